@@ -1,0 +1,71 @@
+//! Qinqing's use cases. Every operation that changes state goes through here: it checks the
+//! caller's role and scope, validates input into domain types, changes the store and appends the
+//! audit entry in the same transaction. The web layer and the command line are thin shells over
+//! these functions, so a refusal proven here holds for every way in.
+
+pub mod auth;
+pub mod calendar;
+pub mod clock;
+pub mod demo;
+pub mod enterprises;
+pub mod error;
+pub mod principal;
+pub mod setup;
+pub mod users;
+
+mod audit;
+
+pub use clock::{Clock, SystemClock};
+pub use error::{AppError, AppResult, FieldError, FieldErrors};
+pub use principal::Principal;
+
+use qinqing_domain::calendar::WorkingCalendar;
+use qinqing_storage::Db;
+use std::sync::{Arc, RwLock};
+
+/// The platform's shared state: the store, the clock and the working-day calendar in force.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    clock: Arc<dyn Clock>,
+    calendar: Arc<RwLock<WorkingCalendar>>,
+}
+
+impl App {
+    /// Opens the platform over a migrated database, loading the stored calendar (or storing the
+    /// official one on first start).
+    pub async fn open(db: Db, clock: Arc<dyn Clock>) -> AppResult<App> {
+        let app = App {
+            db,
+            clock,
+            calendar: Arc::new(RwLock::new(WorkingCalendar::new(Default::default()))),
+        };
+        calendar::load_or_install(&app).await?;
+        Ok(app)
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// The calendar in force (a snapshot: an administrator's edit replaces it whole).
+    pub fn calendar(&self) -> WorkingCalendar {
+        self.calendar
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    fn set_calendar(&self, calendar: WorkingCalendar) {
+        *self
+            .calendar
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = calendar;
+    }
+}
+
+/// Request metadata that goes into the audit trail.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub request_id: Option<String>,
+}

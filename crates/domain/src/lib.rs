@@ -1,0 +1,18 @@
+//! Qinqing's domain: the types every other crate speaks, and the national reference data
+//! (credit codes, industries, divisions, size classes, the working-day calendar) as pure functions.
+//! Nothing in this crate performs I/O; data tables are compiled in from `data/`.
+
+pub mod calendar;
+pub mod contact;
+pub mod credit_code;
+pub mod enterprise;
+pub mod industry;
+pub mod money;
+pub mod org;
+pub mod region;
+pub mod size;
+
+pub use credit_code::CreditCode;
+pub use industry::IndustryCode;
+pub use money::Money;
+pub use region::DivisionCode;

@@ -1,0 +1,7 @@
+//! XLSX: reading the first worksheet of what Excel or WPS saves, and writing a formatted sheet.
+
+mod read;
+mod write;
+
+pub(crate) use read::read_sheet;
+pub use write::write_xlsx;

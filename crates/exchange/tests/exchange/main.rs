@@ -1,0 +1,10 @@
+//! Integration tests of the enterprise file through the public API only: round trips, error
+//! reports, what Excel writes, robustness against garbage, speed and the shipped sample.
+
+mod common;
+mod errors;
+mod excel;
+mod never_panics;
+mod performance;
+mod round_trip;
+mod samples;

@@ -1,0 +1,276 @@
+//! The command line: `qinqing serve`, `import`, `export`, `setup`, `demo`, `migrate`.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use qinqing_app::demo::{self, ACCOUNTS, DEMO_PASSWORD};
+use qinqing_app::{AppError, Principal, RequestMeta};
+use qinqing_exchange::FileFormat;
+use std::path::PathBuf;
+
+pub const DEFAULT_DB: &str = "sqlite://qinqing.db";
+
+#[derive(Parser)]
+#[command(name = "qinqing", version, about = "亲清家园 — 政企服务与监督平台")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+pub struct DbArg {
+    /// sqlite://FILE (created on first start) or postgres://USER@HOST/DB
+    #[arg(long, env = "QINQING_DB", default_value = DEFAULT_DB)]
+    pub db: String,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the platform (migrations run first).
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, env = "QINQING_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Load the demo district into an empty database and show the demo accounts.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure (serve behind HTTPS).
+        #[arg(long, env = "QINQING_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Run the database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Create the district and its first administrator on an empty database.
+    Setup {
+        #[command(flatten)]
+        db: DbArg,
+        /// The district's 6-digit division code.
+        #[arg(long)]
+        district_code: String,
+        #[arg(long)]
+        district_name: String,
+        #[arg(long, default_value = "admin")]
+        admin_username: String,
+        /// Read from the environment so it stays out of shell history.
+        #[arg(long, env = "QINQING_ADMIN_PASSWORD")]
+        admin_password: String,
+    },
+    /// Import data files.
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// Export data files.
+    Export {
+        #[command(subcommand)]
+        what: ExportWhat,
+    },
+    /// Generate demo data.
+    Demo {
+        #[command(subcommand)]
+        what: DemoWhat,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ImportWhat {
+    /// Enterprises from CSV or XLSX (columns in crates/exchange/COLUMNS.md); all rows or none.
+    Enterprises {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Towns and villages ("code,name" lines, 9- and 12-digit codes) under the district.
+    Divisions {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ExportWhat {
+    /// Enterprises to CSV or XLSX (by the file's extension).
+    Enterprises {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DemoWhat {
+    /// Write a synthetic enterprise file (the import format) for tests and benchmarks.
+    Enterprises {
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn format_of(path: &std::path::Path) -> anyhow::Result<FileFormat> {
+    let name = path.to_string_lossy();
+    FileFormat::from_file_name(&name).with_context(|| format!("{name}: use a .csv or .xlsx file"))
+}
+
+/// Prints a use-case error the way a person at a terminal needs it, including every bad row.
+fn explain(e: AppError) -> anyhow::Error {
+    if let AppError::ImportRejected(report) = &e {
+        for row in &report.errors {
+            eprintln!(
+                "第 {} 行 [{}] “{}”:{}",
+                row.row, row.column, row.value, row.message
+            );
+        }
+    }
+    match e {
+        AppError::Internal(inner) => inner,
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve {
+            db,
+            listen,
+            demo,
+            secure_cookies,
+        } => serve(&db.db, &listen, demo, secure_cookies).await,
+        Command::Migrate { db } => {
+            crate::open(&db.db).await?;
+            println!("数据库已迁移到最新版本");
+            Ok(())
+        }
+        Command::Setup {
+            db,
+            district_code,
+            district_name,
+            admin_username,
+            admin_password,
+        } => {
+            let app = crate::open(&db.db).await?;
+            qinqing_app::setup::create_district(
+                &app,
+                &district_code,
+                &district_name,
+                &admin_username,
+                &admin_password,
+            )
+            .await
+            .map_err(explain)?;
+            println!("已创建 {district_name}({district_code})和管理员 {admin_username}");
+            Ok(())
+        }
+        Command::Import {
+            what: ImportWhat::Enterprises { file, db },
+        } => {
+            let format = format_of(&file)?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let app = crate::open(&db.db).await?;
+            let summary = qinqing_app::enterprises::import(
+                &app,
+                &Principal::system(),
+                &bytes,
+                format,
+                &RequestMeta::default(),
+            )
+            .await
+            .map_err(explain)?;
+            println!(
+                "导入 {} 行:新增企业 {} 家,更新 {} 家",
+                summary.rows, summary.created, summary.updated
+            );
+            Ok(())
+        }
+        Command::Import {
+            what: ImportWhat::Divisions { file, db },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let app = crate::open(&db.db).await?;
+            let created = qinqing_app::setup::import_divisions(&app, &text)
+                .await
+                .map_err(explain)?;
+            println!("新增区划组织 {created} 个");
+            Ok(())
+        }
+        Command::Export {
+            what: ExportWhat::Enterprises { file, db },
+        } => {
+            let format = format_of(&file)?;
+            let app = crate::open(&db.db).await?;
+            let bytes = qinqing_app::enterprises::export(&app, &Principal::system(), format)
+                .await
+                .map_err(explain)?;
+            std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
+            println!("已导出到 {}", file.display());
+            Ok(())
+        }
+        Command::Demo {
+            what: DemoWhat::Enterprises { count, seed, out },
+        } => {
+            let format = format_of(&out)?;
+            let records = demo::generate_enterprises(count, seed, &demo::district_villages());
+            let bytes = match format {
+                FileFormat::Csv => qinqing_exchange::write_csv(&records),
+                FileFormat::Xlsx => {
+                    qinqing_exchange::write_xlsx(&records).map_err(|e| anyhow::anyhow!("{e}"))?
+                }
+            };
+            std::fs::write(&out, bytes).with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "已生成 {count} 家企业、{} 行数据:{}",
+                records.len(),
+                out.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn serve(
+    db_url: &str,
+    listen: &str,
+    demo_mode: bool,
+    secure_cookies: bool,
+) -> anyhow::Result<()> {
+    let app = crate::open(db_url).await?;
+    if demo_mode && demo::load(&app).await.map_err(explain)? {
+        tracing::info!("demo district loaded");
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!(
+        "亲清家园已启动:http://{addr}/  (数据库 {})",
+        crate::redact(db_url)
+    );
+    if demo_mode {
+        println!("演示账户(密码均为 {DEMO_PASSWORD}):");
+        for a in &ACCOUNTS {
+            println!("  {:<12} {}", a.username, a.role.label_zh());
+        }
+    }
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    crate::serve(
+        app,
+        listener,
+        crate::ServeOptions {
+            demo: demo_mode,
+            secure_cookies,
+        },
+        shutdown,
+    )
+    .await
+}

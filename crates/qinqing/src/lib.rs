@@ -1,0 +1,71 @@
+//! The `qinqing` binary's library half: opening the platform over a database, serving it, and
+//! the command-line tasks. Integration tests start the real server through [`serve`].
+
+pub mod cli;
+
+use anyhow::Context;
+use qinqing_app::{App, SystemClock};
+use qinqing_storage::Db;
+use qinqing_web::{AppState, Metrics};
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Connects, migrates and opens the platform.
+pub async fn open(db_url: &str) -> anyhow::Result<App> {
+    let db = Db::connect(db_url)
+        .await
+        .with_context(|| format!("connecting to {}", redact(db_url)))?;
+    db.migrate().await.context("running migrations")?;
+    App::open(db, Arc::new(SystemClock))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// How to serve.
+pub struct ServeOptions {
+    pub demo: bool,
+    pub secure_cookies: bool,
+}
+
+/// Serves the platform on `listener` until the future `shutdown` completes.
+pub async fn serve(
+    app: App,
+    listener: TcpListener,
+    options: ServeOptions,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let state = AppState {
+        app,
+        demo: options.demo,
+        secure_cookies: options.secure_cookies,
+        metrics: Arc::new(Metrics::default()),
+    };
+    axum::serve(listener, qinqing_web::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP")
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            super::redact("postgres://qq:secret@db/qq"),
+            "postgres://qq:***@db/qq"
+        );
+        assert_eq!(super::redact("sqlite://qinqing.db"), "sqlite://qinqing.db");
+    }
+}

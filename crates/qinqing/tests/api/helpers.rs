@@ -1,0 +1,213 @@
+//! Spawning the app against a fresh database, and logged-in clients.
+
+use qinqing_app::App;
+use qinqing_app::demo::DEMO_PASSWORD;
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+/// Enterprises the test district holds: enough to cover every town, small enough to be quick.
+pub const TEST_ENTERPRISES: usize = 24;
+
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+}
+
+/// A fresh database URL: a new SQLite file, or a new PostgreSQL database.
+async fn fresh_database() -> String {
+    let name = format!("qq_test_{}", uuid::Uuid::new_v4().simple());
+    match std::env::var("QINQING_TEST_POSTGRES") {
+        Ok(server) if !server.is_empty() => {
+            sqlx::any::install_default_drivers();
+            let server = server.trim_end_matches('/');
+            let mut admin = sqlx::AnyConnection::connect(&format!("{server}/postgres"))
+                .await
+                .expect("PostgreSQL named by QINQING_TEST_POSTGRES is reachable");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&mut admin)
+                .await
+                .expect("creating a test database");
+            format!("{server}/{name}")
+        }
+        _ => format!(
+            "sqlite://{}",
+            std::env::temp_dir().join(format!("{name}.db")).display()
+        ),
+    }
+}
+
+impl TestApp {
+    /// The platform with the demo district (and TEST_ENTERPRISES enterprises) loaded.
+    pub async fn spawn() -> TestApp {
+        let app = Self::spawn_empty().await;
+        qinqing_app::demo::load_sized(&app.app, TEST_ENTERPRISES)
+            .await
+            .expect("demo district loads");
+        app
+    }
+
+    /// The platform over a migrated, empty database.
+    pub async fn spawn_empty() -> TestApp {
+        let url = fresh_database().await;
+        let app = qinqing::open(&url)
+            .await
+            .expect("database opens and migrates");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let options = qinqing::ServeOptions {
+            demo: true,
+            secure_cookies: false,
+        };
+        tokio::spawn(qinqing::serve(
+            app.clone(),
+            listener,
+            options,
+            std::future::pending(),
+        ));
+        TestApp { base, app }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn anonymous(&self) -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Logs in a demo account over the API.
+    pub async fn login(&self, username: &str) -> Session {
+        self.login_with(username, DEMO_PASSWORD).await
+    }
+
+    pub async fn login_with(&self, username: &str, password: &str) -> Session {
+        let client = self.anonymous();
+        let res = client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "login of {username}: {}",
+            res.text().await.unwrap()
+        );
+        let body: Value = res.json().await.unwrap();
+        Session {
+            client,
+            base: self.base.clone(),
+            csrf: body["csrf_token"].as_str().unwrap().to_string(),
+            me: body["user"].clone(),
+        }
+    }
+
+    /// Credit codes of the enterprises a staff member with full scope sees, with their regions.
+    pub async fn enterprises(&self) -> Vec<(String, String)> {
+        let admin = self.login("admin").await;
+        let page: Value = admin
+            .get("/api/v1/enterprises?per_page=200")
+            .await
+            .json()
+            .await
+            .unwrap();
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["credit_code"].as_str().unwrap().to_string(),
+                    e["region_code"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    pub async fn audit_count(&self) -> i64 {
+        let mut conn = self.app.db.conn().await.unwrap();
+        qinqing_storage::audit::count(&mut conn).await.unwrap()
+    }
+}
+
+/// A logged-in client: cookie jar plus the session's CSRF token.
+pub struct Session {
+    pub client: Client,
+    pub base: String,
+    pub csrf: String,
+    pub me: Value,
+}
+
+impl Session {
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("X-CSRF-Token", &self.csrf)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .patch(format!("{}{path}", self.base))
+            .header("X-CSRF-Token", &self.csrf)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn upload(&self, path: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("X-CSRF-Token", &self.csrf)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// Asserts an API error: status, code and (if given) the field at fault; returns the body.
+pub async fn assert_error(
+    res: Response,
+    status: StatusCode,
+    code: &str,
+    field: Option<&str>,
+) -> Value {
+    assert_eq!(res.status(), status);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    if let Some(field) = field {
+        assert_eq!(body["field"], field, "{body}");
+    }
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{body}"
+    );
+    body
+}
+
+/// A valid credit code built from a 17-character body.
+pub fn credit_code(body17: &str) -> String {
+    let check = qinqing_domain::credit_code::check_char(body17).expect("valid body");
+    format!("{body17}{check}")
+}

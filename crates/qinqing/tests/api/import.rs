@@ -1,0 +1,271 @@
+use crate::helpers::{TestApp, assert_error, credit_code};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const HEADER: &str =
+    "credit_code,name,industry_code,region_code,ownership,year,employees,revenue,total_assets,tags";
+
+fn csv(rows: &[String]) -> Vec<u8> {
+    let mut text = format!("{HEADER}\n");
+    for row in rows {
+        text.push_str(row);
+        text.push('\n');
+    }
+    text.into_bytes()
+}
+
+fn row(code: &str, name: &str, region: &str, year: i32, revenue: &str) -> String {
+    format!(
+        "{code},{name},C3311,{region},private,{year},120,{revenue},80000000,国家高新技术企业@2025-03-01"
+    )
+}
+
+async fn total(app: &TestApp) -> i64 {
+    let admin = app.login("admin").await;
+    let page: Value = admin
+        .get("/api/v1/enterprises?per_page=1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    page["total"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn a_good_file_imports_every_row_with_its_years() {
+    let app = TestApp::spawn().await;
+    let before = total(&app).await;
+    let (a, b) = (
+        credit_code("91350521MA2JMP001"),
+        credit_code("91350521MA2JMP002"),
+    );
+    let file = csv(&[
+        row(&a, "导入甲有限公司", "350521101201", 2024, "50000000"),
+        row(&a, "导入甲有限公司", "350521101201", 2025, "62000000.55"),
+        row(&b, "导入乙有限公司", "350521102", 2025, "3000000"),
+    ]);
+    let handler = app.login("handler").await;
+    let res = handler
+        .upload("/api/v1/enterprises/import", "enterprises.csv", file)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let summary: Value = res.json().await.unwrap();
+    assert_eq!(
+        summary,
+        serde_json::json!({ "rows": 3, "created": 2, "updated": 0 })
+    );
+    assert_eq!(total(&app).await, before + 2);
+    let profile: Value = handler
+        .get(&format!("/api/v1/enterprises/{a}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let years: Vec<i64> = profile["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|y| y["year"].as_i64().unwrap())
+        .collect();
+    assert_eq!(years, [2025, 2024]);
+    assert_eq!(
+        profile["years"][0]["size"], "small",
+        "120 staff (under 300) and 6200 万元 in industry"
+    );
+    assert_eq!(profile["qualifications"][0]["name"], "国家高新技术企业");
+}
+
+#[tokio::test]
+async fn a_file_with_bad_rows_imports_nothing_and_names_every_bad_row() {
+    let app = TestApp::spawn().await;
+    let before = total(&app).await;
+    let good = credit_code("91350521MA2JMP003");
+    let file = csv(&[
+        row(&good, "好企业有限公司", "350521101201", 2025, "1000"),
+        row(
+            "91350521MA2JMP00X",
+            "坏代码有限公司",
+            "350521101201",
+            2025,
+            "1000",
+        ),
+        row(
+            &credit_code("91350521MA2JMP004"),
+            "坏金额有限公司",
+            "350521101201",
+            2025,
+            "\"12,3x\"",
+        ),
+    ]);
+    let handler = app.login("handler").await;
+    let audit_before = app.audit_count().await;
+    let res = handler
+        .upload("/api/v1/enterprises/import", "enterprises.csv", file)
+        .await;
+    let body = assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "import_rejected",
+        None,
+    )
+    .await;
+    assert_eq!(app.audit_count().await, audit_before, "nothing recorded");
+    let bad: Vec<(i64, &str)> = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["row"].as_i64().unwrap(), r["column"].as_str().unwrap()))
+        .collect();
+    assert_eq!(bad, [(3, "credit_code"), (4, "revenue")]);
+    assert_eq!(total(&app).await, before);
+}
+
+#[tokio::test]
+async fn rows_outside_the_importers_scope_are_refused() {
+    let app = TestApp::spawn().await;
+    let town = app.login("town").await;
+    let file = csv(&[
+        row(
+            &credit_code("91350521MA2JMP005"),
+            "本镇企业有限公司",
+            "350521101202",
+            2025,
+            "1000",
+        ),
+        row(
+            &credit_code("91350521MA2JMP006"),
+            "邻镇企业有限公司",
+            "350521102201",
+            2025,
+            "1000",
+        ),
+        row(
+            &credit_code("91350521MA2JMP007"),
+            "外省企业有限公司",
+            "110101001",
+            2025,
+            "1000",
+        ),
+    ]);
+    let res = town
+        .upload("/api/v1/enterprises/import", "enterprises.csv", file)
+        .await;
+    let body = assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "import_rejected",
+        None,
+    )
+    .await;
+    let bad: Vec<i64> = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["row"].as_i64().unwrap())
+        .collect();
+    assert_eq!(bad, [3, 4]);
+}
+
+#[tokio::test]
+async fn only_import_roles_may_import() {
+    let app = TestApp::spawn().await;
+    let file = csv(&[row(
+        &credit_code("91350521MA2JMP008"),
+        "甲有限公司",
+        "350521101202",
+        2025,
+        "1000",
+    )]);
+    for user in ["enterprise", "steward", "efficiency", "bank"] {
+        let session = app.login(user).await;
+        let res = session
+            .upload(
+                "/api/v1/enterprises/import",
+                "enterprises.csv",
+                file.clone(),
+            )
+            .await;
+        assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    }
+    let admin = app.login("admin").await;
+    let res = admin
+        .upload("/api/v1/enterprises/import", "enterprises.txt", file)
+        .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("file"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn exports_re_import_to_the_same_profiles_in_both_formats() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let (code, _) = app.enterprises().await.remove(0);
+    let before: Value = admin
+        .get(&format!("/api/v1/enterprises/{code}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    for format in ["csv", "xlsx"] {
+        let res = admin
+            .get(&format!("/api/v1/enterprises/export?format={format}"))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let res = admin
+            .upload(
+                "/api/v1/enterprises/import",
+                &format!("export.{format}"),
+                bytes,
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::OK, "{format}");
+        let summary: Value = res.json().await.unwrap();
+        assert_eq!(summary["created"], 0);
+        assert_eq!(summary["updated"], crate::helpers::TEST_ENTERPRISES as i64);
+        let after: Value = admin
+            .get(&format!("/api/v1/enterprises/{code}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(before["identity"], after["identity"], "{format}");
+        assert_eq!(before["years"], after["years"], "{format}");
+        assert_eq!(
+            before["qualifications"], after["qualifications"],
+            "{format}"
+        );
+    }
+    let res = admin.get("/api/v1/enterprises/export?format=pdf").await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("format"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_enterprise_exports_only_itself() {
+    let app = TestApp::spawn().await;
+    let firm = app.login("enterprise").await;
+    let own = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let text = firm
+        .get("/api/v1/enterprises/export?format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let codes: std::collections::HashSet<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .collect();
+    assert_eq!(codes.into_iter().collect::<Vec<_>>(), [own.as_str()]);
+}

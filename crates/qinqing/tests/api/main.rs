@@ -1,0 +1,13 @@
+//! API integration tests: each test starts the real server on a free port against a fresh
+//! database — SQLite by default, PostgreSQL when QINQING_TEST_POSTGRES is set (e.g.
+//! `postgres://postgres@127.0.0.1:5432`) — and talks to it over HTTP.
+
+mod helpers;
+
+mod admin;
+mod audit;
+mod auth;
+mod enterprises;
+mod import;
+mod reference;
+mod system;

@@ -1,0 +1,116 @@
+use crate::helpers::TestApp;
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn health_check_answers_when_the_database_is_reachable() {
+    let app = TestApp::spawn_empty().await;
+    let res = app
+        .anonymous()
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    app.app.db.close().await;
+    let res = app
+        .anonymous()
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = TestApp::spawn_empty().await;
+    let res = app
+        .anonymous()
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    let id = res
+        .headers()
+        .get("x-request-id")
+        .expect("request id header");
+    assert_eq!(id.to_str().unwrap().len(), 36, "a UUID");
+    let res = app
+        .anonymous()
+        .get(app.url("/healthz"))
+        .header("x-request-id", "trace-me")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-request-id"], "trace-me");
+}
+
+#[tokio::test]
+async fn metrics_are_in_prometheus_format_by_route() {
+    let app = TestApp::spawn_empty().await;
+    let client = app.anonymous();
+    client
+        .get(app.url("/api/v1/reference/credit-code/91110000600037341L"))
+        .send()
+        .await
+        .unwrap();
+    let text = client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("# TYPE qinqing_http_requests counter"),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"route="/api/v1/reference/credit-code/{code}",status="200""#),
+        "labelled by route pattern, not raw path: {text}"
+    );
+    assert!(text.contains("qinqing_http_request_duration_seconds_bucket"));
+}
+
+#[tokio::test]
+async fn openapi_document_describes_the_api() {
+    let app = TestApp::spawn_empty().await;
+    let doc: serde_json::Value = app
+        .anonymous()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/api/v1/reference/credit-code/{code}",
+        "/api/v1/reference/size-class",
+        "/api/v1/calendar/working-days/add",
+        "/api/v1/calendar/working-days/between",
+        "/api/v1/auth/login",
+        "/api/v1/enterprises/{code}",
+        "/api/v1/enterprises/import",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404_in_chinese() {
+    let app = TestApp::spawn_empty().await;
+    let res = app
+        .anonymous()
+        .get(app.url("/no-such-page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.unwrap().contains("页面不存在"));
+}

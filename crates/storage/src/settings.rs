@@ -1,0 +1,28 @@
+//! Documents an administrator edits as a whole (the working-day calendar).
+
+use crate::{Conn, Result, time};
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+pub const CALENDAR: &str = "calendar";
+
+pub async fn get(conn: &mut Conn, key: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT value FROM setting WHERE key = $1")
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| r.try_get("value")).transpose()?)
+}
+
+pub async fn put(conn: &mut Conn, key: &str, value: &str, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(time::to_text(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}

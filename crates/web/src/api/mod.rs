@@ -1,0 +1,71 @@
+//! The JSON API under `/api/v1`.
+
+pub mod admin;
+pub mod auth;
+pub mod enterprises;
+pub mod reference;
+
+use crate::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, patch, post};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/openapi.json", get(crate::openapi::document))
+        .route(
+            "/api/v1/reference/credit-code/{code}",
+            get(reference::credit_code),
+        )
+        .route("/api/v1/reference/size-class", get(reference::size_class))
+        .route("/api/v1/reference/industries", get(reference::industries))
+        .route(
+            "/api/v1/calendar/working-days/add",
+            get(reference::add_working_days),
+        )
+        .route(
+            "/api/v1/calendar/working-days/between",
+            get(reference::working_days_between),
+        )
+        .route(
+            "/api/v1/calendar",
+            get(admin::calendar).put(admin::replace_calendar),
+        )
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/auth/me", get(auth::me))
+        .route("/api/v1/auth/password", post(auth::change_password))
+        .route("/api/v1/enterprises/register", post(enterprises::register))
+        .route("/api/v1/enterprises", get(enterprises::list))
+        .route("/api/v1/enterprises/import", post(enterprises::import))
+        .route("/api/v1/enterprises/export", get(enterprises::export))
+        .route(
+            "/api/v1/enterprises/{code}",
+            get(enterprises::get).merge(patch(enterprises::update)),
+        )
+        .route("/api/v1/organisations", get(admin::organisations))
+        .route(
+            "/api/v1/admin/users",
+            get(admin::users).post(admin::create_user),
+        )
+        .route(
+            "/api/v1/admin/users/{id}/reset-password",
+            post(admin::reset_password),
+        )
+        .route("/api/v1/admin/stewards", post(admin::assign_steward))
+}
+
+/// 200 when the database answers, 503 otherwise.
+#[utoipa::path(get, path = "/healthz", tag = "system",
+    responses((status = 200, description = "数据库可用"), (status = 503, description = "数据库不可用")))]
+pub async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.app.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}

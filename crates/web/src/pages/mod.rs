@@ -1,0 +1,198 @@
+//! The server-rendered UI: a phone-first portal for enterprises, a workbench for staff, an admin
+//! area, and public reference tools. Every form posts back to its own page, keeps what was typed
+//! and marks each wrong field.
+
+mod admin;
+mod auth;
+mod enterprises;
+mod tools;
+
+use crate::AppState;
+use crate::error::status_of;
+use crate::session::{Caller, MaybeUser};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use qinqing_app::{AppError, Principal};
+use qinqing_domain::org::{Role, may_import_enterprises};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/register", get(auth::register_page).post(auth::register))
+        .route(
+            "/password",
+            get(auth::password_page).post(auth::change_password),
+        )
+        .route("/portal", get(enterprises::portal))
+        .route("/workbench", get(enterprises::workbench))
+        .route("/enterprises", get(enterprises::list))
+        .route(
+            "/enterprises/import",
+            get(enterprises::import_page).post(enterprises::import),
+        )
+        .route("/enterprises/export.csv", get(enterprises::export_csv))
+        .route("/enterprises/export.xlsx", get(enterprises::export_xlsx))
+        .route("/enterprises/{code}", get(enterprises::profile))
+        .route(
+            "/enterprises/{code}/edit",
+            get(enterprises::edit_page).post(enterprises::edit),
+        )
+        .route("/organisations", get(admin::organisations))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/{id}/reset", post(admin::reset_password))
+        .route(
+            "/admin/calendar",
+            get(admin::calendar_page).post(admin::calendar),
+        )
+        .route("/tools", get(tools::page))
+        .fallback(not_found)
+}
+
+/// A link of the top navigation.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+pub struct UserBadge {
+    pub display_name: String,
+    pub role_label: &'static str,
+    pub org_name: String,
+}
+
+/// What the base template needs on every page.
+pub struct Layout {
+    pub title: String,
+    pub nav: Vec<NavItem>,
+    pub user: Option<UserBadge>,
+    pub csrf: String,
+    pub demo: bool,
+    pub version: &'static str,
+}
+
+impl Layout {
+    pub fn new(
+        title: impl Into<String>,
+        caller: Option<&Caller>,
+        state: &AppState,
+        active: &str,
+    ) -> Layout {
+        let principal = caller.map(|c| &c.principal);
+        Layout {
+            title: title.into(),
+            nav: nav_for(principal, active),
+            user: principal.map(|p| UserBadge {
+                display_name: p.display_name.clone(),
+                role_label: p.role.label_zh(),
+                org_name: p.org_name.clone(),
+            }),
+            csrf: caller.map(|c| c.csrf.clone()).unwrap_or_default(),
+            demo: state.demo,
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
+    let mut items: Vec<(&'static str, &'static str)> = Vec::new();
+    match principal {
+        None => items.extend([("/login", "登录"), ("/register", "企业注册")]),
+        Some(p) if p.role == Role::EnterpriseUser => items.push(("/portal", "我的企业")),
+        Some(p) if p.role == Role::Steward => {
+            items.extend([("/workbench", "工作台"), ("/enterprises", "服务企业")])
+        }
+        Some(p) => {
+            items.extend([("/workbench", "工作台"), ("/enterprises", "企业库")]);
+            if may_import_enterprises(p.role) {
+                items.push(("/enterprises/import", "批量导入"));
+            }
+            if p.role.is_staff() {
+                items.push(("/organisations", "组织架构"));
+            }
+            if p.role == Role::Admin {
+                items.extend([
+                    ("/admin/users", "账户管理"),
+                    ("/admin/calendar", "工作日历"),
+                ]);
+            }
+        }
+    }
+    items.push(("/tools", "查询工具"));
+    if principal.is_some() {
+        items.push(("/password", "修改密码"));
+    }
+    items
+        .into_iter()
+        .map(|(href, label)| NavItem {
+            href,
+            label,
+            active: href == active,
+        })
+        .collect()
+}
+
+/// Field → message, for marking wrong fields in a form.
+pub type Errors = HashMap<String, String>;
+
+pub fn errors_of(e: &AppError) -> Errors {
+    e.field_errors()
+        .into_iter()
+        .map(|f| (f.field, f.message))
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "message.html")]
+pub struct MessagePage {
+    pub layout: Layout,
+    pub heading: String,
+    pub message: String,
+    pub back: &'static str,
+}
+
+/// A page that tells the person what went wrong, with the right status.
+pub fn error_page(e: &AppError, caller: Option<&Caller>, state: &AppState) -> Response {
+    if let AppError::Internal(inner) = e {
+        tracing::error!(error = ?inner, "internal error");
+    }
+    let heading = match e {
+        AppError::Forbidden(_) => "无权访问",
+        AppError::NotFound(_) => "未找到",
+        AppError::Unauthenticated => "请先登录",
+        AppError::Internal(_) => "系统繁忙",
+        _ => "操作未完成",
+    };
+    let page = MessagePage {
+        layout: Layout::new(heading, caller, state, ""),
+        heading: heading.into(),
+        message: e.to_string(),
+        back: "/",
+    };
+    (status_of(e), page).into_response()
+}
+
+async fn home(MaybeUser(caller): MaybeUser) -> Redirect {
+    match caller.map(|c| c.principal.role) {
+        None => Redirect::to("/login"),
+        Some(Role::EnterpriseUser) => Redirect::to("/portal"),
+        Some(_) => Redirect::to("/workbench"),
+    }
+}
+
+async fn not_found(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    MaybeUser(caller): MaybeUser,
+) -> Response {
+    error_page(
+        &AppError::NotFound("页面不存在".into()),
+        caller.as_ref(),
+        &state,
+    )
+}

@@ -1,0 +1,72 @@
+// 亲清家园: small progressive enhancements. Every page works without this script.
+"use strict";
+
+// Live check of a 统一社会信用代码 field against the public reference API.
+function watchCreditCode(input) {
+  const hint = document.createElement("div");
+  hint.className = "hint";
+  hint.setAttribute("aria-live", "polite");
+  input.insertAdjacentElement("afterend", hint);
+  let timer;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    const code = input.value.trim();
+    if (code.length === 0) { hint.textContent = ""; return; }
+    timer = setTimeout(async () => {
+      try {
+        const res = await fetch("/api/v1/reference/credit-code/" + encodeURIComponent(code));
+        const body = await res.json();
+        hint.textContent = body.valid ? "✓ 信用代码校验通过" : body.reason;
+        hint.className = body.valid ? "hint ok" : "error-text";
+      } catch (_) { hint.textContent = ""; }
+    }, 250);
+  });
+}
+
+// Upload with a progress bar, then show the server's answer (the page it returns).
+function uploadWithProgress(form) {
+  form.addEventListener("submit", (event) => {
+    const bar = form.querySelector("progress");
+    if (!bar || !window.FormData) return;
+    event.preventDefault();
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    bar.hidden = false;
+    xhr.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
+    });
+    xhr.addEventListener("load", () => {
+      document.open();
+      document.write(xhr.responseText);
+      document.close();
+    });
+    xhr.addEventListener("error", () => { bar.hidden = true; alert("上传失败,请检查网络后重试"); });
+    xhr.send(new FormData(form));
+  });
+}
+
+// The reference tools page: answers straight from the JSON API.
+function referenceTool(form) {
+  const out = form.querySelector("[data-output]");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const params = new URLSearchParams(new FormData(form));
+    const url = form.dataset.tool + "?" + params.toString();
+    try {
+      const res = await fetch(url);
+      const body = await res.json();
+      out.className = res.ok ? "alert ok" : "alert error";
+      out.textContent = res.ok ? form.dataset.format.replace(/\{(\w+)\}/g, (_, k) => body[k]) : body.message;
+    } catch (_) {
+      out.className = "alert error";
+      out.textContent = "查询失败,请稍后再试";
+    }
+    out.hidden = false;
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("input[data-credit-code]").forEach(watchCreditCode);
+  document.querySelectorAll("form[data-upload]").forEach(uploadWithProgress);
+  document.querySelectorAll("form[data-tool]").forEach(referenceTool);
+});
