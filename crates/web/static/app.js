@@ -56,7 +56,7 @@ function referenceTool(form) {
       const res = await fetch(url);
       const body = await res.json();
       out.className = res.ok ? "alert ok" : "alert error";
-      out.textContent = res.ok ? form.dataset.format.replace(/\{(\w+)\}/g, (_, k) => body[k]) : body.message;
+      out.textContent = res.ok ? form.dataset.format.replace(/\{(\w+)\}/g, (_, k) => body[k] ?? params.get(k) ?? "") : body.message;
     } catch (_) {
       out.className = "alert error";
       out.textContent = "查询失败,请稍后再试";

@@ -1,0 +1,209 @@
+// Shared helpers of the browser journeys: one headless Chromium per test file, a fresh browser
+// context per journey, a watcher that fails the journey on console errors, page errors, failed
+// requests and HTTP errors nobody asked for, logging in, screenshots and credit codes.
+import { before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomInt } from 'node:crypto';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const REPO_ROOT = resolve(here, '..', '..', '..');
+
+export const BASE_URL = (process.env.BASE_URL || '').replace(/\/+$/, '');
+if (!BASE_URL) {
+  throw new Error('BASE_URL is not set: start the server and run tests/browser/run.sh, or export BASE_URL=http://127.0.0.1:PORT');
+}
+export const SCREENSHOT_DIR = resolve(REPO_ROOT, process.env.SCREENSHOT_DIR || 'artifacts/screenshots');
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const PASSWORD = 'Demo2026qq';
+
+/** A phone of 2024 (iPhone 14/15 class). */
+export const PHONE = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  userAgent:
+    'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36',
+};
+export const DESKTOP = { viewport: { width: 1280, height: 800 } };
+
+const LAUNCH_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+let browser;
+
+/** Launches Chromium once for the calling test file and closes it when the file is done. */
+export function useBrowser() {
+  before(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+}
+
+/**
+ * Watches every page of a context. Anything that goes wrong fails the journey unless the journey
+ * declared it beforehand with `expectStatus(status, path)` (an intentionally provoked error).
+ */
+export class Watch {
+  constructor() {
+    this.problems = [];
+    this.expected = [];
+  }
+
+  /** Declares that one response of `status` for a URL whose path is `path` (string or RegExp) is wanted. */
+  expectStatus(status, path) {
+    const entry = { status, path, seen: 0 };
+    this.expected.push(entry);
+    return entry;
+  }
+
+  #isExpected(status, url) {
+    const { pathname } = new URL(url);
+    return this.expected.find(
+      (e) => e.status === status && (e.path instanceof RegExp ? e.path.test(pathname) : e.path === pathname),
+    );
+  }
+
+  attach(page) {
+    page.on('console', (msg) => {
+      if (msg.type() !== 'error') return;
+      const text = msg.text();
+      // Chromium repeats each HTTP error response as "Failed to load resource: ... status of N";
+      // the response listener below judges those (and excuses the expected ones).
+      if (/^Failed to load resource: the server responded with a status of \d{3}/.test(text)) return;
+      this.problems.push(`console error on ${page.url()}: ${text}`);
+    });
+    page.on('pageerror', (err) => this.problems.push(`page error on ${page.url()}: ${err.message}`));
+    page.on('requestfailed', (req) =>
+      this.problems.push(`request failed: ${req.method()} ${req.url()} (${req.failure()?.errorText})`),
+    );
+    page.on('response', (res) => {
+      const status = res.status();
+      if (status < 400) return;
+      const hit = this.#isExpected(status, res.url());
+      if (hit) hit.seen += 1;
+      else this.problems.push(`HTTP ${status} for ${res.request().method()} ${res.url()}`);
+    });
+  }
+
+  assertClean() {
+    assert.deepEqual(this.problems, [], 'the pages produced errors');
+    for (const e of this.expected) {
+      assert.ok(e.seen > 0, `expected an HTTP ${e.status} for ${e.path}, none came`);
+    }
+  }
+}
+
+/**
+ * Registers a journey: a test with its own browser context (PHONE or DESKTOP) and watched pages.
+ * `fn({ context, page, watch, t })`; at the end the watcher must be clean. A failing journey leaves
+ * a screenshot of where it stood in SCREENSHOT_DIR/failures/.
+ */
+export function journey(name, device, fn) {
+  test(name, async (t) => {
+    const context = await browser.newContext({
+      ...device,
+      baseURL: BASE_URL,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+      acceptDownloads: false,
+    });
+    context.setDefaultTimeout(10_000);
+    context.setDefaultNavigationTimeout(20_000);
+    const watch = new Watch();
+    context.on('page', (p) => watch.attach(p));
+    const page = await context.newPage();
+    try {
+      await fn({ context, page, watch, t });
+      watch.assertClean();
+    } catch (err) {
+      try {
+        const dir = join(SCREENSHOT_DIR, 'failures');
+        mkdirSync(dir, { recursive: true });
+        await page.screenshot({ path: join(dir, `${slug(name)}.png`), fullPage: true });
+      } catch { /* the page may be gone */ }
+      if (watch.problems.length) err.message += `\nalso seen:\n  ${watch.problems.join('\n  ')}`;
+      throw err;
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+function slug(s) {
+  return s.replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').slice(0, 60);
+}
+
+/** Goes to `path` and asserts the document's HTTP status (200 unless told). Returns the response. */
+export async function visit(page, path, status = 200) {
+  const res = await page.goto(path);
+  assert.ok(res, `no response for ${path}`);
+  assert.equal(res.status(), status, `${path} answered ${res.status()}`);
+  return res;
+}
+
+/** Clicks something that navigates and waits for the new document. */
+export async function clickAndWait(page, locator) {
+  await Promise.all([page.waitForNavigation(), locator.click()]);
+}
+
+/** Logs in through the login form, as a person does; returns the landing URL's path. */
+export async function login(page, username, password = PASSWORD) {
+  await visit(page, '/login');
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(password);
+  await clickAndWait(page, page.getByRole('button', { name: '登录' }));
+  const path = new URL(page.url()).pathname;
+  assert.notEqual(path, '/login', `login as ${username} failed: ${await page.locator('.alert').allInnerTexts()}`);
+  return path;
+}
+
+/** Saves a full-page PNG named `name`.png in SCREENSHOT_DIR. */
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  // Wait for web fonts and layout to settle so the picture shows what a person sees.
+  await page.evaluate(() => document.fonts?.ready);
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/** Asserts the page does not scroll sideways (a phone layout must fit the screen's width). */
+export async function assertNoHorizontalScroll(page) {
+  const { scroll, client } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    client: document.documentElement.clientWidth,
+  }));
+  assert.ok(scroll <= client + 1, `page ${page.url()} is ${scroll}px wide on a ${client}px screen`);
+}
+
+// 统一社会信用代码 (GB 32100-2015).
+const CHARSET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+
+export function checkChar(first17) {
+  let sum = 0;
+  let w = 1;
+  for (const c of first17) {
+    sum += CHARSET.indexOf(c) * w;
+    w = (w * 3) % 31;
+  }
+  return CHARSET[(31 - (sum % 31)) % 31];
+}
+
+/** A fresh valid enterprise code registered in the demo district (91 350521 ...). */
+export function newCreditCode() {
+  let body = '91350521QB';
+  while (body.length < 17) body += CHARSET[randomInt(CHARSET.length)];
+  return body + checkChar(body);
+}
+
+/** A short token that differs between runs (for names and user names). */
+export function runTag() {
+  return Date.now().toString(36).slice(-5) + randomInt(36 * 36).toString(36);
+}
