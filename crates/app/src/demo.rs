@@ -306,7 +306,11 @@ async fn create_accounts(
     }
     for account in &ACCOUNTS {
         let org_id = if account.role == Role::EnterpriseUser {
-            enterprise_ids[0]
+            // A district loaded without enterprises has no one for the enterprise account.
+            let Some(&first) = enterprise_ids.first() else {
+                continue;
+            };
+            first
         } else {
             org_ids
                 .iter()

@@ -9,13 +9,15 @@ use qinqing_domain::org::Role;
 use qinqing_storage::{StoreError, enterprises, orgs, sessions, users};
 use serde::Serialize;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct NewUserInput {
     pub username: String,
     pub display_name: String,
     pub phone: Option<String>,
     pub org_id: i64,
+    /// A role code, e.g. handler, reviewer_1, steward.
     pub role: String,
+    /// A temporary password; the user must change it at first login.
     pub password: String,
 }
 

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use qinqing_app::demo::{self, ACCOUNTS, DEMO_PASSWORD};
-use qinqing_app::{AppError, Principal, RequestMeta};
+use qinqing_app::{AppError, Principal, RequestMeta, audit_log};
 use qinqing_exchange::FileFormat;
 use std::path::PathBuf;
 
@@ -68,6 +68,11 @@ pub enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
+    /// The verifiable audit log.
+    Audit {
+        #[command(subcommand)]
+        what: AuditWhat,
+    },
     /// Generate demo data.
     Demo {
         #[command(subcommand)]
@@ -96,6 +101,21 @@ pub enum ExportWhat {
     /// Enterprises to CSV or XLSX (by the file's extension).
     Enterprises {
         file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditWhat {
+    /// Recompute the Merkle tree from the stored entries and check every stored checkpoint;
+    /// exits non-zero naming the first entry altered, removed or reordered.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Hash new entries and sign a checkpoint now.
+    Checkpoint {
         #[command(flatten)]
         db: DbArg,
     },
@@ -214,6 +234,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("已导出到 {}", file.display());
             Ok(())
         }
+        Command::Audit {
+            what: AuditWhat::Verify { db },
+        } => {
+            let app = crate::open(&db.db).await?;
+            match audit_log::verify(&app).await.map_err(explain)? {
+                Ok(v) => {
+                    println!(
+                        "审计日志完好:{} 条记录,{} 个检查点的签名与树根均一致",
+                        v.entries, v.checkpoints
+                    );
+                    Ok(())
+                }
+                Err(tampering) => anyhow::bail!("审计日志被篡改:{tampering}"),
+            }
+        }
+        Command::Audit {
+            what: AuditWhat::Checkpoint { db },
+        } => {
+            let app = crate::open(&db.db).await?;
+            match audit_log::checkpoint(&app).await.map_err(explain)? {
+                Some(size) => println!("已签发检查点,树大小 {size}"),
+                None => println!("没有新记录,最新检查点已覆盖全部记录"),
+            }
+            Ok(())
+        }
         Command::Demo {
             what: DemoWhat::Enterprises { count, seed, out },
         } => {
@@ -269,6 +314,7 @@ async fn serve(
         crate::ServeOptions {
             demo: demo_mode,
             secure_cookies,
+            checkpoints: true,
         },
         shutdown,
     )

@@ -4,27 +4,52 @@
 pub mod cli;
 
 use anyhow::Context;
-use qinqing_app::{App, SystemClock};
+use qinqing_app::{App, SystemClock, audit_log};
 use qinqing_storage::Db;
 use qinqing_web::{AppState, Metrics};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-/// Connects, migrates and opens the platform.
+/// Connects, migrates and opens the platform; on first start creates the audit log's key
+/// (origin from QINQING_AUDIT_ORIGIN, default `qinqing.local/audit`).
 pub async fn open(db_url: &str) -> anyhow::Result<App> {
     let db = Db::connect(db_url)
         .await
         .with_context(|| format!("connecting to {}", redact(db_url)))?;
     db.migrate().await.context("running migrations")?;
-    App::open(db, Arc::new(SystemClock))
+    let app = App::open(db, Arc::new(SystemClock))
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let origin =
+        std::env::var("QINQING_AUDIT_ORIGIN").unwrap_or_else(|_| audit_log::DEFAULT_ORIGIN.into());
+    audit_log::ensure_signer(&app, &origin)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(app)
+}
+
+/// How often the server signs a checkpoint while audit entries arrive (at least every minute
+/// is required).
+pub const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Signs audit checkpoints in the background for as long as the server runs.
+pub fn spawn_checkpointer(app: App) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = audit_log::checkpoint(&app).await {
+                tracing::error!(error = %e, "signing an audit checkpoint failed");
+            }
+            tokio::time::sleep(CHECKPOINT_INTERVAL).await;
+        }
+    })
 }
 
 /// How to serve.
 pub struct ServeOptions {
     pub demo: bool,
     pub secure_cookies: bool,
+    /// Sign audit checkpoints in the background (tests sign them explicitly instead).
+    pub checkpoints: bool,
 }
 
 /// Serves the platform on `listener` until the future `shutdown` completes.
@@ -34,16 +59,21 @@ pub async fn serve(
     options: ServeOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let checkpointer = options.checkpoints.then(|| spawn_checkpointer(app.clone()));
     let state = AppState {
         app,
         demo: options.demo,
         secure_cookies: options.secure_cookies,
         metrics: Arc::new(Metrics::default()),
     };
-    axum::serve(listener, qinqing_web::router(state))
+    let served = axum::serve(listener, qinqing_web::router(state))
         .with_graceful_shutdown(shutdown)
         .await
-        .context("serving HTTP")
+        .context("serving HTTP");
+    if let Some(task) = checkpointer {
+        task.abort();
+    }
+    served
 }
 
 /// A database URL without its password, for messages.

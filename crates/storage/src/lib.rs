@@ -4,6 +4,7 @@
 //! transaction (`&mut *tx`) or on a pooled connection.
 
 pub mod audit;
+pub mod audit_log;
 pub mod db;
 pub mod enterprises;
 pub mod orgs;

@@ -30,6 +30,11 @@ use utoipa::OpenApi;
         crate::api::admin::organisations,
         crate::api::admin::calendar,
         crate::api::admin::replace_calendar,
+        crate::api::audit::checkpoint,
+        crate::api::audit::verifier,
+        crate::api::audit::entry,
+        crate::api::audit::inclusion,
+        crate::api::audit::consistency,
     ),
     tags(
         (name = "reference", description = "公共参考数据:信用代码、企业划型、行业"),
@@ -37,6 +42,7 @@ use utoipa::OpenApi;
         (name = "auth", description = "登录与会话"),
         (name = "enterprises", description = "企业注册与企业画像"),
         (name = "admin", description = "账户与组织管理"),
+        (name = "audit", description = "可验证的审计日志(RFC 9162 默克尔树、C2SP 签名检查点)"),
         (name = "system", description = "运行状态"),
     )
 )]

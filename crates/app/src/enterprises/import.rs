@@ -194,7 +194,7 @@ async fn write_figures(
 
 /// Every enterprise in the caller's scope, one row per enterprise and year, in the import format.
 pub async fn export(app: &App, who: &Principal, format: FileFormat) -> AppResult<Vec<u8>> {
-    if !who.role.is_staff() && who.enterprises().is_empty() {
+    if who.scope == qinqing_domain::org::Scope::Nothing {
         return Err(AppError::forbidden("当前角色不能导出企业资料"));
     }
     let mut conn = app.db.conn().await?;

@@ -22,7 +22,8 @@ pub const PLEDGE_TEXT: &str = "本企业自愿注册使用亲清家园平台,郑
 并同意将失信信息记入企业信用记录、推送至信用信息共享平台实施联合惩戒;\n\
 四、及时更新企业信息,配合政府部门开展政策兑现、合同履约和诉求办理工作。";
 
-#[derive(Debug, Clone, Default)]
+/// A registration as typed: every field raw, so that all mistakes are reported at once.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct RegistrationInput {
     pub credit_code: String,
     pub name: String,
@@ -30,10 +31,12 @@ pub struct RegistrationInput {
     pub contact_phone: String,
     pub industry_code: String,
     pub region_code: String,
+    /// state_owned | collective | private | hk_macao_taiwan | foreign | mixed | other
     pub ownership: String,
     pub username: String,
     pub display_name: String,
     pub password: String,
+    /// The 诚信承诺书 version shown to the user.
     pub pledge_version: String,
     pub pledge_accepted: bool,
 }

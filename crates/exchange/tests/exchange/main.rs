@@ -5,6 +5,5 @@ mod common;
 mod errors;
 mod excel;
 mod never_panics;
-mod performance;
 mod round_trip;
 mod samples;

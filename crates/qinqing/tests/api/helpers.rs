@@ -55,9 +55,11 @@ impl TestApp {
             .expect("database opens and migrates");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
+        // Tests sign checkpoints when they need one, so entry counts stay deterministic.
         let options = qinqing::ServeOptions {
             demo: true,
             secure_cookies: false,
+            checkpoints: false,
         };
         tokio::spawn(qinqing::serve(
             app.clone(),

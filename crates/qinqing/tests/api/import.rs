@@ -269,3 +269,22 @@ async fn an_enterprise_exports_only_itself() {
         .collect();
     assert_eq!(codes.into_iter().collect::<Vec<_>>(), [own.as_str()]);
 }
+
+#[tokio::test]
+async fn a_role_without_enterprise_scope_exports_nothing() {
+    let app = TestApp::spawn().await;
+    let bank = app.login("bank").await;
+    let res = bank.get("/api/v1/enterprises/export?format=csv").await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let page = bank.get("/enterprises/export.xlsx").await;
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    assert!(
+        page.text().await.unwrap().contains("无权访问"),
+        "a page, not the API's JSON"
+    );
+    let workbench = bank.get("/workbench").await.text().await.unwrap();
+    assert!(
+        !workbench.contains("/enterprises/export.xlsx"),
+        "no link to what would be refused"
+    );
+}

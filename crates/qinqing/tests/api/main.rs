@@ -6,8 +6,11 @@ mod helpers;
 
 mod admin;
 mod audit;
+mod audit_log;
 mod auth;
+mod cli;
 mod enterprises;
 mod import;
 mod reference;
+mod rfc9162;
 mod system;

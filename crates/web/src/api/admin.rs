@@ -25,38 +25,19 @@ pub async fn users(
     ))
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct NewUserRequest {
-    pub username: String,
-    pub display_name: String,
-    pub phone: Option<String>,
-    pub org_id: i64,
-    pub role: String,
-    /// A temporary password; the user must change it at first login.
-    pub password: String,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct Created {
     pub id: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = NewUserRequest,
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = NewUserInput,
     responses((status = 201, body = Created), (status = 403, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create_user(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
-    Json(r): Json<NewUserRequest>,
+    Json(input): Json<NewUserInput>,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
-    let input = NewUserInput {
-        username: r.username,
-        display_name: r.display_name,
-        phone: r.phone,
-        org_id: r.org_id,
-        role: r.role,
-        password: r.password,
-    };
     let id = users::create_user(&state.app, &caller.principal, input, &caller.meta).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }

@@ -7,57 +7,25 @@ use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use qinqing_app::AppError;
 use qinqing_app::enterprises::{self, ProfileUpdate, ProfileView, RegistrationInput};
-use qinqing_app::{AppError, Principal};
 use qinqing_domain::CreditCode;
 use qinqing_exchange::FileFormat;
 use qinqing_storage::enterprises::{Enterprise, ListFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-#[derive(Deserialize, ToSchema)]
-pub struct RegistrationRequest {
-    pub credit_code: String,
-    pub name: String,
-    pub legal_representative: String,
-    pub contact_phone: String,
-    pub industry_code: String,
-    pub region_code: String,
-    /// state_owned | collective | private | hk_macao_taiwan | foreign | mixed | other
-    pub ownership: String,
-    pub username: String,
-    pub display_name: String,
-    pub password: String,
-    /// The 诚信承诺书 version shown to the user.
-    pub pledge_version: String,
-    pub pledge_accepted: bool,
-}
-
 /// Self-registration of an enterprise with its first account and 诚信承诺书; logs the user in.
 #[utoipa::path(post, path = "/api/v1/enterprises/register", tag = "enterprises",
-    request_body = RegistrationRequest,
+    request_body = RegistrationInput,
     responses((status = 201, body = super::auth::SessionStarted),
               (status = 409, description = "信用代码或用户名已存在", body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn register(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(r): Json<RegistrationRequest>,
+    Json(input): Json<RegistrationInput>,
 ) -> ApiResult<Response> {
-    let input = RegistrationInput {
-        credit_code: r.credit_code,
-        name: r.name,
-        legal_representative: r.legal_representative,
-        contact_phone: r.contact_phone,
-        industry_code: r.industry_code,
-        region_code: r.region_code,
-        ownership: r.ownership,
-        username: r.username,
-        display_name: r.display_name,
-        password: r.password,
-        pledge_version: r.pledge_version,
-        pledge_accepted: r.pledge_accepted,
-    };
     let user_id = enterprises::register(&state.app, &input, &request_meta(&headers)).await?;
     super::auth::session_response(
         &state.app,
@@ -273,28 +241,24 @@ pub async fn export(
             ));
         }
     };
-    export_file(&state, &caller.principal, format).await
-}
-
-/// The export as a download response; shared with the UI.
-pub async fn export_file(
-    state: &AppState,
-    who: &Principal,
-    format: FileFormat,
-) -> Result<Response, Response> {
-    let bytes = enterprises::export(&state.app, who, format)
+    let bytes = enterprises::export(&state.app, &caller.principal, format)
         .await
         .map_err(|e| ApiError(e).into_response())?;
+    Ok(download(format, bytes))
+}
+
+/// A file download response; shared with the UI.
+pub fn download(format: FileFormat, bytes: Vec<u8>) -> Response {
     let disposition = format!(
         "attachment; filename=\"enterprises.{}\"",
         format.extension()
     );
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, format.content_type().to_string()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod enterprises;
 pub mod reference;
@@ -55,6 +56,11 @@ pub fn routes() -> Router<AppState> {
             post(admin::reset_password),
         )
         .route("/api/v1/admin/stewards", post(admin::assign_steward))
+        .route("/api/v1/audit/checkpoint", get(audit::checkpoint))
+        .route("/api/v1/audit/verifier", get(audit::verifier))
+        .route("/api/v1/audit/entries/{index}", get(audit::entry))
+        .route("/api/v1/audit/proof/inclusion", get(audit::inclusion))
+        .route("/api/v1/audit/proof/consistency", get(audit::consistency))
 }
 
 /// 200 when the database answers, 503 otherwise.

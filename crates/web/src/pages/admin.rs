@@ -1,6 +1,6 @@
 //! The admin area (accounts, working-day calendar) and the organisation tree.
 
-use super::{Errors, Layout, error_page, errors_of};
+use super::{Choice, Errors, Layout, error_page, errors_of};
 use crate::AppState;
 use crate::session::{Caller, PageUser};
 use askama::Template;
@@ -13,11 +13,6 @@ use qinqing_app::{AppError, calendar};
 use qinqing_domain::org::Role;
 use qinqing_storage::orgs::{self, Organisation};
 use serde::Deserialize;
-
-pub struct RoleChoice {
-    pub value: &'static str,
-    pub label: &'static str,
-}
 
 #[derive(Deserialize, Default)]
 pub struct NewUserForm {
@@ -41,7 +36,7 @@ pub struct UsersPage {
     layout: Layout,
     users: Vec<UserSummary>,
     orgs: Vec<Organisation>,
-    roles: Vec<RoleChoice>,
+    roles: Vec<Choice>,
     form: NewUserForm,
     errors: Errors,
     notice: Option<String>,
@@ -63,7 +58,7 @@ async fn users_page(
         roles: Role::ALL
             .iter()
             .filter(|r| **r != Role::EnterpriseUser)
-            .map(|r| RoleChoice {
+            .map(|r| Choice {
                 value: r.as_str(),
                 label: r.label_zh(),
             })

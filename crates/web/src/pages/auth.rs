@@ -1,6 +1,6 @@
 //! Login, logout, enterprise self-registration and password change pages.
 
-use super::{Errors, Layout, error_page, errors_of};
+use super::{Choice, Errors, Layout, error_page, errors_of};
 use crate::AppState;
 use crate::session::{
     ANON_CSRF_COOKIE, PageUser, SESSION_COOKIE, cookie, csrf_failure, request_meta, safe_next,
@@ -137,25 +137,31 @@ pub async fn login(
     let result = PasswordProvider
         .authenticate(&state.app, credentials, &request_meta(&headers))
         .await;
-    let session = match result {
-        Ok(user_id) => auth::start_session(&state.app, user_id).await,
-        Err(e) => Err(e),
-    };
-    match session {
-        Ok(session) => {
-            let c = set_cookie(
-                SESSION_COOKIE,
-                &session.token,
-                auth::SESSION_LIFETIME.num_seconds(),
-                state.secure_cookies,
-            );
-            ([(header::SET_COOKIE, c)], Redirect::to(&next)).into_response()
-        }
+    match logged_in(&state, result, &next).await {
+        Ok(response) => response,
         Err(e) => {
             let page = login_page_for(&state, form.csrf, form.username, &next, Some(e.to_string()));
             (crate::error::status_of(&e), page).into_response()
         }
     }
+}
+
+/// After a user was authenticated (or registered): start their session, set its cookie and go
+/// on to `next`.
+async fn logged_in(
+    state: &AppState,
+    authenticated: Result<i64, qinqing_app::AppError>,
+    next: &str,
+) -> Result<Response, qinqing_app::AppError> {
+    let session = auth::start_session(&state.app, authenticated?).await?;
+    let lifetime = auth::SESSION_LIFETIME.num_seconds();
+    let cookie = set_cookie(
+        SESSION_COOKIE,
+        &session.token,
+        lifetime,
+        state.secure_cookies,
+    );
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(next)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -205,11 +211,6 @@ pub struct RegisterForm {
     pledge_accepted: Option<String>,
     #[serde(rename = "_csrf", default)]
     csrf: String,
-}
-
-pub struct Choice {
-    pub value: &'static str,
-    pub label: &'static str,
 }
 
 #[derive(Template, WebTemplate)]
@@ -298,20 +299,8 @@ pub async fn register(
     };
     let registered =
         qinqing_app::enterprises::register(&state.app, &input, &request_meta(&headers)).await;
-    let session = match registered {
-        Ok(user_id) => auth::start_session(&state.app, user_id).await,
-        Err(e) => Err(e),
-    };
-    match session {
-        Ok(session) => {
-            let c = set_cookie(
-                SESSION_COOKIE,
-                &session.token,
-                auth::SESSION_LIFETIME.num_seconds(),
-                state.secure_cookies,
-            );
-            ([(header::SET_COOKIE, c)], Redirect::to("/portal")).into_response()
-        }
+    match logged_in(&state, registered, "/portal").await {
+        Ok(response) => response,
         Err(e) => {
             let errors = errors_of(&e);
             let token = form.csrf.clone();

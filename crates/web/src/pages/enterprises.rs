@@ -1,9 +1,9 @@
 //! The enterprise portal (我的企业), the staff workbench and enterprise register, profile pages,
 //! profile correction, import and export.
 
-use super::{Errors, Layout, error_page, errors_of};
+use super::{Choice, Errors, Layout, error_page, errors_of};
 use crate::AppState;
-use crate::api::enterprises::{EnterpriseSummary, MAX_PER_PAGE, export_file, list_filter};
+use crate::api::enterprises::{EnterpriseSummary, MAX_PER_PAGE, download, list_filter};
 use crate::session::{Caller, PageUser};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -52,6 +52,7 @@ pub struct WorkbenchPage {
     enterprise_count: i64,
     scope_label: String,
     may_import: bool,
+    may_export: bool,
     is_admin: bool,
 }
 
@@ -79,6 +80,7 @@ pub async fn workbench(State(state): State<AppState>, PageUser(caller): PageUser
         enterprise_count: total,
         scope_label,
         may_import: may_import_enterprises(caller.principal.role),
+        may_export: caller.principal.scope != qinqing_domain::org::Scope::Nothing,
         is_admin: caller.principal.role == Role::Admin,
     }
     .into_response()
@@ -208,11 +210,6 @@ pub struct FigureCell {
 pub struct FigureRow {
     pub label: &'static str,
     pub cells: Vec<FigureCell>,
-}
-
-pub struct Choice {
-    pub value: &'static str,
-    pub label: &'static str,
 }
 
 #[derive(Template, WebTemplate)]
@@ -529,14 +526,18 @@ pub async fn import(State(state): State<AppState>, user: PageUser, form: Multipa
     }
 }
 
+/// A download for the UI; a refusal is a page, not the API's JSON.
+async fn export_download(state: &AppState, caller: &Caller, format: FileFormat) -> Response {
+    match enterprises::export(&state.app, &caller.principal, format).await {
+        Ok(bytes) => download(format, bytes),
+        Err(e) => error_page(&e, Some(caller), state),
+    }
+}
+
 pub async fn export_csv(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
-    export_file(&state, &caller.principal, FileFormat::Csv)
-        .await
-        .unwrap_or_else(|r| r)
+    export_download(&state, &caller, FileFormat::Csv).await
 }
 
 pub async fn export_xlsx(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
-    export_file(&state, &caller.principal, FileFormat::Xlsx)
-        .await
-        .unwrap_or_else(|r| r)
+    export_download(&state, &caller, FileFormat::Xlsx).await
 }

@@ -138,6 +138,12 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
         .collect()
 }
 
+/// One option of a select box: the submitted value and the label shown.
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+}
+
 /// Field → message, for marking wrong fields in a form.
 pub type Errors = HashMap<String, String>;
 

@@ -1,0 +1,215 @@
+//! The command line, run as a user would run it.
+
+use crate::helpers::credit_code;
+use std::process::Command;
+
+fn qinqing(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_qinqing"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn temp(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("qq_cli_{}_{name}", uuid::Uuid::new_v4().simple()))
+}
+
+#[test]
+fn setup_then_import_divisions_and_enterprises_from_the_command_line() {
+    let db = format!("sqlite://{}", temp("cli.db").display());
+    let setup = qinqing(&[
+        "setup",
+        "--db",
+        &db,
+        "--district-code",
+        "350521",
+        "--district-name",
+        "测试区",
+        "--admin-password",
+        "Admin2026ok",
+    ]);
+    assert!(
+        setup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&setup.stderr)
+    );
+    let again = qinqing(&[
+        "setup",
+        "--db",
+        &db,
+        "--district-code",
+        "350521",
+        "--district-name",
+        "测试区",
+        "--admin-password",
+        "Admin2026ok",
+    ]);
+    assert!(!again.status.success(), "a second setup is refused");
+
+    let divisions = temp("divisions.csv");
+    std::fs::write(
+        &divisions,
+        "code,name\n350521101,东园镇\n350521101201,东园村\n",
+    )
+    .unwrap();
+    let out = qinqing(&[
+        "import",
+        "divisions",
+        divisions.to_str().unwrap(),
+        "--db",
+        &db,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2"));
+
+    let bad = temp("bad.csv");
+    let header = "credit_code,name,industry_code,region_code,ownership,year,revenue";
+    std::fs::write(
+        &bad,
+        format!(
+            "{header}\n{},甲公司,C3311,350521101201,private,2025,12x\n",
+            credit_code("91350521MA2CLJ001")
+        ),
+    )
+    .unwrap();
+    let out = qinqing(&["import", "enterprises", bad.to_str().unwrap(), "--db", &db]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("第 2 行") && stderr.contains("revenue"),
+        "{stderr}"
+    );
+
+    let good = temp("good.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "{header}\n{},甲公司,C3311,350521101201,private,2025,1200000\n",
+            credit_code("91350521MA2CLJ001")
+        ),
+    )
+    .unwrap();
+    let out = qinqing(&["import", "enterprises", good.to_str().unwrap(), "--db", &db]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("新增企业 1 家"));
+
+    let export = temp("export.xlsx");
+    let out = qinqing(&[
+        "export",
+        "enterprises",
+        export.to_str().unwrap(),
+        "--db",
+        &db,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::read(&export).unwrap().starts_with(b"PK"),
+        "an XLSX (zip) file"
+    );
+}
+
+#[test]
+fn divisions_outside_the_district_or_malformed_are_refused() {
+    let db = format!("sqlite://{}", temp("div.db").display());
+    let setup = qinqing(&[
+        "setup",
+        "--db",
+        &db,
+        "--district-code",
+        "350521",
+        "--district-name",
+        "测试区",
+        "--admin-password",
+        "Admin2026ok",
+    ]);
+    assert!(setup.status.success());
+    let file = temp("divisions.csv");
+    std::fs::write(&file, "350521101,东园镇\n3505211,坏代码\n").unwrap();
+    let out = qinqing(&["import", "divisions", file.to_str().unwrap(), "--db", &db]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("第 2 行"));
+    std::fs::write(&file, "110101001,别区的镇\n").unwrap();
+    let out = qinqing(&["import", "divisions", file.to_str().unwrap(), "--db", &db]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn the_demo_generator_writes_an_importable_file() {
+    let out_file = temp("demo.csv");
+    let out = qinqing(&[
+        "demo",
+        "enterprises",
+        "--count",
+        "50",
+        "--seed",
+        "7",
+        "--out",
+        out_file.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&out_file).unwrap();
+    let records =
+        qinqing_exchange::parse_enterprises(&bytes, qinqing_exchange::FileFormat::Csv).unwrap();
+    assert_eq!(records.len(), 150);
+}
+
+#[test]
+fn audit_verify_passes_an_intact_log_and_names_a_tampered_entry() {
+    let path = temp("audit.db");
+    let db = format!("sqlite://{}", path.display());
+    let setup = qinqing(&[
+        "setup",
+        "--db",
+        &db,
+        "--district-code",
+        "350521",
+        "--district-name",
+        "测试区",
+        "--admin-password",
+        "Admin2026ok",
+    ]);
+    assert!(setup.status.success());
+    let out = qinqing(&["audit", "checkpoint", "--db", &db]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = qinqing(&["audit", "verify", "--db", &db]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("完好"));
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = qinqing_storage::Db::connect(&db).await.unwrap();
+        let mut conn = store.conn().await.unwrap();
+        sqlx::query("UPDATE audit_entry SET entry = REPLACE(entry, 'admin', 'root') WHERE seq = 1")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    });
+    let out = qinqing(&["audit", "verify", "--db", &db]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("第 1 条审计记录被改动"), "{stderr}");
+}
