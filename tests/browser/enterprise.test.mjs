@@ -72,7 +72,9 @@ journey('企业用户在手机上更正经营数据:错误标红、保留填写,
 
   const yearCard = page.locator('main .card', { has: page.getByRole('heading', { name: new RegExp(`^${year} 年`) }) });
   const revenueRow = yearCard.locator('tr', { hasText: '营业收入' });
-  assert.equal((await revenueRow.locator('td.num').innerText()).trim(), newRevenue);
+  // Figures read with thousands separators on the profile.
+  const grouped = newRevenue.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  assert.equal((await revenueRow.locator('td.num').innerText()).trim(), grouped);
   await revenueRow.locator('.tag.ent', { hasText: '企业更正' }).waitFor();
   const employeesRow = yearCard.locator('tr', { hasText: '从业人员' });
   assert.equal((await employeesRow.locator('td.num').innerText()).trim(), typedEmployees);

@@ -276,6 +276,21 @@ async fn may_read_entry(
     Ok(found.is_some_and(|e| who.covers_enterprise(&code, &e.identity.region_code)))
 }
 
+/// The history of one object in time order, for a caller entitled to the object.
+pub async fn history(
+    app: &App,
+    who: &Principal,
+    object_type: &str,
+    object_id: &str,
+) -> AppResult<Vec<qinqing_storage::audit::StoredEntry>> {
+    let mut conn = app.db.conn().await?;
+    let object = serde_json::json!({ "object_type": object_type, "object_id": object_id });
+    if !may_read_entry(&mut conn, who, &object).await? {
+        return Err(AppError::forbidden("无权查看该对象的操作记录"));
+    }
+    Ok(qinqing_storage::audit::for_object(&mut conn, object_type, object_id).await?)
+}
+
 /// The size of the tree proofs may be asked against: the latest checkpoint's.
 async fn checkpointed_size(conn: &mut Conn) -> AppResult<u64> {
     Ok(store::latest_checkpoint(conn)

@@ -2,43 +2,39 @@
 
 use crate::AppState;
 use axum::Router;
-use axum::http::header;
-use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::http::{StatusCode, header};
+use axum::routing::{MethodRouter, get};
 
-const CSS: &str = include_str!("../static/app.css");
-const JS: &str = include_str!("../static/app.js");
 /// Assets change only with a new binary; the version in their URL busts caches on upgrade.
 const CACHE: &str = "public, max-age=86400";
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+
+fn asset(content_type: &'static str, body: &'static str) -> MethodRouter<AppState> {
+    get(move || async move {
+        (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, CACHE),
+            ],
+            body,
+        )
+    })
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/static/app.css",
-            get(|| async {
-                (
-                    [
-                        (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-                        (header::CACHE_CONTROL, CACHE),
-                    ],
-                    CSS,
-                )
-            }),
+            asset(CSS, include_str!("../static/app.css")),
         )
         .route(
             "/static/app.js",
-            get(|| async {
-                (
-                    [
-                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-                        (header::CACHE_CONTROL, CACHE),
-                    ],
-                    JS,
-                )
-            }),
+            asset(JS, include_str!("../static/app.js")),
         )
         .route(
-            "/favicon.ico",
-            get(|| async { axum::http::StatusCode::NO_CONTENT.into_response() }),
+            "/static/verify.js",
+            asset(JS, include_str!("../static/verify.js")),
         )
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
 }

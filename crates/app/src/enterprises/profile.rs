@@ -22,8 +22,10 @@ use std::collections::BTreeMap;
 pub struct FigureView {
     pub field: String,
     pub label: &'static str,
-    /// As shown: "1234.56" yuan for money, a plain count for employees.
+    /// Plain: "1234.56" yuan for money, a count for employees (what forms and files use).
     pub value: String,
+    /// For reading: "1,234.56".
+    pub display: String,
     pub source: FigureSource,
 }
 
@@ -99,6 +101,14 @@ fn show(field: &str, value: i64) -> String {
     }
 }
 
+fn show_grouped(field: &str, value: i64) -> String {
+    if is_money(field) {
+        Money::from_fen(value).format_grouped()
+    } else {
+        value.to_string()
+    }
+}
+
 fn figure_label(field: &str) -> &'static str {
     FIGURE_FIELDS
         .iter()
@@ -161,6 +171,7 @@ fn year_views(industry: &IndustryCode, figures: &[Figure]) -> Vec<YearView> {
                     field: f.field.clone(),
                     label: figure_label(&f.field),
                     value: show(&f.field, f.value),
+                    display: show_grouped(&f.field, f.value),
                     source: f.source,
                 })
                 .collect();

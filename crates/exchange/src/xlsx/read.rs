@@ -13,10 +13,21 @@ use std::io::Cursor;
 
 /// Reads the first worksheet; rows are numbered and cells indexed as Excel shows them.
 ///
+/// The workbook is untrusted input and calamine can panic on some damaged files (an integer
+/// overflow on absurd cell references, found by the never-panics property test); a panic inside
+/// it is reported as a damaged file instead of taking the request or the command down.
+pub(crate) fn read_sheet(bytes: &[u8]) -> Result<Sheet, RowError> {
+    std::panic::catch_unwind(|| read_sheet_unguarded(bytes)).unwrap_or_else(|_| {
+        Err(RowError::file(
+            "Excel 文件已损坏,无法读取,请用 Excel 重新另存为 .xlsx 后再导入",
+        ))
+    })
+}
+
 /// Cells are streamed rather than loaded as calamine's dense `Range`, whose size is the sheet's
 /// bounding box: two cells at A1 and XFD1048576 would ask for 17 billion cells. Memory here
 /// grows with the cells actually present.
-pub(crate) fn read_sheet(bytes: &[u8]) -> Result<Sheet, RowError> {
+fn read_sheet_unguarded(bytes: &[u8]) -> Result<Sheet, RowError> {
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         RowError::file(format!(
             "无法读取 Excel 文件,请确认它是 .xlsx 格式(旧版 .xls 请先另存为 .xlsx):{e}"

@@ -366,3 +366,40 @@ async fn the_log_never_signs_a_tree_inconsistent_with_its_last_checkpoint() {
         "no new checkpoint"
     );
 }
+
+#[tokio::test]
+async fn the_trace_page_shows_the_history_to_those_entitled_to_it() {
+    let app = TestApp::spawn().await;
+    touch_profile(&app, "13700000007").await;
+    let firm = app.login("enterprise").await;
+    let code = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let path = format!("/trace/enterprise/{code}");
+    let page = app.login("discipline").await.get(&path).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    for expected in [
+        "批量导入",
+        "修改企业画像",
+        "contact_phone",
+        "→ 13700000007",
+        "enterprise(企业用户)",
+    ] {
+        assert!(
+            html.contains(expected),
+            "{expected} missing from the trace page"
+        );
+    }
+    assert_eq!(
+        firm.get(&path).await.status(),
+        StatusCode::OK,
+        "an enterprise sees its own history"
+    );
+    assert_eq!(
+        app.login("bank").await.get(&path).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.login("town").await.get("/trace/user/1").await.status(),
+        StatusCode::FORBIDDEN
+    );
+}

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod enterprises;
 mod tools;
+mod trace;
 
 use crate::AppState;
 use crate::error::status_of;
@@ -51,6 +52,7 @@ pub fn routes() -> Router<AppState> {
             get(admin::calendar_page).post(admin::calendar),
         )
         .route("/tools", get(tools::page))
+        .route("/trace/{object_type}/{object_id}", get(trace::page))
         .fallback(not_found)
 }
 

@@ -1,0 +1,123 @@
+//! 留痕: the full history of an object, verifiable in the browser against the signed checkpoint.
+
+use super::{Layout, error_page};
+use crate::AppState;
+use crate::session::PageUser;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use qinqing_app::audit_log;
+use qinqing_domain::org::Role;
+use qinqing_storage::audit::StoredEntry;
+
+/// One row of the history as a person reads it.
+pub struct TraceRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub changes: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "trace.html")]
+pub struct TracePage {
+    layout: Layout,
+    heading: String,
+    back: Option<String>,
+    entries: Vec<TraceRow>,
+}
+
+/// The Chinese name of an action code; unknown codes are shown as they are.
+fn action_label(action: &str) -> &str {
+    match action {
+        "enterprise.registered" => "企业注册",
+        "enterprise.pledge_accepted" => "签署诚信承诺书",
+        "enterprise.profile_updated" => "修改企业画像",
+        "enterprise.imported" => "批量导入",
+        "auth.login" => "登录",
+        "auth.login_failed" => "登录失败",
+        "auth.password_changed" => "修改密码",
+        "user.created" => "开设账户",
+        "user.password_reset" => "重置密码",
+        "user.steward_assigned" => "指派亲清管家",
+        "calendar.replaced" => "修改工作日历",
+        other => other,
+    }
+}
+
+fn actor_label(entry: &StoredEntry) -> String {
+    let Some(actor) = &entry.record.actor else {
+        return "平台".into();
+    };
+    let role: &str = match Role::parse(&actor.role) {
+        Some(role) => role.label_zh(),
+        None => &actor.role,
+    };
+    match &actor.on_behalf_of {
+        Some(code) => format!("{}({role},代 {code} 办理)", actor.username),
+        None => format!("{}({role})", actor.username),
+    }
+}
+
+/// "2025 年 revenue:1000.00 → 1200.00" for each recorded change; the year of an import.
+fn change_lines(detail: &serde_json::Value) -> Vec<String> {
+    if let Some(year) = detail["figures"]["year"].as_i64() {
+        return vec![format!("{year} 年度数据")];
+    }
+    let Some(changes) = detail["changes"].as_array() else {
+        return Vec::new();
+    };
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("(空)").to_string();
+    changes
+        .iter()
+        .map(|c| {
+            let year = c["year"]
+                .as_i64()
+                .map(|y| format!("{y} 年 "))
+                .unwrap_or_default();
+            let field = c["field"].as_str().unwrap_or("");
+            format!("{year}{field}:{} → {}", text(&c["old"]), text(&c["new"]))
+        })
+        .collect()
+}
+
+fn row(entry: &StoredEntry) -> TraceRow {
+    TraceRow {
+        seq: entry.seq,
+        at: entry
+            .record
+            .recorded_at
+            .replace('T', " ")
+            .trim_end_matches('Z')
+            .to_string(),
+        actor: actor_label(entry),
+        action: action_label(&entry.record.action).to_string(),
+        changes: change_lines(&entry.record.detail),
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    Path((object_type, object_id)): Path<(String, String)>,
+) -> Response {
+    match audit_log::history(&state.app, &caller.principal, &object_type, &object_id).await {
+        Ok(entries) => {
+            let back = (object_type == "enterprise").then(|| format!("/enterprises/{object_id}"));
+            let heading = match object_type.as_str() {
+                "enterprise" => format!("企业 {object_id}"),
+                _ => format!("{object_type} {object_id}"),
+            };
+            TracePage {
+                layout: Layout::new(format!("留痕 {object_id}"), Some(&caller), &state, ""),
+                heading,
+                back,
+                entries: entries.iter().map(row).collect(),
+            }
+            .into_response()
+        }
+        Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}

@@ -1,0 +1,37 @@
+// 纪检 opens the history (留痕) of an enterprise's profile and verifies every entry in the browser
+// against the platform's signed checkpoint.
+import assert from 'node:assert/strict';
+import { DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot } from './lib/harness.mjs';
+
+useBrowser();
+
+journey('纪检打开企业画像的留痕,在浏览器中验证签名检查点和包含证明', DESKTOP, async ({ page }) => {
+  assert.equal(await login(page, 'discipline'), '/workbench');
+  await visit(page, '/enterprises');
+  await clickAndWait(page, page.locator('main table tbody tr a').first());
+  await clickAndWait(page, page.getByRole('link', { name: '操作留痕' }));
+  assert.match(new URL(page.url()).pathname, /^\/trace\/enterprise\/[0-9A-Z]{18}$/);
+  const rows = page.locator('tr[data-entry-index]');
+  assert.ok((await rows.count()) >= 1, 'the demo import is on record');
+  assert.match(await rows.first().innerText(), /批量导入/);
+
+  await page.getByRole('button', { name: '验证全部记录' }).click();
+  const status = page.locator('[data-verify-status]');
+  await status.filter({ hasText: /检查点签名有效|验证失败|记录验证失败/ }).waitFor();
+  const summary = await status.innerText();
+  assert.match(summary, /检查点签名有效/, summary);
+  // The demo import was signed by the checkpoint taken when the server started.
+  assert.match(await rows.first().locator('[data-entry-result]').innerText(), /✓ 已验证/);
+  assert.equal(await page.locator('.verify-bad').count(), 0);
+  await screenshot(page, 'trace-verified');
+});
+
+journey('企业用户看得到本企业的留痕,看不到其他企业的', DESKTOP, async ({ page, watch }) => {
+  assert.equal(await login(page, 'enterprise'), '/portal');
+  const own = await page.locator('a', { hasText: '查看企业画像' }).first().getAttribute('href');
+  await visit(page, `/trace/enterprise/${own.split('/').pop()}`);
+  const foreign = '/trace/enterprise/91110000600037341L';
+  watch.expectStatus(403, foreign);
+  await visit(page, foreign, 403);
+  assert.match(await page.locator('h1').innerText(), /无权访问/);
+});
