@@ -140,5 +140,5 @@ journey('经办人在电脑上:工作台、企业库检索翻页、企业画像�
   for (const r of imported) assert.ok(r.region.startsWith('350521101'));
   await clickAndWait(page, page.getByRole('link', { name: good[0].name }));
   await page.getByRole('heading', { level: 1, name: good[0].name }).waitFor();
-  await page.getByRole('cell', { name: '23500000.00' }).waitFor();
+  await page.getByRole('cell', { name: '23,500,000.00' }).waitFor();
 });
