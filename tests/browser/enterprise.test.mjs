@@ -31,9 +31,10 @@ journey('企业用户在手机上更正经营数据:错误标红、保留填写,
   assert.equal(await page.locator('input[name="name"]').count(), 0, 'an enterprise cannot edit its registered name');
   await page.getByText('来自登记机关').waitFor();
 
-  const revenueName = await page.locator('input[name^="fig."][name$=".revenue"]').first().getAttribute('name');
+  // 纳税额 comes from the tax bureau (the demo's revenue was already corrected by the enterprise).
+  const revenueName = await page.locator('input[name^="fig."][name$=".tax_paid"]').first().getAttribute('name');
   const year = revenueName.split('.')[1];
-  const revenue = page.locator(`input[name="fig.${year}.revenue"]`);
+  const revenue = page.locator(`input[name="fig.${year}.tax_paid"]`);
   const employees = page.locator(`input[name="fig.${year}.employees"]`);
   const phone = page.getByLabel('联系电话');
   const oldRevenue = await revenue.inputValue();
@@ -50,9 +51,9 @@ journey('企业用户在手机上更正经营数据:错误标红、保留填写,
   assert.equal(new URL(page.url()).pathname, `/enterprises/${code}/edit`);
   await page.getByRole('alert').filter({ hasText: '需要更正' }).waitFor();
   const cell = page.locator('td.field-error', { has: revenue });
-  assert.equal(await cell.count(), 1, 'the revenue cell is marked red');
+  assert.equal(await cell.count(), 1, 'the tax cell is marked red');
   const message = (await cell.locator('.error-text').innerText()).trim();
-  assert.ok(message.length > 0, 'the revenue cell says what is wrong');
+  assert.ok(message.length > 0, 'the tax cell says what is wrong');
   assert.equal(await page.locator('.field-error').count(), 1, 'only the wrong field is marked');
   assert.equal(await revenue.inputValue(), '12x', 'the wrong value is kept for correction');
   assert.equal(await employees.inputValue(), typedEmployees, 'other typed figures are kept');
@@ -61,7 +62,7 @@ journey('企业用户在手机上更正经营数据:错误标红、保留填写,
   await screenshot(page, 'edit-errors-phone');
 
   // Corrected: saved, back on the profile with the new value tagged 企业更正 and a correction row.
-  const newRevenue = `${80_000_000 + randomInt(20_000_000)}.25`;
+  const newRevenue = `${3_000_000 + randomInt(2_000_000)}.25`;
   assert.notEqual(newRevenue, oldRevenue);
   await revenue.fill(newRevenue);
   await clickAndWait(page, page.getByRole('button', { name: '保存' }));
@@ -71,7 +72,7 @@ journey('企业用户在手机上更正经营数据:错误标红、保留填写,
   await page.getByRole('status').filter({ hasText: '已保存' }).waitFor();
 
   const yearCard = page.locator('main .card', { has: page.getByRole('heading', { name: new RegExp(`^${year} 年`) }) });
-  const revenueRow = yearCard.locator('tr', { hasText: '营业收入' });
+  const revenueRow = yearCard.locator('tr', { hasText: '纳税额' });
   // Figures read with thousands separators on the profile.
   const grouped = newRevenue.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   assert.equal((await revenueRow.locator('td.num').innerText()).trim(), grouped);
@@ -83,7 +84,7 @@ journey('企业用户在手机上更正经营数据:错误标红、保留填写,
   await page.getByRole('heading', { name: '企业更正记录' }).waitFor();
   const corrections = page.locator('table', { has: page.locator('th', { hasText: '更正人' }) });
   const row = corrections.locator('tbody tr', { hasText: newRevenue });
-  assert.equal(await row.count(), 1, 'one correction row holds the new revenue');
+  assert.equal(await row.count(), 1, 'one correction row holds the new tax figure');
   const cells = (await row.locator('td').allInnerTexts()).map((s) => s.trim());
   assert.equal(cells[1], year);
   assert.equal(cells[3], oldRevenue, 'the correction row keeps the old value');

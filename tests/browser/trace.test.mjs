@@ -5,15 +5,23 @@ import { DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot } 
 
 useBrowser();
 
-journey('纪检打开企业画像的留痕,在浏览器中验证签名检查点和包含证明', DESKTOP, async ({ page }) => {
+journey('纪检在工作台看到上报的预警,打开企业画像的留痕,在浏览器中验证签名检查点和包含证明', DESKTOP, async ({ page }) => {
   assert.equal(await login(page, 'discipline'), '/workbench');
-  await visit(page, '/enterprises');
-  await clickAndWait(page, page.locator('main table tbody tr a').first());
-  await clickAndWait(page, page.getByRole('link', { name: '操作留痕' }));
+  // The demo enterprise's correction went unchecked past its 3-working-day limit; the demand
+  // went unanswered, so it reached 纪检.
+  const escalated = page.locator('main table tbody tr', { hasText: '上报纪检' });
+  await escalated.first().waitFor();
+  assert.match(await escalated.first().innerText(), /核实.*更正的经营数据/);
+  await clickAndWait(page, escalated.first().locator('a'));
   assert.match(new URL(page.url()).pathname, /^\/trace\/enterprise\/[0-9A-Z]{18}$/);
+  await page.getByRole('heading', { name: '时限与预警' }).waitFor();
+  const clock = await page.locator('main .card', { hasText: '核实' }).first().innerText();
+  for (const grade of ['提醒', '警示', '催告', '上报纪检']) assert.ok(clock.includes(grade), `${grade} in ${clock}`);
+  assert.match(clock, /已于 .* 发出/);
   const rows = page.locator('tr[data-entry-index]');
-  assert.ok((await rows.count()) >= 1, 'the demo import is on record');
+  assert.ok((await rows.count()) >= 5, 'import, correction and the warnings are on record');
   assert.match(await rows.first().innerText(), /批量导入/);
+  assert.ok((await page.locator('tr[data-entry-index]', { hasText: '发出预警' }).count()) >= 4);
 
   await page.getByRole('button', { name: '验证全部记录' }).click();
   const status = page.locator('[data-verify-status]');

@@ -4,6 +4,7 @@
 
 mod enterprises;
 
+use enterprises as enterprise_figures;
 pub use enterprises::generate_enterprises;
 
 use crate::auth::hash_password;
@@ -271,7 +272,87 @@ pub async fn load_sized(app: &App, enterprises: usize) -> AppResult<bool> {
     )
     .await?;
     create_accounts(app, &org_ids, &records).await?;
+    if let Some(first) = records.first() {
+        seed_overdue_review(app, &first.identity.credit_code).await?;
+    }
     Ok(true)
+}
+
+/// Three weeks ago the demo enterprise corrected its 2025 revenue and nobody has checked it: the
+/// 3-working-day review clock has run out and every grade has fired, up to 纪检. (Three weeks,
+/// because 3 working days plus the demand and its escalation fit in them even across 春节 or 国庆.)
+async fn seed_overdue_review(app: &App, code: &qinqing_domain::CreditCode) -> AppResult<()> {
+    let then = app.now() - chrono::Duration::days(21);
+    let mut tx = app.db.begin().await?;
+    let enterprise = store::get_by_credit_code(&mut tx, code)
+        .await?
+        .ok_or_else(|| crate::AppError::Internal(anyhow::anyhow!("demo enterprise missing")))?;
+    let user = users::find_by_username(&mut tx, "enterprise")
+        .await?
+        .ok_or_else(|| {
+            crate::AppError::Internal(anyhow::anyhow!("demo enterprise user missing"))
+        })?;
+    let old = store::figures(&mut tx, enterprise.id)
+        .await?
+        .into_iter()
+        .find(|f| f.year == enterprise_figures::LAST_YEAR && f.field == "revenue")
+        .map(|f| f.value);
+    let new = old.map(|v| v + 12_345_600);
+    let source = qinqing_domain::enterprise::FigureSource::Enterprise;
+    store::set_figure(
+        &mut tx,
+        enterprise.id,
+        enterprise_figures::LAST_YEAR,
+        "revenue",
+        new,
+        source,
+        then,
+    )
+    .await?;
+    let correction = store::NewCorrection {
+        enterprise_id: enterprise.id,
+        year: enterprise_figures::LAST_YEAR,
+        field: "revenue",
+        old_value: old,
+        new_value: new,
+        user_id: user.id,
+        on_behalf_of: None,
+    };
+    store::insert_correction(&mut tx, &correction, then).await?;
+    let who = crate::auth::load_principal(&mut tx, user.id)
+        .await?
+        .ok_or_else(|| {
+            crate::AppError::Internal(anyhow::anyhow!("demo enterprise user missing"))
+        })?;
+    let money = |v: Option<i64>| v.map(|f| qinqing_domain::Money::from_fen(f).to_string());
+    let change = crate::audit::Change {
+        action: "enterprise.profile_updated",
+        object_type: "enterprise",
+        object_id: code.to_string(),
+        on_behalf_of: None,
+        detail: serde_json::json!({
+            "changes": [{ "field": "revenue", "year": enterprise_figures::LAST_YEAR, "old": money(old), "new": money(new) }],
+            "source": "enterprise",
+        }),
+    };
+    crate::audit::record(&mut tx, &who, &RequestMeta::default(), change, then).await?;
+    let label = format!("核实{}更正的经营数据", enterprise.identity.name);
+    let start = crate::deadlines::Start {
+        object_type: "enterprise",
+        object_id: code.as_str(),
+        kind: crate::enterprises::CORRECTION_REVIEW,
+        label: &label,
+        region: &enterprise.identity.region_code,
+        side: crate::deadlines::Side::Government,
+        limit: qinqing_domain::deadline::Limit {
+            unit: qinqing_domain::deadline::LimitUnit::WorkingDays,
+            amount: 3,
+        },
+    };
+    crate::deadlines::start(&mut tx, app, start, then).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    crate::deadlines::run_due(app).await?;
+    Ok(())
 }
 
 /// Every town and village code of the demo district, where demo enterprises are placed.

@@ -6,7 +6,8 @@ mod registration;
 
 pub use import::{ImportSummary, export, import, import_records};
 pub use profile::{
-    FigureInput, ProfileUpdate, ProfileView, YearView, list, profile, update_profile,
+    CORRECTION_REVIEW, FigureInput, ProfileUpdate, ProfileView, YearView, list, profile,
+    update_profile,
 };
 pub use registration::{PLEDGE_TEXT, PLEDGE_VERSION, RegistrationInput, register};
 

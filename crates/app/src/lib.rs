@@ -7,11 +7,14 @@ pub mod audit_log;
 pub mod auth;
 pub mod calendar;
 pub mod clock;
+pub mod deadlines;
 pub mod demo;
 pub mod enterprises;
 pub mod error;
+pub mod notifications;
 pub mod principal;
 pub mod setup;
+pub mod sms;
 pub mod users;
 
 mod audit;

@@ -3,7 +3,7 @@
 
 use crate::audit::{self, Change};
 use crate::auth::{check_password_strength, hash_password};
-use crate::{App, AppError, AppResult, Principal, RequestMeta};
+use crate::{App, AppError, AppResult, Principal, RequestMeta, notifications};
 use qinqing_domain::CreditCode;
 use qinqing_domain::org::Role;
 use qinqing_storage::{StoreError, enterprises, orgs, sessions, users};
@@ -177,7 +177,7 @@ pub async fn reset_password(
     .await?;
     sessions::delete_for_user(&mut tx, user_id).await?;
     let detail = serde_json::json!({});
-    audit::record(
+    let seq = audit::record(
         &mut tx,
         who,
         meta,
@@ -185,6 +185,14 @@ pub async fn reset_password(
         now,
     )
     .await?;
+    // Tell the user (站内信, and SMS if they take them); the audit entry names this reset.
+    let notice = notifications::NewMessage {
+        recipient_user_id: user_id,
+        template: notifications::Template::PasswordReset,
+        params: serde_json::json!({ "at": notifications::beijing_minutes(now) }),
+        idempotency_key: format!("password_reset:audit:{seq}"),
+    };
+    notifications::enqueue(&mut tx, notice, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod calendar;
 pub mod contact;
 pub mod credit_code;
+pub mod deadline;
 pub mod enterprise;
 pub mod industry;
 pub mod money;

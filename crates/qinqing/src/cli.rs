@@ -37,6 +37,10 @@ pub enum Command {
         /// Mark cookies Secure (serve behind HTTPS).
         #[arg(long, env = "QINQING_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// POST queued SMS as JSON {phone, text} to this gateway URL (http://); without it SMS
+        /// are only recorded and shown to administrators.
+        #[arg(long, env = "QINQING_SMS_WEBHOOK")]
+        sms_webhook: Option<String>,
     },
     /// Run the database migrations and exit.
     Migrate {
@@ -162,7 +166,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             demo,
             secure_cookies,
-        } => serve(&db.db, &listen, demo, secure_cookies).await,
+            sms_webhook,
+        } => {
+            let options = crate::ServeOptions {
+                demo,
+                secure_cookies,
+                background: true,
+                sms_webhook,
+            };
+            serve(&db.db, &listen, options).await
+        }
         Command::Migrate { db } => {
             crate::open(&db.db).await?;
             println!("数据库已迁移到最新版本");
@@ -281,12 +294,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn serve(
-    db_url: &str,
-    listen: &str,
-    demo_mode: bool,
-    secure_cookies: bool,
-) -> anyhow::Result<()> {
+async fn serve(db_url: &str, listen: &str, options: crate::ServeOptions) -> anyhow::Result<()> {
+    let demo_mode = options.demo;
     let app = crate::open(db_url).await?;
     if demo_mode && demo::load(&app).await.map_err(explain)? {
         tracing::info!("demo district loaded");
@@ -308,15 +317,5 @@ async fn serve(
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    crate::serve(
-        app,
-        listener,
-        crate::ServeOptions {
-            demo: demo_mode,
-            secure_cookies,
-            checkpoints: true,
-        },
-        shutdown,
-    )
-    .await
+    crate::serve(app, listener, options, shutdown).await
 }

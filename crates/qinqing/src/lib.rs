@@ -4,7 +4,8 @@
 pub mod cli;
 
 use anyhow::Context;
-use qinqing_app::{App, SystemClock, audit_log};
+use qinqing_app::sms::SmsProvider;
+use qinqing_app::{App, SystemClock, audit_log, deadlines, notifications};
 use qinqing_storage::Db;
 use qinqing_web::{AppState, Metrics};
 use std::sync::Arc;
@@ -13,11 +14,19 @@ use tokio::net::TcpListener;
 /// Connects, migrates and opens the platform; on first start creates the audit log's key
 /// (origin from QINQING_AUDIT_ORIGIN, default `qinqing.local/audit`).
 pub async fn open(db_url: &str) -> anyhow::Result<App> {
+    open_with_clock(db_url, Arc::new(SystemClock)).await
+}
+
+/// [`open`] with another clock (tests move time forward to make deadlines fall due).
+pub async fn open_with_clock(
+    db_url: &str,
+    clock: Arc<dyn qinqing_app::Clock>,
+) -> anyhow::Result<App> {
     let db = Db::connect(db_url)
         .await
         .with_context(|| format!("connecting to {}", redact(db_url)))?;
     db.migrate().await.context("running migrations")?;
-    let app = App::open(db, Arc::new(SystemClock))
+    let app = App::open(db, clock)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let origin =
@@ -28,18 +37,28 @@ pub async fn open(db_url: &str) -> anyhow::Result<App> {
     Ok(app)
 }
 
-/// How often the server signs a checkpoint while audit entries arrive (at least every minute
-/// is required).
-pub const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+/// How often the server's background work runs: signing a checkpoint while audit entries arrive
+/// (at least every minute is required), firing the warnings that have fallen due, and sending
+/// the queued SMS.
+pub const BACKGROUND_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Signs audit checkpoints in the background for as long as the server runs.
-pub fn spawn_checkpointer(app: App) -> tokio::task::JoinHandle<()> {
+/// The server's background work, for as long as it runs. Each task is safe to run in several
+/// processes at once (see `audit_log::checkpoint`, `deadlines::run_due`, `notifications::deliver_due`).
+pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             if let Err(e) = audit_log::checkpoint(&app).await {
                 tracing::error!(error = %e, "signing an audit checkpoint failed");
             }
-            tokio::time::sleep(CHECKPOINT_INTERVAL).await;
+            match deadlines::run_due(&app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(fired = n, "warnings fired"),
+                Err(e) => tracing::error!(error = %e, "firing warnings failed"),
+            }
+            if let Err(e) = notifications::deliver_due(&app, sms.as_ref(), app.now()).await {
+                tracing::error!(error = %e, "sending SMS failed; the outbox keeps them");
+            }
+            tokio::time::sleep(BACKGROUND_INTERVAL).await;
         }
     })
 }
@@ -48,8 +67,10 @@ pub fn spawn_checkpointer(app: App) -> tokio::task::JoinHandle<()> {
 pub struct ServeOptions {
     pub demo: bool,
     pub secure_cookies: bool,
-    /// Sign audit checkpoints in the background (tests sign them explicitly instead).
-    pub checkpoints: bool,
+    /// Sign checkpoints, fire warnings and send SMS in the background (tests do it explicitly).
+    pub background: bool,
+    /// The SMS gateway's webhook; without one, SMS are recorded and shown to administrators.
+    pub sms_webhook: Option<String>,
 }
 
 /// Serves the platform on `listener` until the future `shutdown` completes.
@@ -59,7 +80,10 @@ pub async fn serve(
     options: ServeOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let checkpointer = options.checkpoints.then(|| spawn_checkpointer(app.clone()));
+    let sms = qinqing_app::sms::provider(options.sms_webhook.as_deref())?;
+    let background = options
+        .background
+        .then(|| spawn_background(app.clone(), sms));
     let state = AppState {
         app,
         demo: options.demo,
@@ -70,7 +94,7 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await
         .context("serving HTTP");
-    if let Some(task) = checkpointer {
+    if let Some(task) = background {
         task.abort();
     }
     served

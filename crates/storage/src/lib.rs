@@ -6,7 +6,9 @@
 pub mod audit;
 pub mod audit_log;
 pub mod db;
+pub mod deadlines;
 pub mod enterprises;
+pub mod notifications;
 pub mod orgs;
 pub mod sessions;
 pub mod settings;

@@ -14,7 +14,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use qinqing_app::{Principal, RequestMeta, auth};
+use qinqing_app::{Principal, RequestMeta, auth, notifications};
 
 pub const SESSION_COOKIE: &str = "qq_session";
 pub const ANON_CSRF_COOKIE: &str = "qq_csrf";
@@ -27,6 +27,8 @@ pub struct Caller {
     pub csrf: String,
     pub token: String,
     pub meta: RequestMeta,
+    /// Unread 站内信, for the header of pages (0 for API calls, which do not count them).
+    pub unread_messages: i64,
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -68,9 +70,21 @@ async fn resolve(parts: &Parts, state: &AppState) -> Result<Option<Caller>, Resp
             csrf,
             token: token.to_string(),
             meta: request_meta(&parts.headers),
+            unread_messages: 0,
         })),
         Err(e) => Err(crate::error::ApiError(e).into_response()),
     }
+}
+
+/// A page visitor with the unread count the header shows: one indexed COUNT per page view.
+async fn resolve_for_page(parts: &Parts, state: &AppState) -> Result<Option<Caller>, Response> {
+    let Some(mut caller) = resolve(parts, state).await? else {
+        return Ok(None);
+    };
+    caller.unread_messages = notifications::unread_count(&state.app, &caller.principal)
+        .await
+        .map_err(|e| crate::error::ApiError(e).into_response())?;
+    Ok(Some(caller))
 }
 
 fn is_safe(method: &Method) -> bool {
@@ -143,7 +157,7 @@ impl FromRequestParts<AppState> for PageUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let Some(caller) = resolve(parts, state).await? else {
+        let Some(caller) = resolve_for_page(parts, state).await? else {
             let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
             let target = format!("/login?next={}", urlencode(next));
             return Err(Redirect::to(&target).into_response());
@@ -162,7 +176,7 @@ impl FromRequestParts<AppState> for MaybeUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        Ok(MaybeUser(resolve(parts, state).await?))
+        Ok(MaybeUser(resolve_for_page(parts, state).await?))
     }
 }
 

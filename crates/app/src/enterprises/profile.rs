@@ -6,6 +6,7 @@ use crate::error::FieldErrors;
 use crate::{App, AppError, AppResult, Principal, RequestMeta};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use qinqing_domain::contact::PhoneNumber;
+use qinqing_domain::deadline::{Limit, LimitUnit};
 use qinqing_domain::enterprise::{
     CreditStatus, EnterpriseIdentity, FIGURE_FIELDS, FigureSource, Ownership, Qualification,
     YearFigures, parse_name,
@@ -267,6 +268,7 @@ pub async fn update_profile(
     };
     let figure_changes = parse_figures(&update.figures, now)?;
     let stored = store::figures(&mut tx, enterprise.id).await?;
+    let mut corrected = false;
     for (year, field, value) in figure_changes {
         let old = stored.iter().find(|f| f.year == year && f.field == field);
         if old.map(|f| f.value) == value {
@@ -284,6 +286,7 @@ pub async fn update_profile(
                 on_behalf_of: (who.role == Role::Steward).then_some(enterprise.id),
             };
             store::insert_correction(&mut tx, &correction, now).await?;
+            corrected = true;
         }
         changes.push(FieldChange {
             old: old.map(|f| show(&field, f.value)),
@@ -295,6 +298,9 @@ pub async fn update_profile(
     if changes.is_empty() {
         return Ok(0);
     }
+    if corrected {
+        start_correction_review(app, &mut tx, &enterprise, now).await?;
+    }
     let change = Change {
         action: "enterprise.profile_updated",
         object_type: "enterprise",
@@ -305,6 +311,39 @@ pub async fn update_profile(
     audit::record(&mut tx, who, meta, change, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(changes.len())
+}
+
+/// Staff have 3 working days to check an enterprise's correction of government figures; one
+/// clock per enterprise covers every correction made while it runs.
+pub const CORRECTION_REVIEW: &str = "profile.correction_review";
+const CORRECTION_REVIEW_LIMIT: Limit = Limit {
+    unit: LimitUnit::WorkingDays,
+    amount: 3,
+};
+
+async fn start_correction_review(
+    app: &App,
+    conn: &mut Conn,
+    enterprise: &Enterprise,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let code = enterprise.identity.credit_code.as_str();
+    if qinqing_storage::deadlines::open_of_kind(conn, "enterprise", code, CORRECTION_REVIEW).await?
+    {
+        return Ok(());
+    }
+    let label = format!("核实{}更正的经营数据", enterprise.identity.name);
+    let start = crate::deadlines::Start {
+        object_type: "enterprise",
+        object_id: code,
+        kind: CORRECTION_REVIEW,
+        label: &label,
+        region: &enterprise.identity.region_code,
+        side: crate::deadlines::Side::Government,
+        limit: CORRECTION_REVIEW_LIMIT,
+    };
+    crate::deadlines::start(conn, app, start, now).await?;
+    Ok(())
 }
 
 /// The identity after the update, refusing registry fields an enterprise may not change.

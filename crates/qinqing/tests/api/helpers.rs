@@ -1,10 +1,12 @@
 //! Spawning the app against a fresh database, and logged-in clients.
 
 use qinqing_app::App;
+use qinqing_app::clock::ManualClock;
 use qinqing_app::demo::DEMO_PASSWORD;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Connection;
+use std::sync::Arc;
 
 /// Enterprises the test district holds: enough to cover every town, small enough to be quick.
 pub const TEST_ENTERPRISES: usize = 24;
@@ -41,16 +43,31 @@ impl TestApp {
     /// The platform with the demo district (and TEST_ENTERPRISES enterprises) loaded.
     pub async fn spawn() -> TestApp {
         let app = Self::spawn_empty().await;
-        qinqing_app::demo::load_sized(&app.app, TEST_ENTERPRISES)
+        app.load_demo().await;
+        app
+    }
+
+    /// The demo district on a clock the test moves.
+    pub async fn spawn_at(clock: Arc<ManualClock>) -> TestApp {
+        let app = Self::spawn_empty_with(clock).await;
+        app.load_demo().await;
+        app
+    }
+
+    async fn load_demo(&self) {
+        qinqing_app::demo::load_sized(&self.app, TEST_ENTERPRISES)
             .await
             .expect("demo district loads");
-        app
     }
 
     /// The platform over a migrated, empty database.
     pub async fn spawn_empty() -> TestApp {
+        Self::spawn_empty_with(Arc::new(qinqing_app::SystemClock)).await
+    }
+
+    async fn spawn_empty_with(clock: Arc<dyn qinqing_app::Clock>) -> TestApp {
         let url = fresh_database().await;
-        let app = qinqing::open(&url)
+        let app = qinqing::open_with_clock(&url, clock)
             .await
             .expect("database opens and migrates");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -59,7 +76,8 @@ impl TestApp {
         let options = qinqing::ServeOptions {
             demo: true,
             secure_cookies: false,
-            checkpoints: false,
+            background: false,
+            sms_webhook: None,
         };
         tokio::spawn(qinqing::serve(
             app.clone(),

@@ -3,7 +3,9 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod deadlines;
 pub mod enterprises;
+pub mod notifications;
 pub mod reference;
 
 use crate::AppState;
@@ -56,6 +58,17 @@ pub fn routes() -> Router<AppState> {
             post(admin::reset_password),
         )
         .route("/api/v1/admin/stewards", post(admin::assign_steward))
+        .route("/api/v1/warnings", get(deadlines::mine))
+        .route("/api/v1/warnings/{id}/act", post(deadlines::act))
+        .route("/api/v1/deadlines", get(deadlines::for_object))
+        .route("/api/v1/deadlines/{id}/{action}", post(deadlines::control))
+        .route("/api/v1/messages", get(notifications::list))
+        .route("/api/v1/messages/{id}/read", post(notifications::read))
+        .route(
+            "/api/v1/messages/preferences",
+            get(notifications::preferences).put(notifications::set_preferences),
+        )
+        .route("/api/v1/admin/outbox", get(notifications::outbox))
         .route("/api/v1/audit/checkpoint", get(audit::checkpoint))
         .route("/api/v1/audit/verifier", get(audit::verifier))
         .route("/api/v1/audit/entries/{index}", get(audit::entry))

@@ -54,6 +54,7 @@ pub struct WorkbenchPage {
     may_import: bool,
     may_export: bool,
     is_admin: bool,
+    warnings: Vec<qinqing_app::deadlines::WarningView>,
 }
 
 pub async fn workbench(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
@@ -63,6 +64,10 @@ pub async fn workbench(State(state): State<AppState>, PageUser(caller): PageUser
     let filter = list_filter(None, None, None, 1, 1);
     let total = match enterprises::list(&state.app, &caller.principal, filter).await {
         Ok((_, total)) => total,
+        Err(e) => return error_page(&e, Some(&caller), &state),
+    };
+    let warnings = match qinqing_app::deadlines::my_warnings(&state.app, &caller.principal).await {
+        Ok(w) => w,
         Err(e) => return error_page(&e, Some(&caller), &state),
     };
     let scope_label = match &caller.principal.scope {
@@ -81,6 +86,7 @@ pub async fn workbench(State(state): State<AppState>, PageUser(caller): PageUser
         scope_label,
         may_import: may_import_enterprises(caller.principal.role),
         may_export: caller.principal.scope != qinqing_domain::org::Scope::Nothing,
+        warnings,
         is_admin: caller.principal.role == Role::Admin,
     }
     .into_response()

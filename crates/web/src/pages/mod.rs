@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod enterprises;
+mod messages;
 mod tools;
 mod trace;
 
@@ -51,8 +52,13 @@ pub fn routes() -> Router<AppState> {
             "/admin/calendar",
             get(admin::calendar_page).post(admin::calendar),
         )
+        .route("/messages", get(messages::page))
+        .route("/messages/{id}/read", post(messages::read))
+        .route("/messages/preferences", post(messages::preferences))
+        .route("/admin/outbox", get(messages::outbox))
         .route("/tools", get(tools::page))
         .route("/trace/{object_type}/{object_id}", get(trace::page))
+        .route("/warnings/{id}/act", post(trace::act_on_warning))
         .fallback(not_found)
 }
 
@@ -77,6 +83,8 @@ pub struct Layout {
     pub csrf: String,
     pub demo: bool,
     pub version: &'static str,
+    /// Unread 站内信 of the logged-in user, shown as a badge in the header.
+    pub unread_messages: i64,
 }
 
 impl Layout {
@@ -98,6 +106,7 @@ impl Layout {
             csrf: caller.map(|c| c.csrf.clone()).unwrap_or_default(),
             demo: state.demo,
             version: env!("CARGO_PKG_VERSION"),
+            unread_messages: caller.map_or(0, |c| c.unread_messages),
         }
     }
 }
@@ -122,6 +131,7 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
                 items.extend([
                     ("/admin/users", "账户管理"),
                     ("/admin/calendar", "工作日历"),
+                    ("/admin/outbox", "消息记录"),
                 ]);
             }
         }

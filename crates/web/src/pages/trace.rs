@@ -27,6 +27,7 @@ pub struct TracePage {
     heading: String,
     back: Option<String>,
     entries: Vec<TraceRow>,
+    deadlines: Vec<qinqing_app::deadlines::DeadlineView>,
 }
 
 /// The Chinese name of an action code; unknown codes are shown as they are.
@@ -43,6 +44,11 @@ fn action_label(action: &str) -> &str {
         "user.password_reset" => "重置密码",
         "user.steward_assigned" => "指派亲清管家",
         "calendar.replaced" => "修改工作日历",
+        "deadline.warning_fired" => "发出预警",
+        "deadline.warning_acted" => "处理预警",
+        "deadline.paused" => "暂停计时",
+        "deadline.resumed" => "恢复计时",
+        "deadline.stopped" => "办结",
         other => other,
     }
 }
@@ -65,6 +71,13 @@ fn actor_label(entry: &StoredEntry) -> String {
 fn change_lines(detail: &serde_json::Value) -> Vec<String> {
     if let Some(year) = detail["figures"]["year"].as_i64() {
         return vec![format!("{year} 年度数据")];
+    }
+    if let Some(grade) = detail["grade"]
+        .as_str()
+        .and_then(qinqing_domain::deadline::Grade::parse)
+    {
+        let label = detail["label"].as_str().unwrap_or("");
+        return vec![format!("{}:{label}", grade.label_zh())];
     }
     let Some(changes) = detail["changes"].as_array() else {
         return Vec::new();
@@ -103,8 +116,12 @@ pub async fn page(
     PageUser(caller): PageUser,
     Path((object_type, object_id)): Path<(String, String)>,
 ) -> Response {
-    match audit_log::history(&state.app, &caller.principal, &object_type, &object_id).await {
-        Ok(entries) => {
+    let history = audit_log::history(&state.app, &caller.principal, &object_type, &object_id).await;
+    let deadlines =
+        qinqing_app::deadlines::for_object(&state.app, &caller.principal, &object_type, &object_id)
+            .await;
+    match history.and_then(|h| deadlines.map(|d| (h, d))) {
+        Ok((entries, deadlines)) => {
             let back = (object_type == "enterprise").then(|| format!("/enterprises/{object_id}"));
             let heading = match object_type.as_str() {
                 "enterprise" => format!("企业 {object_id}"),
@@ -115,9 +132,37 @@ pub async fn page(
                 heading,
                 back,
                 entries: entries.iter().map(row).collect(),
+                deadlines,
             }
             .into_response()
         }
         Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ActForm {
+    #[serde(default)]
+    note: String,
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+/// A recipient acts on a warning from the workbench.
+pub async fn act_on_warning(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<ActForm>,
+) -> Response {
+    if let Err(r) = user.check_csrf(&form.csrf) {
+        return r;
+    }
+    let caller = &user.0;
+    match qinqing_app::deadlines::act(&state.app, &caller.principal, id, &form.note, &caller.meta)
+        .await
+    {
+        Ok(()) => axum::response::Redirect::to("/workbench").into_response(),
+        Err(e) => error_page(&e, Some(caller), &state),
     }
 }

@@ -1,0 +1,436 @@
+//! Time limits on any object and their graded warnings (时限与分级预警).
+//!
+//! Durability: a deadline and its four warnings (提醒, 警示, 催告, 上报纪检) are rows written in
+//! the transaction that starts the clock. The scheduler fires a warning by a conditional UPDATE of
+//! its `fired_at` in the same transaction as the notifications and the audit entry it produces.
+//! A crash before commit leaves the warning unfired for the next run; two schedulers (two server
+//! processes on PostgreSQL) cannot both fire it, because only one UPDATE finds `fired_at` empty.
+//! We chose this small scheduler over a job crate: apalis and graphile_worker would each bring a
+//! second storage model (graphile_worker is PostgreSQL-only) for what is, here, one indexed query
+//! and one conditional update that behave the same on both databases.
+
+use crate::audit::{self, Change};
+use crate::notifications::{self, NewMessage, Template};
+use crate::{App, AppError, AppResult, Principal, RequestMeta};
+use chrono::{DateTime, Utc};
+use qinqing_domain::DivisionCode;
+use qinqing_domain::deadline::{Grade, Limit, WarningRule};
+use qinqing_domain::org::{Role, Scope};
+use qinqing_storage::deadlines::{self as store, Deadline, NewDeadline, State, Warning};
+use qinqing_storage::{Conn, StoreError, orgs, users};
+use serde::Serialize;
+
+/// Who answers for a limit, and so which office supervises it: 效能办 watches the government
+/// side, 招商办 the enterprise side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Government,
+    Enterprise,
+}
+
+impl Side {
+    fn as_str(self) -> &'static str {
+        match self {
+            Side::Government => "government",
+            Side::Enterprise => "enterprise",
+        }
+    }
+
+    fn supervisor(side: &str) -> Role {
+        if side == "enterprise" {
+            Role::SupervisorInvestment
+        } else {
+            Role::SupervisorEfficiency
+        }
+    }
+}
+
+/// A clock to start on an object.
+pub struct Start<'a> {
+    pub object_type: &'a str,
+    pub object_id: &'a str,
+    pub kind: &'a str,
+    pub label: &'a str,
+    pub region: &'a DivisionCode,
+    pub side: Side,
+    pub limit: Limit,
+}
+
+/// Starts a clock and schedules its warnings; call inside the transaction of the change that
+/// starts it.
+pub(crate) async fn start(
+    conn: &mut Conn,
+    app: &App,
+    s: Start<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let due = s.limit.due_at(now, &app.calendar());
+    let new = NewDeadline {
+        object_type: s.object_type,
+        object_id: s.object_id,
+        kind: s.kind,
+        label: s.label,
+        region_code: s.region.as_str(),
+        side: s.side.as_str(),
+        unit: s.limit.unit,
+        amount: i64::from(s.limit.amount),
+        started_at: now,
+        due_at: due,
+    };
+    let id = store::insert(conn, &new).await?;
+    schedule(conn, id, due).await?;
+    Ok(id)
+}
+
+async fn schedule(conn: &mut Conn, id: i64, due: DateTime<Utc>) -> AppResult<()> {
+    let rule = WarningRule::default();
+    for grade in Grade::ALL {
+        store::schedule_warning(conn, id, grade, rule.fire_at(grade, due)).await?;
+    }
+    Ok(())
+}
+
+/// The roles told at each grade; the supervising office joins at the demand, 纪检 at the top.
+fn recipients(grade: Grade, side: &str) -> Vec<Role> {
+    match grade {
+        Grade::Reminder => vec![Role::Handler],
+        Grade::Warning => vec![Role::Handler, Role::DepartmentLead],
+        Grade::Demand => vec![Role::Handler, Role::DepartmentLead, Side::supervisor(side)],
+        Grade::Escalated => vec![Side::supervisor(side), Role::SupervisorDiscipline],
+    }
+}
+
+/// Users of `roles` whose scope covers `region`.
+async fn users_covering(
+    conn: &mut Conn,
+    roles: &[Role],
+    region: &DivisionCode,
+) -> AppResult<Vec<i64>> {
+    let mut ids = Vec::new();
+    for user in users::list(conn).await? {
+        if user.disabled || !roles.contains(&user.role) {
+            continue;
+        }
+        let division = orgs::get(conn, user.org_id)
+            .await?
+            .and_then(|o| o.division_code);
+        if Scope::of(user.role, division.as_ref(), Vec::new()).covers_region(region) {
+            ids.push(user.id);
+        }
+    }
+    Ok(ids)
+}
+
+fn template(grade: Grade) -> Template {
+    match grade {
+        Grade::Reminder => Template::DeadlineReminder,
+        Grade::Warning => Template::DeadlineWarning,
+        Grade::Demand => Template::DeadlineDemand,
+        Grade::Escalated => Template::DeadlineEscalated,
+    }
+}
+
+/// Fires every warning whose time has come; returns how many this call fired.
+pub async fn run_due(app: &App) -> AppResult<usize> {
+    let now = app.now();
+    let due = {
+        let mut conn = app.db.conn().await?;
+        store::due_warnings(&mut conn, now, 500).await?
+    };
+    let mut fired = 0;
+    for warning in due {
+        if fire(app, &warning, now).await? {
+            fired += 1;
+        }
+    }
+    Ok(fired)
+}
+
+/// Fires one warning: claim, notify, record — all or nothing.
+async fn fire(app: &App, warning: &Warning, now: DateTime<Utc>) -> AppResult<bool> {
+    let mut tx = app.db.begin().await?;
+    if !store::claim(&mut tx, warning.id, now).await? {
+        return Ok(false);
+    }
+    let deadline = store::get(&mut tx, warning.deadline_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("warning {} has no deadline", warning.id))
+        })?;
+    let region = DivisionCode::parse(&deadline.region_code)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("deadline region: {e}")))?;
+    let told = users_covering(&mut tx, &recipients(warning.grade, &deadline.side), &region).await?;
+    let params = serde_json::json!({
+        "object": deadline.label,
+        "grade": warning.grade.label_zh(),
+        "due": deadline.due_at.with_timezone(&qinqing_domain::deadline::beijing()).format("%Y-%m-%d %H:%M").to_string(),
+    });
+    for user in &told {
+        let message = NewMessage {
+            recipient_user_id: *user,
+            template: template(warning.grade),
+            params: params.clone(),
+            idempotency_key: format!("warning-{}-user-{user}", warning.id),
+        };
+        notifications::enqueue(&mut tx, message, now).await?;
+    }
+    let change = Change {
+        action: "deadline.warning_fired",
+        object_type: &deadline.object_type,
+        object_id: deadline.object_id.clone(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "deadline": deadline.id, "grade": warning.grade.as_str(), "label": deadline.label, "due_at": deadline.due_at, "told": told }),
+    };
+    audit::record(
+        &mut tx,
+        &Principal::system(),
+        &RequestMeta::default(),
+        change,
+        now,
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(true)
+}
+
+/// A deadline with its warnings, as workbenches and traces show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeadlineView {
+    pub id: i64,
+    pub object_type: String,
+    pub object_id: String,
+    pub label: String,
+    pub limit: String,
+    pub started_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub state: String,
+    pub warnings: Vec<WarningView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WarningView {
+    pub id: i64,
+    pub grade: Grade,
+    pub grade_label: &'static str,
+    pub fire_at: DateTime<Utc>,
+    pub fired_at: Option<DateTime<Utc>>,
+    pub acted_at: Option<DateTime<Utc>>,
+    pub act_note: Option<String>,
+    /// What the warning is about, for lists that mix objects.
+    pub label: String,
+    pub object_type: String,
+    pub object_id: String,
+}
+
+fn warning_view(w: &Warning, d: &Deadline) -> WarningView {
+    WarningView {
+        id: w.id,
+        grade: w.grade,
+        grade_label: w.grade.label_zh(),
+        fire_at: w.fire_at,
+        fired_at: w.fired_at,
+        acted_at: w.acted_at,
+        act_note: w.act_note.clone(),
+        label: d.label.clone(),
+        object_type: d.object_type.clone(),
+        object_id: d.object_id.clone(),
+    }
+}
+
+fn state_label(state: &State) -> &'static str {
+    match state {
+        State::Running => "计时中",
+        State::Paused => "已暂停",
+        State::Stopped => "已办结",
+    }
+}
+
+async fn view(conn: &mut Conn, d: Deadline) -> AppResult<DeadlineView> {
+    let warnings = store::warnings(conn, d.id).await?;
+    Ok(DeadlineView {
+        warnings: warnings.iter().map(|w| warning_view(w, &d)).collect(),
+        id: d.id,
+        limit: format!("{}{}", d.amount, d.unit.label_zh()),
+        state: state_label(&d.state).to_string(),
+        object_type: d.object_type,
+        object_id: d.object_id,
+        label: d.label,
+        started_at: d.started_at,
+        due_at: d.due_at,
+    })
+}
+
+fn covers(who: &Principal, region: &str) -> bool {
+    match DivisionCode::parse(region) {
+        Ok(code) => who.scope == Scope::All || who.scope.covers_region(&code),
+        Err(_) => false,
+    }
+}
+
+/// The deadlines of an object, for staff whose scope covers it.
+pub async fn for_object(
+    app: &App,
+    who: &Principal,
+    object_type: &str,
+    object_id: &str,
+) -> AppResult<Vec<DeadlineView>> {
+    let mut conn = app.db.conn().await?;
+    let mut out = Vec::new();
+    for d in store::for_object(&mut conn, object_type, object_id).await? {
+        if covers(who, &d.region_code) {
+            out.push(view(&mut conn, d).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// Fired warnings the caller is a recipient of (by role and scope), newest first.
+pub async fn my_warnings(app: &App, who: &Principal) -> AppResult<Vec<WarningView>> {
+    let grades: Vec<Grade> = Grade::ALL
+        .into_iter()
+        .filter(|g| {
+            recipients(*g, "government").contains(&who.role)
+                || recipients(*g, "enterprise").contains(&who.role)
+        })
+        .collect();
+    if grades.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conn = app.db.conn().await?;
+    Ok(store::fired(&mut conn, &grades, 200)
+        .await?
+        .into_iter()
+        .filter(|(w, d)| {
+            recipients(w.grade, &d.side).contains(&who.role) && covers(who, &d.region_code)
+        })
+        .map(|(w, d)| warning_view(&w, &d))
+        .collect())
+}
+
+/// A recipient acts on a fired warning (督办 / 已处理, with a note). Acting on the demand stops
+/// its escalation to 纪检.
+pub async fn act(
+    app: &App,
+    who: &Principal,
+    warning_id: i64,
+    note: &str,
+    meta: &RequestMeta,
+) -> AppResult<()> {
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > 500 {
+        return Err(AppError::invalid("note", "请填写处理情况(500 字以内)"));
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let warning = store::warning(&mut tx, warning_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("没有这条预警".into()))?;
+    let deadline = store::get(&mut tx, warning.deadline_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("没有这条预警".into()))?;
+    if !recipients(warning.grade, &deadline.side).contains(&who.role)
+        || !covers(who, &deadline.region_code)
+    {
+        return Err(AppError::forbidden("这条预警不是发给您的"));
+    }
+    if !store::act(&mut tx, warning_id, who.user_id, note, now).await? {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "这条预警尚未发出或已有人处理".into(),
+        });
+    }
+    if warning.grade == Grade::Demand {
+        store::cancel_pending(&mut tx, deadline.id, &[Grade::Escalated]).await?;
+    }
+    let change = Change {
+        action: "deadline.warning_acted",
+        object_type: &deadline.object_type,
+        object_id: deadline.object_id.clone(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "deadline": deadline.id, "grade": warning.grade.as_str(), "note": note }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// What a staff member may do to a clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockAction {
+    Pause,
+    Resume,
+    Stop,
+}
+
+/// Pauses (补正), resumes or stops (办结) a clock; staff who handle cases, in scope.
+pub async fn control(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    action: ClockAction,
+    meta: &RequestMeta,
+) -> AppResult<DeadlineView> {
+    if !matches!(
+        who.role,
+        Role::Handler
+            | Role::DepartmentLead
+            | Role::Reviewer1
+            | Role::Reviewer2
+            | Role::Reviewer3
+            | Role::Admin
+    ) {
+        return Err(AppError::forbidden("当前角色不能暂停、恢复或办结时限"));
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let d = store::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("没有这个时限".into()))?;
+    if !covers(who, &d.region_code) {
+        return Err(AppError::forbidden("该时限不在您的管辖范围内"));
+    }
+    let limit = Limit {
+        unit: d.unit,
+        amount: u32::try_from(d.amount).unwrap_or(u32::MAX),
+    };
+    let (state, due) = match (action, &d.state, d.paused_at) {
+        (ClockAction::Pause, State::Running, _) => (State::Paused, d.due_at),
+        (ClockAction::Resume, State::Paused, Some(paused)) => (
+            State::Running,
+            limit.resume(d.due_at, paused, now, &app.calendar()),
+        ),
+        (ClockAction::Stop, State::Running | State::Paused, _) => (State::Stopped, d.due_at),
+        _ => {
+            let message = format!("时限当前{},不能这样操作", state_label(&d.state));
+            return Err(AppError::Conflict {
+                field: None,
+                message,
+            });
+        }
+    };
+    store::set_state(&mut tx, id, state.clone(), due, now).await?;
+    match state {
+        State::Running => schedule(&mut tx, id, due).await?,
+        State::Stopped => store::cancel_pending(&mut tx, id, &Grade::ALL).await?,
+        State::Paused => {}
+    }
+    let name = match action {
+        ClockAction::Pause => "deadline.paused",
+        ClockAction::Resume => "deadline.resumed",
+        ClockAction::Stop => "deadline.stopped",
+    };
+    let change = Change {
+        action: name,
+        object_type: &d.object_type,
+        object_id: d.object_id.clone(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "deadline": id, "due_before": d.due_at, "due_after": due }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    let updated = store::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("没有这个时限".into()))?;
+    let shown = view(&mut tx, updated).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}

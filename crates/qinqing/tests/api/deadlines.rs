@@ -1,0 +1,301 @@
+//! Time limits and graded warnings, on a clock the tests move.
+
+use crate::helpers::{TestApp, assert_error};
+use chrono::{DateTime, TimeZone, Utc};
+use qinqing_app::clock::ManualClock;
+use qinqing_app::deadlines::run_due;
+use qinqing_domain::deadline::beijing;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn beijing_time(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    beijing()
+        .with_ymd_and_hms(y, m, d, h, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// The demo district at 15:00 on Wednesday 30 September 2026, the eve of 国庆; the demo
+/// enterprise has just corrected its tax paid, a government figure. Returns the app, the clock and its credit code.
+async fn correction_on_national_day_eve() -> (TestApp, Arc<ManualClock>, String) {
+    let clock = Arc::new(ManualClock::new(beijing_time(2026, 9, 30, 15)));
+    let app = TestApp::spawn_at(clock.clone()).await;
+    // The demo's own overdue review was seeded three weeks back and all its grades have fired;
+    // everyone answers them so that what follows is about the new clock only.
+    for user in ["handler", "efficiency", "discipline"] {
+        let session = app.login(user).await;
+        for w in warnings_of(&session)
+            .await
+            .iter()
+            .filter(|w| w["acted_at"].is_null())
+        {
+            let res = session
+                .post(
+                    &format!("/api/v1/warnings/{}/act", w["id"]),
+                    &json!({ "note": "已核实" }),
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::NO_CONTENT);
+        }
+    }
+    let firm = app.login("enterprise").await;
+    let code = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    stop_open_clocks(&app, &code).await;
+    let res = firm
+        .patch(
+            &format!("/api/v1/enterprises/{code}"),
+            &json!({ "figures": [{ "year": 2025, "field": "tax_paid", "value": "999999.99" }] }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    (app, clock, code)
+}
+
+async fn stop_open_clocks(app: &TestApp, code: &str) {
+    let handler = app.login("handler").await;
+    for d in clocks(&handler, code).await {
+        if d["state"] != "已办结" {
+            handler
+                .post(&format!("/api/v1/deadlines/{}/stop", d["id"]), &json!({}))
+                .await;
+        }
+    }
+}
+
+async fn clocks(session: &crate::helpers::Session, code: &str) -> Vec<Value> {
+    let res = session
+        .get(&format!(
+            "/api/v1/deadlines?object_type=enterprise&object_id={code}"
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json::<Vec<Value>>().await.unwrap()
+}
+
+async fn running_clock(session: &crate::helpers::Session, code: &str) -> Value {
+    clocks(session, code)
+        .await
+        .into_iter()
+        .find(|d| d["state"] != "已办结")
+        .expect("a running clock")
+}
+
+async fn warnings_of(session: &crate::helpers::Session) -> Vec<Value> {
+    session
+        .get("/api/v1/warnings")
+        .await
+        .json::<Vec<Value>>()
+        .await
+        .unwrap()
+}
+
+fn utc(v: &Value) -> DateTime<Utc> {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_correction_starts_a_three_working_day_clock_over_national_day() {
+    let (app, _, code) = correction_on_national_day_eve().await;
+    let clock = running_clock(&app.login("handler").await, &code).await;
+    assert_eq!(clock["limit"], "3个工作日");
+    // 10 October is a 调休 Saturday: the third working day after 30 September.
+    assert_eq!(utc(&clock["due_at"]), beijing_time(2026, 10, 11, 0));
+}
+
+#[tokio::test]
+async fn each_grade_fires_once_at_its_time_to_its_people() {
+    let (app, clock, code) = correction_on_national_day_eve().await;
+    // Sessions last 12 hours of the clock's time, so each look is a fresh login.
+    let mine = async |user: &str| {
+        let warnings = warnings_of(&app.login(user).await).await;
+        warnings
+            .into_iter()
+            .filter(|w| w["object_id"] == code.as_str() && w["acted_at"].is_null())
+            .map(|w| w["grade"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+
+    assert_eq!(run_due(&app.app).await.unwrap(), 0, "nothing is due yet");
+    clock.advance(chrono::Duration::days(9) + chrono::Duration::hours(10)); // 10 Oct 01:00
+    assert_eq!(
+        run_due(&app.app).await.unwrap(),
+        1,
+        "the reminder, a day before the limit"
+    );
+    assert_eq!(run_due(&app.app).await.unwrap(), 0, "and only once");
+    assert_eq!(mine("handler").await, ["reminder"]);
+    assert!(
+        mine("lead").await.is_empty(),
+        "reminders go to the handler only"
+    );
+
+    clock.advance(chrono::Duration::days(1)); // past the limit
+    assert_eq!(run_due(&app.app).await.unwrap(), 1);
+    assert_eq!(mine("lead").await, ["warning"]);
+    assert!(mine("efficiency").await.is_empty());
+
+    clock.advance(chrono::Duration::days(1)); // a day late: the demand goes to 效能办 too
+    assert_eq!(run_due(&app.app).await.unwrap(), 1);
+    assert_eq!(mine("efficiency").await, ["demand"]);
+    assert!(mine("discipline").await.is_empty());
+
+    clock.advance(chrono::Duration::days(1)); // nobody answered the demand: 纪检
+    assert_eq!(run_due(&app.app).await.unwrap(), 1);
+    assert_eq!(mine("discipline").await, ["escalated"]);
+}
+
+#[tokio::test]
+async fn answering_the_demand_keeps_it_from_reaching_discipline() {
+    let (app, clock, code) = correction_on_national_day_eve().await;
+    clock.advance(chrono::Duration::days(12));
+    assert_eq!(
+        run_due(&app.app).await.unwrap(),
+        3,
+        "reminder, warning and demand"
+    );
+    let efficiency = app.login("efficiency").await;
+    let demand = warnings_of(&efficiency)
+        .await
+        .into_iter()
+        .find(|w| w["object_id"] == code.as_str() && w["grade"] == "demand")
+        .unwrap();
+    let res = efficiency
+        .post(
+            &format!("/api/v1/warnings/{}/act", demand["id"]),
+            &json!({ "note": "已督办工信局" }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = efficiency
+        .post(
+            &format!("/api/v1/warnings/{}/act", demand["id"]),
+            &json!({ "note": "again" }),
+        )
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+    clock.advance(chrono::Duration::days(5));
+    assert_eq!(
+        run_due(&app.app).await.unwrap(),
+        0,
+        "no escalation after an answered demand"
+    );
+}
+
+#[tokio::test]
+async fn stopping_the_clock_cancels_what_has_not_fired() {
+    let (app, clock, code) = correction_on_national_day_eve().await;
+    let handler = app.login("handler").await;
+    let id = running_clock(&handler, &code).await["id"].clone();
+    let res = handler
+        .post(&format!("/api/v1/deadlines/{id}/stop"), &json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    clock.advance(chrono::Duration::days(30));
+    assert_eq!(run_due(&app.app).await.unwrap(), 0);
+    let handler = app.login("handler").await;
+    let res = handler
+        .post(&format!("/api/v1/deadlines/{id}/stop"), &json!({}))
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+}
+
+#[tokio::test]
+async fn a_pause_for_supplements_gives_back_the_days_left() {
+    let (app, clock, code) = correction_on_national_day_eve().await;
+    let handler = app.login("handler").await;
+    let id = running_clock(&handler, &code).await["id"].clone();
+    // Paused the same afternoon (3 working days left), resumed Monday 12 October.
+    assert_eq!(
+        handler
+            .post(&format!("/api/v1/deadlines/{id}/pause"), &json!({}))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    clock.advance(chrono::Duration::days(12)); // 12 Oct 15:00
+    assert_eq!(
+        run_due(&app.app).await.unwrap(),
+        0,
+        "a paused clock warns nobody"
+    );
+    let handler = app.login("handler").await;
+    let res = handler
+        .post(&format!("/api/v1/deadlines/{id}/resume"), &json!({}))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let clock_view: Value = res.json().await.unwrap();
+    assert_eq!(
+        utc(&clock_view["due_at"]),
+        beijing_time(2026, 10, 16, 0),
+        "13, 14, 15 October"
+    );
+    let res = handler
+        .post(&format!("/api/v1/deadlines/{id}/resume"), &json!({}))
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+}
+
+#[tokio::test]
+async fn a_warning_fires_once_when_the_scheduler_dies_mid_run_or_two_run_at_once() {
+    let (app, clock, code) = correction_on_national_day_eve().await;
+    clock.advance(chrono::Duration::days(12));
+    // A scheduler claims the reminder and dies before committing: nothing was fired.
+    {
+        let mut conn = app.app.db.conn().await.unwrap();
+        let due = qinqing_storage::deadlines::due_warnings(&mut conn, clock_now(&app), 10)
+            .await
+            .unwrap();
+        let mut tx = app.app.db.begin().await.unwrap();
+        assert!(
+            qinqing_storage::deadlines::claim(&mut tx, due[0].id, clock_now(&app))
+                .await
+                .unwrap()
+        );
+        drop(tx);
+    }
+    // Two schedulers restart together: every due warning fires exactly once between them.
+    let (a, b) = tokio::join!(run_due(&app.app), run_due(&app.app));
+    assert_eq!(a.unwrap() + b.unwrap(), 3);
+    assert_eq!(run_due(&app.app).await.unwrap(), 0);
+    let mut conn = app.app.db.conn().await.unwrap();
+    let fired = qinqing_storage::audit::for_object(&mut conn, "enterprise", &code)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.record.action == "deadline.warning_fired")
+        .count();
+    assert_eq!(
+        fired,
+        3 + 4,
+        "three here, plus the four of the demo's own overdue review"
+    );
+}
+
+fn clock_now(app: &TestApp) -> DateTime<Utc> {
+    app.app.now()
+}
+
+#[tokio::test]
+async fn clocks_are_controlled_only_by_case_staff_in_scope() {
+    let (app, _, code) = correction_on_national_day_eve().await;
+    let handler = app.login("handler").await;
+    let id = running_clock(&handler, &code).await["id"].clone();
+    for user in ["efficiency", "discipline", "enterprise", "bank"] {
+        let session = app.login(user).await;
+        let res = session
+            .post(&format!("/api/v1/deadlines/{id}/pause"), &json!({}))
+            .await;
+        assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    }
+    let res = handler
+        .post(&format!("/api/v1/deadlines/{id}/rewind"), &json!({}))
+        .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("action"),
+    )
+    .await;
+}
