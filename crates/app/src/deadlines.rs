@@ -17,8 +17,9 @@ use qinqing_domain::DivisionCode;
 use qinqing_domain::deadline::{Grade, Limit, WarningRule};
 use qinqing_domain::org::{Role, Scope};
 use qinqing_storage::deadlines::{self as store, Deadline, NewDeadline, State, Warning};
-use qinqing_storage::{Conn, StoreError, orgs, users};
+use qinqing_storage::{Conn, StoreError, orgs, settings, users};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Who answers for a limit, and so which office supervises it: 效能办 watches the government
 /// side, 招商办 the enterprise side.
@@ -78,12 +79,73 @@ pub(crate) async fn start(
         due_at: due,
     };
     let id = store::insert(conn, &new).await?;
-    schedule(conn, id, due).await?;
+    schedule(conn, id, s.kind, due).await?;
     Ok(id)
 }
 
-async fn schedule(conn: &mut Conn, id: i64, due: DateTime<Utc>) -> AppResult<()> {
-    let rule = WarningRule::default();
+/// The warning rules an administrator configured, by kind of deadline; "default" applies to
+/// kinds without their own.
+pub type WarningRules = BTreeMap<String, WarningRule>;
+
+/// Hours beyond which a rule is surely a typing mistake (90 days).
+const MAX_RULE_HOURS: u32 = 90 * 24;
+
+pub async fn warning_rules(conn: &mut Conn) -> AppResult<WarningRules> {
+    let Some(text) = settings::get(conn, settings::WARNING_RULES).await? else {
+        return Ok(WarningRules::new());
+    };
+    serde_json::from_str(&text)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored warning rules: {e}")))
+}
+
+fn rule_for(rules: &WarningRules, kind: &str) -> WarningRule {
+    rules
+        .get(kind)
+        .or_else(|| rules.get("default"))
+        .copied()
+        .unwrap_or_default()
+}
+
+/// Replaces the warning rules (administrator). Applies to clocks scheduled from now on.
+pub async fn replace_warning_rules(
+    app: &App,
+    who: &Principal,
+    rules: &WarningRules,
+    meta: &RequestMeta,
+) -> AppResult<()> {
+    if who.role != Role::Admin {
+        return Err(AppError::forbidden("只有平台管理员可以修改预警规则"));
+    }
+    for (kind, rule) in rules {
+        let hours = [
+            rule.reminder_hours_before,
+            rule.demand_hours_after,
+            rule.escalate_hours_after_demand,
+        ];
+        if hours.iter().any(|h| *h > MAX_RULE_HOURS) || rule.escalate_hours_after_demand == 0 {
+            let message =
+                format!("“{kind}”的预警时点应在 0 至 {MAX_RULE_HOURS} 小时之间,上报纪检须晚于催告");
+            return Err(AppError::invalid(kind, message));
+        }
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let text = serde_json::to_string(rules).map_err(|e| AppError::Internal(e.into()))?;
+    settings::put(&mut tx, settings::WARNING_RULES, &text, now).await?;
+    let change = Change {
+        action: "deadline.rules_replaced",
+        object_type: "setting",
+        object_id: settings::WARNING_RULES.to_string(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "rules": rules }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+async fn schedule(conn: &mut Conn, id: i64, kind: &str, due: DateTime<Utc>) -> AppResult<()> {
+    let rule = rule_for(&warning_rules(conn).await?, kind);
     for grade in Grade::ALL {
         store::schedule_warning(conn, id, grade, rule.fire_at(grade, due)).await?;
     }
@@ -410,7 +472,7 @@ pub async fn control(
     };
     store::set_state(&mut tx, id, state.clone(), due, now).await?;
     match state {
-        State::Running => schedule(&mut tx, id, due).await?,
+        State::Running => schedule(&mut tx, id, &d.kind, due).await?,
         State::Stopped => store::cancel_pending(&mut tx, id, &Grade::ALL).await?,
         State::Paused => {}
     }

@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 pub const CALENDAR: &str = "calendar";
+/// When each grade of warning fires, per kind of deadline (JSON; see `WarningRule`).
+pub const WARNING_RULES: &str = "warning_rules";
 
 pub async fn get(conn: &mut Conn, key: &str) -> Result<Option<String>> {
     let row = sqlx::query("SELECT value FROM setting WHERE key = $1")

@@ -34,6 +34,8 @@ use utoipa::OpenApi;
         crate::api::deadlines::act,
         crate::api::deadlines::for_object,
         crate::api::deadlines::control,
+        crate::api::deadlines::rules,
+        crate::api::deadlines::replace_rules,
         crate::api::notifications::list,
         crate::api::notifications::read,
         crate::api::notifications::preferences,

@@ -299,3 +299,78 @@ async fn clocks_are_controlled_only_by_case_staff_in_scope() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_admin_sets_when_each_grade_fires_per_kind_of_deadline() {
+    let clock = Arc::new(ManualClock::new(beijing_time(2026, 11, 16, 9)));
+    let app = TestApp::spawn_at(clock.clone()).await;
+    let admin = app.login("admin").await;
+    let rules = json!({ "profile.correction_review": { "reminder_hours_before": 48, "demand_hours_after": 8, "escalate_hours_after_demand": 4 } });
+    let put = |session: &crate::helpers::Session, body: &Value| {
+        session
+            .client
+            .put(format!("{}/api/v1/admin/warning-rules", session.base))
+            .header("X-CSRF-Token", &session.csrf)
+            .json(body)
+            .send()
+    };
+    assert_eq!(
+        put(&admin, &rules).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        admin
+            .get("/api/v1/admin/warning-rules")
+            .await
+            .json::<Value>()
+            .await
+            .unwrap(),
+        rules
+    );
+
+    let firm = app.login("enterprise").await;
+    let code = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    stop_open_clocks(&app, &code).await;
+    let res = firm
+        .patch(
+            &format!("/api/v1/enterprises/{code}"),
+            &json!({ "figures": [{ "year": 2025, "field": "tax_paid", "value": "1.00" }] }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let clock_view = running_clock(&app.login("handler").await, &code).await;
+    let due = utc(&clock_view["due_at"]);
+    assert_eq!(
+        due,
+        beijing_time(2026, 11, 20, 0),
+        "Monday + 3 working days"
+    );
+    let fire = |grade: &str| {
+        utc(&clock_view["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["grade"] == grade)
+            .unwrap()["fire_at"])
+    };
+    assert_eq!(fire("reminder"), due - chrono::Duration::hours(48));
+    assert_eq!(fire("demand"), due + chrono::Duration::hours(8));
+    assert_eq!(fire("escalated"), due + chrono::Duration::hours(12));
+
+    let bad = json!({ "default": { "reminder_hours_before": 24, "demand_hours_after": 24, "escalate_hours_after_demand": 0 } });
+    assert_error(
+        put(&admin, &bad).await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("default"),
+    )
+    .await;
+    let handler = app.login("handler").await;
+    assert_error(
+        put(&handler, &rules).await.unwrap(),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    )
+    .await;
+}

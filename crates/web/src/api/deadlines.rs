@@ -6,7 +6,7 @@ use crate::session::ApiUser;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use qinqing_app::AppError;
-use qinqing_app::deadlines::{self, ClockAction, DeadlineView, WarningView};
+use qinqing_app::deadlines::{self, ClockAction, DeadlineView, WarningRules, WarningView};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -92,4 +92,30 @@ pub async fn control(
     Ok(Json(
         deadlines::control(&state.app, &caller.principal, id, action, &caller.meta).await?,
     ))
+}
+
+/// The warning rules by kind of deadline ("default" for the rest): hours before the limit for
+/// the reminder, hours after it for the demand, hours after the demand for escalation to 纪检.
+#[utoipa::path(get, path = "/api/v1/admin/warning-rules", tag = "deadlines",
+    responses((status = 200, description = "{kind: {reminder_hours_before, demand_hours_after, escalate_hours_after_demand}}")))]
+pub async fn rules(
+    State(state): State<AppState>,
+    ApiUser(_caller): ApiUser,
+) -> ApiResult<Json<WarningRules>> {
+    let mut conn = state.app.db.conn().await.map_err(AppError::from)?;
+    Ok(Json(deadlines::warning_rules(&mut conn).await?))
+}
+
+/// Replaces the warning rules (administrator); clocks scheduled from now on follow them.
+#[utoipa::path(put, path = "/api/v1/admin/warning-rules", tag = "deadlines",
+    request_body(content = Object, description = "{kind: {reminder_hours_before, demand_hours_after, escalate_hours_after_demand}}"),
+    responses((status = 204, description = "已更新"), (status = 403, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn replace_rules(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Json(rules): Json<WarningRules>,
+) -> ApiResult<axum::http::StatusCode> {
+    deadlines::replace_warning_rules(&state.app, &caller.principal, &rules, &caller.meta).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -62,6 +62,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/warnings/{id}/act", post(deadlines::act))
         .route("/api/v1/deadlines", get(deadlines::for_object))
         .route("/api/v1/deadlines/{id}/{action}", post(deadlines::control))
+        .route(
+            "/api/v1/admin/warning-rules",
+            get(deadlines::rules).put(deadlines::replace_rules),
+        )
         .route("/api/v1/messages", get(notifications::list))
         .route("/api/v1/messages/{id}/read", post(notifications::read))
         .route(
