@@ -43,3 +43,21 @@ journey('企业用户看得到本企业的留痕,看不到其他企业的', DESK
   await visit(page, foreign, 403);
   assert.match(await page.locator('h1').innerText(), /无权访问/);
 });
+
+journey('经办人在留痕页暂停(待补正)、恢复并办结时限', DESKTOP, async ({ page }) => {
+  assert.equal(await login(page, 'handler'), '/workbench');
+  const warning = page.locator('main table tbody tr', { hasText: '核实' }).first();
+  await clickAndWait(page, warning.locator('a'));
+  const clock = page.locator('main .card', { hasText: '核实' }).first();
+  await clickAndWait(page, clock.getByRole('button', { name: '暂停(待补正)' }));
+  assert.match(await clock.innerText(), /已暂停/);
+  await clickAndWait(page, clock.getByRole('button', { name: '恢复计时' }));
+  assert.match(await clock.innerText(), /计时中/);
+  await clickAndWait(page, clock.getByRole('button', { name: '办结' }));
+  assert.match(await clock.innerText(), /已办结/);
+  assert.equal(await clock.getByRole('button').count(), 0, 'a finished clock has nothing left to do');
+  for (const action of ['暂停计时', '恢复计时', '办结']) {
+    assert.ok((await page.locator('tr[data-entry-index]', { hasText: action }).count()) >= 1, `${action} is on record`);
+  }
+  await screenshot(page, 'trace-clock-stopped');
+});

@@ -424,6 +424,19 @@ pub enum ClockAction {
     Stop,
 }
 
+/// Whether a role handles cases and so may pause, resume and stop their clocks.
+pub fn may_control(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Handler
+            | Role::DepartmentLead
+            | Role::Reviewer1
+            | Role::Reviewer2
+            | Role::Reviewer3
+            | Role::Admin
+    )
+}
+
 /// Pauses (补正), resumes or stops (办结) a clock; staff who handle cases, in scope.
 pub async fn control(
     app: &App,
@@ -432,15 +445,7 @@ pub async fn control(
     action: ClockAction,
     meta: &RequestMeta,
 ) -> AppResult<DeadlineView> {
-    if !matches!(
-        who.role,
-        Role::Handler
-            | Role::DepartmentLead
-            | Role::Reviewer1
-            | Role::Reviewer2
-            | Role::Reviewer3
-            | Role::Admin
-    ) {
+    if !may_control(who.role) {
         return Err(AppError::forbidden("当前角色不能暂停、恢复或办结时限"));
     }
     let now = app.now();

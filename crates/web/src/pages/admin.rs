@@ -285,3 +285,90 @@ pub async fn organisations(State(state): State<AppState>, PageUser(caller): Page
         Err(e) => error_page(&e, Some(&caller), &state),
     }
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "admin_warning_rules.html")]
+pub struct WarningRulesPage {
+    layout: Layout,
+    text: String,
+    error: Option<String>,
+    saved: bool,
+}
+
+fn warning_rules_view(
+    caller: &Caller,
+    state: &AppState,
+    text: String,
+    error: Option<String>,
+    saved: bool,
+) -> WarningRulesPage {
+    WarningRulesPage {
+        layout: Layout::new("预警规则", Some(caller), state, "/admin/warning-rules"),
+        text,
+        error,
+        saved,
+    }
+}
+
+pub async fn warning_rules_page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+) -> Response {
+    if caller.principal.role != Role::Admin {
+        return error_page(
+            &AppError::forbidden("只有平台管理员可以修改预警规则"),
+            Some(&caller),
+            &state,
+        );
+    }
+    let rules = match state.app.db.conn().await {
+        Ok(mut conn) => qinqing_app::deadlines::warning_rules(&mut conn).await,
+        Err(e) => Err(AppError::from(e)),
+    };
+    match rules {
+        Ok(rules) => {
+            let text = serde_json::to_string_pretty(&rules).unwrap_or_default();
+            warning_rules_view(&caller, &state, text, None, false).into_response()
+        }
+        Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}
+
+pub async fn warning_rules(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(form): Form<CalendarForm>,
+) -> Response {
+    if let Err(r) = user.check_csrf(&form.csrf) {
+        return r;
+    }
+    let caller = &user.0;
+    let parsed: Result<qinqing_app::deadlines::WarningRules, _> = serde_json::from_str(&form.text);
+    let result = match parsed {
+        Ok(rules) => {
+            qinqing_app::deadlines::replace_warning_rules(
+                &state.app,
+                &caller.principal,
+                &rules,
+                &caller.meta,
+            )
+            .await
+        }
+        Err(e) => Err(AppError::invalid(
+            "text",
+            format!("不是有效的规则 JSON:{e}"),
+        )),
+    };
+    match result {
+        Ok(()) => warning_rules_view(caller, &state, form.text, None, true).into_response(),
+        Err(e @ AppError::Forbidden(_)) => error_page(&e, Some(caller), &state),
+        Err(e) => {
+            let status = crate::error::status_of(&e);
+            (
+                status,
+                warning_rules_view(caller, &state, form.text, Some(e.to_string()), false),
+            )
+                .into_response()
+        }
+    }
+}

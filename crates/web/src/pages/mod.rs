@@ -59,6 +59,11 @@ pub fn routes() -> Router<AppState> {
         .route("/tools", get(tools::page))
         .route("/trace/{object_type}/{object_id}", get(trace::page))
         .route("/warnings/{id}/act", post(trace::act_on_warning))
+        .route("/deadlines/{id}/{action}", post(trace::control_clock))
+        .route(
+            "/admin/warning-rules",
+            get(admin::warning_rules_page).post(admin::warning_rules),
+        )
         .fallback(not_found)
 }
 
@@ -131,6 +136,7 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
                 items.extend([
                     ("/admin/users", "账户管理"),
                     ("/admin/calendar", "工作日历"),
+                    ("/admin/warning-rules", "预警规则"),
                     ("/admin/outbox", "消息记录"),
                 ]);
             }

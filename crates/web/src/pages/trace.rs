@@ -28,6 +28,8 @@ pub struct TracePage {
     back: Option<String>,
     entries: Vec<TraceRow>,
     deadlines: Vec<qinqing_app::deadlines::DeadlineView>,
+    /// Case staff may pause, resume and stop clocks.
+    may_control: bool,
 }
 
 /// The Chinese name of an action code; unknown codes are shown as they are.
@@ -133,6 +135,7 @@ pub async fn page(
                 back,
                 entries: entries.iter().map(row).collect(),
                 deadlines,
+                may_control: qinqing_app::deadlines::may_control(caller.principal.role),
             }
             .into_response()
         }
@@ -163,6 +166,40 @@ pub async fn act_on_warning(
         .await
     {
         Ok(()) => axum::response::Redirect::to("/workbench").into_response(),
+        Err(e) => error_page(&e, Some(caller), &state),
+    }
+}
+
+/// Pause (补正), resume or stop (办结) a clock from its object's trace page.
+pub async fn control_clock(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, action)): Path<(i64, String)>,
+    axum::Form(form): axum::Form<ActForm>,
+) -> Response {
+    if let Err(r) = user.check_csrf(&form.csrf) {
+        return r;
+    }
+    let caller = &user.0;
+    let action = match action.as_str() {
+        "pause" => qinqing_app::deadlines::ClockAction::Pause,
+        "resume" => qinqing_app::deadlines::ClockAction::Resume,
+        "stop" => qinqing_app::deadlines::ClockAction::Stop,
+        _ => {
+            return error_page(
+                &qinqing_app::AppError::NotFound("没有这个操作".into()),
+                Some(caller),
+                &state,
+            );
+        }
+    };
+    match qinqing_app::deadlines::control(&state.app, &caller.principal, id, action, &caller.meta)
+        .await
+    {
+        Ok(view) => {
+            let target = format!("/trace/{}/{}", view.object_type, view.object_id);
+            axum::response::Redirect::to(&target).into_response()
+        }
         Err(e) => error_page(&e, Some(caller), &state),
     }
 }
