@@ -72,6 +72,11 @@ pub enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
+    /// Policies as code: validate, run their test cases, evaluate enterprises.
+    Policy {
+        #[command(subcommand)]
+        what: PolicyWhat,
+    },
     /// The verifiable audit log.
     Audit {
         #[command(subcommand)]
@@ -107,6 +112,32 @@ pub enum ExportWhat {
         file: PathBuf,
         #[command(flatten)]
         db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PolicyWhat {
+    /// Validate policy files (a file or a directory with its attributes.toml); every problem
+    /// is reported with file and line.
+    Check { path: PathBuf },
+    /// Run the test cases embedded in the policy files.
+    Test { path: PathBuf },
+    /// Evaluate every enterprise of an import-format file against the policies, with exclusive
+    /// groups, caps and budgets applied (enterprises in file order = approval order).
+    Eval {
+        #[arg(long)]
+        policies: PathBuf,
+        /// CSV or XLSX in the enterprise import format.
+        #[arg(long)]
+        enterprises: PathBuf,
+        #[arg(long)]
+        year: i32,
+        /// CSV out: credit_code, policy_id, outcome, amount, reason.
+        #[arg(long, required_unless_present = "explain")]
+        out: Option<PathBuf>,
+        /// Explain one enterprise in prose instead.
+        #[arg(long)]
+        explain: Option<String>,
     },
 }
 
@@ -247,6 +278,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("已导出到 {}", file.display());
             Ok(())
         }
+        Command::Policy { what } => policy(what),
         Command::Audit {
             what: AuditWhat::Verify { db },
         } => {
@@ -318,4 +350,96 @@ async fn serve(db_url: &str, listen: &str, options: crate::ServeOptions) -> anyh
         let _ = tokio::signal::ctrl_c().await;
     };
     crate::serve(app, listener, options, shutdown).await
+}
+
+fn policy(what: PolicyWhat) -> anyhow::Result<()> {
+    match what {
+        PolicyWhat::Check { path } => match qinqing_rules::api::check(&path) {
+            Ok(summary) => {
+                println!("{summary}");
+                Ok(())
+            }
+            Err(diagnostics) => {
+                for d in &diagnostics {
+                    eprintln!("{d}");
+                }
+                anyhow::bail!("{} 处问题", diagnostics.len())
+            }
+        },
+        PolicyWhat::Test { path } => {
+            let report = qinqing_rules::api::test(&path);
+            println!("{report}");
+            anyhow::ensure!(report.is_success(), "政策测试用例未全部通过");
+            Ok(())
+        }
+        PolicyWhat::Eval {
+            policies,
+            enterprises,
+            year,
+            out,
+            explain,
+        } => {
+            let set = qinqing_rules::files::load_dir(&policies).map_err(|diagnostics| {
+                for d in &diagnostics {
+                    eprintln!("{d}");
+                }
+                anyhow::anyhow!("政策文件有 {} 处问题", diagnostics.len())
+            })?;
+            let subjects = facts_of_file(&enterprises)?;
+            if let Some(code) = explain {
+                let facts = subjects
+                    .iter()
+                    .find(|f| f.subject_id == code.trim())
+                    .with_context(|| format!("{} 中没有企业 {code}", enterprises.display()))?;
+                println!("{}", qinqing_rules::api::explain(&set, facts, year));
+                return Ok(());
+            }
+            let rows = qinqing_rules::api::eval(&set, &subjects, year);
+            let out = out.context("--out is required without --explain")?;
+            std::fs::write(&out, qinqing_rules::api::rows_to_csv(&rows))
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "{} 家企业 × {} 项政策:{} 行结果写入 {}",
+                subjects.len(),
+                set.policies.len(),
+                rows.len(),
+                out.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// The enterprises of an import-format file as the rules engine sees them: rows (one per
+/// enterprise and year) grouped by credit code, in the order the enterprises first appear.
+fn facts_of_file(path: &std::path::Path) -> anyhow::Result<Vec<qinqing_rules::Facts>> {
+    let format = format_of(path)?;
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let records = qinqing_exchange::parse_enterprises(&bytes, format).map_err(|report| {
+        for row in &report.errors {
+            eprintln!("{row}");
+        }
+        anyhow::anyhow!("{report}")
+    })?;
+    let mut order: Vec<&str> = Vec::new();
+    let mut groups: std::collections::HashMap<&str, Vec<&qinqing_exchange::EnterpriseRecord>> =
+        Default::default();
+    for r in &records {
+        let code = r.identity.credit_code.as_str();
+        groups
+            .entry(code)
+            .or_insert_with(|| {
+                order.push(code);
+                Vec::new()
+            })
+            .push(r);
+    }
+    Ok(order
+        .into_iter()
+        .map(|code| {
+            let rows = &groups[code];
+            let figures: Vec<_> = rows.iter().map(|r| r.figures.clone()).collect();
+            qinqing_rules::Facts::from_profile(&rows[0].identity, &rows[0].qualifications, &figures)
+        })
+        .collect())
 }

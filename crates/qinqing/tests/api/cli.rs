@@ -213,3 +213,111 @@ fn audit_verify_passes_an_intact_log_and_names_a_tampered_entry() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("第 1 条审计记录被改动"), "{stderr}");
 }
+
+fn examples() -> String {
+    format!("{}/../../policies/examples", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_example_policies_validate_and_pass_their_cases() {
+    let out = qinqing(&["policy", "check", &examples()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = qinqing(&["policy", "test", &examples()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(" passed, 0 failed"));
+}
+
+#[test]
+fn a_broken_policy_is_refused_with_its_file_and_line() {
+    let dir = temp("policies");
+    std::fs::create_dir_all(&dir).unwrap();
+    let source =
+        std::fs::read_to_string(format!("{}/p3-equipment-investment.toml", examples())).unwrap();
+    std::fs::write(
+        dir.join("attributes.toml"),
+        std::fs::read(format!("{}/attributes.toml", examples())).unwrap(),
+    )
+    .unwrap();
+    let broken = source.replacen("equipment_investment", "equipment_investmnet", 1);
+    assert_ne!(broken, source, "the example names the attribute");
+    std::fs::write(dir.join("p3.toml"), broken).unwrap();
+    let out = qinqing(&["policy", "check", dir.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("p3.toml:") && stderr.contains("equipment_investmnet"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn policy_eval_writes_a_row_per_enterprise_and_policy_and_explains_one() {
+    let file = temp("eval.csv");
+    let out = qinqing(&[
+        "demo",
+        "enterprises",
+        "--count",
+        "30",
+        "--seed",
+        "5",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let results = temp("results.csv");
+    let out = qinqing(&[
+        "policy",
+        "eval",
+        "--policies",
+        &examples(),
+        "--enterprises",
+        file.to_str().unwrap(),
+        "--year",
+        "2025",
+        "--out",
+        results.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&results).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("credit_code,policy_id,outcome,amount,reason")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(
+        rows.len(),
+        30 * 8,
+        "8 enterprise policies (the 9th is for persons)"
+    );
+    assert!(rows.iter().all(|r| r.contains(",eligible,")
+        || r.contains(",ineligible,")
+        || r.contains(",undetermined,")));
+    let code = rows[0].split(',').next().unwrap();
+    let out = qinqing(&[
+        "policy",
+        "eval",
+        "--policies",
+        &examples(),
+        "--enterprises",
+        file.to_str().unwrap(),
+        "--year",
+        "2025",
+        "--explain",
+        code,
+    ]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2025 年度政策匹配结果"));
+}

@@ -1,0 +1,333 @@
+//! What the `qinqing policy check|test|eval` commands call. Functions return values and strings;
+//! printing and file output belong to the binary.
+
+use crate::cases::{CaseFailure, CaseReport, run_cases};
+use crate::cross::Adjustment;
+use crate::diag::Diagnostic;
+use crate::eval::{EvalOptions, Evaluation, Outcome, Status, evaluate};
+use crate::facts::Facts;
+use crate::set::{Cell, PolicySet};
+use crate::text;
+use qinqing_domain::Money;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// What `policy check` reports for a valid library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub policies: usize,
+    pub cases: usize,
+    pub custom_attributes: usize,
+    /// One line per policy: "p3-equipment-investment  设备投资补助  (apply, 7 cases)".
+    pub lines: Vec<String>,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for l in &self.lines {
+            writeln!(f, "{l}")?;
+        }
+        write!(
+            f,
+            "{} 项政策、{} 个测试用例、{} 个自定义属性,校验通过 / {} policies, {} cases, {} custom attributes: OK",
+            self.policies,
+            self.cases,
+            self.custom_attributes,
+            self.policies,
+            self.cases,
+            self.custom_attributes
+        )
+    }
+}
+
+/// Validates a policy directory or file: every problem with file and line, or a summary.
+pub fn check(path: &Path) -> Result<Summary, Vec<Diagnostic>> {
+    let set = crate::files::load_dir(path)?;
+    Ok(summarise(&set))
+}
+
+/// The summary of a loaded set.
+pub fn summarise(set: &PolicySet) -> Summary {
+    let lines = set
+        .policies
+        .iter()
+        .map(|p| {
+            format!(
+                "{}  {}  ({}, {} cases)",
+                p.id,
+                p.title,
+                p.mode.as_str(),
+                p.cases.len()
+            )
+        })
+        .collect();
+    Summary {
+        policies: set.policies.len(),
+        cases: set.policies.iter().map(|p| p.cases.len()).sum(),
+        custom_attributes: set.schema.attrs().iter().filter(|a| !a.standard).count(),
+        lines,
+    }
+}
+
+/// Runs the embedded cases. A library that does not load reports each diagnostic as a failure.
+pub fn test(path: &Path) -> CaseReport {
+    match crate::files::load_dir(path) {
+        Ok(set) => run_cases(&set),
+        Err(diags) => CaseReport {
+            passed: 0,
+            failures: diags
+                .into_iter()
+                .map(|d| CaseFailure {
+                    file: d.file.clone(),
+                    policy_id: String::new(),
+                    case: "(加载 / load)".into(),
+                    line: d.line,
+                    message: format!("{} / {}", d.message_zh, d.message_en),
+                })
+                .collect(),
+        },
+    }
+}
+
+/// One line of `policy eval` output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultRow {
+    pub credit_code: String,
+    pub policy_id: String,
+    /// "eligible" | "ineligible" | "undetermined".
+    pub outcome: &'static str,
+    /// Granted amount after cross-policy rules (eligible only).
+    pub amount: Option<Money>,
+    /// Why, in Chinese: the computation, the failed tests, or the missing facts.
+    pub reason: String,
+}
+
+/// Every policy for every subject with exclusive groups, caps and budgets applied, one row per
+/// subject and policy of the subject's entity (person policies are not listed for enterprises).
+/// Subjects are in approval order (matters for `in_order` budgets).
+pub fn eval(set: &PolicySet, subjects: &[Facts], year: i32) -> Vec<ResultRow> {
+    let opts = EvalOptions::default();
+    let evaluations: Vec<Vec<Evaluation>> = subjects
+        .iter()
+        .map(|f| {
+            set.policies
+                .iter()
+                .map(|p| evaluate(p, &set.schema, f, year, &opts))
+                .collect()
+        })
+        .collect();
+    let mut results: Vec<_> = subjects
+        .iter()
+        .zip(&evaluations)
+        .map(|(f, evs)| {
+            let outcomes = evs.iter().map(|e| e.outcome.clone()).collect();
+            set.subject_result(f.subject_id.clone(), outcomes)
+        })
+        .collect();
+    set.apply_budgets(&mut results);
+    let mut rows = Vec::new();
+    for ((r, evs), f) in results.iter().zip(&evaluations).zip(subjects) {
+        for ((cell, ev), p) in r.cells.iter().zip(evs).zip(&set.policies) {
+            // Person policies are not listed for enterprises, nor the reverse.
+            if p.entity != f.entity {
+                continue;
+            }
+            rows.push(ResultRow {
+                credit_code: r.subject_id.clone(),
+                policy_id: p.id.clone(),
+                outcome: cell.outcome.as_str(),
+                amount: cell.granted,
+                reason: reason(cell, ev, set),
+            });
+        }
+    }
+    rows
+}
+
+fn reason(cell: &Cell, ev: &Evaluation, set: &PolicySet) -> String {
+    let mut s = match &cell.outcome {
+        Outcome::Eligible { .. } => ev.reward_text.clone().unwrap_or_default(),
+        Outcome::Ineligible => {
+            let failed: Vec<&str> = ev
+                .checks
+                .iter()
+                .filter(|c| c.status == Status::Failed)
+                .map(|c| c.sentence.as_str())
+                .collect();
+            let mut s = failed.join(";");
+            if let Some(n) = &ev.near_miss {
+                let _ = write!(s, "(临界:{})", n.gap);
+            }
+            s
+        }
+        Outcome::Undetermined { missing } => {
+            let labels: Vec<&str> = missing.iter().map(|m| m.label.as_str()).collect();
+            format!("缺少数据:{}", labels.join("、"))
+        }
+    };
+    for a in &cell.adjustments {
+        s.push(';');
+        s.push_str(&adjustment_text(a, set));
+    }
+    s
+}
+
+fn adjustment_text(a: &Adjustment, set: &PolicySet) -> String {
+    match a {
+        Adjustment::Excluded { winner, .. } => format!(
+            "同一事项就高不重复,已享受“{}”",
+            set.policies.get(*winner).map_or("", |p| p.title.as_str())
+        ),
+        Adjustment::Capped { cap, .. } => format!(
+            "受本区工业扶持政策每家企业每年合计上限 {} 限制",
+            text::money_round(*cap)
+        ),
+        Adjustment::Budget { allocation, .. } => match allocation {
+            crate::model::Allocation::ProRata => "申领总额超出预算,按比例分配".to_string(),
+            crate::model::Allocation::InOrder => "申领总额超出预算,按审批顺序分配".to_string(),
+        },
+    }
+}
+
+/// The CSV of `policy eval`: header `credit_code,policy_id,outcome,amount,reason`, amounts as
+/// "1234.56", fields quoted when they contain commas, quotes or line breaks.
+pub fn rows_to_csv(rows: &[ResultRow]) -> String {
+    let mut out = String::from("credit_code,policy_id,outcome,amount,reason\n");
+    for r in rows {
+        let amount = r.amount.map(|m| m.to_string()).unwrap_or_default();
+        let fields = [
+            r.credit_code.as_str(),
+            r.policy_id.as_str(),
+            r.outcome,
+            amount.as_str(),
+            r.reason.as_str(),
+        ];
+        let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&quoted.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn csv_field(f: &str) -> String {
+    if f.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", f.replace('"', "\"\""))
+    } else {
+        f.to_string()
+    }
+}
+
+/// One subject against the whole library, in Chinese prose: what it gets and why, what data
+/// would decide the undetermined ones, and why the others do not apply. Exclusive groups and
+/// annual caps are applied; budgets, which depend on all other claimants, are not.
+pub fn explain(set: &PolicySet, facts: &Facts, year: i32) -> String {
+    let opts = EvalOptions::default();
+    let evs: Vec<Evaluation> = set
+        .policies
+        .iter()
+        .map(|p| evaluate(p, &set.schema, facts, year, &opts))
+        .collect();
+    let result = set.subject_result(
+        facts.subject_id.clone(),
+        evs.iter().map(|e| e.outcome.clone()).collect(),
+    );
+    let mut eligible = Vec::new();
+    let mut undetermined = Vec::new();
+    let mut ineligible = Vec::new();
+    for (i, ev) in evs.iter().enumerate() {
+        if set.policies[i].entity != facts.entity {
+            continue;
+        }
+        match ev.outcome {
+            Outcome::Eligible { .. } => eligible.push(i),
+            Outcome::Undetermined { .. } => undetermined.push(i),
+            Outcome::Ineligible => ineligible.push(i),
+        }
+    }
+    let total: i64 = result
+        .cells
+        .iter()
+        .filter_map(|c| c.granted.map(Money::fen))
+        .sum();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}({}){year} 年度政策匹配结果",
+        facts.name, facts.subject_id
+    );
+    let _ = writeln!(
+        s,
+        "符合条件 {} 项,合计可获 {};待补充资料 {} 项;不符合 {} 项。",
+        eligible.len(),
+        text::money_exact(total),
+        undetermined.len(),
+        ineligible.len()
+    );
+    if !eligible.is_empty() {
+        let _ = writeln!(s, "\n一、符合条件");
+        for (n, &i) in eligible.iter().enumerate() {
+            let (p, ev, cell) = (&set.policies[i], &evs[i], &result.cells[i]);
+            let granted = cell.granted.map_or(0, Money::fen);
+            let _ = writeln!(
+                s,
+                "{}. {}({}):可获 {}",
+                n + 1,
+                p.title,
+                p.mode.label_zh(),
+                text::money_exact(granted)
+            );
+            if let Some(r) = &ev.reward_text {
+                let _ = writeln!(s, "   计算:{r}");
+            }
+            for a in &cell.adjustments {
+                let _ = writeln!(s, "   调整:{}", adjustment_text(a, set));
+            }
+            for c in &ev.checks {
+                let _ = writeln!(s, "   ✓ {}", c.sentence);
+            }
+        }
+    }
+    if !undetermined.is_empty() {
+        let _ = writeln!(s, "\n二、待补充资料");
+        for (n, &i) in undetermined.iter().enumerate() {
+            let ev = &evs[i];
+            if let Outcome::Undetermined { missing } = &ev.outcome {
+                let labels: Vec<&str> = missing.iter().map(|m| m.label.as_str()).collect();
+                let _ = writeln!(
+                    s,
+                    "{}. {}:补充{}即可判断",
+                    n + 1,
+                    set.policies[i].title,
+                    labels.join("、")
+                );
+            }
+            for c in ev.checks.iter().filter(|c| c.status != Status::Passed) {
+                let mark = if c.status == Status::Unknown {
+                    "?"
+                } else {
+                    "✗"
+                };
+                let _ = writeln!(s, "   {mark} {}", c.sentence);
+            }
+        }
+    }
+    if !ineligible.is_empty() {
+        let _ = writeln!(s, "\n三、不符合");
+        for (n, &i) in ineligible.iter().enumerate() {
+            let ev = &evs[i];
+            let near = if ev.near_miss.is_some() {
+                "(临界)"
+            } else {
+                ""
+            };
+            let _ = writeln!(s, "{}. {}{near}", n + 1, set.policies[i].title);
+            for c in ev.checks.iter().filter(|c| c.status == Status::Failed) {
+                let _ = writeln!(s, "   ✗ {}", c.sentence);
+            }
+            if let Some(nm) = &ev.near_miss {
+                let _ = writeln!(s, "   临界:{},{}", nm.sentence, nm.gap);
+            }
+        }
+    }
+    s
+}

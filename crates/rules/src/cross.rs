@@ -1,0 +1,264 @@
+//! Cross-policy rules, applied after each policy has been evaluated on its own.
+//!
+//! Order, per policy year:
+//! 1. **Exclusive groups** (同一事项就高不重复): per subject, of the eligible policies of a group only
+//!    the highest amount is granted; a tie goes to the policy whose id sorts first. The others
+//!    stay *eligible* with a granted amount of 0 and a note. Undetermined policies do not take
+//!    part (nothing is granted on missing data).
+//! 2. **Annual caps** over a set of policies: per subject, the policies of a cap group are granted
+//!    in order of policy id, each up to what is left of the cap.
+//! 3. **Budgets**: the claims on a pool (every positive granted amount of its policies, in the
+//!    order of the subjects given — the order of approval — then of policy id) are paid in full
+//!    when they fit. Otherwise `in_order` pays each claim up to what is left; `pro_rata` pays
+//!    each claim ⌊claim × total / Σclaims⌋ fen and hands the fen left over (fewer than the number
+//!    of claims) one each to the claims with the largest remainders, ties to the earlier claim.
+//!    The result is exact: the pool pays out exactly its total.
+
+use crate::model::{Allocation, Policy};
+use std::collections::BTreeMap;
+
+/// The cross-policy rules of a policy set, as indices into its (id-sorted) policy list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CrossPlan {
+    pub exclusive: Vec<(String, Vec<usize>)>,
+    pub caps: Vec<(String, i64, Vec<usize>)>,
+    pub pools: Vec<Pool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pool {
+    pub name: String,
+    pub total: i64,
+    pub allocation: Allocation,
+    pub members: Vec<usize>,
+}
+
+/// Why a granted amount differs from the evaluated one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Adjustment {
+    /// Another policy of the exclusive group (index) was granted instead.
+    Excluded { group: String, winner: usize },
+    /// Reduced by the annual cap of a group.
+    Capped { group: String, cap: i64 },
+    /// Reduced because the pool's claims exceeded its budget.
+    Budget {
+        pool: String,
+        allocation: Allocation,
+    },
+}
+
+impl CrossPlan {
+    /// Groups the policies by the groups and pools they name (consistency is checked by the set).
+    pub fn from_policies(policies: &[Policy]) -> CrossPlan {
+        let mut exclusive: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut caps: BTreeMap<&str, (i64, Vec<usize>)> = BTreeMap::new();
+        let mut pools: BTreeMap<&str, Pool> = BTreeMap::new();
+        for (i, p) in policies.iter().enumerate() {
+            if let Some(g) = &p.cross.exclusive_group {
+                exclusive.entry(g).or_default().push(i);
+            }
+            if let Some((g, amount)) = &p.cross.annual_cap {
+                caps.entry(g)
+                    .or_insert((amount.fen(), Vec::new()))
+                    .1
+                    .push(i);
+            }
+            if let Some(b) = &p.cross.budget {
+                pools
+                    .entry(&b.pool)
+                    .or_insert_with(|| Pool {
+                        name: b.pool.clone(),
+                        total: b.total.fen(),
+                        allocation: b.allocation,
+                        members: Vec::new(),
+                    })
+                    .members
+                    .push(i);
+            }
+        }
+        CrossPlan {
+            exclusive: exclusive
+                .into_iter()
+                .map(|(g, m)| (g.to_string(), m))
+                .collect(),
+            caps: caps
+                .into_iter()
+                .map(|(g, (a, m))| (g.to_string(), a, m))
+                .collect(),
+            pools: pools.into_values().collect(),
+        }
+    }
+
+    /// Exclusive groups and annual caps for one subject. `granted[p]` is the amount of policy `p`
+    /// when eligible (`None` otherwise); reduced in place, with a note per change.
+    pub fn apply_subject(&self, granted: &mut [Option<i64>], notes: &mut Vec<(usize, Adjustment)>) {
+        let mut values = Vec::new();
+        for (group, members) in &self.exclusive {
+            values.clear();
+            values.extend(members.iter().map(|&p| granted.get(p).copied().flatten()));
+            let before = values.clone();
+            if let Some(w) = keep_highest(&mut values) {
+                for (k, &p) in members.iter().enumerate() {
+                    if values[k] != before[k] {
+                        granted[p] = values[k];
+                        notes.push((
+                            p,
+                            Adjustment::Excluded {
+                                group: group.clone(),
+                                winner: members[w],
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        for (group, cap, members) in &self.caps {
+            values.clear();
+            values.extend(members.iter().map(|&p| granted.get(p).copied().flatten()));
+            let before = values.clone();
+            fill_cap(*cap, &mut values);
+            for (k, &p) in members.iter().enumerate() {
+                if values[k] != before[k] {
+                    granted[p] = values[k];
+                    notes.push((
+                        p,
+                        Adjustment::Capped {
+                            group: group.clone(),
+                            cap: *cap,
+                        },
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// An exclusive group for one subject: `values` are the members' amounts in policy order
+/// (`None` when not eligible). Every member but the highest is set to 0; a tie goes to the
+/// first. Returns the winner's position.
+pub(crate) fn keep_highest(values: &mut [Option<i64>]) -> Option<usize> {
+    let mut winner: Option<(usize, i64)> = None;
+    for (k, v) in values.iter().enumerate() {
+        if let Some(a) = v
+            && winner.is_none_or(|(_, best)| *a > best)
+        {
+            winner = Some((k, *a));
+        }
+    }
+    let (w, _) = winner?;
+    for (k, v) in values.iter_mut().enumerate() {
+        if k != w && v.is_some() {
+            *v = Some(0);
+        }
+    }
+    Some(w)
+}
+
+/// An annual cap for one subject: members in policy order, each up to what is left.
+pub(crate) fn fill_cap(cap: i64, values: &mut [Option<i64>]) {
+    let mut left = cap;
+    for a in values.iter_mut().flatten() {
+        if *a > left {
+            *a = left;
+        }
+        left -= *a;
+    }
+}
+
+/// Shares `total` among `claims` (all ≥ 0) by `allocation`; claims that fit are paid in full.
+pub fn allocate(total: i64, claims: &[i64], allocation: Allocation) -> Vec<i64> {
+    let sum: i128 = claims.iter().map(|&c| i128::from(c.max(0))).sum();
+    let total = total.max(0);
+    if sum <= i128::from(total) {
+        return claims.iter().map(|&c| c.max(0)).collect();
+    }
+    match allocation {
+        Allocation::InOrder => {
+            let mut left = total;
+            claims
+                .iter()
+                .map(|&c| {
+                    let paid = c.max(0).min(left);
+                    left -= paid;
+                    paid
+                })
+                .collect()
+        }
+        Allocation::ProRata => pro_rata(total, claims, sum),
+    }
+}
+
+/// Largest-remainder (Hamilton) apportionment of `total` fen; `sum` > `total` > 0.
+fn pro_rata(total: i64, claims: &[i64], sum: i128) -> Vec<i64> {
+    let t = i128::from(total);
+    let mut shares = Vec::with_capacity(claims.len());
+    let mut remainders = Vec::with_capacity(claims.len());
+    let mut paid: i128 = 0;
+    for (i, &c) in claims.iter().enumerate() {
+        let product = i128::from(c.max(0)) * t;
+        let share = product / sum;
+        paid += share;
+        shares.push(share as i64);
+        remainders.push((product % sum, i));
+    }
+    let left = usize::try_from(t - paid).unwrap_or(0);
+    // Largest remainder first; ties to the earlier claim.
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, i) in remainders.iter().take(left) {
+        shares[i] += 1;
+    }
+    shares
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn claims_that_fit_are_paid_in_full() {
+        assert_eq!(allocate(100, &[30, 70], Allocation::ProRata), vec![30, 70]);
+        assert_eq!(allocate(100, &[30, 70], Allocation::InOrder), vec![30, 70]);
+    }
+
+    #[test]
+    fn in_order_pays_the_first_claims_first() {
+        assert_eq!(
+            allocate(100, &[60, 60, 10], Allocation::InOrder),
+            vec![60, 40, 0]
+        );
+    }
+
+    #[test]
+    fn pro_rata_hands_leftover_fen_by_largest_remainder() {
+        // 100 × 1/3 each = 33.33…: one fen left, to the first (ties go to the earlier claim).
+        assert_eq!(
+            allocate(100, &[100, 100, 100], Allocation::ProRata),
+            vec![34, 33, 33]
+        );
+        assert_eq!(allocate(2, &[3, 3, 3], Allocation::ProRata), vec![1, 1, 0]);
+        // 10 of 50 + 30 + 20 = 100: exactly 5, 3, 2.
+        assert_eq!(
+            allocate(10, &[50, 30, 20], Allocation::ProRata),
+            vec![5, 3, 2]
+        );
+        // 7 × 2/3 = 4.67, 7 × 1/3 = 2.33 → 5, 2.
+        assert_eq!(allocate(7, &[20, 10], Allocation::ProRata), vec![5, 2]);
+    }
+
+    proptest! {
+        #[test]
+        fn pro_rata_pays_exactly_the_total_and_never_more_than_claimed(
+            claims in proptest::collection::vec(0i64..10_000_000, 1..50),
+            total in 0i64..100_000_000,
+        ) {
+            let shares = allocate(total, &claims, Allocation::ProRata);
+            let sum: i64 = claims.iter().sum();
+            let paid: i64 = shares.iter().sum();
+            prop_assert_eq!(paid, sum.min(total));
+            for (s, c) in shares.iter().zip(&claims) {
+                prop_assert!(*s <= *c && *s >= 0);
+            }
+        }
+    }
+}

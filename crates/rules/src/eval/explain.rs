@@ -1,0 +1,493 @@
+//! Explanations: per test, the status, the actual value, the required value, and a Chinese
+//! sentence such as "2025年营业收入 8,000.00 万元,需不低于 1 亿元". Also the near-miss search.
+
+use super::leaf::{self, SizeRead};
+use super::{Env, FactKey, Tri, combine};
+use crate::facts::{Source, Val};
+use crate::model::{Atom, AttrRef, Bound, Bounds, Condition, Leaf, Operand, TagWhen, Test};
+use crate::schema::AttrType;
+use crate::text;
+use qinqing_domain::enterprise::{CreditStatus, Ownership};
+use qinqing_domain::size::SizeClass;
+use qinqing_domain::{DivisionCode, IndustryCode};
+use std::cmp::Ordering;
+
+/// How one test came out, after any `not` above it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Passed,
+    Failed,
+    Unknown,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Unknown => "unknown",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Status::Passed => "符合",
+            Status::Failed => "不符合",
+            Status::Unknown => "待补充",
+        }
+    }
+
+    fn of(t: Tri) -> Status {
+        match t {
+            Tri::True => Status::Passed,
+            Tri::False => Status::Failed,
+            Tri::Unknown => Status::Unknown,
+        }
+    }
+}
+
+/// The explanation of one test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub status: Status,
+    /// The subject's value in words ("8,000.00 万元", "未提供").
+    pub actual: String,
+    /// What the policy requires ("需不低于 1 亿元").
+    pub required: String,
+    /// The whole sentence a business owner reads.
+    pub sentence: String,
+    /// Line of the test in the policy file (0 for implicit checks).
+    pub line: usize,
+}
+
+/// A policy failed on only one numeric test, close to its threshold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NearMiss {
+    pub line: usize,
+    pub sentence: String,
+    /// How far off, in words ("差 2,000.00 万元").
+    pub gap: String,
+}
+
+/// A check not tied to a line of the file (entity, effective period).
+pub(crate) fn implicit(status: Status, actual: &str, required: &str, sentence: String) -> Check {
+    Check {
+        status,
+        actual: actual.to_string(),
+        required: required.to_string(),
+        sentence,
+        line: 0,
+    }
+}
+
+/// One check per leaf, in tree order; `not` flips the status and the wording.
+pub(crate) fn checks<S: Source + ?Sized>(
+    c: &Condition,
+    leaves: &[(Tri, Vec<FactKey>)],
+    env: &Env<'_>,
+    src: &S,
+) -> Vec<Check> {
+    let mut out = Vec::new();
+    walk(c, false, &mut 0, &mut |l, negated, i| {
+        let raw = leaves.get(i).map_or(Tri::Unknown, |x| x.0);
+        out.push(explain_leaf(l, negated, raw, env, src));
+    });
+    out
+}
+
+fn walk<'c>(
+    c: &'c Condition,
+    negated: bool,
+    next: &mut usize,
+    f: &mut dyn FnMut(&'c Leaf, bool, usize),
+) {
+    match c {
+        Condition::All(items) | Condition::Any(items) => {
+            for i in items {
+                walk(i, negated, next, f);
+            }
+        }
+        Condition::Not(inner) => walk(inner, !negated, next, f),
+        Condition::Leaf(l) => {
+            f(l, negated, *next);
+            *next += 1;
+        }
+    }
+}
+
+fn explain_leaf<S: Source + ?Sized>(
+    l: &Leaf,
+    negated: bool,
+    raw: Tri,
+    env: &Env<'_>,
+    src: &S,
+) -> Check {
+    let status = Status::of(if negated { raw.negate() } else { raw });
+    let (subject, actual, required) = describe(&l.test, negated, env, src);
+    let required = match &l.label {
+        Some(text) if negated => format!("不能:{text}"),
+        Some(text) => text.clone(),
+        None => required,
+    };
+    Check {
+        status,
+        sentence: format!("{subject} {actual},{required}"),
+        actual,
+        required,
+        line: l.line,
+    }
+}
+
+/// (subject, actual, requirement) of a test.
+fn describe<S: Source + ?Sized>(
+    test: &Test,
+    negated: bool,
+    env: &Env<'_>,
+    src: &S,
+) -> (String, String, String) {
+    let must = if negated { "不能" } else { "需" };
+    match test {
+        Test::Compare { operand, bounds } => {
+            let (subject, actual) = operand_text(operand, env, src);
+            let required = bounds_text(bounds, operand, negated, env);
+            (subject, actual, required)
+        }
+        Test::InSet { attr, values } => {
+            let subject = subject(attr, env);
+            let ty = env.schema.def(attr.attr).ty;
+            let actual = if ty == AttrType::SizeClass {
+                match leaf::read_size(attr, env, src) {
+                    SizeRead::Known(c) => code_label(ty, c),
+                    SizeRead::NotApplicable => "所属行业不在划型标准范围内".to_string(),
+                    SizeRead::Missing(_) => "无法推算(缺少划型数据)".to_string(),
+                }
+            } else {
+                value_text(attr, leaf::read(attr, env, src), env)
+            };
+            let names: Vec<String> = values
+                .iter()
+                .map(|v| match v {
+                    Atom::Code(c) => code_label(ty, *c),
+                    Atom::Text(t) => t.clone(),
+                })
+                .collect();
+            let required = if names.len() == 1 {
+                format!("{must}为 {}", names[0])
+            } else if negated {
+                format!("不能为 {}", names.join("、"))
+            } else {
+                format!("需为 {} 之一", names.join("、"))
+            };
+            (subject, actual, required)
+        }
+        Test::Under { attr, codes } => {
+            let ty = env.schema.def(attr.attr).ty;
+            let names: Vec<String> = codes.iter().map(|c| code_name(ty, c)).collect();
+            (
+                subject(attr, env),
+                value_text(attr, leaf::read(attr, env, src), env),
+                format!("{must}属于 {}", names.join(" 或 ")),
+            )
+        }
+        Test::Is { attr, value } => (
+            subject(attr, env),
+            value_text(attr, leaf::read(attr, env, src), env),
+            format!("{must}为 {}", if *value { "是" } else { "否" }),
+        ),
+        Test::Tag {
+            name,
+            when,
+            valid_at_year_end,
+        } => {
+            let actual = tag_actual(name, src);
+            let mut req = match when {
+                TagWhen::Any => "持有该资质".to_string(),
+                TagWhen::InPolicyYear => format!("在{}年内获得认定", env.year),
+                TagWhen::InYearBefore => format!("在{}年内获得认定", env.year.saturating_sub(1)),
+                TagWhen::BeforePolicyYear => format!("在{}年以前获得过认定", env.year),
+                TagWhen::WithinYears(n) => format!(
+                    "在{}–{}年间获得认定",
+                    env.year.saturating_sub(i32::from(*n)).saturating_add(1),
+                    env.year
+                ),
+            };
+            if *valid_at_year_end {
+                req.push_str(&format!("且{}年末仍在有效期内", env.year));
+            }
+            (format!("资质「{name}」"), actual, format!("{must}{req}"))
+        }
+    }
+}
+
+fn tag_actual<S: Source + ?Sized>(name: &str, src: &S) -> String {
+    let mut dates = Vec::new();
+    let known = src.for_each_tag(&mut |t| {
+        if t.name == name {
+            dates.push(
+                t.recognised_on
+                    .map_or_else(|| "认定日期未提供".to_string(), |d| format!("{d} 认定")),
+            );
+        }
+    });
+    if !known {
+        "资质信息未提供".to_string()
+    } else if dates.is_empty() {
+        "未获得".to_string()
+    } else {
+        dates.join("、")
+    }
+}
+
+/// "2025年营业收入", "所属行业".
+fn subject(r: &AttrRef, env: &Env<'_>) -> String {
+    let def = env.schema.def(r.attr);
+    match r.period.year(env.year) {
+        Some(y) => format!("{y}年{}", def.label),
+        None => def.label.clone(),
+    }
+}
+
+fn operand_text<S: Source + ?Sized>(op: &Operand, env: &Env<'_>, src: &S) -> (String, String) {
+    match op {
+        Operand::Value(r) => (subject(r, env), value_text(r, leaf::read(r, env, src), env)),
+        Operand::Count(r) => {
+            let actual = match leaf::read(r, env, src) {
+                Some(Val::List(l)) => format!("{} 项", l.len()),
+                _ => "未提供".to_string(),
+            };
+            (format!("{}(项数)", subject(r, env)), actual)
+        }
+        Operand::Ratio(n, d) => {
+            let nd = env.schema.def(n.attr);
+            let dd = env.schema.def(d.attr);
+            let year = n
+                .period
+                .year(env.year)
+                .map_or(String::new(), |y| format!("{y}年"));
+            let subject = format!("{year}{}占{}的比例", nd.label, dd.label);
+            let actual = match (leaf::read(n, env, src), leaf::read(d, env, src)) {
+                (Some(Val::Num(a)), Some(Val::Num(b))) => {
+                    text::ratio_percent(a, nd.ty.scale(), b, dd.ty.scale())
+                }
+                _ => "无法计算(数据未提供)".to_string(),
+            };
+            (subject, actual)
+        }
+    }
+}
+
+/// A value of an attribute in words.
+fn value_text(r: &AttrRef, v: Option<Val<'_>>, env: &Env<'_>) -> String {
+    let def = env.schema.def(r.attr);
+    let unit = def.unit.as_deref().unwrap_or("");
+    match v {
+        None => "未提供".to_string(),
+        Some(Val::Num(n)) => scaled_text(def.ty, n, unit, false),
+        Some(Val::Bool(b)) => if b { "是" } else { "否" }.to_string(),
+        Some(Val::Text(t)) => t.to_string(),
+        Some(Val::Industry(c)) => format!("{} {}", c.as_str(), c.name()),
+        Some(Val::Region(c)) => c.as_str().to_string(),
+        Some(Val::Code(c)) => code_label(def.ty, c),
+        Some(Val::List(l)) => {
+            let items: Vec<String> = l.iter().map(|x| format!("{x}{unit}")).collect();
+            format!("{} 项({})", l.len(), items.join("、"))
+        }
+    }
+}
+
+/// A scaled number in words; thresholds (`round`) read as written.
+fn scaled_text(ty: AttrType, n: i64, unit: &str, round: bool) -> String {
+    let sep = if unit.is_empty() { "" } else { " " };
+    match ty {
+        AttrType::Money if round => text::money_round(n),
+        AttrType::Money => text::money_actual(n),
+        AttrType::Date => leaf::date_text(n),
+        AttrType::Decimal => format!("{}{sep}{unit}", crate::num::format_scaled(n, 4, 0)),
+        _ => format!("{n}{sep}{unit}"),
+    }
+}
+
+fn code_label(ty: AttrType, c: u8) -> String {
+    let i = usize::from(c);
+    match ty {
+        AttrType::Ownership => Ownership::ALL.get(i).map_or("?", |o| o.label_zh()),
+        AttrType::CreditStatus => CreditStatus::ALL.get(i).map_or("?", |o| o.label_zh()),
+        AttrType::SizeClass => SizeClass::ALL.get(i).map_or("?", |o| o.label_zh()),
+        _ => "?",
+    }
+    .to_string()
+}
+
+fn code_name(ty: AttrType, code: &str) -> String {
+    match ty {
+        AttrType::Industry => match IndustryCode::parse(code) {
+            Ok(c) => format!("{}({})", c.as_str(), c.name()),
+            Err(_) => code.to_string(),
+        },
+        _ => match DivisionCode::parse(code) {
+            Ok(c) => c.as_str().to_string(),
+            Err(_) => code.to_string(),
+        },
+    }
+}
+
+/// "需不低于 1 亿元", "需不低于 3% 且低于 10%"; negated: "需低于 1 亿元".
+fn bounds_text(b: &Bounds, op: &Operand, negated: bool, env: &Env<'_>) -> String {
+    let (ty, unit) = match op {
+        Operand::Value(r) => {
+            let d = env.schema.def(r.attr);
+            (d.ty, d.unit.clone().unwrap_or_default())
+        }
+        Operand::Ratio(..) => (AttrType::Decimal, String::new()),
+        Operand::Count(_) => (AttrType::Integer, "项".to_string()),
+    };
+    let show = |bound: &Bound| -> String {
+        match leaf::bound_value(bound, env) {
+            Some(v) if matches!(op, Operand::Ratio(..)) => text::percent(v),
+            Some(v) => scaled_text(ty, v, &unit, true),
+            None => "(参数未生效)".to_string(),
+        }
+    };
+    if let (Some((lo, true)), Some((hi, true))) = (&b.lower, &b.upper)
+        && lo == hi
+    {
+        let word = if negated { "需不等于" } else { "需等于" };
+        return format!("{word} {}", show(lo));
+    }
+    let mut parts = Vec::new();
+    if let Some((bound, inc)) = &b.lower {
+        let word = match (inc, negated) {
+            (true, false) => "不低于",
+            (false, false) => "高于",
+            (true, true) => "低于",
+            (false, true) => "不高于",
+        };
+        parts.push(format!("{word} {}", show(bound)));
+    }
+    if let Some((bound, inc)) = &b.upper {
+        let word = match (inc, negated) {
+            (true, false) => "不高于",
+            (false, false) => "低于",
+            (true, true) => "高于",
+            (false, true) => "不低于",
+        };
+        parts.push(format!("{word} {}", show(bound)));
+    }
+    let joiner = if negated { " 或 " } else { " 且 " };
+    format!("需{}", parts.join(joiner))
+}
+
+/// The near miss: a failed numeric test (not under `not`) within the margin of its threshold,
+/// whose passing alone would make the whole condition pass.
+pub(crate) fn near_miss<S: Source + ?Sized>(
+    c: &Condition,
+    leaves: &[(Tri, Vec<FactKey>)],
+    env: &Env<'_>,
+    src: &S,
+    options: &super::EvalOptions,
+) -> Option<NearMiss> {
+    let mut candidates = Vec::new();
+    walk(c, false, &mut 0, &mut |l, negated, i| {
+        if !negated && leaves.get(i).is_some_and(|x| x.0 == Tri::False) {
+            candidates.push((l, i));
+        }
+    });
+    for (l, i) in candidates {
+        let Some(gap) = numeric_gap(&l.test, env, src, options.near_miss_margin) else {
+            continue;
+        };
+        let mut forced = leaves.to_vec();
+        forced[i] = (Tri::True, Vec::new());
+        if combine(c, &forced, &mut 0, &mut Vec::new()) == Tri::True {
+            let check = explain_leaf(l, false, Tri::False, env, src);
+            return Some(NearMiss {
+                line: l.line,
+                sentence: check.sentence,
+                gap,
+            });
+        }
+    }
+    None
+}
+
+/// The gap to the failed bound in words, when within `margin` × |threshold|.
+fn numeric_gap<S: Source + ?Sized>(
+    test: &Test,
+    env: &Env<'_>,
+    src: &S,
+    margin: rust_decimal::Decimal,
+) -> Option<String> {
+    let Test::Compare { operand, bounds } = test else {
+        return None;
+    };
+    let r = leaf::resolve(bounds, env).ok()?;
+    // (actual, threshold) on a common integer scale, and the failed bound's value for words.
+    let (actual, threshold, words): (i128, i128, Box<dyn Fn(i128) -> String>) = match operand {
+        Operand::Value(a) => {
+            let Some(Val::Num(v)) = leaf::read(a, env, src) else {
+                return None;
+            };
+            let failed = failed_bound(v.cmp(&r.lower.map_or(v, |x| x.0)), &r, v)?;
+            let ty = env.schema.def(a.attr).ty;
+            let unit = env.schema.def(a.attr).unit.clone().unwrap_or_default();
+            (
+                i128::from(v),
+                i128::from(failed),
+                Box::new(move |g| scaled_text(ty, crate::num::clamp_i64(g), &unit, false)),
+            )
+        }
+        Operand::Ratio(n, d) => {
+            let (Some(Val::Num(a)), Some(Val::Num(b))) =
+                (leaf::read(n, env, src), leaf::read(d, env, src))
+            else {
+                return None;
+            };
+            if b <= 0 {
+                return None;
+            }
+            let ns = env.schema.def(n.attr).ty.scale();
+            let ds = env.schema.def(d.attr).ty.scale();
+            let t = match (r.lower, r.upper) {
+                (Some((t, _)), _)
+                    if crate::num::ratio_cmp(a, ns, b, ds, t) == Some(Ordering::Less) =>
+                {
+                    t
+                }
+                (_, Some((t, _))) => t,
+                (Some((t, _)), None) => t,
+                (None, None) => return None,
+            };
+            let actual = i128::from(a) * 10i128.pow(ds + 4);
+            let threshold = i128::from(t) * i128::from(b) * 10i128.pow(ns);
+            (actual, threshold, Box::new(|_| "接近门槛".to_string()))
+        }
+        Operand::Count(_) => return None,
+    };
+    let gap = (threshold - actual).abs();
+    let limit = threshold.abs().checked_mul(margin.mantissa())?;
+    let scaled_gap = gap.checked_mul(10i128.pow(margin.scale()))?;
+    if scaled_gap > limit {
+        return None;
+    }
+    let w = words(gap);
+    Some(if matches!(operand, Operand::Ratio(..)) {
+        w
+    } else {
+        format!("差 {w}")
+    })
+}
+
+/// The bound value a plain value failed.
+fn failed_bound(_: Ordering, r: &leaf::Resolved, v: i64) -> Option<i64> {
+    if let Some((t, inc)) = r.lower
+        && (v < t || (v == t && !inc))
+    {
+        return Some(t);
+    }
+    if let Some((t, inc)) = r.upper
+        && (v > t || (v == t && !inc))
+    {
+        return Some(t);
+    }
+    None
+}

@@ -1,0 +1,508 @@
+//! The single-record evaluator: one subject against one policy, with outcome, exact amount and
+//! an explanation per condition.
+//!
+//! Semantics, shared with the column evaluator ([`crate::batch`]):
+//!
+//! - Conditions are three-valued (Kleene): a test whose facts are missing is *unknown*; `all` is
+//!   false if any part is false, else unknown if any part is unknown; `any` dually; `not` swaps
+//!   true and false and keeps unknown.
+//! - Outcome: the policy's entity must match and its effective period must overlap the policy
+//!   year, else *ineligible*. Then false conditions → *ineligible*; unknown → *undetermined* with
+//!   the missing facts (those of the conditions plus those the reward will need); true → the
+//!   reward is computed, and if a fact it needs is missing → *undetermined*, else *eligible* with
+//!   the amount.
+//! - Amounts are exact in fen; see the `reward` module for rounding.
+
+mod explain;
+pub(crate) mod leaf;
+pub(crate) mod reward;
+
+use crate::facts::{Facts, Source};
+use crate::model::{Condition, ParamValue, Policy};
+use crate::schema::{AttrId, Schema};
+use chrono::NaiveDate;
+use qinqing_domain::Money;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+pub use explain::{Check, NearMiss, Status};
+
+/// A three-valued truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tri {
+    True,
+    False,
+    Unknown,
+}
+
+impl Tri {
+    pub fn from_bool(b: bool) -> Tri {
+        if b { Tri::True } else { Tri::False }
+    }
+
+    pub fn negate(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }
+    }
+}
+
+/// A fact the evaluator needed and did not have.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum FactKey {
+    Attr(AttrId, Option<i32>),
+    /// The qualification list itself is unknown.
+    Qualifications,
+    /// A held qualification whose recognition date is unknown.
+    TagDate(String),
+    /// A parameter with no value in force on the reference date.
+    Param(String),
+}
+
+/// A missing fact, by key ("rd_expense@2025") and in words ("2025年研发费用").
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MissingFact {
+    pub key: String,
+    pub label: String,
+}
+
+/// The three outcomes, never two.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Eligible { amount: Money },
+    Ineligible,
+    Undetermined { missing: Vec<MissingFact> },
+}
+
+impl Outcome {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Eligible { .. } => "eligible",
+            Outcome::Ineligible => "ineligible",
+            Outcome::Undetermined { .. } => "undetermined",
+        }
+    }
+
+    pub fn amount(&self) -> Option<Money> {
+        match self {
+            Outcome::Eligible { amount } => Some(*amount),
+            _ => None,
+        }
+    }
+}
+
+/// Evaluation settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvalOptions {
+    /// A failed numeric test within this fraction of its threshold is a near miss (0.10 = 10 %).
+    pub near_miss_margin: Decimal,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        EvalOptions {
+            near_miss_margin: Decimal::new(10, 2),
+        }
+    }
+}
+
+/// The full result for one subject and one policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evaluation {
+    pub policy_id: String,
+    pub title: String,
+    pub year: i32,
+    pub outcome: Outcome,
+    /// One check per test, in the order of the file, plus the implicit ones (entity, period).
+    pub checks: Vec<Check>,
+    /// Set when the policy failed only one numeric test, within the margin.
+    pub near_miss: Option<NearMiss>,
+    /// How the amount was computed, in words (eligible only).
+    pub reward_text: Option<String>,
+}
+
+/// What the evaluator needs besides the facts: the schema, the policy, the year and the
+/// parameter values in force on the reference date.
+pub(crate) struct Env<'a> {
+    pub schema: &'a Schema,
+    pub policy: &'a Policy,
+    pub year: i32,
+    pub year_start: NaiveDate,
+    pub year_end: NaiveDate,
+    params: HashMap<&'a str, ParamValue>,
+}
+
+impl<'a> Env<'a> {
+    /// Parameters take the value in force on 31 December of the policy year: the year's figures
+    /// are final then, and a cap raised during the year applies to that year's grants.
+    pub fn new(schema: &'a Schema, policy: &'a Policy, year: i32) -> Env<'a> {
+        let (year_start, year_end) =
+            crate::facts::year_bounds(year).unwrap_or((NaiveDate::MIN, NaiveDate::MIN));
+        let params = policy
+            .params
+            .iter()
+            .filter_map(|(k, p)| p.value_on(year_end).map(|v| (k.as_str(), v)))
+            .collect();
+        Env {
+            schema,
+            policy,
+            year,
+            year_start,
+            year_end,
+            params,
+        }
+    }
+
+    pub fn param(&self, name: &str) -> Option<ParamValue> {
+        self.params.get(name).copied()
+    }
+
+    /// Words for a missing fact.
+    pub fn missing_fact(&self, key: &FactKey) -> MissingFact {
+        match key {
+            FactKey::Attr(id, year) => {
+                let def = self.schema.def(*id);
+                match year {
+                    Some(y) => MissingFact {
+                        key: format!("{}@{y}", def.name),
+                        label: format!("{y}年{}", def.label),
+                    },
+                    None => MissingFact {
+                        key: def.name.clone(),
+                        label: def.label.clone(),
+                    },
+                }
+            }
+            FactKey::Qualifications => MissingFact {
+                key: "qualifications".into(),
+                label: "资质认定信息".into(),
+            },
+            FactKey::TagDate(name) => MissingFact {
+                key: format!("qualification_date:{name}"),
+                label: format!("「{name}」的认定日期"),
+            },
+            FactKey::Param(name) => MissingFact {
+                key: format!("param:{name}"),
+                label: format!("政策参数“{name}”在{}年的取值", self.year),
+            },
+        }
+    }
+
+    fn missing_facts(&self, mut keys: Vec<FactKey>) -> Vec<MissingFact> {
+        keys.sort();
+        keys.dedup();
+        keys.iter().map(|k| self.missing_fact(k)).collect()
+    }
+}
+
+/// A condition tree's value from its leaves' values (in tree order), with the missing facts of
+/// the unknown parts when the whole is unknown.
+pub(crate) fn combine(
+    c: &Condition,
+    leaves: &[(Tri, Vec<FactKey>)],
+    next: &mut usize,
+    missing: &mut Vec<FactKey>,
+) -> Tri {
+    match c {
+        Condition::Leaf(_) => {
+            let (t, m) = leaves
+                .get(*next)
+                .cloned()
+                .unwrap_or((Tri::Unknown, Vec::new()));
+            *next += 1;
+            if t == Tri::Unknown {
+                missing.extend(m);
+            }
+            t
+        }
+        Condition::Not(inner) => combine(inner, leaves, next, missing).negate(),
+        Condition::All(items) | Condition::Any(items) => {
+            let is_all = matches!(c, Condition::All(_));
+            let (decisive, neutral) = if is_all {
+                (Tri::False, Tri::True)
+            } else {
+                (Tri::True, Tri::False)
+            };
+            let mut unknown_missing = Vec::new();
+            let mut result = neutral;
+            for item in items {
+                let t = combine(item, leaves, next, &mut unknown_missing);
+                if t == decisive {
+                    result = decisive;
+                } else if t == Tri::Unknown && result != decisive {
+                    result = Tri::Unknown;
+                }
+            }
+            if result == Tri::Unknown {
+                missing.extend(unknown_missing);
+            }
+            result
+        }
+    }
+}
+
+/// Evaluates every leaf of `c` (no short-cut, so explanations are complete).
+pub(crate) fn eval_leaves<S: Source + ?Sized>(
+    c: &Condition,
+    env: &Env<'_>,
+    src: &S,
+) -> Vec<(Tri, Vec<FactKey>)> {
+    c.leaves()
+        .into_iter()
+        .map(|l| {
+            let mut m = Vec::new();
+            let t = leaf::eval_test(&l.test, env, src, &mut m);
+            (t, m)
+        })
+        .collect()
+}
+
+/// A condition's value and, when unknown, its missing facts.
+pub(crate) fn eval_condition<S: Source + ?Sized>(
+    c: &Condition,
+    env: &Env<'_>,
+    src: &S,
+    missing: &mut Vec<FactKey>,
+) -> Tri {
+    let leaves = eval_leaves(c, env, src);
+    combine(c, &leaves, &mut 0, missing)
+}
+
+/// Why a policy does not apply at all, before its conditions.
+pub(crate) fn precheck<S: Source + ?Sized>(env: &Env<'_>, src: &S) -> Option<Check> {
+    let p = env.policy;
+    if src.subject_entity() != p.entity {
+        return Some(explain::implicit(
+            Status::Failed,
+            src.subject_entity().label_zh(),
+            p.entity.label_zh(),
+            format!(
+                "本政策面向{},不适用于{}",
+                p.entity.label_zh(),
+                src.subject_entity().label_zh()
+            ),
+        ));
+    }
+    if !p.in_force_during(env.year) {
+        let to = p
+            .effective_to
+            .map_or_else(|| "长期".to_string(), |d| d.to_string());
+        return Some(explain::implicit(
+            Status::Failed,
+            &format!("{}年", env.year),
+            &format!("{} 至 {to}", p.effective_from),
+            format!(
+                "政策有效期为 {} 至 {to},不覆盖{}年度",
+                p.effective_from, env.year
+            ),
+        ));
+    }
+    None
+}
+
+/// The outcome without explanations: what batch evaluation must reproduce.
+pub(crate) fn decide_with<S: Source + ?Sized>(env: &Env<'_>, src: &S) -> Outcome {
+    if precheck(env, src).is_some() {
+        return Outcome::Ineligible;
+    }
+    let mut missing = Vec::new();
+    match eval_condition(&env.policy.condition, env, src, &mut missing) {
+        Tri::False => Outcome::Ineligible,
+        Tri::Unknown => {
+            // Also name what the reward will need, so one request for data suffices.
+            let mut reward_missing = Vec::new();
+            let _ = reward::amount(&env.policy.reward, env, src, &mut reward_missing);
+            missing.extend(reward_missing);
+            Outcome::Undetermined {
+                missing: env.missing_facts(missing),
+            }
+        }
+        Tri::True => {
+            let mut reward_missing = Vec::new();
+            match reward::amount(&env.policy.reward, env, src, &mut reward_missing) {
+                Some(fen) => Outcome::Eligible {
+                    amount: Money::from_fen(fen),
+                },
+                None => Outcome::Undetermined {
+                    missing: env.missing_facts(reward_missing),
+                },
+            }
+        }
+    }
+}
+
+/// The outcome of `policy` for `facts` in policy year `year`, without explanations.
+pub fn decide(policy: &Policy, schema: &Schema, facts: &Facts, year: i32) -> Outcome {
+    decide_with(&Env::new(schema, policy, year), facts)
+}
+
+/// The outcome with an explanation per condition and the near-miss flag.
+pub fn evaluate(
+    policy: &Policy,
+    schema: &Schema,
+    facts: &Facts,
+    year: i32,
+    options: &EvalOptions,
+) -> Evaluation {
+    let env = Env::new(schema, policy, year);
+    let outcome = decide_with(&env, facts);
+    let mut checks = Vec::new();
+    let mut near_miss = None;
+    if let Some(check) = precheck(&env, facts) {
+        checks.push(check);
+    } else {
+        let leaves = eval_leaves(&policy.condition, &env, facts);
+        checks = explain::checks(&policy.condition, &leaves, &env, facts);
+        if outcome == Outcome::Ineligible {
+            near_miss = explain::near_miss(&policy.condition, &leaves, &env, facts, options);
+        }
+    }
+    let reward_text = outcome
+        .amount()
+        .map(|_| reward::describe(&policy.reward, &env, facts));
+    Evaluation {
+        policy_id: policy.id.clone(),
+        title: policy.title.clone(),
+        year,
+        outcome,
+        checks,
+        near_miss,
+        reward_text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Value;
+    use crate::read::parse_policy;
+    use crate::schema::Entity;
+
+    fn policy(body: &str) -> Policy {
+        let src = format!(
+            "id = \"t\"\ntitle = \"测试政策\"\ndepartment = \"d\"\nlevel = \"district\"\nmode = \"apply\"\neffective = {{ from = 2024-01-01 }}\n{body}"
+        );
+        parse_policy("t.toml", &src, &Schema::standard()).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    fn facts(revenue: Option<i64>, employees: Option<i64>) -> Facts {
+        let mut f = Facts::new("x", "x", Entity::Enterprise);
+        f.set("industry", Value::Industry("C3311".parse().unwrap()));
+        if let Some(r) = revenue {
+            f.set_for_year("revenue", 2025, Value::Money(Money::from_yuan(r)));
+        }
+        if let Some(e) = employees {
+            f.set_for_year("employees", 2025, Value::Integer(e));
+        }
+        f
+    }
+
+    #[test]
+    fn the_explanation_reads_like_the_issue() {
+        let p = policy(
+            "[conditions]\nall = [{ attr = \"revenue\", min = \"100000000\" }]\n[reward]\nfixed = 1\n",
+        );
+        let e = evaluate(
+            &p,
+            &Schema::standard(),
+            &facts(Some(80_000_000), None),
+            2025,
+            &EvalOptions::default(),
+        );
+        assert_eq!(e.outcome, Outcome::Ineligible);
+        assert_eq!(
+            e.checks[0].sentence,
+            "2025年营业收入 8,000.00 万元,需不低于 1 亿元"
+        );
+        assert_eq!(e.checks[0].status, Status::Failed);
+        assert!(e.near_miss.is_none(), "20 % short is not near");
+    }
+
+    #[test]
+    fn near_miss_needs_a_single_failed_numeric_test_within_the_margin() {
+        let p = policy(
+            "[conditions]\nall = [{ attr = \"revenue\", min = \"100000000\" }, { attr = \"employees\", min = 100 }]\n[reward]\nfixed = 1\n",
+        );
+        let s = Schema::standard();
+        let o = EvalOptions::default();
+        let one = evaluate(&p, &s, &facts(Some(95_000_000), Some(200)), 2025, &o);
+        assert_eq!(
+            one.near_miss.as_ref().map(|n| n.gap.as_str()),
+            Some("差 500.00 万元")
+        );
+        let two = evaluate(&p, &s, &facts(Some(95_000_000), Some(99)), 2025, &o);
+        assert!(two.near_miss.is_none());
+    }
+
+    #[test]
+    fn marginal_tiers_are_exact_and_rounded_once() {
+        // 1 % of the first 10 yuan, 2.5 % above: 1,000.01 yuan → 0.10 + 24.75025 → 24.85.
+        let p = policy(
+            "[reward]\ntiers = \"marginal\"\nof = \"revenue\"\nbrackets = [{ from = 0, to = 10, rate = \"1%\" }, { from = 10, rate = \"2.5%\" }]\n",
+        );
+        let mut f = facts(None, None);
+        f.set_for_year("revenue", 2025, Value::Money(Money::from_fen(100_001)));
+        assert_eq!(
+            decide(&p, &Schema::standard(), &f, 2025),
+            Outcome::Eligible {
+                amount: Money::from_fen(2_485)
+            }
+        );
+    }
+
+    #[test]
+    fn size_class_names_every_missing_figure() {
+        let p = policy(
+            "[conditions]\nall = [{ attr = \"size_class\", in = [\"small\", \"micro\"] }]\n[reward]\nfixed = 1\n",
+        );
+        let Outcome::Undetermined { missing } =
+            decide(&p, &Schema::standard(), &facts(None, None), 2025)
+        else {
+            panic!()
+        };
+        let keys: Vec<&str> = missing.iter().map(|m| m.key.as_str()).collect();
+        assert_eq!(keys, ["revenue@2025", "employees@2025"]);
+        assert_eq!(missing[0].label, "2025年营业收入");
+        let small = facts(Some(5_000_000), Some(30));
+        assert!(matches!(
+            decide(&p, &Schema::standard(), &small, 2025),
+            Outcome::Eligible { .. }
+        ));
+    }
+
+    #[test]
+    fn not_flips_status_and_wording() {
+        let p = policy(
+            "[conditions]\nall = [{ attr = \"credit_status\", not_in = [\"bad\"] }]\n[reward]\nfixed = 1\n",
+        );
+        let mut f = facts(None, None);
+        f.set(
+            "credit_status",
+            Value::CreditStatus(qinqing_domain::enterprise::CreditStatus::Bad),
+        );
+        let e = evaluate(&p, &Schema::standard(), &f, 2025, &EvalOptions::default());
+        assert_eq!(e.outcome, Outcome::Ineligible);
+        assert_eq!(e.checks[0].status, Status::Failed);
+        assert_eq!(e.checks[0].sentence, "信用状况 失信,不能为 失信");
+    }
+
+    #[test]
+    fn policies_outside_their_period_or_entity_do_not_apply() {
+        let p = policy("[reward]\nfixed = 1\n");
+        let s = Schema::standard();
+        assert_eq!(
+            decide(&p, &s, &facts(None, None), 2023),
+            Outcome::Ineligible
+        );
+        let person = Facts::new("p", "p", Entity::Person);
+        assert_eq!(decide(&p, &s, &person, 2025), Outcome::Ineligible);
+        assert_eq!(
+            decide(&p, &s, &facts(None, None), 2025),
+            Outcome::Eligible {
+                amount: Money::from_yuan(1)
+            }
+        );
+    }
+}

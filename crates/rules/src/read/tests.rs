@@ -1,0 +1,110 @@
+use super::parse_policy;
+use crate::model::{Condition, RewardKind, Test};
+use crate::schema::Schema;
+
+const HEAD: &str = "id = \"t\"\ntitle = \"t\"\ndepartment = \"d\"\nlevel = \"district\"\nmode = \"apply\"\neffective = { from = 2024-01-01 }\n";
+
+fn errors(body: &str) -> Vec<String> {
+    match parse_policy("t.toml", &format!("{HEAD}{body}"), &Schema::standard()) {
+        Ok(_) => Vec::new(),
+        Err(d) => d
+            .iter()
+            .map(|d| format!("{}:{}", d.line, d.message_en))
+            .collect(),
+    }
+}
+
+#[test]
+fn reads_a_minimal_policy() {
+    let p = parse_policy(
+        "t.toml",
+        &format!("{HEAD}[conditions]\nall = [{{ attr = \"revenue\", min = \"100000000\" }}, {{ attr = \"industry\", under = [\"C\"] }}]\n[reward]\nfixed = \"300000\"\n"),
+        &Schema::standard(),
+    )
+    .unwrap();
+    assert_eq!(p.id, "t");
+    let Condition::All(items) = &p.condition else {
+        panic!()
+    };
+    assert_eq!(items.len(), 2);
+    assert!(
+        matches!(&items[1], Condition::Leaf(l) if matches!(l.test, Test::Under { .. }) && l.line == 8)
+    );
+    assert!(matches!(p.reward.kind, RewardKind::Fixed(_)));
+}
+
+#[test]
+fn unknown_attributes_and_keys_are_reported_with_lines() {
+    let e = errors(
+        "[conditions]\nall = [\n  { attr = \"revenu\", min = 1 },\n  { attr = \"revenue\", mni = 1 },\n]\n[reward]\nfixed = 1\n",
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.starts_with("9:") && m.contains("unknown attribute `revenu`")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.starts_with("10:") && m.contains("unknown key `mni`")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn type_mismatches_are_reported() {
+    let e = errors(
+        "[conditions]\nall = [{ attr = \"industry\", min = 1 }, { attr = \"revenue\", under = [\"C\"] }, { attr = \"revenue\", min = \"abc\" }]\n[reward]\nfixed = 1\n",
+    );
+    assert_eq!(e.len(), 3, "{e:?}");
+    assert!(e.iter().all(|m| m.starts_with("8:")), "{e:?}");
+}
+
+#[test]
+fn dates_out_of_order_are_reported() {
+    let src = "id = \"t\"\ntitle = \"t\"\ndepartment = \"d\"\nlevel = \"district\"\nmode = \"apply\"\neffective = { from = 2025-01-01, to = 2024-12-31 }\n[reward]\nfixed = 1\n";
+    let e = parse_policy("t.toml", src, &Schema::standard()).unwrap_err();
+    assert!(
+        e.iter()
+            .any(|d| d.line == 6 && d.message_en.contains("ends")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn bad_toml_is_a_diagnostic_not_a_panic() {
+    for src in [
+        "",
+        "=",
+        "[[[",
+        "id = 1",
+        "reward = 5",
+        "[reward]\nsum = []\n",
+        "[conditions]\nnot = 1\n",
+    ] {
+        let r = parse_policy("t.toml", src, &Schema::standard());
+        assert!(r.is_err(), "{src:?}");
+    }
+}
+
+mod no_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    const EXAMPLE: &str =
+        include_str!("../../../../policies/examples/p2-revenue-breakthrough.toml");
+
+    proptest! {
+        #[test]
+        fn truncated_or_corrupted_files_give_diagnostics(cut in 0usize..4000, at in 0usize..4000, junk in "\\PC{0,8}") {
+            let mut src: String = EXAMPLE.chars().take(cut).collect();
+            let pos = src.char_indices().map(|(i, _)| i).nth(at % (src.chars().count() + 1)).unwrap_or(src.len());
+            src.insert_str(pos, &junk);
+            let _ = parse_policy("p2.toml", &src, &Schema::standard());
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(src in "\\PC{0,200}") {
+            let _ = parse_policy("x.toml", &src, &Schema::standard());
+        }
+    }
+}
