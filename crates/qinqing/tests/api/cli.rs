@@ -14,36 +14,31 @@ fn temp(name: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("qq_cli_{}_{name}", uuid::Uuid::new_v4().simple()))
 }
 
+/// `qinqing setup` of the test district with its administrator.
+fn setup(db: &str) -> std::process::Output {
+    qinqing(&[
+        "setup",
+        "--db",
+        db,
+        "--district-code",
+        "350521",
+        "--district-name",
+        "测试区",
+        "--admin-password",
+        "Admin2026ok",
+    ])
+}
+
 #[test]
 fn setup_then_import_divisions_and_enterprises_from_the_command_line() {
     let db = format!("sqlite://{}", temp("cli.db").display());
-    let setup = qinqing(&[
-        "setup",
-        "--db",
-        &db,
-        "--district-code",
-        "350521",
-        "--district-name",
-        "测试区",
-        "--admin-password",
-        "Admin2026ok",
-    ]);
+    let done = setup(&db);
     assert!(
-        setup.status.success(),
+        done.status.success(),
         "{}",
-        String::from_utf8_lossy(&setup.stderr)
+        String::from_utf8_lossy(&done.stderr)
     );
-    let again = qinqing(&[
-        "setup",
-        "--db",
-        &db,
-        "--district-code",
-        "350521",
-        "--district-name",
-        "测试区",
-        "--admin-password",
-        "Admin2026ok",
-    ]);
+    let again = setup(&db);
     assert!(!again.status.success(), "a second setup is refused");
 
     let divisions = temp("divisions.csv");
@@ -123,18 +118,8 @@ fn setup_then_import_divisions_and_enterprises_from_the_command_line() {
 #[test]
 fn divisions_outside_the_district_or_malformed_are_refused() {
     let db = format!("sqlite://{}", temp("div.db").display());
-    let setup = qinqing(&[
-        "setup",
-        "--db",
-        &db,
-        "--district-code",
-        "350521",
-        "--district-name",
-        "测试区",
-        "--admin-password",
-        "Admin2026ok",
-    ]);
-    assert!(setup.status.success());
+    let done = setup(&db);
+    assert!(done.status.success());
     let file = temp("divisions.csv");
     std::fs::write(&file, "350521101,东园镇\n3505211,坏代码\n").unwrap();
     let out = qinqing(&["import", "divisions", file.to_str().unwrap(), "--db", &db]);
@@ -173,18 +158,8 @@ fn the_demo_generator_writes_an_importable_file() {
 fn audit_verify_passes_an_intact_log_and_names_a_tampered_entry() {
     let path = temp("audit.db");
     let db = format!("sqlite://{}", path.display());
-    let setup = qinqing(&[
-        "setup",
-        "--db",
-        &db,
-        "--district-code",
-        "350521",
-        "--district-name",
-        "测试区",
-        "--admin-password",
-        "Admin2026ok",
-    ]);
-    assert!(setup.status.success());
+    let done = setup(&db);
+    assert!(done.status.success());
     let out = qinqing(&["audit", "checkpoint", "--db", &db]);
     assert!(
         out.status.success(),
