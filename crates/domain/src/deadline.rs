@@ -95,6 +95,11 @@ impl Limit {
         if resumed <= paused {
             return due;
         }
+        if paused >= due {
+            // Already late when paused: the pause must not turn a late case into one with time
+            // to spare, so it stays exactly as late as it was.
+            return due + (resumed - paused);
+        }
         let (due_day, paused_day, resumed_day) = (
             local_date(due - Duration::seconds(1)),
             local_date(paused),
@@ -283,6 +288,19 @@ mod tests {
         // Paused on the 29th (2 days left: 30 Sep, 8 Oct); resumed on the 8th: 9 Oct, 10 Oct.
         let resumed = limit.resume(due, at(2026, 9, 29, 9), at(2026, 10, 8, 9), &cal);
         assert_eq!(resumed, at(2026, 10, 11, 0));
+    }
+
+    #[test]
+    fn a_clock_paused_when_already_late_stays_as_late() {
+        let limit = Limit {
+            unit: LimitUnit::WorkingDays,
+            amount: 3,
+        };
+        let due = at(2026, 11, 6, 0);
+        let (paused, resumed) = (at(2026, 11, 22, 10), at(2026, 11, 23, 10));
+        let new_due = limit.resume(due, paused, resumed, &calendar());
+        assert_eq!(new_due, due + Duration::days(1));
+        assert!(new_due < resumed, "still overdue after the resumption");
     }
 
     #[test]
