@@ -102,7 +102,7 @@ fn rule_for(rules: &WarningRules, kind: &str) -> WarningRule {
     rules
         .get(kind)
         .or_else(|| rules.get("default"))
-        .copied()
+        .cloned()
         .unwrap_or_default()
 }
 
@@ -122,6 +122,11 @@ pub async fn replace_warning_rules(
             rule.demand_hours_after,
             rule.escalate_hours_after_demand,
         ];
+        let outsiders = rule.recipients.values().flatten().any(|r| !r.is_staff());
+        if outsiders {
+            let message = format!("“{kind}”的预警只能发给政府工作人员的角色");
+            return Err(AppError::invalid(kind, message));
+        }
         if hours.iter().any(|h| *h > MAX_RULE_HOURS) || rule.escalate_hours_after_demand == 0 {
             let message =
                 format!("“{kind}”的预警时点应在 0 至 {MAX_RULE_HOURS} 小时之间,上报纪检须晚于催告");
@@ -152,8 +157,16 @@ async fn schedule(conn: &mut Conn, id: i64, kind: &str, due: DateTime<Utc>) -> A
     Ok(())
 }
 
-/// The roles told at each grade; the supervising office joins at the demand, 纪检 at the top.
-fn recipients(grade: Grade, side: &str) -> Vec<Role> {
+/// The roles told at a grade: the kind's configured ones, or the default ladder.
+fn recipients(rule: &WarningRule, grade: Grade, side: &str) -> Vec<Role> {
+    match rule.recipients.get(&grade) {
+        Some(roles) => roles.clone(),
+        None => default_recipients(grade, side),
+    }
+}
+
+/// By default the supervising office joins at the demand, 纪检 at the top.
+fn default_recipients(grade: Grade, side: &str) -> Vec<Role> {
     match grade {
         Grade::Reminder => vec![Role::Handler],
         Grade::Warning => vec![Role::Handler, Role::DepartmentLead],
@@ -221,7 +234,9 @@ async fn fire(app: &App, warning: &Warning, now: DateTime<Utc>) -> AppResult<boo
         })?;
     let region = DivisionCode::parse(&deadline.region_code)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("deadline region: {e}")))?;
-    let told = users_covering(&mut tx, &recipients(warning.grade, &deadline.side), &region).await?;
+    let rule = rule_for(&warning_rules(&mut tx).await?, &deadline.kind);
+    let roles = recipients(&rule, warning.grade, &deadline.side);
+    let told = users_covering(&mut tx, &roles, &region).await?;
     let params = serde_json::json!({
         "object": deadline.label,
         "grade": warning.grade.label_zh(),
@@ -348,22 +363,17 @@ pub async fn for_object(
 
 /// Fired warnings the caller is a recipient of (by role and scope), newest first.
 pub async fn my_warnings(app: &App, who: &Principal) -> AppResult<Vec<WarningView>> {
-    let grades: Vec<Grade> = Grade::ALL
-        .into_iter()
-        .filter(|g| {
-            recipients(*g, "government").contains(&who.role)
-                || recipients(*g, "enterprise").contains(&who.role)
-        })
-        .collect();
-    if grades.is_empty() {
+    if !who.role.is_staff() {
         return Ok(Vec::new());
     }
     let mut conn = app.db.conn().await?;
-    Ok(store::fired(&mut conn, &grades, 200)
+    let rules = warning_rules(&mut conn).await?;
+    Ok(store::fired(&mut conn, &Grade::ALL, 200)
         .await?
         .into_iter()
         .filter(|(w, d)| {
-            recipients(w.grade, &d.side).contains(&who.role) && covers(who, &d.region_code)
+            recipients(&rule_for(&rules, &d.kind), w.grade, &d.side).contains(&who.role)
+                && covers(who, &d.region_code)
         })
         .map(|(w, d)| warning_view(&w, &d))
         .collect())
@@ -390,7 +400,8 @@ pub async fn act(
     let deadline = store::get(&mut tx, warning.deadline_id)
         .await?
         .ok_or_else(|| AppError::NotFound("没有这条预警".into()))?;
-    if !recipients(warning.grade, &deadline.side).contains(&who.role)
+    let rule = rule_for(&warning_rules(&mut tx).await?, &deadline.kind);
+    if !recipients(&rule, warning.grade, &deadline.side).contains(&who.role)
         || !covers(who, &deadline.region_code)
     {
         return Err(AppError::forbidden("这条预警不是发给您的"));

@@ -6,8 +6,10 @@
 //! third working day after it (国庆 1–7 October are holidays; the 10th is a 调休 working day).
 
 use crate::calendar::WorkingCalendar;
+use crate::org::Role;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Beijing time; China has had no daylight saving since 1991.
 pub fn beijing() -> FixedOffset {
@@ -161,8 +163,9 @@ impl Grade {
     }
 }
 
-/// When each grade fires, relative to the due time (configurable per kind of deadline).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// When each grade fires, relative to the due time, and whom it tells (configurable per kind of
+/// deadline).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WarningRule {
     /// Hours before the due time the reminder fires.
     pub reminder_hours_before: u32,
@@ -170,6 +173,10 @@ pub struct WarningRule {
     pub demand_hours_after: u32,
     /// Hours after the demand that an unanswered demand goes to 纪检.
     pub escalate_hours_after_demand: u32,
+    /// The roles told at a grade, where they differ from the platform's default (handler; then
+    /// the lead; then the supervising office; then 纪检).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub recipients: BTreeMap<Grade, Vec<Role>>,
 }
 
 impl Default for WarningRule {
@@ -178,6 +185,7 @@ impl Default for WarningRule {
             reminder_hours_before: 24,
             demand_hours_after: 24,
             escalate_hours_after_demand: 24,
+            recipients: BTreeMap::new(),
         }
     }
 }

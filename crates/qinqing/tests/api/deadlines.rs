@@ -374,3 +374,79 @@ async fn the_admin_sets_when_each_grade_fires_per_kind_of_deadline() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_admin_chooses_who_is_told_at_each_grade() {
+    let (app, clock, code) = correction_on_national_day_eve().await;
+    let admin = app.login("admin").await;
+    let put = |body: Value| {
+        admin
+            .client
+            .put(format!("{}/api/v1/admin/warning-rules", admin.base))
+            .header("X-CSRF-Token", &admin.csrf)
+            .json(&body)
+            .send()
+    };
+    let rule = |recipients: Value| {
+        json!({ "profile.correction_review": {
+        "reminder_hours_before": 24, "demand_hours_after": 24, "escalate_hours_after_demand": 24,
+        "recipients": recipients } })
+    };
+    let res = put(rule(json!({ "reminder": ["enterprise_user"] })))
+        .await
+        .unwrap();
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("profile.correction_review"),
+    )
+    .await;
+    let res = put(rule(
+        json!({ "reminder": ["department_lead", "supervisor_efficiency"] }),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+
+    clock.advance(chrono::Duration::days(9) + chrono::Duration::hours(10)); // the reminder's time
+    assert_eq!(run_due(&app.app).await.unwrap(), 1);
+    let grades_of = async |user: &str| {
+        let warnings = warnings_of(&app.login(user).await).await;
+        warnings
+            .into_iter()
+            .filter(|w| w["object_id"] == code.as_str() && w["acted_at"].is_null())
+            .map(|w| w["grade"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(grades_of("lead").await, ["reminder"]);
+    assert_eq!(grades_of("efficiency").await, ["reminder"]);
+    assert!(
+        grades_of("handler").await.is_empty(),
+        "the handler is no longer told of reminders"
+    );
+    let handler = app.login("handler").await;
+    let mut conn = app.app.db.conn().await.unwrap();
+    let fired = qinqing_storage::audit::for_object(&mut conn, "enterprise", &code)
+        .await
+        .unwrap();
+    let reminder = fired
+        .iter()
+        .rev()
+        .find(|e| e.record.action == "deadline.warning_fired")
+        .unwrap();
+    assert_eq!(reminder.record.detail["grade"], "reminder");
+    let id = clocks(&handler, &code)
+        .await
+        .into_iter()
+        .find(|d| d["state"] == "计时中")
+        .unwrap()["warnings"][0]["id"]
+        .clone();
+    let res = handler
+        .post(
+            &format!("/api/v1/warnings/{id}/act"),
+            &json!({ "note": "not mine" }),
+        )
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+}
