@@ -467,31 +467,7 @@ pub async fn control(
     if !covers(who, &d.region_code) {
         return Err(AppError::forbidden("该时限不在您的管辖范围内"));
     }
-    let limit = Limit {
-        unit: d.unit,
-        amount: u32::try_from(d.amount).unwrap_or(u32::MAX),
-    };
-    let (state, due) = match (action, &d.state, d.paused_at) {
-        (ClockAction::Pause, State::Running, _) => (State::Paused, d.due_at),
-        (ClockAction::Resume, State::Paused, Some(paused)) => (
-            State::Running,
-            limit.resume(d.due_at, paused, now, &app.calendar()),
-        ),
-        (ClockAction::Stop, State::Running | State::Paused, _) => (State::Stopped, d.due_at),
-        _ => {
-            let message = format!("时限当前{},不能这样操作", state_label(&d.state));
-            return Err(AppError::Conflict {
-                field: None,
-                message,
-            });
-        }
-    };
-    store::set_state(&mut tx, id, state.clone(), due, now).await?;
-    match state {
-        State::Running => schedule(&mut tx, id, &d.kind, due).await?,
-        State::Stopped => store::cancel_pending(&mut tx, id, &Grade::ALL).await?,
-        State::Paused => {}
-    }
+    let due = transition(&mut tx, app, &d, action, now).await?;
     let name = match action {
         ClockAction::Pause => "deadline.paused",
         ClockAction::Resume => "deadline.resumed",
@@ -511,4 +487,67 @@ pub async fn control(
     let shown = view(&mut tx, updated).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
+}
+
+/// Pauses, resumes or stops clock `d`, rescheduling or cancelling its warnings; returns the due
+/// time after the change. Refuses an action that does not fit the clock's state.
+async fn transition(
+    conn: &mut Conn,
+    app: &App,
+    d: &Deadline,
+    action: ClockAction,
+    now: DateTime<Utc>,
+) -> AppResult<DateTime<Utc>> {
+    let limit = Limit {
+        unit: d.unit,
+        amount: u32::try_from(d.amount).unwrap_or(u32::MAX),
+    };
+    let (state, due) = match (action, &d.state, d.paused_at) {
+        (ClockAction::Pause, State::Running, _) => (State::Paused, d.due_at),
+        (ClockAction::Resume, State::Paused, Some(paused)) => (
+            State::Running,
+            limit.resume(d.due_at, paused, now, &app.calendar()),
+        ),
+        (ClockAction::Stop, State::Running | State::Paused, _) => (State::Stopped, d.due_at),
+        _ => {
+            let message = format!("时限当前{},不能这样操作", state_label(&d.state));
+            return Err(AppError::Conflict {
+                field: None,
+                message,
+            });
+        }
+    };
+    store::set_state(conn, d.id, state.clone(), due, now).await?;
+    match state {
+        State::Running => schedule(conn, d.id, &d.kind, due).await?,
+        State::Stopped => store::cancel_pending(conn, d.id, &Grade::ALL).await?,
+        State::Paused => {}
+    }
+    Ok(due)
+}
+
+/// Applies `action` to the open clock of `kind` on an object, inside the caller's transaction
+/// (a case's own workflow pauses its clock for 补正 and stops it on decision). No open clock:
+/// nothing to do.
+pub(crate) async fn control_open(
+    conn: &mut Conn,
+    app: &App,
+    object: (&str, &str),
+    kind: &str,
+    action: ClockAction,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let open = store::for_object(conn, object.0, object.1).await?;
+    for d in open.iter().filter(|d| d.kind == kind) {
+        let fits = matches!(
+            (action, &d.state),
+            (ClockAction::Pause, State::Running)
+                | (ClockAction::Resume, State::Paused)
+                | (ClockAction::Stop, State::Running | State::Paused)
+        );
+        if fits {
+            transition(conn, app, d, action, now).await?;
+        }
+    }
+    Ok(())
 }

@@ -3,6 +3,7 @@
 //! seed, so every demo start looks the same.
 
 mod enterprises;
+mod policies;
 
 use enterprises as enterprise_figures;
 pub use enterprises::generate_enterprises;
@@ -275,6 +276,7 @@ pub async fn load_sized(app: &App, enterprises: usize) -> AppResult<bool> {
     if let Some(first) = records.first() {
         seed_overdue_review(app, &first.identity.credit_code).await?;
     }
+    policies::load(app).await?;
     Ok(true)
 }
 

@@ -5,6 +5,7 @@ mod profile;
 mod registration;
 
 pub use import::{ImportSummary, export, import, import_records};
+pub(crate) use profile::year_figures;
 pub use profile::{
     CORRECTION_REVIEW, FigureInput, ProfileUpdate, ProfileView, YearView, list, profile,
     update_profile,

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod enterprises;
 pub mod error;
 pub mod notifications;
+pub mod policies;
 pub mod principal;
 pub mod setup;
 pub mod sms;
@@ -33,6 +34,8 @@ pub struct App {
     pub db: Db,
     clock: Arc<dyn Clock>,
     calendar: Arc<RwLock<WorkingCalendar>>,
+    /// The policy search index, with the library state it was built from.
+    policy_index: Arc<RwLock<Option<policies::search::CachedIndex>>>,
 }
 
 impl App {
@@ -43,6 +46,7 @@ impl App {
             db,
             clock,
             calendar: Arc::new(RwLock::new(WorkingCalendar::new(Default::default()))),
+            policy_index: Arc::new(RwLock::new(None)),
         };
         calendar::load_or_install(&app).await?;
         Ok(app)
@@ -58,6 +62,20 @@ impl App {
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
+    }
+
+    fn cached_policy_index(&self) -> Option<policies::search::CachedIndex> {
+        self.policy_index
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    fn cache_policy_index(&self, index: policies::search::CachedIndex) {
+        *self
+            .policy_index
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(index);
     }
 
     fn set_calendar(&self, calendar: WorkingCalendar) {

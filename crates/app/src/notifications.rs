@@ -40,16 +40,25 @@ pub enum Template {
     ProfileCorrected,
     /// An administrator reset the user's password.
     PasswordReset,
+    /// An application moved on (`object`: the policy and receipt, `status`, `note`).
+    ApplicationProgress,
+    /// A 免申即享 grant awaits the enterprise's confirmation (`object`, `amount`, `due`).
+    GrantOffered,
+    /// The money arrived (`object`, `amount`).
+    PayoutArrived,
 }
 
 impl Template {
-    pub const ALL: [Template; 6] = [
+    pub const ALL: [Template; 9] = [
         Template::DeadlineReminder,
         Template::DeadlineWarning,
         Template::DeadlineDemand,
         Template::DeadlineEscalated,
         Template::ProfileCorrected,
         Template::PasswordReset,
+        Template::ApplicationProgress,
+        Template::GrantOffered,
+        Template::PayoutArrived,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -60,6 +69,9 @@ impl Template {
             Template::DeadlineEscalated => "deadline_escalated",
             Template::ProfileCorrected => "profile_corrected",
             Template::PasswordReset => "password_reset",
+            Template::ApplicationProgress => "application_progress",
+            Template::GrantOffered => "grant_offered",
+            Template::PayoutArrived => "payout_arrived",
         }
     }
 
@@ -76,6 +88,9 @@ impl Template {
             Template::DeadlineEscalated => "督办",
             Template::ProfileCorrected => "资料更正",
             Template::PasswordReset => "账户安全",
+            Template::ApplicationProgress => "申报进度",
+            Template::GrantOffered => "免申即享",
+            Template::PayoutArrived => "资金到账",
         }
     }
 
@@ -129,6 +144,35 @@ impl Template {
                     format!(
                         "您的账户密码已于 {at} 由平台管理员重置。请用管理员告知的临时密码登录并立即修改密码;如非本人申请,请立即联系平台管理员。"
                     ),
+                )
+            }
+            Template::ApplicationProgress => {
+                let status = p("status", "有新进展");
+                let note = params
+                    .get("note")
+                    .and_then(Value::as_str)
+                    .filter(|n| !n.trim().is_empty())
+                    .map(|n| format!("说明:{}。", n.trim()))
+                    .unwrap_or_default();
+                (
+                    format!("申报{status}"),
+                    format!("{object}{status}。{note}详情请在“我的申报”查看。"),
+                )
+            }
+            Template::GrantOffered => {
+                let amount = p("amount", "相应资金");
+                (
+                    "免申即享:请确认收款账户".into(),
+                    format!(
+                        "您的企业符合{object},无需申报即可享受 {amount}。请在 {due} 前确认收款账户,逾期视为放弃。"
+                    ),
+                )
+            }
+            Template::PayoutArrived => {
+                let amount = p("amount", "政策资金");
+                (
+                    "政策资金已到账".into(),
+                    format!("{object}的 {amount} 已拨付到账,请注意查收。"),
                 )
             }
         }

@@ -7,6 +7,7 @@
 //! Export writes files this import reads back unchanged. The columns are documented in
 //! `COLUMNS.md` next to this crate's manifest.
 
+pub mod bank;
 mod columns;
 mod csv;
 mod export;

@@ -172,7 +172,8 @@ fn reason(cell: &Cell, ev: &Evaluation, set: &PolicySet) -> String {
     s
 }
 
-fn adjustment_text(a: &Adjustment, set: &PolicySet) -> String {
+/// Why a granted amount is less than the policy's own, in Chinese.
+pub fn adjustment_text(a: &Adjustment, set: &PolicySet) -> String {
     match a {
         Adjustment::Excluded { winner, .. } => format!(
             "同一事项就高不重复,已享受“{}”",

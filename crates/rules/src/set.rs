@@ -104,11 +104,7 @@ impl PolicySet {
     }
 
     /// One subject's outcomes with the per-subject rules (exclusive groups, caps) applied.
-    pub(crate) fn subject_result(
-        &self,
-        subject_id: String,
-        outcomes: Vec<Outcome>,
-    ) -> SubjectResult {
+    pub fn subject_result(&self, subject_id: String, outcomes: Vec<Outcome>) -> SubjectResult {
         let mut granted: Vec<Option<i64>> = outcomes
             .iter()
             .map(|o| o.amount().map(Money::fen))

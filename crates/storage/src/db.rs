@@ -95,6 +95,28 @@ impl Db {
     }
 }
 
+/// A savepoint inside a write transaction: a statement that may fail (a refused duplicate)
+/// is tried under it, so the transaction stays usable afterwards — PostgreSQL otherwise aborts
+/// the whole transaction on the first failed statement.
+pub struct Savepoint;
+
+impl Savepoint {
+    pub async fn begin(conn: &mut sqlx::AnyConnection) -> crate::Result<Savepoint> {
+        conn.execute("SAVEPOINT qq_attempt").await?;
+        Ok(Savepoint)
+    }
+
+    pub async fn release(self, conn: &mut sqlx::AnyConnection) -> crate::Result<()> {
+        conn.execute("RELEASE SAVEPOINT qq_attempt").await?;
+        Ok(())
+    }
+
+    pub async fn roll_back(self, conn: &mut sqlx::AnyConnection) -> crate::Result<()> {
+        conn.execute("ROLLBACK TO SAVEPOINT qq_attempt").await?;
+        Ok(())
+    }
+}
+
 fn backend_of(url: &str) -> anyhow::Result<Backend> {
     if url.starts_with("sqlite:") {
         Ok(Backend::Sqlite)

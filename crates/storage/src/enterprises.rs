@@ -2,6 +2,7 @@
 //! row per figure, remembering whether the government or the enterprise supplied it) and the
 //! enterprise's corrections of government figures.
 
+use crate::sql::{Arg, bind_all, escape_like, next};
 use crate::{Conn, Result, stored, time};
 use chrono::{DateTime, Utc};
 use qinqing_domain::enterprise::{
@@ -159,18 +160,9 @@ pub async fn list(conn: &mut Conn, filter: &ListFilter) -> Result<(Vec<Enterpris
     Ok((page, total))
 }
 
-enum Arg {
-    Text(String),
-    Int(i64),
-}
-
 fn where_clause(filter: &ListFilter) -> (String, Vec<Arg>) {
     let mut conditions = Vec::new();
     let mut args = Vec::new();
-    let next = |arg: Arg, args: &mut Vec<Arg>| {
-        args.push(arg);
-        format!("${}", args.len())
-    };
     match &filter.scope {
         ScopeFilter::All => {}
         ScopeFilter::Nothing => conditions.push("1 = 0".to_string()),
@@ -203,25 +195,6 @@ fn where_clause(filter: &ListFilter) -> (String, Vec<Arg>) {
         conditions.push("1 = 1".to_string());
     }
     (conditions.join(" AND "), args)
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
-fn bind_all<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    args: &'q [Arg],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    for arg in args {
-        query = match arg {
-            Arg::Text(s) => query.bind(s.as_str()),
-            Arg::Int(i) => query.bind(*i),
-        };
-    }
-    query
 }
 
 pub async fn qualifications(conn: &mut Conn, id: i64) -> Result<Vec<Qualification>> {

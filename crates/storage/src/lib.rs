@@ -3,6 +3,7 @@
 //! both. Functions take a `&mut AnyConnection`, so callers decide whether they run inside a write
 //! transaction (`&mut *tx`) or on a pooled connection.
 
+pub mod applications;
 pub mod audit;
 pub mod audit_log;
 pub mod db;
@@ -10,12 +11,15 @@ pub mod deadlines;
 pub mod enterprises;
 pub mod notifications;
 pub mod orgs;
+pub mod payouts;
+pub mod policies;
 pub mod sessions;
 pub mod settings;
+mod sql;
 pub mod time;
 pub mod users;
 
-pub use db::{Backend, Db, Tx};
+pub use db::{Backend, Db, Savepoint, Tx};
 pub use sqlx::AnyConnection as Conn;
 
 /// A storage failure. Constraint violations are told apart so use cases can turn them into

@@ -7,6 +7,8 @@ use sqlx::Row;
 pub const CALENDAR: &str = "calendar";
 /// When each grade of warning fires, per kind of deadline (JSON; see `WarningRule`).
 pub const WARNING_RULES: &str = "warning_rules";
+/// The custom attributes policies may test (the rules engine's `attributes.toml`).
+pub const POLICY_ATTRIBUTES: &str = "policy_attributes";
 
 pub async fn get(conn: &mut Conn, key: &str) -> Result<Option<String>> {
     let row = sqlx::query("SELECT value FROM setting WHERE key = $1")

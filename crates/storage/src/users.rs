@@ -195,3 +195,15 @@ fn from_row(row: &AnyRow) -> Result<User> {
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
     })
 }
+
+/// The users who act for an enterprise (its own users and its stewards), to tell them news of
+/// its cases.
+pub async fn of_enterprise(conn: &mut Conn, enterprise_id: i64) -> Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT user_id FROM user_enterprise WHERE enterprise_id = $1 ORDER BY user_id",
+    )
+    .bind(enterprise_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get("user_id")?)).collect()
+}

@@ -128,7 +128,7 @@ pub async fn list(
     }))
 }
 
-fn credit_code(code: &str) -> Result<CreditCode, ApiError> {
+pub fn credit_code(code: &str) -> Result<CreditCode, ApiError> {
     CreditCode::parse(code).map_err(|e| ApiError(AppError::invalid("credit_code", e.to_string())))
 }
 

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod deadlines;
 pub mod enterprises;
 pub mod notifications;
+pub mod policies;
 pub mod reference;
 
 use crate::AppState;
@@ -73,6 +74,66 @@ pub fn routes() -> Router<AppState> {
             get(notifications::preferences).put(notifications::set_preferences),
         )
         .route("/api/v1/admin/outbox", get(notifications::outbox))
+        .route(
+            "/api/v1/policies",
+            get(policies::list).post(policies::create),
+        )
+        .route(
+            "/api/v1/policies/{id}",
+            get(policies::get).put(policies::update),
+        )
+        .route(
+            "/api/v1/policies/{id}/definition",
+            get(policies::definition),
+        )
+        .route("/api/v1/policies/{id}/lifecycle", post(policies::lifecycle))
+        .route(
+            "/api/v1/policies/{id}/auto-grant",
+            post(policies::run_auto_grant),
+        )
+        .route(
+            "/api/v1/enterprises/{code}/entitlements",
+            get(policies::entitlements),
+        )
+        .route(
+            "/api/v1/enterprises/{code}/applications",
+            get(policies::enterprise_applications),
+        )
+        .route(
+            "/api/v1/enterprises/{code}/bank-account",
+            get(policies::bank_account).put(policies::confirm_bank_account),
+        )
+        .route("/api/v1/applications", post(policies::submit))
+        .route("/api/v1/applications/{receipt}", get(policies::application))
+        .route(
+            "/api/v1/applications/{receipt}/submit",
+            post(policies::resubmit),
+        )
+        .route(
+            "/api/v1/applications/{receipt}/withdraw",
+            post(policies::withdraw),
+        )
+        .route(
+            "/api/v1/applications/{receipt}/decision",
+            post(policies::decide),
+        )
+        .route(
+            "/api/v1/applications/{receipt}/confirm",
+            post(policies::confirm_offer),
+        )
+        .route(
+            "/api/v1/applications/{receipt}/close",
+            post(policies::close_offer),
+        )
+        .route("/api/v1/reviews", get(policies::queue))
+        .route("/api/v1/payouts", get(policies::payout_desk))
+        .route("/api/v1/payouts/batches", post(policies::create_batch))
+        .route(
+            "/api/v1/payouts/batches/{id}/file",
+            get(policies::batch_file),
+        )
+        .route("/api/v1/payouts/results", post(policies::import_results))
+        .route("/api/v1/payouts/{id}/retry", post(policies::retry))
         .route("/api/v1/audit/checkpoint", get(audit::checkpoint))
         .route("/api/v1/audit/verifier", get(audit::verifier))
         .route("/api/v1/audit/entries/{index}", get(audit::entry))

@@ -1,0 +1,431 @@
+//! Graded review (在线批): each stage of a policy's review is held by one role in one
+//! department. The holder approves (the amount defaults to the engine's computation and may only
+//! be changed with a reason), returns for more material (补正: the clock pauses and the
+//! enterprise is told exactly what to add) or rejects with a reason. The last approval commits
+//! the budget and creates the payout instruction in the same transaction.
+
+use super::applications::{
+    ApplicationView, REVIEW_CLOCK, get_row, notify_enterprise, record, stage_of, step,
+    stop_review_clock, view, visible_row,
+};
+use super::library::stages;
+use crate::deadlines::{self, ClockAction};
+use crate::notifications::Template;
+use crate::{App, AppError, AppResult, Principal, RequestMeta};
+use chrono::{DateTime, Utc};
+use qinqing_domain::{CreditCode, Money};
+use qinqing_storage::applications::{self as store, ApplicationFilter, ApplicationRow, Move};
+use qinqing_storage::{Conn, StoreError, deadlines as deadline_store, payouts, policies};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Decision {
+    /// Approve this stage; at the last stage, grant `amount` (yuan; default: the computed one).
+    Approve {
+        amount: Option<String>,
+        reason: Option<String>,
+    },
+    /// Return for more material, saying what to add.
+    Return {
+        note: String,
+    },
+    Reject {
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QueueItem {
+    pub application: ApplicationView,
+    /// Whether the caller holds its current stage.
+    pub mine: bool,
+}
+
+/// Submitted applications in the caller's scope, the ones the caller holds first, each group by
+/// due time.
+pub async fn queue(app: &App, who: &Principal) -> AppResult<Vec<QueueItem>> {
+    if !who.role.is_staff() {
+        return Err(AppError::forbidden("只有工作人员可以查看审核队列"));
+    }
+    let mut conn = app.db.conn().await?;
+    let filter = ApplicationFilter {
+        statuses: vec!["submitted".into(), "returned".into()],
+        region_prefix: region_prefix(who),
+        ..ApplicationFilter::default()
+    };
+    let rows = store::list(&mut conn, &filter, 1000).await?;
+    let mut items = Vec::new();
+    for row in rows.iter().filter(|r| covers(who, r)) {
+        let mine = row.status == "submitted" && holds_stage(&mut conn, who, row).await?;
+        items.push(QueueItem {
+            application: view(&mut conn, row).await?,
+            mine,
+        });
+    }
+    items.sort_by_key(|i| {
+        (
+            !i.mine,
+            i.application.due_at.unwrap_or(DateTime::<Utc>::MAX_UTC),
+        )
+    });
+    Ok(items)
+}
+
+fn region_prefix(who: &Principal) -> Option<String> {
+    match &who.scope {
+        qinqing_domain::org::Scope::Region(code) => Some(crate::principal::region_prefix(code)),
+        _ => None,
+    }
+}
+
+fn covers(who: &Principal, row: &ApplicationRow) -> bool {
+    match (
+        CreditCode::parse(&row.credit_code),
+        qinqing_domain::DivisionCode::parse(&row.region_code),
+    ) {
+        (Ok(code), Ok(region)) => who.covers_enterprise(&code, &region),
+        _ => false,
+    }
+}
+
+async fn holds_stage(conn: &mut Conn, who: &Principal, row: &ApplicationRow) -> AppResult<bool> {
+    let Some(policy) = policies::get(conn, row.policy_id).await? else {
+        return Ok(false);
+    };
+    let stages = stages(&policy);
+    Ok(stage_of(&stages, row.stage).is_some_and(|s| s.role == who.role && s.org_id == who.org_id))
+}
+
+pub async fn decide(
+    app: &App,
+    who: &Principal,
+    receipt_no: &str,
+    decision: &Decision,
+    meta: &RequestMeta,
+) -> AppResult<ApplicationView> {
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let row = visible_row(&mut tx, who, receipt_no).await?;
+    if row.status != "submitted" {
+        return Err(AppError::Conflict {
+            field: None,
+            message: format!(
+                "申报{},不在审核中",
+                super::applications::status_label(&row.status)
+            ),
+        });
+    }
+    let policy = policies::get(&mut tx, row.policy_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application without policy")))?;
+    let stages = stages(&policy);
+    let stage = stage_of(&stages, row.stage)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application past its last stage")))?;
+    if stage.role != who.role || stage.org_id != who.org_id {
+        return Err(AppError::forbidden(format!(
+            "该申报正处于“{}”环节,应由该环节的审核人办理",
+            stage.label
+        )));
+    }
+    let code = CreditCode::parse(&row.credit_code).map_err(|e| AppError::Internal(e.into()))?;
+    let last = usize::try_from(row.stage).is_ok_and(|i| i + 1 == stages.len());
+    match decision {
+        Decision::Approve { amount, reason } => {
+            let amount = approved_amount(&row, amount.as_deref(), reason.as_deref())?;
+            let reason = reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+            if last {
+                grant(&mut tx, app, who, &row, amount, reason, now).await?;
+            } else {
+                let m = Move {
+                    id: row.id,
+                    from: "submitted",
+                    stage: row.stage,
+                    to: "submitted",
+                    to_stage: row.stage + 1,
+                    approved_amount: Some(amount),
+                    note: None,
+                    decided: false,
+                    submitted: false,
+                };
+                moved(&mut tx, &m, now).await?;
+                step(
+                    &mut tx,
+                    who,
+                    row.id,
+                    row.stage,
+                    "approve",
+                    reason,
+                    Some(amount),
+                    now,
+                )
+                .await?;
+            }
+            let detail = serde_json::json!({ "stage": stage.label, "amount": Money::from_fen(amount).to_string(), "final": last, "reason": reason });
+            record(
+                &mut tx,
+                who,
+                meta,
+                "application.approved",
+                &row.receipt_no,
+                &code,
+                detail,
+                now,
+            )
+            .await?;
+        }
+        Decision::Return { note } => {
+            let note = required(note, "note", "请写明需要补正的内容")?;
+            let m = Move {
+                id: row.id,
+                from: "submitted",
+                stage: row.stage,
+                to: "returned",
+                to_stage: row.stage,
+                approved_amount: None,
+                note: Some(note),
+                decided: false,
+                submitted: false,
+            };
+            moved(&mut tx, &m, now).await?;
+            step(
+                &mut tx,
+                who,
+                row.id,
+                row.stage,
+                "return",
+                Some(note),
+                None,
+                now,
+            )
+            .await?;
+            deadlines::control_open(
+                &mut tx,
+                app,
+                ("application", &row.receipt_no),
+                REVIEW_CLOCK,
+                ClockAction::Pause,
+                now,
+            )
+            .await?;
+            let params =
+                serde_json::json!({ "object": object(&row), "status": "需要补正", "note": note });
+            let event = format!("return:{}", store::steps(&mut tx, row.id).await?.len());
+            notify_enterprise(
+                &mut tx,
+                &row,
+                Template::ApplicationProgress,
+                params,
+                &event,
+                now,
+            )
+            .await?;
+            let detail = serde_json::json!({ "stage": stage.label, "note": note });
+            record(
+                &mut tx,
+                who,
+                meta,
+                "application.returned",
+                &row.receipt_no,
+                &code,
+                detail,
+                now,
+            )
+            .await?;
+        }
+        Decision::Reject { reason } => {
+            let reason = required(reason, "reason", "请写明不予通过的理由")?;
+            let m = Move {
+                id: row.id,
+                from: "submitted",
+                stage: row.stage,
+                to: "rejected",
+                to_stage: row.stage,
+                approved_amount: None,
+                note: Some(reason),
+                decided: true,
+                submitted: false,
+            };
+            moved(&mut tx, &m, now).await?;
+            step(
+                &mut tx,
+                who,
+                row.id,
+                row.stage,
+                "reject",
+                Some(reason),
+                None,
+                now,
+            )
+            .await?;
+            stop_review_clock(&mut tx, app, &row.receipt_no, now).await?;
+            let params =
+                serde_json::json!({ "object": object(&row), "status": "未通过", "note": reason });
+            notify_enterprise(
+                &mut tx,
+                &row,
+                Template::ApplicationProgress,
+                params,
+                "rejected",
+                now,
+            )
+            .await?;
+            let detail = serde_json::json!({ "stage": stage.label, "reason": reason });
+            record(
+                &mut tx,
+                who,
+                meta,
+                "application.rejected",
+                &row.receipt_no,
+                &code,
+                detail,
+                now,
+            )
+            .await?;
+        }
+    }
+    let row = get_row(&mut tx, row.id).await?;
+    let shown = view(&mut tx, &row).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+pub(crate) fn object(row: &ApplicationRow) -> String {
+    format!("“{}”申报(受理号 {})", row.policy_title, row.receipt_no)
+}
+
+fn required<'a>(text: &'a str, field: &str, message: &str) -> AppResult<&'a str> {
+    let t = text.trim();
+    if t.is_empty() {
+        Err(AppError::invalid(field, message))
+    } else {
+        Ok(t)
+    }
+}
+
+/// The amount an approval grants: what an earlier stage approved, else the engine's
+/// computation; a different amount needs a reason.
+fn approved_amount(
+    row: &ApplicationRow,
+    amount: Option<&str>,
+    reason: Option<&str>,
+) -> AppResult<i64> {
+    let default = row.approved_amount.or(row.computed_amount);
+    let amount = match amount.map(str::trim).filter(|a| !a.is_empty()) {
+        None => default.ok_or_else(|| AppError::invalid("amount", "请填写核定金额"))?,
+        Some(text) => Money::parse_yuan(text)
+            .map_err(|e| AppError::invalid("amount", format!("核定金额有误:{e}")))?
+            .fen(),
+    };
+    if amount <= 0 {
+        return Err(AppError::invalid("amount", "核定金额须大于 0"));
+    }
+    let changed = default != Some(amount);
+    if changed && reason.is_none_or(|r| r.trim().is_empty()) {
+        return Err(AppError::invalid(
+            "reason",
+            "核定金额与系统测算不同,请说明理由",
+        ));
+    }
+    Ok(amount)
+}
+
+async fn moved(conn: &mut Conn, m: &Move<'_>, now: DateTime<Utc>) -> AppResult<()> {
+    if store::move_state(conn, m, now).await? {
+        Ok(())
+    } else {
+        Err(AppError::Conflict {
+            field: None,
+            message: "该申报刚被他人处理,请刷新后再试".into(),
+        })
+    }
+}
+
+/// The final approval: commits the budget (never below zero, whoever approves at the same
+/// time), marks the application approved, creates its payout and stops its clock.
+pub(crate) async fn grant(
+    conn: &mut Conn,
+    app: &App,
+    who: &Principal,
+    row: &ApplicationRow,
+    amount: i64,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let m = Move {
+        id: row.id,
+        from: &row.status,
+        stage: row.stage,
+        to: "approved",
+        to_stage: row.stage,
+        approved_amount: Some(amount),
+        note: None,
+        decided: true,
+        submitted: false,
+    };
+    moved(conn, &m, now).await?;
+    if !policies::commit_budget(conn, row.policy_id, amount).await? {
+        return Err(AppError::Conflict {
+            field: Some("amount".into()),
+            message: format!("政策预算余额不足,无法核准 {}", super::yuan(amount)),
+        });
+    }
+    let reference = format!("QQ-{}", row.receipt_no);
+    payouts::insert(
+        conn,
+        row.id,
+        row.policy_id,
+        row.enterprise_id,
+        amount,
+        &reference,
+        now,
+    )
+    .await?;
+    step(
+        conn,
+        who,
+        row.id,
+        row.stage,
+        action_of(row),
+        reason,
+        Some(amount),
+        now,
+    )
+    .await?;
+    stop_review_clock(conn, app, &row.receipt_no, now).await?;
+    let clocks = deadline_store::for_object(conn, "application", &row.receipt_no).await?;
+    if clocks
+        .iter()
+        .any(|d| d.kind == super::auto_grant::CONFIRM_CLOCK)
+    {
+        deadlines::control_open(
+            conn,
+            app,
+            ("application", &row.receipt_no),
+            super::auto_grant::CONFIRM_CLOCK,
+            ClockAction::Stop,
+            now,
+        )
+        .await?;
+    }
+    let params = serde_json::json!({ "object": object(row), "status": "已核准", "note": format!("核定金额 {},将直达企业账户", super::yuan(amount)) });
+    notify_enterprise(
+        conn,
+        row,
+        Template::ApplicationProgress,
+        params,
+        "approved",
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+fn action_of(row: &ApplicationRow) -> &'static str {
+    if row.status == "offered" {
+        "confirm"
+    } else {
+        "approve"
+    }
+}
