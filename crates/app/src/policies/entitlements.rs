@@ -213,3 +213,56 @@ pub(crate) fn add_facts(
     }
     errors.finish()
 }
+
+/// Live check while a policy is edited: a definition not yet saved, against one enterprise the
+/// caller may see. Nothing is stored.
+pub async fn preview(
+    app: &App,
+    who: &Principal,
+    definition: &str,
+    code: &CreditCode,
+    year: i32,
+) -> AppResult<Entitlement> {
+    if !who.role.is_staff() {
+        return Err(crate::AppError::forbidden("只有工作人员可以试算政策"));
+    }
+    let mut conn = app.db.conn().await?;
+    let enterprise = visible_enterprise(&mut conn, who, code).await?;
+    let schema = super::schema(&mut conn).await?;
+    let policy =
+        qinqing_rules::parse_policy("definition.toml", definition, &schema).map_err(|d| {
+            let message = d
+                .iter()
+                .map(|d| format!("第 {} 行:{}", d.line, d.message_zh))
+                .collect::<Vec<_>>()
+                .join(";");
+            crate::AppError::invalid("definition", message)
+        })?;
+    let facts = super::enterprise_facts(&mut conn, &enterprise).await?;
+    let ev = evaluate(&policy, &schema, &facts, year, &EvalOptions::default());
+    let amount = match &ev.outcome {
+        Outcome::Eligible { amount } => Some(amount.to_string()),
+        _ => None,
+    };
+    Ok(Entitlement {
+        policy_id: policy.id.clone(),
+        title: policy.title.clone(),
+        department: policy.department.clone(),
+        level_label: "",
+        mode: policy.mode.as_str().to_string(),
+        mode_label: policy.mode.label_zh(),
+        outcome: ev.outcome.as_str(),
+        granted: amount.clone(),
+        granted_fen: None,
+        amount,
+        reward_text: ev.reward_text.clone(),
+        adjustments: Vec::new(),
+        missing: missing(&ev.outcome),
+        near_miss: ev
+            .near_miss
+            .as_ref()
+            .map(|n| format!("{},{}", n.sentence, n.gap)),
+        checks: checks(&ev),
+        offline_channel: None,
+    })
+}

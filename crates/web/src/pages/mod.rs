@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod enterprises;
 mod messages;
+mod policies;
 mod tools;
 mod trace;
 
@@ -64,6 +65,45 @@ pub fn routes() -> Router<AppState> {
             "/admin/warning-rules",
             get(admin::warning_rules_page).post(admin::warning_rules),
         )
+        .route("/policies", get(policies::list))
+        .route(
+            "/policies/new",
+            get(policies::new_page).post(policies::create),
+        )
+        .route("/policies/{id}", get(policies::page))
+        .route(
+            "/policies/{id}/edit",
+            get(policies::edit_page).post(policies::update),
+        )
+        .route("/policies/{id}/lifecycle", post(policies::lifecycle))
+        .route("/policies/{id}/auto-grant", post(policies::run_auto_grant))
+        .route(
+            "/enterprises/{code}/entitlements",
+            get(policies::entitlements_page),
+        )
+        .route(
+            "/enterprises/{code}/applications",
+            get(policies::enterprise_applications),
+        )
+        .route(
+            "/enterprises/{code}/bank-account",
+            post(policies::confirm_account),
+        )
+        .route(
+            "/applications/new",
+            get(policies::apply_page).post(policies::apply),
+        )
+        .route(
+            "/applications/{receipt}",
+            get(policies::application_page).post(policies::application_action),
+        )
+        .route("/reviews", get(policies::reviews))
+        .route(
+            "/payouts",
+            get(policies::payouts_page).post(policies::payouts_action),
+        )
+        .route("/payouts/batches/{id}/file", get(policies::batch_file))
+        .route("/payouts/results", post(policies::import_results))
         .fallback(not_found)
 }
 
@@ -119,13 +159,38 @@ impl Layout {
 fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
     let mut items: Vec<(&'static str, &'static str)> = Vec::new();
     match principal {
-        None => items.extend([("/login", "登录"), ("/register", "企业注册")]),
-        Some(p) if p.role == Role::EnterpriseUser => items.push(("/portal", "我的企业")),
-        Some(p) if p.role == Role::Steward => {
-            items.extend([("/workbench", "工作台"), ("/enterprises", "服务企业")])
+        None => items.extend([
+            ("/policies", "政策库"),
+            ("/login", "登录"),
+            ("/register", "企业注册"),
+        ]),
+        Some(p) if p.role == Role::EnterpriseUser => {
+            items.extend([("/portal", "我的企业"), ("/policies", "政策库")])
         }
+        Some(p) if p.role == Role::Steward => items.extend([
+            ("/workbench", "工作台"),
+            ("/enterprises", "服务企业"),
+            ("/policies", "政策库"),
+        ]),
         Some(p) => {
-            items.extend([("/workbench", "工作台"), ("/enterprises", "企业库")]);
+            items.extend([
+                ("/workbench", "工作台"),
+                ("/enterprises", "企业库"),
+                ("/policies", "政策库"),
+            ]);
+            if matches!(
+                p.role,
+                Role::Reviewer1
+                    | Role::Reviewer2
+                    | Role::Reviewer3
+                    | Role::DepartmentLead
+                    | Role::Handler
+            ) {
+                items.push(("/reviews", "审核"));
+            }
+            if matches!(p.role, Role::Finance | Role::Admin) || p.role.is_supervisor() {
+                items.push(("/payouts", "直达拨付"));
+            }
             if may_import_enterprises(p.role) {
                 items.push(("/enterprises/import", "批量导入"));
             }

@@ -1,0 +1,1056 @@
+//! Pages of benefit-policy fulfilment: the public policy library with search, a policy's page,
+//! "我的可享政策", the application form and its progress, the review queue, the payout desk.
+
+use super::{Errors, Layout, error_page, errors_of};
+use crate::AppState;
+use crate::session::{Caller, MaybeUser, PageUser};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use qinqing_app::policies::applications::{self, ApplicationInput, ApplicationView, FactInput};
+use qinqing_app::policies::auto_grant::{self, RunReport};
+use qinqing_app::policies::entitlements::{self, Entitlement, Entitlements};
+use qinqing_app::policies::library::{self, LifecycleAction, PolicyQuery, PolicyView};
+use qinqing_app::policies::payouts::{self, AccountInput, PayoutDesk};
+use qinqing_app::policies::review::{self, Decision, QueueItem};
+use qinqing_app::policies::search;
+use qinqing_app::{AppError, Principal};
+use qinqing_domain::CreditCode;
+use qinqing_domain::org::Role;
+use std::collections::HashMap;
+
+/// A form posted as ordered pairs: repeated and dynamic names (pledge_*, fact_*) included.
+type Pairs = Vec<(String, String)>;
+
+fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+fn csrf_ok(user: &PageUser, pairs: &Pairs) -> Result<(), Response> {
+    user.check_csrf(field(pairs, "_csrf"))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "policies.html")]
+pub struct PoliciesPage {
+    layout: Layout,
+    query: PolicyQuery,
+    hits: Vec<qinqing_app::policies::library::PolicyHit>,
+    may_author: bool,
+}
+
+impl PoliciesPage {
+    fn q(&self) -> &str {
+        self.query.q.as_deref().unwrap_or("")
+    }
+    fn selected(&self, name: &str, value: &str) -> bool {
+        let v = match name {
+            "level" => self.query.level.as_deref(),
+            "mode" => self.query.mode.as_deref(),
+            "status" => self.query.status.as_deref(),
+            _ => None,
+        };
+        v.unwrap_or("") == value
+    }
+}
+
+/// The public library: search and filters; no login needed.
+pub async fn list(
+    State(state): State<AppState>,
+    MaybeUser(caller): MaybeUser,
+    Query(query): Query<PolicyQuery>,
+) -> Response {
+    let who = caller.as_ref().map(|c| &c.principal);
+    match search::search(&state.app, who, &query).await {
+        Ok(result) => PoliciesPage {
+            layout: Layout::new("政策库", caller.as_ref(), &state, "/policies"),
+            query,
+            hits: result.items,
+            may_author: who.is_some_and(may_author),
+        }
+        .into_response(),
+        Err(e) => error_page(&e, caller.as_ref(), &state),
+    }
+}
+
+fn may_author(p: &Principal) -> bool {
+    matches!(p.role, Role::Handler | Role::DepartmentLead | Role::Admin)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "policy.html")]
+pub struct PolicyPage {
+    layout: Layout,
+    p: PolicyView,
+    /// The caller's enterprises, for "我要申报".
+    enterprises: Vec<String>,
+    is_staff: bool,
+    may_publish: bool,
+    may_run: bool,
+    year: i32,
+    report: Option<RunReport>,
+    notice: String,
+}
+
+impl PolicyPage {
+    /// A version edited after publication waits for the lead to publish it.
+    fn has_new_version(&self) -> bool {
+        self.p.status == "published" && self.p.published_version != Some(self.p.current_version)
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    MaybeUser(caller): MaybeUser,
+    Path(id): Path<String>,
+) -> Response {
+    render_policy(&state, caller.as_ref(), &id, None, String::new()).await
+}
+
+async fn render_policy(
+    state: &AppState,
+    caller: Option<&Caller>,
+    id: &str,
+    report: Option<RunReport>,
+    notice: String,
+) -> Response {
+    let who = caller.map(|c| &c.principal);
+    match library::get(&state.app, who, id).await {
+        Ok(p) => {
+            let same_department = who.is_some_and(|w| w.org_id == p.department_org_id);
+            let is_admin = who.is_some_and(|w| w.role == Role::Admin);
+            PolicyPage {
+                layout: Layout::new(p.title.clone(), caller, state, "/policies"),
+                enterprises: who
+                    .filter(|w| matches!(w.role, Role::EnterpriseUser | Role::Steward))
+                    .map(|w| w.enterprises().iter().map(ToString::to_string).collect())
+                    .unwrap_or_default(),
+                is_staff: who.is_some_and(|w| w.role.is_staff() && w.role != Role::Steward),
+                may_publish: is_admin
+                    || (same_department && who.is_some_and(|w| w.role == Role::DepartmentLead)),
+                may_run: p.mode == "auto_grant"
+                    && p.status == "published"
+                    && (is_admin
+                        || (same_department
+                            && who.is_some_and(|w| {
+                                matches!(w.role, Role::Handler | Role::DepartmentLead)
+                            }))),
+                year: crate::api::policies::default_year(state),
+                report,
+                notice,
+                p,
+            }
+            .into_response()
+        }
+        Err(e) => error_page(&e, caller, state),
+    }
+}
+
+/// 上架 / 下架 and the other life-cycle steps, from the policy's page.
+pub async fn lifecycle(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Response {
+    if let Err(r) = csrf_ok(&user, &pairs) {
+        return r;
+    }
+    let caller = &user.0;
+    let action = match field(&pairs, "action") {
+        "submit_for_review" => LifecycleAction::SubmitForReview,
+        "publish" => LifecycleAction::Publish,
+        "send_back" => LifecycleAction::SendBack,
+        "withdraw" => LifecycleAction::Withdraw,
+        _ => {
+            return error_page(
+                &AppError::NotFound("没有这个操作".into()),
+                Some(caller),
+                &state,
+            );
+        }
+    };
+    let reason = Some(field(&pairs, "reason")).filter(|r| !r.trim().is_empty());
+    match library::lifecycle(
+        &state.app,
+        &caller.principal,
+        &id,
+        action,
+        reason,
+        &caller.meta,
+    )
+    .await
+    {
+        Ok(p) => {
+            let notice = format!("政策{}", p.status_label);
+            render_policy(&state, Some(caller), &id, None, notice).await
+        }
+        Err(e) => error_page(&e, Some(caller), &state),
+    }
+}
+
+/// Runs a 免申即享 policy from its page and shows the run's report.
+pub async fn run_auto_grant(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Response {
+    if let Err(r) = csrf_ok(&user, &pairs) {
+        return r;
+    }
+    let caller = &user.0;
+    let year = field(&pairs, "year")
+        .parse()
+        .unwrap_or_else(|_| crate::api::policies::default_year(&state));
+    match auto_grant::run(&state.app, &caller.principal, &id, year, &caller.meta).await {
+        Ok(report) => {
+            let notice = format!(
+                "已向 {} 家企业推送免申即享确认,合计 ¥{}",
+                report.offered.len(),
+                report.total_offered
+            );
+            render_policy(&state, Some(caller), &id, Some(report), notice).await
+        }
+        Err(e) => error_page(&e, Some(caller), &state),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "entitlements.html")]
+pub struct EntitlementsPage {
+    layout: Layout,
+    e: Entitlements,
+}
+
+impl EntitlementsPage {
+    fn groups(&self) -> [(&'static str, &'static str, &[Entitlement]); 3] {
+        [
+            ("可享政策", "eligible", &self.e.eligible),
+            ("补充资料后可判断", "undetermined", &self.e.undetermined),
+            ("暂不符合", "ineligible", &self.e.ineligible),
+        ]
+    }
+}
+
+fn credit_code(code: &str) -> Result<CreditCode, AppError> {
+    CreditCode::parse(code).map_err(|e| AppError::invalid("credit_code", e.to_string()))
+}
+
+/// "我的可享政策" of one enterprise.
+pub async fn entitlements_page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    Path(code): Path<String>,
+) -> Response {
+    let year = crate::api::policies::default_year(&state);
+    let result = match credit_code(&code) {
+        Ok(code) => entitlements::for_enterprise(&state.app, &caller.principal, &code, year).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(e) => EntitlementsPage {
+            layout: Layout::new("我的可享政策", Some(&caller), &state, "/portal"),
+            e,
+        }
+        .into_response(),
+        Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "apply.html")]
+pub struct ApplyPage {
+    layout: Layout,
+    p: PolicyView,
+    code: String,
+    year: i32,
+    entitlement: Option<Entitlement>,
+    /// Facts the form asks for: key and label.
+    asks: Vec<(String, String)>,
+    values: HashMap<String, String>,
+    errors: Errors,
+    /// The receipt of an application being resubmitted (补正) or a draft being submitted.
+    receipt: Option<String>,
+    submit_key: String,
+}
+
+impl ApplyPage {
+    fn value(&self, key: &str) -> &str {
+        self.values.get(key).map_or("", String::as_str)
+    }
+    fn error(&self, key: &str) -> &str {
+        self.errors.get(key).map_or("", String::as_str)
+    }
+    fn signed(&self, key: &str) -> bool {
+        self.values.contains_key(&format!("pledge_{key}"))
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ApplyQuery {
+    policy: String,
+    code: String,
+    receipt: Option<String>,
+}
+
+/// The application form: pre-filled from the profile, asking only for what is missing.
+pub async fn apply_page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    Query(q): Query<ApplyQuery>,
+) -> Response {
+    let form = ApplyForm {
+        policy: q.policy,
+        code: q.code,
+        receipt: q.receipt,
+        values: HashMap::new(),
+        errors: Errors::new(),
+    };
+    render_apply(&state, &caller, form).await
+}
+
+struct ApplyForm {
+    policy: String,
+    code: String,
+    receipt: Option<String>,
+    values: HashMap<String, String>,
+    errors: Errors,
+}
+
+async fn render_apply(state: &AppState, caller: &Caller, form: ApplyForm) -> Response {
+    let year = crate::api::policies::default_year(state);
+    let p = match library::get(&state.app, Some(&caller.principal), &form.policy).await {
+        Ok(p) => p,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let entitlement = match credit_code(&form.code) {
+        Ok(code) => entitlements::for_enterprise(&state.app, &caller.principal, &code, year)
+            .await
+            .map(|all| {
+                all.eligible
+                    .into_iter()
+                    .chain(all.undetermined)
+                    .chain(all.ineligible)
+                    .find(|e| e.policy_id == p.id)
+            }),
+        Err(e) => Err(e),
+    };
+    let entitlement = match entitlement {
+        Ok(e) => e,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let mut asks: Vec<(String, String)> = entitlement
+        .iter()
+        .flat_map(|e| e.missing.iter().map(|m| (m.key.clone(), m.label.clone())))
+        .collect();
+    // Keep asking for what the applicant already typed, even once it decides the outcome.
+    for (k, _) in form.values.iter().filter(|(k, _)| k.starts_with("fact_")) {
+        let key = k.trim_start_matches("fact_").to_string();
+        if !asks.iter().any(|(a, _)| *a == key) {
+            asks.push((key.clone(), key));
+        }
+    }
+    ApplyPage {
+        layout: Layout::new(format!("申报:{}", p.title), Some(caller), state, "/portal"),
+        code: form.code,
+        year,
+        entitlement,
+        asks,
+        submit_key: form
+            .values
+            .get("submit_key")
+            .cloned()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        values: form.values,
+        errors: form.errors,
+        receipt: form.receipt,
+        p,
+    }
+    .into_response()
+}
+
+fn application_input(pairs: &Pairs, year: i32, draft: bool) -> ApplicationInput {
+    ApplicationInput {
+        policy: field(pairs, "policy").to_string(),
+        credit_code: field(pairs, "code").to_string(),
+        year,
+        facts: pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                k.strip_prefix("fact_")
+                    .filter(|_| !v.trim().is_empty())
+                    .map(|key| FactInput {
+                        key: key.to_string(),
+                        value: v.clone(),
+                    })
+            })
+            .collect(),
+        pledges: pairs
+            .iter()
+            .filter_map(|(k, _)| k.strip_prefix("pledge_").map(str::to_string))
+            .collect(),
+        draft,
+        submit_key: Some(field(pairs, "submit_key").to_string()).filter(|k| !k.is_empty()),
+    }
+}
+
+/// Submits (or saves) the form; on a mistake the form comes back with everything kept.
+pub async fn apply(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Response {
+    if let Err(r) = csrf_ok(&user, &pairs) {
+        return r;
+    }
+    let caller = &user.0;
+    let year = crate::api::policies::default_year(&state);
+    let draft = field(&pairs, "intent") == "draft";
+    let input = application_input(&pairs, year, draft);
+    let receipt = Some(field(&pairs, "receipt").to_string()).filter(|r| !r.is_empty());
+    let result = match &receipt {
+        Some(r) => {
+            applications::resubmit(&state.app, &caller.principal, r, &input, &caller.meta).await
+        }
+        None => applications::submit(&state.app, &caller.principal, &input, &caller.meta).await,
+    };
+    match result {
+        Ok(a) => Redirect::to(&format!("/applications/{}", a.receipt_no)).into_response(),
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_))) => {
+            error_page(&e, Some(caller), &state)
+        }
+        Err(e) => {
+            let mut errors = errors_of(&e);
+            if errors.is_empty() {
+                errors.insert("form".into(), e.to_string());
+            }
+            let form = ApplyForm {
+                policy: input.policy,
+                code: input.credit_code,
+                receipt,
+                values: pairs.into_iter().collect(),
+                errors,
+            };
+            render_apply(&state, caller, form).await
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "application.html")]
+pub struct ApplicationPage {
+    layout: Layout,
+    a: ApplicationView,
+    acts_for_enterprise: bool,
+    holds_stage: bool,
+    may_exclude: bool,
+    errors: Errors,
+    notice: String,
+}
+
+impl ApplicationPage {
+    fn error(&self, key: &str) -> &str {
+        self.errors.get(key).map_or("", String::as_str)
+    }
+}
+
+pub async fn application_page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    Path(receipt): Path<String>,
+) -> Response {
+    render_application(&state, &caller, &receipt, Errors::new(), String::new()).await
+}
+
+async fn render_application(
+    state: &AppState,
+    caller: &Caller,
+    receipt: &str,
+    errors: Errors,
+    notice: String,
+) -> Response {
+    let who = &caller.principal;
+    let a = match applications::get(&state.app, who, receipt).await {
+        Ok(a) => a,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let holds_stage = match review::queue(&state.app, who).await {
+        Ok(items) => items
+            .iter()
+            .any(|i| i.mine && i.application.receipt_no == a.receipt_no),
+        Err(_) => false,
+    };
+    ApplicationPage {
+        layout: Layout::new(format!("申报 {}", a.receipt_no), Some(caller), state, ""),
+        acts_for_enterprise: matches!(who.role, Role::EnterpriseUser | Role::Steward),
+        may_exclude: a.status == "offered" && may_author(who),
+        holds_stage,
+        errors,
+        notice,
+        a,
+    }
+    .into_response()
+}
+
+/// Every action on an application's page: withdraw, review decisions, confirm or decline an
+/// offer. Errors come back on the same page, next to the form that caused them.
+pub async fn application_action(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(receipt): Path<String>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Response {
+    if let Err(r) = csrf_ok(&user, &pairs) {
+        return r;
+    }
+    let caller = &user.0;
+    let who = &caller.principal;
+    let meta = &caller.meta;
+    let text = |name: &str| Some(field(&pairs, name).to_string()).filter(|s| !s.trim().is_empty());
+    let app = &state.app;
+    let result = match field(&pairs, "action") {
+        "withdraw" => applications::withdraw(app, who, &receipt, meta).await,
+        "approve" => {
+            let d = Decision::Approve {
+                amount: text("amount"),
+                reason: text("reason"),
+            };
+            review::decide(app, who, &receipt, &d, meta).await
+        }
+        "return" => {
+            let d = Decision::Return {
+                note: field(&pairs, "note").to_string(),
+            };
+            review::decide(app, who, &receipt, &d, meta).await
+        }
+        "reject" => {
+            let d = Decision::Reject {
+                reason: field(&pairs, "reason").to_string(),
+            };
+            review::decide(app, who, &receipt, &d, meta).await
+        }
+        "confirm" => {
+            let account = account_input(&pairs);
+            auto_grant::confirm(app, who, &receipt, &account, meta).await
+        }
+        "close" => {
+            auto_grant::close_offer(app, who, &receipt, text("reason").as_deref(), meta).await
+        }
+        _ => Err(AppError::NotFound("没有这个操作".into())),
+    };
+    match result {
+        Ok(a) => {
+            let notice = format!("已办理:{}", a.status_label);
+            render_application(&state, caller, &receipt, Errors::new(), notice).await
+        }
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_))) => {
+            error_page(&e, Some(caller), &state)
+        }
+        Err(e) => {
+            let mut errors = errors_of(&e);
+            errors.insert("form".into(), e.to_string());
+            render_application(&state, caller, &receipt, errors, String::new()).await
+        }
+    }
+}
+
+fn account_input(pairs: &Pairs) -> AccountInput {
+    AccountInput {
+        payee_name: field(pairs, "payee_name").to_string(),
+        account_no: field(pairs, "account_no").to_string(),
+        bank_name: field(pairs, "bank_name").to_string(),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "applications.html")]
+pub struct ApplicationsPage {
+    layout: Layout,
+    code: String,
+    items: Vec<ApplicationView>,
+    account: Option<qinqing_app::policies::payouts::AccountView>,
+    name: String,
+    errors: Errors,
+    notice: String,
+}
+
+impl ApplicationsPage {
+    fn error(&self, key: &str) -> &str {
+        self.errors.get(key).map_or("", String::as_str)
+    }
+}
+
+/// "我的申报": an enterprise's applications, grants and its payout account.
+pub async fn enterprise_applications(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    Path(code): Path<String>,
+) -> Response {
+    render_applications(&state, &caller, &code, Errors::new(), String::new()).await
+}
+
+async fn render_applications(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+    errors: Errors,
+    notice: String,
+) -> Response {
+    let who = &caller.principal;
+    let code = match credit_code(code) {
+        Ok(c) => c,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let loaded = async {
+        let items = applications::of_enterprise(&state.app, who, &code).await?;
+        let account = payouts::account(&state.app, who, &code).await?;
+        let profile = qinqing_app::enterprises::profile(&state.app, who, &code).await?;
+        Ok::<_, AppError>((items, account, profile.identity.name))
+    }
+    .await;
+    match loaded {
+        Ok((items, account, name)) => ApplicationsPage {
+            layout: Layout::new("我的申报", Some(caller), state, "/portal"),
+            code: code.to_string(),
+            items,
+            account,
+            name,
+            errors,
+            notice,
+        }
+        .into_response(),
+        Err(e) => error_page(&e, Some(caller), state),
+    }
+}
+
+/// The enterprise confirms (or changes) its payout account.
+pub async fn confirm_account(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(code): Path<String>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Response {
+    if let Err(r) = csrf_ok(&user, &pairs) {
+        return r;
+    }
+    let caller = &user.0;
+    let parsed = match credit_code(&code) {
+        Ok(c) => c,
+        Err(e) => return error_page(&e, Some(caller), &state),
+    };
+    let account = account_input(&pairs);
+    match payouts::confirm_account(
+        &state.app,
+        &caller.principal,
+        &parsed,
+        &account,
+        &caller.meta,
+    )
+    .await
+    {
+        Ok(_) => {
+            render_applications(
+                &state,
+                caller,
+                &code,
+                Errors::new(),
+                "收款账户已确认".into(),
+            )
+            .await
+        }
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_))) => {
+            error_page(&e, Some(caller), &state)
+        }
+        Err(e) => render_applications(&state, caller, &code, errors_of(&e), String::new()).await,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reviews.html")]
+pub struct ReviewsPage {
+    layout: Layout,
+    items: Vec<QueueItem>,
+}
+
+/// The review queue: what the caller holds first, by due time.
+pub async fn reviews(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
+    match review::queue(&state.app, &caller.principal).await {
+        Ok(items) => ReviewsPage {
+            layout: Layout::new("审核", Some(&caller), &state, "/reviews"),
+            items,
+        }
+        .into_response(),
+        Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "payouts.html")]
+pub struct PayoutsPage {
+    layout: Layout,
+    desk: PayoutDesk,
+    notice: String,
+    problems: Vec<String>,
+}
+
+pub async fn payouts_page(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
+    render_payouts(&state, &caller, String::new(), Vec::new()).await
+}
+
+async fn render_payouts(
+    state: &AppState,
+    caller: &Caller,
+    notice: String,
+    problems: Vec<String>,
+) -> Response {
+    match payouts::desk(&state.app, &caller.principal).await {
+        Ok(desk) => PayoutsPage {
+            layout: Layout::new("直达拨付", Some(caller), state, "/payouts"),
+            desk,
+            notice,
+            problems,
+        }
+        .into_response(),
+        Err(e) => error_page(&e, Some(caller), state),
+    }
+}
+
+/// Creates a batch, or queues a failed line again.
+pub async fn payouts_action(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Response {
+    if let Err(r) = csrf_ok(&user, &pairs) {
+        return r;
+    }
+    let caller = &user.0;
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let notice = match field(&pairs, "action") {
+        "batch" => payouts::create_batch(&state.app, who, meta).await.map(|b| {
+            format!(
+                "已生成批次 {}:{} 笔,合计 ¥{}{}",
+                b.batch.batch_no,
+                b.batch.lines,
+                b.batch.total,
+                if b.waiting_for_account.is_empty() {
+                    String::new()
+                } else {
+                    format!(";{} 笔待企业确认收款账户", b.waiting_for_account.len())
+                }
+            )
+        }),
+        "retry" => match field(&pairs, "payout").parse::<i64>() {
+            Ok(id) => payouts::retry(&state.app, who, id, meta)
+                .await
+                .map(|p| format!("{} 已重新排入待拨付", p.reference)),
+            Err(_) => Err(AppError::invalid("payout", "没有指定拨付")),
+        },
+        _ => Err(AppError::NotFound("没有这个操作".into())),
+    };
+    match notice {
+        Ok(n) => render_payouts(&state, caller, n, Vec::new()).await,
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_))) => {
+            error_page(&e, Some(caller), &state)
+        }
+        Err(e) => render_payouts(&state, caller, String::new(), vec![e.to_string()]).await,
+    }
+}
+
+/// Downloads a batch's bank file.
+pub async fn batch_file(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    Path(id): Path<i64>,
+) -> Response {
+    match payouts::export_batch(&state.app, &caller.principal, id, &caller.meta).await {
+        Ok((name, bytes)) => crate::api::policies::csv_download(&name, bytes),
+        Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}
+
+/// Imports the bank's result file; problems are listed line by line and nothing is recorded.
+pub async fn import_results(
+    State(state): State<AppState>,
+    user: PageUser,
+    mut form: Multipart,
+) -> Response {
+    let mut csrf = String::new();
+    let mut bytes = Vec::new();
+    while let Ok(Some(part)) = form.next_field().await {
+        match part.name() {
+            Some("_csrf") => csrf = part.text().await.unwrap_or_default(),
+            Some("file") => bytes = part.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
+            _ => {}
+        }
+    }
+    if let Err(r) = user.check_csrf(&csrf) {
+        return r;
+    }
+    let caller = &user.0;
+    match payouts::import_results(&state.app, &caller.principal, &bytes, &caller.meta).await {
+        Ok(s) => {
+            let notice = format!(
+                "回单已导入:到账 {} 笔,失败 {} 笔,此前已登记 {} 笔",
+                s.paid, s.failed, s.already_recorded
+            );
+            render_payouts(&state, caller, notice, Vec::new()).await
+        }
+        Err(AppError::ImportRejected(report)) => {
+            let problems = report.errors.iter().map(ToString::to_string).collect();
+            render_payouts(&state, caller, String::new(), problems).await
+        }
+        Err(e) => error_page(&e, Some(caller), &state),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "policy_edit.html")]
+pub struct PolicyEditPage {
+    layout: Layout,
+    /// The policy being edited; `None` for a new one.
+    editing: Option<String>,
+    values: HashMap<String, String>,
+    errors: Errors,
+    departments: Vec<(i64, String)>,
+    preview: Option<Entitlement>,
+}
+
+impl PolicyEditPage {
+    fn value(&self, key: &str) -> &str {
+        self.values.get(key).map_or("", String::as_str)
+    }
+    fn error(&self, key: &str) -> &str {
+        self.errors.get(key).map_or("", String::as_str)
+    }
+    fn is(&self, key: &str, id: &i64) -> bool {
+        self.value(key) == id.to_string()
+    }
+}
+
+/// The form's fields for an existing policy.
+fn policy_values(p: &PolicyView, definition: String) -> HashMap<String, String> {
+    let stage = |i: usize| {
+        p.review_stages
+            .get(i)
+            .map(|s| s.org_id.to_string())
+            .unwrap_or_default()
+    };
+    let pledges: Vec<String> = p
+        .guide
+        .pledges
+        .iter()
+        .map(|pl| format!("{}|{}", pl.key, pl.text))
+        .collect();
+    [
+        ("definition", definition),
+        ("document_text", p.document_text.clone()),
+        ("guide_who", p.guide.who.clone()),
+        ("guide_conditions", p.guide.conditions.clone()),
+        ("guide_materials", p.guide.materials.join("\n")),
+        ("guide_deadline", p.guide.deadline.clone()),
+        ("guide_contact", p.guide.contact.clone()),
+        ("guide_pledges", pledges.join("\n")),
+        (
+            "offline_channel",
+            p.offline_channel.clone().unwrap_or_default(),
+        ),
+        ("budget", p.budget_total.clone().unwrap_or_default()),
+        ("decision_days", p.decision_days.to_string()),
+        ("department_org_id", p.department_org_id.to_string()),
+        ("stage1_org", stage(0)),
+        ("stage2_org", stage(1)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+fn policy_input(values: &HashMap<String, String>) -> library::PolicyInput {
+    let v = |k: &str| values.get(k).map_or("", String::as_str).trim();
+    let lines = |k: &str| -> Vec<String> {
+        v(k).lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let org = |k: &str| v(k).parse::<i64>().ok();
+    let mut review_stages = Vec::new();
+    for (key, label, role) in [
+        ("stage1_org", "初审", Role::Reviewer1),
+        ("stage2_org", "复审", Role::Reviewer2),
+    ] {
+        if let Some(org_id) = org(key) {
+            review_stages.push(library::ReviewStage {
+                label: label.into(),
+                org_id,
+                role,
+            });
+        }
+    }
+    library::PolicyInput {
+        definition: values.get("definition").cloned().unwrap_or_default(),
+        document_text: v("document_text").to_string(),
+        guide: library::Guide {
+            who: v("guide_who").into(),
+            conditions: v("guide_conditions").into(),
+            materials: lines("guide_materials"),
+            deadline: v("guide_deadline").into(),
+            contact: v("guide_contact").into(),
+            pledges: lines("guide_pledges")
+                .into_iter()
+                .map(|l| match l.split_once('|') {
+                    Some((key, text)) => library::PledgeTerm {
+                        key: key.trim().into(),
+                        text: text.trim().into(),
+                    },
+                    None => library::PledgeTerm {
+                        key: String::new(),
+                        text: l,
+                    },
+                })
+                .collect(),
+        },
+        offline_channel: Some(v("offline_channel").to_string()),
+        review_stages,
+        decision_days: v("decision_days").parse().ok(),
+        budget: Some(v("budget").to_string()),
+        department_org_id: org("department_org_id"),
+    }
+}
+
+async fn render_editor(
+    state: &AppState,
+    caller: &Caller,
+    editing: Option<String>,
+    values: HashMap<String, String>,
+    errors: Errors,
+    preview: Option<Entitlement>,
+) -> Response {
+    let departments = match library::departments(&state.app).await {
+        Ok(d) => d,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let title = if editing.is_some() {
+        "修改政策"
+    } else {
+        "编写政策"
+    };
+    PolicyEditPage {
+        layout: Layout::new(title, Some(caller), state, "/policies"),
+        editing,
+        values,
+        errors,
+        departments,
+        preview,
+    }
+    .into_response()
+}
+
+/// A new policy: the definition file (conditions and reward) and the texts around it.
+pub async fn new_page(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
+    let mut values = HashMap::new();
+    values.insert("decision_days".into(), "3".into());
+    values.insert(
+        "department_org_id".into(),
+        caller.principal.org_id.to_string(),
+    );
+    values.insert("stage1_org".into(), caller.principal.org_id.to_string());
+    render_editor(&state, &caller, None, values, Errors::new(), None).await
+}
+
+pub async fn edit_page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    Path(id): Path<String>,
+) -> Response {
+    let who = &caller.principal;
+    let loaded = async {
+        let p = library::get(&state.app, Some(who), &id).await?;
+        let definition = library::definition(&state.app, who, &id).await?;
+        Ok::<_, AppError>(policy_values(&p, definition))
+    }
+    .await;
+    match loaded {
+        Ok(values) => render_editor(&state, &caller, Some(id), values, Errors::new(), None).await,
+        Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}
+
+/// Saves the policy, or (intent = check) evaluates the unsaved definition against one
+/// enterprise and shows the outcome beside the form.
+pub async fn create(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Response {
+    save(&state, user, None, pairs).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Response {
+    save(&state, user, Some(id), pairs).await
+}
+
+async fn save(state: &AppState, user: PageUser, editing: Option<String>, pairs: Pairs) -> Response {
+    if let Err(r) = csrf_ok(&user, &pairs) {
+        return r;
+    }
+    let caller = &user.0;
+    let values: HashMap<String, String> = pairs.iter().cloned().collect();
+    let input = policy_input(&values);
+    if field(&pairs, "intent") == "check" {
+        let year = crate::api::policies::default_year(state);
+        let preview = match credit_code(field(&pairs, "check_code")) {
+            Ok(code) => {
+                entitlements::preview(
+                    &state.app,
+                    &caller.principal,
+                    &input.definition,
+                    &code,
+                    year,
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        return match preview {
+            Ok(p) => render_editor(state, caller, editing, values, Errors::new(), Some(p)).await,
+            Err(e) => {
+                let errors = with_form_error(&e);
+                render_editor(state, caller, editing, values, errors, None).await
+            }
+        };
+    }
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let saved = match &editing {
+        Some(id) => library::update(&state.app, who, id, &input, meta).await,
+        None => library::create(&state.app, who, &input, meta).await,
+    };
+    match saved {
+        Ok(p) => Redirect::to(&format!("/policies/{}", p.id)).into_response(),
+        Err(e @ (AppError::Forbidden(_) | AppError::Internal(_))) => {
+            error_page(&e, Some(caller), state)
+        }
+        Err(e) => {
+            let errors = with_form_error(&e);
+            render_editor(state, caller, editing, values, errors, None).await
+        }
+    }
+}
+
+fn with_form_error(e: &AppError) -> Errors {
+    let mut errors = errors_of(e);
+    errors.insert("form".into(), e.to_string());
+    errors
+}
