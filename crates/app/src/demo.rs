@@ -3,6 +3,7 @@
 //! seed, so every demo start looks the same.
 
 mod enterprises;
+mod fulfilment;
 mod policies;
 
 use enterprises as enterprise_figures;
@@ -277,6 +278,7 @@ pub async fn load_sized(app: &App, enterprises: usize) -> AppResult<bool> {
         seed_overdue_review(app, &first.identity.credit_code).await?;
     }
     policies::load(app).await?;
+    fulfilment::load(app).await?;
     Ok(true)
 }
 

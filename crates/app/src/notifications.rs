@@ -46,10 +46,13 @@ pub enum Template {
     GrantOffered,
     /// The money arrived (`object`, `amount`).
     PayoutArrived,
+    /// A policy was pushed to the enterprise (`object`: the policy; `via`: machine |
+    /// subscription | staff; `amount` when it is eligible; `department`).
+    PolicyPushed,
 }
 
 impl Template {
-    pub const ALL: [Template; 9] = [
+    pub const ALL: [Template; 10] = [
         Template::DeadlineReminder,
         Template::DeadlineWarning,
         Template::DeadlineDemand,
@@ -59,6 +62,7 @@ impl Template {
         Template::ApplicationProgress,
         Template::GrantOffered,
         Template::PayoutArrived,
+        Template::PolicyPushed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +76,7 @@ impl Template {
             Template::ApplicationProgress => "application_progress",
             Template::GrantOffered => "grant_offered",
             Template::PayoutArrived => "payout_arrived",
+            Template::PolicyPushed => "policy_pushed",
         }
     }
 
@@ -91,6 +96,7 @@ impl Template {
             Template::ApplicationProgress => "申报进度",
             Template::GrantOffered => "免申即享",
             Template::PayoutArrived => "资金到账",
+            Template::PolicyPushed => "政策推送",
         }
     }
 
@@ -173,6 +179,24 @@ impl Template {
                 (
                     "政策资金已到账".into(),
                     format!("{object}的 {amount} 已拨付到账,请注意查收。"),
+                )
+            }
+            Template::PolicyPushed => {
+                let department = p("department", "政策主管部门");
+                let amount = params
+                    .get("amount")
+                    .and_then(Value::as_str)
+                    .filter(|a| !a.trim().is_empty())
+                    .map(|a| format!("按贵企业现有资料测算,符合申报条件,预计可享 {}。", a.trim()))
+                    .unwrap_or_default();
+                let why = match params.get("via").and_then(Value::as_str) {
+                    Some("subscription") => "您订阅的政策类别有新政策上架".to_string(),
+                    Some("staff") => format!("{department}向贵企业推送政策"),
+                    _ => "有一项新上架的政策与贵企业匹配".to_string(),
+                };
+                (
+                    "惠企政策推送".into(),
+                    format!("{why}:{object}。{amount}详情请在“我的可享政策”查看。"),
                 )
             }
         }

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 
 /// The UTF-8 byte order mark. Excel reads a CSV without it as the local code page (GBK in
 /// China) and garbles every Chinese character, so exports start with it.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Leading characters that make a spreadsheet treat a cell as a formula. Exported text starting
 /// with one is prefixed with an apostrophe (the spreadsheet convention for "this is text"), so a
@@ -130,7 +130,7 @@ fn unguard(field: &str) -> &str {
 }
 
 /// Prefixes text that a spreadsheet would run as a formula.
-fn guard(text: Cow<'_, str>) -> Cow<'_, str> {
+pub(crate) fn guard(text: Cow<'_, str>) -> Cow<'_, str> {
     if text.starts_with(FORMULA_STARTS) {
         Cow::Owned(format!("'{text}"))
     } else {

@@ -15,6 +15,7 @@ mod format;
 mod import;
 mod record;
 mod report;
+pub mod table;
 mod xlsx;
 
 pub use crate::csv::write_csv;

@@ -38,8 +38,8 @@ pub async fn open_with_clock(
 }
 
 /// How often the server's background work runs: signing a checkpoint while audit entries arrive
-/// (at least every minute is required), firing the warnings that have fallen due, and sending
-/// the queued SMS.
+/// (at least every minute is required), firing the warnings that have fallen due, taking down
+/// policies whose period ended (下架), and sending the queued SMS.
 pub const BACKGROUND_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The server's background work, for as long as it runs. Each task is safe to run in several
@@ -54,6 +54,11 @@ pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::Joi
                 Ok(0) => {}
                 Ok(n) => tracing::info!(fired = n, "warnings fired"),
                 Err(e) => tracing::error!(error = %e, "firing warnings failed"),
+            }
+            match qinqing_app::policies::library::expire_ended(&app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "policies past their period taken down"),
+                Err(e) => tracing::error!(error = %e, "taking down expired policies failed"),
             }
             if let Err(e) = notifications::deliver_due(&app, sms.as_ref(), app.now()).await {
                 tracing::error!(error = %e, "sending SMS failed; the outbox keeps them");

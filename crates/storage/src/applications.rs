@@ -334,3 +334,92 @@ pub async fn steps(conn: &mut Conn, application_id: i64) -> Result<Vec<Step>> {
         })
         .collect()
 }
+
+/// The raw figures of the fulfilment dashboard, for applications whose region starts with
+/// `region_prefix` ("" for all).
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    /// (status, channel, count)
+    pub by_status: Vec<(String, String, i64)>,
+    /// (submitted_at, decided_at) of decided applications (approved or rejected after review).
+    pub decisions: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// (due_at, stopped_at) of the review clocks of decided applications.
+    pub clocks: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// (policy title, department, channel, paid fen, paid count)
+    pub paid: Vec<(String, String, String, i64, i64)>,
+}
+
+pub async fn figures(conn: &mut Conn, region_prefix: &str, review_clock: &str) -> Result<Figures> {
+    let like = format!("{}%", escape_like(region_prefix));
+    let by_status = sqlx::query(
+        "SELECT status, channel, COUNT(*) AS n FROM application \
+         WHERE region_code LIKE $1 ESCAPE '\\' GROUP BY status, channel ORDER BY status, channel",
+    )
+    .bind(&like)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("status")?, r.try_get("channel")?, r.try_get("n")?)))
+    .collect::<Result<Vec<_>>>()?;
+    let decisions = sqlx::query(
+        "SELECT submitted_at, decided_at FROM application WHERE region_code LIKE $1 ESCAPE '\\' \
+         AND status IN ('approved', 'rejected') AND channel = 'apply' \
+         AND submitted_at IS NOT NULL AND decided_at IS NOT NULL",
+    )
+    .bind(&like)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            time::from_text(&r.try_get::<String, _>("submitted_at")?)?,
+            time::from_text(&r.try_get::<String, _>("decided_at")?)?,
+        ))
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let clocks = sqlx::query(
+        "SELECT d.due_at, d.stopped_at FROM deadline d JOIN application a \
+         ON d.object_type = 'application' AND d.object_id = a.receipt_no \
+         WHERE d.kind = $1 AND d.stopped_at IS NOT NULL AND a.status IN ('approved', 'rejected') \
+         AND a.region_code LIKE $2 ESCAPE '\\'",
+    )
+    .bind(review_clock)
+    .bind(&like)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            time::from_text(&r.try_get::<String, _>("due_at")?)?,
+            time::from_text(&r.try_get::<String, _>("stopped_at")?)?,
+        ))
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let paid = sqlx::query(
+        "SELECT p.title, o.name AS department, a.channel, CAST(SUM(y.amount) AS BIGINT) AS total, COUNT(*) AS n \
+         FROM payout y JOIN application a ON a.id = y.application_id \
+         JOIN policy p ON p.id = y.policy_id JOIN organisation o ON o.id = p.department_org_id \
+         WHERE y.status = 'paid' AND a.region_code LIKE $1 ESCAPE '\\' \
+         GROUP BY p.title, o.name, a.channel ORDER BY p.title, a.channel",
+    )
+    .bind(&like)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.try_get("title")?,
+            r.try_get("department")?,
+            r.try_get("channel")?,
+            r.try_get("total")?,
+            r.try_get("n")?,
+        ))
+    })
+    .collect::<Result<Vec<_>>>()?;
+    Ok(Figures {
+        by_status,
+        decisions,
+        clocks,
+        paid,
+    })
+}

@@ -13,6 +13,8 @@ pub mod notifications;
 pub mod orgs;
 pub mod payouts;
 pub mod policies;
+pub mod pushes;
+pub mod ratings;
 pub mod sessions;
 pub mod settings;
 mod sql;

@@ -207,7 +207,7 @@ pub async fn mark_exported(conn: &mut Conn, batch_id: i64, now: DateTime<Utc>) -
 
 const BATCH_COLUMNS: &str = "SELECT b.id, b.batch_no, b.created_at, b.exported_at, \
     (SELECT COUNT(*) FROM payout y WHERE y.batch_id = b.id) AS lines, \
-    (SELECT COALESCE(SUM(y.amount), 0) FROM payout y WHERE y.batch_id = b.id) AS total, \
+    (SELECT CAST(COALESCE(SUM(y.amount), 0) AS BIGINT) FROM payout y WHERE y.batch_id = b.id) AS total, \
     (SELECT COUNT(*) FROM payout y WHERE y.batch_id = b.id AND y.status = 'paid') AS paid, \
     (SELECT COUNT(*) FROM payout y WHERE y.batch_id = b.id AND y.status = 'failed') AS failed \
     FROM payout_batch b";

@@ -331,6 +331,26 @@ pub async fn publish_current(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Re
     Ok(version)
 }
 
+/// Sets what the definition decides — title, level, mode, topics, document number, period —
+/// from the version being published (until then a published policy shows its version in force).
+pub async fn set_definition_fields(conn: &mut Conn, id: i64, f: &PolicyFields<'_>) -> Result<()> {
+    sqlx::query(
+        "UPDATE policy SET title = $1, level = $2, mode = $3, topics = $4, document_no = $5, \
+         effective_from = $6, effective_to = $7 WHERE id = $8",
+    )
+    .bind(f.title)
+    .bind(f.level)
+    .bind(f.mode)
+    .bind(f.topics)
+    .bind(f.document_no)
+    .bind(f.effective_from.map(time::date_to_text))
+    .bind(f.effective_to.map(time::date_to_text))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Published policies whose effective period ended before `today`.
 pub async fn expire_ended(
     conn: &mut Conn,

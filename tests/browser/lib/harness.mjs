@@ -109,17 +109,8 @@ export class Watch {
  */
 export function journey(name, device, fn) {
   test(name, async (t) => {
-    const context = await browser.newContext({
-      ...device,
-      baseURL: BASE_URL,
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-      acceptDownloads: false,
-    });
-    context.setDefaultTimeout(10_000);
-    context.setDefaultNavigationTimeout(20_000);
     const watch = new Watch();
-    context.on('page', (p) => watch.attach(p));
+    const context = await newContext(device, watch);
     const page = await context.newPage();
     try {
       await fn({ context, page, watch, t });
@@ -136,6 +127,25 @@ export function journey(name, device, fn) {
       await context.close();
     }
   });
+}
+
+/**
+ * A browser context of `device` whose pages `watch` watches: the journey's own, or one more for
+ * a journey in which several people act (each logged in in a context of their own; the journey
+ * closes it). Downloads are refused unless `device` says `acceptDownloads: true`.
+ */
+export async function newContext(device, watch) {
+  const context = await browser.newContext({
+    acceptDownloads: false,
+    ...device,
+    baseURL: BASE_URL,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  context.setDefaultTimeout(10_000);
+  context.setDefaultNavigationTimeout(20_000);
+  context.on('page', (p) => watch.attach(p));
+  return context;
 }
 
 function slug(s) {

@@ -345,14 +345,16 @@ pub async fn create(
     input: &PolicyInput,
     meta: &RequestMeta,
 ) -> AppResult<PolicyView> {
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let parsed = parse_input(&mut tx, who, input).await?;
-    if !may_author(who, parsed.department_org_id) {
+    // Who may write is settled before what they wrote is checked: an enterprise user is
+    // refused, not told that its organisation is no department.
+    if !may_author(who, input.department_org_id.unwrap_or(who.org_id)) {
         return Err(AppError::forbidden(
             "只有本部门的经办人或负责人可以编写政策",
         ));
     }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let parsed = parse_input(&mut tx, who, input).await?;
     let id = match store::insert(&mut tx, &parsed.fields(), &parsed.definition, now).await {
         Err(StoreError::Duplicate) => {
             return Err(AppError::Conflict {
@@ -424,10 +426,22 @@ pub async fn update(
         return Err(AppError::forbidden("不能把政策转给其他部门"));
     }
     let new_version = row.published_version == Some(row.current_version);
+    let mut fields = parsed.fields();
+    if row.published_version.is_some() {
+        // The version in force keeps deciding title, mode and period until its lead publishes
+        // the new one (see `lifecycle`).
+        fields.title = &row.title;
+        fields.level = &row.level;
+        fields.mode = &row.mode;
+        fields.topics = &row.topics;
+        fields.document_no = row.document_no.as_deref();
+        fields.effective_from = row.effective_from;
+        fields.effective_to = row.effective_to;
+    }
     let version = store::update(
         &mut tx,
         row.id,
-        &parsed.fields(),
+        &fields,
         &parsed.definition,
         new_version,
         now,
@@ -499,8 +513,23 @@ pub async fn lifecycle(
         LifecycleAction::Publish => {
             let ready = row.status == "review" || (row.status == "published" && has_new_version);
             if ready {
-                publish_checked(&mut tx, &row).await?;
+                let policy = publish_checked(&mut tx, &row).await?;
                 store::publish_current(&mut tx, row.id, now).await?;
+                // Inside the publishing transaction: the pushes (and their messages) exist
+                // exactly when the publication does. Told once per enterprise and policy.
+                super::pushes::push_published(&mut tx, row.id, now).await?;
+                let topics = serde_json::to_string(&policy.topics).map_err(anyhow::Error::from)?;
+                let fields = PolicyFields {
+                    title: &policy.title,
+                    level: level_str(&policy),
+                    mode: policy.mode.as_str(),
+                    topics: &topics,
+                    document_no: policy.document_no.as_deref(),
+                    effective_from: Some(policy.effective_from),
+                    effective_to: policy.effective_to,
+                    ..row_fields(&row)
+                };
+                store::set_definition_fields(&mut tx, row.id, &fields).await?;
             }
             ready
         }
@@ -526,7 +555,7 @@ pub async fn lifecycle(
 
 /// A version joins the published library only if the library stays consistent (the same
 /// amount for every member of an annual cap, and so on).
-async fn publish_checked(conn: &mut Conn, row: &PolicyRow) -> AppResult<()> {
+async fn publish_checked(conn: &mut Conn, row: &PolicyRow) -> AppResult<Policy> {
     let published = super::published(conn).await?;
     let definition = store::definition(conn, row.id, row.current_version)
         .await?
@@ -540,10 +569,31 @@ async fn publish_checked(conn: &mut Conn, row: &PolicyRow) -> AppResult<()> {
         .collect();
     let policy = qinqing_rules::parse_policy(&file, &definition, &published.set.schema)
         .map_err(|d| diagnostics_error(&d))?;
-    policies.push(policy);
+    policies.push(policy.clone());
     qinqing_rules::PolicySet::new(published.set.schema, policies)
         .map_err(|d| diagnostics_error(&d))?;
-    Ok(())
+    Ok(policy)
+}
+
+/// A row's stored fields, as the storage layer takes them.
+fn row_fields(row: &PolicyRow) -> PolicyFields<'_> {
+    PolicyFields {
+        slug: &row.slug,
+        title: &row.title,
+        department_org_id: row.department_org_id,
+        level: &row.level,
+        mode: &row.mode,
+        topics: &row.topics,
+        document_no: row.document_no.as_deref(),
+        document_text: &row.document_text,
+        guide: &row.guide,
+        offline_channel: row.offline_channel.as_deref(),
+        review_stages: &row.review_stages,
+        decision_days: row.decision_days,
+        budget_total: row.budget_total,
+        effective_from: row.effective_from,
+        effective_to: row.effective_to,
+    }
 }
 
 fn diagnostics_error(diags: &[qinqing_rules::Diagnostic]) -> AppError {

@@ -8,9 +8,12 @@
 
 pub mod applications;
 pub mod auto_grant;
+pub mod dashboard;
 pub mod entitlements;
 pub mod library;
 pub mod payouts;
+pub mod pushes;
+pub mod ratings;
 pub mod review;
 pub mod search;
 

@@ -5,3 +5,4 @@ mod write;
 
 pub(crate) use read::read_sheet;
 pub use write::write_xlsx;
+pub(crate) use write::{EXACT_IN_EXCEL, Formats, write_integer, write_money};

@@ -4,13 +4,14 @@ use crate::columns::Column;
 use crate::export::{ExportError, Value, value};
 use crate::record::EnterpriseRecord;
 use chrono::Datelike;
+use qinqing_domain::Money;
 use rust_xlsxwriter::{ColNum, ExcelDateTime, Format, RowNum, Workbook, Worksheet, XlsxError};
 
 const SHEET_NAME: &str = "企业画像";
 
 /// Excel keeps numbers as f64, exact to 15 significant digits. Larger integers and amounts are
 /// written as text so they survive the round trip digit for digit.
-const EXACT_IN_EXCEL: u128 = 1_000_000_000_000_000;
+pub(crate) const EXACT_IN_EXCEL: u128 = 1_000_000_000_000_000;
 
 /// Writes records to an XLSX workbook with one sheet "企业画像": a bold, frozen header of
 /// Chinese labels, codes and phone numbers as text (so Excel neither drops leading zeros nor
@@ -34,23 +35,26 @@ pub fn write_xlsx(records: &[EnterpriseRecord]) -> Result<Vec<u8>, ExportError> 
     Ok(workbook.save_to_buffer()?)
 }
 
-/// The cell formats of the sheet, created once.
-struct Formats {
-    header: Format,
-    text: Format,
-    date: Format,
-    money: Format,
-    integer: Format,
+/// The cell formats of a sheet, created once (also used by the report tables).
+pub(crate) struct Formats {
+    pub(crate) header: Format,
+    pub(crate) text: Format,
+    pub(crate) date: Format,
+    pub(crate) money: Format,
+    pub(crate) integer: Format,
+    /// A share of one as a number shown "98.70%".
+    pub(crate) percent: Format,
 }
 
 impl Formats {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Formats {
             header: Format::new().set_bold().set_background_color("#DDEBF7"),
             text: Format::new().set_num_format("@"),
             date: Format::new().set_num_format("yyyy-mm-dd"),
             money: Format::new().set_num_format("#,##0.00"),
             integer: Format::new().set_num_format("0"),
+            percent: Format::new().set_num_format("0.00%"),
         }
     }
 }
@@ -92,21 +96,44 @@ fn write_cell(
                 sheet.write_string_with_format(row, col, date.to_string(), &formats.text)?;
             }
         },
-        Value::Integer(n) if n.unsigned_abs() < EXACT_IN_EXCEL => {
-            sheet.write_number_with_format(row, col, n as f64, &formats.integer)?;
-        }
-        Value::Money(amount) if u128::from(amount.fen().unsigned_abs()) < EXACT_IN_EXCEL => {
-            // fen / 100 is the double nearest the exact amount, and with at most 15 significant
-            // digits its shortest decimal form (what import reads back) is that exact amount.
-            let yuan = amount.fen() as f64 / 100.0;
-            sheet.write_number_with_format(row, col, yuan, &formats.money)?;
-        }
-        Value::Integer(n) => {
-            sheet.write_string_with_format(row, col, n.to_string(), &formats.text)?;
-        }
-        Value::Money(amount) => {
-            sheet.write_string_with_format(row, col, amount.to_string(), &formats.text)?;
-        }
+        Value::Integer(n) => write_integer(sheet, row, col, n, formats)?,
+        Value::Money(amount) => write_money(sheet, row, col, amount, formats)?,
+    }
+    Ok(())
+}
+
+/// Writes an integer as a number formatted "0", or as text when Excel could not hold it exactly.
+pub(crate) fn write_integer(
+    sheet: &mut Worksheet,
+    row: RowNum,
+    col: ColNum,
+    n: i128,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    if n.unsigned_abs() < EXACT_IN_EXCEL {
+        sheet.write_number_with_format(row, col, n as f64, &formats.integer)?;
+    } else {
+        sheet.write_string_with_format(row, col, n.to_string(), &formats.text)?;
+    }
+    Ok(())
+}
+
+/// Writes an amount as a number formatted "#,##0.00", or as text ("1234.56") when Excel could
+/// not hold it exactly.
+pub(crate) fn write_money(
+    sheet: &mut Worksheet,
+    row: RowNum,
+    col: ColNum,
+    amount: Money,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
+    if u128::from(amount.fen().unsigned_abs()) < EXACT_IN_EXCEL {
+        // fen / 100 is the double nearest the exact amount, and with at most 15 significant
+        // digits its shortest decimal form (what import reads back) is that exact amount.
+        let yuan = amount.fen() as f64 / 100.0;
+        sheet.write_number_with_format(row, col, yuan, &formats.money)?;
+    } else {
+        sheet.write_string_with_format(row, col, amount.to_string(), &formats.text)?;
     }
     Ok(())
 }

@@ -193,6 +193,16 @@ impl Session {
             .unwrap()
     }
 
+    pub async fn put(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .put(format!("{}{path}", self.base))
+            .header("X-CSRF-Token", &self.csrf)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn upload(&self, path: &str, file_name: &str, bytes: Vec<u8>) -> Response {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
         let form = reqwest::multipart::Form::new().part("file", part);

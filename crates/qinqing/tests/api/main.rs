@@ -13,6 +13,7 @@ mod deadlines;
 mod enterprises;
 mod import;
 mod notifications;
+mod policies;
 mod reference;
 mod rfc9162;
 mod system;

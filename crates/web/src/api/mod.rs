@@ -7,6 +7,7 @@ pub mod deadlines;
 pub mod enterprises;
 pub mod notifications;
 pub mod policies;
+pub mod pushes;
 pub mod reference;
 
 use crate::AppState;
@@ -87,6 +88,16 @@ pub fn routes() -> Router<AppState> {
             get(policies::definition),
         )
         .route("/api/v1/policies/{id}/lifecycle", post(policies::lifecycle))
+        .route("/api/v1/policies/{id}/push", post(pushes::push))
+        .route("/api/v1/policies/{id}/pushes", get(pushes::policy_pushes))
+        .route(
+            "/api/v1/enterprises/{code}/subscriptions",
+            get(pushes::subscriptions).put(pushes::set_subscriptions),
+        )
+        .route(
+            "/api/v1/enterprises/{code}/pushes",
+            get(pushes::enterprise_pushes),
+        )
         .route(
             "/api/v1/policies/{id}/auto-grant",
             post(policies::run_auto_grant),
@@ -125,7 +136,14 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/applications/{receipt}/close",
             post(policies::close_offer),
         )
+        .route(
+            "/api/v1/applications/{receipt}/rating",
+            post(policies::rate),
+        )
+        .route("/api/v1/ratings", get(policies::ratings_list))
+        .route("/api/v1/ratings/{id}/follow-up", post(policies::follow_up))
         .route("/api/v1/reviews", get(policies::queue))
+        .route("/api/v1/dashboards/policies", get(policies::dashboard))
         .route("/api/v1/payouts", get(policies::payout_desk))
         .route("/api/v1/payouts/batches", post(policies::create_batch))
         .route(

@@ -10,6 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use qinqing_app::policies::applications::{self, ApplicationInput, ApplicationView};
 use qinqing_app::policies::auto_grant::{self, RunReport};
+use qinqing_app::policies::dashboard::Dashboard;
 use qinqing_app::policies::entitlements::{self, Entitlements};
 use qinqing_app::policies::library::{
     self, LifecycleAction, PolicyInput, PolicyQuery, PolicyView, SearchResult,
@@ -17,6 +18,7 @@ use qinqing_app::policies::library::{
 use qinqing_app::policies::payouts::{
     self, AccountInput, AccountView, NewBatch, PayoutDesk, PayoutView, ResultSummary,
 };
+use qinqing_app::policies::ratings::{self, RatingInput, RatingView};
 use qinqing_app::policies::review::{self, Decision, QueueItem};
 use qinqing_app::policies::search;
 use serde::Deserialize;
@@ -434,5 +436,105 @@ pub async fn retry(
 ) -> ApiResult<Json<PayoutView>> {
     Ok(Json(
         payouts::retry(&state.app, &caller.principal, id, &caller.meta).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct DashboardQuery {
+    /// json (default), csv (the summary table) or xlsx (every table, one sheet each)
+    format: Option<String>,
+}
+
+/// Figures of policy fulfilment in the caller's scope.
+#[utoipa::path(get, path = "/api/v1/dashboards/policies", tag = "policies", params(DashboardQuery),
+    responses((status = 200, body = Dashboard), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn dashboard(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Query(q): Query<DashboardQuery>,
+) -> ApiResult<Response> {
+    let d = qinqing_app::policies::dashboard::dashboard(&state.app, &caller.principal).await?;
+    let tables = qinqing_app::policies::dashboard::tables(&d);
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(d).into_response()),
+        "csv" => {
+            let bytes = qinqing_exchange::table::write_table_csv(&tables[0]);
+            Ok(csv_download("policy-dashboard.csv", bytes))
+        }
+        "xlsx" => {
+            let bytes = qinqing_exchange::table::write_table_xlsx(&tables)
+                .map_err(|e| ApiError(qinqing_app::AppError::Internal(anyhow::anyhow!(e))))?;
+            Ok((
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        qinqing_exchange::FileFormat::Xlsx
+                            .content_type()
+                            .to_string(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"policy-dashboard.xlsx\"".to_string(),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response())
+        }
+        other => Err(ApiError(qinqing_app::AppError::invalid(
+            "format",
+            format!("不支持的格式“{other}”,应为 json、csv 或 xlsx"),
+        ))),
+    }
+}
+
+/// The enterprise rates the service of its decided application (好差评, GB/T 39734 levels).
+#[utoipa::path(post, path = "/api/v1/applications/{receipt}/rating", tag = "policies", request_body = RatingInput,
+    params(("receipt" = String, Path, description = "受理号")),
+    responses((status = 201, body = RatingView), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn rate(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+    Json(input): Json<RatingInput>,
+) -> ApiResult<(StatusCode, Json<RatingView>)> {
+    let view = ratings::rate(
+        &state.app,
+        &caller.principal,
+        &receipt,
+        &input,
+        &caller.meta,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+#[utoipa::path(get, path = "/api/v1/ratings", tag = "policies",
+    responses((status = 200, body = Vec<RatingView>), (status = 403, body = ErrorBody)))]
+pub async fn ratings_list(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> ApiResult<Json<Vec<RatingView>>> {
+    Ok(Json(ratings::list(&state.app, &caller.principal).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct FollowUpInput {
+    pub note: String,
+}
+
+/// The policy's department records the follow-up of a bad rating.
+#[utoipa::path(post, path = "/api/v1/ratings/{id}/follow-up", tag = "policies", request_body = FollowUpInput,
+    params(("id" = i64, Path, description = "评价")),
+    responses((status = 200, body = RatingView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn follow_up(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+    Json(input): Json<FollowUpInput>,
+) -> ApiResult<Json<RatingView>> {
+    Ok(Json(
+        ratings::follow_up(&state.app, &caller.principal, id, &input.note, &caller.meta).await?,
     ))
 }

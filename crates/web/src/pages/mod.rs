@@ -98,6 +98,7 @@ pub fn routes() -> Router<AppState> {
             get(policies::application_page).post(policies::application_action),
         )
         .route("/reviews", get(policies::reviews))
+        .route("/dashboard/policies", get(policies::dashboard))
         .route(
             "/payouts",
             get(policies::payouts_page).post(policies::payouts_action),
@@ -190,6 +191,11 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
             }
             if matches!(p.role, Role::Finance | Role::Admin) || p.role.is_supervisor() {
                 items.push(("/payouts", "直达拨付"));
+            }
+            if matches!(p.role, Role::DepartmentLead | Role::Finance | Role::Admin)
+                || p.role.is_supervisor()
+            {
+                items.push(("/dashboard/policies", "兑现统计"));
             }
             if may_import_enterprises(p.role) {
                 items.push(("/enterprises/import", "批量导入"));

@@ -20,6 +20,22 @@ use qinqing_domain::CreditCode;
 use qinqing_domain::org::Role;
 use std::collections::HashMap;
 
+/// Template filters of these pages.
+mod filters {
+    /// An amount in yuan as the views carry it ("784130.48") with thousands separators
+    /// ("784,130.48"), as amounts are written everywhere else; anything else is shown as it is.
+    #[askama::filter_fn]
+    pub fn yuan(value: &dyn std::fmt::Display, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(super::grouped(&value.to_string()))
+    }
+}
+
+/// "784130.48" → "784,130.48"; anything that is not an amount stays as it is.
+fn grouped(text: &str) -> String {
+    qinqing_domain::Money::parse_yuan(text)
+        .map_or_else(|_| text.to_string(), |m| m.format_grouped())
+}
+
 /// A form posted as ordered pairs: repeated and dynamic names (pledge_*, fact_*) included.
 type Pairs = Vec<(String, String)>;
 
@@ -212,7 +228,7 @@ pub async fn run_auto_grant(
             let notice = format!(
                 "已向 {} 家企业推送免申即享确认,合计 ¥{}",
                 report.offered.len(),
-                report.total_offered
+                grouped(&report.total_offered)
             );
             render_policy(&state, Some(caller), &id, Some(report), notice).await
         }
@@ -446,6 +462,8 @@ pub async fn apply(
 pub struct ApplicationPage {
     layout: Layout,
     a: ApplicationView,
+    rating: Option<qinqing_app::policies::ratings::RatingView>,
+    levels: &'static [(i64, &'static str)],
     acts_for_enterprise: bool,
     holds_stage: bool,
     may_exclude: bool,
@@ -479,6 +497,11 @@ async fn render_application(
         Ok(a) => a,
         Err(e) => return error_page(&e, Some(caller), state),
     };
+    let rating =
+        match qinqing_app::policies::ratings::of_application(&state.app, who, receipt).await {
+            Ok(r) => r,
+            Err(e) => return error_page(&e, Some(caller), state),
+        };
     let holds_stage = match review::queue(&state.app, who).await {
         Ok(items) => items
             .iter()
@@ -489,6 +512,8 @@ async fn render_application(
         layout: Layout::new(format!("申报 {}", a.receipt_no), Some(caller), state, ""),
         acts_for_enterprise: matches!(who.role, Role::EnterpriseUser | Role::Steward),
         may_exclude: a.status == "offered" && may_author(who),
+        rating,
+        levels: &qinqing_app::policies::ratings::LEVELS,
         holds_stage,
         errors,
         notice,
@@ -513,6 +538,46 @@ pub async fn application_action(
     let meta = &caller.meta;
     let text = |name: &str| Some(field(&pairs, name).to_string()).filter(|s| !s.trim().is_empty());
     let app = &state.app;
+    let rated = match field(&pairs, "action") {
+        "rate" => {
+            let input = qinqing_app::policies::ratings::RatingInput {
+                level: field(&pairs, "level").parse().unwrap_or(0),
+                comment: text("comment"),
+            };
+            Some(
+                qinqing_app::policies::ratings::rate(app, who, &receipt, &input, meta)
+                    .await
+                    .map(|_| "感谢评价".to_string()),
+            )
+        }
+        "follow_up" => {
+            let id = field(&pairs, "rating").parse().unwrap_or(0);
+            Some(
+                qinqing_app::policies::ratings::follow_up(
+                    app,
+                    who,
+                    id,
+                    field(&pairs, "note"),
+                    meta,
+                )
+                .await
+                .map(|_| "回访已记录".to_string()),
+            )
+        }
+        _ => None,
+    };
+    if let Some(result) = rated {
+        return match result {
+            Ok(notice) => render_application(&state, caller, &receipt, Errors::new(), notice).await,
+            Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_))) => {
+                error_page(&e, Some(caller), &state)
+            }
+            Err(e) => {
+                render_application(&state, caller, &receipt, with_form_error(&e), String::new())
+                    .await
+            }
+        };
+    }
     let result = match field(&pairs, "action") {
         "withdraw" => applications::withdraw(app, who, &receipt, meta).await,
         "approve" => {
@@ -737,7 +802,7 @@ pub async fn payouts_action(
                 "已生成批次 {}:{} 笔,合计 ¥{}{}",
                 b.batch.batch_no,
                 b.batch.lines,
-                b.batch.total,
+                grouped(&b.batch.total),
                 if b.waiting_for_account.is_empty() {
                     String::new()
                 } else {
@@ -1053,4 +1118,35 @@ fn with_form_error(e: &AppError) -> Errors {
     let mut errors = errors_of(e);
     errors.insert("form".into(), e.to_string());
     errors
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    layout: Layout,
+    d: qinqing_app::policies::dashboard::Dashboard,
+}
+
+impl DashboardPage {
+    /// A share in basis points as "98.70%".
+    fn pct(&self, bp: &Option<i64>) -> String {
+        bp.map_or_else(|| "—".into(), |v| format!("{}.{:02}%", v / 100, v % 100))
+    }
+    /// The width of a bar, in percent of the largest amount paid by one policy.
+    fn bar(&self, fen: &i64) -> i64 {
+        let max = self.d.paid.iter().map(|p| p.paid_fen).max().unwrap_or(0);
+        if max > 0 { fen * 100 / max } else { 0 }
+    }
+}
+
+/// Figures of policy fulfilment for leads and supervisors.
+pub async fn dashboard(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
+    match qinqing_app::policies::dashboard::dashboard(&state.app, &caller.principal).await {
+        Ok(d) => DashboardPage {
+            layout: Layout::new("兑现统计", Some(&caller), &state, "/dashboard/policies"),
+            d,
+        }
+        .into_response(),
+        Err(e) => error_page(&e, Some(&caller), &state),
+    }
 }

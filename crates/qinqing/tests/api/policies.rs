@@ -1,0 +1,1725 @@
+//! Benefit-policy fulfilment (惠企政策兑现): the public search, the policy life cycle, what an
+//! enterprise may get, the application and its graded review, the budget under concurrent
+//! approvals, payouts through the bank files, and 免申即享.
+
+use crate::helpers::{Session, TestApp, assert_error};
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+const P3: &str = "p3-equipment-investment";
+const P7: &str = "p7-rd-investment";
+
+/// The body of a response that must have the given status.
+async fn expect(res: Response, status: StatusCode) -> Value {
+    let got = res.status();
+    let text = res.text().await.unwrap();
+    assert_eq!(got, status, "{text}");
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    }
+}
+
+async fn ok(res: Response) -> Value {
+    expect(res, StatusCode::OK).await
+}
+
+fn own_code(firm: &Session) -> String {
+    firm.me["enterprises"][0].as_str().unwrap().to_string()
+}
+
+/// A minimal definition: a fixed sum for every enterprise under `region`.
+fn definition(id: &str, title: &str, mode: &str, region: &str, fixed: &str) -> String {
+    format!(
+        r#"id = "{id}"
+title = "{title}"
+department = "区工业和信息化局"
+level = "district"
+topics = ["测试"]
+entity = "enterprise"
+mode = "{mode}"
+effective = {{ from = 2000-01-01 }}
+
+[conditions]
+all = [ {{ attr = "region", under = ["{region}"] }} ]
+
+[reward]
+fixed = "{fixed}"
+"#
+    )
+}
+
+fn policy_input(definition: &str, budget: Option<&str>) -> Value {
+    json!({
+        "definition": definition,
+        "document_text": "对符合条件的企业给予一次性奖励,以承诺代替证明材料。",
+        "guide": {
+            "who": "本区企业",
+            "conditions": "在本区注册",
+            "materials": [],
+            "deadline": "每年 6 月 30 日前",
+            "contact": "区工业和信息化局 0595-87000001",
+            "pledges": [{ "key": "integrity", "text": "本企业承诺所填数据真实、准确、完整。" }]
+        },
+        "budget": budget,
+    })
+}
+
+/// The handler writes a policy and the lead publishes it; returns its id.
+async fn publish_policy(app: &TestApp, definition: &str, budget: Option<&str>) -> String {
+    let handler = app.login("handler").await;
+    let created = expect(
+        handler
+            .post("/api/v1/policies", &policy_input(definition, budget))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_string();
+    let lead = app.login("lead").await;
+    for action in ["submit_for_review", "publish"] {
+        let res = lead
+            .post(
+                &format!("/api/v1/policies/{id}/lifecycle"),
+                &json!({ "action": action }),
+            )
+            .await;
+        ok(res).await;
+    }
+    id
+}
+
+/// A published apply-mode policy paying `fixed` yuan to every enterprise of the district, one
+/// review stage (the 工信 初审人), with the given budget.
+async fn simple_apply_policy(app: &TestApp, id: &str, fixed: &str, budget: Option<&str>) -> String {
+    publish_policy(
+        app,
+        &definition(id, "测试一次性奖励", "apply", "350521", fixed),
+        budget,
+    )
+    .await
+}
+
+fn application(policy: &str, code: &str, year: i32, pledges: &[&str]) -> Value {
+    json!({ "policy": policy, "credit_code": code, "year": year, "pledges": pledges })
+}
+
+/// The demo enterprise submits an application; returns its receipt number.
+async fn submit(firm: &Session, policy: &str, year: i32, pledges: &[&str]) -> String {
+    let body = application(policy, &own_code(firm), year, pledges);
+    let view = expect(
+        firm.post("/api/v1/applications", &body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(view["status"], "submitted");
+    view["receipt_no"].as_str().unwrap().to_string()
+}
+
+async fn decide(session: &Session, receipt: &str, decision: &Value) -> Response {
+    session
+        .post(
+            &format!("/api/v1/applications/{receipt}/decision"),
+            decision,
+        )
+        .await
+}
+
+async fn application_view(session: &Session, receipt: &str) -> Value {
+    ok(session
+        .get(&format!("/api/v1/applications/{receipt}"))
+        .await)
+    .await
+}
+
+async fn policy_view(app: &TestApp, id: &str) -> Value {
+    let res = app
+        .anonymous()
+        .get(app.url(&format!("/api/v1/policies/{id}")))
+        .send()
+        .await
+        .unwrap();
+    ok(res).await
+}
+
+async fn search(session: Option<&Session>, app: &TestApp, query: &str) -> Vec<Value> {
+    let path = format!("/api/v1/policies?{query}");
+    let res = match session {
+        Some(s) => s.get(&path).await,
+        None => app.anonymous().get(app.url(&path)).send().await.unwrap(),
+    };
+    let body = ok(res).await;
+    assert_eq!(
+        body["total"].as_u64().unwrap() as usize,
+        body["items"].as_array().unwrap().len()
+    );
+    body["items"].as_array().unwrap().clone()
+}
+
+fn ids(hits: &[Value]) -> Vec<String> {
+    hits.iter()
+        .map(|h| h["policy"]["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// An enterprise user of another enterprise (the demo has one enterprise account), logged in.
+async fn enterprise_user_of(app: &TestApp, username: &str, code: &str) -> Session {
+    let mut conn = app.app.db.conn().await.unwrap();
+    let code = qinqing_domain::CreditCode::parse(code).unwrap();
+    let enterprise = qinqing_storage::enterprises::get_by_credit_code(&mut conn, &code)
+        .await
+        .unwrap()
+        .unwrap();
+    let hash = qinqing_app::auth::hash_password(qinqing_app::demo::DEMO_PASSWORD).unwrap();
+    let user = qinqing_storage::users::NewUser {
+        username,
+        display_name: "另一企业",
+        phone: None,
+        password_hash: &hash,
+        org_id: enterprise.id,
+        role: qinqing_domain::org::Role::EnterpriseUser,
+        must_change_password: false,
+    };
+    let id = qinqing_storage::users::insert(&mut conn, &user, app.app.now())
+        .await
+        .unwrap();
+    qinqing_storage::users::link_enterprise(
+        &mut conn,
+        id,
+        enterprise.id,
+        qinqing_storage::users::Relation::Member,
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    app.login(username).await
+}
+
+/// Another enterprise than the demo one, in a town other than 东园镇 (the `town` account's).
+async fn other_enterprise(app: &TestApp, own: &str) -> String {
+    app.enterprises()
+        .await
+        .into_iter()
+        .find(|(c, _)| c != own)
+        .unwrap()
+        .0
+}
+
+/// An enterprise none of the demo accounts acts for (so the demo's own applications, accounts
+/// and payouts leave it alone), eligible for equipment investment in 2025, with a new user of
+/// its own. Returns the user's session and the amount the policy gives it.
+async fn fresh_firm(app: &TestApp, username: &str) -> (Session, String) {
+    let mut taken: Vec<Value> = Vec::new();
+    for user in ["enterprise", "steward"] {
+        taken.extend(app.login(user).await.me["enterprises"].as_array().unwrap().clone());
+    }
+    let handler = app.login("handler").await;
+    for (code, _) in app.enterprises().await {
+        if taken.contains(&json!(code)) {
+            continue;
+        }
+        let ent = ok(handler
+            .get(&format!("/api/v1/enterprises/{code}/entitlements?year=2025"))
+            .await)
+        .await;
+        let p3 = ent["eligible"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["policy_id"] == P3);
+        if let Some(p3) = p3 {
+            let amount = p3["amount"].as_str().unwrap().to_string();
+            return (enterprise_user_of(app, username, &code).await, amount);
+        }
+    }
+    panic!("no enterprise outside the demo cast is eligible for {P3}");
+}
+
+fn account(payee: &str, account_no: &str) -> Value {
+    json!({ "payee_name": payee, "account_no": account_no, "bank_name": "中国农业银行泉州台商投资区支行" })
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. The public search
+
+#[tokio::test]
+async fn the_public_finds_policies_by_chinese_words_and_filters() {
+    let app = TestApp::spawn().await;
+    let hits = search(None, &app, "q=研发").await;
+    assert!(ids(&hits).contains(&P7.to_string()), "{hits:?}");
+    let p7 = hits.iter().find(|h| h["policy"]["id"] == P7).unwrap();
+    let snippet = p7["snippet_html"].as_str().unwrap();
+    assert!(snippet.contains("<mark>研发</mark>"), "{snippet}");
+    assert!(
+        !ids(&hits).contains(&P3.to_string()),
+        "equipment investment says nothing of R&D"
+    );
+
+    let auto = search(None, &app, "mode=auto_grant").await;
+    assert!(!auto.is_empty());
+    assert!(
+        auto.iter()
+            .all(|h| h["policy"]["mode"] == "auto_grant" && h["policy"]["mode_label"] == "免申即享")
+    );
+    assert!(ids(&auto).contains(&"p1a-gaoxin-first".to_string()));
+    assert!(!ids(&auto).contains(&P3.to_string()));
+
+    let all = search(None, &app, "").await;
+    assert_eq!(all.len(), 10, "nine examples and the offline policy");
+    assert_eq!(search(None, &app, "level=district").await.len(), 10);
+    assert!(search(None, &app, "level=national").await.is_empty());
+
+    let finance = search(None, &app, "department=财政局").await;
+    assert_eq!(ids(&finance), ["p5-taiwan-iit"]);
+    let industry = search(None, &app, "department=工业和信息化局&q=研发").await;
+    assert_eq!(ids(&industry), [P7]);
+}
+
+#[tokio::test]
+async fn drafts_are_seen_only_by_their_department() {
+    let app = TestApp::spawn().await;
+    let handler = app.login("handler").await;
+    let def = definition(
+        "qq-draft",
+        "海丝数字经济草稿补助",
+        "apply",
+        "350521",
+        "1000",
+    );
+    expect(
+        handler
+            .post("/api/v1/policies", &policy_input(&def, None))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    // The public: neither by search, nor by asking for drafts, nor by its id.
+    assert!(search(None, &app, "q=海丝").await.is_empty());
+    assert!(search(None, &app, "q=海丝&status=draft").await.is_empty());
+    let res = app
+        .anonymous()
+        .get(app.url("/api/v1/policies/qq-draft"))
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
+
+    // Another department and an enterprise neither.
+    let finance = app.login("reviewer2").await;
+    assert!(
+        search(Some(&finance), &app, "status=draft")
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        finance.get("/api/v1/policies/qq-draft").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let firm = app.login("enterprise").await;
+    assert!(search(Some(&firm), &app, "status=draft").await.is_empty());
+
+    // The authoring department does.
+    let drafts = search(Some(&handler), &app, "status=draft").await;
+    assert_eq!(ids(&drafts), ["qq-draft"]);
+    assert_eq!(drafts[0]["policy"]["status_label"], "草稿");
+    let reviewer = app.login("reviewer1").await;
+    assert_eq!(
+        ids(&search(Some(&reviewer), &app, "q=海丝&status=draft").await),
+        ["qq-draft"]
+    );
+    ok(reviewer.get("/api/v1/policies/qq-draft").await).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. The policy life cycle
+
+#[tokio::test]
+async fn a_policy_is_written_by_the_handler_and_published_by_the_lead() {
+    let app = TestApp::spawn().await;
+    let handler = app.login("handler").await;
+    let def = definition("qq-life", "生命周期测试补助", "apply", "350521", "1000");
+    let created = expect(
+        handler
+            .post("/api/v1/policies", &policy_input(&def, Some("5000000")))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(created["status"], "draft");
+    assert_eq!(created["current_version"], 1);
+    assert!(created["published_version"].is_null());
+    assert_eq!(created["budget_total"], "5000000.00");
+    assert_eq!(created["budget_committed"], "0.00");
+    assert_eq!(created["department"], "工业和信息化局");
+    assert_eq!(
+        created["review_stages"].as_array().unwrap().len(),
+        1,
+        "no stages given: one, the department's 初审人"
+    );
+
+    // The same id again.
+    let res = handler
+        .post("/api/v1/policies", &policy_input(&def, None))
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", Some("definition")).await;
+
+    // A broken definition names its line.
+    let broken = def.replace("level = \"district\"", "level = \"district");
+    let res = handler
+        .post("/api/v1/policies", &policy_input(&broken, None))
+        .await;
+    let body = assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("definition"),
+    )
+    .await;
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("第 4 行"), "{body}");
+
+    // Enterprises and other departments write no policies.
+    let firm = app.login("enterprise").await;
+    let other = definition("qq-firm", "企业自拟政策", "apply", "350521", "1");
+    let res = firm
+        .post("/api/v1/policies", &policy_input(&other, None))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let res = app
+        .login("reviewer2")
+        .await
+        .put("/api/v1/policies/qq-life", &policy_input(&def, None))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+
+    // The handler submits for review but cannot publish.
+    let lifecycle =
+        |action: &str, reason: Option<&str>| json!({ "action": action, "reason": reason });
+    let res = handler
+        .post(
+            "/api/v1/policies/qq-life/lifecycle",
+            &lifecycle("submit_for_review", None),
+        )
+        .await;
+    assert_eq!(ok(res).await["status"], "review");
+    let res = handler
+        .post(
+            "/api/v1/policies/qq-life/lifecycle",
+            &lifecycle("publish", None),
+        )
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    assert!(search(None, &app, "q=生命周期").await.is_empty());
+
+    let lead = app.login("lead").await;
+    let res = lead
+        .post(
+            "/api/v1/policies/qq-life/lifecycle",
+            &lifecycle("publish", None),
+        )
+        .await;
+    let published = ok(res).await;
+    assert_eq!(published["status"], "published");
+    assert_eq!(published["published_version"], 1);
+    assert_eq!(ids(&search(None, &app, "q=生命周期").await), ["qq-life"]);
+    // Publishing twice is not a step.
+    let res = lead
+        .post(
+            "/api/v1/policies/qq-life/lifecycle",
+            &lifecycle("publish", None),
+        )
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+
+    // Withdrawal needs a reason, and only the lead gives it.
+    let res = lead
+        .post(
+            "/api/v1/policies/qq-life/lifecycle",
+            &lifecycle("withdraw", Some("  ")),
+        )
+        .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("reason"),
+    )
+    .await;
+    let res = handler
+        .post(
+            "/api/v1/policies/qq-life/lifecycle",
+            &lifecycle("withdraw", Some("政策调整")),
+        )
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let res = lead
+        .post(
+            "/api/v1/policies/qq-life/lifecycle",
+            &lifecycle("withdraw", Some("上级政策调整,本政策停止执行")),
+        )
+        .await;
+    let withdrawn = ok(res).await;
+    assert_eq!(withdrawn["status"], "withdrawn");
+    assert_eq!(withdrawn["withdrawn_reason"], "上级政策调整,本政策停止执行");
+    assert!(
+        search(None, &app, "q=生命周期").await.is_empty(),
+        "a withdrawn policy leaves the published list"
+    );
+    assert_eq!(
+        ids(&search(None, &app, "q=生命周期&status=withdrawn").await),
+        ["qq-life"]
+    );
+    // Nobody applies to a withdrawn policy.
+    let res = firm
+        .post(
+            "/api/v1/applications",
+            &application("qq-life", &own_code(&firm), 2025, &["integrity"]),
+        )
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", Some("policy")).await;
+}
+
+#[tokio::test]
+async fn editing_a_published_policy_makes_a_new_version_and_applications_keep_theirs() {
+    let app = TestApp::spawn().await;
+    let id = simple_apply_policy(&app, "qq-versions", "1000", None).await;
+    let firm = app.login("enterprise").await;
+    let receipt = submit(&firm, &id, 2025, &["integrity"]).await;
+    let before = application_view(&firm, &receipt).await;
+    assert_eq!(before["policy_version"], 1);
+    assert_eq!(before["computed_amount"], "1000.00");
+
+    let handler = app.login("handler").await;
+    let def2 = definition(
+        &id,
+        "测试一次性奖励(2026 年修订)",
+        "apply",
+        "350521",
+        "2000",
+    );
+    let edited = ok(handler
+        .put(
+            &format!("/api/v1/policies/{id}"),
+            &policy_input(&def2, None),
+        )
+        .await)
+    .await;
+    assert_eq!(edited["current_version"], 2);
+    assert_eq!(
+        edited["published_version"], 1,
+        "the new version waits for the lead"
+    );
+    assert_eq!(edited["status"], "published");
+    // The id cannot change.
+    let renamed = definition("qq-renamed", "测试一次性奖励", "apply", "350521", "2000");
+    let res = handler
+        .put(
+            &format!("/api/v1/policies/{id}"),
+            &policy_input(&renamed, None),
+        )
+        .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("definition"),
+    )
+    .await;
+
+    // Until published, the public, new applications and entitlements still see version 1.
+    let public = policy_view(&app, &id).await;
+    assert_eq!(public["title"], "测试一次性奖励", "{public}");
+    let draft_v2 = ok(handler
+        .get(&format!("/api/v1/policies/{id}/definition"))
+        .await)
+    .await;
+    assert!(draft_v2.as_str().unwrap().contains("fixed = \"2000\""));
+    let pending = submit(&firm, &id, 2023, &["integrity"]).await;
+    let pending = application_view(&firm, &pending).await;
+    assert_eq!(pending["policy_version"], 1);
+    assert_eq!(pending["computed_amount"], "1000.00");
+    assert_eq!(pending["policy_title"], "测试一次性奖励");
+    let code = own_code(&firm);
+    let ent = ok(firm
+        .get(&format!(
+            "/api/v1/enterprises/{code}/entitlements?year=2024"
+        ))
+        .await)
+    .await;
+    let mine = ent["eligible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["policy_id"] == id.as_str())
+        .unwrap();
+    assert_eq!(mine["amount"], "1000.00");
+
+    let lead = app.login("lead").await;
+    let res = lead
+        .post(
+            &format!("/api/v1/policies/{id}/lifecycle"),
+            &json!({ "action": "publish" }),
+        )
+        .await;
+    assert_eq!(ok(res).await["published_version"], 2);
+
+    assert_eq!(
+        policy_view(&app, &id).await["title"],
+        "测试一次性奖励(2026 年修订)"
+    );
+    let after = application_view(&firm, &receipt).await;
+    assert_eq!(
+        after["policy_version"], 1,
+        "the application keeps its version"
+    );
+    assert_eq!(after["computed_amount"], "1000.00");
+    let newer = submit(&firm, &id, 2024, &["integrity"]).await;
+    let newer = application_view(&firm, &newer).await;
+    assert_eq!(newer["policy_version"], 2);
+    assert_eq!(newer["computed_amount"], "2000.00");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Entitlements
+
+#[tokio::test]
+async fn the_enterprise_sees_what_it_may_get_and_others_do_not() {
+    let app = TestApp::spawn().await;
+    let firm = app.login("enterprise").await;
+    let code = own_code(&firm);
+    let ent = ok(firm
+        .get(&format!(
+            "/api/v1/enterprises/{code}/entitlements?year=2025"
+        ))
+        .await)
+    .await;
+    assert_eq!(ent["credit_code"], code.as_str());
+    assert_eq!(ent["year"], 2025);
+    let p3 = ent["eligible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["policy_id"] == P3)
+        .expect("eligible for equipment investment");
+    assert_eq!(p3["amount"], "734130.48");
+    assert_eq!(p3["granted"], "734130.48");
+    let granted: i64 = ent["eligible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["granted_fen"].as_i64().unwrap())
+        .sum();
+    assert_eq!(ent["total_fen"].as_i64().unwrap(), granted);
+    assert!(granted >= 73_413_048);
+    let p7 = ent["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["policy_id"] == P7)
+        .expect("R&D reward undetermined");
+    assert_eq!(p7["missing"][0]["key"], "rd_expense@2025");
+    assert!(p7["amount"].is_null());
+    let offline = ent
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| ["eligible", "undetermined", "ineligible"].contains(&k.as_str()))
+        .flat_map(|(_, v)| v.as_array().unwrap().clone())
+        .find(|e| e["policy_id"] == "talent-housing")
+        .unwrap();
+    assert!(
+        offline["offline_channel"]
+            .as_str()
+            .unwrap()
+            .contains("人社窗口")
+    );
+
+    // Another enterprise's, the bank, a town outside the enterprise's town: refused.
+    let other = other_enterprise(&app, &code).await;
+    let res = firm
+        .get(&format!("/api/v1/enterprises/{other}/entitlements"))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let bank = app.login("bank").await;
+    let res = bank
+        .get(&format!("/api/v1/enterprises/{code}/entitlements"))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let (_, region) = app
+        .enterprises()
+        .await
+        .into_iter()
+        .find(|(c, _)| *c == code)
+        .unwrap();
+    assert!(!region.starts_with("350521101"), "not in 东园镇: {region}");
+    let town = app.login("town").await;
+    let res = town
+        .get(&format!("/api/v1/enterprises/{code}/entitlements"))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let (inside, _) = app
+        .enterprises()
+        .await
+        .into_iter()
+        .find(|(_, r)| r.starts_with("350521101"))
+        .unwrap();
+    ok(town
+        .get(&format!("/api/v1/enterprises/{inside}/entitlements"))
+        .await)
+    .await;
+    // The department's staff see it.
+    ok(app
+        .login("handler")
+        .await
+        .get(&format!(
+            "/api/v1/enterprises/{code}/entitlements?year=2025"
+        ))
+        .await)
+    .await;
+
+    // The enterprise adds its R&D expense: the reward is decided.
+    let res = firm
+        .patch(
+            &format!("/api/v1/enterprises/{code}"),
+            &json!({ "figures": [{ "year": 2025, "field": "rd_expense", "value": "3000000000" }] }),
+        )
+        .await;
+    ok(res).await;
+    let after = ok(firm
+        .get(&format!(
+            "/api/v1/enterprises/{code}/entitlements?year=2025"
+        ))
+        .await)
+    .await;
+    assert!(
+        !after["undetermined"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["policy_id"] == P7),
+        "{after}"
+    );
+    let p7 = after["eligible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["policy_id"] == P7)
+        .expect("eligible once the expense is known");
+    assert_eq!(p7["amount"], "1000000.00", "capped at 100 万元");
+    assert!(after["total_fen"].as_i64().unwrap() > ent["total_fen"].as_i64().unwrap());
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. The application journey
+
+#[tokio::test]
+async fn an_application_goes_through_both_stages_with_a_correction() {
+    let app = TestApp::spawn().await;
+    let (firm, computed) = fresh_firm(&app, "applicant").await;
+    let code = own_code(&firm);
+    let committed_before = policy_view(&app, P3).await["budget_committed"].clone();
+
+    // Every pledge must be signed; unknown ones are refused.
+    let res = firm
+        .post(
+            "/api/v1/applications",
+            &application(P3, &code, 2025, &["integrity"]),
+        )
+        .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("pledges"),
+    )
+    .await;
+    let res = firm
+        .post(
+            "/api/v1/applications",
+            &application(P3, &code, 2025, &["integrity", "equipment", "made-up"]),
+        )
+        .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("pledges"),
+    )
+    .await;
+    // Staff do not apply.
+    let res = app
+        .login("handler")
+        .await
+        .post(
+            "/api/v1/applications",
+            &application(P3, &code, 2025, &["integrity", "equipment"]),
+        )
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+
+    let mut body = application(P3, &code, 2025, &["integrity", "equipment"]);
+    body["submit_key"] = json!("form-7f3a");
+    let first = expect(
+        firm.post("/api/v1/applications", &body).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let receipt = first["receipt_no"].as_str().unwrap().to_string();
+    assert!(receipt.starts_with("SB"), "{receipt}");
+    assert_eq!(first["status"], "submitted");
+    assert_eq!(first["computed_amount"], computed.as_str());
+    assert_eq!(first["stage_label"], "初审");
+    assert_eq!(first["pledges"].as_array().unwrap().len(), 2);
+    assert!(
+        first["pledges"][1]["text"]
+            .as_str()
+            .unwrap()
+            .contains("未重复申报")
+    );
+    // The retry of the same form is the same application.
+    let retry = firm.post("/api/v1/applications", &body).await;
+    assert!(retry.status().is_success());
+    assert_eq!(
+        retry.json::<Value>().await.unwrap()["receipt_no"],
+        receipt.as_str()
+    );
+    let listed = ok(firm
+        .get(&format!("/api/v1/enterprises/{code}/applications"))
+        .await)
+    .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    // A second application without the key is refused.
+    let res = firm
+        .post(
+            "/api/v1/applications",
+            &application(P3, &code, 2025, &["integrity", "equipment"]),
+        )
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", Some("policy")).await;
+
+    // The review queue of 工信 初审 holds it.
+    let reviewer1 = app.login("reviewer1").await;
+    let queue = ok(reviewer1.get("/api/v1/reviews").await).await;
+    let item = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["application"]["receipt_no"] == receipt.as_str())
+        .unwrap();
+    assert_eq!(item["mine"], true);
+
+    // 财政 复审 does not hold the first stage.
+    let reviewer2 = app.login("reviewer2").await;
+    let res = decide(&reviewer2, &receipt, &json!({ "action": "approve" })).await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+
+    // Returned for 补正: a note is required; the clock pauses.
+    let res = decide(
+        &reviewer1,
+        &receipt,
+        &json!({ "action": "return", "note": " " }),
+    )
+    .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("note"),
+    )
+    .await;
+    let note = "请补充设备购置发票清单中第 3 项的入账凭证";
+    let returned = ok(decide(
+        &reviewer1,
+        &receipt,
+        &json!({ "action": "return", "note": note }),
+    )
+    .await)
+    .await;
+    assert_eq!(returned["status"], "returned");
+    assert_eq!(returned["note"], note);
+    let clocks = ok(reviewer1
+        .get(&format!(
+            "/api/v1/deadlines?object_type=application&object_id={receipt}"
+        ))
+        .await)
+    .await;
+    let clocks = clocks.as_array().unwrap();
+    assert_eq!(clocks.len(), 1, "{clocks:?}");
+    assert_eq!(clocks[0]["state"], "已暂停");
+    let inbox = ok(firm.get("/api/v1/messages").await).await;
+    assert!(
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["body"].as_str().unwrap().contains(note)),
+        "{inbox}"
+    );
+    // Not in review any more: nobody decides it.
+    let res = decide(&reviewer1, &receipt, &json!({ "action": "approve" })).await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+
+    // The enterprise resubmits; the clock runs again.
+    let resubmitted = ok(firm
+        .post(
+            &format!("/api/v1/applications/{receipt}/submit"),
+            &application(P3, &code, 2025, &["integrity", "equipment"]),
+        )
+        .await)
+    .await;
+    assert_eq!(resubmitted["status"], "submitted");
+    let clocks = ok(reviewer1
+        .get(&format!(
+            "/api/v1/deadlines?object_type=application&object_id={receipt}"
+        ))
+        .await)
+    .await;
+    assert_eq!(clocks[0]["state"], "计时中");
+
+    // 初审 approves; the application moves to 财政 复审.
+    let first_stage = ok(decide(&reviewer1, &receipt, &json!({ "action": "approve" })).await).await;
+    assert_eq!(first_stage["status"], "submitted");
+    assert_eq!(first_stage["stage_label"], "复审");
+    assert_eq!(first_stage["approved_amount"], computed.as_str());
+    let res = decide(&reviewer1, &receipt, &json!({ "action": "approve" })).await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+
+    // A different amount needs a reason.
+    let res = decide(
+        &reviewer2,
+        &receipt,
+        &json!({ "action": "approve", "amount": "1000" }),
+    )
+    .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("reason"),
+    )
+    .await;
+    let unchanged = application_view(&firm, &receipt).await;
+    assert_eq!(unchanged["status"], "submitted");
+    assert!(unchanged["payout_status"].is_null());
+
+    let approved = ok(decide(
+        &reviewer2,
+        &receipt,
+        &json!({ "action": "approve", "amount": "1000", "reason": "第 3 项设备发票不属本年度,核减" }),
+    )
+    .await)
+    .await;
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["approved_amount"], "1000.00");
+    assert_eq!(approved["payout_status"], "pending");
+    let actions: Vec<&str> = approved["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        ["submit", "return", "resubmit", "approve", "approve"]
+    );
+    let yuan = |v: &Value| v.as_str().unwrap().parse::<f64>().unwrap();
+    let committed = policy_view(&app, P3).await["budget_committed"].clone();
+    assert_eq!(yuan(&committed) - yuan(&committed_before), 1000.0);
+    let desk = ok(app.login("finance").await.get("/api/v1/payouts").await).await;
+    let payout = desk["payouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["receipt_no"] == receipt.as_str())
+        .unwrap();
+    assert_eq!(payout["amount"], "1000.00");
+    assert_eq!(payout["reference"], format!("QQ-{receipt}"));
+    let clocks = ok(reviewer1
+        .get(&format!(
+            "/api/v1/deadlines?object_type=application&object_id={receipt}"
+        ))
+        .await)
+    .await;
+    assert_eq!(clocks[0]["state"], "已办结");
+    // Decided: not withdrawn any more.
+    let res = firm
+        .post(
+            &format!("/api/v1/applications/{receipt}/withdraw"),
+            &json!({}),
+        )
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+
+    // Another enterprise's user reads nothing of it.
+    let stranger = app.login("enterprise").await;
+    let res = stranger
+        .get(&format!("/api/v1/applications/{receipt}"))
+        .await;
+    assert!(
+        matches!(res.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{}",
+        res.status()
+    );
+    let res = stranger
+        .get(&format!("/api/v1/enterprises/{code}/applications"))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+}
+
+#[tokio::test]
+async fn drafts_lack_facts_and_a_withdrawn_application_can_be_made_again() {
+    let app = TestApp::spawn().await;
+    let firm = app.login("enterprise").await;
+    let code = own_code(&firm);
+    // Submitting p7 without the R&D expense asks for it.
+    let res = firm
+        .post(
+            "/api/v1/applications",
+            &application(P7, &code, 2025, &["integrity"]),
+        )
+        .await;
+    let body = assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("facts"),
+    )
+    .await;
+    assert!(
+        body["message"].as_str().unwrap().contains("研发费用"),
+        "{body}"
+    );
+    // A draft may lack it.
+    let mut draft = application(P7, &code, 2025, &[]);
+    draft["draft"] = json!(true);
+    let saved = expect(
+        firm.post("/api/v1/applications", &draft).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(saved["status"], "draft");
+    assert!(saved["computed_amount"].is_null());
+    let receipt = saved["receipt_no"].as_str().unwrap().to_string();
+    // The draft is submitted with the fact added.
+    let mut full = application(P7, &code, 2025, &["integrity"]);
+    full["facts"] = json!([{ "key": "rd_expense@2025", "value": "3000000000" }]);
+    let submitted = ok(firm
+        .post(&format!("/api/v1/applications/{receipt}/submit"), &full)
+        .await)
+    .await;
+    assert_eq!(submitted["status"], "submitted");
+    assert_eq!(submitted["computed_amount"], "1000000.00");
+    assert_eq!(submitted["facts"][0]["key"], "rd_expense@2025");
+    // Withdrawn before decision, it may be made again.
+    let withdrawn = ok(firm
+        .post(
+            &format!("/api/v1/applications/{receipt}/withdraw"),
+            &json!({}),
+        )
+        .await)
+    .await;
+    assert_eq!(withdrawn["status"], "withdrawn");
+    let res = decide(
+        &app.login("reviewer1").await,
+        &receipt,
+        &json!({ "action": "approve" }),
+    )
+    .await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+    let again = firm.post("/api/v1/applications", &full).await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+    // The offline policy and 免申即享 ones are not applied for here.
+    let res = firm
+        .post(
+            "/api/v1/applications",
+            &application("talent-housing", &code, 2025, &[]),
+        )
+        .await;
+    let body = assert_error(res, StatusCode::CONFLICT, "conflict", Some("policy")).await;
+    assert!(
+        body["message"].as_str().unwrap().contains("人社窗口"),
+        "{body}"
+    );
+    let res = firm
+        .post(
+            "/api/v1/applications",
+            &application("p1a-gaoxin-first", &code, 2025, &[]),
+        )
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", Some("policy")).await;
+}
+
+#[tokio::test]
+async fn a_rejection_needs_a_reason_and_tells_the_enterprise() {
+    let app = TestApp::spawn().await;
+    let id = simple_apply_policy(&app, "qq-reject", "1000", None).await;
+    let firm = app.login("enterprise").await;
+    let receipt = submit(&firm, &id, 2025, &["integrity"]).await;
+    let reviewer1 = app.login("reviewer1").await;
+    let res = decide(
+        &reviewer1,
+        &receipt,
+        &json!({ "action": "reject", "reason": "" }),
+    )
+    .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("reason"),
+    )
+    .await;
+    let rejected = ok(decide(
+        &reviewer1,
+        &receipt,
+        &json!({ "action": "reject", "reason": "设备发票与企业名称不符" }),
+    )
+    .await)
+    .await;
+    assert_eq!(rejected["status"], "rejected");
+    assert!(rejected["payout_status"].is_null());
+    let inbox = ok(firm.get("/api/v1/messages").await).await;
+    assert!(
+        inbox["items"].as_array().unwrap().iter().any(|m| m["body"]
+            .as_str()
+            .unwrap()
+            .contains("设备发票与企业名称不符")),
+        "{inbox}"
+    );
+    assert_eq!(policy_view(&app, &id).await["budget_committed"], "0.00");
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. The budget
+
+#[tokio::test]
+async fn an_approval_the_budget_cannot_cover_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let id = simple_apply_policy(&app, "qq-small-budget", "1000", Some("500")).await;
+    let firm = app.login("enterprise").await;
+    let receipt = submit(&firm, &id, 2025, &["integrity"]).await;
+    let reviewer1 = app.login("reviewer1").await;
+    let res = decide(&reviewer1, &receipt, &json!({ "action": "approve" })).await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", Some("amount")).await;
+    let view = application_view(&firm, &receipt).await;
+    assert_eq!(view["status"], "submitted");
+    assert!(view["approved_amount"].is_null());
+    assert!(view["payout_status"].is_null());
+    assert_eq!(view["steps"].as_array().unwrap().len(), 1);
+    assert_eq!(policy_view(&app, &id).await["budget_committed"], "0.00");
+    let desk = ok(app.login("finance").await.get("/api/v1/payouts").await).await;
+    assert!(
+        !desk["payouts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["receipt_no"] == receipt.as_str())
+    );
+    // A smaller amount, with its reason, fits.
+    let approved = ok(decide(
+        &reviewer1,
+        &receipt,
+        &json!({ "action": "approve", "amount": "500", "reason": "预算余额按比例核减" }),
+    )
+    .await)
+    .await;
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(policy_view(&app, &id).await["budget_committed"], "500.00");
+}
+
+#[tokio::test]
+async fn concurrent_final_approvals_never_exceed_the_budget() {
+    const APPLICATIONS: i32 = 8;
+    const AFFORDABLE: usize = 3;
+    let app = TestApp::spawn().await;
+    let id = simple_apply_policy(&app, "qq-race", "1000", Some("3500")).await;
+    let firm = app.login("enterprise").await;
+    let mut receipts = Vec::new();
+    for year in 2001..2001 + APPLICATIONS {
+        receipts.push(submit(&firm, &id, year, &["integrity"]).await);
+    }
+    // Each approval from its own session, all at once.
+    let mut reviewers = Vec::new();
+    for _ in 0..APPLICATIONS {
+        reviewers.push(Arc::new(app.login("reviewer1").await));
+    }
+    let tasks: Vec<_> = receipts
+        .iter()
+        .cloned()
+        .zip(reviewers)
+        .map(|(receipt, reviewer)| {
+            tokio::spawn(async move {
+                let res = decide(&reviewer, &receipt, &json!({ "action": "approve" })).await;
+                (res.status(), res.text().await.unwrap())
+            })
+        })
+        .collect();
+    let mut approved = 0;
+    for task in tasks {
+        let (status, body) = task.await.unwrap();
+        match status {
+            StatusCode::OK => approved += 1,
+            StatusCode::CONFLICT => assert!(body.contains("预算"), "{body}"),
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert_eq!(approved, AFFORDABLE);
+    let policy = policy_view(&app, &id).await;
+    assert_eq!(policy["budget_committed"], "3000.00");
+    let mut statuses = Vec::new();
+    for receipt in &receipts {
+        let view = application_view(&firm, receipt).await;
+        statuses.push(view["status"].as_str().unwrap().to_string());
+        assert_eq!(
+            view["payout_status"].is_null(),
+            view["status"] == "submitted",
+            "a payout exactly for the approved: {view}"
+        );
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| *s == "approved").count(),
+        AFFORDABLE
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| *s == "submitted").count(),
+        APPLICATIONS as usize - AFFORDABLE
+    );
+    let desk = ok(app.login("finance").await.get("/api/v1/payouts").await).await;
+    let ours = desk["payouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| receipts.iter().any(|r| p["receipt_no"] == r.as_str()))
+        .count();
+    assert_eq!(ours, AFFORDABLE);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Payouts
+
+/// Approved applications of the demo enterprise under a new policy paying `fixed` yuan, one
+/// per year given; returns their receipt numbers.
+async fn approved(app: &TestApp, firm: &Session, fixed: &str, years: &[i32]) -> Vec<String> {
+    let id = simple_apply_policy(app, "qq-pay", fixed, None).await;
+    let reviewer1 = app.login("reviewer1").await;
+    let mut out = Vec::new();
+    for &year in years {
+        let receipt = submit(firm, &id, year, &["integrity"]).await;
+        let view = ok(decide(&reviewer1, &receipt, &json!({ "action": "approve" })).await).await;
+        assert_eq!(view["status"], "approved");
+        out.push(receipt);
+    }
+    out
+}
+
+async fn payout_of(finance: &Session, receipt: &str) -> Value {
+    let desk = ok(finance.get("/api/v1/payouts").await).await;
+    desk["payouts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["receipt_no"] == receipt)
+        .unwrap()
+        .clone()
+}
+
+async fn export(finance: &Session, batch: i64) -> Vec<u8> {
+    let res = finance
+        .get(&format!("/api/v1/payouts/batches/{batch}/file"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    res.bytes().await.unwrap().to_vec()
+}
+
+fn file_line<'a>(file: &'a str, reference: &str) -> &'a str {
+    file.lines()
+        .find(|l| l.contains(reference))
+        .unwrap_or_else(|| panic!("no line for {reference} in {file}"))
+}
+
+#[tokio::test]
+async fn payouts_go_to_the_confirmed_account_through_the_bank_files() {
+    let app = TestApp::spawn().await;
+    let finance = app.login("finance").await;
+    // Whatever the demo left payable goes on a batch of its own first.
+    let flushed = finance.post("/api/v1/payouts/batches", &json!({})).await;
+    assert!(matches!(flushed.status(), StatusCode::CREATED | StatusCode::CONFLICT));
+    let (firm, _) = fresh_firm(&app, "payee").await;
+    let receipts = approved(&app, &firm, "1000", &[2001, 2002]).await;
+    let (a, b) = (&receipts[0], &receipts[1]);
+    let code = own_code(&firm);
+    let name = firm.me["org_name"].as_str().unwrap().to_string();
+
+    // No confirmed account yet: nothing to pay.
+    let res = finance.post("/api/v1/payouts/batches", &json!({})).await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+
+    // The payee must be the enterprise itself.
+    let bank_account = format!("/api/v1/enterprises/{code}/bank-account");
+    let res = firm
+        .put(&bank_account, &account("张三", "6228480000000000001"))
+        .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("payee_name"),
+    )
+    .await;
+    let put_account = async |number: &str| firm.put(&bank_account, &account(&name, number)).await;
+    let confirmed = ok(put_account("6228480000000000001").await).await;
+    assert_eq!(confirmed["payee_name"], name.as_str());
+    assert!(!confirmed["confirmed_at"].is_null());
+    let stored = ok(firm
+        .get(&format!("/api/v1/enterprises/{code}/bank-account"))
+        .await)
+    .await;
+    assert_eq!(stored["account_no"], "6228480000000000001");
+    // Staff do not confirm an enterprise's account.
+    let res = app
+        .login("handler")
+        .await
+        .put(&bank_account, &account(&name, "6228480000000000002"))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+
+    // Only finance makes a batch.
+    for user in ["handler", "reviewer2", "bank"] {
+        let res = app
+            .login(user)
+            .await
+            .post("/api/v1/payouts/batches", &json!({}))
+            .await;
+        assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    }
+    let batch = expect(
+        finance.post("/api/v1/payouts/batches", &json!({})).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(batch["batch"]["lines"], 2);
+    assert_eq!(batch["batch"]["total"], "2000.00");
+    let batch_id = batch["batch"]["id"].as_i64().unwrap();
+    assert_eq!(application_view(&firm, a).await["payout_status"], "batched");
+    // Nothing is left for a second batch.
+    let res = finance.post("/api/v1/payouts/batches", &json!({})).await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+
+    // The bank file: BOM, the fixed header, one line per payout with its reference.
+    let res = app
+        .login("handler")
+        .await
+        .get(&format!("/api/v1/payouts/batches/{batch_id}/file"))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let bytes = export(&finance, batch_id).await;
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let file = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(file.starts_with("批次号,行号,收款人名称,收款账号,开户银行,金额,用途,业务参考号\r\n"));
+    let line = file_line(&file, &format!("QQ-{a}"));
+    assert!(line.contains(&name), "{line}");
+    assert!(line.contains(",6228480000000000001,"), "{line}");
+    assert!(line.contains(",1000.00,"), "{line}");
+    assert!(line.ends_with(&format!("QQ-{a}")), "{line}");
+    file_line(&file, &format!("QQ-{b}"));
+    assert_eq!(file.lines().count(), 3);
+    assert_eq!(
+        export(&finance, batch_id).await,
+        bytes,
+        "the same bytes again"
+    );
+
+    // A result with an unknown reference and a wrong amount is refused whole.
+    let bad = format!(
+        "业务参考号,状态,失败原因,金额\r\nQQ-{a},成功,,1000.00\r\nQQ-NOSUCH,成功,,1000.00\r\nQQ-{b},成功,,999.00\r\n"
+    );
+    let res = finance
+        .upload("/api/v1/payouts/results", "result.csv", bad.into_bytes())
+        .await;
+    let body = expect(res, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let rows = body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{body}");
+    assert_eq!(rows[0]["row"], 3);
+    assert_eq!(rows[0]["column"], "reference");
+    assert_eq!(rows[1]["row"], 4);
+    assert_eq!(rows[1]["column"], "amount");
+    assert_eq!(application_view(&firm, a).await["payout_status"], "batched");
+    assert_eq!(payout_of(&finance, a).await["status"], "batched");
+    // Non-finance import nothing.
+    let res = app
+        .login("bank")
+        .await
+        .upload("/api/v1/payouts/results", "result.csv", b"x".to_vec())
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // The bank pays the first and fails the second.
+    let result = format!(
+        "业务参考号,状态,失败原因,金额,银行流水号\r\nQQ-{a},成功,,1000.00,TX0001\r\nQQ-{b},失败,账号已销户,,\r\n"
+    );
+    let summary = ok(finance
+        .upload(
+            "/api/v1/payouts/results",
+            "result.csv",
+            result.clone().into_bytes(),
+        )
+        .await)
+    .await;
+    assert_eq!(
+        summary,
+        json!({ "paid": 1, "failed": 1, "already_recorded": 0 })
+    );
+    let view = application_view(&firm, a).await;
+    assert_eq!(view["payout_status"], "paid");
+    assert_eq!(view["payout_label"], "已到账");
+    assert_eq!(application_view(&firm, b).await["payout_status"], "failed");
+    let paid_messages = |inbox: &Value| {
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["subject"] == "政策资金已到账")
+            .count()
+    };
+    let inbox = ok(firm.get("/api/v1/messages").await).await;
+    assert_eq!(paid_messages(&inbox), 1, "{inbox}");
+    assert!(
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["body"].as_str().unwrap().contains(a.as_str())),
+        "{inbox}"
+    );
+
+    // The same result again changes nothing.
+    let again = ok(finance
+        .upload("/api/v1/payouts/results", "result.csv", result.into_bytes())
+        .await)
+    .await;
+    assert_eq!(
+        again,
+        json!({ "paid": 0, "failed": 0, "already_recorded": 2 })
+    );
+    assert_eq!(
+        paid_messages(&ok(firm.get("/api/v1/messages").await).await),
+        1
+    );
+    // A paid line is never reported failed afterwards.
+    let flip = format!("业务参考号,状态,失败原因\r\nQQ-{a},失败,退票\r\n");
+    let res = finance
+        .upload("/api/v1/payouts/results", "result.csv", flip.into_bytes())
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(payout_of(&finance, a).await["status"], "paid");
+
+    // The failed line: the enterprise corrects its account, finance queues it again.
+    let failed = payout_of(&finance, b).await;
+    assert_eq!(failed["failure_reason"], "账号已销户");
+    let paid_id = payout_of(&finance, a).await["id"].as_i64().unwrap();
+    let res = finance
+        .post(&format!("/api/v1/payouts/{paid_id}/retry"), &json!({}))
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+    ok(put_account("6228480000000000999").await).await;
+    let failed_id = failed["id"].as_i64().unwrap();
+    let res = app
+        .login("handler")
+        .await
+        .post(&format!("/api/v1/payouts/{failed_id}/retry"), &json!({}))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let retried = ok(finance
+        .post(&format!("/api/v1/payouts/{failed_id}/retry"), &json!({}))
+        .await)
+    .await;
+    assert_eq!(retried["status"], "pending");
+    let second = expect(
+        finance.post("/api/v1/payouts/batches", &json!({})).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(second["batch"]["lines"], 1);
+    let second_id = second["batch"]["id"].as_i64().unwrap();
+    assert_ne!(second_id, batch_id);
+    let bytes = export(&finance, second_id).await;
+    let file = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let line = file_line(&file, &format!("QQ-{b}"));
+    assert!(
+        line.contains(",6228480000000000999,"),
+        "the corrected account: {line}"
+    );
+    assert_eq!(file.lines().count(), 2);
+    let result = format!("业务参考号,状态,金额\r\nQQ-{b},成功,1000.00\r\n");
+    let summary = ok(finance
+        .upload("/api/v1/payouts/results", "result.csv", result.into_bytes())
+        .await)
+    .await;
+    assert_eq!(summary["paid"], 1);
+    assert_eq!(application_view(&firm, b).await["payout_status"], "paid");
+    assert_eq!(
+        paid_messages(&ok(firm.get("/api/v1/messages").await).await),
+        2
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// 7. 免申即享
+
+#[tokio::test]
+async fn auto_grant_offers_once_and_staff_exclude_with_a_reason() {
+    let app = TestApp::spawn().await;
+    let handler = app.login("handler").await;
+    let run = |id: &str| format!("/api/v1/policies/{id}/auto-grant");
+    // The demo district's 国家高新技术企业 first recognised in 2025 (the demo may have run it).
+    let report = ok(handler
+        .post(&run("p1a-gaoxin-first"), &json!({ "year": 2025 }))
+        .await)
+    .await;
+    assert_eq!(report["evaluated"], crate::helpers::TEST_ENTERPRISES);
+    let offered = report["offered"].as_array().unwrap();
+    assert!(offered.iter().all(|o| o["amount"] == "300000.00"));
+    let eligible = offered.len() + report["already_offered"].as_u64().unwrap() as usize;
+    assert!(eligible > 0, "{report}");
+    // Again: nothing new.
+    let again = ok(handler
+        .post(&run("p1a-gaoxin-first"), &json!({ "year": 2025 }))
+        .await)
+    .await;
+    assert!(again["offered"].as_array().unwrap().is_empty());
+    assert_eq!(again["already_offered"], eligible);
+    assert_eq!(again["total_offered"], "0.00");
+
+    // A policy of our own, so the offer to exclude is a fresh one.
+    let id = publish_policy(
+        &app,
+        &definition("qq-exclude", "东园镇企业免申即享奖励", "auto_grant", "350521101", "100"),
+        None,
+    )
+    .await;
+    let report = ok(handler.post(&run(&id), &json!({ "year": 2025 })).await).await;
+    let receipt = report["offered"][0]["receipt_no"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{report}"))
+        .to_string();
+    assert!(receipt.starts_with("MS"));
+
+    // Another department's policy, another department's staff, an apply-mode policy: refused.
+    let res = handler
+        .post(&run("p5-taiwan-iit"), &json!({ "year": 2025 }))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    for user in ["town", "reviewer2", "finance"] {
+        let res = app
+            .login(user)
+            .await
+            .post(&run("p1a-gaoxin-first"), &json!({ "year": 2025 }))
+            .await;
+        assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    }
+    let res = handler.post(&run(P3), &json!({ "year": 2025 })).await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", Some("policy")).await;
+
+    // Staff exclude an offer only with a reason; then it is over.
+    let close = format!("/api/v1/applications/{receipt}/close");
+    let res = handler.post(&close, &json!({ "reason": "" })).await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("reason"),
+    )
+    .await;
+    let res = app
+        .login("reviewer2")
+        .await
+        .post(&close, &json!({ "reason": "不属本部门" }))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let excluded = ok(handler
+        .post(&close, &json!({ "reason": "经核查该企业认定证书已被撤销" }))
+        .await)
+    .await;
+    assert_eq!(excluded["status"], "excluded");
+    assert_eq!(excluded["note"], "经核查该企业认定证书已被撤销");
+    let res = handler.post(&close, &json!({ "reason": "again" })).await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+}
+
+#[tokio::test]
+async fn the_enterprise_confirms_an_offer_with_its_account_and_is_paid() {
+    let app = TestApp::spawn().await;
+    // A 免申即享 policy for every enterprise of 张坂镇, where the demo enterprise is.
+    let id = publish_policy(
+        &app,
+        &definition(
+            "qq-zhangban",
+            "张坂镇企业免申即享奖励",
+            "auto_grant",
+            "350521102",
+            "8888.88",
+        ),
+        Some("1000000"),
+    )
+    .await;
+    let firm = app.login("enterprise").await;
+    let code = own_code(&firm);
+    let handler = app.login("handler").await;
+    let report = ok(handler
+        .post(
+            &format!("/api/v1/policies/{id}/auto-grant"),
+            &json!({ "year": 2025 }),
+        )
+        .await)
+    .await;
+    let offered = report["offered"].as_array().unwrap();
+    let in_town = app
+        .enterprises()
+        .await
+        .iter()
+        .filter(|(_, r)| r.starts_with("350521102"))
+        .count();
+    // One enterprise of the town has a bad credit record: it gets nothing.
+    let blocked = report["credit_blocked"].as_u64().unwrap() as usize;
+    assert_eq!(offered.len() + blocked, in_town, "{report}");
+    assert!(!offered.is_empty());
+    assert_eq!(
+        report["total_offered"],
+        format!("{:.2}", 8888.88 * offered.len() as f64)
+    );
+    let mine = offered
+        .iter()
+        .find(|o| o["credit_code"] == code.as_str())
+        .expect("the demo enterprise is offered");
+    let receipt = mine["receipt_no"].as_str().unwrap().to_string();
+
+    // The enterprise is told, and sees the offer waiting for it.
+    let inbox = ok(firm.get("/api/v1/messages").await).await;
+    assert!(
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["subject"] == "免申即享:请确认收款账户"),
+        "{inbox}"
+    );
+    let view = application_view(&firm, &receipt).await;
+    assert_eq!(view["status"], "offered");
+    assert_eq!(view["channel"], "auto_grant");
+    assert_eq!(view["computed_amount"], "8888.88");
+    assert!(!view["due_at"].is_null());
+
+    // Staff do not confirm for it; a wrong payee is refused.
+    let confirm = format!("/api/v1/applications/{receipt}/confirm");
+    let name = firm.me["org_name"].as_str().unwrap().to_string();
+    let res = handler
+        .post(&confirm, &account(&name, "6228480000000000001"))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let res = firm
+        .post(&confirm, &account("别的公司", "6228480000000000001"))
+        .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("payee_name"),
+    )
+    .await;
+    assert_eq!(application_view(&firm, &receipt).await["status"], "offered");
+
+    let confirmed = ok(firm
+        .post(&confirm, &account(&name, "6228480000000000001"))
+        .await)
+    .await;
+    assert_eq!(confirmed["status"], "approved");
+    assert_eq!(confirmed["approved_amount"], "8888.88");
+    assert_eq!(confirmed["payout_status"], "pending");
+    let stored = ok(firm
+        .get(&format!("/api/v1/enterprises/{code}/bank-account"))
+        .await)
+    .await;
+    assert_eq!(stored["account_no"], "6228480000000000001");
+    let policy = policy_view(&app, &id).await;
+    assert_eq!(policy["budget_committed"], "8888.88");
+    // Confirmed once only; a later run offers it nothing more.
+    let res = firm
+        .post(&confirm, &account(&name, "6228480000000000001"))
+        .await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+    let again = ok(handler
+        .post(
+            &format!("/api/v1/policies/{id}/auto-grant"),
+            &json!({ "year": 2025 }),
+        )
+        .await)
+    .await;
+    assert!(again["offered"].as_array().unwrap().is_empty());
+    assert_eq!(again["already_offered"], offered.len());
+    assert_eq!(again["credit_blocked"], blocked);
+    // The payout goes on the next batch.
+    let batch = expect(
+        app.login("finance")
+            .await
+            .post("/api/v1/payouts/batches", &json!({}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert!(batch["batch"]["lines"].as_i64().unwrap() >= 1);
+    let view = application_view(&firm, &receipt).await;
+    assert_eq!(view["payout_status"], "batched");
+}
+
+#[tokio::test]
+async fn the_enterprise_may_decline_an_offer() {
+    let app = TestApp::spawn().await;
+    let id = publish_policy(
+        &app,
+        &definition(
+            "qq-decline",
+            "可放弃的免申即享奖励",
+            "auto_grant",
+            "350521102",
+            "100",
+        ),
+        None,
+    )
+    .await;
+    let firm = app.login("enterprise").await;
+    let code = own_code(&firm);
+    let report = ok(app
+        .login("handler")
+        .await
+        .post(
+            &format!("/api/v1/policies/{id}/auto-grant"),
+            &json!({ "year": 2025 }),
+        )
+        .await)
+    .await;
+    let receipt = report["offered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["credit_code"] == code.as_str())
+        .unwrap()["receipt_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let declined = ok(firm
+        .post(&format!("/api/v1/applications/{receipt}/close"), &json!({}))
+        .await)
+    .await;
+    assert_eq!(declined["status"], "declined");
+    assert!(declined["payout_status"].is_null());
+    assert_eq!(policy_view(&app, &id).await["budget_committed"], "0.00");
+}
