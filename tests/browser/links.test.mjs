@@ -10,14 +10,17 @@ useBrowser();
 const MAX_PAGES = 60;
 const MAX_DEPTH = 2;
 const SKIP = [/^\/logout\b/, /\/export\.(csv|xlsx)$/];
+/** Links that download a file instead of opening a page (checked by request below). */
+const DOWNLOADS = [/^\/payouts\/batches\/\d+\/file$/];
 
-/** Visits pages breadth-first from the current page; returns the visited paths. */
+/** Visits pages breadth-first from the current page; returns the visited paths and the download links seen. */
 async function crawl(page) {
   const origin = new URL(BASE_URL).origin;
   const start = new URL(page.url());
   const queue = [{ url: start.pathname + start.search, depth: 0, from: '(home)' }];
   const seen = new Set([queue[0].url]);
   const visited = [];
+  const downloads = [];
   while (queue.length > 0 && visited.length < MAX_PAGES) {
     const { url, depth, from } = queue.shift();
     const res = await page.goto(url);
@@ -33,10 +36,14 @@ async function crawl(page) {
       const key = target.pathname + target.search;
       if (seen.has(key) || SKIP.some((re) => re.test(target.pathname))) continue;
       seen.add(key);
+      if (DOWNLOADS.some((re) => re.test(target.pathname))) {
+        downloads.push(key);
+        continue;
+      }
       queue.push({ url: key, depth: depth + 1, from: url });
     }
   }
-  return visited;
+  return { visited, downloads };
 }
 
 for (const [role, device, minimum] of [
@@ -46,7 +53,12 @@ for (const [role, device, minimum] of [
 ]) {
   journey(`链接检查:${role} 从首页起两层内的链接都能打开`, device, async ({ page, context, t }) => {
     await login(page, role);
-    const visited = await crawl(page);
+    const { visited, downloads } = await crawl(page);
+    for (const path of downloads) {
+      const res = await context.request.get(path);
+      assert.equal(res.status(), 200, `${path} answered ${res.status()}`);
+      assert.match(res.headers()['content-disposition'] || '', /attachment/, `${path} is a download`);
+    }
     t.diagnostic(`${role}: ${visited.length} pages opened`);
     assert.ok(visited.length >= minimum, `${role} reached only ${visited.length} pages: ${visited.join(' ')}`);
 

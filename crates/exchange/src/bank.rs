@@ -215,9 +215,9 @@ fn without_unit(text: &str) -> &str {
 }
 
 /// A non-blank record of the file, with the line it starts on.
-struct Row {
-    number: usize,
-    cells: Vec<String>,
+pub(crate) struct Row {
+    pub(crate) number: usize,
+    pub(crate) cells: Vec<String>,
 }
 
 /// Where each column sits in the rows of one file.
@@ -411,7 +411,7 @@ fn looks_like_scientific(text: &str) -> bool {
 /// The file as text: UTF-8 (with or without BOM), else GB18030 (the GBK superset Chinese Excel
 /// and bank systems save CSV in). Bytes valid in neither are rejected rather than replaced, so a
 /// reference is never matched through a garbled character.
-fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, RowError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, RowError> {
     if bytes.starts_with(b"PK\x03\x04") {
         return Err(RowError::file(
             "这是 Excel 工作簿(.xlsx),不是 CSV 文件:请在 Excel 中“另存为”“CSV UTF-8(逗号分隔)”后再上传",
@@ -437,7 +437,7 @@ fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, RowError> {
 
 /// The non-blank records of the CSV text, numbered by the line each starts on, and the records
 /// whose field count differs from the header's (reported, left out).
-fn read_rows(text: &str) -> Result<(Vec<Row>, Vec<RowError>), Vec<RowError>> {
+pub(crate) fn read_rows(text: &str) -> Result<(Vec<Row>, Vec<RowError>), Vec<RowError>> {
     let mut reader = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

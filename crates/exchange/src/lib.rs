@@ -8,6 +8,7 @@
 //! `COLUMNS.md` next to this crate's manifest.
 
 pub mod bank;
+pub mod blacklist;
 mod columns;
 mod csv;
 mod export;

@@ -9,6 +9,7 @@ pub mod audit_log;
 pub mod db;
 pub mod deadlines;
 pub mod enterprises;
+pub mod integrity;
 pub mod notifications;
 pub mod orgs;
 pub mod payouts;

@@ -338,3 +338,14 @@ pub async fn save_account(
     .await?;
     Ok(())
 }
+
+/// Stops a payout that has not gone to the bank (a false pledge found before payment).
+pub async fn cancel(conn: &mut Conn, payout_id: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE payout SET status = 'cancelled' WHERE id = $1 AND status IN ('pending', 'failed')",
+    )
+    .bind(payout_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

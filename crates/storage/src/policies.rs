@@ -381,3 +381,16 @@ pub async fn commit_budget(conn: &mut Conn, id: i64, amount: i64) -> Result<bool
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Gives back to the budget what a cancelled payout had committed.
+pub async fn release_budget(conn: &mut Conn, id: i64, amount: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE policy SET budget_committed = budget_committed - $1 WHERE id = $2 \
+         AND budget_committed >= $1",
+    )
+    .bind(amount)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

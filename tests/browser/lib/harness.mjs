@@ -82,9 +82,15 @@ export class Watch {
       this.problems.push(`console error on ${page.url()}: ${text}`);
     });
     page.on('pageerror', (err) => this.problems.push(`page error on ${page.url()}: ${err.message}`));
-    page.on('requestfailed', (req) =>
-      this.problems.push(`request failed: ${req.method()} ${req.url()} (${req.failure()?.errorText})`),
-    );
+    page.on('requestfailed', async (req) => {
+      const error = req.failure()?.errorText;
+      // A download ends its page request as aborted: the browser hands the body to the download.
+      if (error === 'net::ERR_ABORTED') {
+        const res = await req.response().catch(() => null);
+        if (res && res.status() < 400 && /attachment/.test(res.headers()['content-disposition'] || '')) return;
+      }
+      this.problems.push(`request failed: ${req.method()} ${req.url()} (${error})`);
+    });
     page.on('response', (res) => {
       const status = res.status();
       if (status < 400) return;

@@ -11,13 +11,13 @@
 use super::BANK;
 use crate::auth::load_principal;
 use crate::policies::applications::{self, ApplicationInput, FactInput};
-use crate::policies::entitlements::{self, Entitlement};
 use crate::policies::payouts::{self, AccountInput};
 use crate::policies::review::{self, Decision};
-use crate::policies::{auto_grant, library};
+use crate::policies::{Published, auto_grant, library};
 use crate::{App, AppError, AppResult, Principal, RequestMeta};
 use qinqing_domain::enterprise::CreditStatus;
 use qinqing_domain::{CreditCode, Money};
+use qinqing_rules::{EvalOptions, Outcome, evaluate};
 use qinqing_storage::{enterprises as enterprise_store, users};
 use std::collections::BTreeMap;
 
@@ -77,29 +77,47 @@ struct Firm {
     entitlements: Vec<Entitlement>,
 }
 
+/// What a firm may get from one published policy (the engine's outcome, as the enterprise's
+/// 可享政策 page shows it).
+struct Entitlement {
+    policy_id: String,
+    mode: String,
+    offline: bool,
+    /// eligible | undetermined | ineligible
+    outcome: &'static str,
+    /// The facts still missing, by key ("rd_expense@2025").
+    missing: Vec<String>,
+    /// What is granted after exclusive groups and caps.
+    granted_fen: Option<i64>,
+}
+
 /// Plays the cycle. Loads nothing when a demo account is missing (a district without
 /// enterprises).
 pub async fn load(app: &App) -> AppResult<()> {
+    let t0 = std::time::Instant::now(); // TMP
+    let r = load_inner(app).await; // TMP
+    eprintln!("TMP fulfilment {:?}", t0.elapsed()); // TMP
+    r // TMP
+}
+async fn load_inner(app: &App) -> AppResult<()> {
+    // TMP
+    let t0 = std::time::Instant::now(); // TMP
     let Some(cast) = cast(app).await? else {
         return Ok(());
     };
     let meta = RequestMeta::default();
-    let firms = firms(app, &cast).await?;
+    let mut conn = app.db.conn().await?;
+    let published = crate::policies::published(&mut conn).await?;
+    drop(conn);
+    let firms = firms(app, &cast, &published).await?;
+    eprintln!("TMP firms {:?}", t0.elapsed()); // TMP
     if firms.is_empty() {
         return Ok(());
     }
-    let mut pledges = BTreeMap::new();
-    for f in &firms {
-        for e in f.entitlements.iter().filter(|e| applies(e)) {
-            if !pledges.contains_key(&e.policy_id) {
-                let view = library::get(app, Some(&cast.steward), &e.policy_id).await?;
-                let keys: Vec<String> = view.guide.pledges.iter().map(|p| p.key.clone()).collect();
-                pledges.insert(e.policy_id.clone(), keys);
-            }
-        }
-    }
+    let pledges = pledges(&published);
     let slots = slots(app, &firms).await?;
     let plan = plan(&slots);
+    eprintln!("TMP slots {:?}", t0.elapsed()); // TMP
 
     // Applications, up to the last approval of those paid in the second batch.
     let mut approved_later = Vec::new();
@@ -124,6 +142,7 @@ pub async fn load(app: &App) -> AppResult<()> {
         }
     }
     draft(app, &cast, &firms, &plan, &pledges, &meta).await?;
+    eprintln!("TMP apps {:?}", t0.elapsed()); // TMP
 
     // Accounts of every enterprise that is paid.
     for (i, firm) in firms.iter().enumerate() {
@@ -148,7 +167,9 @@ pub async fn load(app: &App) -> AppResult<()> {
     }
 
     // The first batch, paid in full.
+    eprintln!("TMP accounts {:?}", t0.elapsed()); // TMP
     pay_batch(app, &cast.finance, None, &meta).await?;
+    eprintln!("TMP batch1 {:?}", t0.elapsed()); // TMP
     // The second: the last approvals, then the batch with one failed line.
     let mut any = false;
     for receipt in &approved_later {
@@ -171,11 +192,25 @@ pub async fn load(app: &App) -> AppResult<()> {
     }
 
     grant_run(app, &cast, &firms, &meta).await?;
+    eprintln!("TMP batch2 {:?}", t0.elapsed()); // TMP
     Ok(())
 }
 
 fn paid(t: &Target) -> bool {
     matches!(t, Target::Paid | Target::PaidFails | Target::PaidLater)
+}
+
+/// The keys of every pledge of each published policy (an application signs them all).
+fn pledges(published: &Published) -> BTreeMap<String, Vec<String>> {
+    published
+        .rows
+        .iter()
+        .map(|row| {
+            let guide: library::Guide = serde_json::from_str(&row.guide).unwrap_or_default();
+            let keys = guide.pledges.into_iter().map(|p| p.key).collect();
+            (row.slug.clone(), keys)
+        })
+        .collect()
 }
 
 async fn principal(app: &App, username: &str) -> AppResult<Option<Principal>> {
@@ -215,7 +250,7 @@ async fn cast(app: &App) -> AppResult<Option<Cast>> {
 
 /// The enterprises the demo accounts act for, the `enterprise` account's first, with what each
 /// may get in the policy year. Firms with a bad credit record cannot apply and are left out.
-async fn firms(app: &App, cast: &Cast) -> AppResult<Vec<Firm>> {
+async fn firms(app: &App, cast: &Cast, published: &Published) -> AppResult<Vec<Firm>> {
     let own = cast.enterprise.enterprises().first().cloned();
     let mut codes: Vec<CreditCode> = own.iter().cloned().collect();
     codes.extend(
@@ -225,29 +260,48 @@ async fn firms(app: &App, cast: &Cast) -> AppResult<Vec<Firm>> {
             .filter(|c| Some(*c) != own.as_ref())
             .cloned(),
     );
+    let opts = EvalOptions::default();
     let mut firms = Vec::new();
     for code in codes {
         let is_own = Some(&code) == own.as_ref();
-        let who = if is_own {
-            &cast.enterprise
-        } else {
-            &cast.steward
-        };
         let mut conn = app.db.conn().await?;
         let Some(row) = enterprise_store::get_by_credit_code(&mut conn, &code).await? else {
             continue;
         };
-        drop(conn);
         if row.identity.credit_status == CreditStatus::Bad {
             continue;
         }
-        let e = entitlements::for_enterprise(app, who, &code, YEAR).await?;
-        let entitlements = e
-            .eligible
-            .into_iter()
-            .chain(e.undetermined)
-            .chain(e.ineligible)
+        let facts = crate::policies::enterprise_facts(&mut conn, &row).await?;
+        drop(conn);
+        let set = &published.set;
+        let evaluations: Vec<Outcome> = set
+            .policies
+            .iter()
+            .map(|p| evaluate(p, &set.schema, &facts, YEAR, &opts).outcome)
             .collect();
+        let result = set.subject_result(facts.subject_id.clone(), evaluations);
+        let mut entitlements = Vec::new();
+        for (policy, cell) in set.policies.iter().zip(result.cells) {
+            let Some(row) = published.row_of(&policy.id) else {
+                continue;
+            };
+            if policy.entity != facts.entity {
+                continue;
+            }
+            entitlements.push(Entitlement {
+                policy_id: policy.id.clone(),
+                mode: row.mode.clone(),
+                offline: row.offline_channel.is_some(),
+                outcome: cell.outcome.as_str(),
+                missing: match &cell.outcome {
+                    Outcome::Undetermined { missing } => {
+                        missing.iter().map(|m| m.key.clone()).collect()
+                    }
+                    _ => Vec::new(),
+                },
+                granted_fen: cell.granted.map(Money::fen),
+            });
+        }
         firms.push(Firm {
             code,
             name: row.identity.name,
@@ -259,7 +313,7 @@ async fn firms(app: &App, cast: &Cast) -> AppResult<Vec<Firm>> {
 }
 
 fn applies(e: &Entitlement) -> bool {
-    matches!(e.mode.as_str(), "apply" | "quick_apply") && e.offline_channel.is_none()
+    matches!(e.mode.as_str(), "apply" | "quick_apply") && !e.offline
 }
 
 /// Every application the demo could submit: eligible ones as they are, undetermined ones with
@@ -272,8 +326,8 @@ async fn slots(app: &App, firms: &[Firm]) -> AppResult<Vec<Slot>> {
                 "eligible" => Vec::new(),
                 "undetermined" => {
                     let mut facts = Vec::new();
-                    for m in &e.missing {
-                        let value = match m.key.split_once('@') {
+                    for key in &e.missing {
+                        let value = match key.split_once('@') {
                             Some(("target_group_hire_months", _)) => Some(HIRE_MONTHS.to_string()),
                             Some(("rd_expense", year)) => revenue(app, &firm.code, year)
                                 .await?
@@ -282,7 +336,7 @@ async fn slots(app: &App, firms: &[Firm]) -> AppResult<Vec<Slot>> {
                         };
                         match value {
                             Some(value) => facts.push(FactInput {
-                                key: m.key.clone(),
+                                key: key.clone(),
                                 value,
                             }),
                             None => break,
@@ -624,9 +678,14 @@ async fn recognise(app: &App, cast: &Cast, firms: &[Firm], meta: &RequestMeta) -
         qualifications: Some(tags),
         ..Default::default()
     };
-    let changed =
-        quietly(crate::enterprises::update_profile(app, &cast.steward, &firm.code, &update, meta))
-            .await?;
+    let changed = quietly(crate::enterprises::update_profile(
+        app,
+        &cast.steward,
+        &firm.code,
+        &update,
+        meta,
+    ))
+    .await?;
     Ok(changed.is_some_and(|n| n > 0))
 }
 

@@ -137,6 +137,7 @@ pub fn action_label(action: &str) -> &'static str {
 pub fn payout_label(status: &str) -> &'static str {
     match status {
         "pending" => "待拨付",
+        "cancelled" => "已停止拨付",
         "batched" => "拨付中",
         "paid" => "已到账",
         "failed" => "拨付失败,待更正",
@@ -185,6 +186,7 @@ pub async fn submit(
             "企业存在失信记录,信用修复前不能以承诺申报或享受政策",
         ));
     }
+    super::integrity::ensure_not_blocked(&mut tx, enterprise.id, now).await?;
     let (computed, form) = assess(&mut tx, &policy, &enterprise, input, !input.draft).await?;
     let pledges = sign_pledges(&policy, &input.pledges, !input.draft, now)?;
     let receipt_no = super::receipt_number("SB", now)?;

@@ -142,7 +142,8 @@ pub async fn run(
             }
             _ => continue,
         };
-        if id.credit_status == CreditStatus::Bad {
+        let blocked = super::integrity::blocked_until(&mut tx, enterprise.id, now).await?;
+        if id.credit_status == CreditStatus::Bad || blocked.is_some() {
             report.credit_blocked += 1;
             continue;
         }
@@ -266,6 +267,7 @@ pub async fn confirm(
     let row = offered_row(&mut tx, who, receipt_no).await?;
     let code = CreditCode::parse(&row.credit_code).map_err(|e| AppError::Internal(e.into()))?;
     let enterprise = visible_enterprise(&mut tx, who, &code).await?;
+    super::integrity::ensure_not_blocked(&mut tx, enterprise.id, now).await?;
     let confirmed = qinqing_storage::payouts::BankAccount {
         confirmed_at: Some(now),
         ..parse_account(account, &enterprise.identity.name)?

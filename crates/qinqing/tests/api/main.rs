@@ -14,6 +14,7 @@ mod enterprises;
 mod import;
 mod notifications;
 mod policies;
+mod pushes;
 mod reference;
 mod rfc9162;
 mod system;

@@ -213,7 +213,12 @@ async fn other_enterprise(app: &TestApp, own: &str) -> String {
 async fn fresh_firm(app: &TestApp, username: &str) -> (Session, String) {
     let mut taken: Vec<Value> = Vec::new();
     for user in ["enterprise", "steward"] {
-        taken.extend(app.login(user).await.me["enterprises"].as_array().unwrap().clone());
+        taken.extend(
+            app.login(user).await.me["enterprises"]
+                .as_array()
+                .unwrap()
+                .clone(),
+        );
     }
     let handler = app.login("handler").await;
     for (code, _) in app.enterprises().await {
@@ -221,7 +226,9 @@ async fn fresh_firm(app: &TestApp, username: &str) -> (Session, String) {
             continue;
         }
         let ent = ok(handler
-            .get(&format!("/api/v1/enterprises/{code}/entitlements?year=2025"))
+            .get(&format!(
+                "/api/v1/enterprises/{code}/entitlements?year=2025"
+            ))
             .await)
         .await;
         let p3 = ent["eligible"]
@@ -1252,7 +1259,10 @@ async fn payouts_go_to_the_confirmed_account_through_the_bank_files() {
     let finance = app.login("finance").await;
     // Whatever the demo left payable goes on a batch of its own first.
     let flushed = finance.post("/api/v1/payouts/batches", &json!({})).await;
-    assert!(matches!(flushed.status(), StatusCode::CREATED | StatusCode::CONFLICT));
+    assert!(matches!(
+        flushed.status(),
+        StatusCode::CREATED | StatusCode::CONFLICT
+    ));
     let (firm, _) = fresh_firm(&app, "payee").await;
     let receipts = approved(&app, &firm, "1000", &[2001, 2002]).await;
     let (a, b) = (&receipts[0], &receipts[1]);
@@ -1502,7 +1512,13 @@ async fn auto_grant_offers_once_and_staff_exclude_with_a_reason() {
     // A policy of our own, so the offer to exclude is a fresh one.
     let id = publish_policy(
         &app,
-        &definition("qq-exclude", "东园镇企业免申即享奖励", "auto_grant", "350521101", "100"),
+        &definition(
+            "qq-exclude",
+            "东园镇企业免申即享奖励",
+            "auto_grant",
+            "350521101",
+            "100",
+        ),
         None,
     )
     .await;

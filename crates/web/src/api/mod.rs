@@ -142,6 +142,19 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/ratings", get(policies::ratings_list))
         .route("/api/v1/ratings/{id}/follow-up", post(policies::follow_up))
+        .route(
+            "/api/v1/applications/{receipt}/false-pledge",
+            post(policies::false_pledge),
+        )
+        .route("/api/v1/integrity", get(policies::integrity_overview))
+        .route(
+            "/api/v1/integrity/blacklist",
+            post(policies::import_blacklist),
+        )
+        .route(
+            "/api/v1/clawbacks/{id}/repayments",
+            post(policies::repayment),
+        )
         .route("/api/v1/reviews", get(policies::queue))
         .route("/api/v1/dashboards/policies", get(policies::dashboard))
         .route("/api/v1/payouts", get(policies::payout_desk))

@@ -12,6 +12,10 @@ use qinqing_app::policies::applications::{self, ApplicationInput, ApplicationVie
 use qinqing_app::policies::auto_grant::{self, RunReport};
 use qinqing_app::policies::dashboard::Dashboard;
 use qinqing_app::policies::entitlements::{self, Entitlements};
+use qinqing_app::policies::integrity::{
+    self, BlacklistSummary, ClawbackView, FalsePledgeInput, FalsePledgeOutcome, IntegrityOverview,
+    RepaymentInput,
+};
 use qinqing_app::policies::library::{
     self, LifecycleAction, PolicyInput, PolicyQuery, PolicyView, SearchResult,
 };
@@ -537,4 +541,73 @@ pub async fn follow_up(
     Ok(Json(
         ratings::follow_up(&state.app, &caller.principal, id, &input.note, &caller.meta).await?,
     ))
+}
+
+/// The policy's department lead finds a pledge false: the enterprise is blocked, the money
+/// clawed back (or the payout stopped if it has not gone to the bank).
+#[utoipa::path(post, path = "/api/v1/applications/{receipt}/false-pledge", tag = "policies", request_body = FalsePledgeInput,
+    params(("receipt" = String, Path, description = "受理号")),
+    responses((status = 200, body = FalsePledgeOutcome), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn false_pledge(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+    Json(input): Json<FalsePledgeInput>,
+) -> ApiResult<Json<FalsePledgeOutcome>> {
+    let outcome = integrity::record_false_pledge(
+        &state.app,
+        &caller.principal,
+        &receipt,
+        &input,
+        &caller.meta,
+    )
+    .await?;
+    Ok(Json(outcome))
+}
+
+/// Integrity records and clawbacks.
+#[utoipa::path(get, path = "/api/v1/integrity", tag = "policies",
+    responses((status = 200, body = IntegrityOverview), (status = 403, body = ErrorBody)))]
+pub async fn integrity_overview(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> ApiResult<Json<IntegrityOverview>> {
+    Ok(Json(
+        integrity::overview(&state.app, &caller.principal).await?,
+    ))
+}
+
+/// Finance records a repayment of a clawback.
+#[utoipa::path(post, path = "/api/v1/clawbacks/{id}/repayments", tag = "policies", request_body = RepaymentInput,
+    params(("id" = i64, Path, description = "追回")),
+    responses((status = 200, body = ClawbackView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn repayment(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+    Json(input): Json<RepaymentInput>,
+) -> ApiResult<Json<ClawbackView>> {
+    Ok(Json(
+        integrity::record_repayment(&state.app, &caller.principal, id, &input, &caller.meta)
+            .await?,
+    ))
+}
+
+/// Imports a credit blacklist CSV (multipart field `file`; columns 统一社会信用代码, 列入原因,
+/// 截止日期); all rows or none.
+#[utoipa::path(post, path = "/api/v1/integrity/blacklist", tag = "policies",
+    request_body(content = Object, content_type = "multipart/form-data", description = "file: 失信名单 CSV"),
+    responses((status = 200, body = BlacklistSummary), (status = 403, body = ErrorBody),
+              (status = 422, description = "文件有错误,逐行列出", body = ErrorBody)))]
+pub async fn import_blacklist(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    form: Multipart,
+) -> Result<Response, Response> {
+    let (name, bytes) = super::enterprises::uploaded_file(form).await?;
+    let summary =
+        integrity::import_blacklist(&state.app, &caller.principal, &name, &bytes, &caller.meta)
+            .await
+            .map_err(|e| ApiError(e).into_response())?;
+    Ok(Json(summary).into_response())
 }

@@ -7,6 +7,7 @@ mod auth;
 mod enterprises;
 mod messages;
 mod policies;
+mod pushes;
 mod tools;
 mod trace;
 
@@ -77,6 +78,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/policies/{id}/lifecycle", post(policies::lifecycle))
         .route("/policies/{id}/auto-grant", post(policies::run_auto_grant))
+        .route("/policies/{id}/push", post(pushes::push_form))
+        .route(
+            "/enterprises/{code}/subscriptions",
+            post(pushes::subscription_form),
+        )
         .route(
             "/enterprises/{code}/entitlements",
             get(policies::entitlements_page),
@@ -99,6 +105,9 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/reviews", get(policies::reviews))
         .route("/dashboard/policies", get(policies::dashboard))
+        .route("/integrity", get(policies::integrity_page))
+        .route("/integrity/blacklist", post(policies::import_blacklist))
+        .route("/clawbacks/{id}/repayments", post(policies::repayment))
         .route(
             "/payouts",
             get(policies::payouts_page).post(policies::payouts_action),
@@ -196,6 +205,7 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
                 || p.role.is_supervisor()
             {
                 items.push(("/dashboard/policies", "兑现统计"));
+                items.push(("/integrity", "信用与追回"));
             }
             if may_import_enterprises(p.role) {
                 items.push(("/enterprises/import", "批量导入"));

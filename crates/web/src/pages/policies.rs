@@ -110,6 +110,8 @@ pub struct PolicyPage {
     year: i32,
     report: Option<RunReport>,
     notice: String,
+    /// The push form and push log (staff of the department, supervisors, admin).
+    pushes: Option<super::pushes::PushPanel>,
 }
 
 impl PolicyPage {
@@ -157,6 +159,7 @@ async fn render_policy(
                             }))),
                 year: crate::api::policies::default_year(state),
                 report,
+                pushes: super::pushes::push_panel(state, who, &p).await,
                 notice,
                 p,
             }
@@ -241,6 +244,8 @@ pub async fn run_auto_grant(
 pub struct EntitlementsPage {
     layout: Layout,
     e: Entitlements,
+    /// The subscription form (the enterprise's users and steward).
+    subscriptions: Option<super::pushes::SubscriptionPanel>,
 }
 
 impl EntitlementsPage {
@@ -271,6 +276,12 @@ pub async fn entitlements_page(
     match result {
         Ok(e) => EntitlementsPage {
             layout: Layout::new("我的可享政策", Some(&caller), &state, "/portal"),
+            subscriptions: super::pushes::subscription_panel(
+                &state,
+                &caller.principal,
+                &e.credit_code,
+            )
+            .await,
             e,
         }
         .into_response(),
@@ -467,6 +478,8 @@ pub struct ApplicationPage {
     acts_for_enterprise: bool,
     holds_stage: bool,
     may_exclude: bool,
+    /// The department lead may find a pledge of an approved application false.
+    may_record_false_pledge: bool,
     errors: Errors,
     notice: String,
 }
@@ -512,6 +525,9 @@ async fn render_application(
         layout: Layout::new(format!("申报 {}", a.receipt_no), Some(caller), state, ""),
         acts_for_enterprise: matches!(who.role, Role::EnterpriseUser | Role::Steward),
         may_exclude: a.status == "offered" && may_author(who),
+        may_record_false_pledge: a.status == "approved"
+            && !a.pledges.is_empty()
+            && matches!(who.role, Role::DepartmentLead | Role::Admin),
         rating,
         levels: &qinqing_app::policies::ratings::LEVELS,
         holds_stage,
@@ -548,6 +564,24 @@ pub async fn application_action(
                 qinqing_app::policies::ratings::rate(app, who, &receipt, &input, meta)
                     .await
                     .map(|_| "感谢评价".to_string()),
+            )
+        }
+        "false_pledge" => {
+            let input = qinqing_app::policies::integrity::FalsePledgeInput {
+                reason: field(&pairs, "reason").to_string(),
+            };
+            Some(
+                qinqing_app::policies::integrity::record_false_pledge(
+                    app, who, &receipt, &input, meta,
+                )
+                .await
+                .map(|o| match o.clawback_due {
+                    Some(due) => format!(
+                        "已认定虚假承诺,应追回 ¥{due},企业限制至 {}",
+                        o.blocked_until
+                    ),
+                    None => format!("已认定虚假承诺,拨付已停止,企业限制至 {}", o.blocked_until),
+                }),
             )
         }
         "follow_up" => {
@@ -1148,5 +1182,122 @@ pub async fn dashboard(State(state): State<AppState>, PageUser(caller): PageUser
         }
         .into_response(),
         Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "integrity.html")]
+pub struct IntegrityPage {
+    layout: Layout,
+    o: qinqing_app::policies::integrity::IntegrityOverview,
+    is_finance: bool,
+    may_import: bool,
+    notice: String,
+    problems: Vec<String>,
+}
+
+pub async fn integrity_page(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
+    render_integrity(&state, &caller, String::new(), Vec::new()).await
+}
+
+async fn render_integrity(
+    state: &AppState,
+    caller: &Caller,
+    notice: String,
+    problems: Vec<String>,
+) -> Response {
+    let who = &caller.principal;
+    match qinqing_app::policies::integrity::overview(&state.app, who).await {
+        Ok(o) => IntegrityPage {
+            layout: Layout::new("信用与追回", Some(caller), state, "/integrity"),
+            o,
+            is_finance: matches!(who.role, Role::Finance | Role::Admin),
+            may_import: matches!(who.role, Role::Admin | Role::DepartmentLead),
+            notice,
+            problems,
+        }
+        .into_response(),
+        Err(e) => error_page(&e, Some(caller), state),
+    }
+}
+
+/// Finance records a repayment of a clawback.
+pub async fn repayment(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Response {
+    if let Err(r) = csrf_ok(&user, &pairs) {
+        return r;
+    }
+    let caller = &user.0;
+    let input = qinqing_app::policies::integrity::RepaymentInput {
+        amount: field(&pairs, "amount").to_string(),
+    };
+    let result = qinqing_app::policies::integrity::record_repayment(
+        &state.app,
+        &caller.principal,
+        id,
+        &input,
+        &caller.meta,
+    )
+    .await;
+    match result {
+        Ok(c) => {
+            let notice = format!("已登记退回,尚欠 ¥{}", c.outstanding);
+            render_integrity(&state, caller, notice, Vec::new()).await
+        }
+        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_))) => {
+            error_page(&e, Some(caller), &state)
+        }
+        Err(e) => render_integrity(&state, caller, String::new(), vec![e.to_string()]).await,
+    }
+}
+
+/// Imports a credit blacklist; problems are listed row by row and nothing is recorded.
+pub async fn import_blacklist(
+    State(state): State<AppState>,
+    user: PageUser,
+    mut form: Multipart,
+) -> Response {
+    let mut csrf = String::new();
+    let mut name = String::new();
+    let mut bytes = Vec::new();
+    while let Ok(Some(part)) = form.next_field().await {
+        match part.name() {
+            Some("_csrf") => csrf = part.text().await.unwrap_or_default(),
+            Some("file") => {
+                name = part.file_name().unwrap_or_default().to_string();
+                bytes = part.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            }
+            _ => {}
+        }
+    }
+    if let Err(r) = user.check_csrf(&csrf) {
+        return r;
+    }
+    let caller = &user.0;
+    let result = qinqing_app::policies::integrity::import_blacklist(
+        &state.app,
+        &caller.principal,
+        &name,
+        &bytes,
+        &caller.meta,
+    )
+    .await;
+    match result {
+        Ok(s) => {
+            let notice = format!(
+                "失信名单已导入:登记 {} 家,平台未注册 {} 家",
+                s.recorded, s.not_registered
+            );
+            render_integrity(&state, caller, notice, Vec::new()).await
+        }
+        Err(AppError::ImportRejected(report)) => {
+            let problems = report.errors.iter().map(ToString::to_string).collect();
+            render_integrity(&state, caller, String::new(), problems).await
+        }
+        Err(e) => error_page(&e, Some(caller), &state),
     }
 }

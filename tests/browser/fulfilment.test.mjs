@@ -1,0 +1,491 @@
+// Policy fulfilment, walked by the people who do it: a 工业和信息化局 经办人 writes a policy, the
+// lead publishes it, the enterprise (on a phone) sees what it may get and applies with a pledge,
+// 初审 returns it once for 补正, 初审 and 复审 approve, finance pays through the bank's file and the
+// enterprise sees the money arrive. Then the same for a 免申即享 policy, from the run to the
+// payment, and the public library's search.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { randomInt } from 'node:crypto';
+import {
+  PHONE, DESKTOP, useBrowser, journey, newContext, login, visit, clickAndWait, screenshot,
+  assertNoHorizontalScroll, runTag,
+} from './lib/harness.mjs';
+
+useBrowser();
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const BANK_HEADER = '批次号,行号,收款人名称,收款账号,开户银行,金额,用途,业务参考号';
+const BANK = '中国工商银行泉州台商投资区支行';
+
+/** Opens one more person's browser (a context of their own) and logs them in. */
+async function person(people, watch, device, username) {
+  const context = await newContext(device, watch);
+  people.push(context);
+  const page = await context.newPage();
+  await login(page, username);
+  return page;
+}
+
+/** Runs `fn(people)` and closes every context opened for it; on failure keeps a picture of each. */
+async function withPeople(fn) {
+  const people = [];
+  try {
+    await fn(people);
+  } catch (err) {
+    for (const [i, context] of people.entries()) {
+      for (const p of context.pages()) {
+        await screenshot(p, `failures/fulfilment-person-${i}`).catch(() => {});
+      }
+    }
+    throw err;
+  } finally {
+    for (const context of people) await context.close();
+  }
+}
+
+/** The enterprise's card on its portal: name and credit code. */
+async function ownEnterprise(page) {
+  assert.equal(new URL(page.url()).pathname, '/portal');
+  const card = page.locator('main .card').first();
+  const name = (await card.locator('h2').innerText()).trim();
+  const href = await card.getByRole('link', { name: '查看企业画像' }).getAttribute('href');
+  const code = href.split('/').pop();
+  assert.match(code, /^[0-9A-HJ-NP-RTUW-Y]{18}$/);
+  return { name, code };
+}
+
+/** The text of the <dd> after the <dt> labelled `label`. */
+async function fact(page, label) {
+  return (await page.locator('dl.facts dt', { hasText: label }).first().locator('xpath=following-sibling::dd[1]').innerText()).trim();
+}
+
+/** A CSV line split into fields (quoted fields allowed). */
+function csvFields(line) {
+  const out = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line[i];
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') { cur += '"'; i += 1; } else if (c === '"') quoted = false;
+      else cur += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { out.push(cur); cur = ''; } else cur += c;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** Fills the policy editor: departments, budget, the definition and the guide. */
+async function writePolicy(page, { definition, budget, pledges = [], document }) {
+  await page.getByLabel('所属部门').selectOption({ label: '工业和信息化局' });
+  await page.getByLabel('资金预算').fill(budget);
+  await page.getByLabel('初审部门').selectOption({ label: '工业和信息化局' });
+  await page.getByLabel('复审部门').selectOption({ label: '财政局' });
+  await page.getByLabel('审核时限').fill('5');
+  await page.getByLabel('政策定义').fill(definition);
+  await page.getByLabel('政策原文').fill(document);
+  await page.getByLabel('申报对象').fill('在本区注册、信用良好的企业');
+  await page.getByLabel('申报条件(文字说明)').fill('注册地在本区,信用状况良好');
+  await page.getByLabel('所需材料').fill('项目实施情况说明(以承诺代替)');
+  await page.getByLabel('申报时间').fill('2026 年 3 月 1 日至 12 月 31 日');
+  await page.getByLabel('咨询电话').fill('0595-87000088');
+  await page.getByLabel('承诺').fill(pledges.map(([k, t]) => `${k}|${t}`).join('\n'));
+}
+
+/** 试算 with one enterprise: the form comes back with the outcome and nothing saved. */
+async function tryOut(page, code, expected) {
+  await page.getByLabel('用一家企业试算').fill(code);
+  await clickAndWait(page, page.getByRole('button', { name: '试算(不保存)' }));
+  const preview = page.locator('#preview');
+  await preview.waitFor();
+  const text = await preview.innerText();
+  assert.ok(text.includes(expected), `the trial shows “${expected}”: ${text}`);
+  return text;
+}
+
+/** Staff opens a policy of the library through the search, with a status filter. */
+async function openFromLibrary(page, { title, status }) {
+  await clickAndWait(page, page.locator('header nav').getByRole('link', { name: '政策库' }));
+  await page.getByLabel('搜索政策').fill(title);
+  if (status) await page.getByLabel('状态').selectOption({ label: status });
+  await clickAndWait(page, page.getByRole('button', { name: '搜索' }));
+  await clickAndWait(page, page.locator('.policy-hit h2 a', { hasText: title }));
+  await page.getByRole('heading', { level: 1, name: title }).waitFor();
+}
+
+/** The 经办人 saves the draft and sends it for review; the lead finds it and puts it on the shelf. */
+async function submitAndPublish(handler, lead, { id, title }, shot) {
+  await clickAndWait(handler, handler.getByRole('button', { name: '保存为草稿' }));
+  assert.equal(new URL(handler.url()).pathname, `/policies/${id}`);
+  await handler.getByRole('heading', { level: 1, name: title }).waitFor();
+  await handler.locator('.card .tag', { hasText: '草稿' }).first().waitFor();
+  await clickAndWait(handler, handler.getByRole('button', { name: '提交审核' }));
+  await handler.getByRole('status').filter({ hasText: '政策待审核' }).waitFor();
+  assert.equal(await handler.getByRole('button', { name: '上架' }).count(), 0, 'a 经办人 cannot publish');
+
+  await openFromLibrary(lead, { title, status: '待审核(本部门)' });
+  assert.equal(new URL(lead.url()).pathname, `/policies/${id}`);
+  await clickAndWait(lead, lead.getByRole('button', { name: '上架' }));
+  await lead.getByRole('status').filter({ hasText: '政策已上架' }).waitFor();
+  await lead.locator('.card .tag', { hasText: '已上架' }).first().waitFor();
+  await screenshot(lead, shot);
+}
+
+/**
+ * Finance puts every ready payout on a new batch, downloads the bank file, checks it, answers it
+ * with the bank's result file (成功 for each line) and imports that. Returns the batch's lines.
+ */
+async function financePays(finance, { receipt, name, account, amount }, shot) {
+  await visit(finance, '/workbench');
+  await clickAndWait(finance, finance.locator('header nav').getByRole('link', { name: '直达拨付' }));
+  assert.equal(new URL(finance.url()).pathname, '/payouts');
+  const reference = `QQ-${receipt}`;
+  const payoutRow = finance.locator('main table tbody tr', { hasText: reference });
+  await payoutRow.getByText('待拨付').waitFor();
+
+  await clickAndWait(finance, finance.getByRole('button', { name: '生成批次' }));
+  const notice = await finance.getByRole('status').innerText();
+  const [, batchNo] = /已生成批次 (\S+?):/.exec(notice) || [];
+  assert.ok(batchNo, `a batch was made: ${notice}`);
+  await payoutRow.getByText('拨付中').waitFor();
+  const batchRow = finance.locator('main table tbody tr', { hasText: batchNo });
+
+  // The bank file, downloaded as finance does it.
+  const [download] = await Promise.all([
+    finance.waitForEvent('download'),
+    batchRow.getByRole('link', { name: /下载/ }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), `${batchNo}.csv`);
+  const bytes = await readFile(await download.path());
+  assert.ok(bytes.subarray(0, 3).equals(BOM), 'the bank file starts with the UTF-8 BOM');
+  const lines = bytes.subarray(3).toString('utf8').split(/\r\n/).filter((l) => l.length > 0);
+  assert.equal(lines[0], BANK_HEADER);
+  const rows = lines.slice(1).map(csvFields);
+  assert.ok(rows.length >= 1);
+  for (const [i, r] of rows.entries()) {
+    assert.equal(r.length, 8, `line ${i + 2} has eight fields`);
+    assert.equal(r[0], batchNo);
+    assert.equal(r[1], String(i + 1));
+  }
+  const ours = rows.find((r) => r[7] === reference);
+  assert.ok(ours, `the bank file holds ${reference}: ${lines.join(' | ')}`);
+  assert.deepEqual(ours.slice(2, 6), [name, account, BANK, amount]);
+  assert.match(ours[6], /政策资金/);
+  await visit(finance, '/payouts');
+  await batchRow.getByText('(已报送)').waitFor();
+
+  // The bank's answer: every line of the batch went through.
+  const result = ['业务参考号,状态,失败原因', ...rows.map((r) => `${r[7]},成功,`)].join('\r\n') + '\r\n';
+  await finance.getByLabel('回单文件').setInputFiles({
+    name: `${batchNo}-回单.csv`, mimeType: 'text/csv', buffer: Buffer.from(result, 'utf8'),
+  });
+  await clickAndWait(finance, finance.getByRole('button', { name: '导入回单' }));
+  await finance.getByRole('status').filter({ hasText: `回单已导入:到账 ${rows.length} 笔,失败 0 笔` }).waitFor();
+  await payoutRow.getByText('已到账').waitFor();
+  const batchCells = (await batchRow.locator('td').allInnerTexts()).map((s) => s.trim());
+  assert.equal(batchCells[3], String(rows.length), 'the batch counts every line paid');
+  await screenshot(finance, shot);
+  return rows;
+}
+
+/** The enterprise sees the money on the application's page and a 资金到账 message. */
+async function enterpriseSeesPaid(ent, { receipt, title, amountShown }, shot) {
+  await visit(ent, `/applications/${receipt}`);
+  await ent.locator('#payout-status', { hasText: '已到账' }).waitFor();
+  await assertNoHorizontalScroll(ent);
+  await screenshot(ent, `${shot}-phone`);
+  await clickAndWait(ent, ent.locator('header').getByRole('link', { name: /站内信/ }));
+  const message = ent.locator('article.message', { hasText: receipt }).filter({ hasText: '资金到账' });
+  await message.waitFor();
+  const text = await message.innerText();
+  assert.match(text, /政策资金已到账/);
+  assert.ok(text.includes(title) && text.includes(amountShown), `the message names the policy and amount: ${text}`);
+  await assertNoHorizontalScroll(ent);
+  await screenshot(ent, `${shot}-message-phone`);
+}
+
+function accountNumber() {
+  return `62220${String(randomInt(1e9)).padStart(9, '0')}${String(randomInt(1e5)).padStart(5, '0')}`;
+}
+
+journey('申报兑现全流程:经办人编写政策并试算、负责人上架、企业手机申报(承诺)、初审退回补正、两级审核、银行文件拨付、企业看到已到账', DESKTOP, async ({ page: handler, watch }) => {
+  await withPeople(async (people) => {
+    const ent = await person(people, watch, PHONE, 'enterprise');
+    const { name, code } = await ownEnterprise(ent);
+
+    // 1. The 经办人 writes a new policy and tries it on the enterprise before saving.
+    const tag = runTag();
+    const id = `qq-smart-${tag}`;
+    const title = `智能制造示范项目奖励(${tag})`;
+    const definition = [
+      `id = "${id}"`,
+      `title = "${title}"`,
+      'department = "工业和信息化局"',
+      'level = "district"',
+      `document_no = "泉台管〔2026〕${randomInt(100, 999)}号"`,
+      'topics = ["工业", "智能制造"]',
+      'entity = "enterprise"',
+      'mode = "apply"',
+      'effective = { from = 2025-01-01 }',
+      '',
+      '[conditions]',
+      'all = [',
+      '  { attr = "region", under = ["350521"] },',
+      '  { attr = "credit_status", not_in = ["bad"] },',
+      ']',
+      '',
+      '[reward]',
+      'fixed = "88000"',
+      '',
+    ].join('\n');
+    const pledges = [
+      ['integrity', '本企业承诺所填数据真实、准确、完整,如有虚假,自愿退回已获资金并承担失信责任。'],
+      ['single', '本企业承诺本项目未获得其他同类财政奖补资金。'],
+    ];
+    assert.equal(await login(handler, 'handler'), '/workbench');
+    await clickAndWait(handler, handler.locator('header nav').getByRole('link', { name: '政策库' }));
+    await clickAndWait(handler, handler.getByRole('link', { name: '编写新政策' }));
+    assert.equal(new URL(handler.url()).pathname, '/policies/new');
+    await writePolicy(handler, {
+      definition, pledges, budget: '5000000',
+      document: '对本区实施智能制造示范项目的企业,给予一次性奖励 8.8 万元。以承诺代替证明材料。',
+    });
+    const trial = await tryOut(handler, code, '符合,可获 ¥88,000.00');
+    assert.match(trial, /✓/);
+    // The trial saved nothing and kept the form.
+    assert.equal(await handler.getByLabel('政策定义').inputValue(), definition);
+    assert.equal(await handler.getByLabel('复审部门').inputValue(), await handler.locator('#stage2_org option', { hasText: '财政局' }).getAttribute('value'));
+    const unsaved = await handler.request.get(`/policies/${id}`);
+    assert.equal(unsaved.status(), 404, 'the trial does not save the policy');
+    await screenshot(handler, 'fulfilment-policy-trial');
+
+    const lead = await person(people, watch, DESKTOP, 'lead');
+    await submitAndPublish(handler, lead, { id, title }, 'fulfilment-policy-published');
+    await visit(handler, `/policies/${id}`);
+    assert.match(await handler.locator('dl.facts').first().innerText(), /初审 → 复审/);
+
+    // 2. The enterprise, on its phone, sees the policy among what it may get.
+    await clickAndWait(ent, ent.getByRole('link', { name: '我的可享政策' }));
+    assert.equal(new URL(ent.url()).pathname, `/enterprises/${code}/entitlements`);
+    const card = ent.locator('article.entitlement.eligible', { hasText: title });
+    await card.waitFor();
+    assert.match(await card.innerText(), /可享 ¥88,000\.00/);
+    assert.match(await ent.locator('#total').innerText(), /^¥[\d,]+\.\d\d$/);
+    await assertNoHorizontalScroll(ent);
+    await screenshot(ent, 'fulfilment-entitlements-phone');
+
+    // 3. It applies; forgetting one pledge brings the form back with what was ticked kept.
+    await clickAndWait(ent, card.getByRole('link', { name: '立即申报' }));
+    assert.equal(new URL(ent.url()).pathname, '/applications/new');
+    await ent.getByRole('heading', { level: 1, name: `在线申报:${title}` }).waitFor();
+    assert.match(await ent.locator('.alert.ok').innerText(), /¥88,000\.00/);
+    for (const [, text] of pledges) await ent.locator('.pledge', { hasText: text }).waitFor();
+    await ent.locator('input[name="pledge_single"]').check();
+    await clickAndWait(ent, ent.getByRole('button', { name: '提交申报' }));
+    assert.equal(new URL(ent.url()).pathname, '/applications/new');
+    await ent.getByRole('alert').filter({ hasText: '已标红' }).waitFor();
+    const pledgeError = ent.locator('.field-error .error-text');
+    assert.equal((await pledgeError.innerText()).trim(), '请阅读并签署全部承诺(未签:integrity)');
+    assert.equal(await ent.locator('input[name="pledge_single"]').isChecked(), true, 'the ticked pledge stays ticked');
+    assert.equal(await ent.locator('input[name="pledge_integrity"]').isChecked(), false);
+    await assertNoHorizontalScroll(ent);
+    await screenshot(ent, 'fulfilment-apply-pledge-missing-phone');
+    await ent.locator('input[name="pledge_integrity"]').check();
+    await clickAndWait(ent, ent.getByRole('button', { name: '提交申报' }));
+    assert.match(new URL(ent.url()).pathname, /^\/applications\/SB/);
+    const receipt = (await ent.locator('#receipt').innerText()).trim();
+    assert.equal(new URL(ent.url()).pathname, `/applications/${receipt}`);
+    assert.equal(await fact(ent, '状态'), '审核中');
+    assert.match(await fact(ent, '当前办理'), /初审/);
+    assert.equal(await fact(ent, '系统测算'), '¥88,000.00');
+    assert.equal((await ent.locator('main .pledge').count()), 2, 'both signed pledges are on record');
+    await assertNoHorizontalScroll(ent);
+    await screenshot(ent, 'fulfilment-application-submitted-phone');
+
+    // 4. 初审 (工业和信息化局) returns it for 补正 with a note.
+    const r1 = await person(people, watch, DESKTOP, 'reviewer1');
+    await clickAndWait(r1, r1.locator('header nav').getByRole('link', { name: '审核' }));
+    const queued = r1.locator('main table tbody tr', { hasText: receipt });
+    await queued.getByText('待我审核').waitFor();
+    assert.match(await queued.innerText(), /88,000\.00/);
+    await screenshot(r1, 'fulfilment-review-queue');
+    await clickAndWait(r1, queued.getByRole('link', { name: receipt }));
+    const note = `请补充说明示范项目的实施地点(${tag})`;
+    await r1.locator('#return-form').getByLabel('需补正的内容').fill(note);
+    await clickAndWait(r1, r1.locator('#return-form').getByRole('button', { name: '退回补正' }));
+    await r1.getByRole('status').filter({ hasText: '已办理:待补正' }).waitFor();
+
+    // 5. The enterprise reads the note on 我的申报 and resubmits.
+    await visit(ent, '/portal');
+    await clickAndWait(ent, ent.getByRole('link', { name: '我的申报' }));
+    const mine = ent.locator('main article.card', { hasText: receipt });
+    await mine.getByText('待补正').waitFor();
+    await clickAndWait(ent, mine.getByRole('link', { name: title }));
+    await ent.locator('.alert.info', { hasText: `请补正:${note}` }).waitFor();
+    await assertNoHorizontalScroll(ent);
+    await screenshot(ent, 'fulfilment-returned-phone');
+    await clickAndWait(ent, ent.getByRole('link', { name: '补正并重新提交' }));
+    await ent.getByRole('heading', { level: 1, name: `补正申报:${title}` }).waitFor();
+    for (const [key] of pledges) await ent.locator(`input[name="pledge_${key}"]`).check();
+    await clickAndWait(ent, ent.getByRole('button', { name: '提交申报' }));
+    assert.equal(new URL(ent.url()).pathname, `/applications/${receipt}`);
+    assert.equal(await fact(ent, '状态'), '审核中');
+    const steps = await ent.locator('ol.timeline').innerText();
+    for (const s of ['提交申报', '退回补正', '补正后重新提交']) assert.ok(steps.includes(s), `${s} in ${steps}`);
+
+    // 6. 初审 approves, then 复审 (财政局).
+    await clickAndWait(r1, r1.locator('header nav').getByRole('link', { name: '审核' }));
+    await clickAndWait(r1, queued.getByRole('link', { name: receipt }));
+    const approve = r1.locator('#approve-form');
+    assert.equal(await approve.getByLabel('核定金额').inputValue(), '88000.00');
+    await clickAndWait(r1, approve.getByRole('button', { name: '通过' }));
+    await r1.getByRole('status').filter({ hasText: '已办理' }).waitFor();
+    assert.match(await fact(r1, '当前办理'), /复审/);
+    assert.equal(await r1.locator('#approve-form').count(), 0, '初审 is done with it');
+
+    const r2 = await person(people, watch, DESKTOP, 'reviewer2');
+    await clickAndWait(r2, r2.locator('header nav').getByRole('link', { name: '审核' }));
+    const second = r2.locator('main table tbody tr', { hasText: receipt });
+    await second.getByText('待我审核').waitFor();
+    await clickAndWait(r2, second.getByRole('link', { name: receipt }));
+    await clickAndWait(r2, r2.locator('#approve-form').getByRole('button', { name: '通过' }));
+    await r2.getByRole('status').filter({ hasText: '已办理:已核准' }).waitFor();
+    assert.equal(await fact(r2, '核定金额'), '¥88,000.00');
+    await r2.locator('#payout-status', { hasText: '待拨付' }).waitFor();
+    await screenshot(r2, 'fulfilment-approved');
+
+    // 7. The enterprise confirms its bank account on 我的申报.
+    await visit(ent, `/enterprises/${code}/applications`);
+    await mine.getByText('已核准').waitFor();
+    assert.match(await mine.innerText(), /核定 ¥88,000\.00/);
+    const account = accountNumber();
+    await ent.getByLabel('户名').fill(name);
+    await ent.getByLabel('账号').fill(account);
+    await ent.getByLabel('开户银行').fill(BANK);
+    await clickAndWait(ent, ent.getByRole('button', { name: '确认收款账户' }));
+    await ent.getByRole('status').filter({ hasText: '收款账户已确认' }).waitFor();
+    assert.ok((await ent.locator('main').innerText()).includes(`当前:${BANK} ${account}(已确认)`), 'the account is shown as confirmed');
+    await assertNoHorizontalScroll(ent);
+    await screenshot(ent, 'fulfilment-my-applications-phone');
+
+    // 8. Finance pays through the bank; 9. the enterprise sees it arrive.
+    const finance = await person(people, watch, { ...DESKTOP, acceptDownloads: true }, 'finance');
+    await financePays(finance, { receipt, name, account, amount: '88000.00' }, 'fulfilment-payouts-paid');
+    await enterpriseSeesPaid(ent, { receipt, title, amountShown: '¥88,000.00' }, 'fulfilment-paid');
+  });
+});
+
+journey('免申即享全流程:经办人编写并上架、运行比对推送、企业手机确认收款账户、拨付到账', DESKTOP, async ({ page: handler, watch }) => {
+  await withPeople(async (people) => {
+    const ent = await person(people, watch, PHONE, 'enterprise');
+    const { name, code } = await ownEnterprise(ent);
+
+    // The 经办人 reads the enterprise's profile and writes a 免申即享 policy that fits it (its
+    // village and founding date, so that the run offers it to this enterprise alone).
+    assert.equal(await login(handler, 'handler'), '/workbench');
+    await visit(handler, `/enterprises/${code}`);
+    const region = await fact(handler, '所在区划');
+    const founded = await fact(handler, '成立日期');
+    assert.match(region, /^350521\d+$/);
+    assert.match(founded, /^\d{4}-\d{2}-\d{2}$/);
+    const tag = runTag();
+    const id = `qq-auto-${tag}`;
+    const title = `专精特新培育企业奖励(${tag})`;
+    const definition = [
+      `id = "${id}"`,
+      `title = "${title}"`,
+      'department = "工业和信息化局"',
+      'level = "district"',
+      'topics = ["工业", "企业培育"]',
+      'mode = "auto_grant"',
+      'effective = { from = 2025-01-01 }',
+      '',
+      '[conditions]',
+      'all = [',
+      `  { attr = "region", under = ["${region}"] },`,
+      `  { attr = "established_on", equals = ${founded}, label = "${founded} 成立的培育企业" },`,
+      '  { attr = "credit_status", not_in = ["bad"] },',
+      ']',
+      '',
+      '[reward]',
+      'fixed = "66000"',
+      '',
+    ].join('\n');
+    await visit(handler, '/policies/new');
+    await writePolicy(handler, {
+      definition, budget: '1000000',
+      document: '对列入培育名单的企业,无需申报,由平台比对后给予一次性奖励 6.6 万元。',
+    });
+    await tryOut(handler, code, '符合,可获 ¥66,000.00');
+    const lead = await person(people, watch, DESKTOP, 'lead');
+    await submitAndPublish(handler, lead, { id, title }, 'fulfilment-auto-published');
+
+    // The 经办人 runs the comparison from the policy's page and reads the report.
+    await visit(handler, `/policies/${id}`);
+    await handler.locator('.alert.ok', { hasText: '免申即享:无需申报' }).waitFor();
+    await clickAndWait(handler, handler.getByRole('button', { name: '运行免申即享比对' }));
+    assert.equal(new URL(handler.url()).pathname, `/policies/${id}/auto-grant`);
+    await handler.getByRole('status').filter({ hasText: /已向 \d+ 家企业推送免申即享确认,合计 ¥[\d,]+\.\d\d/ }).waitFor();
+    await handler.getByRole('heading', { name: /免申即享比对结果\(\d{4} 年度\)/ }).waitFor();
+    const report = handler.locator('main .card', { hasText: '比对企业' });
+    assert.match(await report.innerText(), /新推送 [1-9]\d* 家/);
+    const offered = report.locator('tbody tr', { hasText: name });
+    assert.equal(await offered.count(), 1, 'the enterprise is offered the grant');
+    assert.equal((await offered.locator('td.num').innerText()).trim(), '66,000.00');
+    const receipt = (await offered.getByRole('link').innerText()).trim();
+    await screenshot(handler, 'fulfilment-auto-run-report');
+
+    // The enterprise gets a message, finds the offer on 我的申报 and confirms its account.
+    await visit(ent, '/messages');
+    await ent.locator('article.message', { hasText: title }).filter({ hasText: '免申即享:请确认收款账户' }).waitFor();
+    await visit(ent, '/portal');
+    await clickAndWait(ent, ent.getByRole('link', { name: '我的申报' }));
+    const mine = ent.locator('main article.card', { hasText: receipt });
+    await mine.getByText('待确认(免申即享)').waitFor();
+    await mine.locator('.tag', { hasText: '免申即享' }).first().waitFor();
+    await clickAndWait(ent, mine.getByRole('link', { name: title }));
+    assert.equal(new URL(ent.url()).pathname, `/applications/${receipt}`);
+    assert.equal(await fact(ent, '系统测算'), '¥66,000.00');
+    const confirm = ent.locator('form', { has: ent.getByRole('heading', { name: '确认收款账户' }) });
+    assert.equal(await confirm.getByLabel('户名').inputValue(), name);
+    const account = accountNumber();
+    await confirm.getByLabel('账号').fill(account);
+    await confirm.getByLabel('开户银行').fill(BANK);
+    await assertNoHorizontalScroll(ent);
+    await screenshot(ent, 'fulfilment-auto-offer-phone');
+    await clickAndWait(ent, confirm.getByRole('button', { name: '确认并领取' }));
+    await ent.getByRole('status').filter({ hasText: '已办理:已核准' }).waitFor();
+    await ent.locator('#payout-status', { hasText: '待拨付' }).waitFor();
+
+    const finance = await person(people, watch, { ...DESKTOP, acceptDownloads: true }, 'finance');
+    await financePays(finance, { receipt, name, account, amount: '66000.00' }, 'fulfilment-auto-payouts-paid');
+    await enterpriseSeesPaid(ent, { receipt, title, amountShown: '¥66,000.00' }, 'fulfilment-auto-paid');
+  });
+});
+
+journey('政策库公开可查:未登录在手机上搜索“研发”,结果中关键词高亮', PHONE, async ({ page }) => {
+  await visit(page, '/policies');
+  await page.getByRole('heading', { level: 1, name: '政策库' }).waitFor();
+  assert.equal(await page.locator('header .who').count(), 0, 'nobody is logged in');
+  await page.getByLabel('搜索政策').fill('研发');
+  await clickAndWait(page, page.getByRole('button', { name: '搜索' }));
+  assert.equal(new URL(page.url()).searchParams.get('q'), '研发');
+  assert.equal(await page.getByLabel('搜索政策').inputValue(), '研发', 'the search box keeps the words');
+  const hit = page.locator('.policy-hit', { hasText: '规上工业企业研发投入奖励' });
+  await hit.waitFor();
+  const marks = await page.locator('.policy-hit mark').allInnerTexts();
+  assert.ok(marks.length > 0 && marks.every((m) => m.includes('研发')), `研发 is highlighted: ${marks}`);
+  assert.ok((await hit.locator('mark').count()) > 0, 'the 研发 policy has the word highlighted');
+  const highlight = await page.locator('.policy-hit mark').first().evaluate((m) => getComputedStyle(m).backgroundColor);
+  assert.notEqual(highlight, 'rgba(0, 0, 0, 0)', 'the highlight is visible');
+  await assertNoHorizontalScroll(page);
+  await screenshot(page, 'fulfilment-public-search-phone');
+
+  // The policy's page is public too, with its guide.
+  await clickAndWait(page, hit.locator('h2 a'));
+  await page.getByRole('heading', { level: 1, name: '规上工业企业研发投入奖励' }).waitFor();
+  await page.getByRole('heading', { name: '申报指南' }).waitFor();
+  assert.equal(await page.getByRole('heading', { name: '政策管理' }).count(), 0, 'no management for the public');
+  await assertNoHorizontalScroll(page);
+});
