@@ -12,6 +12,7 @@ mod cli;
 mod deadlines;
 mod enterprises;
 mod import;
+mod integrity;
 mod notifications;
 mod policies;
 mod pushes;
