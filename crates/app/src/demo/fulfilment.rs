@@ -64,6 +64,8 @@ struct Slot {
     code: CreditCode,
     policy: String,
     facts: Vec<FactInput>,
+    /// What the 可享政策 page grants after the annual caps, when known (fen).
+    granted: Option<i64>,
     /// The enterprise of the `enterprise` account (it acts itself; others through the steward).
     own: bool,
 }
@@ -94,14 +96,6 @@ struct Entitlement {
 /// Plays the cycle. Loads nothing when a demo account is missing (a district without
 /// enterprises).
 pub async fn load(app: &App) -> AppResult<()> {
-    let t0 = std::time::Instant::now(); // TMP
-    let r = load_inner(app).await; // TMP
-    eprintln!("TMP fulfilment {:?}", t0.elapsed()); // TMP
-    r // TMP
-}
-async fn load_inner(app: &App) -> AppResult<()> {
-    // TMP
-    let t0 = std::time::Instant::now(); // TMP
     let Some(cast) = cast(app).await? else {
         return Ok(());
     };
@@ -110,14 +104,12 @@ async fn load_inner(app: &App) -> AppResult<()> {
     let published = crate::policies::published(&mut conn).await?;
     drop(conn);
     let firms = firms(app, &cast, &published).await?;
-    eprintln!("TMP firms {:?}", t0.elapsed()); // TMP
     if firms.is_empty() {
         return Ok(());
     }
     let pledges = pledges(&published);
     let slots = slots(app, &firms).await?;
     let plan = plan(&slots);
-    eprintln!("TMP slots {:?}", t0.elapsed()); // TMP
 
     // Applications, up to the last approval of those paid in the second batch.
     let mut approved_later = Vec::new();
@@ -129,10 +121,13 @@ async fn load_inner(app: &App) -> AppResult<()> {
             } else {
                 &cast.steward
             };
-            let Some(receipt) = submit(app, applicant, slot, &pledges, false, &meta).await? else {
+            let Some((receipt, computed)) =
+                submit(app, applicant, slot, &pledges, false, &meta).await?
+            else {
                 break;
             };
-            let done = play(app, &cast, applicant, &receipt, slot, target, &meta).await?;
+            let first = first_approval(slot, computed);
+            let done = play(app, &cast, &receipt, &first, slot, target, &meta).await?;
             if done && matches!(target, Target::PaidFails | Target::PaidLater) {
                 if target == Target::PaidFails {
                     fails = Some(receipt.clone());
@@ -142,7 +137,6 @@ async fn load_inner(app: &App) -> AppResult<()> {
         }
     }
     draft(app, &cast, &firms, &plan, &pledges, &meta).await?;
-    eprintln!("TMP apps {:?}", t0.elapsed()); // TMP
 
     // Accounts of every enterprise that is paid.
     for (i, firm) in firms.iter().enumerate() {
@@ -167,9 +161,7 @@ async fn load_inner(app: &App) -> AppResult<()> {
     }
 
     // The first batch, paid in full.
-    eprintln!("TMP accounts {:?}", t0.elapsed()); // TMP
     pay_batch(app, &cast.finance, None, &meta).await?;
-    eprintln!("TMP batch1 {:?}", t0.elapsed()); // TMP
     // The second: the last approvals, then the batch with one failed line.
     let mut any = false;
     for receipt in &approved_later {
@@ -192,7 +184,6 @@ async fn load_inner(app: &App) -> AppResult<()> {
     }
 
     grant_run(app, &cast, &firms, &meta).await?;
-    eprintln!("TMP batch2 {:?}", t0.elapsed()); // TMP
     Ok(())
 }
 
@@ -353,6 +344,7 @@ async fn slots(app: &App, firms: &[Firm]) -> AppResult<Vec<Slot>> {
                 code: firm.code.clone(),
                 policy: e.policy_id.clone(),
                 facts,
+                granted: e.granted_fen,
                 own: firm.own,
             });
         }
@@ -431,7 +423,7 @@ async fn submit(
     pledges: &BTreeMap<String, Vec<String>>,
     draft: bool,
     meta: &RequestMeta,
-) -> AppResult<Option<String>> {
+) -> AppResult<Option<(String, Option<i64>)>> {
     let input = ApplicationInput {
         policy: slot.policy.clone(),
         credit_code: slot.code.to_string(),
@@ -451,7 +443,13 @@ async fn submit(
     };
     Ok(quietly(applications::submit(app, who, &input, meta))
         .await?
-        .map(|v| v.receipt_no))
+        .map(|v| {
+            let computed = v
+                .computed_amount
+                .and_then(|a| Money::parse_yuan(&a).ok())
+                .map(|m| m.fen());
+            (v.receipt_no, computed)
+        }))
 }
 
 /// Moves a submitted application on to its target; the approvals at 复审 of lines paid in the
@@ -459,12 +457,17 @@ async fn submit(
 async fn play(
     app: &App,
     cast: &Cast,
-    applicant: &Principal,
     receipt: &str,
+    first: &Decision,
     slot: &Slot,
     target: Target,
     meta: &RequestMeta,
 ) -> AppResult<bool> {
+    let applicant = if slot.own {
+        &cast.enterprise
+    } else {
+        &cast.steward
+    };
     let approve = || Decision::Approve {
         amount: None,
         reason: None,
@@ -486,17 +489,17 @@ async fn play(
     Ok(match target {
         Target::FirstReview => true,
         Target::SecondReview | Target::PaidFails | Target::PaidLater => {
-            decide("reviewer1", approve()).await?
+            decide("reviewer1", first.clone()).await?
         }
         Target::Paid => {
-            decide("reviewer1", approve()).await? && decide("reviewer2", approve()).await?
+            decide("reviewer1", first.clone()).await? && decide("reviewer2", approve()).await?
         }
         Target::Returned => {
             let note = supplement_note(&slot.policy).to_string();
             decide("reviewer1", Decision::Return { note }).await?
         }
         Target::Rejected => {
-            decide("reviewer1", approve()).await?
+            decide("reviewer1", first.clone()).await?
                 && decide(
                     "reviewer2",
                     Decision::Reject {
@@ -511,6 +514,21 @@ async fn play(
             .await?
             .is_some(),
     })
+}
+
+/// The 初审 approval: the computed amount, or less with the reason when the district's annual
+/// cap on industrial support (每家企业每年合计不超过 200 万元) leaves less.
+fn first_approval(slot: &Slot, computed: Option<i64>) -> Decision {
+    match (slot.granted, computed) {
+        (Some(granted), Some(computed)) if 0 < granted && granted < computed => Decision::Approve {
+            amount: Some(Money::from_fen(granted).to_string()),
+            reason: Some("本区工业扶持政策每家企业每年合计不超过 200 万元,按可享额度核定".into()),
+        },
+        _ => Decision::Approve {
+            amount: None,
+            reason: None,
+        },
+    }
 }
 
 fn supplement_note(policy: &str) -> &'static str {
@@ -555,6 +573,7 @@ async fn draft(
         code: firm.code.clone(),
         policy: e.policy_id.clone(),
         facts: Vec::new(),
+        granted: None,
         own: firm.own,
     };
     let who = if firm.own {

@@ -173,11 +173,11 @@ pub async fn submit(
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let enterprise = visible_enterprise(&mut tx, who, &code).await?;
-    if let Some(key) = input.submit_key.as_deref().filter(|k| !k.trim().is_empty()) {
-        if let Some(first) = store::by_submit_key(&mut tx, enterprise.id, key.trim()).await? {
-            let shown = view(&mut tx, &first).await?;
-            return Ok(shown);
-        }
+    if let Some(key) = input.submit_key.as_deref().filter(|k| !k.trim().is_empty())
+        && let Some(first) = store::by_submit_key(&mut tx, enterprise.id, key.trim()).await?
+    {
+        let shown = view(&mut tx, &first).await?;
+        return Ok(shown);
     }
     let policy = row_by_slug(&mut tx, input.policy.trim()).await?;
     check_open_for_applications(&policy)?;

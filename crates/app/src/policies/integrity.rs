@@ -307,7 +307,7 @@ pub struct IntegrityOverview {
 pub async fn overview(app: &App, who: &Principal) -> AppResult<IntegrityOverview> {
     let district_wide = matches!(who.scope, qinqing_domain::org::Scope::All)
         || matches!(who.role, Role::DepartmentLead | Role::Finance);
-    if !(who.role.is_staff() && district_wide) && !who.role.is_supervisor() {
+    if !(who.role.is_supervisor() || who.role.is_staff() && district_wide) {
         return Err(AppError::forbidden("无权查看信用记录与追回"));
     }
     let mut conn = app.db.conn().await?;

@@ -78,10 +78,10 @@ async fn index_for(app: &App, conn: &mut Conn, rows: &[PolicyRow]) -> AppResult<
             .max()
             .unwrap_or_default(),
     );
-    if let Some(cached) = app.cached_policy_index() {
-        if cached.state == state {
-            return Ok(cached.index.clone());
-        }
+    if let Some(cached) = app.cached_policy_index()
+        && cached.state == state
+    {
+        return Ok(cached.index.clone());
     }
     let schema = super::schema(conn).await?;
     let mut docs = Vec::with_capacity(rows.len());

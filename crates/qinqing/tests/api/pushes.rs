@@ -640,3 +640,66 @@ async fn the_push_log_is_for_the_department_the_supervisors_and_the_enterprise()
         assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
     }
 }
+
+#[tokio::test]
+async fn the_pages_carry_the_subscription_form_and_the_push_log() {
+    let app = TestApp::spawn().await;
+    let firm = app.login("enterprise").await;
+    let code = own_code(&firm);
+    let page = |s: &Session, path: String| {
+        let client = s.client.clone();
+        let url = app.url(&path);
+        async move { client.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let html = page(&firm, format!("/enterprises/{code}/entitlements")).await;
+    assert!(html.contains("id=\"subscriptions\""), "{html}");
+    let res = firm
+        .client
+        .post(app.url(&format!("/enterprises/{code}/subscriptions")))
+        .form(&[
+            ("_csrf", firm.csrf.as_str()),
+            ("op", "add"),
+            ("kind", "topic"),
+            ("value", "技改"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let subs = ok(firm
+        .get(&format!("/api/v1/enterprises/{code}/subscriptions"))
+        .await)
+    .await;
+    assert_eq!(subs["subscriptions"][0]["value"], "技改");
+    let html = page(&firm, format!("/enterprises/{code}/entitlements")).await;
+    assert!(html.contains("主题:技改"), "{html}");
+
+    let id = publish_policy(
+        &app,
+        &definition("push-page", r#""测试""#, &under("350521"), "100"),
+    )
+    .await;
+    let lead = app.login("lead").await;
+    let html = page(&lead, format!("/policies/{id}")).await;
+    assert!(html.contains("id=\"pushes\""));
+    assert!(html.contains("action=\"/policies/push-page/push\""));
+    assert!(html.contains("精准匹配"));
+    let res = lead
+        .client
+        .post(app.url(&format!("/policies/{id}/push")))
+        .form(&[("_csrf", lead.csrf.as_str()), ("region", "350521")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // Nobody else sees the log on the page.
+    let html = page(&firm, format!("/policies/{id}")).await;
+    assert!(!html.contains("id=\"pushes\""));
+    let reviewer = app.login("reviewer1").await;
+    let html = page(&reviewer, format!("/policies/{id}")).await;
+    assert!(
+        html.contains("id=\"pushes\""),
+        "staff of the department read it"
+    );
+    assert!(!html.contains("/push\""), "but do not push");
+}
