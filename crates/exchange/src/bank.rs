@@ -9,6 +9,7 @@
 //! with any bad row is rejected whole, like the enterprise file: a half-recorded payout result is
 //! worse than none. The formats are documented in `COLUMNS.md` ("Payout bank files").
 
+use crate::csv::{BOM, LineCounter};
 use crate::report::RowError;
 use csv::{ReaderBuilder, StringRecord, Terminator, WriterBuilder};
 use qinqing_domain::Money;
@@ -16,7 +17,6 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The UTF-8 byte order mark, without which Excel reads a CSV as GBK and garbles the Chinese.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Leading characters that make a spreadsheet treat a cell as a formula; as in the enterprise
 /// CSV, such text is written with a leading apostrophe and read back without it.
@@ -476,42 +476,6 @@ pub(crate) fn read_rows(text: &str) -> Result<(Vec<Row>, Vec<RowError>), Vec<Row
             Ok(false) => return Ok((rows, errors)),
             Err(e) => return Err(vec![RowError::file(format!("CSV 文件格式有误:{e}"))]),
         }
-    }
-}
-
-/// Line numbers of record starts (the csv crate's own count lags on CRLF and blank lines).
-struct LineCounter<'a> {
-    text: &'a [u8],
-    /// Everything before this offset has been counted.
-    offset: usize,
-    /// The line `offset` is on.
-    line: usize,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a [u8]) -> Self {
-        LineCounter {
-            text,
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    /// The line of a record the reader reports at byte `position` (where it started looking,
-    /// possibly before line breaks it skipped). Positions only grow, so the count is linear.
-    fn line_of(&mut self, position: u64) -> usize {
-        let from = usize::try_from(position).map_or(self.text.len(), |p| p.min(self.text.len()));
-        let breaks = self.text[from..]
-            .iter()
-            .take_while(|b| matches!(b, b'\r' | b'\n'))
-            .count();
-        let start = (from + breaks).max(self.offset);
-        let newlines = self.text[self.offset..start]
-            .iter()
-            .filter(|b| **b == b'\n');
-        self.line += newlines.count();
-        self.offset = start;
-        self.line
     }
 }
 

@@ -64,7 +64,7 @@ fn ragged(row: usize, fields: usize, width: usize) -> RowError {
 
 /// Line numbers of record starts. The csv crate's own line count lags behind on CRLF line ends
 /// and blank lines, and the report must name the line the user sees.
-struct LineCounter<'a> {
+pub(crate) struct LineCounter<'a> {
     text: &'a [u8],
     /// Everything before this offset has been counted.
     offset: usize,
@@ -73,7 +73,7 @@ struct LineCounter<'a> {
 }
 
 impl<'a> LineCounter<'a> {
-    fn new(text: &'a [u8]) -> Self {
+    pub(crate) fn new(text: &'a [u8]) -> Self {
         LineCounter {
             text,
             offset: 0,
@@ -83,7 +83,7 @@ impl<'a> LineCounter<'a> {
 
     /// The line of a record the reader reports at byte `position` (where it started looking,
     /// possibly before line breaks it skipped). Positions only grow, so the count is linear.
-    fn line_of(&mut self, position: u64) -> usize {
+    pub(crate) fn line_of(&mut self, position: u64) -> usize {
         let from = usize::try_from(position).map_or(self.text.len(), |p| p.min(self.text.len()));
         let breaks = self.text[from..]
             .iter()

@@ -46,6 +46,14 @@ fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
         .map_or("", |(_, v)| v.as_str())
 }
 
+/// Refusals and failures get the error page; mistakes in a form come back on the form.
+fn shows_error_page(e: &AppError) -> bool {
+    matches!(
+        e,
+        AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_)
+    )
+}
+
 fn csrf_ok(user: &PageUser, pairs: &Pairs) -> Result<(), Response> {
     user.check_csrf(field(pairs, "_csrf"))
 }
@@ -448,9 +456,7 @@ pub async fn apply(
     };
     match result {
         Ok(a) => Redirect::to(&format!("/applications/{}", a.receipt_no)).into_response(),
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_))) => {
-            error_page(&e, Some(caller), &state)
-        }
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
             let mut errors = errors_of(&e);
             if errors.is_empty() {
@@ -603,9 +609,7 @@ pub async fn application_action(
     if let Some(result) = rated {
         return match result {
             Ok(notice) => render_application(&state, caller, &receipt, Errors::new(), notice).await,
-            Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_))) => {
-                error_page(&e, Some(caller), &state)
-            }
+            Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
             Err(e) => {
                 render_application(&state, caller, &receipt, with_form_error(&e), String::new())
                     .await
@@ -647,9 +651,7 @@ pub async fn application_action(
             let notice = format!("已办理:{}", a.status_label);
             render_application(&state, caller, &receipt, Errors::new(), notice).await
         }
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_))) => {
-            error_page(&e, Some(caller), &state)
-        }
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
             let mut errors = errors_of(&e);
             errors.insert("form".into(), e.to_string());
@@ -762,9 +764,7 @@ pub async fn confirm_account(
             )
             .await
         }
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_))) => {
-            error_page(&e, Some(caller), &state)
-        }
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => render_applications(&state, caller, &code, errors_of(&e), String::new()).await,
     }
 }
@@ -854,9 +854,7 @@ pub async fn payouts_action(
     };
     match notice {
         Ok(n) => render_payouts(&state, caller, n, Vec::new()).await,
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_))) => {
-            error_page(&e, Some(caller), &state)
-        }
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => render_payouts(&state, caller, String::new(), vec![e.to_string()]).await,
     }
 }
@@ -1248,9 +1246,7 @@ pub async fn repayment(
             let notice = format!("已登记退回,尚欠 ¥{}", c.outstanding);
             render_integrity(&state, caller, notice, Vec::new()).await
         }
-        Err(e @ (AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_))) => {
-            error_page(&e, Some(caller), &state)
-        }
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => render_integrity(&state, caller, String::new(), vec![e.to_string()]).await,
     }
 }
