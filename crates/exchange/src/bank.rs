@@ -16,8 +16,6 @@ use qinqing_domain::Money;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// The UTF-8 byte order mark, without which Excel reads a CSV as GBK and garbles the Chinese.
-
 /// Leading characters that make a spreadsheet treat a cell as a formula; as in the enterprise
 /// CSV, such text is written with a leading apostrophe and read back without it.
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
