@@ -224,6 +224,24 @@ pub struct Move<'a> {
     pub submitted: bool,
 }
 
+impl<'a> Move<'a> {
+    /// Application `id` from `from` to `to`, staying at `stage`, nothing else changed; callers
+    /// override the fields their step sets.
+    pub fn to(id: i64, from: &'a str, stage: i64, to: &'a str) -> Move<'a> {
+        Move {
+            id,
+            from,
+            stage,
+            to,
+            to_stage: stage,
+            approved_amount: None,
+            note: None,
+            decided: false,
+            submitted: false,
+        }
+    }
+}
+
 pub async fn move_state(conn: &mut Conn, m: &Move<'_>, now: DateTime<Utc>) -> Result<bool> {
     let at = time::to_text(now);
     let done = sqlx::query(

@@ -286,15 +286,8 @@ pub async fn resubmit(
     let pledges = sign_pledges(&policy, &input.pledges, true, now)?;
     store::update_form(&mut tx, row.id, &form, &pledges, computed, now).await?;
     let m = Move {
-        id: row.id,
-        from: &row.status,
-        stage: row.stage,
-        to: "submitted",
-        to_stage: row.stage,
-        approved_amount: None,
-        note: None,
-        decided: false,
         submitted: row.status == "draft",
+        ..Move::to(row.id, &row.status, row.stage, "submitted")
     };
     if !store::move_state(&mut tx, &m, now).await? {
         return Err(AppError::Conflict {
@@ -368,15 +361,8 @@ pub async fn withdraw(
         });
     }
     let m = Move {
-        id: row.id,
-        from: &row.status,
-        stage: row.stage,
-        to: "withdrawn",
-        to_stage: row.stage,
-        approved_amount: None,
-        note: None,
         decided: true,
-        submitted: false,
+        ..Move::to(row.id, &row.status, row.stage, "withdrawn")
     };
     if !store::move_state(&mut tx, &m, now).await? {
         return Err(AppError::Conflict {

@@ -341,15 +341,9 @@ pub async fn close_offer(
         ("excluded", "exclude")
     };
     let m = Move {
-        id: row.id,
-        from: "offered",
-        stage: row.stage,
-        to,
-        to_stage: row.stage,
-        approved_amount: None,
         note: reason,
         decided: true,
-        submitted: false,
+        ..Move::to(row.id, "offered", row.stage, to)
     };
     if !store::move_state(&mut tx, &m, now).await? {
         return Err(AppError::Conflict {

@@ -139,15 +139,9 @@ pub async fn decide(
                 grant(&mut tx, app, who, &row, amount, reason, now).await?;
             } else {
                 let m = Move {
-                    id: row.id,
-                    from: "submitted",
-                    stage: row.stage,
-                    to: "submitted",
                     to_stage: row.stage + 1,
                     approved_amount: Some(amount),
-                    note: None,
-                    decided: false,
-                    submitted: false,
+                    ..Move::to(row.id, "submitted", row.stage, "submitted")
                 };
                 moved(&mut tx, &m, now).await?;
                 step(
@@ -178,15 +172,8 @@ pub async fn decide(
         Decision::Return { note } => {
             let note = required(note, "note", "请写明需要补正的内容")?;
             let m = Move {
-                id: row.id,
-                from: "submitted",
-                stage: row.stage,
-                to: "returned",
-                to_stage: row.stage,
-                approved_amount: None,
                 note: Some(note),
-                decided: false,
-                submitted: false,
+                ..Move::to(row.id, "submitted", row.stage, "returned")
             };
             moved(&mut tx, &m, now).await?;
             step(
@@ -237,15 +224,9 @@ pub async fn decide(
         Decision::Reject { reason } => {
             let reason = required(reason, "reason", "请写明不予通过的理由")?;
             let m = Move {
-                id: row.id,
-                from: "submitted",
-                stage: row.stage,
-                to: "rejected",
-                to_stage: row.stage,
-                approved_amount: None,
                 note: Some(reason),
                 decided: true,
-                submitted: false,
+                ..Move::to(row.id, "submitted", row.stage, "rejected")
             };
             moved(&mut tx, &m, now).await?;
             step(
@@ -354,15 +335,9 @@ pub(crate) async fn grant(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let m = Move {
-        id: row.id,
-        from: &row.status,
-        stage: row.stage,
-        to: "approved",
-        to_stage: row.stage,
         approved_amount: Some(amount),
-        note: None,
         decided: true,
-        submitted: false,
+        ..Move::to(row.id, &row.status, row.stage, "approved")
     };
     moved(conn, &m, now).await?;
     if !policies::commit_budget(conn, row.policy_id, amount).await? {
