@@ -48,6 +48,8 @@ pub struct NewApplication<'a> {
     pub pledges: &'a str,
     pub submit_key: Option<&'a str>,
     pub created_by: Option<i64>,
+    /// The 免申即享 run that offered it.
+    pub run_id: Option<i64>,
 }
 
 const COLUMNS: &str = "SELECT a.id, a.receipt_no, a.policy_id, a.policy_version, p.title AS policy_title, \
@@ -97,8 +99,8 @@ pub async fn insert(conn: &mut Conn, a: &NewApplication<'_>, now: DateTime<Utc>)
     let row = sqlx::query(
         "INSERT INTO application (receipt_no, policy_id, policy_version, enterprise_id, \
          credit_code, region_code, year, channel, status, computed_amount, form, pledges, \
-         submit_key, created_by, created_at, submitted_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15) \
+         submit_key, created_by, created_at, submitted_at, updated_at, run_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, $17) \
          RETURNING id",
     )
     .bind(a.receipt_no)
@@ -117,6 +119,7 @@ pub async fn insert(conn: &mut Conn, a: &NewApplication<'_>, now: DateTime<Utc>)
     .bind(a.created_by)
     .bind(&at)
     .bind(submitted)
+    .bind(a.run_id)
     .fetch_one(conn)
     .await?;
     Ok(row.try_get("id")?)
@@ -162,6 +165,7 @@ pub struct ApplicationFilter {
     pub statuses: Vec<String>,
     pub region_prefix: Option<String>,
     pub channel: Option<String>,
+    pub run_id: Option<i64>,
 }
 
 /// Applications matching the filter, newest first (at most `limit`).
@@ -198,6 +202,9 @@ pub async fn list(
             "a.channel = {}",
             next(Arg::Text(c.clone()), &mut args)
         ));
+    }
+    if let Some(r) = filter.run_id {
+        conditions.push(format!("a.run_id = {}", next(Arg::Int(r), &mut args)));
     }
     let sql = format!(
         "{COLUMNS} WHERE {} ORDER BY a.updated_at DESC, a.id DESC LIMIT {}",
@@ -264,6 +271,120 @@ pub async fn move_state(conn: &mut Conn, m: &Move<'_>, now: DateTime<Utc>) -> Re
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Takes the application for a change while it is still in `status` at `stage`: on
+/// PostgreSQL the row stays locked until the transaction ends (SQLite writes one at a time
+/// anyway), so what the caller reads next is what every earlier change left. False when it has
+/// moved on.
+pub async fn lock(
+    conn: &mut Conn,
+    id: i64,
+    status: &str,
+    stage: i64,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE application SET updated_at = $1 WHERE id = $2 AND status = $3 AND stage = $4",
+    )
+    .bind(time::to_text(now))
+    .bind(id)
+    .bind(status)
+    .bind(stage)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets the amount approved so far (a 联审 department changed it, with a reason).
+pub async fn set_approved_amount(conn: &mut Conn, id: i64, amount: i64) -> Result<()> {
+    sqlx::query("UPDATE application SET approved_amount = $1 WHERE id = $2")
+        .bind(amount)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// One department's approval in a joint stage (联审).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JointApproval {
+    pub org_id: i64,
+    pub username: String,
+    pub amount: Option<i64>,
+    pub at: DateTime<Utc>,
+}
+
+/// Records a department's approval; `StoreError::Duplicate` when it approved this stage before.
+pub async fn add_joint_approval(
+    conn: &mut Conn,
+    application_id: i64,
+    stage: i64,
+    user: (i64, &str),
+    approval: (i64, Option<i64>),
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO joint_approval (application_id, stage, org_id, user_id, username, amount, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(application_id)
+    .bind(stage)
+    .bind(approval.0)
+    .bind(user.0)
+    .bind(user.1)
+    .bind(approval.1)
+    .bind(time::to_text(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The approvals a joint stage has so far, in order.
+pub async fn joint_approvals(
+    conn: &mut Conn,
+    application_id: i64,
+    stage: i64,
+) -> Result<Vec<JointApproval>> {
+    let rows = sqlx::query(
+        "SELECT org_id, username, amount, at FROM joint_approval \
+         WHERE application_id = $1 AND stage = $2 ORDER BY id",
+    )
+    .bind(application_id)
+    .bind(stage)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(JointApproval {
+                org_id: r.try_get("org_id")?,
+                username: r.try_get("username")?,
+                amount: r.try_get("amount")?,
+                at: time::from_text(&r.try_get::<String, _>("at")?)?,
+            })
+        })
+        .collect()
+}
+
+/// Forgets a stage's approvals: after a return (补正) every department reviews again.
+pub async fn clear_joint_approvals(conn: &mut Conn, application_id: i64, stage: i64) -> Result<()> {
+    sqlx::query("DELETE FROM joint_approval WHERE application_id = $1 AND stage = $2")
+        .bind(application_id)
+        .bind(stage)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ids of the applications a 免申即享 run offered that are still in `status`.
+pub async fn of_run(conn: &mut Conn, run_id: i64, status: &str) -> Result<Vec<i64>> {
+    let rows =
+        sqlx::query("SELECT id FROM application WHERE run_id = $1 AND status = $2 ORDER BY id")
+            .bind(run_id)
+            .bind(status)
+            .fetch_all(conn)
+            .await?;
+    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
 }
 
 /// Replaces what the enterprise filled in on a draft or returned application.

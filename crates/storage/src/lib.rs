@@ -6,6 +6,7 @@
 pub mod applications;
 pub mod audit;
 pub mod audit_log;
+pub mod auto_grant;
 pub mod db;
 pub mod deadlines;
 pub mod enterprises;

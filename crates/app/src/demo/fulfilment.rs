@@ -622,7 +622,7 @@ async fn pay_batch(
 }
 
 /// The handler runs a 免申即享 policy that some enterprise of the demo accounts qualifies for
-/// (else the first that offers anyone anything); one offer of the steward's is confirmed, the
+/// (else the first that offers anyone anything) and releases the run after checking it; one offer of the steward's is confirmed, the
 /// `enterprise` account's own and everyone else's wait for the enterprise.
 async fn grant_run(app: &App, cast: &Cast, firms: &[Firm], meta: &RequestMeta) -> AppResult<()> {
     let granted = |e: &Entitlement| e.mode == "auto_grant" && e.granted_fen.unwrap_or(0) > 0;
@@ -645,9 +645,11 @@ async fn grant_run(app: &App, cast: &Cast, firms: &[Firm], meta: &RequestMeta) -
         else {
             continue;
         };
-        if report.offered.is_empty() {
+        let Some(run_id) = report.run_id.filter(|_| !report.offered.is_empty()) else {
             continue;
-        }
+        };
+        // The handler has checked the list: the run goes out to the enterprises.
+        quietly(auto_grant::release(app, &cast.handler, run_id, meta)).await?;
         let confirmed = report.offered.iter().find_map(|o| {
             firms
                 .iter()

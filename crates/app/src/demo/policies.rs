@@ -200,11 +200,13 @@ pub async fn load(app: &App) -> AppResult<()> {
             label: "初审".into(),
             org_id: industry,
             role: Role::Reviewer1,
+            joint: Vec::new(),
         },
         ReviewStage {
             label: "复审".into(),
             org_id: finance,
             role: Role::Reviewer2,
+            joint: Vec::new(),
         },
     ];
     let system = Principal::system();

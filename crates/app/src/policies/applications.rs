@@ -5,6 +5,7 @@
 //! is refused by the database itself.
 
 use super::library::{PledgeTerm, ReviewStage, row_by_slug, stages};
+use super::response::{self, AtStage};
 use crate::audit::{self, Change};
 use crate::deadlines::{self, ClockAction, Side, Start};
 use crate::enterprises::visible_enterprise;
@@ -71,6 +72,20 @@ pub struct StepView {
     pub at: DateTime<Utc>,
 }
 
+/// A department holding the stage an application is at, and where it stands.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HolderView {
+    pub org_id: i64,
+    pub org_name: String,
+    pub role_label: &'static str,
+    /// Whether it has approved (联审: the stage passes when every holder has).
+    pub approved: bool,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<DateTime<Utc>>,
+    /// When its 24-hour response (签收) is due; absent once it took the application up.
+    pub response_due_at: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ApplicationView {
     pub receipt_no: String,
@@ -87,6 +102,10 @@ pub struct ApplicationView {
     /// The stage that holds it and who holds it ("工业和信息化局 初审").
     pub stage_label: Option<String>,
     pub holder: Option<String>,
+    /// The departments holding the current stage while it is in review; several for 联审.
+    pub holders: Vec<HolderView>,
+    /// Whether the current stage is a joint one (联审).
+    pub joint: bool,
     pub due_at: Option<DateTime<Utc>>,
     pub computed_amount: Option<String>,
     pub approved_amount: Option<String>,
@@ -110,6 +129,7 @@ pub fn status_label(status: &str) -> &'static str {
         "approved" => "已核准",
         "rejected" => "未通过",
         "withdrawn" => "已撤回",
+        "pending_check" => "待核对(免申即享)",
         "offered" => "待确认(免申即享)",
         "declined" => "已放弃",
         "excluded" => "已排除",
@@ -130,6 +150,8 @@ pub fn action_label(action: &str) -> &'static str {
         "confirm" => "确认收款账户",
         "decline" => "放弃享受",
         "exclude" => "核查排除",
+        "release" => "核对后发布",
+        "sign" => "签收",
         _ => "办理",
     }
 }
@@ -210,6 +232,7 @@ pub async fn submit(
             .map(str::trim)
             .filter(|k| !k.is_empty()),
         created_by: Some(who.user_id),
+        run_id: None,
     };
     let id = match store::insert(&mut tx, &new, now).await {
         Err(StoreError::Duplicate) => {
@@ -235,6 +258,12 @@ pub async fn submit(
             now,
         )
         .await?;
+        let at = AtStage {
+            receipt_no: &receipt_no,
+            region: enterprise.identity.region_code.as_str(),
+            stage: 0,
+        };
+        response::start(&mut tx, app, &policy, &at, now).await?;
     }
     let detail = serde_json::json!({ "policy": policy.slug, "year": input.year, "status": status, "computed_amount": computed });
     record(
@@ -322,6 +351,7 @@ pub async fn resubmit(
         )
         .await?;
     }
+    response::start(&mut tx, app, &policy, &at_stage(&row), now).await?;
     let detail = serde_json::json!({ "computed_amount": computed });
     record(
         &mut tx,
@@ -372,6 +402,11 @@ pub async fn withdraw(
     }
     step(&mut tx, who, row.id, row.stage, "withdraw", None, None, now).await?;
     stop_review_clock(&mut tx, app, &row.receipt_no, now).await?;
+    if let Some(policy) = qinqing_storage::policies::get(&mut tx, row.policy_id).await?
+        && let Some(stage) = stage_of(&stages(&policy), row.stage)
+    {
+        response::stop_all(&mut tx, app, stage, &at_stage(&row), now).await?;
+    }
     record(
         &mut tx,
         who,
@@ -529,6 +564,15 @@ async fn start_review_clock(
     Ok(())
 }
 
+/// Where an application is, as its response clocks need it.
+pub(crate) fn at_stage(row: &ApplicationRow) -> AtStage<'_> {
+    AtStage {
+        receipt_no: &row.receipt_no,
+        region: &row.region_code,
+        stage: row.stage,
+    }
+}
+
 pub(crate) async fn stop_review_clock(
     conn: &mut Conn,
     app: &App,
@@ -643,6 +687,10 @@ pub(crate) async fn visible_row(
     if !who.covers_enterprise(&code, &region) {
         return Err(AppError::forbidden("无权查看这份申报"));
     }
+    // A 免申即享 offer staff are still checking is not the enterprise's to see yet.
+    if acts_for_enterprise(who) && row.status == "pending_check" {
+        return Err(not_found());
+    }
     Ok(row)
 }
 
@@ -665,8 +713,9 @@ pub async fn of_enterprise(
         ..ApplicationFilter::default()
     };
     let rows = store::list(&mut conn, &filter, 500).await?;
+    let hidden = |r: &&ApplicationRow| acts_for_enterprise(who) && r.status == "pending_check";
     let mut out = Vec::with_capacity(rows.len());
-    for r in &rows {
+    for r in rows.iter().filter(|r| !hidden(r)) {
         out.push(view(&mut conn, r).await?);
     }
     Ok(out)
@@ -683,15 +732,21 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
     let stages = stages(&policy);
     let label_of =
         |stage: i64| stage_of(&stages, stage).map_or_else(String::new, |s| s.label.clone());
-    let (stage_label, holder) = match (row.status.as_str(), stage_of(&stages, row.stage)) {
+    let current = stage_of(&stages, row.stage).filter(|_| row.status == "submitted");
+    let holders = match current {
+        Some(s) => holder_views(conn, row, s).await?,
+        None => Vec::new(),
+    };
+    let (stage_label, holder) = match (row.status.as_str(), current) {
         ("submitted", Some(s)) => {
-            let org = orgs::get(conn, s.org_id)
-                .await?
-                .map(|o| o.name)
-                .unwrap_or_default();
+            let names: Vec<String> = holders
+                .iter()
+                .map(|h| format!("{} {}", h.org_name, h.role_label))
+                .collect();
+            let joint = if s.is_joint() { "(联审)" } else { "" };
             (
                 Some(s.label.clone()),
-                Some(format!("{org} {}", s.role.label_zh())),
+                Some(format!("{}{joint}", names.join("、"))),
             )
         }
         ("returned" | "draft" | "offered", _) => {
@@ -733,6 +788,8 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
         status_label: status_label(&row.status),
         stage_label,
         holder,
+        holders,
+        joint: current.is_some_and(ReviewStage::is_joint),
         due_at,
         computed_amount: row.computed_amount.map(|a| Money::from_fen(a).to_string()),
         approved_amount: row.approved_amount.map(|a| Money::from_fen(a).to_string()),
@@ -745,4 +802,30 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
         payout_label: payout.as_ref().map(|p| payout_label(&p.status)),
         payout_status: payout.map(|p| p.status),
     })
+}
+
+/// The holders of the stage an application is at: who approved (联审) and whose response is due.
+async fn holder_views(
+    conn: &mut Conn,
+    row: &ApplicationRow,
+    stage: &ReviewStage,
+) -> AppResult<Vec<HolderView>> {
+    let approvals = store::joint_approvals(conn, row.id, row.stage).await?;
+    let mut out = Vec::new();
+    for h in stage.holders() {
+        let approval = approvals.iter().find(|a| a.org_id == h.org_id);
+        out.push(HolderView {
+            org_id: h.org_id,
+            org_name: orgs::get(conn, h.org_id)
+                .await?
+                .map(|o| o.name)
+                .unwrap_or_default(),
+            role_label: h.role.label_zh(),
+            approved: approval.is_some(),
+            approved_by: approval.map(|a| a.username.clone()),
+            approved_at: approval.map(|a| a.at),
+            response_due_at: response::due(conn, &row.receipt_no, row.stage, h.org_id).await?,
+        });
+    }
+    Ok(out)
 }

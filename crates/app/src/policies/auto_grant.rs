@@ -1,9 +1,10 @@
 //! 免申即享 — the policy finds the enterprise. Staff run a published auto-grant policy over every
 //! enterprise; each eligible one (after exclusive groups, caps and the budget left) gets an
-//! offer: an application the platform made, waiting for the enterprise to confirm its account by
-//! a deadline. Confirmation approves it and creates the payout; staff may exclude an offer with a
-//! reason; the enterprise may decline. The live-application index makes a repeated run offer
-//! nothing twice for the same policy and year.
+//! offer: an application the platform made. The offers of a run wait for staff to check them
+//! (待核对) — staff exclude with a reason — until a staff member releases (发布) the run; only
+//! then is each enterprise told and given a deadline to confirm its account. Confirmation
+//! approves it and creates the payout; the enterprise may decline. The live-application index
+//! makes a repeated run offer nothing twice for the same policy and year.
 
 use super::applications::{
     ApplicationView, get_row, notify_enterprise, record, step, view, visible_row,
@@ -20,6 +21,7 @@ use qinqing_domain::org::Role;
 use qinqing_domain::{CreditCode, Money};
 use qinqing_rules::{EvalOptions, Outcome, evaluate};
 use qinqing_storage::applications::{self as store, Move, NewApplication};
+use qinqing_storage::auto_grant::{self as run_store, RunRow};
 use qinqing_storage::enterprises::{self as enterprise_store, ListFilter, ScopeFilter};
 use qinqing_storage::payouts as payout_store;
 use qinqing_storage::{Conn, Savepoint, StoreError};
@@ -53,6 +55,8 @@ pub struct Undetermined {
 pub struct RunReport {
     pub policy_id: String,
     pub year: i32,
+    /// The run its offers belong to, to be checked and released; absent when it offered nothing.
+    pub run_id: Option<i64>,
     pub evaluated: usize,
     pub offered: Vec<Offered>,
     /// Eligible enterprises that already have an offer or application for this year.
@@ -151,7 +155,12 @@ pub async fn run(
             report.over_budget.push(entry());
             continue;
         }
-        match offer(&mut tx, app, who, &row, enterprise, year, amount, now).await? {
+        let run_id = match report.run_id {
+            Some(id) => id,
+            None => run_store::insert(&mut tx, row.id, year, who.user_id, now).await?,
+        };
+        report.run_id = Some(run_id);
+        match offer(&mut tx, who, &row, run_id, enterprise, (year, amount), now).await? {
             Some(receipt_no) => {
                 budget_left = budget_left.map(|left| left - amount);
                 total += amount;
@@ -171,23 +180,22 @@ pub async fn run(
         object_type: "policy",
         object_id: slug.to_string(),
         on_behalf_of: None,
-        detail: serde_json::json!({ "year": year, "evaluated": report.evaluated, "offered": report.offered.len(), "already_offered": report.already_offered, "undetermined": report.undetermined.len(), "total": report.total_offered }),
+        detail: serde_json::json!({ "year": year, "run": report.run_id, "evaluated": report.evaluated, "offered": report.offered.len(), "already_offered": report.already_offered, "undetermined": report.undetermined.len(), "total": report.total_offered }),
     };
     crate::audit::record(&mut tx, who, meta, change, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(report)
 }
 
-/// Makes one offer; `None` when the enterprise already has a live one for the policy and year.
-#[allow(clippy::too_many_arguments)]
+/// Makes one offer of the run, waiting for staff to check it; `None` when the enterprise already
+/// has a live one for the policy and year.
 async fn offer(
     conn: &mut Conn,
-    app: &App,
     who: &Principal,
     policy: &qinqing_storage::policies::PolicyRow,
+    run_id: i64,
     enterprise: &qinqing_storage::enterprises::Enterprise,
-    year: i32,
-    amount: i64,
+    (year, amount): (i32, i64),
     now: DateTime<Utc>,
 ) -> AppResult<Option<String>> {
     let receipt_no = super::receipt_number("MS", now)?;
@@ -201,12 +209,13 @@ async fn offer(
         region_code: id.region_code.as_str(),
         year,
         channel: "auto_grant",
-        status: "offered",
+        status: PENDING,
         computed_amount: Some(amount),
         form: "[]",
         pledges: "[]",
         submit_key: None,
         created_by: Some(who.user_id),
+        run_id: Some(run_id),
     };
     // The run goes on after a refused duplicate.
     let attempt = Savepoint::begin(conn).await?;
@@ -229,26 +238,187 @@ async fn offer(
         now,
     )
     .await?;
+    Ok(Some(receipt_no))
+}
+
+/// The status of an offer staff are still checking.
+const PENDING: &str = "pending_check";
+
+/// A run as staff check it: its offers and where each stands.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RunView {
+    pub id: i64,
+    pub policy_id: String,
+    pub year: i32,
+    /// checking | released
+    pub status: String,
+    pub status_label: &'static str,
+    pub created_at: DateTime<Utc>,
+    pub released_at: Option<DateTime<Utc>>,
+    pub offers: Vec<OfferView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OfferView {
+    pub receipt_no: String,
+    pub credit_code: String,
+    pub name: String,
+    pub amount: Option<String>,
+    pub status: String,
+    pub status_label: &'static str,
+    /// Why it was excluded.
+    pub note: Option<String>,
+}
+
+fn run_status_label(status: &str) -> &'static str {
+    if status == "released" {
+        "已发布"
+    } else {
+        "待核对"
+    }
+}
+
+async fn run_view(conn: &mut Conn, slug: &str, run: RunRow) -> AppResult<RunView> {
+    let filter = qinqing_storage::applications::ApplicationFilter {
+        run_id: Some(run.id),
+        ..Default::default()
+    };
+    let offers = store::list(conn, &filter, i64::MAX)
+        .await?
+        .into_iter()
+        .map(|r| OfferView {
+            status_label: super::applications::status_label(&r.status),
+            receipt_no: r.receipt_no,
+            credit_code: r.credit_code,
+            name: r.enterprise_name,
+            amount: r.computed_amount.map(|a| Money::from_fen(a).to_string()),
+            status: r.status,
+            note: r.note,
+        })
+        .collect();
+    Ok(RunView {
+        id: run.id,
+        policy_id: slug.to_string(),
+        year: run.year,
+        status_label: run_status_label(&run.status),
+        status: run.status,
+        created_at: run.created_at,
+        released_at: run.released_at,
+        offers,
+    })
+}
+
+/// The runs of a policy, newest first (its department's staff).
+pub async fn runs(app: &App, who: &Principal, slug: &str) -> AppResult<Vec<RunView>> {
+    let mut conn = app.db.conn().await?;
+    let policy = super::library::row_by_slug(&mut conn, slug).await?;
+    if !may_run(who, policy.department_org_id) {
+        return Err(AppError::forbidden(
+            "只有政策所属部门的工作人员可以查看免申即享比对",
+        ));
+    }
+    let mut out = Vec::new();
+    for run in run_store::of_policy(&mut conn, policy.id).await? {
+        out.push(run_view(&mut conn, slug, run).await?);
+    }
+    Ok(out)
+}
+
+/// Releases (发布) a checked run: each offer not excluded goes to its enterprise, which is told
+/// and has 10 working days to confirm. A run is released once.
+pub async fn release(
+    app: &App,
+    who: &Principal,
+    run_id: i64,
+    meta: &RequestMeta,
+) -> AppResult<RunView> {
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let run = run_store::get(&mut tx, run_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("没有编号为 {run_id} 的免申即享比对")))?;
+    let policy = qinqing_storage::policies::get(&mut tx, run.policy_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("run without policy")))?;
+    if !may_run(who, policy.department_org_id) {
+        return Err(AppError::forbidden(
+            "只有政策所属部门的工作人员可以发布免申即享比对",
+        ));
+    }
+    if !run_store::release(&mut tx, run.id, who.user_id, now).await? {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "该次比对已经发布,不能重复发布".into(),
+        });
+    }
+    let ids = store::of_run(&mut tx, run.id, PENDING).await?;
+    for id in &ids {
+        let row = get_row(&mut tx, *id).await?;
+        send_offer(&mut tx, app, who, &policy, &row, now).await?;
+    }
+    let change = crate::audit::Change {
+        action: "auto_grant.released",
+        object_type: "policy",
+        object_id: policy.slug.clone(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "run": run.id, "year": run.year, "offered": ids.len() }),
+    };
+    crate::audit::record(&mut tx, who, meta, change, now).await?;
+    let run = run_store::get(&mut tx, run.id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("released run vanished")))?;
+    let shown = run_view(&mut tx, &policy.slug, run).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+/// One checked offer goes to its enterprise: it is told, and its confirmation clock starts.
+async fn send_offer(
+    conn: &mut Conn,
+    app: &App,
+    who: &Principal,
+    policy: &qinqing_storage::policies::PolicyRow,
+    row: &qinqing_storage::applications::ApplicationRow,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let m = Move::to(row.id, PENDING, row.stage, "offered");
+    if !store::move_state(conn, &m, now).await? {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "该次比对的推送刚被他人处理,请刷新后再试".into(),
+        });
+    }
+    step(
+        conn,
+        who,
+        row.id,
+        row.stage,
+        "release",
+        None,
+        row.computed_amount,
+        now,
+    )
+    .await?;
+    let region = qinqing_domain::DivisionCode::parse(&row.region_code)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("offer region: {e}")))?;
     let label = format!("确认免申即享“{}”收款账户", policy.title);
     let start = Start {
         object_type: "application",
-        object_id: &receipt_no,
+        object_id: &row.receipt_no,
         kind: CONFIRM_CLOCK,
         label: &label,
-        region: &id.region_code,
+        region: &region,
         side: Side::Enterprise,
         limit: CONFIRM_LIMIT,
     };
     let due = CONFIRM_LIMIT.due_at(now, &app.calendar());
     deadlines::start(conn, app, start, now).await?;
-    let row = get_row(conn, application_id).await?;
     let params = serde_json::json!({
         "object": format!("“{}”", policy.title),
-        "amount": super::yuan(amount),
+        "amount": super::yuan(row.computed_amount.unwrap_or(0)),
         "due": due.with_timezone(&qinqing_domain::deadline::beijing()).format("%Y-%m-%d").to_string(),
     });
-    notify_enterprise(conn, &row, Template::GrantOffered, params, "offered", now).await?;
-    Ok(Some(receipt_no))
+    notify_enterprise(conn, row, Template::GrantOffered, params, "offered", now).await
 }
 
 /// The enterprise confirms its account: the offer is approved and paid like any approval.
@@ -302,15 +472,19 @@ async fn offered_row(
 ) -> AppResult<qinqing_storage::applications::ApplicationRow> {
     let row = visible_row(conn, who, receipt_no).await?;
     if row.status != "offered" {
-        return Err(AppError::Conflict {
-            field: None,
-            message: format!(
-                "该事项{},不能再确认或放弃",
-                super::applications::status_label(&row.status)
-            ),
-        });
+        return Err(closed(&row.status));
     }
     Ok(row)
+}
+
+fn closed(status: &str) -> AppError {
+    AppError::Conflict {
+        field: None,
+        message: format!(
+            "该事项{},不能再确认、放弃或排除",
+            super::applications::status_label(status)
+        ),
+    }
 }
 
 /// The enterprise declines (enterprise side), or staff exclude it after checking (with a
@@ -324,9 +498,13 @@ pub async fn close_offer(
 ) -> AppResult<ApplicationView> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let row = offered_row(&mut tx, who, receipt_no).await?;
+    let row = visible_row(&mut tx, who, receipt_no).await?;
+    let staff = !super::applications::acts_for_enterprise(who);
+    if !(row.status == "offered" || (staff && row.status == PENDING)) {
+        return Err(closed(&row.status));
+    }
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    let (to, action) = if super::applications::acts_for_enterprise(who) {
+    let (to, action) = if !staff {
         ("declined", "decline")
     } else {
         let policy = qinqing_storage::policies::get(&mut tx, row.policy_id)
@@ -343,7 +521,7 @@ pub async fn close_offer(
     let m = Move {
         note: reason,
         decided: true,
-        ..Move::to(row.id, "offered", row.stage, to)
+        ..Move::to(row.id, &row.status, row.stage, to)
     };
     if !store::move_state(&mut tx, &m, now).await? {
         return Err(AppError::Conflict {

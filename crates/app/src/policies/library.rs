@@ -39,14 +39,51 @@ pub struct PledgeTerm {
     pub text: String,
 }
 
-/// One stage of review: who holds it (an organisation and a role in it).
+/// One stage of review: who holds it (an organisation and a role in it). A joint stage (联审)
+/// lists the other departments that hold it at the same time; it passes when every one of
+/// them has approved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ReviewStage {
-    /// "初审", "复审", …
+    /// "初审", "复审", "联审", …
     pub label: String,
     pub org_id: i64,
     #[schema(value_type = String)]
     pub role: Role,
+    /// The other departments of a joint stage (联审), each with the role that reviews there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub joint: Vec<StageHolder>,
+}
+
+/// A department holding a stage, and the role in it that acts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct StageHolder {
+    pub org_id: i64,
+    #[schema(value_type = String)]
+    pub role: Role,
+}
+
+impl ReviewStage {
+    /// Everyone holding the stage: its department, then those it reviews jointly with.
+    pub fn holders(&self) -> Vec<StageHolder> {
+        let first = StageHolder {
+            org_id: self.org_id,
+            role: self.role,
+        };
+        std::iter::once(first)
+            .chain(self.joint.iter().copied())
+            .collect()
+    }
+
+    pub fn is_joint(&self) -> bool {
+        !self.joint.is_empty()
+    }
+
+    /// The holder the caller acts as, if any.
+    pub fn holder_for(&self, who: &Principal) -> Option<StageHolder> {
+        self.holders()
+            .into_iter()
+            .find(|h| h.role == who.role && h.org_id == who.org_id)
+    }
 }
 
 /// What staff submit to create or edit a policy.
@@ -272,6 +309,7 @@ async fn parse_input(conn: &mut Conn, who: &Principal, input: &PolicyInput) -> A
             label: "初审".into(),
             org_id: department_org_id,
             role: Role::Reviewer1,
+            joint: Vec::new(),
         }]
     } else {
         input.review_stages.clone()
@@ -281,15 +319,17 @@ async fn parse_input(conn: &mut Conn, who: &Principal, input: &PolicyInput) -> A
         if stage.label.trim().is_empty() {
             errors.add(&field, "请填写审核环节名称");
         }
-        if !matches!(
-            stage.role,
-            Role::Reviewer1 | Role::Reviewer2 | Role::Reviewer3 | Role::DepartmentLead
-        ) {
-            errors.add(&field, "审核环节须由初审、复审、终审人或部门负责人承担");
+        let holders = stage.holders();
+        for holder in &holders {
+            if let Some(message) = holder_error(conn, holder).await? {
+                errors.add(&field, message);
+            }
         }
-        match orgs::get(conn, stage.org_id).await? {
-            Some(o) if o.kind == qinqing_domain::org::OrgKind::Department => {}
-            _ => errors.add(&field, "审核环节须由一个部门承担"),
+        let mut orgs_seen: Vec<i64> = holders.iter().map(|h| h.org_id).collect();
+        orgs_seen.sort_unstable();
+        orgs_seen.dedup();
+        if orgs_seen.len() != holders.len() {
+            errors.add(&field, "联审的各部门不能重复");
         }
     }
     for (i, pledge) in input.guide.pledges.iter().enumerate() {
@@ -315,6 +355,20 @@ async fn parse_input(conn: &mut Conn, who: &Principal, input: &PolicyInput) -> A
         budget_total,
         department_org_id,
         policy,
+    })
+}
+
+/// What is wrong with a stage's holder, if anything.
+async fn holder_error(conn: &mut Conn, holder: &StageHolder) -> AppResult<Option<&'static str>> {
+    if !matches!(
+        holder.role,
+        Role::Reviewer1 | Role::Reviewer2 | Role::Reviewer3 | Role::DepartmentLead
+    ) {
+        return Ok(Some("审核环节须由初审、复审、终审人或部门负责人承担"));
+    }
+    Ok(match orgs::get(conn, holder.org_id).await? {
+        Some(o) if o.kind == qinqing_domain::org::OrgKind::Department => None,
+        _ => Some("审核环节须由一个部门承担"),
     })
 }
 

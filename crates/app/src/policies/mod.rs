@@ -15,6 +15,7 @@ pub mod library;
 pub mod payouts;
 pub mod pushes;
 pub mod ratings;
+pub mod response;
 pub mod review;
 pub mod search;
 

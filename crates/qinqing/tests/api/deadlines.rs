@@ -51,7 +51,8 @@ async fn stop_application_clocks(app: &TestApp) {
     let ids: Vec<i64> = {
         let mut conn = app.app.db.conn().await.unwrap();
         sqlx::query_scalar(
-            "SELECT id FROM deadline WHERE object_type = 'application' AND state <> 'stopped'",
+            "SELECT id FROM deadline WHERE object_type IN ('application', 'application_response') \
+             AND state <> 'stopped'",
         )
         .fetch_all(&mut *conn)
         .await

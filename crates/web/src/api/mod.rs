@@ -103,6 +103,14 @@ pub fn routes() -> Router<AppState> {
             post(policies::run_auto_grant),
         )
         .route(
+            "/api/v1/policies/{id}/auto-grant/runs",
+            get(policies::auto_grant_runs),
+        )
+        .route(
+            "/api/v1/auto-grant-runs/{run}/release",
+            post(policies::release_auto_grant),
+        )
+        .route(
             "/api/v1/enterprises/{code}/entitlements",
             get(policies::entitlements),
         )
@@ -128,6 +136,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/applications/{receipt}/decision",
             post(policies::decide),
         )
+        .route("/api/v1/applications/{receipt}/sign", post(policies::sign))
         .route(
             "/api/v1/applications/{receipt}/confirm",
             post(policies::confirm_offer),

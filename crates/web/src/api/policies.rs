@@ -9,7 +9,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use qinqing_app::policies::applications::{self, ApplicationInput, ApplicationView};
-use qinqing_app::policies::auto_grant::{self, RunReport};
+use qinqing_app::policies::auto_grant::{self, RunReport, RunView};
 use qinqing_app::policies::dashboard::Dashboard;
 use qinqing_app::policies::entitlements::{self, Entitlements};
 use qinqing_app::policies::integrity::{
@@ -144,6 +144,36 @@ pub async fn run_auto_grant(
 ) -> ApiResult<Json<RunReport>> {
     Ok(Json(
         auto_grant::run(&state.app, &caller.principal, &id, input.year, &caller.meta).await?,
+    ))
+}
+
+/// The runs of a 免申即享 policy with their offers, newest first, for its department to check.
+#[utoipa::path(get, path = "/api/v1/policies/{id}/auto-grant/runs", tag = "policies",
+    params(("id" = String, Path, description = "政策编号")),
+    responses((status = 200, body = Vec<RunView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn auto_grant_runs(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<RunView>>> {
+    Ok(Json(
+        auto_grant::runs(&state.app, &caller.principal, &id).await?,
+    ))
+}
+
+/// Releases (发布) a checked run: the enterprises of its offers not excluded are told and have
+/// 10 working days to confirm. Once only.
+#[utoipa::path(post, path = "/api/v1/auto-grant-runs/{run}/release", tag = "policies",
+    params(("run" = i64, Path, description = "比对编号")),
+    responses((status = 200, body = RunView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn release_auto_grant(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(run): Path<i64>,
+) -> ApiResult<Json<RunView>> {
+    Ok(Json(
+        auto_grant::release(&state.app, &caller.principal, run, &caller.meta).await?,
     ))
 }
 
@@ -304,6 +334,21 @@ pub async fn decide(
         &caller.meta,
     )
     .await?;
+    Ok(Json(view))
+}
+
+/// The holder of the current stage takes the application up (签收), stopping its 24-hour
+/// response clock.
+#[utoipa::path(post, path = "/api/v1/applications/{receipt}/sign", tag = "policies",
+    params(("receipt" = String, Path, description = "受理号")),
+    responses((status = 200, body = ApplicationView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn sign(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+) -> ApiResult<Json<ApplicationView>> {
+    let view = review::sign(&state.app, &caller.principal, &receipt, &caller.meta).await?;
     Ok(Json(view))
 }
 

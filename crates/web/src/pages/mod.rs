@@ -78,6 +78,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/policies/{id}/lifecycle", post(policies::lifecycle))
         .route("/policies/{id}/auto-grant", post(policies::run_auto_grant))
+        .route(
+            "/policies/{id}/auto-grant/runs/{run}/release",
+            post(policies::release_auto_grant),
+        )
         .route("/policies/{id}/push", post(pushes::push_form))
         .route(
             "/enterprises/{code}/subscriptions",

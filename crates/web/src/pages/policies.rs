@@ -9,7 +9,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use qinqing_app::policies::applications::{self, ApplicationInput, ApplicationView, FactInput};
-use qinqing_app::policies::auto_grant::{self, RunReport};
+use qinqing_app::policies::auto_grant::{self, RunReport, RunView};
 use qinqing_app::policies::entitlements::{self, Entitlement, Entitlements};
 use qinqing_app::policies::library::{self, LifecycleAction, PolicyQuery, PolicyView};
 use qinqing_app::policies::payouts::{self, AccountInput, PayoutDesk};
@@ -117,6 +117,8 @@ pub struct PolicyPage {
     may_run: bool,
     year: i32,
     report: Option<RunReport>,
+    /// The 免申即享 runs to check and release (the department's staff).
+    runs: Vec<RunView>,
     notice: String,
     /// The push form and push log (staff of the department, supervisors, admin).
     pushes: Option<super::pushes::PushPanel>,
@@ -149,7 +151,14 @@ async fn render_policy(
         Ok(p) => {
             let same_department = who.is_some_and(|w| w.org_id == p.department_org_id);
             let is_admin = who.is_some_and(|w| w.role == Role::Admin);
+            let runs = match who.filter(|_| p.mode == "auto_grant") {
+                Some(w) => auto_grant::runs(&state.app, w, id)
+                    .await
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
             PolicyPage {
+                runs,
                 layout: Layout::new(p.title.clone(), caller, state, "/policies"),
                 enterprises: who
                     .filter(|w| matches!(w.role, Role::EnterpriseUser | Role::Steward))
@@ -237,11 +246,36 @@ pub async fn run_auto_grant(
     match auto_grant::run(&state.app, &caller.principal, &id, year, &caller.meta).await {
         Ok(report) => {
             let notice = format!(
-                "已向 {} 家企业推送免申即享确认,合计 ¥{}",
+                "比对完成:{} 家企业待核对,合计 ¥{};核对无误后发布,企业才会收到确认通知",
                 report.offered.len(),
                 grouped(&report.total_offered)
             );
             render_policy(&state, Some(caller), &id, Some(report), notice).await
+        }
+        Err(e) => error_page(&e, Some(caller), &state),
+    }
+}
+
+/// Releases (发布) a checked 免申即享 run from the policy's page.
+pub async fn release_auto_grant(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, run)): Path<(String, i64)>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Response {
+    if let Err(r) = csrf_ok(&user, &pairs) {
+        return r;
+    }
+    let caller = &user.0;
+    match auto_grant::release(&state.app, &caller.principal, run, &caller.meta).await {
+        Ok(view) => {
+            let sent = view
+                .offers
+                .iter()
+                .filter(|o| o.status != "excluded")
+                .count();
+            let notice = format!("已发布:{sent} 家企业将收到免申即享确认通知");
+            render_policy(&state, Some(caller), &id, None, notice).await
         }
         Err(e) => error_page(&e, Some(caller), &state),
     }
@@ -252,6 +286,8 @@ pub async fn run_auto_grant(
 pub struct EntitlementsPage {
     layout: Layout,
     e: Entitlements,
+    /// The policy years to choose from, the latest first.
+    years: Vec<i32>,
     /// The subscription form (the enterprise's users and steward).
     subscriptions: Option<super::pushes::SubscriptionPanel>,
 }
@@ -270,13 +306,28 @@ fn credit_code(code: &str) -> Result<CreditCode, AppError> {
     CreditCode::parse(code).map_err(|e| AppError::invalid("credit_code", e.to_string()))
 }
 
-/// "我的可享政策" of one enterprise.
+/// How many policy years the entitlements page offers, ending with last year.
+const YEARS_SHOWN: i32 = 3;
+
+#[derive(serde::Deserialize)]
+pub struct YearChoice {
+    year: Option<String>,
+}
+
+/// "我的可享政策" of one enterprise, for one of the last three policy years (default last year).
 pub async fn entitlements_page(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
     Path(code): Path<String>,
+    Query(choice): Query<YearChoice>,
 ) -> Response {
-    let year = crate::api::policies::default_year(&state);
+    let latest = crate::api::policies::default_year(&state);
+    let years: Vec<i32> = (0..YEARS_SHOWN).map(|i| latest - i).collect();
+    let year = choice
+        .year
+        .and_then(|y| y.trim().parse::<i32>().ok())
+        .filter(|y| years.contains(y))
+        .unwrap_or(latest);
     let result = match credit_code(&code) {
         Ok(code) => entitlements::for_enterprise(&state.app, &caller.principal, &code, year).await,
         Err(e) => Err(e),
@@ -284,6 +335,7 @@ pub async fn entitlements_page(
     match result {
         Ok(e) => EntitlementsPage {
             layout: Layout::new("我的可享政策", Some(&caller), &state, "/portal"),
+            years,
             subscriptions: super::pushes::subscription_panel(
                 &state,
                 &caller.principal,
@@ -483,6 +535,8 @@ pub struct ApplicationPage {
     levels: &'static [(i64, &'static str)],
     acts_for_enterprise: bool,
     holds_stage: bool,
+    /// When the caller's department must take it up (签收) by, while it has not.
+    response_due: Option<chrono::DateTime<chrono::Utc>>,
     may_exclude: bool,
     /// The department lead may find a pledge of an approved application false.
     may_record_false_pledge: bool,
@@ -521,22 +575,25 @@ async fn render_application(
             Ok(r) => r,
             Err(e) => return error_page(&e, Some(caller), state),
         };
-    let holds_stage = match review::queue(&state.app, who).await {
+    let queued = match review::queue(&state.app, who).await {
         Ok(items) => items
-            .iter()
-            .any(|i| i.mine && i.application.receipt_no == a.receipt_no),
-        Err(_) => false,
+            .into_iter()
+            .find(|i| i.application.receipt_no == a.receipt_no),
+        Err(_) => None,
     };
+    let holds_stage = queued.as_ref().is_some_and(|i| i.mine);
+    let response_due = queued.and_then(|i| i.response_due_at);
     ApplicationPage {
         layout: Layout::new(format!("申报 {}", a.receipt_no), Some(caller), state, ""),
         acts_for_enterprise: matches!(who.role, Role::EnterpriseUser | Role::Steward),
-        may_exclude: a.status == "offered" && may_author(who),
+        may_exclude: matches!(a.status.as_str(), "offered" | "pending_check") && may_author(who),
         may_record_false_pledge: a.status == "approved"
             && !a.pledges.is_empty()
             && matches!(who.role, Role::DepartmentLead | Role::Admin),
         rating,
         levels: &qinqing_app::policies::ratings::LEVELS,
         holds_stage,
+        response_due,
         errors,
         notice,
         a,
@@ -618,6 +675,7 @@ pub async fn application_action(
     }
     let result = match field(&pairs, "action") {
         "withdraw" => applications::withdraw(app, who, &receipt, meta).await,
+        "sign" => review::sign(app, who, &receipt, meta).await,
         "approve" => {
             let d = Decision::Approve {
                 amount: text("amount"),
@@ -928,6 +986,11 @@ impl PolicyEditPage {
     fn is(&self, key: &str, id: &i64) -> bool {
         self.value(key) == id.to_string()
     }
+    /// Whether a department is among those a stage is reviewed jointly with (联审).
+    fn joins(&self, key: &str, id: &i64) -> bool {
+        let id = id.to_string();
+        self.value(key).split(',').any(|v| v == id)
+    }
 }
 
 /// The form's fields for an existing policy.
@@ -937,6 +1000,12 @@ fn policy_values(p: &PolicyView, definition: String) -> HashMap<String, String> 
             .get(i)
             .map(|s| s.org_id.to_string())
             .unwrap_or_default()
+    };
+    let joint = |i: usize| {
+        p.review_stages.get(i).map_or_else(String::new, |s| {
+            let ids: Vec<String> = s.joint.iter().map(|h| h.org_id.to_string()).collect();
+            ids.join(",")
+        })
     };
     let pledges: Vec<String> = p
         .guide
@@ -962,6 +1031,8 @@ fn policy_values(p: &PolicyView, definition: String) -> HashMap<String, String> 
         ("department_org_id", p.department_org_id.to_string()),
         ("stage1_org", stage(0)),
         ("stage2_org", stage(1)),
+        ("stage1_joint", joint(0)),
+        ("stage2_joint", joint(1)),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
@@ -979,15 +1050,27 @@ fn policy_input(values: &HashMap<String, String>) -> library::PolicyInput {
     };
     let org = |k: &str| v(k).parse::<i64>().ok();
     let mut review_stages = Vec::new();
-    for (key, label, role) in [
-        ("stage1_org", "初审", Role::Reviewer1),
-        ("stage2_org", "复审", Role::Reviewer2),
+    for (key, joint_key, label, role) in [
+        ("stage1_org", "stage1_joint", "初审", Role::Reviewer1),
+        ("stage2_org", "stage2_joint", "复审", Role::Reviewer2),
     ] {
         if let Some(org_id) = org(key) {
+            let joint: Vec<library::StageHolder> = v(joint_key)
+                .split(',')
+                .filter_map(|id| id.trim().parse::<i64>().ok())
+                .filter(|id| *id != org_id)
+                .map(|org_id| library::StageHolder { org_id, role })
+                .collect();
+            let label = if joint.is_empty() {
+                label.to_string()
+            } else {
+                format!("{label}(联审)")
+            };
             review_stages.push(library::ReviewStage {
-                label: label.into(),
+                label,
                 org_id,
                 role,
+                joint,
             });
         }
     }
@@ -1104,7 +1187,7 @@ async fn save(state: &AppState, user: PageUser, editing: Option<String>, pairs: 
         return r;
     }
     let caller = &user.0;
-    let values: HashMap<String, String> = pairs.iter().cloned().collect();
+    let values = form_values(&pairs);
     let input = policy_input(&values);
     if field(&pairs, "intent") == "check" {
         let year = crate::api::policies::default_year(state);
@@ -1144,6 +1227,23 @@ async fn save(state: &AppState, user: PageUser, editing: Option<String>, pairs: 
             render_editor(state, caller, editing, values, errors, None).await
         }
     }
+}
+
+/// The editor's fields; the 联审 checkboxes, one pair each, become one comma-separated value.
+fn form_values(pairs: &Pairs) -> HashMap<String, String> {
+    let mut values: HashMap<String, String> = HashMap::new();
+    for (k, v) in pairs {
+        match values.get_mut(k) {
+            Some(joined) if k.ends_with("_joint") => {
+                joined.push(',');
+                joined.push_str(v);
+            }
+            _ => {
+                values.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    values
 }
 
 fn with_form_error(e: &AppError) -> Errors {
