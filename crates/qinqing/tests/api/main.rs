@@ -13,6 +13,7 @@ mod deadlines;
 mod enterprises;
 mod import;
 mod integrity;
+mod joint_review;
 mod notifications;
 mod policies;
 mod pushes;

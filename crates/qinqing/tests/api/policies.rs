@@ -11,7 +11,7 @@ const P3: &str = "p3-equipment-investment";
 const P7: &str = "p7-rd-investment";
 
 /// The body of a response that must have the given status.
-async fn expect(res: Response, status: StatusCode) -> Value {
+pub(crate) async fn expect(res: Response, status: StatusCode) -> Value {
     let got = res.status();
     let text = res.text().await.unwrap();
     assert_eq!(got, status, "{text}");
@@ -22,16 +22,16 @@ async fn expect(res: Response, status: StatusCode) -> Value {
     }
 }
 
-async fn ok(res: Response) -> Value {
+pub(crate) async fn ok(res: Response) -> Value {
     expect(res, StatusCode::OK).await
 }
 
-fn own_code(firm: &Session) -> String {
+pub(crate) fn own_code(firm: &Session) -> String {
     firm.me["enterprises"][0].as_str().unwrap().to_string()
 }
 
 /// A minimal definition: a fixed sum for every enterprise under `region`.
-fn definition(id: &str, title: &str, mode: &str, region: &str, fixed: &str) -> String {
+pub(crate) fn definition(id: &str, title: &str, mode: &str, region: &str, fixed: &str) -> String {
     format!(
         r#"id = "{id}"
 title = "{title}"
@@ -51,7 +51,7 @@ fixed = "{fixed}"
     )
 }
 
-fn policy_input(definition: &str, budget: Option<&str>) -> Value {
+pub(crate) fn policy_input(definition: &str, budget: Option<&str>) -> Value {
     json!({
         "definition": definition,
         "document_text": "对符合条件的企业给予一次性奖励,以承诺代替证明材料。",
@@ -68,12 +68,19 @@ fn policy_input(definition: &str, budget: Option<&str>) -> Value {
 }
 
 /// The handler writes a policy and the lead publishes it; returns its id.
-async fn publish_policy(app: &TestApp, definition: &str, budget: Option<&str>) -> String {
+pub(crate) async fn publish_policy(
+    app: &TestApp,
+    definition: &str,
+    budget: Option<&str>,
+) -> String {
+    publish_input(app, &policy_input(definition, budget)).await
+}
+
+/// The handler creates a policy from the whole input and the lead publishes it; returns its id.
+pub(crate) async fn publish_input(app: &TestApp, input: &Value) -> String {
     let handler = app.login("handler").await;
     let created = expect(
-        handler
-            .post("/api/v1/policies", &policy_input(definition, budget))
-            .await,
+        handler.post("/api/v1/policies", input).await,
         StatusCode::CREATED,
     )
     .await;
@@ -93,7 +100,12 @@ async fn publish_policy(app: &TestApp, definition: &str, budget: Option<&str>) -
 
 /// A published apply-mode policy paying `fixed` yuan to every enterprise of the district, one
 /// review stage (the 工信 初审人), with the given budget.
-async fn simple_apply_policy(app: &TestApp, id: &str, fixed: &str, budget: Option<&str>) -> String {
+pub(crate) async fn simple_apply_policy(
+    app: &TestApp,
+    id: &str,
+    fixed: &str,
+    budget: Option<&str>,
+) -> String {
     publish_policy(
         app,
         &definition(id, "测试一次性奖励", "apply", "350521", fixed),
@@ -102,12 +114,12 @@ async fn simple_apply_policy(app: &TestApp, id: &str, fixed: &str, budget: Optio
     .await
 }
 
-fn application(policy: &str, code: &str, year: i32, pledges: &[&str]) -> Value {
+pub(crate) fn application(policy: &str, code: &str, year: i32, pledges: &[&str]) -> Value {
     json!({ "policy": policy, "credit_code": code, "year": year, "pledges": pledges })
 }
 
 /// The demo enterprise submits an application; returns its receipt number.
-async fn submit(firm: &Session, policy: &str, year: i32, pledges: &[&str]) -> String {
+pub(crate) async fn submit(firm: &Session, policy: &str, year: i32, pledges: &[&str]) -> String {
     let body = application(policy, &own_code(firm), year, pledges);
     let view = expect(
         firm.post("/api/v1/applications", &body).await,
@@ -118,7 +130,7 @@ async fn submit(firm: &Session, policy: &str, year: i32, pledges: &[&str]) -> St
     view["receipt_no"].as_str().unwrap().to_string()
 }
 
-async fn decide(session: &Session, receipt: &str, decision: &Value) -> Response {
+pub(crate) async fn decide(session: &Session, receipt: &str, decision: &Value) -> Response {
     session
         .post(
             &format!("/api/v1/applications/{receipt}/decision"),
@@ -127,14 +139,14 @@ async fn decide(session: &Session, receipt: &str, decision: &Value) -> Response 
         .await
 }
 
-async fn application_view(session: &Session, receipt: &str) -> Value {
+pub(crate) async fn application_view(session: &Session, receipt: &str) -> Value {
     ok(session
         .get(&format!("/api/v1/applications/{receipt}"))
         .await)
     .await
 }
 
-async fn policy_view(app: &TestApp, id: &str) -> Value {
+pub(crate) async fn policy_view(app: &TestApp, id: &str) -> Value {
     let res = app
         .anonymous()
         .get(app.url(&format!("/api/v1/policies/{id}")))
@@ -242,6 +254,20 @@ async fn fresh_firm(app: &TestApp, username: &str) -> (Session, String) {
         }
     }
     panic!("no enterprise outside the demo cast is eligible for {P3}");
+}
+
+/// Releases (发布) a checked 免申即享 run; returns the run.
+pub(crate) async fn release(staff: &Session, report: &Value) -> Value {
+    let run = report["run_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{report}"));
+    ok(staff
+        .post(
+            &format!("/api/v1/auto-grant-runs/{run}/release"),
+            &json!({}),
+        )
+        .await)
+    .await
 }
 
 fn account(payee: &str, account_no: &str) -> Value {
@@ -1561,6 +1587,8 @@ async fn auto_grant_offers_once_and_staff_exclude_with_a_reason() {
         .post(&close, &json!({ "reason": "不属本部门" }))
         .await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let pending = application_view(&handler, &receipt).await;
+    assert_eq!(pending["status"], "pending_check");
     let excluded = ok(handler
         .post(&close, &json!({ "reason": "经核查该企业认定证书已被撤销" }))
         .await)
@@ -1569,6 +1597,47 @@ async fn auto_grant_offers_once_and_staff_exclude_with_a_reason() {
     assert_eq!(excluded["note"], "经核查该企业认定证书已被撤销");
     let res = handler.post(&close, &json!({ "reason": "again" })).await;
     assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+
+    // Only the policy's department releases the run, and only once; the excluded offer stays
+    // excluded and nobody is told of it.
+    let run = report["run_id"].as_i64().unwrap();
+    let path = format!("/api/v1/auto-grant-runs/{run}/release");
+    for user in ["reviewer2", "town", "enterprise", "finance"] {
+        let res = app.login(user).await.post(&path, &json!({})).await;
+        assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    }
+    let res = handler
+        .post("/api/v1/auto-grant-runs/999999/release", &json!({}))
+        .await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
+    let runs = ok(handler
+        .get(&format!("/api/v1/policies/{id}/auto-grant/runs"))
+        .await)
+    .await;
+    assert_eq!(runs[0]["id"], run);
+    assert_eq!(runs[0]["status"], "checking");
+    let released = release(&handler, &report).await;
+    assert_eq!(released["status"], "released");
+    let offers = released["offers"].as_array().unwrap();
+    assert!(
+        offers
+            .iter()
+            .any(|o| o["receipt_no"] == receipt.as_str() && o["status"] == "excluded")
+    );
+    assert!(
+        offers
+            .iter()
+            .filter(|o| o["receipt_no"] != receipt.as_str())
+            .all(|o| o["status"] == "offered")
+    );
+    let res = handler.post(&path, &json!({})).await;
+    assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+    let res = app
+        .login("reviewer2")
+        .await
+        .get(&format!("/api/v1/policies/{id}/auto-grant/runs"))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
 }
 
 #[tokio::test]
@@ -1618,6 +1687,44 @@ async fn the_enterprise_confirms_an_offer_with_its_account_and_is_paid() {
         .expect("the demo enterprise is offered");
     let receipt = mine["receipt_no"].as_str().unwrap().to_string();
 
+    // Until staff release the run, the enterprise neither sees nor confirms the offer, nor is told.
+    let told = |inbox: &Value| {
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["subject"] == "免申即享:请确认收款账户")
+    };
+    assert!(!told(&ok(firm.get("/api/v1/messages").await).await));
+    let res = firm.get(&format!("/api/v1/applications/{receipt}")).await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
+    let name = firm.me["org_name"].as_str().unwrap().to_string();
+    let res = firm
+        .post(
+            &format!("/api/v1/applications/{receipt}/confirm"),
+            &account(&name, "6228480000000000001"),
+        )
+        .await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
+    let res = firm
+        .post(&format!("/api/v1/applications/{receipt}/close"), &json!({}))
+        .await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
+    let listed = ok(firm
+        .get(&format!("/api/v1/enterprises/{code}/applications"))
+        .await)
+    .await;
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["receipt_no"] != receipt.as_str()),
+        "{listed}"
+    );
+    assert!(application_view(&handler, &receipt).await["due_at"].is_null());
+    release(&handler, &report).await;
+
     // The enterprise is told, and sees the offer waiting for it.
     let inbox = ok(firm.get("/api/v1/messages").await).await;
     assert!(
@@ -1636,7 +1743,6 @@ async fn the_enterprise_confirms_an_offer_with_its_account_and_is_paid() {
 
     // Staff do not confirm for it; a wrong payee is refused.
     let confirm = format!("/api/v1/applications/{receipt}/confirm");
-    let name = firm.me["org_name"].as_str().unwrap().to_string();
     let res = handler
         .post(&confirm, &account(&name, "6228480000000000001"))
         .await;
@@ -1713,15 +1819,15 @@ async fn the_enterprise_may_decline_an_offer() {
     .await;
     let firm = app.login("enterprise").await;
     let code = own_code(&firm);
-    let report = ok(app
-        .login("handler")
-        .await
+    let handler = app.login("handler").await;
+    let report = ok(handler
         .post(
             &format!("/api/v1/policies/{id}/auto-grant"),
             &json!({ "year": 2025 }),
         )
         .await)
     .await;
+    release(&handler, &report).await;
     let receipt = report["offered"]
         .as_array()
         .unwrap()
