@@ -211,9 +211,9 @@ async fn any_department_of_a_joint_stage_returns_or_rejects_it() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_last_two_opinions_given_at_once_pass_the_stage_exactly_once() {
-    const APPLICATIONS: i32 = 5;
+    const APPLICATIONS: i32 = 8;
     let app = TestApp::spawn().await;
     let id = joint_policy(&app, "qq-joint-race", "1000", Some("100000")).await;
     let firm = app.login("enterprise").await;
@@ -221,17 +221,25 @@ async fn the_last_two_opinions_given_at_once_pass_the_stage_exactly_once() {
     for year in 2001..2001 + APPLICATIONS {
         receipts.push(submit(&firm, &id, year, &["integrity"]).await);
     }
-    let mut tasks = Vec::new();
+    // Every session first, then every opinion at once: the two of each application race.
+    let mut sessions = Vec::new();
     for receipt in &receipts {
         for user in ["reviewer1", "reviewer2"] {
-            let reviewer = Arc::new(app.login(user).await);
-            let receipt = receipt.clone();
-            tasks.push(tokio::spawn(async move {
-                let res = decide(&reviewer, &receipt, &approve()).await;
-                (res.status(), res.text().await.unwrap())
-            }));
+            sessions.push((Arc::new(app.login(user).await), receipt.clone()));
         }
     }
+    let start = Arc::new(tokio::sync::Barrier::new(sessions.len()));
+    let tasks: Vec<_> = sessions
+        .into_iter()
+        .map(|(reviewer, receipt)| {
+            let start = start.clone();
+            tokio::spawn(async move {
+                start.wait().await;
+                let res = decide(&reviewer, &receipt, &approve()).await;
+                (res.status(), res.text().await.unwrap())
+            })
+        })
+        .collect();
     for task in tasks {
         let (status, body) = task.await.unwrap();
         assert_eq!(status, StatusCode::OK, "{body}");
