@@ -274,6 +274,13 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
     assert.match(await ent.locator('#total').innerText(), /^¥[\d,]+\.\d\d$/);
     await assertNoHorizontalScroll(ent);
     await screenshot(ent, 'fulfilment-entitlements-phone');
+    // Another policy year, from the year selector, and back.
+    const shownYear = Number((await ent.getByLabel('政策年度').inputValue()).trim());
+    await ent.getByLabel('政策年度').selectOption(String(shownYear - 1));
+    await clickAndWait(ent, ent.locator('#year-form').getByRole('button', { name: '查看' }));
+    await ent.getByText(`${shownYear - 1} 年度`, { exact: false }).first().waitFor();
+    assert.equal(new URL(ent.url()).searchParams.get('year'), String(shownYear - 1));
+    await visit(ent, `/enterprises/${code}/entitlements`);
 
     // 3. It applies; forgetting one pledge brings the form back with what was ticked kept.
     await clickAndWait(ent, card.getByRole('link', { name: '立即申报' }));
@@ -376,7 +383,7 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
   });
 });
 
-journey('免申即享全流程:经办人编写并上架、运行比对推送、企业手机确认收款账户、拨付到账', DESKTOP, async ({ page: handler, watch }) => {
+journey('免申即享全流程:经办人编写并上架、运行比对、核对后发布、企业手机确认收款账户、拨付到账', DESKTOP, async ({ page: handler, watch }) => {
   await withPeople(async (people) => {
     const ent = await person(people, watch, PHONE, 'enterprise');
     const { name, code } = await ownEnterprise(ent);
@@ -426,15 +433,26 @@ journey('免申即享全流程:经办人编写并上架、运行比对推送、�
     await handler.locator('.alert.ok', { hasText: '免申即享:无需申报' }).waitFor();
     await clickAndWait(handler, handler.getByRole('button', { name: '运行免申即享比对' }));
     assert.equal(new URL(handler.url()).pathname, `/policies/${id}/auto-grant`);
-    await handler.getByRole('status').filter({ hasText: /已向 \d+ 家企业推送免申即享确认,合计 ¥[\d,]+\.\d\d/ }).waitFor();
+    await handler.getByRole('status').filter({ hasText: /比对完成:\d+ 家企业待核对,合计 ¥[\d,]+\.\d\d/ }).waitFor();
     await handler.getByRole('heading', { name: /免申即享比对结果\(\d{4} 年度\)/ }).waitFor();
     const report = handler.locator('main .card', { hasText: '比对企业' });
-    assert.match(await report.innerText(), /新推送 [1-9]\d* 家/);
+    assert.match(await report.innerText(), /新增待核对 [1-9]\d* 家/);
     const offered = report.locator('tbody tr', { hasText: name });
     assert.equal(await offered.count(), 1, 'the enterprise is offered the grant');
     assert.equal((await offered.locator('td.num').innerText()).trim(), '66,000.00');
     const receipt = (await offered.getByRole('link').innerText()).trim();
     await screenshot(handler, 'fulfilment-auto-run-report');
+
+    // Nobody is told before staff have checked the list and released (发布) the run.
+    const run = handler.locator('.auto-grant-run', { hasText: receipt });
+    await run.locator('tbody tr', { hasText: receipt }).getByText('待核对(免申即享)').waitFor();
+    await visit(ent, '/messages');
+    const offerMessage = ent.locator('article.message', { hasText: title }).filter({ hasText: '免申即享:请确认收款账户' });
+    assert.equal(await offerMessage.count(), 0, 'not told before the release');
+    await clickAndWait(handler, run.getByRole('button', { name: '核对完毕,发布' }));
+    await handler.getByRole('status').filter({ hasText: /已发布:\d+ 家企业将收到免申即享确认通知/ }).waitFor();
+    await handler.locator('.auto-grant-run', { hasText: receipt }).getByText('已发布').first().waitFor();
+    await screenshot(handler, 'fulfilment-auto-run-released');
 
     // The enterprise gets a message, finds the offer on 我的申报 and confirms its account.
     await visit(ent, '/messages');
