@@ -64,6 +64,37 @@ async fn audit_actions(app: &TestApp, receipt: &str) -> Vec<String> {
 }
 
 #[tokio::test]
+async fn a_joint_stage_needs_distinct_departments_and_reviewing_roles() {
+    let app = TestApp::spawn().await;
+    let handler = app.login("handler").await;
+    let industry = app.login("reviewer1").await.me["org_id"].clone();
+    let town = app.login("town").await.me["org_id"].clone();
+    let stage = |joint: Value| json!([{ "label": "联审", "org_id": industry, "role": role(Role::Reviewer1), "joint": joint }]);
+    for joint in [
+        // The same department twice.
+        json!([{ "org_id": industry, "role": role(Role::Reviewer2) }]),
+        // A town is not a department.
+        json!([{ "org_id": town, "role": role(Role::Reviewer1) }]),
+        // A handler does not review.
+        json!([{ "org_id": industry.as_i64().unwrap() + 1, "role": role(Role::Handler) }]),
+    ] {
+        let mut input = policy_input(
+            &definition("qq-joint-bad", "联审校验", "apply", "350521", "100"),
+            None,
+        );
+        input["review_stages"] = stage(joint.clone());
+        let res = handler.post("/api/v1/policies", &input).await;
+        assert_error(
+            res,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("review_stages[0]"),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
 async fn a_joint_stage_passes_when_every_department_has_approved() {
     let app = TestApp::spawn().await;
     let id = joint_policy(&app, "qq-joint", "1000", None).await;

@@ -94,6 +94,9 @@ async fn openapi_document_describes_the_api() {
         "/api/v1/auth/login",
         "/api/v1/enterprises/{code}",
         "/api/v1/enterprises/import",
+        "/api/v1/applications/{receipt}/sign",
+        "/api/v1/policies/{id}/auto-grant/runs",
+        "/api/v1/auto-grant-runs/{run}/release",
     ] {
         assert!(
             doc["paths"].get(path).is_some(),

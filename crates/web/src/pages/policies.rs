@@ -1397,3 +1397,35 @@ pub async fn import_blacklist(
         Err(e) => error_page(&e, Some(caller), &state),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(items: &[(&str, &str)]) -> Pairs {
+        items
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_editor_makes_a_joint_stage_from_the_ticked_departments() {
+        let form = pairs(&[
+            ("stage1_org", "5"),
+            ("stage1_joint", "5"),
+            ("stage1_joint", "7"),
+            ("stage1_joint", "8"),
+            ("stage2_org", "9"),
+        ]);
+        let input = policy_input(&form_values(&form));
+        let [first, second] = input.review_stages.as_slice() else {
+            panic!("two stages: {:?}", input.review_stages);
+        };
+        assert_eq!(first.label, "初审(联审)");
+        let joint: Vec<(i64, Role)> = first.joint.iter().map(|h| (h.org_id, h.role)).collect();
+        assert_eq!(joint, [(7, Role::Reviewer1), (8, Role::Reviewer1)]);
+        assert_eq!(second.label, "复审");
+        assert!(second.joint.is_empty());
+    }
+}
