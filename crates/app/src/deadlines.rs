@@ -98,12 +98,24 @@ pub async fn warning_rules(conn: &mut Conn) -> AppResult<WarningRules> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored warning rules: {e}")))
 }
 
+/// The rule of a kind: the administrator's for the kind, else the platform's own for it, else
+/// the administrator's default, else the platform default.
 fn rule_for(rules: &WarningRules, kind: &str) -> WarningRule {
     rules
         .get(kind)
-        .or_else(|| rules.get("default"))
         .cloned()
+        .or_else(|| builtin_rule(kind))
+        .or_else(|| rules.get("default").cloned())
         .unwrap_or_default()
+}
+
+/// Kinds whose limit is too short for the default reminder (a day before the due time): the
+/// 24-hour response clock (签收) reminds four hours before instead of the moment it starts.
+fn builtin_rule(kind: &str) -> Option<WarningRule> {
+    (kind == crate::policies::response::RESPONSE_CLOCK).then(|| WarningRule {
+        reminder_hours_before: 4,
+        ..WarningRule::default()
+    })
 }
 
 /// Replaces the warning rules (administrator). Applies to clocks scheduled from now on.

@@ -372,8 +372,20 @@ async fn an_application_not_signed_for_within_24_hours_warns() {
             .any(|a| a == "application.signed")
     );
 
-    // A day later the unsigned one warns (警示 at the due time); the signed one never does.
-    clock.advance(chrono::Duration::hours(23));
+    // Four hours before the due time the unsigned one is reminded (提醒), not sooner; at the due
+    // time it warns (警示); the signed one never does.
+    run_due(&app.app).await.unwrap();
+    assert_eq!(
+        fired(&response_warnings(&app, &unsigned).await, "reminder"),
+        0
+    );
+    clock.advance(chrono::Duration::hours(18)); // 30 Nov 10:00 + 20 h
+    run_due(&app.app).await.unwrap();
+    assert_eq!(
+        fired(&response_warnings(&app, &unsigned).await, "reminder"),
+        1
+    );
+    clock.advance(chrono::Duration::hours(5));
     run_due(&app.app).await.unwrap();
     let late = response_warnings(&app, &unsigned).await;
     assert_eq!(fired(&late, "warning"), 1, "{late:?}");
