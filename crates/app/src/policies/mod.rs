@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod entitlements;
 pub mod integrity;
 pub mod library;
+pub mod materials;
 pub mod payouts;
 pub mod pushes;
 pub mod ratings;

@@ -13,6 +13,7 @@ mod deadlines;
 mod enterprises;
 mod import;
 mod integrity;
+mod materials;
 mod notifications;
 mod policies;
 mod pushes;

@@ -485,33 +485,14 @@ pub async fn import_page(State(state): State<AppState>, PageUser(caller): PageUs
     import_page_for(&caller, &state).into_response()
 }
 
-/// Reads the multipart form of the import page: the CSRF field and the file.
-async fn read_import_form(mut form: Multipart) -> (String, Option<(String, Vec<u8>)>) {
-    let mut csrf = String::new();
-    let mut file = None;
-    while let Ok(Some(field)) = form.next_field().await {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or_default().to_string();
-                if let Ok(bytes) = field.bytes().await {
-                    file = Some((name, bytes.to_vec()));
-                }
-            }
-            _ => {}
-        }
-    }
-    (csrf, file)
-}
-
 pub async fn import(State(state): State<AppState>, user: PageUser, form: Multipart) -> Response {
-    let (csrf, file) = read_import_form(form).await;
-    if let Err(r) = user.check_csrf(&csrf) {
+    let form = crate::upload::UploadForm::read(form).await;
+    if let Err(r) = user.check_csrf(form.field("_csrf")) {
         return r;
     }
     let caller = &user.0;
     let mut page = import_page_for(caller, &state);
-    let Some((name, bytes)) = file.filter(|(name, _)| !name.is_empty()) else {
+    let Some((name, bytes)) = form.file else {
         page.error = Some("请选择要导入的 CSV 或 XLSX 文件".into());
         return (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
     };

@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod enterprises;
+mod materials;
 mod messages;
 mod policies;
 mod pushes;
@@ -102,6 +103,15 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/applications/{receipt}",
             get(policies::application_page).post(policies::application_action),
+        )
+        .route("/applications/{receipt}/materials", post(materials::upload))
+        .route(
+            "/applications/{receipt}/materials/{id}",
+            get(materials::content),
+        )
+        .route(
+            "/applications/{receipt}/materials/{id}/remove",
+            post(materials::remove),
         )
         .route("/reviews", get(policies::reviews))
         .route("/dashboard/policies", get(policies::dashboard))

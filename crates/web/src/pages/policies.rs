@@ -47,7 +47,7 @@ fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
 }
 
 /// Refusals and failures get the error page; mistakes in a form come back on the form.
-fn shows_error_page(e: &AppError) -> bool {
+pub(super) fn shows_error_page(e: &AppError) -> bool {
     matches!(
         e,
         AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_)
@@ -486,6 +486,7 @@ pub struct ApplicationPage {
     may_exclude: bool,
     /// The department lead may find a pledge of an approved application false.
     may_record_false_pledge: bool,
+    materials: qinqing_app::policies::materials::Materials,
     errors: Errors,
     notice: String,
 }
@@ -493,6 +494,16 @@ pub struct ApplicationPage {
 impl ApplicationPage {
     fn error(&self, key: &str) -> &str {
         self.errors.get(key).map_or("", String::as_str)
+    }
+
+    /// A file size for people: "820 KB", "2.4 MB".
+    fn size(&self, bytes: &i64) -> String {
+        const MB: i64 = 1024 * 1024;
+        if *bytes >= MB {
+            format!("{:.1} MB", *bytes as f64 / MB as f64)
+        } else {
+            format!("{} KB", (*bytes + 1023) / 1024)
+        }
     }
 }
 
@@ -504,7 +515,7 @@ pub async fn application_page(
     render_application(&state, &caller, &receipt, Errors::new(), String::new()).await
 }
 
-async fn render_application(
+pub(super) async fn render_application(
     state: &AppState,
     caller: &Caller,
     receipt: &str,
@@ -521,6 +532,10 @@ async fn render_application(
             Ok(r) => r,
             Err(e) => return error_page(&e, Some(caller), state),
         };
+    let materials = match qinqing_app::policies::materials::list(&state.app, who, receipt).await {
+        Ok(m) => m,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
     let holds_stage = match review::queue(&state.app, who).await {
         Ok(items) => items
             .iter()
@@ -537,6 +552,7 @@ async fn render_application(
         rating,
         levels: &qinqing_app::policies::ratings::LEVELS,
         holds_stage,
+        materials,
         errors,
         notice,
         a,
