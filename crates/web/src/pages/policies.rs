@@ -1085,7 +1085,7 @@ pub async fn edit_page(
 ) -> Response {
     let who = &caller.principal;
     let loaded = async {
-        let p = library::get(&state.app, Some(who), &id).await?;
+        let p = library::editing(&state.app, who, &id).await?;
         let definition = library::definition(&state.app, who, &id).await?;
         Ok::<_, AppError>(policy_values(&p, definition))
     }
