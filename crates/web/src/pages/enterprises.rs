@@ -23,14 +23,18 @@ use std::collections::HashMap;
 #[template(path = "portal.html")]
 pub struct PortalPage {
     layout: Layout,
+    title: &'static str,
     profiles: Vec<ProfileView>,
 }
 
 /// 我的企业: the enterprises the user acts for, each with its latest figures and size class.
 pub async fn portal(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
-    if caller.principal.role != Role::EnterpriseUser {
-        return Redirect::to("/workbench").into_response();
-    }
+    // The enterprise's own users, and the steward (亲清管家) for the enterprises it serves.
+    let title = match caller.principal.role {
+        Role::EnterpriseUser => "我的企业",
+        Role::Steward => "服务企业",
+        _ => return Redirect::to("/workbench").into_response(),
+    };
     let mut profiles = Vec::new();
     for code in caller.principal.enterprises() {
         match enterprises::profile(&state.app, &caller.principal, code).await {
@@ -39,7 +43,8 @@ pub async fn portal(State(state): State<AppState>, PageUser(caller): PageUser) -
         }
     }
     PortalPage {
-        layout: Layout::new("我的企业", Some(&caller), &state, "/portal"),
+        layout: Layout::new(title, Some(&caller), &state, "/portal"),
+        title,
         profiles,
     }
     .into_response()

@@ -189,7 +189,7 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
         }
         Some(p) if p.role == Role::Steward => items.extend([
             ("/workbench", "工作台"),
-            ("/enterprises", "服务企业"),
+            ("/portal", "服务企业"),
             ("/policies", "政策库"),
         ]),
         Some(p) => {

@@ -599,7 +599,8 @@ pub async fn application_action(
                 .await
                 .map(|o| match o.clawback_due {
                     Some(due) => format!(
-                        "已认定虚假承诺,应追回 ¥{due},企业限制至 {}",
+                        "已认定虚假承诺,应追回 ¥{},企业限制至 {}",
+                        grouped(&due),
                         o.blocked_until
                     ),
                     None => format!("已认定虚假承诺,拨付已停止,企业限制至 {}", o.blocked_until),
@@ -1259,7 +1260,7 @@ pub async fn repayment(
     .await;
     match result {
         Ok(c) => {
-            let notice = format!("已登记退回,尚欠 ¥{}", c.outstanding);
+            let notice = format!("已登记退回,尚欠 ¥{}", grouped(&c.outstanding));
             render_integrity(&state, caller, notice, Vec::new()).await
         }
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
