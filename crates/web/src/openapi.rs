@@ -61,6 +61,7 @@ use utoipa::OpenApi;
         crate::api::policies::application,
         crate::api::policies::resubmit,
         crate::api::policies::withdraw,
+        crate::api::policies::explanation,
         crate::api::materials::list,
         crate::api::materials::upload,
         crate::api::materials::content,

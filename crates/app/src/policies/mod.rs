@@ -10,6 +10,7 @@ pub mod applications;
 pub mod auto_grant;
 pub mod dashboard;
 pub mod entitlements;
+pub mod explanation;
 pub mod integrity;
 pub mod library;
 pub mod materials;

@@ -1777,3 +1777,37 @@ async fn the_enterprise_may_decline_an_offer() {
     assert!(declined["payout_status"].is_null());
     assert_eq!(policy_view(&app, &id).await["budget_committed"], "0.00");
 }
+
+#[tokio::test]
+async fn reviewers_see_the_engines_reasons_beside_the_application() {
+    let app = TestApp::spawn().await;
+    let firm = app.login("enterprise").await;
+    let code = own_code(&firm);
+    let mut full = application(P7, &code, 2025, &["integrity"]);
+    full["facts"] = json!([{ "key": "rd_expense@2025", "value": "3000000000" }]);
+    let view = expect(
+        firm.post("/api/v1/applications", &full).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let receipt = view["receipt_no"].as_str().unwrap();
+    let path = format!("/api/v1/applications/{receipt}/explanation");
+    let reviewer = app.login("reviewer1").await;
+    let x = ok(reviewer.get(&path).await).await;
+    assert_eq!(x["outcome"], "eligible", "{x}");
+    assert_eq!(x["amount"], view["computed_amount"]);
+    assert_eq!(x["policy_version"], view["policy_version"]);
+    let checks = x["checks"].as_array().unwrap();
+    assert!(!checks.is_empty());
+    assert!(checks.iter().all(|c| c["status"] == "passed"), "{x}");
+    // The fact the applicant added is what the R&D condition was tested with.
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["sentence"].as_str().unwrap().contains("研发")),
+        "{x}"
+    );
+    assert_eq!(ok(firm.get(&path).await).await["outcome"], "eligible");
+    let res = app.login("bank").await.get(&path).await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+}

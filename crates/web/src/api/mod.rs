@@ -122,6 +122,10 @@ pub fn routes() -> Router<AppState> {
             post(policies::resubmit),
         )
         .route(
+            "/api/v1/applications/{receipt}/explanation",
+            get(policies::explanation),
+        )
+        .route(
             "/api/v1/applications/{receipt}/materials",
             get(materials::list).post(materials::upload),
         )

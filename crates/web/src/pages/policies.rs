@@ -487,6 +487,7 @@ pub struct ApplicationPage {
     /// The department lead may find a pledge of an approved application false.
     may_record_false_pledge: bool,
     materials: qinqing_app::policies::materials::Materials,
+    explanation: qinqing_app::policies::explanation::Explanation,
     errors: Errors,
     notice: String,
 }
@@ -536,6 +537,11 @@ pub(super) async fn render_application(
         Ok(m) => m,
         Err(e) => return error_page(&e, Some(caller), state),
     };
+    let explanation =
+        match qinqing_app::policies::explanation::of_application(&state.app, who, receipt).await {
+            Ok(x) => x,
+            Err(e) => return error_page(&e, Some(caller), state),
+        };
     let holds_stage = match review::queue(&state.app, who).await {
         Ok(items) => items
             .iter()
@@ -553,6 +559,7 @@ pub(super) async fn render_application(
         levels: &qinqing_app::policies::ratings::LEVELS,
         holds_stage,
         materials,
+        explanation,
         errors,
         notice,
         a,
