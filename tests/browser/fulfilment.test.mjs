@@ -332,6 +332,28 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
     await ent.locator('.alert.info', { hasText: `请补正:${note}` }).waitFor();
     await assertNoHorizontalScroll(ent);
     await screenshot(ent, 'fulfilment-returned-phone');
+    // It adds the material the guide asks for: a web page renamed to .pdf is refused with the
+    // reason beside the field, then the real PDF is taken and ticked off the checklist.
+    const material = '项目实施情况说明(以承诺代替)';
+    watch.expectStatus(422, `/applications/${receipt}/materials`);
+    const materials = ent.locator('#materials + .card');
+    await materials.locator('.checklist li.todo', { hasText: material }).waitFor();
+    assert.equal(await ent.getByLabel('材料名称').inputValue(), material, 'the first missing material is proposed');
+    await ent.getByLabel('文件').setInputFiles({
+      name: '实施情况说明.pdf', mimeType: 'application/pdf', buffer: Buffer.from('<html><script>alert(1)</script>'),
+    });
+    await clickAndWait(ent, ent.getByRole('button', { name: '上传' }));
+    await ent.locator('#material-form .field-error .error-text', { hasText: '只能上传 PDF、JPG、PNG 或 OFD 文件' }).waitFor();
+    assert.equal(await materials.locator('.file-row').count(), 0, 'the refused file was not kept');
+    const pdf = Buffer.from(`%PDF-1.4\n% 示范项目实施地点:台商投资区(${tag})\n%%EOF\n`);
+    await ent.getByLabel('文件').setInputFiles({ name: '实施情况说明.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await clickAndWait(ent, ent.getByRole('button', { name: '上传' }));
+    assert.equal(new URL(ent.url()).hash, '#materials');
+    await materials.locator('.checklist li.done', { hasText: material }).waitFor();
+    const fileLink = materials.locator('.file-row a', { hasText: '实施情况说明.pdf' });
+    await fileLink.waitFor();
+    await assertNoHorizontalScroll(ent);
+    await screenshot(ent, 'fulfilment-material-uploaded-phone');
     await clickAndWait(ent, ent.getByRole('link', { name: '补正并重新提交' }));
     await ent.getByRole('heading', { level: 1, name: `补正申报:${title}` }).waitFor();
     for (const [key] of pledges) await ent.locator(`input[name="pledge_${key}"]`).check();
@@ -341,9 +363,16 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
     const steps = await ent.locator('ol.timeline').innerText();
     for (const s of ['提交申报', '退回补正', '补正后重新提交']) assert.ok(steps.includes(s), `${s} in ${steps}`);
 
-    // 6. 初审 approves, then 复审 (财政局).
+    // 6. 初审 looks at the material as uploaded and approves, then 复审 (财政局).
     await clickAndWait(r1, r1.locator('header nav').getByRole('link', { name: '审核' }));
     await clickAndWait(r1, queued.getByRole('link', { name: receipt }));
+    const href = await r1.locator('.file-row a', { hasText: '实施情况说明.pdf' }).getAttribute('href');
+    const preview = await r1.request.get(href);
+    assert.equal(preview.status(), 200);
+    assert.equal(preview.headers()['content-type'], 'application/pdf');
+    assert.match(preview.headers()['content-disposition'], /^inline; filename\*=UTF-8''/);
+    assert.ok((await preview.body()).equals(pdf), 'the reviewer gets the very bytes uploaded');
+    assert.equal(await r1.locator('#material-form').count(), 0, 'a reviewer cannot change the materials');
     const approve = r1.locator('#approve-form');
     assert.equal(await approve.getByLabel('核定金额').inputValue(), '88000.00');
     await clickAndWait(r1, approve.getByRole('button', { name: '通过' }));

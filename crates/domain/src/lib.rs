@@ -12,6 +12,7 @@ pub mod money;
 pub mod org;
 pub mod region;
 pub mod size;
+pub mod upload;
 
 pub use credit_code::CreditCode;
 pub use industry::IndustryCode;

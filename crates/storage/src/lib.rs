@@ -4,6 +4,7 @@
 //! transaction (`&mut *tx`) or on a pooled connection.
 
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod audit_log;
 pub mod auto_grant;

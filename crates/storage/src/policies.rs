@@ -4,6 +4,7 @@
 
 use crate::{Conn, Result, time};
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -55,6 +56,61 @@ pub struct PolicyFields<'a> {
     pub budget_total: Option<i64>,
     pub effective_from: Option<NaiveDate>,
     pub effective_to: Option<NaiveDate>,
+}
+
+/// What a version holds besides its definition: the texts and settings staff write beside it.
+/// The policy row carries those of the version in force.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionTexts {
+    pub document_text: String,
+    /// JSON object: the application guide.
+    pub guide: String,
+    pub offline_channel: Option<String>,
+    /// JSON array of review stages.
+    pub review_stages: String,
+    pub decision_days: i64,
+    pub budget_total: Option<i64>,
+}
+
+impl VersionTexts {
+    pub fn of(f: &PolicyFields<'_>) -> VersionTexts {
+        VersionTexts {
+            document_text: f.document_text.to_string(),
+            guide: f.guide.to_string(),
+            offline_channel: f.offline_channel.map(str::to_string),
+            review_stages: f.review_stages.to_string(),
+            decision_days: f.decision_days,
+            budget_total: f.budget_total,
+        }
+    }
+
+    /// `base` with these texts in place of its own.
+    pub fn over<'a>(&'a self, base: PolicyFields<'a>) -> PolicyFields<'a> {
+        PolicyFields {
+            document_text: &self.document_text,
+            guide: &self.guide,
+            offline_channel: self.offline_channel.as_deref(),
+            review_stages: &self.review_stages,
+            decision_days: self.decision_days,
+            budget_total: self.budget_total,
+            ..base
+        }
+    }
+
+    fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| crate::StoreError::Corrupt(e.to_string()))
+    }
+}
+
+/// How an edit lands (the caller decides from the policy's status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    /// A policy never published: its current version and the row change together.
+    InPlace,
+    /// A published policy: a new version is made; the row keeps the version in force.
+    NewVersion,
+    /// A new version not yet published is edited again; the row keeps the version in force.
+    PendingVersion,
 }
 
 const COLUMNS: &str = "SELECT p.id, p.slug, p.title, p.department_org_id, o.name AS department_name, \
@@ -130,7 +186,7 @@ pub async fn insert(
     .fetch_one(&mut *conn)
     .await?;
     let id: i64 = row.try_get("id")?;
-    insert_version(conn, id, 1, definition, now).await?;
+    insert_version(conn, id, 1, definition, &VersionTexts::of(f), now).await?;
     Ok(id)
 }
 
@@ -139,30 +195,32 @@ async fn insert_version(
     policy_id: i64,
     version: i64,
     definition: &str,
+    texts: &VersionTexts,
     now: DateTime<Utc>,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO policy_version (policy_id, version, definition, created_at) \
-         VALUES ($1, $2, $3, $4)",
+        "INSERT INTO policy_version (policy_id, version, definition, texts, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(policy_id)
     .bind(version)
     .bind(definition)
+    .bind(texts.to_json()?)
     .bind(time::to_text(now))
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Replaces a policy's fields and its definition. The caller has decided whether the current
-/// version may be edited in place (`new_version` false: never published) or a new one is made.
-/// Returns the version the edit landed in.
+/// Saves an edit: the definition and texts into a version (see `Edit`), and for a policy never
+/// published the row's fields too; the row's department always follows `f`. Returns the
+/// version the edit landed in.
 pub async fn update(
     conn: &mut Conn,
     id: i64,
     f: &PolicyFields<'_>,
     definition: &str,
-    new_version: bool,
+    edit: Edit,
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let current: i64 = sqlx::query("SELECT current_version FROM policy WHERE id = $1")
@@ -170,15 +228,17 @@ pub async fn update(
         .fetch_one(&mut *conn)
         .await?
         .try_get("current_version")?;
-    let version = if new_version {
-        insert_version(conn, id, current + 1, definition, now).await?;
+    let texts = VersionTexts::of(f);
+    let version = if edit == Edit::NewVersion {
+        insert_version(conn, id, current + 1, definition, &texts, now).await?;
         current + 1
     } else {
         sqlx::query(
-            "UPDATE policy_version SET definition = $1 WHERE policy_id = $2 AND version = $3 \
-             AND published_at IS NULL",
+            "UPDATE policy_version SET definition = $1, texts = $2 WHERE policy_id = $3 \
+             AND version = $4 AND published_at IS NULL",
         )
         .bind(definition)
+        .bind(texts.to_json()?)
         .bind(id)
         .bind(current)
         .execute(&mut *conn)
@@ -186,31 +246,40 @@ pub async fn update(
         current
     };
     sqlx::query(
-        "UPDATE policy SET title = $1, department_org_id = $2, level = $3, mode = $4, \
-         topics = $5, document_no = $6, document_text = $7, guide = $8, offline_channel = $9, \
-         review_stages = $10, decision_days = $11, budget_total = $12, effective_from = $13, \
-         effective_to = $14, current_version = $15, updated_at = $16 WHERE id = $17",
+        "UPDATE policy SET department_org_id = $1, current_version = $2, updated_at = $3 \
+         WHERE id = $4",
     )
-    .bind(f.title)
     .bind(f.department_org_id)
-    .bind(f.level)
-    .bind(f.mode)
-    .bind(f.topics)
-    .bind(f.document_no)
-    .bind(f.document_text)
-    .bind(f.guide)
-    .bind(f.offline_channel)
-    .bind(f.review_stages)
-    .bind(f.decision_days)
-    .bind(f.budget_total)
-    .bind(f.effective_from.map(time::date_to_text))
-    .bind(f.effective_to.map(time::date_to_text))
     .bind(version)
     .bind(time::to_text(now))
     .bind(id)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    if edit == Edit::InPlace {
+        set_version_fields(conn, id, f).await?;
+    }
     Ok(version)
+}
+
+/// The texts of one version; `None` for versions made before versions kept their texts.
+pub async fn version_texts(
+    conn: &mut Conn,
+    policy_id: i64,
+    version: i64,
+) -> Result<Option<VersionTexts>> {
+    let row = sqlx::query("SELECT texts FROM policy_version WHERE policy_id = $1 AND version = $2")
+        .bind(policy_id)
+        .bind(version)
+        .fetch_optional(conn)
+        .await?;
+    let Some(text) = row
+        .map(|r| r.try_get::<Option<String>, _>("texts"))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(None);
+    };
+    crate::stored("policy_version.texts", serde_json::from_str(&text)).map(Some)
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<PolicyRow>> {
@@ -331,18 +400,26 @@ pub async fn publish_current(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Re
     Ok(version)
 }
 
-/// Sets what the definition decides — title, level, mode, topics, document number, period —
-/// from the version being published (until then a published policy shows its version in force).
-pub async fn set_definition_fields(conn: &mut Conn, id: i64, f: &PolicyFields<'_>) -> Result<()> {
+/// Sets the row's fields from a version: when it is published, or edited before its first
+/// publication (the department and budget commitments are the policy's, not a version's).
+pub async fn set_version_fields(conn: &mut Conn, id: i64, f: &PolicyFields<'_>) -> Result<()> {
     sqlx::query(
         "UPDATE policy SET title = $1, level = $2, mode = $3, topics = $4, document_no = $5, \
-         effective_from = $6, effective_to = $7 WHERE id = $8",
+         document_text = $6, guide = $7, offline_channel = $8, review_stages = $9, \
+         decision_days = $10, budget_total = $11, effective_from = $12, effective_to = $13 \
+         WHERE id = $14",
     )
     .bind(f.title)
     .bind(f.level)
     .bind(f.mode)
     .bind(f.topics)
     .bind(f.document_no)
+    .bind(f.document_text)
+    .bind(f.guide)
+    .bind(f.offline_channel)
+    .bind(f.review_stages)
+    .bind(f.decision_days)
+    .bind(f.budget_total)
     .bind(f.effective_from.map(time::date_to_text))
     .bind(f.effective_to.map(time::date_to_text))
     .bind(id)

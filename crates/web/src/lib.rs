@@ -13,6 +13,7 @@ mod openapi;
 mod pages;
 mod session;
 mod static_files;
+mod upload;
 
 pub use metrics::Metrics;
 
@@ -59,6 +60,9 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        // Extractors (multipart forms) stop at 2 MB unless told otherwise; the layer above is
+        // the one limit.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)

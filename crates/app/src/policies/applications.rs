@@ -16,7 +16,7 @@ use qinqing_domain::deadline::{Limit, LimitUnit};
 use qinqing_domain::enterprise::CreditStatus;
 use qinqing_domain::org::Role;
 use qinqing_domain::{CreditCode, DivisionCode, Money};
-use qinqing_rules::{EvalOptions, Outcome, evaluate};
+use qinqing_rules::Outcome;
 use qinqing_storage::applications::{
     self as store, ApplicationFilter, ApplicationRow, Move, NewApplication, NewStep,
 };
@@ -462,20 +462,10 @@ async fn assess(
     if !(2000..=2100).contains(&input.year) {
         return Err(AppError::invalid("year", "请选择申报年度"));
     }
-    let schema = super::schema(conn).await?;
     let version = policy.published_version.unwrap_or(policy.current_version);
-    let src = qinqing_storage::policies::definition(conn, policy.id, version)
-        .await?
-        .unwrap_or_default();
-    let rules = qinqing_rules::parse_policy(&policy.slug, &src, &schema).map_err(|_| {
-        AppError::Internal(anyhow::anyhow!(
-            "published definition of {} does not parse",
-            policy.slug
-        ))
-    })?;
-    let mut facts = super::enterprise_facts(conn, enterprise).await?;
-    super::entitlements::add_facts(&schema, &mut facts, &input.facts)?;
-    let ev = evaluate(&rules, &schema, &facts, input.year, &EvalOptions::default());
+    let ev =
+        super::explanation::evaluation(conn, policy, version, enterprise, &input.facts, input.year)
+            .await?;
     let computed = match &ev.outcome {
         Outcome::Eligible { amount } => Some(amount.fen()),
         Outcome::Ineligible if must_be_eligible => {

@@ -159,7 +159,7 @@ fn missing(outcome: &Outcome) -> Vec<MissingView> {
     }
 }
 
-fn checks(ev: &Evaluation) -> Vec<CheckView> {
+pub(super) fn checks(ev: &Evaluation) -> Vec<CheckView> {
     ev.checks
         .iter()
         .map(|c| CheckView {

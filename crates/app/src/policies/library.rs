@@ -479,28 +479,21 @@ pub async fn update(
     if parsed.department_org_id != row.department_org_id && who.role != Role::Admin {
         return Err(AppError::forbidden("不能把政策转给其他部门"));
     }
-    let new_version = row.published_version == Some(row.current_version);
-    let mut fields = parsed.fields();
-    if row.published_version.is_some() {
-        // The version in force keeps deciding title, mode and period until its lead publishes
-        // the new one (see `lifecycle`).
-        fields.title = &row.title;
-        fields.level = &row.level;
-        fields.mode = &row.mode;
-        fields.topics = &row.topics;
-        fields.document_no = row.document_no.as_deref();
-        fields.effective_from = row.effective_from;
-        fields.effective_to = row.effective_to;
-    }
+    let edit = match row.published_version {
+        None => store::Edit::InPlace,
+        Some(v) if v == row.current_version => store::Edit::NewVersion,
+        Some(_) => store::Edit::PendingVersion,
+    };
     let version = store::update(
         &mut tx,
         row.id,
-        &fields,
+        &parsed.fields(),
         &parsed.definition,
-        new_version,
+        edit,
         now,
     )
     .await?;
+    let new_version = edit == store::Edit::NewVersion;
     let detail = serde_json::json!({ "version": version, "new_version": new_version });
     record(&mut tx, who, meta, "policy.edited", slug, detail, now).await?;
     let row = get_row(&mut tx, row.id).await?;
@@ -573,7 +566,8 @@ pub async fn lifecycle(
                 // exactly when the publication does. Told once per enterprise and policy.
                 super::pushes::push_published(&mut tx, row.id, now).await?;
                 let topics = serde_json::to_string(&policy.topics).map_err(anyhow::Error::from)?;
-                let fields = PolicyFields {
+                let texts = store::version_texts(&mut tx, row.id, row.current_version).await?;
+                let base = PolicyFields {
                     title: &policy.title,
                     level: level_str(&policy),
                     mode: policy.mode.as_str(),
@@ -583,7 +577,9 @@ pub async fn lifecycle(
                     effective_to: policy.effective_to,
                     ..row_fields(&row)
                 };
-                store::set_definition_fields(&mut tx, row.id, &fields).await?;
+                let fields = texts.as_ref().map_or(base.clone(), |t| t.over(base));
+                ensure_budget_covers_commitments(&row, fields.budget_total)?;
+                store::set_version_fields(&mut tx, row.id, &fields).await?;
             }
             ready
         }
@@ -605,6 +601,21 @@ pub async fn lifecycle(
     let row = get_row(&mut tx, row.id).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(view(&row))
+}
+
+/// A new version may lower the budget, but not below what approvals already committed.
+fn ensure_budget_covers_commitments(row: &PolicyRow, budget_total: Option<i64>) -> AppResult<()> {
+    match budget_total {
+        Some(total) if total < row.budget_committed => Err(AppError::Conflict {
+            field: Some("budget".into()),
+            message: format!(
+                "新版本的预算 {} 元少于已核准的 {} 元,请修改预算后再上架",
+                Money::from_fen(total),
+                Money::from_fen(row.budget_committed)
+            ),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// A version joins the published library only if the library stays consistent (the same
@@ -712,6 +723,26 @@ pub async fn definition(app: &App, who: &Principal, slug: &str) -> AppResult<Str
     Ok(store::definition(&mut conn, row.id, version)
         .await?
         .unwrap_or_default())
+}
+
+/// The policy as its current version says, for staff who edit it: a published policy with a
+/// new version shows the new version's texts (the public still sees the version in force).
+pub async fn editing(app: &App, who: &Principal, slug: &str) -> AppResult<PolicyView> {
+    let mut conn = app.db.conn().await?;
+    let row = row_by_slug(&mut conn, slug).await?;
+    if !sees_drafts(who, &row) {
+        return Err(AppError::forbidden("只有本部门的工作人员可以修改政策"));
+    }
+    let mut shown = view(&row);
+    if let Some(t) = store::version_texts(&mut conn, row.id, row.current_version).await? {
+        shown.guide = serde_json::from_str(&t.guide).unwrap_or_default();
+        shown.review_stages = serde_json::from_str(&t.review_stages).unwrap_or_default();
+        shown.budget_total = t.budget_total.map(|f| Money::from_fen(f).to_string());
+        shown.document_text = t.document_text;
+        shown.offline_channel = t.offline_channel;
+        shown.decision_days = t.decision_days;
+    }
+    Ok(shown)
 }
 
 /// Whether `who` (or the public) may see the policy at all.

@@ -204,12 +204,35 @@ impl Session {
     }
 
     pub async fn upload(&self, path: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+        self.upload_with(path, &[], file_name, bytes).await
+    }
+
+    /// A multipart POST of text `fields` and the `file` field.
+    pub async fn upload_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Response {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
-        let form = reqwest::multipart::Form::new().part("file", part);
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
         self.client
             .post(format!("{}{path}", self.base))
             .header("X-CSRF-Token", &self.csrf)
-            .multipart(form)
+            .multipart(form.part("file", part))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.client
+            .delete(format!("{}{path}", self.base))
+            .header("X-CSRF-Token", &self.csrf)
             .send()
             .await
             .unwrap()

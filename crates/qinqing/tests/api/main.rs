@@ -14,6 +14,7 @@ mod enterprises;
 mod import;
 mod integrity;
 mod joint_review;
+mod materials;
 mod notifications;
 mod policies;
 mod pushes;

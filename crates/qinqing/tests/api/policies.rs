@@ -533,11 +533,12 @@ async fn editing_a_published_policy_makes_a_new_version_and_applications_keep_th
         "350521",
         "2000",
     );
+    // Version 2 also rewords the document and the pledge, and cuts the budget.
+    let mut input2 = policy_input(&def2, Some("500"));
+    input2["document_text"] = json!("2026 年修订:奖励提高到 2,000 元。");
+    input2["guide"]["pledges"][0]["text"] = json!("本企业承诺(2026 年修订)所填数据真实。");
     let edited = ok(handler
-        .put(
-            &format!("/api/v1/policies/{id}"),
-            &policy_input(&def2, None),
-        )
+        .put(&format!("/api/v1/policies/{id}"), &input2)
         .await)
     .await;
     assert_eq!(edited["current_version"], 2);
@@ -565,6 +566,15 @@ async fn editing_a_published_policy_makes_a_new_version_and_applications_keep_th
     // Until published, the public, new applications and entitlements still see version 1.
     let public = policy_view(&app, &id).await;
     assert_eq!(public["title"], "测试一次性奖励", "{public}");
+    let v1_pledge = "本企业承诺所填数据真实、准确、完整。";
+    assert_eq!(public["guide"]["pledges"][0]["text"], v1_pledge);
+    assert!(public["budget_total"].is_null());
+    assert!(
+        public["document_text"]
+            .as_str()
+            .unwrap()
+            .starts_with("对符合条件的企业")
+    );
     let draft_v2 = ok(handler
         .get(&format!("/api/v1/policies/{id}/definition"))
         .await)
@@ -575,6 +585,7 @@ async fn editing_a_published_policy_makes_a_new_version_and_applications_keep_th
     assert_eq!(pending["policy_version"], 1);
     assert_eq!(pending["computed_amount"], "1000.00");
     assert_eq!(pending["policy_title"], "测试一次性奖励");
+    assert_eq!(pending["pledges"][0]["text"], v1_pledge);
     let code = own_code(&firm);
     let ent = ok(firm
         .get(&format!(
@@ -590,19 +601,46 @@ async fn editing_a_published_policy_makes_a_new_version_and_applications_keep_th
         .unwrap();
     assert_eq!(mine["amount"], "1000.00");
 
+    // 1,000 yuan are committed by an approval; a version with a budget of 500 cannot go live.
+    let reviewer = app.login("reviewer1").await;
+    ok(decide(&reviewer, &receipt, &json!({ "action": "approve" })).await).await;
     let lead = app.login("lead").await;
-    let res = lead
-        .post(
+    let publish = || async {
+        lead.post(
             &format!("/api/v1/policies/{id}/lifecycle"),
             &json!({ "action": "publish" }),
         )
-        .await;
-    assert_eq!(ok(res).await["published_version"], 2);
-
-    assert_eq!(
-        policy_view(&app, &id).await["title"],
-        "测试一次性奖励(2026 年修订)"
+        .await
+    };
+    let body = assert_error(
+        publish().await,
+        StatusCode::CONFLICT,
+        "conflict",
+        Some("budget"),
+    )
+    .await;
+    assert!(
+        body["message"].as_str().unwrap().contains("1000.00"),
+        "{body}"
     );
+    assert_eq!(policy_view(&app, &id).await["published_version"], 1);
+    // The handler corrects version 2 (still unpublished: no version 3) and the lead publishes.
+    input2["budget"] = json!("5000");
+    let corrected = ok(handler
+        .put(&format!("/api/v1/policies/{id}"), &input2)
+        .await)
+    .await;
+    assert_eq!(corrected["current_version"], 2);
+    assert_eq!(ok(publish().await).await["published_version"], 2);
+
+    let public = policy_view(&app, &id).await;
+    assert_eq!(public["title"], "测试一次性奖励(2026 年修订)");
+    assert_eq!(public["document_text"], "2026 年修订:奖励提高到 2,000 元。");
+    assert_eq!(
+        public["guide"]["pledges"][0]["text"],
+        "本企业承诺(2026 年修订)所填数据真实。"
+    );
+    assert_eq!(public["budget_total"], "5000.00");
     let after = application_view(&firm, &receipt).await;
     assert_eq!(
         after["policy_version"], 1,
@@ -1844,4 +1882,38 @@ async fn the_enterprise_may_decline_an_offer() {
     assert_eq!(declined["status"], "declined");
     assert!(declined["payout_status"].is_null());
     assert_eq!(policy_view(&app, &id).await["budget_committed"], "0.00");
+}
+
+#[tokio::test]
+async fn reviewers_see_the_engines_reasons_beside_the_application() {
+    let app = TestApp::spawn().await;
+    let firm = app.login("enterprise").await;
+    let code = own_code(&firm);
+    let mut full = application(P7, &code, 2025, &["integrity"]);
+    full["facts"] = json!([{ "key": "rd_expense@2025", "value": "3000000000" }]);
+    let view = expect(
+        firm.post("/api/v1/applications", &full).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let receipt = view["receipt_no"].as_str().unwrap();
+    let path = format!("/api/v1/applications/{receipt}/explanation");
+    let reviewer = app.login("reviewer1").await;
+    let x = ok(reviewer.get(&path).await).await;
+    assert_eq!(x["outcome"], "eligible", "{x}");
+    assert_eq!(x["amount"], view["computed_amount"]);
+    assert_eq!(x["policy_version"], view["policy_version"]);
+    let checks = x["checks"].as_array().unwrap();
+    assert!(!checks.is_empty());
+    assert!(checks.iter().all(|c| c["status"] == "passed"), "{x}");
+    // The fact the applicant added is what the R&D condition was tested with.
+    assert!(
+        checks
+            .iter()
+            .any(|c| c["sentence"].as_str().unwrap().contains("研发")),
+        "{x}"
+    );
+    assert_eq!(ok(firm.get(&path).await).await["outcome"], "eligible");
+    let res = app.login("bank").await.get(&path).await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
 }

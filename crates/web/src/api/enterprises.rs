@@ -175,19 +175,14 @@ pub async fn update(
 }
 
 /// Reads the uploaded `file` field of a multipart form: its name and bytes.
-pub async fn uploaded_file(mut form: Multipart) -> Result<(String, Vec<u8>), Response> {
+pub async fn uploaded_file(form: Multipart) -> Result<(String, Vec<u8>), Response> {
     let bad = |m: &str| plain(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m, Some("file"));
-    while let Ok(Some(field)) = form.next_field().await {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or_default().to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| bad("文件上传中断,请重试"))?;
-            return Ok((name, bytes.to_vec()));
-        }
+    let form = crate::upload::UploadForm::read(form).await;
+    if form.interrupted {
+        return Err(bad("文件上传中断,请重试"));
     }
-    Err(bad("请选择要导入的 CSV 或 XLSX 文件"))
+    form.file
+        .ok_or_else(|| bad("请选择要导入的 CSV 或 XLSX 文件"))
 }
 
 /// Imports enterprises from a CSV or XLSX file (multipart field `file`); all rows or none.

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod deadlines;
 pub mod enterprises;
+pub mod materials;
 pub mod notifications;
 pub mod policies;
 pub mod pushes;
@@ -127,6 +128,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/applications/{receipt}/submit",
             post(policies::resubmit),
+        )
+        .route(
+            "/api/v1/applications/{receipt}/explanation",
+            get(policies::explanation),
+        )
+        .route(
+            "/api/v1/applications/{receipt}/materials",
+            get(materials::list).post(materials::upload),
+        )
+        .route(
+            "/api/v1/applications/{receipt}/materials/{id}",
+            get(materials::content).delete(materials::remove),
         )
         .route(
             "/api/v1/applications/{receipt}/withdraw",

@@ -255,6 +255,23 @@ pub async fn confirm_bank_account(
     Ok(Json(view))
 }
 
+/// What the rules engine says about an application: each condition of its policy version
+/// tested against the enterprise's data, and how the amount is computed.
+#[utoipa::path(get, path = "/api/v1/applications/{receipt}/explanation", tag = "policies",
+    params(("receipt" = String, Path, description = "受理号")),
+    responses((status = 200, body = qinqing_app::policies::explanation::Explanation),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn explanation(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+) -> ApiResult<Json<qinqing_app::policies::explanation::Explanation>> {
+    Ok(Json(
+        qinqing_app::policies::explanation::of_application(&state.app, &caller.principal, &receipt)
+            .await?,
+    ))
+}
+
 /// Saves a draft or submits an application (idempotent by `submit_key`).
 #[utoipa::path(post, path = "/api/v1/applications", tag = "policies", request_body = ApplicationInput,
     responses((status = 201, body = ApplicationView), (status = 403, body = ErrorBody),

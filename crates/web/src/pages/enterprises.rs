@@ -23,14 +23,18 @@ use std::collections::HashMap;
 #[template(path = "portal.html")]
 pub struct PortalPage {
     layout: Layout,
+    title: &'static str,
     profiles: Vec<ProfileView>,
 }
 
 /// 我的企业: the enterprises the user acts for, each with its latest figures and size class.
 pub async fn portal(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
-    if caller.principal.role != Role::EnterpriseUser {
-        return Redirect::to("/workbench").into_response();
-    }
+    // The enterprise's own users, and the steward (亲清管家) for the enterprises it serves.
+    let title = match caller.principal.role {
+        Role::EnterpriseUser => "我的企业",
+        Role::Steward => "服务企业",
+        _ => return Redirect::to("/workbench").into_response(),
+    };
     let mut profiles = Vec::new();
     for code in caller.principal.enterprises() {
         match enterprises::profile(&state.app, &caller.principal, code).await {
@@ -39,7 +43,8 @@ pub async fn portal(State(state): State<AppState>, PageUser(caller): PageUser) -
         }
     }
     PortalPage {
-        layout: Layout::new("我的企业", Some(&caller), &state, "/portal"),
+        layout: Layout::new(title, Some(&caller), &state, "/portal"),
+        title,
         profiles,
     }
     .into_response()
@@ -485,33 +490,14 @@ pub async fn import_page(State(state): State<AppState>, PageUser(caller): PageUs
     import_page_for(&caller, &state).into_response()
 }
 
-/// Reads the multipart form of the import page: the CSRF field and the file.
-async fn read_import_form(mut form: Multipart) -> (String, Option<(String, Vec<u8>)>) {
-    let mut csrf = String::new();
-    let mut file = None;
-    while let Ok(Some(field)) = form.next_field().await {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or_default().to_string();
-                if let Ok(bytes) = field.bytes().await {
-                    file = Some((name, bytes.to_vec()));
-                }
-            }
-            _ => {}
-        }
-    }
-    (csrf, file)
-}
-
 pub async fn import(State(state): State<AppState>, user: PageUser, form: Multipart) -> Response {
-    let (csrf, file) = read_import_form(form).await;
-    if let Err(r) = user.check_csrf(&csrf) {
+    let form = crate::upload::UploadForm::read(form).await;
+    if let Err(r) = user.check_csrf(form.field("_csrf")) {
         return r;
     }
     let caller = &user.0;
     let mut page = import_page_for(caller, &state);
-    let Some((name, bytes)) = file.filter(|(name, _)| !name.is_empty()) else {
+    let Some((name, bytes)) = form.file else {
         page.error = Some("请选择要导入的 CSV 或 XLSX 文件".into());
         return (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
     };

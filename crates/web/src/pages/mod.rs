@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod enterprises;
+mod materials;
 mod messages;
 mod policies;
 mod pushes;
@@ -107,6 +108,15 @@ pub fn routes() -> Router<AppState> {
             "/applications/{receipt}",
             get(policies::application_page).post(policies::application_action),
         )
+        .route("/applications/{receipt}/materials", post(materials::upload))
+        .route(
+            "/applications/{receipt}/materials/{id}",
+            get(materials::content),
+        )
+        .route(
+            "/applications/{receipt}/materials/{id}/remove",
+            post(materials::remove),
+        )
         .route("/reviews", get(policies::reviews))
         .route("/dashboard/policies", get(policies::dashboard))
         .route("/integrity", get(policies::integrity_page))
@@ -183,7 +193,7 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
         }
         Some(p) if p.role == Role::Steward => items.extend([
             ("/workbench", "工作台"),
-            ("/enterprises", "服务企业"),
+            ("/portal", "服务企业"),
             ("/policies", "政策库"),
         ]),
         Some(p) => {

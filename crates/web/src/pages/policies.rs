@@ -47,7 +47,7 @@ fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
 }
 
 /// Refusals and failures get the error page; mistakes in a form come back on the form.
-fn shows_error_page(e: &AppError) -> bool {
+pub(super) fn shows_error_page(e: &AppError) -> bool {
     matches!(
         e,
         AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_)
@@ -540,6 +540,8 @@ pub struct ApplicationPage {
     may_exclude: bool,
     /// The department lead may find a pledge of an approved application false.
     may_record_false_pledge: bool,
+    materials: qinqing_app::policies::materials::Materials,
+    explanation: qinqing_app::policies::explanation::Explanation,
     errors: Errors,
     notice: String,
 }
@@ -547,6 +549,16 @@ pub struct ApplicationPage {
 impl ApplicationPage {
     fn error(&self, key: &str) -> &str {
         self.errors.get(key).map_or("", String::as_str)
+    }
+
+    /// A file size for people: "820 KB", "2.4 MB".
+    fn size(&self, bytes: &i64) -> String {
+        const MB: i64 = 1024 * 1024;
+        if *bytes >= MB {
+            format!("{:.1} MB", *bytes as f64 / MB as f64)
+        } else {
+            format!("{} KB", (*bytes + 1023) / 1024)
+        }
     }
 }
 
@@ -558,7 +570,7 @@ pub async fn application_page(
     render_application(&state, &caller, &receipt, Errors::new(), String::new()).await
 }
 
-async fn render_application(
+pub(super) async fn render_application(
     state: &AppState,
     caller: &Caller,
     receipt: &str,
@@ -573,6 +585,15 @@ async fn render_application(
     let rating =
         match qinqing_app::policies::ratings::of_application(&state.app, who, receipt).await {
             Ok(r) => r,
+            Err(e) => return error_page(&e, Some(caller), state),
+        };
+    let materials = match qinqing_app::policies::materials::list(&state.app, who, receipt).await {
+        Ok(m) => m,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let explanation =
+        match qinqing_app::policies::explanation::of_application(&state.app, who, receipt).await {
+            Ok(x) => x,
             Err(e) => return error_page(&e, Some(caller), state),
         };
     let queued = match review::queue(&state.app, who).await {
@@ -594,6 +615,8 @@ async fn render_application(
         levels: &qinqing_app::policies::ratings::LEVELS,
         holds_stage,
         response_due,
+        materials,
+        explanation,
         errors,
         notice,
         a,
@@ -640,7 +663,8 @@ pub async fn application_action(
                 .await
                 .map(|o| match o.clawback_due {
                     Some(due) => format!(
-                        "已认定虚假承诺,应追回 ¥{due},企业限制至 {}",
+                        "已认定虚假承诺,应追回 ¥{},企业限制至 {}",
+                        grouped(&due),
                         o.blocked_until
                     ),
                     None => format!("已认定虚假承诺,拨付已停止,企业限制至 {}", o.blocked_until),
@@ -1152,7 +1176,7 @@ pub async fn edit_page(
 ) -> Response {
     let who = &caller.principal;
     let loaded = async {
-        let p = library::get(&state.app, Some(who), &id).await?;
+        let p = library::editing(&state.app, who, &id).await?;
         let definition = library::definition(&state.app, who, &id).await?;
         Ok::<_, AppError>(policy_values(&p, definition))
     }
@@ -1343,7 +1367,7 @@ pub async fn repayment(
     .await;
     match result {
         Ok(c) => {
-            let notice = format!("已登记退回,尚欠 ¥{}", c.outstanding);
+            let notice = format!("已登记退回,尚欠 ¥{}", grouped(&c.outstanding));
             render_integrity(&state, caller, notice, Vec::new()).await
         }
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
