@@ -485,27 +485,13 @@ pub async fn import_page(State(state): State<AppState>, PageUser(caller): PageUs
     import_page_for(&caller, &state).into_response()
 }
 
-/// Reads the multipart form of the import page: the CSRF field and the file.
-async fn read_import_form(mut form: Multipart) -> (String, Option<(String, Vec<u8>)>) {
-    let mut csrf = String::new();
-    let mut file = None;
-    while let Ok(Some(field)) = form.next_field().await {
-        match field.name() {
-            Some("_csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("file") => {
-                let name = field.file_name().unwrap_or_default().to_string();
-                if let Ok(bytes) = field.bytes().await {
-                    file = Some((name, bytes.to_vec()));
-                }
-            }
-            _ => {}
-        }
-    }
-    (csrf, file)
-}
-
 pub async fn import(State(state): State<AppState>, user: PageUser, form: Multipart) -> Response {
-    let (csrf, file) = read_import_form(form).await;
+    let (pairs, file) = super::multipart_fields(form, "file").await;
+    let csrf = pairs
+        .into_iter()
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
     if let Err(r) = user.check_csrf(&csrf) {
         return r;
     }

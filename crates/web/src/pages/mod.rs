@@ -7,6 +7,7 @@ mod auth;
 mod enterprises;
 mod messages;
 mod policies;
+mod policy_builder;
 mod pushes;
 mod tools;
 mod trace;
@@ -241,6 +242,28 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
 pub struct Choice {
     pub value: &'static str,
     pub label: &'static str,
+}
+
+/// A multipart form: its text fields in order, and the file posted as `file_field` (its name
+/// and bytes) when there is one.
+pub(crate) async fn multipart_fields(
+    mut form: axum::extract::Multipart,
+    file_field: &str,
+) -> (Vec<(String, String)>, Option<(String, Vec<u8>)>) {
+    let mut pairs = Vec::new();
+    let mut file = None;
+    while let Ok(Some(part)) = form.next_field().await {
+        let name = part.name().unwrap_or_default().to_string();
+        if name == file_field {
+            let file_name = part.file_name().unwrap_or_default().to_string();
+            if let Ok(bytes) = part.bytes().await {
+                file = Some((file_name, bytes.to_vec()));
+            }
+        } else if let Ok(text) = part.text().await {
+            pairs.push((name, text));
+        }
+    }
+    (pairs, file)
 }
 
 /// Field → message, for marking wrong fields in a form.
