@@ -3,7 +3,7 @@
 
 use super::{
     Combine, CrossForm, Form, Meta, Op, QUALIFICATION, RewardForm, RewardType, Row, Tier,
-    Unsupported,
+    Unsupported, split_list,
 };
 use toml_edit::{DocumentMut, Item, TableLike, Value};
 
@@ -75,16 +75,16 @@ fn text(t: &dyn TableLike, key: &str) -> Result<String> {
     value.ok_or_else(|| Unsupported(format!("“{key}”的取值")))
 }
 
-/// A list of strings (or one string) joined by commas.
+/// A list of strings (or one string) joined by commas; an item that holds a separator itself
+/// could not be split back, so it is refused.
 fn list(t: &dyn TableLike, key: &str) -> Result<String> {
-    match t.get(key).and_then(Item::as_array) {
-        Some(a) => {
-            let items: Option<Vec<&str>> = a.iter().map(Value::as_str).collect();
-            items
-                .map(|i| i.join(","))
-                .ok_or_else(|| Unsupported(format!("“{key}”的取值")))
-        }
-        None => text(t, key),
+    let Some(a) = t.get(key).and_then(Item::as_array) else {
+        return text(t, key);
+    };
+    let items: Option<Vec<&str>> = a.iter().map(Value::as_str).collect();
+    match items {
+        Some(items) if items.iter().all(|i| split_list(i) == [i.trim()]) => Ok(items.join(",")),
+        _ => unsupported(format!("“{key}”的取值")),
     }
 }
 
@@ -97,16 +97,21 @@ fn year_before(t: &dyn TableLike) -> Result<bool> {
     }
 }
 
+/// The two fields of a small table (`effective = { from, to }`); empty when it is absent.
+fn pair(t: &dyn TableLike, key: &str, keys: [&str; 2], what: &str) -> Result<(String, String)> {
+    match t.get(key) {
+        Some(item) => {
+            let inner = table(item, what)?;
+            only(inner, &keys, what)?;
+            Ok((text(inner, keys[0])?, text(inner, keys[1])?))
+        }
+        None => Ok(Default::default()),
+    }
+}
+
 fn meta(doc: &DocumentMut) -> Result<Meta> {
     let root = doc.as_table();
-    let effective = match root.get("effective") {
-        Some(e) => {
-            let e = table(e, "有效期")?;
-            only(e, &["from", "to"], "有效期")?;
-            (text(e, "from")?, text(e, "to")?)
-        }
-        None => Default::default(),
-    };
+    let effective = pair(root, "effective", ["from", "to"], "有效期")?;
     Ok(Meta {
         id: text(root, "id")?,
         title: text(root, "title")?,
@@ -312,14 +317,7 @@ fn cross(t: &dyn TableLike) -> Result<CrossForm> {
         &["exclusive_group", "annual_cap", "budget"],
         "跨政策规则",
     )?;
-    let (group, amount) = match t.get("annual_cap") {
-        Some(c) => {
-            let c = table(c, "年度封顶")?;
-            only(c, &["group", "amount"], "年度封顶")?;
-            (text(c, "group")?, text(c, "amount")?)
-        }
-        None => Default::default(),
-    };
+    let (group, amount) = pair(t, "annual_cap", ["group", "amount"], "年度封顶")?;
     Ok(CrossForm {
         exclusive_group: text(t, "exclusive_group")?,
         annual_cap_group: group,

@@ -31,6 +31,15 @@ fn examples() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The text of the example whose file name starts with `prefix`.
+fn example(prefix: &str) -> String {
+    examples()
+        .into_iter()
+        .find(|(n, _)| n.starts_with(prefix))
+        .map(|(_, src)| src)
+        .unwrap()
+}
+
 /// The property of the builder: for each example it can show, form → definition gives a
 /// policy that passes every case of the original, and reads back as the same form.
 #[test]
@@ -57,10 +66,7 @@ fn every_representable_example_round_trips_with_identical_outcomes() {
 
 #[test]
 fn writing_over_the_original_keeps_parameters_cases_and_comments() {
-    let (_, src) = examples()
-        .into_iter()
-        .find(|(n, _)| n.starts_with("p3-"))
-        .unwrap();
+    let src = example("p3-");
     let mut form = read(&src).unwrap();
     form.conditions[2].value = "6000000".into();
     let written = write(&form, &src);
@@ -80,10 +86,7 @@ fn writing_over_the_original_keeps_parameters_cases_and_comments() {
 
 #[test]
 fn nested_groups_and_unknown_shapes_are_refused_not_dropped() {
-    let (_, p2) = examples()
-        .into_iter()
-        .find(|(n, _)| n.starts_with("p2-"))
-        .unwrap();
+    let p2 = example("p2-");
     let why = read(&p2).unwrap_err();
     assert!(
         why.to_string()
@@ -96,6 +99,7 @@ fn nested_groups_and_unknown_shapes_are_refused_not_dropped() {
         "[reward]\ntiers = \"bracket\"\nof = \"revenue\"\nbrackets = []\n",
         "[conditions]\nall = [{ tag = \"x\", within_years = 3 }]\n",
         "id = [\n",
+        "[conditions]\nall = [{ attr = \"region\", under = [\"350521,350522\"] }]\n",
     ] {
         assert!(read(src).is_err(), "{src}");
     }

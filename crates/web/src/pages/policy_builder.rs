@@ -204,7 +204,7 @@ fn rows_of(v: &Values, prefix: &str) -> Vec<Row> {
 
 /// One option of a select; `kinds` lists the operator kinds an attribute takes (for the
 /// script that offers only the operators that fit).
-pub struct Choice {
+pub struct SelectOption {
     pub value: String,
     pub label: String,
     pub selected: bool,
@@ -216,10 +216,10 @@ pub struct Choice {
 fn choices<'a>(
     current: &str,
     options: impl IntoIterator<Item = (&'a str, String, String)>,
-) -> Vec<Choice> {
-    let mut out: Vec<Choice> = options
+) -> Vec<SelectOption> {
+    let mut out: Vec<SelectOption> = options
         .into_iter()
-        .map(|(value, label, kinds)| Choice {
+        .map(|(value, label, kinds)| SelectOption {
             selected: value == current,
             value: value.to_string(),
             label,
@@ -227,7 +227,7 @@ fn choices<'a>(
         })
         .collect();
     if !out.iter().any(|c| c.selected) {
-        out.push(Choice {
+        out.push(SelectOption {
             value: current.to_string(),
             label: format!("{current}(不在可选范围内)"),
             selected: true,
@@ -237,7 +237,7 @@ fn choices<'a>(
     out
 }
 
-fn fixed(current: &str, options: &[(&str, &str)]) -> Vec<Choice> {
+fn fixed(current: &str, options: &[(&str, &str)]) -> Vec<SelectOption> {
     choices(
         current,
         options
@@ -252,17 +252,17 @@ pub struct RowView {
     /// The intent that removes it.
     pub remove: String,
     pub row: Row,
-    pub attrs: Vec<Choice>,
-    pub ops: Vec<Choice>,
-    pub periods: Vec<Choice>,
-    pub denominators: Vec<Choice>,
+    pub attrs: Vec<SelectOption>,
+    pub ops: Vec<SelectOption>,
+    pub periods: Vec<SelectOption>,
+    pub denominators: Vec<SelectOption>,
     /// Top level or one of the groups; empty for the rows of a tier.
-    pub groups: Vec<Choice>,
+    pub groups: Vec<SelectOption>,
 }
 
 pub struct GroupView {
     pub n: usize,
-    pub combine: Vec<Choice>,
+    pub combine: Vec<SelectOption>,
 }
 
 pub struct TierView {
@@ -274,18 +274,18 @@ pub struct TierView {
 /// The form as the template shows it.
 pub struct FormView {
     pub meta: Meta,
-    pub levels: Vec<Choice>,
-    pub modes: Vec<Choice>,
-    pub entities: Vec<Choice>,
-    pub combine: Vec<Choice>,
+    pub levels: Vec<SelectOption>,
+    pub modes: Vec<SelectOption>,
+    pub entities: Vec<SelectOption>,
+    pub combine: Vec<SelectOption>,
     pub groups: Vec<GroupView>,
     pub rows: Vec<RowView>,
     pub reward: RewardForm,
-    pub reward_kinds: Vec<Choice>,
-    pub reward_periods: Vec<Choice>,
-    pub bases: Vec<Choice>,
-    pub quantities: Vec<Choice>,
-    pub months: Vec<Choice>,
+    pub reward_kinds: Vec<SelectOption>,
+    pub reward_periods: Vec<SelectOption>,
+    pub bases: Vec<SelectOption>,
+    pub quantities: Vec<SelectOption>,
+    pub months: Vec<SelectOption>,
     pub tiers: Vec<TierView>,
     pub cross: CrossForm,
 }
