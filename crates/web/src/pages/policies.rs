@@ -9,6 +9,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use qinqing_app::enterprises;
 use qinqing_app::policies::applications::{self, ApplicationInput, ApplicationView, FactInput};
 use qinqing_app::policies::auto_grant::{self, RunReport};
 use qinqing_app::policies::builder;
@@ -920,6 +921,8 @@ pub struct PolicyEditPage {
     preview: Option<Entitlement>,
     builder: BuilderView,
     notice: Option<String>,
+    /// (credit code, name) of enterprises to try the definition on.
+    firms: Vec<(String, String)>,
 }
 
 impl PolicyEditPage {
@@ -1044,9 +1047,16 @@ async fn render_editor(
     let loaded = async {
         let departments = library::departments(&state.app).await?;
         let catalogue = builder::attributes(&state.app, &caller.principal).await?;
-        Ok::<_, AppError>((departments, catalogue))
+        // The first enterprises in the caller's scope, to pick one for the trial.
+        let filter = crate::api::enterprises::list_filter(None, None, None, 1, 50);
+        let (firms, _) = enterprises::list(&state.app, &caller.principal, filter).await?;
+        let firms = firms
+            .iter()
+            .map(|e| (e.identity.credit_code.to_string(), e.identity.name.clone()))
+            .collect();
+        Ok::<_, AppError>((departments, catalogue, firms))
     };
-    let (departments, catalogue) = match loaded.await {
+    let (departments, catalogue, firms) = match loaded.await {
         Ok(d) => d,
         Err(e) => return error_page(&e, Some(caller), state),
     };
@@ -1065,6 +1075,7 @@ async fn render_editor(
         preview: shown.preview,
         builder: BuilderView::new(&editor, &catalogue),
         notice: shown.notice,
+        firms,
     }
     .into_response()
 }
