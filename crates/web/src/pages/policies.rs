@@ -1177,42 +1177,26 @@ async fn save(
     }
     values.insert("definition".into(), editor.definition.clone());
     let input = policy_input(&values);
-    let intent = field(&pairs, "intent");
-    if intent == "check" {
-        let year = crate::api::policies::default_year(state);
-        let preview = match credit_code(field(&pairs, "check_code")) {
-            Ok(code) => {
-                entitlements::preview(
-                    &state.app,
-                    &caller.principal,
-                    &input.definition,
-                    &code,
-                    year,
-                )
-                .await
-            }
-            Err(e) => Err(e),
-        };
-        return match preview {
-            Ok(p) => {
-                let shown = Shown {
-                    preview: Some(p),
-                    notice: editor.notice,
-                };
-                render_editor(state, caller, editing, values, Errors::new(), shown).await
-            }
-            Err(e) => {
-                let errors = with_form_error(&e);
-                render_editor(state, caller, editing, values, errors, Shown::default()).await
-            }
-        };
-    }
-    if intent != "save" {
-        let shown = Shown {
-            preview: None,
-            notice: editor.notice,
-        };
-        return render_editor(state, caller, editing, values, errors, shown).await;
+    let notice = editor.notice;
+    match field(&pairs, "intent") {
+        "save" => {}
+        "check" => {
+            let (errors, shown) = match trial(state, caller, &pairs, &input.definition).await {
+                Ok(p) => {
+                    let preview = Some(p);
+                    (Errors::new(), Shown { preview, notice })
+                }
+                Err(e) => (with_form_error(&e), Shown::default()),
+            };
+            return render_editor(state, caller, editing, values, errors, shown).await;
+        }
+        _ => {
+            let shown = Shown {
+                preview: None,
+                notice,
+            };
+            return render_editor(state, caller, editing, values, errors, shown).await;
+        }
     }
     let (who, meta) = (&caller.principal, &caller.meta);
     let saved = match &editing {
@@ -1229,6 +1213,18 @@ async fn save(
             render_editor(state, caller, editing, values, errors, Shown::default()).await
         }
     }
+}
+
+/// The unsaved definition evaluated for the enterprise of the 试算 field.
+async fn trial(
+    state: &AppState,
+    caller: &Caller,
+    pairs: &Pairs,
+    definition: &str,
+) -> Result<Entitlement, AppError> {
+    let code = credit_code(field(pairs, "check_code"))?;
+    let year = crate::api::policies::default_year(state);
+    entitlements::preview(&state.app, &caller.principal, definition, &code, year).await
 }
 
 /// The uploaded definition file, checked as saving checks it; a file with problems changes
