@@ -1,8 +1,8 @@
 //! The form-based builder: a policy definition as fields and rows a clerk fills in, and back.
 //!
 //! The builder covers the common shapes of a definition: its metadata, conditions as rows
-//! combined with all / any with one level of groups, a fixed, percent, per-unit or
-//! highest-tier reward, and the exclusive group and annual cap. [`read`] turns a definition
+//! combined with all / any with one level of groups, a fixed, percent, per-unit, bracket,
+//! marginal or highest-tier reward, and the exclusive group and annual cap. [`read`] turns a definition
 //! into a [`Form`], or says plainly that it cannot ([`Unsupported`]) so the caller keeps the
 //! TOML as written. [`write`] puts a form back into a definition, replacing only the keys the
 //! form holds: parameters, test cases, budgets and the comments around them stay as they were.
@@ -263,14 +263,20 @@ pub enum RewardType {
     PerUnit,
     /// The highest of several fixed amounts, each counting when its conditions hold (就高).
     Highest,
+    /// The amount of the bracket [from, to) the base falls in (按档定额).
+    Bracket,
+    /// A rate on each slice of the base (超额累进).
+    Marginal,
 }
 
 impl RewardType {
-    pub const ALL: [RewardType; 4] = [
+    pub const ALL: [RewardType; 6] = [
         RewardType::Fixed,
         RewardType::Percent,
         RewardType::PerUnit,
         RewardType::Highest,
+        RewardType::Bracket,
+        RewardType::Marginal,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -279,6 +285,8 @@ impl RewardType {
             RewardType::Percent => "percent",
             RewardType::PerUnit => "per_unit",
             RewardType::Highest => "highest",
+            RewardType::Bracket => "bracket",
+            RewardType::Marginal => "marginal",
         }
     }
 
@@ -292,6 +300,8 @@ impl RewardType {
             RewardType::Percent => "按比例",
             RewardType::PerUnit => "按人按月",
             RewardType::Highest => "分档就高",
+            RewardType::Bracket => "按档定额",
+            RewardType::Marginal => "超额累进",
         }
     }
 }
@@ -305,6 +315,27 @@ pub struct Tier {
     pub conditions: Vec<Row>,
 }
 
+/// One bracket [from, to) of a tiered reward, in the base's unit; `to` empty on the last.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Bracket {
+    pub from: String,
+    pub to: String,
+    /// The amount (按档定额) or the rate (超额累进) of the bracket.
+    pub value: String,
+}
+
+impl RewardType {
+    /// The key of a bracket's value in the definition, for the tiered types.
+    pub fn bracket_key(self) -> Option<&'static str> {
+        match self {
+            RewardType::Bracket => Some("amount"),
+            RewardType::Marginal => Some("rate"),
+            _ => None,
+        }
+    }
+}
+
 /// The reward; only the fields of its type are written.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -314,7 +345,7 @@ pub struct RewardForm {
     pub amount: String,
     /// The percentage ("10%").
     pub rate: String,
-    /// The money attribute a percentage is taken of.
+    /// The attribute a percentage or the brackets are taken of.
     pub base: String,
     /// The base, quantity and months are those of the year before the policy year.
     pub year_before: bool,
@@ -327,6 +358,7 @@ pub struct RewardForm {
     pub cap: String,
     pub label: String,
     pub tiers: Vec<Tier>,
+    pub brackets: Vec<Bracket>,
 }
 
 /// The cross-policy rules the builder edits; a budget is kept as written.

@@ -2,7 +2,7 @@
 //! anything else is [`Unsupported`], so nothing the user wrote is silently dropped.
 
 use super::{
-    Combine, CrossForm, Form, Meta, Op, QUALIFICATION, RewardForm, RewardType, Row, Tier,
+    Bracket, Combine, CrossForm, Form, Meta, Op, QUALIFICATION, RewardForm, RewardType, Row, Tier,
     Unsupported, split_list,
 };
 use toml_edit::{DocumentMut, Item, TableLike, Value};
@@ -281,10 +281,39 @@ fn reward(t: &dyn TableLike) -> Result<RewardForm> {
             .into_iter()
             .map(tier)
             .collect::<Result<_>>()?;
+    } else if t.contains_key("tiers") {
+        only(
+            t,
+            &allowed(&["tiers", "of", "period", "brackets"]),
+            "阶梯奖补",
+        )?;
+        r.kind = match text(t, "tiers")?.as_str() {
+            "bracket" => RewardType::Bracket,
+            "marginal" => RewardType::Marginal,
+            other => return unsupported(format!("阶梯方式“{other}”")),
+        };
+        r.base = text(t, "of")?;
+        let key = r.kind.bracket_key().unwrap_or("amount");
+        r.brackets = match t.get("brackets") {
+            Some(b) => tables(b, "档位")?
+                .into_iter()
+                .map(|b| bracket(b, key))
+                .collect::<Result<_>>()?,
+            None => Vec::new(),
+        };
     } else if !t.is_empty() {
-        return unsupported("阶梯、合计等奖补方式");
+        return unsupported("合计等奖补方式");
     }
     Ok(r)
+}
+
+fn bracket(t: &dyn TableLike, key: &str) -> Result<Bracket> {
+    only(t, &["from", "to", key], "档位")?;
+    Ok(Bracket {
+        from: text(t, "from")?,
+        to: text(t, "to")?,
+        value: text(t, key)?,
+    })
 }
 
 /// A tier of `max`: a fixed amount and the conditions (all of them) it counts under.

@@ -196,6 +196,24 @@ fn reward(r: &RewardForm) -> Table {
                 Err(_) => set_text(&mut t, "max_months", &r.max_months),
             }
         }
+        RewardType::Bracket | RewardType::Marginal => {
+            let mode = r.kind.as_str();
+            let key = r.kind.bracket_key().unwrap_or("amount");
+            t.insert("tiers", toml_edit::value(mode));
+            t.insert("of", toml_edit::value(r.base.trim()));
+            let brackets = r.brackets.iter().map(|b| {
+                let mut c = InlineTable::new();
+                for (k, v) in [("from", &b.from), ("to", &b.to)] {
+                    if !v.trim().is_empty() {
+                        c.insert(k, v.trim().into());
+                    }
+                }
+                c.insert(key, b.value.trim().into());
+                c.fmt();
+                Value::InlineTable(c)
+            });
+            t.insert("brackets", toml_edit::value(array(brackets, "\n  ")));
+        }
         RewardType::Highest => {
             let tiers = r.tiers.iter().map(|tier| {
                 let mut c = InlineTable::new();
@@ -218,7 +236,7 @@ fn reward(r: &RewardForm) -> Table {
             t.insert("max", toml_edit::value(array(tiers, "\n  ")));
         }
     }
-    if r.kind != RewardType::Fixed && r.kind != RewardType::Highest && r.year_before {
+    if !matches!(r.kind, RewardType::Fixed | RewardType::Highest) && r.year_before {
         t.insert("period", toml_edit::value("year_before"));
     }
     set_text(&mut t, "floor", &r.floor);

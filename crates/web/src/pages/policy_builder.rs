@@ -5,7 +5,7 @@
 
 use qinqing_app::policies::builder::AttributeChoice;
 use qinqing_app::policies::builder::form::{
-    self as builder, Combine, CrossForm, Form, Meta, Op, RewardForm, RewardType, Row, Tier,
+    self as builder, Bracket, Combine, CrossForm, Form, Meta, Op, RewardForm, RewardType, Row, Tier,
 };
 use std::collections::HashMap;
 
@@ -72,7 +72,6 @@ impl Editor {
         let mut parts = intent.split(':');
         let action = parts.next().unwrap_or_default();
         let (a, b) = (index(parts.next()), index(parts.next()));
-        let tiers = &mut form.reward.tiers;
         match (action, a, b) {
             ("add_row", None, _) => form.conditions.push(Row::default()),
             ("add_group", None, _) => {
@@ -87,21 +86,34 @@ impl Editor {
             }
             ("add_tier", None, _) => {
                 form.reward.kind = RewardType::Highest;
-                tiers.push(Tier {
+                form.reward.tiers.push(Tier {
                     conditions: vec![Row::default()],
                     ..Tier::default()
                 });
             }
-            ("remove_tier", Some(k), _) if k < tiers.len() => {
-                tiers.remove(k);
+            ("add_bracket", None, _) => {
+                if form.reward.kind.bracket_key().is_none() {
+                    form.reward.kind = RewardType::Bracket;
+                }
+                form.reward.brackets.push(Bracket::default());
             }
-            ("add_tier_row", Some(k), _) if k < tiers.len() => {
-                tiers[k].conditions.push(Row::default());
+            ("remove_bracket", Some(i), _) if i < form.reward.brackets.len() => {
+                form.reward.brackets.remove(i);
+            }
+            ("remove_tier", Some(k), _) if k < form.reward.tiers.len() => {
+                form.reward.tiers.remove(k);
+            }
+            ("add_tier_row", Some(k), _) if k < form.reward.tiers.len() => {
+                form.reward.tiers[k].conditions.push(Row::default());
             }
             ("remove_tier_row", Some(k), Some(j))
-                if k < tiers.len() && j < tiers[k].conditions.len() =>
+                if form
+                    .reward
+                    .tiers
+                    .get(k)
+                    .is_some_and(|t| j < t.conditions.len()) =>
             {
-                tiers[k].conditions.remove(j);
+                form.reward.tiers[k].conditions.remove(j);
             }
             _ => return false,
         }
@@ -155,6 +167,15 @@ fn form_of(v: &Values) -> Form {
             conditions: rows_of(v, &format!("{p}c")),
         })
         .collect();
+    let brackets = (0..)
+        .map(|i| format!("k{i}."))
+        .take_while(|p| v.contains_key(&format!("{p}value")))
+        .map(|p| Bracket {
+            from: get(&format!("{p}from")),
+            to: get(&format!("{p}to")),
+            value: get(&format!("{p}value")),
+        })
+        .collect();
     Form {
         meta,
         combine: combine("b.combine"),
@@ -173,6 +194,7 @@ fn form_of(v: &Values) -> Form {
             cap: get("r.cap"),
             label: get("r.label"),
             tiers,
+            brackets,
         },
         cross: CrossForm {
             exclusive_group: get("x.exclusive_group"),
@@ -446,7 +468,7 @@ impl FormView {
                 RewardType::ALL.map(|k| (k.as_str(), k.label_zh().to_string(), String::new())),
             ),
             reward_periods: fixed(period(r.year_before), &PERIODS),
-            bases: of_types(&r.base, &["money"]),
+            bases: of_types(&r.base, &["money", "integer"]),
             quantities: of_types(&r.quantity, &["integer"]),
             months: of_types(&r.months, &["integer", "integer_list"]),
             tiers: r
