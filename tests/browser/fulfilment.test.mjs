@@ -83,6 +83,8 @@ async function writePolicy(page, { definition, budget, pledges = [], document })
   await page.getByLabel('初审部门').selectOption({ label: '工业和信息化局' });
   await page.getByLabel('复审部门').selectOption({ label: '财政局' });
   await page.getByLabel('审核时限').fill('5');
+  // The definition file lives under 高级, beside the form-based builder.
+  await page.locator('details.advanced summary').click();
   await page.getByLabel('政策定义').fill(definition);
   await page.getByLabel('政策原文').fill(document);
   await page.getByLabel('申报对象').fill('在本区注册、信用良好的企业');

@@ -6,11 +6,13 @@
 //! - [`eval`]: the single-record evaluator (outcome, exact amount, explanation, near miss).
 //! - [`cross`]: exclusive groups, annual caps over several policies, budgets.
 //! - [`batch`]: the column evaluator for sweeps over a whole population.
+//! - [`builder`]: a definition as the form-based builder shows it, and back.
 //!
 //! The library performs no I/O; [`files`] holds the thin directory loader the CLI uses.
 
 pub mod api;
 pub mod batch;
+pub mod builder;
 pub mod cases;
 pub mod cross;
 pub mod diag;

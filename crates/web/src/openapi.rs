@@ -46,6 +46,8 @@ use utoipa::OpenApi;
         crate::api::policies::get,
         crate::api::policies::update,
         crate::api::policies::definition,
+        crate::api::policies::builder_view,
+        crate::api::policies::builder_definition,
         crate::api::policies::lifecycle,
         crate::api::policies::run_auto_grant,
         crate::api::policies::auto_grant_runs,

@@ -4,12 +4,11 @@ use axum::extract::Multipart;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use qinqing_app::attachments::FileContent;
-use std::collections::HashMap;
 
-/// The text fields of a multipart form and its `file` field.
+/// The text fields of a multipart form, in order (names may repeat), and its one file field.
 #[derive(Debug, Default)]
 pub struct UploadForm {
-    pub fields: HashMap<String, String>,
+    pub pairs: Vec<(String, String)>,
     /// The file's name as the browser gave it, and its bytes; `None` when no file was chosen.
     pub file: Option<(String, Vec<u8>)>,
     /// The upload broke off (the connection dropped, or the body exceeded the limit).
@@ -17,7 +16,8 @@ pub struct UploadForm {
 }
 
 impl UploadForm {
-    pub async fn read(mut form: Multipart) -> UploadForm {
+    /// Reads the form; the part named `file_field` is the file.
+    pub async fn read(mut form: Multipart, file_field: &str) -> UploadForm {
         let mut out = UploadForm::default();
         loop {
             let field = match form.next_field().await {
@@ -29,7 +29,7 @@ impl UploadForm {
                 }
             };
             let name = field.name().unwrap_or_default().to_string();
-            if name == "file" {
+            if name == file_field {
                 let file_name = field.file_name().unwrap_or_default().to_string();
                 match field.bytes().await {
                     // A browser sends an empty, nameless part when no file was chosen.
@@ -40,14 +40,18 @@ impl UploadForm {
                     Err(_) => out.interrupted = true,
                 }
             } else if let Ok(text) = field.text().await {
-                out.fields.insert(name, text);
+                out.pairs.push((name, text));
             }
         }
         out
     }
 
+    /// The first value of a text field, or "".
     pub fn field(&self, name: &str) -> &str {
-        self.fields.get(name).map_or("", String::as_str)
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
     }
 }
 

@@ -229,15 +229,7 @@ pub async fn preview(
     let mut conn = app.db.conn().await?;
     let enterprise = visible_enterprise(&mut conn, who, code).await?;
     let schema = super::schema(&mut conn).await?;
-    let policy =
-        qinqing_rules::parse_policy("definition.toml", definition, &schema).map_err(|d| {
-            let message = d
-                .iter()
-                .map(|d| format!("第 {} 行:{}", d.line, d.message_zh))
-                .collect::<Vec<_>>()
-                .join(";");
-            crate::AppError::invalid("definition", message)
-        })?;
+    let policy = super::parse_definition(&schema, definition, "definition")?;
     let facts = super::enterprise_facts(&mut conn, &enterprise).await?;
     let ev = evaluate(&policy, &schema, &facts, year, &EvalOptions::default());
     let amount = match &ev.outcome {

@@ -266,15 +266,10 @@ fn level_str(p: &Policy) -> &'static str {
 async fn parse_input(conn: &mut Conn, who: &Principal, input: &PolicyInput) -> AppResult<Parsed> {
     let mut errors = FieldErrors::default();
     let schema = super::schema(conn).await?;
-    let policy = match qinqing_rules::parse_policy("definition.toml", &input.definition, &schema) {
+    let policy = match super::parse_definition(&schema, &input.definition, "definition") {
         Ok(p) => Some(p),
-        Err(diags) => {
-            let message = diags
-                .iter()
-                .map(|d| format!("第 {} 行:{}", d.line, d.message_zh))
-                .collect::<Vec<_>>()
-                .join(";");
-            errors.add("definition", message);
+        Err(e) => {
+            errors.add("definition", e.to_string());
             None
         }
     };

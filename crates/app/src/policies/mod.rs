@@ -8,6 +8,7 @@
 
 pub mod applications;
 pub mod auto_grant;
+pub mod builder;
 pub mod dashboard;
 pub mod entitlements;
 pub mod explanation;
@@ -107,6 +108,23 @@ pub(crate) async fn enterprise_facts(conn: &mut Conn, enterprise: &Enterprise) -
         &qualifications,
         &years,
     ))
+}
+
+/// Reads a definition against the stored schema; its problems, each with its line, are one
+/// error of `field`.
+pub(crate) fn parse_definition(
+    schema: &Schema,
+    definition: &str,
+    field: &str,
+) -> AppResult<qinqing_rules::Policy> {
+    qinqing_rules::parse_policy("definition.toml", definition, schema).map_err(|diags| {
+        let message = diags
+            .iter()
+            .map(|d| format!("第 {} 行:{}", d.line, d.message_zh))
+            .collect::<Vec<_>>()
+            .join(";");
+        AppError::invalid(field, message)
+    })
 }
 
 /// Amounts as people read them: "¥1,234.56".

@@ -1917,3 +1917,122 @@ async fn reviewers_see_the_engines_reasons_beside_the_application() {
     let res = app.login("bank").await.get(&path).await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The form-based builder
+
+#[tokio::test]
+async fn the_builder_shows_a_definition_as_a_form_and_writes_it_back() {
+    let app = TestApp::spawn().await;
+    let handler = app.login("handler").await;
+
+    // The definition file downloads under the policy's name.
+    let res = handler
+        .get(&format!("/api/v1/policies/{P3}/definition"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let header = |res: &Response, name: &str| res.headers()[name].to_str().unwrap().to_string();
+    assert_eq!(
+        header(&res, "content-type"),
+        "application/toml; charset=utf-8"
+    );
+    assert_eq!(
+        header(&res, "content-disposition"),
+        format!("attachment; filename=\"{P3}.toml\"")
+    );
+    let p3 = res.text().await.unwrap();
+
+    let view = ok(handler
+        .post("/api/v1/policies/builder", &json!({ "definition": p3 }))
+        .await)
+    .await;
+    let form = &view["form"];
+    assert_eq!(form["meta"]["id"], P3);
+    assert_eq!(form["combine"], "all");
+    let ops: Vec<&str> = form["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["op"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops, ["under", "under", "min", "not_in"]);
+    assert_eq!(form["reward"]["kind"], "percent");
+    assert_eq!(form["reward"]["cap"], "$cap");
+    let names: Vec<&str> = view["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"@qualification") && names.contains(&"revenue"),
+        "{names:?}"
+    );
+
+    // A changed form over its base: the new threshold, the parameters and cases kept.
+    let mut changed = form.clone();
+    changed["conditions"][2]["value"] = json!("6000000");
+    let res = handler
+        .post(
+            "/api/v1/policies/builder/definition",
+            &json!({ "form": changed, "base": p3 }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let written = res.text().await.unwrap();
+    assert!(written.contains("min = \"6000000\""), "{written}");
+    assert!(
+        written.contains("[params.cap]") && written.contains("[[case]]"),
+        "{written}"
+    );
+
+    // A form naming an unknown attribute is refused with the definition's line.
+    changed["conditions"][2]["attr"] = json!("revenu");
+    let res = handler
+        .post(
+            "/api/v1/policies/builder/definition",
+            &json!({ "form": changed, "base": p3 }),
+        )
+        .await;
+    let body = assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("definition"),
+    )
+    .await;
+    assert!(
+        body["message"].as_str().unwrap().contains("revenu"),
+        "{body}"
+    );
+
+    // Deeper nesting than one level of groups has no form, and says so.
+    let nested =
+        "[conditions]\nall = [{ any = [{ all = [{ attr = \"revenue\", min = \"1\" }] }] }]\n";
+    let view = ok(handler
+        .post("/api/v1/policies/builder", &json!({ "definition": nested }))
+        .await)
+    .await;
+    assert!(view["form"].is_null(), "{view}");
+    assert!(
+        view["unsupported"]
+            .as_str()
+            .unwrap()
+            .starts_with("此定义较复杂,请在高级模式中编辑"),
+        "{view}"
+    );
+
+    // Enterprises do not use the builder.
+    let firm = app.login("enterprise").await;
+    let res = firm
+        .post("/api/v1/policies/builder", &json!({ "definition": p3 }))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let res = firm
+        .post(
+            "/api/v1/policies/builder/definition",
+            &json!({ "form": form, "base": "" }),
+        )
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+}

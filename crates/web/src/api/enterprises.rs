@@ -177,7 +177,7 @@ pub async fn update(
 /// Reads the uploaded `file` field of a multipart form: its name and bytes.
 pub async fn uploaded_file(form: Multipart) -> Result<(String, Vec<u8>), Response> {
     let bad = |m: &str| plain(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m, Some("file"));
-    let form = crate::upload::UploadForm::read(form).await;
+    let form = crate::upload::UploadForm::read(form, "file").await;
     if form.interrupted {
         return Err(bad("文件上传中断,请重试"));
     }

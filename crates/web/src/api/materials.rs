@@ -39,7 +39,7 @@ pub async fn upload(
     Path(receipt): Path<String>,
     form: Multipart,
 ) -> Result<Response, ApiError> {
-    let form = UploadForm::read(form).await;
+    let form = UploadForm::read(form, "file").await;
     let file = material(&form)?;
     let added =
         materials::upload(&state.app, &caller.principal, &receipt, file, &caller.meta).await?;

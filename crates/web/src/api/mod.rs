@@ -88,6 +88,11 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/policies/{id}/definition",
             get(policies::definition),
         )
+        .route("/api/v1/policies/builder", post(policies::builder_view))
+        .route(
+            "/api/v1/policies/builder/definition",
+            post(policies::builder_definition),
+        )
         .route("/api/v1/policies/{id}/lifecycle", post(policies::lifecycle))
         .route("/api/v1/policies/{id}/push", post(pushes::push))
         .route("/api/v1/policies/{id}/pushes", get(pushes::policy_pushes))

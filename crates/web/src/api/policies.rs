@@ -10,6 +10,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use qinqing_app::policies::applications::{self, ApplicationInput, ApplicationView};
 use qinqing_app::policies::auto_grant::{self, RunReport, RunView};
+use qinqing_app::policies::builder::{self, BuildInput, BuilderView};
 use qinqing_app::policies::dashboard::Dashboard;
 use qinqing_app::policies::entitlements::{self, Entitlements};
 use qinqing_app::policies::integrity::{
@@ -82,7 +83,7 @@ pub async fn update(
     ))
 }
 
-/// The definition file (TOML) of the current version.
+/// The definition file (TOML) of the current version, as a download named after the policy.
 #[utoipa::path(get, path = "/api/v1/policies/{id}/definition", tag = "policies",
     params(("id" = String, Path, description = "政策编号")),
     responses((status = 200, content_type = "application/toml", body = String), (status = 404, body = ErrorBody)))]
@@ -92,11 +93,56 @@ pub async fn definition(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let text = library::definition(&state.app, &caller.principal, &id).await?;
-    Ok((
+    Ok(toml_file(Some(&id), text))
+}
+
+/// Where the definition of an editor or an API client lives.
+#[derive(Deserialize, ToSchema)]
+pub struct DefinitionInput {
+    /// The definition file (TOML); empty for a new policy.
+    #[serde(default)]
+    pub definition: String,
+}
+
+/// A definition as the form-based builder shows it, with the attribute catalogue; a definition
+/// the builder cannot show has no form and says why. Staff only.
+#[utoipa::path(post, path = "/api/v1/policies/builder", tag = "policies", request_body = DefinitionInput,
+    responses((status = 200, body = BuilderView), (status = 403, body = ErrorBody)))]
+pub async fn builder_view(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Json(input): Json<DefinitionInput>,
+) -> ApiResult<Json<BuilderView>> {
+    let view = builder::view(&state.app, &caller.principal, &input.definition).await?;
+    Ok(Json(view))
+}
+
+/// The definition (TOML) a builder form makes over its base, checked as saving checks it.
+#[utoipa::path(post, path = "/api/v1/policies/builder/definition", tag = "policies", request_body = BuildInput,
+    responses((status = 200, content_type = "application/toml", body = String),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn builder_definition(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Json(input): Json<BuildInput>,
+) -> ApiResult<Response> {
+    let text = builder::definition(&state.app, &caller.principal, &input).await?;
+    Ok(toml_file(None, text))
+}
+
+/// A definition file; with a file name, as a download.
+pub fn toml_file(name: Option<&str>, text: String) -> Response {
+    let mut res = (
         [(header::CONTENT_TYPE, "application/toml; charset=utf-8")],
         text,
     )
-        .into_response())
+        .into_response();
+    if let Some(name) = name
+        && let Ok(v) = format!("attachment; filename=\"{name}.toml\"").parse()
+    {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
 }
 
 #[derive(Deserialize, ToSchema)]

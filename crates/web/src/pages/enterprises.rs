@@ -491,7 +491,7 @@ pub async fn import_page(State(state): State<AppState>, PageUser(caller): PageUs
 }
 
 pub async fn import(State(state): State<AppState>, user: PageUser, form: Multipart) -> Response {
-    let form = crate::upload::UploadForm::read(form).await;
+    let form = crate::upload::UploadForm::read(form, "file").await;
     if let Err(r) = user.check_csrf(form.field("_csrf")) {
         return r;
     }

@@ -34,7 +34,7 @@ pub async fn upload(
     Path(receipt): Path<String>,
     form: Multipart,
 ) -> Response {
-    let form = UploadForm::read(form).await;
+    let form = UploadForm::read(form, "file").await;
     if let Err(r) = user.check_csrf(form.field("_csrf")) {
         return r;
     }

@@ -8,6 +8,7 @@ mod enterprises;
 mod materials;
 mod messages;
 mod policies;
+mod policy_builder;
 mod pushes;
 mod tools;
 mod trace;

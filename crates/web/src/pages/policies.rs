@@ -1,6 +1,7 @@
 //! Pages of benefit-policy fulfilment: the public policy library with search, a policy's page,
 //! "我的可享政策", the application form and its progress, the review queue, the payout desk.
 
+use super::policy_builder::{self, BuilderView, Editor};
 use super::{Errors, Layout, error_page, errors_of};
 use crate::AppState;
 use crate::session::{Caller, MaybeUser, PageUser};
@@ -8,8 +9,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use qinqing_app::enterprises;
 use qinqing_app::policies::applications::{self, ApplicationInput, ApplicationView, FactInput};
 use qinqing_app::policies::auto_grant::{self, RunReport, RunView};
+use qinqing_app::policies::builder;
 use qinqing_app::policies::entitlements::{self, Entitlement, Entitlements};
 use qinqing_app::policies::library::{self, LifecycleAction, PolicyQuery, PolicyView};
 use qinqing_app::policies::payouts::{self, AccountInput, PayoutDesk};
@@ -998,6 +1001,10 @@ pub struct PolicyEditPage {
     errors: Errors,
     departments: Vec<(i64, String)>,
     preview: Option<Entitlement>,
+    builder: BuilderView,
+    notice: Option<String>,
+    /// (credit code, name) of enterprises to try the definition on.
+    firms: Vec<(String, String)>,
 }
 
 impl PolicyEditPage {
@@ -1129,18 +1136,38 @@ fn policy_input(values: &HashMap<String, String>) -> library::PolicyInput {
     }
 }
 
+/// What the editor page shows beside the fields: the trial's outcome, or a notice.
+#[derive(Default)]
+struct Shown {
+    preview: Option<Entitlement>,
+    notice: Option<String>,
+}
+
 async fn render_editor(
     state: &AppState,
     caller: &Caller,
     editing: Option<String>,
     values: HashMap<String, String>,
     errors: Errors,
-    preview: Option<Entitlement>,
+    shown: Shown,
 ) -> Response {
-    let departments = match library::departments(&state.app).await {
+    let loaded = async {
+        let departments = library::departments(&state.app).await?;
+        let catalogue = builder::attributes(&state.app, &caller.principal).await?;
+        // The first enterprises in the caller's scope, to pick one for the trial.
+        let filter = crate::api::enterprises::list_filter(None, None, None, 1, 50);
+        let (firms, _) = enterprises::list(&state.app, &caller.principal, filter).await?;
+        let firms = firms
+            .iter()
+            .map(|e| (e.identity.credit_code.to_string(), e.identity.name.clone()))
+            .collect();
+        Ok::<_, AppError>((departments, catalogue, firms))
+    };
+    let (departments, catalogue, firms) = match loaded.await {
         Ok(d) => d,
         Err(e) => return error_page(&e, Some(caller), state),
     };
+    let editor = Editor::of(values.get("definition").cloned().unwrap_or_default());
     let title = if editing.is_some() {
         "修改政策"
     } else {
@@ -1152,7 +1179,10 @@ async fn render_editor(
         values,
         errors,
         departments,
-        preview,
+        preview: shown.preview,
+        builder: BuilderView::new(&editor, &catalogue),
+        notice: shown.notice,
+        firms,
     }
     .into_response()
 }
@@ -1166,7 +1196,17 @@ pub async fn new_page(State(state): State<AppState>, PageUser(caller): PageUser)
         caller.principal.org_id.to_string(),
     );
     values.insert("stage1_org".into(), caller.principal.org_id.to_string());
-    render_editor(&state, &caller, None, values, Errors::new(), None).await
+    let year = crate::api::policies::default_year(&state);
+    values.insert("definition".into(), policy_builder::starter(year));
+    render_editor(
+        &state,
+        &caller,
+        None,
+        values,
+        Errors::new(),
+        Shown::default(),
+    )
+    .await
 }
 
 pub async fn edit_page(
@@ -1182,59 +1222,89 @@ pub async fn edit_page(
     }
     .await;
     match loaded {
-        Ok(values) => render_editor(&state, &caller, Some(id), values, Errors::new(), None).await,
+        Ok(values) => {
+            render_editor(
+                &state,
+                &caller,
+                Some(id),
+                values,
+                Errors::new(),
+                Shown::default(),
+            )
+            .await
+        }
         Err(e) => error_page(&e, Some(&caller), &state),
     }
 }
 
-/// Saves the policy, or (intent = check) evaluates the unsaved definition against one
-/// enterprise and shows the outcome beside the form.
-pub async fn create(
-    State(state): State<AppState>,
-    user: PageUser,
-    axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    save(&state, user, None, pairs).await
+/// Saves the policy; or (intent = check) evaluates the unsaved definition against one
+/// enterprise and shows the outcome beside the form; or edits the builder's rows, imports a
+/// definition file into the editor, or downloads the editor's definition — saving nothing.
+pub async fn create(State(state): State<AppState>, user: PageUser, form: Multipart) -> Response {
+    save(&state, user, None, form).await
 }
 
 pub async fn update(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    axum::Form(pairs): axum::Form<Pairs>,
+    form: Multipart,
 ) -> Response {
-    save(&state, user, Some(id), pairs).await
+    save(&state, user, Some(id), form).await
 }
 
-async fn save(state: &AppState, user: PageUser, editing: Option<String>, pairs: Pairs) -> Response {
+async fn save(
+    state: &AppState,
+    user: PageUser,
+    editing: Option<String>,
+    form: Multipart,
+) -> Response {
+    let crate::upload::UploadForm { pairs, file, .. } =
+        crate::upload::UploadForm::read(form, "definition_file").await;
     if let Err(r) = csrf_ok(&user, &pairs) {
         return r;
     }
     let caller = &user.0;
-    let values = form_values(&pairs);
-    let input = policy_input(&values);
-    if field(&pairs, "intent") == "check" {
-        let year = crate::api::policies::default_year(state);
-        let preview = match credit_code(field(&pairs, "check_code")) {
-            Ok(code) => {
-                entitlements::preview(
-                    &state.app,
-                    &caller.principal,
-                    &input.definition,
-                    &code,
-                    year,
-                )
-                .await
-            }
-            Err(e) => Err(e),
-        };
-        return match preview {
-            Ok(p) => render_editor(state, caller, editing, values, Errors::new(), Some(p)).await,
+    let mut values = form_values(&pairs);
+    let mut editor = Editor::posted(&values);
+    let mut errors = Errors::new();
+    match field(&pairs, "intent") {
+        "import" => match import_definition(state, caller, file).await {
+            Ok(imported) => editor = imported,
             Err(e) => {
-                let errors = with_form_error(&e);
-                render_editor(state, caller, editing, values, errors, None).await
+                errors.insert("definition_file".into(), e.to_string());
             }
-        };
+        },
+        "download" => {
+            let name = download_name(&editor, editing.as_deref());
+            return crate::api::policies::toml_file(Some(&name), editor.definition);
+        }
+        intent => {
+            editor.reshape(intent);
+        }
+    }
+    values.insert("definition".into(), editor.definition.clone());
+    let input = policy_input(&values);
+    let notice = editor.notice;
+    match field(&pairs, "intent") {
+        "save" => {}
+        "check" => {
+            let (errors, shown) = match trial(state, caller, &pairs, &input.definition).await {
+                Ok(p) => {
+                    let preview = Some(p);
+                    (Errors::new(), Shown { preview, notice })
+                }
+                Err(e) => (with_form_error(&e), Shown::default()),
+            };
+            return render_editor(state, caller, editing, values, errors, shown).await;
+        }
+        _ => {
+            let shown = Shown {
+                preview: None,
+                notice,
+            };
+            return render_editor(state, caller, editing, values, errors, shown).await;
+        }
     }
     let (who, meta) = (&caller.principal, &caller.meta);
     let saved = match &editing {
@@ -1248,7 +1318,7 @@ async fn save(state: &AppState, user: PageUser, editing: Option<String>, pairs: 
         }
         Err(e) => {
             let errors = with_form_error(&e);
-            render_editor(state, caller, editing, values, errors, None).await
+            render_editor(state, caller, editing, values, errors, Shown::default()).await
         }
     }
 }
@@ -1268,6 +1338,56 @@ fn form_values(pairs: &Pairs) -> HashMap<String, String> {
         }
     }
     values
+}
+
+/// The unsaved definition evaluated for the enterprise of the 试算 field.
+async fn trial(
+    state: &AppState,
+    caller: &Caller,
+    pairs: &Pairs,
+    definition: &str,
+) -> Result<Entitlement, AppError> {
+    let code = credit_code(field(pairs, "check_code"))?;
+    let year = crate::api::policies::default_year(state);
+    entitlements::preview(&state.app, &caller.principal, definition, &code, year).await
+}
+
+/// The uploaded definition file, checked as saving checks it; a file with problems changes
+/// nothing in the editor.
+async fn import_definition(
+    state: &AppState,
+    caller: &Caller,
+    file: Option<(String, Vec<u8>)>,
+) -> Result<Editor, AppError> {
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return Err(AppError::invalid(
+            "definition_file",
+            "请选择要导入的定义文件(.toml)",
+        ));
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| AppError::invalid("definition_file", "定义文件须为 UTF-8 编码的文本"))?;
+    let text = text.trim_start_matches('\u{feff}').replace("\r\n", "\n");
+    builder::check(&state.app, &caller.principal, &text)
+        .await
+        .map_err(|e| AppError::invalid("definition_file", format!("{name} 未导入:{e}")))?;
+    let mut editor = Editor::of(text);
+    editor.notice = Some(format!("已导入定义文件 {name},保存后生效"));
+    Ok(editor)
+}
+
+/// The download's file name: the policy id the editor holds, when it is one.
+fn download_name(editor: &Editor, editing: Option<&str>) -> String {
+    let id = editor.form.as_ref().map(|f| f.meta.id.trim()).ok();
+    id.filter(|id| {
+        !id.is_empty()
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    })
+    .or(editing)
+    .unwrap_or("policy")
+    .to_string()
 }
 
 fn with_form_error(e: &AppError) -> Errors {

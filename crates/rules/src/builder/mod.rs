@@ -1,0 +1,396 @@
+//! The form-based builder: a policy definition as fields and rows a clerk fills in, and back.
+//!
+//! The builder covers the common shapes of a definition: its metadata, conditions as rows
+//! combined with all / any with one level of groups, a fixed, percent, per-unit, bracket,
+//! marginal or highest-tier reward, and the exclusive group and annual cap. [`read`] turns a definition
+//! into a [`Form`], or says plainly that it cannot ([`Unsupported`]) so the caller keeps the
+//! TOML as written. [`write`] puts a form back into a definition, replacing only the keys the
+//! form holds: parameters, test cases, budgets and the comments around them stay as they were.
+//! Neither validates; the definition the builder writes is read and checked by
+//! [`parse_policy`](crate::parse_policy) like any other.
+
+mod read;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+pub use read::read;
+pub use write::write;
+
+use crate::schema::AttrType;
+use serde::{Deserialize, Serialize};
+
+/// The pseudo-attribute of qualification (资质) rows; not an identifier, so no attribute clashes.
+pub const QUALIFICATION: &str = "@qualification";
+
+/// Why a definition cannot be shown in the builder, in Chinese.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "此定义较复杂,请在高级模式中编辑({})", self.0)
+    }
+}
+
+/// How the rows of a group combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Combine {
+    #[default]
+    All,
+    Any,
+}
+
+impl Combine {
+    pub const ALL: [Combine; 2] = [Combine::All, Combine::Any];
+
+    /// The definition's key: `all` or `any`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Combine::All => "all",
+            Combine::Any => "any",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Combine::All => "全部满足",
+            Combine::Any => "满足任一",
+        }
+    }
+}
+
+/// The comparison of one condition row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    #[default]
+    Min,
+    Above,
+    Max,
+    Below,
+    Equals,
+    In,
+    NotIn,
+    Under,
+    NotUnder,
+    IsTrue,
+    IsFalse,
+    /// The number of items of a list attribute is at least the value.
+    CountMin,
+    /// The attribute divided by the row's denominator is at least the value ("3%").
+    RatioMin,
+    /// Qualification held, recognised at any time.
+    Has,
+    HasInPolicyYear,
+    HasInYearBefore,
+    HasBeforePolicyYear,
+    Lacks,
+    /// Never recognised before the policy year (首次认定).
+    LacksBeforePolicyYear,
+}
+
+/// Which attributes an operator applies to, for the page to offer only those that fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpKind {
+    /// Money, integer, decimal, date.
+    Ordered,
+    /// Enumerated and text values.
+    Set,
+    /// Industry and region codes.
+    Code,
+    Bool,
+    List,
+    /// Numeric attributes, as the numerator of a ratio.
+    Ratio,
+    Qualification,
+}
+
+impl OpKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpKind::Ordered => "ordered",
+            OpKind::Set => "set",
+            OpKind::Code => "code",
+            OpKind::Bool => "bool",
+            OpKind::List => "list",
+            OpKind::Ratio => "ratio",
+            OpKind::Qualification => "qualification",
+        }
+    }
+
+    /// The kinds of operator an attribute of type `ty` takes.
+    pub fn of_type(ty: AttrType) -> &'static [OpKind] {
+        match ty {
+            AttrType::Money | AttrType::Integer | AttrType::Decimal => {
+                &[OpKind::Ordered, OpKind::Ratio]
+            }
+            AttrType::Date => &[OpKind::Ordered],
+            AttrType::Industry | AttrType::Region => &[OpKind::Code],
+            AttrType::Bool => &[OpKind::Bool],
+            AttrType::IntegerList => &[OpKind::List],
+            AttrType::Text | AttrType::Ownership | AttrType::CreditStatus | AttrType::SizeClass => {
+                &[OpKind::Set]
+            }
+        }
+    }
+}
+
+/// (operator, code, Chinese wording, kind).
+const OPS: [(Op, &str, &str, OpKind); 19] = [
+    (Op::Min, "min", "不低于", OpKind::Ordered),
+    (Op::Above, "above", "高于", OpKind::Ordered),
+    (Op::Max, "max", "不高于", OpKind::Ordered),
+    (Op::Below, "below", "低于", OpKind::Ordered),
+    (Op::Equals, "equals", "等于", OpKind::Ordered),
+    (Op::In, "in", "属于", OpKind::Set),
+    (Op::NotIn, "not_in", "不属于", OpKind::Set),
+    (Op::Under, "under", "属于(含下级)", OpKind::Code),
+    (Op::NotUnder, "not_under", "不属于(含下级)", OpKind::Code),
+    (Op::IsTrue, "is_true", "是", OpKind::Bool),
+    (Op::IsFalse, "is_false", "否", OpKind::Bool),
+    (Op::CountMin, "count_min", "项数不低于", OpKind::List),
+    (
+        Op::RatioMin,
+        "ratio_min",
+        "占分母的比例不低于",
+        OpKind::Ratio,
+    ),
+    (Op::Has, "has", "已获得", OpKind::Qualification),
+    (
+        Op::HasInPolicyYear,
+        "has_in_policy_year",
+        "本年度获得认定",
+        OpKind::Qualification,
+    ),
+    (
+        Op::HasInYearBefore,
+        "has_in_year_before",
+        "上一年度获得认定",
+        OpKind::Qualification,
+    ),
+    (
+        Op::HasBeforePolicyYear,
+        "has_before_policy_year",
+        "本年度以前获得认定",
+        OpKind::Qualification,
+    ),
+    (Op::Lacks, "lacks", "未获得", OpKind::Qualification),
+    (
+        Op::LacksBeforePolicyYear,
+        "lacks_before_policy_year",
+        "本年度以前未获得认定",
+        OpKind::Qualification,
+    ),
+];
+
+impl Op {
+    pub fn all() -> impl Iterator<Item = Op> {
+        OPS.iter().map(|o| o.0)
+    }
+
+    fn entry(self) -> &'static (Op, &'static str, &'static str, OpKind) {
+        OPS.iter().find(|o| o.0 == self).unwrap_or(&OPS[0])
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.entry().1
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        self.entry().2
+    }
+
+    pub fn kind(self) -> OpKind {
+        self.entry().3
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        OPS.iter().find(|o| o.1 == s).map(|o| o.0)
+    }
+}
+
+/// One condition: an attribute (or [`QUALIFICATION`]), an operator and a value.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Row {
+    /// 0: the top level; n: the n-th group of [`Form::groups`].
+    pub group: usize,
+    pub attr: String,
+    pub op: Op,
+    /// A threshold ("5000000", "3%", "$cap"), codes or values separated by commas, or the
+    /// qualification's name.
+    pub value: String,
+    /// Reads the year before the policy year (上一年度) instead of the policy year.
+    pub year_before: bool,
+    /// The denominator attribute of a ratio.
+    pub denominator: String,
+    /// Replaces the generated requirement wording.
+    pub label: String,
+}
+
+/// The policy's own fields.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Meta {
+    pub id: String,
+    pub title: String,
+    pub department: String,
+    pub level: String,
+    pub mode: String,
+    pub entity: String,
+    pub document_no: String,
+    /// Separated by 、 or commas.
+    pub topics: String,
+    /// YYYY-MM-DD.
+    pub effective_from: String,
+    pub effective_to: String,
+}
+
+/// How the reward is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RewardType {
+    #[default]
+    Fixed,
+    Percent,
+    PerUnit,
+    /// The highest of several fixed amounts, each counting when its conditions hold (就高).
+    Highest,
+    /// The amount of the bracket [from, to) the base falls in (按档定额).
+    Bracket,
+    /// A rate on each slice of the base (超额累进).
+    Marginal,
+}
+
+impl RewardType {
+    pub const ALL: [RewardType; 6] = [
+        RewardType::Fixed,
+        RewardType::Percent,
+        RewardType::PerUnit,
+        RewardType::Highest,
+        RewardType::Bracket,
+        RewardType::Marginal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RewardType::Fixed => "fixed",
+            RewardType::Percent => "percent",
+            RewardType::PerUnit => "per_unit",
+            RewardType::Highest => "highest",
+            RewardType::Bracket => "bracket",
+            RewardType::Marginal => "marginal",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RewardType::Fixed => "定额",
+            RewardType::Percent => "按比例",
+            RewardType::PerUnit => "按人按月",
+            RewardType::Highest => "分档就高",
+            RewardType::Bracket => "按档定额",
+            RewardType::Marginal => "超额累进",
+        }
+    }
+}
+
+/// One tier of a highest-tier reward: its amount counts when all its conditions hold.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Tier {
+    pub label: String,
+    pub amount: String,
+    pub conditions: Vec<Row>,
+}
+
+/// One bracket [from, to) of a tiered reward, in the base's unit; `to` empty on the last.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Bracket {
+    pub from: String,
+    pub to: String,
+    /// The amount (按档定额) or the rate (超额累进) of the bracket.
+    pub value: String,
+}
+
+impl RewardType {
+    /// The key of a bracket's value in the definition, for the tiered types.
+    pub fn bracket_key(self) -> Option<&'static str> {
+        match self {
+            RewardType::Bracket => Some("amount"),
+            RewardType::Marginal => Some("rate"),
+            _ => None,
+        }
+    }
+}
+
+/// The reward; only the fields of its type are written.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RewardForm {
+    pub kind: RewardType,
+    /// The fixed amount, or the amount per unit and month.
+    pub amount: String,
+    /// The percentage ("10%").
+    pub rate: String,
+    /// The attribute a percentage or the brackets are taken of.
+    pub base: String,
+    /// The base, quantity and months are those of the year before the policy year.
+    pub year_before: bool,
+    /// Per unit: the integer attribute counting the units.
+    pub quantity: String,
+    /// Per unit: the months (integer, or one item per unit).
+    pub months: String,
+    pub max_months: String,
+    pub floor: String,
+    pub cap: String,
+    pub label: String,
+    pub tiers: Vec<Tier>,
+    pub brackets: Vec<Bracket>,
+}
+
+/// The cross-policy rules the builder edits; a budget is kept as written.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CrossForm {
+    /// 同一事项就高不重复.
+    pub exclusive_group: String,
+    /// The annual cap's group and amount.
+    pub annual_cap_group: String,
+    pub annual_cap: String,
+}
+
+/// A definition as the builder shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Form {
+    pub meta: Meta,
+    /// How the top-level rows and groups combine.
+    pub combine: Combine,
+    /// How the rows of each group combine; group n is `groups[n - 1]`.
+    pub groups: Vec<Combine>,
+    pub conditions: Vec<Row>,
+    pub reward: RewardForm,
+    pub cross: CrossForm,
+}
+
+/// Splits a list written in a field: commas (either width) or 、.
+pub(crate) fn split_list(text: &str) -> Vec<String> {
+    text.split([',', ',', '、'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
