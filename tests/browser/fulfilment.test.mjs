@@ -284,7 +284,8 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
     assert.equal(new URL(ent.url()).searchParams.get('year'), String(shownYear - 1));
     await visit(ent, `/enterprises/${code}/entitlements`);
 
-    // 3. It applies; forgetting one pledge brings the form back with what was ticked kept.
+    // 3. It applies; forgetting one pledge brings the form back (422) with what was ticked kept.
+    watch.expectStatus(422, '/applications/new');
     await clickAndWait(ent, card.getByRole('link', { name: '立即申报' }));
     assert.equal(new URL(ent.url()).pathname, '/applications/new');
     await ent.getByRole('heading', { level: 1, name: `在线申报:${title}` }).waitFor();

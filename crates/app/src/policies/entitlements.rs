@@ -9,6 +9,7 @@ use crate::{App, AppResult, Principal};
 use qinqing_domain::{CreditCode, Money};
 use qinqing_rules::eval::Status;
 use qinqing_rules::{EvalOptions, Evaluation, Outcome, Schema, evaluate};
+use qinqing_storage::applications::{self as application_store, ApplicationFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -49,6 +50,15 @@ pub struct Entitlement {
     pub checks: Vec<CheckView>,
     /// Where to go when the policy is not applied for on the platform.
     pub offline_channel: Option<String>,
+    /// The enterprise's live application or grant for this policy and year, if any: it is
+    /// followed there rather than applied for again.
+    pub application: Option<AppliedView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AppliedView {
+    pub receipt_no: String,
+    pub status_label: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -86,6 +96,7 @@ pub async fn for_enterprise(
         facts.subject_id.clone(),
         evaluations.iter().map(|e| e.outcome.clone()).collect(),
     );
+    let applied = live_applications(&mut conn, enterprise.id, year).await?;
     let mut out = Entitlements {
         credit_code: code.to_string(),
         name: enterprise.identity.name.clone(),
@@ -131,6 +142,7 @@ pub async fn for_enterprise(
                 .map(|n| format!("{},{}", n.sentence, n.gap)),
             checks: checks(ev),
             offline_channel: row.offline_channel.clone(),
+            application: applied.get(&row.id).cloned(),
         };
         match ev.outcome {
             Outcome::Eligible { .. } => {
@@ -157,6 +169,35 @@ fn missing(outcome: &Outcome) -> Vec<MissingView> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// The enterprise's applications and grants of `year` that are still live, by policy row id.
+async fn live_applications(
+    conn: &mut qinqing_storage::Conn,
+    enterprise_id: i64,
+    year: i32,
+) -> AppResult<std::collections::HashMap<i64, AppliedView>> {
+    let filter = ApplicationFilter {
+        enterprise_id: Some(enterprise_id),
+        ..ApplicationFilter::default()
+    };
+    let rows = application_store::list(conn, &filter, 1000).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| r.year == year && !is_closed_without_grant(&r.status))
+        .map(|r| {
+            let view = AppliedView {
+                status_label: super::applications::status_label(&r.status),
+                receipt_no: r.receipt_no,
+            };
+            (r.policy_id, view)
+        })
+        .collect())
+}
+
+/// The statuses the database lets an enterprise apply again after (see `application_live`).
+fn is_closed_without_grant(status: &str) -> bool {
+    matches!(status, "withdrawn" | "rejected" | "declined" | "excluded")
 }
 
 pub(super) fn checks(ev: &Evaluation) -> Vec<CheckView> {
@@ -256,5 +297,6 @@ pub async fn preview(
             .map(|n| format!("{},{}", n.sentence, n.gap)),
         checks: checks(&ev),
         offline_channel: None,
+        application: None,
     })
 }

@@ -1914,6 +1914,21 @@ async fn reviewers_see_the_engines_reasons_beside_the_application() {
         "{x}"
     );
     assert_eq!(ok(firm.get(&path).await).await["outcome"], "eligible");
+    // 我的可享政策 sends the enterprise to this application instead of offering a second one.
+    let ent = ok(firm
+        .get(&format!(
+            "/api/v1/enterprises/{code}/entitlements?year=2025"
+        ))
+        .await)
+    .await;
+    let p7 = ent["undetermined"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["policy_id"] == P7)
+        .unwrap();
+    assert_eq!(p7["application"]["receipt_no"], receipt);
+    assert_eq!(p7["application"]["status_label"], "审核中");
     let res = app.login("bank").await.get(&path).await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
 }

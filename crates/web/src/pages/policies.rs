@@ -524,7 +524,8 @@ pub async fn apply(
                 values: pairs.into_iter().collect(),
                 errors,
             };
-            render_apply(&state, caller, form).await
+            let page = render_apply(&state, caller, form).await;
+            (crate::error::status_of(&e), page).into_response()
         }
     }
 }
