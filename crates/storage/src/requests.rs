@@ -2,7 +2,7 @@
 //! State moves are conditional UPDATEs on the current status, so two people acting at once
 //! cannot both move the same request.
 
-use crate::sql::{Arg, bind_all, next};
+use crate::sql::{Arg, bind_all, escape_like, next};
 use crate::{Conn, Result, time};
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
@@ -286,6 +286,10 @@ pub async fn get_by_receipt(conn: &mut Conn, receipt_no: &str) -> Result<Option<
 /// What a listing narrows to; every field optional.
 #[derive(Debug, Clone, Default)]
 pub struct RequestFilter {
+    /// Requests of these enterprises only (empty: any).
+    pub credit_codes: Vec<String>,
+    /// Requests of enterprises whose division code starts with this.
+    pub region_prefix: Option<String>,
     pub receipt_nos: Vec<String>,
     pub category_codes: Vec<String>,
     pub statuses: Vec<String>,
@@ -307,9 +311,14 @@ pub async fn list(conn: &mut Conn, filter: &RequestFilter) -> Result<Vec<Request
             conditions.push(format!("{column} IN ({})", marks.join(", ")));
         }
     };
+    any_of("e.credit_code", &filter.credit_codes, &mut args);
     any_of("q.receipt_no", &filter.receipt_nos, &mut args);
     any_of("q.category_code", &filter.category_codes, &mut args);
     any_of("q.status", &filter.statuses, &mut args);
+    if let Some(prefix) = &filter.region_prefix {
+        let mark = next(Arg::Text(format!("{}%", escape_like(prefix))), &mut args);
+        conditions.push(format!("q.region_code LIKE {mark} ESCAPE '\\'"));
+    }
     if let Some(from) = filter.submitted_from {
         let mark = next(Arg::Text(time::to_text(from)), &mut args);
         conditions.push(format!("q.submitted_at >= {mark}"));

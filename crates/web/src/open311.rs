@@ -5,6 +5,7 @@
 
 use crate::AppState;
 use axum::Router;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -341,10 +342,14 @@ async fn request(
 async fn create(
     State(state): State<AppState>,
     Path(file): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Response {
     let Some(("requests", format)) = split(&file) else {
         return unknown_path();
+    };
+    let Ok(Form(form)) = form else {
+        let message = "请以 application/x-www-form-urlencoded 表单提交";
+        return error(format, StatusCode::BAD_REQUEST, message);
     };
     let answer = async {
         let key = open311::authorise(&state.app, form.get("api_key").map(String::as_str)).await?;

@@ -10,10 +10,11 @@ use super::{
 use crate::audit::{self, Change};
 use crate::deadlines::{self, ClockAction, Side, Start};
 use crate::enterprises::visible_enterprise;
+use crate::principal::region_prefix;
 use crate::{App, AppError, AppResult, Principal, RequestMeta};
 use chrono::{DateTime, Utc};
 use qinqing_domain::deadline::{Limit, LimitUnit};
-use qinqing_domain::org::{OrgKind, Role};
+use qinqing_domain::org::{OrgKind, Role, Scope};
 use qinqing_domain::{CreditCode, DivisionCode};
 use qinqing_storage::requests::{self as store, Move, NewRequest, RequestFilter, RequestRow};
 use qinqing_storage::{Conn, StoreError, Tx, orgs};
@@ -598,7 +599,18 @@ pub async fn list(app: &App, who: &Principal, status: Option<&str>) -> AppResult
     if who.role == Role::BankStaff {
         return Err(AppError::forbidden("银行工作人员不处理企业诉求"));
     }
+    // The scope narrows the query; `may_see` then decides row by row.
+    let (credit_codes, region_prefix) = match &who.scope {
+        Scope::Enterprises(codes) if !codes.is_empty() => {
+            (codes.iter().map(|c| c.to_string()).collect(), None)
+        }
+        Scope::Region(code) => (Vec::new(), Some(region_prefix(code))),
+        Scope::All => (Vec::new(), None),
+        Scope::Enterprises(_) | Scope::Nothing => return Ok(Vec::new()),
+    };
     let filter = RequestFilter {
+        credit_codes,
+        region_prefix,
         statuses: status.map(|s| vec![s.to_string()]).unwrap_or_default(),
         limit: LIST_WINDOW,
         ..RequestFilter::default()

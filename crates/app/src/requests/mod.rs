@@ -3,6 +3,8 @@
 //! (首接负责, one transfer allowed), a 24-hour response clock and a resolution clock of the
 //! category's working days on the shared deadline mechanism, extensions approved by the
 //! department lead, the reply, and the 回访 that closes the request or reopens it one grade up.
+//! A transfer keeps both clocks as they are: the enterprise's wait does not start again because
+//! the government passed its request on.
 //!
 //! Who sees a request: the enterprise and its steward; the owning department and the one it was
 //! transferred from; whoever registered it; supervisors, towns and the district within their

@@ -168,6 +168,7 @@ pub async fn list(app: &App, query: &HashMap<String, String>) -> AppResult<Vec<R
         submitted_from: date_filter(query, "start_date")?,
         submitted_to: date_filter(query, "end_date")?,
         limit: LIST_LIMIT,
+        ..RequestFilter::default()
     };
     let mut conn = app.db.conn().await?;
     let mut out = Vec::new();

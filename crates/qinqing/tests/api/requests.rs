@@ -650,3 +650,49 @@ async fn requests_are_refused_outside_role_and_scope() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_demo_routes_every_category_and_plays_requests_into_every_state() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let routes: Value = admin
+        .get("/api/v1/admin/request-routes")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let categories: Value = admin
+        .get("/api/v1/request-categories")
+        .await
+        .json()
+        .await
+        .unwrap();
+    for c in categories.as_array().unwrap() {
+        assert!(
+            routes
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["category"] == c["code"] && r["region_prefix"] == ""),
+            "{} has a fallback",
+            c["code"]
+        );
+    }
+    qinqing_app::demo::load_requests(&app.app).await.unwrap();
+    let all: Value = admin.get("/api/v1/requests").await.json().await.unwrap();
+    let statuses: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    for status in ["open", "accepted", "replied", "closed", "reopened"] {
+        assert!(statuses.contains(&status), "{status} in {statuses:?}");
+    }
+    assert!(
+        all.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["extension_status"] == "approved")
+    );
+}
