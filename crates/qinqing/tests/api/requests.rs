@@ -696,3 +696,78 @@ async fn the_demo_routes_every_category_and_plays_requests_into_every_state() {
             .any(|r| r["extension_status"] == "approved")
     );
 }
+
+async fn post_page(session: &Session, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    let mut fields = vec![("_csrf", session.csrf.as_str())];
+    fields.extend_from_slice(form);
+    session
+        .client
+        .post(format!("{}{path}", session.base))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_pages_take_a_request_from_the_phone_to_its_follow_up() {
+    let app = spawn().await;
+    let enterprise = app.login("enterprise").await;
+    let code = enterprise.me["enterprises"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let list = enterprise.get("/requests").await;
+    assert_eq!(list.status(), StatusCode::OK);
+    assert!(list.text().await.unwrap().contains("提交诉求"));
+    let form = |description: &'static str| {
+        vec![
+            ("credit_code", code.clone()),
+            ("category", "policy".to_string()),
+            ("description", description.to_string()),
+        ]
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let enterprise = &enterprise;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_page(enterprise, "/requests", &fields).await
+        }
+    };
+    let kept = send(form("  ")).await;
+    assert_eq!(kept.status(), StatusCode::OK);
+    assert!(kept.text().await.unwrap().contains("请描述遇到的问题"));
+    let filed = send(form("厂房消防验收需要多久?")).await;
+    assert_eq!(filed.status(), StatusCode::SEE_OTHER);
+    let location = filed.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("/requests/SQ"));
+
+    let handler = app.login("handler").await;
+    let page = handler.get(&location).await.text().await.unwrap();
+    assert!(page.contains("厂房消防验收需要多久?") && page.contains("签收"));
+    let empty = post_page(&handler, &location, &[("action", "reply"), ("reply", "")]).await;
+    assert!(
+        empty
+            .text()
+            .await
+            .unwrap()
+            .contains("请用通俗的话写明办理情况和结果")
+    );
+    let replied = post_page(
+        &handler,
+        &location,
+        &[("action", "reply"), ("reply", "一般 5 个工作日")],
+    )
+    .await;
+    assert!(replied.text().await.unwrap().contains("已答复,待回访"));
+    let closed = post_page(
+        &enterprise,
+        &location,
+        &[("action", "follow_up"), ("result", "satisfied")],
+    )
+    .await;
+    assert!(closed.text().await.unwrap().contains("已办结"));
+
+    let bank = app.login("bank").await;
+    assert_eq!(bank.get(&location).await.status(), StatusCode::FORBIDDEN);
+}
