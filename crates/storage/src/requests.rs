@@ -357,8 +357,8 @@ pub async fn is_open_twin(conn: &mut Conn, r: &RequestRow, of: i64) -> Result<bo
     Ok(row.is_some())
 }
 
-/// One state move: the columns it sets (`column = $n`, numbered from 3) with their values,
-/// allowed only from `from` statuses. False when the request was not in one of them.
+/// One state move: the columns it sets (`column = $n`, placeholders numbered from 3 in the
+/// order the values are added), allowed only from the `from` statuses.
 pub struct Move<'a> {
     pub from: &'a [&'a str],
     pub set: &'a str,
@@ -385,6 +385,8 @@ impl<'a> Move<'a> {
     }
 }
 
+/// Applies a move; false when the request was not in one of its `from` statuses. The statuses
+/// are the use cases' own constants, never input, so they are written into the SQL.
 pub async fn apply(conn: &mut Conn, id: i64, m: Move<'_>, now: DateTime<Utc>) -> Result<bool> {
     let statuses: Vec<String> = m.from.iter().map(|s| format!("'{s}'")).collect();
     let sql = format!(
