@@ -563,3 +563,27 @@ pub(crate) async fn control_open(
     }
     Ok(())
 }
+
+/// Grants `extra` time to the running clock of `kind` on an object (an approved extension),
+/// inside the caller's transaction: its due time moves and its unfired warnings move with it.
+/// Returns the new due time, or None when the object has no running clock of that kind.
+pub(crate) async fn extend_running(
+    conn: &mut Conn,
+    app: &App,
+    object: (&str, &str),
+    kind: &str,
+    extra: Limit,
+    now: DateTime<Utc>,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let open = store::for_object(conn, object.0, object.1).await?;
+    let Some(d) = open
+        .iter()
+        .find(|d| d.kind == kind && d.state == State::Running)
+    else {
+        return Ok(None);
+    };
+    let due = extra.extend(d.due_at, &app.calendar());
+    store::set_state(conn, d.id, State::Running, due, now).await?;
+    schedule(conn, d.id, &d.kind, due).await?;
+    Ok(Some(due))
+}

@@ -5,6 +5,7 @@
 mod enterprises;
 mod fulfilment;
 mod policies;
+mod requests;
 
 use enterprises as enterprise_figures;
 pub use enterprises::generate_enterprises;
@@ -180,7 +181,16 @@ const STEWARD_ENTERPRISES: usize = 5;
 /// Loads the demo district into an empty database; returns false (and changes nothing) when
 /// the database already holds organisations.
 pub async fn load(app: &App) -> AppResult<bool> {
-    load_sized(app, DEMO_ENTERPRISES).await
+    if !load_sized(app, DEMO_ENTERPRISES).await? {
+        return Ok(false);
+    }
+    requests::load(app).await?;
+    Ok(true)
+}
+
+/// The full demo's requests in every state, for a district loaded with `load_sized`.
+pub async fn load_requests(app: &App) -> AppResult<()> {
+    requests::load(app).await
 }
 
 /// The demo district with `enterprises` generated enterprises (tests use a handful).
@@ -279,6 +289,7 @@ pub async fn load_sized(app: &App, enterprises: usize) -> AppResult<bool> {
     }
     policies::load(app).await?;
     fulfilment::load(app).await?;
+    requests::load_routes(app).await?;
     Ok(true)
 }
 

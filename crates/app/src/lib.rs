@@ -15,6 +15,7 @@ pub mod error;
 pub mod notifications;
 pub mod policies;
 pub mod principal;
+pub mod requests;
 pub mod setup;
 pub mod sms;
 pub mod users;

@@ -84,6 +84,20 @@ impl Limit {
         }
     }
 
+    /// The due time of a clock due at `due` once this much more time is granted (an approved
+    /// extension). Day limits count on from the clock's last day, not from the midnight that
+    /// ends it, so "5 more working days" is five days and not six.
+    pub fn extend(self, due: DateTime<Utc>, calendar: &WorkingCalendar) -> DateTime<Utc> {
+        let last_day = local_date(due - Duration::seconds(1));
+        match self.unit {
+            LimitUnit::WorkingDays => end_of_day(calendar.add_working_days(last_day, self.amount)),
+            LimitUnit::CalendarDays => {
+                end_of_day(last_day + Duration::days(i64::from(self.amount)))
+            }
+            LimitUnit::Hours => due + Duration::hours(i64::from(self.amount)),
+        }
+    }
+
     /// The new due time after a pause from `paused` to `resumed`: the time that was left when
     /// the clock stopped is given again from the resumption. For day limits "left" is counted
     /// in the limit's own days, so a pause over a holiday costs the enterprise nothing.
@@ -241,6 +255,28 @@ mod tests {
         }
         .due_at(at(2026, 11, 20, 23), &calendar());
         assert_eq!(due, at(2026, 11, 24, 0), "end of Monday 23 November");
+    }
+
+    #[test]
+    fn an_extension_counts_on_from_the_last_day_and_skips_the_holiday() {
+        // Due at the end of Wednesday 30 September; 3 more working days skip 国庆 and end on
+        // the make-up Saturday 10 October.
+        let working = |amount| Limit {
+            unit: LimitUnit::WorkingDays,
+            amount,
+        };
+        let due = at(2026, 10, 1, 0);
+        assert_eq!(working(3).extend(due, &calendar()), at(2026, 10, 11, 0));
+        let hours = Limit {
+            unit: LimitUnit::Hours,
+            amount: 24,
+        };
+        assert_eq!(hours.extend(due, &calendar()), at(2026, 10, 2, 0));
+        let days = Limit {
+            unit: LimitUnit::CalendarDays,
+            amount: 2,
+        };
+        assert_eq!(days.extend(due, &calendar()), at(2026, 10, 3, 0));
     }
 
     #[test]

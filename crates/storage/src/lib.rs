@@ -18,6 +18,7 @@ pub mod payouts;
 pub mod policies;
 pub mod pushes;
 pub mod ratings;
+pub mod requests;
 pub mod sessions;
 pub mod settings;
 mod sql;

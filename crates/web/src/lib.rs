@@ -9,6 +9,7 @@
 mod api;
 mod error;
 mod metrics;
+mod open311;
 mod openapi;
 mod pages;
 mod session;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
     });
     Router::new()
         .merge(api::routes())
+        .merge(open311::routes())
         .merge(pages::routes())
         .merge(static_files::routes())
         .merge(metrics::routes())

@@ -204,7 +204,7 @@ fn pledges(published: &Published) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-async fn principal(app: &App, username: &str) -> AppResult<Option<Principal>> {
+pub(super) async fn principal(app: &App, username: &str) -> AppResult<Option<Principal>> {
     let mut conn = app.db.conn().await?;
     let Some(user) = users::find_by_username(&mut conn, username).await? else {
         return Ok(None);

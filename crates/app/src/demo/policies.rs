@@ -176,7 +176,7 @@ fn texts(id: &str) -> Texts {
     }
 }
 
-async fn department(app: &App, name: &str) -> AppResult<i64> {
+pub(super) async fn department(app: &App, name: &str) -> AppResult<i64> {
     let mut conn = app.db.conn().await?;
     orgs::list_non_enterprise(&mut conn)
         .await?

@@ -10,12 +10,13 @@ pub mod notifications;
 pub mod policies;
 pub mod pushes;
 pub mod reference;
+pub mod requests;
 
 use crate::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch, post};
+use axum::routing::{delete, get, patch, post};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -192,6 +193,46 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/payouts/results", post(policies::import_results))
         .route("/api/v1/payouts/{id}/retry", post(policies::retry))
+        .route("/api/v1/request-categories", get(requests::categories))
+        .route(
+            "/api/v1/admin/request-routes",
+            get(requests::routes).put(requests::replace_routes),
+        )
+        .route(
+            "/api/v1/requests",
+            get(requests::list).post(requests::submit),
+        )
+        .route("/api/v1/requests/{receipt}", get(requests::get))
+        .route("/api/v1/requests/{receipt}/accept", post(requests::accept))
+        .route(
+            "/api/v1/requests/{receipt}/transfer",
+            post(requests::transfer),
+        )
+        .route(
+            "/api/v1/requests/{receipt}/duplicate",
+            post(requests::duplicate),
+        )
+        .route(
+            "/api/v1/requests/{receipt}/extension",
+            post(requests::request_extension),
+        )
+        .route(
+            "/api/v1/requests/{receipt}/extension/approve",
+            post(requests::approve_extension),
+        )
+        .route("/api/v1/requests/{receipt}/reply", post(requests::reply))
+        .route(
+            "/api/v1/requests/{receipt}/follow-up",
+            post(requests::follow_up),
+        )
+        .route(
+            "/api/v1/admin/api-keys",
+            get(requests::api_keys).post(requests::issue_api_key),
+        )
+        .route(
+            "/api/v1/admin/api-keys/{id}",
+            delete(requests::revoke_api_key),
+        )
         .route("/api/v1/audit/checkpoint", get(audit::checkpoint))
         .route("/api/v1/audit/verifier", get(audit::verifier))
         .route("/api/v1/audit/entries/{index}", get(audit::entry))

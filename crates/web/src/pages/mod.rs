@@ -10,6 +10,7 @@ mod messages;
 mod policies;
 mod policy_builder;
 mod pushes;
+mod requests;
 mod tools;
 mod trace;
 
@@ -129,6 +130,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/payouts/batches/{id}/file", get(policies::batch_file))
         .route("/payouts/results", post(policies::import_results))
+        .route("/requests", get(requests::list).post(requests::submit))
+        .route(
+            "/requests/{receipt}",
+            get(requests::page).post(requests::action),
+        )
         .fallback(not_found)
 }
 
@@ -189,13 +195,16 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
             ("/login", "登录"),
             ("/register", "企业注册"),
         ]),
-        Some(p) if p.role == Role::EnterpriseUser => {
-            items.extend([("/portal", "我的企业"), ("/policies", "政策库")])
-        }
+        Some(p) if p.role == Role::EnterpriseUser => items.extend([
+            ("/portal", "我的企业"),
+            ("/policies", "政策库"),
+            ("/requests", "我的诉求"),
+        ]),
         Some(p) if p.role == Role::Steward => items.extend([
             ("/workbench", "工作台"),
             ("/portal", "服务企业"),
             ("/policies", "政策库"),
+            ("/requests", "诉求"),
         ]),
         Some(p) => {
             items.extend([
@@ -212,6 +221,9 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
                     | Role::Handler
             ) {
                 items.push(("/reviews", "审核"));
+            }
+            if p.role != Role::BankStaff {
+                items.push(("/requests", "诉求"));
             }
             if matches!(p.role, Role::Finance | Role::Admin) || p.role.is_supervisor() {
                 items.push(("/payouts", "直达拨付"));

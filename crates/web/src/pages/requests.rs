@@ -1,0 +1,244 @@
+//! 诉求必应 pages: the enterprise's phone-first list with its submission form, the staff queue,
+//! and one request with the forms its reader may use. The use cases decide; a form shown to
+//! someone who may not use it is refused like the API would.
+
+use super::policies::shows_error_page;
+use super::{Errors, Layout, error_page, errors_of};
+use crate::AppState;
+use crate::session::{Caller, PageUser};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use qinqing_app::requests::handling::{
+    self, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
+};
+use qinqing_app::requests::routing::{self, CategoryView};
+use qinqing_app::requests::{RequestView, status_label};
+use qinqing_app::{AppError, AppResult};
+use qinqing_domain::org::{OrgKind, Role};
+use qinqing_storage::orgs;
+
+type Pairs = Vec<(String, String)>;
+
+fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "requests.html")]
+pub struct RequestsPage {
+    layout: Layout,
+    may_submit: bool,
+    codes: Vec<String>,
+    categories: Vec<CategoryView>,
+    items: Vec<RequestView>,
+    errors: Errors,
+    submit_key: String,
+    form_code: String,
+    form_category: String,
+    form_description: String,
+    form_location: String,
+}
+
+async fn render_list(
+    state: &AppState,
+    caller: &Caller,
+    form: Option<(&Pairs, Errors)>,
+) -> Response {
+    let who = &caller.principal;
+    let lists = async {
+        let items = handling::list(&state.app, who, None).await?;
+        let categories = routing::categories(&state.app).await?;
+        AppResult::Ok((items, categories))
+    };
+    let (items, categories) = match lists.await {
+        Ok(found) => found,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let empty = Pairs::new();
+    let (pairs, errors) = form.unwrap_or((&empty, Errors::new()));
+    let kept = |name: &str| field(pairs, name).to_string();
+    let page = RequestsPage {
+        layout: Layout::new("诉求", Some(caller), state, "/requests"),
+        may_submit: matches!(who.role, Role::EnterpriseUser | Role::Steward),
+        codes: who.enterprises().iter().map(|c| c.to_string()).collect(),
+        categories,
+        items,
+        errors,
+        submit_key: uuid::Uuid::new_v4().to_string(),
+        form_code: kept("credit_code"),
+        form_category: kept("category"),
+        form_description: kept("description"),
+        form_location: kept("location"),
+    };
+    page.into_response()
+}
+
+pub async fn list(State(state): State<AppState>, user: PageUser) -> Response {
+    render_list(&state, &user.0, None).await
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Response {
+    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
+        return r;
+    }
+    let caller = &user.0;
+    let text = |name: &str| Some(field(&pairs, name).to_string()).filter(|s| !s.trim().is_empty());
+    let input = RequestInput {
+        credit_code: field(&pairs, "credit_code").to_string(),
+        category: field(&pairs, "category").to_string(),
+        description: field(&pairs, "description").to_string(),
+        location: text("location"),
+        submit_key: text("submit_key"),
+        ..RequestInput::default()
+    };
+    match handling::submit(&state.app, &caller.principal, &input, &caller.meta).await {
+        Ok(r) => Redirect::to(&format!("/requests/{}", r.receipt_no)).into_response(),
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
+        Err(e) => {
+            let mut errors = errors_of(&e);
+            errors.insert("form".into(), e.to_string());
+            render_list(&state, caller, Some((&pairs, errors))).await
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "request.html")]
+pub struct RequestPage {
+    layout: Layout,
+    r: RequestView,
+    in_hand: bool,
+    is_owner: bool,
+    is_lead: bool,
+    acts_for: bool,
+    departments: Vec<(i64, String)>,
+    errors: Errors,
+    notice: String,
+}
+
+async fn departments(state: &AppState, except: i64) -> AppResult<Vec<(i64, String)>> {
+    let mut conn = state.app.db.conn().await?;
+    Ok(orgs::list_non_enterprise(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == OrgKind::Department && o.id != except)
+        .map(|o| (o.id, o.name))
+        .collect())
+}
+
+async fn render_request(
+    state: &AppState,
+    caller: &Caller,
+    receipt: &str,
+    errors: Errors,
+    notice: String,
+) -> Response {
+    let who = &caller.principal;
+    let found = async {
+        let r = handling::get(&state.app, who, receipt).await?;
+        let departments = departments(state, r.owner_org_id).await?;
+        AppResult::Ok((r, departments))
+    };
+    let (r, departments) = match found.await {
+        Ok(found) => found,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let is_owner = who.role.is_staff() && !who.role.is_supervisor() && who.org_id == r.owner_org_id;
+    let page = RequestPage {
+        layout: Layout::new(
+            format!("诉求 {}", r.receipt_no),
+            Some(caller),
+            state,
+            "/requests",
+        ),
+        in_hand: matches!(r.status.as_str(), "open" | "accepted" | "reopened"),
+        is_owner,
+        is_lead: is_owner && who.role == Role::DepartmentLead,
+        acts_for: who
+            .enterprises()
+            .iter()
+            .any(|c| c.as_str() == r.credit_code),
+        departments,
+        r,
+        errors,
+        notice,
+    };
+    page.into_response()
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(receipt): Path<String>,
+) -> Response {
+    render_request(&state, &user.0, &receipt, Errors::new(), String::new()).await
+}
+
+/// Every step on a request's page; a mistake comes back on the page next to its form.
+pub async fn action(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(receipt): Path<String>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Response {
+    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
+        return r;
+    }
+    let caller = &user.0;
+    let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
+    let reason = field(&pairs, "reason").to_string();
+    let result = match field(&pairs, "action") {
+        "accept" => handling::accept(app, who, &receipt, meta).await,
+        "reply" => {
+            let input = ReplyInput {
+                reply: field(&pairs, "reply").to_string(),
+            };
+            handling::reply(app, who, &receipt, &input, meta).await
+        }
+        "extension" => {
+            let input = ExtensionInput {
+                days: field(&pairs, "days").trim().parse().unwrap_or(0),
+                reason,
+            };
+            handling::request_extension(app, who, &receipt, &input, meta).await
+        }
+        "approve_extension" => handling::approve_extension(app, who, &receipt, meta).await,
+        "transfer" => {
+            let input = TransferInput {
+                org_id: field(&pairs, "org_id").parse().unwrap_or(0),
+                reason,
+            };
+            handling::transfer(app, who, &receipt, &input, meta).await
+        }
+        "follow_up" => {
+            let comment = Some(field(&pairs, "comment").to_string()).filter(|c| !c.is_empty());
+            let input = FollowUpInput {
+                result: field(&pairs, "result").to_string(),
+                comment,
+            };
+            handling::follow_up(app, who, &receipt, &input, meta).await
+        }
+        _ => Err(AppError::invalid("action", "未知的操作")),
+    };
+    match result {
+        Ok(r) => {
+            let notice = format!("已保存,当前状态:{}", status_label(&r.status));
+            render_request(&state, caller, &receipt, Errors::new(), notice).await
+        }
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
+        Err(e) => {
+            let mut errors = errors_of(&e);
+            errors.insert("form".into(), e.to_string());
+            render_request(&state, caller, &receipt, errors, String::new()).await
+        }
+    }
+}
