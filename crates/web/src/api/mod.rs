@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub mod admin;
+pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod deadlines;
@@ -15,7 +16,7 @@ use crate::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, put};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -174,6 +175,21 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/payouts/results", post(policies::import_results))
         .route("/api/v1/payouts/{id}/retry", post(policies::retry))
+        .route(
+            "/api/v1/agreements",
+            get(agreements::list).post(agreements::create),
+        )
+        .route("/api/v1/agreements/template", get(agreements::template))
+        .route("/api/v1/agreements/{id}", get(agreements::get))
+        .route("/api/v1/agreements/{id}/items", post(agreements::add_item))
+        .route(
+            "/api/v1/agreements/{id}/items/{key}",
+            put(agreements::edit_item),
+        )
+        .route(
+            "/api/v1/agreements/{id}/items/{key}/actions",
+            post(agreements::act),
+        )
         .route("/api/v1/audit/checkpoint", get(audit::checkpoint))
         .route("/api/v1/audit/verifier", get(audit::verifier))
         .route("/api/v1/audit/entries/{index}", get(audit::entry))

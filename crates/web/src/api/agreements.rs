@@ -1,0 +1,115 @@
+//! 政企合同双兑现: investment agreements and their commitment items.
+
+use crate::AppState;
+use crate::error::{ApiResult, ErrorBody};
+use crate::session::ApiUser;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use qinqing_app::agreements::{
+    self, AgreementInput, AgreementSummary, AgreementView, ItemAction, ItemInput,
+};
+
+/// The agreements the caller may see: the enterprise its own, departments those they manage
+/// or answer an item of, supervisors everything in their scope.
+#[utoipa::path(get, path = "/api/v1/agreements", tag = "agreements",
+    responses((status = 200, body = Vec<AgreementSummary>), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> ApiResult<Json<Vec<AgreementSummary>>> {
+    Ok(Json(agreements::list(&state.app, &caller.principal).await?))
+}
+
+/// Records an agreement, itemised from the standard chain (`from_template`) and/or item by item.
+#[utoipa::path(post, path = "/api/v1/agreements", tag = "agreements", request_body = AgreementInput,
+    responses((status = 201, body = AgreementView), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Json(input): Json<AgreementInput>,
+) -> ApiResult<(StatusCode, Json<AgreementView>)> {
+    let view = agreements::create(&state.app, &caller.principal, &input, &caller.meta).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The standard chain of items (标准节点模板) with their default sides and offsets.
+#[utoipa::path(get, path = "/api/v1/agreements/template", tag = "agreements",
+    responses((status = 200, description = "标准节点模板")))]
+pub async fn template() -> Json<&'static [qinqing_domain::commitment::TemplateNode]> {
+    Json(agreements::standard_template())
+}
+
+/// An agreement with its timeline: every item's planned date and state today.
+#[utoipa::path(get, path = "/api/v1/agreements/{id}", tag = "agreements",
+    params(("id" = i64, Path, description = "协议编号")),
+    responses((status = 200, body = AgreementView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<AgreementView>> {
+    Ok(Json(
+        agreements::get(&state.app, &caller.principal, id).await?,
+    ))
+}
+
+/// Adds a commitment item.
+#[utoipa::path(post, path = "/api/v1/agreements/{id}/items", tag = "agreements", request_body = ItemInput,
+    params(("id" = i64, Path, description = "协议编号")),
+    responses((status = 201, body = AgreementView), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn add_item(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+    Json(input): Json<ItemInput>,
+) -> ApiResult<(StatusCode, Json<AgreementView>)> {
+    let view = agreements::save_item(
+        &state.app,
+        &caller.principal,
+        id,
+        None,
+        &input,
+        &caller.meta,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Rewrites an open item (content, responsibility, due rule, 改期); its dependants follow.
+#[utoipa::path(put, path = "/api/v1/agreements/{id}/items/{key}", tag = "agreements", request_body = ItemInput,
+    params(("id" = i64, Path, description = "协议编号"), ("key" = String, Path, description = "事项编号")),
+    responses((status = 200, body = AgreementView), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn edit_item(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path((id, key)): Path<(i64, String)>,
+    Json(input): Json<ItemInput>,
+) -> ApiResult<Json<AgreementView>> {
+    let who = &caller.principal;
+    let view = agreements::save_item(&state.app, who, id, Some(&key), &input, &caller.meta).await?;
+    Ok(Json(view))
+}
+
+/// Reports fulfilment (responsible side), confirms or disputes it (other side), waives (lead)
+/// or records a breach (招商办 / lead).
+#[utoipa::path(post, path = "/api/v1/agreements/{id}/items/{key}/actions", tag = "agreements",
+    request_body = ItemAction,
+    params(("id" = i64, Path, description = "协议编号"), ("key" = String, Path, description = "事项编号")),
+    responses((status = 200, body = AgreementView), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn act(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path((id, key)): Path<(i64, String)>,
+    Json(action): Json<ItemAction>,
+) -> ApiResult<Json<AgreementView>> {
+    let who = &caller.principal;
+    Ok(Json(
+        agreements::act(&state.app, who, id, &key, &action, &caller.meta).await?,
+    ))
+}
