@@ -992,6 +992,45 @@ pub async fn act(
     Ok(shown)
 }
 
+/// Links the enterprise an investor registered (企业注册) to the agreement it signed; from then
+/// on the enterprise sees the agreement and answers for its items.
+pub async fn link_enterprise(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    credit_code: &str,
+    meta: &RequestMeta,
+) -> AppResult<AgreementView> {
+    let code = CreditCode::parse(credit_code.trim())
+        .map_err(|e| AppError::invalid("credit_code", e.to_string()))?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let (a, _) = visible(&mut tx, who, id).await?;
+    if !manages(who, &a) {
+        return Err(AppError::forbidden(
+            "只有录入协议的部门或招商办可以关联企业",
+        ));
+    }
+    let enterprise = enterprises::get_by_credit_code(&mut tx, &code)
+        .await?
+        .ok_or_else(|| AppError::invalid("credit_code", "平台上没有这家企业"))?;
+    if !store::link_enterprise(&mut tx, id, enterprise.id).await? {
+        return Err(conflict("这份协议已关联企业"));
+    }
+    let change = Change {
+        action: "agreement.enterprise_linked",
+        object_type: "agreement",
+        object_id: id.to_string(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "credit_code": code.as_str(), "name": enterprise.identity.name }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    let (a, rows) = load(&mut tx, id).await?;
+    let shown = view(app, &a, &rows, now)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
 pub async fn get(app: &App, who: &Principal, id: i64) -> AppResult<AgreementView> {
     let mut conn = app.db.conn().await?;
     let (a, rows) = visible(&mut conn, who, id).await?;

@@ -89,6 +89,19 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<AgreementRow>> {
     rows.iter().map(agreement_from_row).collect()
 }
 
+/// Links the registered enterprise to an agreement signed by its investor; false when one is
+/// linked already.
+pub async fn link_enterprise(conn: &mut Conn, id: i64, enterprise_id: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE agreement SET enterprise_id = $1 WHERE id = $2 AND enterprise_id IS NULL",
+    )
+    .bind(enterprise_id)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// A commitment item as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitmentRow {

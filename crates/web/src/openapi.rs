@@ -89,6 +89,7 @@ use utoipa::OpenApi;
         crate::api::agreements::add_item,
         crate::api::agreements::edit_item,
         crate::api::agreements::act,
+        crate::api::agreements::link_enterprise,
         crate::api::audit::checkpoint,
         crate::api::audit::verifier,
         crate::api::audit::entry,

@@ -458,3 +458,62 @@ async fn a_breached_commitment_makes_the_enterprise_ineligible() {
     assert_eq!(status(&breached, "registration"), "breached");
     assert_eq!(outcome_of(&handler, &code).await, "ineligible");
 }
+
+#[tokio::test]
+async fn an_investor_signs_first_and_its_enterprise_is_linked_once_registered() {
+    let (app, _clock) = district().await;
+    let handler = app.login("handler").await;
+    let firm = app.login("enterprise").await;
+    let input = json!({
+        "project_name": "新设公司项目", "investor_name": "厦门某投资有限公司",
+        "region_code": "350521101", "signed_on": "2026-11-01", "total_investment": "80000000",
+        "from_template": true,
+    });
+    let a = create(&handler, &input).await;
+    assert_eq!(a["credit_code"], Value::Null);
+    assert_eq!(
+        item(&a, "registration")["responsible_unit"],
+        "厦门某投资有限公司"
+    );
+    let path = format!("/api/v1/agreements/{}", a["id"]);
+    assert_error(
+        firm.get(&path).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    )
+    .await;
+    // Until the enterprise exists, the staff who manage the agreement report its registration.
+    let report = json!({ "action": "report", "on": "2026-11-12", "evidence": "营业执照" });
+    ok(handler.post(&act_path(&a, "registration"), &report).await).await;
+    let link = json!({ "credit_code": enterprise_code(&firm) });
+    assert_error(
+        firm.post(&format!("{path}/enterprise"), &link).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    )
+    .await;
+    assert_error(
+        handler
+            .post(
+                &format!("{path}/enterprise"),
+                &json!({ "credit_code": "91110000600037341X" }),
+            )
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("credit_code"),
+    )
+    .await;
+    let linked = ok(handler.post(&format!("{path}/enterprise"), &link).await).await;
+    assert_eq!(linked["credit_code"], link["credit_code"]);
+    ok(firm.get(&path).await).await;
+    assert_error(
+        handler.post(&format!("{path}/enterprise"), &link).await,
+        StatusCode::CONFLICT,
+        "conflict",
+        None,
+    )
+    .await;
+}

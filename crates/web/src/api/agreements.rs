@@ -9,6 +9,8 @@ use axum::http::StatusCode;
 use qinqing_app::agreements::{
     self, AgreementInput, AgreementSummary, AgreementView, ItemAction, ItemInput,
 };
+use serde::Deserialize;
+use utoipa::ToSchema;
 
 /// The agreements the caller may see: the enterprise its own, departments those they manage
 /// or answer an item of, supervisors everything in their scope.
@@ -111,5 +113,29 @@ pub async fn act(
     let who = &caller.principal;
     Ok(Json(
         agreements::act(&state.app, who, id, &key, &action, &caller.meta).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LinkInput {
+    /// The registered enterprise's 统一社会信用代码.
+    pub credit_code: String,
+}
+
+/// Links the enterprise the investor registered to the agreement it signed.
+#[utoipa::path(post, path = "/api/v1/agreements/{id}/enterprise", tag = "agreements",
+    request_body = LinkInput, params(("id" = i64, Path, description = "协议编号")),
+    responses((status = 200, body = AgreementView), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn link_enterprise(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+    Json(input): Json<LinkInput>,
+) -> ApiResult<Json<AgreementView>> {
+    let who = &caller.principal;
+    let code = &input.credit_code;
+    Ok(Json(
+        agreements::link_enterprise(&state.app, who, id, code, &caller.meta).await?,
     ))
 }

@@ -181,6 +181,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/v1/agreements/template", get(agreements::template))
         .route("/api/v1/agreements/{id}", get(agreements::get))
+        .route(
+            "/api/v1/agreements/{id}/enterprise",
+            post(agreements::link_enterprise),
+        )
         .route("/api/v1/agreements/{id}/items", post(agreements::add_item))
         .route(
             "/api/v1/agreements/{id}/items/{key}",
