@@ -7,11 +7,13 @@
 //! planned date — supervised by 效能办 for government items and by 招商办 for enterprise items —
 //! and a dependant whose date moved gets a new clock and tells the people answering for it.
 
+use crate::attachments::{self, AttachmentView, FileContent};
 use crate::audit::{self, Change};
 use crate::deadlines::{self, ClockAction, Start};
 use crate::error::parsed;
 use crate::notifications::{self, NewMessage, Template};
 use crate::policies::applications::{acts_for_enterprise, on_behalf};
+use crate::policies::materials::NewMaterial;
 use crate::{App, AppError, AppResult, FieldErrors, Principal, RequestMeta};
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::commitment::{
@@ -24,6 +26,7 @@ use qinqing_domain::{CreditCode, DivisionCode, Money};
 use qinqing_storage::agreements::{
     self as store, AgreementRow, CommitmentFields, CommitmentRow, NewAgreement,
 };
+use qinqing_storage::attachments::Owner;
 use qinqing_storage::deadlines::{self as clock_store, State};
 use qinqing_storage::{Conn, StoreError, enterprises, orgs, users};
 use serde::{Deserialize, Serialize};
@@ -808,10 +811,7 @@ pub async fn save_item(
     check_org(&mut tx, &item, "responsible_org_id").await?;
     let existing = match key {
         Some(key) => {
-            let row = rows
-                .iter()
-                .find(|r| r.key == key)
-                .ok_or_else(|| AppError::NotFound(format!("协议中没有事项“{key}”")))?;
+            let row = find_item(&rows, key)?;
             if !matches!(row.outcome, Outcome::Open) {
                 return Err(AppError::Conflict {
                     field: None,
@@ -1029,6 +1029,103 @@ pub async fn link_enterprise(
     let shown = view(app, &a, &rows, now)?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
+}
+
+/// An item of a visible agreement, by key.
+fn find_item<'a>(rows: &'a [CommitmentRow], key: &str) -> AppResult<&'a CommitmentRow> {
+    rows.iter()
+        .find(|r| r.key == key)
+        .ok_or_else(|| AppError::NotFound(format!("协议中没有事项“{key}”")))
+}
+
+/// The side answering for an open item uploads its evidence (佐证材料) before reporting.
+pub async fn upload_evidence(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    key: &str,
+    file: NewMaterial<'_>,
+    meta: &RequestMeta,
+) -> AppResult<AttachmentView> {
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let (a, rows) = visible(&mut tx, who, id).await?;
+    let row = find_item(&rows, key)?;
+    if !may_report(who, &a, row) {
+        return Err(AppError::forbidden("佐证材料由承担该事项的一方上传"));
+    }
+    if row.outcome != Outcome::Open {
+        return Err(AppError::Conflict {
+            field: Some("file".into()),
+            message: "该事项已申报或已办结,佐证材料不能再改动".into(),
+        });
+    }
+    let object_id = row.id.to_string();
+    let owner = Owner {
+        kind: OBJECT,
+        id: &object_id,
+    };
+    let bytes = file.bytes;
+    let added = attachments::attach(
+        &mut tx,
+        owner,
+        file.label,
+        file.file_name,
+        bytes,
+        who.user_id,
+        now,
+    )
+    .await?;
+    let code = a
+        .credit_code
+        .as_deref()
+        .and_then(|c| CreditCode::parse(c).ok());
+    let change = Change {
+        action: "commitment.evidence_uploaded",
+        object_type: "agreement",
+        object_id: id.to_string(),
+        on_behalf_of: code.as_ref().and_then(|c| on_behalf(who, c)),
+        detail: serde_json::json!({ "item": row.key, "file": added.id, "label": added.label,
+            "file_name": added.file_name, "sha256": added.sha256 }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(added)
+}
+
+/// The evidence files of an item, for whoever may see the agreement.
+pub async fn evidence(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    key: &str,
+) -> AppResult<Vec<AttachmentView>> {
+    let mut conn = app.db.conn().await?;
+    let (_, rows) = visible(&mut conn, who, id).await?;
+    let object_id = find_item(&rows, key)?.id.to_string();
+    let owner = Owner {
+        kind: OBJECT,
+        id: &object_id,
+    };
+    attachments::listed(&mut conn, owner).await
+}
+
+/// One evidence file's content.
+pub async fn evidence_content(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    key: &str,
+    file_id: i64,
+) -> AppResult<FileContent> {
+    let mut conn = app.db.conn().await?;
+    let (_, rows) = visible(&mut conn, who, id).await?;
+    let object_id = find_item(&rows, key)?.id.to_string();
+    let owner = Owner {
+        kind: OBJECT,
+        id: &object_id,
+    };
+    attachments::content(&mut conn, owner, file_id).await
 }
 
 pub async fn get(app: &App, who: &Principal, id: i64) -> AppResult<AgreementView> {

@@ -517,3 +517,48 @@ async fn an_investor_signs_first_and_its_enterprise_is_linked_once_registered() 
     )
     .await;
 }
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+
+#[tokio::test]
+async fn the_answering_side_uploads_evidence_and_the_other_side_reads_it() {
+    let (app, _clock) = district().await;
+    let handler = app.login("handler").await;
+    let firm = app.login("enterprise").await;
+    let dept = org_id(&handler, "工业和信息化局").await;
+    let a = create(&handler, &chain("佐证项目", &enterprise_code(&firm), dept)).await;
+    let path = format!("/api/v1/agreements/{}/items/start/evidence", a["id"]);
+    let fields = [("label", "开工报告")];
+    let res = handler
+        .upload_with(&path, &fields, "开工报告.pdf", PDF.to_vec())
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let res = firm
+        .upload_with(&path, &fields, "伪装.pdf", b"MZ not a pdf".to_vec())
+        .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("file"),
+    )
+    .await;
+    let res = firm
+        .upload_with(&path, &fields, "开工报告.pdf", PDF.to_vec())
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let added = ok(res).await;
+    let listed = ok(handler.get(&path).await).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let res = handler.get(&format!("{path}/{}", added["id"])).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PDF);
+    let outsider = app.login("bank").await;
+    assert_error(
+        outsider.get(&path).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    )
+    .await;
+}

@@ -3,12 +3,15 @@
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::session::ApiUser;
+use crate::upload::{UploadForm, file_response};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use qinqing_app::agreements::{
     self, AgreementInput, AgreementSummary, AgreementView, ItemAction, ItemInput,
 };
+use qinqing_app::attachments::AttachmentView;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -138,4 +141,54 @@ pub async fn link_enterprise(
     Ok(Json(
         agreements::link_enterprise(&state.app, who, id, code, &caller.meta).await?,
     ))
+}
+
+/// The evidence files (佐证材料) of an item.
+#[utoipa::path(get, path = "/api/v1/agreements/{id}/items/{key}/evidence", tag = "agreements",
+    params(("id" = i64, Path, description = "协议编号"), ("key" = String, Path, description = "事项编号")),
+    responses((status = 200, body = Vec<AttachmentView>), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+pub async fn evidence(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path((id, key)): Path<(i64, String)>,
+) -> ApiResult<Json<Vec<AttachmentView>>> {
+    let who = &caller.principal;
+    Ok(Json(agreements::evidence(&state.app, who, id, &key).await?))
+}
+
+/// Uploads an evidence file (multipart fields `label` and `file`: PDF, JPG, PNG or OFD, at most
+/// 10 MB) to an open item, by the side answering for it.
+#[utoipa::path(post, path = "/api/v1/agreements/{id}/items/{key}/evidence", tag = "agreements",
+    params(("id" = i64, Path, description = "协议编号"), ("key" = String, Path, description = "事项编号")),
+    request_body(content = Object, content_type = "multipart/form-data", description = "label: 材料名称; file: PDF/JPG/PNG/OFD,不超过 10 MB"),
+    responses((status = 201, body = AttachmentView), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload_evidence(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path((id, key)): Path<(i64, String)>,
+    form: Multipart,
+) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
+    let form = UploadForm::read(form).await;
+    let file = crate::api::materials::material(&form)?;
+    let who = &caller.principal;
+    let added = agreements::upload_evidence(&state.app, who, id, &key, file, &caller.meta).await?;
+    Ok((StatusCode::CREATED, Json(added)))
+}
+
+/// One evidence file's content: inline for PDF and images.
+#[utoipa::path(get, path = "/api/v1/agreements/{id}/items/{key}/evidence/{file}", tag = "agreements",
+    params(("id" = i64, Path, description = "协议编号"), ("key" = String, Path, description = "事项编号"),
+           ("file" = i64, Path, description = "文件")),
+    responses((status = 200, description = "文件内容"), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+pub async fn evidence_content(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path((id, key, file)): Path<(i64, String, i64)>,
+) -> ApiResult<Response> {
+    let who = &caller.principal;
+    let content = agreements::evidence_content(&state.app, who, id, &key, file).await?;
+    Ok(file_response(content))
 }

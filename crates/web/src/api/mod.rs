@@ -194,6 +194,14 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/agreements/{id}/items/{key}/actions",
             post(agreements::act),
         )
+        .route(
+            "/api/v1/agreements/{id}/items/{key}/evidence",
+            get(agreements::evidence).post(agreements::upload_evidence),
+        )
+        .route(
+            "/api/v1/agreements/{id}/items/{key}/evidence/{file}",
+            get(agreements::evidence_content),
+        )
         .route("/api/v1/audit/checkpoint", get(audit::checkpoint))
         .route("/api/v1/audit/verifier", get(audit::verifier))
         .route("/api/v1/audit/entries/{index}", get(audit::entry))
