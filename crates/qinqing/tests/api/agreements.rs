@@ -169,6 +169,18 @@ async fn dependants_move_when_an_upstream_item_slips_and_are_fixed_by_its_fulfil
     let replanned = ok(handler.put(&format!("{path}/items/start"), &start).await).await;
     assert_eq!(planned(&replanned, "start"), "2027-05-31");
     assert_eq!(planned(&replanned, "done"), "2029-05-31");
+
+    // The project page shows the timeline in the order things are due.
+    let page = firm.get(&path.replace("/api/v1", "")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    let (land, start) = (
+        html.find("交付净地").unwrap(),
+        html.find("开工建设").unwrap(),
+    );
+    assert!(land < start && html.contains("逾期履约"), "{html}");
+    let list = firm.get("/agreements").await.text().await.unwrap();
+    assert!(list.contains("滨海新材料项目"));
 }
 
 async fn warned_labels(session: &Session, project: &str) -> Vec<(String, String)> {
