@@ -507,6 +507,7 @@ async fn sync_clocks(
     a: &AgreementRow,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<(String, NaiveDate, NaiveDate)>> {
+    store::lock(conn, a.id).await?;
     let rows = store::commitments(conn, a.id).await?;
     let scheduled = schedule(app, &rows, now)?;
     let region = DivisionCode::parse(&a.region_code).map_err(|e| AppError::Internal(e.into()))?;
@@ -594,6 +595,39 @@ async fn tell_moved(
         notifications::enqueue(conn, message, now).await?;
     }
     Ok(())
+}
+
+/// Makes the clocks follow the passing days: while an upstream item is late its dependants'
+/// dates move a day each day, so once per agreement and Beijing day their clocks are moved and
+/// the people answering for them told. Returns how many items moved.
+pub async fn follow_slips(app: &App) -> AppResult<usize> {
+    let now = app.now();
+    let agreements = {
+        let mut conn = app.db.conn().await?;
+        store::list(&mut conn).await?
+    };
+    let mut moved_items = 0;
+    for a in agreements {
+        let mut tx = app.db.begin().await?;
+        if !store::claim_daily_sync(&mut tx, a.id, local_date(now)).await? {
+            continue;
+        }
+        let moved = sync_clocks(&mut tx, app, &a, now).await?;
+        if !moved.is_empty() {
+            moved_items += moved.len();
+            let change = Change {
+                action: "commitment.moved",
+                object_type: "agreement",
+                object_id: a.id.to_string(),
+                on_behalf_of: None,
+                detail: serde_json::json!({ "moved": moved }),
+            };
+            let system = Principal::system();
+            audit::record(&mut tx, &system, &RequestMeta::default(), change, now).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+    }
+    Ok(moved_items)
 }
 
 // ----- use cases -----

@@ -102,6 +102,31 @@ pub async fn link_enterprise(conn: &mut Conn, id: i64, enterprise_id: i64) -> Re
     Ok(done.rows_affected() == 1)
 }
 
+/// Claims the day's re-sync of an agreement's clocks; false when it was done today already.
+pub async fn claim_daily_sync(conn: &mut Conn, id: i64, today: NaiveDate) -> Result<bool> {
+    let today = time::date_to_text(today);
+    let done = sqlx::query(
+        "UPDATE agreement SET synced_on = $1 WHERE id = $2 \
+         AND (synced_on IS NULL OR synced_on < $1)",
+    )
+    .bind(today)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Locks an agreement's row until the transaction ends, so that two transactions re-syncing
+/// its clocks run one after the other (a no-op update: PostgreSQL locks the row, SQLite the
+/// database).
+pub async fn lock(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE agreement SET synced_on = synced_on WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A commitment item as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitmentRow {

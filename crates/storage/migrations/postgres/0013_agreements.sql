@@ -14,7 +14,10 @@ CREATE TABLE agreement (
     total_investment_fen BIGINT NOT NULL,
     created_by           BIGINT,
     created_org_id       BIGINT NOT NULL,
-    created_at           TEXT NOT NULL
+    created_at           TEXT NOT NULL,
+    -- The Beijing day the clocks were last made to follow the passing days (a late upstream
+    -- item holds its dependants back from today); claimed once a day by a conditional update.
+    synced_on            TEXT
 );
 CREATE INDEX agreement_enterprise ON agreement(enterprise_id);
 
