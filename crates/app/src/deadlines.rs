@@ -66,6 +66,17 @@ pub(crate) async fn start(
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
     let due = s.limit.due_at(now, &app.calendar());
+    start_until(conn, s, due, now).await
+}
+
+/// Starts a clock that runs to a time fixed elsewhere (a contract's date), not to a limit
+/// counted from now; `s.limit` is kept as the clock's nominal length.
+pub(crate) async fn start_until(
+    conn: &mut Conn,
+    s: Start<'_>,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
     let new = NewDeadline {
         object_type: s.object_type,
         object_id: s.object_id,

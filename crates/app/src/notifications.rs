@@ -49,10 +49,12 @@ pub enum Template {
     /// A policy was pushed to the enterprise (`object`: the policy; `via`: machine |
     /// subscription | staff; `amount` when it is eligible; `department`).
     PolicyPushed,
+    /// A commitment item's planned date moved (`object`: project and item, `from`, `due`).
+    CommitmentMoved,
 }
 
 impl Template {
-    pub const ALL: [Template; 10] = [
+    pub const ALL: [Template; 11] = [
         Template::DeadlineReminder,
         Template::DeadlineWarning,
         Template::DeadlineDemand,
@@ -63,6 +65,7 @@ impl Template {
         Template::GrantOffered,
         Template::PayoutArrived,
         Template::PolicyPushed,
+        Template::CommitmentMoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +80,7 @@ impl Template {
             Template::GrantOffered => "grant_offered",
             Template::PayoutArrived => "payout_arrived",
             Template::PolicyPushed => "policy_pushed",
+            Template::CommitmentMoved => "commitment_moved",
         }
     }
 
@@ -97,6 +101,7 @@ impl Template {
             Template::GrantOffered => "免申即享",
             Template::PayoutArrived => "资金到账",
             Template::PolicyPushed => "政策推送",
+            Template::CommitmentMoved => "承诺事项",
         }
     }
 
@@ -197,6 +202,15 @@ impl Template {
                 (
                     "惠企政策推送".into(),
                     format!("{why}:{object}。{amount}详情请在“我的可享政策”查看。"),
+                )
+            }
+            Template::CommitmentMoved => {
+                let from = p("from", "原定日期");
+                (
+                    "承诺事项计划日期调整".into(),
+                    format!(
+                        "因前置事项进度变化,{object}的计划完成日期由 {from} 调整为 {due}。请按新的日期安排履约。"
+                    ),
                 )
             }
         }

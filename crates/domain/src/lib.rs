@@ -3,6 +3,7 @@
 //! Nothing in this crate performs I/O; data tables are compiled in from `data/`.
 
 pub mod calendar;
+pub mod commitment;
 pub mod contact;
 pub mod credit_code;
 pub mod deadline;

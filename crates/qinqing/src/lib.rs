@@ -38,12 +38,14 @@ pub async fn open_with_clock(
 }
 
 /// How often the server's background work runs: signing a checkpoint while audit entries arrive
-/// (at least every minute is required), firing the warnings that have fallen due, taking down
-/// policies whose period ended (下架), and sending the queued SMS.
+/// (at least every minute is required), firing the warnings that have fallen due, moving the
+/// clocks of commitment items held back by late upstream items, taking down policies whose
+/// period ended (下架), and sending the queued SMS.
 pub const BACKGROUND_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The server's background work, for as long as it runs. Each task is safe to run in several
-/// processes at once (see `audit_log::checkpoint`, `deadlines::run_due`, `notifications::deliver_due`).
+/// processes at once (see `audit_log::checkpoint`, `deadlines::run_due`,
+/// `agreements::follow_slips`, `notifications::deliver_due`).
 pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
@@ -54,6 +56,13 @@ pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::Joi
                 Ok(0) => {}
                 Ok(n) => tracing::info!(fired = n, "warnings fired"),
                 Err(e) => tracing::error!(error = %e, "firing warnings failed"),
+            }
+            match qinqing_app::agreements::follow_slips(&app).await {
+                Ok(0) => {}
+                Ok(n) => {
+                    tracing::info!(moved = n, "commitment dates moved with late upstream items")
+                }
+                Err(e) => tracing::error!(error = %e, "moving commitment clocks failed"),
             }
             match qinqing_app::policies::library::expire_ended(&app).await {
                 Ok(0) => {}

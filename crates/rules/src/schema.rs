@@ -172,7 +172,7 @@ type StandardField = (
 );
 
 /// The standard enterprise profile fields.
-const STANDARD: [StandardField; 13] = [
+const STANDARD: [StandardField; 14] = [
     (
         "industry",
         "所属行业",
@@ -247,6 +247,16 @@ const STANDARD: [StandardField; 13] = [
         AttrType::Money,
         None,
         true,
+        false,
+    ),
+    // Enterprise-side commitment items of its investment agreements found breached (违约), so a
+    // policy can require "no breached commitment" (承诺必践).
+    (
+        "breached_commitments",
+        "违约承诺事项",
+        AttrType::Integer,
+        Some("项"),
+        false,
         false,
     ),
 ];

@@ -25,7 +25,7 @@ pub mod search;
 use crate::{AppError, AppResult};
 use qinqing_domain::Money;
 use qinqing_domain::enterprise::Qualification;
-use qinqing_rules::{Facts, PolicySet, Schema};
+use qinqing_rules::{Facts, PolicySet, Schema, Value};
 use qinqing_storage::enterprises::{self as enterprise_store, Enterprise, Figure};
 use qinqing_storage::policies::{self as store, PolicyRow};
 use qinqing_storage::{Conn, settings};
@@ -103,11 +103,10 @@ pub(crate) async fn enterprise_facts(conn: &mut Conn, enterprise: &Enterprise) -
         .iter()
         .map(|(year, figs)| crate::enterprises::year_figures(*year, figs))
         .collect();
-    Ok(Facts::from_profile(
-        &enterprise.identity,
-        &qualifications,
-        &years,
-    ))
+    let mut facts = Facts::from_profile(&enterprise.identity, &qualifications, &years);
+    let breached = qinqing_storage::agreements::breached_of_enterprise(conn, enterprise.id).await?;
+    facts.set("breached_commitments", Value::Integer(breached));
+    Ok(facts)
 }
 
 /// Reads a definition against the stored schema; its problems, each with its line, are one

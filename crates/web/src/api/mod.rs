@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub mod admin;
+pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod deadlines;
@@ -16,7 +17,7 @@ use crate::AppState;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -232,6 +233,33 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/admin/api-keys/{id}",
             delete(requests::revoke_api_key),
+        )
+        .route(
+            "/api/v1/agreements",
+            get(agreements::list).post(agreements::create),
+        )
+        .route("/api/v1/agreements/template", get(agreements::template))
+        .route("/api/v1/agreements/{id}", get(agreements::get))
+        .route(
+            "/api/v1/agreements/{id}/enterprise",
+            post(agreements::link_enterprise),
+        )
+        .route("/api/v1/agreements/{id}/items", post(agreements::add_item))
+        .route(
+            "/api/v1/agreements/{id}/items/{key}",
+            put(agreements::edit_item),
+        )
+        .route(
+            "/api/v1/agreements/{id}/items/{key}/actions",
+            post(agreements::act),
+        )
+        .route(
+            "/api/v1/agreements/{id}/items/{key}/evidence",
+            get(agreements::evidence).post(agreements::upload_evidence),
+        )
+        .route(
+            "/api/v1/agreements/{id}/items/{key}/evidence/{file}",
+            get(agreements::evidence_content),
         )
         .route("/api/v1/audit/checkpoint", get(audit::checkpoint))
         .route("/api/v1/audit/verifier", get(audit::verifier))

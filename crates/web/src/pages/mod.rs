@@ -3,6 +3,7 @@
 //! and marks each wrong field.
 
 mod admin;
+mod agreements;
 mod auth;
 mod enterprises;
 mod materials;
@@ -57,6 +58,8 @@ pub fn routes() -> Router<AppState> {
             "/admin/calendar",
             get(admin::calendar_page).post(admin::calendar),
         )
+        .route("/agreements", get(agreements::list_page))
+        .route("/agreements/{id}", get(agreements::detail_page))
         .route("/messages", get(messages::page))
         .route("/messages/{id}/read", post(messages::read))
         .route("/messages/preferences", post(messages::preferences))
@@ -199,6 +202,7 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
             ("/portal", "我的企业"),
             ("/policies", "政策库"),
             ("/requests", "我的诉求"),
+            ("/agreements", "政企合同"),
         ]),
         Some(p) if p.role == Role::Steward => items.extend([
             ("/workbench", "工作台"),
@@ -233,6 +237,11 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
             {
                 items.push(("/dashboard/policies", "兑现统计"));
                 items.push(("/integrity", "信用与追回"));
+            }
+            if matches!(p.role, Role::Handler | Role::DepartmentLead | Role::Admin)
+                || p.role.is_supervisor()
+            {
+                items.push(("/agreements", "政企合同"));
             }
             if may_import_enterprises(p.role) {
                 items.push(("/enterprises/import", "批量导入"));

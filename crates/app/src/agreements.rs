@@ -1,0 +1,1194 @@
+//! 政企合同双兑现 ("承诺必践"): investment agreements split into commitment items of both sides,
+//! each on the shared time-limit mechanism.
+//!
+//! Planned dates are never stored: they follow from the items and today (see
+//! `qinqing_domain::commitment`). Every change to an agreement re-syncs the clocks of its items
+//! in the same transaction, so an open item always has exactly one running clock ending on its
+//! planned date — supervised by 效能办 for government items and by 招商办 for enterprise items —
+//! and a dependant whose date moved gets a new clock and tells the people answering for it.
+
+use crate::attachments::{self, AttachmentView, FileContent};
+use crate::audit::{self, Change};
+use crate::deadlines::{self, ClockAction, Start};
+use crate::error::parsed;
+use crate::notifications::{self, NewMessage, Template};
+use crate::policies::applications::{acts_for_enterprise, on_behalf};
+use crate::policies::materials::NewMaterial;
+use crate::{App, AppError, AppResult, FieldErrors, Principal, RequestMeta};
+use chrono::{DateTime, NaiveDate, Utc};
+use qinqing_domain::commitment::{
+    Commitment, Due, Offset, OffsetUnit, Outcome, STANDARD_TEMPLATE, Scheduled, Side, Status,
+    Timeline, TimelineError,
+};
+use qinqing_domain::deadline::{Limit, LimitUnit, end_of_day, local_date};
+use qinqing_domain::org::{Role, Scope};
+use qinqing_domain::{CreditCode, DivisionCode, Money};
+use qinqing_storage::agreements::{
+    self as store, AgreementRow, CommitmentFields, CommitmentRow, NewAgreement,
+};
+use qinqing_storage::attachments::Owner;
+use qinqing_storage::deadlines::{self as clock_store, State};
+use qinqing_storage::{Conn, StoreError, enterprises, orgs, users};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The kind of clock every commitment item runs on; its warning rule is configured under this
+/// name (提醒/警示/催告 hours), falling back to the platform default.
+pub const CLOCK_KIND: &str = "commitment";
+const OBJECT: &str = "commitment";
+const MAX_TEXT: usize = 500;
+const MAX_KEY: usize = 40;
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AgreementInput {
+    /// 项目名称
+    pub project_name: String,
+    /// The enterprise's 统一社会信用代码, once it is registered.
+    pub credit_code: Option<String>,
+    /// 投资方名称; defaults to the enterprise's name.
+    pub investor_name: Option<String>,
+    /// Where the project is (division code); defaults to the enterprise's region.
+    pub region_code: Option<String>,
+    /// 签约日期, YYYY-MM-DD
+    pub signed_on: String,
+    /// 总投资, in yuan with up to two decimals.
+    pub total_investment: String,
+    /// Itemise from the standard chain (企业注册 … 达产税收) before `items`.
+    #[serde(default)]
+    pub from_template: bool,
+    #[serde(default)]
+    pub items: Vec<ItemInput>,
+}
+
+/// One commitment item as staff enter it: due either on `due_on`, or `offset` `offset_unit`
+/// after the item `after`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct ItemInput {
+    /// 事项编号, unique within the agreement (letters, digits, `_`, `-`).
+    pub key: String,
+    /// government | enterprise
+    pub side: String,
+    /// 合同条款, e.g. "第五条第二款"
+    #[serde(default)]
+    pub clause: String,
+    pub content: String,
+    /// The government unit answering for a government item (organisation id).
+    pub responsible_org_id: Option<i64>,
+    #[serde(default)]
+    pub responsible_unit: String,
+    #[serde(default)]
+    pub responsible_person: String,
+    pub due_on: Option<String>,
+    pub after: Option<String>,
+    pub offset: Option<u32>,
+    /// months | calendar_days | working_days (default months)
+    pub offset_unit: Option<String>,
+    /// 改期后的日期
+    pub replanned_on: Option<String>,
+    #[serde(default)]
+    pub evidence: String,
+}
+
+/// A step on an item.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ItemAction {
+    /// The responsible side reports fulfilment on `on` with its evidence.
+    Report { on: String, evidence: String },
+    /// The other side confirms a report.
+    Confirm,
+    /// The other side disputes a report; the item is open again.
+    Dispute { reason: String },
+    /// A department lead waives the item.
+    Waive { reason: String },
+    /// 招商办 or a department lead records a breach of an overdue item.
+    Breach { reason: String },
+}
+
+impl ItemAction {
+    fn name(&self) -> &'static str {
+        match self {
+            ItemAction::Report { .. } => "reported",
+            ItemAction::Confirm => "confirmed",
+            ItemAction::Dispute { .. } => "disputed",
+            ItemAction::Waive { .. } => "waived",
+            ItemAction::Breach { .. } => "breached",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ItemView {
+    pub id: i64,
+    pub key: String,
+    pub side: &'static str,
+    pub side_label: &'static str,
+    pub clause: String,
+    pub content: String,
+    pub responsible_org_id: Option<i64>,
+    pub responsible_unit: String,
+    pub responsible_person: String,
+    /// The rule as written: "2026-06-30" or "“土地出让及交地”完成后 3 个月".
+    pub due_label: String,
+    pub due_on: Option<NaiveDate>,
+    pub after: Option<String>,
+    pub replanned_on: Option<NaiveDate>,
+    /// The date the item is planned for today, after every slip and fulfilment upstream.
+    pub planned_on: NaiveDate,
+    pub status: &'static str,
+    pub status_label: &'static str,
+    /// The date reported or confirmed.
+    pub fulfilled_on: Option<NaiveDate>,
+    pub evidence: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgreementView {
+    pub id: i64,
+    pub project_name: String,
+    pub credit_code: Option<String>,
+    pub investor_name: String,
+    pub region_code: String,
+    pub signed_on: NaiveDate,
+    /// 总投资 (yuan, exact)
+    pub total_investment: String,
+    pub items: Vec<ItemView>,
+}
+
+/// An agreement in a list, with how its items stand.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgreementSummary {
+    pub id: i64,
+    pub project_name: String,
+    pub investor_name: String,
+    pub signed_on: NaiveDate,
+    pub items: usize,
+    pub overdue: usize,
+    pub breached: usize,
+}
+
+/// The standard chain, for the itemising form.
+pub fn standard_template() -> &'static [qinqing_domain::commitment::TemplateNode] {
+    &STANDARD_TEMPLATE
+}
+
+// ----- who may do what -----
+
+/// Government staff who itemise and manage agreements in their scope.
+fn manages(who: &Principal, a: &AgreementRow) -> bool {
+    match who.role {
+        Role::Admin => true,
+        Role::SupervisorInvestment => covers(who, &a.region_code),
+        Role::Handler | Role::DepartmentLead => {
+            who.org_id == a.created_org_id && covers(who, &a.region_code)
+        }
+        _ => false,
+    }
+}
+
+fn covers(who: &Principal, region: &str) -> bool {
+    DivisionCode::parse(region).is_ok_and(|r| who.scope.covers_region(&r))
+}
+
+fn is_own_enterprise(who: &Principal, a: &AgreementRow) -> bool {
+    acts_for_enterprise(who)
+        && a.credit_code
+            .as_deref()
+            .is_some_and(|c| who.enterprises().iter().any(|e| e.as_str() == c))
+}
+
+/// Whether a staff member's own organisation answers for an item.
+fn answers_for(who: &Principal, item: &CommitmentRow) -> bool {
+    matches!(who.role, Role::Handler | Role::DepartmentLead)
+        && item.responsible_org_id == Some(who.org_id)
+}
+
+/// The enterprise sees its own agreements; departments those they manage or answer an item of;
+/// supervisors everything in their scope; 纪检 and the administrator everything.
+fn may_see(who: &Principal, a: &AgreementRow, items: &[CommitmentRow]) -> bool {
+    match who.role {
+        Role::EnterpriseUser | Role::Steward => is_own_enterprise(who, a),
+        Role::SupervisorEfficiency | Role::SupervisorInvestment | Role::SupervisorDiscipline => {
+            who.scope == Scope::All || covers(who, &a.region_code)
+        }
+        Role::Admin => true,
+        Role::Handler | Role::DepartmentLead => {
+            manages(who, a) || items.iter().any(|i| answers_for(who, i))
+        }
+        _ => false,
+    }
+}
+
+/// The side that answers for an item may report it: the enterprise for its items (the managing
+/// staff while the investor has not registered yet), the responsible unit for government ones.
+fn may_report(who: &Principal, a: &AgreementRow, item: &CommitmentRow) -> bool {
+    match item.side {
+        Side::Enterprise => {
+            is_own_enterprise(who, a) || (a.enterprise_id.is_none() && manages(who, a))
+        }
+        Side::Government => {
+            answers_for(who, item) || (item.responsible_org_id.is_none() && manages(who, a))
+        }
+    }
+}
+
+/// The other side confirms or disputes.
+fn may_confirm(who: &Principal, a: &AgreementRow, item: &CommitmentRow) -> bool {
+    match item.side {
+        Side::Enterprise => manages(who, a),
+        Side::Government => is_own_enterprise(who, a),
+    }
+}
+
+fn may_waive(who: &Principal, a: &AgreementRow) -> bool {
+    who.role == Role::Admin || (who.role == Role::DepartmentLead && manages(who, a))
+}
+
+fn may_record_breach(who: &Principal, a: &AgreementRow) -> bool {
+    matches!(
+        who.role,
+        Role::Admin | Role::SupervisorInvestment | Role::DepartmentLead
+    ) && manages(who, a)
+}
+
+// ----- input -----
+
+/// An item as validated, owning its texts.
+struct Item {
+    key: String,
+    side: Side,
+    clause: String,
+    content: String,
+    responsible_org_id: Option<i64>,
+    responsible_unit: String,
+    responsible_person: String,
+    due: Due,
+    replanned: Option<NaiveDate>,
+    evidence: String,
+}
+
+impl Item {
+    fn fields(&self) -> CommitmentFields<'_> {
+        CommitmentFields {
+            key: &self.key,
+            side: self.side,
+            clause: &self.clause,
+            content: &self.content,
+            responsible_org_id: self.responsible_org_id,
+            responsible_unit: &self.responsible_unit,
+            responsible_person: &self.responsible_person,
+            due: &self.due,
+            replanned: self.replanned,
+            evidence: &self.evidence,
+        }
+    }
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("“{}”不是有效日期,请按 2026-06-30 的格式填写", text.trim()))
+}
+
+fn text(value: &str, required: bool, what: &str) -> Result<String, String> {
+    let value = value.trim();
+    if required && value.is_empty() {
+        return Err(format!("请填写{what}"));
+    }
+    if value.chars().count() > MAX_TEXT {
+        return Err(format!("{what}不能超过 {MAX_TEXT} 字"));
+    }
+    Ok(value.to_string())
+}
+
+fn parse_key(key: &str) -> Result<String, String> {
+    let key = key.trim();
+    let ok = !key.is_empty()
+        && key.len() <= MAX_KEY
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(key.to_string())
+    } else {
+        Err(format!(
+            "事项编号须为 1 至 {MAX_KEY} 位字母、数字、下划线或连字符"
+        ))
+    }
+}
+
+fn parse_due(input: &ItemInput, prefix: &str, errors: &mut FieldErrors) -> Option<Due> {
+    match (&input.due_on, &input.after) {
+        (Some(date), None) => errors
+            .check(&format!("{prefix}due_on"), parse_date(date))
+            .map(|date| Due::On { date }),
+        (None, Some(after)) => {
+            let unit = input.offset_unit.as_deref().unwrap_or("months");
+            let unit = errors.check(
+                &format!("{prefix}offset_unit"),
+                OffsetUnit::parse(unit).ok_or("期限单位应为 months、calendar_days 或 working_days"),
+            );
+            let amount = errors.check(
+                &format!("{prefix}offset"),
+                input.offset.ok_or("请填写前置事项完成后多长时间内履约"),
+            );
+            Some(Due::After {
+                item: after.trim().to_string(),
+                offset: Offset {
+                    amount: amount?,
+                    unit: unit?,
+                },
+            })
+        }
+        _ => {
+            errors.add(
+                &format!("{prefix}due_on"),
+                "请填写履约日期,或选择前置事项及期限(二者择一)",
+            );
+            None
+        }
+    }
+}
+
+fn parse_item(input: &ItemInput, prefix: &str, errors: &mut FieldErrors) -> Option<Item> {
+    let f = |name: &str| format!("{prefix}{name}");
+    let key = errors.check(&f("key"), parse_key(&input.key));
+    let side = errors.check(
+        &f("side"),
+        Side::parse(input.side.trim()).ok_or("承诺方应为 government(政府方)或 enterprise(企业方)"),
+    );
+    let clause = errors.check(&f("clause"), text(&input.clause, false, "合同条款"));
+    let content = errors.check(&f("content"), text(&input.content, true, "承诺内容"));
+    let unit = errors.check(
+        &f("responsible_unit"),
+        text(&input.responsible_unit, false, "责任单位"),
+    );
+    let person = errors.check(
+        &f("responsible_person"),
+        text(&input.responsible_person, false, "责任人"),
+    );
+    let evidence = errors.check(&f("evidence"), text(&input.evidence, false, "履约佐证"));
+    let due = parse_due(input, prefix, errors);
+    let replanned = match &input.replanned_on {
+        Some(d) => Some(errors.check(&f("replanned_on"), parse_date(d))?),
+        None => None,
+    };
+    Some(Item {
+        key: key?,
+        side: side?,
+        clause: clause?,
+        content: content?,
+        responsible_org_id: input.responsible_org_id,
+        responsible_unit: unit?,
+        responsible_person: person?,
+        due: due?,
+        replanned,
+        evidence: evidence?,
+    })
+}
+
+/// A government unit named as responsible must exist and be a government organisation.
+async fn check_org(conn: &mut Conn, item: &Item, field: &str) -> AppResult<()> {
+    let Some(id) = item.responsible_org_id else {
+        return Ok(());
+    };
+    match orgs::get(conn, id).await? {
+        Some(org) if org.kind.is_government() => Ok(()),
+        _ => Err(AppError::invalid(field, "责任单位应为政府部门或镇(街道)")),
+    }
+}
+
+/// The field a timeline error is about.
+fn timeline_field(e: &TimelineError) -> &'static str {
+    match e {
+        TimelineError::DuplicateKey(_) => "key",
+        TimelineError::UnknownReference { .. } | TimelineError::Cycle { .. } => "after",
+        TimelineError::OffsetTooLong(_) => "offset",
+    }
+}
+
+fn as_commitment(row: &CommitmentRow) -> Commitment {
+    Commitment {
+        key: row.key.clone(),
+        side: row.side,
+        due: row.due.clone(),
+        replanned: row.replanned,
+        outcome: row.outcome,
+    }
+}
+
+fn timeline(rows: &[CommitmentRow]) -> AppResult<Timeline> {
+    Timeline::new(rows.iter().map(as_commitment).collect())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored timeline is invalid: {e}")))
+}
+
+// ----- views -----
+
+fn due_label(due: &Due, rows: &[CommitmentRow]) -> String {
+    match due {
+        Due::On { date } => date.to_string(),
+        Due::After { item, offset } => {
+            let title = rows
+                .iter()
+                .find(|r| &r.key == item)
+                .map_or(item.as_str(), |r| r.content.as_str());
+            format!("“{title}”完成后 {}", offset.label_zh())
+        }
+    }
+}
+
+fn item_view(row: &CommitmentRow, s: &Scheduled, rows: &[CommitmentRow]) -> ItemView {
+    let fulfilled_on = match row.outcome {
+        Outcome::Reported { on } | Outcome::Fulfilled { on } => Some(on),
+        _ => None,
+    };
+    let (due_on, after) = match &row.due {
+        Due::On { date } => (Some(*date), None),
+        Due::After { item, .. } => (None, Some(item.clone())),
+    };
+    ItemView {
+        id: row.id,
+        key: row.key.clone(),
+        side: row.side.as_str(),
+        side_label: row.side.label_zh(),
+        clause: row.clause.clone(),
+        content: row.content.clone(),
+        responsible_org_id: row.responsible_org_id,
+        responsible_unit: row.responsible_unit.clone(),
+        responsible_person: row.responsible_person.clone(),
+        due_label: due_label(&row.due, rows),
+        due_on,
+        after,
+        replanned_on: row.replanned,
+        planned_on: s.planned,
+        status: s.status.as_str(),
+        status_label: s.status.label_zh(),
+        fulfilled_on,
+        evidence: row.evidence.clone(),
+        note: row.outcome_note.clone(),
+    }
+}
+
+fn schedule(app: &App, rows: &[CommitmentRow], now: DateTime<Utc>) -> AppResult<Vec<Scheduled>> {
+    Ok(timeline(rows)?.schedule(local_date(now), &app.calendar()))
+}
+
+fn view(
+    app: &App,
+    a: &AgreementRow,
+    rows: &[CommitmentRow],
+    now: DateTime<Utc>,
+) -> AppResult<AgreementView> {
+    let scheduled = schedule(app, rows, now)?;
+    Ok(AgreementView {
+        id: a.id,
+        project_name: a.project_name.clone(),
+        credit_code: a.credit_code.clone(),
+        investor_name: a.investor_name.clone(),
+        region_code: a.region_code.clone(),
+        signed_on: a.signed_on,
+        total_investment: Money::from_fen(a.total_investment_fen).to_string(),
+        items: rows
+            .iter()
+            .zip(&scheduled)
+            .map(|(r, s)| item_view(r, s, rows))
+            .collect(),
+    })
+}
+
+// ----- clocks -----
+
+/// Gives every open item one running clock ending on its planned date and stops the clocks of
+/// closed items; tells the people answering for an item whose date moved. Returns the moves
+/// as (key, from, to) for the audit entry.
+async fn sync_clocks(
+    conn: &mut Conn,
+    app: &App,
+    a: &AgreementRow,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<(String, NaiveDate, NaiveDate)>> {
+    store::lock(conn, a.id).await?;
+    let rows = store::commitments(conn, a.id).await?;
+    let scheduled = schedule(app, &rows, now)?;
+    let region = DivisionCode::parse(&a.region_code).map_err(|e| AppError::Internal(e.into()))?;
+    let mut moved = Vec::new();
+    for (row, s) in rows.iter().zip(&scheduled) {
+        let object_id = row.id.to_string();
+        let wanted = (row.outcome == Outcome::Open).then(|| end_of_day(s.planned));
+        let open: Vec<_> = clock_store::for_object(conn, OBJECT, &object_id)
+            .await?
+            .into_iter()
+            .filter(|d| d.kind == CLOCK_KIND && d.state != State::Stopped)
+            .collect();
+        if open.len() == 1 && wanted == Some(open[0].due_at) {
+            continue;
+        }
+        let object = (OBJECT, object_id.as_str());
+        deadlines::control_open(conn, app, object, CLOCK_KIND, ClockAction::Stop, now).await?;
+        let Some(due) = wanted else { continue };
+        let label = format!("{}:{}", a.project_name, row.content);
+        let days = (s.planned - local_date(now)).num_days().max(0);
+        let start = Start {
+            object_type: OBJECT,
+            object_id: &object_id,
+            kind: CLOCK_KIND,
+            label: &label,
+            region: &region,
+            side: match row.side {
+                Side::Government => deadlines::Side::Government,
+                Side::Enterprise => deadlines::Side::Enterprise,
+            },
+            limit: Limit {
+                unit: LimitUnit::CalendarDays,
+                amount: u32::try_from(days).unwrap_or(u32::MAX),
+            },
+        };
+        deadlines::start_until(conn, start, due, now).await?;
+        if let Some(before) = open.first() {
+            let from = local_date(before.due_at - chrono::Duration::seconds(1));
+            if from != s.planned {
+                tell_moved(conn, a, row, &label, from, s.planned, now).await?;
+                moved.push((row.key.clone(), from, s.planned));
+            }
+        }
+    }
+    Ok(moved)
+}
+
+/// The people answering for an item: the enterprise's users for its items, the responsible
+/// unit's handlers and lead for government ones.
+async fn answerable(conn: &mut Conn, a: &AgreementRow, row: &CommitmentRow) -> AppResult<Vec<i64>> {
+    match (row.side, a.enterprise_id, row.responsible_org_id) {
+        (Side::Enterprise, Some(enterprise), _) => {
+            Ok(users::of_enterprise(conn, enterprise).await?)
+        }
+        (Side::Government, _, Some(org)) => Ok(users::list(conn)
+            .await?
+            .into_iter()
+            .filter(|u| {
+                u.org_id == org
+                    && !u.disabled
+                    && matches!(u.role, Role::Handler | Role::DepartmentLead)
+            })
+            .map(|u| u.id)
+            .collect()),
+        _ => Ok(Vec::new()),
+    }
+}
+
+async fn tell_moved(
+    conn: &mut Conn,
+    a: &AgreementRow,
+    row: &CommitmentRow,
+    label: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    for user in answerable(conn, a, row).await? {
+        let message = NewMessage {
+            recipient_user_id: user,
+            template: Template::CommitmentMoved,
+            params: serde_json::json!({ "object": label, "from": from.to_string(), "due": to.to_string() }),
+            idempotency_key: format!("commitment:{}:moved:{to}:user:{user}", row.id),
+        };
+        notifications::enqueue(conn, message, now).await?;
+    }
+    Ok(())
+}
+
+/// Makes the clocks follow the passing days: while an upstream item is late its dependants'
+/// dates move a day each day, so once per agreement and Beijing day their clocks are moved and
+/// the people answering for them told. Returns how many items moved.
+pub async fn follow_slips(app: &App) -> AppResult<usize> {
+    let now = app.now();
+    let agreements = {
+        let mut conn = app.db.conn().await?;
+        store::list(&mut conn).await?
+    };
+    let mut moved_items = 0;
+    for a in agreements {
+        let mut tx = app.db.begin().await?;
+        if !store::claim_daily_sync(&mut tx, a.id, local_date(now)).await? {
+            continue;
+        }
+        let moved = sync_clocks(&mut tx, app, &a, now).await?;
+        if !moved.is_empty() {
+            moved_items += moved.len();
+            let change = Change {
+                action: "commitment.moved",
+                object_type: "agreement",
+                object_id: a.id.to_string(),
+                on_behalf_of: None,
+                detail: serde_json::json!({ "moved": moved }),
+            };
+            let system = Principal::system();
+            audit::record(&mut tx, &system, &RequestMeta::default(), change, now).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+    }
+    Ok(moved_items)
+}
+
+// ----- use cases -----
+
+async fn load(conn: &mut Conn, id: i64) -> AppResult<(AgreementRow, Vec<CommitmentRow>)> {
+    let a = store::get(conn, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("没有这份协议".into()))?;
+    let rows = store::commitments(conn, id).await?;
+    Ok((a, rows))
+}
+
+async fn visible(
+    conn: &mut Conn,
+    who: &Principal,
+    id: i64,
+) -> AppResult<(AgreementRow, Vec<CommitmentRow>)> {
+    let (a, rows) = load(conn, id).await?;
+    if !may_see(who, &a, &rows) {
+        return Err(AppError::forbidden("无权查看这份协议"));
+    }
+    Ok((a, rows))
+}
+
+/// The standard chain's items for an agreement signed on `signed_on`: government items answered
+/// by the creating unit and enterprise items by the investor until staff assign them.
+fn template_items(signed_on: NaiveDate, investor: &str, unit: &str, app: &App) -> Vec<Item> {
+    STANDARD_TEMPLATE
+        .iter()
+        .map(|n| Item {
+            key: n.key.to_string(),
+            side: n.side,
+            clause: String::new(),
+            content: n.title.to_string(),
+            responsible_org_id: None,
+            responsible_unit: match n.side {
+                Side::Government => unit.to_string(),
+                Side::Enterprise => investor.to_string(),
+            },
+            responsible_person: String::new(),
+            due: n.due(signed_on, &app.calendar()),
+            replanned: None,
+            evidence: n.evidence.to_string(),
+        })
+        .collect()
+}
+
+/// Checks that `items` form a timeline; the error names the item and its field.
+fn check_timeline(items: &[Item], field_of: impl Fn(usize, &str) -> String) -> AppResult<()> {
+    let commitments = items
+        .iter()
+        .map(|i| Commitment {
+            key: i.key.clone(),
+            side: i.side,
+            due: i.due.clone(),
+            replanned: i.replanned,
+            outcome: Outcome::Open,
+        })
+        .collect();
+    Timeline::new(commitments).map(|_| ()).map_err(|e| {
+        let index = items.iter().rposition(|i| i.key == e.item()).unwrap_or(0);
+        AppError::invalid(&field_of(index, timeline_field(&e)), e.to_string())
+    })
+}
+
+/// Records an agreement with its items (from the standard template and/or as given).
+pub async fn create(
+    app: &App,
+    who: &Principal,
+    input: &AgreementInput,
+    meta: &RequestMeta,
+) -> AppResult<AgreementView> {
+    if !matches!(
+        who.role,
+        Role::Handler | Role::DepartmentLead | Role::SupervisorInvestment | Role::Admin
+    ) {
+        return Err(AppError::forbidden("只有招商部门工作人员可以录入投资协议"));
+    }
+    let mut errors = FieldErrors::default();
+    let project = errors.check("project_name", text(&input.project_name, true, "项目名称"));
+    let signed_on = errors.check("signed_on", parse_date(&input.signed_on));
+    let investment = errors.check(
+        "total_investment",
+        Money::parse_yuan(&input.total_investment)
+            .map_err(|e| e.to_string())
+            .and_then(|m| {
+                if m.is_negative() {
+                    Err("总投资不能为负数".to_string())
+                } else {
+                    Ok(m)
+                }
+            }),
+    );
+    let code = match input.credit_code.as_deref().map(str::trim) {
+        Some(c) if !c.is_empty() => errors.check("credit_code", CreditCode::parse(c)),
+        _ => None,
+    };
+    let given: Vec<Option<Item>> = input
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| parse_item(item, &format!("items[{i}]."), &mut errors))
+        .collect();
+    errors.finish()?;
+    let (project, signed_on) = (parsed(project)?, parsed(signed_on)?);
+    let investment = parsed(investment)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let enterprise = match &code {
+        Some(code) => Some(
+            enterprises::get_by_credit_code(&mut tx, code)
+                .await?
+                .ok_or_else(|| AppError::invalid("credit_code", "平台上没有这家企业"))?,
+        ),
+        None => None,
+    };
+    let investor = match (input.investor_name.as_deref().map(str::trim), &enterprise) {
+        (Some(name), _) if !name.is_empty() => {
+            text(name, true, "投资方名称").map_err(|m| AppError::invalid("investor_name", m))?
+        }
+        (_, Some(e)) => e.identity.name.clone(),
+        _ => {
+            return Err(AppError::invalid(
+                "investor_name",
+                "请填写投资方名称或企业信用代码",
+            ));
+        }
+    };
+    let region = match (
+        input.region_code.as_deref().map(str::trim),
+        &enterprise,
+        &who.scope,
+    ) {
+        (Some(r), _, _) if !r.is_empty() => {
+            DivisionCode::parse(r).map_err(|e| AppError::invalid("region_code", e.to_string()))?
+        }
+        (_, Some(e), _) => e.identity.region_code.clone(),
+        (_, None, Scope::Region(r)) => r.clone(),
+        _ => return Err(AppError::invalid("region_code", "请选择项目所在区域")),
+    };
+    if !who.scope.covers_region(&region) {
+        return Err(AppError::invalid(
+            "region_code",
+            "项目所在区域不在您的管辖范围内",
+        ));
+    }
+    let mut items = if input.from_template {
+        template_items(signed_on, &investor, &who.org_name, app)
+    } else {
+        Vec::new()
+    };
+    let offset = items.len();
+    for (i, item) in given.into_iter().enumerate() {
+        let item = parsed(item)?;
+        check_org(&mut tx, &item, &format!("items[{i}].responsible_org_id")).await?;
+        items.push(item);
+    }
+    let field_of = |index: usize, field: &str| match index.checked_sub(offset) {
+        Some(i) => format!("items[{i}].{field}"),
+        None => "from_template".to_string(),
+    };
+    check_timeline(&items, field_of)?;
+    let new = NewAgreement {
+        project_name: &project,
+        enterprise_id: enterprise.as_ref().map(|e| e.id),
+        investor_name: &investor,
+        region_code: region.as_str(),
+        signed_on,
+        total_investment_fen: investment.fen(),
+        created_by: who.user_id,
+        created_org_id: who.org_id,
+    };
+    let id = store::insert(&mut tx, &new, now).await?;
+    for item in &items {
+        store::insert_commitment(&mut tx, id, &item.fields()).await?;
+    }
+    let (a, _) = load(&mut tx, id).await?;
+    sync_clocks(&mut tx, app, &a, now).await?;
+    let change = Change {
+        action: "agreement.created",
+        object_type: "agreement",
+        object_id: id.to_string(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "project": project, "investor": investor, "signed_on": signed_on,
+            "total_investment": investment.to_string(), "items": items.iter().map(|i| &i.key).collect::<Vec<_>>() }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    let (a, rows) = load(&mut tx, id).await?;
+    let shown = view(app, &a, &rows, now)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+/// Adds an item (`key` = None) or rewrites the item `key`; dependants' clocks follow.
+pub async fn save_item(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    key: Option<&str>,
+    input: &ItemInput,
+    meta: &RequestMeta,
+) -> AppResult<AgreementView> {
+    let mut errors = FieldErrors::default();
+    let item = parse_item(input, "", &mut errors);
+    errors.finish()?;
+    let mut item = parsed(item)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let (a, rows) = visible(&mut tx, who, id).await?;
+    if !manages(who, &a) {
+        return Err(AppError::forbidden(
+            "只有录入协议的部门或招商办可以修改承诺事项",
+        ));
+    }
+    check_org(&mut tx, &item, "responsible_org_id").await?;
+    let existing = match key {
+        Some(key) => {
+            let row = find_item(&rows, key)?;
+            if !matches!(row.outcome, Outcome::Open) {
+                return Err(AppError::Conflict {
+                    field: None,
+                    message: "已申报履约或已办结的事项不能修改".into(),
+                });
+            }
+            // The key is the item's name in other items' rules; it does not change.
+            item.key = row.key.clone();
+            Some(row.id)
+        }
+        None => None,
+    };
+    let mut timeline_items: Vec<Commitment> = rows
+        .iter()
+        .filter(|r| Some(r.id) != existing)
+        .map(as_commitment)
+        .collect();
+    timeline_items.push(Commitment {
+        key: item.key.clone(),
+        side: item.side,
+        due: item.due.clone(),
+        replanned: item.replanned,
+        outcome: Outcome::Open,
+    });
+    Timeline::new(timeline_items)
+        .map_err(|e| AppError::invalid(timeline_field(&e), e.to_string()))?;
+    match existing {
+        Some(row_id) => store::update_commitment(&mut tx, row_id, &item.fields()).await?,
+        None => match store::insert_commitment(&mut tx, id, &item.fields()).await {
+            Err(StoreError::Duplicate) => {
+                return Err(AppError::invalid("key", "该事项编号在本协议中已使用"));
+            }
+            other => {
+                other?;
+            }
+        },
+    }
+    let moved = sync_clocks(&mut tx, app, &a, now).await?;
+    let change = Change {
+        action: if existing.is_some() {
+            "commitment.edited"
+        } else {
+            "commitment.added"
+        },
+        object_type: "agreement",
+        object_id: id.to_string(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "item": item.key, "content": item.content, "due": item.due,
+            "replanned_on": item.replanned, "moved": moved }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    let (a, rows) = load(&mut tx, id).await?;
+    let shown = view(app, &a, &rows, now)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+fn reason(text_in: &str) -> AppResult<String> {
+    text(text_in, true, "理由").map_err(|m| AppError::invalid("reason", m))
+}
+
+fn conflict(message: &str) -> AppError {
+    AppError::Conflict {
+        field: None,
+        message: message.into(),
+    }
+}
+
+/// The outcome a step leads to, after checking that the caller may take it.
+fn next_outcome(
+    who: &Principal,
+    a: &AgreementRow,
+    row: &CommitmentRow,
+    status: Status,
+    action: &ItemAction,
+    today: NaiveDate,
+) -> AppResult<(Outcome, Option<String>)> {
+    let reported = matches!(row.outcome, Outcome::Reported { .. });
+    let open_or_reported = matches!(row.outcome, Outcome::Open) || reported;
+    match action {
+        ItemAction::Report { on, evidence } => {
+            if !may_report(who, a, row) {
+                return Err(AppError::forbidden("履约情况由承担该事项的一方申报"));
+            }
+            if row.outcome != Outcome::Open {
+                return Err(conflict("该事项已申报或已办结"));
+            }
+            let on = parse_date(on).map_err(|m| AppError::invalid("on", m))?;
+            if on > today || on < a.signed_on {
+                return Err(AppError::invalid("on", "履约日期应在签约日至今天之间"));
+            }
+            let evidence =
+                text(evidence, true, "履约佐证").map_err(|m| AppError::invalid("evidence", m))?;
+            Ok((Outcome::Reported { on }, Some(evidence)))
+        }
+        ItemAction::Confirm | ItemAction::Dispute { .. } => {
+            if !may_confirm(who, a, row) {
+                return Err(AppError::forbidden("履约申报由协议另一方确认"));
+            }
+            let Outcome::Reported { on } = row.outcome else {
+                return Err(conflict("该事项没有待确认的履约申报"));
+            };
+            match action {
+                ItemAction::Dispute { reason: r } => Ok((Outcome::Open, Some(reason(r)?))),
+                _ => Ok((Outcome::Fulfilled { on }, row.outcome_note.clone())),
+            }
+        }
+        ItemAction::Waive { reason: r } => {
+            if !may_waive(who, a) {
+                return Err(AppError::forbidden("豁免须经录入协议部门的负责人批准"));
+            }
+            if !open_or_reported {
+                return Err(conflict("该事项已办结"));
+            }
+            Ok((Outcome::Waived, Some(reason(r)?)))
+        }
+        ItemAction::Breach { reason: r } => {
+            if !may_record_breach(who, a) {
+                return Err(AppError::forbidden("违约由招商办或部门负责人认定"));
+            }
+            if !open_or_reported {
+                return Err(conflict("该事项已办结"));
+            }
+            if status != Status::Overdue && !reported {
+                return Err(conflict("事项逾期后才能认定违约"));
+            }
+            Ok((Outcome::Breached, Some(reason(r)?)))
+        }
+    }
+}
+
+/// Takes a step on item `key`: report, confirm, dispute, waive or breach.
+pub async fn act(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    key: &str,
+    action: &ItemAction,
+    meta: &RequestMeta,
+) -> AppResult<AgreementView> {
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let (a, rows) = visible(&mut tx, who, id).await?;
+    let index = rows
+        .iter()
+        .position(|r| r.key == key)
+        .ok_or_else(|| AppError::NotFound(format!("协议中没有事项“{key}”")))?;
+    let scheduled = schedule(app, &rows, now)?;
+    let row = &rows[index];
+    let (outcome, note) = next_outcome(
+        who,
+        &a,
+        row,
+        scheduled[index].status,
+        action,
+        local_date(now),
+    )?;
+    if !store::set_outcome(&mut tx, row.id, row.outcome, outcome, note.as_deref()).await? {
+        return Err(conflict("该事项刚被他人处理,请刷新后再试"));
+    }
+    let moved = sync_clocks(&mut tx, app, &a, now).await?;
+    let code = a
+        .credit_code
+        .as_deref()
+        .and_then(|c| CreditCode::parse(c).ok());
+    let action_name = format!("commitment.{}", action.name());
+    let change = Change {
+        action: &action_name,
+        object_type: "agreement",
+        object_id: id.to_string(),
+        on_behalf_of: code.as_ref().and_then(|c| on_behalf(who, c)),
+        detail: serde_json::json!({ "item": row.key, "note": note, "planned_on": scheduled[index].planned, "moved": moved }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    let (a, rows) = load(&mut tx, id).await?;
+    let shown = view(app, &a, &rows, now)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+/// Links the enterprise an investor registered (企业注册) to the agreement it signed; from then
+/// on the enterprise sees the agreement and answers for its items.
+pub async fn link_enterprise(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    credit_code: &str,
+    meta: &RequestMeta,
+) -> AppResult<AgreementView> {
+    let code = CreditCode::parse(credit_code.trim())
+        .map_err(|e| AppError::invalid("credit_code", e.to_string()))?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let (a, _) = visible(&mut tx, who, id).await?;
+    if !manages(who, &a) {
+        return Err(AppError::forbidden(
+            "只有录入协议的部门或招商办可以关联企业",
+        ));
+    }
+    let enterprise = enterprises::get_by_credit_code(&mut tx, &code)
+        .await?
+        .ok_or_else(|| AppError::invalid("credit_code", "平台上没有这家企业"))?;
+    if !store::link_enterprise(&mut tx, id, enterprise.id).await? {
+        return Err(conflict("这份协议已关联企业"));
+    }
+    let change = Change {
+        action: "agreement.enterprise_linked",
+        object_type: "agreement",
+        object_id: id.to_string(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "credit_code": code.as_str(), "name": enterprise.identity.name }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    let (a, rows) = load(&mut tx, id).await?;
+    let shown = view(app, &a, &rows, now)?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+/// An item of a visible agreement, by key.
+fn find_item<'a>(rows: &'a [CommitmentRow], key: &str) -> AppResult<&'a CommitmentRow> {
+    rows.iter()
+        .find(|r| r.key == key)
+        .ok_or_else(|| AppError::NotFound(format!("协议中没有事项“{key}”")))
+}
+
+/// The side answering for an open item uploads its evidence (佐证材料) before reporting.
+pub async fn upload_evidence(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    key: &str,
+    file: NewMaterial<'_>,
+    meta: &RequestMeta,
+) -> AppResult<AttachmentView> {
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let (a, rows) = visible(&mut tx, who, id).await?;
+    let row = find_item(&rows, key)?;
+    if !may_report(who, &a, row) {
+        return Err(AppError::forbidden("佐证材料由承担该事项的一方上传"));
+    }
+    if row.outcome != Outcome::Open {
+        return Err(AppError::Conflict {
+            field: Some("file".into()),
+            message: "该事项已申报或已办结,佐证材料不能再改动".into(),
+        });
+    }
+    let object_id = row.id.to_string();
+    let owner = Owner {
+        kind: OBJECT,
+        id: &object_id,
+    };
+    let bytes = file.bytes;
+    let added = attachments::attach(
+        &mut tx,
+        owner,
+        file.label,
+        file.file_name,
+        bytes,
+        who.user_id,
+        now,
+    )
+    .await?;
+    let code = a
+        .credit_code
+        .as_deref()
+        .and_then(|c| CreditCode::parse(c).ok());
+    let change = Change {
+        action: "commitment.evidence_uploaded",
+        object_type: "agreement",
+        object_id: id.to_string(),
+        on_behalf_of: code.as_ref().and_then(|c| on_behalf(who, c)),
+        detail: serde_json::json!({ "item": row.key, "file": added.id, "label": added.label,
+            "file_name": added.file_name, "sha256": added.sha256 }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(added)
+}
+
+/// The evidence files of an item, for whoever may see the agreement.
+pub async fn evidence(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    key: &str,
+) -> AppResult<Vec<AttachmentView>> {
+    let mut conn = app.db.conn().await?;
+    let (_, rows) = visible(&mut conn, who, id).await?;
+    let object_id = find_item(&rows, key)?.id.to_string();
+    let owner = Owner {
+        kind: OBJECT,
+        id: &object_id,
+    };
+    attachments::listed(&mut conn, owner).await
+}
+
+/// One evidence file's content.
+pub async fn evidence_content(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    key: &str,
+    file_id: i64,
+) -> AppResult<FileContent> {
+    let mut conn = app.db.conn().await?;
+    let (_, rows) = visible(&mut conn, who, id).await?;
+    let object_id = find_item(&rows, key)?.id.to_string();
+    let owner = Owner {
+        kind: OBJECT,
+        id: &object_id,
+    };
+    attachments::content(&mut conn, owner, file_id).await
+}
+
+pub async fn get(app: &App, who: &Principal, id: i64) -> AppResult<AgreementView> {
+    let mut conn = app.db.conn().await?;
+    let (a, rows) = visible(&mut conn, who, id).await?;
+    view(app, &a, &rows, app.now())
+}
+
+/// The agreements the caller may see, newest first.
+pub async fn list(app: &App, who: &Principal) -> AppResult<Vec<AgreementSummary>> {
+    let now = app.now();
+    let mut conn = app.db.conn().await?;
+    let mut out = Vec::new();
+    for a in store::list(&mut conn).await? {
+        let rows = store::commitments(&mut conn, a.id).await?;
+        if !may_see(who, &a, &rows) {
+            continue;
+        }
+        let scheduled = schedule(app, &rows, now)?;
+        let count = |status: Status| scheduled.iter().filter(|s| s.status == status).count();
+        out.push(AgreementSummary {
+            id: a.id,
+            items: rows.len(),
+            overdue: count(Status::Overdue),
+            breached: count(Status::Breached),
+            project_name: a.project_name,
+            investor_name: a.investor_name,
+            signed_on: a.signed_on,
+        });
+    }
+    Ok(out)
+}
