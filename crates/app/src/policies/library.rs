@@ -262,11 +262,21 @@ fn level_str(p: &Policy) -> &'static str {
     }
 }
 
+/// Policy ids that are also fixed paths under `/policies/` and `/api/v1/policies/`.
+const RESERVED_IDS: [&str; 2] = ["builder", "new"];
+
 /// Checks every part of the input; all mistakes are reported at once, each with its field.
 async fn parse_input(conn: &mut Conn, who: &Principal, input: &PolicyInput) -> AppResult<Parsed> {
     let mut errors = FieldErrors::default();
     let schema = super::schema(conn).await?;
     let policy = match super::parse_definition(&schema, &input.definition, "definition") {
+        Ok(p) if RESERVED_IDS.contains(&p.id.as_str()) => {
+            errors.add(
+                "definition",
+                format!("政策编号“{}”为系统保留,请换一个", p.id),
+            );
+            None
+        }
         Ok(p) => Some(p),
         Err(e) => {
             errors.add("definition", e.to_string());

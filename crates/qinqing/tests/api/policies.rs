@@ -2051,3 +2051,21 @@ async fn the_builder_shows_a_definition_as_a_form_and_writes_it_back() {
         .await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
 }
+
+#[tokio::test]
+async fn a_policy_cannot_take_an_id_the_paths_use() {
+    let app = TestApp::spawn().await;
+    let handler = app.login("handler").await;
+    for id in ["builder", "new"] {
+        let input = policy_input(&definition(id, "占用路径", "apply", "350521", "1"), None);
+        let res = handler.post("/api/v1/policies", &input).await;
+        let body = assert_error(
+            res,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("definition"),
+        )
+        .await;
+        assert!(body["message"].as_str().unwrap().contains("保留"), "{body}");
+    }
+}
