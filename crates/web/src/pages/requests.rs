@@ -106,7 +106,8 @@ pub async fn submit(
         Err(e) => {
             let mut errors = errors_of(&e);
             errors.insert("form".into(), e.to_string());
-            render_list(&state, caller, Some((&pairs, errors))).await
+            let page = render_list(&state, caller, Some((&pairs, errors))).await;
+            (crate::error::status_of(&e), page).into_response()
         }
     }
 }
