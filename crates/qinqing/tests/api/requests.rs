@@ -735,7 +735,7 @@ async fn the_pages_take_a_request_from_the_phone_to_its_follow_up() {
         }
     };
     let kept = send(form("  ")).await;
-    assert_eq!(kept.status(), StatusCode::OK);
+    assert_eq!(kept.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(kept.text().await.unwrap().contains("请描述遇到的问题"));
     let filed = send(form("厂房消防验收需要多久?")).await;
     assert_eq!(filed.status(), StatusCode::SEE_OTHER);
