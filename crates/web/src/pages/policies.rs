@@ -134,12 +134,35 @@ impl PolicyPage {
     }
 }
 
+/// What a step on a policy's page redirects back with (POST-redirect-GET): a fixed code, never
+/// free text, so nothing a user typed travels in the address.
+#[derive(serde::Deserialize, Default)]
+pub struct PolicyDone {
+    done: Option<String>,
+    run: Option<i64>,
+}
+
 pub async fn page(
     State(state): State<AppState>,
     MaybeUser(caller): MaybeUser,
     Path(id): Path<String>,
+    Query(done): Query<PolicyDone>,
 ) -> Response {
-    render_policy(&state, caller.as_ref(), &id, None, String::new()).await
+    render_policy(&state, caller.as_ref(), &id, None, &done, String::new()).await
+}
+
+/// The confirmation a redirect's code stands for, worded from the policy as it now is.
+fn policy_notice(done: &PolicyDone, p: &PolicyView, runs: &[RunView]) -> String {
+    match done.done.as_deref() {
+        Some("lifecycle") => format!("政策{}", p.status_label),
+        Some("released") => {
+            let sent = runs.iter().find(|r| Some(r.id) == done.run).map_or(0, |r| {
+                r.offers.iter().filter(|o| o.status != "excluded").count()
+            });
+            format!("已发布:{sent} 家企业将收到免申即享确认通知")
+        }
+        _ => String::new(),
+    }
 }
 
 async fn render_policy(
@@ -147,6 +170,7 @@ async fn render_policy(
     caller: Option<&Caller>,
     id: &str,
     report: Option<RunReport>,
+    done: &PolicyDone,
     notice: String,
 ) -> Response {
     let who = caller.map(|c| &c.principal);
@@ -159,6 +183,11 @@ async fn render_policy(
                     .await
                     .unwrap_or_default(),
                 None => Vec::new(),
+            };
+            let notice = if notice.is_empty() {
+                policy_notice(done, &p, &runs)
+            } else {
+                notice
             };
             PolicyPage {
                 runs,
@@ -224,10 +253,7 @@ pub async fn lifecycle(
     )
     .await
     {
-        Ok(p) => {
-            let notice = format!("政策{}", p.status_label);
-            render_policy(&state, Some(caller), &id, None, notice).await
-        }
+        Ok(p) => Redirect::to(&format!("/policies/{}?done=lifecycle", p.id)).into_response(),
         Err(e) => error_page(&e, Some(caller), &state),
     }
 }
@@ -253,7 +279,15 @@ pub async fn run_auto_grant(
                 report.offered.len(),
                 grouped(&report.total_offered)
             );
-            render_policy(&state, Some(caller), &id, Some(report), notice).await
+            render_policy(
+                &state,
+                Some(caller),
+                &id,
+                Some(report),
+                &PolicyDone::default(),
+                notice,
+            )
+            .await
         }
         Err(e) => error_page(&e, Some(caller), &state),
     }
@@ -263,7 +297,8 @@ pub async fn run_auto_grant(
 pub async fn release_auto_grant(
     State(state): State<AppState>,
     user: PageUser,
-    Path((id, run)): Path<(String, i64)>,
+    // The page to go back to is the run's own policy, whatever the address said.
+    Path((_policy, run)): Path<(String, i64)>,
     axum::Form(pairs): axum::Form<Pairs>,
 ) -> Response {
     if let Err(r) = csrf_ok(&user, &pairs) {
@@ -271,15 +306,11 @@ pub async fn release_auto_grant(
     }
     let caller = &user.0;
     match auto_grant::release(&state.app, &caller.principal, run, &caller.meta).await {
-        Ok(view) => {
-            let sent = view
-                .offers
-                .iter()
-                .filter(|o| o.status != "excluded")
-                .count();
-            let notice = format!("已发布:{sent} 家企业将收到免申即享确认通知");
-            render_policy(&state, Some(caller), &id, None, notice).await
-        }
+        Ok(view) => Redirect::to(&format!(
+            "/policies/{}?done=released&run={}",
+            view.policy_id, view.id
+        ))
+        .into_response(),
         Err(e) => error_page(&e, Some(caller), &state),
     }
 }
@@ -566,12 +597,39 @@ impl ApplicationPage {
     }
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    done: Option<String>,
+}
+
 pub async fn application_page(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
     Path(receipt): Path<String>,
+    Query(q): Query<Done>,
 ) -> Response {
-    render_application(&state, &caller, &receipt, Errors::new(), String::new()).await
+    let notice = match q.done.as_deref() {
+        Some("rated") => "感谢评价",
+        Some("followed_up") => "回访已记录",
+        Some("status") => STATUS_NOTICE,
+        _ => "",
+    };
+    render_application(&state, &caller, &receipt, Errors::new(), notice.into()).await
+}
+
+/// Stands for "已办理:" and the application's new status, filled in once it is loaded.
+const STATUS_NOTICE: &str = "status";
+
+/// How a step on an application's page answers: back to the page with a confirmation's code,
+/// or (when the confirmation carries figures worked out by the step) shown at once.
+enum Answer {
+    Redirect(&'static str),
+    Show(String),
+}
+
+/// Back to the application's page after a step, with the code of its confirmation.
+fn application_done(receipt: &str, code: &str) -> Response {
+    Redirect::to(&format!("/applications/{receipt}?done={code}")).into_response()
 }
 
 pub(super) async fn render_application(
@@ -622,7 +680,11 @@ pub(super) async fn render_application(
         materials,
         explanation,
         errors,
-        notice,
+        notice: if notice == STATUS_NOTICE {
+            format!("已办理:{}", a.status_label)
+        } else {
+            notice
+        },
         a,
     }
     .into_response()
@@ -653,7 +715,7 @@ pub async fn application_action(
             Some(
                 qinqing_app::policies::ratings::rate(app, who, &receipt, &input, meta)
                     .await
-                    .map(|_| "感谢评价".to_string()),
+                    .map(|_| Answer::Redirect("rated")),
             )
         }
         "false_pledge" => {
@@ -665,13 +727,18 @@ pub async fn application_action(
                     app, who, &receipt, &input, meta,
                 )
                 .await
-                .map(|o| match o.clawback_due {
-                    Some(due) => format!(
-                        "已认定虚假承诺,应追回 ¥{},企业限制至 {}",
-                        grouped(&due),
-                        o.blocked_until
-                    ),
-                    None => format!("已认定虚假承诺,拨付已停止,企业限制至 {}", o.blocked_until),
+                // The amount to recover and the block's end are shown once, on this answer.
+                .map(|o| {
+                    Answer::Show(match o.clawback_due {
+                        Some(due) => format!(
+                            "已认定虚假承诺,应追回 ¥{},企业限制至 {}",
+                            grouped(&due),
+                            o.blocked_until
+                        ),
+                        None => {
+                            format!("已认定虚假承诺,拨付已停止,企业限制至 {}", o.blocked_until)
+                        }
+                    })
                 }),
             )
         }
@@ -686,14 +753,17 @@ pub async fn application_action(
                     meta,
                 )
                 .await
-                .map(|_| "回访已记录".to_string()),
+                .map(|_| Answer::Redirect("followed_up")),
             )
         }
         _ => None,
     };
     if let Some(result) = rated {
         return match result {
-            Ok(notice) => render_application(&state, caller, &receipt, Errors::new(), notice).await,
+            Ok(Answer::Redirect(code)) => application_done(&receipt, code),
+            Ok(Answer::Show(notice)) => {
+                render_application(&state, caller, &receipt, Errors::new(), notice).await
+            }
             Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
             Err(e) => {
                 render_application(&state, caller, &receipt, with_form_error(&e), String::new())
@@ -733,10 +803,7 @@ pub async fn application_action(
         _ => Err(AppError::NotFound("没有这个操作".into())),
     };
     match result {
-        Ok(a) => {
-            let notice = format!("已办理:{}", a.status_label);
-            render_application(&state, caller, &receipt, Errors::new(), notice).await
-        }
+        Ok(_) => application_done(&receipt, STATUS_NOTICE),
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
             let mut errors = errors_of(&e);
