@@ -55,6 +55,9 @@ pub struct Start<'a> {
     pub region: &'a DivisionCode,
     pub side: Side,
     pub limit: Limit,
+    /// The department answering for the clock, if one does: then only its handlers and lead
+    /// are reminded and warned (the supervising offices still by region).
+    pub org_id: Option<i64>,
 }
 
 /// Starts a clock and schedules its warnings; call inside the transaction of the change that
@@ -88,6 +91,7 @@ pub(crate) async fn start_until(
         amount: i64::from(s.limit.amount),
         started_at: now,
         due_at: due,
+        org_id: s.org_id,
     };
     let id = store::insert(conn, &new).await?;
     schedule(conn, id, s.kind, due).await?;
@@ -198,21 +202,41 @@ fn default_recipients(grade: Grade, side: &str) -> Vec<Role> {
     }
 }
 
-/// Users of `roles` whose scope covers `region`.
-async fn users_covering(
-    conn: &mut Conn,
-    roles: &[Role],
-    region: &DivisionCode,
-) -> AppResult<Vec<i64>> {
+/// Roles that answer for a clock within a department, as opposed to the offices supervising it.
+fn is_department_role(role: Role) -> bool {
+    matches!(role, Role::Handler | Role::DepartmentLead)
+}
+
+/// Whether a user of `role` in `org_id` is one a warning on `d` is meant for: a department's
+/// people only for their own department's clocks, when the clock has one.
+fn of_answering_org(role: Role, org_id: i64, d: &Deadline) -> bool {
+    !is_department_role(role) || d.org_id.is_none_or(|answering| answering == org_id)
+}
+
+/// Whether `who` is a recipient of a warning of `grade` on `d`.
+fn addressed_to(who: &Principal, rules: &WarningRules, grade: Grade, d: &Deadline) -> bool {
+    recipients(&rule_for(rules, &d.kind), grade, &d.side).contains(&who.role)
+        && covers(who, &d.region_code)
+        && of_answering_org(who.role, who.org_id, d)
+}
+
+/// Users of `roles` whose scope covers the deadline's region (and, for department roles, of
+/// the department answering for it).
+async fn users_told(conn: &mut Conn, roles: &[Role], d: &Deadline) -> AppResult<Vec<i64>> {
+    let region = DivisionCode::parse(&d.region_code)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("deadline region: {e}")))?;
     let mut ids = Vec::new();
     for user in users::list(conn).await? {
-        if user.disabled || !roles.contains(&user.role) {
+        if user.disabled
+            || !roles.contains(&user.role)
+            || !of_answering_org(user.role, user.org_id, d)
+        {
             continue;
         }
         let division = orgs::get(conn, user.org_id)
             .await?
             .and_then(|o| o.division_code);
-        if Scope::of(user.role, division.as_ref(), Vec::new()).covers_region(region) {
+        if Scope::of(user.role, division.as_ref(), Vec::new()).covers_region(&region) {
             ids.push(user.id);
         }
     }
@@ -255,11 +279,9 @@ async fn fire(app: &App, warning: &Warning, now: DateTime<Utc>) -> AppResult<boo
         .ok_or_else(|| {
             AppError::Internal(anyhow::anyhow!("warning {} has no deadline", warning.id))
         })?;
-    let region = DivisionCode::parse(&deadline.region_code)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("deadline region: {e}")))?;
     let rule = rule_for(&warning_rules(&mut tx).await?, &deadline.kind);
     let roles = recipients(&rule, warning.grade, &deadline.side);
-    let told = users_covering(&mut tx, &roles, &region).await?;
+    let told = users_told(&mut tx, &roles, &deadline).await?;
     let params = serde_json::json!({
         "object": deadline.label,
         "grade": warning.grade.label_zh(),
@@ -394,10 +416,7 @@ pub async fn my_warnings(app: &App, who: &Principal) -> AppResult<Vec<WarningVie
     Ok(store::fired(&mut conn, &Grade::ALL, 200)
         .await?
         .into_iter()
-        .filter(|(w, d)| {
-            recipients(&rule_for(&rules, &d.kind), w.grade, &d.side).contains(&who.role)
-                && covers(who, &d.region_code)
-        })
+        .filter(|(w, d)| addressed_to(who, &rules, w.grade, d))
         .map(|(w, d)| warning_view(&w, &d))
         .collect())
 }
@@ -423,10 +442,12 @@ pub async fn act(
     let deadline = store::get(&mut tx, warning.deadline_id)
         .await?
         .ok_or_else(|| AppError::NotFound("没有这条预警".into()))?;
-    let rule = rule_for(&warning_rules(&mut tx).await?, &deadline.kind);
-    if !recipients(&rule, warning.grade, &deadline.side).contains(&who.role)
-        || !covers(who, &deadline.region_code)
-    {
+    if !addressed_to(
+        who,
+        &warning_rules(&mut tx).await?,
+        warning.grade,
+        &deadline,
+    ) {
         return Err(AppError::forbidden("这条预警不是发给您的"));
     }
     if !store::act(&mut tx, warning_id, who.user_id, note, now).await? {

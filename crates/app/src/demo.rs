@@ -363,6 +363,8 @@ async fn seed_overdue_review(app: &App, code: &qinqing_domain::CreditCode) -> Ap
             unit: qinqing_domain::deadline::LimitUnit::WorkingDays,
             amount: 3,
         },
+        // Checking a correction is the district's, not one department's.
+        org_id: None,
     };
     crate::deadlines::start(&mut tx, app, start, then).await?;
     tx.commit().await.map_err(StoreError::from)?;

@@ -47,6 +47,8 @@ pub struct Deadline {
     pub due_at: DateTime<Utc>,
     pub state: State,
     pub paused_at: Option<DateTime<Utc>>,
+    /// The department answering for the clock, if one does.
+    pub org_id: Option<i64>,
 }
 
 pub struct NewDeadline<'a> {
@@ -60,13 +62,14 @@ pub struct NewDeadline<'a> {
     pub amount: i64,
     pub started_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
+    pub org_id: Option<i64>,
 }
 
 pub async fn insert(conn: &mut Conn, d: &NewDeadline<'_>) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO deadline (object_type, object_id, kind, label, region_code, side, unit, \
-         amount, started_at, due_at, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         'running') RETURNING id",
+         amount, started_at, due_at, org_id, state) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, 'running') RETURNING id",
     )
     .bind(d.object_type)
     .bind(d.object_id)
@@ -78,13 +81,14 @@ pub async fn insert(conn: &mut Conn, d: &NewDeadline<'_>) -> Result<i64> {
     .bind(d.amount)
     .bind(time::to_text(d.started_at))
     .bind(time::to_text(d.due_at))
+    .bind(d.org_id)
     .fetch_one(conn)
     .await?;
     Ok(row.try_get("id")?)
 }
 
 const COLUMNS: &str = "SELECT id, object_type, object_id, kind, label, region_code, side, unit, \
-    amount, started_at, due_at, state, paused_at FROM deadline";
+    amount, started_at, due_at, state, paused_at, org_id FROM deadline";
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<Deadline>> {
     let row = sqlx::query(AssertSqlSafe(format!("{COLUMNS} WHERE id = $1")))
@@ -107,6 +111,25 @@ pub async fn for_object(
     .fetch_all(conn)
     .await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Hands the open clocks of an object to another department (a request transferred).
+pub async fn reassign(
+    conn: &mut Conn,
+    object_type: &str,
+    object_id: &str,
+    org_id: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE deadline SET org_id = $1 WHERE object_type = $2 AND object_id = $3 \
+         AND state <> 'stopped'",
+    )
+    .bind(org_id)
+    .bind(object_type)
+    .bind(object_id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Moves a deadline to another state, with the times that go with it.
@@ -151,6 +174,7 @@ fn from_row(r: &AnyRow) -> Result<Deadline> {
         due_at: time::from_text(&r.try_get::<String, _>("due_at")?)?,
         state: stored("deadline.state", State::parse(&state).ok_or(state.clone()))?,
         paused_at: paused.as_deref().map(time::from_text).transpose()?,
+        org_id: r.try_get("org_id")?,
     })
 }
 
@@ -277,7 +301,7 @@ pub async fn fired(
     let sql = format!(
         "SELECT w.id AS w_id, w.deadline_id, w.grade, w.fire_at, w.fired_at, w.acted_at, w.act_note, \
          d.id, d.object_type, d.object_id, d.kind, d.label, d.region_code, d.side, d.unit, d.amount, \
-         d.started_at, d.due_at, d.state, d.paused_at \
+         d.started_at, d.due_at, d.state, d.paused_at, d.org_id \
          FROM deadline_warning w JOIN deadline d ON d.id = w.deadline_id \
          WHERE w.fired_at IS NOT NULL AND w.grade IN ({}) ORDER BY w.fired_at DESC LIMIT $1",
         list.join(", ")

@@ -542,6 +542,9 @@ async fn sync_clocks(
                 unit: LimitUnit::CalendarDays,
                 amount: u32::try_from(days).unwrap_or(u32::MAX),
             },
+            // The responsible unit answers for a government item; the managing department
+            // chases the investor for the others.
+            org_id: Some(row.responsible_org_id.unwrap_or(a.created_org_id)),
         };
         deadlines::start_until(conn, start, due, now).await?;
         if let Some(before) = open.first() {

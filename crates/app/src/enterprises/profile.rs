@@ -343,6 +343,8 @@ async fn start_correction_review(
         region: &enterprise.identity.region_code,
         side: crate::deadlines::Side::Government,
         limit: CORRECTION_REVIEW_LIMIT,
+        // Checking a correction is the district's, not one department's.
+        org_id: None,
     };
     crate::deadlines::start(conn, app, start, now).await?;
     Ok(())

@@ -549,6 +549,7 @@ async fn start_review_clock(
             unit: LimitUnit::WorkingDays,
             amount: u32::try_from(policy.decision_days).unwrap_or(3),
         },
+        org_id: Some(policy.department_org_id),
     };
     deadlines::start(conn, app, start, now).await?;
     Ok(())

@@ -410,6 +410,8 @@ async fn send_offer(
         region: &region,
         side: Side::Enterprise,
         limit: CONFIRM_LIMIT,
+        // The enterprise confirms; the policy's department chases it.
+        org_id: Some(policy.department_org_id),
     };
     let due = CONFIRM_LIMIT.due_at(now, &app.calendar());
     deadlines::start(conn, app, start, now).await?;

@@ -141,6 +141,9 @@ pub async fn rate(
             DivisionCode::parse(&row.region_code).map_err(|e| AppError::Internal(e.into()))?;
         let label = format!("回访{}对“{}”的差评", row.enterprise_name, row.policy_title);
         let object_id = id.to_string();
+        let department = policies::get(&mut tx, row.policy_id)
+            .await?
+            .map(|p| p.department_org_id);
         let start = Start {
             object_type: "rating",
             object_id: &object_id,
@@ -149,6 +152,7 @@ pub async fn rate(
             region: &region,
             side: Side::Government,
             limit: FOLLOW_UP_LIMIT,
+            org_id: department,
         };
         deadlines::start(&mut tx, app, start, now).await?;
     }

@@ -65,6 +65,7 @@ pub(crate) async fn start(
             region: &region,
             side: Side::Government,
             limit: RESPONSE_LIMIT,
+            org_id: Some(holder.org_id),
         };
         deadlines::start(conn, app, s, now).await?;
     }

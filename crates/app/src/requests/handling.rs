@@ -217,6 +217,7 @@ async fn start_clock(
         region: &region(r)?,
         side: Side::Government,
         limit,
+        org_id: Some(r.owner_org_id),
     };
     deadlines::start(conn, app, start, now).await?;
     Ok(())
@@ -357,6 +358,8 @@ pub async fn transfer(
     .int(target.id)
     .text(&reason);
     apply(&mut tx, &r, m, "这条诉求已答复或办结,不能转办", now).await?;
+    // 首接负责 keeps the clocks running; the new owner now answers for them.
+    qinqing_storage::deadlines::reassign(&mut tx, OBJECT, &r.receipt_no, target.id).await?;
     let detail = serde_json::json!({ "from": r.owner_org_id, "to": target.id, "to_name": target.name, "reason": reason });
     finish(tx, who, meta, &r, "request.transferred", detail, now).await
 }

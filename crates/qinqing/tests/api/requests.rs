@@ -488,6 +488,68 @@ async fn the_24_hour_response_warning_fires_unless_the_request_is_signed_for() {
     );
 }
 
+/// A handler of `org` the administrator adds, with its own password set.
+async fn second_handler(app: &TestApp, org: &str) -> Session {
+    let org = org_id(app, org).await;
+    let admin = app.login("admin").await;
+    let user = json!({ "username": "caizheng_handler", "display_name": "周经办", "org_id": org, "role": "handler", "password": "Start2026ok" });
+    assert_eq!(
+        admin.post("/api/v1/admin/users", &user).await.status(),
+        StatusCode::CREATED
+    );
+    let first = app.login_with("caizheng_handler", "Start2026ok").await;
+    let change = json!({ "current_password": "Start2026ok", "new_password": "Mine2026pass" });
+    let res = first.post("/api/v1/auth/password", &change).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    app.login_with("caizheng_handler", "Mine2026pass").await
+}
+
+async fn warned_about(session: &Session) -> Vec<String> {
+    let mine: Value = session.get("/api/v1/warnings").await.json().await.unwrap();
+    mine.as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["object_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn warnings_reach_the_department_that_owns_the_request_and_follow_a_transfer() {
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let app = TestApp::spawn_at(clock.clone()).await;
+    set_routes(&app).await;
+    let (_, labour) = own_request(&app, "labour").await;
+    let (_, kept) = own_request(&app, "permit").await;
+    let (_, moved) = own_request(&app, "permit").await;
+    let industry = org_id(&app, "工业和信息化局").await;
+    let finance = app.login("reviewer2").await;
+    let move_on = json!({ "org_id": industry, "reason": "属于工业项目" });
+    ok(finance.post(&path(&moved, "/transfer"), &move_on).await).await;
+    clock.advance(chrono::Duration::hours(25));
+    run_due(&app.app).await.unwrap();
+    let receipt = |r: &Value| r["receipt_no"].as_str().unwrap().to_string();
+    let industry_told = warned_about(&app.login("handler").await).await;
+    let finance_told = warned_about(&second_handler(&app, "财政局").await).await;
+    assert!(
+        industry_told.contains(&receipt(&labour)),
+        "{industry_told:?}"
+    );
+    assert!(
+        industry_told.contains(&receipt(&moved)),
+        "the new owner answers for the clock"
+    );
+    assert!(
+        !industry_told.contains(&receipt(&kept)),
+        "{industry_told:?}"
+    );
+    assert!(finance_told.contains(&receipt(&kept)), "{finance_told:?}");
+    assert!(
+        !finance_told.contains(&receipt(&labour)),
+        "{finance_told:?}"
+    );
+    assert!(!finance_told.contains(&receipt(&moved)), "{finance_told:?}");
+}
+
 #[tokio::test]
 async fn a_repeat_is_linked_to_the_open_original() {
     let app = spawn().await;
