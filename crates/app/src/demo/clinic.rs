@@ -17,8 +17,8 @@ use qinqing_domain::deadline::local_date;
 
 const REASONS: [&str; 3] = [
     "涉及多个部门职责,需当面协调",
-    "企业多次反映,需现场会商解决方案",
-    "政策口径不一,需统一答复",
+    "企业多次反映,需会商解决方案",
+    "部门意见不一,需统一口径",
 ];
 
 pub async fn load(app: &App) -> AppResult<()> {
@@ -60,12 +60,22 @@ pub async fn load(app: &App) -> AppResult<()> {
     let record = RecordInput {
         org_ids,
         attendees: Some("林经办、自然资源局王科长、住建局李工、效能办张主任".into()),
-        minutes: "逐件听取受理部门情况汇报,参会部门当面提出意见:道路修复由住建部门牵头,用地问题由自然资源局出具意见,工信局负责统一答复企业。".into(),
+        minutes: "逐件听取受理部门汇报,参会部门当面提出意见,明确每件诉求的牵头部门、配合部门和完成期限,由受理部门统一答复企业。".into(),
     };
     clinic::record(app, &efficiency, session, &record, &meta).await?;
     let decisions = [
-        (&items[0], "工业和信息化局", "三个工作日内上门向企业讲解政策口径", 10),
-        (items.last().unwrap_or(&items[0]), "自然资源局", "出具用地规划书面意见并抄送受理部门", 20),
+        (
+            &items[0],
+            "工业和信息化局",
+            "牵头协调,上门向企业说明办理方案",
+            10,
+        ),
+        (
+            items.last().unwrap_or(&items[0]),
+            "自然资源局",
+            "出具书面意见并抄送受理部门",
+            20,
+        ),
     ];
     let mut taken = Vec::new();
     for (item, org, content, days) in decisions {
@@ -73,7 +83,9 @@ pub async fn load(app: &App) -> AppResult<()> {
             agenda_item_id: item.id,
             content: content.into(),
             org_id: department(app, org).await?,
-            due_on: (today + Duration::days(days)).format("%Y-%m-%d").to_string(),
+            due_on: (today + Duration::days(days))
+                .format("%Y-%m-%d")
+                .to_string(),
         };
         let shown = clinic::decide(app, &efficiency, session, &input, &meta).await?;
         taken.push(shown);
@@ -84,7 +96,7 @@ pub async fn load(app: &App) -> AppResult<()> {
         .map(|d| d.id);
     if let Some(id) = first {
         let done = DoneInput {
-            report: "已上门讲解,企业表示理解并按新口径准备材料".into(),
+            report: "已上门说明办理方案,企业表示认可".into(),
         };
         clinic::report_done(app, &handler, id, &done, &meta).await?;
     }

@@ -19,7 +19,9 @@ use qinqing_domain::DivisionCode;
 use qinqing_domain::calendar::WorkingCalendar;
 use qinqing_domain::deadline::{Limit, LimitUnit, end_of_day, local_date};
 use qinqing_domain::org::{OrgKind, Role, Scope};
-use qinqing_storage::clinic::{self as store, AgendaItemRow, ClinicDayRow, DecisionRow, NewDecision};
+use qinqing_storage::clinic::{
+    self as store, AgendaItemRow, ClinicDayRow, DecisionRow, NewDecision,
+};
 use qinqing_storage::requests as requests_store;
 use qinqing_storage::{Conn, StoreError, orgs, settings};
 use serde::{Deserialize, Serialize};
@@ -37,8 +39,8 @@ const MAX_TEXT: usize = 1000;
 
 /// The session of a month: its set day, or the first working day after it.
 pub fn session_date(calendar: &WorkingCalendar, year: i32, month: u32, day: u32) -> NaiveDate {
-    let mut date = NaiveDate::from_ymd_opt(year, month, day.clamp(1, MAX_DAY))
-        .unwrap_or(NaiveDate::MIN);
+    let mut date =
+        NaiveDate::from_ymd_opt(year, month, day.clamp(1, MAX_DAY)).unwrap_or(NaiveDate::MIN);
     while !calendar.is_working_day(date) {
         match date.succ_opt() {
             Some(next) => date = next,
@@ -62,7 +64,11 @@ pub fn next_session(calendar: &WorkingCalendar, today: NaiveDate, day: u32) -> N
 }
 
 /// The session of the month before today's (the demo's past session).
-pub(crate) fn previous_session(calendar: &WorkingCalendar, today: NaiveDate, day: u32) -> NaiveDate {
+pub(crate) fn previous_session(
+    calendar: &WorkingCalendar,
+    today: NaiveDate,
+    day: u32,
+) -> NaiveDate {
     let before = today
         .with_day(1)
         .and_then(|d| d.checked_sub_months(Months::new(1)))
@@ -96,7 +102,10 @@ pub async fn set_day_of_month(
         return Err(AppError::forbidden("只有平台管理员可以设置会诊日"));
     }
     if !(1..=MAX_DAY).contains(&input.day) {
-        return Err(AppError::invalid("day", format!("会诊日应为每月 1 至 {MAX_DAY} 日")));
+        return Err(AppError::invalid(
+            "day",
+            format!("会诊日应为每月 1 至 {MAX_DAY} 日"),
+        ));
     }
     let now = app.now();
     let mut tx = app.db.begin().await?;
@@ -225,10 +234,17 @@ pub struct AgendaItemView {
     pub decisions: Vec<DecisionView>,
 }
 
-async fn item_view(conn: &mut Conn, i: AgendaItemRow, now: DateTime<Utc>) -> AppResult<AgendaItemView> {
+async fn item_view(
+    conn: &mut Conn,
+    i: AgendaItemRow,
+    now: DateTime<Utc>,
+) -> AppResult<AgendaItemView> {
     let decisions = store::decisions_of_item(conn, i.id).await?;
     Ok(AgendaItemView {
-        decisions: decisions.into_iter().map(|d| decision_view(d, now)).collect(),
+        decisions: decisions
+            .into_iter()
+            .map(|d| decision_view(d, now))
+            .collect(),
         id: i.id,
         clinic_day_id: i.clinic_day_id,
         held_on: i.held_on,
@@ -259,7 +275,11 @@ pub struct ClinicDayView {
     pub agenda: Vec<AgendaItemView>,
 }
 
-async fn day_view(conn: &mut Conn, d: ClinicDayRow, now: DateTime<Utc>) -> AppResult<ClinicDayView> {
+async fn day_view(
+    conn: &mut Conn,
+    d: ClinicDayRow,
+    now: DateTime<Utc>,
+) -> AppResult<ClinicDayView> {
     let mut agenda = Vec::new();
     for i in store::items_of_day(conn, d.id).await? {
         agenda.push(item_view(conn, i, now).await?);
@@ -295,7 +315,11 @@ pub async fn get(app: &App, who: &Principal, id: i64) -> AppResult<ClinicDayView
 }
 
 /// The sessions a request was on the agenda of, with their decisions, for staff who may see it.
-pub async fn for_request(app: &App, who: &Principal, receipt_no: &str) -> AppResult<Vec<AgendaItemView>> {
+pub async fn for_request(
+    app: &App,
+    who: &Principal,
+    receipt_no: &str,
+) -> AppResult<Vec<AgendaItemView>> {
     may_see(who)?;
     let mut conn = app.db.conn().await?;
     let r = visible_row(&mut conn, who, receipt_no).await?;
@@ -408,13 +432,18 @@ pub async fn record(
     let mut tx = app.db.begin().await?;
     let d = stored_day(&mut tx, id).await?;
     if d.held_on > local_date(now) {
-        return Err(conflict(format!("会诊日定于 {},召开后才能记录纪要", d.held_on)));
+        return Err(conflict(format!(
+            "会诊日定于 {},召开后才能记录纪要",
+            d.held_on
+        )));
     }
     let mut present = Vec::new();
     for org in &input.org_ids {
         let found = orgs::get(&mut tx, *org).await?;
         match found {
-            Some(o) if o.kind != OrgKind::Enterprise && o.kind != OrgKind::Bank => present.push(o.id),
+            Some(o) if o.kind != OrgKind::Enterprise && o.kind != OrgKind::Bank => {
+                present.push(o.id)
+            }
             _ => return Err(AppError::invalid("org_ids", "请选择参会的政府部门")),
         }
     }
@@ -474,7 +503,10 @@ pub async fn decide(
         .ok_or_else(|| AppError::NotFound("没有这条诉求".into()))?;
     may_run(who, Some(&super::region(&r)?))?;
     if d.held_on > local_date(now) {
-        return Err(conflict(format!("会诊日定于 {},召开后才能记录决定", d.held_on)));
+        return Err(conflict(format!(
+            "会诊日定于 {},召开后才能记录决定",
+            d.held_on
+        )));
     }
     let org = orgs::get(&mut tx, input.org_id)
         .await?
@@ -595,9 +627,21 @@ mod tests {
     #[test]
     fn the_next_session_is_this_months_until_it_has_passed() {
         let calendar = WorkingCalendar::official();
-        assert_eq!(next_session(&calendar, date(2026, 4, 15), 15), date(2026, 4, 15));
-        assert_eq!(next_session(&calendar, date(2026, 4, 16), 15), date(2026, 5, 15));
-        assert_eq!(next_session(&calendar, date(2026, 12, 20), 15), date(2027, 1, 15));
-        assert_eq!(previous_session(&calendar, date(2026, 3, 2), 15), date(2026, 2, 24));
+        assert_eq!(
+            next_session(&calendar, date(2026, 4, 15), 15),
+            date(2026, 4, 15)
+        );
+        assert_eq!(
+            next_session(&calendar, date(2026, 4, 16), 15),
+            date(2026, 5, 15)
+        );
+        assert_eq!(
+            next_session(&calendar, date(2026, 12, 20), 15),
+            date(2027, 1, 15)
+        );
+        assert_eq!(
+            previous_session(&calendar, date(2026, 3, 2), 15),
+            date(2026, 2, 24)
+        );
     }
 }

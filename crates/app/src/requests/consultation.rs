@@ -134,7 +134,12 @@ pub async fn invite(
     input: &InviteInput,
     meta: &RequestMeta,
 ) -> AppResult<Vec<ConsultationView>> {
-    let question = required_text("question", &input.question, MAX_TEXT, "请写明需要会商的问题")?;
+    let question = required_text(
+        "question",
+        &input.question,
+        MAX_TEXT,
+        "请写明需要会商的问题",
+    )?;
     let now = app.now();
     let due_on = due_date("due_on", &input.due_on, local_date(now))?;
     let mut tx = app.db.begin().await?;
@@ -224,14 +229,21 @@ pub async fn give_opinion(
     input: &OpinionInput,
     meta: &RequestMeta,
 ) -> AppResult<ConsultationView> {
-    let opinion = required_text("opinion", &input.opinion, MAX_TEXT, "请填写本部门的会商意见")?;
+    let opinion = required_text(
+        "opinion",
+        &input.opinion,
+        MAX_TEXT,
+        "请填写本部门的会商意见",
+    )?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let c = store::get(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::NotFound("没有这项会商".into()))?;
     if !(handles_cases(who.role) && who.org_id == c.org_id) {
-        return Err(AppError::forbidden("只有受邀部门的经办人或负责人可以提出会商意见"));
+        return Err(AppError::forbidden(
+            "只有受邀部门的经办人或负责人可以提出会商意见",
+        ));
     }
     let r = requests_store::get(&mut tx, c.request_id)
         .await?
@@ -243,8 +255,15 @@ pub async fn give_opinion(
         return Err(conflict("本部门已提出会商意见,不能重复提出"));
     }
     let object_id = id.to_string();
-    deadlines::control_open(&mut tx, app, (OBJECT, &object_id), CLOCK, ClockAction::Stop, now)
-        .await?;
+    deadlines::control_open(
+        &mut tx,
+        app,
+        (OBJECT, &object_id),
+        CLOCK,
+        ClockAction::Stop,
+        now,
+    )
+    .await?;
     let late = now > end_of_day(c.due_on);
     let change = Change {
         action: "request.consultation_answered",

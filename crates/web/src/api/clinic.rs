@@ -22,7 +22,9 @@ pub async fn consultations(
     Path(receipt): Path<String>,
 ) -> ApiResult<Json<Vec<ConsultationView>>> {
     let who = &caller.principal;
-    Ok(Json(consultation::for_request(&state.app, who, &receipt).await?))
+    Ok(Json(
+        consultation::for_request(&state.app, who, &receipt).await?,
+    ))
 }
 
 /// The owning department invites other departments to give an opinion by a date; each
@@ -54,7 +56,9 @@ pub async fn opinion(
     Json(input): Json<OpinionInput>,
 ) -> ApiResult<Json<ConsultationView>> {
     let who = &caller.principal;
-    Ok(Json(consultation::give_opinion(&state.app, who, id, &input, &caller.meta).await?))
+    Ok(Json(
+        consultation::give_opinion(&state.app, who, id, &input, &caller.meta).await?,
+    ))
 }
 
 /// The sessions a request was on the agenda of, with their decisions.
@@ -66,7 +70,9 @@ pub async fn request_agenda(
     ApiUser(caller): ApiUser,
     Path(receipt): Path<String>,
 ) -> ApiResult<Json<Vec<AgendaItemView>>> {
-    Ok(Json(clinic::for_request(&state.app, &caller.principal, &receipt).await?))
+    Ok(Json(
+        clinic::for_request(&state.app, &caller.principal, &receipt).await?,
+    ))
 }
 
 /// Puts a request in hand on the agenda of the next 会诊日 (owning department or 效能办).
@@ -118,7 +124,9 @@ pub async fn record(
     Json(input): Json<RecordInput>,
 ) -> ApiResult<Json<ClinicDayView>> {
     let who = &caller.principal;
-    Ok(Json(clinic::record(&state.app, who, id, &input, &caller.meta).await?))
+    Ok(Json(
+        clinic::record(&state.app, who, id, &input, &caller.meta).await?,
+    ))
 }
 
 /// A decision on an agenda item: a responsible department, a due date and a clock.
@@ -149,7 +157,9 @@ pub async fn done(
     Json(input): Json<DoneInput>,
 ) -> ApiResult<Json<DecisionView>> {
     let who = &caller.principal;
-    Ok(Json(clinic::report_done(&state.app, who, id, &input, &caller.meta).await?))
+    Ok(Json(
+        clinic::report_done(&state.app, who, id, &input, &caller.meta).await?,
+    ))
 }
 
 /// The administrator sets the day of the month of the 会诊日 (1–28).
@@ -161,5 +171,7 @@ pub async fn set_day(
     Json(input): Json<ClinicDayInput>,
 ) -> ApiResult<Json<ClinicOverview>> {
     let who = &caller.principal;
-    Ok(Json(clinic::set_day_of_month(&state.app, who, &input, &caller.meta).await?))
+    Ok(Json(
+        clinic::set_day_of_month(&state.app, who, &input, &caller.meta).await?,
+    ))
 }

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod clinic;
 pub mod deadlines;
 pub mod enterprises;
 pub mod materials;
@@ -11,7 +12,6 @@ pub mod notifications;
 pub mod policies;
 pub mod pushes;
 pub mod reference;
-pub mod clinic;
 pub mod requests;
 
 use crate::AppState;

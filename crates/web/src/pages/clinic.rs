@@ -70,8 +70,14 @@ pub async fn invite(
         question: field(&pairs, "question").to_string(),
         due_on: field(&pairs, "due_on").to_string(),
     };
-    let result =
-        consultation::invite(&state.app, &caller.principal, &receipt, &input, &caller.meta).await;
+    let result = consultation::invite(
+        &state.app,
+        &caller.principal,
+        &receipt,
+        &input,
+        &caller.meta,
+    )
+    .await;
     back_to_request(&state, caller, &receipt, result).await
 }
 
@@ -106,9 +112,21 @@ pub async fn put_on_agenda(
     let input = AgendaInput {
         reason: field(&pairs, "agenda_reason").to_string(),
     };
-    let result =
-        clinic::put_on_agenda(&state.app, &caller.principal, &receipt, &input, &caller.meta).await;
-    back_to_request(&state, caller, &receipt, result.map_err(|e| rename(e, "reason", "agenda_reason"))).await
+    let result = clinic::put_on_agenda(
+        &state.app,
+        &caller.principal,
+        &receipt,
+        &input,
+        &caller.meta,
+    )
+    .await;
+    back_to_request(
+        &state,
+        caller,
+        &receipt,
+        result.map_err(|e| rename(e, "reason", "agenda_reason")),
+    )
+    .await
 }
 
 /// The request page has two "reason" fields; the agenda's is told apart on the page.
@@ -208,7 +226,12 @@ async fn render_day(state: &AppState, caller: &Caller, id: i64, errors: Errors) 
         Err(e) => return error_page(&e, Some(caller), state),
     };
     ClinicDayPage {
-        layout: Layout::new(format!("会诊日 {}", d.held_on), Some(caller), state, "/clinic-days"),
+        layout: Layout::new(
+            format!("会诊日 {}", d.held_on),
+            Some(caller),
+            state,
+            "/clinic-days",
+        ),
         may_run: matches!(who.role, Role::SupervisorEfficiency | Role::DepartmentLead),
         my_org_id: handles_cases(who.role).then_some(who.org_id),
         present: d.departments.iter().map(|o| o.id).collect(),
@@ -259,7 +282,9 @@ pub async fn action(
                 report: text("report"),
             };
             let decision = field(&pairs, "decision_id").parse().unwrap_or(0);
-            clinic::report_done(app, who, decision, &input, meta).await.map(|_| ())
+            clinic::report_done(app, who, decision, &input, meta)
+                .await
+                .map(|_| ())
         }
         _ => Err(AppError::invalid("action", "未知的操作")),
     };

@@ -143,10 +143,7 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{receipt}/clinic", post(clinic::put_on_agenda))
         .route("/consultations/{id}/opinion", post(clinic::opinion))
         .route("/clinic-days", get(clinic::list).post(clinic::set_day))
-        .route(
-            "/clinic-days/{id}",
-            get(clinic::page).post(clinic::action),
-        )
+        .route("/clinic-days/{id}", get(clinic::page).post(clinic::action))
         .fallback(not_found)
 }
 

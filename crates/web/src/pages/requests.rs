@@ -10,12 +10,12 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use qinqing_app::requests::clinic::{self, AgendaItemView};
+use qinqing_app::requests::consultation::{self, ConsultationView, enterprise_side};
 use qinqing_app::requests::handling::{
     self, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
 };
 use qinqing_app::requests::routing::{self, CategoryView};
-use qinqing_app::requests::clinic::{self, AgendaItemView};
-use qinqing_app::requests::consultation::{self, ConsultationView, enterprise_side};
 use qinqing_app::requests::{RequestView, handles_cases, status_label};
 use qinqing_app::{AppError, AppResult, Principal};
 use qinqing_domain::org::{OrgKind, Role};
@@ -191,7 +191,11 @@ pub struct Internal {
     may_put_on_agenda: bool,
 }
 
-async fn internal(state: &AppState, who: &Principal, r: &RequestView) -> AppResult<Option<Internal>> {
+async fn internal(
+    state: &AppState,
+    who: &Principal,
+    r: &RequestView,
+) -> AppResult<Option<Internal>> {
     if enterprise_side(who) {
         return Ok(None);
     }
