@@ -2,6 +2,7 @@
 //! 300 enterprises with three years of figures, and one account per role. Generated from a fixed
 //! seed, so every demo start looks the same.
 
+mod clinic;
 mod enterprises;
 mod fulfilment;
 mod policies;
@@ -184,13 +185,15 @@ pub async fn load(app: &App) -> AppResult<bool> {
     if !load_sized(app, DEMO_ENTERPRISES).await? {
         return Ok(false);
     }
-    requests::load(app).await?;
+    load_requests(app).await?;
     Ok(true)
 }
 
-/// The full demo's requests in every state, for a district loaded with `load_sized`.
+/// The full demo's requests in every state and the past 会诊日 that discussed some of them,
+/// for a district loaded with `load_sized`.
 pub async fn load_requests(app: &App) -> AppResult<()> {
-    requests::load(app).await
+    requests::load(app).await?;
+    clinic::load(app).await
 }
 
 /// The demo district with `enterprises` generated enterprises (tests use a handful).

@@ -9,6 +9,8 @@ pub mod attachments;
 pub mod audit;
 pub mod audit_log;
 pub mod auto_grant;
+pub mod clinic;
+pub mod consultations;
 pub mod db;
 pub mod deadlines;
 pub mod enterprises;

@@ -7,6 +7,8 @@ use sqlx::Row;
 pub const CALENDAR: &str = "calendar";
 /// When each grade of warning fires, per kind of deadline (JSON; see `WarningRule`).
 pub const WARNING_RULES: &str = "warning_rules";
+/// The day of the month of the 会诊日 (1–28), when the administrator changed it from the 15th.
+pub const CLINIC_DAY: &str = "clinic_day";
 /// The custom attributes policies may test (the rules engine's `attributes.toml`).
 pub const POLICY_ATTRIBUTES: &str = "policy_attributes";
 

@@ -45,7 +45,11 @@ pub struct RequestInput {
 }
 
 /// Trimmed text, None when empty; refused when longer than `max` characters.
-fn optional_text(field: &str, value: Option<&str>, max: usize) -> AppResult<Option<String>> {
+pub(crate) fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> AppResult<Option<String>> {
     let value = value.map(str::trim).filter(|v| !v.is_empty());
     match value {
         Some(v) if v.chars().count() > max => {
@@ -56,7 +60,12 @@ fn optional_text(field: &str, value: Option<&str>, max: usize) -> AppResult<Opti
 }
 
 /// Required text: refused when empty or too long, with `missing` as the message.
-fn required_text(field: &str, value: &str, max: usize, missing: &str) -> AppResult<String> {
+pub(crate) fn required_text(
+    field: &str,
+    value: &str,
+    max: usize,
+    missing: &str,
+) -> AppResult<String> {
     optional_text(field, Some(value), max)?.ok_or_else(|| AppError::invalid(field, missing))
 }
 

@@ -6,12 +6,14 @@
 //! A transfer keeps both clocks as they are: the enterprise's wait does not start again because
 //! the government passed its request on.
 //!
-//! Who sees a request: the enterprise and its steward; the owning department and the one it was
-//! transferred from; whoever registered it; supervisors, towns and the district within their
+//! Who sees a request: the enterprise and its steward; the owning department, the one it was
+//! transferred from and those invited to 会商; whoever registered it; supervisors, towns and the district within their
 //! region. A request is closed only by a follow-up; closing it when the follow-up window passes
 //! without one is not built yet.
 
 pub mod api_keys;
+pub mod clinic;
+pub mod consultation;
 pub mod handling;
 pub mod open311;
 pub mod routing;
@@ -23,7 +25,7 @@ use qinqing_domain::org::{OrgKind, Role};
 use qinqing_domain::{CreditCode, DivisionCode};
 use qinqing_storage::deadlines as deadline_store;
 use qinqing_storage::requests::{self as store, RequestRow};
-use qinqing_storage::{Conn, orgs};
+use qinqing_storage::{Conn, consultations, orgs};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -165,7 +167,7 @@ pub(crate) async fn view(conn: &mut Conn, r: RequestRow) -> AppResult<RequestVie
 }
 
 /// Roles of a department that handle its cases.
-fn handles_cases(role: Role) -> bool {
+pub fn handles_cases(role: Role) -> bool {
     matches!(
         role,
         Role::Handler | Role::DepartmentLead | Role::Reviewer1 | Role::Reviewer2 | Role::Reviewer3
@@ -192,6 +194,7 @@ pub(crate) async fn may_see(conn: &mut Conn, who: &Principal, r: &RequestRow) ->
         || who.org_id == r.owner_org_id && who.role.is_staff()
         || r.transferred_from == Some(who.org_id) && who.role.is_staff()
         || r.registered_by == Some(who.user_id)
+        || who.role.is_staff() && consultations::is_invited(conn, r.id, who.org_id).await?
     {
         return Ok(true);
     }

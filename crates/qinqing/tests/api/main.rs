@@ -10,6 +10,7 @@ mod audit;
 mod audit_log;
 mod auth;
 mod cli;
+mod clinic;
 mod deadlines;
 mod enterprises;
 mod import;

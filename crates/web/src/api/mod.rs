@@ -4,6 +4,7 @@ pub mod admin;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod clinic;
 pub mod deadlines;
 pub mod enterprises;
 pub mod materials;
@@ -226,6 +227,21 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/requests/{receipt}/follow-up",
             post(requests::follow_up),
         )
+        .route(
+            "/api/v1/requests/{receipt}/consultations",
+            get(clinic::consultations).post(clinic::invite),
+        )
+        .route("/api/v1/consultations/{id}/opinion", post(clinic::opinion))
+        .route(
+            "/api/v1/requests/{receipt}/clinic",
+            get(clinic::request_agenda).post(clinic::put_on_agenda),
+        )
+        .route("/api/v1/clinic-days", get(clinic::overview))
+        .route("/api/v1/clinic-days/{id}", get(clinic::get))
+        .route("/api/v1/clinic-days/{id}/record", put(clinic::record))
+        .route("/api/v1/clinic-days/{id}/decisions", post(clinic::decide))
+        .route("/api/v1/clinic-decisions/{id}/done", post(clinic::done))
+        .route("/api/v1/admin/clinic-day", put(clinic::set_day))
         .route(
             "/api/v1/admin/api-keys",
             get(requests::api_keys).post(requests::issue_api_key),

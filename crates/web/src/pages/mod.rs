@@ -5,6 +5,7 @@
 mod admin;
 mod agreements;
 mod auth;
+mod clinic;
 mod enterprises;
 mod materials;
 mod messages;
@@ -138,6 +139,11 @@ pub fn routes() -> Router<AppState> {
             "/requests/{receipt}",
             get(requests::page).post(requests::action),
         )
+        .route("/requests/{receipt}/consultations", post(clinic::invite))
+        .route("/requests/{receipt}/clinic", post(clinic::put_on_agenda))
+        .route("/consultations/{id}/opinion", post(clinic::opinion))
+        .route("/clinic-days", get(clinic::list).post(clinic::set_day))
+        .route("/clinic-days/{id}", get(clinic::page).post(clinic::action))
         .fallback(not_found)
 }
 
@@ -228,6 +234,7 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
             }
             if p.role != Role::BankStaff {
                 items.push(("/requests", "诉求"));
+                items.push(("/clinic-days", "会诊日"));
             }
             if matches!(p.role, Role::Finance | Role::Admin) || p.role.is_supervisor() {
                 items.push(("/payouts", "直达拨付"));

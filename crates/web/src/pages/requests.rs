@@ -10,18 +10,20 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use qinqing_app::requests::clinic::{self, AgendaItemView};
+use qinqing_app::requests::consultation::{self, ConsultationView, enterprise_side};
 use qinqing_app::requests::handling::{
     self, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
 };
 use qinqing_app::requests::routing::{self, CategoryView};
-use qinqing_app::requests::{RequestView, status_label};
-use qinqing_app::{AppError, AppResult};
+use qinqing_app::requests::{RequestView, handles_cases, status_label};
+use qinqing_app::{AppError, AppResult, Principal};
 use qinqing_domain::org::{OrgKind, Role};
 use qinqing_storage::orgs;
 
-type Pairs = Vec<(String, String)>;
+pub(super) type Pairs = Vec<(String, String)>;
 
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
+pub(super) fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
     pairs
         .iter()
         .find(|(k, _)| k == name)
@@ -124,6 +126,8 @@ pub struct RequestPage {
     departments: Vec<(i64, String)>,
     errors: Errors,
     notice: String,
+    /// 会商 and 会诊日: government staff only.
+    internal: Option<Internal>,
 }
 
 async fn departments(state: &AppState, except: i64) -> AppResult<Vec<(i64, String)>> {
@@ -136,7 +140,7 @@ async fn departments(state: &AppState, except: i64) -> AppResult<Vec<(i64, Strin
         .collect())
 }
 
-async fn render_request(
+pub(super) async fn render_request(
     state: &AppState,
     caller: &Caller,
     receipt: &str,
@@ -147,9 +151,10 @@ async fn render_request(
     let found = async {
         let r = handling::get(&state.app, who, receipt).await?;
         let departments = departments(state, r.owner_org_id).await?;
-        AppResult::Ok((r, departments))
+        let internal = internal(state, who, &r).await?;
+        AppResult::Ok((r, departments, internal))
     };
-    let (r, departments) = match found.await {
+    let (r, departments, internal) = match found.await {
         Ok(found) => found,
         Err(e) => return error_page(&e, Some(caller), state),
     };
@@ -172,8 +177,37 @@ async fn render_request(
         r,
         errors,
         notice,
+        internal,
     };
     page.into_response()
+}
+
+/// What government staff see of the 会商 and 会诊日 of a request, and which forms they get.
+pub struct Internal {
+    consultations: Vec<ConsultationView>,
+    agenda: Vec<AgendaItemView>,
+    my_org_id: i64,
+    may_consult: bool,
+    may_put_on_agenda: bool,
+}
+
+async fn internal(
+    state: &AppState,
+    who: &Principal,
+    r: &RequestView,
+) -> AppResult<Option<Internal>> {
+    if enterprise_side(who) {
+        return Ok(None);
+    }
+    let in_hand = matches!(r.status.as_str(), "open" | "accepted" | "reopened");
+    let owner = who.org_id == r.owner_org_id && handles_cases(who.role);
+    Ok(Some(Internal {
+        consultations: consultation::for_request(&state.app, who, &r.receipt_no).await?,
+        agenda: clinic::for_request(&state.app, who, &r.receipt_no).await?,
+        my_org_id: who.org_id,
+        may_consult: in_hand && owner,
+        may_put_on_agenda: in_hand && (owner || who.role == Role::SupervisorEfficiency),
+    }))
 }
 
 pub async fn page(
