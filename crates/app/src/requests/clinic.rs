@@ -533,6 +533,7 @@ pub async fn decide(
             unit: LimitUnit::CalendarDays,
             amount: u32::try_from((due_on - local_date(now)).num_days()).unwrap_or(0),
         },
+        org_id: Some(org.id),
     };
     deadlines::start_until(&mut tx, start, end_of_day(due_on), now).await?;
     let change = Change {

@@ -166,7 +166,7 @@ pub async fn invite(
             }
             other => other?,
         };
-        start_clock(&mut tx, &r, id, org_name, due_on, now).await?;
+        start_clock(&mut tx, &r, id, (*org_id, org_name), due_on, now).await?;
     }
     let change = Change {
         action: "request.consultation_invited",
@@ -188,7 +188,7 @@ async fn start_clock(
     conn: &mut Conn,
     r: &RequestRow,
     id: i64,
-    org_name: &str,
+    (org_id, org_name): (i64, &str),
     due_on: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
@@ -206,6 +206,8 @@ async fn start_clock(
             unit: LimitUnit::CalendarDays,
             amount: u32::try_from(days).unwrap_or(0),
         },
+        // The invited department answers for its opinion.
+        org_id: Some(org_id),
     };
     deadlines::start_until(conn, start, end_of_day(due_on), now).await?;
     Ok(())
