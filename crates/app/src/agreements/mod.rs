@@ -503,7 +503,7 @@ fn view(
 /// Gives every open item one running clock ending on its planned date and stops the clocks of
 /// closed items; tells the people answering for an item whose date moved. Returns the moves
 /// as (key, from, to) for the audit entry.
-async fn sync_clocks(
+pub(crate) async fn sync_clocks(
     conn: &mut Conn,
     app: &App,
     a: &AgreementRow,
