@@ -11,7 +11,7 @@ const MAX_PAGES = 60;
 const MAX_DEPTH = 2;
 const SKIP = [/^\/logout\b/, /\/export\.(csv|xlsx)$/];
 /** Links that download a file instead of opening a page (checked by request below). */
-const DOWNLOADS = [/^\/payouts\/batches\/\d+\/file$/];
+const DOWNLOADS = [/^\/payouts\/batches\/\d+\/file$/, /^\/api\/v1\/agreements\/dashboard$/];
 
 /** Visits pages breadth-first from the current page; returns the visited paths and the download links seen. */
 async function crawl(page) {

@@ -9,7 +9,8 @@ journey('纪检在工作台看到上报的预警,打开企业画像的留痕,在
   assert.equal(await login(page, 'discipline'), '/workbench');
   // The demo enterprise's correction went unchecked past its 3-working-day limit; the demand
   // went unanswered, so it reached 纪检.
-  const escalated = page.locator('main table tbody tr', { hasText: '上报纪检' });
+  // (The demo's overdue commitment items have reached 纪检 too; this journey is about the correction.)
+  const escalated = page.locator('main table tbody tr', { hasText: '上报纪检' }).filter({ hasText: '更正的经营数据' });
   await escalated.first().waitFor();
   assert.match(await escalated.first().innerText(), /核实.*更正的经营数据/);
   await clickAndWait(page, escalated.first().locator('a'));

@@ -2,6 +2,7 @@
 //! 300 enterprises with three years of figures, and one account per role. Generated from a fixed
 //! seed, so every demo start looks the same.
 
+mod agreements;
 mod clinic;
 mod enterprises;
 mod fulfilment;
@@ -293,6 +294,7 @@ pub async fn load_sized(app: &App, enterprises: usize) -> AppResult<bool> {
     policies::load(app).await?;
     fulfilment::load(app).await?;
     requests::load_routes(app).await?;
+    agreements::load(app).await?;
     Ok(true)
 }
 

@@ -291,25 +291,17 @@ pub async fn cancel_pending(conn: &mut Conn, deadline_id: i64, grades: &[Grade])
     Ok(())
 }
 
-/// Fired warnings on deadlines of these grades, newest first (for workbenches).
-pub async fn fired(
-    conn: &mut Conn,
-    grades: &[Grade],
-    limit: i64,
-) -> Result<Vec<(Warning, Deadline)>> {
+const FIRED_COLUMNS: &str = "SELECT w.id AS w_id, w.deadline_id, w.grade, w.fire_at, w.fired_at, \
+    w.acted_at, w.act_note, d.id, d.object_type, d.object_id, d.kind, d.label, d.region_code, \
+    d.side, d.unit, d.amount, d.started_at, d.due_at, d.state, d.paused_at, d.org_id \
+    FROM deadline_warning w JOIN deadline d ON d.id = w.deadline_id WHERE w.fired_at IS NOT NULL";
+
+fn grade_list(grades: &[Grade]) -> String {
     let list: Vec<String> = grades.iter().map(|g| format!("'{}'", g.as_str())).collect();
-    let sql = format!(
-        "SELECT w.id AS w_id, w.deadline_id, w.grade, w.fire_at, w.fired_at, w.acted_at, w.act_note, \
-         d.id, d.object_type, d.object_id, d.kind, d.label, d.region_code, d.side, d.unit, d.amount, \
-         d.started_at, d.due_at, d.state, d.paused_at, d.org_id \
-         FROM deadline_warning w JOIN deadline d ON d.id = w.deadline_id \
-         WHERE w.fired_at IS NOT NULL AND w.grade IN ({}) ORDER BY w.fired_at DESC LIMIT $1",
-        list.join(", ")
-    );
-    let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(limit)
-        .fetch_all(conn)
-        .await?;
+    list.join(", ")
+}
+
+fn fired_from_rows(rows: &[AnyRow]) -> Result<Vec<(Warning, Deadline)>> {
     rows.iter()
         .map(|r| {
             let mut w = warning_from_row_at(r, "w_id")?;
@@ -317,6 +309,44 @@ pub async fn fired(
             Ok((w, from_row(r)?))
         })
         .collect()
+}
+
+/// Fired warnings on deadlines of these grades, newest first (for workbenches).
+pub async fn fired(
+    conn: &mut Conn,
+    grades: &[Grade],
+    limit: i64,
+) -> Result<Vec<(Warning, Deadline)>> {
+    let sql = format!(
+        "{FIRED_COLUMNS} AND w.grade IN ({}) ORDER BY w.fired_at DESC LIMIT $1",
+        grade_list(grades)
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    fired_from_rows(&rows)
+}
+
+/// Every fired warning of these grades on clocks of one kind and object type, newest first
+/// (for the supervision of the supervisors, which must not miss an old one).
+pub async fn fired_of(
+    conn: &mut Conn,
+    object_type: &str,
+    kind: &str,
+    grades: &[Grade],
+) -> Result<Vec<(Warning, Deadline)>> {
+    let sql = format!(
+        "{FIRED_COLUMNS} AND d.object_type = $1 AND d.kind = $2 AND w.grade IN ({}) \
+         ORDER BY w.fired_at DESC, w.id DESC",
+        grade_list(grades)
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(object_type)
+        .bind(kind)
+        .fetch_all(conn)
+        .await?;
+    fired_from_rows(&rows)
 }
 
 fn warning_from_row(r: &AnyRow) -> Result<Warning> {

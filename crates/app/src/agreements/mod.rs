@@ -7,6 +7,8 @@
 //! planned date — supervised by 效能办 for government items and by 招商办 for enterprise items —
 //! and a dependant whose date moved gets a new clock and tells the people answering for it.
 
+pub mod supervision;
+
 use crate::attachments::{self, AttachmentView, FileContent};
 use crate::audit::{self, Change};
 use crate::deadlines::{self, ClockAction, Start};
@@ -501,7 +503,7 @@ fn view(
 /// Gives every open item one running clock ending on its planned date and stops the clocks of
 /// closed items; tells the people answering for an item whose date moved. Returns the moves
 /// as (key, from, to) for the audit entry.
-async fn sync_clocks(
+pub(crate) async fn sync_clocks(
     conn: &mut Conn,
     app: &App,
     a: &AgreementRow,

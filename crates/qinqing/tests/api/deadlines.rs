@@ -21,7 +21,7 @@ fn beijing_time(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
 async fn correction_on_national_day_eve() -> (TestApp, Arc<ManualClock>, String) {
     let clock = Arc::new(ManualClock::new(beijing_time(2026, 9, 30, 15)));
     let app = TestApp::spawn_at(clock.clone()).await;
-    stop_application_clocks(&app).await;
+    stop_other_clocks(&app).await;
     // The demo's own overdue review was seeded three weeks back and all its grades have fired;
     // everyone answers them so that what follows is about the new clock only.
     for user in ["handler", "efficiency", "discipline"] {
@@ -44,14 +44,15 @@ async fn correction_on_national_day_eve() -> (TestApp, Arc<ManualClock>, String)
     (app, clock, code)
 }
 
-/// The demo's applications and 免申即享 offers run clocks of their own (审核, 确认收款账户);
-/// these tests are about the enterprise's correction clock only, so the administrator closes
-/// (办结) the others first.
-async fn stop_application_clocks(app: &TestApp) {
+/// The demo's applications and 免申即享 offers run clocks of their own (审核, 确认收款账户), and
+/// so do the open items of its investment agreements (承诺事项); these tests are about the
+/// enterprise's correction clock only, so the administrator closes (办结) the others first.
+async fn stop_other_clocks(app: &TestApp) {
     let ids: Vec<i64> = {
         let mut conn = app.app.db.conn().await.unwrap();
         sqlx::query_scalar(
-            "SELECT id FROM deadline WHERE object_type IN ('application', 'application_response') \
+            "SELECT id FROM deadline \
+             WHERE object_type IN ('application', 'application_response', 'commitment') \
              AND state <> 'stopped'",
         )
         .fetch_all(&mut *conn)

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub mod admin;
+pub mod agreement_supervision;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
@@ -255,6 +256,19 @@ pub fn routes() -> Router<AppState> {
             get(agreements::list).post(agreements::create),
         )
         .route("/api/v1/agreements/template", get(agreements::template))
+        .route("/api/v1/agreements/desk", get(agreement_supervision::desk))
+        .route(
+            "/api/v1/agreements/dashboard",
+            get(agreement_supervision::dashboard),
+        )
+        .route(
+            "/api/v1/agreements/performance",
+            get(agreement_supervision::performance),
+        )
+        .route(
+            "/api/v1/agreements/resupervision",
+            get(agreement_supervision::resupervision),
+        )
         .route("/api/v1/agreements/{id}", get(agreements::get))
         .route(
             "/api/v1/agreements/{id}/enterprise",

@@ -3,6 +3,7 @@
 //! and marks each wrong field.
 
 mod admin;
+mod agreement_supervision;
 mod agreements;
 mod auth;
 mod clinic;
@@ -60,6 +61,15 @@ pub fn routes() -> Router<AppState> {
             get(admin::calendar_page).post(admin::calendar),
         )
         .route("/agreements", get(agreements::list_page))
+        .route("/agreements/desk", get(agreement_supervision::desk_page))
+        .route(
+            "/agreements/supervision",
+            get(agreement_supervision::dashboard_page),
+        )
+        .route(
+            "/agreements/resupervision",
+            get(agreement_supervision::resupervision_page),
+        )
         .route("/agreements/{id}", get(agreements::detail_page))
         .route("/messages", get(messages::page))
         .route("/messages/{id}/read", post(messages::read))
@@ -209,6 +219,7 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
             ("/policies", "政策库"),
             ("/requests", "我的诉求"),
             ("/agreements", "政企合同"),
+            ("/agreements/desk", "承诺事项"),
         ]),
         Some(p) if p.role == Role::Steward => items.extend([
             ("/workbench", "工作台"),
@@ -249,6 +260,13 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
                 || p.role.is_supervisor()
             {
                 items.push(("/agreements", "政企合同"));
+                items.push(("/agreements/desk", "承诺事项"));
+            }
+            if p.role.is_supervisor() || matches!(p.role, Role::DepartmentLead | Role::Admin) {
+                items.push(("/agreements/supervision", "履约监督"));
+            }
+            if matches!(p.role, Role::SupervisorDiscipline | Role::Admin) {
+                items.push(("/agreements/resupervision", "再监督"));
             }
             if may_import_enterprises(p.role) {
                 items.push(("/enterprises/import", "批量导入"));

@@ -1,0 +1,95 @@
+//! 政企合同双兑现 supervision: the commitment desk, the supervision dashboard (JSON, CSV, XLSX),
+//! the departments' performance feed and 监督的再监督.
+
+use super::policies::{csv_download, xlsx_download};
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::session::ApiUser;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use qinqing_app::agreements::supervision::{
+    self, CommitmentDesk, PerformanceFeed, Resupervision, SupervisionDashboard,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// The caller's commitment items due within 30 days or overdue, the overdue items of its scope
+/// (leads and supervisors) and its unanswered commitment warnings.
+#[utoipa::path(get, path = "/api/v1/agreements/desk", tag = "agreements",
+    responses((status = 200, body = CommitmentDesk), (status = 401, body = ErrorBody)))]
+pub async fn desk(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> ApiResult<Json<CommitmentDesk>> {
+    Ok(Json(
+        supervision::desk(&state.app, &caller.principal).await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ExportQuery {
+    /// json (default), csv (the summary table, UTF-8 with BOM) or xlsx (every table, one sheet each)
+    format: Option<String>,
+}
+
+/// Items by state, on-time fulfilment by department and by enterprise, days of delay and
+/// construction starts against the contract date, in the caller's region.
+#[utoipa::path(get, path = "/api/v1/agreements/dashboard", tag = "agreements", params(ExportQuery),
+    responses((status = 200, body = SupervisionDashboard), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn dashboard(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Query(q): Query<ExportQuery>,
+) -> ApiResult<Response> {
+    let d = supervision::dashboard(&state.app, &caller.principal).await?;
+    let tables = supervision::tables(&d);
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(d).into_response()),
+        "csv" => Ok(csv_download(
+            "commitment-dashboard.csv",
+            qinqing_exchange::table::write_table_csv(&tables[0]),
+        )),
+        "xlsx" => xlsx_download("commitment-dashboard.xlsx", &tables),
+        other => Err(ApiError(qinqing_app::AppError::invalid(
+            "format",
+            format!("不支持的格式“{other}”,应为 json、csv 或 xlsx"),
+        ))),
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct YearQuery {
+    /// The year whose planned dates are counted (default: this year, Beijing time).
+    year: Option<i32>,
+}
+
+/// Per government department, its commitment items planned in the year: due, fulfilled on time
+/// and late, overdue open, breached, waived, awaiting confirmation, and the on-time rate in basis
+/// points — the data a performance rating reads.
+#[utoipa::path(get, path = "/api/v1/agreements/performance", tag = "agreements", params(YearQuery),
+    responses((status = 200, body = PerformanceFeed), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn performance(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Query(q): Query<YearQuery>,
+) -> ApiResult<Json<PerformanceFeed>> {
+    Ok(Json(
+        supervision::performance(&state.app, &caller.principal, q.year).await?,
+    ))
+}
+
+/// 监督的再监督 (纪检, administrator): 警示 and 催告 the supervising offices did not act on, and
+/// escalations to 纪检.
+#[utoipa::path(get, path = "/api/v1/agreements/resupervision", tag = "agreements",
+    responses((status = 200, body = Resupervision), (status = 403, body = ErrorBody)))]
+pub async fn resupervision(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> ApiResult<Json<Resupervision>> {
+    Ok(Json(
+        supervision::resupervision(&state.app, &caller.principal).await?,
+    ))
+}
