@@ -5,6 +5,7 @@
 mod helpers;
 
 mod admin;
+mod agreement_rules;
 mod agreements;
 mod audit;
 mod audit_log;
