@@ -9,6 +9,7 @@
 
 pub mod bank;
 pub mod blacklist;
+pub mod breaches;
 mod columns;
 mod csv;
 mod export;
