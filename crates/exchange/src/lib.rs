@@ -11,6 +11,7 @@ pub mod bank;
 pub mod blacklist;
 pub mod breaches;
 mod columns;
+pub mod commitments;
 mod csv;
 mod export;
 mod format;

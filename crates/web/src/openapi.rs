@@ -115,6 +115,8 @@ use utoipa::OpenApi;
         crate::api::agreements::evidence,
         crate::api::agreements::upload_evidence,
         crate::api::agreements::evidence_content,
+        crate::api::agreement_import::template,
+        crate::api::agreement_import::import_items,
         crate::api::audit::checkpoint,
         crate::api::audit::verifier,
         crate::api::audit::entry,

@@ -7,6 +7,8 @@
 //! planned date — supervised by 效能办 for government items and by 招商办 for enterprise items —
 //! and a dependant whose date moved gets a new clock and tells the people answering for it.
 
+pub mod import;
+
 use crate::attachments::{self, AttachmentView, FileContent};
 use crate::audit::{self, Change};
 use crate::deadlines::{self, ClockAction, Start};

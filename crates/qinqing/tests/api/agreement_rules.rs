@@ -271,3 +271,116 @@ async fn for_an_unregistered_investor_staff_report_until_the_enterprise_is_linke
     let done = ok(firm.post(&act_path(&a, "design"), &report).await).await;
     assert_eq!(status(&done, "design"), "reported");
 }
+
+/// An items sheet in the template's columns with the given rows.
+fn items_sheet(rows: &[[&str; 12]]) -> Vec<u8> {
+    use qinqing_exchange::commitments::ITEM_COLUMNS;
+    use qinqing_exchange::table::{Cell, Table, write_table_xlsx};
+    let table = Table {
+        title: "承诺事项".into(),
+        headers: ITEM_COLUMNS.iter().map(|(_, h)| h.to_string()).collect(),
+        rows: rows
+            .iter()
+            .map(|r| r.iter().map(|v| Cell::Text(v.to_string())).collect())
+            .collect(),
+    };
+    write_table_xlsx(&[table]).unwrap()
+}
+
+const LAND: [&str; 12] = [
+    "land",
+    "交地",
+    "政府方",
+    "第三条",
+    "交付净地",
+    "工业和信息化局",
+    "林经办",
+    "2026-12-31",
+    "",
+    "",
+    "",
+    "交地确认书",
+];
+
+#[tokio::test]
+async fn items_import_from_the_xlsx_template_all_or_nothing_with_row_and_column() {
+    let (app, _clock) = district().await;
+    let handler = app.login("handler").await;
+    let firm = app.login("enterprise").await;
+    let input = json!({
+        "project_name": "导入项目", "credit_code": enterprise_code(&firm),
+        "signed_on": "2026-11-01", "total_investment": "1000000",
+    });
+    let a = create(&handler, &input).await;
+    let res = handler.get("/api/v1/agreements/items-template.xlsx").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    let template = res.bytes().await.unwrap();
+    assert!(template.starts_with(b"PK"), "an XLSX workbook");
+
+    let path = format!("/api/v1/agreements/{}/items/import", a["id"]);
+    let start = [
+        "start",
+        "开工",
+        "企业方",
+        "",
+        "开工建设",
+        "",
+        "",
+        "",
+        "land",
+        "3",
+        "个月",
+        "开工报告",
+    ];
+    let mut bad = start;
+    bad[2] = "甲方";
+    bad[4] = "";
+    let before = app.audit_count().await;
+    let res = handler
+        .upload_with(&path, &[], "事项.xlsx", items_sheet(&[LAND, bad]))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    let cells: Vec<(i64, &str)> = body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_i64().unwrap(), e["column"].as_str().unwrap()))
+        .collect();
+    assert_eq!(cells, [(3, "承诺方"), (3, "承诺内容")], "{body}");
+    assert_eq!(app.audit_count().await, before, "nothing saved");
+    let agreement_path = format!("/api/v1/agreements/{}", a["id"]);
+    let unchanged = ok(handler.get(&agreement_path).await).await;
+    assert!(unchanged["items"].as_array().unwrap().is_empty());
+
+    // An enterprise does not itemise the agreement.
+    let res = firm
+        .upload_with(&path, &[], "事项.xlsx", items_sheet(&[LAND]))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+
+    let res = handler
+        .upload_with(&path, &[], "事项.xlsx", items_sheet(&[LAND, start]))
+        .await;
+    let done = ok(res).await;
+    assert_eq!(item(&done, "land")["item_type"], "land_delivery");
+    let dept = org_id(&handler, "工业和信息化局").await;
+    assert_eq!(item(&done, "land")["responsible_org_id"], dept);
+    assert_eq!(item(&done, "start")["due_label"], "“交付净地”完成后 3个月");
+    assert_eq!(item(&done, "start")["planned_on"], "2027-03-31");
+
+    // A key already on the agreement names its row and column.
+    let res = handler
+        .upload_with(&path, &[], "事项.xlsx", items_sheet(&[LAND]))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["rows"][0]["row"], 2, "{body}");
+    assert_eq!(body["rows"][0]["column"], "事项编号");
+}

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub mod admin;
+pub mod agreement_import;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
@@ -239,6 +240,14 @@ pub fn routes() -> Router<AppState> {
             get(agreements::list).post(agreements::create),
         )
         .route("/api/v1/agreements/template", get(agreements::template))
+        .route(
+            "/api/v1/agreements/items-template.xlsx",
+            get(agreement_import::template),
+        )
+        .route(
+            "/api/v1/agreements/{id}/items/import",
+            post(agreement_import::import_items),
+        )
         .route("/api/v1/agreements/{id}", get(agreements::get))
         .route(
             "/api/v1/agreements/{id}/enterprise",
