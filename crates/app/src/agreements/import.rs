@@ -6,6 +6,7 @@ use super::{
     view, visible,
 };
 use crate::audit::{self, Change};
+use crate::error::parsed;
 use crate::{App, AppError, AppResult, FieldErrors, Principal, RequestMeta};
 use qinqing_domain::commitment::{Commitment, ItemType, OffsetUnit, Outcome, Side, Timeline};
 use qinqing_exchange::commitments::{ItemLine, header_of, read_items};
@@ -88,6 +89,20 @@ fn row_error(line: &ItemLine, field: &str, message: String) -> RowError {
     }
 }
 
+/// A problem of the file as a whole.
+fn file_error(message: String) -> RowError {
+    RowError {
+        row: 0,
+        column: String::new(),
+        value: String::new(),
+        message,
+    }
+}
+
+fn rejected(rows: usize, errors: Vec<RowError>) -> AppError {
+    AppError::ImportRejected(ImportReport { rows, errors })
+}
+
 /// Adds the items of an XLSX sheet to agreement `id`, all or none.
 pub async fn import_items(
     app: &App,
@@ -105,6 +120,10 @@ pub async fn import_items(
         ));
     }
     let lines = read_items(bytes).map_err(AppError::ImportRejected)?;
+    if lines.is_empty() {
+        let empty = file_error("文件中没有承诺事项(表头下方每行一项)".into());
+        return Err(rejected(0, vec![empty]));
+    }
     let government: Vec<_> = orgs::list_non_enterprise(&mut tx)
         .await?
         .into_iter()
@@ -122,13 +141,10 @@ pub async fn import_items(
         };
         let mut fields = FieldErrors::default();
         let item = parse_item(&input, "", &mut fields);
-        match (fields.finish(), item) {
-            (Ok(()), Some(item)) => items.push((line, item)),
-            (result, _) => errors.extend(
-                result
-                    .err()
-                    .map(|e| e.field_errors())
-                    .unwrap_or_default()
+        match fields.finish() {
+            Ok(()) => items.push((line, parsed(item)?)),
+            Err(e) => errors.extend(
+                e.field_errors()
                     .into_iter()
                     .map(|f| row_error(line, &f.field, f.message)),
             ),
@@ -151,29 +167,15 @@ pub async fn import_items(
                 .rev()
                 .find(|(_, i)| i.key == e.item())
                 .map(|(l, _)| *l);
-            match line {
-                Some(line) => errors.push(row_error(line, timeline_field(&e), e.to_string())),
-                None => errors.push(RowError {
-                    row: 0,
-                    column: String::new(),
-                    value: String::new(),
-                    message: e.to_string(),
-                }),
-            }
-        }
-    }
-    if !errors.is_empty() || lines.is_empty() {
-        if lines.is_empty() {
-            errors.push(RowError {
-                row: 0,
-                column: String::new(),
-                value: String::new(),
-                message: "文件中没有承诺事项(表头下方每行一项)".into(),
+            errors.push(match line {
+                Some(line) => row_error(line, timeline_field(&e), e.to_string()),
+                None => file_error(e.to_string()),
             });
         }
+    }
+    if !errors.is_empty() {
         errors.sort_by_key(|e| e.row);
-        let rows = lines.len();
-        return Err(AppError::ImportRejected(ImportReport { rows, errors }));
+        return Err(rejected(lines.len(), errors));
     }
     for (_, item) in &items {
         store::insert_commitment(&mut tx, id, &item.fields()).await?;

@@ -384,3 +384,59 @@ async fn items_import_from_the_xlsx_template_all_or_nothing_with_row_and_column(
     assert_eq!(body["rows"][0]["row"], 2, "{body}");
     assert_eq!(body["rows"][0]["column"], "事项编号");
 }
+
+#[tokio::test]
+async fn the_managing_department_uploads_the_agreement_document_and_both_sides_read_it() {
+    let (app, _clock) = district().await;
+    let handler = app.login("handler").await;
+    let firm = app.login("enterprise").await;
+    let input = json!({
+        "project_name": "协议文本项目", "credit_code": enterprise_code(&firm),
+        "signed_on": "2026-11-01", "total_investment": "1000000",
+    });
+    let a = create(&handler, &input).await;
+    let path = format!("/api/v1/agreements/{}/documents", a["id"]);
+    let pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec();
+    let res = firm.upload_with(&path, &[], "协议.pdf", pdf.clone()).await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let res = handler
+        .upload_with(&path, &[], "协议.docx", b"PK\x03\x04 not allowed".to_vec())
+        .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("file"),
+    )
+    .await;
+    let res = handler
+        .upload_with(&path, &[], "投资协议.pdf", pdf.clone())
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let added = ok(res).await;
+    assert_eq!(added["label"], "协议文本");
+    let listed = ok(firm.get(&path).await).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let res = firm.get(&format!("{path}/{}", added["id"])).await;
+    assert_eq!(res.bytes().await.unwrap().as_ref(), pdf.as_slice());
+    let page = firm
+        .get(&format!("/agreements/{}", a["id"]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("投资协议.pdf"), "the page shows it");
+    assert!(
+        audit_actions(&app, &a)
+            .await
+            .contains(&"agreement.document_uploaded".to_string())
+    );
+    let outsider = app.login("bank").await;
+    assert_error(
+        outsider.get(&path).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    )
+    .await;
+}

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub mod admin;
+pub mod agreement_documents;
 pub mod agreement_import;
 pub mod agreements;
 pub mod audit;
@@ -247,6 +248,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/agreements/{id}/items/import",
             post(agreement_import::import_items),
+        )
+        .route(
+            "/api/v1/agreements/{id}/documents",
+            get(agreement_documents::list).post(agreement_documents::upload),
+        )
+        .route(
+            "/api/v1/agreements/{id}/documents/{file}",
+            get(agreement_documents::content),
         )
         .route("/api/v1/agreements/{id}", get(agreements::get))
         .route(
