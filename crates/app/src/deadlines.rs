@@ -113,13 +113,18 @@ pub async fn warning_rules(conn: &mut Conn) -> AppResult<WarningRules> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored warning rules: {e}")))
 }
 
-/// The rule of a kind: the administrator's for the kind, else the platform's own for it, else
-/// the administrator's default, else the platform default.
+/// The rule of a kind: the administrator's for the kind, else for its family (the part before
+/// the last `.`: `commitment` for `commitment.land_delivery`, and so on up), else the platform's
+/// own for it, else the administrator's default, else the platform default.
 fn rule_for(rules: &WarningRules, kind: &str) -> WarningRule {
-    rules
-        .get(kind)
-        .cloned()
-        .or_else(|| builtin_rule(kind))
+    let mut family = Some(kind);
+    while let Some(k) = family {
+        if let Some(rule) = rules.get(k) {
+            return rule.clone();
+        }
+        family = k.rsplit_once('.').map(|(parent, _)| parent);
+    }
+    builtin_rule(kind)
         .or_else(|| rules.get("default").cloned())
         .unwrap_or_default()
 }
@@ -618,4 +623,32 @@ pub(crate) async fn extend_running(
     store::set_state(conn, d.id, State::Running, due, now).await?;
     schedule(conn, d.id, &d.kind, due).await?;
     Ok(Some(due))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(hours: u32) -> WarningRule {
+        WarningRule {
+            reminder_hours_before: hours,
+            ..WarningRule::default()
+        }
+    }
+
+    #[test]
+    fn a_kind_without_its_own_rule_falls_back_to_its_family_then_the_default() {
+        let mut rules = WarningRules::new();
+        rules.insert("default".into(), rule(1));
+        assert_eq!(rule_for(&rules, "commitment.design"), rule(1));
+        rules.insert("commitment".into(), rule(2));
+        assert_eq!(rule_for(&rules, "commitment.design"), rule(2));
+        rules.insert("commitment.land_delivery".into(), rule(3));
+        assert_eq!(rule_for(&rules, "commitment.land_delivery"), rule(3));
+        assert_eq!(rule_for(&rules, "commitment.design"), rule(2));
+        assert_eq!(
+            rule_for(&WarningRules::new(), "commitment.design"),
+            rule(24)
+        );
+    }
 }

@@ -140,6 +140,73 @@ impl Offset {
     }
 }
 
+/// What an item is about: a node of the standard chain, an incentive the government pays (奖补兑现)
+/// or anything else. The type names the item's clock kind, so warnings are configured per type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemType {
+    Registration,
+    LandDelivery,
+    Design,
+    ConstructionPermit,
+    ConstructionStart,
+    Completion,
+    Production,
+    FullProduction,
+    Incentive,
+    Other,
+}
+
+impl ItemType {
+    pub const ALL: [ItemType; 10] = [
+        ItemType::Registration,
+        ItemType::LandDelivery,
+        ItemType::Design,
+        ItemType::ConstructionPermit,
+        ItemType::ConstructionStart,
+        ItemType::Completion,
+        ItemType::Production,
+        ItemType::FullProduction,
+        ItemType::Incentive,
+        ItemType::Other,
+    ];
+
+    /// The code; the standard template's node keys are the codes of their types.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemType::Registration => "registration",
+            ItemType::LandDelivery => "land_delivery",
+            ItemType::Design => "design",
+            ItemType::ConstructionPermit => "construction_permit",
+            ItemType::ConstructionStart => "construction_start",
+            ItemType::Completion => "completion",
+            ItemType::Production => "production",
+            ItemType::FullProduction => "full_production",
+            ItemType::Incentive => "incentive",
+            ItemType::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        ItemType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            ItemType::Registration => "企业注册",
+            ItemType::LandDelivery => "交地",
+            ItemType::Design => "方案设计",
+            ItemType::ConstructionPermit => "施工许可",
+            ItemType::ConstructionStart => "开工",
+            ItemType::Completion => "竣工验收",
+            ItemType::Production => "投产",
+            ItemType::FullProduction => "达产/税收",
+            ItemType::Incentive => "奖补兑现",
+            ItemType::Other => "其他",
+        }
+    }
+}
+
 /// When an item is due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -179,6 +246,7 @@ pub struct Commitment {
     /// Unique within the agreement; other items refer to it.
     pub key: String,
     pub side: Side,
+    pub item_type: ItemType,
     pub due: Due,
     /// A date agreed later that replaces the computed one when it is later (改期). It can never
     /// bring an item before its upstream item plus the offset.
@@ -200,10 +268,13 @@ pub enum Status {
     FulfilledLate,
     Waived,
     Breached,
+    /// A government incentive item (奖补兑现) held while an enterprise item of the agreement
+    /// stands breached: it cannot be reported and its clock does not run.
+    Suspended,
 }
 
 impl Status {
-    pub const ALL: [Status; 9] = [
+    pub const ALL: [Status; 10] = [
         Status::Planned,
         Status::DueSoon,
         Status::Due,
@@ -213,6 +284,7 @@ impl Status {
         Status::FulfilledLate,
         Status::Waived,
         Status::Breached,
+        Status::Suspended,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -226,6 +298,7 @@ impl Status {
             Status::FulfilledLate => "fulfilled_late",
             Status::Waived => "waived",
             Status::Breached => "breached",
+            Status::Suspended => "suspended",
         }
     }
 
@@ -240,6 +313,7 @@ impl Status {
             Status::FulfilledLate => "逾期履约",
             Status::Waived => "已豁免",
             Status::Breached => "已违约",
+            Status::Suspended => "暂停兑现",
         }
     }
 }
@@ -349,18 +423,37 @@ impl Timeline {
             planned.insert(&item.key, date);
             anchors.insert(&item.key, anchor(item.outcome, date, today));
         }
+        let suspended = self.incentives_suspended();
         self.items
             .iter()
             .map(|item| {
                 let date = planned.get(item.key.as_str()).copied().unwrap_or(today);
+                let status = if suspended && is_payout_pending(item) {
+                    Status::Suspended
+                } else {
+                    status(item.outcome, date, today)
+                };
                 Scheduled {
                     key: item.key.clone(),
                     planned: date,
-                    status: status(item.outcome, date, today),
+                    status,
                 }
             })
             .collect()
     }
+
+    /// Whether payouts under the agreement's incentive clauses are suspended: an enterprise item
+    /// stands breached (a breach waived by a lead is no longer `Breached`, which lifts it).
+    pub fn incentives_suspended(&self) -> bool {
+        self.items
+            .iter()
+            .any(|i| i.side == Side::Enterprise && i.outcome == Outcome::Breached)
+    }
+}
+
+/// A government incentive item not yet paid out: the kind a breach suspends.
+fn is_payout_pending(item: &Commitment) -> bool {
+    item.side == Side::Government && item.item_type == ItemType::Incentive && item.outcome.is_open()
 }
 
 /// The date an item's dependants count from: the day it was fulfilled; for an open item its
@@ -521,6 +614,11 @@ pub const STANDARD_TEMPLATE: [TemplateNode; 8] = [
 ];
 
 impl TemplateNode {
+    /// The node's type: its key is the type's code.
+    pub fn item_type(&self) -> ItemType {
+        ItemType::parse(self.key).unwrap_or(ItemType::Other)
+    }
+
     /// The item's due rule for an agreement signed on `signed_on`.
     pub fn due(&self, signed_on: NaiveDate, calendar: &WorkingCalendar) -> Due {
         match self.after {
@@ -552,6 +650,7 @@ mod tests {
         Commitment {
             key: key.into(),
             side: Side::Enterprise,
+            item_type: ItemType::Other,
             due,
             replanned: None,
             outcome: Outcome::Open,
@@ -582,6 +681,7 @@ mod tests {
             .map(|n| Commitment {
                 key: n.key.into(),
                 side: n.side,
+                item_type: n.item_type(),
                 due: n.due(d(signed), &cal()),
                 replanned: None,
                 outcome: Outcome::Open,
@@ -732,7 +832,55 @@ mod tests {
     }
 
     #[test]
+    fn every_template_node_has_its_own_type() {
+        for n in &STANDARD_TEMPLATE {
+            assert_ne!(n.item_type(), ItemType::Other, "{}", n.key);
+        }
+    }
+
+    #[test]
+    fn a_standing_enterprise_breach_suspends_open_incentives_only() {
+        let mut items = vec![
+            item("start", on("2026-03-01")),
+            item("subsidy", on("2026-06-30")),
+            item("paid", on("2026-02-01")),
+            item("land", on("2026-06-30")),
+        ];
+        for g in &mut items[1..] {
+            g.side = Side::Government;
+        }
+        items[1].item_type = ItemType::Incentive;
+        items[2].item_type = ItemType::Incentive;
+        items[2].outcome = Outcome::Fulfilled {
+            on: d("2026-02-01"),
+        };
+        let states = |items: &[Commitment]| -> Vec<Status> {
+            Timeline::new(items.to_vec())
+                .unwrap()
+                .schedule(d("2026-04-01"), &cal())
+                .into_iter()
+                .map(|s| s.status)
+                .collect()
+        };
+        assert_eq!(states(&items)[1], Status::Planned);
+        items[0].outcome = Outcome::Breached;
+        let s = states(&items);
+        assert_eq!(s[1], Status::Suspended);
+        assert_eq!(s[2], Status::FulfilledOnTime, "what was paid stays paid");
+        assert_eq!(s[3], Status::Planned, "not an incentive");
+        items[0].outcome = Outcome::Waived;
+        assert_ne!(
+            states(&items)[1],
+            Status::Suspended,
+            "a waived breach lifts it"
+        );
+    }
+
+    #[test]
     fn codes_round_trip() {
+        for t in ItemType::ALL {
+            assert_eq!(ItemType::parse(t.as_str()), Some(t));
+        }
         for s in [Side::Government, Side::Enterprise] {
             assert_eq!(Side::parse(s.as_str()), Some(s));
         }
@@ -780,6 +928,7 @@ mod tests {
                     Commitment {
                         key: format!("n{i}"),
                         side: Side::Enterprise,
+                        item_type: ItemType::Other,
                         due,
                         replanned: replan.map(|r| base + chrono::Duration::days(r)),
                         outcome: [

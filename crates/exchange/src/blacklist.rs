@@ -22,7 +22,7 @@ const CODE: [&str; 3] = ["统一社会信用代码", "信用代码", "credit_cod
 const REASON: [&str; 3] = ["列入原因", "原因", "reason"];
 const UNTIL: [&str; 3] = ["截止日期", "移出日期", "until"];
 
-fn find(header: &[String], names: &[&str]) -> Option<usize> {
+pub(crate) fn find(header: &[String], names: &[&str]) -> Option<usize> {
     header
         .iter()
         .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))

@@ -9,7 +9,9 @@
 
 pub mod bank;
 pub mod blacklist;
+pub mod breaches;
 mod columns;
+pub mod commitments;
 mod csv;
 mod export;
 mod format;

@@ -138,6 +138,11 @@ pub enum PolicyWhat {
         /// Explain one enterprise in prose instead.
         #[arg(long)]
         explain: Option<String>,
+        /// CSV of breached commitments (统一社会信用代码,违约承诺事项), e.g. from the agreements
+        /// register: sets `breached_commitments` for every enterprise, 0 for those not listed.
+        /// Without it the fact is unknown and policies testing it are undetermined.
+        #[arg(long)]
+        breached_commitments: Option<PathBuf>,
     },
 }
 
@@ -378,6 +383,7 @@ fn policy(what: PolicyWhat) -> anyhow::Result<()> {
             year,
             out,
             explain,
+            breached_commitments,
         } => {
             let set = qinqing_rules::files::load_dir(&policies).map_err(|diagnostics| {
                 for d in &diagnostics {
@@ -385,7 +391,10 @@ fn policy(what: PolicyWhat) -> anyhow::Result<()> {
                 }
                 anyhow::anyhow!("政策文件有 {} 处问题", diagnostics.len())
             })?;
-            let subjects = facts_of_file(&enterprises)?;
+            let mut subjects = facts_of_file(&enterprises)?;
+            if let Some(path) = breached_commitments {
+                set_breaches(&mut subjects, &path)?;
+            }
             if let Some(code) = explain {
                 let facts = subjects
                     .iter()
@@ -408,6 +417,26 @@ fn policy(what: PolicyWhat) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Sets every subject's `breached_commitments` from a breaches file; not listed means none.
+fn set_breaches(
+    subjects: &mut [qinqing_rules::Facts],
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let counts = qinqing_exchange::breaches::read_breaches(&bytes).map_err(|errors| {
+        for row in &errors {
+            eprintln!("{row}");
+        }
+        anyhow::anyhow!("{} 中有 {} 处问题", path.display(), errors.len())
+    })?;
+    for facts in subjects {
+        let code = qinqing_domain::CreditCode::parse(&facts.subject_id).ok();
+        let count = code.and_then(|c| counts.get(&c).copied()).unwrap_or(0);
+        facts.set("breached_commitments", qinqing_rules::Value::Integer(count));
+    }
+    Ok(())
 }
 
 /// The enterprises of an import-format file as the rules engine sees them: rows (one per

@@ -2,7 +2,7 @@
 
 use crate::{Conn, Result, stored, time};
 use chrono::{DateTime, NaiveDate, Utc};
-use qinqing_domain::commitment::{Due, Offset, OffsetUnit, Outcome, Side};
+use qinqing_domain::commitment::{Due, ItemType, Offset, OffsetUnit, Outcome, Side};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -134,6 +134,7 @@ pub struct CommitmentRow {
     pub agreement_id: i64,
     pub key: String,
     pub side: Side,
+    pub item_type: ItemType,
     pub clause: String,
     pub content: String,
     pub responsible_org_id: Option<i64>,
@@ -151,6 +152,7 @@ pub struct CommitmentRow {
 pub struct CommitmentFields<'a> {
     pub key: &'a str,
     pub side: Side,
+    pub item_type: ItemType,
     pub clause: &'a str,
     pub content: &'a str,
     pub responsible_org_id: Option<i64>,
@@ -184,8 +186,9 @@ pub async fn insert_commitment(
     let row = sqlx::query(
         "INSERT INTO commitment (agreement_id, item_key, side, clause, content, responsible_org_id, \
          responsible_unit, responsible_person, due_on, after_key, offset_amount, offset_unit, \
-         replanned_on, evidence, outcome) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'open') RETURNING id",
+         replanned_on, evidence, item_type, outcome) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open') \
+         RETURNING id",
     )
     .bind(agreement_id)
     .bind(c.key)
@@ -201,6 +204,7 @@ pub async fn insert_commitment(
     .bind(unit)
     .bind(c.replanned.map(time::date_to_text))
     .bind(c.evidence)
+    .bind(c.item_type.as_str())
     .fetch_one(conn)
     .await?;
     Ok(row.try_get("id")?)
@@ -212,7 +216,8 @@ pub async fn update_commitment(conn: &mut Conn, id: i64, c: &CommitmentFields<'_
     sqlx::query(
         "UPDATE commitment SET side = $1, clause = $2, content = $3, responsible_org_id = $4, \
          responsible_unit = $5, responsible_person = $6, due_on = $7, after_key = $8, \
-         offset_amount = $9, offset_unit = $10, replanned_on = $11, evidence = $12 WHERE id = $13",
+         offset_amount = $9, offset_unit = $10, replanned_on = $11, evidence = $12, \
+         item_type = $13 WHERE id = $14",
     )
     .bind(c.side.as_str())
     .bind(c.clause)
@@ -226,6 +231,7 @@ pub async fn update_commitment(conn: &mut Conn, id: i64, c: &CommitmentFields<'_
     .bind(unit)
     .bind(c.replanned.map(time::date_to_text))
     .bind(c.evidence)
+    .bind(c.item_type.as_str())
     .bind(id)
     .execute(conn)
     .await?;
@@ -306,6 +312,7 @@ fn parse_due(r: &AnyRow) -> Result<Due> {
 
 fn commitment_from_row(r: &AnyRow) -> Result<CommitmentRow> {
     let side: String = r.try_get("side")?;
+    let item_type: String = r.try_get("item_type")?;
     let outcome_on = r
         .try_get::<Option<String>, _>("outcome_on")?
         .map(|s| time::date_from_text(&s))
@@ -315,6 +322,7 @@ fn commitment_from_row(r: &AnyRow) -> Result<CommitmentRow> {
         agreement_id: r.try_get("agreement_id")?,
         key: r.try_get("item_key")?,
         side: stored("side", Side::parse(&side).ok_or(side))?,
+        item_type: stored("item_type", ItemType::parse(&item_type).ok_or(item_type))?,
         clause: r.try_get("clause")?,
         content: r.try_get("content")?,
         responsible_org_id: r.try_get("responsible_org_id")?,

@@ -328,7 +328,8 @@ pub async fn fired(
     fired_from_rows(&rows)
 }
 
-/// Every fired warning of these grades on clocks of one kind and object type, newest first
+/// Every fired warning of these grades on clocks of one object type and kind family (`kind` or
+/// `kind.<sub-kind>`), newest first
 /// (for the supervision of the supervisors, which must not miss an old one).
 pub async fn fired_of(
     conn: &mut Conn,
@@ -337,13 +338,15 @@ pub async fn fired_of(
     grades: &[Grade],
 ) -> Result<Vec<(Warning, Deadline)>> {
     let sql = format!(
-        "{FIRED_COLUMNS} AND d.object_type = $1 AND d.kind = $2 AND w.grade IN ({}) \
+        "{FIRED_COLUMNS} AND d.object_type = $1 AND (d.kind = $2 OR d.kind LIKE $3) \
+         AND w.grade IN ({}) \
          ORDER BY w.fired_at DESC, w.id DESC",
         grade_list(grades)
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(object_type)
         .bind(kind)
+        .bind(format!("{kind}.%"))
         .fetch_all(conn)
         .await?;
     fired_from_rows(&rows)

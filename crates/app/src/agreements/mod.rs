@@ -8,6 +8,8 @@
 //! and a dependant whose date moved gets a new clock and tells the people answering for it.
 
 pub mod supervision;
+pub mod document;
+pub mod import;
 
 use crate::attachments::{self, AttachmentView, FileContent};
 use crate::audit::{self, Change};
@@ -19,8 +21,8 @@ use crate::policies::materials::NewMaterial;
 use crate::{App, AppError, AppResult, FieldErrors, Principal, RequestMeta};
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::commitment::{
-    Commitment, Due, Offset, OffsetUnit, Outcome, STANDARD_TEMPLATE, Scheduled, Side, Status,
-    Timeline, TimelineError,
+    Commitment, Due, ItemType, Offset, OffsetUnit, Outcome, STANDARD_TEMPLATE, Scheduled, Side,
+    Status, Timeline, TimelineError,
 };
 use qinqing_domain::deadline::{Limit, LimitUnit, end_of_day, local_date};
 use qinqing_domain::org::{Role, Scope};
@@ -34,8 +36,9 @@ use qinqing_storage::{Conn, StoreError, enterprises, orgs, users};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// The kind of clock every commitment item runs on; its warning rule is configured under this
-/// name (提醒/警示/催告 hours), falling back to the platform default.
+/// The family of clocks commitment items run on. An item's clock is of the kind
+/// `commitment.<type>` (e.g. `commitment.land_delivery`), so its warning rule (提醒/警示/催告
+/// hours) is configured per item type, falling back to `commitment`, then to the default.
 pub const CLOCK_KIND: &str = "commitment";
 const OBJECT: &str = "commitment";
 const MAX_TEXT: usize = 500;
@@ -70,6 +73,10 @@ pub struct ItemInput {
     pub key: String,
     /// government | enterprise
     pub side: String,
+    /// 事项类型: registration | land_delivery | design | construction_permit |
+    /// construction_start | completion | production | full_production | incentive (政府方奖补兑现)
+    /// | other. Defaults to the type whose code is the key, else other.
+    pub item_type: Option<String>,
     /// 合同条款, e.g. "第五条第二款"
     #[serde(default)]
     pub clause: String,
@@ -125,6 +132,8 @@ pub struct ItemView {
     pub key: String,
     pub side: &'static str,
     pub side_label: &'static str,
+    pub item_type: &'static str,
+    pub item_type_label: &'static str,
     pub clause: String,
     pub content: String,
     pub responsible_org_id: Option<i64>,
@@ -155,6 +164,9 @@ pub struct AgreementView {
     pub signed_on: NaiveDate,
     /// 总投资 (yuan, exact)
     pub total_investment: String,
+    /// An enterprise item stands breached: the government's incentive items (奖补兑现) are
+    /// suspended (暂停兑现) until a lead waives the breach.
+    pub incentives_suspended: bool,
     pub items: Vec<ItemView>,
 }
 
@@ -168,6 +180,19 @@ pub struct AgreementSummary {
     pub items: usize,
     pub overdue: usize,
     pub breached: usize,
+}
+
+/// The clock kind of an item of type `t`.
+pub fn clock_kind(t: ItemType) -> String {
+    format!("{CLOCK_KIND}.{}", t.as_str())
+}
+
+/// Whether a clock kind is one of the commitment items' (`commitment` or `commitment.<type>`).
+pub fn is_commitment_clock(kind: &str) -> bool {
+    kind == CLOCK_KIND
+        || kind
+            .strip_prefix(CLOCK_KIND)
+            .is_some_and(|rest| rest.starts_with('.'))
 }
 
 /// The standard chain, for the itemising form.
@@ -260,6 +285,7 @@ fn may_record_breach(who: &Principal, a: &AgreementRow) -> bool {
 struct Item {
     key: String,
     side: Side,
+    item_type: ItemType,
     clause: String,
     content: String,
     responsible_org_id: Option<i64>,
@@ -275,6 +301,7 @@ impl Item {
         CommitmentFields {
             key: &self.key,
             side: self.side,
+            item_type: self.item_type,
             clause: &self.clause,
             content: &self.content,
             responsible_org_id: self.responsible_org_id,
@@ -352,6 +379,25 @@ fn parse_due(input: &ItemInput, prefix: &str, errors: &mut FieldErrors) -> Optio
     }
 }
 
+/// The item's type as given, or the type whose code is its key. Incentives (奖补兑现) are paid by
+/// the government side, which is what a breach suspends.
+fn parse_item_type(input: &ItemInput, side: Option<Side>) -> Result<ItemType, String> {
+    let t = match input.item_type.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => ItemType::parse(t).ok_or_else(|| {
+            let names: Vec<_> = ItemType::ALL
+                .iter()
+                .map(|t| format!("{}({})", t.as_str(), t.label_zh()))
+                .collect();
+            format!("事项类型应为 {}", names.join("、"))
+        })?,
+        _ => ItemType::parse(input.key.trim()).unwrap_or(ItemType::Other),
+    };
+    if t == ItemType::Incentive && side == Some(Side::Enterprise) {
+        return Err("奖补兑现是政府方的承诺,承诺方应为政府方".into());
+    }
+    Ok(t)
+}
+
 fn parse_item(input: &ItemInput, prefix: &str, errors: &mut FieldErrors) -> Option<Item> {
     let f = |name: &str| format!("{prefix}{name}");
     let key = errors.check(&f("key"), parse_key(&input.key));
@@ -359,6 +405,7 @@ fn parse_item(input: &ItemInput, prefix: &str, errors: &mut FieldErrors) -> Opti
         &f("side"),
         Side::parse(input.side.trim()).ok_or("承诺方应为 government(政府方)或 enterprise(企业方)"),
     );
+    let item_type = errors.check(&f("item_type"), parse_item_type(input, side));
     let clause = errors.check(&f("clause"), text(&input.clause, false, "合同条款"));
     let content = errors.check(&f("content"), text(&input.content, true, "承诺内容"));
     let unit = errors.check(
@@ -378,6 +425,7 @@ fn parse_item(input: &ItemInput, prefix: &str, errors: &mut FieldErrors) -> Opti
     Some(Item {
         key: key?,
         side: side?,
+        item_type: item_type?,
         clause: clause?,
         content: content?,
         responsible_org_id: input.responsible_org_id,
@@ -413,6 +461,7 @@ fn as_commitment(row: &CommitmentRow) -> Commitment {
     Commitment {
         key: row.key.clone(),
         side: row.side,
+        item_type: row.item_type,
         due: row.due.clone(),
         replanned: row.replanned,
         outcome: row.outcome,
@@ -453,6 +502,8 @@ fn item_view(row: &CommitmentRow, s: &Scheduled, rows: &[CommitmentRow]) -> Item
         key: row.key.clone(),
         side: row.side.as_str(),
         side_label: row.side.label_zh(),
+        item_type: row.item_type.as_str(),
+        item_type_label: row.item_type.label_zh(),
         clause: row.clause.clone(),
         content: row.content.clone(),
         responsible_org_id: row.responsible_org_id,
@@ -481,7 +532,8 @@ fn view(
     rows: &[CommitmentRow],
     now: DateTime<Utc>,
 ) -> AppResult<AgreementView> {
-    let scheduled = schedule(app, rows, now)?;
+    let timeline = timeline(rows)?;
+    let scheduled = timeline.schedule(local_date(now), &app.calendar());
     Ok(AgreementView {
         id: a.id,
         project_name: a.project_name.clone(),
@@ -490,6 +542,7 @@ fn view(
         region_code: a.region_code.clone(),
         signed_on: a.signed_on,
         total_investment: Money::from_fen(a.total_investment_fen).to_string(),
+        incentives_suspended: timeline.incentives_suspended(),
         items: rows
             .iter()
             .zip(&scheduled)
@@ -516,24 +569,33 @@ pub(crate) async fn sync_clocks(
     let mut moved = Vec::new();
     for (row, s) in rows.iter().zip(&scheduled) {
         let object_id = row.id.to_string();
-        let wanted = (row.outcome == Outcome::Open).then(|| end_of_day(s.planned));
+        let kind = clock_kind(row.item_type);
+        // A suspended incentive's clock stops; lifting the suspension starts a new one.
+        let runs = row.outcome == Outcome::Open && s.status != Status::Suspended;
+        let wanted = runs.then(|| end_of_day(s.planned));
         let open: Vec<_> = clock_store::for_object(conn, OBJECT, &object_id)
             .await?
             .into_iter()
-            .filter(|d| d.kind == CLOCK_KIND && d.state != State::Stopped)
+            .filter(|d| is_commitment_clock(&d.kind) && d.state != State::Stopped)
             .collect();
-        if open.len() == 1 && wanted == Some(open[0].due_at) {
+        if open.len() == 1 && open[0].kind == kind && wanted == Some(open[0].due_at) {
             continue;
         }
         let object = (OBJECT, object_id.as_str());
-        deadlines::control_open(conn, app, object, CLOCK_KIND, ClockAction::Stop, now).await?;
+        let mut stopped: Vec<&str> = Vec::new();
+        for d in &open {
+            if !stopped.contains(&d.kind.as_str()) {
+                stopped.push(&d.kind);
+                deadlines::control_open(conn, app, object, &d.kind, ClockAction::Stop, now).await?;
+            }
+        }
         let Some(due) = wanted else { continue };
         let label = format!("{}:{}", a.project_name, row.content);
         let days = (s.planned - local_date(now)).num_days().max(0);
         let start = Start {
             object_type: OBJECT,
             object_id: &object_id,
-            kind: CLOCK_KIND,
+            kind: &kind,
             label: &label,
             region: &region,
             side: match row.side {
@@ -665,6 +727,7 @@ fn template_items(signed_on: NaiveDate, investor: &str, unit: &str, app: &App) -
         .map(|n| Item {
             key: n.key.to_string(),
             side: n.side,
+            item_type: n.item_type(),
             clause: String::new(),
             content: n.title.to_string(),
             responsible_org_id: None,
@@ -687,6 +750,7 @@ fn check_timeline(items: &[Item], field_of: impl Fn(usize, &str) -> String) -> A
         .map(|i| Commitment {
             key: i.key.clone(),
             side: i.side,
+            item_type: i.item_type,
             due: i.due.clone(),
             replanned: i.replanned,
             outcome: Outcome::Open,
@@ -871,6 +935,7 @@ pub async fn save_item(
     timeline_items.push(Commitment {
         key: item.key.clone(),
         side: item.side,
+        item_type: item.item_type,
         due: item.due.clone(),
         replanned: item.replanned,
         outcome: Outcome::Open,
@@ -938,6 +1003,11 @@ fn next_outcome(
             if row.outcome != Outcome::Open {
                 return Err(conflict("该事项已申报或已办结"));
             }
+            if status == Status::Suspended {
+                return Err(conflict(
+                    "企业方有承诺事项违约,本协议的奖补暂停兑现;违约经部门负责人豁免后方可申报",
+                ));
+            }
             let on = parse_date(on).map_err(|m| AppError::invalid("on", m))?;
             if on > today || on < a.signed_on {
                 return Err(AppError::invalid("on", "履约日期应在签约日至今天之间"));
@@ -962,7 +1032,8 @@ fn next_outcome(
             if !may_waive(who, a) {
                 return Err(AppError::forbidden("豁免须经录入协议部门的负责人批准"));
             }
-            if !open_or_reported {
+            // Waiving a breach lifts it (and the suspension of incentives it caused).
+            if !open_or_reported && row.outcome != Outcome::Breached {
                 return Err(conflict("该事项已办结"));
             }
             Ok((Outcome::Waived, Some(reason(r)?)))
@@ -998,7 +1069,8 @@ pub async fn act(
         .iter()
         .position(|r| r.key == key)
         .ok_or_else(|| AppError::NotFound(format!("协议中没有事项“{key}”")))?;
-    let scheduled = schedule(app, &rows, now)?;
+    let timeline_before = timeline(&rows)?;
+    let scheduled = timeline_before.schedule(local_date(now), &app.calendar());
     let row = &rows[index];
     let (outcome, note) = next_outcome(
         who,
@@ -1027,8 +1099,43 @@ pub async fn act(
     audit::record(&mut tx, who, meta, change, now).await?;
     let (a, rows) = load(&mut tx, id).await?;
     let shown = view(app, &a, &rows, now)?;
+    if timeline_before.incentives_suspended() != shown.incentives_suspended {
+        record_suspension(&mut tx, who, meta, &shown, &row.key, now).await?;
+    }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
+}
+
+/// Audits a breach suspending the agreement's incentive payouts, or its waiver resuming them,
+/// naming the incentive items held or released.
+async fn record_suspension(
+    conn: &mut Conn,
+    who: &Principal,
+    meta: &RequestMeta,
+    a: &AgreementView,
+    cause: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let incentives: Vec<&str> = a
+        .items
+        .iter()
+        .filter(|i| i.item_type == ItemType::Incentive.as_str() && i.side == "government")
+        .filter(|i| !a.incentives_suspended || i.status == Status::Suspended.as_str())
+        .map(|i| i.key.as_str())
+        .collect();
+    let change = Change {
+        action: if a.incentives_suspended {
+            "agreement.incentives_suspended"
+        } else {
+            "agreement.incentives_resumed"
+        },
+        object_type: "agreement",
+        object_id: a.id.to_string(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "cause": cause, "incentives": incentives }),
+    };
+    audit::record(conn, who, meta, change, now).await?;
+    Ok(())
 }
 
 /// Links the enterprise an investor registered (企业注册) to the agreement it signed; from then

@@ -131,7 +131,8 @@ pub struct Fulfilment {
 impl Fulfilment {
     fn add(&mut self, status: Status) {
         let counter = match status {
-            Status::Planned | Status::DueSoon => return,
+            // An incentive suspended by the enterprise's breach is not the department's delay.
+            Status::Planned | Status::DueSoon | Status::Suspended => return,
             Status::Due => None,
             Status::Overdue => Some(&mut self.overdue_open),
             Status::Reported => Some(&mut self.awaiting_confirmation),

@@ -447,6 +447,7 @@ pub async fn load(app: &App) -> AppResult<()> {
                     responsible_unit: if enterprise { p.investor } else { unit }.to_string(),
                     responsible_person: String::new(),
                     due_on: Some(shift(today, due).to_string()),
+                    item_type: None,
                     after: None,
                     offset: None,
                     offset_unit: None,

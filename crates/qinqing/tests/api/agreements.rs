@@ -17,7 +17,7 @@ fn beijing_time(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-async fn ok(res: reqwest::Response) -> Value {
+pub(crate) async fn ok(res: reqwest::Response) -> Value {
     let status = res.status();
     let body = res.text().await.unwrap();
     assert!(status.is_success(), "{status}: {body}");
@@ -25,13 +25,13 @@ async fn ok(res: reqwest::Response) -> Value {
 }
 
 /// The demo district at 09:00 on Monday 16 November 2026.
-async fn district() -> (TestApp, Arc<ManualClock>) {
+pub(crate) async fn district() -> (TestApp, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(beijing_time(2026, 11, 16, 9)));
     let app = TestApp::spawn_at(clock.clone()).await;
     (app, clock)
 }
 
-async fn org_id(session: &Session, name: &str) -> i64 {
+pub(crate) async fn org_id(session: &Session, name: &str) -> i64 {
     let orgs = ok(session.get("/api/v1/organisations").await).await;
     orgs.as_array()
         .unwrap()
@@ -41,11 +41,11 @@ async fn org_id(session: &Session, name: &str) -> i64 {
         .unwrap_or_else(|| panic!("no organisation {name}"))
 }
 
-fn enterprise_code(firm: &Session) -> String {
+pub(crate) fn enterprise_code(firm: &Session) -> String {
     firm.me["enterprises"][0].as_str().unwrap().to_string()
 }
 
-fn item<'a>(agreement: &'a Value, key: &str) -> &'a Value {
+pub(crate) fn item<'a>(agreement: &'a Value, key: &str) -> &'a Value {
     agreement["items"]
         .as_array()
         .unwrap()
@@ -54,14 +54,14 @@ fn item<'a>(agreement: &'a Value, key: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no item {key} in {agreement}"))
 }
 
-fn planned(agreement: &Value, key: &str) -> String {
+pub(crate) fn planned(agreement: &Value, key: &str) -> String {
     item(agreement, key)["planned_on"]
         .as_str()
         .unwrap()
         .to_string()
 }
 
-fn status(agreement: &Value, key: &str) -> String {
+pub(crate) fn status(agreement: &Value, key: &str) -> String {
     item(agreement, key)["status"].as_str().unwrap().to_string()
 }
 
@@ -83,18 +83,18 @@ fn chain(project: &str, code: &str, dept: i64) -> Value {
     })
 }
 
-async fn create(session: &Session, input: &Value) -> Value {
+pub(crate) async fn create(session: &Session, input: &Value) -> Value {
     let res = session.post("/api/v1/agreements", input).await;
     assert_eq!(res.status(), StatusCode::CREATED);
     ok(res).await
 }
 
-fn act_path(agreement: &Value, key: &str) -> String {
+pub(crate) fn act_path(agreement: &Value, key: &str) -> String {
     format!("/api/v1/agreements/{}/items/{key}/actions", agreement["id"])
 }
 
 /// The running clock of an item: its due time.
-async fn clock_due(app: &TestApp, agreement: &Value, key: &str) -> Vec<DateTime<Utc>> {
+pub(crate) async fn clock_due(app: &TestApp, agreement: &Value, key: &str) -> Vec<DateTime<Utc>> {
     let id = item(agreement, key)["id"].as_i64().unwrap().to_string();
     let mut conn = app.app.db.conn().await.unwrap();
     qinqing_storage::deadlines::for_object(&mut conn, "commitment", &id)
@@ -106,7 +106,7 @@ async fn clock_due(app: &TestApp, agreement: &Value, key: &str) -> Vec<DateTime<
         .collect()
 }
 
-fn end_of(date: &str) -> DateTime<Utc> {
+pub(crate) fn end_of(date: &str) -> DateTime<Utc> {
     end_of_day(NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap())
 }
 

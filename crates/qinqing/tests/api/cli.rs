@@ -296,3 +296,92 @@ fn policy_eval_writes_a_row_per_enterprise_and_policy_and_explains_one() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("2025 年度政策匹配结果"));
 }
+
+/// `policy eval` of a "no breached commitment" policy over `count` demo enterprises, with the
+/// given extra arguments; the outcome per credit code, in file order.
+fn eval_no_breach(count: &str, extra: &[&str]) -> (std::process::Output, Vec<(String, String)>) {
+    let dir = temp("nobreach");
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = "id = \"no-breach\"\ntitle = \"守约企业奖励\"\ndepartment = \"工业和信息化局\"\n\
+        level = \"district\"\nmode = \"apply\"\neffective = { from = 2024-01-01 }\n\n[conditions]\n\
+        all = [ { attr = \"breached_commitments\", max = 0 } ]\n\n[reward]\nfixed = \"10000\"\n";
+    std::fs::write(dir.join("no-breach.toml"), policy).unwrap();
+    let file = temp("nobreach.csv");
+    let made = qinqing(&[
+        "demo",
+        "enterprises",
+        "--count",
+        count,
+        "--seed",
+        "7",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(made.status.success());
+    let results = temp("nobreach-results.csv");
+    let mut args = vec![
+        "policy",
+        "eval",
+        "--policies",
+        dir.to_str().unwrap(),
+        "--enterprises",
+        file.to_str().unwrap(),
+        "--year",
+        "2025",
+        "--out",
+        results.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = qinqing(&args);
+    let rows = std::fs::read_to_string(&results)
+        .unwrap_or_default()
+        .lines()
+        .skip(1)
+        .map(|r| {
+            let cells: Vec<&str> = r.split(',').collect();
+            (cells[0].to_string(), cells[2].to_string())
+        })
+        .collect();
+    (out, rows)
+}
+
+#[test]
+fn policy_eval_takes_breached_commitments_from_a_file() {
+    let (out, rows) = eval_no_breach("3", &[]);
+    assert!(out.status.success());
+    assert!(
+        rows.iter().all(|(_, o)| o == "undetermined"),
+        "unknown without the file: {rows:?}"
+    );
+    let breaches = temp("breaches.csv");
+    std::fs::write(
+        &breaches,
+        format!("统一社会信用代码,违约承诺事项\n{},1\n", rows[0].0),
+    )
+    .unwrap();
+    let (out, rows) = eval_no_breach("3", &["--breached-commitments", breaches.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let outcomes: Vec<&str> = rows.iter().map(|(_, o)| o.as_str()).collect();
+    assert_eq!(
+        outcomes,
+        ["ineligible", "eligible", "eligible"],
+        "not listed: none"
+    );
+
+    std::fs::write(
+        &breaches,
+        "credit_code,breached_commitments\n91110000600037341L,几项\n",
+    )
+    .unwrap();
+    let (out, _) = eval_no_breach("3", &["--breached-commitments", breaches.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("breached_commitments") || stderr.contains("第 2 行"),
+        "{stderr}"
+    );
+}

@@ -264,3 +264,36 @@ pub fn credit_code(body17: &str) -> String {
     let check = qinqing_domain::credit_code::check_char(body17).expect("valid body");
     format!("{body17}{check}")
 }
+
+/// An enterprise user of another enterprise (the demo has one enterprise account), logged in.
+pub async fn enterprise_user_of(app: &TestApp, username: &str, code: &str) -> Session {
+    let mut conn = app.app.db.conn().await.unwrap();
+    let code = qinqing_domain::CreditCode::parse(code).unwrap();
+    let enterprise = qinqing_storage::enterprises::get_by_credit_code(&mut conn, &code)
+        .await
+        .unwrap()
+        .unwrap();
+    let hash = qinqing_app::auth::hash_password(qinqing_app::demo::DEMO_PASSWORD).unwrap();
+    let user = qinqing_storage::users::NewUser {
+        username,
+        display_name: "另一企业",
+        phone: None,
+        password_hash: &hash,
+        org_id: enterprise.id,
+        role: qinqing_domain::org::Role::EnterpriseUser,
+        must_change_password: false,
+    };
+    let id = qinqing_storage::users::insert(&mut conn, &user, app.app.now())
+        .await
+        .unwrap();
+    qinqing_storage::users::link_enterprise(
+        &mut conn,
+        id,
+        enterprise.id,
+        qinqing_storage::users::Relation::Member,
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    app.login(username).await
+}

@@ -6,6 +6,7 @@ mod helpers;
 
 mod admin;
 mod agreement_supervision;
+mod agreement_rules;
 mod agreements;
 mod audit;
 mod audit_log;

@@ -2,7 +2,7 @@
 //! enterprise may get, the application and its graded review, the budget under concurrent
 //! approvals, payouts through the bank files, and 免申即享.
 
-use crate::helpers::{Session, TestApp, assert_error};
+use crate::helpers::{Session, TestApp, assert_error, enterprise_user_of};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -174,39 +174,6 @@ fn ids(hits: &[Value]) -> Vec<String> {
     hits.iter()
         .map(|h| h["policy"]["id"].as_str().unwrap().to_string())
         .collect()
-}
-
-/// An enterprise user of another enterprise (the demo has one enterprise account), logged in.
-async fn enterprise_user_of(app: &TestApp, username: &str, code: &str) -> Session {
-    let mut conn = app.app.db.conn().await.unwrap();
-    let code = qinqing_domain::CreditCode::parse(code).unwrap();
-    let enterprise = qinqing_storage::enterprises::get_by_credit_code(&mut conn, &code)
-        .await
-        .unwrap()
-        .unwrap();
-    let hash = qinqing_app::auth::hash_password(qinqing_app::demo::DEMO_PASSWORD).unwrap();
-    let user = qinqing_storage::users::NewUser {
-        username,
-        display_name: "另一企业",
-        phone: None,
-        password_hash: &hash,
-        org_id: enterprise.id,
-        role: qinqing_domain::org::Role::EnterpriseUser,
-        must_change_password: false,
-    };
-    let id = qinqing_storage::users::insert(&mut conn, &user, app.app.now())
-        .await
-        .unwrap();
-    qinqing_storage::users::link_enterprise(
-        &mut conn,
-        id,
-        enterprise.id,
-        qinqing_storage::users::Relation::Member,
-    )
-    .await
-    .unwrap();
-    drop(conn);
-    app.login(username).await
 }
 
 /// Another enterprise than the demo one, in a town other than 东园镇 (the `town` account's).

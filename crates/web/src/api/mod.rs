@@ -2,6 +2,8 @@
 
 pub mod admin;
 pub mod agreement_supervision;
+pub mod agreement_documents;
+pub mod agreement_import;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
@@ -268,6 +270,22 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/agreements/resupervision",
             get(agreement_supervision::resupervision),
+        )
+        .route(
+            "/api/v1/agreements/items-template.xlsx",
+            get(agreement_import::template),
+        )
+        .route(
+            "/api/v1/agreements/{id}/items/import",
+            post(agreement_import::import_items),
+        )
+        .route(
+            "/api/v1/agreements/{id}/documents",
+            get(agreement_documents::list).post(agreement_documents::upload),
+        )
+        .route(
+            "/api/v1/agreements/{id}/documents/{file}",
+            get(agreement_documents::content),
         )
         .route("/api/v1/agreements/{id}", get(agreements::get))
         .route(

@@ -293,6 +293,8 @@ pub struct WarningRulesPage {
     text: String,
     error: Option<String>,
     saved: bool,
+    /// (clock kind, item type) of commitment items, configurable one by one.
+    commitment_kinds: Vec<(String, &'static str)>,
 }
 
 fn warning_rules_view(
@@ -307,6 +309,10 @@ fn warning_rules_view(
         text,
         error,
         saved,
+        commitment_kinds: qinqing_domain::commitment::ItemType::ALL
+            .into_iter()
+            .map(|t| (qinqing_app::agreements::clock_kind(t), t.label_zh()))
+            .collect(),
     }
 }
 

@@ -8,7 +8,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use qinqing_app::agreements::{self, AgreementSummary, AgreementView};
+use qinqing_app::agreements::{self, AgreementSummary, AgreementView, document};
+use qinqing_app::attachments::AttachmentView;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "agreements.html")]
@@ -22,6 +23,8 @@ pub struct AgreementsPage {
 pub struct AgreementPage {
     layout: Layout,
     a: AgreementView,
+    /// The agreement document's files (协议文本).
+    documents: Vec<AttachmentView>,
 }
 
 impl AgreementPage {
@@ -30,7 +33,7 @@ impl AgreementPage {
         match status {
             "fulfilled_on_time" | "waived" => "good",
             "due_soon" | "due" | "reported" | "fulfilled_late" => "watch",
-            "overdue" | "breached" => "bad",
+            "overdue" | "breached" | "suspended" => "bad",
             _ => "",
         }
     }
@@ -52,13 +55,19 @@ pub async fn detail_page(
     PageUser(caller): PageUser,
     Path(id): Path<i64>,
 ) -> Response {
-    match agreements::get(&state.app, &caller.principal, id).await {
-        Ok(mut a) => {
+    let who = &caller.principal;
+    let found = match agreements::get(&state.app, who, id).await {
+        Ok(a) => document::list(&state.app, who, id).await.map(|d| (a, d)),
+        Err(e) => Err(e),
+    };
+    match found {
+        Ok((mut a, documents)) => {
             // The timeline reads top to bottom in the order things are due.
             a.items.sort_by_key(|i| (i.planned_on, i.id));
             AgreementPage {
                 layout: Layout::new(&a.project_name, Some(&caller), &state, "/agreements"),
                 a,
+                documents,
             }
             .into_response()
         }
