@@ -13,6 +13,7 @@ mod columns;
 mod csv;
 mod export;
 mod format;
+pub mod hotline;
 mod import;
 mod record;
 mod report;

@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod policies;
 pub mod pushes;
 pub mod reference;
+pub mod request_analysis;
 pub mod requests;
 
 use crate::AppState;
@@ -202,6 +203,23 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/requests",
             get(requests::list).post(requests::submit),
+        )
+        .route("/api/v1/requests/import", post(request_analysis::import))
+        .route(
+            "/api/v1/dashboards/requests",
+            get(request_analysis::analysis),
+        )
+        .route(
+            "/api/v1/admin/request-settings",
+            get(request_analysis::settings).put(request_analysis::put_settings),
+        )
+        .route(
+            "/api/v1/requests/{receipt}/attachments",
+            get(requests::attachments).post(requests::attach),
+        )
+        .route(
+            "/api/v1/requests/{receipt}/attachments/{id}",
+            get(requests::attachment),
         )
         .route("/api/v1/requests/{receipt}", get(requests::get))
         .route("/api/v1/requests/{receipt}/accept", post(requests::accept))

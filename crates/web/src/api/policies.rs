@@ -506,6 +506,28 @@ pub async fn batch_file(
     Ok(csv_download(&name, bytes))
 }
 
+/// Report tables as an XLSX download, one sheet each.
+pub fn xlsx_download(name: &str, tables: &[qinqing_exchange::table::Table]) -> ApiResult<Response> {
+    let bytes = qinqing_exchange::table::write_table_xlsx(tables)
+        .map_err(|e| ApiError(qinqing_app::AppError::Internal(anyhow::anyhow!(e))))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                qinqing_exchange::FileFormat::Xlsx
+                    .content_type()
+                    .to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 pub fn csv_download(name: &str, bytes: Vec<u8>) -> Response {
     (
         [
@@ -573,26 +595,7 @@ pub async fn dashboard(
             let bytes = qinqing_exchange::table::write_table_csv(&tables[0]);
             Ok(csv_download("policy-dashboard.csv", bytes))
         }
-        "xlsx" => {
-            let bytes = qinqing_exchange::table::write_table_xlsx(&tables)
-                .map_err(|e| ApiError(qinqing_app::AppError::Internal(anyhow::anyhow!(e))))?;
-            Ok((
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        qinqing_exchange::FileFormat::Xlsx
-                            .content_type()
-                            .to_string(),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        "attachment; filename=\"policy-dashboard.xlsx\"".to_string(),
-                    ),
-                ],
-                bytes,
-            )
-                .into_response())
-        }
+        "xlsx" => xlsx_download("policy-dashboard.xlsx", &tables),
         other => Err(ApiError(qinqing_app::AppError::invalid(
             "format",
             format!("不支持的格式“{other}”,应为 json、csv 或 xlsx"),
