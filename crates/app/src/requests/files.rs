@@ -23,6 +23,9 @@ fn may_attach(who: &Principal, r: &RequestRow) -> bool {
     acts_for(who, r) || r.registered_by == Some(who.user_id)
 }
 
+/// What a file is called when the uploader does not say.
+const DEFAULT_LABEL: &str = "诉求附件";
+
 /// Adds a file; refused once the request is closed or merged into another.
 pub async fn attach(
     app: &App,
@@ -47,6 +50,9 @@ pub async fn attach(
             message: "诉求已办结或已并案,不能再添加附件".into(),
         });
     }
+    let label = Some(label.trim())
+        .filter(|l| !l.is_empty())
+        .unwrap_or(DEFAULT_LABEL);
     let added = attachments::attach(
         &mut tx,
         owner(&r),

@@ -21,6 +21,7 @@ mod open311;
 mod policies;
 mod pushes;
 mod reference;
+mod request_analysis;
 mod requests;
 mod rfc9162;
 mod system;
