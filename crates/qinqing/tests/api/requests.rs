@@ -689,12 +689,29 @@ async fn the_demo_routes_every_category_and_plays_requests_into_every_state() {
     for status in ["open", "accepted", "replied", "closed", "reopened"] {
         assert!(statuses.contains(&status), "{status} in {statuses:?}");
     }
+    assert_eq!(statuses.len(), 60, "60 requests");
+    let all = all.as_array().unwrap();
+    for channel in ["online", "hotline", "12345", "window", "rating"] {
+        assert!(all.iter().any(|r| r["channel"] == channel), "{channel}");
+    }
+    for result in ["satisfied", "basic", "expired"] {
+        assert!(
+            all.iter().any(|r| r["follow_up_result"] == result),
+            "{result}"
+        );
+    }
+    let categories: std::collections::HashSet<&str> = all
+        .iter()
+        .map(|r| r["category"].as_str().unwrap())
+        .collect();
+    assert_eq!(categories.len(), 6, "every category");
     assert!(
-        all.as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["extension_status"] == "approved")
+        all.iter().any(|r| r["status"] == "open"
+            && r["response_running"] == true
+            && r["response_due_at"].as_str().unwrap() < Utc::now().to_rfc3339().as_str()),
+        "a response overdue"
     );
+    assert!(all.iter().any(|r| r["extension_status"] == "approved"));
 }
 
 pub(crate) async fn post_page(
