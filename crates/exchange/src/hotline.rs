@@ -79,13 +79,21 @@ fn parse(sheet: Sheet) -> Result<Vec<HotlineTicket>, ImportReport> {
     let mut tickets = Vec::new();
     let mut seen = HashSet::new();
     for raw in &data {
-        match ticket(raw, &at) {
-            Ok(t) if !seen.insert(t.ticket_no.clone()) => errors.push(error(
+        // A ticket number is taken even by a row with other mistakes, so its repeat is found.
+        let number = at[0]
+            .and_then(|c| raw.cell(c))
+            .and_then(|c| c.as_ref().ok());
+        let number = number.map_or("", |n| n.trim());
+        if !number.is_empty() && !seen.insert(number.to_string()) {
+            errors.push(error(
                 raw.number,
                 HEADERS[0],
-                &t.ticket_no,
+                number,
                 "工单编号与前面的行重复",
-            )),
+            ));
+            continue;
+        }
+        match ticket(raw, &at) {
             Ok(t) => tickets.push(t),
             Err(mut row_errors) => errors.append(&mut row_errors),
         }

@@ -632,7 +632,7 @@ mod tests {
     fn medians_take_the_middle_and_late_unanswered_limits_count_as_late() {
         let f = figures(vec![3600, 7200, 36_000], "小时", 3600, (1, 2));
         assert_eq!(f.median.as_deref(), Some("2.0"));
-        assert_eq!(f.average.as_deref(), Some("4.0"));
+        assert_eq!(f.average.as_deref(), Some("4.3"));
         assert_eq!(f.on_time_bp, Some(5000));
         let now = Utc::now();
         let hour = Duration::hours(1);
