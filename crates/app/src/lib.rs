@@ -59,6 +59,15 @@ impl App {
         self.clock.now()
     }
 
+    /// The same platform under another clock: the demo plays past months through the use
+    /// cases, so that every step of its history is authorised, audited and on the clock.
+    pub(crate) fn with_clock(&self, clock: Arc<dyn Clock>) -> App {
+        App {
+            clock,
+            ..self.clone()
+        }
+    }
+
     /// The calendar in force (a snapshot: an administrator's edit replaces it whole).
     pub fn calendar(&self) -> WorkingCalendar {
         self.calendar

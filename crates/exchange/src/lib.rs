@@ -15,6 +15,7 @@ pub mod commitments;
 mod csv;
 mod export;
 mod format;
+pub mod hotline;
 mod import;
 mod record;
 mod report;

@@ -38,14 +38,15 @@ pub async fn open_with_clock(
 }
 
 /// How often the server's background work runs: signing a checkpoint while audit entries arrive
-/// (at least every minute is required), firing the warnings that have fallen due, moving the
+/// (at least every minute is required), firing the warnings that have fallen due, closing replied
+/// requests whose follow-up window passed (超期未回访自动办结), moving the
 /// clocks of commitment items held back by late upstream items, taking down policies whose
 /// period ended (下架), and sending the queued SMS.
 pub const BACKGROUND_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The server's background work, for as long as it runs. Each task is safe to run in several
 /// processes at once (see `audit_log::checkpoint`, `deadlines::run_due`,
-/// `agreements::follow_slips`, `notifications::deliver_due`).
+/// `agreements::follow_slips`, `requests::auto_close`, `notifications::deliver_due`).
 pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
@@ -63,6 +64,11 @@ pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::Joi
                     tracing::info!(moved = n, "commitment dates moved with late upstream items")
                 }
                 Err(e) => tracing::error!(error = %e, "moving commitment clocks failed"),
+            }
+            match qinqing_app::requests::auto_close::close_expired(&app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(closed = n, "requests closed without a follow-up"),
+                Err(e) => tracing::error!(error = %e, "closing requests without follow-up failed"),
             }
             match qinqing_app::policies::library::expire_ended(&app).await {
                 Ok(0) => {}

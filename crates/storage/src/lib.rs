@@ -21,6 +21,7 @@ pub mod payouts;
 pub mod policies;
 pub mod pushes;
 pub mod ratings;
+pub mod request_analysis;
 pub mod requests;
 pub mod sessions;
 pub mod settings;

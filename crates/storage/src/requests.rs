@@ -124,6 +124,8 @@ pub struct RequestRow {
     pub category_code: String,
     pub category_name: String,
     pub limit_days: i64,
+    /// A short subject: the 12345 ticket's 诉求标题, or the first words of the description.
+    pub title: Option<String>,
     pub description: String,
     pub location: Option<String>,
     pub lat: Option<String>,
@@ -151,9 +153,9 @@ pub struct RequestRow {
     pub updated_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "SELECT q.id, q.receipt_no, q.enterprise_id, e.credit_code, \
+pub(crate) const COLUMNS: &str = "SELECT q.id, q.receipt_no, q.enterprise_id, e.credit_code, \
     e.name AS enterprise_name, q.region_code, q.category_code, c.name AS category_name, \
-    c.limit_days, q.description, q.location, q.lat, q.lon, q.contact, q.channel, q.source_ref, q.registered_by, \
+    c.limit_days, q.title, q.description, q.location, q.lat, q.lon, q.contact, q.channel, q.source_ref, q.registered_by, \
     q.owner_org_id, o.name AS owner_name, q.transferred_from, q.transfer_reason, q.duplicate_of, \
     q.status, q.grade, q.reply, q.replied_at, q.extension_days, q.extension_reason, \
     q.extension_status, q.follow_up_result, q.follow_up_comment, q.followed_up_at, \
@@ -168,7 +170,7 @@ fn optional_time(r: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>> {
         .transpose()
 }
 
-fn from_row(r: &AnyRow) -> Result<RequestRow> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<RequestRow> {
     Ok(RequestRow {
         id: r.try_get("id")?,
         receipt_no: r.try_get("receipt_no")?,
@@ -179,6 +181,7 @@ fn from_row(r: &AnyRow) -> Result<RequestRow> {
         category_code: r.try_get("category_code")?,
         category_name: r.try_get("category_name")?,
         limit_days: r.try_get("limit_days")?,
+        title: r.try_get("title")?,
         description: r.try_get("description")?,
         location: r.try_get("location")?,
         lat: r.try_get("lat")?,
@@ -212,6 +215,7 @@ pub struct NewRequest<'a> {
     pub enterprise_id: i64,
     pub region_code: &'a str,
     pub category_code: &'a str,
+    pub title: Option<&'a str>,
     pub description: &'a str,
     pub location: Option<&'a str>,
     pub lat: Option<&'a str>,
@@ -229,8 +233,8 @@ pub async fn insert(conn: &mut Conn, r: &NewRequest<'_>, now: DateTime<Utc>) -> 
     let row = sqlx::query(
         "INSERT INTO request (receipt_no, enterprise_id, region_code, category_code, description, \
          location, lat, lon, contact, channel, source_ref, registered_by, submit_key, owner_org_id, \
-         status, grade, submitted_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-         $11, $12, $13, $14, 'open', 1, $15, $15) RETURNING id",
+         status, grade, submitted_at, updated_at, title) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, $12, $13, $14, 'open', 1, $15, $15, $16) RETURNING id",
     )
     .bind(r.receipt_no)
     .bind(r.enterprise_id)
@@ -247,9 +251,26 @@ pub async fn insert(conn: &mut Conn, r: &NewRequest<'_>, now: DateTime<Utc>) -> 
     .bind(r.submit_key)
     .bind(r.owner_org_id)
     .bind(time::to_text(now))
+    .bind(r.title)
     .fetch_one(conn)
     .await?;
     Ok(row.try_get("id")?)
+}
+
+/// The request that came from `channel` under the source system's reference (a 12345 工单编号).
+pub async fn by_source_ref(
+    conn: &mut Conn,
+    channel: &str,
+    source_ref: &str,
+) -> Result<Option<RequestRow>> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "{COLUMNS} WHERE q.channel = $1 AND q.source_ref = $2 ORDER BY q.id LIMIT 1"
+    )))
+    .bind(channel)
+    .bind(source_ref)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| from_row(&r)).transpose()
 }
 
 pub async fn by_submit_key(
@@ -295,7 +316,48 @@ pub struct RequestFilter {
     pub statuses: Vec<String>,
     pub submitted_from: Option<DateTime<Utc>>,
     pub submitted_to: Option<DateTime<Utc>>,
+    /// Only what this reader may see (the SQL twin of the use cases' `may_see`).
+    pub seen_by: Option<SeenBy>,
     pub limit: i64,
+}
+
+/// Who reads a listing, as far as the SQL can tell: a request is listed when any of these holds.
+#[derive(Debug, Clone, Default)]
+pub struct SeenBy {
+    /// The reader's organisation: it owns the request now or transferred it away.
+    pub org_id: Option<i64>,
+    /// The reader registered the request.
+    pub user_id: i64,
+    /// The reader acts for these enterprises (the enterprise itself, its steward).
+    pub credit_codes: Vec<String>,
+    /// The reader watches this region: `Some("")` is everywhere.
+    pub region_prefix: Option<String>,
+}
+
+fn seen_by_sql(seen: &SeenBy, args: &mut Vec<Arg>) -> String {
+    let mut any = vec![format!(
+        "q.registered_by = {}",
+        next(Arg::Int(seen.user_id), args)
+    )];
+    if let Some(org) = seen.org_id {
+        let mark = next(Arg::Int(org), args);
+        any.push(format!(
+            "q.owner_org_id = {mark} OR q.transferred_from = {mark}"
+        ));
+    }
+    if !seen.credit_codes.is_empty() {
+        let marks: Vec<String> = seen
+            .credit_codes
+            .iter()
+            .map(|c| next(Arg::Text(c.clone()), args))
+            .collect();
+        any.push(format!("e.credit_code IN ({})", marks.join(", ")));
+    }
+    if let Some(prefix) = &seen.region_prefix {
+        let mark = next(Arg::Text(format!("{}%", escape_like(prefix))), args);
+        any.push(format!("q.region_code LIKE {mark} ESCAPE '\\'"));
+    }
+    format!("({})", any.join(" OR "))
 }
 
 /// Requests matching `filter`, newest first.
@@ -326,6 +388,9 @@ pub async fn list(conn: &mut Conn, filter: &RequestFilter) -> Result<Vec<Request
     if let Some(to) = filter.submitted_to {
         let mark = next(Arg::Text(time::to_text(to)), &mut args);
         conditions.push(format!("q.submitted_at <= {mark}"));
+    }
+    if let Some(seen) = &filter.seen_by {
+        conditions.push(seen_by_sql(seen, &mut args));
     }
     let filter_sql = if conditions.is_empty() {
         String::new()
@@ -400,6 +465,23 @@ pub async fn apply(conn: &mut Conn, id: i64, m: Move<'_>, now: DateTime<Utc>) ->
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Replied requests whose reply is older than `replied_before`, oldest first: those whose
+/// follow-up window has passed.
+pub async fn replied_before(
+    conn: &mut Conn,
+    replied_before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<RequestRow>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "{COLUMNS} WHERE q.status = 'replied' AND q.replied_at <= $1 ORDER BY q.replied_at LIMIT $2"
+    )))
+    .bind(time::to_text(replied_before))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(from_row).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

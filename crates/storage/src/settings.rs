@@ -11,6 +11,8 @@ pub const WARNING_RULES: &str = "warning_rules";
 pub const CLINIC_DAY: &str = "clinic_day";
 /// The custom attributes policies may test (the rules engine's `attributes.toml`).
 pub const POLICY_ATTRIBUTES: &str = "policy_attributes";
+/// Calendar days a replied request waits for its follow-up before it is closed without one.
+pub const REQUEST_FOLLOW_UP_DAYS: &str = "request_follow_up_days";
 
 pub async fn get(conn: &mut Conn, key: &str) -> Result<Option<String>> {
     let row = sqlx::query("SELECT value FROM setting WHERE key = $1")

@@ -7,9 +7,9 @@
 //! planned date — supervised by 效能办 for government items and by 招商办 for enterprise items —
 //! and a dependant whose date moved gets a new clock and tells the people answering for it.
 
-pub mod supervision;
 pub mod document;
 pub mod import;
+pub mod supervision;
 
 use crate::attachments::{self, AttachmentView, FileContent};
 use crate::audit::{self, Change};

@@ -1,16 +1,23 @@
 //! The demo district's requests (诉求必应). Every demo district gets routing rules, so that a
-//! request can be filed at once; the full demo also plays a handful of requests into every
-//! state through the use cases (so each step is authorised, audited and on the clock). The
-//! small test district leaves those out: their running clocks would fire in other tests.
+//! request can be filed at once; the full demo also plays 60 requests into every state through
+//! the use cases (so each step is authorised, audited and on the clock): seven today, and a
+//! history of the last four months played under a clock set back, from every channel. Requests
+//! of departments without a demo account stay waiting (their response is overdue); replies of
+//! more than a week ago nobody followed up are closed by `auto_close`. The small test district
+//! leaves all of this out: their running clocks would fire in other tests.
 
 use super::fulfilment::principal;
 use super::policies::department;
+use crate::clock::ManualClock;
 use crate::requests::RequestView;
+use crate::requests::auto_close;
 use crate::requests::handling::{
     self, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
 };
 use crate::requests::routing::{self, RouteInput};
 use crate::{App, AppResult, Principal, RequestMeta};
+use chrono::Duration;
+use std::sync::Arc;
 
 /// Category → department; 东园镇's financing requests go to its own office.
 const ROUTES: [(&str, &str, &str); 7] = [
@@ -131,5 +138,178 @@ pub async fn load(app: &App) -> AppResult<()> {
         };
         handling::transfer(app, &finance, &r.receipt_no, &to, &meta).await?;
     }
+    let cast = Cast {
+        filer: handler.clone(),
+        owners: vec![handler, finance],
+        codes: steward_codes(app, &enterprise).await?,
+    };
+    history(app, &cast).await?;
+    auto_close::close_expired(app).await?;
     Ok(())
+}
+
+/// Who plays the history: the hotline handler registering, the departments with a demo
+/// account answering, and the enterprises the requests are for.
+struct Cast {
+    filer: Principal,
+    owners: Vec<Principal>,
+    codes: Vec<String>,
+}
+
+/// The demo enterprise and the steward's enterprises.
+async fn steward_codes(app: &App, enterprise: &Principal) -> AppResult<Vec<String>> {
+    let mut codes: Vec<String> = enterprise
+        .enterprises()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    if let Some(steward) = principal(app, "steward").await? {
+        codes.extend(steward.enterprises().iter().map(|c| c.to_string()));
+    }
+    codes.dedup();
+    Ok(codes)
+}
+
+/// How many requests the history plays, one every 50 hours (handling included) up to two
+/// days ago.
+const HISTORY: usize = 53;
+const SLOT_HOURS: i32 = 50;
+/// The channels staff register from, in turn.
+const CHANNELS: [&str; 4] = ["hotline", "12345", "window", "rating"];
+/// (category, title, description); some subjects come back, as they do (重复诉求).
+const SUBJECTS: [(&str, &str, &str); 13] = [
+    (
+        "policy",
+        "技改补助申报时间",
+        "今年的技改补助什么时候开始申报?需要准备哪些材料?",
+    ),
+    (
+        "finance",
+        "流动资金贷款转贷",
+        "流动资金贷款下月到期,希望协调转贷资金。",
+    ),
+    (
+        "other",
+        "厂区门口道路破损",
+        "厂区门口道路破损,货车进出困难,希望协调修复。",
+    ),
+    ("labour", "旺季招工难", "订单增加,急需招聘一线工人 50 名。"),
+    (
+        "policy",
+        "高企认定奖励到账",
+        "高新技术企业认定奖励何时到账?",
+    ),
+    (
+        "land",
+        "厂房扩建用地",
+        "计划扩建二期厂房,想了解周边用地指标。",
+    ),
+    (
+        "permit",
+        "食品经营许可变更",
+        "经营地址变更,食品经营许可证如何办理变更?",
+    ),
+    (
+        "other",
+        "园区夜间照明不足",
+        "园区道路夜间照明不足,员工下班不安全。",
+    ),
+    (
+        "policy",
+        "技改补助申报时间",
+        "技改补助申报系统什么时候开放?",
+    ),
+    ("finance", "担保费补贴", "融资担保费补贴政策如何申请?"),
+    (
+        "other",
+        "厂区门口道路破损",
+        "门口道路又有新的坑洼,雨天积水严重。",
+    ),
+    (
+        "policy",
+        "研发费用补助条件",
+        "研发费用补助的申报条件看不懂,希望讲解。",
+    ),
+    (
+        "finance",
+        "首贷对接",
+        "第一次贷款,希望对接银行了解首贷产品。",
+    ),
+];
+
+/// The last four months, played under a clock set back: each request registered by the
+/// hotline handler and, where its department has a demo account, carried into a state.
+async fn history(app: &App, cast: &Cast) -> AppResult<()> {
+    if cast.codes.is_empty() {
+        return Ok(());
+    }
+    let hour = Duration::hours(1);
+    let slots = i32::try_from(HISTORY).unwrap_or(0);
+    let clock = Arc::new(ManualClock::new(
+        app.now() - hour * (SLOT_HOURS * slots + 48),
+    ));
+    let past = app.with_clock(clock.clone());
+    let meta = RequestMeta::default();
+    let mut spent = Duration::zero();
+    for i in 0..HISTORY {
+        clock.advance(hour * SLOT_HOURS - spent);
+        spent = Duration::zero();
+        let (category, title, text) = SUBJECTS[i % SUBJECTS.len()];
+        let channel = CHANNELS[i % CHANNELS.len()];
+        let input = RequestInput {
+            credit_code: cast.codes[i % cast.codes.len()].clone(),
+            category: category.into(),
+            title: Some(title.into()),
+            description: text.into(),
+            channel: Some(channel.into()),
+            source_ref: Some(format!("DEMO-{channel}-{i:04}")),
+            ..RequestInput::default()
+        };
+        let r = handling::submit(&past, &cast.filer, &input, &meta).await?;
+        if let Some(owner) = cast.owners.iter().find(|o| o.org_id == r.owner_org_id) {
+            spent = play(&past, &clock, owner, &r, i % 6).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Carries a request into one of six states; the owning department records the follow-up
+/// call. Step 5 leaves it waiting, its response overdue. Returns the time it took.
+async fn play(
+    app: &App,
+    clock: &ManualClock,
+    owner: &Principal,
+    r: &RequestView,
+    step: usize,
+) -> AppResult<Duration> {
+    let meta = RequestMeta::default();
+    let receipt = r.receipt_no.as_str();
+    let answer = ReplyInput {
+        reply: "已与企业电话沟通并协调相关科室办理,办理结果已告知企业。".into(),
+    };
+    let result = match step {
+        0 => {
+            handling::accept(app, owner, receipt, &meta).await?;
+            return Ok(Duration::zero());
+        }
+        1 => None,
+        2 => Some(("satisfied", "答复及时")),
+        3 => Some(("basic", "基本解决")),
+        4 => Some(("unsatisfied", "问题仍未解决,希望再协调")),
+        _ => return Ok(Duration::zero()),
+    };
+    let started = app.now();
+    clock.advance(Duration::hours(3));
+    handling::accept(app, owner, receipt, &meta).await?;
+    clock.advance(Duration::hours(20));
+    handling::reply(app, owner, receipt, &answer, &meta).await?;
+    if let Some((result, comment)) = result {
+        clock.advance(Duration::hours(2));
+        let input = FollowUpInput {
+            result: result.into(),
+            comment: Some(comment.into()),
+        };
+        handling::follow_up(app, owner, receipt, &input, &meta).await?;
+    }
+    Ok(app.now() - started)
 }

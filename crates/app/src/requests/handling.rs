@@ -16,13 +16,19 @@ use chrono::{DateTime, Utc};
 use qinqing_domain::deadline::{Limit, LimitUnit};
 use qinqing_domain::org::{OrgKind, Role, Scope};
 use qinqing_domain::{CreditCode, DivisionCode};
-use qinqing_storage::requests::{self as store, Move, NewRequest, RequestFilter, RequestRow};
+use qinqing_storage::requests::{
+    self as store, Move, NewRequest, RequestFilter, RequestRow, SeenBy,
+};
 use qinqing_storage::{Conn, StoreError, Tx, orgs};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 const MAX_DESCRIPTION: usize = 2000;
 const MAX_TEXT: usize = 500;
+/// The longest title, in characters (a 12345 ticket's 诉求标题 fits).
+const MAX_TITLE: usize = 60;
+/// How many characters of the description stand in for a missing title.
+const DERIVED_TITLE: usize = 30;
 /// The longest extension one approval grants.
 const MAX_EXTENSION_DAYS: i64 = 30;
 /// Channels staff register requests from besides the steward's own.
@@ -34,6 +40,8 @@ pub struct RequestInput {
     pub credit_code: String,
     /// A category code, e.g. policy, finance.
     pub category: String,
+    /// A short subject (optional; the first words of the description stand in for it).
+    pub title: Option<String>,
     pub description: String,
     pub location: Option<String>,
     /// Staff only: hotline (default) | 12345 | rating | window.
@@ -160,6 +168,8 @@ pub(crate) async fn register(
         "请描述遇到的问题",
     )?;
     let location = optional_text("location", input.location.as_deref(), 200)?;
+    let title = optional_text("title", input.title.as_deref(), MAX_TITLE)?
+        .unwrap_or_else(|| title_of(&description));
     let owner = owner_for(tx, &category, reg.region.as_str()).await?;
     let now = app.now();
     let receipt_no = crate::policies::receipt_number("SQ", now)?;
@@ -168,6 +178,7 @@ pub(crate) async fn register(
         enterprise_id: reg.enterprise_id,
         region_code: reg.region.as_str(),
         category_code: &category.code,
+        title: Some(&title),
         description: &description,
         location: location.as_deref(),
         lat: reg.lat.as_deref(),
@@ -190,11 +201,20 @@ pub(crate) async fn register(
         on_behalf_of: (who.role != Role::EnterpriseUser).then_some(&reg.credit_code),
         detail: serde_json::json!({
             "category": category.code, "channel": reg.channel, "source_ref": reg.source_ref,
-            "owner_org_id": owner, "description": description,
+            "owner_org_id": owner, "title": title, "description": description,
         }),
     };
     audit::record(tx, who, meta, change, now).await?;
     view(tx, row).await
+}
+
+/// The description's first sentence, cut to a title's length.
+fn title_of(description: &str) -> String {
+    let first = description
+        .split(['。', '!', '?', '!', '?', '\n'])
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or(description);
+    first.trim().chars().take(DERIVED_TITLE).collect()
 }
 
 fn resolution_limit(r: &RequestRow) -> Limit {
@@ -530,11 +550,15 @@ pub struct FollowUpInput {
     pub comment: Option<String>,
 }
 
+/// What a follow-up may find; the scheduler's `auto_close::RESULT` is not one of them.
+const FOLLOW_UP_RESULTS: [&str; 3] = ["satisfied", "basic", "unsatisfied"];
+
 pub fn follow_up_label(result: &str) -> &'static str {
     match result {
         "satisfied" => "满意",
         "basic" => "基本满意",
         "unsatisfied" => "不满意",
+        super::auto_close::RESULT => "超期未回访自动办结",
         _ => "未知",
     }
 }
@@ -550,7 +574,7 @@ pub async fn follow_up(
     meta: &RequestMeta,
 ) -> AppResult<RequestView> {
     let result = input.result.trim();
-    if follow_up_label(result) == "未知" {
+    if !FOLLOW_UP_RESULTS.contains(&result) {
         return Err(AppError::invalid(
             "result",
             "回访结果应为 satisfied、basic 或 unsatisfied",
@@ -606,28 +630,20 @@ pub async fn get(app: &App, who: &Principal, receipt_no: &str) -> AppResult<Requ
 /// How many recent requests a listing looks through.
 const LIST_WINDOW: i64 = 500;
 
-/// The requests the caller may see, newest first, optionally of one status.
+/// The requests the caller may see, newest first, optionally of one status. The SQL lists
+/// only what the caller may see (so the window is of the caller's requests, not the platform's);
+/// `may_see` still confirms each row.
 pub async fn list(app: &App, who: &Principal, status: Option<&str>) -> AppResult<Vec<RequestView>> {
     if who.role == Role::BankStaff {
         return Err(AppError::forbidden("银行工作人员不处理企业诉求"));
     }
-    // The scope narrows the query; `may_see` then decides row by row.
-    let (credit_codes, region_prefix) = match &who.scope {
-        Scope::Enterprises(codes) if !codes.is_empty() => {
-            (codes.iter().map(|c| c.to_string()).collect(), None)
-        }
-        Scope::Region(code) => (Vec::new(), Some(region_prefix(code))),
-        Scope::All => (Vec::new(), None),
-        Scope::Enterprises(_) | Scope::Nothing => return Ok(Vec::new()),
-    };
+    let mut conn = app.db.conn().await?;
     let filter = RequestFilter {
-        credit_codes,
-        region_prefix,
         statuses: status.map(|s| vec![s.to_string()]).unwrap_or_default(),
+        seen_by: Some(seen_by(&mut conn, who).await?),
         limit: LIST_WINDOW,
         ..RequestFilter::default()
     };
-    let mut conn = app.db.conn().await?;
     let mut out = Vec::new();
     for r in store::list(&mut conn, &filter).await? {
         if may_see(&mut conn, who, &r).await? {
@@ -635,4 +651,33 @@ pub async fn list(app: &App, who: &Principal, status: Option<&str>) -> AppResult
         }
     }
     Ok(out)
+}
+
+/// `may_see` as a listing's condition: the caller's enterprises, organisation and own
+/// registrations, and the region of supervisors, administrators and non-department staff.
+async fn seen_by(conn: &mut Conn, who: &Principal) -> AppResult<SeenBy> {
+    let watches_region = if who.role.is_supervisor() || who.role == Role::Admin {
+        true
+    } else if who.role.is_staff() {
+        let kind = orgs::get(conn, who.org_id).await?.map(|o| o.kind);
+        kind.is_some_and(|k| k != OrgKind::Department)
+    } else {
+        false
+    };
+    let region_prefix = match &who.scope {
+        Scope::All if watches_region => Some(String::new()),
+        Scope::Region(code) if watches_region => Some(region_prefix(code)),
+        _ => None,
+    };
+    let acts_for = matches!(who.role, Role::EnterpriseUser | Role::Steward);
+    Ok(SeenBy {
+        org_id: who.role.is_staff().then_some(who.org_id),
+        user_id: who.user_id,
+        credit_codes: if acts_for {
+            who.enterprises().iter().map(|c| c.to_string()).collect()
+        } else {
+            Vec::new()
+        },
+        region_prefix,
+    })
 }

@@ -8,13 +8,17 @@
 //!
 //! Who sees a request: the enterprise and its steward; the owning department, the one it was
 //! transferred from and those invited to 会商; whoever registered it; supervisors, towns and the district within their
-//! region. A request is closed only by a follow-up; closing it when the follow-up window passes
-//! without one is not built yet.
+//! region. A request is closed by a follow-up, or by the scheduler when the follow-up window
+//! passes without one (`auto_close`).
 
+pub mod analysis;
 pub mod api_keys;
+pub mod auto_close;
 pub mod clinic;
 pub mod consultation;
+pub mod files;
 pub mod handling;
+pub mod intake;
 pub mod open311;
 pub mod routing;
 
@@ -23,7 +27,7 @@ use chrono::{DateTime, Utc};
 use qinqing_domain::deadline::{Limit, LimitUnit};
 use qinqing_domain::org::{OrgKind, Role};
 use qinqing_domain::{CreditCode, DivisionCode};
-use qinqing_storage::deadlines as deadline_store;
+use qinqing_storage::deadlines::{self as deadline_store, State};
 use qinqing_storage::requests::{self as store, RequestRow};
 use qinqing_storage::{Conn, consultations, orgs};
 use serde::Serialize;
@@ -76,6 +80,7 @@ pub struct RequestView {
     pub region_code: String,
     pub category: String,
     pub category_name: String,
+    pub title: String,
     pub description: String,
     pub location: Option<String>,
     pub lat: Option<String>,
@@ -86,6 +91,8 @@ pub struct RequestView {
     pub channel: String,
     pub channel_label: &'static str,
     pub source_ref: Option<String>,
+    /// The user who registered it (None for Open311 clients).
+    pub registered_by: Option<i64>,
     pub owner_org_id: i64,
     pub owner_name: String,
     pub transferred: bool,
@@ -111,26 +118,28 @@ pub struct RequestView {
     pub updated_at: DateTime<Utc>,
     /// Due time of the latest response clock (24 h).
     pub response_due_at: Option<DateTime<Utc>>,
+    /// Whether that clock still runs (it stops at 签收, reply or when marked a duplicate).
+    pub response_running: bool,
     /// Due time of the latest resolution clock.
     pub resolution_due_at: Option<DateTime<Utc>>,
+    pub resolution_running: bool,
 }
 
 pub(crate) async fn view(conn: &mut Conn, r: RequestRow) -> AppResult<RequestView> {
     let clocks = deadline_store::for_object(conn, OBJECT, &r.receipt_no).await?;
-    let latest_due = |kind: &str| {
-        clocks
-            .iter()
-            .rev()
-            .find(|d| d.kind == kind)
-            .map(|d| d.due_at)
-    };
+    let latest = |kind: &str| clocks.iter().rev().find(|d| d.kind == kind);
+    let latest_due = |kind: &str| latest(kind).map(|d| d.due_at);
+    let running = |kind: &str| latest(kind).is_some_and(|d| d.state == State::Running);
     let duplicate_of = match r.duplicate_of {
         Some(id) => store::get(conn, id).await?.map(|o| o.receipt_no),
         None => None,
     };
     Ok(RequestView {
         response_due_at: latest_due(RESPONSE_CLOCK),
+        response_running: running(RESPONSE_CLOCK),
         resolution_due_at: latest_due(RESOLUTION_CLOCK),
+        resolution_running: running(RESOLUTION_CLOCK),
+        title: r.title.clone().unwrap_or_default(),
         duplicate_of,
         status_label: status_label(&r.status),
         channel_label: channel_label(&r.channel),
@@ -148,6 +157,7 @@ pub(crate) async fn view(conn: &mut Conn, r: RequestRow) -> AppResult<RequestVie
         contact: r.contact,
         channel: r.channel,
         source_ref: r.source_ref,
+        registered_by: r.registered_by,
         owner_org_id: r.owner_org_id,
         owner_name: r.owner_name,
         transfer_reason: r.transfer_reason,

@@ -5,8 +5,8 @@
 mod helpers;
 
 mod admin;
-mod agreement_supervision;
 mod agreement_rules;
+mod agreement_supervision;
 mod agreements;
 mod audit;
 mod audit_log;
@@ -24,6 +24,7 @@ mod open311;
 mod policies;
 mod pushes;
 mod reference;
+mod request_analysis;
 mod requests;
 mod rfc9162;
 mod system;

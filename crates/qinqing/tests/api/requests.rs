@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// 东园镇, the demo town with its own economic office.
-const TOWN: &str = "350521101";
+pub(crate) const TOWN: &str = "350521101";
 
 async fn org_id(app: &TestApp, name: &str) -> i64 {
     let admin = app.login("admin").await;
@@ -29,7 +29,7 @@ async fn org_id(app: &TestApp, name: &str) -> i64 {
 
 /// Routes: finance to 财政局 with 东园镇's own office for its enterprises; permit to 财政局;
 /// policy and labour to 工业和信息化局; nothing for "other".
-async fn set_routes(app: &TestApp) {
+pub(crate) async fn set_routes(app: &TestApp) {
     let (finance, industry) = (
         org_id(app, "财政局").await,
         org_id(app, "工业和信息化局").await,
@@ -50,13 +50,13 @@ async fn set_routes(app: &TestApp) {
     assert_eq!(stored.as_array().unwrap().len(), 6);
 }
 
-async fn spawn() -> TestApp {
+pub(crate) async fn spawn() -> TestApp {
     let app = TestApp::spawn().await;
     set_routes(&app).await;
     app
 }
 
-async fn submit(session: &Session, body: Value) -> Value {
+pub(crate) async fn submit(session: &Session, body: Value) -> Value {
     let res = session.post("/api/v1/requests", &body).await;
     assert_eq!(
         res.status(),
@@ -68,7 +68,7 @@ async fn submit(session: &Session, body: Value) -> Value {
 }
 
 /// The demo enterprise's own request of `category`.
-async fn own_request(app: &TestApp, category: &str) -> (Session, Value) {
+pub(crate) async fn own_request(app: &TestApp, category: &str) -> (Session, Value) {
     let enterprise = app.login("enterprise").await;
     let code = enterprise.me["enterprises"][0]
         .as_str()
@@ -79,14 +79,14 @@ async fn own_request(app: &TestApp, category: &str) -> (Session, Value) {
     (enterprise, request)
 }
 
-fn path(request: &Value, step: &str) -> String {
+pub(crate) fn path(request: &Value, step: &str) -> String {
     format!(
         "/api/v1/requests/{}{step}",
         request["receipt_no"].as_str().unwrap()
     )
 }
 
-async fn ok(res: reqwest::Response) -> Value {
+pub(crate) async fn ok(res: reqwest::Response) -> Value {
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()
 }
@@ -751,15 +751,36 @@ async fn the_demo_routes_every_category_and_plays_requests_into_every_state() {
     for status in ["open", "accepted", "replied", "closed", "reopened"] {
         assert!(statuses.contains(&status), "{status} in {statuses:?}");
     }
+    assert_eq!(statuses.len(), 60, "60 requests");
+    let all = all.as_array().unwrap();
+    for channel in ["online", "hotline", "12345", "window", "rating"] {
+        assert!(all.iter().any(|r| r["channel"] == channel), "{channel}");
+    }
+    for result in ["satisfied", "basic", "expired"] {
+        assert!(
+            all.iter().any(|r| r["follow_up_result"] == result),
+            "{result}"
+        );
+    }
+    let categories: std::collections::HashSet<&str> = all
+        .iter()
+        .map(|r| r["category"].as_str().unwrap())
+        .collect();
+    assert_eq!(categories.len(), 6, "every category");
     assert!(
-        all.as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["extension_status"] == "approved")
+        all.iter().any(|r| r["status"] == "open"
+            && r["response_running"] == true
+            && r["response_due_at"].as_str().unwrap() < Utc::now().to_rfc3339().as_str()),
+        "a response overdue"
     );
+    assert!(all.iter().any(|r| r["extension_status"] == "approved"));
 }
 
-async fn post_page(session: &Session, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post_page(
+    session: &Session,
+    path: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
     let mut fields = vec![("_csrf", session.csrf.as_str())];
     fields.extend_from_slice(form);
     session

@@ -1,9 +1,9 @@
 //! The JSON API under `/api/v1`.
 
 pub mod admin;
-pub mod agreement_supervision;
 pub mod agreement_documents;
 pub mod agreement_import;
+pub mod agreement_supervision;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod policies;
 pub mod pushes;
 pub mod reference;
+pub mod request_analysis;
 pub mod requests;
 
 use crate::AppState;
@@ -206,6 +207,23 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/requests",
             get(requests::list).post(requests::submit),
+        )
+        .route("/api/v1/requests/import", post(request_analysis::import))
+        .route(
+            "/api/v1/dashboards/requests",
+            get(request_analysis::analysis),
+        )
+        .route(
+            "/api/v1/admin/request-settings",
+            get(request_analysis::settings).put(request_analysis::put_settings),
+        )
+        .route(
+            "/api/v1/requests/{receipt}/attachments",
+            get(requests::attachments).post(requests::attach),
+        )
+        .route(
+            "/api/v1/requests/{receipt}/attachments/{id}",
+            get(requests::attachment),
         )
         .route("/api/v1/requests/{receipt}", get(requests::get))
         .route("/api/v1/requests/{receipt}/accept", post(requests::accept))

@@ -1,17 +1,22 @@
 //! 诉求必应: categories, routing rules, requests and their handling, Open311 API keys.
 
+use super::request_analysis::uploaded;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::session::ApiUser;
+use crate::upload::{UploadForm, file_response};
 use axum::Json;
+use axum::extract::Multipart;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use qinqing_app::requests::RequestView;
+use axum::response::Response;
+use qinqing_app::attachments::AttachmentView;
 use qinqing_app::requests::api_keys::{self, ApiKeyInput, ApiKeyView, IssuedKey};
 use qinqing_app::requests::handling::{
     self, DuplicateInput, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
 };
 use qinqing_app::requests::routing::{self, CategoryView, RouteInput, RouteView};
+use qinqing_app::requests::{RequestView, files};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -230,4 +235,61 @@ pub async fn revoke_api_key(
 ) -> ApiResult<StatusCode> {
     api_keys::revoke(&state.app, &caller.principal, id, &caller.meta).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The files attached to a request.
+#[utoipa::path(get, path = "/api/v1/requests/{receipt}/attachments", tag = "requests",
+    params(("receipt" = String, Path, description = "诉求编号")),
+    responses((status = 200, body = Vec<AttachmentView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn attachments(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+) -> ApiResult<Json<Vec<AttachmentView>>> {
+    Ok(Json(
+        files::list(&state.app, &caller.principal, &receipt).await?,
+    ))
+}
+
+/// Attaches a file (multipart fields `label` and `file`: PDF, JPG, PNG or OFD); by the
+/// enterprise, its steward or whoever registered the request, until it is closed.
+#[utoipa::path(post, path = "/api/v1/requests/{receipt}/attachments", tag = "requests",
+    params(("receipt" = String, Path, description = "诉求编号")),
+    request_body(content = Object, content_type = "multipart/form-data", description = "label: 附件说明; file: PDF/JPG/PNG/OFD"),
+    responses((status = 201, body = AttachmentView), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn attach(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+    form: Multipart,
+) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
+    let form = UploadForm::read(form, "file").await;
+    let (name, bytes) = uploaded(&form)?;
+    let who = &caller.principal;
+    let label = form.field("label");
+    let added = files::attach(
+        &state.app,
+        who,
+        &receipt,
+        label,
+        name,
+        bytes.to_vec(),
+        &caller.meta,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(added)))
+}
+
+/// One attached file: inline for PDF and images, a download otherwise.
+#[utoipa::path(get, path = "/api/v1/requests/{receipt}/attachments/{id}", tag = "requests",
+    params(("receipt" = String, Path, description = "诉求编号"), ("id" = i64, Path, description = "文件")),
+    responses((status = 200, description = "文件内容"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn attachment(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path((receipt, id)): Path<(String, i64)>,
+) -> ApiResult<Response> {
+    let file = files::content(&state.app, &caller.principal, &receipt, id).await?;
+    Ok(file_response(file))
 }

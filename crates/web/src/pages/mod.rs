@@ -13,6 +13,7 @@ mod messages;
 mod policies;
 mod policy_builder;
 mod pushes;
+mod request_analysis;
 mod requests;
 mod tools;
 mod trace;
@@ -145,6 +146,16 @@ pub fn routes() -> Router<AppState> {
         .route("/payouts/batches/{id}/file", get(policies::batch_file))
         .route("/payouts/results", post(policies::import_results))
         .route("/requests", get(requests::list).post(requests::submit))
+        .route("/requests/analysis", get(request_analysis::analysis))
+        .route(
+            "/requests/import",
+            get(request_analysis::import_form).post(request_analysis::import),
+        )
+        .route("/requests/{receipt}/attachments", post(requests::upload))
+        .route(
+            "/requests/{receipt}/attachments/{id}",
+            get(requests::attachment),
+        )
         .route(
             "/requests/{receipt}",
             get(requests::page).post(requests::action),
@@ -246,6 +257,12 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
             if p.role != Role::BankStaff {
                 items.push(("/requests", "诉求"));
                 items.push(("/clinic-days", "会诊日"));
+            }
+            if matches!(p.role, Role::DepartmentLead | Role::Admin) || p.role.is_supervisor() {
+                items.push(("/requests/analysis", "诉求研判"));
+            }
+            if matches!(p.role, Role::Handler | Role::DepartmentLead | Role::Admin) {
+                items.push(("/requests/import", "12345 导入"));
             }
             if matches!(p.role, Role::Finance | Role::Admin) || p.role.is_supervisor() {
                 items.push(("/payouts", "直达拨付"));

@@ -6,20 +6,25 @@ use super::policies::shows_error_page;
 use super::{Errors, Layout, error_page, errors_of};
 use crate::AppState;
 use crate::session::{Caller, PageUser};
+use crate::upload::{UploadForm, file_response};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::extract::{Path, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
+use qinqing_app::attachments::AttachmentView;
 use qinqing_app::requests::clinic::{self, AgendaItemView};
 use qinqing_app::requests::consultation::{self, ConsultationView, enterprise_side};
+use qinqing_app::requests::files;
 use qinqing_app::requests::handling::{
-    self, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
+    self, DuplicateInput, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
 };
 use qinqing_app::requests::routing::{self, CategoryView};
 use qinqing_app::requests::{RequestView, handles_cases, status_label};
 use qinqing_app::{AppError, AppResult, Principal};
 use qinqing_domain::org::{OrgKind, Role};
-use qinqing_storage::orgs;
+use qinqing_storage::{enterprises, orgs};
 
 pub(super) type Pairs = Vec<(String, String)>;
 
@@ -35,7 +40,11 @@ pub(super) fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
 pub struct RequestsPage {
     layout: Layout,
     may_submit: bool,
-    codes: Vec<String>,
+    /// The analysis and import pages, for those who use them.
+    may_analyse: bool,
+    may_import: bool,
+    /// (credit code, name) of the enterprises the caller acts for.
+    enterprises: Vec<(String, String)>,
     categories: Vec<CategoryView>,
     items: Vec<RequestView>,
     errors: Errors,
@@ -44,6 +53,7 @@ pub struct RequestsPage {
     form_category: String,
     form_description: String,
     form_location: String,
+    form_title: String,
 }
 
 async fn render_list(
@@ -55,9 +65,10 @@ async fn render_list(
     let lists = async {
         let items = handling::list(&state.app, who, None).await?;
         let categories = routing::categories(&state.app).await?;
-        AppResult::Ok((items, categories))
+        let enterprises = enterprise_names(state, who).await?;
+        AppResult::Ok((items, categories, enterprises))
     };
-    let (items, categories) = match lists.await {
+    let (items, categories, enterprises) = match lists.await {
         Ok(found) => found,
         Err(e) => return error_page(&e, Some(caller), state),
     };
@@ -67,7 +78,10 @@ async fn render_list(
     let page = RequestsPage {
         layout: Layout::new("诉求", Some(caller), state, "/requests"),
         may_submit: matches!(who.role, Role::EnterpriseUser | Role::Steward),
-        codes: who.enterprises().iter().map(|c| c.to_string()).collect(),
+        may_analyse: matches!(who.role, Role::DepartmentLead | Role::Admin)
+            || who.role.is_supervisor(),
+        may_import: matches!(who.role, Role::Handler | Role::DepartmentLead | Role::Admin),
+        enterprises,
         categories,
         items,
         errors,
@@ -76,41 +90,166 @@ async fn render_list(
         form_category: kept("category"),
         form_description: kept("description"),
         form_location: kept("location"),
+        form_title: kept("title"),
     };
     page.into_response()
+}
+
+/// The names of the caller's enterprises, for the picker (a steward tells them apart by name).
+async fn enterprise_names(state: &AppState, who: &Principal) -> AppResult<Vec<(String, String)>> {
+    let mut conn = state.app.db.conn().await?;
+    let mut out = Vec::new();
+    for code in who.enterprises() {
+        let name = enterprises::get_by_credit_code(&mut conn, code)
+            .await?
+            .map(|e| e.identity.name)
+            .unwrap_or_default();
+        out.push((code.to_string(), name));
+    }
+    Ok(out)
 }
 
 pub async fn list(State(state): State<AppState>, user: PageUser) -> Response {
     render_list(&state, &user.0, None).await
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    user: PageUser,
-    axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
+/// A submission form: url-encoded, or multipart when it carries a file (`file`, `label`).
+async fn read_submission(req: Request) -> Result<UploadForm, Response> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        let form = Multipart::from_request(req, &())
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(UploadForm::read(form, "file").await)
+    } else {
+        let axum::Form(pairs) = axum::Form::<Pairs>::from_request(req, &())
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(UploadForm {
+            pairs,
+            ..UploadForm::default()
+        })
+    }
+}
+
+pub async fn submit(State(state): State<AppState>, user: PageUser, req: Request) -> Response {
+    let form = match read_submission(req).await {
+        Ok(form) => form,
+        Err(r) => return r,
+    };
+    let pairs = &form.pairs;
+    if let Err(r) = user.check_csrf(field(pairs, "_csrf")) {
         return r;
     }
     let caller = &user.0;
-    let text = |name: &str| Some(field(&pairs, name).to_string()).filter(|s| !s.trim().is_empty());
+    let text = |name: &str| Some(field(pairs, name).to_string()).filter(|s| !s.trim().is_empty());
     let input = RequestInput {
-        credit_code: field(&pairs, "credit_code").to_string(),
-        category: field(&pairs, "category").to_string(),
-        description: field(&pairs, "description").to_string(),
+        credit_code: field(pairs, "credit_code").to_string(),
+        category: field(pairs, "category").to_string(),
+        title: text("title"),
+        description: field(pairs, "description").to_string(),
         location: text("location"),
         submit_key: text("submit_key"),
         ..RequestInput::default()
     };
     match handling::submit(&state.app, &caller.principal, &input, &caller.meta).await {
-        Ok(r) => Redirect::to(&format!("/requests/{}", r.receipt_no)).into_response(),
+        Ok(r) => match attach_from(&state, caller, &r.receipt_no, &form).await {
+            Ok(()) => Redirect::to(&format!("/requests/{}", r.receipt_no)).into_response(),
+            // The request is filed; the file is refused on its page, to be chosen again there.
+            Err(e) => {
+                let errors = Errors::from([("file".to_string(), e.to_string())]);
+                let notice = "诉求已提交,但附件未能保存".to_string();
+                let page = render_request(&state, caller, &r.receipt_no, errors, notice).await;
+                (crate::error::status_of(&e), page).into_response()
+            }
+        },
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
             let mut errors = errors_of(&e);
             errors.insert("form".into(), e.to_string());
-            let page = render_list(&state, caller, Some((&pairs, errors))).await;
+            let page = render_list(&state, caller, Some((pairs, errors))).await;
             (crate::error::status_of(&e), page).into_response()
         }
+    }
+}
+
+/// Attaches the form's file, if it carries one.
+async fn attach_from(
+    state: &AppState,
+    caller: &Caller,
+    receipt: &str,
+    form: &UploadForm,
+) -> AppResult<()> {
+    if form.interrupted {
+        return Err(AppError::invalid(
+            "file",
+            "文件上传中断或超过大小限制,请重试",
+        ));
+    }
+    let Some((name, bytes)) = &form.file else {
+        return Ok(());
+    };
+    let label = Some(form.field("label").trim())
+        .filter(|l| !l.is_empty())
+        .unwrap_or("诉求附件");
+    let who = &caller.principal;
+    files::attach(
+        &state.app,
+        who,
+        receipt,
+        label,
+        name,
+        bytes.clone(),
+        &caller.meta,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds a file from the request's page.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(receipt): Path<String>,
+    form: Multipart,
+) -> Response {
+    let form = UploadForm::read(form, "file").await;
+    if let Err(r) = user.check_csrf(form.field("_csrf")) {
+        return r;
+    }
+    let caller = &user.0;
+    let result = match &form.file {
+        None => Err(AppError::invalid("file", "请选择要上传的文件")),
+        Some(_) => attach_from(&state, caller, &receipt, &form).await,
+    };
+    match result {
+        Ok(()) => {
+            let notice = "附件已上传".to_string();
+            render_request(&state, caller, &receipt, Errors::new(), notice).await
+        }
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
+        Err(e) => {
+            let mut errors = errors_of(&e);
+            errors.insert("file".into(), e.to_string());
+            let page = render_request(&state, caller, &receipt, errors, String::new()).await;
+            (crate::error::status_of(&e), page).into_response()
+        }
+    }
+}
+
+/// One attached file, for whoever may see the request.
+pub async fn attachment(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    Path((receipt, id)): Path<(String, i64)>,
+) -> Response {
+    match files::content(&state.app, &caller.principal, &receipt, id).await {
+        Ok(file) => file_response(file),
+        Err(e) => error_page(&e, Some(&caller), &state),
     }
 }
 
@@ -123,6 +262,9 @@ pub struct RequestPage {
     is_owner: bool,
     is_lead: bool,
     acts_for: bool,
+    /// The enterprise side or the registrant, while the request is open to work.
+    may_attach: bool,
+    attachments: Vec<AttachmentView>,
     departments: Vec<(i64, String)>,
     errors: Errors,
     notice: String,
@@ -152,13 +294,20 @@ pub(super) async fn render_request(
         let r = handling::get(&state.app, who, receipt).await?;
         let departments = departments(state, r.owner_org_id).await?;
         let internal = internal(state, who, &r).await?;
-        AppResult::Ok((r, departments, internal))
+        let attachments = files::list(&state.app, who, receipt).await?;
+        AppResult::Ok((r, departments, internal, attachments))
     };
-    let (r, departments, internal) = match found.await {
+    let (r, departments, internal, attachments) = match found.await {
         Ok(found) => found,
         Err(e) => return error_page(&e, Some(caller), state),
     };
     let is_owner = who.role.is_staff() && !who.role.is_supervisor() && who.org_id == r.owner_org_id;
+    let acts_for = who
+        .enterprises()
+        .iter()
+        .any(|c| c.as_str() == r.credit_code);
+    let may_attach = !matches!(r.status.as_str(), "closed" | "duplicate")
+        && (acts_for || r.registered_by == Some(who.user_id));
     let page = RequestPage {
         layout: Layout::new(
             format!("诉求 {}", r.receipt_no),
@@ -169,10 +318,9 @@ pub(super) async fn render_request(
         in_hand: matches!(r.status.as_str(), "open" | "accepted" | "reopened"),
         is_owner,
         is_lead: is_owner && who.role == Role::DepartmentLead,
-        acts_for: who
-            .enterprises()
-            .iter()
-            .any(|c| c.as_str() == r.credit_code),
+        acts_for,
+        may_attach,
+        attachments,
         departments,
         r,
         errors,
@@ -253,6 +401,12 @@ pub async fn action(
                 reason,
             };
             handling::transfer(app, who, &receipt, &input, meta).await
+        }
+        "duplicate" => {
+            let input = DuplicateInput {
+                of: field(&pairs, "of").to_string(),
+            };
+            handling::mark_duplicate(app, who, &receipt, &input, meta).await
         }
         "follow_up" => {
             let comment = Some(field(&pairs, "comment").to_string()).filter(|c| !c.is_empty());
