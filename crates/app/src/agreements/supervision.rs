@@ -211,10 +211,10 @@ pub struct SupervisionDashboard {
 async fn department_names(conn: &mut Conn, items: &[Tracked]) -> AppResult<BTreeMap<i64, String>> {
     let mut names = BTreeMap::new();
     for id in items.iter().filter_map(|t| t.row.responsible_org_id) {
-        if let std::collections::btree_map::Entry::Vacant(e) = names.entry(id) {
-            if let Some(org) = orgs::get(conn, id).await? {
-                e.insert(org.name);
-            }
+        if let std::collections::btree_map::Entry::Vacant(e) = names.entry(id)
+            && let Some(org) = orgs::get(conn, id).await?
+        {
+            e.insert(org.name);
         }
     }
     Ok(names)
