@@ -57,6 +57,15 @@ pub struct FileContent {
     pub bytes: Vec<u8>,
 }
 
+/// Checks a file and its label as `attach` will, without storing anything: for forms that save
+/// something else first and must not do so when the file would be refused.
+pub fn check(label: &str, file_name: &str, bytes: &[u8]) -> AppResult<()> {
+    parse_label(label)?;
+    Upload::parse(file_name, bytes.to_vec())
+        .map_err(|e| AppError::invalid("file", e.to_string()))?;
+    Ok(())
+}
+
 /// Checks the file and label and stores the file for `owner`.
 pub(crate) async fn attach(
     conn: &mut Conn,

@@ -411,17 +411,26 @@ pub async fn for_object(
     Ok(out)
 }
 
-/// Fired warnings the caller is a recipient of (by role and scope), newest first.
+/// How far back a workbench looks for warnings; older unanswered ones stay in the
+/// re-supervision view (监督的再监督).
+const WORKBENCH_DAYS: i64 = 90;
+/// How many of the caller's warnings a workbench lists.
+const WORKBENCH_WARNINGS: usize = 200;
+
+/// Warnings fired in the last 90 days that the caller is a recipient of (by role, scope and
+/// department), newest first.
 pub async fn my_warnings(app: &App, who: &Principal) -> AppResult<Vec<WarningView>> {
     if !who.role.is_staff() {
         return Ok(Vec::new());
     }
     let mut conn = app.db.conn().await?;
     let rules = warning_rules(&mut conn).await?;
-    Ok(store::fired(&mut conn, &Grade::ALL, 200)
+    let since = app.now() - chrono::Duration::days(WORKBENCH_DAYS);
+    Ok(store::fired_since(&mut conn, &Grade::ALL, since)
         .await?
         .into_iter()
         .filter(|(w, d)| addressed_to(who, &rules, w.grade, d))
+        .take(WORKBENCH_WARNINGS)
         .map(|(w, d)| warning_view(&w, &d))
         .collect())
 }

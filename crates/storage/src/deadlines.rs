@@ -311,18 +311,19 @@ fn fired_from_rows(rows: &[AnyRow]) -> Result<Vec<(Warning, Deadline)>> {
         .collect()
 }
 
-/// Fired warnings on deadlines of these grades, newest first (for workbenches).
-pub async fn fired(
+/// Warnings of these grades fired since `since`, newest first (for workbenches, which filter
+/// them by recipient: a cap here would let other people's warnings crowd out the caller's).
+pub async fn fired_since(
     conn: &mut Conn,
     grades: &[Grade],
-    limit: i64,
+    since: DateTime<Utc>,
 ) -> Result<Vec<(Warning, Deadline)>> {
     let sql = format!(
-        "{FIRED_COLUMNS} AND w.grade IN ({}) ORDER BY w.fired_at DESC LIMIT $1",
+        "{FIRED_COLUMNS} AND w.grade IN ({}) AND w.fired_at >= $1 ORDER BY w.fired_at DESC, w.id DESC",
         grade_list(grades)
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(limit)
+        .bind(time::to_text(since))
         .fetch_all(conn)
         .await?;
     fired_from_rows(&rows)

@@ -219,6 +219,42 @@ async fn a_12345_file_is_imported_whole_once_or_refused_row_by_row() {
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
 
 #[tokio::test]
+async fn a_submission_whose_file_is_refused_files_nothing_and_keeps_the_text() {
+    let app = spawn().await;
+    let enterprise = app.login("enterprise").await;
+    let code = enterprise.me["enterprises"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let before: Value = ok(enterprise.get("/api/v1/requests").await).await;
+    let description = "厂区门口道路破损,货车进出困难";
+    let fields = [
+        ("_csrf", enterprise.csrf.as_str()),
+        ("credit_code", code.as_str()),
+        ("category", "policy"),
+        ("description", description),
+    ];
+    // An HTML page renamed .pdf: the type is read from the bytes.
+    let res = enterprise
+        .upload_with(
+            "/requests",
+            &fields,
+            "照片.pdf",
+            b"<html>hi</html>".to_vec(),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(description), "the text typed is kept");
+    let after: Value = ok(enterprise.get("/api/v1/requests").await).await;
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        before.as_array().unwrap().len(),
+        "nothing is filed"
+    );
+}
+
+#[tokio::test]
 async fn the_enterprise_attaches_files_seen_as_the_request_is() {
     let app = spawn().await;
     let (enterprise, request) = own_request(&app, "policy").await;

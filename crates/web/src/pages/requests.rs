@@ -156,6 +156,12 @@ pub async fn submit(State(state): State<AppState>, user: PageUser, req: Request)
         submit_key: text("submit_key"),
         ..RequestInput::default()
     };
+    // A file that would be refused stops the submission, so nothing is filed half.
+    if let Err(e) = check_file(&form) {
+        let errors = Errors::from([("file".to_string(), e.to_string())]);
+        let page = render_list(&state, caller, Some((pairs, errors))).await;
+        return (crate::error::status_of(&e), page).into_response();
+    }
     match handling::submit(&state.app, &caller.principal, &input, &caller.meta).await {
         Ok(r) => match attach_from(&state, caller, &r.receipt_no, &form).await {
             Ok(()) => Redirect::to(&format!("/requests/{}", r.receipt_no)).into_response(),
@@ -177,6 +183,27 @@ pub async fn submit(State(state): State<AppState>, user: PageUser, req: Request)
     }
 }
 
+/// The label the form gives its file, or the default.
+fn file_label(form: &UploadForm) -> &str {
+    Some(form.field("label").trim())
+        .filter(|l| !l.is_empty())
+        .unwrap_or("诉求附件")
+}
+
+/// Checks the form's file, if it carries one, as attaching it will.
+fn check_file(form: &UploadForm) -> AppResult<()> {
+    if form.interrupted {
+        return Err(AppError::invalid(
+            "file",
+            "文件上传中断或超过大小限制,请重试",
+        ));
+    }
+    match &form.file {
+        Some((name, bytes)) => qinqing_app::attachments::check(file_label(form), name, bytes),
+        None => Ok(()),
+    }
+}
+
 /// Attaches the form's file, if it carries one.
 async fn attach_from(
     state: &AppState,
@@ -184,18 +211,11 @@ async fn attach_from(
     receipt: &str,
     form: &UploadForm,
 ) -> AppResult<()> {
-    if form.interrupted {
-        return Err(AppError::invalid(
-            "file",
-            "文件上传中断或超过大小限制,请重试",
-        ));
-    }
+    check_file(form)?;
     let Some((name, bytes)) = &form.file else {
         return Ok(());
     };
-    let label = Some(form.field("label").trim())
-        .filter(|l| !l.is_empty())
-        .unwrap_or("诉求附件");
+    let label = file_label(form);
     let who = &caller.principal;
     files::attach(
         &state.app,
