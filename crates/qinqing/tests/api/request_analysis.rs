@@ -436,7 +436,7 @@ async fn the_request_page_marks_a_duplicate_and_shows_stopped_clocks() {
         &[("action", "duplicate"), ("of", "SQ-none")],
     )
     .await;
-    assert_eq!(wrong.status(), StatusCode::OK);
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.text().await.unwrap().contains("只能并入同一企业"));
     let of = first["receipt_no"].as_str().unwrap();
     let merged = crate::requests::post_page(
@@ -445,7 +445,9 @@ async fn the_request_page_marks_a_duplicate_and_shows_stopped_clocks() {
         &[("action", "duplicate"), ("of", of)],
     )
     .await;
-    assert!(merged.text().await.unwrap().contains("重复诉求,已并案"));
+    assert_eq!(merged.status(), StatusCode::SEE_OTHER);
+    let shown = handler.get(&page(&repeat)).await.text().await.unwrap();
+    assert!(shown.contains("重复诉求,已并案"));
     // The enterprise picker names the enterprise.
     let enterprise = app.login("enterprise").await;
     let list = enterprise.get("/requests").await.text().await.unwrap();

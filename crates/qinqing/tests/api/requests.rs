@@ -829,6 +829,7 @@ async fn the_pages_take_a_request_from_the_phone_to_its_follow_up() {
     let page = handler.get(&location).await.text().await.unwrap();
     assert!(page.contains("厂房消防验收需要多久?") && page.contains("签收"));
     let empty = post_page(&handler, &location, &[("action", "reply"), ("reply", "")]).await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         empty
             .text()
@@ -842,14 +843,21 @@ async fn the_pages_take_a_request_from_the_phone_to_its_follow_up() {
         &[("action", "reply"), ("reply", "一般 5 个工作日")],
     )
     .await;
-    assert!(replied.text().await.unwrap().contains("已答复,待回访"));
+    // Each step answers with a redirect back to the page (a refresh sends nothing again).
+    let saved = format!("{location}?done=saved");
+    assert_eq!(replied.status(), StatusCode::SEE_OTHER);
+    assert_eq!(replied.headers()["location"], saved.as_str());
+    let shown = handler.get(&saved).await.text().await.unwrap();
+    assert!(shown.contains("已保存") && shown.contains("已答复,待回访"));
     let closed = post_page(
         &enterprise,
         &location,
         &[("action", "follow_up"), ("result", "satisfied")],
     )
     .await;
-    assert!(closed.text().await.unwrap().contains("已办结"));
+    assert_eq!(closed.status(), StatusCode::SEE_OTHER);
+    let shown = enterprise.get(&saved).await.text().await.unwrap();
+    assert!(shown.contains("已办结"));
 
     let bank = app.login("bank").await;
     assert_eq!(bank.get(&location).await.status(), StatusCode::FORBIDDEN);

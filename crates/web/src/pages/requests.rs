@@ -21,7 +21,7 @@ use qinqing_app::requests::handling::{
     self, DuplicateInput, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
 };
 use qinqing_app::requests::routing::{self, CategoryView};
-use qinqing_app::requests::{RequestView, handles_cases, status_label};
+use qinqing_app::requests::{RequestView, handles_cases};
 use qinqing_app::{AppError, AppResult, Principal};
 use qinqing_domain::org::{OrgKind, Role};
 use qinqing_storage::{enterprises, orgs};
@@ -247,10 +247,7 @@ pub async fn upload(
         Some(_) => attach_from(&state, caller, &receipt, &form).await,
     };
     match result {
-        Ok(()) => {
-            let notice = "附件已上传".to_string();
-            render_request(&state, caller, &receipt, Errors::new(), notice).await
-        }
+        Ok(()) => request_done(&receipt, "attached"),
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
             let mut errors = errors_of(&e);
@@ -378,12 +375,29 @@ async fn internal(
     }))
 }
 
+/// The confirmation a step redirects back with (POST-redirect-GET): a fixed code.
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    done: Option<String>,
+}
+
 pub async fn page(
     State(state): State<AppState>,
     user: PageUser,
     Path(receipt): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<Done>,
 ) -> Response {
-    render_request(&state, &user.0, &receipt, Errors::new(), String::new()).await
+    let notice = match q.done.as_deref() {
+        Some("saved") => "已保存",
+        Some("attached") => "附件已上传",
+        _ => "",
+    };
+    render_request(&state, &user.0, &receipt, Errors::new(), notice.into()).await
+}
+
+/// Back to the request's page after a step, with the code of its confirmation.
+fn request_done(receipt: &str, code: &str) -> Response {
+    Redirect::to(&format!("/requests/{receipt}?done={code}")).into_response()
 }
 
 /// Every step on a request's page; a mistake comes back on the page next to its form.
@@ -439,15 +453,13 @@ pub async fn action(
         _ => Err(AppError::invalid("action", "未知的操作")),
     };
     match result {
-        Ok(r) => {
-            let notice = format!("已保存,当前状态:{}", status_label(&r.status));
-            render_request(&state, caller, &receipt, Errors::new(), notice).await
-        }
+        Ok(_) => request_done(&receipt, "saved"),
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
             let mut errors = errors_of(&e);
             errors.insert("form".into(), e.to_string());
-            render_request(&state, caller, &receipt, errors, String::new()).await
+            let page = render_request(&state, caller, &receipt, errors, String::new()).await;
+            (crate::error::status_of(&e), page).into_response()
         }
     }
 }
