@@ -551,6 +551,64 @@ async fn warnings_reach_the_department_that_owns_the_request_and_follow_a_transf
 }
 
 #[tokio::test]
+async fn the_administrator_edits_the_routing_rules_on_a_page_row_by_row() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let page = admin.get("/admin/request-routes").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("东园镇经济发展办"));
+    let industry = org_id(&app, "工业和信息化局").await.to_string();
+    let stored = || async {
+        let rules: Value = ok(admin.get("/api/v1/admin/request-routes").await).await;
+        rules.as_array().unwrap().len()
+    };
+    assert_eq!(stored().await, 6);
+    // A town prefix with a letter in it: the row is marked and nothing changes.
+    let rows = |prefix: &'static str| {
+        let industry = industry.clone();
+        move || {
+            vec![
+                ("category", "policy".to_string()),
+                ("region_prefix", String::new()),
+                ("org_id", industry.clone()),
+                ("category", "finance".to_string()),
+                ("region_prefix", prefix.to_string()),
+                ("org_id", industry.clone()),
+                ("category", String::new()),
+                ("region_prefix", String::new()),
+                ("org_id", "0".to_string()),
+            ]
+        }
+    };
+    let send = |fields: Vec<(&'static str, String)>| {
+        let admin = &admin;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post_page(admin, "/admin/request-routes", &fields).await
+        }
+    };
+    let wrong = send(rows("35052x")()).await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().await.unwrap().contains("区域前缀应为区划代码"));
+    assert_eq!(stored().await, 6, "nothing saved");
+    let saved = send(rows("350521")()).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        stored().await,
+        2,
+        "the blank row is left out, the others replace the rules"
+    );
+    let handler = app.login("handler").await;
+    assert_eq!(
+        handler.get("/admin/request-routes").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let refused = post_page(&handler, "/admin/request-routes", &[("category", "policy")]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(stored().await, 2);
+}
+
+#[tokio::test]
 async fn a_repeat_is_linked_to_the_open_original() {
     let app = spawn().await;
     let (_, first) = own_request(&app, "policy").await;

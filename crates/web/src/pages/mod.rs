@@ -14,6 +14,7 @@ mod policies;
 mod policy_builder;
 mod pushes;
 mod request_analysis;
+mod request_routes;
 mod requests;
 mod tools;
 mod trace;
@@ -83,6 +84,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/warning-rules",
             get(admin::warning_rules_page).post(admin::warning_rules),
+        )
+        .route(
+            "/admin/request-routes",
+            get(request_routes::page).post(request_routes::save),
         )
         .route("/policies", get(policies::list))
         .route(
@@ -296,6 +301,7 @@ fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
                     ("/admin/users", "账户管理"),
                     ("/admin/calendar", "工作日历"),
                     ("/admin/warning-rules", "预警规则"),
+                    ("/admin/request-routes", "诉求分派"),
                     ("/admin/outbox", "消息记录"),
                 ]);
             }
