@@ -6,8 +6,8 @@ use crate::attachments::{self, AttachmentView, FileContent};
 use crate::audit::{self, Change};
 use crate::policies::materials::NewMaterial;
 use crate::{App, AppError, AppResult, Principal, RequestMeta};
-use qinqing_storage::StoreError;
 use qinqing_storage::attachments::Owner;
+use qinqing_storage::{Conn, StoreError};
 
 const OWNER: &str = "agreement";
 
@@ -62,7 +62,12 @@ pub async fn upload(
 pub async fn list(app: &App, who: &Principal, id: i64) -> AppResult<Vec<AttachmentView>> {
     let mut conn = app.db.conn().await?;
     visible(&mut conn, who, id).await?;
-    attachments::listed(&mut conn, owner(&id.to_string())).await
+    listed(&mut conn, id).await
+}
+
+/// The files of the agreement document, for a caller already allowed to see it.
+pub(super) async fn listed(conn: &mut Conn, id: i64) -> AppResult<Vec<AttachmentView>> {
+    attachments::listed(conn, owner(&id.to_string())).await
 }
 
 /// One file's content.

@@ -142,7 +142,11 @@ pub async fn import_items(
         let mut fields = FieldErrors::default();
         let item = parse_item(&input, "", &mut fields);
         match fields.finish() {
-            Ok(()) => items.push((line, parsed(item)?)),
+            Ok(()) => {
+                let mut item = parsed(item)?;
+                super::fix_from_signing(&mut item, a.signed_on, app);
+                items.push((line, item));
+            }
             Err(e) => errors.extend(
                 e.field_errors()
                     .into_iter()

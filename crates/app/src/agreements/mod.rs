@@ -9,6 +9,7 @@
 
 pub mod document;
 pub mod import;
+pub mod steps;
 pub mod supervision;
 
 use crate::attachments::{self, AttachmentView, FileContent};
@@ -43,6 +44,8 @@ pub const CLOCK_KIND: &str = "commitment";
 const OBJECT: &str = "commitment";
 const MAX_TEXT: usize = 500;
 const MAX_KEY: usize = 40;
+/// `after` of an item counted from the signing date (not an item: a reserved key).
+pub const FROM_SIGNING: &str = "signing";
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct AgreementInput {
@@ -88,6 +91,8 @@ pub struct ItemInput {
     #[serde(default)]
     pub responsible_person: String,
     pub due_on: Option<String>,
+    /// The key of the item this one follows, or `signing` (签约之日起): the due date is then
+    /// fixed as `offset` after the signing date.
     pub after: Option<String>,
     pub offset: Option<u32>,
     /// months | calendar_days | working_days (default months)
@@ -114,18 +119,6 @@ pub enum ItemAction {
     Breach { reason: String },
 }
 
-impl ItemAction {
-    fn name(&self) -> &'static str {
-        match self {
-            ItemAction::Report { .. } => "reported",
-            ItemAction::Confirm => "confirmed",
-            ItemAction::Dispute { .. } => "disputed",
-            ItemAction::Waive { .. } => "waived",
-            ItemAction::Breach { .. } => "breached",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ItemView {
     pub id: i64,
@@ -143,6 +136,9 @@ pub struct ItemView {
     pub due_label: String,
     pub due_on: Option<NaiveDate>,
     pub after: Option<String>,
+    /// With `after`: how long after it (amount, months | calendar_days | working_days).
+    pub offset: Option<u32>,
+    pub offset_unit: Option<&'static str>,
     pub replanned_on: Option<NaiveDate>,
     /// The date the item is planned for today, after every slip and fulfilment upstream.
     pub planned_on: NaiveDate,
@@ -201,6 +197,14 @@ pub fn standard_template() -> &'static [qinqing_domain::commitment::TemplateNode
 }
 
 // ----- who may do what -----
+
+/// Government staff who record agreements (within their scope).
+pub fn may_create(who: &Principal) -> bool {
+    matches!(
+        who.role,
+        Role::Handler | Role::DepartmentLead | Role::SupervisorInvestment | Role::Admin
+    )
+}
 
 /// Government staff who itemise and manage agreements in their scope.
 fn manages(who: &Principal, a: &AgreementRow) -> bool {
@@ -333,6 +337,7 @@ fn text(value: &str, required: bool, what: &str) -> Result<String, String> {
 fn parse_key(key: &str) -> Result<String, String> {
     let key = key.trim();
     let ok = !key.is_empty()
+        && key != FROM_SIGNING
         && key.len() <= MAX_KEY
         && key
             .chars()
@@ -493,9 +498,9 @@ fn item_view(row: &CommitmentRow, s: &Scheduled, rows: &[CommitmentRow]) -> Item
         Outcome::Reported { on } | Outcome::Fulfilled { on } => Some(on),
         _ => None,
     };
-    let (due_on, after) = match &row.due {
-        Due::On { date } => (Some(*date), None),
-        Due::After { item, .. } => (None, Some(item.clone())),
+    let (due_on, after, offset) = match &row.due {
+        Due::On { date } => (Some(*date), None, None),
+        Due::After { item, offset } => (None, Some(item.clone()), Some(*offset)),
     };
     ItemView {
         id: row.id,
@@ -512,6 +517,8 @@ fn item_view(row: &CommitmentRow, s: &Scheduled, rows: &[CommitmentRow]) -> Item
         due_label: due_label(&row.due, rows),
         due_on,
         after,
+        offset: offset.map(|o| o.amount),
+        offset_unit: offset.map(|o| o.unit.as_str()),
         replanned_on: row.replanned,
         planned_on: s.planned,
         status: s.status.as_str(),
@@ -731,16 +738,33 @@ fn template_items(signed_on: NaiveDate, investor: &str, unit: &str, app: &App) -
             clause: String::new(),
             content: n.title.to_string(),
             responsible_org_id: None,
-            responsible_unit: match n.side {
-                Side::Government => unit.to_string(),
-                Side::Enterprise => investor.to_string(),
-            },
+            responsible_unit: default_unit(n.side, investor, unit),
             responsible_person: String::new(),
             due: n.due(signed_on, &app.calendar()),
             replanned: None,
             evidence: n.evidence.to_string(),
         })
         .collect()
+}
+
+/// An item due `offset` after the signing date gets its date fixed: the signing date never moves.
+fn fix_from_signing(item: &mut Item, signed_on: NaiveDate, app: &App) {
+    if let Due::After { item: up, offset } = &item.due
+        && up == FROM_SIGNING
+    {
+        item.due = Due::On {
+            date: offset.apply(signed_on, &app.calendar()),
+        };
+    }
+}
+
+/// Who answers for an item until staff assign it: the investor for the enterprise side, the
+/// unit that recorded the agreement for the government side.
+fn default_unit(side: Side, investor: &str, unit: &str) -> String {
+    match side {
+        Side::Government => unit.to_string(),
+        Side::Enterprise => investor.to_string(),
+    }
 }
 
 /// Checks that `items` form a timeline; the error names the item and its field.
@@ -769,10 +793,7 @@ pub async fn create(
     input: &AgreementInput,
     meta: &RequestMeta,
 ) -> AppResult<AgreementView> {
-    if !matches!(
-        who.role,
-        Role::Handler | Role::DepartmentLead | Role::SupervisorInvestment | Role::Admin
-    ) {
+    if !may_create(who) {
         return Err(AppError::forbidden("只有招商部门工作人员可以录入投资协议"));
     }
     let mut errors = FieldErrors::default();
@@ -850,8 +871,12 @@ pub async fn create(
     };
     let offset = items.len();
     for (i, item) in given.into_iter().enumerate() {
-        let item = parsed(item)?;
+        let mut item = parsed(item)?;
+        fix_from_signing(&mut item, signed_on, app);
         check_org(&mut tx, &item, &format!("items[{i}].responsible_org_id")).await?;
+        if item.responsible_unit.is_empty() {
+            item.responsible_unit = default_unit(item.side, &investor, &who.org_name);
+        }
         items.push(item);
     }
     let field_of = |index: usize, field: &str| match index.checked_sub(offset) {
@@ -912,6 +937,7 @@ pub async fn save_item(
         ));
     }
     check_org(&mut tx, &item, "responsible_org_id").await?;
+    fix_from_signing(&mut item, a.signed_on, app);
     let existing = match key {
         Some(key) => {
             let row = find_item(&rows, key)?;
@@ -973,83 +999,10 @@ pub async fn save_item(
     Ok(shown)
 }
 
-fn reason(text_in: &str) -> AppResult<String> {
-    text(text_in, true, "理由").map_err(|m| AppError::invalid("reason", m))
-}
-
 fn conflict(message: &str) -> AppError {
     AppError::Conflict {
         field: None,
         message: message.into(),
-    }
-}
-
-/// The outcome a step leads to, after checking that the caller may take it.
-fn next_outcome(
-    who: &Principal,
-    a: &AgreementRow,
-    row: &CommitmentRow,
-    status: Status,
-    action: &ItemAction,
-    today: NaiveDate,
-) -> AppResult<(Outcome, Option<String>)> {
-    let reported = matches!(row.outcome, Outcome::Reported { .. });
-    let open_or_reported = matches!(row.outcome, Outcome::Open) || reported;
-    match action {
-        ItemAction::Report { on, evidence } => {
-            if !may_report(who, a, row) {
-                return Err(AppError::forbidden("履约情况由承担该事项的一方申报"));
-            }
-            if row.outcome != Outcome::Open {
-                return Err(conflict("该事项已申报或已办结"));
-            }
-            if status == Status::Suspended {
-                return Err(conflict(
-                    "企业方有承诺事项违约,本协议的奖补暂停兑现;违约经部门负责人豁免后方可申报",
-                ));
-            }
-            let on = parse_date(on).map_err(|m| AppError::invalid("on", m))?;
-            if on > today || on < a.signed_on {
-                return Err(AppError::invalid("on", "履约日期应在签约日至今天之间"));
-            }
-            let evidence =
-                text(evidence, true, "履约佐证").map_err(|m| AppError::invalid("evidence", m))?;
-            Ok((Outcome::Reported { on }, Some(evidence)))
-        }
-        ItemAction::Confirm | ItemAction::Dispute { .. } => {
-            if !may_confirm(who, a, row) {
-                return Err(AppError::forbidden("履约申报由协议另一方确认"));
-            }
-            let Outcome::Reported { on } = row.outcome else {
-                return Err(conflict("该事项没有待确认的履约申报"));
-            };
-            match action {
-                ItemAction::Dispute { reason: r } => Ok((Outcome::Open, Some(reason(r)?))),
-                _ => Ok((Outcome::Fulfilled { on }, row.outcome_note.clone())),
-            }
-        }
-        ItemAction::Waive { reason: r } => {
-            if !may_waive(who, a) {
-                return Err(AppError::forbidden("豁免须经录入协议部门的负责人批准"));
-            }
-            // Waiving a breach lifts it (and the suspension of incentives it caused).
-            if !open_or_reported && row.outcome != Outcome::Breached {
-                return Err(conflict("该事项已办结"));
-            }
-            Ok((Outcome::Waived, Some(reason(r)?)))
-        }
-        ItemAction::Breach { reason: r } => {
-            if !may_record_breach(who, a) {
-                return Err(AppError::forbidden("违约由招商办或部门负责人认定"));
-            }
-            if !open_or_reported {
-                return Err(conflict("该事项已办结"));
-            }
-            if status != Status::Overdue && !reported {
-                return Err(conflict("事项逾期后才能认定违约"));
-            }
-            Ok((Outcome::Breached, Some(reason(r)?)))
-        }
     }
 }
 
@@ -1062,9 +1015,43 @@ pub async fn act(
     action: &ItemAction,
     meta: &RequestMeta,
 ) -> AppResult<AgreementView> {
-    let now = app.now();
     let mut tx = app.db.begin().await?;
-    let (a, rows) = visible(&mut tx, who, id).await?;
+    let shown = act_in(&mut tx, app, who, id, key, action, meta).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+/// Reports item `key` fulfilled on `on` with its evidence and, in the same transaction, the
+/// evidence file: a refused report keeps no file, a refused file files no report.
+pub async fn report(
+    app: &App,
+    who: &Principal,
+    id: i64,
+    key: &str,
+    action: &ItemAction,
+    file: Option<NewMaterial<'_>>,
+    meta: &RequestMeta,
+) -> AppResult<AgreementView> {
+    let mut tx = app.db.begin().await?;
+    if let Some(file) = file {
+        attach_evidence(&mut tx, app, who, id, key, file, meta).await?;
+    }
+    let shown = act_in(&mut tx, app, who, id, key, action, meta).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+async fn act_in(
+    tx: &mut Conn,
+    app: &App,
+    who: &Principal,
+    id: i64,
+    key: &str,
+    action: &ItemAction,
+    meta: &RequestMeta,
+) -> AppResult<AgreementView> {
+    let now = app.now();
+    let (a, rows) = visible(tx, who, id).await?;
     let index = rows
         .iter()
         .position(|r| r.key == key)
@@ -1072,7 +1059,7 @@ pub async fn act(
     let timeline_before = timeline(&rows)?;
     let scheduled = timeline_before.schedule(local_date(now), &app.calendar());
     let row = &rows[index];
-    let (outcome, note) = next_outcome(
+    let (outcome, note) = steps::next_outcome(
         who,
         &a,
         row,
@@ -1080,15 +1067,12 @@ pub async fn act(
         action,
         local_date(now),
     )?;
-    if !store::set_outcome(&mut tx, row.id, row.outcome, outcome, note.as_deref()).await? {
+    if !store::set_outcome(tx, row.id, row.outcome, outcome, note.as_deref()).await? {
         return Err(conflict("该事项刚被他人处理,请刷新后再试"));
     }
-    let moved = sync_clocks(&mut tx, app, &a, now).await?;
-    let code = a
-        .credit_code
-        .as_deref()
-        .and_then(|c| CreditCode::parse(c).ok());
-    let action_name = format!("commitment.{}", action.name());
+    let moved = sync_clocks(tx, app, &a, now).await?;
+    let code = enterprise_code(&a);
+    let action_name = format!("commitment.{}", action.step().past());
     let change = Change {
         action: &action_name,
         object_type: "agreement",
@@ -1096,13 +1080,12 @@ pub async fn act(
         on_behalf_of: code.as_ref().and_then(|c| on_behalf(who, c)),
         detail: serde_json::json!({ "item": row.key, "note": note, "planned_on": scheduled[index].planned, "moved": moved }),
     };
-    audit::record(&mut tx, who, meta, change, now).await?;
-    let (a, rows) = load(&mut tx, id).await?;
+    audit::record(tx, who, meta, change, now).await?;
+    let (a, rows) = load(tx, id).await?;
     let shown = view(app, &a, &rows, now)?;
     if timeline_before.incentives_suspended() != shown.incentives_suspended {
-        record_suspension(&mut tx, who, meta, &shown, &row.key, now).await?;
+        record_suspension(tx, who, meta, &shown, &row.key, now).await?;
     }
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
 }
 
@@ -1177,6 +1160,13 @@ pub async fn link_enterprise(
     Ok(shown)
 }
 
+/// The enterprise the agreement is with, once linked: whom staff act on behalf of.
+fn enterprise_code(a: &AgreementRow) -> Option<CreditCode> {
+    a.credit_code
+        .as_deref()
+        .and_then(|c| CreditCode::parse(c).ok())
+}
+
 /// An item of a visible agreement, by key.
 fn find_item<'a>(rows: &'a [CommitmentRow], key: &str) -> AppResult<&'a CommitmentRow> {
     rows.iter()
@@ -1193,14 +1183,28 @@ pub async fn upload_evidence(
     file: NewMaterial<'_>,
     meta: &RequestMeta,
 ) -> AppResult<AttachmentView> {
-    let now = app.now();
     let mut tx = app.db.begin().await?;
-    let (a, rows) = visible(&mut tx, who, id).await?;
+    let added = attach_evidence(&mut tx, app, who, id, key, file, meta).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(added)
+}
+
+async fn attach_evidence(
+    tx: &mut Conn,
+    app: &App,
+    who: &Principal,
+    id: i64,
+    key: &str,
+    file: NewMaterial<'_>,
+    meta: &RequestMeta,
+) -> AppResult<AttachmentView> {
+    let now = app.now();
+    let (a, rows) = visible(tx, who, id).await?;
     let row = find_item(&rows, key)?;
     if !may_report(who, &a, row) {
         return Err(AppError::forbidden("佐证材料由承担该事项的一方上传"));
     }
-    if row.outcome != Outcome::Open {
+    if !steps::may_add_evidence(who, &a, row) {
         return Err(AppError::Conflict {
             field: Some("file".into()),
             message: "该事项已申报或已办结,佐证材料不能再改动".into(),
@@ -1211,21 +1215,17 @@ pub async fn upload_evidence(
         kind: OBJECT,
         id: &object_id,
     };
-    let bytes = file.bytes;
     let added = attachments::attach(
-        &mut tx,
+        tx,
         owner,
         file.label,
         file.file_name,
-        bytes,
+        file.bytes,
         who.user_id,
         now,
     )
     .await?;
-    let code = a
-        .credit_code
-        .as_deref()
-        .and_then(|c| CreditCode::parse(c).ok());
+    let code = enterprise_code(&a);
     let change = Change {
         action: "commitment.evidence_uploaded",
         object_type: "agreement",
@@ -1234,8 +1234,7 @@ pub async fn upload_evidence(
         detail: serde_json::json!({ "item": row.key, "file": added.id, "label": added.label,
             "file_name": added.file_name, "sha256": added.sha256 }),
     };
-    audit::record(&mut tx, who, meta, change, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
+    audit::record(tx, who, meta, change, now).await?;
     Ok(added)
 }
 
@@ -1272,6 +1271,62 @@ pub async fn evidence_content(
         id: &object_id,
     };
     attachments::content(&mut conn, owner, file_id).await
+}
+
+/// What the caller may do with one item on the project page.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ItemRights {
+    pub steps: Vec<steps::Step>,
+    /// Rewrite the item (content, responsibility, due rule, 改期).
+    pub edit: bool,
+    /// Add evidence files (佐证材料).
+    pub add_evidence: bool,
+    /// The item's evidence files.
+    pub evidence: Vec<AttachmentView>,
+}
+
+/// An agreement as its project page shows it to the caller: the timeline, the document, each
+/// item's evidence and the steps the caller may take.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Workspace {
+    pub agreement: AgreementView,
+    /// The caller itemises and manages the agreement (adds items, links the enterprise,
+    /// uploads the document).
+    pub manages: bool,
+    pub documents: Vec<AttachmentView>,
+    /// By item key.
+    pub rights: std::collections::HashMap<String, ItemRights>,
+}
+
+pub async fn workspace(app: &App, who: &Principal, id: i64) -> AppResult<Workspace> {
+    let now = app.now();
+    let mut conn = app.db.conn().await?;
+    let (a, rows) = visible(&mut conn, who, id).await?;
+    let agreement = view(app, &a, &rows, now)?;
+    let scheduled = schedule(app, &rows, now)?;
+    let mut rights = std::collections::HashMap::new();
+    for (row, s) in rows.iter().zip(&scheduled) {
+        let status = s.status;
+        let object_id = row.id.to_string();
+        let owner = Owner {
+            kind: OBJECT,
+            id: &object_id,
+        };
+        let entry = ItemRights {
+            steps: steps::allowed(who, &a, row, status),
+            edit: steps::may_edit(who, &a, row),
+            add_evidence: steps::may_add_evidence(who, &a, row),
+            evidence: attachments::listed(&mut conn, owner).await?,
+        };
+        rights.insert(row.key.clone(), entry);
+    }
+    let documents = document::listed(&mut conn, id).await?;
+    Ok(Workspace {
+        manages: manages(who, &a),
+        agreement,
+        documents,
+        rights,
+    })
 }
 
 pub async fn get(app: &App, who: &Principal, id: i64) -> AppResult<AgreementView> {

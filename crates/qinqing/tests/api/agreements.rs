@@ -581,3 +581,128 @@ async fn the_answering_side_uploads_evidence_and_the_other_side_reads_it() {
     )
     .await;
 }
+
+/// Posts one form of an agreement's page (multipart, as the browser sends it), with `file`
+/// when given.
+async fn page_form(
+    session: &Session,
+    agreement: &Value,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> reqwest::Response {
+    let mut all = vec![("_csrf", session.csrf.as_str())];
+    all.extend_from_slice(fields);
+    let (name, bytes) = file.unwrap_or(("", b""));
+    let path = format!("/agreements/{}", agreement["id"]);
+    session.upload_with(&path, &all, name, bytes.to_vec()).await
+}
+
+async fn evidence_count(session: &Session, agreement: &Value, key: &str) -> usize {
+    let path = format!(
+        "/api/v1/agreements/{}/items/{key}/evidence",
+        agreement["id"]
+    );
+    ok(session.get(&path).await).await.as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn a_report_from_the_page_files_its_evidence_with_it_or_not_at_all() {
+    let (app, _clock) = district().await;
+    let handler = app.login("handler").await;
+    let firm = app.login("enterprise").await;
+    let dept = org_id(&handler, "工业和信息化局").await;
+    let a = create(&handler, &chain("申报项目", &enterprise_code(&firm), dept)).await;
+    let report = |on: &'static str| {
+        [
+            ("action", "report"),
+            ("key", "start"),
+            ("on", on),
+            ("evidence", "开工报告及现场照片"),
+        ]
+    };
+    // A date in the future: refused, and the file chosen with it is not kept.
+    let res = page_form(
+        &firm,
+        &a,
+        &report("2030-01-01"),
+        Some(("开工报告.pdf", PDF)),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("履约日期应在签约日至今天之间")
+    );
+    assert_eq!(evidence_count(&handler, &a, "start").await, 0);
+    let shown = ok(handler
+        .get(&format!("/api/v1/agreements/{}", a["id"]))
+        .await)
+    .await;
+    assert_ne!(status(&shown, "start"), "reported");
+
+    let res = page_form(
+        &firm,
+        &a,
+        &report("2026-11-16"),
+        Some(("开工报告.pdf", PDF)),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(
+        location,
+        format!("/agreements/{}?done=reported#item-start", a["id"])
+    );
+    assert_eq!(evidence_count(&handler, &a, "start").await, 1);
+
+    // The side that reported does not confirm its own report; the other side does.
+    let confirm = [("action", "confirm"), ("key", "start")];
+    let res = page_form(&firm, &a, &confirm, None).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = page_form(&handler, &a, &confirm, None).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let shown = ok(handler
+        .get(&format!("/api/v1/agreements/{}", a["id"]))
+        .await)
+    .await;
+    assert_eq!(status(&shown, "start"), "fulfilled_on_time");
+}
+
+#[tokio::test]
+async fn an_item_counted_from_signing_gets_its_date_and_blank_units_their_default() {
+    let (app, _clock) = district().await;
+    let handler = app.login("handler").await;
+    let firm = app.login("enterprise").await;
+    let input = json!({
+        "project_name": "签约起算项目", "credit_code": enterprise_code(&firm),
+        "signed_on": "2026-11-01", "total_investment": "1000000",
+        "items": [
+            { "key": "reg", "side": "enterprise", "content": "注册登记", "after": "signing",
+              "offset": 1, "offset_unit": "months" },
+            { "key": "land", "side": "government", "content": "交地", "after": "signing",
+              "offset": 10, "offset_unit": "working_days" },
+        ]
+    });
+    let a = create(&handler, &input).await;
+    assert_eq!(item(&a, "reg")["due_on"], "2026-12-01");
+    assert_eq!(planned(&a, "reg"), "2026-12-01");
+    // Ten working days from a Sunday signing: 2 to 13 November.
+    assert_eq!(item(&a, "land")["due_on"], "2026-11-13");
+    assert_eq!(item(&a, "land")["responsible_unit"], handler.me["org_name"]);
+    assert_ne!(item(&a, "reg")["responsible_unit"], "");
+    assert_eq!(item(&a, "reg")["responsible_unit"], a["investor_name"]);
+
+    let path = format!("/api/v1/agreements/{}/items", a["id"]);
+    let reserved = json!({ "key": "signing", "side": "enterprise", "content": "签约",
+        "due_on": "2026-11-01" });
+    let res = handler.post(&path, &reserved).await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("key"),
+    )
+    .await;
+}

@@ -1,30 +1,223 @@
-//! 政企合同双兑现 pages: the agreements the caller may see, and a project's timeline (a vertical
-//! list by planned date, readable on a phone).
+//! 政企合同双兑现 pages: the agreements the caller may see; the new-agreement form itemised
+//! from the standard chain; and a project's page — its timeline (a vertical list by planned
+//! date, readable on a phone) with the forms the caller may use on each item. Every form posts
+//! back; a refused one comes back open with what was typed and its wrong fields marked.
 
-use super::{Layout, error_page};
+use super::agreement_form::{ItemChoices, ItemForm};
+use super::policies::shows_error_page;
+use super::requests::{Pairs, field};
+use super::{Errors, Layout, error_page, errors_of};
 use crate::AppState;
-use crate::session::PageUser;
+use crate::api::materials::material;
+use crate::session::{Caller, PageUser};
+use crate::upload::UploadForm;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
-use qinqing_app::agreements::{self, AgreementSummary, AgreementView, document};
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use qinqing_app::agreements::{
+    self, AgreementInput, AgreementSummary, AgreementView, ItemAction, ItemRights, Workspace,
+    document, import,
+};
 use qinqing_app::attachments::AttachmentView;
+use qinqing_app::policies::materials::NewMaterial;
+use qinqing_app::{AppError, AppResult};
+use std::collections::HashMap;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "agreements.html")]
 pub struct AgreementsPage {
     layout: Layout,
     list: Vec<AgreementSummary>,
+    may_create: bool,
 }
+
+pub async fn list_page(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
+    match agreements::list(&state.app, &caller.principal).await {
+        Ok(list) => AgreementsPage {
+            layout: Layout::new("政企合同", Some(&caller), &state, "/agreements"),
+            list,
+            may_create: agreements::may_create(&caller.principal),
+        }
+        .into_response(),
+        Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}
+
+// ----- the new-agreement form -----
+
+/// Blank rows under the template's, for items the chain does not have.
+const EXTRA_ROWS: usize = 2;
+/// The most rows a submitted form is read for.
+const MAX_ROWS: usize = 60;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "agreement_new.html")]
+pub struct NewAgreementPage {
+    layout: Layout,
+    errors: Errors,
+    project_name: String,
+    credit_code: String,
+    investor_name: String,
+    region_code: String,
+    signed_on: String,
+    total_investment: String,
+    rows: Vec<ItemForm>,
+    choices: ItemChoices,
+}
+
+fn row_prefix(row: usize) -> String {
+    format!("items[{row}].")
+}
+
+/// The template's rows, then blank ones.
+fn standard_rows() -> Vec<ItemForm> {
+    let template = agreements::standard_template();
+    let mut rows: Vec<ItemForm> = template
+        .iter()
+        .enumerate()
+        .map(|(row, n)| ItemForm::of_template(row_prefix(row), n))
+        .collect();
+    rows.extend(
+        (template.len()..template.len() + EXTRA_ROWS).map(|r| ItemForm::blank(row_prefix(r))),
+    );
+    rows
+}
+
+fn template_choices() -> ItemChoices {
+    ItemChoices::new(
+        agreements::standard_template()
+            .iter()
+            .map(|n| (n.key.to_string(), n.title.to_string())),
+    )
+}
+
+fn new_page_of(
+    state: &AppState,
+    caller: &Caller,
+    pairs: &Pairs,
+    errors: Errors,
+) -> NewAgreementPage {
+    let kept = |name: &str| field(pairs, name).to_string();
+    NewAgreementPage {
+        layout: Layout::new("录入投资协议", Some(caller), state, "/agreements"),
+        project_name: kept("project_name"),
+        credit_code: kept("credit_code"),
+        investor_name: kept("investor_name"),
+        region_code: kept("region_code"),
+        signed_on: kept("signed_on"),
+        total_investment: kept("total_investment"),
+        rows: Vec::new(),
+        choices: template_choices(),
+        errors,
+    }
+}
+
+pub async fn new_page(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
+    if !agreements::may_create(&caller.principal) {
+        let e = AppError::forbidden("只有招商部门工作人员可以录入投资协议");
+        return error_page(&e, Some(&caller), &state);
+    }
+    let mut page = new_page_of(&state, &caller, &Pairs::new(), Errors::new());
+    page.rows = standard_rows();
+    page.into_response()
+}
+
+/// The rows of a submitted form as typed (template rows keep their keys).
+fn submitted_rows(pairs: &Pairs, errors: &Errors) -> Vec<ItemForm> {
+    let count = field(pairs, "rows").parse().unwrap_or(0).min(MAX_ROWS);
+    let template = agreements::standard_template();
+    (0..count)
+        .map(|row| {
+            let form = match template.get(row) {
+                Some(n) => ItemForm::of_template(row_prefix(row), n),
+                None => ItemForm::blank(row_prefix(row)),
+            };
+            form.typed(pairs, errors)
+        })
+        .collect()
+}
+
+/// Error keys of the use case name the item by its place among the included rows; the form
+/// names it by its row.
+fn errors_by_row(e: &AppError, included: &[usize]) -> Errors {
+    errors_of(e)
+        .into_iter()
+        .map(|(key, message)| {
+            let row = key
+                .strip_prefix("items[")
+                .and_then(|rest| rest.split_once("]."))
+                .and_then(|(n, f)| Some((included.get(n.parse::<usize>().ok()?)?, f)));
+            match row {
+                Some((row, f)) => (format!("{}{f}", row_prefix(*row)), message),
+                None => (key, message),
+            }
+        })
+        .collect()
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Response {
+    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
+        return r;
+    }
+    let caller = &user.0;
+    let rows = submitted_rows(&pairs, &Errors::new());
+    let included: Vec<usize> = (0..rows.len())
+        .filter(|&r| rows[r].include && rows[r].is_filled())
+        .collect();
+    let given = |name: &str| Some(field(&pairs, name).to_string()).filter(|v| !v.trim().is_empty());
+    let input = AgreementInput {
+        project_name: field(&pairs, "project_name").to_string(),
+        credit_code: given("credit_code"),
+        investor_name: given("investor_name"),
+        region_code: given("region_code"),
+        signed_on: field(&pairs, "signed_on").to_string(),
+        total_investment: field(&pairs, "total_investment").to_string(),
+        from_template: false,
+        items: included.iter().map(|&r| rows[r].input()).collect(),
+    };
+    match agreements::create(&state.app, &caller.principal, &input, &caller.meta).await {
+        Ok(a) => Redirect::to(&format!("/agreements/{}?done=created", a.id)).into_response(),
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
+        Err(e) => {
+            let mut errors = errors_by_row(&e, &included);
+            errors.insert("form".into(), format!("协议未保存:{e}"));
+            let mut page = new_page_of(&state, caller, &pairs, Errors::new());
+            page.rows = submitted_rows(&pairs, &errors);
+            page.errors = errors;
+            (crate::error::status_of(&e), page).into_response()
+        }
+    }
+}
+
+// ----- the project page -----
 
 #[derive(Template, WebTemplate)]
 #[template(path = "agreement.html")]
 pub struct AgreementPage {
     layout: Layout,
     a: AgreementView,
+    manages: bool,
     /// The agreement document's files (协议文本).
     documents: Vec<AttachmentView>,
+    rights: HashMap<String, ItemRights>,
+    /// The edit form of each item the caller may rewrite, by key.
+    edits: HashMap<String, ItemForm>,
+    add: ItemForm,
+    choices: ItemChoices,
+    /// The form that was refused ("report:land_delivery", "add", "document"…), its typed
+    /// fields and errors.
+    failed: String,
+    kept: Pairs,
+    errors: Errors,
+    /// The rows of a refused XLSX import.
+    problems: Vec<String>,
+    notice: &'static str,
+    today: String,
 }
 
 impl AgreementPage {
@@ -37,16 +230,144 @@ impl AgreementPage {
             _ => "",
         }
     }
+
+    fn rights_of(&self, key: &str) -> Option<&ItemRights> {
+        self.rights.get(key)
+    }
+
+    fn may(&self, key: &str, step: &str) -> bool {
+        self.rights_of(key)
+            .is_some_and(|r| r.steps.iter().any(|s| s.as_str() == step))
+    }
+
+    fn is_failed(&self, action: &str, key: &str) -> bool {
+        self.failed == form_id(action, key)
+    }
+
+    /// What was typed in a refused form, or "".
+    fn kept(&self, action: &str, key: &str, name: &str) -> &str {
+        if self.is_failed(action, key) {
+            field(&self.kept, name)
+        } else {
+            ""
+        }
+    }
+
+    fn error(&self, action: &str, key: &str, name: &str) -> Option<&String> {
+        self.errors
+            .get(name)
+            .filter(|_| self.is_failed(action, key))
+    }
 }
 
-pub async fn list_page(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
-    match agreements::list(&state.app, &caller.principal).await {
-        Ok(list) => AgreementsPage {
-            layout: Layout::new("政企合同", Some(&caller), &state, "/agreements"),
-            list,
+fn form_id(action: &str, key: &str) -> String {
+    format!("{action}:{key}")
+}
+
+/// What the refused form was, for the page to reopen it.
+struct Refused<'a> {
+    action: &'a str,
+    key: &'a str,
+    pairs: &'a Pairs,
+    error: AppError,
+}
+
+async fn render(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    notice: &'static str,
+    refused: Option<Refused<'_>>,
+) -> Response {
+    let ws = match agreements::workspace(&state.app, &caller.principal, id).await {
+        Ok(ws) => ws,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let Workspace {
+        agreement: mut a,
+        manages,
+        documents,
+        rights,
+    } = ws;
+    // The timeline reads top to bottom in the order things are due.
+    a.items.sort_by_key(|i| (i.planned_on, i.id));
+    let (failed, kept, mut errors, problems) = match refused {
+        Some(r) => {
+            let mut errors = errors_of(&r.error);
+            errors.insert("form".into(), r.error.to_string());
+            let problems = match &r.error {
+                AppError::ImportRejected(report) => {
+                    report.errors.iter().map(ToString::to_string).collect()
+                }
+                _ => Vec::new(),
+            };
+            (form_id(r.action, r.key), r.pairs.clone(), errors, problems)
         }
-        .into_response(),
-        Err(e) => error_page(&e, Some(&caller), &state),
+        None => (String::new(), Pairs::new(), Errors::new(), Vec::new()),
+    };
+    let typed_if_failed = |form: ItemForm, action: &str, key: &str| {
+        if failed == form_id(action, key) {
+            form.typed(&kept, &errors)
+        } else {
+            form
+        }
+    };
+    let edits = a
+        .items
+        .iter()
+        .filter(|i| rights.get(&i.key).is_some_and(|r| r.edit))
+        .map(|i| {
+            (
+                i.key.clone(),
+                typed_if_failed(ItemForm::of_item(i), "edit", &i.key),
+            )
+        })
+        .collect();
+    let add = typed_if_failed(ItemForm::blank(String::new()), "add", "");
+    let choices = ItemChoices::new(a.items.iter().map(|i| (i.key.clone(), i.content.clone())));
+    if failed.is_empty() {
+        errors.clear();
+    }
+    AgreementPage {
+        layout: Layout::new(&a.project_name, Some(caller), state, "/agreements"),
+        today: qinqing_domain::deadline::local_date(state.app.now()).to_string(),
+        a,
+        manages,
+        documents,
+        rights,
+        edits,
+        add,
+        choices,
+        failed,
+        kept,
+        errors,
+        problems,
+        notice,
+    }
+    .into_response()
+}
+
+/// The confirmation a step redirects back with (POST-redirect-GET): a fixed code.
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+fn notice_of(done: Option<&str>) -> &'static str {
+    match done {
+        Some("created") => "协议已保存,承诺事项已生成履约时间轴",
+        Some("reported") => "履约情况已申报,待协议另一方确认",
+        Some("evidence") => "佐证材料已上传",
+        Some("confirmed") => "已确认履约",
+        Some("disputed") => "已退回履约申报",
+        Some("waived") => "已豁免该事项",
+        Some("breached") => "已认定违约",
+        Some("saved") => "承诺事项已保存",
+        Some("added") => "承诺事项已添加",
+        Some("linked") => "已关联企业",
+        Some("document") => "协议文本已上传",
+        Some("imported") => "承诺事项已导入",
+        _ => "",
     }
 }
 
@@ -54,23 +375,131 @@ pub async fn detail_page(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
     Path(id): Path<i64>,
+    Query(q): Query<Done>,
 ) -> Response {
-    let who = &caller.principal;
-    let found = match agreements::get(&state.app, who, id).await {
-        Ok(a) => document::list(&state.app, who, id).await.map(|d| (a, d)),
-        Err(e) => Err(e),
+    render(&state, &caller, id, notice_of(q.done.as_deref()), None).await
+}
+
+/// The form's file, labelled `default_label` unless the form names it; missing or broken off,
+/// it is the `file` field's error.
+fn file_of<'a>(form: &'a UploadForm, default_label: &'a str) -> AppResult<NewMaterial<'a>> {
+    let mut file = material(form)?;
+    if file.label.trim().is_empty() {
+        file.label = default_label;
+    }
+    Ok(file)
+}
+
+/// The form's file if one was chosen.
+fn optional_file<'a>(
+    form: &'a UploadForm,
+    default_label: &'a str,
+) -> AppResult<Option<NewMaterial<'a>>> {
+    if form.file.is_none() && !form.interrupted {
+        return Ok(None);
+    }
+    file_of(form, default_label).map(Some)
+}
+
+/// Takes the step a form asks for; the code of its confirmation.
+async fn take_step(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    form: &UploadForm,
+) -> AppResult<&'static str> {
+    let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
+    let key = form.field("key");
+    let reason = || form.field("reason").to_string();
+    let item = || {
+        ItemForm::blank(String::new())
+            .typed(&form.pairs, &Errors::new())
+            .input()
     };
-    match found {
-        Ok((mut a, documents)) => {
-            // The timeline reads top to bottom in the order things are due.
-            a.items.sort_by_key(|i| (i.planned_on, i.id));
-            AgreementPage {
-                layout: Layout::new(&a.project_name, Some(&caller), &state, "/agreements"),
-                a,
-                documents,
-            }
-            .into_response()
+    let act =
+        |action: ItemAction| async move { agreements::act(app, who, id, key, &action, meta).await };
+    Ok(match form.field("action") {
+        "report" => {
+            let action = ItemAction::Report {
+                on: form.field("on").to_string(),
+                evidence: form.field("evidence").to_string(),
+            };
+            let file = optional_file(form, "履约佐证")?;
+            agreements::report(app, who, id, key, &action, file, meta).await?;
+            "reported"
         }
-        Err(e) => error_page(&e, Some(&caller), &state),
+        "evidence" => {
+            let file = file_of(form, "履约佐证")?;
+            agreements::upload_evidence(app, who, id, key, file, meta).await?;
+            "evidence"
+        }
+        "confirm" => act(ItemAction::Confirm).await.map(|_| "confirmed")?,
+        "dispute" => act(ItemAction::Dispute { reason: reason() })
+            .await
+            .map(|_| "disputed")?,
+        "waive" => act(ItemAction::Waive { reason: reason() })
+            .await
+            .map(|_| "waived")?,
+        "breach" => act(ItemAction::Breach { reason: reason() })
+            .await
+            .map(|_| "breached")?,
+        "edit" => {
+            agreements::save_item(app, who, id, Some(key), &item(), meta).await?;
+            "saved"
+        }
+        "add" => {
+            agreements::save_item(app, who, id, None, &item(), meta).await?;
+            "added"
+        }
+        "link" => {
+            agreements::link_enterprise(app, who, id, form.field("credit_code"), meta).await?;
+            "linked"
+        }
+        "document" => {
+            let file = file_of(form, "协议文本")?;
+            document::upload(app, who, id, file, meta).await?;
+            "document"
+        }
+        "import" => {
+            let file = file_of(form, "承诺事项")?;
+            import::import_items(app, who, id, &file.bytes, meta).await?;
+            "imported"
+        }
+        _ => return Err(AppError::invalid("action", "未知的操作")),
+    })
+}
+
+/// Every form of the project page (all multipart, so any may carry a file).
+pub async fn action(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    form: Multipart,
+) -> Response {
+    let form = UploadForm::read(form, "file").await;
+    if let Err(r) = user.check_csrf(form.field("_csrf")) {
+        return r;
+    }
+    let caller = &user.0;
+    match take_step(&state, caller, id, &form).await {
+        Ok(code) => {
+            let anchor = match form.field("key") {
+                "" => String::new(),
+                key => format!("#item-{key}"),
+            };
+            Redirect::to(&format!("/agreements/{id}?done={code}{anchor}")).into_response()
+        }
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
+        Err(error) => {
+            let status = crate::error::status_of(&error);
+            let refused = Refused {
+                action: form.field("action"),
+                key: form.field("key"),
+                pairs: &form.pairs,
+                error,
+            };
+            let page = render(&state, caller, id, "", Some(refused)).await;
+            (status, page).into_response()
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! and marks each wrong field.
 
 mod admin;
+mod agreement_form;
 mod agreement_supervision;
 mod agreements;
 mod auth;
@@ -72,7 +73,14 @@ pub fn routes() -> Router<AppState> {
             "/agreements/resupervision",
             get(agreement_supervision::resupervision_page),
         )
-        .route("/agreements/{id}", get(agreements::detail_page))
+        .route(
+            "/agreements/new",
+            get(agreements::new_page).post(agreements::create),
+        )
+        .route(
+            "/agreements/{id}",
+            get(agreements::detail_page).post(agreements::action),
+        )
         .route("/messages", get(messages::page))
         .route("/messages/{id}/read", post(messages::read))
         .route("/messages/preferences", post(messages::preferences))
