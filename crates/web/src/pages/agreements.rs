@@ -218,6 +218,45 @@ pub struct AgreementPage {
     problems: Vec<String>,
     notice: &'static str,
     today: String,
+    /// Each item's bar on the Gantt strip, by key: the inline style placing it.
+    bars: HashMap<String, String>,
+}
+
+/// Places each item's bar on a strip from the signing date to the last planned date: it runs
+/// from the planned date of the item it counts from — for an item on a fixed date, the item
+/// before it on the timeline (or signing) — to its own planned date. `a.items` are in timeline
+/// order.
+fn gantt_bars(a: &AgreementView) -> HashMap<String, String> {
+    let last = a
+        .items
+        .iter()
+        .map(|i| i.planned_on)
+        .max()
+        .unwrap_or(a.signed_on);
+    let span = (last - a.signed_on).num_days().max(1) as f64;
+    let at = |d: chrono::NaiveDate| {
+        ((d - a.signed_on).num_days().max(0) as f64 / span * 100.0).min(100.0)
+    };
+    let mut previous = a.signed_on;
+    let mut bars = HashMap::new();
+    for i in &a.items {
+        let upstream = i
+            .after
+            .as_ref()
+            .and_then(|k| a.items.iter().find(|u| &u.key == k));
+        let start = upstream
+            .map_or(previous, |u| u.planned_on)
+            .min(i.planned_on);
+        let left = at(start);
+        // A bar is never thinner than a mark, so a same-day item still shows.
+        let width = (at(i.planned_on) - left).max(1.0).min(100.0 - left);
+        bars.insert(
+            i.key.clone(),
+            format!("margin-left:{left:.1}%;width:{width:.1}%"),
+        );
+        previous = i.planned_on;
+    }
+    bars
 }
 
 impl AgreementPage {
@@ -229,6 +268,19 @@ impl AgreementPage {
             "overdue" | "breached" | "suspended" => "bad",
             _ => "",
         }
+    }
+
+    fn bar(&self, key: &str) -> &str {
+        self.bars.get(key).map_or("", String::as_str)
+    }
+
+    fn last_planned(&self) -> chrono::NaiveDate {
+        self.a
+            .items
+            .iter()
+            .map(|i| i.planned_on)
+            .max()
+            .unwrap_or(self.a.signed_on)
     }
 
     fn rights_of(&self, key: &str) -> Option<&ItemRights> {
@@ -330,6 +382,7 @@ async fn render(
     }
     AgreementPage {
         layout: Layout::new(&a.project_name, Some(caller), state, "/agreements"),
+        bars: gantt_bars(&a),
         today: qinqing_domain::deadline::local_date(state.app.now()).to_string(),
         a,
         manages,
