@@ -51,10 +51,12 @@ pub enum Template {
     PolicyPushed,
     /// A commitment item's planned date moved (`object`: project and item, `from`, `due`).
     CommitmentMoved,
+    /// The other side reported a commitment item fulfilled (`object`, `on`): confirm or dispute.
+    CommitmentReported,
 }
 
 impl Template {
-    pub const ALL: [Template; 11] = [
+    pub const ALL: [Template; 12] = [
         Template::DeadlineReminder,
         Template::DeadlineWarning,
         Template::DeadlineDemand,
@@ -66,6 +68,7 @@ impl Template {
         Template::PayoutArrived,
         Template::PolicyPushed,
         Template::CommitmentMoved,
+        Template::CommitmentReported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +84,7 @@ impl Template {
             Template::PayoutArrived => "payout_arrived",
             Template::PolicyPushed => "policy_pushed",
             Template::CommitmentMoved => "commitment_moved",
+            Template::CommitmentReported => "commitment_reported",
         }
     }
 
@@ -101,7 +105,7 @@ impl Template {
             Template::GrantOffered => "免申即享",
             Template::PayoutArrived => "资金到账",
             Template::PolicyPushed => "政策推送",
-            Template::CommitmentMoved => "承诺事项",
+            Template::CommitmentMoved | Template::CommitmentReported => "承诺事项",
         }
     }
 
@@ -210,6 +214,15 @@ impl Template {
                     "承诺事项计划日期调整".into(),
                     format!(
                         "因前置事项进度变化,{object}的计划完成日期由 {from} 调整为 {due}。请按新的日期安排履约。"
+                    ),
+                )
+            }
+            Template::CommitmentReported => {
+                let on = p("on", "近日");
+                (
+                    "履约申报待确认".into(),
+                    format!(
+                        "协议另一方申报{object}已于 {on} 履约。请在“承诺事项”中核实佐证材料,确认履约或说明理由退回。"
                     ),
                 )
             }

@@ -636,18 +636,52 @@ async fn answerable(conn: &mut Conn, a: &AgreementRow, row: &CommitmentRow) -> A
         (Side::Enterprise, Some(enterprise), _) => {
             Ok(users::of_enterprise(conn, enterprise).await?)
         }
-        (Side::Government, _, Some(org)) => Ok(users::list(conn)
-            .await?
-            .into_iter()
-            .filter(|u| {
-                u.org_id == org
-                    && !u.disabled
-                    && matches!(u.role, Role::Handler | Role::DepartmentLead)
-            })
-            .map(|u| u.id)
-            .collect()),
+        (Side::Government, _, Some(org)) => case_staff(conn, org).await,
         _ => Ok(Vec::new()),
     }
+}
+
+/// The people who confirm an item's report: the managing department's staff for enterprise
+/// items, the enterprise's users for government ones.
+async fn confirmers(conn: &mut Conn, a: &AgreementRow, row: &CommitmentRow) -> AppResult<Vec<i64>> {
+    match (row.side, a.enterprise_id) {
+        (Side::Enterprise, _) => case_staff(conn, a.created_org_id).await,
+        (Side::Government, Some(enterprise)) => Ok(users::of_enterprise(conn, enterprise).await?),
+        (Side::Government, None) => Ok(Vec::new()),
+    }
+}
+
+/// The handlers and lead of a government unit.
+async fn case_staff(conn: &mut Conn, org: i64) -> AppResult<Vec<i64>> {
+    Ok(users::list(conn)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            u.org_id == org && !u.disabled && matches!(u.role, Role::Handler | Role::DepartmentLead)
+        })
+        .map(|u| u.id)
+        .collect())
+}
+
+/// Asks the other side to confirm a report.
+async fn tell_reported(
+    conn: &mut Conn,
+    a: &AgreementRow,
+    row: &CommitmentRow,
+    on: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let label = format!("{}:{}", a.project_name, row.content);
+    for user in confirmers(conn, a, row).await? {
+        let message = NewMessage {
+            recipient_user_id: user,
+            template: Template::CommitmentReported,
+            params: serde_json::json!({ "object": label, "on": on.to_string() }),
+            idempotency_key: format!("commitment:{}:reported:{on}:user:{user}", row.id),
+        };
+        notifications::enqueue(conn, message, now).await?;
+    }
+    Ok(())
 }
 
 async fn tell_moved(
@@ -1071,6 +1105,9 @@ async fn act_in(
         return Err(conflict("该事项刚被他人处理,请刷新后再试"));
     }
     let moved = sync_clocks(tx, app, &a, now).await?;
+    if let Outcome::Reported { on } = outcome {
+        tell_reported(tx, &a, row, on, now).await?;
+    }
     let code = enterprise_code(&a);
     let action_name = format!("commitment.{}", action.step().past());
     let change = Change {

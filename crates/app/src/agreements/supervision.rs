@@ -6,7 +6,8 @@
 //! stored, so the figures can never disagree with the project pages.
 
 use super::{
-    CLOCK_KIND, OBJECT, answers_for, covers, is_own_enterprise, may_see, schedule, timeline,
+    CLOCK_KIND, OBJECT, answers_for, covers, is_own_enterprise, may_confirm, may_see, schedule,
+    timeline,
 };
 use crate::deadlines::{self, WarningView};
 use crate::{App, AppError, AppResult, Principal};
@@ -524,6 +525,8 @@ pub struct DeskItem {
 pub struct CommitmentDesk {
     /// Items the caller's organisation (or enterprise) answers for, due within 30 days or overdue.
     pub mine: Vec<DeskItem>,
+    /// Reports of the other side that wait for the caller's confirmation.
+    pub to_confirm: Vec<DeskItem>,
     /// Overdue items of the caller's scope, for leads and supervisors.
     pub overdue: Vec<DeskItem>,
     /// Commitment warnings addressed to the caller that wait for action.
@@ -583,6 +586,11 @@ pub async fn desk(app: &App, who: &Principal) -> AppResult<CommitmentDesk> {
         .filter(|t| pressing(t.status) && is_mine(who, t))
         .map(|t| desk_item(t, today))
         .collect();
+    let to_confirm = items
+        .iter()
+        .filter(|t| t.status == Status::Reported && may_confirm(who, &t.agreement, &t.row))
+        .map(|t| desk_item(t, today))
+        .collect();
     let overdue = items
         .iter()
         .filter(|t| t.status == Status::Overdue && watches(who.role, t.row.side))
@@ -595,6 +603,7 @@ pub async fn desk(app: &App, who: &Principal) -> AppResult<CommitmentDesk> {
         .collect();
     Ok(CommitmentDesk {
         mine,
+        to_confirm,
         overdue,
         warnings,
     })

@@ -656,6 +656,21 @@ async fn a_report_from_the_page_files_its_evidence_with_it_or_not_at_all() {
         format!("/agreements/{}?done=reported#item-start", a["id"])
     );
     assert_eq!(evidence_count(&handler, &a, "start").await, 1);
+    // The managing department is asked to confirm: on its desk and in its inbox.
+    let desk = ok(handler.get("/api/v1/agreements/desk").await).await;
+    let waiting: Vec<&Value> = desk["to_confirm"].as_array().unwrap().iter().collect();
+    assert_eq!(waiting.len(), 1, "{desk}");
+    assert_eq!(waiting[0]["key"], "start");
+    let firm_desk = ok(firm.get("/api/v1/agreements/desk").await).await;
+    assert_eq!(firm_desk["to_confirm"].as_array().unwrap().len(), 0);
+    let inbox = ok(handler.get("/api/v1/messages").await).await;
+    let asked = inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["template"] == "commitment_reported")
+        .count();
+    assert_eq!(asked, 1, "{inbox}");
 
     // The side that reported does not confirm its own report; the other side does.
     let confirm = [("action", "confirm"), ("key", "start")];
