@@ -309,3 +309,17 @@ pub async fn mark_done(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Whether a clinic-day decision on the request assigned the organisation something to do.
+pub async fn decides_for(conn: &mut Conn, request_id: i64, org_id: i64) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM clinic_decision c \
+         JOIN clinic_agenda_item i ON i.id = c.agenda_item_id \
+         WHERE i.request_id = $1 AND c.org_id = $2",
+    )
+    .bind(request_id)
+    .bind(org_id)
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}

@@ -226,6 +226,8 @@ pub struct AgendaItemView {
     pub clinic_day_id: i64,
     pub held_on: NaiveDate,
     pub receipt_no: String,
+    /// Whether the reader may open the request (the agenda is shown to all government staff).
+    pub request_visible: bool,
     pub enterprise_name: String,
     pub description: String,
     pub owner_name: String,
@@ -236,11 +238,18 @@ pub struct AgendaItemView {
 
 async fn item_view(
     conn: &mut Conn,
+    who: &Principal,
     i: AgendaItemRow,
     now: DateTime<Utc>,
 ) -> AppResult<AgendaItemView> {
     let decisions = store::decisions_of_item(conn, i.id).await?;
+    let request = requests_store::get_by_receipt(conn, &i.receipt_no).await?;
+    let request_visible = match &request {
+        Some(r) => super::may_see(conn, who, r).await?,
+        None => false,
+    };
     Ok(AgendaItemView {
+        request_visible,
         decisions: decisions
             .into_iter()
             .map(|d| decision_view(d, now))
@@ -277,12 +286,13 @@ pub struct ClinicDayView {
 
 async fn day_view(
     conn: &mut Conn,
+    who: &Principal,
     d: ClinicDayRow,
     now: DateTime<Utc>,
 ) -> AppResult<ClinicDayView> {
     let mut agenda = Vec::new();
     for i in store::items_of_day(conn, d.id).await? {
-        agenda.push(item_view(conn, i, now).await?);
+        agenda.push(item_view(conn, who, i, now).await?);
     }
     let departments = store::attendance(conn, d.id)
         .await?
@@ -311,7 +321,7 @@ pub async fn get(app: &App, who: &Principal, id: i64) -> AppResult<ClinicDayView
     may_see(who)?;
     let mut conn = app.db.conn().await?;
     let d = stored_day(&mut conn, id).await?;
-    day_view(&mut conn, d, app.now()).await
+    day_view(&mut conn, who, d, app.now()).await
 }
 
 /// The sessions a request was on the agenda of, with their decisions, for staff who may see it.
@@ -326,7 +336,7 @@ pub async fn for_request(
     let now = app.now();
     let mut out = Vec::new();
     for i in store::items_of_request(&mut conn, r.id).await? {
-        out.push(item_view(&mut conn, i, now).await?);
+        out.push(item_view(&mut conn, who, i, now).await?);
     }
     Ok(out)
 }
@@ -396,7 +406,7 @@ pub(crate) async fn add_to_session(
     };
     audit::record(&mut tx, who, meta, change, now).await?;
     let item = stored_item(&mut tx, id).await?;
-    let shown = item_view(&mut tx, item, now).await?;
+    let shown = item_view(&mut tx, who, item, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
 }
@@ -463,7 +473,7 @@ pub async fn record(
     };
     audit::record(&mut tx, who, meta, change, now).await?;
     let d = stored_day(&mut tx, id).await?;
-    let shown = day_view(&mut tx, d, now).await?;
+    let shown = day_view(&mut tx, who, d, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
 }
@@ -547,7 +557,7 @@ pub async fn decide(
         }),
     };
     audit::record(&mut tx, who, meta, change, now).await?;
-    let shown = day_view(&mut tx, d, now).await?;
+    let shown = day_view(&mut tx, who, d, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
 }

@@ -29,7 +29,7 @@ use qinqing_domain::org::{OrgKind, Role};
 use qinqing_domain::{CreditCode, DivisionCode};
 use qinqing_storage::deadlines::{self as deadline_store, State};
 use qinqing_storage::requests::{self as store, RequestRow};
-use qinqing_storage::{Conn, consultations, orgs};
+use qinqing_storage::{Conn, clinic as clinic_store, consultations, orgs};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -205,6 +205,7 @@ pub(crate) async fn may_see(conn: &mut Conn, who: &Principal, r: &RequestRow) ->
         || r.transferred_from == Some(who.org_id) && who.role.is_staff()
         || r.registered_by == Some(who.user_id)
         || who.role.is_staff() && consultations::is_invited(conn, r.id, who.org_id).await?
+        || who.role.is_staff() && clinic_store::decides_for(conn, r.id, who.org_id).await?
     {
         return Ok(true);
     }

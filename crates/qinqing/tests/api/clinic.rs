@@ -415,6 +415,16 @@ async fn a_hard_case_goes_to_the_next_session_whose_decisions_become_tracked_act
     .await;
     assert_eq!(recorded["departments"].as_array().unwrap().len(), 2);
     assert_eq!(recorded["minutes"], "明确由工信局统一答复");
+    // 财政局 is not handling the request: the agenda names it without a link it cannot open.
+    let request_path = format!("/api/v1/requests/{receipt}");
+    let day_page = format!("/clinic-days/{}", item["clinic_day_id"]);
+    let link = format!("href=\"/requests/{receipt}\"");
+    assert_eq!(
+        reviewer2.get(&request_path).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let html = reviewer2.get(&day_page).await.text().await.unwrap();
+    assert!(html.contains(&receipt) && !html.contains(&link));
 
     let decision = json!({ "agenda_item_id": item["id"], "content": "工信局三日内上门讲解", "org_id": industry, "due_on": "2026-03-02" });
     assert_error(
@@ -443,6 +453,18 @@ async fn a_hard_case_goes_to_the_next_session_whose_decisions_become_tracked_act
     let tracked = clocks(&efficiency, "clinic_decision", &taken["id"]).await;
     assert_eq!(tracked.len(), 1);
     assert_eq!(tracked[0]["state"], "计时中");
+    // A department given a decision may open the request it acts on.
+    let finance = org_id(&app, "财政局").await;
+    let for_finance = json!({ "agenda_item_id": item["id"], "content": "财政局核定叠加口径", "org_id": finance, "due_on": "2026-03-02" });
+    json_of(
+        lead.post(&format!("{session}/decisions"), &for_finance)
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(reviewer2.get(&request_path).await.status(), StatusCode::OK);
+    let html = reviewer2.get(&day_page).await.text().await.unwrap();
+    assert!(html.contains(&link));
 
     // The request shows the session and its decision to staff.
     let on_request = json_of(handler.get(&agenda).await, StatusCode::OK).await;

@@ -920,3 +920,22 @@ async fn the_pages_take_a_request_from_the_phone_to_its_follow_up() {
     let bank = app.login("bank").await;
     assert_eq!(bank.get(&location).await.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_department_handling_a_request_reads_its_trail_and_outsiders_do_not() {
+    let app = spawn().await;
+    let (enterprise, request) = own_request(&app, "policy").await;
+    let trail = format!("/trace/request/{}", request["receipt_no"].as_str().unwrap());
+    let page = app.login("handler").await.get(&trail).await;
+    assert_eq!(page.status(), StatusCode::OK, "the request page links here");
+    assert!(page.text().await.unwrap().contains("工业和信息化局"));
+    for outsider in ["town", "bank"] {
+        let res = app.login(outsider).await.get(&trail).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{outsider}");
+    }
+    assert_eq!(
+        enterprise.get(&trail).await.status(),
+        StatusCode::FORBIDDEN,
+        "the enterprise follows its request on the request's own page"
+    );
+}
