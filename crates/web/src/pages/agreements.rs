@@ -202,6 +202,8 @@ pub struct AgreementPage {
     layout: Layout,
     a: AgreementView,
     manages: bool,
+    /// Government staff read the agreement's trail (留痕).
+    may_trace: bool,
     /// The agreement document's files (协议文本).
     documents: Vec<AttachmentView>,
     rights: HashMap<String, ItemRights>,
@@ -384,6 +386,7 @@ async fn render(
         layout: Layout::new(&a.project_name, Some(caller), state, "/agreements"),
         bars: gantt_bars(&a),
         today: qinqing_domain::deadline::local_date(state.app.now()).to_string(),
+        may_trace: caller.principal.role.is_staff(),
         a,
         manages,
         documents,
