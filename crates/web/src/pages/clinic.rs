@@ -3,8 +3,8 @@
 //! refused shows its page again with the field marked, and changes nothing.
 
 use super::policies::shows_error_page;
-use super::requests::{Pairs, field, render_request};
-use super::{Errors, Layout, error_page, errors_of};
+use super::requests::render_request;
+use super::{Errors, Layout, Pairs, error_page, errors_of, field};
 use crate::AppState;
 use crate::error::status_of;
 use crate::session::{Caller, PageUser};

@@ -337,6 +337,41 @@ pub fn errors_of(e: &AppError) -> Errors {
         .collect()
 }
 
+/// A form posted as ordered pairs: repeated and dynamic names (checkboxes, pledge_*, fact_*)
+/// included, which a struct could not name.
+pub type Pairs = Vec<(String, String)>;
+
+/// The first value of the field `name`; "" when the form has none, as an empty input sends.
+pub fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// The confirmation a step redirects back with (POST-redirect-GET, `?done=code`): a fixed code,
+/// never free text, so nothing a user typed travels in the address.
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+impl Done {
+    pub fn code(&self) -> Option<&str> {
+        self.done.as_deref()
+    }
+
+    /// The Chinese notice that the code stands for among the page's `(code, notice)` pairs;
+    /// none for no code or one the page does not know (an old or hand-made address).
+    pub fn notice(&self, notices: &[(&str, &'static str)]) -> Option<&'static str> {
+        let code = self.code()?;
+        notices
+            .iter()
+            .find(|(known, _)| *known == code)
+            .map(|(_, notice)| *notice)
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "message.html")]
 pub struct MessagePage {

@@ -2,7 +2,7 @@
 //! "我的可享政策", the application form and its progress, the review queue, the payout desk.
 
 use super::policy_builder::{self, BuilderView, Editor};
-use super::{Errors, Layout, error_page, errors_of};
+use super::{Done, Errors, Layout, Pairs, error_page, errors_of, field};
 use crate::AppState;
 use crate::session::{Caller, MaybeUser, PageUser};
 use askama::Template;
@@ -37,16 +37,6 @@ mod filters {
 fn grouped(text: &str) -> String {
     qinqing_domain::Money::parse_yuan(text)
         .map_or_else(|_| text.to_string(), |m| m.format_grouped())
-}
-
-/// A form posted as ordered pairs: repeated and dynamic names (pledge_*, fact_*) included.
-type Pairs = Vec<(String, String)>;
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
 }
 
 /// Refusals and failures get the error page; mistakes in a form come back on the form.
@@ -134,11 +124,17 @@ impl PolicyPage {
     }
 }
 
-/// What a step on a policy's page redirects back with (POST-redirect-GET): a fixed code, never
-/// free text, so nothing a user typed travels in the address.
+/// The run that a "released" confirmation speaks of (`?done=released&run=id`).
 #[derive(serde::Deserialize, Default)]
-pub struct PolicyDone {
-    done: Option<String>,
+pub struct ReleasedRun {
+    run: Option<i64>,
+}
+
+/// What a step on a policy's page redirected back with: its confirmation code and, for a
+/// release, the run.
+#[derive(Default)]
+struct PolicyDone {
+    done: Done,
     run: Option<i64>,
 }
 
@@ -146,14 +142,19 @@ pub async fn page(
     State(state): State<AppState>,
     MaybeUser(caller): MaybeUser,
     Path(id): Path<String>,
-    Query(done): Query<PolicyDone>,
+    Query(done): Query<Done>,
+    Query(released): Query<ReleasedRun>,
 ) -> Response {
+    let done = PolicyDone {
+        done,
+        run: released.run,
+    };
     render_policy(&state, caller.as_ref(), &id, None, &done, String::new()).await
 }
 
 /// The confirmation a redirect's code stands for, worded from the policy as it now is.
 fn policy_notice(done: &PolicyDone, p: &PolicyView, runs: &[RunView]) -> String {
-    match done.done.as_deref() {
+    match done.done.code() {
         Some("lifecycle") => format!("政策{}", p.status_label),
         Some("released") => {
             let sent = runs.iter().find(|r| Some(r.id) == done.run).map_or(0, |r| {
@@ -597,24 +598,19 @@ impl ApplicationPage {
     }
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct Done {
-    done: Option<String>,
-}
-
 pub async fn application_page(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
     Path(receipt): Path<String>,
-    Query(q): Query<Done>,
+    Query(done): Query<Done>,
 ) -> Response {
-    let notice = match q.done.as_deref() {
-        Some("rated") => "感谢评价",
-        Some("followed_up") => "回访已记录",
-        Some("status") => STATUS_NOTICE,
-        _ => "",
-    };
-    render_application(&state, &caller, &receipt, Errors::new(), notice.into()).await
+    let notice = done.notice(&[
+        ("rated", "感谢评价"),
+        ("followed_up", "回访已记录"),
+        ("status", STATUS_NOTICE),
+    ]);
+    let notice = notice.unwrap_or_default().to_string();
+    render_application(&state, &caller, &receipt, Errors::new(), notice).await
 }
 
 /// Stands for "已办理:" and the application's new status, filled in once it is loaded.

@@ -1,7 +1,7 @@
 //! Page parts of subscriptions and pushes: the subscription form (and what was pushed) on the
 //! enterprise's entitlements page, the push form and push log on a policy's page for staff.
 
-use super::error_page;
+use super::{Pairs, error_page, field};
 use crate::AppState;
 use crate::session::PageUser;
 use axum::extract::{Path, State};
@@ -13,15 +13,6 @@ use qinqing_app::policies::pushes::{
 };
 use qinqing_domain::CreditCode;
 use qinqing_domain::org::Role;
-
-type Pairs = Vec<(String, String)>;
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
 
 /// The enterprise's subscriptions, the choices for new ones, and what it was told.
 pub struct SubscriptionPanel {

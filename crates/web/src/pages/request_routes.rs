@@ -1,8 +1,7 @@
 //! The administrator's form for the routing rules of 诉求必应 (category × region → department).
 
 use super::policies::shows_error_page;
-use super::requests::{Pairs, field};
-use super::{Errors, Layout, error_page, errors_of};
+use super::{Done, Errors, Layout, Pairs, error_page, errors_of, field};
 use crate::AppState;
 use crate::session::{Caller, PageUser};
 use askama::Template;
@@ -34,11 +33,6 @@ pub struct RoutesPage {
     departments: Vec<(i64, String)>,
     error: String,
     saved: bool,
-}
-
-#[derive(serde::Deserialize, Default)]
-pub struct Done {
-    done: Option<String>,
 }
 
 async fn departments(state: &AppState) -> AppResult<Vec<(i64, String)>> {
@@ -88,7 +82,7 @@ async fn render(
 pub async fn page(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
-    Query(q): Query<Done>,
+    Query(done): Query<Done>,
 ) -> Response {
     if caller.principal.role != Role::Admin {
         let e = AppError::forbidden("只有平台管理员可以修改诉求分派规则");
@@ -106,7 +100,7 @@ pub async fn page(
             .collect(),
         Err(e) => return error_page(&e, Some(&caller), &state),
     };
-    let saved = q.done.as_deref() == Some("saved");
+    let saved = done.code() == Some("saved");
     render(&state, &caller, lines, String::new(), saved).await
 }
 

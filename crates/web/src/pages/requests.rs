@@ -3,7 +3,7 @@
 //! someone who may not use it is refused like the API would.
 
 use super::policies::shows_error_page;
-use super::{Errors, Layout, error_page, errors_of};
+use super::{Done, Errors, Layout, Pairs, error_page, errors_of, field};
 use crate::AppState;
 use crate::session::{Caller, PageUser};
 use crate::upload::{UploadForm, file_response};
@@ -25,15 +25,6 @@ use qinqing_app::requests::{RequestView, handles_cases};
 use qinqing_app::{AppError, AppResult, Principal};
 use qinqing_domain::org::{OrgKind, Role};
 use qinqing_storage::{enterprises, orgs};
-
-pub(super) type Pairs = Vec<(String, String)>;
-
-pub(super) fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "requests.html")]
@@ -375,24 +366,15 @@ async fn internal(
     }))
 }
 
-/// The confirmation a step redirects back with (POST-redirect-GET): a fixed code.
-#[derive(serde::Deserialize, Default)]
-pub struct Done {
-    done: Option<String>,
-}
-
 pub async fn page(
     State(state): State<AppState>,
     user: PageUser,
     Path(receipt): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<Done>,
+    axum::extract::Query(done): axum::extract::Query<Done>,
 ) -> Response {
-    let notice = match q.done.as_deref() {
-        Some("saved") => "已保存",
-        Some("attached") => "附件已上传",
-        _ => "",
-    };
-    render_request(&state, &user.0, &receipt, Errors::new(), notice.into()).await
+    let notice = done.notice(&[("saved", "已保存"), ("attached", "附件已上传")]);
+    let notice = notice.unwrap_or_default().to_string();
+    render_request(&state, &user.0, &receipt, Errors::new(), notice).await
 }
 
 /// Back to the request's page after a step, with the code of its confirmation.
