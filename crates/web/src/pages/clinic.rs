@@ -4,7 +4,7 @@
 
 use super::policies::shows_error_page;
 use super::requests::render_request;
-use super::{Errors, Layout, Pairs, error_page, errors_of, field};
+use super::{Errors, Layout, Pairs, error_page, errors_of, field, form_caller};
 use crate::AppState;
 use crate::error::status_of;
 use crate::session::{Caller, PageUser};
@@ -38,6 +38,26 @@ fn form_errors(e: &AppError) -> Errors {
     errors
 }
 
+/// How a form's step answers: on success a redirect to `next` (POST-redirect-GET); a refusal
+/// or failure the error page; a mistake in the form its page again, drawn by `again` with the
+/// mistake marked, under the mistake's status, so nothing is lost of what the page showed.
+async fn answer<T, Page>(
+    state: &AppState,
+    caller: &Caller,
+    result: AppResult<T>,
+    next: &str,
+    again: impl FnOnce(Errors) -> Page,
+) -> Response
+where
+    Page: Future<Output = Response>,
+{
+    match result {
+        Ok(_) => Redirect::to(next).into_response(),
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), state),
+        Err(e) => (status_of(&e), again(form_errors(&e)).await).into_response(),
+    }
+}
+
 /// Back to the request's page on success, or the page again with the mistake.
 async fn back_to_request<T>(
     state: &AppState,
@@ -45,14 +65,11 @@ async fn back_to_request<T>(
     receipt: &str,
     result: AppResult<T>,
 ) -> Response {
-    match result {
-        Ok(_) => Redirect::to(&format!("/requests/{receipt}#internal")).into_response(),
-        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), state),
-        Err(e) => {
-            let page = render_request(state, caller, receipt, form_errors(&e), String::new()).await;
-            (status_of(&e), page).into_response()
-        }
-    }
+    let next = format!("/requests/{receipt}#internal");
+    answer(state, caller, result, &next, |errors| {
+        render_request(state, caller, receipt, errors, String::new())
+    })
+    .await
 }
 
 pub async fn invite(
@@ -60,11 +77,8 @@ pub async fn invite(
     user: PageUser,
     Path(receipt): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let input = InviteInput {
         org_ids: ids(&pairs, "org_ids"),
         question: field(&pairs, "question").to_string(),
@@ -78,7 +92,7 @@ pub async fn invite(
         &caller.meta,
     )
     .await;
-    back_to_request(&state, caller, &receipt, result).await
+    Ok(back_to_request(&state, caller, &receipt, result).await)
 }
 
 pub async fn opinion(
@@ -86,17 +100,14 @@ pub async fn opinion(
     user: PageUser,
     Path(id): Path<i64>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let input = OpinionInput {
         opinion: field(&pairs, "opinion").to_string(),
     };
     let result =
         consultation::give_opinion(&state.app, &caller.principal, id, &input, &caller.meta).await;
-    back_to_request(&state, caller, field(&pairs, "receipt"), result).await
+    Ok(back_to_request(&state, caller, field(&pairs, "receipt"), result).await)
 }
 
 pub async fn put_on_agenda(
@@ -104,11 +115,8 @@ pub async fn put_on_agenda(
     user: PageUser,
     Path(receipt): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let input = AgendaInput {
         reason: field(&pairs, "agenda_reason").to_string(),
     };
@@ -120,13 +128,8 @@ pub async fn put_on_agenda(
         &caller.meta,
     )
     .await;
-    back_to_request(
-        &state,
-        caller,
-        &receipt,
-        result.map_err(|e| rename(e, "reason", "agenda_reason")),
-    )
-    .await
+    let result = result.map_err(|e| rename(e, "reason", "agenda_reason"));
+    Ok(back_to_request(&state, caller, &receipt, result).await)
 }
 
 /// The request page has two "reason" fields; the agenda's is told apart on the page.
@@ -172,22 +175,15 @@ pub async fn set_day(
     State(state): State<AppState>,
     user: PageUser,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let input = ClinicDayInput {
         day: field(&pairs, "day").trim().parse().unwrap_or(0),
     };
-    match clinic::set_day_of_month(&state.app, &caller.principal, &input, &caller.meta).await {
-        Ok(_) => Redirect::to("/clinic-days").into_response(),
-        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
-        Err(e) => {
-            let page = render_list(&state, caller, form_errors(&e)).await;
-            (status_of(&e), page).into_response()
-        }
-    }
+    let result =
+        clinic::set_day_of_month(&state.app, &caller.principal, &input, &caller.meta).await;
+    let again = |errors| render_list(&state, caller, errors);
+    Ok(answer(&state, caller, result, "/clinic-days", again).await)
 }
 
 #[derive(Template, WebTemplate)]
@@ -252,11 +248,8 @@ pub async fn action(
     user: PageUser,
     Path(id): Path<i64>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
     let text = |name: &str| field(&pairs, name).to_string();
     let result = match field(&pairs, "action") {
@@ -288,12 +281,7 @@ pub async fn action(
         }
         _ => Err(AppError::invalid("action", "未知的操作")),
     };
-    match result {
-        Ok(()) => Redirect::to(&format!("/clinic-days/{id}")).into_response(),
-        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
-        Err(e) => {
-            let page = render_day(&state, caller, id, form_errors(&e)).await;
-            (status_of(&e), page).into_response()
-        }
-    }
+    let next = format!("/clinic-days/{id}");
+    let again = |errors| render_day(&state, caller, id, errors);
+    Ok(answer(&state, caller, result, &next, again).await)
 }

@@ -21,7 +21,7 @@ mod trace;
 
 use crate::AppState;
 use crate::error::status_of;
-use crate::session::{Caller, MaybeUser};
+use crate::session::{Caller, MaybeUser, PageUser};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -347,6 +347,14 @@ pub fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
         .iter()
         .find(|(k, _)| k == name)
         .map_or("", |(_, v)| v.as_str())
+}
+
+/// The caller who posted the form, once its hidden `_csrf` field matches their session; the
+/// refusal page otherwise, so that no step runs on a forged form. A step's handler returns
+/// `Result<Response, Response>` and starts with `let caller = form_caller(&user, &pairs)?;`.
+pub fn form_caller<'a>(user: &'a PageUser, pairs: &Pairs) -> Result<&'a Caller, Response> {
+    user.check_csrf(field(pairs, "_csrf"))?;
+    Ok(&user.0)
 }
 
 /// The confirmation a step redirects back with (POST-redirect-GET, `?done=code`): a fixed code,
