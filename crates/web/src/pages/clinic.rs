@@ -2,16 +2,14 @@
 //! the session pages. A form that succeeds redirects back (POST-redirect-GET); one that is
 //! refused shows its page again with the field marked, and changes nothing.
 
-use super::policies::shows_error_page;
 use super::requests::render_request;
-use super::{Errors, Layout, Pairs, error_page, errors_of, field, form_caller};
+use super::{Errors, Layout, Pairs, answer, error_page, field, form_caller};
 use crate::AppState;
-use crate::error::status_of;
 use crate::session::{Caller, PageUser};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use qinqing_app::requests::clinic::{
     self, AgendaInput, ClinicDayInput, ClinicDayView, ClinicOverview, DecisionInput, DoneInput,
     RecordInput,
@@ -29,33 +27,6 @@ fn ids(pairs: &Pairs, name: &str) -> Vec<i64> {
         .filter(|(k, _)| k == name)
         .filter_map(|(_, v)| v.trim().parse().ok())
         .collect()
-}
-
-/// The form's own mistake next to its field, the message on top.
-fn form_errors(e: &AppError) -> Errors {
-    let mut errors = errors_of(e);
-    errors.insert("form".into(), e.to_string());
-    errors
-}
-
-/// How a form's step answers: on success a redirect to `next` (POST-redirect-GET); a refusal
-/// or failure the error page; a mistake in the form its page again, drawn by `again` with the
-/// mistake marked, under the mistake's status, so nothing is lost of what the page showed.
-async fn answer<T, Page>(
-    state: &AppState,
-    caller: &Caller,
-    result: AppResult<T>,
-    next: &str,
-    again: impl FnOnce(Errors) -> Page,
-) -> Response
-where
-    Page: Future<Output = Response>,
-{
-    match result {
-        Ok(_) => Redirect::to(next).into_response(),
-        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), state),
-        Err(e) => (status_of(&e), again(form_errors(&e)).await).into_response(),
-    }
 }
 
 /// Back to the request's page on success, or the page again with the mistake.

@@ -27,7 +27,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use qinqing_app::{AppError, Principal};
+use qinqing_app::{AppError, AppResult, Principal};
 use qinqing_domain::org::{Role, may_import_enterprises};
 use std::collections::HashMap;
 
@@ -335,6 +335,33 @@ pub fn errors_of(e: &AppError) -> Errors {
         .into_iter()
         .map(|f| (f.field, f.message))
         .collect()
+}
+
+/// The form's own mistake next to its field, the message on top.
+pub fn form_errors(e: &AppError) -> Errors {
+    let mut errors = errors_of(e);
+    errors.insert("form".into(), e.to_string());
+    errors
+}
+
+/// How a form's step answers: on success a redirect to `next` (POST-redirect-GET); a refusal
+/// or failure the error page; a mistake in the form its page again, drawn by `again` with the
+/// mistake marked, under the mistake's status, so nothing is lost of what the page showed.
+pub async fn answer<T, Page>(
+    state: &AppState,
+    caller: &Caller,
+    result: AppResult<T>,
+    next: &str,
+    again: impl FnOnce(Errors) -> Page,
+) -> Response
+where
+    Page: Future<Output = Response>,
+{
+    match result {
+        Ok(_) => Redirect::to(next).into_response(),
+        Err(e) if policies::shows_error_page(&e) => error_page(&e, Some(caller), state),
+        Err(e) => (status_of(&e), again(form_errors(&e)).await).into_response(),
+    }
 }
 
 /// A form posted as ordered pairs: repeated and dynamic names (checkboxes, pledge_*, fact_*)

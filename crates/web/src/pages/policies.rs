@@ -2,7 +2,7 @@
 //! "我的可享政策", the application form and its progress, the review queue, the payout desk.
 
 use super::policy_builder::{self, BuilderView, Editor};
-use super::{Done, Errors, Layout, Pairs, error_page, errors_of, field};
+use super::{Done, Errors, Layout, Pairs, error_page, errors_of, field, form_errors};
 use crate::AppState;
 use crate::session::{Caller, MaybeUser, PageUser};
 use askama::Template;
@@ -762,8 +762,7 @@ pub async fn application_action(
             }
             Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
             Err(e) => {
-                render_application(&state, caller, &receipt, with_form_error(&e), String::new())
-                    .await
+                render_application(&state, caller, &receipt, form_errors(&e), String::new()).await
             }
         };
     }
@@ -802,9 +801,7 @@ pub async fn application_action(
         Ok(_) => application_done(&receipt, STATUS_NOTICE),
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
-            let mut errors = errors_of(&e);
-            errors.insert("form".into(), e.to_string());
-            render_application(&state, caller, &receipt, errors, String::new()).await
+            render_application(&state, caller, &receipt, form_errors(&e), String::new()).await
         }
     }
 }
@@ -1358,7 +1355,7 @@ async fn save(
                     let preview = Some(p);
                     (Errors::new(), Shown { preview, notice })
                 }
-                Err(e) => (with_form_error(&e), Shown::default()),
+                Err(e) => (form_errors(&e), Shown::default()),
             };
             return render_editor(state, caller, editing, values, errors, shown).await;
         }
@@ -1381,7 +1378,7 @@ async fn save(
             error_page(&e, Some(caller), state)
         }
         Err(e) => {
-            let errors = with_form_error(&e);
+            let errors = form_errors(&e);
             render_editor(state, caller, editing, values, errors, Shown::default()).await
         }
     }
@@ -1452,12 +1449,6 @@ fn download_name(editor: &Editor, editing: Option<&str>) -> String {
     .or(editing)
     .unwrap_or("policy")
     .to_string()
-}
-
-fn with_form_error(e: &AppError) -> Errors {
-    let mut errors = errors_of(e);
-    errors.insert("form".into(), e.to_string());
-    errors
 }
 
 #[derive(Template, WebTemplate)]

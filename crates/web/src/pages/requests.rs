@@ -3,7 +3,7 @@
 //! someone who may not use it is refused like the API would.
 
 use super::policies::shows_error_page;
-use super::{Done, Errors, Layout, Pairs, error_page, errors_of, field};
+use super::{Done, Errors, Layout, Pairs, answer, error_page, errors_of, field, form_errors};
 use crate::AppState;
 use crate::session::{Caller, PageUser};
 use crate::upload::{UploadForm, file_response};
@@ -166,9 +166,7 @@ pub async fn submit(State(state): State<AppState>, user: PageUser, req: Request)
         },
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
-            let mut errors = errors_of(&e);
-            errors.insert("form".into(), e.to_string());
-            let page = render_list(&state, caller, Some((pairs, errors))).await;
+            let page = render_list(&state, caller, Some((pairs, form_errors(&e)))).await;
             (crate::error::status_of(&e), page).into_response()
         }
     }
@@ -379,7 +377,11 @@ pub async fn page(
 
 /// Back to the request's page after a step, with the code of its confirmation.
 fn request_done(receipt: &str, code: &str) -> Response {
-    Redirect::to(&format!("/requests/{receipt}?done={code}")).into_response()
+    Redirect::to(&done_address(receipt, code)).into_response()
+}
+
+fn done_address(receipt: &str, code: &str) -> String {
+    format!("/requests/{receipt}?done={code}")
 }
 
 /// Every step on a request's page; a mistake comes back on the page next to its form.
@@ -434,14 +436,9 @@ pub async fn action(
         }
         _ => Err(AppError::invalid("action", "未知的操作")),
     };
-    match result {
-        Ok(_) => request_done(&receipt, "saved"),
-        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
-        Err(e) => {
-            let mut errors = errors_of(&e);
-            errors.insert("form".into(), e.to_string());
-            let page = render_request(&state, caller, &receipt, errors, String::new()).await;
-            (crate::error::status_of(&e), page).into_response()
-        }
-    }
+    let next = done_address(&receipt, "saved");
+    answer(&state, caller, result, &next, |errors| {
+        render_request(&state, caller, &receipt, errors, String::new())
+    })
+    .await
 }
