@@ -10,6 +10,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use qinqing_app::policies::library;
 use qinqing_app::requests::clinic::{
     self, AgendaInput, ClinicDayInput, ClinicDayView, ClinicOverview, DecisionInput, DoneInput,
     RecordInput,
@@ -17,8 +18,7 @@ use qinqing_app::requests::clinic::{
 use qinqing_app::requests::consultation::{self, InviteInput, OpinionInput};
 use qinqing_app::requests::handles_cases;
 use qinqing_app::{AppError, AppResult};
-use qinqing_domain::org::{OrgKind, Role};
-use qinqing_storage::orgs;
+use qinqing_domain::org::Role;
 
 /// Every value of a repeated field (checkboxes), as ids.
 fn ids(pairs: &Pairs, name: &str) -> Vec<i64> {
@@ -172,21 +172,11 @@ pub struct ClinicDayPage {
     errors: Errors,
 }
 
-async fn departments(state: &AppState) -> AppResult<Vec<(i64, String)>> {
-    let mut conn = state.app.db.conn().await?;
-    Ok(orgs::list_non_enterprise(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|o| o.kind == OrgKind::Department)
-        .map(|o| (o.id, o.name))
-        .collect())
-}
-
 async fn render_day(state: &AppState, caller: &Caller, id: i64, errors: Errors) -> Response {
     let who = &caller.principal;
     let found = async {
         let d = clinic::get(&state.app, who, id).await?;
-        AppResult::Ok((d, departments(state).await?))
+        AppResult::Ok((d, library::departments(&state.app).await?))
     };
     let (d, departments) = match found.await {
         Ok(found) => found,

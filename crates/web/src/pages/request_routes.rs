@@ -8,10 +8,10 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use qinqing_app::policies::library;
 use qinqing_app::requests::routing::{self, CategoryView, RouteInput};
-use qinqing_app::{AppError, AppResult};
-use qinqing_domain::org::{OrgKind, Role};
-use qinqing_storage::orgs;
+use qinqing_app::AppError;
+use qinqing_domain::org::Role;
 
 /// Blank rows offered under the rules, for new ones.
 const BLANK_ROWS: usize = 3;
@@ -35,16 +35,6 @@ pub struct RoutesPage {
     saved: bool,
 }
 
-async fn departments(state: &AppState) -> AppResult<Vec<(i64, String)>> {
-    let mut conn = state.app.db.conn().await?;
-    Ok(orgs::list_non_enterprise(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|o| o.kind == OrgKind::Department)
-        .map(|o| (o.id, o.name))
-        .collect())
-}
-
 async fn render(
     state: &AppState,
     caller: &Caller,
@@ -55,7 +45,7 @@ async fn render(
     let loaded = async {
         Ok::<_, AppError>((
             routing::categories(&state.app).await?,
-            departments(state).await?,
+            library::departments(&state.app).await?,
         ))
     };
     let (categories, departments) = match loaded.await {

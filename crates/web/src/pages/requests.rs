@@ -14,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use qinqing_app::attachments::AttachmentView;
+use qinqing_app::policies::library;
 use qinqing_app::requests::clinic::{self, AgendaItemView};
 use qinqing_app::requests::consultation::{self, ConsultationView, enterprise_side};
 use qinqing_app::requests::files;
@@ -23,8 +24,8 @@ use qinqing_app::requests::handling::{
 use qinqing_app::requests::routing::{self, CategoryView};
 use qinqing_app::requests::{RequestView, handles_cases};
 use qinqing_app::{AppError, AppResult, Principal};
-use qinqing_domain::org::{OrgKind, Role};
-use qinqing_storage::{enterprises, orgs};
+use qinqing_domain::org::Role;
+use qinqing_storage::enterprises;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "requests.html")]
@@ -278,14 +279,10 @@ pub struct RequestPage {
     internal: Option<Internal>,
 }
 
+/// The departments a request may be transferred to: every one but its owner.
 async fn departments(state: &AppState, except: i64) -> AppResult<Vec<(i64, String)>> {
-    let mut conn = state.app.db.conn().await?;
-    Ok(orgs::list_non_enterprise(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|o| o.kind == OrgKind::Department && o.id != except)
-        .map(|o| (o.id, o.name))
-        .collect())
+    let all = library::departments(&state.app).await?;
+    Ok(all.into_iter().filter(|(id, _)| *id != except).collect())
 }
 
 pub(super) async fn render_request(
