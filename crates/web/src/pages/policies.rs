@@ -2,7 +2,7 @@
 //! "我的可享政策", the application form and its progress, the review queue, the payout desk.
 
 use super::policy_builder::{self, BuilderView, Editor};
-use super::{Done, Errors, Layout, Pairs, error_page, errors_of, field, form_errors};
+use super::{Done, Errors, Layout, Pairs, error_page, errors_of, field, form_caller, form_errors};
 use crate::AppState;
 use crate::session::{Caller, MaybeUser, PageUser};
 use askama::Template;
@@ -45,10 +45,6 @@ pub(super) fn shows_error_page(e: &AppError) -> bool {
         e,
         AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_)
     )
-}
-
-fn csrf_ok(user: &PageUser, pairs: &Pairs) -> Result<(), Response> {
-    user.check_csrf(field(pairs, "_csrf"))
 }
 
 #[derive(Template, WebTemplate)]
@@ -225,38 +221,28 @@ pub async fn lifecycle(
     user: PageUser,
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let action = match field(&pairs, "action") {
         "submit_for_review" => LifecycleAction::SubmitForReview,
         "publish" => LifecycleAction::Publish,
         "send_back" => LifecycleAction::SendBack,
         "withdraw" => LifecycleAction::Withdraw,
         _ => {
-            return error_page(
+            return Ok(error_page(
                 &AppError::NotFound("没有这个操作".into()),
                 Some(caller),
                 &state,
-            );
+            ));
         }
     };
     let reason = Some(field(&pairs, "reason")).filter(|r| !r.trim().is_empty());
-    match library::lifecycle(
-        &state.app,
-        &caller.principal,
-        &id,
-        action,
-        reason,
-        &caller.meta,
-    )
-    .await
-    {
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let result = library::lifecycle(&state.app, who, &id, action, reason, meta).await;
+    Ok(match result {
         Ok(p) => Redirect::to(&format!("/policies/{}?done=lifecycle", p.id)).into_response(),
         Err(e) => error_page(&e, Some(caller), &state),
-    }
+    })
 }
 
 /// Runs a 免申即享 policy from its page and shows the run's report.
@@ -265,15 +251,13 @@ pub async fn run_auto_grant(
     user: PageUser,
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let year = field(&pairs, "year")
         .parse()
         .unwrap_or_else(|_| crate::api::policies::default_year(&state));
-    match auto_grant::run(&state.app, &caller.principal, &id, year, &caller.meta).await {
+    let result = auto_grant::run(&state.app, &caller.principal, &id, year, &caller.meta).await;
+    Ok(match result {
         Ok(report) => {
             let notice = format!(
                 "比对完成:{} 家企业待核对,合计 ¥{};核对无误后发布,企业才会收到确认通知",
@@ -291,7 +275,7 @@ pub async fn run_auto_grant(
             .await
         }
         Err(e) => error_page(&e, Some(caller), &state),
-    }
+    })
 }
 
 /// Releases (发布) a checked 免申即享 run from the policy's page.
@@ -301,19 +285,17 @@ pub async fn release_auto_grant(
     // The page to go back to is the run's own policy, whatever the address said.
     Path((_policy, run)): Path<(String, i64)>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
-    match auto_grant::release(&state.app, &caller.principal, run, &caller.meta).await {
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
+    let result = auto_grant::release(&state.app, &caller.principal, run, &caller.meta).await;
+    Ok(match result {
         Ok(view) => Redirect::to(&format!(
             "/policies/{}?done=released&run={}",
             view.policy_id, view.id
         ))
         .into_response(),
         Err(e) => error_page(&e, Some(caller), &state),
-    }
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -526,11 +508,8 @@ pub async fn apply(
     State(state): State<AppState>,
     user: PageUser,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let year = crate::api::policies::default_year(&state);
     let draft = field(&pairs, "intent") == "draft";
     let input = application_input(&pairs, year, draft);
@@ -541,7 +520,7 @@ pub async fn apply(
         }
         None => applications::submit(&state.app, &caller.principal, &input, &caller.meta).await,
     };
-    match result {
+    Ok(match result {
         Ok(a) => Redirect::to(&format!("/applications/{}", a.receipt_no)).into_response(),
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
@@ -559,7 +538,7 @@ pub async fn apply(
             let page = render_apply(&state, caller, form).await;
             (crate::error::status_of(&e), page).into_response()
         }
-    }
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -693,11 +672,8 @@ pub async fn application_action(
     user: PageUser,
     Path(receipt): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let who = &caller.principal;
     let meta = &caller.meta;
     let text = |name: &str| Some(field(&pairs, name).to_string()).filter(|s| !s.trim().is_empty());
@@ -755,7 +731,7 @@ pub async fn application_action(
         _ => None,
     };
     if let Some(result) = rated {
-        return match result {
+        return Ok(match result {
             Ok(Answer::Redirect(code)) => application_done(&receipt, code),
             Ok(Answer::Show(notice)) => {
                 render_application(&state, caller, &receipt, Errors::new(), notice).await
@@ -764,7 +740,7 @@ pub async fn application_action(
             Err(e) => {
                 render_application(&state, caller, &receipt, form_errors(&e), String::new()).await
             }
-        };
+        });
     }
     let result = match field(&pairs, "action") {
         "withdraw" => applications::withdraw(app, who, &receipt, meta).await,
@@ -797,13 +773,13 @@ pub async fn application_action(
         }
         _ => Err(AppError::NotFound("没有这个操作".into())),
     };
-    match result {
+    Ok(match result {
         Ok(_) => application_done(&receipt, STATUS_NOTICE),
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
             render_application(&state, caller, &receipt, form_errors(&e), String::new()).await
         }
-    }
+    })
 }
 
 fn account_input(pairs: &Pairs) -> AccountInput {
@@ -881,25 +857,22 @@ pub async fn confirm_account(
     user: PageUser,
     Path(code): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let parsed = match credit_code(&code) {
         Ok(c) => c,
-        Err(e) => return error_page(&e, Some(caller), &state),
+        Err(e) => return Ok(error_page(&e, Some(caller), &state)),
     };
     let account = account_input(&pairs);
-    match payouts::confirm_account(
+    let result = payouts::confirm_account(
         &state.app,
         &caller.principal,
         &parsed,
         &account,
         &caller.meta,
     )
-    .await
-    {
+    .await;
+    Ok(match result {
         Ok(_) => {
             render_applications(
                 &state,
@@ -912,7 +885,7 @@ pub async fn confirm_account(
         }
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => render_applications(&state, caller, &code, errors_of(&e), String::new()).await,
-    }
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -970,11 +943,8 @@ pub async fn payouts_action(
     State(state): State<AppState>,
     user: PageUser,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let (who, meta) = (&caller.principal, &caller.meta);
     let notice = match field(&pairs, "action") {
         "batch" => payouts::create_batch(&state.app, who, meta).await.map(|b| {
@@ -998,11 +968,11 @@ pub async fn payouts_action(
         },
         _ => Err(AppError::NotFound("没有这个操作".into())),
     };
-    match notice {
+    Ok(match notice {
         Ok(n) => render_payouts(&state, caller, n, Vec::new()).await,
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => render_payouts(&state, caller, String::new(), vec![e.to_string()]).await,
-    }
+    })
 }
 
 /// Downloads a batch's bank file.
@@ -1301,7 +1271,11 @@ pub async fn edit_page(
 /// Saves the policy; or (intent = check) evaluates the unsaved definition against one
 /// enterprise and shows the outcome beside the form; or edits the builder's rows, imports a
 /// definition file into the editor, or downloads the editor's definition — saving nothing.
-pub async fn create(State(state): State<AppState>, user: PageUser, form: Multipart) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    user: PageUser,
+    form: Multipart,
+) -> Result<Response, Response> {
     save(&state, user, None, form).await
 }
 
@@ -1310,7 +1284,7 @@ pub async fn update(
     user: PageUser,
     Path(id): Path<String>,
     form: Multipart,
-) -> Response {
+) -> Result<Response, Response> {
     save(&state, user, Some(id), form).await
 }
 
@@ -1319,13 +1293,10 @@ async fn save(
     user: PageUser,
     editing: Option<String>,
     form: Multipart,
-) -> Response {
+) -> Result<Response, Response> {
     let crate::upload::UploadForm { pairs, file, .. } =
         crate::upload::UploadForm::read(form, "definition_file").await;
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+    let caller = form_caller(&user, &pairs)?;
     let mut values = form_values(&pairs);
     let mut editor = Editor::posted(&values);
     let mut errors = Errors::new();
@@ -1338,7 +1309,10 @@ async fn save(
         },
         "download" => {
             let name = download_name(&editor, editing.as_deref());
-            return crate::api::policies::toml_file(Some(&name), editor.definition);
+            return Ok(crate::api::policies::toml_file(
+                Some(&name),
+                editor.definition,
+            ));
         }
         intent => {
             editor.reshape(intent);
@@ -1357,14 +1331,14 @@ async fn save(
                 }
                 Err(e) => (form_errors(&e), Shown::default()),
             };
-            return render_editor(state, caller, editing, values, errors, shown).await;
+            return Ok(render_editor(state, caller, editing, values, errors, shown).await);
         }
         _ => {
             let shown = Shown {
                 preview: None,
                 notice,
             };
-            return render_editor(state, caller, editing, values, errors, shown).await;
+            return Ok(render_editor(state, caller, editing, values, errors, shown).await);
         }
     }
     let (who, meta) = (&caller.principal, &caller.meta);
@@ -1372,7 +1346,7 @@ async fn save(
         Some(id) => library::update(&state.app, who, id, &input, meta).await,
         None => library::create(&state.app, who, &input, meta).await,
     };
-    match saved {
+    Ok(match saved {
         Ok(p) => Redirect::to(&format!("/policies/{}", p.id)).into_response(),
         Err(e @ (AppError::Forbidden(_) | AppError::Internal(_))) => {
             error_page(&e, Some(caller), state)
@@ -1381,7 +1355,7 @@ async fn save(
             let errors = form_errors(&e);
             render_editor(state, caller, editing, values, errors, Shown::default()).await
         }
-    }
+    })
 }
 
 /// The editor's fields; the 联审 checkboxes, one pair each, become one comma-separated value.
@@ -1524,11 +1498,8 @@ pub async fn repayment(
     user: PageUser,
     Path(id): Path<i64>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let input = qinqing_app::policies::integrity::RepaymentInput {
         amount: field(&pairs, "amount").to_string(),
     };
@@ -1540,14 +1511,14 @@ pub async fn repayment(
         &caller.meta,
     )
     .await;
-    match result {
+    Ok(match result {
         Ok(c) => {
             let notice = format!("已登记退回,尚欠 ¥{}", grouped(&c.outstanding));
             render_integrity(&state, caller, notice, Vec::new()).await
         }
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => render_integrity(&state, caller, String::new(), vec![e.to_string()]).await,
-    }
+    })
 }
 
 /// Imports a credit blacklist; problems are listed row by row and nothing is recorded.
