@@ -1,16 +1,16 @@
 //! The administrator's form for the routing rules of 诉求必应 (category × region → department).
 
 use super::policies::shows_error_page;
-use super::{Done, Errors, Layout, Pairs, error_page, errors_of, field};
+use super::{Done, Errors, Layout, Pairs, error_page, errors_of, form_caller};
 use crate::AppState;
 use crate::session::{Caller, PageUser};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use qinqing_app::AppError;
 use qinqing_app::policies::library;
 use qinqing_app::requests::routing::{self, CategoryView, RouteInput};
-use qinqing_app::AppError;
 use qinqing_domain::org::Role;
 
 /// Blank rows offered under the rules, for new ones.
@@ -127,11 +127,8 @@ pub async fn save(
     State(state): State<AppState>,
     user: PageUser,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let mut lines = typed_lines(&pairs);
     let input: Vec<RouteInput> = lines
         .iter()
@@ -141,7 +138,8 @@ pub async fn save(
             org_id: l.org_id,
         })
         .collect();
-    match routing::replace_routes(&state.app, &caller.principal, &input, &caller.meta).await {
+    let result = routing::replace_routes(&state.app, &caller.principal, &input, &caller.meta).await;
+    Ok(match result {
         Ok(_) => Redirect::to("/admin/request-routes?done=saved").into_response(),
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
@@ -149,7 +147,7 @@ pub async fn save(
             let page = render(&state, caller, lines, e.to_string(), false).await;
             (crate::error::status_of(&e), page).into_response()
         }
-    }
+    })
 }
 
 /// Puts each `routes[i].field` message on row i.

@@ -3,7 +3,9 @@
 //! someone who may not use it is refused like the API would.
 
 use super::policies::shows_error_page;
-use super::{Done, Errors, Layout, Pairs, answer, error_page, errors_of, field, form_errors};
+use super::{
+    Done, Errors, Layout, Pairs, answer, error_page, errors_of, field, form_caller, form_errors,
+};
 use crate::AppState;
 use crate::session::{Caller, PageUser};
 use crate::upload::{UploadForm, file_response};
@@ -387,11 +389,8 @@ pub async fn action(
     user: PageUser,
     Path(receipt): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
     let reason = field(&pairs, "reason").to_string();
     let result = match field(&pairs, "action") {
@@ -434,8 +433,6 @@ pub async fn action(
         _ => Err(AppError::invalid("action", "未知的操作")),
     };
     let next = done_address(&receipt, "saved");
-    answer(&state, caller, result, &next, |errors| {
-        render_request(&state, caller, &receipt, errors, String::new())
-    })
-    .await
+    let again = |errors| render_request(&state, caller, &receipt, errors, String::new());
+    Ok(answer(&state, caller, result, &next, again).await)
 }
