@@ -987,21 +987,30 @@ pub async fn batch_file(
     }
 }
 
+/// The `_csrf` field and the `file` part (its name and bytes) of an import form. What cannot be
+/// read is left empty, so a broken upload is reported as an empty file by the import itself.
+async fn import_form(mut form: Multipart) -> (String, String, Vec<u8>) {
+    let (mut csrf, mut name, mut bytes) = (String::new(), String::new(), Vec::new());
+    while let Ok(Some(part)) = form.next_field().await {
+        match part.name() {
+            Some("_csrf") => csrf = part.text().await.unwrap_or_default(),
+            Some("file") => {
+                name = part.file_name().unwrap_or_default().to_string();
+                bytes = part.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            }
+            _ => {}
+        }
+    }
+    (csrf, name, bytes)
+}
+
 /// Imports the bank's result file; problems are listed line by line and nothing is recorded.
 pub async fn import_results(
     State(state): State<AppState>,
     user: PageUser,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Response {
-    let mut csrf = String::new();
-    let mut bytes = Vec::new();
-    while let Ok(Some(part)) = form.next_field().await {
-        match part.name() {
-            Some("_csrf") => csrf = part.text().await.unwrap_or_default(),
-            Some("file") => bytes = part.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
-            _ => {}
-        }
-    }
+    let (csrf, _, bytes) = import_form(form).await;
     if let Err(r) = user.check_csrf(&csrf) {
         return r;
     }
@@ -1525,21 +1534,9 @@ pub async fn repayment(
 pub async fn import_blacklist(
     State(state): State<AppState>,
     user: PageUser,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Response {
-    let mut csrf = String::new();
-    let mut name = String::new();
-    let mut bytes = Vec::new();
-    while let Ok(Some(part)) = form.next_field().await {
-        match part.name() {
-            Some("_csrf") => csrf = part.text().await.unwrap_or_default(),
-            Some("file") => {
-                name = part.file_name().unwrap_or_default().to_string();
-                bytes = part.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-            }
-            _ => {}
-        }
-    }
+    let (csrf, name, bytes) = import_form(form).await;
     if let Err(r) = user.check_csrf(&csrf) {
         return r;
     }
