@@ -37,7 +37,41 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
+impl Cell {
+    pub fn text(text: &str) -> Cell {
+        Cell::Text(text.to_string())
+    }
+
+    /// A figure given as text that may be missing (an average of nothing): blank then.
+    pub fn text_or_blank(text: Option<&str>) -> Cell {
+        text.map_or(Cell::Blank, Cell::text)
+    }
+
+    /// A share in basis points that may be missing (nothing to divide by): blank then.
+    pub fn percent_or_blank(bp: Option<i64>) -> Cell {
+        bp.map_or(Cell::Blank, Cell::Percent)
+    }
+}
+
 impl Table {
+    /// A table with these headers, one row per item of `rows`.
+    pub fn new(title: &str, headers: &[&str], rows: impl IntoIterator<Item = Vec<Cell>>) -> Table {
+        Table {
+            title: title.to_string(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: rows.into_iter().collect(),
+        }
+    }
+
+    /// A dashboard's summary: one row per figure, its name and its value, under the headers
+    /// 指标 and 数值. Dashboards put it first, so that it is what their CSV export holds.
+    pub fn figures<'a>(title: &str, figures: impl IntoIterator<Item = (&'a str, Cell)>) -> Table {
+        let rows = figures
+            .into_iter()
+            .map(|(name, value)| vec![Cell::text(name), value]);
+        Table::new(title, &["指标", "数值"], rows)
+    }
+
     /// The number of columns: the header's or the longest row's, whichever is larger.
     fn width(&self) -> usize {
         self.rows
@@ -334,6 +368,28 @@ mod tests {
                 vec![text("台江, \"新\"\n区"), Cell::Blank],
             ],
         }
+    }
+
+    #[test]
+    fn constructors_build_the_same_table_as_the_fields() {
+        let figures = Table::figures(
+            "概况",
+            [
+                ("平均", Cell::text_or_blank(None)),
+                ("按时率", Cell::percent_or_blank(Some(9870))),
+            ],
+        );
+        let expected = Table {
+            title: "概况".to_string(),
+            headers: vec!["指标".to_string(), "数值".to_string()],
+            rows: vec![
+                vec![text("平均"), Cell::Blank],
+                vec![text("按时率"), Cell::Percent(9870)],
+            ],
+        };
+        assert_eq!(figures, expected);
+        assert_eq!(Cell::text_or_blank(Some("1.50")), text("1.50"));
+        assert_eq!(Cell::percent_or_blank(None), Cell::Blank);
     }
 
     #[test]

@@ -340,65 +340,55 @@ pub async fn dashboard(app: &App, who: &Principal) -> AppResult<SupervisionDashb
 
 /// The dashboard as tables: the summary for CSV, all of them for XLSX.
 pub fn tables(d: &SupervisionDashboard) -> Vec<Table> {
-    let text = |s: &str| Cell::Text(s.to_string());
-    let percent = |v: Option<i64>| v.map_or(Cell::Blank, Cell::Percent);
-    let summary = Table {
-        title: "履约概况".into(),
-        headers: ["指标", "数值"].map(String::from).to_vec(),
-        rows: vec![
-            vec![text("统计范围"), text(&d.scope)],
-            vec![text("统计日期"), text(&d.today.to_string())],
-            vec![text("协议数"), Cell::Integer(d.agreements)],
-            vec![text("承诺事项"), Cell::Integer(d.items)],
-            vec![text("已到期事项"), Cell::Integer(d.overall.due)],
-            vec![text("按期履约率"), percent(d.overall.on_time_bp)],
-            vec![text("逾期事项数"), Cell::Integer(d.delay.items)],
-            vec![text("逾期天数合计"), Cell::Integer(d.delay.total_days)],
-            vec![
-                text("平均逾期天数"),
-                d.delay.average_days.as_deref().map_or(Cell::Blank, text),
-            ],
-            vec![text("最长逾期天数"), Cell::Integer(d.delay.max_days)],
-            vec![text("提前开工项目"), Cell::Integer(d.started_ahead)],
-            vec![text("滞后开工项目"), Cell::Integer(d.started_behind)],
+    let summary = Table::figures(
+        "履约概况",
+        [
+            ("统计范围", Cell::text(&d.scope)),
+            ("统计日期", Cell::text(&d.today.to_string())),
+            ("协议数", Cell::Integer(d.agreements)),
+            ("承诺事项", Cell::Integer(d.items)),
+            ("已到期事项", Cell::Integer(d.overall.due)),
+            ("按期履约率", Cell::percent_or_blank(d.overall.on_time_bp)),
+            ("逾期事项数", Cell::Integer(d.delay.items)),
+            ("逾期天数合计", Cell::Integer(d.delay.total_days)),
+            (
+                "平均逾期天数",
+                Cell::text_or_blank(d.delay.average_days.as_deref()),
+            ),
+            ("最长逾期天数", Cell::Integer(d.delay.max_days)),
+            ("提前开工项目", Cell::Integer(d.started_ahead)),
+            ("滞后开工项目", Cell::Integer(d.started_behind)),
         ],
-    };
-    let statuses = Table {
-        title: "事项状态".into(),
-        headers: ["状态", "政府方", "企业方"].map(String::from).to_vec(),
-        rows: d
-            .by_status
-            .iter()
-            .map(|s| {
-                vec![
-                    text(s.label),
-                    Cell::Integer(s.government),
-                    Cell::Integer(s.enterprise),
-                ]
-            })
-            .collect(),
-    };
-    let group_table = |title: &str, first: &str, groups: &[GroupFulfilment]| Table {
-        title: title.into(),
-        headers: [
-            first,
-            "已到期",
-            "按期履约",
-            "逾期履约",
-            "逾期未履约",
-            "违约",
-            "豁免",
-            "待确认",
-            "按期履约率",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: groups
-            .iter()
-            .map(|g| {
+    );
+    let statuses = Table::new(
+        "事项状态",
+        &["状态", "政府方", "企业方"],
+        d.by_status.iter().map(|s| {
+            vec![
+                Cell::text(s.label),
+                Cell::Integer(s.government),
+                Cell::Integer(s.enterprise),
+            ]
+        }),
+    );
+    let group_table = |title: &str, first: &str, groups: &[GroupFulfilment]| {
+        Table::new(
+            title,
+            &[
+                first,
+                "已到期",
+                "按期履约",
+                "逾期履约",
+                "逾期未履约",
+                "违约",
+                "豁免",
+                "待确认",
+                "按期履约率",
+            ],
+            groups.iter().map(|g| {
                 let f = &g.figures;
                 vec![
-                    text(&g.name),
+                    Cell::text(&g.name),
                     Cell::Integer(f.due),
                     Cell::Integer(f.fulfilled_on_time),
                     Cell::Integer(f.fulfilled_late),
@@ -406,30 +396,24 @@ pub fn tables(d: &SupervisionDashboard) -> Vec<Table> {
                     Cell::Integer(f.breached),
                     Cell::Integer(f.waived),
                     Cell::Integer(f.awaiting_confirmation),
-                    percent(f.on_time_bp),
+                    Cell::percent_or_blank(f.on_time_bp),
                 ]
-            })
-            .collect(),
+            }),
+        )
     };
-    let starts = Table {
-        title: "开工对比".into(),
-        headers: ["项目", "投资方", "合同开工日期", "实际开工日期", "提前天数"]
-            .map(String::from)
-            .to_vec(),
-        rows: d
-            .starts
-            .iter()
-            .map(|s| {
-                vec![
-                    text(&s.project_name),
-                    text(&s.investor_name),
-                    text(&s.contract_on.to_string()),
-                    text(&s.started_on.to_string()),
-                    Cell::Integer(s.days_ahead),
-                ]
-            })
-            .collect(),
-    };
+    let starts = Table::new(
+        "开工对比",
+        &["项目", "投资方", "合同开工日期", "实际开工日期", "提前天数"],
+        d.starts.iter().map(|s| {
+            vec![
+                Cell::text(&s.project_name),
+                Cell::text(&s.investor_name),
+                Cell::text(&s.contract_on.to_string()),
+                Cell::text(&s.started_on.to_string()),
+                Cell::Integer(s.days_ahead),
+            ]
+        }),
+    );
     vec![
         summary,
         statuses,

@@ -179,76 +179,61 @@ fn paid_rows(paid: &[(String, String, String, i64, i64)]) -> Vec<PaidRow> {
 
 /// The dashboard as tables, for CSV (the first table) and XLSX (all of them).
 pub fn tables(d: &Dashboard) -> Vec<Table> {
-    let text = |s: &str| Cell::Text(s.to_string());
+    // The figures are yuan strings in the JSON; the sheets want them as numbers.
     let money = |s: &str| Money::parse_yuan(s).map_or(Cell::Blank, Cell::Money);
-    let percent = |v: Option<i64>| v.map_or(Cell::Blank, Cell::Percent);
-    let summary = Table {
-        title: "兑现概况".into(),
-        headers: ["指标", "数值"].map(String::from).to_vec(),
-        rows: vec![
-            vec![text("统计范围"), text(&d.scope)],
-            vec![text("已办结申报"), Cell::Integer(d.decided as i64)],
-            vec![
-                text("平均审核用时(工作日)"),
-                d.average_working_days.as_deref().map_or(Cell::Blank, text),
-            ],
-            vec![text("按时办结率"), percent(d.on_time_bp)],
-            vec![text("已拨付金额(元)"), money(&d.paid_total)],
-            vec![text("免申即享拨付占比"), percent(d.auto_grant_share_bp)],
+    let summary = Table::figures(
+        "兑现概况",
+        [
+            ("统计范围", Cell::text(&d.scope)),
+            ("已办结申报", Cell::Integer(d.decided as i64)),
+            (
+                "平均审核用时(工作日)",
+                Cell::text_or_blank(d.average_working_days.as_deref()),
+            ),
+            ("按时办结率", Cell::percent_or_blank(d.on_time_bp)),
+            ("已拨付金额(元)", money(&d.paid_total)),
+            (
+                "免申即享拨付占比",
+                Cell::percent_or_blank(d.auto_grant_share_bp),
+            ),
         ],
-    };
-    let statuses = Table {
-        title: "申报状态".into(),
-        headers: ["状态", "申报", "免申即享"].map(String::from).to_vec(),
-        rows: d
-            .by_status
-            .iter()
-            .map(|s| {
-                vec![
-                    text(s.label),
-                    Cell::Integer(s.applied),
-                    Cell::Integer(s.auto_grant),
-                ]
-            })
-            .collect(),
-    };
-    let paid = Table {
-        title: "拨付(按政策)".into(),
-        headers: ["政策", "部门", "已拨付(元)", "笔数", "其中免申即享(元)"]
-            .map(String::from)
-            .to_vec(),
-        rows: d
-            .paid
-            .iter()
-            .map(|p| {
-                vec![
-                    text(&p.policy),
-                    text(&p.department),
-                    money(&p.paid),
-                    Cell::Integer(p.payouts),
-                    money(&p.auto_grant),
-                ]
-            })
-            .collect(),
-    };
-    let budgets = Table {
-        title: "预算使用".into(),
-        headers: ["政策", "部门", "预算(元)", "已核准(元)", "使用率"]
-            .map(String::from)
-            .to_vec(),
-        rows: d
-            .budgets
-            .iter()
-            .map(|b| {
-                vec![
-                    text(&b.policy),
-                    text(&b.department),
-                    b.total.as_deref().map_or(Cell::Blank, money),
-                    money(&b.committed),
-                    percent(b.used_bp),
-                ]
-            })
-            .collect(),
-    };
+    );
+    let statuses = Table::new(
+        "申报状态",
+        &["状态", "申报", "免申即享"],
+        d.by_status.iter().map(|s| {
+            vec![
+                Cell::text(s.label),
+                Cell::Integer(s.applied),
+                Cell::Integer(s.auto_grant),
+            ]
+        }),
+    );
+    let paid = Table::new(
+        "拨付(按政策)",
+        &["政策", "部门", "已拨付(元)", "笔数", "其中免申即享(元)"],
+        d.paid.iter().map(|p| {
+            vec![
+                Cell::text(&p.policy),
+                Cell::text(&p.department),
+                money(&p.paid),
+                Cell::Integer(p.payouts),
+                money(&p.auto_grant),
+            ]
+        }),
+    );
+    let budgets = Table::new(
+        "预算使用",
+        &["政策", "部门", "预算(元)", "已核准(元)", "使用率"],
+        d.budgets.iter().map(|b| {
+            vec![
+                Cell::text(&b.policy),
+                Cell::text(&b.department),
+                b.total.as_deref().map_or(Cell::Blank, money),
+                money(&b.committed),
+                Cell::percent_or_blank(b.used_bp),
+            ]
+        }),
+    );
     vec![summary, statuses, paid, budgets]
 }

@@ -471,33 +471,34 @@ fn problem(r: RequestRow) -> ProblemRow {
 
 /// The analysis as tables: CSV gets the first (every figure in one sheet), XLSX all of them.
 pub fn tables(a: &Analysis) -> Vec<Table> {
-    let text = |s: &str| Cell::Text(s.to_string());
-    let opt = |s: &Option<String>| s.as_deref().map_or(Cell::Blank, text);
-    let percent = |v: Option<i64>| v.map_or(Cell::Blank, Cell::Percent);
     let count = |n: usize| Cell::Integer(i64::try_from(n).unwrap_or(i64::MAX));
+    // Every figure in one sheet: its dimension, what it counts, and the value.
+    let figure = |dimension: &str, item: &str, value: Cell| {
+        vec![Cell::text(dimension), Cell::text(item), value]
+    };
     let mut rows = vec![
-        vec![text("概况"), text("统计范围"), text(&a.scope)],
-        vec![
-            text("概况"),
-            text("统计期间"),
-            text(&format!("{} 至 {}", a.from, a.to)),
-        ],
-        vec![text("概况"), text("诉求总数"), Cell::Integer(a.total)],
-        vec![text("概况"), text("办理中"), Cell::Integer(a.in_hand)],
-        vec![text("概况"), text("已办结"), Cell::Integer(a.closed)],
+        figure("概况", "统计范围", Cell::text(&a.scope)),
+        figure(
+            "概况",
+            "统计期间",
+            Cell::text(&format!("{} 至 {}", a.from, a.to)),
+        ),
+        figure("概况", "诉求总数", Cell::Integer(a.total)),
+        figure("概况", "办理中", Cell::Integer(a.in_hand)),
+        figure("概况", "已办结", Cell::Integer(a.closed)),
     ];
     for (name, f) in [("响应", &a.response), ("办结", &a.resolution)] {
-        rows.push(vec![
-            text(name),
-            text(&format!("中位用时({})", f.unit)),
-            opt(&f.median),
-        ]);
-        rows.push(vec![
-            text(name),
-            text(&format!("平均用时({})", f.unit)),
-            opt(&f.average),
-        ]);
-        rows.push(vec![text(name), text("按时率"), percent(f.on_time_bp)]);
+        rows.push(figure(
+            name,
+            &format!("中位用时({})", f.unit),
+            Cell::text_or_blank(f.median.as_deref()),
+        ));
+        rows.push(figure(
+            name,
+            &format!("平均用时({})", f.unit),
+            Cell::text_or_blank(f.average.as_deref()),
+        ));
+        rows.push(figure(name, "按时率", Cell::percent_or_blank(f.on_time_bp)));
     }
     for (name, groups) in [
         ("按类别", &a.by_category),
@@ -505,52 +506,41 @@ pub fn tables(a: &Analysis) -> Vec<Table> {
         ("按镇街", &a.by_town),
     ] {
         for g in groups {
-            rows.push(vec![text(name), text(&g.label), Cell::Integer(g.total)]);
+            rows.push(figure(name, &g.label, Cell::Integer(g.total)));
         }
     }
     for m in &a.by_month {
-        rows.push(vec![text("按月份"), text(&m.month), Cell::Integer(m.total)]);
+        rows.push(figure("按月份", &m.month, Cell::Integer(m.total)));
     }
     for r in &a.repeat_enterprises {
-        rows.push(vec![
-            text("重复诉求(同一企业)"),
-            text(&r.enterprise_name),
+        rows.push(figure(
+            "重复诉求(同一企业)",
+            &r.enterprise_name,
             count(r.count),
-        ]);
+        ));
     }
     for r in &a.repeat_subjects {
         let label = format!("{} · {} · {}", r.category_name, r.town, r.title);
-        rows.push(vec![
-            text("重复诉求(同一事项)"),
-            text(&label),
-            count(r.count),
-        ]);
+        rows.push(figure("重复诉求(同一事项)", &label, count(r.count)));
     }
-    let figures = Table {
-        title: "诉求研判".into(),
-        headers: ["维度", "项目", "数值"].map(String::from).to_vec(),
-        rows,
-    };
-    let groups = |title: &str, list: &[GroupRow]| Table {
-        title: title.into(),
-        headers: ["项目", "诉求数", "办理中", "已办结"]
-            .map(String::from)
-            .to_vec(),
-        rows: list
-            .iter()
-            .map(|g| {
+    let figures = Table::new("诉求研判", &["维度", "项目", "数值"], rows);
+    let groups = |title: &str, list: &[GroupRow]| {
+        Table::new(
+            title,
+            &["项目", "诉求数", "办理中", "已办结"],
+            list.iter().map(|g| {
                 vec![
-                    text(&g.label),
+                    Cell::text(&g.label),
                     Cell::Integer(g.total),
                     Cell::Integer(g.in_hand),
                     Cell::Integer(g.closed),
                 ]
-            })
-            .collect(),
+            }),
+        )
     };
-    let problems = Table {
-        title: "未解决问题".into(),
-        headers: [
+    let problems = Table::new(
+        "未解决问题",
+        &[
             "类型",
             "编号",
             "企业",
@@ -560,10 +550,8 @@ pub fn tables(a: &Analysis) -> Vec<Table> {
             "状态",
             "等级",
             "登记时间",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: [
+        ],
+        [
             ("最久未办结", &a.oldest),
             ("已超期", &a.overdue),
             ("重新办理", &a.reopened),
@@ -576,20 +564,19 @@ pub fn tables(a: &Analysis) -> Vec<Table> {
                     .with_timezone(&beijing())
                     .format("%Y-%m-%d %H:%M");
                 vec![
-                    text(kind),
-                    text(&p.receipt_no),
-                    text(&p.enterprise_name),
-                    text(&p.category_name),
-                    text(&p.title),
-                    text(&p.owner_name),
-                    text(p.status_label),
+                    Cell::text(kind),
+                    Cell::text(&p.receipt_no),
+                    Cell::text(&p.enterprise_name),
+                    Cell::text(&p.category_name),
+                    Cell::text(&p.title),
+                    Cell::text(&p.owner_name),
+                    Cell::text(p.status_label),
                     Cell::Integer(p.grade),
-                    text(&at.to_string()),
+                    Cell::text(&at.to_string()),
                 ]
             })
-        })
-        .collect(),
-    };
+        }),
+    );
     vec![
         figures,
         groups("按类别", &a.by_category),

@@ -1,13 +1,13 @@
 //! 政企合同双兑现 supervision: the commitment desk, the supervision dashboard (JSON, CSV, XLSX),
 //! the departments' performance feed and 监督的再监督.
 
-use super::policies::{csv_download, xlsx_download};
+use super::policies::report_download;
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::session::ApiUser;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use qinqing_app::agreements::supervision::{
     self, CommitmentDesk, PerformanceFeed, Resupervision, SupervisionDashboard,
 };
@@ -44,19 +44,12 @@ pub async fn dashboard(
     Query(q): Query<ExportQuery>,
 ) -> ApiResult<Response> {
     let d = supervision::dashboard(&state.app, &caller.principal).await?;
-    let tables = supervision::tables(&d);
-    match q.format.as_deref().unwrap_or("json") {
-        "json" => Ok(Json(d).into_response()),
-        "csv" => Ok(csv_download(
-            "commitment-dashboard.csv",
-            qinqing_exchange::table::write_table_csv(&tables[0]),
-        )),
-        "xlsx" => xlsx_download("commitment-dashboard.xlsx", &tables),
-        other => Err(ApiError(qinqing_app::AppError::invalid(
-            "format",
-            format!("不支持的格式“{other}”,应为 json、csv 或 xlsx"),
-        ))),
-    }
+    report_download(
+        d,
+        supervision::tables,
+        q.format.as_deref(),
+        "commitment-dashboard",
+    )
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -26,7 +26,8 @@ use qinqing_app::policies::payouts::{
 use qinqing_app::policies::ratings::{self, RatingInput, RatingView};
 use qinqing_app::policies::review::{self, Decision, QueueItem};
 use qinqing_app::policies::search;
-use serde::Deserialize;
+use qinqing_exchange::table::Table;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 /// Published policies (and, for staff, their department's drafts), searched in Chinese and
@@ -506,28 +507,46 @@ pub async fn batch_file(
     Ok(csv_download(&name, bytes))
 }
 
+/// A report in the format asked for: `json` (the default) the report itself, `csv` its first
+/// table (every report puts its summary first) and `xlsx` all its tables, one sheet each, saved
+/// as `{name}.csv` or `{name}.xlsx`.
+pub fn report_download<T: Serialize>(
+    report: T,
+    tables: fn(&T) -> Vec<Table>,
+    format: Option<&str>,
+    name: &str,
+) -> ApiResult<Response> {
+    match format.unwrap_or("json") {
+        "json" => Ok(Json(report).into_response()),
+        "csv" => {
+            let bytes = qinqing_exchange::table::write_table_csv(&tables(&report)[0]);
+            Ok(csv_download(&format!("{name}.csv"), bytes))
+        }
+        "xlsx" => xlsx_download(&format!("{name}.xlsx"), &tables(&report)),
+        other => Err(ApiError(qinqing_app::AppError::invalid(
+            "format",
+            format!("不支持的格式“{other}”,应为 json、csv 或 xlsx"),
+        ))),
+    }
+}
+
 /// Report tables as an XLSX workbook download, one sheet per table.
-pub fn xlsx_download(name: &str, tables: &[qinqing_exchange::table::Table]) -> ApiResult<Response> {
+pub fn xlsx_download(name: &str, tables: &[Table]) -> ApiResult<Response> {
     let bytes = qinqing_exchange::table::write_table_xlsx(tables)
         .map_err(|e| ApiError(qinqing_app::AppError::Internal(anyhow::anyhow!(e))))?;
-    let content_type = qinqing_exchange::FileFormat::Xlsx
-        .content_type()
-        .to_string();
-    let disposition = format!("attachment; filename=\"{name}\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    let content_type = qinqing_exchange::FileFormat::Xlsx.content_type();
+    Ok(attachment(name, content_type, bytes))
 }
 
 pub fn csv_download(name: &str, bytes: Vec<u8>) -> Response {
+    attachment(name, "text/csv; charset=utf-8", bytes)
+}
+
+/// A file the browser saves as `name` rather than shows.
+fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
@@ -584,19 +603,12 @@ pub async fn dashboard(
     Query(q): Query<DashboardQuery>,
 ) -> ApiResult<Response> {
     let d = qinqing_app::policies::dashboard::dashboard(&state.app, &caller.principal).await?;
-    let tables = qinqing_app::policies::dashboard::tables(&d);
-    match q.format.as_deref().unwrap_or("json") {
-        "json" => Ok(Json(d).into_response()),
-        "csv" => {
-            let bytes = qinqing_exchange::table::write_table_csv(&tables[0]);
-            Ok(csv_download("policy-dashboard.csv", bytes))
-        }
-        "xlsx" => xlsx_download("policy-dashboard.xlsx", &tables),
-        other => Err(ApiError(qinqing_app::AppError::invalid(
-            "format",
-            format!("不支持的格式“{other}”,应为 json、csv 或 xlsx"),
-        ))),
-    }
+    report_download(
+        d,
+        qinqing_app::policies::dashboard::tables,
+        q.format.as_deref(),
+        "policy-dashboard",
+    )
 }
 
 /// The enterprise rates the service of its decided application (好差评, GB/T 39734 levels).

@@ -1,14 +1,14 @@
 //! 诉求必应, second part: the 研判 figures with their export, the 12345 import, and the
 //! follow-up window after which replied requests close by themselves.
 
-use super::policies::{csv_download, xlsx_download};
+use super::policies::report_download;
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::session::ApiUser;
 use crate::upload::UploadForm;
 use axum::Json;
 use axum::extract::{Multipart, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use qinqing_app::AppError;
 use qinqing_app::requests::analysis::{self, Analysis, AnalysisQuery};
 use qinqing_app::requests::auto_close::{self, RequestSettings};
@@ -40,19 +40,7 @@ pub async fn analysis(
 /// The analysis in the format asked for.
 pub fn export(a: Analysis, format: Option<&str>) -> ApiResult<Response> {
     let name = format!("request-analysis-{}-{}", a.from, a.to);
-    match format.unwrap_or("json") {
-        "json" => Ok(Json(a).into_response()),
-        "csv" => {
-            let tables = analysis::tables(&a);
-            let bytes = qinqing_exchange::table::write_table_csv(&tables[0]);
-            Ok(csv_download(&format!("{name}.csv"), bytes))
-        }
-        "xlsx" => xlsx_download(&format!("{name}.xlsx"), &analysis::tables(&a)),
-        other => Err(ApiError(AppError::invalid(
-            "format",
-            format!("不支持的格式“{other}”,应为 json、csv 或 xlsx"),
-        ))),
-    }
+    report_download(a, analysis::tables, format, &name)
 }
 
 /// Imports a 12345 ticket export (multipart field `file`, .csv or .xlsx): every ticket is

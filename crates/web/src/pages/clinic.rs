@@ -2,16 +2,15 @@
 //! the session pages. A form that succeeds redirects back (POST-redirect-GET); one that is
 //! refused shows its page again with the field marked, and changes nothing.
 
-use super::policies::shows_error_page;
-use super::requests::{Pairs, field, render_request};
-use super::{Errors, Layout, error_page, errors_of};
+use super::requests::render_request;
+use super::{Errors, Layout, Pairs, answer, error_page, field, form_caller};
 use crate::AppState;
-use crate::error::status_of;
 use crate::session::{Caller, PageUser};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
+use qinqing_app::policies::library;
 use qinqing_app::requests::clinic::{
     self, AgendaInput, ClinicDayInput, ClinicDayView, ClinicOverview, DecisionInput, DoneInput,
     RecordInput,
@@ -19,8 +18,7 @@ use qinqing_app::requests::clinic::{
 use qinqing_app::requests::consultation::{self, InviteInput, OpinionInput};
 use qinqing_app::requests::handles_cases;
 use qinqing_app::{AppError, AppResult};
-use qinqing_domain::org::{OrgKind, Role};
-use qinqing_storage::orgs;
+use qinqing_domain::org::Role;
 
 /// Every value of a repeated field (checkboxes), as ids.
 fn ids(pairs: &Pairs, name: &str) -> Vec<i64> {
@@ -31,13 +29,6 @@ fn ids(pairs: &Pairs, name: &str) -> Vec<i64> {
         .collect()
 }
 
-/// The form's own mistake next to its field, the message on top.
-fn form_errors(e: &AppError) -> Errors {
-    let mut errors = errors_of(e);
-    errors.insert("form".into(), e.to_string());
-    errors
-}
-
 /// Back to the request's page on success, or the page again with the mistake.
 async fn back_to_request<T>(
     state: &AppState,
@@ -45,14 +36,11 @@ async fn back_to_request<T>(
     receipt: &str,
     result: AppResult<T>,
 ) -> Response {
-    match result {
-        Ok(_) => Redirect::to(&format!("/requests/{receipt}#internal")).into_response(),
-        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), state),
-        Err(e) => {
-            let page = render_request(state, caller, receipt, form_errors(&e), String::new()).await;
-            (status_of(&e), page).into_response()
-        }
-    }
+    let next = format!("/requests/{receipt}#internal");
+    answer(state, caller, result, &next, |errors| {
+        render_request(state, caller, receipt, errors, String::new())
+    })
+    .await
 }
 
 pub async fn invite(
@@ -60,11 +48,8 @@ pub async fn invite(
     user: PageUser,
     Path(receipt): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let input = InviteInput {
         org_ids: ids(&pairs, "org_ids"),
         question: field(&pairs, "question").to_string(),
@@ -78,7 +63,7 @@ pub async fn invite(
         &caller.meta,
     )
     .await;
-    back_to_request(&state, caller, &receipt, result).await
+    Ok(back_to_request(&state, caller, &receipt, result).await)
 }
 
 pub async fn opinion(
@@ -86,17 +71,14 @@ pub async fn opinion(
     user: PageUser,
     Path(id): Path<i64>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let input = OpinionInput {
         opinion: field(&pairs, "opinion").to_string(),
     };
     let result =
         consultation::give_opinion(&state.app, &caller.principal, id, &input, &caller.meta).await;
-    back_to_request(&state, caller, field(&pairs, "receipt"), result).await
+    Ok(back_to_request(&state, caller, field(&pairs, "receipt"), result).await)
 }
 
 pub async fn put_on_agenda(
@@ -104,11 +86,8 @@ pub async fn put_on_agenda(
     user: PageUser,
     Path(receipt): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let input = AgendaInput {
         reason: field(&pairs, "agenda_reason").to_string(),
     };
@@ -120,13 +99,8 @@ pub async fn put_on_agenda(
         &caller.meta,
     )
     .await;
-    back_to_request(
-        &state,
-        caller,
-        &receipt,
-        result.map_err(|e| rename(e, "reason", "agenda_reason")),
-    )
-    .await
+    let result = result.map_err(|e| rename(e, "reason", "agenda_reason"));
+    Ok(back_to_request(&state, caller, &receipt, result).await)
 }
 
 /// The request page has two "reason" fields; the agenda's is told apart on the page.
@@ -172,22 +146,15 @@ pub async fn set_day(
     State(state): State<AppState>,
     user: PageUser,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let input = ClinicDayInput {
         day: field(&pairs, "day").trim().parse().unwrap_or(0),
     };
-    match clinic::set_day_of_month(&state.app, &caller.principal, &input, &caller.meta).await {
-        Ok(_) => Redirect::to("/clinic-days").into_response(),
-        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
-        Err(e) => {
-            let page = render_list(&state, caller, form_errors(&e)).await;
-            (status_of(&e), page).into_response()
-        }
-    }
+    let result =
+        clinic::set_day_of_month(&state.app, &caller.principal, &input, &caller.meta).await;
+    let again = |errors| render_list(&state, caller, errors);
+    Ok(answer(&state, caller, result, "/clinic-days", again).await)
 }
 
 #[derive(Template, WebTemplate)]
@@ -205,21 +172,11 @@ pub struct ClinicDayPage {
     errors: Errors,
 }
 
-async fn departments(state: &AppState) -> AppResult<Vec<(i64, String)>> {
-    let mut conn = state.app.db.conn().await?;
-    Ok(orgs::list_non_enterprise(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|o| o.kind == OrgKind::Department)
-        .map(|o| (o.id, o.name))
-        .collect())
-}
-
 async fn render_day(state: &AppState, caller: &Caller, id: i64, errors: Errors) -> Response {
     let who = &caller.principal;
     let found = async {
         let d = clinic::get(&state.app, who, id).await?;
-        AppResult::Ok((d, departments(state).await?))
+        AppResult::Ok((d, library::departments(&state.app).await?))
     };
     let (d, departments) = match found.await {
         Ok(found) => found,
@@ -252,11 +209,8 @@ pub async fn action(
     user: PageUser,
     Path(id): Path<i64>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
     let text = |name: &str| field(&pairs, name).to_string();
     let result = match field(&pairs, "action") {
@@ -288,12 +242,7 @@ pub async fn action(
         }
         _ => Err(AppError::invalid("action", "未知的操作")),
     };
-    match result {
-        Ok(()) => Redirect::to(&format!("/clinic-days/{id}")).into_response(),
-        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
-        Err(e) => {
-            let page = render_day(&state, caller, id, form_errors(&e)).await;
-            (status_of(&e), page).into_response()
-        }
-    }
+    let next = format!("/clinic-days/{id}");
+    let again = |errors| render_day(&state, caller, id, errors);
+    Ok(answer(&state, caller, result, &next, again).await)
 }

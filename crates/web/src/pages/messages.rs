@@ -1,7 +1,7 @@
 //! 站内信: the inbox with its notification preferences, and the administrator's outbox (the SMS
 //! that were, or without a gateway would have been, sent).
 
-use super::{Choice, Layout, error_page};
+use super::{Choice, Done, Layout, error_page};
 use crate::AppState;
 use crate::session::PageUser;
 use askama::Template;
@@ -48,16 +48,11 @@ pub struct MessagesPage {
     notice: Option<&'static str>,
 }
 
-#[derive(Deserialize, Default)]
-pub struct Done {
-    done: Option<String>,
-}
-
 /// 站内信: the caller's messages, newest first, and how they want to be told.
 pub async fn page(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
-    Query(q): Query<Done>,
+    Query(done): Query<Done>,
 ) -> Response {
     let who = &caller.principal;
     let loaded = async {
@@ -69,11 +64,7 @@ pub async fn page(
         Ok(found) => found,
         Err(e) => return error_page(&e, Some(&caller), &state),
     };
-    let notice = match q.done.as_deref() {
-        Some("read") => Some("已标为已读"),
-        Some("saved") => Some("通知方式已保存"),
-        _ => None,
-    };
+    let notice = done.notice(&[("read", "已标为已读"), ("saved", "通知方式已保存")]);
     MessagesPage {
         layout: Layout::new("站内信", Some(&caller), &state, "/messages"),
         unread: inbox.unread,

@@ -22,13 +22,13 @@ mod trace;
 
 use crate::AppState;
 use crate::error::status_of;
-use crate::session::{Caller, MaybeUser};
+use crate::session::{Caller, MaybeUser, PageUser};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use qinqing_app::{AppError, Principal};
+use qinqing_app::{AppError, AppResult, Principal};
 use qinqing_domain::org::{Role, may_import_enterprises};
 use std::collections::HashMap;
 
@@ -343,6 +343,76 @@ pub fn errors_of(e: &AppError) -> Errors {
         .into_iter()
         .map(|f| (f.field, f.message))
         .collect()
+}
+
+/// The form's own mistake next to its field, the message on top.
+pub fn form_errors(e: &AppError) -> Errors {
+    let mut errors = errors_of(e);
+    errors.insert("form".into(), e.to_string());
+    errors
+}
+
+/// How a form's step answers: on success a redirect to `next` (POST-redirect-GET); a refusal
+/// or failure the error page; a mistake in the form its page again, drawn by `again` with the
+/// mistake marked, under the mistake's status, so nothing is lost of what the page showed.
+pub async fn answer<T, Page>(
+    state: &AppState,
+    caller: &Caller,
+    result: AppResult<T>,
+    next: &str,
+    again: impl FnOnce(Errors) -> Page,
+) -> Response
+where
+    Page: Future<Output = Response>,
+{
+    match result {
+        Ok(_) => Redirect::to(next).into_response(),
+        Err(e) if policies::shows_error_page(&e) => error_page(&e, Some(caller), state),
+        Err(e) => (status_of(&e), again(form_errors(&e)).await).into_response(),
+    }
+}
+
+/// A form posted as ordered pairs: repeated and dynamic names (checkboxes, pledge_*, fact_*)
+/// included, which a struct could not name.
+pub type Pairs = Vec<(String, String)>;
+
+/// The first value of the field `name`; "" when the form has none, as an empty input sends.
+pub fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// The caller who posted the form, once its hidden `_csrf` field matches their session; the
+/// refusal page otherwise, so that no step runs on a forged form. A step's handler returns
+/// `Result<Response, Response>` and starts with `let caller = form_caller(&user, &pairs)?;`.
+pub fn form_caller<'a>(user: &'a PageUser, pairs: &Pairs) -> Result<&'a Caller, Response> {
+    user.check_csrf(field(pairs, "_csrf"))?;
+    Ok(&user.0)
+}
+
+/// The confirmation a step redirects back with (POST-redirect-GET, `?done=code`): a fixed code,
+/// never free text, so nothing a user typed travels in the address.
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+impl Done {
+    pub fn code(&self) -> Option<&str> {
+        self.done.as_deref()
+    }
+
+    /// The Chinese notice that the code stands for among the page's `(code, notice)` pairs;
+    /// none for no code or one the page does not know (an old or hand-made address).
+    pub fn notice(&self, notices: &[(&str, &'static str)]) -> Option<&'static str> {
+        let code = self.code()?;
+        notices
+            .iter()
+            .find(|(known, _)| *known == code)
+            .map(|(_, notice)| *notice)
+    }
 }
 
 #[derive(Template, WebTemplate)]

@@ -2,7 +2,7 @@
 //! "我的可享政策", the application form and its progress, the review queue, the payout desk.
 
 use super::policy_builder::{self, BuilderView, Editor};
-use super::{Errors, Layout, error_page, errors_of};
+use super::{Done, Errors, Layout, Pairs, error_page, errors_of, field, form_caller, form_errors};
 use crate::AppState;
 use crate::session::{Caller, MaybeUser, PageUser};
 use askama::Template;
@@ -39,26 +39,12 @@ fn grouped(text: &str) -> String {
         .map_or_else(|_| text.to_string(), |m| m.format_grouped())
 }
 
-/// A form posted as ordered pairs: repeated and dynamic names (pledge_*, fact_*) included.
-type Pairs = Vec<(String, String)>;
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
 /// Refusals and failures get the error page; mistakes in a form come back on the form.
 pub(super) fn shows_error_page(e: &AppError) -> bool {
     matches!(
         e,
         AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_)
     )
-}
-
-fn csrf_ok(user: &PageUser, pairs: &Pairs) -> Result<(), Response> {
-    user.check_csrf(field(pairs, "_csrf"))
 }
 
 #[derive(Template, WebTemplate)]
@@ -134,11 +120,17 @@ impl PolicyPage {
     }
 }
 
-/// What a step on a policy's page redirects back with (POST-redirect-GET): a fixed code, never
-/// free text, so nothing a user typed travels in the address.
+/// The run that a "released" confirmation speaks of (`?done=released&run=id`).
 #[derive(serde::Deserialize, Default)]
-pub struct PolicyDone {
-    done: Option<String>,
+pub struct ReleasedRun {
+    run: Option<i64>,
+}
+
+/// What a step on a policy's page redirected back with: its confirmation code and, for a
+/// release, the run.
+#[derive(Default)]
+struct PolicyDone {
+    done: Done,
     run: Option<i64>,
 }
 
@@ -146,14 +138,19 @@ pub async fn page(
     State(state): State<AppState>,
     MaybeUser(caller): MaybeUser,
     Path(id): Path<String>,
-    Query(done): Query<PolicyDone>,
+    Query(done): Query<Done>,
+    Query(released): Query<ReleasedRun>,
 ) -> Response {
+    let done = PolicyDone {
+        done,
+        run: released.run,
+    };
     render_policy(&state, caller.as_ref(), &id, None, &done, String::new()).await
 }
 
 /// The confirmation a redirect's code stands for, worded from the policy as it now is.
 fn policy_notice(done: &PolicyDone, p: &PolicyView, runs: &[RunView]) -> String {
-    match done.done.as_deref() {
+    match done.done.code() {
         Some("lifecycle") => format!("政策{}", p.status_label),
         Some("released") => {
             let sent = runs.iter().find(|r| Some(r.id) == done.run).map_or(0, |r| {
@@ -224,38 +221,28 @@ pub async fn lifecycle(
     user: PageUser,
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let action = match field(&pairs, "action") {
         "submit_for_review" => LifecycleAction::SubmitForReview,
         "publish" => LifecycleAction::Publish,
         "send_back" => LifecycleAction::SendBack,
         "withdraw" => LifecycleAction::Withdraw,
         _ => {
-            return error_page(
+            return Ok(error_page(
                 &AppError::NotFound("没有这个操作".into()),
                 Some(caller),
                 &state,
-            );
+            ));
         }
     };
     let reason = Some(field(&pairs, "reason")).filter(|r| !r.trim().is_empty());
-    match library::lifecycle(
-        &state.app,
-        &caller.principal,
-        &id,
-        action,
-        reason,
-        &caller.meta,
-    )
-    .await
-    {
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let result = library::lifecycle(&state.app, who, &id, action, reason, meta).await;
+    Ok(match result {
         Ok(p) => Redirect::to(&format!("/policies/{}?done=lifecycle", p.id)).into_response(),
         Err(e) => error_page(&e, Some(caller), &state),
-    }
+    })
 }
 
 /// Runs a 免申即享 policy from its page and shows the run's report.
@@ -264,15 +251,13 @@ pub async fn run_auto_grant(
     user: PageUser,
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let year = field(&pairs, "year")
         .parse()
         .unwrap_or_else(|_| crate::api::policies::default_year(&state));
-    match auto_grant::run(&state.app, &caller.principal, &id, year, &caller.meta).await {
+    let result = auto_grant::run(&state.app, &caller.principal, &id, year, &caller.meta).await;
+    Ok(match result {
         Ok(report) => {
             let notice = format!(
                 "比对完成:{} 家企业待核对,合计 ¥{};核对无误后发布,企业才会收到确认通知",
@@ -290,7 +275,7 @@ pub async fn run_auto_grant(
             .await
         }
         Err(e) => error_page(&e, Some(caller), &state),
-    }
+    })
 }
 
 /// Releases (发布) a checked 免申即享 run from the policy's page.
@@ -300,19 +285,17 @@ pub async fn release_auto_grant(
     // The page to go back to is the run's own policy, whatever the address said.
     Path((_policy, run)): Path<(String, i64)>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
-    match auto_grant::release(&state.app, &caller.principal, run, &caller.meta).await {
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
+    let result = auto_grant::release(&state.app, &caller.principal, run, &caller.meta).await;
+    Ok(match result {
         Ok(view) => Redirect::to(&format!(
             "/policies/{}?done=released&run={}",
             view.policy_id, view.id
         ))
         .into_response(),
         Err(e) => error_page(&e, Some(caller), &state),
-    }
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -525,11 +508,8 @@ pub async fn apply(
     State(state): State<AppState>,
     user: PageUser,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let year = crate::api::policies::default_year(&state);
     let draft = field(&pairs, "intent") == "draft";
     let input = application_input(&pairs, year, draft);
@@ -540,7 +520,7 @@ pub async fn apply(
         }
         None => applications::submit(&state.app, &caller.principal, &input, &caller.meta).await,
     };
-    match result {
+    Ok(match result {
         Ok(a) => Redirect::to(&format!("/applications/{}", a.receipt_no)).into_response(),
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
@@ -558,7 +538,7 @@ pub async fn apply(
             let page = render_apply(&state, caller, form).await;
             (crate::error::status_of(&e), page).into_response()
         }
-    }
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -597,24 +577,19 @@ impl ApplicationPage {
     }
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct Done {
-    done: Option<String>,
-}
-
 pub async fn application_page(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
     Path(receipt): Path<String>,
-    Query(q): Query<Done>,
+    Query(done): Query<Done>,
 ) -> Response {
-    let notice = match q.done.as_deref() {
-        Some("rated") => "感谢评价",
-        Some("followed_up") => "回访已记录",
-        Some("status") => STATUS_NOTICE,
-        _ => "",
-    };
-    render_application(&state, &caller, &receipt, Errors::new(), notice.into()).await
+    let notice = done.notice(&[
+        ("rated", "感谢评价"),
+        ("followed_up", "回访已记录"),
+        ("status", STATUS_NOTICE),
+    ]);
+    let notice = notice.unwrap_or_default().to_string();
+    render_application(&state, &caller, &receipt, Errors::new(), notice).await
 }
 
 /// Stands for "已办理:" and the application's new status, filled in once it is loaded.
@@ -697,11 +672,8 @@ pub async fn application_action(
     user: PageUser,
     Path(receipt): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let who = &caller.principal;
     let meta = &caller.meta;
     let text = |name: &str| Some(field(&pairs, name).to_string()).filter(|s| !s.trim().is_empty());
@@ -759,17 +731,16 @@ pub async fn application_action(
         _ => None,
     };
     if let Some(result) = rated {
-        return match result {
+        return Ok(match result {
             Ok(Answer::Redirect(code)) => application_done(&receipt, code),
             Ok(Answer::Show(notice)) => {
                 render_application(&state, caller, &receipt, Errors::new(), notice).await
             }
             Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
             Err(e) => {
-                render_application(&state, caller, &receipt, with_form_error(&e), String::new())
-                    .await
+                render_application(&state, caller, &receipt, form_errors(&e), String::new()).await
             }
-        };
+        });
     }
     let result = match field(&pairs, "action") {
         "withdraw" => applications::withdraw(app, who, &receipt, meta).await,
@@ -802,15 +773,13 @@ pub async fn application_action(
         }
         _ => Err(AppError::NotFound("没有这个操作".into())),
     };
-    match result {
+    Ok(match result {
         Ok(_) => application_done(&receipt, STATUS_NOTICE),
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
-            let mut errors = errors_of(&e);
-            errors.insert("form".into(), e.to_string());
-            render_application(&state, caller, &receipt, errors, String::new()).await
+            render_application(&state, caller, &receipt, form_errors(&e), String::new()).await
         }
-    }
+    })
 }
 
 fn account_input(pairs: &Pairs) -> AccountInput {
@@ -888,25 +857,22 @@ pub async fn confirm_account(
     user: PageUser,
     Path(code): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let parsed = match credit_code(&code) {
         Ok(c) => c,
-        Err(e) => return error_page(&e, Some(caller), &state),
+        Err(e) => return Ok(error_page(&e, Some(caller), &state)),
     };
     let account = account_input(&pairs);
-    match payouts::confirm_account(
+    let result = payouts::confirm_account(
         &state.app,
         &caller.principal,
         &parsed,
         &account,
         &caller.meta,
     )
-    .await
-    {
+    .await;
+    Ok(match result {
         Ok(_) => {
             render_applications(
                 &state,
@@ -919,7 +885,7 @@ pub async fn confirm_account(
         }
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => render_applications(&state, caller, &code, errors_of(&e), String::new()).await,
-    }
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -977,11 +943,8 @@ pub async fn payouts_action(
     State(state): State<AppState>,
     user: PageUser,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let (who, meta) = (&caller.principal, &caller.meta);
     let notice = match field(&pairs, "action") {
         "batch" => payouts::create_batch(&state.app, who, meta).await.map(|b| {
@@ -1005,11 +968,11 @@ pub async fn payouts_action(
         },
         _ => Err(AppError::NotFound("没有这个操作".into())),
     };
-    match notice {
+    Ok(match notice {
         Ok(n) => render_payouts(&state, caller, n, Vec::new()).await,
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => render_payouts(&state, caller, String::new(), vec![e.to_string()]).await,
-    }
+    })
 }
 
 /// Downloads a batch's bank file.
@@ -1024,21 +987,30 @@ pub async fn batch_file(
     }
 }
 
+/// The `_csrf` field and the `file` part (its name and bytes) of an import form. What cannot be
+/// read is left empty, so a broken upload is reported as an empty file by the import itself.
+async fn import_form(mut form: Multipart) -> (String, String, Vec<u8>) {
+    let (mut csrf, mut name, mut bytes) = (String::new(), String::new(), Vec::new());
+    while let Ok(Some(part)) = form.next_field().await {
+        match part.name() {
+            Some("_csrf") => csrf = part.text().await.unwrap_or_default(),
+            Some("file") => {
+                name = part.file_name().unwrap_or_default().to_string();
+                bytes = part.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            }
+            _ => {}
+        }
+    }
+    (csrf, name, bytes)
+}
+
 /// Imports the bank's result file; problems are listed line by line and nothing is recorded.
 pub async fn import_results(
     State(state): State<AppState>,
     user: PageUser,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Response {
-    let mut csrf = String::new();
-    let mut bytes = Vec::new();
-    while let Ok(Some(part)) = form.next_field().await {
-        match part.name() {
-            Some("_csrf") => csrf = part.text().await.unwrap_or_default(),
-            Some("file") => bytes = part.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
-            _ => {}
-        }
-    }
+    let (csrf, _, bytes) = import_form(form).await;
     if let Err(r) = user.check_csrf(&csrf) {
         return r;
     }
@@ -1308,7 +1280,11 @@ pub async fn edit_page(
 /// Saves the policy; or (intent = check) evaluates the unsaved definition against one
 /// enterprise and shows the outcome beside the form; or edits the builder's rows, imports a
 /// definition file into the editor, or downloads the editor's definition — saving nothing.
-pub async fn create(State(state): State<AppState>, user: PageUser, form: Multipart) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    user: PageUser,
+    form: Multipart,
+) -> Result<Response, Response> {
     save(&state, user, None, form).await
 }
 
@@ -1317,7 +1293,7 @@ pub async fn update(
     user: PageUser,
     Path(id): Path<String>,
     form: Multipart,
-) -> Response {
+) -> Result<Response, Response> {
     save(&state, user, Some(id), form).await
 }
 
@@ -1326,13 +1302,10 @@ async fn save(
     user: PageUser,
     editing: Option<String>,
     form: Multipart,
-) -> Response {
+) -> Result<Response, Response> {
     let crate::upload::UploadForm { pairs, file, .. } =
         crate::upload::UploadForm::read(form, "definition_file").await;
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+    let caller = form_caller(&user, &pairs)?;
     let mut values = form_values(&pairs);
     let mut editor = Editor::posted(&values);
     let mut errors = Errors::new();
@@ -1345,7 +1318,10 @@ async fn save(
         },
         "download" => {
             let name = download_name(&editor, editing.as_deref());
-            return crate::api::policies::toml_file(Some(&name), editor.definition);
+            return Ok(crate::api::policies::toml_file(
+                Some(&name),
+                editor.definition,
+            ));
         }
         intent => {
             editor.reshape(intent);
@@ -1362,16 +1338,16 @@ async fn save(
                     let preview = Some(p);
                     (Errors::new(), Shown { preview, notice })
                 }
-                Err(e) => (with_form_error(&e), Shown::default()),
+                Err(e) => (form_errors(&e), Shown::default()),
             };
-            return render_editor(state, caller, editing, values, errors, shown).await;
+            return Ok(render_editor(state, caller, editing, values, errors, shown).await);
         }
         _ => {
             let shown = Shown {
                 preview: None,
                 notice,
             };
-            return render_editor(state, caller, editing, values, errors, shown).await;
+            return Ok(render_editor(state, caller, editing, values, errors, shown).await);
         }
     }
     let (who, meta) = (&caller.principal, &caller.meta);
@@ -1379,16 +1355,16 @@ async fn save(
         Some(id) => library::update(&state.app, who, id, &input, meta).await,
         None => library::create(&state.app, who, &input, meta).await,
     };
-    match saved {
+    Ok(match saved {
         Ok(p) => Redirect::to(&format!("/policies/{}", p.id)).into_response(),
         Err(e @ (AppError::Forbidden(_) | AppError::Internal(_))) => {
             error_page(&e, Some(caller), state)
         }
         Err(e) => {
-            let errors = with_form_error(&e);
+            let errors = form_errors(&e);
             render_editor(state, caller, editing, values, errors, Shown::default()).await
         }
-    }
+    })
 }
 
 /// The editor's fields; the 联审 checkboxes, one pair each, become one comma-separated value.
@@ -1456,12 +1432,6 @@ fn download_name(editor: &Editor, editing: Option<&str>) -> String {
     .or(editing)
     .unwrap_or("policy")
     .to_string()
-}
-
-fn with_form_error(e: &AppError) -> Errors {
-    let mut errors = errors_of(e);
-    errors.insert("form".into(), e.to_string());
-    errors
 }
 
 #[derive(Template, WebTemplate)]
@@ -1537,11 +1507,8 @@ pub async fn repayment(
     user: PageUser,
     Path(id): Path<i64>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = csrf_ok(&user, &pairs) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let input = qinqing_app::policies::integrity::RepaymentInput {
         amount: field(&pairs, "amount").to_string(),
     };
@@ -1553,35 +1520,23 @@ pub async fn repayment(
         &caller.meta,
     )
     .await;
-    match result {
+    Ok(match result {
         Ok(c) => {
             let notice = format!("已登记退回,尚欠 ¥{}", grouped(&c.outstanding));
             render_integrity(&state, caller, notice, Vec::new()).await
         }
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => render_integrity(&state, caller, String::new(), vec![e.to_string()]).await,
-    }
+    })
 }
 
 /// Imports a credit blacklist; problems are listed row by row and nothing is recorded.
 pub async fn import_blacklist(
     State(state): State<AppState>,
     user: PageUser,
-    mut form: Multipart,
+    form: Multipart,
 ) -> Response {
-    let mut csrf = String::new();
-    let mut name = String::new();
-    let mut bytes = Vec::new();
-    while let Ok(Some(part)) = form.next_field().await {
-        match part.name() {
-            Some("_csrf") => csrf = part.text().await.unwrap_or_default(),
-            Some("file") => {
-                name = part.file_name().unwrap_or_default().to_string();
-                bytes = part.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
-            }
-            _ => {}
-        }
-    }
+    let (csrf, name, bytes) = import_form(form).await;
     if let Err(r) = user.check_csrf(&csrf) {
         return r;
     }

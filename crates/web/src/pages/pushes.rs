@@ -1,7 +1,7 @@
 //! Page parts of subscriptions and pushes: the subscription form (and what was pushed) on the
 //! enterprise's entitlements page, the push form and push log on a policy's page for staff.
 
-use super::error_page;
+use super::{Pairs, error_page, field, form_caller};
 use crate::AppState;
 use crate::session::PageUser;
 use axum::extract::{Path, State};
@@ -13,15 +13,6 @@ use qinqing_app::policies::pushes::{
 };
 use qinqing_domain::CreditCode;
 use qinqing_domain::org::Role;
-
-type Pairs = Vec<(String, String)>;
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
 
 /// The enterprise's subscriptions, the choices for new ones, and what it was told.
 pub struct SubscriptionPanel {
@@ -83,11 +74,8 @@ pub async fn subscription_form(
     user: PageUser,
     Path(code): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let parsed = CreditCode::parse(&code)
         .map_err(|e| qinqing_app::AppError::invalid("credit_code", e.to_string()));
     let input = SubscriptionInput {
@@ -103,14 +91,14 @@ pub async fn subscription_form(
         }
         Err(e) => Err(e),
     };
-    match result {
+    Ok(match result {
         Ok(s) => Redirect::to(&format!(
             "/enterprises/{}/entitlements#subscriptions",
             s.credit_code
         ))
         .into_response(),
         Err(e) => error_page(&e, Some(caller), &state),
-    }
+    })
 }
 
 /// A staff push from the policy's page.
@@ -119,18 +107,16 @@ pub async fn push_form(
     user: PageUser,
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let given = |name: &str| Some(field(&pairs, name).trim().to_string()).filter(|s| !s.is_empty());
     let input = PushInput {
         region: given("region"),
         industry: given("industry"),
     };
-    match pushes::staff_push(&state.app, &caller.principal, &id, &input, &caller.meta).await {
+    let result = pushes::staff_push(&state.app, &caller.principal, &id, &input, &caller.meta).await;
+    Ok(match result {
         Ok(r) => Redirect::to(&format!("/policies/{}#pushes", r.policy_id)).into_response(),
         Err(e) => error_page(&e, Some(caller), &state),
-    }
+    })
 }

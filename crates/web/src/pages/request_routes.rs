@@ -1,18 +1,17 @@
 //! The administrator's form for the routing rules of 诉求必应 (category × region → department).
 
 use super::policies::shows_error_page;
-use super::requests::{Pairs, field};
-use super::{Errors, Layout, error_page, errors_of};
+use super::{Done, Errors, Layout, Pairs, error_page, errors_of, form_caller};
 use crate::AppState;
 use crate::session::{Caller, PageUser};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use qinqing_app::AppError;
+use qinqing_app::policies::library;
 use qinqing_app::requests::routing::{self, CategoryView, RouteInput};
-use qinqing_app::{AppError, AppResult};
-use qinqing_domain::org::{OrgKind, Role};
-use qinqing_storage::orgs;
+use qinqing_domain::org::Role;
 
 /// Blank rows offered under the rules, for new ones.
 const BLANK_ROWS: usize = 3;
@@ -36,21 +35,6 @@ pub struct RoutesPage {
     saved: bool,
 }
 
-#[derive(serde::Deserialize, Default)]
-pub struct Done {
-    done: Option<String>,
-}
-
-async fn departments(state: &AppState) -> AppResult<Vec<(i64, String)>> {
-    let mut conn = state.app.db.conn().await?;
-    Ok(orgs::list_non_enterprise(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|o| o.kind == OrgKind::Department)
-        .map(|o| (o.id, o.name))
-        .collect())
-}
-
 async fn render(
     state: &AppState,
     caller: &Caller,
@@ -61,7 +45,7 @@ async fn render(
     let loaded = async {
         Ok::<_, AppError>((
             routing::categories(&state.app).await?,
-            departments(state).await?,
+            library::departments(&state.app).await?,
         ))
     };
     let (categories, departments) = match loaded.await {
@@ -88,7 +72,7 @@ async fn render(
 pub async fn page(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
-    Query(q): Query<Done>,
+    Query(done): Query<Done>,
 ) -> Response {
     if caller.principal.role != Role::Admin {
         let e = AppError::forbidden("只有平台管理员可以修改诉求分派规则");
@@ -106,7 +90,7 @@ pub async fn page(
             .collect(),
         Err(e) => return error_page(&e, Some(&caller), &state),
     };
-    let saved = q.done.as_deref() == Some("saved");
+    let saved = done.code() == Some("saved");
     render(&state, &caller, lines, String::new(), saved).await
 }
 
@@ -143,11 +127,8 @@ pub async fn save(
     State(state): State<AppState>,
     user: PageUser,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let mut lines = typed_lines(&pairs);
     let input: Vec<RouteInput> = lines
         .iter()
@@ -157,7 +138,8 @@ pub async fn save(
             org_id: l.org_id,
         })
         .collect();
-    match routing::replace_routes(&state.app, &caller.principal, &input, &caller.meta).await {
+    let result = routing::replace_routes(&state.app, &caller.principal, &input, &caller.meta).await;
+    Ok(match result {
         Ok(_) => Redirect::to("/admin/request-routes?done=saved").into_response(),
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
@@ -165,7 +147,7 @@ pub async fn save(
             let page = render(&state, caller, lines, e.to_string(), false).await;
             (crate::error::status_of(&e), page).into_response()
         }
-    }
+    })
 }
 
 /// Puts each `routes[i].field` message on row i.

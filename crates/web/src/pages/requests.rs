@@ -3,7 +3,7 @@
 //! someone who may not use it is refused like the API would.
 
 use super::policies::shows_error_page;
-use super::{Errors, Layout, error_page, errors_of};
+use super::{Done, Errors, Layout, answer, error_page, errors_of, form_caller, form_errors};
 use crate::AppState;
 use crate::session::{Caller, PageUser};
 use crate::upload::{UploadForm, file_response};
@@ -14,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use qinqing_app::attachments::AttachmentView;
+use qinqing_app::policies::library;
 use qinqing_app::requests::clinic::{self, AgendaItemView};
 use qinqing_app::requests::consultation::{self, ConsultationView, enterprise_side};
 use qinqing_app::requests::files;
@@ -23,17 +24,12 @@ use qinqing_app::requests::handling::{
 use qinqing_app::requests::routing::{self, CategoryView};
 use qinqing_app::requests::{RequestView, handles_cases};
 use qinqing_app::{AppError, AppResult, Principal};
-use qinqing_domain::org::{OrgKind, Role};
-use qinqing_storage::{enterprises, orgs};
+use qinqing_domain::org::Role;
+use qinqing_storage::enterprises;
 
-pub(super) type Pairs = Vec<(String, String)>;
-
-pub(super) fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
-}
+// Pairs and field live in pages/mod.rs; the agreement pages, which another change is editing
+// now, still import them from here.
+pub(super) use super::{Pairs, field};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "requests.html")]
@@ -175,9 +171,7 @@ pub async fn submit(State(state): State<AppState>, user: PageUser, req: Request)
         },
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
-            let mut errors = errors_of(&e);
-            errors.insert("form".into(), e.to_string());
-            let page = render_list(&state, caller, Some((pairs, errors))).await;
+            let page = render_list(&state, caller, Some((pairs, form_errors(&e)))).await;
             (crate::error::status_of(&e), page).into_response()
         }
     }
@@ -289,14 +283,10 @@ pub struct RequestPage {
     internal: Option<Internal>,
 }
 
+/// The departments a request may be transferred to: every one but its owner.
 async fn departments(state: &AppState, except: i64) -> AppResult<Vec<(i64, String)>> {
-    let mut conn = state.app.db.conn().await?;
-    Ok(orgs::list_non_enterprise(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|o| o.kind == OrgKind::Department && o.id != except)
-        .map(|o| (o.id, o.name))
-        .collect())
+    let all = library::departments(&state.app).await?;
+    Ok(all.into_iter().filter(|(id, _)| *id != except).collect())
 }
 
 pub(super) async fn render_request(
@@ -375,29 +365,24 @@ async fn internal(
     }))
 }
 
-/// The confirmation a step redirects back with (POST-redirect-GET): a fixed code.
-#[derive(serde::Deserialize, Default)]
-pub struct Done {
-    done: Option<String>,
-}
-
 pub async fn page(
     State(state): State<AppState>,
     user: PageUser,
     Path(receipt): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<Done>,
+    axum::extract::Query(done): axum::extract::Query<Done>,
 ) -> Response {
-    let notice = match q.done.as_deref() {
-        Some("saved") => "已保存",
-        Some("attached") => "附件已上传",
-        _ => "",
-    };
-    render_request(&state, &user.0, &receipt, Errors::new(), notice.into()).await
+    let notice = done.notice(&[("saved", "已保存"), ("attached", "附件已上传")]);
+    let notice = notice.unwrap_or_default().to_string();
+    render_request(&state, &user.0, &receipt, Errors::new(), notice).await
 }
 
 /// Back to the request's page after a step, with the code of its confirmation.
 fn request_done(receipt: &str, code: &str) -> Response {
-    Redirect::to(&format!("/requests/{receipt}?done={code}")).into_response()
+    Redirect::to(&done_address(receipt, code)).into_response()
+}
+
+fn done_address(receipt: &str, code: &str) -> String {
+    format!("/requests/{receipt}?done={code}")
 }
 
 /// Every step on a request's page; a mistake comes back on the page next to its form.
@@ -406,11 +391,8 @@ pub async fn action(
     user: PageUser,
     Path(receipt): Path<String>,
     axum::Form(pairs): axum::Form<Pairs>,
-) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
     let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
     let reason = field(&pairs, "reason").to_string();
     let result = match field(&pairs, "action") {
@@ -452,14 +434,7 @@ pub async fn action(
         }
         _ => Err(AppError::invalid("action", "未知的操作")),
     };
-    match result {
-        Ok(_) => request_done(&receipt, "saved"),
-        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
-        Err(e) => {
-            let mut errors = errors_of(&e);
-            errors.insert("form".into(), e.to_string());
-            let page = render_request(&state, caller, &receipt, errors, String::new()).await;
-            (crate::error::status_of(&e), page).into_response()
-        }
-    }
+    let next = done_address(&receipt, "saved");
+    let again = |errors| render_request(&state, caller, &receipt, errors, String::new());
+    Ok(answer(&state, caller, result, &next, again).await)
 }
