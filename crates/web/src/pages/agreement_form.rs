@@ -3,8 +3,7 @@
 //! use case's `ItemInput`. The new-agreement form repeats them per row (`items[3].content`);
 //! the project page's add and edit forms use them unprefixed.
 
-use super::Errors;
-use super::requests::{Pairs, field};
+use super::{Errors, Pairs, field};
 use qinqing_app::agreements::{FROM_SIGNING, ItemInput, ItemView};
 use qinqing_domain::commitment::{ItemType, OffsetUnit, Side, TemplateNode};
 

@@ -5,8 +5,7 @@
 
 use super::agreement_form::{ItemChoices, ItemForm};
 use super::policies::shows_error_page;
-use super::requests::{Pairs, field};
-use super::{Errors, Layout, error_page, errors_of};
+use super::{Done, Errors, Layout, Pairs, error_page, errors_of, field, form_caller, form_errors};
 use crate::AppState;
 use crate::api::materials::material;
 use crate::session::{Caller, PageUser};
@@ -161,10 +160,10 @@ pub async fn create(
     user: PageUser,
     axum::Form(pairs): axum::Form<Pairs>,
 ) -> Response {
-    if let Err(r) = user.check_csrf(field(&pairs, "_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+    let caller = match form_caller(&user, &pairs) {
+        Ok(caller) => caller,
+        Err(r) => return r,
+    };
     let rows = submitted_rows(&pairs, &Errors::new());
     let included: Vec<usize> = (0..rows.len())
         .filter(|&r| rows[r].include && rows[r].is_filled())
@@ -347,8 +346,7 @@ async fn render(
     a.items.sort_by_key(|i| (i.planned_on, i.id));
     let (failed, kept, mut errors, problems) = match refused {
         Some(r) => {
-            let mut errors = errors_of(&r.error);
-            errors.insert("form".into(), r.error.to_string());
+            let errors = form_errors(&r.error);
             let problems = match &r.error {
                 AppError::ImportRejected(report) => {
                     report.errors.iter().map(ToString::to_string).collect()
@@ -403,29 +401,21 @@ async fn render(
     .into_response()
 }
 
-/// The confirmation a step redirects back with (POST-redirect-GET): a fixed code.
-#[derive(serde::Deserialize, Default)]
-pub struct Done {
-    done: Option<String>,
-}
-
-fn notice_of(done: Option<&str>) -> &'static str {
-    match done {
-        Some("created") => "协议已保存,承诺事项已生成履约时间轴",
-        Some("reported") => "履约情况已申报,待协议另一方确认",
-        Some("evidence") => "佐证材料已上传",
-        Some("confirmed") => "已确认履约",
-        Some("disputed") => "已退回履约申报",
-        Some("waived") => "已豁免该事项",
-        Some("breached") => "已认定违约",
-        Some("saved") => "承诺事项已保存",
-        Some("added") => "承诺事项已添加",
-        Some("linked") => "已关联企业",
-        Some("document") => "协议文本已上传",
-        Some("imported") => "承诺事项已导入",
-        _ => "",
-    }
-}
+/// The confirmations of the page's steps, by their `?done=` code.
+const NOTICES: [(&str, &str); 12] = [
+    ("created", "协议已保存,承诺事项已生成履约时间轴"),
+    ("reported", "履约情况已申报,待协议另一方确认"),
+    ("evidence", "佐证材料已上传"),
+    ("confirmed", "已确认履约"),
+    ("disputed", "已退回履约申报"),
+    ("waived", "已豁免该事项"),
+    ("breached", "已认定违约"),
+    ("saved", "承诺事项已保存"),
+    ("added", "承诺事项已添加"),
+    ("linked", "已关联企业"),
+    ("document", "协议文本已上传"),
+    ("imported", "承诺事项已导入"),
+];
 
 pub async fn detail_page(
     State(state): State<AppState>,
@@ -433,7 +423,8 @@ pub async fn detail_page(
     Path(id): Path<i64>,
     Query(q): Query<Done>,
 ) -> Response {
-    render(&state, &caller, id, notice_of(q.done.as_deref()), None).await
+    let notice = q.notice(&NOTICES).unwrap_or("");
+    render(&state, &caller, id, notice, None).await
 }
 
 /// The form's file, labelled `default_label` unless the form names it; missing or broken off,
@@ -533,10 +524,10 @@ pub async fn action(
     form: Multipart,
 ) -> Response {
     let form = UploadForm::read(form, "file").await;
-    if let Err(r) = user.check_csrf(form.field("_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+    let caller = match form_caller(&user, &form.pairs) {
+        Ok(caller) => caller,
+        Err(r) => return r,
+    };
     match take_step(&state, caller, id, &form).await {
         Ok(code) => {
             let anchor = match form.field("key") {

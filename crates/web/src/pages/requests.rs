@@ -3,7 +3,9 @@
 //! someone who may not use it is refused like the API would.
 
 use super::policies::shows_error_page;
-use super::{Done, Errors, Layout, answer, error_page, errors_of, form_caller, form_errors};
+use super::{
+    Done, Errors, Layout, Pairs, answer, error_page, errors_of, field, form_caller, form_errors,
+};
 use crate::AppState;
 use crate::session::{Caller, PageUser};
 use crate::upload::{UploadForm, file_response};
@@ -26,10 +28,6 @@ use qinqing_app::requests::{RequestView, handles_cases};
 use qinqing_app::{AppError, AppResult, Principal};
 use qinqing_domain::org::Role;
 use qinqing_storage::enterprises;
-
-// Pairs and field live in pages/mod.rs; the agreement pages, which another change is editing
-// now, still import them from here.
-pub(super) use super::{Pairs, field};
 
 #[derive(Template, WebTemplate)]
 #[template(path = "requests.html")]
