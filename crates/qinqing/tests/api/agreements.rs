@@ -683,6 +683,18 @@ async fn a_report_from_the_page_files_its_evidence_with_it_or_not_at_all() {
         .await)
     .await;
     assert_eq!(status(&shown, "start"), "fulfilled_on_time");
+    let desk = ok(handler.get("/api/v1/agreements/desk").await).await;
+    assert_eq!(desk["to_confirm"].as_array().unwrap().len(), 0);
+
+    // The managing department reads the agreement's trail, timed as the district reads a clock:
+    // the district's 09:00 on 16 November, not UTC's 01:00.
+    let trail = handler.get(&format!("/trace/agreement/{}", a["id"])).await;
+    assert_eq!(trail.status(), StatusCode::OK);
+    let html = trail.text().await.unwrap();
+    assert!(html.contains("2026-11-16 09:00:00"), "{html}");
+    assert!(!html.contains("2026-11-16 01:00"));
+    let firm_trail = firm.get(&format!("/trace/agreement/{}", a["id"])).await;
+    assert_eq!(firm_trail.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

@@ -463,3 +463,10 @@ async fn not_found(
         &state,
     )
 }
+
+/// A moment as people in the district read it: Beijing time (the API keeps UTC, RFC 3339).
+pub fn beijing(at: &chrono::DateTime<chrono::Utc>, format: &str) -> String {
+    at.with_timezone(&qinqing_domain::deadline::beijing())
+        .format(format)
+        .to_string()
+}

@@ -101,12 +101,10 @@ fn change_lines(detail: &serde_json::Value) -> Vec<String> {
 fn row(entry: &StoredEntry) -> TraceRow {
     TraceRow {
         seq: entry.seq,
-        at: entry
-            .record
-            .recorded_at
-            .replace('T', " ")
-            .trim_end_matches('Z')
-            .to_string(),
+        at: chrono::DateTime::parse_from_rfc3339(&entry.record.recorded_at).map_or_else(
+            |_| entry.record.recorded_at.clone(),
+            |t| super::beijing(&t.to_utc(), "%Y-%m-%d %H:%M:%S"),
+        ),
         actor: actor_label(entry),
         action: action_label(&entry.record.action).to_string(),
         changes: change_lines(&entry.record.detail),
