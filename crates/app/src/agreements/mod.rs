@@ -1311,7 +1311,7 @@ pub async fn evidence_content(
 }
 
 /// What the caller may do with one item on the project page.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct ItemRights {
     pub steps: Vec<steps::Step>,
     /// Rewrite the item (content, responsibility, due rule, 改期).
@@ -1324,7 +1324,7 @@ pub struct ItemRights {
 
 /// An agreement as its project page shows it to the caller: the timeline, the document, each
 /// item's evidence and the steps the caller may take.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone)]
 pub struct Workspace {
     pub agreement: AgreementView,
     /// The caller itemises and manages the agreement (adds items, links the enterprise,

@@ -9,12 +9,9 @@ use super::{
 use crate::{AppError, AppResult, Principal};
 use chrono::NaiveDate;
 use qinqing_domain::commitment::{Outcome, Status};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 /// A step on an item, without its inputs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     Report,
     Confirm,

@@ -127,6 +127,18 @@ fn as_row_error(e: AppError, t: &HotlineTicket, rows: usize) -> AppError {
         _ => (4, t.category.as_str()),
     };
     match e {
+        // The unique index on the ticket number: another import registered it meanwhile.
+        AppError::Internal(inner)
+            if matches!(inner.downcast_ref(), Some(StoreError::Duplicate)) =>
+        {
+            AppError::Conflict {
+                field: None,
+                message: format!(
+                    "工单 {} 正由另一次导入同时登记,请稍后重新导入(已登记的工单会自动跳过)",
+                    t.ticket_no
+                ),
+            }
+        }
         AppError::Internal(_) => e,
         other => rejected(rows, vec![row_error(t, column, value, other.to_string())]),
     }

@@ -185,6 +185,36 @@ async fn a_12345_file_is_imported_whole_once_or_refused_row_by_row() {
     assert_eq!(again["skipped"], 2);
     assert_eq!(count(&admin).await, before + 2);
 
+    // Two imports running at once cannot both register a ticket: the store keeps one per number.
+    let mut conn = app.app.db.conn().await.unwrap();
+    let stored = qinqing_storage::requests::by_source_ref(&mut conn, "12345", "GD0001")
+        .await
+        .unwrap()
+        .unwrap();
+    let twin = qinqing_storage::requests::NewRequest {
+        receipt_no: "SQ-TWIN",
+        enterprise_id: stored.enterprise_id,
+        region_code: &stored.region_code,
+        category_code: &stored.category_code,
+        title: None,
+        description: "同一工单的第二次登记",
+        location: None,
+        lat: None,
+        lon: None,
+        contact: None,
+        channel: "12345",
+        source_ref: Some("GD0001"),
+        registered_by: None,
+        submit_key: None,
+        owner_org_id: stored.owner_org_id,
+    };
+    let refused = qinqing_storage::requests::insert(&mut conn, &twin, chrono::Utc::now()).await;
+    assert!(matches!(
+        refused,
+        Err(qinqing_storage::StoreError::Duplicate)
+    ));
+    drop(conn);
+
     let receipt = done["imported"][0].as_str().unwrap();
     let r: Value = ok(admin.get(&format!("/api/v1/requests/{receipt}")).await).await;
     assert_eq!(r["channel"], "12345");
