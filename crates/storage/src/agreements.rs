@@ -19,6 +19,8 @@ pub struct AgreementRow {
     pub total_investment_fen: i64,
     pub created_org_id: i64,
     pub created_at: DateTime<Utc>,
+    /// Since when a breach holds the incentive payouts, while it does.
+    pub incentives_held_since: Option<NaiveDate>,
 }
 
 pub struct NewAgreement<'a> {
@@ -54,7 +56,7 @@ pub async fn insert(conn: &mut Conn, a: &NewAgreement<'_>, now: DateTime<Utc>) -
 
 const AGREEMENT_COLUMNS: &str = "SELECT a.id, a.project_name, a.enterprise_id, e.credit_code, \
     a.investor_name, a.region_code, a.signed_on, a.total_investment_fen, a.created_org_id, \
-    a.created_at FROM agreement a LEFT JOIN enterprise e ON e.id = a.enterprise_id";
+    a.created_at, a.incentives_held_since FROM agreement a LEFT JOIN enterprise e ON e.id = a.enterprise_id";
 
 fn agreement_from_row(r: &AnyRow) -> Result<AgreementRow> {
     Ok(AgreementRow {
@@ -68,6 +70,10 @@ fn agreement_from_row(r: &AnyRow) -> Result<AgreementRow> {
         total_investment_fen: r.try_get("total_investment_fen")?,
         created_org_id: r.try_get("created_org_id")?,
         created_at: time::from_text(&r.try_get::<String, _>("created_at")?)?,
+        incentives_held_since: r
+            .try_get::<Option<String>, _>("incentives_held_since")?
+            .map(|d| time::date_from_text(&d))
+            .transpose()?,
     })
 }
 
@@ -114,6 +120,26 @@ pub async fn claim_daily_sync(conn: &mut Conn, id: i64, today: NaiveDate) -> Res
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Records since when a breach holds the incentive payouts (`None`: they are released).
+pub async fn set_incentives_held(conn: &mut Conn, id: i64, since: Option<NaiveDate>) -> Result<()> {
+    sqlx::query("UPDATE agreement SET incentives_held_since = $1 WHERE id = $2")
+        .bind(since.map(time::date_to_text))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Moves an item to `on` (改期), keeping everything else.
+pub async fn set_replanned(conn: &mut Conn, id: i64, on: NaiveDate) -> Result<()> {
+    sqlx::query("UPDATE commitment SET replanned_on = $1 WHERE id = $2")
+        .bind(time::date_to_text(on))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Locks an agreement's row until the transaction ends, so that two transactions re-syncing

@@ -1104,6 +1104,8 @@ async fn act_in(
     if !store::set_outcome(tx, row.id, row.outcome, outcome, note.as_deref()).await? {
         return Err(conflict("该事项刚被他人处理,请刷新后再试"));
     }
+    let was_held = timeline_before.incentives_suspended();
+    hold_or_release_incentives(tx, &a, &rows, &scheduled, was_held, local_date(now)).await?;
     let moved = sync_clocks(tx, app, &a, now).await?;
     if let Outcome::Reported { on } = outcome {
         tell_reported(tx, &a, row, on, now).await?;
@@ -1124,6 +1126,37 @@ async fn act_in(
         record_suspension(tx, who, meta, &shown, &row.key, now).await?;
     }
     Ok(shown)
+}
+
+/// A breach that begins holding the incentive payouts records the day; the waiver that releases
+/// them moves each held incentive item on by the days it was held (改期), so the government has
+/// the time to pay that it had left — one already late stays exactly as late. `rows` and
+/// `scheduled` are the items before the step.
+async fn hold_or_release_incentives(
+    conn: &mut Conn,
+    a: &AgreementRow,
+    rows: &[CommitmentRow],
+    scheduled: &[Scheduled],
+    was_held: bool,
+    today: NaiveDate,
+) -> AppResult<()> {
+    let (_, after) = load(conn, a.id).await?;
+    let held = timeline(&after)?.incentives_suspended();
+    if held && !was_held {
+        store::set_incentives_held(conn, a.id, Some(today)).await?;
+    } else if was_held && !held {
+        store::set_incentives_held(conn, a.id, None).await?;
+        let days = a
+            .incentives_held_since
+            .map_or(0, |since| (today - since).num_days());
+        for (row, s) in rows.iter().zip(scheduled) {
+            if days > 0 && s.status == Status::Suspended {
+                store::set_replanned(conn, row.id, s.planned + chrono::Duration::days(days))
+                    .await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Audits a breach suspending the agreement's incentive payouts, or its waiver resuming them,

@@ -474,6 +474,15 @@ async fn write_past(app: &App, id: i64, p: &Project, today: NaiveDate) -> AppRes
             store::set_outcome(&mut tx, row.id, Outcome::Open, to, note(past)).await?;
         }
     }
+    // A breach holds the incentives from the day after the breached item fell due.
+    let breached = p
+        .items
+        .iter()
+        .find(|&&(.., past)| matches!(past, Past::Breached));
+    if let Some(&(.., due, _)) = breached {
+        let since = shift(today, due) + chrono::Duration::days(1);
+        store::set_incentives_held(&mut tx, id, Some(since)).await?;
+    }
     let a = store::get(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demo agreement missing")))?;

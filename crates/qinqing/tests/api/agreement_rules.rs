@@ -160,7 +160,7 @@ async fn with_incentive(app: &TestApp) -> Value {
 
 #[tokio::test]
 async fn a_breach_suspends_incentive_payouts_until_a_lead_waives_it() {
-    let (app, _clock) = district().await;
+    let (app, clock) = district().await;
     let a = with_incentive(&app).await;
     assert_eq!(a["incentives_suspended"], false);
     assert_eq!(clock_due(&app, &a, "subsidy").await, [end_of("2026-12-31")]);
@@ -200,12 +200,18 @@ async fn a_breach_suspends_incentive_payouts_until_a_lead_waives_it() {
     )
     .await;
 
+    // Twenty days later the breach is waived: the government's time to pay did not run while
+    // the payout was held, so the incentive moves on by those twenty days; other items do not.
+    clock.advance(chrono::Duration::days(20));
     let lead = app.login("lead").await;
     let a = ok(lead.post(&act_path(&a, "invest"), &waive).await).await;
     assert_eq!(status(&a, "invest"), "waived");
     assert_eq!(a["incentives_suspended"], false);
     assert_eq!(status(&a, "subsidy"), "planned");
-    assert_eq!(clock_due(&app, &a, "subsidy").await, [end_of("2026-12-31")]);
+    assert_eq!(item(&a, "subsidy")["planned_on"], "2027-01-20");
+    assert_eq!(clock_due(&app, &a, "subsidy").await, [end_of("2027-01-20")]);
+    assert_eq!(item(&a, "power")["planned_on"], "2026-12-31");
+    let handler = app.login("handler").await;
     assert!(
         audit_actions(&app, &a)
             .await
