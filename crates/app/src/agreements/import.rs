@@ -2,8 +2,8 @@
 //! in the form, each problem named by its row and column, and nothing is saved on any error.
 
 use super::{
-    AgreementView, ItemInput, as_commitment, manages, parse_item, sync_clocks, timeline_field,
-    view, visible,
+    AgreementView, FROM_SIGNING, ItemInput, as_commitment, manages, parse_item, sync_clocks,
+    timeline_field, view, visible,
 };
 use crate::audit::{self, Change};
 use crate::error::parsed;
@@ -65,7 +65,11 @@ fn input_of(line: &ItemLine, government: &[orgs::Organisation]) -> Result<ItemIn
         responsible_unit: unit.into(),
         responsible_person: line.get("responsible_person").into(),
         due_on: optional(line.get("due_on")),
-        after: optional(line.get("after")),
+        after: optional(line.get("after")).map(|after| match after.as_str() {
+            // What people type for "counted from the signing date".
+            "签约" | "签约日" | "签约之日" => FROM_SIGNING.to_string(),
+            _ => after,
+        }),
         offset,
         offset_unit: optional(line.get("offset_unit")).map(|u| {
             let units = [

@@ -371,10 +371,34 @@ async fn items_import_from_the_xlsx_template_all_or_nothing_with_row_and_column(
         .await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
 
+    let registration = [
+        "reg",
+        "企业注册",
+        "企业方",
+        "",
+        "注册登记",
+        "",
+        "",
+        "",
+        "签约",
+        "1",
+        "个月",
+        "营业执照",
+    ];
     let res = handler
-        .upload_with(&path, &[], "事项.xlsx", items_sheet(&[LAND, start]))
+        .upload_with(
+            &path,
+            &[],
+            "事项.xlsx",
+            items_sheet(&[LAND, start, registration]),
+        )
         .await;
     let done = ok(res).await;
+    assert_eq!(
+        item(&done, "reg")["due_on"],
+        "2026-12-01",
+        "one month from signing"
+    );
     assert_eq!(item(&done, "land")["item_type"], "land_delivery");
     let dept = org_id(&handler, "工业和信息化局").await;
     assert_eq!(item(&done, "land")["responsible_org_id"], dept);
