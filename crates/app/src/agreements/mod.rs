@@ -1049,15 +1049,12 @@ pub async fn act(
     action: &ItemAction,
     meta: &RequestMeta,
 ) -> AppResult<AgreementView> {
-    let mut tx = app.db.begin().await?;
-    let shown = act_in(&mut tx, app, who, id, key, action, meta).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(shown)
+    act_with(app, who, id, key, action, None, meta).await
 }
 
-/// Reports item `key` fulfilled on `on` with its evidence and, in the same transaction, the
-/// evidence file: a refused report keeps no file, a refused file files no report.
-pub async fn report(
+/// Takes a step with an evidence file (a report and its 佐证) in one transaction: a refused
+/// step keeps no file, a refused file takes no step.
+pub async fn act_with(
     app: &App,
     who: &Principal,
     id: i64,

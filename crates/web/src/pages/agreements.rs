@@ -472,7 +472,7 @@ async fn take_step(
                 evidence: form.field("evidence").to_string(),
             };
             let file = optional_file(form, "履约佐证")?;
-            agreements::report(app, who, id, key, &action, file, meta).await?;
+            agreements::act_with(app, who, id, key, &action, file, meta).await?;
             "reported"
         }
         "evidence" => {
