@@ -224,6 +224,12 @@ pub async fn resolve_session(app: &App, token: &str) -> AppResult<Option<(Princi
     Ok(principal.map(|p| (p, session.csrf_token)))
 }
 
+/// Removes the sessions that have expired; the server runs it in the background.
+pub async fn sweep_expired_sessions(app: &App) -> AppResult<u64> {
+    let mut conn = app.db.conn().await?;
+    Ok(sessions::delete_expired(&mut conn, app.now()).await?)
+}
+
 pub async fn end_session(app: &App, token: &str) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
     sessions::delete(&mut conn, &token_hash(token)).await?;

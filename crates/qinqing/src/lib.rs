@@ -41,7 +41,7 @@ pub async fn open_with_clock(
 /// (at least every minute is required), firing the warnings that have fallen due, closing replied
 /// requests whose follow-up window passed (超期未回访自动办结), moving the
 /// clocks of commitment items held back by late upstream items, taking down policies whose
-/// period ended (下架), and sending the queued SMS.
+/// period ended (下架), removing expired login sessions, and sending the queued SMS.
 pub const BACKGROUND_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The server's background work, for as long as it runs. Each task is safe to run in several
@@ -74,6 +74,11 @@ pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::Joi
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "policies past their period taken down"),
                 Err(e) => tracing::error!(error = %e, "taking down expired policies failed"),
+            }
+            match qinqing_app::auth::sweep_expired_sessions(&app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
+                Err(e) => tracing::error!(error = %e, "removing expired sessions failed"),
             }
             if let Err(e) = notifications::deliver_due(&app, sms.as_ref(), app.now()).await {
                 tracing::error!(error = %e, "sending SMS failed; the outbox keeps them");

@@ -67,3 +67,14 @@ pub async fn delete_for_user(conn: &mut Conn, user_id: i64) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// Deletes the sessions that expired by `now` (a presented expired token is refused anyway; this
+/// keeps the table from growing with sessions nobody ends). Returns how many went.
+pub async fn delete_expired(conn: &mut Conn, now: DateTime<Utc>) -> Result<u64> {
+    // Timestamps are stored in one fixed RFC 3339 UTC format, so text order is time order.
+    let done = sqlx::query("DELETE FROM session WHERE expires_at <= $1")
+        .bind(time::to_text(now))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

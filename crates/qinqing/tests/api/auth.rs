@@ -310,3 +310,22 @@ async fn logout_ends_the_session() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn expired_sessions_are_swept_and_live_ones_stay() {
+    let clock = std::sync::Arc::new(qinqing_app::clock::ManualClock::new(chrono::Utc::now()));
+    let app = TestApp::spawn_at(clock.clone()).await;
+    let old = app.login("handler").await;
+    clock.advance(qinqing_app::auth::SESSION_LIFETIME - chrono::Duration::hours(1));
+    let fresh = app.login("lead").await;
+    clock.advance(chrono::Duration::hours(2));
+    let swept = qinqing_app::auth::sweep_expired_sessions(&app.app)
+        .await
+        .unwrap();
+    assert_eq!(swept, 1, "only the handler's session had expired");
+    assert_eq!(
+        old.get("/api/v1/auth/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(fresh.get("/api/v1/auth/me").await.status(), StatusCode::OK);
+}
