@@ -1,5 +1,5 @@
 //! The working-day calendar in force: stored as the administrator's text document, loaded at
-//! start, replaced whole on edit.
+//! start and again every background round, replaced whole on edit.
 
 use crate::audit::{self, Change};
 use crate::{App, AppError, AppResult, Principal, RequestMeta};
@@ -18,6 +18,16 @@ pub(crate) async fn load_or_install(app: &App) -> AppResult<()> {
             text
         }
     };
+    let data = CalendarData::parse(&text)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored calendar is invalid: {e}")))?;
+    app.set_calendar(WorkingCalendar::new(data));
+    Ok(())
+}
+
+/// Takes up the stored calendar again, so that an edit made through another server process
+/// counts here too; the server does it in the background.
+pub async fn refresh(app: &App) -> AppResult<()> {
+    let text = document(app).await?;
     let data = CalendarData::parse(&text)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("stored calendar is invalid: {e}")))?;
     app.set_calendar(WorkingCalendar::new(data));

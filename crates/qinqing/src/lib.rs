@@ -37,7 +37,8 @@ pub async fn open_with_clock(
     Ok(app)
 }
 
-/// How often the server's background work runs: signing a checkpoint while audit entries arrive
+/// How often the server's background work runs: taking up a calendar edited through another
+/// process, signing a checkpoint while audit entries arrive
 /// (at least every minute is required), firing the warnings that have fallen due, closing replied
 /// requests whose follow-up window passed (超期未回访自动办结), moving the
 /// clocks of commitment items held back by late upstream items, taking down policies whose
@@ -50,6 +51,9 @@ pub const BACKGROUND_INTERVAL: std::time::Duration = std::time::Duration::from_s
 pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
+            if let Err(e) = qinqing_app::calendar::refresh(&app).await {
+                tracing::error!(error = %e, "reloading the working calendar failed");
+            }
             if let Err(e) = audit_log::checkpoint(&app).await {
                 tracing::error!(error = %e, "signing an audit checkpoint failed");
             }

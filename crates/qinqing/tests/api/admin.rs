@@ -159,3 +159,28 @@ async fn the_admin_edits_the_calendar_and_deadlines_follow_it() {
         .unwrap();
     assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
 }
+
+#[tokio::test]
+async fn a_calendar_edited_through_another_process_counts_after_the_next_refresh() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let add = "/api/v1/calendar/working-days/add?from=2026-11-20&days=1";
+    let mut text = admin.get("/api/v1/calendar").await.text().await.unwrap();
+    text.push_str("2026-11-23,holiday,另一进程设定的假日\n");
+    // Another server process stores the edit; this one still holds the calendar it loaded.
+    let mut conn = app.app.db.conn().await.unwrap();
+    qinqing_storage::settings::put(
+        &mut conn,
+        qinqing_storage::settings::CALENDAR,
+        &text,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let before: Value = admin.get(add).await.json().await.unwrap();
+    assert_eq!(before["date"], "2026-11-23");
+    qinqing_app::calendar::refresh(&app.app).await.unwrap();
+    let after: Value = admin.get(add).await.json().await.unwrap();
+    assert_eq!(after["date"], "2026-11-24");
+}
