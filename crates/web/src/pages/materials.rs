@@ -2,8 +2,8 @@
 //! change the browser is sent back to the page (POST-redirect-GET); a refused file comes back on
 //! the page with the reason beside the upload field, and nothing is stored.
 
-use super::policies::{render_application, shows_error_page};
-use super::{error_page, errors_of};
+use super::policies::render_application;
+use super::{error_page, errors_of, shows_error_page};
 use crate::AppState;
 use crate::session::PageUser;
 use crate::upload::{UploadForm, file_response};

@@ -2,9 +2,9 @@
 //! and one request with the forms its reader may use. The use cases decide; a form shown to
 //! someone who may not use it is refused like the API would.
 
-use super::policies::shows_error_page;
 use super::{
     Done, Errors, Layout, Pairs, answer, error_page, errors_of, field, form_caller, form_errors,
+    shows_error_page,
 };
 use crate::AppState;
 use crate::session::{Caller, PageUser};
