@@ -8,7 +8,7 @@ use qinqing_app::attachments::FileContent;
 /// The text fields of a multipart form, in order (names may repeat), and its one file field.
 #[derive(Debug, Default)]
 pub struct UploadForm {
-    pub pairs: Vec<(String, String)>,
+    pub pairs: crate::pages::Pairs,
     /// The file's name as the browser gave it, and its bytes; `None` when no file was chosen.
     pub file: Option<(String, Vec<u8>)>,
     /// The upload broke off (the connection dropped, or the body exceeded the limit).
@@ -46,12 +46,10 @@ impl UploadForm {
         out
     }
 
-    /// The first value of a text field, or "".
+    /// The first value of a text field, or "": the text fields are a page form's pairs, read
+    /// by the one `pages::field`, so a multipart form and a urlencoded one answer alike.
     pub fn field(&self, name: &str) -> &str {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
+        crate::pages::field(&self.pairs, name)
     }
 }
 

@@ -5,7 +5,7 @@ use crate::error::{ApiError, ApiResult, plain};
 use crate::session::{ApiUser, request_meta};
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use qinqing_app::AppError;
 use qinqing_app::enterprises::{self, ProfileUpdate, ProfileView, RegistrationInput};
@@ -244,16 +244,6 @@ pub async fn export(
 
 /// A file download response; shared with the UI.
 pub fn download(format: FileFormat, bytes: Vec<u8>) -> Response {
-    let disposition = format!(
-        "attachment; filename=\"enterprises.{}\"",
-        format.extension()
-    );
-    (
-        [
-            (header::CONTENT_TYPE, format.content_type().to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
+    let name = format!("enterprises.{}", format.extension());
+    super::policies::attachment(&name, format.content_type(), bytes)
 }

@@ -542,8 +542,9 @@ pub fn csv_download(name: &str, bytes: Vec<u8>) -> Response {
     attachment(name, "text/csv; charset=utf-8", bytes)
 }
 
-/// A file the browser saves as `name` rather than shows.
-fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+/// A file the browser saves as `name` rather than shows; every download of the API answers
+/// with it, so they all carry the same headers.
+pub(super) fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),

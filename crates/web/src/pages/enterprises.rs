@@ -1,7 +1,7 @@
 //! The enterprise portal (我的企业), the staff workbench and enterprise register, profile pages,
 //! profile correction, import and export.
 
-use super::{Choice, Errors, Layout, error_page, errors_of};
+use super::{Choice, Errors, Layout, error_page, errors_of, form_caller};
 use crate::AppState;
 use crate::api::enterprises::{EnterpriseSummary, MAX_PER_PAGE, download, list_filter};
 use crate::session::{Caller, PageUser};
@@ -490,22 +490,25 @@ pub async fn import_page(State(state): State<AppState>, PageUser(caller): PageUs
     import_page_for(&caller, &state).into_response()
 }
 
-pub async fn import(State(state): State<AppState>, user: PageUser, form: Multipart) -> Response {
+pub async fn import(
+    State(state): State<AppState>,
+    user: PageUser,
+    form: Multipart,
+) -> Result<Response, Response> {
     let form = crate::upload::UploadForm::read(form, "file").await;
-    if let Err(r) = user.check_csrf(form.field("_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+    let caller = form_caller(&user, &form.pairs)?;
     let mut page = import_page_for(caller, &state);
     let Some((name, bytes)) = form.file else {
         page.error = Some("请选择要导入的 CSV 或 XLSX 文件".into());
-        return (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let Some(format) = FileFormat::from_file_name(&name) else {
         page.error = Some(format!("“{name}”不是 .csv 或 .xlsx 文件"));
-        return (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
-    match enterprises::import(&state.app, &caller.principal, &bytes, format, &caller.meta).await {
+    let result =
+        enterprises::import(&state.app, &caller.principal, &bytes, format, &caller.meta).await;
+    Ok(match result {
         Ok(summary) => {
             page.summary = Some(summary);
             page.into_response()
@@ -515,7 +518,7 @@ pub async fn import(State(state): State<AppState>, user: PageUser, form: Multipa
             (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
         }
         Err(e) => error_page(&e, Some(caller), &state),
-    }
+    })
 }
 
 /// A download for the UI; a refusal is a page, not the API's JSON.

@@ -2,8 +2,8 @@
 //! change the browser is sent back to the page (POST-redirect-GET); a refused file comes back on
 //! the page with the reason beside the upload field, and nothing is stored.
 
-use super::policies::{render_application, shows_error_page};
-use super::{error_page, errors_of};
+use super::policies::render_application;
+use super::{error_page, errors_of, form_caller, shows_error_page};
 use crate::AppState;
 use crate::session::PageUser;
 use crate::upload::{UploadForm, file_response};
@@ -33,22 +33,19 @@ pub async fn upload(
     user: PageUser,
     Path(receipt): Path<String>,
     form: Multipart,
-) -> Response {
+) -> Result<Response, Response> {
     let form = UploadForm::read(form, "file").await;
-    if let Err(r) = user.check_csrf(form.field("_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+    let caller = form_caller(&user, &form.pairs)?;
     let uploaded = match crate::api::materials::material(&form) {
         Ok(file) => {
             materials::upload(&state.app, &caller.principal, &receipt, file, &caller.meta).await
         }
         Err(e) => Err(e),
     };
-    match uploaded {
+    Ok(match uploaded {
         Ok(_) => back_to(&receipt),
         Err(e) => refused(&state, &user, &receipt, e).await,
-    }
+    })
 }
 
 pub async fn content(

@@ -352,6 +352,14 @@ pub fn form_errors(e: &AppError) -> Errors {
     errors
 }
 
+/// Refusals and failures get the error page; mistakes in a form come back on the form.
+pub fn shows_error_page(e: &AppError) -> bool {
+    matches!(
+        e,
+        AppError::Forbidden(_) | AppError::NotFound(_) | AppError::Internal(_)
+    )
+}
+
 /// How a form's step answers: on success a redirect to `next` (POST-redirect-GET); a refusal
 /// or failure the error page; a mistake in the form its page again, drawn by `again` with the
 /// mistake marked, under the mistake's status, so nothing is lost of what the page showed.
@@ -367,7 +375,7 @@ where
 {
     match result {
         Ok(_) => Redirect::to(next).into_response(),
-        Err(e) if policies::shows_error_page(&e) => error_page(&e, Some(caller), state),
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), state),
         Err(e) => (status_of(&e), again(form_errors(&e)).await).into_response(),
     }
 }

@@ -1,7 +1,7 @@
 //! 诉求研判 and the 12345 import pages. The use cases decide who may see and do what; the
 //! export links reach the JSON API's CSV and XLSX formats with the same period.
 
-use super::{Layout, error_page};
+use super::{Layout, error_page, form_caller};
 use crate::AppState;
 use crate::session::PageUser;
 use crate::upload::UploadForm;
@@ -97,12 +97,13 @@ pub async fn import_form(State(state): State<AppState>, PageUser(caller): PageUs
 }
 
 /// Imports the file; every problem is listed by row and column, and nothing is saved.
-pub async fn import(State(state): State<AppState>, user: PageUser, form: Multipart) -> Response {
+pub async fn import(
+    State(state): State<AppState>,
+    user: PageUser,
+    form: Multipart,
+) -> Result<Response, Response> {
     let form = UploadForm::read(form, "file").await;
-    if let Err(r) = user.check_csrf(form.field("_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+    let caller = form_caller(&user, &form.pairs)?;
     let result = match crate::api::request_analysis::uploaded(&form) {
         Ok((name, bytes)) => {
             intake::import(&state.app, &caller.principal, name, bytes, &caller.meta).await
@@ -110,7 +111,7 @@ pub async fn import(State(state): State<AppState>, user: PageUser, form: Multipa
         Err(e) => Err(e),
     };
     let mut page = import_page(&state, caller);
-    match result {
+    Ok(match result {
         Ok(summary) => {
             page.summary = Some(summary);
             page.into_response()
@@ -126,5 +127,5 @@ pub async fn import(State(state): State<AppState>, user: PageUser, form: Multipa
             }
             (status, page).into_response()
         }
-    }
+    })
 }

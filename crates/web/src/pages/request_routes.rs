@@ -1,7 +1,6 @@
 //! The administrator's form for the routing rules of 诉求必应 (category × region → department).
 
-use super::policies::shows_error_page;
-use super::{Done, Errors, Layout, Pairs, error_page, errors_of, form_caller};
+use super::{Done, Errors, Layout, Pairs, error_page, errors_of, form_caller, shows_error_page};
 use crate::AppState;
 use crate::session::{Caller, PageUser};
 use askama::Template;

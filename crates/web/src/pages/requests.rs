@@ -2,9 +2,9 @@
 //! and one request with the forms its reader may use. The use cases decide; a form shown to
 //! someone who may not use it is refused like the API would.
 
-use super::policies::shows_error_page;
 use super::{
     Done, Errors, Layout, Pairs, answer, error_page, errors_of, field, form_caller, form_errors,
+    shows_error_page,
 };
 use crate::AppState;
 use crate::session::{Caller, PageUser};
@@ -228,17 +228,14 @@ pub async fn upload(
     user: PageUser,
     Path(receipt): Path<String>,
     form: Multipart,
-) -> Response {
+) -> Result<Response, Response> {
     let form = UploadForm::read(form, "file").await;
-    if let Err(r) = user.check_csrf(form.field("_csrf")) {
-        return r;
-    }
-    let caller = &user.0;
+    let caller = form_caller(&user, &form.pairs)?;
     let result = match &form.file {
         None => Err(AppError::invalid("file", "请选择要上传的文件")),
         Some(_) => attach_from(&state, caller, &receipt, &form).await,
     };
-    match result {
+    Ok(match result {
         Ok(()) => request_done(&receipt, "attached"),
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
@@ -247,7 +244,7 @@ pub async fn upload(
             let page = render_request(&state, caller, &receipt, errors, String::new()).await;
             (crate::error::status_of(&e), page).into_response()
         }
-    }
+    })
 }
 
 /// One attached file, for whoever may see the request.
