@@ -4,8 +4,10 @@
 //! back; a refused one comes back open with what was typed and its wrong fields marked.
 
 use super::agreement_form::{ItemChoices, ItemForm};
-use super::policies::shows_error_page;
-use super::{Done, Errors, Layout, Pairs, error_page, errors_of, field, form_caller, form_errors};
+use super::{
+    Done, Errors, Layout, Pairs, error_page, errors_of, field, form_caller, form_errors,
+    shows_error_page,
+};
 use crate::AppState;
 use crate::api::materials::material;
 use crate::session::{Caller, PageUser};

@@ -2,7 +2,10 @@
 //! "我的可享政策", the application form and its progress, the review queue, the payout desk.
 
 use super::policy_builder::{self, BuilderView, Editor};
-use super::{Done, Errors, Layout, Pairs, error_page, errors_of, field, form_caller, form_errors};
+use super::{
+    Done, Errors, Layout, Pairs, error_page, errors_of, field, form_caller, form_errors,
+    shows_error_page,
+};
 use crate::AppState;
 use crate::session::{Caller, MaybeUser, PageUser};
 use crate::upload::UploadForm;
@@ -39,10 +42,6 @@ fn grouped(text: &str) -> String {
     qinqing_domain::Money::parse_yuan(text)
         .map_or_else(|_| text.to_string(), |m| m.format_grouped())
 }
-
-// shows_error_page lives in pages/mod.rs; the agreement pages, which another change is editing
-// now, still import it from here.
-pub(super) use super::shows_error_page;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "policies.html")]
