@@ -32,7 +32,9 @@ const DERIVED_TITLE: usize = 30;
 /// The longest extension one approval grants.
 const MAX_EXTENSION_DAYS: i64 = 30;
 /// Channels staff register requests from besides the steward's own.
-const STAFF_CHANNELS: [&str; 4] = ["hotline", "12345", "rating", "window"];
+const STAFF_CHANNELS: [&str; 4] = ["hotline", HOTLINE_12345, "rating", "window"];
+/// The 12345 hotline's channel: its tickets are registered once per 工单编号.
+pub(crate) const HOTLINE_12345: &str = "12345";
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(default)]
@@ -190,7 +192,16 @@ pub(crate) async fn register(
         submit_key: submit_key.as_deref(),
         owner_org_id: owner,
     };
-    let id = store::insert(tx, &new, now).await?;
+    let id = match store::insert(tx, &new, now).await {
+        // The one unique key a registration can meet: a 12345 ticket number already on file.
+        Err(StoreError::Duplicate) if reg.channel == HOTLINE_12345 => {
+            return Err(AppError::Conflict {
+                field: Some("source_ref".into()),
+                message: "该 12345 工单已经登记,不能重复登记".into(),
+            });
+        }
+        other => other?,
+    };
     let row = stored(tx, id).await?;
     start_clock(tx, app, &row, RESPONSE_CLOCK, RESPONSE_LIMIT, now).await?;
     start_clock(tx, app, &row, RESOLUTION_CLOCK, resolution_limit(&row), now).await?;

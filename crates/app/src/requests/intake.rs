@@ -21,7 +21,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// The channel and the most tickets one file may carry.
-const CHANNEL: &str = "12345";
+const CHANNEL: &str = super::handling::HOTLINE_12345;
 const MAX_TICKETS: usize = 2000;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -122,23 +122,12 @@ pub async fn import(
 /// rule), reported against its row and column; failures of the platform stay what they are.
 fn as_row_error(e: AppError, t: &HotlineTicket, rows: usize) -> AppError {
     let (column, value) = match e.field() {
+        Some("source_ref") => (0, t.ticket_no.as_str()),
         Some("title") => (5, t.title.as_str()),
         Some("description") => (6, t.description.as_str()),
         _ => (4, t.category.as_str()),
     };
     match e {
-        // The unique index on the ticket number: another import registered it meanwhile.
-        AppError::Internal(inner)
-            if matches!(inner.downcast_ref(), Some(StoreError::Duplicate)) =>
-        {
-            AppError::Conflict {
-                field: None,
-                message: format!(
-                    "工单 {} 正由另一次导入同时登记,请稍后重新导入(已登记的工单会自动跳过)",
-                    t.ticket_no
-                ),
-            }
-        }
         AppError::Internal(_) => e,
         other => rejected(rows, vec![row_error(t, column, value, other.to_string())]),
     }

@@ -104,14 +104,26 @@ async fn the_most_specific_region_prefix_wins_and_the_empty_prefix_catches_the_r
         .find(|(_, r)| !r.starts_with(TOWN))
         .unwrap();
     let hotline = app.login("handler").await;
-    let register = |code: &str| json!({ "credit_code": code, "category": "finance", "description": "流动资金贷款到期需要转贷", "channel": "12345", "source_ref": "12345-0001" });
-    let a = submit(&hotline, register(&in_town.0)).await;
+    let register = |code: &str, ticket: &str| json!({ "credit_code": code, "category": "finance", "description": "流动资金贷款到期需要转贷", "channel": "12345", "source_ref": ticket });
+    let a = submit(&hotline, register(&in_town.0, "12345-0001")).await;
     assert_eq!(a["owner_name"], "东园镇经济发展办");
     assert_eq!(a["channel"], "12345");
     assert_eq!(a["source_ref"], "12345-0001");
     assert!(a["receipt_no"].as_str().unwrap().starts_with("SQ"));
-    let b = submit(&hotline, register(&elsewhere.0)).await;
+    let b = submit(&hotline, register(&elsewhere.0, "12345-0002")).await;
     assert_eq!(b["owner_name"], "财政局");
+    // A ticket is registered once.
+    let before = app.audit_count().await;
+    assert_error(
+        hotline
+            .post("/api/v1/requests", &register(&elsewhere.0, "12345-0002"))
+            .await,
+        StatusCode::CONFLICT,
+        "conflict",
+        Some("source_ref"),
+    )
+    .await;
+    assert_eq!(app.audit_count().await, before);
 
     // No rule at all for the category: refused, nothing stored.
     let before = app.audit_count().await;
