@@ -89,7 +89,17 @@ function policyBuilder(section) {
   if (kind) { showReward(); kind.addEventListener("change", showReward); }
 }
 
+// On a phone the navigation scrolls sideways: bring the current page's link into view.
+function showCurrentNav() {
+  const nav = document.querySelector("header.top nav");
+  const current = nav && nav.querySelector("a.active");
+  if (current && nav.scrollWidth > nav.clientWidth) {
+    nav.scrollLeft = current.offsetLeft - nav.offsetLeft - (nav.clientWidth - current.offsetWidth) / 2;
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  showCurrentNav();
   document.querySelectorAll("input[data-credit-code]").forEach(watchCreditCode);
   document.querySelectorAll("form[data-upload]").forEach(uploadWithProgress);
   document.querySelectorAll("form[data-tool]").forEach(referenceTool);
