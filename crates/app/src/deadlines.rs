@@ -231,11 +231,8 @@ async fn users_told(conn: &mut Conn, roles: &[Role], d: &Deadline) -> AppResult<
     let region = DivisionCode::parse(&d.region_code)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("deadline region: {e}")))?;
     let mut ids = Vec::new();
-    for user in users::list(conn).await? {
-        if user.disabled
-            || !roles.contains(&user.role)
-            || !of_answering_org(user.role, user.org_id, d)
-        {
+    for user in users::enabled_with_roles(conn, roles).await? {
+        if !of_answering_org(user.role, user.org_id, d) {
             continue;
         }
         let division = orgs::get(conn, user.org_id)

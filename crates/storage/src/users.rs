@@ -97,6 +97,25 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<User>> {
     rows.iter().map(from_row).collect()
 }
 
+/// The enabled users holding one of `roles` (the people a warning or a request for confirmation
+/// goes to): read by role, not by walking every enterprise account.
+pub async fn enabled_with_roles(conn: &mut Conn, roles: &[Role]) -> Result<Vec<User>> {
+    if roles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=roles.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "{COLUMNS} WHERE disabled = 0 AND role IN ({}) ORDER BY id",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for role in roles {
+        query = query.bind(role.as_str());
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// Records a failed login: the new failure count and, once the back-off starts, until when the
 /// account refuses further attempts.
 pub async fn record_failed_login(

@@ -653,14 +653,14 @@ async fn confirmers(conn: &mut Conn, a: &AgreementRow, row: &CommitmentRow) -> A
 
 /// The handlers and lead of a government unit.
 async fn case_staff(conn: &mut Conn, org: i64) -> AppResult<Vec<i64>> {
-    Ok(users::list(conn)
-        .await?
-        .into_iter()
-        .filter(|u| {
-            u.org_id == org && !u.disabled && matches!(u.role, Role::Handler | Role::DepartmentLead)
-        })
-        .map(|u| u.id)
-        .collect())
+    Ok(
+        users::enabled_with_roles(conn, &[Role::Handler, Role::DepartmentLead])
+            .await?
+            .into_iter()
+            .filter(|u| u.org_id == org)
+            .map(|u| u.id)
+            .collect(),
+    )
 }
 
 /// Asks the other side to confirm a report.
