@@ -93,10 +93,12 @@ fn template_choices() -> ItemChoices {
     )
 }
 
+/// The form with what `pairs` hold (nothing for a new form), its `rows` and `errors`.
 fn new_page_of(
     state: &AppState,
     caller: &Caller,
     pairs: &Pairs,
+    rows: Vec<ItemForm>,
     errors: Errors,
 ) -> NewAgreementPage {
     let kept = |name: &str| field(pairs, name).to_string();
@@ -108,7 +110,7 @@ fn new_page_of(
         region_code: kept("region_code"),
         signed_on: kept("signed_on"),
         total_investment: kept("total_investment"),
-        rows: Vec::new(),
+        rows,
         choices: template_choices(),
         errors,
     }
@@ -119,9 +121,14 @@ pub async fn new_page(State(state): State<AppState>, PageUser(caller): PageUser)
         let e = AppError::forbidden("只有招商部门工作人员可以录入投资协议");
         return error_page(&e, Some(&caller), &state);
     }
-    let mut page = new_page_of(&state, &caller, &Pairs::new(), Errors::new());
-    page.rows = standard_rows();
-    page.into_response()
+    new_page_of(
+        &state,
+        &caller,
+        &Pairs::new(),
+        standard_rows(),
+        Errors::new(),
+    )
+    .into_response()
 }
 
 /// The rows of a submitted form as typed (template rows keep their keys).
@@ -187,9 +194,8 @@ pub async fn create(
         Err(e) => {
             let mut errors = errors_by_row(&e, &included);
             errors.insert("form".into(), format!("协议未保存:{e}"));
-            let mut page = new_page_of(&state, caller, &pairs, Errors::new());
-            page.rows = submitted_rows(&pairs, &errors);
-            page.errors = errors;
+            let rows = submitted_rows(&pairs, &errors);
+            let page = new_page_of(&state, caller, &pairs, rows, errors);
             (crate::error::status_of(&e), page).into_response()
         }
     }
