@@ -181,6 +181,18 @@ pub async fn add_item(
     Ok(row.try_get("id")?)
 }
 
+/// Takes an item off its session's agenda while it has no decisions; false when it has.
+pub async fn remove_item(conn: &mut Conn, id: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "DELETE FROM clinic_agenda_item WHERE id = $1 \
+         AND NOT EXISTS (SELECT 1 FROM clinic_decision c WHERE c.agenda_item_id = $1)",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn item(conn: &mut Conn, id: i64) -> Result<Option<AgendaItemRow>> {
     let row = sqlx::query(AssertSqlSafe(format!("{ITEM_COLUMNS} WHERE i.id = $1")))
         .bind(id)

@@ -109,6 +109,7 @@ use utoipa::OpenApi;
         crate::api::clinic::opinion,
         crate::api::clinic::request_agenda,
         crate::api::clinic::put_on_agenda,
+        crate::api::clinic::withdraw,
         crate::api::clinic::overview,
         crate::api::clinic::get,
         crate::api::clinic::record,

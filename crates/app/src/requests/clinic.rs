@@ -228,6 +228,8 @@ pub struct AgendaItemView {
     pub receipt_no: String,
     /// Whether the reader may open the request (the agenda is shown to all government staff).
     pub request_visible: bool,
+    /// Whether the reader may take it off the agenda (until the session is recorded).
+    pub may_withdraw: bool,
     pub enterprise_name: String,
     pub description: String,
     pub owner_name: String,
@@ -248,8 +250,13 @@ async fn item_view(
         Some(r) => super::may_see(conn, who, r).await?,
         None => false,
     };
+    let may_withdraw = decisions.is_empty()
+        && request.as_ref().is_some_and(|r| {
+            request_visible && (of_owner(who, r) || who.role == Role::SupervisorEfficiency)
+        });
     Ok(AgendaItemView {
         request_visible,
+        may_withdraw,
         decisions: decisions
             .into_iter()
             .map(|d| decision_view(d, now))
@@ -409,6 +416,41 @@ pub(crate) async fn add_to_session(
     let shown = item_view(&mut tx, who, item, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
+}
+
+/// Whoever may put a request on the agenda may take it off again before the session is recorded
+/// (the difficulty was solved meanwhile, or it was put on by mistake); the reason is kept.
+pub async fn withdraw_from_agenda(
+    app: &App,
+    who: &Principal,
+    item_id: i64,
+    input: &AgendaInput,
+    meta: &RequestMeta,
+) -> AppResult<()> {
+    let reason = required_text("reason", &input.reason, MAX_TEXT, "请写明撤出议程的原因")?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let item = stored_item(&mut tx, item_id).await?;
+    let r = visible_row(&mut tx, who, &item.receipt_no).await?;
+    if !(of_owner(who, &r) || who.role == Role::SupervisorEfficiency) {
+        return Err(AppError::forbidden(
+            "只有受理部门或效能办可以撤出会诊日议程",
+        ));
+    }
+    let day = stored_day(&mut tx, item.clinic_day_id).await?;
+    if day.recorded_at.is_some() || !store::remove_item(&mut tx, item_id).await? {
+        return Err(conflict("会诊日已记录或已作出决定,议程不能再撤出"));
+    }
+    let change = Change {
+        action: "clinic.agenda_withdrawn",
+        object_type: super::OBJECT,
+        object_id: r.receipt_no.clone(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "clinic_day": item.clinic_day_id, "held_on": item.held_on, "reason": reason }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
 }
 
 async fn stored_item(conn: &mut Conn, id: i64) -> AppResult<AgendaItemRow> {

@@ -450,6 +450,17 @@ async fn a_hard_case_goes_to_the_next_session_whose_decisions_become_tracked_act
     .await;
     let taken = &decided["agenda"][0]["decisions"][0];
     assert_eq!(taken["status"], "open");
+    // Decided on: it stays on the agenda.
+    let withdraw = format!("/api/v1/clinic-agenda/{}/withdraw", item["id"]);
+    assert_error(
+        handler
+            .post(&withdraw, &json!({ "reason": "已解决" }))
+            .await,
+        StatusCode::CONFLICT,
+        "conflict",
+        None,
+    )
+    .await;
     let tracked = clocks(&efficiency, "clinic_decision", &taken["id"]).await;
     assert_eq!(tracked.len(), 1);
     assert_eq!(tracked[0]["state"], "计时中");
@@ -546,4 +557,56 @@ async fn the_administrator_moves_the_session_day_and_a_holiday_moves_it_further(
     assert_eq!(moved["next_on"], "2026-10-08");
     let seen = json_of(lead.get("/api/v1/clinic-days").await, StatusCode::OK).await;
     assert_eq!(seen["next_on"], "2026-10-08");
+}
+
+#[tokio::test]
+async fn an_agenda_item_is_withdrawn_with_a_reason_before_the_session_by_who_put_it_on() {
+    let clock = Arc::new(ManualClock::new(beijing_morning(2026, 2, 2)));
+    let app = TestApp::spawn_at(clock).await;
+    let (_, receipt) = policy_request(&app).await;
+    let handler = app.login("handler").await;
+    let agenda = format!("/api/v1/requests/{receipt}/clinic");
+    let item = json_of(
+        handler
+            .post(&agenda, &json!({ "reason": "口径不一" }))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let withdraw = format!("/api/v1/clinic-agenda/{}/withdraw", item["id"]);
+    let reason = json!({ "reason": "工信局已与财政局当面商定口径" });
+    let reviewer2 = app.login("reviewer2").await;
+    let before = app.audit_count().await;
+    assert_error(
+        reviewer2.post(&withdraw, &reason).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    )
+    .await;
+    assert_error(
+        handler.post(&withdraw, &json!({ "reason": " " })).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("reason"),
+    )
+    .await;
+    assert_eq!(app.audit_count().await, before, "refusals change nothing");
+    let res = handler.post(&withdraw, &reason).await;
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let on_request = json_of(handler.get(&agenda).await, StatusCode::OK).await;
+    assert!(on_request.as_array().unwrap().is_empty());
+    assert_eq!(app.audit_count().await, before + 1);
+    assert_error(
+        handler.post(&withdraw, &reason).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+        None,
+    )
+    .await;
+    // Solved after all? It may go on the agenda again.
+    let again = handler
+        .post(&agenda, &json!({ "reason": "口径仍不一" }))
+        .await;
+    assert_eq!(again.status(), StatusCode::CREATED);
 }

@@ -91,6 +91,22 @@ pub async fn put_on_agenda(
     Ok((StatusCode::CREATED, Json(item)))
 }
 
+/// Takes an item off the agenda before the session is recorded, with the reason
+/// (`{"reason": …}`); whoever may put it on may take it off.
+#[utoipa::path(post, path = "/api/v1/clinic-agenda/{id}/withdraw", tag = "requests", request_body = AgendaInput,
+    params(("id" = i64, Path, description = "议程编号")),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+    Json(input): Json<AgendaInput>,
+) -> ApiResult<StatusCode> {
+    clinic::withdraw_from_agenda(&state.app, &caller.principal, id, &input, &caller.meta).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The day of the month, the next session's date and every session.
 #[utoipa::path(get, path = "/api/v1/clinic-days", tag = "requests",
     responses((status = 200, body = ClinicOverview), (status = 403, body = ErrorBody)))]

@@ -257,6 +257,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/requests/{receipt}/clinic",
             get(clinic::request_agenda).post(clinic::put_on_agenda),
         )
+        .route(
+            "/api/v1/clinic-agenda/{id}/withdraw",
+            post(clinic::withdraw),
+        )
         .route("/api/v1/clinic-days", get(clinic::overview))
         .route("/api/v1/clinic-days/{id}", get(clinic::get))
         .route("/api/v1/clinic-days/{id}/record", put(clinic::record))

@@ -231,6 +231,13 @@ pub async fn action(
             };
             clinic::decide(app, who, id, &input, meta).await.map(|_| ())
         }
+        "withdraw" => {
+            let input = AgendaInput {
+                reason: text("reason"),
+            };
+            let item = field(&pairs, "agenda_item_id").parse().unwrap_or(0);
+            clinic::withdraw_from_agenda(app, who, item, &input, meta).await
+        }
         "done" => {
             let input = DoneInput {
                 report: text("report"),
