@@ -203,3 +203,77 @@ impl ItemChoices {
         .map(|u| (u.as_str(), u.label_zh()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Pairs {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_row_counted_from_another_item_sends_its_offset_and_no_date() {
+        let typed = pairs(&[
+            ("items[2].key", "design"),
+            ("items[2].side", "enterprise"),
+            ("items[2].content", "方案设计"),
+            ("items[2].after", "land_delivery"),
+            ("items[2].offset", "2"),
+            ("items[2].offset_unit", "months"),
+            ("items[2].due_on", "2027-01-01"),
+        ]);
+        let form = ItemForm::blank("items[2].".into()).typed(&typed, &Errors::new());
+        let input = form.input();
+        assert_eq!(input.after.as_deref(), Some("land_delivery"));
+        assert_eq!(input.offset, Some(2));
+        assert_eq!(input.offset_unit.as_deref(), Some("months"));
+        assert_eq!(
+            input.due_on, None,
+            "the date field is ignored while counting from an item"
+        );
+    }
+
+    #[test]
+    fn a_fixed_date_row_sends_its_date_and_a_bad_offset_is_left_for_the_use_case_to_name() {
+        let typed = pairs(&[("key", "x"), ("after", ""), ("due_on", "2027-01-01")]);
+        let input = ItemForm::blank(String::new())
+            .typed(&typed, &Errors::new())
+            .input();
+        assert_eq!(
+            (input.after, input.due_on.as_deref()),
+            (None, Some("2027-01-01"))
+        );
+        let typed = pairs(&[("key", "x"), ("after", "signing"), ("offset", "三")]);
+        let input = ItemForm::blank(String::new())
+            .typed(&typed, &Errors::new())
+            .input();
+        assert_eq!(input.after.as_deref(), Some(FROM_SIGNING));
+        assert_eq!(input.offset, None);
+    }
+
+    #[test]
+    fn a_template_row_keeps_its_typed_values_and_only_its_own_errors() {
+        let node = &qinqing_domain::commitment::STANDARD_TEMPLATE[1];
+        let typed = pairs(&[
+            ("items[1].key", node.key),
+            ("items[1].content", "交付 80 亩"),
+        ]);
+        let errors = Errors::from([
+            ("items[1].after".to_string(), "前置事项不存在".to_string()),
+            ("items[11].after".to_string(), "另一行".to_string()),
+            ("project_name".to_string(), "请填写".to_string()),
+        ]);
+        let form = ItemForm::of_template("items[1].".into(), node).typed(&typed, &errors);
+        assert_eq!(form.value("content"), "交付 80 亩");
+        assert!(!form.include, "an unticked template row is left out");
+        assert_eq!(form.title, node.title);
+        assert_eq!(
+            form.error("after").map(String::as_str),
+            Some("前置事项不存在")
+        );
+        assert_eq!(form.errors.len(), 1, "{:?}", form.errors);
+    }
+}

@@ -558,3 +558,21 @@ pub async fn action(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_item_error_is_shown_on_the_row_it_came_from() {
+        // Rows 0, 2 and 5 were sent; the use case names the second of them.
+        let e = AppError::invalid("items[1].after", "前置事项不存在");
+        let errors = errors_by_row(&e, &[0, 2, 5]);
+        assert_eq!(
+            errors.get("items[2].after").map(String::as_str),
+            Some("前置事项不存在")
+        );
+        let e = AppError::invalid("total_investment", "金额格式不对");
+        assert!(errors_by_row(&e, &[0]).contains_key("total_investment"));
+    }
+}
