@@ -2,9 +2,7 @@
 //! the agreement's incentive payouts until it is waived, and who acts for a not-yet-registered
 //! investor.
 
-use crate::agreements::{
-    act_path, clock_due, create, district, end_of, enterprise_code, item, ok, org_id, status,
-};
+use crate::agreements::{act_path, clock_due, create, district, end_of, item, ok, org_id, status};
 use crate::helpers::{TestApp, assert_error, enterprise_user_of};
 use chrono::{DateTime, Utc};
 use qinqing_domain::deadline::Grade;
@@ -65,7 +63,7 @@ async fn each_item_type_runs_its_own_clock_kind_with_its_warning_rule_or_the_com
     let firm = app.login("enterprise").await;
     let dept = org_id(&handler, "工业和信息化局").await;
     let input = json!({
-        "project_name": "分类预警项目", "credit_code": enterprise_code(&firm),
+        "project_name": "分类预警项目", "credit_code": firm.first_enterprise(),
         "signed_on": "2026-11-01", "total_investment": "1000000",
         "items": [
             { "key": "land", "item_type": "land_delivery", "side": "government",
@@ -145,7 +143,7 @@ async fn with_incentive(app: &TestApp) -> Value {
     let firm = app.login("enterprise").await;
     let dept = org_id(&handler, "工业和信息化局").await;
     let input = json!({
-        "project_name": "奖补项目", "credit_code": enterprise_code(&firm),
+        "project_name": "奖补项目", "credit_code": firm.first_enterprise(),
         "signed_on": "2026-11-01", "total_investment": "90000000",
         "items": [
             { "key": "invest", "side": "enterprise", "content": "完成首期投资", "due_on": "2026-11-10" },
@@ -226,7 +224,7 @@ async fn for_an_unregistered_investor_staff_report_until_the_enterprise_is_linke
     let (app, _clock) = district().await;
     let handler = app.login("handler").await;
     let firm = app.login("enterprise").await;
-    let code = enterprise_code(&firm);
+    let code = firm.first_enterprise();
     let others = app.enterprises().await;
     let other_code = &others.iter().find(|(c, _)| c != &code).unwrap().0;
     let other = enterprise_user_of(&app, "other_firm", other_code).await;
@@ -314,7 +312,7 @@ async fn items_import_from_the_xlsx_template_all_or_nothing_with_row_and_column(
     let handler = app.login("handler").await;
     let firm = app.login("enterprise").await;
     let input = json!({
-        "project_name": "导入项目", "credit_code": enterprise_code(&firm),
+        "project_name": "导入项目", "credit_code": firm.first_enterprise(),
         "signed_on": "2026-11-01", "total_investment": "1000000",
     });
     let a = create(&handler, &input).await;
@@ -421,7 +419,7 @@ async fn the_managing_department_uploads_the_agreement_document_and_both_sides_r
     let handler = app.login("handler").await;
     let firm = app.login("enterprise").await;
     let input = json!({
-        "project_name": "协议文本项目", "credit_code": enterprise_code(&firm),
+        "project_name": "协议文本项目", "credit_code": firm.first_enterprise(),
         "signed_on": "2026-11-01", "total_investment": "1000000",
     });
     let a = create(&handler, &input).await;

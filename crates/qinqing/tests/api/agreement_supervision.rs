@@ -64,7 +64,7 @@ async fn known() -> Known {
     let firm = app.login("enterprise").await;
     let admin = app.login("admin").await;
     let dept = org_id(&investment, "工业和信息化局").await;
-    let code = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let code = firm.first_enterprise();
     let input = json!({
         "project_name": "张坂精密模具项目", "credit_code": code, "region_code": TOWN,
         "signed_on": "2026-06-01", "total_investment": "30000000",

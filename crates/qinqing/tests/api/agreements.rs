@@ -41,10 +41,6 @@ pub(crate) async fn org_id(session: &Session, name: &str) -> i64 {
         .unwrap_or_else(|| panic!("no organisation {name}"))
 }
 
-pub(crate) fn enterprise_code(firm: &Session) -> String {
-    firm.me["enterprises"][0].as_str().unwrap().to_string()
-}
-
 pub(crate) fn item<'a>(agreement: &'a Value, key: &str) -> &'a Value {
     agreement["items"]
         .as_array()
@@ -118,7 +114,7 @@ async fn dependants_move_when_an_upstream_item_slips_and_are_fixed_by_its_fulfil
     let dept = org_id(&handler, "工业和信息化局").await;
     let a = create(
         &handler,
-        &chain("滨海新材料项目", &enterprise_code(&firm), dept),
+        &chain("滨海新材料项目", &firm.first_enterprise(), dept),
     )
     .await;
     assert_eq!(planned(&a, "start"), "2027-02-26");
@@ -213,7 +209,7 @@ async fn warnings_go_to_the_office_that_supervises_the_items_side() {
     let firm = app.login("enterprise").await;
     let dept = org_id(&handler, "工业和信息化局").await;
     let input = json!({
-        "project_name": "智能装备项目", "credit_code": enterprise_code(&firm),
+        "project_name": "智能装备项目", "credit_code": firm.first_enterprise(),
         "signed_on": "2026-11-01", "total_investment": "50000000",
         "items": [
             { "key": "power", "side": "government", "content": "通电到红线", "responsible_org_id": dept,
@@ -251,7 +247,7 @@ async fn refusals_by_role_and_scope_and_bad_input_changes_nothing() {
     let handler = app.login("handler").await;
     let firm = app.login("enterprise").await;
     let dept = org_id(&handler, "工业和信息化局").await;
-    let code = enterprise_code(&firm);
+    let code = firm.first_enterprise();
     let own = create(&handler, &chain("本企业项目", &code, dept)).await;
     let other_code = app
         .enterprises()
@@ -447,7 +443,7 @@ async fn a_breached_commitment_makes_the_enterprise_ineligible() {
     no_breach_policy(&app).await;
     let handler = app.login("handler").await;
     let firm = app.login("enterprise").await;
-    let code = enterprise_code(&firm);
+    let code = firm.first_enterprise();
     assert_eq!(outcome_of(&handler, &code).await, "eligible");
     let input = json!({
         "project_name": "逾期项目", "credit_code": code, "signed_on": "2025-01-10",
@@ -505,7 +501,7 @@ async fn an_investor_signs_first_and_its_enterprise_is_linked_once_registered() 
     // Until the enterprise exists, the staff who manage the agreement report its registration.
     let report = json!({ "action": "report", "on": "2026-11-12", "evidence": "营业执照" });
     ok(handler.post(&act_path(&a, "registration"), &report).await).await;
-    let link = json!({ "credit_code": enterprise_code(&firm) });
+    let link = json!({ "credit_code": firm.first_enterprise() });
     assert_error(
         firm.post(&format!("{path}/enterprise"), &link).await,
         StatusCode::FORBIDDEN,
@@ -545,7 +541,7 @@ async fn the_answering_side_uploads_evidence_and_the_other_side_reads_it() {
     let handler = app.login("handler").await;
     let firm = app.login("enterprise").await;
     let dept = org_id(&handler, "工业和信息化局").await;
-    let a = create(&handler, &chain("佐证项目", &enterprise_code(&firm), dept)).await;
+    let a = create(&handler, &chain("佐证项目", &firm.first_enterprise(), dept)).await;
     let path = format!("/api/v1/agreements/{}/items/start/evidence", a["id"]);
     let fields = [("label", "开工报告")];
     let res = handler
@@ -611,7 +607,7 @@ async fn a_report_from_the_page_files_its_evidence_with_it_or_not_at_all() {
     let handler = app.login("handler").await;
     let firm = app.login("enterprise").await;
     let dept = org_id(&handler, "工业和信息化局").await;
-    let a = create(&handler, &chain("申报项目", &enterprise_code(&firm), dept)).await;
+    let a = create(&handler, &chain("申报项目", &firm.first_enterprise(), dept)).await;
     let report = |on: &'static str| {
         [
             ("action", "report"),
@@ -703,7 +699,7 @@ async fn an_item_counted_from_signing_gets_its_date_and_blank_units_their_defaul
     let handler = app.login("handler").await;
     let firm = app.login("enterprise").await;
     let input = json!({
-        "project_name": "签约起算项目", "credit_code": enterprise_code(&firm),
+        "project_name": "签约起算项目", "credit_code": firm.first_enterprise(),
         "signed_on": "2026-11-01", "total_investment": "1000000",
         "items": [
             { "key": "reg", "side": "enterprise", "content": "注册登记", "after": "signing",

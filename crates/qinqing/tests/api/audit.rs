@@ -6,7 +6,7 @@ async fn every_state_change_appends_one_dense_entry_with_who_and_request_id() {
     let app = TestApp::spawn().await;
     let before = app.audit_count().await;
     let firm = app.login("enterprise").await;
-    let code = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let code = firm.first_enterprise();
     let res = firm
         .client
         .patch(app.url(&format!("/api/v1/enterprises/{code}")))

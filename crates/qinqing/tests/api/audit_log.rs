@@ -30,7 +30,7 @@ async fn signed_checkpoint(app: &TestApp) -> rfc9162::Checkpoint {
 
 async fn touch_profile(app: &TestApp, phone: &str) {
     let firm = app.login("enterprise").await;
-    let code = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let code = firm.first_enterprise();
     let res = firm
         .patch(
             &format!("/api/v1/enterprises/{code}"),
@@ -372,7 +372,7 @@ async fn the_trace_page_shows_the_history_to_those_entitled_to_it() {
     let app = TestApp::spawn().await;
     touch_profile(&app, "13700000007").await;
     let firm = app.login("enterprise").await;
-    let code = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let code = firm.first_enterprise();
     let path = format!("/trace/enterprise/{code}");
     let page = app.login("discipline").await.get(&path).await;
     assert_eq!(page.status(), StatusCode::OK);

@@ -43,10 +43,7 @@ async fn org_id(app: &TestApp, name: &str) -> i64 {
 /// A policy question of the demo enterprise: the demo routes it to 工业和信息化局.
 async fn policy_request(app: &TestApp) -> (Session, String) {
     let enterprise = app.login("enterprise").await;
-    let code = enterprise.me["enterprises"][0]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = enterprise.first_enterprise();
     let body = json!({ "credit_code": code, "category": "policy", "description": "技改补助与研发补助能否叠加?" });
     let res = enterprise.post("/api/v1/requests", &body).await;
     assert_eq!(res.status(), StatusCode::CREATED);

@@ -72,7 +72,7 @@ async fn stop_other_clocks(app: &TestApp) {
 /// review clock once any open one is stopped. Returns its credit code.
 async fn correct_tax_paid(app: &TestApp, value: &str) -> String {
     let firm = app.login("enterprise").await;
-    let code = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let code = firm.first_enterprise();
     stop_open_clocks(app, &code).await;
     let res = firm
         .patch(

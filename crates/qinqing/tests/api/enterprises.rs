@@ -187,7 +187,7 @@ async fn town_staff_see_their_town_and_never_a_sibling_town() {
 async fn enterprise_users_see_only_their_own_enterprise() {
     let app = TestApp::spawn().await;
     let firm = app.login("enterprise").await;
-    let own = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let own = firm.first_enterprise();
     assert_eq!(
         firm.get(&format!("/api/v1/enterprises/{own}"))
             .await
@@ -269,7 +269,7 @@ fn figure(year: i32, field: &str, value: &str) -> Value {
 async fn an_enterprise_correcting_a_government_figure_is_recorded_old_to_new() {
     let app = TestApp::spawn().await;
     let firm = app.login("enterprise").await;
-    let code = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let code = firm.first_enterprise();
     let path = format!("/api/v1/enterprises/{code}");
     let before: Value = firm.get(&path).await.json().await.unwrap();
     let year_2025 = before["years"]
@@ -312,7 +312,7 @@ async fn an_enterprise_correcting_a_government_figure_is_recorded_old_to_new() {
 async fn an_enterprise_cannot_change_registry_fields() {
     let app = TestApp::spawn().await;
     let firm = app.login("enterprise").await;
-    let code = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let code = firm.first_enterprise();
     let res = firm
         .patch(
             &format!("/api/v1/enterprises/{code}"),
@@ -334,7 +334,7 @@ async fn an_enterprise_cannot_change_registry_fields() {
 async fn bad_figures_change_nothing_and_name_the_year_and_field() {
     let app = TestApp::spawn().await;
     let firm = app.login("enterprise").await;
-    let code = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let code = firm.first_enterprise();
     let path = format!("/api/v1/enterprises/{code}");
     let before: Value = firm.get(&path).await.json().await.unwrap();
     let update = json!({

@@ -165,6 +165,14 @@ pub struct Session {
 }
 
 impl Session {
+    /// The credit code of the (first) enterprise the session acts for.
+    pub fn first_enterprise(&self) -> String {
+        self.me["enterprises"][0]
+            .as_str()
+            .expect("the session acts for an enterprise")
+            .to_string()
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.client
             .get(format!("{}{path}", self.base))

@@ -255,7 +255,7 @@ async fn exports_re_import_to_the_same_profiles_in_both_formats() {
 async fn an_enterprise_exports_only_itself() {
     let app = TestApp::spawn().await;
     let firm = app.login("enterprise").await;
-    let own = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let own = firm.first_enterprise();
     let text = firm
         .get("/api/v1/enterprises/export?format=csv")
         .await

@@ -42,7 +42,7 @@ async fn pledge_policy(app: &TestApp, id: &str) {
 async fn approved_with_pledge(app: &TestApp) -> (Session, String) {
     pledge_policy(app, "integrity-test").await;
     let firm = app.login("enterprise").await;
-    let code = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let code = firm.first_enterprise();
     let submitted = ok(firm
         .post(
             "/api/v1/applications",
@@ -300,7 +300,7 @@ async fn a_false_pledge_found_before_payment_stops_the_payout_and_frees_the_budg
 async fn a_blacklist_blocks_listed_enterprises_and_a_wrong_file_changes_nothing() {
     let app = TestApp::spawn().await;
     let firm = app.login("enterprise").await;
-    let code = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let code = firm.first_enterprise();
     let admin = app.login("admin").await;
     let bad =
         format!("统一社会信用代码,列入原因,截止日期\n{code},骗取补贴,2099-12-31\n123,骗取补贴,\n");

@@ -193,7 +193,7 @@ async fn any_department_of_a_joint_stage_returns_or_rejects_it() {
     assert_eq!(returned["status"], "returned");
     let res = decide(&r1, &receipt, &approve()).await;
     assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
-    let code = firm.me["enterprises"][0].as_str().unwrap().to_string();
+    let code = firm.first_enterprise();
     ok(firm
         .post(
             &format!("/api/v1/applications/{receipt}/submit"),

@@ -189,10 +189,7 @@ async fn a_request_filed_with_a_key_is_routed_and_readable_in_both_formats() {
     let app = TestApp::spawn().await;
     let key = with_key(&app).await;
     let enterprise = app.login("enterprise").await;
-    let code = enterprise.me["enterprises"][0]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = enterprise.first_enterprise();
     let form = [
         ("api_key", key.as_str()),
         ("service_code", "policy"),
@@ -281,10 +278,7 @@ async fn bad_open311_input_gets_the_standards_errors() {
     let app = TestApp::spawn().await;
     let key = with_key(&app).await;
     let enterprise = app.login("enterprise").await;
-    let code = enterprise.me["enterprises"][0]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = enterprise.first_enterprise();
     let base = |key: &str| {
         vec![
             ("service_code", "policy".to_string()),

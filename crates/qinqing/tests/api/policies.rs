@@ -27,7 +27,7 @@ pub(crate) async fn ok(res: Response) -> Value {
 }
 
 pub(crate) fn own_code(firm: &Session) -> String {
-    firm.me["enterprises"][0].as_str().unwrap().to_string()
+    firm.first_enterprise()
 }
 
 /// A minimal definition: a fixed sum for every enterprise under `region`.

@@ -27,7 +27,7 @@ async fn ok(res: Response) -> Value {
 }
 
 fn own_code(firm: &Session) -> String {
-    firm.me["enterprises"][0].as_str().unwrap().to_string()
+    firm.first_enterprise()
 }
 
 /// A definition with a fixed reward, the given topics and conditions (TOML inline tables).

@@ -252,10 +252,7 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
 async fn a_submission_whose_file_is_refused_files_nothing_and_keeps_the_text() {
     let app = spawn().await;
     let enterprise = app.login("enterprise").await;
-    let code = enterprise.me["enterprises"][0]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = enterprise.first_enterprise();
     let before: Value = ok(enterprise.get("/api/v1/requests").await).await;
     let description = "厂区门口道路破损,货车进出困难";
     let fields = [

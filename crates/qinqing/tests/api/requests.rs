@@ -70,10 +70,7 @@ pub(crate) async fn submit(session: &Session, body: Value) -> Value {
 /// The demo enterprise's own request of `category`.
 pub(crate) async fn own_request(app: &TestApp, category: &str) -> (Session, Value) {
     let enterprise = app.login("enterprise").await;
-    let code = enterprise.me["enterprises"][0]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = enterprise.first_enterprise();
     let body = json!({ "credit_code": code, "category": category, "description": "想了解研发费用补助怎么申请" });
     let request = submit(&enterprise, body).await;
     (enterprise, request)
@@ -182,10 +179,7 @@ async fn routing_rules_are_the_administrators_and_are_checked() {
 async fn an_enterprise_request_is_answered_and_closed_by_a_satisfied_follow_up() {
     let app = spawn().await;
     let enterprise = app.login("enterprise").await;
-    let code = enterprise.me["enterprises"][0]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = enterprise.first_enterprise();
     let body = json!({ "credit_code": code, "category": "policy", "description": "研发费用补助怎么申请?", "location": "东园镇工业区", "submit_key": "form-1" });
     let request = submit(&enterprise, body.clone()).await;
     assert_eq!(request["status"], "open");
@@ -866,10 +860,7 @@ pub(crate) async fn post_page(
 async fn the_pages_take_a_request_from_the_phone_to_its_follow_up() {
     let app = spawn().await;
     let enterprise = app.login("enterprise").await;
-    let code = enterprise.me["enterprises"][0]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let code = enterprise.first_enterprise();
     let list = enterprise.get("/requests").await;
     assert_eq!(list.status(), StatusCode::OK);
     assert!(list.text().await.unwrap().contains("提交诉求"));
