@@ -280,7 +280,7 @@ async fn may_read_entry(
 /// department handling it, the units answering for its items); the enterprise side sees the
 /// outcome on the case's own page.
 async fn sees_case(
-    app: &App,
+    conn: &mut Conn,
     who: &Principal,
     object_type: &str,
     object_id: &str,
@@ -288,14 +288,11 @@ async fn sees_case(
     if !who.role.is_staff() {
         return Ok(false);
     }
-    let seen = match object_type {
-        "request" => crate::requests::handling::get(app, who, object_id)
+    let seen = match (object_type, object_id.parse::<i64>()) {
+        ("request", _) => crate::requests::visible_row(conn, who, object_id)
             .await
             .map(|_| ()),
-        "agreement" => match object_id.parse() {
-            Ok(id) => crate::agreements::get(app, who, id).await.map(|_| ()),
-            Err(_) => return Ok(false),
-        },
+        ("agreement", Ok(id)) => crate::agreements::visible(conn, who, id).await.map(|_| ()),
         _ => return Ok(false),
     };
     match seen {
@@ -313,15 +310,12 @@ pub async fn history(
     object_id: &str,
 ) -> AppResult<Vec<qinqing_storage::audit::StoredEntry>> {
     let object = serde_json::json!({ "object_type": object_type, "object_id": object_id });
-    // One connection at a time: the case check takes its own.
-    let by_entry = {
-        let mut conn = app.db.conn().await?;
-        may_read_entry(&mut conn, who, &object).await?
-    };
-    if !by_entry && !sees_case(app, who, object_type, object_id).await? {
+    let mut conn = app.db.conn().await?;
+    let allowed = may_read_entry(&mut conn, who, &object).await?
+        || sees_case(&mut conn, who, object_type, object_id).await?;
+    if !allowed {
         return Err(AppError::forbidden("无权查看该对象的操作记录"));
     }
-    let mut conn = app.db.conn().await?;
     Ok(qinqing_storage::audit::for_object(&mut conn, object_type, object_id).await?)
 }
 

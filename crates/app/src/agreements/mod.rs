@@ -748,7 +748,7 @@ async fn load(conn: &mut Conn, id: i64) -> AppResult<(AgreementRow, Vec<Commitme
     Ok((a, rows))
 }
 
-async fn visible(
+pub(crate) async fn visible(
     conn: &mut Conn,
     who: &Principal,
     id: i64,

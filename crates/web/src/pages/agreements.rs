@@ -352,7 +352,7 @@ async fn render(
     } = ws;
     // The timeline reads top to bottom in the order things are due.
     a.items.sort_by_key(|i| (i.planned_on, i.id));
-    let (failed, kept, mut errors, problems) = match refused {
+    let (failed, kept, errors, problems) = match refused {
         Some(r) => {
             let errors = form_errors(&r.error);
             let problems = match &r.error {
@@ -385,9 +385,6 @@ async fn render(
         .collect();
     let add = typed_if_failed(ItemForm::blank(String::new()), "add", "");
     let choices = ItemChoices::new(a.items.iter().map(|i| (i.key.clone(), i.content.clone())));
-    if failed.is_empty() {
-        errors.clear();
-    }
     AgreementPage {
         layout: Layout::new(&a.project_name, Some(caller), state, "/agreements"),
         bars: gantt_bars(&a),
