@@ -94,8 +94,14 @@ journey('政企合同:按标准模板拆分协议(错误被拦下、输入保留
     assert.equal(await item.getByRole('button', { name: '确认履约' }).count(), 0, 'a side does not confirm its own report');
     await assertNoHorizontalScroll(ent);
 
-    // The government side confirms.
-    await visit(staff, agreementPath);
+    // The government side finds the report waiting on its 承诺事项 desk and confirms it.
+    await clickAndWait(staff, staff.locator('header nav').getByRole('link', { name: '承诺事项' }));
+    const waiting = staff.locator('#desk-to-confirm tbody tr', { hasText: project });
+    await waiting.waitFor();
+    assert.match(await waiting.innerText(), /企业注册登记/);
+    await screenshot(staff, 'agreements-desk-to-confirm');
+    await clickAndWait(staff, waiting.getByRole('link', { name: project }));
+    assert.equal(new URL(staff.url()).pathname, agreementPath);
     await clickAndWait(staff, registrationByStaff.getByRole('button', { name: '确认履约' }));
     await staff.getByRole('status').filter({ hasText: '已确认履约' }).waitFor();
     assert.match(await registrationByStaff.innerText(), /按期履约/);

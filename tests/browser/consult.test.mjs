@@ -61,7 +61,25 @@ journey('会商:企业手机提交、工信局邀请财政局会商、财政局�
       await financeContext.close();
     }
 
+    // Put on the next 会诊日 and taken off again: the opinion settled it (a withdrawal needs a reason).
     await visit(handler, `/requests/${receipt}`);
+    await handler.getByLabel('提交下次会诊日(写明疑难原因)').fill('补助叠加口径需财政、工信共同研究');
+    await clickAndWait(handler, handler.getByRole('button', { name: '列入会诊日议程' }));
+    await clickAndWait(handler, handler.locator('#internal').getByRole('link', { name: /会诊日$/ }));
+    const onAgenda = handler.locator('main .card', { hasText: receipt });
+    await onAgenda.locator('summary', { hasText: '撤出议程' }).click();
+    watch.expectStatus(422, /^\/clinic-days\/\d+$/);
+    await clickAndWait(handler, onAgenda.getByRole('button', { name: '撤出议程' }));
+    await handler.getByRole('alert').filter({ hasText: '请写明撤出议程的原因' }).waitFor();
+    const again = handler.locator('main .card', { hasText: receipt });
+    await again.locator('summary', { hasText: '撤出议程' }).click();
+    await again.getByLabel('撤出原因').fill('财政局会商意见已明确口径');
+    await clickAndWait(handler, again.getByRole('button', { name: '撤出议程' }));
+    assert.equal(await handler.locator('main .card', { hasText: receipt }).count(), 0, 'off the agenda');
+    await screenshot(handler, 'clinic-day-withdrawn');
+
+    await visit(handler, `/requests/${receipt}`);
+    await handler.locator('#internal').getByText('未列入会诊日议程。').waitFor();
     const internal = await handler.locator('#internal').innerText();
     assert.ok(internal.includes(opinion) && internal.includes('按时答复'), internal);
     await handler.getByLabel('答复企业(用通俗的话写明办理情况和结果)').fill(`可以同时申报,同一笔费用不得重复计算(${tag})`);
@@ -87,7 +105,8 @@ journey('会诊日:效能办从导航打开上月会诊日,查看议程、参会
   await clickAndWait(page, page.locator('header nav').getByRole('link', { name: '会诊日' }));
   await page.getByRole('heading', { level: 1, name: '会诊日' }).waitFor();
   assert.match(await page.locator('main').innerText(), /每月 15 日召开/);
-  await clickAndWait(page, page.locator('main table a').first());
+  // Last month's session, recorded (an upcoming one may be listed above it).
+  await clickAndWait(page, page.locator('main table tr', { hasText: '已记录' }).locator('a').first());
   await page.getByRole('heading', { level: 1, name: /^会诊日 \d{4}-\d{2}-\d{2}$/ }).waitFor();
   const text = await page.locator('main').innerText();
   for (const expected of ['工业和信息化局', '自然资源局', '会议纪要', '已完成', '办理中']) {
