@@ -9,9 +9,9 @@
 //!
 //! Target (issue 2): 10,000 rows imported in under 5 s on SQLite.
 
-use qinqing_app::demo::{district_villages, generate_enterprises, load_sized};
-use qinqing_app::{Principal, RequestMeta};
 use qinqing_exchange::{FileFormat, parse_enterprises, write_csv, write_xlsx};
+use qinqing_kernel::demo::{district_villages, generate_enterprises, load_sized};
+use qinqing_kernel::{Principal, RequestMeta};
 use std::time::{Duration, Instant};
 
 fn main() -> anyhow::Result<()> {
@@ -56,7 +56,7 @@ async fn import_into_fresh_db(bytes: &[u8], format: FileFormat) -> anyhow::Resul
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let started = Instant::now();
-    let summary = qinqing_app::enterprises::import(
+    let summary = qinqing_kernel::enterprises::import(
         &app,
         &Principal::system(),
         bytes,

@@ -2,9 +2,9 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use qinqing_app::demo::{self, ACCOUNTS, DEMO_PASSWORD};
-use qinqing_app::{AppError, Principal, RequestMeta, audit_log};
 use qinqing_exchange::FileFormat;
+use qinqing_kernel::demo::{self, ACCOUNTS, DEMO_PASSWORD};
+use qinqing_kernel::{AppError, Principal, RequestMeta, audit_log};
 use std::path::PathBuf;
 
 pub const DEFAULT_DB: &str = "sqlite://qinqing.db";
@@ -225,7 +225,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             admin_password,
         } => {
             let app = crate::open(&db.db).await?;
-            qinqing_app::setup::create_district(
+            qinqing_kernel::setup::create_district(
                 &app,
                 &district_code,
                 &district_name,
@@ -244,7 +244,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let app = crate::open(&db.db).await?;
-            let summary = qinqing_app::enterprises::import(
+            let summary = qinqing_kernel::enterprises::import(
                 &app,
                 &Principal::system(),
                 &bytes,
@@ -265,7 +265,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             let app = crate::open(&db.db).await?;
-            let created = qinqing_app::setup::import_divisions(&app, &text)
+            let created = qinqing_kernel::setup::import_divisions(&app, &text)
                 .await
                 .map_err(explain)?;
             println!("新增区划组织 {created} 个");
@@ -276,7 +276,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let format = format_of(&file)?;
             let app = crate::open(&db.db).await?;
-            let bytes = qinqing_app::enterprises::export(&app, &Principal::system(), format)
+            let bytes = qinqing_kernel::enterprises::export(&app, &Principal::system(), format)
                 .await
                 .map_err(explain)?;
             std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;

@@ -4,10 +4,10 @@
 pub mod cli;
 
 use anyhow::Context;
-use qinqing_app::sms::SmsProvider;
-use qinqing_app::{App, SystemClock, audit_log, deadlines, notifications};
-use qinqing_storage::Db;
-use qinqing_web::{AppState, Metrics};
+use qinqing_kernel::sms::SmsProvider;
+use qinqing_kernel::store::Db;
+use qinqing_kernel::web::{AppState, Metrics};
+use qinqing_kernel::{App, SystemClock, audit_log, deadlines, notifications};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -20,7 +20,7 @@ pub async fn open(db_url: &str) -> anyhow::Result<App> {
 /// [`open`] with another clock (tests move time forward to make deadlines fall due).
 pub async fn open_with_clock(
     db_url: &str,
-    clock: Arc<dyn qinqing_app::Clock>,
+    clock: Arc<dyn qinqing_kernel::Clock>,
 ) -> anyhow::Result<App> {
     let db = Db::connect(db_url)
         .await
@@ -51,7 +51,7 @@ pub const BACKGROUND_INTERVAL: std::time::Duration = std::time::Duration::from_s
 pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            if let Err(e) = qinqing_app::calendar::refresh(&app).await {
+            if let Err(e) = qinqing_kernel::calendar::refresh(&app).await {
                 tracing::error!(error = %e, "reloading the working calendar failed");
             }
             if let Err(e) = audit_log::checkpoint(&app).await {
@@ -62,24 +62,24 @@ pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::Joi
                 Ok(n) => tracing::info!(fired = n, "warnings fired"),
                 Err(e) => tracing::error!(error = %e, "firing warnings failed"),
             }
-            match qinqing_app::agreements::follow_slips(&app).await {
+            match qinqing_kernel::agreements::follow_slips(&app).await {
                 Ok(0) => {}
                 Ok(n) => {
                     tracing::info!(moved = n, "commitment dates moved with late upstream items")
                 }
                 Err(e) => tracing::error!(error = %e, "moving commitment clocks failed"),
             }
-            match qinqing_app::requests::auto_close::close_expired(&app).await {
+            match qinqing_kernel::requests::auto_close::close_expired(&app).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(closed = n, "requests closed without a follow-up"),
                 Err(e) => tracing::error!(error = %e, "closing requests without follow-up failed"),
             }
-            match qinqing_app::policies::library::expire_ended(&app).await {
+            match qinqing_kernel::policies::library::expire_ended(&app).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "policies past their period taken down"),
                 Err(e) => tracing::error!(error = %e, "taking down expired policies failed"),
             }
-            match qinqing_app::auth::sweep_expired_sessions(&app).await {
+            match qinqing_kernel::auth::sweep_expired_sessions(&app).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
                 Err(e) => tracing::error!(error = %e, "removing expired sessions failed"),
@@ -109,7 +109,7 @@ pub async fn serve(
     options: ServeOptions,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let sms = qinqing_app::sms::provider(options.sms_webhook.as_deref())?;
+    let sms = qinqing_kernel::sms::provider(options.sms_webhook.as_deref())?;
     let background = options
         .background
         .then(|| spawn_background(app.clone(), sms));
@@ -119,7 +119,7 @@ pub async fn serve(
         secure_cookies: options.secure_cookies,
         metrics: Arc::new(Metrics::default()),
     };
-    let served = axum::serve(listener, qinqing_web::router(state))
+    let served = axum::serve(listener, qinqing_kernel::web::router(state))
         .with_graceful_shutdown(shutdown)
         .await
         .context("serving HTTP");

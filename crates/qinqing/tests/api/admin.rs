@@ -50,7 +50,7 @@ async fn the_admin_creates_accounts_that_must_change_their_password() {
 #[tokio::test]
 async fn roles_must_fit_the_organisation() {
     let app = TestApp::spawn().await;
-    let bank = org_id(&app, qinqing_app::demo::BANK).await;
+    let bank = org_id(&app, qinqing_kernel::demo::BANK).await;
     let admin = app.login("admin").await;
     let res = admin
         .post(
@@ -169,9 +169,9 @@ async fn a_calendar_edited_through_another_process_counts_after_the_next_refresh
     text.push_str("2026-11-23,holiday,另一进程设定的假日\n");
     // Another server process stores the edit; this one still holds the calendar it loaded.
     let mut conn = app.app.db.conn().await.unwrap();
-    qinqing_storage::settings::put(
+    qinqing_kernel::store::settings::put(
         &mut conn,
-        qinqing_storage::settings::CALENDAR,
+        qinqing_kernel::store::settings::CALENDAR,
         &text,
         chrono::Utc::now(),
     )
@@ -180,7 +180,7 @@ async fn a_calendar_edited_through_another_process_counts_after_the_next_refresh
     drop(conn);
     let before: Value = admin.get(add).await.json().await.unwrap();
     assert_eq!(before["date"], "2026-11-23");
-    qinqing_app::calendar::refresh(&app.app).await.unwrap();
+    qinqing_kernel::calendar::refresh(&app.app).await.unwrap();
     let after: Value = admin.get(add).await.json().await.unwrap();
     assert_eq!(after["date"], "2026-11-24");
 }

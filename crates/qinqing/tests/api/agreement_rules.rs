@@ -14,14 +14,14 @@ async fn clocks(app: &TestApp, agreement: &Value, key: &str) -> Vec<(String, Dat
     let id = item(agreement, key)["id"].as_i64().unwrap().to_string();
     let mut conn = app.app.db.conn().await.unwrap();
     let mut out = Vec::new();
-    for d in qinqing_storage::deadlines::for_object(&mut conn, "commitment", &id)
+    for d in qinqing_kernel::store::deadlines::for_object(&mut conn, "commitment", &id)
         .await
         .unwrap()
     {
-        if d.state == qinqing_storage::deadlines::State::Stopped {
+        if d.state == qinqing_kernel::store::deadlines::State::Stopped {
             continue;
         }
-        let warnings = qinqing_storage::deadlines::warnings(&mut conn, d.id)
+        let warnings = qinqing_kernel::store::deadlines::warnings(&mut conn, d.id)
             .await
             .unwrap();
         let reminder = warnings
@@ -36,7 +36,7 @@ async fn clocks(app: &TestApp, agreement: &Value, key: &str) -> Vec<(String, Dat
 async fn audit_actions(app: &TestApp, agreement: &Value) -> Vec<String> {
     let mut conn = app.app.db.conn().await.unwrap();
     let id = agreement["id"].to_string();
-    qinqing_storage::audit::for_object(&mut conn, "agreement", &id)
+    qinqing_kernel::store::audit::for_object(&mut conn, "agreement", &id)
         .await
         .unwrap()
         .into_iter()

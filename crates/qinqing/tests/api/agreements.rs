@@ -3,9 +3,9 @@
 
 use crate::helpers::{Session, TestApp, assert_error};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use qinqing_app::clock::ManualClock;
-use qinqing_app::deadlines::run_due;
 use qinqing_domain::deadline::{beijing, end_of_day};
+use qinqing_kernel::clock::ManualClock;
+use qinqing_kernel::deadlines::run_due;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -93,11 +93,11 @@ pub(crate) fn act_path(agreement: &Value, key: &str) -> String {
 pub(crate) async fn clock_due(app: &TestApp, agreement: &Value, key: &str) -> Vec<DateTime<Utc>> {
     let id = item(agreement, key)["id"].as_i64().unwrap().to_string();
     let mut conn = app.app.db.conn().await.unwrap();
-    qinqing_storage::deadlines::for_object(&mut conn, "commitment", &id)
+    qinqing_kernel::store::deadlines::for_object(&mut conn, "commitment", &id)
         .await
         .unwrap()
         .into_iter()
-        .filter(|d| d.state != qinqing_storage::deadlines::State::Stopped)
+        .filter(|d| d.state != qinqing_kernel::store::deadlines::State::Stopped)
         .map(|d| d.due_at)
         .collect()
 }
@@ -133,7 +133,7 @@ async fn dependants_move_when_an_upstream_item_slips_and_are_fixed_by_its_fulfil
     assert_eq!(planned(&late, "start"), "2027-03-06");
     assert_eq!(planned(&late, "done"), "2029-03-06");
     // The background work moves their clocks once a day.
-    let follow = qinqing_app::agreements::follow_slips;
+    let follow = qinqing_kernel::agreements::follow_slips;
     assert_eq!(follow(&app.app).await.unwrap(), 2);
     assert_eq!(follow(&app.app).await.unwrap(), 0, "once a day");
     assert_eq!(clock_due(&app, &a, "start").await, [end_of("2027-03-06")]);

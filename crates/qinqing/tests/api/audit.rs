@@ -30,7 +30,7 @@ async fn every_state_change_appends_one_dense_entry_with_who_and_request_id() {
     );
 
     let mut conn = app.app.db.conn().await.unwrap();
-    let recent = qinqing_storage::audit::recent(&mut conn, 500)
+    let recent = qinqing_kernel::store::audit::recent(&mut conn, 500)
         .await
         .unwrap();
     let seqs: Vec<i64> = recent.iter().map(|e| e.seq).collect();
@@ -79,7 +79,7 @@ async fn concurrent_changes_get_distinct_dense_sequence_numbers() {
     }
     assert_eq!(app.audit_count().await, before + 8);
     let mut conn = app.app.db.conn().await.unwrap();
-    let recent = qinqing_storage::audit::recent(&mut conn, 1000)
+    let recent = qinqing_kernel::store::audit::recent(&mut conn, 1000)
         .await
         .unwrap();
     let seqs: Vec<i64> = recent.iter().map(|e| e.seq).collect();

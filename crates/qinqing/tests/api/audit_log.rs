@@ -4,7 +4,7 @@ use crate::helpers::{TestApp, assert_error};
 use crate::rfc9162::{self, decode_hashes, open_checkpoint, verify_consistency, verify_inclusion};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use qinqing_app::audit_log::{self, Tampering};
+use qinqing_kernel::audit_log::{self, Tampering};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -1,5 +1,5 @@
 use crate::helpers::{TestApp, assert_error};
-use qinqing_app::demo::DEMO_PASSWORD;
+use qinqing_kernel::demo::DEMO_PASSWORD;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -313,13 +313,13 @@ async fn logout_ends_the_session() {
 
 #[tokio::test]
 async fn expired_sessions_are_swept_and_live_ones_stay() {
-    let clock = std::sync::Arc::new(qinqing_app::clock::ManualClock::new(chrono::Utc::now()));
+    let clock = std::sync::Arc::new(qinqing_kernel::clock::ManualClock::new(chrono::Utc::now()));
     let app = TestApp::spawn_at(clock.clone()).await;
     let old = app.login("handler").await;
-    clock.advance(qinqing_app::auth::SESSION_LIFETIME - chrono::Duration::hours(1));
+    clock.advance(qinqing_kernel::auth::SESSION_LIFETIME - chrono::Duration::hours(1));
     let fresh = app.login("lead").await;
     clock.advance(chrono::Duration::hours(2));
-    let swept = qinqing_app::auth::sweep_expired_sessions(&app.app)
+    let swept = qinqing_kernel::auth::sweep_expired_sessions(&app.app)
         .await
         .unwrap();
     assert_eq!(swept, 1, "only the handler's session had expired");

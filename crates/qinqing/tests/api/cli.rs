@@ -176,7 +176,7 @@ fn audit_verify_passes_an_intact_log_and_names_a_tampered_entry() {
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let store = qinqing_storage::Db::connect(&db).await.unwrap();
+        let store = qinqing_kernel::store::Db::connect(&db).await.unwrap();
         let mut conn = store.conn().await.unwrap();
         sqlx::query("UPDATE audit_entry SET entry = REPLACE(entry, 'admin', 'root') WHERE seq = 1")
             .execute(&mut *conn)

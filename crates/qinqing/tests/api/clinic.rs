@@ -4,9 +4,9 @@
 
 use crate::helpers::{Session, TestApp, assert_error};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use qinqing_app::clock::ManualClock;
-use qinqing_app::deadlines::run_due;
 use qinqing_domain::deadline::beijing;
+use qinqing_kernel::clock::ManualClock;
+use qinqing_kernel::deadlines::run_due;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;

@@ -2,9 +2,9 @@
 
 use crate::helpers::{TestApp, assert_error};
 use chrono::{DateTime, TimeZone, Utc};
-use qinqing_app::clock::ManualClock;
-use qinqing_app::deadlines::run_due;
 use qinqing_domain::deadline::beijing;
+use qinqing_kernel::clock::ManualClock;
+use qinqing_kernel::deadlines::run_due;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -275,12 +275,12 @@ async fn a_warning_fires_once_when_the_scheduler_dies_mid_run_or_two_run_at_once
     // A scheduler claims the reminder and dies before committing: nothing was fired.
     {
         let mut conn = app.app.db.conn().await.unwrap();
-        let due = qinqing_storage::deadlines::due_warnings(&mut conn, clock_now(&app), 10)
+        let due = qinqing_kernel::store::deadlines::due_warnings(&mut conn, clock_now(&app), 10)
             .await
             .unwrap();
         let mut tx = app.app.db.begin().await.unwrap();
         assert!(
-            qinqing_storage::deadlines::claim(&mut tx, due[0].id, clock_now(&app))
+            qinqing_kernel::store::deadlines::claim(&mut tx, due[0].id, clock_now(&app))
                 .await
                 .unwrap()
         );
@@ -291,7 +291,7 @@ async fn a_warning_fires_once_when_the_scheduler_dies_mid_run_or_two_run_at_once
     assert_eq!(a.unwrap() + b.unwrap(), 3);
     assert_eq!(run_due(&app.app).await.unwrap(), 0);
     let mut conn = app.app.db.conn().await.unwrap();
-    let fired = qinqing_storage::audit::for_object(&mut conn, "enterprise", &code)
+    let fired = qinqing_kernel::store::audit::for_object(&mut conn, "enterprise", &code)
         .await
         .unwrap()
         .into_iter()
@@ -450,7 +450,7 @@ async fn the_admin_chooses_who_is_told_at_each_grade() {
     );
     let handler = app.login("handler").await;
     let mut conn = app.app.db.conn().await.unwrap();
-    let fired = qinqing_storage::audit::for_object(&mut conn, "enterprise", &code)
+    let fired = qinqing_kernel::store::audit::for_object(&mut conn, "enterprise", &code)
         .await
         .unwrap();
     let reminder = fired

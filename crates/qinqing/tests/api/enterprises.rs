@@ -1,5 +1,5 @@
 use crate::helpers::{TestApp, assert_error, credit_code};
-use qinqing_app::enterprises::PLEDGE_VERSION;
+use qinqing_kernel::enterprises::PLEDGE_VERSION;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -389,7 +389,7 @@ async fn a_steward_acts_on_behalf_of_assigned_enterprises_only() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let mut conn = app.app.db.conn().await.unwrap();
-    let history = qinqing_storage::audit::for_object(&mut conn, "enterprise", &assigned[0])
+    let history = qinqing_kernel::store::audit::for_object(&mut conn, "enterprise", &assigned[0])
         .await
         .unwrap();
     let last = history.last().unwrap();

@@ -1,8 +1,8 @@
 //! Spawning the app against a fresh database, and logged-in clients.
 
-use qinqing_app::App;
-use qinqing_app::clock::ManualClock;
-use qinqing_app::demo::DEMO_PASSWORD;
+use qinqing_kernel::App;
+use qinqing_kernel::clock::ManualClock;
+use qinqing_kernel::demo::DEMO_PASSWORD;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Connection;
@@ -55,17 +55,17 @@ impl TestApp {
     }
 
     async fn load_demo(&self) {
-        qinqing_app::demo::load_sized(&self.app, TEST_ENTERPRISES)
+        qinqing_kernel::demo::load_sized(&self.app, TEST_ENTERPRISES)
             .await
             .expect("demo district loads");
     }
 
     /// The platform over a migrated, empty database.
     pub async fn spawn_empty() -> TestApp {
-        Self::spawn_empty_with(Arc::new(qinqing_app::SystemClock)).await
+        Self::spawn_empty_with(Arc::new(qinqing_kernel::SystemClock)).await
     }
 
-    async fn spawn_empty_with(clock: Arc<dyn qinqing_app::Clock>) -> TestApp {
+    async fn spawn_empty_with(clock: Arc<dyn qinqing_kernel::Clock>) -> TestApp {
         let url = fresh_database().await;
         let app = qinqing::open_with_clock(&url, clock)
             .await
@@ -152,7 +152,9 @@ impl TestApp {
 
     pub async fn audit_count(&self) -> i64 {
         let mut conn = self.app.db.conn().await.unwrap();
-        qinqing_storage::audit::count(&mut conn).await.unwrap()
+        qinqing_kernel::store::audit::count(&mut conn)
+            .await
+            .unwrap()
     }
 }
 
@@ -277,12 +279,12 @@ pub fn credit_code(body17: &str) -> String {
 pub async fn enterprise_user_of(app: &TestApp, username: &str, code: &str) -> Session {
     let mut conn = app.app.db.conn().await.unwrap();
     let code = qinqing_domain::CreditCode::parse(code).unwrap();
-    let enterprise = qinqing_storage::enterprises::get_by_credit_code(&mut conn, &code)
+    let enterprise = qinqing_kernel::store::enterprises::get_by_credit_code(&mut conn, &code)
         .await
         .unwrap()
         .unwrap();
-    let hash = qinqing_app::auth::hash_password(qinqing_app::demo::DEMO_PASSWORD).unwrap();
-    let user = qinqing_storage::users::NewUser {
+    let hash = qinqing_kernel::auth::hash_password(qinqing_kernel::demo::DEMO_PASSWORD).unwrap();
+    let user = qinqing_kernel::store::users::NewUser {
         username,
         display_name: "另一企业",
         phone: None,
@@ -291,14 +293,14 @@ pub async fn enterprise_user_of(app: &TestApp, username: &str, code: &str) -> Se
         role: qinqing_domain::org::Role::EnterpriseUser,
         must_change_password: false,
     };
-    let id = qinqing_storage::users::insert(&mut conn, &user, app.app.now())
+    let id = qinqing_kernel::store::users::insert(&mut conn, &user, app.app.now())
         .await
         .unwrap();
-    qinqing_storage::users::link_enterprise(
+    qinqing_kernel::store::users::link_enterprise(
         &mut conn,
         id,
         enterprise.id,
-        qinqing_storage::users::Relation::Member,
+        qinqing_kernel::store::users::Relation::Member,
     )
     .await
     .unwrap();

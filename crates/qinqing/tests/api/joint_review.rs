@@ -6,9 +6,9 @@ use crate::policies::{
     application_view, decide, definition, ok, policy_input, policy_view, publish_input, submit,
 };
 use chrono::{DateTime, TimeZone, Utc};
-use qinqing_app::clock::ManualClock;
-use qinqing_app::deadlines::run_due;
 use qinqing_domain::org::Role;
+use qinqing_kernel::clock::ManualClock;
+use qinqing_kernel::deadlines::run_due;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -55,7 +55,7 @@ async fn queue_item(session: &Session, receipt: &str) -> Value {
 
 async fn audit_actions(app: &TestApp, receipt: &str) -> Vec<String> {
     let mut conn = app.app.db.conn().await.unwrap();
-    qinqing_storage::audit::for_object(&mut conn, "application", receipt)
+    qinqing_kernel::store::audit::for_object(&mut conn, "application", receipt)
         .await
         .unwrap()
         .into_iter()

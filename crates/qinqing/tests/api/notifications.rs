@@ -4,10 +4,10 @@
 
 use crate::helpers::{Session, TestApp, assert_error};
 use chrono::{DateTime, Duration, Utc};
-use qinqing_app::notifications::{
+use qinqing_kernel::notifications::{
     self, MAX_SMS_ATTEMPTS, NewMessage, Template, deliver_due, retry_delay,
 };
-use qinqing_app::sms::{SendFuture, SmsError, SmsProvider, WebhookProvider};
+use qinqing_kernel::sms::{SendFuture, SmsError, SmsProvider, WebhookProvider};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -58,7 +58,7 @@ fn now_ms(app: &TestApp) -> DateTime<Utc> {
 
 async fn user_id(app: &TestApp, username: &str) -> i64 {
     let mut conn = app.app.db.conn().await.unwrap();
-    qinqing_storage::users::find_by_username(&mut conn, username)
+    qinqing_kernel::store::users::find_by_username(&mut conn, username)
         .await
         .unwrap()
         .unwrap()

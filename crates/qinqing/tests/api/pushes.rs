@@ -558,7 +558,7 @@ async fn insert_outside_enterprise(app: &TestApp) -> String {
         credit_status: CreditStatus::Good,
     };
     let mut conn = app.app.db.conn().await.unwrap();
-    qinqing_storage::enterprises::insert(&mut conn, &identity, None, app.app.now())
+    qinqing_kernel::store::enterprises::insert(&mut conn, &identity, None, app.app.now())
         .await
         .unwrap();
     code

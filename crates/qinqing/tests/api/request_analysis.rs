@@ -4,8 +4,8 @@
 use crate::helpers::{Session, TestApp, assert_error, credit_code};
 use crate::requests::{TOWN, ok, own_request, path, set_routes, spawn, submit};
 use chrono::Utc;
-use qinqing_app::clock::ManualClock;
-use qinqing_app::requests::auto_close::close_expired;
+use qinqing_kernel::clock::ManualClock;
+use qinqing_kernel::requests::auto_close::close_expired;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -187,11 +187,11 @@ async fn a_12345_file_is_imported_whole_once_or_refused_row_by_row() {
 
     // Two imports running at once cannot both register a ticket: the store keeps one per number.
     let mut conn = app.app.db.conn().await.unwrap();
-    let stored = qinqing_storage::requests::by_source_ref(&mut conn, "12345", "GD0001")
+    let stored = qinqing_kernel::store::requests::by_source_ref(&mut conn, "12345", "GD0001")
         .await
         .unwrap()
         .unwrap();
-    let twin = qinqing_storage::requests::NewRequest {
+    let twin = qinqing_kernel::store::requests::NewRequest {
         receipt_no: "SQ-TWIN",
         enterprise_id: stored.enterprise_id,
         region_code: &stored.region_code,
@@ -208,10 +208,11 @@ async fn a_12345_file_is_imported_whole_once_or_refused_row_by_row() {
         submit_key: None,
         owner_org_id: stored.owner_org_id,
     };
-    let refused = qinqing_storage::requests::insert(&mut conn, &twin, chrono::Utc::now()).await;
+    let refused =
+        qinqing_kernel::store::requests::insert(&mut conn, &twin, chrono::Utc::now()).await;
     assert!(matches!(
         refused,
-        Err(qinqing_storage::StoreError::Duplicate)
+        Err(qinqing_kernel::store::StoreError::Duplicate)
     ));
     drop(conn);
 
@@ -393,7 +394,7 @@ async fn a_reply_without_follow_up_closes_when_the_window_passes() {
     assert_eq!(kept["follow_up_result"], "basic");
     let mut conn = app.app.db.conn().await.unwrap();
     let receipt = quiet["receipt_no"].as_str().unwrap();
-    let trail = qinqing_storage::audit::for_object(&mut conn, "request", receipt)
+    let trail = qinqing_kernel::store::audit::for_object(&mut conn, "request", receipt)
         .await
         .unwrap();
     assert!(

@@ -2,8 +2,8 @@
 
 use crate::helpers::{Session, TestApp, assert_error};
 use chrono::{DateTime, Utc};
-use qinqing_app::clock::ManualClock;
-use qinqing_app::deadlines::run_due;
+use qinqing_kernel::clock::ManualClock;
+use qinqing_kernel::deadlines::run_due;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -804,7 +804,7 @@ async fn the_demo_routes_every_category_and_plays_requests_into_every_state() {
             c["code"]
         );
     }
-    qinqing_app::demo::load_requests(&app.app).await.unwrap();
+    qinqing_kernel::demo::load_requests(&app.app).await.unwrap();
     let all: Value = admin.get("/api/v1/requests").await.json().await.unwrap();
     let statuses: Vec<&str> = all
         .as_array()

@@ -1,0 +1,33 @@
+//! Appending audit entries on behalf of a principal.
+
+use crate::store::{Conn, audit};
+use crate::{AppResult, Principal, RequestMeta};
+use qinqing_domain::CreditCode;
+
+pub(crate) struct Change<'a> {
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: String,
+    pub on_behalf_of: Option<&'a CreditCode>,
+    pub detail: serde_json::Value,
+}
+
+/// Records `change` by `who`; call inside the transaction that makes the change.
+pub(crate) async fn record(
+    conn: &mut Conn,
+    who: &Principal,
+    meta: &RequestMeta,
+    change: Change<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<i64> {
+    let actor = who.audit_actor(change.on_behalf_of);
+    let entry = audit::NewEntry {
+        actor: actor.as_ref(),
+        action: change.action,
+        object_type: change.object_type,
+        object_id: &change.object_id,
+        request_id: meta.request_id.as_deref(),
+        detail: change.detail,
+    };
+    Ok(audit::append(conn, entry, now).await?)
+}

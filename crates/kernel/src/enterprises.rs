@@ -1,0 +1,34 @@
+//! Enterprise registration, profiles (企业画像), corrections, import and export.
+
+mod import;
+mod profile;
+mod registration;
+
+pub use import::{ImportSummary, export, import, import_records};
+pub(crate) use profile::year_figures;
+pub use profile::{
+    CORRECTION_REVIEW, FigureInput, ProfileUpdate, ProfileView, YearView, list, profile,
+    update_profile,
+};
+pub use registration::{PLEDGE_TEXT, PLEDGE_VERSION, RegistrationInput, register};
+
+use crate::store::Conn;
+use crate::store::enterprises::{self as store, Enterprise};
+use crate::{AppError, AppResult, Principal};
+use qinqing_domain::CreditCode;
+
+/// Loads an enterprise the caller may see: 404 when it does not exist, 403 when it is outside
+/// the caller's scope.
+pub(crate) async fn visible_enterprise(
+    conn: &mut Conn,
+    who: &Principal,
+    code: &CreditCode,
+) -> AppResult<Enterprise> {
+    let enterprise = store::get_by_credit_code(conn, code)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("企业 {code} 不存在")))?;
+    if !who.covers_enterprise(code, &enterprise.identity.region_code) {
+        return Err(AppError::forbidden("无权查看该企业的资料"));
+    }
+    Ok(enterprise)
+}

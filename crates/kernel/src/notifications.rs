@@ -1,0 +1,685 @@
+//! Notifications: 站内信 (site messages) and SMS, through an outbox in the database.
+//!
+//! Other use cases queue messages with [`enqueue`] inside their own write transaction, so a
+//! message exists exactly when the change that caused it was committed. Each message is rendered
+//! from a Chinese [`Template`] and queued once per channel and idempotency key. Site messages are
+//! delivered at once; SMS wait in the outbox until [`deliver_due`] hands them to an
+//! [`SmsProvider`], retrying failures with exponential back-off.
+//!
+//! Users read their messages and choose their channels here (the site cannot be turned off;
+//! SMS can); the administrator sees every message and its delivery state.
+
+use crate::audit::{self, Change};
+use crate::sms::{SmsError, SmsProvider};
+use crate::store::notifications::{self as store, Channel, DeliveryState, Message, OutboxFilter};
+use crate::store::{Conn, StoreError, users};
+use crate::{App, AppError, AppResult, Principal, RequestMeta};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use qinqing_domain::org::Role;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The Chinese message templates. Parameters (all optional; a missing one reads as a neutral
+/// phrase): `object` (e.g. "企业 91350521MA…"), `kind` (e.g. "诉求响应"), `due` (e.g.
+/// "2026-10-10"), `level` or `grade` (e.g. "黄色预警"), `to` (who a case was escalated to),
+/// `fields` (what a correction changed), `at` (when something happened).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Template {
+    /// A deadline approaches (提醒).
+    DeadlineReminder,
+    /// A deadline is about to be missed (预警, graded by `level`).
+    DeadlineWarning,
+    /// A deadline was missed: the handler is urged (催办).
+    DeadlineDemand,
+    /// A missed deadline went up to a supervisor (督办).
+    DeadlineEscalated,
+    /// An enterprise's profile was corrected.
+    ProfileCorrected,
+    /// An administrator reset the user's password.
+    PasswordReset,
+    /// An application moved on (`object`: the policy and receipt, `status`, `note`).
+    ApplicationProgress,
+    /// A 免申即享 grant awaits the enterprise's confirmation (`object`, `amount`, `due`).
+    GrantOffered,
+    /// The money arrived (`object`, `amount`).
+    PayoutArrived,
+    /// A policy was pushed to the enterprise (`object`: the policy; `via`: machine |
+    /// subscription | staff; `amount` when it is eligible; `department`).
+    PolicyPushed,
+    /// A commitment item's planned date moved (`object`: project and item, `from`, `due`).
+    CommitmentMoved,
+    /// The other side reported a commitment item fulfilled (`object`, `on`): confirm or dispute.
+    CommitmentReported,
+}
+
+impl Template {
+    pub const ALL: [Template; 12] = [
+        Template::DeadlineReminder,
+        Template::DeadlineWarning,
+        Template::DeadlineDemand,
+        Template::DeadlineEscalated,
+        Template::ProfileCorrected,
+        Template::PasswordReset,
+        Template::ApplicationProgress,
+        Template::GrantOffered,
+        Template::PayoutArrived,
+        Template::PolicyPushed,
+        Template::CommitmentMoved,
+        Template::CommitmentReported,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Template::DeadlineReminder => "deadline_reminder",
+            Template::DeadlineWarning => "deadline_warning",
+            Template::DeadlineDemand => "deadline_demand",
+            Template::DeadlineEscalated => "deadline_escalated",
+            Template::ProfileCorrected => "profile_corrected",
+            Template::PasswordReset => "password_reset",
+            Template::ApplicationProgress => "application_progress",
+            Template::GrantOffered => "grant_offered",
+            Template::PayoutArrived => "payout_arrived",
+            Template::PolicyPushed => "policy_pushed",
+            Template::CommitmentMoved => "commitment_moved",
+            Template::CommitmentReported => "commitment_reported",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Template> {
+        Template::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// What kind of message this is, for lists.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Template::DeadlineReminder => "时限提醒",
+            Template::DeadlineWarning => "时限预警",
+            Template::DeadlineDemand => "催办",
+            Template::DeadlineEscalated => "督办",
+            Template::ProfileCorrected => "资料更正",
+            Template::PasswordReset => "账户安全",
+            Template::ApplicationProgress => "申报进度",
+            Template::GrantOffered => "免申即享",
+            Template::PayoutArrived => "资金到账",
+            Template::PolicyPushed => "政策推送",
+            Template::CommitmentMoved | Template::CommitmentReported => "承诺事项",
+        }
+    }
+
+    /// The subject and body in Chinese, with `params` filled in.
+    pub fn render(&self, params: &Value) -> (String, String) {
+        let p = |key: &str, default: &str| param(params, key, default);
+        let (object, kind, due) = (
+            p("object", "相关事项"),
+            p("kind", "办理"),
+            p("due", "规定时限"),
+        );
+        match self {
+            Template::DeadlineReminder => (
+                "办理时限提醒".into(),
+                format!("{object}的{kind}将于 {due} 到期,请在时限内办结。"),
+            ),
+            Template::DeadlineWarning => {
+                // `grade` is accepted for `level` (the deadline module's word for it).
+                let level = p("level", &p("grade", "预警"));
+                (
+                    format!("办理时限{level}"),
+                    format!(
+                        "{object}的{kind}临近时限({due}),已发出{level}。请抓紧办理,逾期将被催办。"
+                    ),
+                )
+            }
+            Template::DeadlineDemand => (
+                "催办通知".into(),
+                format!(
+                    "{object}的{kind}已超过时限({due})仍未办结,现予催办。请立即办理并说明原因。"
+                ),
+            ),
+            Template::DeadlineEscalated => {
+                let to = p("to", "上级部门");
+                (
+                    "督办通知".into(),
+                    format!("{object}的{kind}逾期未办结(时限 {due}),已提交{to}督办。"),
+                )
+            }
+            Template::ProfileCorrected => {
+                let fields = p("fields", "部分信息");
+                (
+                    "企业资料已更正".into(),
+                    format!("{object}的企业资料已更正:{fields}。如有疑问,请联系亲清管家。"),
+                )
+            }
+            Template::PasswordReset => {
+                let at = p("at", "近日");
+                (
+                    "账户密码已重置".into(),
+                    format!(
+                        "您的账户密码已于 {at} 由平台管理员重置。请用管理员告知的临时密码登录并立即修改密码;如非本人申请,请立即联系平台管理员。"
+                    ),
+                )
+            }
+            Template::ApplicationProgress => {
+                let status = p("status", "有新进展");
+                let note = params
+                    .get("note")
+                    .and_then(Value::as_str)
+                    .filter(|n| !n.trim().is_empty())
+                    .map(|n| format!("说明:{}。", n.trim()))
+                    .unwrap_or_default();
+                (
+                    format!("申报{status}"),
+                    format!("{object}{status}。{note}详情请在“我的申报”查看。"),
+                )
+            }
+            Template::GrantOffered => {
+                let amount = p("amount", "相应资金");
+                (
+                    "免申即享:请确认收款账户".into(),
+                    format!(
+                        "您的企业符合{object},无需申报即可享受 {amount}。请在 {due} 前确认收款账户,逾期视为放弃。"
+                    ),
+                )
+            }
+            Template::PayoutArrived => {
+                let amount = p("amount", "政策资金");
+                (
+                    "政策资金已到账".into(),
+                    format!("{object}的 {amount} 已拨付到账,请注意查收。"),
+                )
+            }
+            Template::PolicyPushed => {
+                let department = p("department", "政策主管部门");
+                let amount = params
+                    .get("amount")
+                    .and_then(Value::as_str)
+                    .filter(|a| !a.trim().is_empty())
+                    .map(|a| format!("按贵企业现有资料测算,符合申报条件,预计可享 {}。", a.trim()))
+                    .unwrap_or_default();
+                let why = match params.get("via").and_then(Value::as_str) {
+                    Some("subscription") => "您订阅的政策类别有新政策上架".to_string(),
+                    Some("staff") => format!("{department}向贵企业推送政策"),
+                    _ => "有一项新上架的政策与贵企业匹配".to_string(),
+                };
+                (
+                    "惠企政策推送".into(),
+                    format!("{why}:{object}。{amount}详情请在“我的可享政策”查看。"),
+                )
+            }
+            Template::CommitmentMoved => {
+                let from = p("from", "原定日期");
+                (
+                    "承诺事项计划日期调整".into(),
+                    format!(
+                        "{object}的计划完成日期由 {from} 调整为 {due}(前置事项进度变化、改期或奖补暂停后恢复)。请按新的日期安排履约。"
+                    ),
+                )
+            }
+            Template::CommitmentReported => {
+                let on = p("on", "近日");
+                (
+                    "履约申报待确认".into(),
+                    format!(
+                        "协议另一方申报{object}已于 {on} 履约。请在“承诺事项”中核实佐证材料,确认履约或说明理由退回。"
+                    ),
+                )
+            }
+        }
+    }
+}
+
+/// A parameter as text: strings as they are, numbers and flags written out, absent or empty
+/// ones as `default`.
+fn param(params: &Value, key: &str, default: &str) -> String {
+    match params.get(key) {
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        Some(v @ (Value::Number(_) | Value::Bool(_))) => v.to_string(),
+        _ => default.to_string(),
+    }
+}
+
+/// Beijing time, minutes: how messages state when something happened.
+pub fn beijing_minutes(t: DateTime<Utc>) -> String {
+    let beijing = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
+    t.with_timezone(&beijing)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// The signature every SMS in mainland China starts with.
+pub const SMS_SIGNATURE: &str = "【亲清家园】";
+
+/// The text of an SMS: signature, subject, body.
+pub fn sms_text(subject: &str, body: &str) -> String {
+    format!("{SMS_SIGNATURE}{subject}:{body}")
+}
+
+/// A message to queue with [`enqueue`].
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub recipient_user_id: i64,
+    pub template: Template,
+    /// The template's parameters, e.g. `{"object": "企业 9135…", "kind": "诉求响应", "due": "2026-10-10"}`.
+    pub params: Value,
+    /// Names the event that causes the message, e.g. `deadline:42:reminder:user:7`: queuing the
+    /// same key again (per channel) queues nothing, silently. Keys are unique per channel across
+    /// all recipients, so an event that tells several users puts the user in the key. At most
+    /// 200 characters.
+    pub idempotency_key: String,
+}
+
+/// Queues a message on every channel the recipient accepts (site always; SMS when they have a phone
+/// and have not turned SMS off). Call inside the caller's transaction. Returns how many were queued.
+///
+/// Repeats (same idempotency key) queue nothing and return 0 for that channel; a statement that
+/// skips a duplicate leaves the transaction usable on PostgreSQL too. An unknown recipient is an
+/// error (`NotFound`), which the caller's `?` turns into a rollback of its change.
+pub async fn enqueue(conn: &mut Conn, message: NewMessage, now: DateTime<Utc>) -> AppResult<usize> {
+    let key = message.idempotency_key.trim();
+    if key.is_empty() || key.chars().count() > 200 {
+        return Err(AppError::invalid(
+            "idempotency_key",
+            "消息的幂等键须为 1–200 个字符",
+        ));
+    }
+    let user = users::get(conn, message.recipient_user_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::NotFound(format!("收信账户 {} 不存在", message.recipient_user_id))
+        })?;
+    let template = message.template.as_str();
+    let (subject, body) = message.template.render(&message.params);
+    let site = store::NewMessage {
+        recipient_user_id: user.id,
+        channel: Channel::Site,
+        address: None,
+        template,
+        subject: &subject,
+        body: &body,
+        idempotency_key: key,
+        state: DeliveryState::Sent,
+        next_attempt_at: None,
+        sent_at: Some(now),
+    };
+    let mut queued = usize::from(store::insert(conn, &site, now).await?.is_some());
+    let phone = user
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
+    if let Some(phone) = phone
+        && !user.disabled
+        && store::sms_enabled(conn, user.id).await?
+    {
+        let text = sms_text(&subject, &body);
+        let sms = store::NewMessage {
+            channel: Channel::Sms,
+            address: Some(phone),
+            body: &text,
+            state: DeliveryState::Pending,
+            next_attempt_at: Some(now),
+            sent_at: None,
+            ..site
+        };
+        queued += usize::from(store::insert(conn, &sms, now).await?.is_some());
+    }
+    Ok(queued)
+}
+
+/// How many times an SMS is tried before it is marked failed.
+pub const MAX_SMS_ATTEMPTS: i64 = 6;
+/// How long a delivery run holds a claimed SMS before another run may take it over (only
+/// happens when the claiming process died mid-send; far longer than a provider call may take).
+pub const CLAIM_LEASE: Duration = Duration::minutes(5);
+/// The longest wait between two attempts.
+pub const MAX_RETRY_DELAY: Duration = Duration::minutes(60);
+/// How many due SMS one query fetches.
+const DELIVERY_BATCH: i64 = 100;
+
+/// The wait after the `attempts`-th failed attempt: 1 minute, then 2, 4, 8 … up to an hour.
+pub fn retry_delay(attempts: i64) -> Duration {
+    let doublings = u32::try_from(attempts.clamp(1, 30) - 1).unwrap_or(0);
+    Duration::minutes(1i64 << doublings).min(MAX_RETRY_DELAY)
+}
+
+/// Delivers every pending SMS that is due at `now` through `provider`; returns how many were
+/// delivered.
+///
+/// **For the server's background loop**: call it every few seconds, e.g.
+/// `notifications::deliver_due(&app, provider.as_ref(), app.now()).await`, with the provider
+/// from [`crate::sms::provider`] (`--sms-webhook URL` → webhook, otherwise recording). Log an
+/// `Err` and carry on: the outbox keeps the messages. It needs no transaction of its own and
+/// may run in several processes at once: each SMS is claimed by exactly one run (see
+/// [`crate::store::notifications::claim`]), sent outside any transaction, and its outcome
+/// recorded. A failed attempt is retried after [`retry_delay`] (1, 2, 4 … minutes); after
+/// [`MAX_SMS_ATTEMPTS`] attempts, or when the gateway refuses the request outright
+/// ([`SmsError::Permanent`]), the SMS is marked failed with the last error. Site messages need
+/// no delivery.
+pub async fn deliver_due(
+    app: &App,
+    provider: &dyn SmsProvider,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let mut conn = app.db.conn().await?;
+    let mut delivered = 0;
+    loop {
+        // Every id fetched leaves the due set: claimed here (its next attempt moves to the end
+        // of the lease, then to the retry time) or claimed by another run. So this ends.
+        let due = store::due_sms(&mut conn, now, DELIVERY_BATCH).await?;
+        if due.is_empty() {
+            return Ok(delivered);
+        }
+        for id in due {
+            let Some(message) = store::claim(&mut conn, id, now, now + CLAIM_LEASE).await? else {
+                continue;
+            };
+            let phone = message.address.as_deref().unwrap_or_default();
+            let outcome = if phone.is_empty() {
+                Err(SmsError::Permanent("短信没有收信号码".into()))
+            } else {
+                provider.send(phone, &message.body).await
+            };
+            match outcome {
+                Ok(()) => {
+                    store::mark_sent(&mut conn, id, provider.name(), now).await?;
+                    delivered += 1;
+                }
+                Err(SmsError::Temporary(e)) if message.attempts < MAX_SMS_ATTEMPTS => {
+                    let next = now + retry_delay(message.attempts);
+                    tracing::warn!(message = id, attempts = message.attempts, error = %e, retry_at = %next, "SMS attempt failed; will retry");
+                    store::mark_retry(&mut conn, id, &e, next).await?;
+                }
+                Err(SmsError::Temporary(e) | SmsError::Permanent(e)) => {
+                    tracing::error!(message = id, attempts = message.attempts, error = %e, "SMS delivery failed; giving up");
+                    store::mark_failed(&mut conn, id, &e).await?;
+                }
+            }
+        }
+    }
+}
+
+/// One site message as its recipient sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct InboxItem {
+    pub id: i64,
+    pub template: String,
+    pub kind: &'static str,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Inbox {
+    pub unread: i64,
+    pub items: Vec<InboxItem>,
+}
+
+/// How many site messages the inbox shows.
+pub const INBOX_LIMIT: i64 = 200;
+
+fn require_user(who: &Principal) -> AppResult<()> {
+    if who.is_system() {
+        Err(AppError::forbidden("平台账户没有站内信"))
+    } else {
+        Ok(())
+    }
+}
+
+/// The caller's site messages, newest first, with the unread count.
+pub async fn inbox(app: &App, who: &Principal) -> AppResult<Inbox> {
+    require_user(who)?;
+    let mut conn = app.db.conn().await?;
+    let items = store::inbox(&mut conn, who.user_id, INBOX_LIMIT)
+        .await?
+        .into_iter()
+        .map(|m| InboxItem {
+            id: m.id,
+            kind: Template::parse(&m.template).map_or("通知", Template::label_zh),
+            template: m.template,
+            subject: m.subject,
+            body: m.body,
+            created_at: m.created_at,
+            read_at: m.read_at,
+        })
+        .collect();
+    Ok(Inbox {
+        unread: store::unread_count(&mut conn, who.user_id).await?,
+        items,
+    })
+}
+
+/// The caller's unread site messages (for the header of every page): one indexed COUNT.
+pub async fn unread_count(app: &App, who: &Principal) -> AppResult<i64> {
+    if who.is_system() {
+        return Ok(0);
+    }
+    let mut conn = app.db.conn().await?;
+    Ok(store::unread_count(&mut conn, who.user_id).await?)
+}
+
+/// Marks one of the caller's site messages read. Someone else's message is "not found", so ids
+/// reveal nothing. Reading twice changes nothing the second time.
+pub async fn mark_read(app: &App, who: &Principal, id: i64, meta: &RequestMeta) -> AppResult<()> {
+    require_user(who)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    store::get(&mut tx, id)
+        .await?
+        .filter(|m| m.recipient_user_id == who.user_id && m.channel == Channel::Site)
+        .ok_or_else(|| AppError::NotFound("站内信不存在".into()))?;
+    if !store::mark_read(&mut tx, id, who.user_id, now).await? {
+        return Ok(());
+    }
+    let change = Change {
+        action: "message.read",
+        object_type: "message",
+        object_id: id.to_string(),
+        on_behalf_of: None,
+        detail: serde_json::json!({}),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// A user's channels. The site is always on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preferences {
+    pub site: bool,
+    pub sms: bool,
+    /// The number SMS go to; without one no SMS is sent whatever `sms` says.
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct PreferencesInput {
+    /// Must be true (or absent): 站内信 cannot be turned off.
+    pub site: Option<bool>,
+    /// Whether to receive SMS.
+    pub sms: bool,
+}
+
+pub async fn preferences(app: &App, who: &Principal) -> AppResult<Preferences> {
+    require_user(who)?;
+    let mut conn = app.db.conn().await?;
+    preferences_of(&mut conn, who.user_id).await
+}
+
+async fn preferences_of(conn: &mut Conn, user_id: i64) -> AppResult<Preferences> {
+    let user = users::get(conn, user_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("账户不存在".into()))?;
+    Ok(Preferences {
+        site: true,
+        sms: store::sms_enabled(conn, user_id).await?,
+        phone: user.phone.filter(|p| !p.trim().is_empty()),
+    })
+}
+
+/// Sets the caller's channels; audited when something changed.
+pub async fn set_preferences(
+    app: &App,
+    who: &Principal,
+    input: &PreferencesInput,
+    meta: &RequestMeta,
+) -> AppResult<Preferences> {
+    require_user(who)?;
+    if input.site == Some(false) {
+        return Err(AppError::invalid(
+            "site",
+            "站内信不能关闭:平台的通知、催办和督办都经站内信送达",
+        ));
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let before = preferences_of(&mut tx, who.user_id).await?;
+    if before.sms == input.sms {
+        return Ok(before);
+    }
+    store::set_sms_enabled(&mut tx, who.user_id, input.sms, now).await?;
+    let change = Change {
+        action: "notification.preferences_changed",
+        object_type: "user",
+        object_id: who.user_id.to_string(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "sms": { "old": before.sms, "new": input.sms } }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(Preferences {
+        sms: input.sms,
+        ..before
+    })
+}
+
+/// One outbox message as the administrator sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxItem {
+    #[serde(flatten)]
+    pub message: Message,
+    pub template_label: &'static str,
+    pub channel_label: &'static str,
+    pub state_label: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxPage {
+    pub total: i64,
+    pub items: Vec<OutboxItem>,
+}
+
+/// A filter value as typed: `None` when unset or blank.
+fn given(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// What the administrator asks of the outbox: filters as typed (unset or empty: all), a page.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxRequest<'a> {
+    /// site or sms.
+    pub channel: Option<&'a str>,
+    /// pending, sent or failed.
+    pub state: Option<&'a str>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Every user's messages with their delivery state, newest first (administrator only).
+pub async fn outbox(
+    app: &App,
+    who: &Principal,
+    request: &OutboxRequest<'_>,
+) -> AppResult<OutboxPage> {
+    if who.role != Role::Admin {
+        return Err(AppError::forbidden("只有平台管理员可以查看消息发送记录"));
+    }
+    let channel = match given(request.channel) {
+        Some(c) => Some(
+            Channel::parse(c)
+                .ok_or_else(|| AppError::invalid("channel", "渠道应为 site 或 sms"))?,
+        ),
+        None => None,
+    };
+    let state = match given(request.state) {
+        Some(s) => Some(
+            DeliveryState::parse(s)
+                .ok_or_else(|| AppError::invalid("state", "状态应为 pending、sent 或 failed"))?,
+        ),
+        None => None,
+    };
+    let filter = OutboxFilter {
+        channel,
+        state,
+        limit: request.limit,
+        offset: request.offset,
+    };
+    let mut conn = app.db.conn().await?;
+    let (messages, total) = store::list(&mut conn, &filter).await?;
+    Ok(OutboxPage {
+        total,
+        items: messages
+            .into_iter()
+            .map(|m| OutboxItem {
+                template_label: Template::parse(&m.template).map_or("通知", Template::label_zh),
+                channel_label: m.channel.label_zh(),
+                state_label: m.state.label_zh(),
+                message: m,
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn templates_render_in_chinese_with_their_parameters() {
+        let params =
+            json!({ "object": "企业 91350521MA2Y0000X", "kind": "诉求响应", "due": "2026-10-10" });
+        let (subject, body) = Template::DeadlineReminder.render(&params);
+        assert_eq!(subject, "办理时限提醒");
+        assert_eq!(
+            body,
+            "企业 91350521MA2Y0000X的诉求响应将于 2026-10-10 到期,请在时限内办结。"
+        );
+        let (subject, body) =
+            Template::DeadlineWarning.render(&json!({ "level": "红色预警", "due": 3 }));
+        assert_eq!(subject, "办理时限红色预警");
+        assert!(body.contains("相关事项的办理临近时限(3)"), "{body}");
+        let (_, body) = Template::DeadlineEscalated.render(&json!({}));
+        assert!(body.contains("已提交上级部门督办"), "{body}");
+        for t in Template::ALL {
+            let (subject, body) = t.render(&Value::Null);
+            assert!(!subject.is_empty() && !body.is_empty());
+            assert_eq!(Template::parse(t.as_str()), Some(t));
+        }
+    }
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_an_hour() {
+        let minutes: Vec<i64> = (1..=8).map(|n| retry_delay(n).num_minutes()).collect();
+        assert_eq!(minutes, [1, 2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(retry_delay(1000), MAX_RETRY_DELAY);
+        assert!(CLAIM_LEASE > Duration::from_std(crate::sms::WEBHOOK_TIMEOUT).unwrap());
+    }
+
+    #[test]
+    fn sms_carry_the_signature() {
+        assert_eq!(
+            sms_text("催办通知", "请办理。"),
+            "【亲清家园】催办通知:请办理。"
+        );
+    }
+
+    #[test]
+    fn times_are_told_in_beijing_time() {
+        let t = DateTime::parse_from_rfc3339("2026-01-01T16:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(beijing_minutes(t), "2026-01-02 00:30");
+    }
+}

@@ -1,0 +1,145 @@
+//! Benefit-policy fulfilment (惠企政策兑现): the policy library, what an enterprise may get, the
+//! application and its graded review, 免申即享 grants, and payment straight to the enterprise's
+//! account (直达付).
+//!
+//! The rules engine decides eligibility and amounts; this module keeps the policy's definition
+//! file as the source of truth for its title, department, level, mode and period, and adds what
+//! the engine does not know: the document, the application guide, the review stages, the budget.
+
+pub mod applications;
+pub mod auto_grant;
+pub mod builder;
+pub mod dashboard;
+pub mod entitlements;
+pub mod explanation;
+pub mod integrity;
+pub mod library;
+pub mod materials;
+pub mod payouts;
+pub mod pushes;
+pub mod ratings;
+pub mod response;
+pub mod review;
+pub mod search;
+
+use crate::store::enterprises::{self as enterprise_store, Enterprise, Figure};
+use crate::store::policies::{self as store, PolicyRow};
+use crate::store::{Conn, settings};
+use crate::{AppError, AppResult};
+use qinqing_domain::Money;
+use qinqing_domain::enterprise::Qualification;
+use qinqing_rules::{Facts, PolicySet, Schema, Value};
+use std::collections::BTreeMap;
+
+/// The attribute schema policies are written against: the standard profile fields plus the
+/// custom attributes the administrator declared (`attributes.toml`).
+pub async fn schema(conn: &mut Conn) -> AppResult<Schema> {
+    match settings::get(conn, settings::POLICY_ATTRIBUTES).await? {
+        Some(src) => Schema::with_custom("attributes.toml", &src).map_err(|d| {
+            AppError::Internal(anyhow::anyhow!(
+                "stored policy attributes do not parse: {}",
+                d.first().map_or(String::new(), |d| d.message_en.clone())
+            ))
+        }),
+        None => Ok(Schema::standard()),
+    }
+}
+
+/// The published library as the rules engine sees it, with the rows it came from (in the
+/// set's order of policy ids).
+pub(crate) struct Published {
+    pub set: PolicySet,
+    pub rows: Vec<PolicyRow>,
+}
+
+impl Published {
+    pub fn row_of(&self, slug: &str) -> Option<&PolicyRow> {
+        self.rows.iter().find(|r| r.slug == slug)
+    }
+}
+
+pub(crate) async fn published(conn: &mut Conn) -> AppResult<Published> {
+    let schema = schema(conn).await?;
+    let definitions = store::published_definitions(conn).await?;
+    let mut policies = Vec::new();
+    let mut by_slug = BTreeMap::new();
+    for (id, version, src) in definitions {
+        let file = format!("policy-{id}-v{version}.toml");
+        let policy = qinqing_rules::parse_policy(&file, &src, &schema).map_err(|d| {
+            AppError::Internal(anyhow::anyhow!(
+                "published definition {file} no longer parses: {}",
+                d.first().map_or(String::new(), |d| d.message_en.clone())
+            ))
+        })?;
+        if let Some(row) = store::get(conn, id).await? {
+            by_slug.insert(row.slug.clone(), row);
+        }
+        policies.push(policy);
+    }
+    let set = PolicySet::new(schema, policies).map_err(|d| {
+        AppError::Internal(anyhow::anyhow!(
+            "published policies conflict: {}",
+            d.first().map_or(String::new(), |d| d.message_en.clone())
+        ))
+    })?;
+    let rows = set
+        .policies
+        .iter()
+        .filter_map(|p| by_slug.remove(&p.id))
+        .collect();
+    Ok(Published { set, rows })
+}
+
+/// What the platform knows about an enterprise, as facts for the rules engine.
+pub(crate) async fn enterprise_facts(conn: &mut Conn, enterprise: &Enterprise) -> AppResult<Facts> {
+    let qualifications: Vec<Qualification> =
+        enterprise_store::qualifications(conn, enterprise.id).await?;
+    let figures = enterprise_store::figures(conn, enterprise.id).await?;
+    let mut by_year: BTreeMap<i32, Vec<&Figure>> = BTreeMap::new();
+    for f in &figures {
+        by_year.entry(f.year).or_default().push(f);
+    }
+    let years: Vec<_> = by_year
+        .iter()
+        .map(|(year, figs)| crate::enterprises::year_figures(*year, figs))
+        .collect();
+    let mut facts = Facts::from_profile(&enterprise.identity, &qualifications, &years);
+    let breached = crate::store::agreements::breached_of_enterprise(conn, enterprise.id).await?;
+    facts.set("breached_commitments", Value::Integer(breached));
+    Ok(facts)
+}
+
+/// Reads a definition against the stored schema; its problems, each with its line, are one
+/// error of `field`.
+pub(crate) fn parse_definition(
+    schema: &Schema,
+    definition: &str,
+    field: &str,
+) -> AppResult<qinqing_rules::Policy> {
+    qinqing_rules::parse_policy("definition.toml", definition, schema).map_err(|diags| {
+        let message = diags
+            .iter()
+            .map(|d| format!("第 {} 行:{}", d.line, d.message_zh))
+            .collect::<Vec<_>>()
+            .join(";");
+        AppError::invalid(field, message)
+    })
+}
+
+/// Amounts as people read them: "¥1,234.56".
+pub fn yuan(fen: i64) -> String {
+    format!("¥{}", Money::from_fen(fen).format_grouped())
+}
+
+/// A random receipt or batch number: prefix, Beijing date, eight random hex digits.
+pub(crate) fn receipt_number(
+    prefix: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<String> {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    let date = now
+        .with_timezone(&qinqing_domain::deadline::beijing())
+        .format("%Y%m%d");
+    Ok(format!("{prefix}{date}{}", hex::encode_upper(bytes)))
+}

@@ -1,0 +1,126 @@
+//! The audit trail (全程留痕): every state change appends one entry in the transaction of the
+//! change. The entry's exact bytes are stored so that later a Merkle tree can be built over them.
+
+use crate::store::{Conn, Result, time};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// Who did it. `on_behalf_of` is the credit code of the enterprise a steward acted for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditActor {
+    pub user_id: i64,
+    pub username: String,
+    pub role: String,
+    pub org_id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
+}
+
+/// One entry as recorded. Field order is the serialisation order, which is part of the format.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub recorded_at: String,
+    /// `None` for actions by the platform itself (migrations, demo loading, the command line).
+    pub actor: Option<AuditActor>,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub request_id: Option<String>,
+    /// Before/after values or a digest of them.
+    pub detail: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEntry {
+    pub seq: i64,
+    pub record: AuditRecord,
+    pub entry: String,
+}
+
+pub struct NewEntry<'a> {
+    pub actor: Option<&'a AuditActor>,
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: &'a str,
+    pub request_id: Option<&'a str>,
+    pub detail: serde_json::Value,
+}
+
+/// Appends an entry; returns its sequence number. Call inside the transaction of the change.
+pub async fn append(conn: &mut Conn, entry: NewEntry<'_>, now: DateTime<Utc>) -> Result<i64> {
+    let seq: i64 = sqlx::query(
+        "UPDATE audit_head SET next_seq = next_seq + 1 WHERE id = 1 RETURNING next_seq",
+    )
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get::<i64, _>("next_seq")?
+        - 1;
+    let record = AuditRecord {
+        recorded_at: time::to_text(now),
+        actor: entry.actor.cloned(),
+        action: entry.action.to_string(),
+        object_type: entry.object_type.to_string(),
+        object_id: entry.object_id.to_string(),
+        request_id: entry.request_id.map(str::to_string),
+        detail: entry.detail,
+    };
+    let bytes = serde_json::to_string(&record).expect("audit records always serialise");
+    sqlx::query(
+        "INSERT INTO audit_entry (seq, recorded_at, user_id, action, object_type, object_id, \
+         request_id, entry) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(seq)
+    .bind(&record.recorded_at)
+    .bind(record.actor.as_ref().map(|a| a.user_id))
+    .bind(&record.action)
+    .bind(&record.object_type)
+    .bind(&record.object_id)
+    .bind(&record.request_id)
+    .bind(&bytes)
+    .execute(conn)
+    .await?;
+    Ok(seq)
+}
+
+/// The history of one object in time order.
+pub async fn for_object(
+    conn: &mut Conn,
+    object_type: &str,
+    object_id: &str,
+) -> Result<Vec<StoredEntry>> {
+    let rows = sqlx::query(
+        "SELECT seq, entry FROM audit_entry WHERE object_type = $1 AND object_id = $2 ORDER BY seq",
+    )
+    .bind(object_type)
+    .bind(object_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(entry_from_row).collect()
+}
+
+/// The most recent entries, newest first.
+pub async fn recent(conn: &mut Conn, limit: i64) -> Result<Vec<StoredEntry>> {
+    let rows = sqlx::query("SELECT seq, entry FROM audit_entry ORDER BY seq DESC LIMIT $1")
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(entry_from_row).collect()
+}
+
+pub async fn count(conn: &mut Conn) -> Result<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) AS n FROM audit_entry")
+        .fetch_one(conn)
+        .await?
+        .try_get("n")?)
+}
+
+fn entry_from_row(row: &sqlx::any::AnyRow) -> Result<StoredEntry> {
+    let entry: String = row.try_get("entry")?;
+    let record = crate::store::stored("audit_entry.entry", serde_json::from_str(&entry))?;
+    Ok(StoredEntry {
+        seq: row.try_get("seq")?,
+        record,
+        entry,
+    })
+}

@@ -1,0 +1,178 @@
+//! Connecting, migrating and opening write transactions.
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::migrate::Migrator;
+use sqlx::{Any, AnyPool, Executor};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database handle every layer passes around; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects to `sqlite://path` (the file is created on first start) or `postgres://...`.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        install_default_drivers();
+        let backend = backend_of(url)?;
+        let options = AnyPoolOptions::new().max_connections(pool_size(backend));
+        let pool = match backend {
+            Backend::Sqlite => {
+                options
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // WAL lets readers proceed while one writer commits; the busy timeout
+                            // makes a second writer wait instead of failing.
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                            )
+                            .await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&sqlite_url_creating_file(url))
+                    .await?
+            }
+            Backend::Postgres => options.connect(url).await?,
+        };
+        Ok(Db { pool, backend })
+    }
+
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// A pooled connection for reads.
+    pub async fn conn(&self) -> crate::store::Result<sqlx::pool::PoolConnection<Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Opens a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE):
+    /// a deferred transaction that reads first and writes later would fail with SQLITE_BUSY
+    /// instead of waiting when another writer got there in between.
+    pub async fn begin(&self) -> crate::store::Result<Tx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    /// `SELECT 1`, for the health check.
+    pub async fn ping(&self) -> crate::store::Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A savepoint inside a write transaction: a statement that may fail (a refused duplicate)
+/// is tried under it, so the transaction stays usable afterwards — PostgreSQL otherwise aborts
+/// the whole transaction on the first failed statement.
+pub struct Savepoint;
+
+impl Savepoint {
+    pub async fn begin(conn: &mut sqlx::AnyConnection) -> crate::store::Result<Savepoint> {
+        conn.execute("SAVEPOINT qq_attempt").await?;
+        Ok(Savepoint)
+    }
+
+    pub async fn release(self, conn: &mut sqlx::AnyConnection) -> crate::store::Result<()> {
+        conn.execute("RELEASE SAVEPOINT qq_attempt").await?;
+        Ok(())
+    }
+
+    pub async fn roll_back(self, conn: &mut sqlx::AnyConnection) -> crate::store::Result<()> {
+        conn.execute("ROLLBACK TO SAVEPOINT qq_attempt").await?;
+        Ok(())
+    }
+}
+
+fn backend_of(url: &str) -> anyhow::Result<Backend> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else {
+        anyhow::bail!("unsupported database URL {url:?}: use sqlite://FILE or postgres://...")
+    }
+}
+
+fn pool_size(backend: Backend) -> u32 {
+    match backend {
+        Backend::Sqlite => 8,
+        Backend::Postgres => 16,
+    }
+}
+
+/// sqlx opens SQLite files read-write but does not create them unless asked (`mode=rwc`).
+fn sqlite_url_creating_file(url: &str) -> String {
+    if url.contains("mode=") || url.contains(":memory:") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_backend() {
+        assert_eq!(backend_of("sqlite://qinqing.db").unwrap(), Backend::Sqlite);
+        assert_eq!(
+            backend_of("postgres://127.0.0.1/test").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(backend_of("postgresql://h/db").unwrap(), Backend::Postgres);
+        assert!(backend_of("mysql://h/db").is_err());
+    }
+
+    #[test]
+    fn sqlite_files_are_created_on_first_start() {
+        assert_eq!(
+            sqlite_url_creating_file("sqlite://q.db"),
+            "sqlite://q.db?mode=rwc"
+        );
+        assert_eq!(
+            sqlite_url_creating_file("sqlite://q.db?x=1"),
+            "sqlite://q.db?x=1&mode=rwc"
+        );
+        assert_eq!(
+            sqlite_url_creating_file("sqlite://q.db?mode=ro"),
+            "sqlite://q.db?mode=ro"
+        );
+    }
+}

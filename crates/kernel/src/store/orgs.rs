@@ -1,0 +1,85 @@
+//! The organisation tree: government (district → town → village, departments under any of them),
+//! banks and enterprises.
+
+use crate::store::{Conn, Result, stored, time};
+use chrono::{DateTime, Utc};
+use qinqing_domain::DivisionCode;
+use qinqing_domain::org::OrgKind;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: OrgKind,
+    pub name: String,
+    pub division_code: Option<DivisionCode>,
+}
+
+pub struct NewOrganisation<'a> {
+    pub parent_id: Option<i64>,
+    pub kind: OrgKind,
+    pub name: &'a str,
+    pub division_code: Option<&'a DivisionCode>,
+}
+
+pub async fn insert(conn: &mut Conn, org: &NewOrganisation<'_>, now: DateTime<Utc>) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO organisation (parent_id, kind, name, division_code, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(org.parent_id)
+    .bind(org.kind.as_str())
+    .bind(org.name)
+    .bind(org.division_code.map(|d| d.as_str()))
+    .bind(time::to_text(now))
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+const COLUMNS: &str = "SELECT id, parent_id, kind, name, division_code FROM organisation";
+
+pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<Organisation>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| from_row(&r)).transpose()
+}
+
+/// Government organisations and banks, in tree order of insertion (enterprises are listed
+/// through the enterprise register, not here).
+pub async fn list_non_enterprise(conn: &mut Conn) -> Result<Vec<Organisation>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{COLUMNS} WHERE kind <> 'enterprise' ORDER BY id"
+    )))
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+pub async fn count(conn: &mut Conn) -> Result<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) AS n FROM organisation")
+        .fetch_one(conn)
+        .await?
+        .try_get("n")?)
+}
+
+fn from_row(row: &AnyRow) -> Result<Organisation> {
+    let kind: String = row.try_get("kind")?;
+    let division: Option<String> = row.try_get("division_code")?;
+    Ok(Organisation {
+        id: row.try_get("id")?,
+        parent_id: row.try_get("parent_id")?,
+        kind: stored(
+            "organisation.kind",
+            OrgKind::parse(&kind).ok_or(kind.clone()),
+        )?,
+        name: row.try_get("name")?,
+        division_code: division
+            .map(|d| stored("organisation.division_code", DivisionCode::parse(&d)))
+            .transpose()?,
+    })
+}

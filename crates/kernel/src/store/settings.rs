@@ -1,0 +1,36 @@
+//! Documents an administrator edits as a whole (the working-day calendar).
+
+use crate::store::{Conn, Result, time};
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+pub const CALENDAR: &str = "calendar";
+/// When each grade of warning fires, per kind of deadline (JSON; see `WarningRule`).
+pub const WARNING_RULES: &str = "warning_rules";
+/// The day of the month of the 会诊日 (1–28), when the administrator changed it from the 15th.
+pub const CLINIC_DAY: &str = "clinic_day";
+/// The custom attributes policies may test (the rules engine's `attributes.toml`).
+pub const POLICY_ATTRIBUTES: &str = "policy_attributes";
+/// Calendar days a replied request waits for its follow-up before it is closed without one.
+pub const REQUEST_FOLLOW_UP_DAYS: &str = "request_follow_up_days";
+
+pub async fn get(conn: &mut Conn, key: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT value FROM setting WHERE key = $1")
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| r.try_get("value")).transpose()?)
+}
+
+pub async fn put(conn: &mut Conn, key: &str, value: &str, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(key)
+    .bind(value)
+    .bind(time::to_text(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! Administration: accounts, steward assignments, organisations, the working-day calendar.
+
+use crate::store::orgs;
+use crate::users::{self, NewUserInput, UserSummary};
+use crate::web::AppState;
+use crate::web::error::{ApiError, ApiResult};
+use crate::web::session::ApiUser;
+use crate::{AppError, calendar};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use qinqing_domain::CreditCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
+    responses((status = 200, description = "账户列表"), (status = 403, body = crate::web::error::ErrorBody)))]
+pub async fn users(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> ApiResult<Json<Vec<UserSummary>>> {
+    Ok(Json(
+        users::list_users(&state.app, &caller.principal).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin", request_body = NewUserInput,
+    responses((status = 201, body = Created), (status = 403, body = crate::web::error::ErrorBody),
+              (status = 409, body = crate::web::error::ErrorBody), (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Json(input): Json<NewUserInput>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let id = users::create_user(&state.app, &caller.principal, input, &caller.meta).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ResetRequest {
+    pub password: String,
+}
+
+/// Sets a temporary password, unlocks the account and ends its sessions.
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/reset-password", tag = "admin",
+    params(("id" = i64, Path)), request_body = ResetRequest,
+    responses((status = 204, description = "已重置"), (status = 403, body = crate::web::error::ErrorBody)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+    Json(r): Json<ResetRequest>,
+) -> ApiResult<StatusCode> {
+    users::reset_password(&state.app, &caller.principal, id, &r.password, &caller.meta).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct StewardAssignment {
+    pub steward_id: i64,
+    pub credit_code: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/admin/stewards", tag = "admin", request_body = StewardAssignment,
+    responses((status = 204, description = "已指派"), (status = 403, body = crate::web::error::ErrorBody)))]
+pub async fn assign_steward(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Json(r): Json<StewardAssignment>,
+) -> ApiResult<StatusCode> {
+    let code = CreditCode::parse(&r.credit_code)
+        .map_err(|e| ApiError(AppError::invalid("credit_code", e.to_string())))?;
+    users::assign_steward(
+        &state.app,
+        &caller.principal,
+        r.steward_id,
+        &code,
+        &caller.meta,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationItem {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub kind: String,
+    pub name: String,
+    pub division_code: Option<String>,
+}
+
+/// Government organisations and banks (enterprises are listed under /enterprises).
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "admin",
+    responses((status = 200, body = Vec<OrganisationItem>), (status = 403, body = crate::web::error::ErrorBody)))]
+pub async fn organisations(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> ApiResult<Json<Vec<OrganisationItem>>> {
+    if !caller.principal.role.is_staff() {
+        return Err(ApiError(AppError::forbidden(
+            "只有政府工作人员可以查看组织架构",
+        )));
+    }
+    let mut conn = state.app.db.conn().await.map_err(AppError::from)?;
+    let list = orgs::list_non_enterprise(&mut conn)
+        .await
+        .map_err(AppError::from)?;
+    Ok(Json(
+        list.into_iter()
+            .map(|o| OrganisationItem {
+                id: o.id,
+                parent_id: o.parent_id,
+                kind: o.kind.as_str().to_string(),
+                name: o.name,
+                division_code: o.division_code.map(|d| d.to_string()),
+            })
+            .collect(),
+    ))
+}
+
+/// The working-day calendar document (one holiday or 调休 working day a line).
+#[utoipa::path(get, path = "/api/v1/calendar", tag = "calendar",
+    responses((status = 200, content_type = "text/plain", body = String)))]
+pub async fn calendar(State(state): State<AppState>) -> ApiResult<impl IntoResponse> {
+    let text = calendar::document(&state.app).await?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text))
+}
+
+/// Replaces the calendar (administrator); a document with a bad line changes nothing.
+#[utoipa::path(put, path = "/api/v1/calendar", tag = "calendar",
+    request_body(content = String, content_type = "text/plain"),
+    responses((status = 204, description = "已更新"), (status = 403, body = crate::web::error::ErrorBody),
+              (status = 422, body = crate::web::error::ErrorBody)))]
+pub async fn replace_calendar(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    body: String,
+) -> ApiResult<StatusCode> {
+    calendar::replace(&state.app, &caller.principal, &body, &caller.meta).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,73 @@
+//! Qinqing's HTTP layer: the JSON API under `/api/v1` (described by `/api/v1/openapi.json`), the
+//! server-rendered Chinese UI, `/healthz` and `/metrics`. Handlers are thin: they turn requests
+//! into calls of the kernel's and the scenes' use cases and results into JSON or pages.
+
+// Handlers return `Result<_, Response>` to short-circuit with a finished response; a response is
+// built once per request, so boxing it to shrink the `Err` variant would buy nothing.
+#![allow(clippy::result_large_err)]
+
+mod api;
+mod error;
+mod metrics;
+mod open311;
+mod openapi;
+mod pages;
+mod session;
+mod static_files;
+mod upload;
+
+pub use metrics::Metrics;
+
+use crate::App;
+use axum::Router;
+use axum::http::{HeaderName, Request};
+use std::sync::Arc;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// Everything a handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub demo: bool,
+    /// Set `Secure` on cookies (when served over HTTPS).
+    pub secure_cookies: bool,
+    pub metrics: Arc<Metrics>,
+}
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// Uploads (enterprise files) are limited to this size.
+pub const MAX_BODY: usize = 20 * 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+        let id = req
+            .headers()
+            .get(&REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-");
+        tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+    });
+    Router::new()
+        .merge(api::routes())
+        .merge(open311::routes())
+        .merge(pages::routes())
+        .merge(static_files::routes())
+        .merge(metrics::routes())
+        // A route layer sees the matched route pattern, which labels the metrics.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        // Extractors (multipart forms) stop at 2 MB unless told otherwise; the layer above is
+        // the one limit.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(CatchPanicLayer::new())
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}

@@ -1,0 +1,104 @@
+//! 政企合同双兑现 supervision pages: the commitment desk (承诺事项, phone-readable), the
+//! supervision dashboard with its exports, and 纪检's 监督的再监督.
+
+use super::{Layout, error_page};
+use crate::agreements::supervision::{
+    self, CommitmentDesk, GroupFulfilment, Resupervision, SupervisionDashboard,
+};
+use crate::web::AppState;
+use crate::web::session::PageUser;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+/// A share in basis points as "98.70%".
+fn pct(bp: Option<i64>) -> String {
+    bp.map_or_else(|| "—".into(), |v| format!("{}.{:02}%", v / 100, v % 100))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "agreement_desk.html")]
+pub struct DeskPage {
+    layout: Layout,
+    d: CommitmentDesk,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "agreement_dashboard.html")]
+pub struct DashboardPage {
+    layout: Layout,
+    d: SupervisionDashboard,
+}
+
+impl DashboardPage {
+    fn pct(&self, bp: &Option<i64>) -> String {
+        pct(*bp)
+    }
+
+    /// The two fulfilment tables, each with its title and first column.
+    fn grouped(&self) -> [(&'static str, &'static str, &[GroupFulfilment]); 2] {
+        [
+            ("部门履约(政府方)", "责任单位", &self.d.by_department),
+            ("企业履约(企业方)", "企业", &self.d.by_enterprise),
+        ]
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "agreement_resupervision.html")]
+pub struct ResupervisionPage {
+    layout: Layout,
+    r: Resupervision,
+}
+
+impl ResupervisionPage {
+    /// Hours waited as "3 天 4 小时".
+    fn waited(&self, hours: &i64) -> String {
+        match (hours / 24, hours % 24) {
+            (0, h) => format!("{h} 小时"),
+            (d, h) => format!("{d} 天 {h} 小时"),
+        }
+    }
+}
+
+pub async fn desk_page(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
+    match supervision::desk(&state.app, &caller.principal).await {
+        Ok(d) => DeskPage {
+            layout: Layout::new("承诺事项", Some(&caller), &state, "/agreements/desk"),
+            d,
+        }
+        .into_response(),
+        Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}
+
+pub async fn dashboard_page(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
+    match supervision::dashboard(&state.app, &caller.principal).await {
+        Ok(d) => DashboardPage {
+            layout: Layout::new("履约监督", Some(&caller), &state, "/agreements/supervision"),
+            d,
+        }
+        .into_response(),
+        Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}
+
+pub async fn resupervision_page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+) -> Response {
+    match supervision::resupervision(&state.app, &caller.principal).await {
+        Ok(r) => ResupervisionPage {
+            layout: Layout::new(
+                "监督的再监督",
+                Some(&caller),
+                &state,
+                "/agreements/resupervision",
+            ),
+            r,
+        }
+        .into_response(),
+        Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}

@@ -1,0 +1,384 @@
+//! Login, logout, enterprise self-registration and password change pages.
+
+use super::{Choice, Errors, Layout, error_page, errors_of};
+use crate::auth::{self, IdentityProvider, PasswordCredentials, PasswordProvider};
+use crate::demo::{ACCOUNTS, DEMO_PASSWORD};
+use crate::enterprises::{PLEDGE_TEXT, PLEDGE_VERSION, RegistrationInput};
+use crate::web::AppState;
+use crate::web::session::{
+    ANON_CSRF_COOKIE, PageUser, SESSION_COOKIE, cookie, csrf_failure, request_meta, safe_next,
+    set_cookie,
+};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use qinqing_domain::enterprise::Ownership;
+use serde::Deserialize;
+
+/// How long the anonymous form token lives (an hour to fill in a form).
+const ANON_CSRF_SECONDS: i64 = 3600;
+
+/// The anonymous CSRF token for a form page: the visitor's existing one, or a new one to set.
+fn anonymous_token(headers: &HeaderMap) -> (String, bool) {
+    match cookie(headers, ANON_CSRF_COOKIE) {
+        Some(t) if t.len() == 64 => (t.to_string(), false),
+        _ => (auth::anonymous_csrf_token(), true),
+    }
+}
+
+/// A rendered anonymous form, setting its CSRF cookie when the visitor had none.
+fn with_anonymous_token(
+    state: &AppState,
+    page: impl IntoResponse,
+    token: &str,
+    fresh: bool,
+) -> Response {
+    if fresh {
+        let c = set_cookie(
+            ANON_CSRF_COOKIE,
+            token,
+            ANON_CSRF_SECONDS,
+            state.secure_cookies,
+        );
+        ([(header::SET_COOKIE, c)], page).into_response()
+    } else {
+        page.into_response()
+    }
+}
+
+fn anonymous_csrf_ok(headers: &HeaderMap, presented: &str) -> bool {
+    cookie(headers, ANON_CSRF_COOKIE)
+        .is_some_and(|expected| auth::csrf_matches(expected, presented))
+}
+
+pub struct DemoAccountView {
+    pub username: &'static str,
+    pub role_label: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    layout: Layout,
+    username: String,
+    next: String,
+    error: Option<String>,
+    demo_accounts: Vec<DemoAccountView>,
+    demo_password: &'static str,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn login_page_for(
+    state: &AppState,
+    token: String,
+    username: String,
+    next: &str,
+    error: Option<String>,
+) -> LoginPage {
+    let mut layout = Layout::new("登录", None, state, "/login");
+    layout.csrf = token;
+    LoginPage {
+        layout,
+        username,
+        next: next.to_string(),
+        error,
+        demo_accounts: ACCOUNTS
+            .iter()
+            .map(|a| DemoAccountView {
+                username: a.username,
+                role_label: a.role.label_zh(),
+            })
+            .collect(),
+        demo_password: if state.demo { DEMO_PASSWORD } else { "" },
+    }
+}
+
+pub async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let (token, fresh) = anonymous_token(&headers);
+    let next = safe_next(q.next.as_deref()).to_string();
+    let page = login_page_for(&state, token.clone(), String::new(), &next, None);
+    with_anonymous_token(&state, page, &token, fresh)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    if !anonymous_csrf_ok(&headers, &form.csrf) {
+        return csrf_failure();
+    }
+    let next = safe_next(Some(&form.next)).to_string();
+    let credentials = PasswordCredentials {
+        username: form.username.clone(),
+        password: form.password,
+    };
+    let result = PasswordProvider
+        .authenticate(&state.app, credentials, &request_meta(&headers))
+        .await;
+    match logged_in(&state, result, &next).await {
+        Ok(response) => response,
+        Err(e) => {
+            let page = login_page_for(&state, form.csrf, form.username, &next, Some(e.to_string()));
+            (crate::web::error::status_of(&e), page).into_response()
+        }
+    }
+}
+
+/// After a user was authenticated (or registered): start their session, set its cookie and go
+/// on to `next`.
+async fn logged_in(
+    state: &AppState,
+    authenticated: Result<i64, crate::AppError>,
+    next: &str,
+) -> Result<Response, crate::AppError> {
+    let session = auth::start_session(&state.app, authenticated?).await?;
+    let lifetime = auth::SESSION_LIFETIME.num_seconds();
+    let cookie = set_cookie(
+        SESSION_COOKIE,
+        &session.token,
+        lifetime,
+        state.secure_cookies,
+    );
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(next)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if let Err(r) = user.check_csrf(&form.csrf) {
+        return r;
+    }
+    if let Err(e) = auth::end_session(&state.app, &user.0.token).await {
+        return error_page(&e, Some(&user.0), &state);
+    }
+    let c = set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies);
+    ([(header::SET_COOKIE, c)], Redirect::to("/login")).into_response()
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct RegisterForm {
+    #[serde(default)]
+    credit_code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    legal_representative: String,
+    #[serde(default)]
+    contact_phone: String,
+    #[serde(default)]
+    industry_code: String,
+    #[serde(default)]
+    region_code: String,
+    #[serde(default)]
+    ownership: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    pledge_accepted: Option<String>,
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "register.html")]
+pub struct RegisterPage {
+    layout: Layout,
+    form: RegisterForm,
+    errors: Errors,
+    ownerships: Vec<Choice>,
+    regions: Vec<Choice>,
+    pledge_text: &'static str,
+    pledge_version: &'static str,
+}
+
+fn register_page_for(
+    state: &AppState,
+    token: String,
+    form: RegisterForm,
+    errors: Errors,
+) -> RegisterPage {
+    let mut layout = Layout::new("企业注册", None, state, "/register");
+    layout.csrf = token;
+    RegisterPage {
+        layout,
+        form,
+        errors,
+        ownerships: Ownership::ALL
+            .iter()
+            .map(|o| Choice {
+                value: o.as_str(),
+                label: o.label_zh(),
+            })
+            .collect(),
+        regions: region_choices(),
+        pledge_text: PLEDGE_TEXT,
+        pledge_version: PLEDGE_VERSION,
+    }
+}
+
+/// The towns and villages of the demo district's numbering; other districts load their own tree.
+fn region_choices() -> Vec<Choice> {
+    crate::demo::TOWNS
+        .iter()
+        .flat_map(|(code, name, villages)| {
+            std::iter::once(Choice {
+                value: code,
+                label: name,
+            })
+            .chain(villages.iter().map(|(c, n)| Choice { value: c, label: n }))
+        })
+        .collect()
+}
+
+pub async fn register_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (token, fresh) = anonymous_token(&headers);
+    let page = register_page_for(
+        &state,
+        token.clone(),
+        RegisterForm::default(),
+        Errors::new(),
+    );
+    with_anonymous_token(&state, page, &token, fresh)
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<RegisterForm>,
+) -> Response {
+    if !anonymous_csrf_ok(&headers, &form.csrf) {
+        return csrf_failure();
+    }
+    let input = RegistrationInput {
+        credit_code: form.credit_code.clone(),
+        name: form.name.clone(),
+        legal_representative: form.legal_representative.clone(),
+        contact_phone: form.contact_phone.clone(),
+        industry_code: form.industry_code.clone(),
+        region_code: form.region_code.clone(),
+        ownership: form.ownership.clone(),
+        username: form.username.clone(),
+        display_name: form.display_name.clone(),
+        password: form.password.clone(),
+        pledge_version: PLEDGE_VERSION.to_string(),
+        pledge_accepted: form.pledge_accepted.is_some(),
+    };
+    let registered =
+        crate::enterprises::register(&state.app, &input, &request_meta(&headers)).await;
+    match logged_in(&state, registered, "/portal").await {
+        Ok(response) => response,
+        Err(e) => {
+            let errors = errors_of(&e);
+            let token = form.csrf.clone();
+            // The password is never echoed back into the page.
+            let form = RegisterForm {
+                password: String::new(),
+                ..form
+            };
+            (
+                crate::web::error::status_of(&e),
+                register_page_for(&state, token, form, errors),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    layout: Layout,
+    errors: Errors,
+    forced: bool,
+}
+
+pub async fn password_page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+) -> PasswordPage {
+    PasswordPage {
+        forced: caller.principal.must_change_password,
+        layout: Layout::new("修改密码", Some(&caller), &state, "/password"),
+        errors: Errors::new(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: PageUser,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    if let Err(r) = user.check_csrf(&form.csrf) {
+        return r;
+    }
+    let caller = &user.0;
+    let result = if form.new_password != form.confirm_password {
+        Err(crate::AppError::invalid(
+            "confirm_password",
+            "两次输入的新密码不一致",
+        ))
+    } else {
+        auth::change_password(
+            &state.app,
+            &caller.principal,
+            &form.current_password,
+            &form.new_password,
+            &caller.meta,
+        )
+        .await
+    };
+    match result {
+        Ok(()) => Redirect::to("/login?next=/").into_response(),
+        Err(e) => {
+            let page = PasswordPage {
+                forced: caller.principal.must_change_password,
+                layout: Layout::new("修改密码", Some(caller), &state, "/password"),
+                errors: errors_of(&e),
+            };
+            (crate::web::error::status_of(&e), page).into_response()
+        }
+    }
+}

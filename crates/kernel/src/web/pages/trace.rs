@@ -1,0 +1,198 @@
+//! 留痕: the full history of an object, verifiable in the browser against the signed checkpoint.
+
+use super::{Layout, error_page};
+use crate::audit_log;
+use crate::store::audit::StoredEntry;
+use crate::web::AppState;
+use crate::web::session::PageUser;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use qinqing_domain::org::Role;
+
+/// One row of the history as a person reads it.
+pub struct TraceRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub changes: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "trace.html")]
+pub struct TracePage {
+    layout: Layout,
+    heading: String,
+    back: Option<String>,
+    entries: Vec<TraceRow>,
+    deadlines: Vec<crate::deadlines::DeadlineView>,
+    /// Case staff may pause, resume and stop clocks.
+    may_control: bool,
+}
+
+/// The Chinese name of an action code; unknown codes are shown as they are.
+fn action_label(action: &str) -> &str {
+    match action {
+        "enterprise.registered" => "企业注册",
+        "enterprise.pledge_accepted" => "签署诚信承诺书",
+        "enterprise.profile_updated" => "修改企业画像",
+        "enterprise.imported" => "批量导入",
+        "auth.login" => "登录",
+        "auth.login_failed" => "登录失败",
+        "auth.password_changed" => "修改密码",
+        "user.created" => "开设账户",
+        "user.password_reset" => "重置密码",
+        "user.steward_assigned" => "指派亲清管家",
+        "calendar.replaced" => "修改工作日历",
+        "deadline.warning_fired" => "发出预警",
+        "deadline.warning_acted" => "处理预警",
+        "deadline.paused" => "暂停计时",
+        "deadline.resumed" => "恢复计时",
+        "deadline.stopped" => "办结",
+        other => other,
+    }
+}
+
+fn actor_label(entry: &StoredEntry) -> String {
+    let Some(actor) = &entry.record.actor else {
+        return "平台".into();
+    };
+    let role: &str = match Role::parse(&actor.role) {
+        Some(role) => role.label_zh(),
+        None => &actor.role,
+    };
+    match &actor.on_behalf_of {
+        Some(code) => format!("{}({role},代 {code} 办理)", actor.username),
+        None => format!("{}({role})", actor.username),
+    }
+}
+
+/// "2025 年 revenue:1000.00 → 1200.00" for each recorded change; the year of an import.
+fn change_lines(detail: &serde_json::Value) -> Vec<String> {
+    if let Some(year) = detail["figures"]["year"].as_i64() {
+        return vec![format!("{year} 年度数据")];
+    }
+    if let Some(grade) = detail["grade"]
+        .as_str()
+        .and_then(qinqing_domain::deadline::Grade::parse)
+    {
+        let label = detail["label"].as_str().unwrap_or("");
+        return vec![format!("{}:{label}", grade.label_zh())];
+    }
+    let Some(changes) = detail["changes"].as_array() else {
+        return Vec::new();
+    };
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("(空)").to_string();
+    changes
+        .iter()
+        .map(|c| {
+            let year = c["year"]
+                .as_i64()
+                .map(|y| format!("{y} 年 "))
+                .unwrap_or_default();
+            let field = c["field"].as_str().unwrap_or("");
+            format!("{year}{field}:{} → {}", text(&c["old"]), text(&c["new"]))
+        })
+        .collect()
+}
+
+fn row(entry: &StoredEntry) -> TraceRow {
+    TraceRow {
+        seq: entry.seq,
+        at: chrono::DateTime::parse_from_rfc3339(&entry.record.recorded_at).map_or_else(
+            |_| entry.record.recorded_at.clone(),
+            |t| super::beijing(&t.to_utc(), "%Y-%m-%d %H:%M:%S"),
+        ),
+        actor: actor_label(entry),
+        action: action_label(&entry.record.action).to_string(),
+        changes: change_lines(&entry.record.detail),
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    Path((object_type, object_id)): Path<(String, String)>,
+) -> Response {
+    let history = audit_log::history(&state.app, &caller.principal, &object_type, &object_id).await;
+    let deadlines =
+        crate::deadlines::for_object(&state.app, &caller.principal, &object_type, &object_id).await;
+    match history.and_then(|h| deadlines.map(|d| (h, d))) {
+        Ok((entries, deadlines)) => {
+            let back = (object_type == "enterprise").then(|| format!("/enterprises/{object_id}"));
+            let heading = match object_type.as_str() {
+                "enterprise" => format!("企业 {object_id}"),
+                _ => format!("{object_type} {object_id}"),
+            };
+            TracePage {
+                layout: Layout::new(format!("留痕 {object_id}"), Some(&caller), &state, ""),
+                heading,
+                back,
+                entries: entries.iter().map(row).collect(),
+                deadlines,
+                may_control: crate::deadlines::may_control(caller.principal.role),
+            }
+            .into_response()
+        }
+        Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ActForm {
+    #[serde(default)]
+    note: String,
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+/// A recipient acts on a warning from the workbench.
+pub async fn act_on_warning(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<ActForm>,
+) -> Response {
+    if let Err(r) = user.check_csrf(&form.csrf) {
+        return r;
+    }
+    let caller = &user.0;
+    match crate::deadlines::act(&state.app, &caller.principal, id, &form.note, &caller.meta).await {
+        Ok(()) => axum::response::Redirect::to("/workbench").into_response(),
+        Err(e) => error_page(&e, Some(caller), &state),
+    }
+}
+
+/// Pause (补正), resume or stop (办结) a clock from its object's trace page.
+pub async fn control_clock(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, action)): Path<(i64, String)>,
+    axum::Form(form): axum::Form<ActForm>,
+) -> Response {
+    if let Err(r) = user.check_csrf(&form.csrf) {
+        return r;
+    }
+    let caller = &user.0;
+    let action = match action.as_str() {
+        "pause" => crate::deadlines::ClockAction::Pause,
+        "resume" => crate::deadlines::ClockAction::Resume,
+        "stop" => crate::deadlines::ClockAction::Stop,
+        _ => {
+            return error_page(
+                &crate::AppError::NotFound("没有这个操作".into()),
+                Some(caller),
+                &state,
+            );
+        }
+    };
+    match crate::deadlines::control(&state.app, &caller.principal, id, action, &caller.meta).await {
+        Ok(view) => {
+            let target = format!("/trace/{}/{}", view.object_type, view.object_id);
+            axum::response::Redirect::to(&target).into_response()
+        }
+        Err(e) => error_page(&e, Some(caller), &state),
+    }
+}
