@@ -157,3 +157,10 @@ pub(crate) async fn detach(
     }
     Ok(row.into())
 }
+
+/// An uploaded file, as the multipart form or API delivered it, with the label it goes under.
+pub struct NewMaterial<'a> {
+    pub label: &'a str,
+    pub file_name: &'a str,
+    pub bytes: Vec<u8>,
+}

@@ -280,6 +280,7 @@ async fn may_read_entry(
 /// department handling it, the units answering for its items); the enterprise side sees the
 /// outcome on the case's own page.
 async fn sees_case(
+    app: &App,
     conn: &mut Conn,
     who: &Principal,
     object_type: &str,
@@ -288,18 +289,12 @@ async fn sees_case(
     if !who.role.is_staff() {
         return Ok(false);
     }
-    let seen = match (object_type, object_id.parse::<i64>()) {
-        ("request", _) => crate::requests::visible_row(conn, who, object_id)
-            .await
-            .map(|_| ()),
-        ("agreement", Ok(id)) => crate::agreements::visible(conn, who, id).await.map(|_| ()),
-        _ => return Ok(false),
-    };
-    match seen {
-        Ok(()) => Ok(true),
-        Err(AppError::Forbidden(_) | AppError::NotFound(_)) => Ok(false),
-        Err(e) => Err(e),
+    for scene in app.scenes() {
+        if let Some(seen) = scene.sees_object(conn, who, object_type, object_id).await {
+            return seen;
+        }
     }
+    Ok(false)
 }
 
 /// The history of one object in time order, for a caller entitled to the object.
@@ -312,7 +307,7 @@ pub async fn history(
     let object = serde_json::json!({ "object_type": object_type, "object_id": object_id });
     let mut conn = app.db.conn().await?;
     let allowed = may_read_entry(&mut conn, who, &object).await?
-        || sees_case(&mut conn, who, object_type, object_id).await?;
+        || sees_case(app, &mut conn, who, object_type, object_id).await?;
     if !allowed {
         return Err(AppError::forbidden("无权查看该对象的操作记录"));
     }

@@ -11,6 +11,7 @@
 
 use crate::audit::{self, Change};
 use crate::notifications::{self, NewMessage, Template};
+use crate::scene::ClockKind;
 use crate::store::deadlines::{self as store, Deadline, NewDeadline, State, Warning};
 use crate::store::{Conn, StoreError, orgs, settings, users};
 use crate::{App, AppError, AppResult, Principal, RequestMeta};
@@ -69,13 +70,14 @@ pub(crate) async fn start(
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
     let due = s.limit.due_at(now, &app.calendar());
-    start_until(conn, s, due, now).await
+    start_until(conn, app, s, due, now).await
 }
 
 /// Starts a clock that runs to a time fixed elsewhere (a contract's date), not to a limit
 /// counted from now; `s.limit` is kept as the clock's nominal length.
 pub(crate) async fn start_until(
     conn: &mut Conn,
+    app: &App,
     s: Start<'_>,
     due: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -94,7 +96,7 @@ pub(crate) async fn start_until(
         org_id: s.org_id,
     };
     let id = store::insert(conn, &new).await?;
-    schedule(conn, id, s.kind, due).await?;
+    schedule(conn, app, id, s.kind, due).await?;
     Ok(id)
 }
 
@@ -116,7 +118,7 @@ pub async fn warning_rules(conn: &mut Conn) -> AppResult<WarningRules> {
 /// The rule of a kind: the administrator's for the kind, else for its family (the part before
 /// the last `.`: `commitment` for `commitment.land_delivery`, and so on up), else the platform's
 /// own for it, else the administrator's default, else the platform default.
-fn rule_for(rules: &WarningRules, kind: &str) -> WarningRule {
+fn rule_for(rules: &WarningRules, builtin: &[ClockKind], kind: &str) -> WarningRule {
     let mut family = Some(kind);
     while let Some(k) = family {
         if let Some(rule) = rules.get(k) {
@@ -124,18 +126,12 @@ fn rule_for(rules: &WarningRules, kind: &str) -> WarningRule {
         }
         family = k.rsplit_once('.').map(|(parent, _)| parent);
     }
-    builtin_rule(kind)
+    builtin
+        .iter()
+        .find(|c| c.kind == kind)
+        .and_then(|c| c.builtin_rule.clone())
         .or_else(|| rules.get("default").cloned())
         .unwrap_or_default()
-}
-
-/// Kinds whose limit is too short for the default reminder (a day before the due time): the
-/// 24-hour response clock (签收) reminds four hours before instead of the moment it starts.
-fn builtin_rule(kind: &str) -> Option<WarningRule> {
-    (kind == crate::policies::response::RESPONSE_CLOCK).then(|| WarningRule {
-        reminder_hours_before: 4,
-        ..WarningRule::default()
-    })
 }
 
 /// Replaces the warning rules (administrator). Applies to clocks scheduled from now on.
@@ -181,8 +177,14 @@ pub async fn replace_warning_rules(
     Ok(())
 }
 
-async fn schedule(conn: &mut Conn, id: i64, kind: &str, due: DateTime<Utc>) -> AppResult<()> {
-    let rule = rule_for(&warning_rules(conn).await?, kind);
+async fn schedule(
+    conn: &mut Conn,
+    app: &App,
+    id: i64,
+    kind: &str,
+    due: DateTime<Utc>,
+) -> AppResult<()> {
+    let rule = rule_for(&warning_rules(conn).await?, &app.clock_kinds(), kind);
     for grade in Grade::ALL {
         store::schedule_warning(conn, id, grade, rule.fire_at(grade, due)).await?;
     }
@@ -219,8 +221,14 @@ fn of_answering_org(role: Role, org_id: i64, d: &Deadline) -> bool {
 }
 
 /// Whether `who` is a recipient of a warning of `grade` on `d`.
-fn addressed_to(who: &Principal, rules: &WarningRules, grade: Grade, d: &Deadline) -> bool {
-    recipients(&rule_for(rules, &d.kind), grade, &d.side).contains(&who.role)
+fn addressed_to(
+    who: &Principal,
+    rules: &WarningRules,
+    builtin: &[ClockKind],
+    grade: Grade,
+    d: &Deadline,
+) -> bool {
+    recipients(&rule_for(rules, builtin, &d.kind), grade, &d.side).contains(&who.role)
         && covers(who, &d.region_code)
         && of_answering_org(who.role, who.org_id, d)
 }
@@ -281,7 +289,11 @@ async fn fire(app: &App, warning: &Warning, now: DateTime<Utc>) -> AppResult<boo
         .ok_or_else(|| {
             AppError::Internal(anyhow::anyhow!("warning {} has no deadline", warning.id))
         })?;
-    let rule = rule_for(&warning_rules(&mut tx).await?, &deadline.kind);
+    let rule = rule_for(
+        &warning_rules(&mut tx).await?,
+        &app.clock_kinds(),
+        &deadline.kind,
+    );
     let roles = recipients(&rule, warning.grade, &deadline.side);
     let told = users_told(&mut tx, &roles, &deadline).await?;
     let params = serde_json::json!({
@@ -422,11 +434,12 @@ pub async fn my_warnings(app: &App, who: &Principal) -> AppResult<Vec<WarningVie
     }
     let mut conn = app.db.conn().await?;
     let rules = warning_rules(&mut conn).await?;
+    let builtin = app.clock_kinds();
     let since = app.now() - chrono::Duration::days(WORKBENCH_DAYS);
     Ok(store::fired_since(&mut conn, &Grade::ALL, since)
         .await?
         .into_iter()
-        .filter(|(w, d)| addressed_to(who, &rules, w.grade, d))
+        .filter(|(w, d)| addressed_to(who, &rules, &builtin, w.grade, d))
         .take(WORKBENCH_WARNINGS)
         .map(|(w, d)| warning_view(&w, &d))
         .collect())
@@ -456,6 +469,7 @@ pub async fn act(
     if !addressed_to(
         who,
         &warning_rules(&mut tx).await?,
+        &app.clock_kinds(),
         warning.grade,
         &deadline,
     ) {
@@ -574,7 +588,7 @@ async fn transition(
     };
     store::set_state(conn, d.id, state.clone(), due, now).await?;
     match state {
-        State::Running => schedule(conn, d.id, &d.kind, due).await?,
+        State::Running => schedule(conn, app, d.id, &d.kind, due).await?,
         State::Stopped => store::cancel_pending(conn, d.id, &Grade::ALL).await?,
         State::Paused => {}
     }
@@ -627,7 +641,7 @@ pub(crate) async fn extend_running(
     };
     let due = extra.extend(d.due_at, &app.calendar());
     store::set_state(conn, d.id, State::Running, due, now).await?;
-    schedule(conn, d.id, &d.kind, due).await?;
+    schedule(conn, app, d.id, &d.kind, due).await?;
     Ok(Some(due))
 }
 
@@ -646,14 +660,14 @@ mod tests {
     fn a_kind_without_its_own_rule_falls_back_to_its_family_then_the_default() {
         let mut rules = WarningRules::new();
         rules.insert("default".into(), rule(1));
-        assert_eq!(rule_for(&rules, "commitment.design"), rule(1));
+        assert_eq!(rule_for(&rules, &[], "commitment.design"), rule(1));
         rules.insert("commitment".into(), rule(2));
-        assert_eq!(rule_for(&rules, "commitment.design"), rule(2));
+        assert_eq!(rule_for(&rules, &[], "commitment.design"), rule(2));
         rules.insert("commitment.land_delivery".into(), rule(3));
-        assert_eq!(rule_for(&rules, "commitment.land_delivery"), rule(3));
-        assert_eq!(rule_for(&rules, "commitment.design"), rule(2));
+        assert_eq!(rule_for(&rules, &[], "commitment.land_delivery"), rule(3));
+        assert_eq!(rule_for(&rules, &[], "commitment.design"), rule(2));
         assert_eq!(
-            rule_for(&WarningRules::new(), "commitment.design"),
+            rule_for(&WarningRules::new(), &[], "commitment.design"),
             rule(24)
         );
     }

@@ -2,17 +2,18 @@
 //! 300 enterprises with three years of figures, and one account per role. Generated from a fixed
 //! seed, so every demo start looks the same.
 
-mod agreements;
-mod clinic;
+pub(crate) mod agreements;
+pub(crate) mod clinic;
 mod enterprises;
-mod fulfilment;
-mod policies;
-mod requests;
+pub(crate) mod fulfilment;
+pub(crate) mod policies;
+pub(crate) mod requests;
 
 use enterprises as enterprise_figures;
 pub use enterprises::generate_enterprises;
 
 use crate::auth::hash_password;
+use crate::scene::DemoPart;
 use crate::store::orgs::{self, NewOrganisation};
 use crate::store::{StoreError, audit, enterprises as store, users};
 use crate::{App, AppResult, Principal, RequestMeta};
@@ -186,15 +187,17 @@ pub async fn load(app: &App) -> AppResult<bool> {
     if !load_sized(app, DEMO_ENTERPRISES).await? {
         return Ok(false);
     }
-    load_requests(app).await?;
+    load_history(app).await?;
     Ok(true)
 }
 
-/// The full demo's requests in every state and the past 会诊日 that discussed some of them,
-/// for a district loaded with `load_sized`.
-pub async fn load_requests(app: &App) -> AppResult<()> {
-    requests::load(app).await?;
-    clinic::load(app).await
+/// The full demo's history, scene after scene (requests in every state, the past 会诊日 that
+/// discussed some of them), for a district loaded with `load_sized`.
+pub async fn load_history(app: &App) -> AppResult<()> {
+    for scene in app.scenes() {
+        scene.load_demo(app, DemoPart::History).await?;
+    }
+    Ok(())
 }
 
 /// The demo district with `enterprises` generated enterprises (tests use a handful).
@@ -291,10 +294,9 @@ pub async fn load_sized(app: &App, enterprises: usize) -> AppResult<bool> {
     if let Some(first) = records.first() {
         seed_overdue_review(app, &first.identity.credit_code).await?;
     }
-    policies::load(app).await?;
-    fulfilment::load(app).await?;
-    requests::load_routes(app).await?;
-    agreements::load(app).await?;
+    for scene in app.scenes() {
+        scene.load_demo(app, DemoPart::Base).await?;
+    }
     Ok(true)
 }
 

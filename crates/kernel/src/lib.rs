@@ -22,7 +22,9 @@ pub mod error;
 pub mod notifications;
 pub mod policies;
 pub mod principal;
+pub mod receipts;
 pub mod requests;
+pub mod scene;
 pub mod setup;
 pub mod sms;
 pub mod store;
@@ -34,30 +36,42 @@ mod audit;
 pub use clock::{Clock, SystemClock};
 pub use error::{AppError, AppResult, FieldError, FieldErrors};
 pub use principal::Principal;
+pub use scene::Scene;
 
 use qinqing_domain::calendar::WorkingCalendar;
-use std::sync::{Arc, RwLock};
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+/// State a scene keeps for the life of the platform (a search index, a cache), by type.
+type SceneStates = HashMap<TypeId, Arc<dyn Any + Send + Sync>>;
 use store::Db;
 
-/// The platform's shared state: the store, the clock and the working-day calendar in force.
+/// The platform's shared state: the store, the clock, the working-day calendar in force and
+/// the scenes plugged in at start-up.
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
     clock: Arc<dyn Clock>,
     calendar: Arc<RwLock<WorkingCalendar>>,
-    /// The policy search index, with the library state it was built from.
-    policy_index: Arc<RwLock<Option<policies::search::CachedIndex>>>,
+    scenes: Arc<[Arc<dyn Scene>]>,
+    scene_states: Arc<Mutex<SceneStates>>,
 }
 
 impl App {
     /// Opens the platform over a migrated database, loading the stored calendar (or storing the
     /// official one on first start).
-    pub async fn open(db: Db, clock: Arc<dyn Clock>) -> AppResult<App> {
+    pub async fn open(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        scenes: Vec<Arc<dyn Scene>>,
+    ) -> AppResult<App> {
         let app = App {
             db,
             clock,
             calendar: Arc::new(RwLock::new(WorkingCalendar::new(Default::default()))),
-            policy_index: Arc::new(RwLock::new(None)),
+            scenes: scenes.into(),
+            scene_states: Arc::new(Mutex::new(SceneStates::new())),
         };
         calendar::load_or_install(&app).await?;
         Ok(app)
@@ -84,18 +98,39 @@ impl App {
             .clone()
     }
 
-    fn cached_policy_index(&self) -> Option<policies::search::CachedIndex> {
-        self.policy_index
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+    /// The scenes plugged in, in the order the binary listed them.
+    pub fn scenes(&self) -> &[Arc<dyn Scene>] {
+        &self.scenes
     }
 
-    fn cache_policy_index(&self, index: policies::search::CachedIndex) {
-        *self
-            .policy_index
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(index);
+    /// The platform-lifetime state of type `T` a scene keeps, made on first use.
+    pub fn scene_state<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        let mut states = self
+            .scene_states
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let key = TypeId::of::<T>();
+        if let Some(state) = states
+            .get(&key)
+            .and_then(|s| Arc::clone(s).downcast::<T>().ok())
+        {
+            return state;
+        }
+        let state = Arc::new(T::default());
+        states.insert(key, state.clone());
+        state
+    }
+
+    /// The clock kinds the kernel and every scene start, with the platform's own warning rules.
+    pub fn clock_kinds(&self) -> Vec<scene::ClockKind> {
+        let kernel = scene::ClockKind {
+            kind: enterprises::CORRECTION_REVIEW.into(),
+            label: "核实企业更正的政府数据".into(),
+            builtin_rule: None,
+        };
+        std::iter::once(kernel)
+            .chain(self.scenes.iter().flat_map(|s| s.clocks()))
+            .collect()
     }
 
     fn set_calendar(&self, calendar: WorkingCalendar) {

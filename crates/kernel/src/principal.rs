@@ -88,6 +88,16 @@ pub fn region_prefix(code: &DivisionCode) -> String {
     }
 }
 
+/// Who may act for an enterprise (apply, report, rate): its own users, and its steward (帮办代办).
+pub fn acts_for_enterprise(who: &Principal) -> bool {
+    matches!(who.role, Role::EnterpriseUser | Role::Steward)
+}
+
+/// The steward's enterprise, recorded as such in the audit trail.
+pub fn on_behalf<'a>(who: &Principal, code: &'a CreditCode) -> Option<&'a CreditCode> {
+    (who.role == Role::Steward).then_some(code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,9 +7,19 @@ use anyhow::Context;
 use qinqing_kernel::sms::SmsProvider;
 use qinqing_kernel::store::Db;
 use qinqing_kernel::web::{AppState, Metrics};
-use qinqing_kernel::{App, SystemClock, audit_log, deadlines, notifications};
+use qinqing_kernel::{App, Scene, SystemClock, audit_log, deadlines, notifications};
 use std::sync::Arc;
 use tokio::net::TcpListener;
+
+/// The scenes of the platform, in the order their navigation entries and demo data come. A new
+/// scene is one more line here.
+pub fn scenes() -> Vec<Arc<dyn Scene>> {
+    vec![
+        Arc::new(qinqing_kernel::policies::scene::Policies),
+        Arc::new(qinqing_kernel::requests::scene::Requests),
+        Arc::new(qinqing_kernel::agreements::scene::Agreements),
+    ]
+}
 
 /// Connects, migrates and opens the platform; on first start creates the audit log's key
 /// (origin from QINQING_AUDIT_ORIGIN, default `qinqing.local/audit`).
@@ -26,7 +36,7 @@ pub async fn open_with_clock(
         .await
         .with_context(|| format!("connecting to {}", redact(db_url)))?;
     db.migrate().await.context("running migrations")?;
-    let app = App::open(db, clock)
+    let app = App::open(db, clock, scenes())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let origin =
@@ -38,16 +48,16 @@ pub async fn open_with_clock(
 }
 
 /// How often the server's background work runs: taking up a calendar edited through another
-/// process, signing a checkpoint while audit entries arrive
-/// (at least every minute is required), firing the warnings that have fallen due, closing replied
-/// requests whose follow-up window passed (超期未回访自动办结), moving the
-/// clocks of commitment items held back by late upstream items, taking down policies whose
-/// period ended (下架), removing expired login sessions, and sending the queued SMS.
+/// process, signing a checkpoint while audit entries arrive (at least every minute is
+/// required), firing the warnings that have fallen due, each scene's own round (closing replied
+/// requests whose follow-up window passed, moving the clocks of commitment items held back by
+/// late upstream items, taking down policies whose period ended), removing expired login
+/// sessions, and sending the queued SMS.
 pub const BACKGROUND_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The server's background work, for as long as it runs. Each task is safe to run in several
-/// processes at once (see `audit_log::checkpoint`, `deadlines::run_due`,
-/// `agreements::follow_slips`, `requests::auto_close`, `notifications::deliver_due`).
+/// processes at once (see `audit_log::checkpoint`, `deadlines::run_due`, each scene's
+/// `Scene::background`, `notifications::deliver_due`).
 pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
@@ -62,22 +72,8 @@ pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::Joi
                 Ok(n) => tracing::info!(fired = n, "warnings fired"),
                 Err(e) => tracing::error!(error = %e, "firing warnings failed"),
             }
-            match qinqing_kernel::agreements::follow_slips(&app).await {
-                Ok(0) => {}
-                Ok(n) => {
-                    tracing::info!(moved = n, "commitment dates moved with late upstream items")
-                }
-                Err(e) => tracing::error!(error = %e, "moving commitment clocks failed"),
-            }
-            match qinqing_kernel::requests::auto_close::close_expired(&app).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(closed = n, "requests closed without a follow-up"),
-                Err(e) => tracing::error!(error = %e, "closing requests without follow-up failed"),
-            }
-            match qinqing_kernel::policies::library::expire_ended(&app).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(expired = n, "policies past their period taken down"),
-                Err(e) => tracing::error!(error = %e, "taking down expired policies failed"),
+            for scene in app.scenes() {
+                scene.background(&app).await;
             }
             match qinqing_kernel::auth::sweep_expired_sessions(&app).await {
                 Ok(0) => {}

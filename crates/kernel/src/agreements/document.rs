@@ -2,9 +2,9 @@
 //! attachments. Staff who manage the agreement upload it; whoever may see the agreement reads it.
 
 use super::{manages, visible};
+use crate::attachments::NewMaterial;
 use crate::attachments::{self, AttachmentView, FileContent};
 use crate::audit::{self, Change};
-use crate::policies::materials::NewMaterial;
 use crate::store::attachments::Owner;
 use crate::store::{Conn, StoreError};
 use crate::{App, AppError, AppResult, Principal, RequestMeta};

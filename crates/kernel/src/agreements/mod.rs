@@ -9,16 +9,17 @@
 
 pub mod document;
 pub mod import;
+pub mod scene;
 pub mod steps;
 pub mod supervision;
 
+use crate::attachments::NewMaterial;
 use crate::attachments::{self, AttachmentView, FileContent};
 use crate::audit::{self, Change};
 use crate::deadlines::{self, ClockAction, Start};
 use crate::error::parsed;
 use crate::notifications::{self, NewMessage, Template};
-use crate::policies::applications::{acts_for_enterprise, on_behalf};
-use crate::policies::materials::NewMaterial;
+use crate::principal::{acts_for_enterprise, on_behalf};
 use crate::store::agreements::{
     self as store, AgreementRow, CommitmentFields, CommitmentRow, NewAgreement,
 };
@@ -617,7 +618,7 @@ pub(crate) async fn sync_clocks(
             // chases the investor for the others.
             org_id: Some(row.responsible_org_id.unwrap_or(a.created_org_id)),
         };
-        deadlines::start_until(conn, start, due, now).await?;
+        deadlines::start_until(conn, app, start, due, now).await?;
         if let Some(before) = open.first() {
             let from = local_date(before.due_at - chrono::Duration::seconds(1));
             if from != s.planned {

@@ -262,7 +262,7 @@ async fn firms(app: &App, cast: &Cast, published: &Published) -> AppResult<Vec<F
         if row.identity.credit_status == CreditStatus::Bad {
             continue;
         }
-        let facts = crate::policies::enterprise_facts(&mut conn, &row).await?;
+        let facts = crate::policies::enterprise_facts(app, &mut conn, &row).await?;
         drop(conn);
         let set = &published.set;
         let evaluations: Vec<Outcome> = set

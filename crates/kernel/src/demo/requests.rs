@@ -30,7 +30,7 @@ const ROUTES: [(&str, &str, &str); 7] = [
     ("other", "", "工业和信息化局"),
 ];
 
-pub(super) async fn load_routes(app: &App) -> AppResult<()> {
+pub(crate) async fn load_routes(app: &App) -> AppResult<()> {
     let mut routes = Vec::new();
     for (category, prefix, org) in ROUTES {
         routes.push(RouteInput {

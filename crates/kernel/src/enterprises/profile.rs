@@ -309,8 +309,10 @@ pub async fn update_profile(
         detail: serde_json::json!({ "changes": changes, "source": source.as_str() }),
     };
     audit::record(&mut tx, who, meta, change, now).await?;
-    // The changed profile may make the enterprise eligible for published policies.
-    crate::policies::pushes::push_newly_eligible(&mut tx, code, now).await?;
+    // The changed profile may matter to a scene (eligibility for published policies).
+    for scene in app.scenes() {
+        scene.profile_changed(&mut tx, app, code, now).await?;
+    }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(changes.len())
 }

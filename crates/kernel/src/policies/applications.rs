@@ -10,6 +10,7 @@ use crate::audit::{self, Change};
 use crate::deadlines::{self, ClockAction, Side, Start};
 use crate::enterprises::visible_enterprise;
 use crate::notifications::{self, NewMessage, Template};
+use crate::principal::{acts_for_enterprise, on_behalf};
 use crate::store::applications::{
     self as store, ApplicationFilter, ApplicationRow, Move, NewApplication, NewStep,
 };
@@ -19,7 +20,6 @@ use crate::{App, AppError, AppResult, Principal, RequestMeta};
 use chrono::{DateTime, Utc};
 use qinqing_domain::deadline::{Limit, LimitUnit};
 use qinqing_domain::enterprise::CreditStatus;
-use qinqing_domain::org::Role;
 use qinqing_domain::{CreditCode, DivisionCode, Money};
 use qinqing_rules::Outcome;
 use serde::{Deserialize, Serialize};
@@ -167,16 +167,6 @@ pub fn payout_label(status: &str) -> &'static str {
     }
 }
 
-/// Who may act for an enterprise in its applications: its own users, and its steward (帮办代办).
-pub(crate) fn acts_for_enterprise(who: &Principal) -> bool {
-    matches!(who.role, Role::EnterpriseUser | Role::Steward)
-}
-
-/// The steward's enterprise, recorded as such in the audit trail.
-pub(crate) fn on_behalf<'a>(who: &Principal, code: &'a CreditCode) -> Option<&'a CreditCode> {
-    (who.role == Role::Steward).then_some(code)
-}
-
 fn parse_code(text: &str) -> AppResult<CreditCode> {
     CreditCode::parse(text.trim()).map_err(|e| AppError::invalid("credit_code", e.to_string()))
 }
@@ -209,9 +199,9 @@ pub async fn submit(
         ));
     }
     super::integrity::ensure_not_blocked(&mut tx, enterprise.id, now).await?;
-    let (computed, form) = assess(&mut tx, &policy, &enterprise, input, !input.draft).await?;
+    let (computed, form) = assess(app, &mut tx, &policy, &enterprise, input, !input.draft).await?;
     let pledges = sign_pledges(&policy, &input.pledges, !input.draft, now)?;
-    let receipt_no = super::receipt_number("SB", now)?;
+    let receipt_no = crate::receipts::receipt_number("SB", now)?;
     let status = if input.draft { "draft" } else { "submitted" };
     let new = NewApplication {
         receipt_no: &receipt_no,
@@ -311,7 +301,7 @@ pub async fn resubmit(
     if row.status == "draft" {
         check_open_for_applications(&policy)?;
     }
-    let (computed, form) = assess(&mut tx, &policy, &enterprise, input, true).await?;
+    let (computed, form) = assess(app, &mut tx, &policy, &enterprise, input, true).await?;
     let pledges = sign_pledges(&policy, &input.pledges, true, now)?;
     store::update_form(&mut tx, row.id, &form, &pledges, computed, now).await?;
     let m = Move {
@@ -453,6 +443,7 @@ fn check_open_for_applications(policy: &PolicyRow) -> AppResult<()> {
 /// added. A submission must be eligible; a draft may still lack facts. Returns the computed
 /// amount and the form as stored.
 async fn assess(
+    app: &App,
     conn: &mut Conn,
     policy: &PolicyRow,
     enterprise: &crate::store::enterprises::Enterprise,
@@ -463,9 +454,16 @@ async fn assess(
         return Err(AppError::invalid("year", "请选择申报年度"));
     }
     let version = policy.published_version.unwrap_or(policy.current_version);
-    let ev =
-        super::explanation::evaluation(conn, policy, version, enterprise, &input.facts, input.year)
-            .await?;
+    let ev = super::explanation::evaluation(
+        app,
+        conn,
+        policy,
+        version,
+        enterprise,
+        &input.facts,
+        input.year,
+    )
+    .await?;
     let computed = match &ev.outcome {
         Outcome::Eligible { amount } => Some(amount.fen()),
         Outcome::Ineligible if must_be_eligible => {

@@ -122,7 +122,7 @@ pub async fn run(
     let mut total = 0i64;
     let opts = EvalOptions::default();
     for enterprise in &enterprises {
-        let facts = super::enterprise_facts(&mut tx, enterprise).await?;
+        let facts = super::enterprise_facts(app, &mut tx, enterprise).await?;
         let outcomes = set
             .policies
             .iter()
@@ -198,7 +198,7 @@ async fn offer(
     (year, amount): (i32, i64),
     now: DateTime<Utc>,
 ) -> AppResult<Option<String>> {
-    let receipt_no = super::receipt_number("MS", now)?;
+    let receipt_no = crate::receipts::receipt_number("MS", now)?;
     let id = &enterprise.identity;
     let new = NewApplication {
         receipt_no: &receipt_no,
@@ -431,7 +431,7 @@ pub async fn confirm(
     account: &AccountInput,
     meta: &RequestMeta,
 ) -> AppResult<ApplicationView> {
-    if !super::applications::acts_for_enterprise(who) {
+    if !crate::principal::acts_for_enterprise(who) {
         return Err(AppError::forbidden("只有企业本身或其亲清管家可以确认"));
     }
     let now = app.now();
@@ -501,7 +501,7 @@ pub async fn close_offer(
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let row = visible_row(&mut tx, who, receipt_no).await?;
-    let staff = !super::applications::acts_for_enterprise(who);
+    let staff = !crate::principal::acts_for_enterprise(who);
     if !(row.status == "offered" || (staff && row.status == PENDING)) {
         return Err(closed(&row.status));
     }

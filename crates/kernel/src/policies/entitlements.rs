@@ -83,7 +83,7 @@ pub async fn for_enterprise(
 ) -> AppResult<Entitlements> {
     let mut conn = app.db.conn().await?;
     let enterprise = visible_enterprise(&mut conn, who, code).await?;
-    let facts = super::enterprise_facts(&mut conn, &enterprise).await?;
+    let facts = super::enterprise_facts(app, &mut conn, &enterprise).await?;
     let published = super::published(&mut conn).await?;
     let set = &published.set;
     let opts = EvalOptions::default();
@@ -271,7 +271,7 @@ pub async fn preview(
     let enterprise = visible_enterprise(&mut conn, who, code).await?;
     let schema = super::schema(&mut conn).await?;
     let policy = super::parse_definition(&schema, definition, "definition")?;
-    let facts = super::enterprise_facts(&mut conn, &enterprise).await?;
+    let facts = super::enterprise_facts(app, &mut conn, &enterprise).await?;
     let ev = evaluate(&policy, &schema, &facts, year, &EvalOptions::default());
     let amount = match &ev.outcome {
         Outcome::Eligible { amount } => Some(amount.to_string()),

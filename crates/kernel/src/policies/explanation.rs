@@ -27,6 +27,7 @@ pub struct Explanation {
 
 /// Evaluates one version of a policy for an enterprise, with facts an applicant added.
 pub(crate) async fn evaluation(
+    app: &App,
     conn: &mut Conn,
     policy: &policies::PolicyRow,
     version: i64,
@@ -44,7 +45,7 @@ pub(crate) async fn evaluation(
             policy.slug
         ))
     })?;
-    let mut facts = super::enterprise_facts(conn, enterprise).await?;
+    let mut facts = super::enterprise_facts(app, conn, enterprise).await?;
     add_facts(&schema, &mut facts, added)?;
     Ok(evaluate(
         &rules,
@@ -81,6 +82,7 @@ pub async fn of_application(
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application without enterprise")))?;
     let added: Vec<FactInput> = serde_json::from_str(&row.form).unwrap_or_default();
     let ev = evaluation(
+        app,
         &mut conn,
         &policy,
         row.policy_version,

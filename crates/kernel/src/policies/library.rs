@@ -569,7 +569,7 @@ pub async fn lifecycle(
                 store::publish_current(&mut tx, row.id, now).await?;
                 // Inside the publishing transaction: the pushes (and their messages) exist
                 // exactly when the publication does. Told once per enterprise and policy.
-                super::pushes::push_published(&mut tx, row.id, now).await?;
+                super::pushes::push_published(app, &mut tx, row.id, now).await?;
                 let topics = serde_json::to_string(&policy.topics).map_err(anyhow::Error::from)?;
                 let texts = store::version_texts(&mut tx, row.id, row.current_version).await?;
                 let base = PolicyFields {

@@ -2,9 +2,11 @@
 //! returned for 补正, the enterprise or its steward adds and removes files; everyone who may see
 //! the application may preview them. Each upload and removal is audited with the file's hash.
 
-use super::applications::{acts_for_enterprise, record, visible_row};
+use super::applications::{record, visible_row};
 use super::library::Guide;
+use crate::attachments::NewMaterial;
 use crate::attachments::{self, AttachmentView, FileContent};
+use crate::principal::acts_for_enterprise;
 use crate::store::attachments::Owner;
 use crate::store::{Conn, StoreError, applications::ApplicationRow, policies};
 use crate::{App, AppError, AppResult, Principal, RequestMeta};
@@ -82,13 +84,6 @@ async fn guide_materials(conn: &mut Conn, row: &ApplicationRow) -> AppResult<Vec
         .and_then(|p| serde_json::from_str(&p.guide).ok())
         .unwrap_or_default();
     Ok(guide.materials)
-}
-
-/// An uploaded file, as the multipart form or API delivered it.
-pub struct NewMaterial<'a> {
-    pub label: &'a str,
-    pub file_name: &'a str,
-    pub bytes: Vec<u8>,
 }
 
 pub async fn upload(

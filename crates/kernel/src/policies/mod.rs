@@ -20,15 +20,16 @@ pub mod pushes;
 pub mod ratings;
 pub mod response;
 pub mod review;
+pub mod scene;
 pub mod search;
 
 use crate::store::enterprises::{self as enterprise_store, Enterprise, Figure};
 use crate::store::policies::{self as store, PolicyRow};
 use crate::store::{Conn, settings};
-use crate::{AppError, AppResult};
+use crate::{App, AppError, AppResult};
 use qinqing_domain::Money;
 use qinqing_domain::enterprise::Qualification;
-use qinqing_rules::{Facts, PolicySet, Schema, Value};
+use qinqing_rules::{Facts, PolicySet, Schema};
 use std::collections::BTreeMap;
 
 /// The attribute schema policies are written against: the standard profile fields plus the
@@ -91,7 +92,12 @@ pub(crate) async fn published(conn: &mut Conn) -> AppResult<Published> {
 }
 
 /// What the platform knows about an enterprise, as facts for the rules engine.
-pub(crate) async fn enterprise_facts(conn: &mut Conn, enterprise: &Enterprise) -> AppResult<Facts> {
+/// Other scenes add what they know (a breached commitment).
+pub(crate) async fn enterprise_facts(
+    app: &App,
+    conn: &mut Conn,
+    enterprise: &Enterprise,
+) -> AppResult<Facts> {
     let qualifications: Vec<Qualification> =
         enterprise_store::qualifications(conn, enterprise.id).await?;
     let figures = enterprise_store::figures(conn, enterprise.id).await?;
@@ -104,8 +110,11 @@ pub(crate) async fn enterprise_facts(conn: &mut Conn, enterprise: &Enterprise) -
         .map(|(year, figs)| crate::enterprises::year_figures(*year, figs))
         .collect();
     let mut facts = Facts::from_profile(&enterprise.identity, &qualifications, &years);
-    let breached = crate::store::agreements::breached_of_enterprise(conn, enterprise.id).await?;
-    facts.set("breached_commitments", Value::Integer(breached));
+    for scene in app.scenes() {
+        scene
+            .add_enterprise_facts(conn, enterprise, &mut facts)
+            .await?;
+    }
     Ok(facts)
 }
 
@@ -129,17 +138,4 @@ pub(crate) fn parse_definition(
 /// Amounts as people read them: "¥1,234.56".
 pub fn yuan(fen: i64) -> String {
     format!("¥{}", Money::from_fen(fen).format_grouped())
-}
-
-/// A random receipt or batch number: prefix, Beijing date, eight random hex digits.
-pub(crate) fn receipt_number(
-    prefix: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> AppResult<String> {
-    let mut bytes = [0u8; 4];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let date = now
-        .with_timezone(&qinqing_domain::deadline::beijing())
-        .format("%Y%m%d");
-    Ok(format!("{prefix}{date}{}", hex::encode_upper(bytes)))
 }

@@ -68,7 +68,7 @@ pub async fn confirm_account(
     input: &AccountInput,
     meta: &RequestMeta,
 ) -> AppResult<AccountView> {
-    if !super::applications::acts_for_enterprise(who) {
+    if !crate::principal::acts_for_enterprise(who) {
         return Err(AppError::forbidden(
             "收款账户只能由企业本身或其亲清管家确认",
         ));
@@ -87,7 +87,7 @@ pub async fn confirm_account(
         action: "bank_account.confirmed",
         object_type: "enterprise",
         object_id: code.to_string(),
-        on_behalf_of: super::applications::on_behalf(who, code),
+        on_behalf_of: crate::principal::on_behalf(who, code),
         detail: serde_json::json!({
             "old": old.map(|a| format!("{} {}", a.bank_name, a.account_no)),
             "new": format!("{} {}", confirmed.bank_name, confirmed.account_no),
@@ -252,7 +252,7 @@ pub async fn create_batch(app: &App, who: &Principal, meta: &RequestMeta) -> App
             message: "没有可拨付的款项(待拨付款项的企业均未确认收款账户)".into(),
         });
     }
-    let batch_no = super::receipt_number("PC", now)?;
+    let batch_no = crate::receipts::receipt_number("PC", now)?;
     let batch_id = store::insert_batch(&mut tx, &batch_no, Some(who.user_id), now).await?;
     for (line, (p, account)) in (1..).zip(&chosen) {
         if !store::assign(&mut tx, p.id, batch_id, line, account).await? {

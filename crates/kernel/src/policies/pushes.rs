@@ -382,13 +382,14 @@ fn parse_definition(schema: &Schema, id: i64, version: i64, src: &str) -> AppRes
 
 /// What the policy gives the enterprise when it is eligible (fen), `None` otherwise.
 async fn eligible_amount(
+    app: &App,
     conn: &mut Conn,
     policy: &Policy,
     schema: &Schema,
     enterprise: &Enterprise,
     year: i32,
 ) -> AppResult<Option<i64>> {
-    let facts = super::enterprise_facts(conn, enterprise).await?;
+    let facts = super::enterprise_facts(app, conn, enterprise).await?;
     if policy.entity != facts.entity {
         return Ok(None);
     }
@@ -464,6 +465,7 @@ fn all_enterprises(
 /// about the policy before (an earlier version), who are not told again. Returns how many were
 /// told.
 pub(crate) async fn push_published(
+    app: &App,
     conn: &mut Conn,
     policy_id: i64,
     now: DateTime<Utc>,
@@ -489,7 +491,8 @@ pub(crate) async fn push_published(
     let mut pushed = 0;
     let mut matched = BTreeSet::new();
     for enterprise in enterprises.iter().filter(|e| !told.contains(&e.id)) {
-        if let Some(amount) = eligible_amount(conn, &policy, &schema, enterprise, year).await? {
+        if let Some(amount) = eligible_amount(app, conn, &policy, &schema, enterprise, year).await?
+        {
             matched.insert(enterprise.id);
             if push_one(
                 conn,
@@ -535,6 +538,7 @@ pub(crate) async fn push_published(
 /// published policies it was not told about yet, and tells it about those it is now eligible
 /// for. Cheap when it has heard of them all: one query, nothing parsed.
 pub(crate) async fn push_newly_eligible(
+    app: &App,
     conn: &mut Conn,
     code: &CreditCode,
     now: DateTime<Utc>,
@@ -547,7 +551,7 @@ pub(crate) async fn push_newly_eligible(
         return Ok(0);
     }
     let schema = super::schema(conn).await?;
-    let facts = super::enterprise_facts(conn, &enterprise).await?;
+    let facts = super::enterprise_facts(app, conn, &enterprise).await?;
     let year = policy_year(now);
     let mut pushed = 0;
     for (id, version, src) in pending {
@@ -668,7 +672,7 @@ pub async fn staff_push(
             report.already_pushed += 1;
             continue;
         }
-        let amount = eligible_amount(&mut tx, &policy, &schema, enterprise, year).await?;
+        let amount = eligible_amount(app, &mut tx, &policy, &schema, enterprise, year).await?;
         if push_one(
             &mut tx,
             &row,

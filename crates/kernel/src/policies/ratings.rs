@@ -3,9 +3,10 @@
 //! 15-working-day limit on the shared deadline mechanism, so the supervising office (效能办) is
 //! warned when nobody answers it; the policy's department answers it.
 
-use super::applications::{acts_for_enterprise, on_behalf, visible_row};
+use super::applications::visible_row;
 use crate::audit::{self, Change};
 use crate::deadlines::{self, ClockAction, Side, Start};
+use crate::principal::{acts_for_enterprise, on_behalf};
 use crate::store::ratings::{self as store, NewRating, RatingRow};
 use crate::store::{StoreError, policies};
 use crate::{App, AppError, AppResult, Principal, RequestMeta};

@@ -10,12 +10,32 @@ use crate::{App, AppError, AppResult, Principal};
 use qinqing_rules::model::Test;
 use qinqing_search::{Filters, PolicyDoc, PolicyIndex};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 #[derive(Clone)]
-pub(crate) struct CachedIndex {
+struct CachedIndex {
     state: (i64, String),
     index: Arc<PolicyIndex>,
+}
+
+/// The search index with the library state it was built from, kept for the platform's life.
+#[derive(Default)]
+struct IndexCache(RwLock<Option<CachedIndex>>);
+
+impl IndexCache {
+    fn get(&self) -> Option<CachedIndex> {
+        self.0
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    fn put(&self, index: CachedIndex) {
+        *self
+            .0
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(index);
+    }
 }
 
 /// Searches the library. The public sees published and ended policies (published ones unless
@@ -78,7 +98,8 @@ async fn index_for(app: &App, conn: &mut Conn, rows: &[PolicyRow]) -> AppResult<
             .max()
             .unwrap_or_default(),
     );
-    if let Some(cached) = app.cached_policy_index()
+    let cache = app.scene_state::<IndexCache>();
+    if let Some(cached) = cache.get()
         && cached.state == state
     {
         return Ok(cached.index.clone());
@@ -90,7 +111,7 @@ async fn index_for(app: &App, conn: &mut Conn, rows: &[PolicyRow]) -> AppResult<
     }
     let index =
         Arc::new(PolicyIndex::build(&docs).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?);
-    app.cache_policy_index(CachedIndex {
+    cache.put(CachedIndex {
         state,
         index: index.clone(),
     });

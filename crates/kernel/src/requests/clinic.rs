@@ -585,7 +585,7 @@ pub async fn decide(
         },
         org_id: Some(org.id),
     };
-    deadlines::start_until(&mut tx, start, end_of_day(due_on), now).await?;
+    deadlines::start_until(&mut tx, app, start, end_of_day(due_on), now).await?;
     let change = Change {
         action: "clinic.decided",
         object_type: OBJECT,

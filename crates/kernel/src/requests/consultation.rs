@@ -166,7 +166,7 @@ pub async fn invite(
             }
             other => other?,
         };
-        start_clock(&mut tx, &r, id, (*org_id, org_name), due_on, now).await?;
+        start_clock(&mut tx, app, &r, id, (*org_id, org_name), due_on, now).await?;
     }
     let change = Change {
         action: "request.consultation_invited",
@@ -186,6 +186,7 @@ pub async fn invite(
 
 async fn start_clock(
     conn: &mut Conn,
+    app: &App,
     r: &RequestRow,
     id: i64,
     (org_id, org_name): (i64, &str),
@@ -209,7 +210,7 @@ async fn start_clock(
         // The invited department answers for its opinion.
         org_id: Some(org_id),
     };
-    deadlines::start_until(conn, start, end_of_day(due_on), now).await?;
+    deadlines::start_until(conn, app, start, end_of_day(due_on), now).await?;
     Ok(())
 }
 

@@ -172,7 +172,7 @@ pub(crate) async fn register(
         .unwrap_or_else(|| title_of(&description));
     let owner = owner_for(tx, &category, reg.region.as_str()).await?;
     let now = app.now();
-    let receipt_no = crate::policies::receipt_number("SQ", now)?;
+    let receipt_no = crate::receipts::receipt_number("SQ", now)?;
     let new = NewRequest {
         receipt_no: &receipt_no,
         enterprise_id: reg.enterprise_id,

@@ -21,6 +21,7 @@ pub mod handling;
 pub mod intake;
 pub mod open311;
 pub mod routing;
+pub mod scene;
 
 use crate::store::deadlines::{self as deadline_store, State};
 use crate::store::requests::{self as store, RequestRow};

@@ -804,7 +804,7 @@ async fn the_demo_routes_every_category_and_plays_requests_into_every_state() {
             c["code"]
         );
     }
-    qinqing_kernel::demo::load_requests(&app.app).await.unwrap();
+    qinqing_kernel::demo::load_history(&app.app).await.unwrap();
     let all: Value = admin.get("/api/v1/requests").await.json().await.unwrap();
     let statuses: Vec<&str> = all
         .as_array()

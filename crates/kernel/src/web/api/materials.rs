@@ -2,7 +2,8 @@
 
 use crate::AppError;
 use crate::attachments::AttachmentView;
-use crate::policies::materials::{self, Materials, NewMaterial};
+use crate::attachments::NewMaterial;
+use crate::policies::materials::{self, Materials};
 use crate::web::AppState;
 use crate::web::error::{ApiError, ApiResult, ErrorBody};
 use crate::web::session::ApiUser;

@@ -293,8 +293,8 @@ pub struct WarningRulesPage {
     text: String,
     error: Option<String>,
     saved: bool,
-    /// (clock kind, item type) of commitment items, configurable one by one.
-    commitment_kinds: Vec<(String, &'static str)>,
+    /// The kinds of clock there are, each configurable on its own.
+    clock_kinds: Vec<crate::scene::ClockKind>,
 }
 
 fn warning_rules_view(
@@ -309,10 +309,7 @@ fn warning_rules_view(
         text,
         error,
         saved,
-        commitment_kinds: qinqing_domain::commitment::ItemType::ALL
-            .into_iter()
-            .map(|t| (crate::agreements::clock_kind(t), t.label_zh()))
-            .collect(),
+        clock_kinds: state.app.clock_kinds(),
     }
 }
 

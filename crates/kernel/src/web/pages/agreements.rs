@@ -13,7 +13,7 @@ use crate::agreements::{
     document, import,
 };
 use crate::attachments::AttachmentView;
-use crate::policies::materials::NewMaterial;
+use crate::attachments::NewMaterial;
 use crate::web::AppState;
 use crate::web::api::materials::material;
 use crate::web::session::{Caller, PageUser};

@@ -24,7 +24,8 @@ use std::collections::HashMap;
 pub struct PortalPage {
     layout: Layout,
     title: &'static str,
-    profiles: Vec<ProfileView>,
+    /// Each enterprise with what the scenes offer it (我的可享政策, 我的申报, …).
+    profiles: Vec<(ProfileView, Vec<crate::scene::Link>)>,
 }
 
 /// 我的企业: the enterprises the user acts for, each with its latest figures and size class.
@@ -38,7 +39,15 @@ pub async fn portal(State(state): State<AppState>, PageUser(caller): PageUser) -
     let mut profiles = Vec::new();
     for code in caller.principal.enterprises() {
         match enterprises::profile(&state.app, &caller.principal, code).await {
-            Ok(p) => profiles.push(p),
+            Ok(p) => {
+                let links = state
+                    .app
+                    .scenes()
+                    .iter()
+                    .flat_map(|s| s.portal_links(code))
+                    .collect();
+                profiles.push((p, links));
+            }
             Err(e) => return error_page(&e, Some(&caller), &state),
         }
     }
@@ -59,6 +68,8 @@ pub struct WorkbenchPage {
     may_import: bool,
     may_export: bool,
     is_admin: bool,
+    /// Where each scene's work starts for this person.
+    scene_links: Vec<crate::scene::Link>,
     warnings: Vec<crate::deadlines::WarningView>,
 }
 
@@ -93,6 +104,12 @@ pub async fn workbench(State(state): State<AppState>, PageUser(caller): PageUser
         may_export: caller.principal.scope != qinqing_domain::org::Scope::Nothing,
         warnings,
         is_admin: caller.principal.role == Role::Admin,
+        scene_links: state
+            .app
+            .scenes()
+            .iter()
+            .flat_map(|s| s.nav(Some(&caller.principal)))
+            .collect(),
     }
     .into_response()
 }

@@ -20,6 +20,7 @@ mod requests;
 mod tools;
 mod trace;
 
+use crate::scene::Link;
 use crate::web::AppState;
 use crate::web::error::status_of;
 use crate::web::session::{Caller, MaybeUser, PageUser};
@@ -183,7 +184,7 @@ pub fn routes() -> Router<AppState> {
 
 /// A link of the top navigation.
 pub struct NavItem {
-    pub href: &'static str,
+    pub href: String,
     pub label: &'static str,
     pub active: bool,
 }
@@ -216,7 +217,7 @@ impl Layout {
         let principal = caller.map(|c| &c.principal);
         Layout {
             title: title.into(),
-            nav: nav_for(principal, active),
+            nav: nav_for(state, principal, active),
             user: principal.map(|p| UserBadge {
                 display_name: p.display_name.clone(),
                 role_label: p.role.label_zh(),
@@ -230,101 +231,57 @@ impl Layout {
     }
 }
 
-fn nav_for(principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
-    let mut items: Vec<(&'static str, &'static str)> = Vec::new();
+/// The top navigation: the kernel's own entries around those of every scene, in the order the
+/// binary listed the scenes.
+fn nav_for(state: &AppState, principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
+    let mut links: Vec<Link> = Vec::new();
     match principal {
-        None => items.extend([
-            ("/policies", "政策库"),
-            ("/login", "登录"),
-            ("/register", "企业注册"),
+        None => {}
+        Some(p) if p.role == Role::EnterpriseUser => links.push(Link::new("/portal", "我的企业")),
+        Some(p) if p.role == Role::Steward => links.extend([
+            Link::new("/workbench", "工作台"),
+            Link::new("/portal", "服务企业"),
         ]),
-        Some(p) if p.role == Role::EnterpriseUser => items.extend([
-            ("/portal", "我的企业"),
-            ("/policies", "政策库"),
-            ("/requests", "我的诉求"),
-            ("/agreements", "政企合同"),
-            ("/agreements/desk", "承诺事项"),
+        Some(_) => links.extend([
+            Link::new("/workbench", "工作台"),
+            Link::new("/enterprises", "企业库"),
         ]),
-        Some(p) if p.role == Role::Steward => items.extend([
-            ("/workbench", "工作台"),
-            ("/portal", "服务企业"),
-            ("/policies", "政策库"),
-            ("/requests", "诉求"),
+    }
+    for scene in state.app.scenes() {
+        links.extend(scene.nav(principal));
+    }
+    match principal {
+        None => links.extend([
+            Link::new("/login", "登录"),
+            Link::new("/register", "企业注册"),
         ]),
         Some(p) => {
-            items.extend([
-                ("/workbench", "工作台"),
-                ("/enterprises", "企业库"),
-                ("/policies", "政策库"),
-            ]);
-            if matches!(
-                p.role,
-                Role::Reviewer1
-                    | Role::Reviewer2
-                    | Role::Reviewer3
-                    | Role::DepartmentLead
-                    | Role::Handler
-            ) {
-                items.push(("/reviews", "审核"));
-            }
-            if p.role != Role::BankStaff {
-                items.push(("/requests", "诉求"));
-                items.push(("/clinic-days", "会诊日"));
-            }
-            if matches!(p.role, Role::DepartmentLead | Role::Admin) || p.role.is_supervisor() {
-                items.push(("/requests/analysis", "诉求研判"));
-            }
-            if matches!(p.role, Role::Handler | Role::DepartmentLead | Role::Admin) {
-                items.push(("/requests/import", "12345 导入"));
-            }
-            if matches!(p.role, Role::Finance | Role::Admin) || p.role.is_supervisor() {
-                items.push(("/payouts", "直达拨付"));
-            }
-            if matches!(p.role, Role::DepartmentLead | Role::Finance | Role::Admin)
-                || p.role.is_supervisor()
-            {
-                items.push(("/dashboard/policies", "兑现统计"));
-                items.push(("/integrity", "信用与追回"));
-            }
-            if matches!(p.role, Role::Handler | Role::DepartmentLead | Role::Admin)
-                || p.role.is_supervisor()
-            {
-                items.push(("/agreements", "政企合同"));
-                items.push(("/agreements/desk", "承诺事项"));
-            }
-            if p.role.is_supervisor() || matches!(p.role, Role::DepartmentLead | Role::Admin) {
-                items.push(("/agreements/supervision", "履约监督"));
-            }
-            if matches!(p.role, Role::SupervisorDiscipline | Role::Admin) {
-                items.push(("/agreements/resupervision", "再监督"));
-            }
             if may_import_enterprises(p.role) {
-                items.push(("/enterprises/import", "批量导入"));
+                links.push(Link::new("/enterprises/import", "批量导入"));
             }
-            if p.role.is_staff() {
-                items.push(("/organisations", "组织架构"));
+            if p.role.is_staff() && p.role != Role::Steward {
+                links.push(Link::new("/organisations", "组织架构"));
             }
             if p.role == Role::Admin {
-                items.extend([
-                    ("/admin/users", "账户管理"),
-                    ("/admin/calendar", "工作日历"),
-                    ("/admin/warning-rules", "预警规则"),
-                    ("/admin/request-routes", "诉求分派"),
-                    ("/admin/outbox", "消息记录"),
+                links.extend([
+                    Link::new("/admin/users", "账户管理"),
+                    Link::new("/admin/calendar", "工作日历"),
+                    Link::new("/admin/warning-rules", "预警规则"),
+                    Link::new("/admin/outbox", "消息记录"),
                 ]);
             }
         }
     }
-    items.push(("/tools", "查询工具"));
+    links.push(Link::new("/tools", "查询工具"));
     if principal.is_some() {
-        items.push(("/password", "修改密码"));
+        links.push(Link::new("/password", "修改密码"));
     }
-    items
+    links
         .into_iter()
-        .map(|(href, label)| NavItem {
-            href,
-            label,
-            active: href == active,
+        .map(|link| NavItem {
+            active: link.href == active,
+            href: link.href,
+            label: link.label,
         })
         .collect()
 }

@@ -1,0 +1,100 @@
+//! 政企合同双兑现 as a scene of the platform: its navigation, its clocks (one kind per item
+//! type), the breached-commitments fact for the rules engine, who may read an agreement's
+//! trail, its share of the background round and of the demo.
+
+use crate::scene::{ClockKind, DemoPart, Link, Scene, log_background, seen};
+use crate::store::Conn;
+use crate::store::enterprises::Enterprise;
+use crate::{App, AppResult, Principal};
+use async_trait::async_trait;
+use qinqing_domain::commitment::ItemType;
+use qinqing_domain::org::Role;
+use qinqing_rules::{Facts, Value};
+
+/// The trail's object type of an agreement.
+const TRAIL_OBJECT: &str = "agreement";
+
+pub struct Agreements;
+
+#[async_trait]
+impl Scene for Agreements {
+    fn name(&self) -> &'static str {
+        "agreements"
+    }
+
+    fn nav(&self, who: Option<&Principal>) -> Vec<Link> {
+        let Some(p) = who else {
+            return Vec::new();
+        };
+        let mut links = Vec::new();
+        if matches!(
+            p.role,
+            Role::EnterpriseUser | Role::Handler | Role::DepartmentLead | Role::Admin
+        ) || p.role.is_supervisor()
+        {
+            links.push(Link::new("/agreements", "政企合同"));
+            links.push(Link::new("/agreements/desk", "承诺事项"));
+        }
+        if p.role.is_supervisor() || matches!(p.role, Role::DepartmentLead | Role::Admin) {
+            links.push(Link::new("/agreements/supervision", "履约监督"));
+        }
+        if matches!(p.role, Role::SupervisorDiscipline | Role::Admin) {
+            links.push(Link::new("/agreements/resupervision", "再监督"));
+        }
+        links
+    }
+
+    fn clocks(&self) -> Vec<ClockKind> {
+        ItemType::ALL
+            .into_iter()
+            .map(|t| ClockKind {
+                kind: super::clock_kind(t),
+                label: format!("承诺事项:{}", t.label_zh()),
+                builtin_rule: None,
+            })
+            .collect()
+    }
+
+    async fn add_enterprise_facts(
+        &self,
+        conn: &mut Conn,
+        enterprise: &Enterprise,
+        facts: &mut Facts,
+    ) -> AppResult<()> {
+        let breached =
+            crate::store::agreements::breached_of_enterprise(conn, enterprise.id).await?;
+        facts.set("breached_commitments", Value::Integer(breached));
+        Ok(())
+    }
+
+    async fn sees_object(
+        &self,
+        conn: &mut Conn,
+        who: &Principal,
+        object_type: &str,
+        object_id: &str,
+    ) -> Option<AppResult<bool>> {
+        if object_type != TRAIL_OBJECT {
+            return None;
+        }
+        let Ok(id) = object_id.parse::<i64>() else {
+            return Some(Ok(false));
+        };
+        Some(seen(super::visible(conn, who, id).await))
+    }
+
+    async fn background(&self, app: &App) {
+        log_background(
+            super::follow_slips(app).await,
+            "commitment dates moved with late upstream items",
+            "moving commitment clocks failed",
+        );
+    }
+
+    async fn load_demo(&self, app: &App, part: DemoPart) -> AppResult<()> {
+        if part == DemoPart::Base {
+            crate::demo::agreements::load(app).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,90 @@
+//! 诉求必应 as a scene of the platform: its navigation, its clocks, who may read a request's
+//! trail, its share of the background round and of the demo.
+
+use crate::scene::{ClockKind, DemoPart, Link, Scene, log_background, seen};
+use crate::store::Conn;
+use crate::{App, AppResult, Principal};
+use async_trait::async_trait;
+use qinqing_domain::org::Role;
+
+pub struct Requests;
+
+#[async_trait]
+impl Scene for Requests {
+    fn name(&self) -> &'static str {
+        "requests"
+    }
+
+    fn nav(&self, who: Option<&Principal>) -> Vec<Link> {
+        let Some(p) = who else {
+            return Vec::new();
+        };
+        match p.role {
+            Role::EnterpriseUser => return vec![Link::new("/requests", "我的诉求")],
+            Role::Steward => return vec![Link::new("/requests", "诉求")],
+            Role::BankStaff => return Vec::new(),
+            _ => {}
+        }
+        let mut links = vec![
+            Link::new("/requests", "诉求"),
+            Link::new("/clinic-days", "会诊日"),
+        ];
+        if matches!(p.role, Role::DepartmentLead | Role::Admin) || p.role.is_supervisor() {
+            links.push(Link::new("/requests/analysis", "诉求研判"));
+        }
+        if matches!(p.role, Role::Handler | Role::DepartmentLead | Role::Admin) {
+            links.push(Link::new("/requests/import", "12345 导入"));
+        }
+        if p.role == Role::Admin {
+            links.push(Link::new("/admin/request-routes", "诉求分派"));
+        }
+        links
+    }
+
+    fn clocks(&self) -> Vec<ClockKind> {
+        [
+            (super::RESPONSE_CLOCK, "诉求响应(24 小时)"),
+            (super::RESOLUTION_CLOCK, "诉求办结"),
+            (super::consultation::CLOCK, "会商意见"),
+            (super::clinic::DECISION_CLOCK, "会诊日决定落实"),
+        ]
+        .into_iter()
+        .map(|(kind, label)| ClockKind {
+            kind: kind.into(),
+            label: label.into(),
+            builtin_rule: None,
+        })
+        .collect()
+    }
+
+    async fn sees_object(
+        &self,
+        conn: &mut Conn,
+        who: &Principal,
+        object_type: &str,
+        object_id: &str,
+    ) -> Option<AppResult<bool>> {
+        if object_type != super::OBJECT {
+            return None;
+        }
+        Some(seen(super::visible_row(conn, who, object_id).await))
+    }
+
+    async fn background(&self, app: &App) {
+        log_background(
+            super::auto_close::close_expired(app).await,
+            "requests closed without a follow-up",
+            "closing requests without follow-up failed",
+        );
+    }
+
+    async fn load_demo(&self, app: &App, part: DemoPart) -> AppResult<()> {
+        match part {
+            DemoPart::Base => crate::demo::requests::load_routes(app).await,
+            DemoPart::History => {
+                crate::demo::requests::load(app).await?;
+                crate::demo::clinic::load(app).await
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! Where scenes plug into the kernel. A scene (惠企政策兑现, 诉求必应, 政企合同双兑现, …) is one
+//! crate that implements [`Scene`]; the binary hands the list of scenes to [`crate::App::open`]
+//! at start-up, and the kernel calls them at the seams below. The kernel never names a scene:
+//! everything it needs to know about one comes through this trait.
+
+use crate::store::enterprises::Enterprise;
+use crate::store::{Conn, Tx};
+use crate::web::AppState;
+use crate::{App, AppResult, Principal};
+use async_trait::async_trait;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use qinqing_domain::CreditCode;
+use qinqing_domain::deadline::WarningRule;
+use qinqing_rules::Facts;
+use utoipa_axum::router::OpenApiRouter;
+
+/// A link a scene puts on a shared page (the top navigation, the workbench, the portal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub href: String,
+    pub label: &'static str,
+}
+
+impl Link {
+    pub fn new(href: impl Into<String>, label: &'static str) -> Link {
+        Link {
+            href: href.into(),
+            label,
+        }
+    }
+}
+
+/// A kind of time limit a scene starts, as administrators see it on the warning rules page.
+#[derive(Debug, Clone)]
+pub struct ClockKind {
+    /// The kind stored on the deadline (`request.response`, `commitment.land_delivery`).
+    pub kind: String,
+    /// What the clock measures, in Chinese.
+    pub label: String,
+    /// The platform's own warning rule for the kind, where the default does not fit (a 24-hour
+    /// clock cannot be reminded a day before it falls due). An administrator's rule wins.
+    pub builtin_rule: Option<WarningRule>,
+}
+
+/// How much of its demo a scene loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoPart {
+    /// What a small demo district needs for its pages to show every state (tests use it):
+    /// loaded right after the organisations, enterprises and accounts, scene after scene.
+    Base,
+    /// The history that fills the full demo (`serve --demo`): months of cases played through
+    /// the use cases, loaded after every scene's base.
+    History,
+}
+
+/// One scene of the platform. Every method has a default that adds nothing, so a scene
+/// implements only the seams it uses.
+#[async_trait]
+pub trait Scene: Send + Sync + 'static {
+    /// The scene's short English name, for logs.
+    fn name(&self) -> &'static str;
+
+    /// The scene's JSON API under `/api/v1`, with the OpenAPI description of each path.
+    fn api(&self) -> OpenApiRouter<AppState> {
+        OpenApiRouter::new()
+    }
+
+    /// The scene's pages (server-rendered, Chinese).
+    fn pages(&self) -> Router<AppState> {
+        Router::new()
+    }
+
+    /// Other routes under their own standards (Open311 and the like).
+    fn other_routes(&self) -> Router<AppState> {
+        Router::new()
+    }
+
+    /// The scene's entries in the top navigation for this person (none when not logged in).
+    fn nav(&self, _who: Option<&Principal>) -> Vec<Link> {
+        Vec::new()
+    }
+
+    /// What an enterprise (or its steward) can open from the portal card of one enterprise.
+    fn portal_links(&self, _enterprise: &CreditCode) -> Vec<Link> {
+        Vec::new()
+    }
+
+    /// The kinds of clock the scene starts.
+    fn clocks(&self) -> Vec<ClockKind> {
+        Vec::new()
+    }
+
+    /// Facts the scene knows about an enterprise, for the rules engine (a breached commitment
+    /// makes an enterprise ineligible for policies that require none).
+    async fn add_enterprise_facts(
+        &self,
+        _conn: &mut Conn,
+        _enterprise: &Enterprise,
+        _facts: &mut Facts,
+    ) -> AppResult<()> {
+        Ok(())
+    }
+
+    /// Whether `who` may read the trail of an object of a type the scene owns: `None` when the
+    /// type is not the scene's, else whether the object is visible to `who`.
+    async fn sees_object(
+        &self,
+        _conn: &mut Conn,
+        _who: &Principal,
+        _object_type: &str,
+        _object_id: &str,
+    ) -> Option<AppResult<bool>> {
+        None
+    }
+
+    /// Runs inside the transaction that changed an enterprise's profile (the change may make it
+    /// eligible for a published policy).
+    async fn profile_changed(
+        &self,
+        _tx: &mut Tx,
+        _app: &App,
+        _enterprise: &CreditCode,
+        _now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        Ok(())
+    }
+
+    /// The scene's share of the server's background round; each step must be safe to run in
+    /// several processes at once. Failures are logged by the scene and do not stop the round.
+    async fn background(&self, _app: &App) {}
+
+    /// Loads the scene's part of the demo district.
+    async fn load_demo(&self, _app: &App, _part: DemoPart) -> AppResult<()> {
+        Ok(())
+    }
+}
+
+/// Whether a visibility check let `who` see the object: a refusal or a missing object is a
+/// plain no, any other failure stays a failure. For [`Scene::sees_object`].
+pub fn seen<T>(check: AppResult<T>) -> AppResult<bool> {
+    match check {
+        Ok(_) => Ok(true),
+        Err(crate::AppError::Forbidden(_) | crate::AppError::NotFound(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Logs the outcome of one background step that counts what it did.
+pub fn log_background(outcome: AppResult<usize>, done: &str, failed: &str) {
+    match outcome {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(count = n, "{done}"),
+        Err(e) => tracing::error!(error = %e, "{failed}"),
+    }
+}
