@@ -89,7 +89,7 @@ use utoipa::OpenApi;
         crate::web::api::policies::import_results,
         crate::web::api::policies::retry,
         crate::web::api::requests::categories,
-        crate::web::api::requests::routes,
+        crate::web::api::requests::request_routes,
         crate::web::api::requests::replace_routes,
         crate::web::api::requests::list,
         crate::web::api::requests::submit,

@@ -202,7 +202,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/request-categories", get(requests::categories))
         .route(
             "/api/v1/admin/request-routes",
-            get(requests::routes).put(requests::replace_routes),
+            get(requests::request_routes).put(requests::replace_routes),
         )
         .route(
             "/api/v1/requests",

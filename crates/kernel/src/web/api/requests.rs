@@ -27,9 +27,10 @@ pub async fn categories(State(state): State<AppState>) -> ApiResult<Json<Vec<Cat
     Ok(Json(routing::categories(&state.app).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/request-routes", tag = "requests",
+// `routes` names this file's route table; the operation keeps its published id.
+#[utoipa::path(get, path = "/api/v1/admin/request-routes", tag = "requests", operation_id = "routes",
     responses((status = 200, body = Vec<RouteView>), (status = 403, body = ErrorBody)))]
-pub async fn routes(
+pub async fn request_routes(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
 ) -> ApiResult<Json<Vec<RouteView>>> {
