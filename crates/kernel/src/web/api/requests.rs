@@ -19,6 +19,28 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(categories))
+        .routes(routes!(request_routes, replace_routes))
+        .routes(routes!(list, submit))
+        .routes(routes!(attachments, attach))
+        .routes(routes!(attachment))
+        .routes(routes!(get))
+        .routes(routes!(accept))
+        .routes(routes!(transfer))
+        .routes(routes!(duplicate))
+        .routes(routes!(request_extension))
+        .routes(routes!(approve_extension))
+        .routes(routes!(reply))
+        .routes(routes!(follow_up))
+        .routes(routes!(api_keys, issue_api_key))
+        .routes(routes!(revoke_api_key))
+}
 
 /// The categories of request with their resolution limits. Public.
 #[utoipa::path(get, path = "/api/v1/request-categories", tag = "requests",
