@@ -13,6 +13,18 @@ use axum::response::IntoResponse;
 use qinqing_domain::CreditCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(calendar, replace_calendar))
+        .routes(routes!(organisations))
+        .routes(routes!(users, create_user))
+        .routes(routes!(reset_password))
+        .routes(routes!(assign_steward))
+}
 
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
     responses((status = 200, description = "账户列表"), (status = 403, body = crate::web::error::ErrorBody)))]

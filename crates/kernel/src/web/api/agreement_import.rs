@@ -10,6 +10,15 @@ use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(template))
+        .routes(routes!(import_items))
+}
 
 /// The import template: Chinese headers and one example row, opened by Excel.
 #[utoipa::path(get, path = "/api/v1/agreements/items-template.xlsx", tag = "agreements",

@@ -13,6 +13,17 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(desk))
+        .routes(routes!(dashboard))
+        .routes(routes!(performance))
+        .routes(routes!(resupervision))
+}
 
 /// The caller's commitment items due within 30 days or overdue, the overdue items of its scope
 /// (leads and supervisors) and its unanswered commitment warnings.

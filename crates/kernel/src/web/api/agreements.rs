@@ -14,6 +14,22 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(template))
+        .routes(routes!(get))
+        .routes(routes!(link_enterprise))
+        .routes(routes!(add_item))
+        .routes(routes!(edit_item))
+        .routes(routes!(act))
+        .routes(routes!(evidence, upload_evidence))
+        .routes(routes!(evidence_content))
+}
 
 /// The agreements the caller may see: the enterprise its own, departments those they manage
 /// or answer an item of, supervisors everything in their scope.

@@ -14,6 +14,18 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(checkpoint))
+        .routes(routes!(verifier))
+        .routes(routes!(entry))
+        .routes(routes!(inclusion))
+        .routes(routes!(consistency))
+}
 
 const TEXT: &str = "text/plain; charset=utf-8";
 

@@ -11,6 +11,23 @@ use crate::web::session::ApiUser;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(consultations, invite))
+        .routes(routes!(opinion))
+        .routes(routes!(request_agenda, put_on_agenda))
+        .routes(routes!(withdraw))
+        .routes(routes!(overview))
+        .routes(routes!(get))
+        .routes(routes!(record))
+        .routes(routes!(decide))
+        .routes(routes!(done))
+        .routes(routes!(set_day))
+}
 
 /// The 会商 invitations of a request and the opinions given; not for the enterprise's side.
 #[utoipa::path(get, path = "/api/v1/requests/{receipt}/consultations", tag = "requests",

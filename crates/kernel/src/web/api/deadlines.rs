@@ -9,6 +9,18 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(mine))
+        .routes(routes!(act))
+        .routes(routes!(for_object))
+        .routes(routes!(control))
+        .routes(routes!(rules, replace_rules))
+}
 
 /// Fired warnings addressed to the caller's role within their scope, newest first.
 #[utoipa::path(get, path = "/api/v1/warnings", tag = "deadlines",

@@ -14,6 +14,18 @@ use qinqing_domain::CreditCode;
 use qinqing_exchange::FileFormat;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(register))
+        .routes(routes!(list))
+        .routes(routes!(import))
+        .routes(routes!(export))
+        .routes(routes!(get, update))
+}
 
 /// Self-registration of an enterprise with its first account and 诚信承诺书; logs the user in.
 #[utoipa::path(post, path = "/api/v1/enterprises/register", tag = "enterprises",

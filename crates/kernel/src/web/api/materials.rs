@@ -12,6 +12,15 @@ use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, upload))
+        .routes(routes!(content, remove))
+}
 
 /// The files uploaded to an application, and the guide's materials each with whether it is there.
 #[utoipa::path(get, path = "/api/v1/applications/{receipt}/materials", tag = "policies",

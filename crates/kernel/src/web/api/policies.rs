@@ -29,6 +29,48 @@ use axum::response::{IntoResponse, Response};
 use qinqing_exchange::table::Table;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, update))
+        .routes(routes!(definition))
+        .routes(routes!(builder_view))
+        .routes(routes!(builder_definition))
+        .routes(routes!(lifecycle))
+        .routes(routes!(run_auto_grant))
+        .routes(routes!(auto_grant_runs))
+        .routes(routes!(release_auto_grant))
+        .routes(routes!(entitlements))
+        .routes(routes!(enterprise_applications))
+        .routes(routes!(bank_account, confirm_bank_account))
+        .routes(routes!(submit))
+        .routes(routes!(application))
+        .routes(routes!(resubmit))
+        .routes(routes!(explanation))
+        .routes(routes!(withdraw))
+        .routes(routes!(decide))
+        .routes(routes!(sign))
+        .routes(routes!(confirm_offer))
+        .routes(routes!(close_offer))
+        .routes(routes!(rate))
+        .routes(routes!(ratings_list))
+        .routes(routes!(follow_up))
+        .routes(routes!(false_pledge))
+        .routes(routes!(integrity_overview))
+        .routes(routes!(import_blacklist))
+        .routes(routes!(repayment))
+        .routes(routes!(queue))
+        .routes(routes!(dashboard))
+        .routes(routes!(payout_desk))
+        .routes(routes!(create_batch))
+        .routes(routes!(batch_file))
+        .routes(routes!(import_results))
+        .routes(routes!(retry))
+}
 
 /// Published policies (and, for staff, their department's drafts), searched in Chinese and
 /// filtered. Public: no login needed.

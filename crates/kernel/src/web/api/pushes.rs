@@ -8,6 +8,17 @@ use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::session::ApiUser;
 use axum::Json;
 use axum::extract::{Path, State};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(push))
+        .routes(routes!(policy_pushes))
+        .routes(routes!(subscriptions, set_subscriptions))
+        .routes(routes!(enterprise_pushes))
+}
 
 /// The enterprise's policy subscriptions (by topic, department, level); for its users and
 /// its steward.

@@ -1,5 +1,6 @@
 //! Public reference checks: credit codes, size classes, industries, working days.
 
+use crate::web::AppState;
 use crate::web::error::{ApiResult, plain};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -10,6 +11,18 @@ use qinqing_domain::size::{SizeFigures, classify};
 use qinqing_domain::{CreditCode, IndustryCode, Money, industry};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(credit_code))
+        .routes(routes!(size_class))
+        .routes(routes!(industries))
+        .routes(routes!(add_working_days))
+        .routes(routes!(working_days_between))
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct CreditCodeCheck {

@@ -15,6 +15,16 @@ use axum::extract::{Multipart, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(import))
+        .routes(routes!(analysis))
+        .routes(routes!(settings, put_settings))
+}
 
 #[derive(Deserialize, IntoParams)]
 pub struct FormatQuery {

@@ -19,6 +19,28 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The routes of this file's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(categories))
+        .routes(routes!(request_routes, replace_routes))
+        .routes(routes!(list, submit))
+        .routes(routes!(attachments, attach))
+        .routes(routes!(attachment))
+        .routes(routes!(get))
+        .routes(routes!(accept))
+        .routes(routes!(transfer))
+        .routes(routes!(duplicate))
+        .routes(routes!(request_extension))
+        .routes(routes!(approve_extension))
+        .routes(routes!(reply))
+        .routes(routes!(follow_up))
+        .routes(routes!(api_keys, issue_api_key))
+        .routes(routes!(revoke_api_key))
+}
 
 /// The categories of request with their resolution limits. Public.
 #[utoipa::path(get, path = "/api/v1/request-categories", tag = "requests",
@@ -27,9 +49,10 @@ pub async fn categories(State(state): State<AppState>) -> ApiResult<Json<Vec<Cat
     Ok(Json(routing::categories(&state.app).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/admin/request-routes", tag = "requests",
+// `routes` names this file's route table; the operation keeps its published id.
+#[utoipa::path(get, path = "/api/v1/admin/request-routes", tag = "requests", operation_id = "routes",
     responses((status = 200, body = Vec<RouteView>), (status = 403, body = ErrorBody)))]
-pub async fn routes(
+pub async fn request_routes(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
 ) -> ApiResult<Json<Vec<RouteView>>> {

@@ -9,10 +9,25 @@ use crate::{AppError, calendar};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use qinqing_domain::org::Role;
 use serde::Deserialize;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/organisations", get(organisations))
+        .route("/admin/users", get(users).post(create_user))
+        .route("/admin/users/{id}/reset", post(reset_password))
+        .route("/admin/calendar", get(calendar_page).post(calendar))
+        .route(
+            "/admin/warning-rules",
+            get(warning_rules_page).post(warning_rules),
+        )
+}
 
 #[derive(Deserialize, Default)]
 pub struct NewUserForm {

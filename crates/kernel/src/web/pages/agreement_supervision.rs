@@ -9,8 +9,18 @@ use crate::web::AppState;
 use crate::web::session::PageUser;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/agreements/desk", get(desk_page))
+        .route("/agreements/supervision", get(dashboard_page))
+        .route("/agreements/resupervision", get(resupervision_page))
+}
 
 /// A share in basis points as "98.70%".
 fn pct(bp: Option<i64>) -> String {

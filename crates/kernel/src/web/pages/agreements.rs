@@ -21,9 +21,19 @@ use crate::web::upload::UploadForm;
 use crate::{AppError, AppResult};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
 use std::collections::HashMap;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/agreements", get(list_page))
+        .route("/agreements/new", get(new_page).post(create))
+        .route("/agreements/{id}", get(detail_page).post(action))
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "agreements.html")]

@@ -12,11 +12,22 @@ use crate::web::session::{
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use qinqing_domain::enterprise::Ownership;
 use serde::Deserialize;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/register", get(register_page).post(register))
+        .route("/password", get(password_page).post(change_password))
+}
 
 /// How long the anonymous form token lives (an hour to fill in a form).
 const ANON_CSRF_SECONDS: i64 = 3600;

@@ -16,9 +16,21 @@ use crate::web::session::{Caller, PageUser};
 use crate::{AppError, AppResult};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use qinqing_domain::org::Role;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/requests/{receipt}/consultations", post(invite))
+        .route("/requests/{receipt}/clinic", post(put_on_agenda))
+        .route("/consultations/{id}/opinion", post(opinion))
+        .route("/clinic-days", get(list).post(set_day))
+        .route("/clinic-days/{id}", get(page).post(action))
+}
 
 /// Every value of a repeated field (checkboxes), as ids.
 fn ids(pairs: &Pairs, name: &str) -> Vec<i64> {

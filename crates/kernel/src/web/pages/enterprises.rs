@@ -10,14 +10,29 @@ use crate::web::session::{Caller, PageUser};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
 use qinqing_domain::CreditCode;
 use qinqing_domain::enterprise::{CreditStatus, FIGURE_FIELDS, Ownership};
 use qinqing_domain::org::{Role, may_import_enterprises};
 use qinqing_exchange::{FileFormat, ImportReport};
 use serde::Deserialize;
 use std::collections::HashMap;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/portal", get(portal))
+        .route("/workbench", get(workbench))
+        .route("/enterprises", get(list))
+        .route("/enterprises/import", get(import_page).post(import))
+        .route("/enterprises/export.csv", get(export_csv))
+        .route("/enterprises/export.xlsx", get(export_xlsx))
+        .route("/enterprises/{code}", get(profile))
+        .route("/enterprises/{code}/edit", get(edit_page).post(edit))
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "portal.html")]

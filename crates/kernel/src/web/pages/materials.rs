@@ -10,9 +10,22 @@ use crate::web::AppState;
 use crate::web::session::PageUser;
 use crate::web::upload::{UploadForm, file_response};
 use axum::Form;
+use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/applications/{receipt}/materials", post(upload))
+        .route("/applications/{receipt}/materials/{id}", get(content))
+        .route(
+            "/applications/{receipt}/materials/{id}/remove",
+            post(remove),
+        )
+}
 
 fn back_to(receipt: &str) -> Response {
     Redirect::to(&format!("/applications/{receipt}#materials")).into_response()

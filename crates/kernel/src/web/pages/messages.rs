@@ -11,9 +11,20 @@ use crate::web::session::PageUser;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use serde::Deserialize;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/messages", get(page))
+        .route("/messages/{id}/read", post(read))
+        .route("/messages/preferences", post(preferences))
+        .route("/admin/outbox", get(outbox))
+}
 
 /// One message as the inbox shows it.
 pub struct InboxLine {

@@ -29,156 +29,29 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use qinqing_domain::org::{Role, may_import_enterprises};
 use std::collections::HashMap;
 
+/// Every page: the home redirect, each module's routes, and the Chinese 404 for the rest.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
-        .route("/login", get(auth::login_page).post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/register", get(auth::register_page).post(auth::register))
-        .route(
-            "/password",
-            get(auth::password_page).post(auth::change_password),
-        )
-        .route("/portal", get(enterprises::portal))
-        .route("/workbench", get(enterprises::workbench))
-        .route("/enterprises", get(enterprises::list))
-        .route(
-            "/enterprises/import",
-            get(enterprises::import_page).post(enterprises::import),
-        )
-        .route("/enterprises/export.csv", get(enterprises::export_csv))
-        .route("/enterprises/export.xlsx", get(enterprises::export_xlsx))
-        .route("/enterprises/{code}", get(enterprises::profile))
-        .route(
-            "/enterprises/{code}/edit",
-            get(enterprises::edit_page).post(enterprises::edit),
-        )
-        .route("/organisations", get(admin::organisations))
-        .route("/admin/users", get(admin::users).post(admin::create_user))
-        .route("/admin/users/{id}/reset", post(admin::reset_password))
-        .route(
-            "/admin/calendar",
-            get(admin::calendar_page).post(admin::calendar),
-        )
-        .route("/agreements", get(agreements::list_page))
-        .route("/agreements/desk", get(agreement_supervision::desk_page))
-        .route(
-            "/agreements/supervision",
-            get(agreement_supervision::dashboard_page),
-        )
-        .route(
-            "/agreements/resupervision",
-            get(agreement_supervision::resupervision_page),
-        )
-        .route(
-            "/agreements/new",
-            get(agreements::new_page).post(agreements::create),
-        )
-        .route(
-            "/agreements/{id}",
-            get(agreements::detail_page).post(agreements::action),
-        )
-        .route("/messages", get(messages::page))
-        .route("/messages/{id}/read", post(messages::read))
-        .route("/messages/preferences", post(messages::preferences))
-        .route("/admin/outbox", get(messages::outbox))
-        .route("/tools", get(tools::page))
-        .route("/trace/{object_type}/{object_id}", get(trace::page))
-        .route("/warnings/{id}/act", post(trace::act_on_warning))
-        .route("/deadlines/{id}/{action}", post(trace::control_clock))
-        .route(
-            "/admin/warning-rules",
-            get(admin::warning_rules_page).post(admin::warning_rules),
-        )
-        .route(
-            "/admin/request-routes",
-            get(request_routes::page).post(request_routes::save),
-        )
-        .route("/policies", get(policies::list))
-        .route(
-            "/policies/new",
-            get(policies::new_page).post(policies::create),
-        )
-        .route("/policies/{id}", get(policies::page))
-        .route(
-            "/policies/{id}/edit",
-            get(policies::edit_page).post(policies::update),
-        )
-        .route("/policies/{id}/lifecycle", post(policies::lifecycle))
-        .route("/policies/{id}/auto-grant", post(policies::run_auto_grant))
-        .route(
-            "/policies/{id}/auto-grant/runs/{run}/release",
-            post(policies::release_auto_grant),
-        )
-        .route("/policies/{id}/push", post(pushes::push_form))
-        .route(
-            "/enterprises/{code}/subscriptions",
-            post(pushes::subscription_form),
-        )
-        .route(
-            "/enterprises/{code}/entitlements",
-            get(policies::entitlements_page),
-        )
-        .route(
-            "/enterprises/{code}/applications",
-            get(policies::enterprise_applications),
-        )
-        .route(
-            "/enterprises/{code}/bank-account",
-            post(policies::confirm_account),
-        )
-        .route(
-            "/applications/new",
-            get(policies::apply_page).post(policies::apply),
-        )
-        .route(
-            "/applications/{receipt}",
-            get(policies::application_page).post(policies::application_action),
-        )
-        .route("/applications/{receipt}/materials", post(materials::upload))
-        .route(
-            "/applications/{receipt}/materials/{id}",
-            get(materials::content),
-        )
-        .route(
-            "/applications/{receipt}/materials/{id}/remove",
-            post(materials::remove),
-        )
-        .route("/reviews", get(policies::reviews))
-        .route("/dashboard/policies", get(policies::dashboard))
-        .route("/integrity", get(policies::integrity_page))
-        .route("/integrity/blacklist", post(policies::import_blacklist))
-        .route("/clawbacks/{id}/repayments", post(policies::repayment))
-        .route(
-            "/payouts",
-            get(policies::payouts_page).post(policies::payouts_action),
-        )
-        .route("/payouts/batches/{id}/file", get(policies::batch_file))
-        .route("/payouts/results", post(policies::import_results))
-        .route("/requests", get(requests::list).post(requests::submit))
-        .route("/requests/analysis", get(request_analysis::analysis))
-        .route(
-            "/requests/import",
-            get(request_analysis::import_form).post(request_analysis::import),
-        )
-        .route("/requests/{receipt}/attachments", post(requests::upload))
-        .route(
-            "/requests/{receipt}/attachments/{id}",
-            get(requests::attachment),
-        )
-        .route(
-            "/requests/{receipt}",
-            get(requests::page).post(requests::action),
-        )
-        .route("/requests/{receipt}/consultations", post(clinic::invite))
-        .route("/requests/{receipt}/clinic", post(clinic::put_on_agenda))
-        .route("/consultations/{id}/opinion", post(clinic::opinion))
-        .route("/clinic-days", get(clinic::list).post(clinic::set_day))
-        .route("/clinic-days/{id}", get(clinic::page).post(clinic::action))
+        .merge(auth::routes())
+        .merge(enterprises::routes())
+        .merge(admin::routes())
+        .merge(agreements::routes())
+        .merge(agreement_supervision::routes())
+        .merge(messages::routes())
+        .merge(tools::routes())
+        .merge(trace::routes())
+        .merge(request_routes::routes())
+        .merge(policies::routes())
+        .merge(pushes::routes())
+        .merge(materials::routes())
+        .merge(requests::routes())
+        .merge(request_analysis::routes())
+        .merge(clinic::routes())
         .fallback(not_found)
 }
 

@@ -21,11 +21,47 @@ use crate::web::upload::UploadForm;
 use crate::{AppError, Principal};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use qinqing_domain::CreditCode;
 use qinqing_domain::org::Role;
 use std::collections::HashMap;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/policies", get(list))
+        .route("/policies/new", get(new_page).post(create))
+        .route("/policies/{id}", get(page))
+        .route("/policies/{id}/edit", get(edit_page).post(update))
+        .route("/policies/{id}/lifecycle", post(lifecycle))
+        .route("/policies/{id}/auto-grant", post(run_auto_grant))
+        .route(
+            "/policies/{id}/auto-grant/runs/{run}/release",
+            post(release_auto_grant),
+        )
+        .route("/enterprises/{code}/entitlements", get(entitlements_page))
+        .route(
+            "/enterprises/{code}/applications",
+            get(enterprise_applications),
+        )
+        .route("/enterprises/{code}/bank-account", post(confirm_account))
+        .route("/applications/new", get(apply_page).post(apply))
+        .route(
+            "/applications/{receipt}",
+            get(application_page).post(application_action),
+        )
+        .route("/reviews", get(reviews))
+        .route("/dashboard/policies", get(dashboard))
+        .route("/integrity", get(integrity_page))
+        .route("/integrity/blacklist", post(import_blacklist))
+        .route("/clawbacks/{id}/repayments", post(repayment))
+        .route("/payouts", get(payouts_page).post(payouts_action))
+        .route("/payouts/batches/{id}/file", get(batch_file))
+        .route("/payouts/results", post(import_results))
+}
 
 /// Template filters of these pages.
 mod filters {

@@ -9,10 +9,19 @@ use crate::policies::pushes::{
 };
 use crate::web::AppState;
 use crate::web::session::PageUser;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
 use qinqing_domain::CreditCode;
 use qinqing_domain::org::Role;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/policies/{id}/push", post(push_form))
+        .route("/enterprises/{code}/subscriptions", post(subscription_form))
+}
 
 /// The enterprise's subscriptions, the choices for new ones, and what it was told.
 pub struct SubscriptionPanel {

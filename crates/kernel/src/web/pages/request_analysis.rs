@@ -12,10 +12,19 @@ use crate::web::session::PageUser;
 use crate::web::upload::UploadForm;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use qinqing_exchange::RowError;
 use qinqing_exchange::hotline::HEADERS;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/requests/analysis", get(analysis))
+        .route("/requests/import", get(import_form).post(import))
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "request_analysis.html")]

@@ -8,9 +8,16 @@ use crate::web::AppState;
 use crate::web::session::{Caller, PageUser};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
 use qinqing_domain::org::Role;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/admin/request-routes", get(page).post(save))
+}
 
 /// Blank rows offered under the rules, for new ones.
 const BLANK_ROWS: usize = 3;

@@ -23,11 +23,22 @@ use crate::web::upload::{UploadForm, file_response};
 use crate::{AppError, AppResult, Principal};
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use qinqing_domain::org::Role;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/requests", get(list).post(submit))
+        .route("/requests/{receipt}/attachments", post(upload))
+        .route("/requests/{receipt}/attachments/{id}", get(attachment))
+        .route("/requests/{receipt}", get(page).post(action))
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "requests.html")]

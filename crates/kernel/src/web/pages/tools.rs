@@ -5,7 +5,14 @@ use crate::web::AppState;
 use crate::web::session::MaybeUser;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::State;
+use axum::routing::get;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/tools", get(page))
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "tools.html")]

@@ -7,9 +7,19 @@ use crate::web::AppState;
 use crate::web::session::PageUser;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use qinqing_domain::org::Role;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/trace/{object_type}/{object_id}", get(page))
+        .route("/warnings/{id}/act", post(act_on_warning))
+        .route("/deadlines/{id}/{action}", post(control_clock))
+}
 
 /// One row of the history as a person reads it.
 pub struct TraceRow {
