@@ -5,11 +5,14 @@
 use crate::scene::{ClockKind, DemoPart, Link, Scene, log_background, seen};
 use crate::store::Conn;
 use crate::store::enterprises::Enterprise;
+use crate::web::AppState;
 use crate::{App, AppResult, Principal};
 use async_trait::async_trait;
+use axum::Router;
 use qinqing_domain::commitment::ItemType;
 use qinqing_domain::org::Role;
 use qinqing_rules::{Facts, Value};
+use utoipa_axum::router::OpenApiRouter;
 
 /// The trail's object type of an agreement.
 const TRAIL_OBJECT: &str = "agreement";
@@ -20,6 +23,20 @@ pub struct Agreements;
 impl Scene for Agreements {
     fn name(&self) -> &'static str {
         "agreements"
+    }
+
+    fn api(&self) -> OpenApiRouter<AppState> {
+        OpenApiRouter::new()
+            .merge(crate::web::api::agreements::routes())
+            .merge(crate::web::api::agreement_supervision::routes())
+            .merge(crate::web::api::agreement_import::routes())
+            .merge(crate::web::api::agreement_documents::routes())
+    }
+
+    fn pages(&self) -> Router<AppState> {
+        Router::new()
+            .merge(crate::web::pages::agreements::routes())
+            .merge(crate::web::pages::agreement_supervision::routes())
     }
 
     fn nav(&self, who: Option<&Principal>) -> Vec<Link> {

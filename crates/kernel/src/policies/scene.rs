@@ -3,12 +3,15 @@
 
 use crate::scene::{ClockKind, DemoPart, Link, Scene, log_background};
 use crate::store::Tx;
+use crate::web::AppState;
 use crate::{App, AppResult, Principal};
 use async_trait::async_trait;
+use axum::Router;
 use chrono::{DateTime, Utc};
 use qinqing_domain::CreditCode;
 use qinqing_domain::deadline::WarningRule;
 use qinqing_domain::org::Role;
+use utoipa_axum::router::OpenApiRouter;
 
 pub struct Policies;
 
@@ -16,6 +19,20 @@ pub struct Policies;
 impl Scene for Policies {
     fn name(&self) -> &'static str {
         "policies"
+    }
+
+    fn api(&self) -> OpenApiRouter<AppState> {
+        OpenApiRouter::new()
+            .merge(crate::web::api::policies::routes())
+            .merge(crate::web::api::pushes::routes())
+            .merge(crate::web::api::materials::routes())
+    }
+
+    fn pages(&self) -> Router<AppState> {
+        Router::new()
+            .merge(crate::web::pages::policies::routes())
+            .merge(crate::web::pages::pushes::routes())
+            .merge(crate::web::pages::materials::routes())
     }
 
     fn nav(&self, who: Option<&Principal>) -> Vec<Link> {

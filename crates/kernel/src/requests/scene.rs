@@ -3,9 +3,12 @@
 
 use crate::scene::{ClockKind, DemoPart, Link, Scene, log_background, seen};
 use crate::store::Conn;
+use crate::web::AppState;
 use crate::{App, AppResult, Principal};
 use async_trait::async_trait;
+use axum::Router;
 use qinqing_domain::org::Role;
+use utoipa_axum::router::OpenApiRouter;
 
 pub struct Requests;
 
@@ -13,6 +16,25 @@ pub struct Requests;
 impl Scene for Requests {
     fn name(&self) -> &'static str {
         "requests"
+    }
+
+    fn api(&self) -> OpenApiRouter<AppState> {
+        OpenApiRouter::new()
+            .merge(crate::web::api::requests::routes())
+            .merge(crate::web::api::request_analysis::routes())
+            .merge(crate::web::api::clinic::routes())
+    }
+
+    fn pages(&self) -> Router<AppState> {
+        Router::new()
+            .merge(crate::web::pages::requests::routes())
+            .merge(crate::web::pages::request_analysis::routes())
+            .merge(crate::web::pages::clinic::routes())
+            .merge(crate::web::pages::request_routes::routes())
+    }
+
+    fn other_routes(&self) -> Router<AppState> {
+        crate::web::open311::routes()
     }
 
     fn nav(&self, who: Option<&Principal>) -> Vec<Link> {

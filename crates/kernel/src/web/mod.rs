@@ -6,12 +6,12 @@
 // built once per request, so boxing it to shrink the `Err` variant would buy nothing.
 #![allow(clippy::result_large_err)]
 
-mod api;
+pub(crate) mod api;
 mod error;
 mod metrics;
-mod open311;
+pub(crate) mod open311;
 mod openapi;
-mod pages;
+pub mod pages;
 mod session;
 mod static_files;
 mod upload;
@@ -50,10 +50,16 @@ pub fn router(state: AppState) -> Router {
             .unwrap_or("-");
         tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
     });
-    Router::new()
-        .merge(api::routes())
-        .merge(open311::routes())
-        .merge(pages::routes())
+    let others = state
+        .app
+        .scenes()
+        .iter()
+        .fold(Router::new(), |routes, scene| {
+            routes.merge(scene.other_routes())
+        });
+    others
+        .merge(api::routes(state.app.scenes()))
+        .merge(pages::routes(state.app.scenes()))
         .merge(static_files::routes())
         .merge(metrics::routes())
         // A route layer sees the matched route pattern, which labels the metrics.

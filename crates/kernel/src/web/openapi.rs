@@ -34,7 +34,13 @@ pub struct ApiDoc;
 /// document is written out once, here, not on every request.
 pub fn with_document(api: OpenApiRouter<AppState>) -> Router<AppState> {
     let (router, document) = api.split_for_parts();
-    let body = Bytes::from(serde_json::to_vec(&document).expect("the OpenAPI document is JSON"));
+    let body = match serde_json::to_vec(&document) {
+        Ok(json) => Bytes::from(json),
+        Err(e) => {
+            tracing::error!(error = %e, "the OpenAPI document could not be written as JSON");
+            Bytes::from_static(b"{}")
+        }
+    };
     router.route(
         "/api/v1/openapi.json",
         get(move || async move { ([(CONTENT_TYPE, "application/json")], body) }),

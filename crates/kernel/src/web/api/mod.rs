@@ -18,42 +18,33 @@ pub mod reference;
 pub mod request_analysis;
 pub mod requests;
 
+use crate::Scene;
 use crate::web::AppState;
 use crate::web::openapi::{self, ApiDoc};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
+use std::sync::Arc;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// The JSON API: every file's routes, `/healthz`, and `/api/v1/openapi.json` serving the
+/// The JSON API: the kernel's and every scene's routes, `/healthz`, and `/api/v1/openapi.json` serving the
 /// document that their annotations make up.
-pub fn routes() -> Router<AppState> {
-    openapi::with_document(
-        OpenApiRouter::with_openapi(ApiDoc::openapi())
-            .routes(routes!(healthz))
-            .merge(reference::routes())
-            .merge(auth::routes())
-            .merge(enterprises::routes())
-            .merge(admin::routes())
-            .merge(deadlines::routes())
-            .merge(notifications::routes())
-            // Two types are called `FollowUpInput` (a request's follow-up, a rating's) and share
-            // one schema name; of files merged, the first one's schema stays. Requests come before
-            // policies so that the document keeps the one it has always shown.
-            .merge(requests::routes())
-            .merge(policies::routes())
-            .merge(pushes::routes())
-            .merge(materials::routes())
-            .merge(request_analysis::routes())
-            .merge(clinic::routes())
-            .merge(agreements::routes())
-            .merge(agreement_supervision::routes())
-            .merge(agreement_import::routes())
-            .merge(agreement_documents::routes())
-            .merge(audit::routes()),
-    )
+pub fn routes(scenes: &[Arc<dyn Scene>]) -> Router<AppState> {
+    let kernel = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(healthz))
+        .merge(reference::routes())
+        .merge(auth::routes())
+        .merge(enterprises::routes())
+        .merge(admin::routes())
+        .merge(deadlines::routes())
+        .merge(notifications::routes())
+        .merge(audit::routes());
+    let api = scenes
+        .iter()
+        .fold(kernel, |api, scene| api.merge(scene.api()));
+    openapi::with_document(api)
 }
 
 /// 200 when the database answers, 503 otherwise.

@@ -685,7 +685,10 @@ pub async fn ratings_list(
     Ok(Json(ratings::list(&state.app, &caller.principal).await?))
 }
 
+/// A department's note on its follow-up of a poor rating (named apart from a request's
+/// follow-up in the OpenAPI document).
 #[derive(Deserialize, ToSchema)]
+#[schema(as = RatingFollowUpInput)]
 pub struct FollowUpInput {
     pub note: String,
 }

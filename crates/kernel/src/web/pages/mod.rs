@@ -4,22 +4,23 @@
 
 mod admin;
 mod agreement_form;
-mod agreement_supervision;
-mod agreements;
+pub(crate) mod agreement_supervision;
+pub(crate) mod agreements;
 mod auth;
-mod clinic;
+pub(crate) mod clinic;
 mod enterprises;
-mod materials;
+pub(crate) mod materials;
 mod messages;
-mod policies;
+pub(crate) mod policies;
 mod policy_builder;
-mod pushes;
-mod request_analysis;
-mod request_routes;
-mod requests;
+pub(crate) mod pushes;
+pub(crate) mod request_analysis;
+pub(crate) mod request_routes;
+pub(crate) mod requests;
 mod tools;
 mod trace;
 
+use crate::Scene;
 use crate::scene::Link;
 use crate::web::AppState;
 use crate::web::error::status_of;
@@ -32,26 +33,21 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use qinqing_domain::org::{Role, may_import_enterprises};
 use std::collections::HashMap;
+use std::sync::Arc;
 
-/// Every page: the home redirect, each module's routes, and the Chinese 404 for the rest.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+/// Every page: the home redirect, the kernel's and every scene's routes, and the Chinese 404 for the rest.
+pub fn routes(scenes: &[Arc<dyn Scene>]) -> Router<AppState> {
+    let kernel = Router::new()
         .route("/", get(home))
         .merge(auth::routes())
         .merge(enterprises::routes())
         .merge(admin::routes())
-        .merge(agreements::routes())
-        .merge(agreement_supervision::routes())
         .merge(messages::routes())
         .merge(tools::routes())
-        .merge(trace::routes())
-        .merge(request_routes::routes())
-        .merge(policies::routes())
-        .merge(pushes::routes())
-        .merge(materials::routes())
-        .merge(requests::routes())
-        .merge(request_analysis::routes())
-        .merge(clinic::routes())
+        .merge(trace::routes());
+    scenes
+        .iter()
+        .fold(kernel, |pages, scene| pages.merge(scene.pages()))
         .fallback(not_found)
 }
 
