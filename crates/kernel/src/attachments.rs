@@ -67,7 +67,7 @@ pub fn check(label: &str, file_name: &str, bytes: &[u8]) -> AppResult<()> {
 }
 
 /// Checks the file and label and stores the file for `owner`.
-pub(crate) async fn attach(
+pub async fn attach(
     conn: &mut Conn,
     owner: Owner<'_>,
     label: &str,
@@ -116,7 +116,7 @@ fn parse_label(label: &str) -> AppResult<&str> {
     Ok(label)
 }
 
-pub(crate) async fn listed(conn: &mut Conn, owner: Owner<'_>) -> AppResult<Vec<AttachmentView>> {
+pub async fn listed(conn: &mut Conn, owner: Owner<'_>) -> AppResult<Vec<AttachmentView>> {
     Ok(store::list(conn, owner)
         .await?
         .into_iter()
@@ -125,13 +125,13 @@ pub(crate) async fn listed(conn: &mut Conn, owner: Owner<'_>) -> AppResult<Vec<A
 }
 
 /// One of the owner's files; 404 for an id of another owner or a removed file.
-pub(crate) async fn find(conn: &mut Conn, owner: Owner<'_>, id: i64) -> AppResult<AttachmentRow> {
+pub async fn find(conn: &mut Conn, owner: Owner<'_>, id: i64) -> AppResult<AttachmentRow> {
     store::get(conn, owner, id)
         .await?
         .ok_or_else(|| AppError::NotFound("没有这个文件".into()))
 }
 
-pub(crate) async fn content(conn: &mut Conn, owner: Owner<'_>, id: i64) -> AppResult<FileContent> {
+pub async fn content(conn: &mut Conn, owner: Owner<'_>, id: i64) -> AppResult<FileContent> {
     let row = find(conn, owner, id).await?;
     let bytes = store::content(conn, row.id).await?;
     let view = AttachmentView::from(row);
@@ -144,7 +144,7 @@ pub(crate) async fn content(conn: &mut Conn, owner: Owner<'_>, id: i64) -> AppRe
 }
 
 /// Removes one of the owner's files (the row stays, marked removed).
-pub(crate) async fn detach(
+pub async fn detach(
     conn: &mut Conn,
     owner: Owner<'_>,
     id: i64,

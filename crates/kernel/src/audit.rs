@@ -4,7 +4,7 @@ use crate::store::{Conn, audit};
 use crate::{AppResult, Principal, RequestMeta};
 use qinqing_domain::CreditCode;
 
-pub(crate) struct Change<'a> {
+pub struct Change<'a> {
     pub action: &'a str,
     pub object_type: &'a str,
     pub object_id: String,
@@ -13,7 +13,7 @@ pub(crate) struct Change<'a> {
 }
 
 /// Records `change` by `who`; call inside the transaction that makes the change.
-pub(crate) async fn record(
+pub async fn record(
     conn: &mut Conn,
     who: &Principal,
     meta: &RequestMeta,

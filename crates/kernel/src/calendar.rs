@@ -8,7 +8,7 @@ use qinqing_domain::calendar::{CalendarData, WorkingCalendar};
 use qinqing_domain::org::Role;
 
 /// Loads the stored calendar, storing the official 2025–2026 schedule on first start.
-pub(crate) async fn load_or_install(app: &App) -> AppResult<()> {
+pub async fn load_or_install(app: &App) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
     let text = match settings::get(&mut conn, settings::CALENDAR).await? {
         Some(text) => text,

@@ -63,19 +63,14 @@ pub struct Start<'a> {
 
 /// Starts a clock and schedules its warnings; call inside the transaction of the change that
 /// starts it.
-pub(crate) async fn start(
-    conn: &mut Conn,
-    app: &App,
-    s: Start<'_>,
-    now: DateTime<Utc>,
-) -> AppResult<i64> {
+pub async fn start(conn: &mut Conn, app: &App, s: Start<'_>, now: DateTime<Utc>) -> AppResult<i64> {
     let due = s.limit.due_at(now, &app.calendar());
     start_until(conn, app, s, due, now).await
 }
 
 /// Starts a clock that runs to a time fixed elsewhere (a contract's date), not to a limit
 /// counted from now; `s.limit` is kept as the clock's nominal length.
-pub(crate) async fn start_until(
+pub async fn start_until(
     conn: &mut Conn,
     app: &App,
     s: Start<'_>,
@@ -598,7 +593,7 @@ async fn transition(
 /// Applies `action` to the open clock of `kind` on an object, inside the caller's transaction
 /// (a case's own workflow pauses its clock for 补正 and stops it on decision). No open clock:
 /// nothing to do.
-pub(crate) async fn control_open(
+pub async fn control_open(
     conn: &mut Conn,
     app: &App,
     object: (&str, &str),
@@ -624,7 +619,7 @@ pub(crate) async fn control_open(
 /// Grants `extra` time to the running clock of `kind` on an object (an approved extension),
 /// inside the caller's transaction: its due time moves and its unfired warnings move with it.
 /// Returns the new due time, or None when the object has no running clock of that kind.
-pub(crate) async fn extend_running(
+pub async fn extend_running(
     conn: &mut Conn,
     app: &App,
     object: (&str, &str),

@@ -2,12 +2,12 @@
 //! 300 enterprises with three years of figures, and one account per role. Generated from a fixed
 //! seed, so every demo start looks the same.
 
-pub(crate) mod agreements;
-pub(crate) mod clinic;
-mod enterprises;
-pub(crate) mod fulfilment;
-pub(crate) mod policies;
-pub(crate) mod requests;
+pub mod agreements;
+pub mod clinic;
+pub mod enterprises;
+pub mod fulfilment;
+pub mod policies;
+pub mod requests;
 
 use enterprises as enterprise_figures;
 pub use enterprises::generate_enterprises;
@@ -481,4 +481,24 @@ async fn insert_org(
         division_code,
     };
     Ok(orgs::insert(conn, &org, now).await?)
+}
+
+/// The demo account `username` as a logged-in principal, if it exists.
+pub async fn principal(app: &App, username: &str) -> AppResult<Option<Principal>> {
+    let mut conn = app.db.conn().await?;
+    let Some(user) = users::find_by_username(&mut conn, username).await? else {
+        return Ok(None);
+    };
+    crate::auth::load_principal(&mut conn, user.id).await
+}
+
+/// The id of the demo department called `name`.
+pub async fn department(app: &App, name: &str) -> AppResult<i64> {
+    let mut conn = app.db.conn().await?;
+    orgs::list_non_enterprise(&mut conn)
+        .await?
+        .into_iter()
+        .find(|o| o.name == name)
+        .map(|o| o.id)
+        .ok_or_else(|| crate::AppError::Internal(anyhow::anyhow!("demo department {name} missing")))
 }

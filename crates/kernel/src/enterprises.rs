@@ -1,11 +1,11 @@
 //! Enterprise registration, profiles (企业画像), corrections, import and export.
 
-mod import;
-mod profile;
-mod registration;
+pub mod import;
+pub mod profile;
+pub mod registration;
 
 pub use import::{ImportSummary, export, import, import_records};
-pub(crate) use profile::year_figures;
+pub use profile::year_figures;
 pub use profile::{
     CORRECTION_REVIEW, FigureInput, ProfileUpdate, ProfileView, YearView, list, profile,
     update_profile,
@@ -19,7 +19,7 @@ use qinqing_domain::CreditCode;
 
 /// Loads an enterprise the caller may see: 404 when it does not exist, 403 when it is outside
 /// the caller's scope.
-pub(crate) async fn visible_enterprise(
+pub async fn visible_enterprise(
     conn: &mut Conn,
     who: &Principal,
     code: &CreditCode,

@@ -31,7 +31,7 @@ pub mod store;
 pub mod users;
 pub mod web;
 
-mod audit;
+pub mod audit;
 
 pub use clock::{Clock, SystemClock};
 pub use error::{AppError, AppResult, FieldError, FieldErrors};
@@ -83,7 +83,7 @@ impl App {
 
     /// The same platform under another clock: the demo plays past months through the use
     /// cases, so that every step of its history is authorised, audited and on the clock.
-    pub(crate) fn with_clock(&self, clock: Arc<dyn Clock>) -> App {
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> App {
         App {
             clock,
             ..self.clone()

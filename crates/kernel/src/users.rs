@@ -237,6 +237,17 @@ pub async fn assign_steward(
     Ok(())
 }
 
+/// The district's departments (those that own policies, handle requests, answer for items): (id, name).
+pub async fn departments(app: &App) -> AppResult<Vec<(i64, String)>> {
+    let mut conn = app.db.conn().await?;
+    Ok(orgs::list_non_enterprise(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == qinqing_domain::org::OrgKind::Department)
+        .map(|o| (o.id, o.name))
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

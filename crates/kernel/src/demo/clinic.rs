@@ -4,8 +4,8 @@
 //! and audited; the requests are whichever of 工业和信息化局's are in hand (demo/requests.rs
 //! decides which exist).
 
-use super::fulfilment::principal;
-use super::policies::department;
+use crate::demo::department;
+use crate::demo::principal;
 use crate::requests::IN_HAND;
 use crate::requests::clinic::{
     self, AgendaInput, DecisionInput, DoneInput, RecordInput, add_to_session, previous_session,

@@ -9,12 +9,12 @@
 //! district's enterprises cannot produce (a small test district) is left out, never an error.
 
 use super::BANK;
-use crate::auth::load_principal;
+use crate::demo::principal;
 use crate::policies::applications::{self, ApplicationInput, FactInput};
 use crate::policies::payouts::{self, AccountInput};
 use crate::policies::review::{self, Decision};
 use crate::policies::{Published, auto_grant, library};
-use crate::store::{enterprises as enterprise_store, users};
+use crate::store::enterprises as enterprise_store;
 use crate::{App, AppError, AppResult, Principal, RequestMeta};
 use qinqing_domain::enterprise::CreditStatus;
 use qinqing_domain::{CreditCode, Money};
@@ -202,14 +202,6 @@ fn pledges(published: &Published) -> BTreeMap<String, Vec<String>> {
             (row.slug.clone(), keys)
         })
         .collect()
-}
-
-pub(super) async fn principal(app: &App, username: &str) -> AppResult<Option<Principal>> {
-    let mut conn = app.db.conn().await?;
-    let Some(user) = users::find_by_username(&mut conn, username).await? else {
-        return Ok(None);
-    };
-    load_principal(&mut conn, user.id).await
 }
 
 async fn cast(app: &App) -> AppResult<Option<Cast>> {

@@ -2,11 +2,12 @@
 //! with its document, guide and two-stage review 工信 初审 → 财政 复审), and one policy handled
 //! off the platform, which tells the enterprise where to go.
 
+use crate::demo::department;
 use crate::policies::library::{
     self, Guide, LifecycleAction, PledgeTerm, PolicyInput, ReviewStage,
 };
-use crate::store::{orgs, settings};
-use crate::{App, AppError, AppResult, Principal, RequestMeta};
+use crate::store::settings;
+use crate::{App, AppResult, Principal, RequestMeta};
 use qinqing_domain::org::Role;
 
 /// The example library, compiled in so the demo works wherever the binary runs.
@@ -174,16 +175,6 @@ fn texts(id: &str) -> Texts {
             offline: None,
         },
     }
-}
-
-pub(super) async fn department(app: &App, name: &str) -> AppResult<i64> {
-    let mut conn = app.db.conn().await?;
-    orgs::list_non_enterprise(&mut conn)
-        .await?
-        .into_iter()
-        .find(|o| o.name == name)
-        .map(|o| o.id)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demo department {name} missing")))
 }
 
 /// Stores the custom attributes and publishes the library.

@@ -6,9 +6,9 @@
 //! more than a week ago nobody followed up are closed by `auto_close`. The small test district
 //! leaves all of this out: their running clocks would fire in other tests.
 
-use super::fulfilment::principal;
-use super::policies::department;
 use crate::clock::ManualClock;
+use crate::demo::department;
+use crate::demo::principal;
 use crate::requests::RequestView;
 use crate::requests::auto_close;
 use crate::requests::handling::{

@@ -188,7 +188,7 @@ fn year_views(industry: &IndustryCode, figures: &[Figure]) -> Vec<YearView> {
 }
 
 /// The domain's view of one year's stored figures.
-pub(crate) fn year_figures(year: i32, figures: &[&Figure]) -> YearFigures {
+pub fn year_figures(year: i32, figures: &[&Figure]) -> YearFigures {
     let mut y = YearFigures {
         year,
         ..YearFigures::default()

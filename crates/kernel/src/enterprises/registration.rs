@@ -179,9 +179,7 @@ fn registrant(user_id: i64, reg: &Registration, enterprise_id: i64) -> Principal
 }
 
 /// The division codes of the districts this platform serves.
-pub(crate) async fn served_districts(
-    conn: &mut crate::store::Conn,
-) -> AppResult<Vec<DivisionCode>> {
+pub async fn served_districts(conn: &mut crate::store::Conn) -> AppResult<Vec<DivisionCode>> {
     Ok(orgs::list_non_enterprise(conn)
         .await?
         .into_iter()
@@ -191,7 +189,7 @@ pub(crate) async fn served_districts(
 }
 
 /// The region must lie inside a district this platform serves.
-pub(crate) async fn ensure_region_is_ours(
+pub async fn ensure_region_is_ours(
     conn: &mut crate::store::Conn,
     region: &DivisionCode,
 ) -> AppResult<()> {

@@ -807,14 +807,3 @@ pub struct SearchResult {
     pub total: usize,
     pub items: Vec<PolicyHit>,
 }
-
-/// The departments that may own policies or hold review stages: (id, name).
-pub async fn departments(app: &App) -> AppResult<Vec<(i64, String)>> {
-    let mut conn = app.db.conn().await?;
-    Ok(orgs::list_non_enterprise(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|o| o.kind == qinqing_domain::org::OrgKind::Department)
-        .map(|o| (o.id, o.name))
-        .collect())
-}

@@ -25,7 +25,7 @@ pub mod request_analysis;
 pub mod requests;
 pub mod sessions;
 pub mod settings;
-mod sql;
+pub mod sql;
 pub mod time;
 pub mod users;
 
@@ -57,7 +57,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Parses a stored value with a domain parser; stored values were valid when written, so a
 /// failure means the database was changed behind the platform's back.
-pub(crate) fn stored<T, E: std::fmt::Display>(
+pub fn stored<T, E: std::fmt::Display>(
     column: &str,
     parsed: std::result::Result<T, E>,
 ) -> Result<T> {

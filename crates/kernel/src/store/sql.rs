@@ -1,25 +1,25 @@
 //! Building SQL with a variable number of conditions: arguments collected in order, bound at once.
 
 /// One bound argument of a dynamically built query.
-pub(crate) enum Arg {
+pub enum Arg {
     Text(String),
     Int(i64),
 }
 
 /// Pushes `arg` and returns its placeholder (`$n`).
-pub(crate) fn next(arg: Arg, args: &mut Vec<Arg>) -> String {
+pub fn next(arg: Arg, args: &mut Vec<Arg>) -> String {
     args.push(arg);
     format!("${}", args.len())
 }
 
 /// Escapes LIKE wildcards; queries using it say `ESCAPE '\\'`.
-pub(crate) fn escape_like(s: &str) -> String {
+pub fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
 
-pub(crate) fn bind_all<'q>(
+pub fn bind_all<'q>(
     mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
     args: &'q [Arg],
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {

@@ -6,15 +6,16 @@
 // built once per request, so boxing it to shrink the `Err` variant would buy nothing.
 #![allow(clippy::result_large_err)]
 
-pub(crate) mod api;
-mod error;
-mod metrics;
-pub(crate) mod open311;
-mod openapi;
+pub mod api;
+pub mod download;
+pub mod error;
+pub mod metrics;
+pub mod open311;
+pub mod openapi;
 pub mod pages;
-mod session;
-mod static_files;
-mod upload;
+pub mod session;
+pub mod static_files;
+pub mod upload;
 
 pub use metrics::Metrics;
 

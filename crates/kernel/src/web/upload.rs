@@ -1,6 +1,7 @@
 //! Multipart forms that carry one file, and files sent back to the browser.
 
-use crate::attachments::FileContent;
+use crate::AppError;
+use crate::attachments::{FileContent, NewMaterial};
 use axum::extract::Multipart;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -72,4 +73,20 @@ pub fn file_response(file: FileContent) -> Response {
         file.bytes,
     )
         .into_response()
+}
+
+/// The material a multipart form carries; an interrupted or missing file is the `file` field's error.
+pub fn material(form: &UploadForm) -> Result<NewMaterial<'_>, AppError> {
+    if form.interrupted {
+        return Err(AppError::invalid("file", "文件上传中断或超过 20 MB,请重试"));
+    }
+    let (file_name, bytes) = form
+        .file
+        .as_ref()
+        .ok_or_else(|| AppError::invalid("file", "请选择要上传的文件"))?;
+    Ok(NewMaterial {
+        label: form.field("label"),
+        file_name,
+        bytes: bytes.clone(),
+    })
 }

@@ -48,7 +48,7 @@ pub async fn upload(
     form: Multipart,
 ) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
     let form = UploadForm::read(form, "file").await;
-    let file = crate::web::api::materials::material(&form)?;
+    let file = crate::web::upload::material(&form)?;
     let who = &caller.principal;
     let added = document::upload(&state.app, who, id, file, &caller.meta).await?;
     Ok((StatusCode::CREATED, Json(added)))

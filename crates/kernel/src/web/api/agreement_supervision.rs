@@ -1,11 +1,11 @@
 //! 政企合同双兑现 supervision: the commitment desk, the supervision dashboard (JSON, CSV, XLSX),
 //! the departments' performance feed and 监督的再监督.
 
-use super::policies::report_download;
 use crate::agreements::supervision::{
     self, CommitmentDesk, PerformanceFeed, Resupervision, SupervisionDashboard,
 };
 use crate::web::AppState;
+use crate::web::download::report_download;
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::session::ApiUser;
 use axum::Json;

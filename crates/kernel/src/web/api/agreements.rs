@@ -187,7 +187,7 @@ pub async fn upload_evidence(
     form: Multipart,
 ) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
     let form = UploadForm::read(form, "file").await;
-    let file = crate::web::api::materials::material(&form)?;
+    let file = crate::web::upload::material(&form)?;
     let who = &caller.principal;
     let added = agreements::upload_evidence(&state.app, who, id, &key, file, &caller.meta).await?;
     Ok((StatusCode::CREATED, Json(added)))

@@ -257,5 +257,5 @@ pub async fn export(
 /// A file download response; shared with the UI.
 pub fn download(format: FileFormat, bytes: Vec<u8>) -> Response {
     let name = format!("enterprises.{}", format.extension());
-    super::policies::attachment(&name, format.content_type(), bytes)
+    crate::web::download::attachment(&name, format.content_type(), bytes)
 }

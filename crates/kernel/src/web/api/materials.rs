@@ -1,12 +1,11 @@
 //! An application's materials (申报材料): list, upload, preview, remove.
 
-use crate::AppError;
 use crate::attachments::AttachmentView;
-use crate::attachments::NewMaterial;
 use crate::policies::materials::{self, Materials};
 use crate::web::AppState;
 use crate::web::error::{ApiError, ApiResult, ErrorBody};
 use crate::web::session::ApiUser;
+use crate::web::upload::material;
 use crate::web::upload::{UploadForm, file_response};
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
@@ -54,22 +53,6 @@ pub async fn upload(
     let added =
         materials::upload(&state.app, &caller.principal, &receipt, file, &caller.meta).await?;
     Ok((StatusCode::CREATED, Json(added)).into_response())
-}
-
-/// The material a multipart form carries; an interrupted or missing file is the `file` field's error.
-pub fn material(form: &UploadForm) -> Result<NewMaterial<'_>, AppError> {
-    if form.interrupted {
-        return Err(AppError::invalid("file", "文件上传中断或超过 20 MB,请重试"));
-    }
-    let (file_name, bytes) = form
-        .file
-        .as_ref()
-        .ok_or_else(|| AppError::invalid("file", "请选择要上传的文件"))?;
-    Ok(NewMaterial {
-        label: form.field("label"),
-        file_name,
-        bytes: bytes.clone(),
-    })
 }
 
 /// One material's content: inline for PDF and images, a download otherwise.

@@ -20,14 +20,14 @@ use crate::policies::ratings::{self, RatingInput, RatingView};
 use crate::policies::review::{self, Decision, QueueItem};
 use crate::policies::search;
 use crate::web::AppState;
+use crate::web::download::{csv_download, report_download};
 use crate::web::error::{ApiError, ApiResult, ErrorBody};
 use crate::web::session::{ApiUser, MaybeUser};
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use qinqing_exchange::table::Table;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -547,57 +547,6 @@ pub async fn batch_file(
     let (name, bytes) =
         payouts::export_batch(&state.app, &caller.principal, id, &caller.meta).await?;
     Ok(csv_download(&name, bytes))
-}
-
-/// A report in the format asked for: `json` (the default) the report itself, `csv` its first
-/// table (every report puts its summary first) and `xlsx` all its tables, one sheet each, saved
-/// as `{name}.csv` or `{name}.xlsx`.
-pub fn report_download<T: Serialize>(
-    report: T,
-    tables: fn(&T) -> Vec<Table>,
-    format: Option<&str>,
-    name: &str,
-) -> ApiResult<Response> {
-    match format.unwrap_or("json") {
-        "json" => Ok(Json(report).into_response()),
-        "csv" => {
-            let bytes = qinqing_exchange::table::write_table_csv(&tables(&report)[0]);
-            Ok(csv_download(&format!("{name}.csv"), bytes))
-        }
-        "xlsx" => xlsx_download(&format!("{name}.xlsx"), &tables(&report)),
-        other => Err(ApiError(crate::AppError::invalid(
-            "format",
-            format!("不支持的格式“{other}”,应为 json、csv 或 xlsx"),
-        ))),
-    }
-}
-
-/// Report tables as an XLSX workbook download, one sheet per table.
-pub fn xlsx_download(name: &str, tables: &[Table]) -> ApiResult<Response> {
-    let bytes = qinqing_exchange::table::write_table_xlsx(tables)
-        .map_err(|e| ApiError(crate::AppError::Internal(anyhow::anyhow!(e))))?;
-    let content_type = qinqing_exchange::FileFormat::Xlsx.content_type();
-    Ok(attachment(name, content_type, bytes))
-}
-
-pub fn csv_download(name: &str, bytes: Vec<u8>) -> Response {
-    attachment(name, "text/csv; charset=utf-8", bytes)
-}
-
-/// A file the browser saves as `name` rather than shows; every download of the API answers
-/// with it, so they all carry the same headers.
-pub(super) fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 /// Imports the bank's result file (multipart field `file`); all lines or none.

@@ -1,12 +1,12 @@
 //! 诉求必应, second part: the 研判 figures with their export, the 12345 import, and the
 //! follow-up window after which replied requests close by themselves.
 
-use super::policies::report_download;
 use crate::AppError;
 use crate::requests::analysis::{self, Analysis, AnalysisQuery};
 use crate::requests::auto_close::{self, RequestSettings};
 use crate::requests::intake::{self, ImportSummary};
 use crate::web::AppState;
+use crate::web::download::report_download;
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::session::ApiUser;
 use crate::web::upload::UploadForm;

@@ -15,9 +15,9 @@ use crate::agreements::{
 use crate::attachments::AttachmentView;
 use crate::attachments::NewMaterial;
 use crate::web::AppState;
-use crate::web::api::materials::material;
 use crate::web::session::{Caller, PageUser};
 use crate::web::upload::UploadForm;
+use crate::web::upload::material;
 use crate::{AppError, AppResult};
 use askama::Template;
 use askama_web::WebTemplate;

@@ -4,7 +4,6 @@
 
 use super::requests::render_request;
 use super::{Errors, Layout, Pairs, answer, error_page, field, form_caller};
-use crate::policies::library;
 use crate::requests::clinic::{
     self, AgendaInput, ClinicDayInput, ClinicDayView, ClinicOverview, DecisionInput, DoneInput,
     RecordInput,
@@ -188,7 +187,7 @@ async fn render_day(state: &AppState, caller: &Caller, id: i64, errors: Errors) 
     let who = &caller.principal;
     let found = async {
         let d = clinic::get(&state.app, who, id).await?;
-        AppResult::Ok((d, library::departments(&state.app).await?))
+        AppResult::Ok((d, crate::users::departments(&state.app).await?))
     };
     let (d, departments) = match found.await {
         Ok(found) => found,

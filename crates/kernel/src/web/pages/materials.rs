@@ -49,7 +49,7 @@ pub async fn upload(
 ) -> Result<Response, Response> {
     let form = UploadForm::read(form, "file").await;
     let caller = form_caller(&user, &form.pairs)?;
-    let uploaded = match crate::web::api::materials::material(&form) {
+    let uploaded = match crate::web::upload::material(&form) {
         Ok(file) => {
             materials::upload(&state.app, &caller.principal, &receipt, file, &caller.meta).await
         }

@@ -2,23 +2,23 @@
 //! area, and public reference tools. Every form posts back to its own page, keeps what was typed
 //! and marks each wrong field.
 
-mod admin;
-mod agreement_form;
-pub(crate) mod agreement_supervision;
-pub(crate) mod agreements;
-mod auth;
-pub(crate) mod clinic;
-mod enterprises;
-pub(crate) mod materials;
-mod messages;
-pub(crate) mod policies;
-mod policy_builder;
-pub(crate) mod pushes;
-pub(crate) mod request_analysis;
-pub(crate) mod request_routes;
-pub(crate) mod requests;
-mod tools;
-mod trace;
+pub mod admin;
+pub mod agreement_form;
+pub mod agreement_supervision;
+pub mod agreements;
+pub mod auth;
+pub mod clinic;
+pub mod enterprises;
+pub mod materials;
+pub mod messages;
+pub mod policies;
+pub mod policy_builder;
+pub mod pushes;
+pub mod request_analysis;
+pub mod request_routes;
+pub mod requests;
+pub mod tools;
+pub mod trace;
 
 use crate::Scene;
 use crate::scene::Link;

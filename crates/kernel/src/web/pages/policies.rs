@@ -1005,7 +1005,7 @@ pub async fn batch_file(
     Path(id): Path<i64>,
 ) -> Response {
     match payouts::export_batch(&state.app, &caller.principal, id, &caller.meta).await {
-        Ok((name, bytes)) => crate::web::api::policies::csv_download(&name, bytes),
+        Ok((name, bytes)) => crate::web::download::csv_download(&name, bytes),
         Err(e) => error_page(&e, Some(&caller), &state),
     }
 }
@@ -1203,7 +1203,7 @@ async fn render_editor(
     shown: Shown,
 ) -> Response {
     let loaded = async {
-        let departments = library::departments(&state.app).await?;
+        let departments = crate::users::departments(&state.app).await?;
         let catalogue = builder::attributes(&state.app, &caller.principal).await?;
         // The first enterprises in the caller's scope, to pick one for the trial.
         let filter = crate::web::api::enterprises::list_filter(None, None, None, 1, 50);

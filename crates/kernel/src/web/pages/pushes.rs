@@ -3,7 +3,7 @@
 
 use super::{Pairs, error_page, field, form_caller};
 use crate::Principal;
-use crate::policies::library::{self, PolicyView};
+use crate::policies::library::PolicyView;
 use crate::policies::pushes::{
     self, PushInput, PushView, SubscriptionInput, SubscriptionView, may_read_policy_log,
 };
@@ -45,7 +45,9 @@ pub async fn subscription_panel(
     Some(SubscriptionPanel {
         code: code.to_string(),
         items,
-        departments: library::departments(&state.app).await.unwrap_or_default(),
+        departments: crate::users::departments(&state.app)
+            .await
+            .unwrap_or_default(),
         pushes: pushes::enterprise_pushes(&state.app, who, &code)
             .await
             .unwrap_or_default(),

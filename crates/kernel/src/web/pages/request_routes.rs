@@ -2,7 +2,6 @@
 
 use super::{Done, Errors, Layout, Pairs, error_page, errors_of, form_caller, shows_error_page};
 use crate::AppError;
-use crate::policies::library;
 use crate::requests::routing::{self, CategoryView, RouteInput};
 use crate::web::AppState;
 use crate::web::session::{Caller, PageUser};
@@ -51,7 +50,7 @@ async fn render(
     let loaded = async {
         Ok::<_, AppError>((
             routing::categories(&state.app).await?,
-            library::departments(&state.app).await?,
+            crate::users::departments(&state.app).await?,
         ))
     };
     let (categories, departments) = match loaded.await {

@@ -7,7 +7,6 @@ use super::{
     shows_error_page,
 };
 use crate::attachments::AttachmentView;
-use crate::policies::library;
 use crate::requests::clinic::{self, AgendaItemView};
 use crate::requests::consultation::{self, ConsultationView, enterprise_side};
 use crate::requests::files;
@@ -291,7 +290,7 @@ pub struct RequestPage {
 
 /// The departments a request may be transferred to: every one but its owner.
 async fn departments(state: &AppState, except: i64) -> AppResult<Vec<(i64, String)>> {
-    let all = library::departments(&state.app).await?;
+    let all = crate::users::departments(&state.app).await?;
     Ok(all.into_iter().filter(|(id, _)| *id != except).collect())
 }
 
