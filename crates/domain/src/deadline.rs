@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Beijing time; China has had no daylight saving since 1991.
+#[allow(
+    clippy::expect_used,
+    reason = "UTC+8 is within the ±24 hours chrono accepts"
+)]
 pub fn beijing() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
 }

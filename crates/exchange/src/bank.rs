@@ -59,6 +59,10 @@ pub struct PayoutLine {
 /// per line in the given order. Text starting with `=`, `+`, `-`, `@`, tab or CR gets a leading
 /// apostrophe so a spreadsheet cannot run it ([`read_result_file`] removes it again); amounts
 /// and line numbers are never prefixed, and account numbers are written verbatim.
+#[allow(
+    clippy::expect_used,
+    reason = "CSV written to memory has no I/O to fail"
+)]
 pub fn write_payout_file(lines: &[PayoutLine]) -> Vec<u8> {
     let mut out = BOM.to_vec();
     let mut writer = WriterBuilder::new()

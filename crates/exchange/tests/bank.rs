@@ -2,6 +2,12 @@
 //! bytes, the result file as a bank makes it from the payout file, every rejection, and
 //! robustness against garbage.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test or benchmark stops at its first surprise"
+)]
 use proptest::collection::vec;
 use proptest::prelude::*;
 use qinqing_domain::Money;

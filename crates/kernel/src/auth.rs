@@ -294,6 +294,10 @@ pub async fn change_password(
     Ok(())
 }
 
+#[allow(
+    clippy::expect_used,
+    reason = "without the operating system's randomness no session can be made safely"
+)]
 fn random_token() -> String {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("the operating system provides randomness");

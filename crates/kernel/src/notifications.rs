@@ -14,7 +14,7 @@ use crate::sms::{SmsError, SmsProvider};
 use crate::store::notifications::{self as store, Channel, DeliveryState, Message, OutboxFilter};
 use crate::store::{Conn, StoreError, users};
 use crate::{App, AppError, AppResult, Principal, RequestMeta};
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, Utc};
 use qinqing_domain::org::Role;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -240,8 +240,7 @@ fn param(params: &Value, key: &str, default: &str) -> String {
 
 /// Beijing time, minutes: how messages state when something happened.
 pub fn beijing_minutes(t: DateTime<Utc>) -> String {
-    let beijing = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    t.with_timezone(&beijing)
+    t.with_timezone(&qinqing_domain::deadline::beijing())
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }

@@ -2,6 +2,12 @@
 //! the same order, saying the same thing, apart from where the dialects must differ. A migration
 //! added to one folder only, or edited in one only, fails here before it fails on a server.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test or benchmark stops at its first surprise"
+)]
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -32,7 +38,9 @@ fn migrations(dialect: &str) -> BTreeMap<String, String> {
 fn as_sqlite(postgres: &str) -> String {
     DIALECT
         .iter()
-        .fold(postgres.to_string(), |sql, (sqlite, pg)| sql.replace(pg, sqlite))
+        .fold(postgres.to_string(), |sql, (sqlite, pg)| {
+            sql.replace(pg, sqlite)
+        })
 }
 
 #[test]
@@ -52,7 +60,12 @@ fn the_two_dialects_differ_only_where_they_must() {
         };
         let pg = as_sqlite(pg);
         for (line, (a, b)) in sqlite.lines().zip(pg.lines()).enumerate() {
-            assert_eq!(a, b, "{name}, line {}: SQLite and PostgreSQL differ", line + 1);
+            assert_eq!(
+                a,
+                b,
+                "{name}, line {}: SQLite and PostgreSQL differ",
+                line + 1
+            );
         }
         assert_eq!(
             sqlite.lines().count(),

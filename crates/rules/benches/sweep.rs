@@ -17,6 +17,12 @@
 //! enterprises, rewards, cross-policy rules and budgets), outcome counts, total granted, peak
 //! memory (VmHWM), and the single-record evaluator on one enterprise × 500 policies.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test or benchmark stops at its first surprise"
+)]
 use qinqing_domain::enterprise::{CreditStatus, Ownership, Qualification};
 use qinqing_domain::{DivisionCode, IndustryCode, Money};
 use qinqing_rules::batch::{ColumnsBuilder, sweep};

@@ -1,6 +1,12 @@
 //! Cross-policy rules over the example library: exclusive groups, the shared annual cap of
 //! policies 2, 3 and 7, and the pro-rata budget of policy 6.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test or benchmark stops at its first surprise"
+)]
 use qinqing_domain::Money;
 use qinqing_domain::enterprise::Qualification;
 use qinqing_rules::api::{self, ResultRow};

@@ -2,6 +2,12 @@
 //! policies (every kind of test and reward, parameters, cross-policy rules) and random subjects
 //! with missing data, every outcome, amount, list of missing facts and granted amount agree.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test or benchmark stops at its first surprise"
+)]
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use qinqing_domain::enterprise::{CreditStatus, Ownership, Qualification};

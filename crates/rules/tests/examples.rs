@@ -1,5 +1,11 @@
 //! The example library in `policies/examples/` loads, validates and passes its own cases.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test or benchmark stops at its first surprise"
+)]
 use qinqing_rules::files::load_dir;
 use std::path::PathBuf;
 

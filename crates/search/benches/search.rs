@@ -7,6 +7,12 @@
 //! `PolicyIndex::search` with limit 10, i.e. including title and snippet
 //! highlighting of the ten hits.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test or benchmark stops at its first surprise"
+)]
 use std::time::{Duration, Instant};
 
 use qinqing_search::{Filters, PolicyDoc, PolicyIndex};

@@ -214,6 +214,7 @@ pub fn generate_enterprises(
     records
 }
 
+#[allow(clippy::expect_used, reason = "the generator makes only valid values")]
 fn identity(rng: &mut Rng, index: usize, regions: &[DivisionCode]) -> EnterpriseIdentity {
     let sector = rng.pick(&SECTORS);
     // Place and brand follow the index, so the first PLACES × BRANDS names are unique.
@@ -253,6 +254,7 @@ fn identity(rng: &mut Rng, index: usize, regions: &[DivisionCode]) -> Enterprise
 
 /// A valid code of a company registered with 市场监管 (9 → 1) in 惠安: two random characters,
 /// then the index in base 31, so codes are unique for any count below 31^7.
+#[allow(clippy::expect_used, reason = "the generator makes only valid values")]
 fn credit_code(rng: &mut Rng, index: usize) -> CreditCode {
     let mut body = String::from("91350521");
     for _ in 0..2 {
@@ -272,6 +274,7 @@ fn credit_code(rng: &mut Rng, index: usize) -> CreditCode {
         .expect("a body of charset characters with its check character is valid")
 }
 
+#[allow(clippy::expect_used, reason = "the generator makes only valid values")]
 fn phone(rng: &mut Rng) -> PhoneNumber {
     let number = format!("13{}{:08}", 5 + rng.below(5), rng.below(100_000_000));
     PhoneNumber::parse(&number).expect("13x and eight digits is a mobile number")

@@ -1,7 +1,7 @@
 //! The audit trail (全程留痕): every state change appends one entry in the transaction of the
 //! change. The entry's exact bytes are stored so that later a Merkle tree can be built over them.
 
-use crate::store::{Conn, Result, time};
+use crate::store::{Conn, Result, StoreError, time};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -65,7 +65,8 @@ pub async fn append(conn: &mut Conn, entry: NewEntry<'_>, now: DateTime<Utc>) ->
         request_id: entry.request_id.map(str::to_string),
         detail: entry.detail,
     };
-    let bytes = serde_json::to_string(&record).expect("audit records always serialise");
+    let bytes = serde_json::to_string(&record)
+        .map_err(|e| StoreError::Corrupt(format!("audit record: {e}")))?;
     sqlx::query(
         "INSERT INTO audit_entry (seq, recorded_at, user_id, action, object_type, object_id, \
          request_id, entry) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

@@ -2,6 +2,12 @@
 //! database — SQLite by default, PostgreSQL when QINQING_TEST_POSTGRES is set (e.g.
 //! `postgres://postgres@127.0.0.1:5432`) — and talks to it over HTTP.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a test or benchmark stops at its first surprise"
+)]
 mod helpers;
 
 mod admin;
