@@ -5,8 +5,6 @@
 pub mod agreements;
 pub mod clinic;
 pub mod enterprises;
-pub mod fulfilment;
-pub mod policies;
 pub mod requests;
 
 use enterprises as enterprise_figures;

@@ -20,7 +20,6 @@ pub mod demo;
 pub mod enterprises;
 pub mod error;
 pub mod notifications;
-pub mod policies;
 pub mod principal;
 pub mod receipts;
 pub mod requests;

@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 /// scene is one more line here.
 pub fn scenes() -> Vec<Arc<dyn Scene>> {
     vec![
-        Arc::new(qinqing_kernel::policies::scene::Policies),
+        qinqing_policies::scene(),
         Arc::new(qinqing_kernel::requests::scene::Requests),
         Arc::new(qinqing_kernel::agreements::scene::Agreements),
     ]

@@ -4,23 +4,16 @@
 //! transaction (`&mut *tx`) or on a pooled connection.
 
 pub mod agreements;
-pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod audit_log;
-pub mod auto_grant;
 pub mod clinic;
 pub mod consultations;
 pub mod db;
 pub mod deadlines;
 pub mod enterprises;
-pub mod integrity;
 pub mod notifications;
 pub mod orgs;
-pub mod payouts;
-pub mod policies;
-pub mod pushes;
-pub mod ratings;
 pub mod request_analysis;
 pub mod requests;
 pub mod sessions;

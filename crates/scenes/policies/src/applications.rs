@@ -1,0 +1,821 @@
+//! Applications (申报): one electronic form pre-filled from the profile that asks only for what
+//! is missing, pledges (承诺) in place of certificates, drafts, submission with a receipt
+//! number, the progress view, withdrawal before decision. A retried submission with the same
+//! key returns the first application; a second live application for the same policy and year
+//! is refused by the database itself.
+
+use crate::library::{PledgeTerm, ReviewStage, row_by_slug, stages};
+use crate::response::{self, AtStage};
+use crate::store::applications::{
+    self as store, ApplicationFilter, ApplicationRow, Move, NewApplication, NewStep,
+};
+use crate::store::payouts;
+use crate::store::policies::PolicyRow;
+use chrono::{DateTime, Utc};
+use qinqing_domain::deadline::{Limit, LimitUnit};
+use qinqing_domain::enterprise::CreditStatus;
+use qinqing_domain::{CreditCode, DivisionCode, Money};
+use qinqing_kernel::audit::{self, Change};
+use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
+use qinqing_kernel::enterprises::visible_enterprise;
+use qinqing_kernel::notifications::{self, NewMessage, Template};
+use qinqing_kernel::principal::{acts_for_enterprise, on_behalf};
+use qinqing_kernel::store::{Conn, StoreError, deadlines as deadline_store, orgs, users};
+use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
+use qinqing_rules::Outcome;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The kind of clock a submitted application runs on.
+pub const REVIEW_CLOCK: &str = "policy.application_review";
+
+/// A fact the applicant adds because the profile lacks it: key as the engine names it
+/// ("rd_expense@2025", "target_group_hire_months@2025") and the value as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FactInput {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ApplicationInput {
+    /// The policy's id.
+    pub policy: String,
+    pub credit_code: String,
+    pub year: i32,
+    pub facts: Vec<FactInput>,
+    /// Keys of the policy's pledges the applicant signs; every pledge must be signed.
+    pub pledges: Vec<String>,
+    /// Save as a draft instead of submitting.
+    pub draft: bool,
+    /// Chosen by the client once per form (e.g. a UUID): a retry returns the first result.
+    pub submit_key: Option<String>,
+}
+
+/// A pledge as signed: the key and the full text the applicant saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SignedPledge {
+    pub key: String,
+    pub text: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StepView {
+    pub stage_label: String,
+    pub action: String,
+    pub action_label: &'static str,
+    pub username: String,
+    pub org_name: String,
+    pub note: Option<String>,
+    pub amount: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// A department holding the stage an application is at, and where it stands.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HolderView {
+    pub org_id: i64,
+    pub org_name: String,
+    pub role_label: &'static str,
+    /// Whether it has approved (联审: the stage passes when every holder has).
+    pub approved: bool,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<DateTime<Utc>>,
+    /// When its 24-hour response (签收) is due; absent once it took the application up.
+    pub response_due_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApplicationView {
+    pub receipt_no: String,
+    pub policy_id: String,
+    pub policy_title: String,
+    pub policy_version: i64,
+    pub credit_code: String,
+    pub enterprise_name: String,
+    pub year: i32,
+    /// apply | auto_grant
+    pub channel: String,
+    pub status: String,
+    pub status_label: &'static str,
+    /// The stage that holds it and who holds it ("工业和信息化局 初审").
+    pub stage_label: Option<String>,
+    pub holder: Option<String>,
+    /// The departments holding the current stage while it is in review; several for 联审.
+    pub holders: Vec<HolderView>,
+    /// Whether the current stage is a joint one (联审).
+    pub joint: bool,
+    pub due_at: Option<DateTime<Utc>>,
+    pub computed_amount: Option<String>,
+    pub approved_amount: Option<String>,
+    pub facts: Vec<FactInput>,
+    pub pledges: Vec<SignedPledge>,
+    /// What the enterprise must add (补正), or why it was rejected.
+    pub note: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub steps: Vec<StepView>,
+    /// pending | batched | paid | failed, once approved.
+    pub payout_status: Option<String>,
+    pub payout_label: Option<&'static str>,
+}
+
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "draft" => "草稿",
+        "submitted" => "审核中",
+        "returned" => "待补正",
+        "approved" => "已核准",
+        "rejected" => "未通过",
+        "withdrawn" => "已撤回",
+        "pending_check" => "待核对(免申即享)",
+        "offered" => "待确认(免申即享)",
+        "declined" => "已放弃",
+        "excluded" => "已排除",
+        _ => "未知",
+    }
+}
+
+pub fn action_label(action: &str) -> &'static str {
+    match action {
+        "draft" => "保存草稿",
+        "submit" => "提交申报",
+        "approve" => "审核通过",
+        "return" => "退回补正",
+        "resubmit" => "补正后重新提交",
+        "reject" => "不予通过",
+        "withdraw" => "撤回申报",
+        "offer" => "免申即享推送",
+        "confirm" => "确认收款账户",
+        "decline" => "放弃享受",
+        "exclude" => "核查排除",
+        "release" => "核对后发布",
+        "sign" => "签收",
+        _ => "办理",
+    }
+}
+
+pub fn payout_label(status: &str) -> &'static str {
+    match status {
+        "pending" => "待拨付",
+        "cancelled" => "已停止拨付",
+        "batched" => "拨付中",
+        "paid" => "已到账",
+        "failed" => "拨付失败,待更正",
+        _ => "未知",
+    }
+}
+
+fn parse_code(text: &str) -> AppResult<CreditCode> {
+    CreditCode::parse(text.trim()).map_err(|e| AppError::invalid("credit_code", e.to_string()))
+}
+
+/// Saves a draft or submits an application.
+pub async fn submit(
+    app: &App,
+    who: &Principal,
+    input: &ApplicationInput,
+    meta: &RequestMeta,
+) -> AppResult<ApplicationView> {
+    if !acts_for_enterprise(who) {
+        return Err(AppError::forbidden("只有企业本身或其亲清管家可以申报"));
+    }
+    let code = parse_code(&input.credit_code)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let enterprise = visible_enterprise(&mut tx, who, &code).await?;
+    if let Some(key) = input.submit_key.as_deref().filter(|k| !k.trim().is_empty())
+        && let Some(first) = store::by_submit_key(&mut tx, enterprise.id, key.trim()).await?
+    {
+        let shown = view(&mut tx, &first).await?;
+        return Ok(shown);
+    }
+    let policy = row_by_slug(&mut tx, input.policy.trim()).await?;
+    check_open_for_applications(&policy)?;
+    if enterprise.identity.credit_status == CreditStatus::Bad {
+        return Err(AppError::forbidden(
+            "企业存在失信记录,信用修复前不能以承诺申报或享受政策",
+        ));
+    }
+    crate::integrity::ensure_not_blocked(&mut tx, enterprise.id, now).await?;
+    let (computed, form) = assess(app, &mut tx, &policy, &enterprise, input, !input.draft).await?;
+    let pledges = sign_pledges(&policy, &input.pledges, !input.draft, now)?;
+    let receipt_no = qinqing_kernel::receipts::receipt_number("SB", now)?;
+    let status = if input.draft { "draft" } else { "submitted" };
+    let new = NewApplication {
+        receipt_no: &receipt_no,
+        policy_id: policy.id,
+        policy_version: policy.published_version.unwrap_or(policy.current_version),
+        enterprise_id: enterprise.id,
+        credit_code: code.as_str(),
+        region_code: enterprise.identity.region_code.as_str(),
+        year: input.year,
+        channel: "apply",
+        status,
+        computed_amount: computed,
+        form: &form,
+        pledges: &pledges,
+        submit_key: input
+            .submit_key
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty()),
+        created_by: Some(who.user_id),
+        run_id: None,
+    };
+    let id = match store::insert(&mut tx, &new, now).await {
+        Err(StoreError::Duplicate) => {
+            return Err(AppError::Conflict {
+                field: Some("policy".into()),
+                message: format!(
+                    "本企业已有一份该政策 {} 年度的申报,不能重复申报",
+                    input.year
+                ),
+            });
+        }
+        other => other?,
+    };
+    let action = if input.draft { "draft" } else { "submit" };
+    step(&mut tx, who, id, 0, action, None, None, now).await?;
+    if !input.draft {
+        start_review_clock(
+            &mut tx,
+            app,
+            &policy,
+            &receipt_no,
+            &enterprise.identity.region_code,
+            now,
+        )
+        .await?;
+        let at = AtStage {
+            receipt_no: &receipt_no,
+            region: enterprise.identity.region_code.as_str(),
+            stage: 0,
+        };
+        response::start(&mut tx, app, &policy, &at, now).await?;
+    }
+    let detail = serde_json::json!({ "policy": policy.slug, "year": input.year, "status": status, "computed_amount": computed });
+    record(
+        &mut tx,
+        who,
+        meta,
+        &format!("application.{action}"),
+        &receipt_no,
+        &code,
+        detail,
+        now,
+    )
+    .await?;
+    let row = get_row(&mut tx, id).await?;
+    let shown = view(&mut tx, &row).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+/// Submits a draft, or resubmits a returned application with what was asked for (补正): the
+/// clock that was paused for it runs again.
+pub async fn resubmit(
+    app: &App,
+    who: &Principal,
+    receipt_no: &str,
+    input: &ApplicationInput,
+    meta: &RequestMeta,
+) -> AppResult<ApplicationView> {
+    if !acts_for_enterprise(who) {
+        return Err(AppError::forbidden("只有企业本身或其亲清管家可以提交申报"));
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let row = visible_row(&mut tx, who, receipt_no).await?;
+    let code = parse_code(&row.credit_code)?;
+    let enterprise = visible_enterprise(&mut tx, who, &code).await?;
+    let slug = policy_slug(&mut tx, &row).await?;
+    let policy = row_by_slug(&mut tx, &slug).await?;
+    if !matches!(row.status.as_str(), "draft" | "returned") {
+        return Err(AppError::Conflict {
+            field: None,
+            message: format!("申报{},不能再提交", status_label(&row.status)),
+        });
+    }
+    if row.status == "draft" {
+        check_open_for_applications(&policy)?;
+    }
+    let (computed, form) = assess(app, &mut tx, &policy, &enterprise, input, true).await?;
+    let pledges = sign_pledges(&policy, &input.pledges, true, now)?;
+    store::update_form(&mut tx, row.id, &form, &pledges, computed, now).await?;
+    let m = Move {
+        submitted: row.status == "draft",
+        ..Move::to(row.id, &row.status, row.stage, "submitted")
+    };
+    if !store::move_state(&mut tx, &m, now).await? {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "申报刚被他人处理,请刷新后再试".into(),
+        });
+    }
+    let action = if row.status == "draft" {
+        "submit"
+    } else {
+        "resubmit"
+    };
+    step(&mut tx, who, row.id, row.stage, action, None, None, now).await?;
+    if row.status == "draft" {
+        start_review_clock(
+            &mut tx,
+            app,
+            &policy,
+            &row.receipt_no,
+            &enterprise.identity.region_code,
+            now,
+        )
+        .await?;
+    } else {
+        deadlines::control_open(
+            &mut tx,
+            app,
+            ("application", &row.receipt_no),
+            REVIEW_CLOCK,
+            ClockAction::Resume,
+            now,
+        )
+        .await?;
+    }
+    response::start(&mut tx, app, &policy, &at_stage(&row), now).await?;
+    let detail = serde_json::json!({ "computed_amount": computed });
+    record(
+        &mut tx,
+        who,
+        meta,
+        &format!("application.{action}"),
+        &row.receipt_no,
+        &code,
+        detail,
+        now,
+    )
+    .await?;
+    let row = get_row(&mut tx, row.id).await?;
+    let shown = view(&mut tx, &row).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+/// Withdraws an application before its decision.
+pub async fn withdraw(
+    app: &App,
+    who: &Principal,
+    receipt_no: &str,
+    meta: &RequestMeta,
+) -> AppResult<ApplicationView> {
+    if !acts_for_enterprise(who) {
+        return Err(AppError::forbidden("只有企业本身或其亲清管家可以撤回申报"));
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let row = visible_row(&mut tx, who, receipt_no).await?;
+    let code = parse_code(&row.credit_code)?;
+    if !matches!(row.status.as_str(), "draft" | "submitted" | "returned") {
+        return Err(AppError::Conflict {
+            field: None,
+            message: format!("申报{},不能撤回", status_label(&row.status)),
+        });
+    }
+    let m = Move {
+        decided: true,
+        ..Move::to(row.id, &row.status, row.stage, "withdrawn")
+    };
+    if !store::move_state(&mut tx, &m, now).await? {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "申报刚被审核人处理,请刷新后再试".into(),
+        });
+    }
+    step(&mut tx, who, row.id, row.stage, "withdraw", None, None, now).await?;
+    stop_review_clock(&mut tx, app, &row.receipt_no, now).await?;
+    if let Some(policy) = crate::store::policies::get(&mut tx, row.policy_id).await?
+        && let Some(stage) = stage_of(&stages(&policy), row.stage)
+    {
+        response::stop_all(&mut tx, app, stage, &at_stage(&row), now).await?;
+    }
+    record(
+        &mut tx,
+        who,
+        meta,
+        "application.withdrawn",
+        &row.receipt_no,
+        &code,
+        serde_json::json!({}),
+        now,
+    )
+    .await?;
+    let row = get_row(&mut tx, row.id).await?;
+    let shown = view(&mut tx, &row).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+fn check_open_for_applications(policy: &PolicyRow) -> AppResult<()> {
+    if policy.status != "published" {
+        return Err(AppError::Conflict {
+            field: Some("policy".into()),
+            message: format!(
+                "该政策{},不能申报",
+                crate::library::status_label(&policy.status)
+            ),
+        });
+    }
+    if policy.mode == "auto_grant" {
+        return Err(AppError::Conflict {
+            field: Some("policy".into()),
+            message: "该政策免申即享,无需申报:符合条件的企业将收到确认通知".into(),
+        });
+    }
+    if let Some(channel) = &policy.offline_channel {
+        return Err(AppError::Conflict {
+            field: Some("policy".into()),
+            message: format!("该政策不在平台受理:{channel}"),
+        });
+    }
+    Ok(())
+}
+
+/// Evaluates the application against the version in force, with the facts the applicant
+/// added. A submission must be eligible; a draft may still lack facts. Returns the computed
+/// amount and the form as stored.
+async fn assess(
+    app: &App,
+    conn: &mut Conn,
+    policy: &PolicyRow,
+    enterprise: &qinqing_kernel::store::enterprises::Enterprise,
+    input: &ApplicationInput,
+    must_be_eligible: bool,
+) -> AppResult<(Option<i64>, String)> {
+    if !(2000..=2100).contains(&input.year) {
+        return Err(AppError::invalid("year", "请选择申报年度"));
+    }
+    let version = policy.published_version.unwrap_or(policy.current_version);
+    let ev = crate::explanation::evaluation(
+        app,
+        conn,
+        policy,
+        version,
+        enterprise,
+        &input.facts,
+        input.year,
+    )
+    .await?;
+    let computed = match &ev.outcome {
+        Outcome::Eligible { amount } => Some(amount.fen()),
+        Outcome::Ineligible if must_be_eligible => {
+            return Err(AppError::Conflict {
+                field: Some("policy".into()),
+                message: format!("不符合申报条件:{}", crate::entitlements::reasons(&ev)),
+            });
+        }
+        Outcome::Undetermined { missing } if must_be_eligible => {
+            let labels: Vec<&str> = missing.iter().map(|m| m.label.as_str()).collect();
+            return Err(AppError::invalid(
+                "facts",
+                format!("请补充:{}", labels.join("、")),
+            ));
+        }
+        _ => None,
+    };
+    let form = serde_json::to_string(&input.facts).map_err(anyhow::Error::from)?;
+    Ok((computed, form))
+}
+
+/// Every pledge the policy asks for must be signed on submission; unknown keys are refused.
+fn sign_pledges(
+    policy: &PolicyRow,
+    signed: &[String],
+    all_required: bool,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    let guide: crate::library::Guide = serde_json::from_str(&policy.guide).unwrap_or_default();
+    if let Some(unknown) = signed
+        .iter()
+        .find(|k| !guide.pledges.iter().any(|p| &p.key == *k))
+    {
+        return Err(AppError::invalid(
+            "pledges",
+            format!("该政策没有编号为“{unknown}”的承诺"),
+        ));
+    }
+    let unsigned: Vec<&PledgeTerm> = guide
+        .pledges
+        .iter()
+        .filter(|p| !signed.contains(&p.key))
+        .collect();
+    if all_required && !unsigned.is_empty() {
+        let keys: Vec<&str> = unsigned.iter().map(|p| p.key.as_str()).collect();
+        return Err(AppError::invalid(
+            "pledges",
+            format!("请阅读并签署全部承诺(未签:{})", keys.join("、")),
+        ));
+    }
+    let signed: Vec<SignedPledge> = guide
+        .pledges
+        .iter()
+        .filter(|p| signed.contains(&p.key))
+        .map(|p| SignedPledge {
+            key: p.key.clone(),
+            text: p.text.clone(),
+            signed_at: now,
+        })
+        .collect();
+    Ok(serde_json::to_string(&signed).map_err(anyhow::Error::from)?)
+}
+
+async fn start_review_clock(
+    conn: &mut Conn,
+    app: &App,
+    policy: &PolicyRow,
+    receipt_no: &str,
+    region: &DivisionCode,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let label = format!("审核“{}”申报 {receipt_no}", policy.title);
+    let start = Start {
+        object_type: "application",
+        object_id: receipt_no,
+        kind: REVIEW_CLOCK,
+        label: &label,
+        region,
+        side: Side::Government,
+        limit: Limit {
+            unit: LimitUnit::WorkingDays,
+            amount: u32::try_from(policy.decision_days).unwrap_or(3),
+        },
+        org_id: Some(policy.department_org_id),
+    };
+    deadlines::start(conn, app, start, now).await?;
+    Ok(())
+}
+
+/// Where an application is, as its response clocks need it.
+pub(crate) fn at_stage(row: &ApplicationRow) -> AtStage<'_> {
+    AtStage {
+        receipt_no: &row.receipt_no,
+        region: &row.region_code,
+        stage: row.stage,
+    }
+}
+
+pub(crate) async fn stop_review_clock(
+    conn: &mut Conn,
+    app: &App,
+    receipt_no: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    deadlines::control_open(
+        conn,
+        app,
+        ("application", receipt_no),
+        REVIEW_CLOCK,
+        ClockAction::Stop,
+        now,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn step(
+    conn: &mut Conn,
+    who: &Principal,
+    application_id: i64,
+    stage: i64,
+    action: &str,
+    note: Option<&str>,
+    amount: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let s = NewStep {
+        application_id,
+        stage,
+        action,
+        user_id: (!who.is_system()).then_some(who.user_id),
+        username: &who.display_name,
+        org_name: &who.org_name,
+        note,
+        amount,
+    };
+    store::add_step(conn, &s, now).await?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record(
+    conn: &mut Conn,
+    who: &Principal,
+    meta: &RequestMeta,
+    action: &str,
+    receipt_no: &str,
+    code: &CreditCode,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let change = Change {
+        action,
+        object_type: "application",
+        object_id: receipt_no.to_string(),
+        on_behalf_of: on_behalf(who, code),
+        detail,
+    };
+    audit::record(conn, who, meta, change, now).await?;
+    Ok(())
+}
+
+/// Tells the enterprise's users that its application moved on.
+pub(crate) async fn notify_enterprise(
+    conn: &mut Conn,
+    row: &ApplicationRow,
+    template: Template,
+    params: serde_json::Value,
+    event: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    for user in users::of_enterprise(conn, row.enterprise_id).await? {
+        let message = NewMessage {
+            recipient_user_id: user,
+            template,
+            params: params.clone(),
+            idempotency_key: format!("application:{}:{event}:user:{user}", row.receipt_no),
+        };
+        notifications::enqueue(conn, message, now).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn get_row(conn: &mut Conn, id: i64) -> AppResult<ApplicationRow> {
+    store::get(conn, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("没有这份申报".into()))
+}
+
+async fn policy_slug(conn: &mut Conn, row: &ApplicationRow) -> AppResult<String> {
+    Ok(crate::store::policies::get(conn, row.policy_id)
+        .await?
+        .map(|p| p.slug)
+        .unwrap_or_default())
+}
+
+/// Loads an application the caller may see: the enterprise and its steward, and staff whose
+/// scope covers the enterprise's region. 404 for others, so receipt numbers cannot be probed.
+pub(crate) async fn visible_row(
+    conn: &mut Conn,
+    who: &Principal,
+    receipt_no: &str,
+) -> AppResult<ApplicationRow> {
+    let not_found = || AppError::NotFound(format!("没有受理号为 {receipt_no} 的申报"));
+    let row = store::get_by_receipt(conn, receipt_no.trim())
+        .await?
+        .ok_or_else(not_found)?;
+    let code = CreditCode::parse(&row.credit_code).map_err(|e| AppError::Internal(e.into()))?;
+    let region = DivisionCode::parse(&row.region_code).map_err(|e| AppError::Internal(e.into()))?;
+    if !who.covers_enterprise(&code, &region) {
+        return Err(AppError::forbidden("无权查看这份申报"));
+    }
+    // A 免申即享 offer staff are still checking is not the enterprise's to see yet.
+    if acts_for_enterprise(who) && row.status == "pending_check" {
+        return Err(not_found());
+    }
+    Ok(row)
+}
+
+pub async fn get(app: &App, who: &Principal, receipt_no: &str) -> AppResult<ApplicationView> {
+    let mut conn = app.db.conn().await?;
+    let row = visible_row(&mut conn, who, receipt_no).await?;
+    view(&mut conn, &row).await
+}
+
+/// The applications of one enterprise, newest first.
+pub async fn of_enterprise(
+    app: &App,
+    who: &Principal,
+    code: &CreditCode,
+) -> AppResult<Vec<ApplicationView>> {
+    let mut conn = app.db.conn().await?;
+    let enterprise = visible_enterprise(&mut conn, who, code).await?;
+    let filter = ApplicationFilter {
+        enterprise_id: Some(enterprise.id),
+        ..ApplicationFilter::default()
+    };
+    let rows = store::list(&mut conn, &filter, 500).await?;
+    let hidden = |r: &&ApplicationRow| acts_for_enterprise(who) && r.status == "pending_check";
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows.iter().filter(|r| !hidden(r)) {
+        out.push(view(&mut conn, r).await?);
+    }
+    Ok(out)
+}
+
+pub(crate) fn stage_of(stages: &[ReviewStage], stage: i64) -> Option<&ReviewStage> {
+    usize::try_from(stage).ok().and_then(|i| stages.get(i))
+}
+
+pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<ApplicationView> {
+    let policy = crate::store::policies::get(conn, row.policy_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("application without policy")))?;
+    let stages = stages(&policy);
+    let label_of =
+        |stage: i64| stage_of(&stages, stage).map_or_else(String::new, |s| s.label.clone());
+    let current = stage_of(&stages, row.stage).filter(|_| row.status == "submitted");
+    let holders = match current {
+        Some(s) => holder_views(conn, row, s).await?,
+        None => Vec::new(),
+    };
+    let (stage_label, holder) = match (row.status.as_str(), current) {
+        ("submitted", Some(s)) => {
+            let names: Vec<String> = holders
+                .iter()
+                .map(|h| format!("{} {}", h.org_name, h.role_label))
+                .collect();
+            let joint = if s.is_joint() { "(联审)" } else { "" };
+            (
+                Some(s.label.clone()),
+                Some(format!("{}{joint}", names.join("、"))),
+            )
+        }
+        ("returned" | "draft" | "offered", _) => {
+            (None, Some(format!("{}(企业)", row.enterprise_name)))
+        }
+        _ => (None, None),
+    };
+    let due_at = deadline_store::for_object(conn, "application", &row.receipt_no)
+        .await?
+        .into_iter()
+        .rfind(|d| d.kind == REVIEW_CLOCK || d.kind == crate::auto_grant::CONFIRM_CLOCK)
+        .filter(|d| !matches!(d.state, deadline_store::State::Stopped))
+        .map(|d| d.due_at);
+    let steps = store::steps(conn, row.id)
+        .await?
+        .into_iter()
+        .map(|s| StepView {
+            stage_label: label_of(s.stage),
+            action_label: action_label(&s.action),
+            action: s.action,
+            username: s.username,
+            org_name: s.org_name,
+            note: s.note,
+            amount: s.amount.map(|a| Money::from_fen(a).to_string()),
+            at: s.at,
+        })
+        .collect();
+    let payout = payouts::of_application(conn, row.id).await?;
+    Ok(ApplicationView {
+        receipt_no: row.receipt_no.clone(),
+        policy_id: policy.slug.clone(),
+        policy_title: row.policy_title.clone(),
+        policy_version: row.policy_version,
+        credit_code: row.credit_code.clone(),
+        enterprise_name: row.enterprise_name.clone(),
+        year: row.year,
+        channel: row.channel.clone(),
+        status: row.status.clone(),
+        status_label: status_label(&row.status),
+        stage_label,
+        holder,
+        holders,
+        joint: current.is_some_and(ReviewStage::is_joint),
+        due_at,
+        computed_amount: row.computed_amount.map(|a| Money::from_fen(a).to_string()),
+        approved_amount: row.approved_amount.map(|a| Money::from_fen(a).to_string()),
+        facts: serde_json::from_str(&row.form).unwrap_or_default(),
+        pledges: serde_json::from_str(&row.pledges).unwrap_or_default(),
+        note: row.note.clone(),
+        submitted_at: row.submitted_at,
+        decided_at: row.decided_at,
+        steps,
+        payout_label: payout.as_ref().map(|p| payout_label(&p.status)),
+        payout_status: payout.map(|p| p.status),
+    })
+}
+
+/// The holders of the stage an application is at: who approved (联审) and whose response is due.
+async fn holder_views(
+    conn: &mut Conn,
+    row: &ApplicationRow,
+    stage: &ReviewStage,
+) -> AppResult<Vec<HolderView>> {
+    let approvals = store::joint_approvals(conn, row.id, row.stage).await?;
+    let mut out = Vec::new();
+    for h in stage.holders() {
+        let approval = approvals.iter().find(|a| a.org_id == h.org_id);
+        out.push(HolderView {
+            org_id: h.org_id,
+            org_name: orgs::get(conn, h.org_id)
+                .await?
+                .map(|o| o.name)
+                .unwrap_or_default(),
+            role_label: h.role.label_zh(),
+            approved: approval.is_some(),
+            approved_by: approval.map(|a| a.username.clone()),
+            approved_at: approval.map(|a| a.at),
+            response_due_at: response::due(conn, &row.receipt_no, row.stage, h.org_id).await?,
+        });
+    }
+    Ok(out)
+}

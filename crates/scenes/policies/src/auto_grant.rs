@@ -1,0 +1,561 @@
+//! 免申即享 — the policy finds the enterprise. Staff run a published auto-grant policy over every
+//! enterprise; each eligible one (after exclusive groups, caps and the budget left) gets an
+//! offer: an application the platform made. The offers of a run wait for staff to check them
+//! (待核对) — staff exclude with a reason — until a staff member releases (发布) the run; only
+//! then is each enterprise told and given a deadline to confirm its account. Confirmation
+//! approves it and creates the payout; the enterprise may decline. The live-application index
+//! makes a repeated run offer nothing twice for the same policy and year.
+
+use crate::applications::{
+    ApplicationView, get_row, notify_enterprise, record, step, view, visible_row,
+};
+use crate::payouts::{AccountInput, parse_account};
+use crate::store::applications::{self as store, Move, NewApplication};
+use crate::store::auto_grant::{self as run_store, RunRow};
+use crate::store::payouts as payout_store;
+use chrono::{DateTime, Utc};
+use qinqing_domain::deadline::{Limit, LimitUnit};
+use qinqing_domain::enterprise::CreditStatus;
+use qinqing_domain::org::Role;
+use qinqing_domain::{CreditCode, Money};
+use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
+use qinqing_kernel::enterprises::visible_enterprise;
+use qinqing_kernel::notifications::Template;
+use qinqing_kernel::store::enterprises::{self as enterprise_store, ListFilter, ScopeFilter};
+use qinqing_kernel::store::{Conn, Savepoint, StoreError};
+use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
+use qinqing_rules::{EvalOptions, Outcome, evaluate};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The clock an offer runs on: the enterprise's time to confirm.
+pub const CONFIRM_CLOCK: &str = "policy.auto_grant_confirmation";
+const CONFIRM_LIMIT: Limit = Limit {
+    unit: LimitUnit::WorkingDays,
+    amount: 10,
+};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Offered {
+    pub credit_code: String,
+    pub name: String,
+    pub amount: String,
+    pub receipt_no: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Undetermined {
+    pub credit_code: String,
+    pub name: String,
+    /// What is missing, in words.
+    pub missing: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct RunReport {
+    pub policy_id: String,
+    pub year: i32,
+    /// The run its offers belong to, to be checked and released; absent when it offered nothing.
+    pub run_id: Option<i64>,
+    pub evaluated: usize,
+    pub offered: Vec<Offered>,
+    /// Eligible enterprises that already have an offer or application for this year.
+    pub already_offered: usize,
+    pub undetermined: Vec<Undetermined>,
+    /// Eligible, but the budget left could not cover them (in order of evaluation).
+    pub over_budget: Vec<Undetermined>,
+    /// Blocked by a bad credit record.
+    pub credit_blocked: usize,
+    pub total_offered: String,
+}
+
+fn may_run(who: &Principal, department_org_id: i64) -> bool {
+    who.role == Role::Admin
+        || (matches!(who.role, Role::Handler | Role::DepartmentLead)
+            && who.org_id == department_org_id)
+}
+
+pub async fn run(
+    app: &App,
+    who: &Principal,
+    slug: &str,
+    year: i32,
+    meta: &RequestMeta,
+) -> AppResult<RunReport> {
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let row = crate::library::row_by_slug(&mut tx, slug).await?;
+    if !may_run(who, row.department_org_id) {
+        return Err(AppError::forbidden(
+            "只有政策所属部门的工作人员可以运行免申即享",
+        ));
+    }
+    if row.status != "published" || row.mode != "auto_grant" {
+        return Err(AppError::Conflict {
+            field: Some("policy".into()),
+            message: "只有已上架的免申即享政策可以运行".into(),
+        });
+    }
+    let published = crate::published(&mut tx).await?;
+    let set = &published.set;
+    let index = set
+        .policies
+        .iter()
+        .position(|p| p.id == slug)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("published policy not in the set")))?;
+    let filter = ListFilter {
+        scope: ScopeFilter::All,
+        text: None,
+        region_prefix: None,
+        industry_prefix: None,
+        limit: i64::MAX,
+        offset: 0,
+    };
+    let (enterprises, _) = enterprise_store::list(&mut tx, &filter).await?;
+    let mut budget_left = row.budget_total.map(|t| t - row.budget_committed);
+    let mut report = RunReport {
+        policy_id: slug.to_string(),
+        year,
+        evaluated: enterprises.len(),
+        ..RunReport::default()
+    };
+    let mut total = 0i64;
+    let opts = EvalOptions::default();
+    for enterprise in &enterprises {
+        let facts = crate::enterprise_facts(app, &mut tx, enterprise).await?;
+        let outcomes = set
+            .policies
+            .iter()
+            .map(|p| evaluate(p, &set.schema, &facts, year, &opts).outcome)
+            .collect();
+        let cell = &set.subject_result(facts.subject_id.clone(), outcomes).cells[index];
+        let id = &enterprise.identity;
+        let entry = || Undetermined {
+            credit_code: id.credit_code.to_string(),
+            name: id.name.clone(),
+            missing: Vec::new(),
+        };
+        let amount = match (&cell.outcome, cell.granted) {
+            (Outcome::Eligible { .. }, Some(granted)) if granted.fen() > 0 => granted.fen(),
+            (Outcome::Undetermined { missing }, _) => {
+                report.undetermined.push(Undetermined {
+                    missing: missing.iter().map(|m| m.label.clone()).collect(),
+                    ..entry()
+                });
+                continue;
+            }
+            _ => continue,
+        };
+        let blocked = crate::integrity::blocked_until(&mut tx, enterprise.id, now).await?;
+        if id.credit_status == CreditStatus::Bad || blocked.is_some() {
+            report.credit_blocked += 1;
+            continue;
+        }
+        if budget_left.is_some_and(|left| left < amount) {
+            report.over_budget.push(entry());
+            continue;
+        }
+        let run_id = match report.run_id {
+            Some(id) => id,
+            None => run_store::insert(&mut tx, row.id, year, who.user_id, now).await?,
+        };
+        report.run_id = Some(run_id);
+        match offer(&mut tx, who, &row, run_id, enterprise, (year, amount), now).await? {
+            Some(receipt_no) => {
+                budget_left = budget_left.map(|left| left - amount);
+                total += amount;
+                report.offered.push(Offered {
+                    credit_code: id.credit_code.to_string(),
+                    name: id.name.clone(),
+                    amount: Money::from_fen(amount).to_string(),
+                    receipt_no,
+                });
+            }
+            None => report.already_offered += 1,
+        }
+    }
+    report.total_offered = Money::from_fen(total).to_string();
+    let change = qinqing_kernel::audit::Change {
+        action: "auto_grant.run",
+        object_type: "policy",
+        object_id: slug.to_string(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "year": year, "run": report.run_id, "evaluated": report.evaluated, "offered": report.offered.len(), "already_offered": report.already_offered, "undetermined": report.undetermined.len(), "total": report.total_offered }),
+    };
+    qinqing_kernel::audit::record(&mut tx, who, meta, change, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(report)
+}
+
+/// Makes one offer of the run, waiting for staff to check it; `None` when the enterprise already
+/// has a live one for the policy and year.
+async fn offer(
+    conn: &mut Conn,
+    who: &Principal,
+    policy: &crate::store::policies::PolicyRow,
+    run_id: i64,
+    enterprise: &qinqing_kernel::store::enterprises::Enterprise,
+    (year, amount): (i32, i64),
+    now: DateTime<Utc>,
+) -> AppResult<Option<String>> {
+    let receipt_no = qinqing_kernel::receipts::receipt_number("MS", now)?;
+    let id = &enterprise.identity;
+    let new = NewApplication {
+        receipt_no: &receipt_no,
+        policy_id: policy.id,
+        policy_version: policy.published_version.unwrap_or(policy.current_version),
+        enterprise_id: enterprise.id,
+        credit_code: id.credit_code.as_str(),
+        region_code: id.region_code.as_str(),
+        year,
+        channel: "auto_grant",
+        status: PENDING,
+        computed_amount: Some(amount),
+        form: "[]",
+        pledges: "[]",
+        submit_key: None,
+        created_by: Some(who.user_id),
+        run_id: Some(run_id),
+    };
+    // The run goes on after a refused duplicate.
+    let attempt = Savepoint::begin(conn).await?;
+    let application_id = match store::insert(conn, &new, now).await {
+        Err(StoreError::Duplicate) => {
+            attempt.roll_back(conn).await?;
+            return Ok(None);
+        }
+        other => other?,
+    };
+    attempt.release(conn).await?;
+    step(
+        conn,
+        who,
+        application_id,
+        0,
+        "offer",
+        None,
+        Some(amount),
+        now,
+    )
+    .await?;
+    Ok(Some(receipt_no))
+}
+
+/// The status of an offer staff are still checking.
+const PENDING: &str = "pending_check";
+
+/// A run as staff check it: its offers and where each stands.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RunView {
+    pub id: i64,
+    pub policy_id: String,
+    pub year: i32,
+    /// checking | released
+    pub status: String,
+    pub status_label: &'static str,
+    pub created_at: DateTime<Utc>,
+    pub released_at: Option<DateTime<Utc>>,
+    pub offers: Vec<OfferView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OfferView {
+    pub receipt_no: String,
+    pub credit_code: String,
+    pub name: String,
+    pub amount: Option<String>,
+    pub status: String,
+    pub status_label: &'static str,
+    /// Why it was excluded.
+    pub note: Option<String>,
+}
+
+fn run_status_label(status: &str) -> &'static str {
+    if status == "released" {
+        "已发布"
+    } else {
+        "待核对"
+    }
+}
+
+async fn run_view(conn: &mut Conn, slug: &str, run: RunRow) -> AppResult<RunView> {
+    let filter = crate::store::applications::ApplicationFilter {
+        run_id: Some(run.id),
+        ..Default::default()
+    };
+    let offers = store::list(conn, &filter, i64::MAX)
+        .await?
+        .into_iter()
+        .map(|r| OfferView {
+            status_label: crate::applications::status_label(&r.status),
+            receipt_no: r.receipt_no,
+            credit_code: r.credit_code,
+            name: r.enterprise_name,
+            amount: r.computed_amount.map(|a| Money::from_fen(a).to_string()),
+            status: r.status,
+            note: r.note,
+        })
+        .collect();
+    Ok(RunView {
+        id: run.id,
+        policy_id: slug.to_string(),
+        year: run.year,
+        status_label: run_status_label(&run.status),
+        status: run.status,
+        created_at: run.created_at,
+        released_at: run.released_at,
+        offers,
+    })
+}
+
+/// The runs of a policy, newest first (its department's staff).
+pub async fn runs(app: &App, who: &Principal, slug: &str) -> AppResult<Vec<RunView>> {
+    let mut conn = app.db.conn().await?;
+    let policy = crate::library::row_by_slug(&mut conn, slug).await?;
+    if !may_run(who, policy.department_org_id) {
+        return Err(AppError::forbidden(
+            "只有政策所属部门的工作人员可以查看免申即享比对",
+        ));
+    }
+    let mut out = Vec::new();
+    for run in run_store::of_policy(&mut conn, policy.id).await? {
+        out.push(run_view(&mut conn, slug, run).await?);
+    }
+    Ok(out)
+}
+
+/// Releases (发布) a checked run: each offer not excluded goes to its enterprise, which is told
+/// and has 10 working days to confirm. A run is released once.
+pub async fn release(
+    app: &App,
+    who: &Principal,
+    run_id: i64,
+    meta: &RequestMeta,
+) -> AppResult<RunView> {
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let run = run_store::get(&mut tx, run_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("没有编号为 {run_id} 的免申即享比对")))?;
+    let policy = crate::store::policies::get(&mut tx, run.policy_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("run without policy")))?;
+    if !may_run(who, policy.department_org_id) {
+        return Err(AppError::forbidden(
+            "只有政策所属部门的工作人员可以发布免申即享比对",
+        ));
+    }
+    if !run_store::release(&mut tx, run.id, who.user_id, now).await? {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "该次比对已经发布,不能重复发布".into(),
+        });
+    }
+    let ids = store::of_run(&mut tx, run.id, PENDING).await?;
+    for id in &ids {
+        let row = get_row(&mut tx, *id).await?;
+        send_offer(&mut tx, app, who, &policy, &row, now).await?;
+    }
+    let change = qinqing_kernel::audit::Change {
+        action: "auto_grant.released",
+        object_type: "policy",
+        object_id: policy.slug.clone(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "run": run.id, "year": run.year, "offered": ids.len() }),
+    };
+    qinqing_kernel::audit::record(&mut tx, who, meta, change, now).await?;
+    let run = run_store::get(&mut tx, run.id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("released run vanished")))?;
+    let shown = run_view(&mut tx, &policy.slug, run).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+/// One checked offer goes to its enterprise: it is told, and its confirmation clock starts.
+async fn send_offer(
+    conn: &mut Conn,
+    app: &App,
+    who: &Principal,
+    policy: &crate::store::policies::PolicyRow,
+    row: &crate::store::applications::ApplicationRow,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let m = Move::to(row.id, PENDING, row.stage, "offered");
+    if !store::move_state(conn, &m, now).await? {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "该次比对的推送刚被他人处理,请刷新后再试".into(),
+        });
+    }
+    step(
+        conn,
+        who,
+        row.id,
+        row.stage,
+        "release",
+        None,
+        row.computed_amount,
+        now,
+    )
+    .await?;
+    let region = qinqing_domain::DivisionCode::parse(&row.region_code)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("offer region: {e}")))?;
+    let label = format!("确认免申即享“{}”收款账户", policy.title);
+    let start = Start {
+        object_type: "application",
+        object_id: &row.receipt_no,
+        kind: CONFIRM_CLOCK,
+        label: &label,
+        region: &region,
+        side: Side::Enterprise,
+        limit: CONFIRM_LIMIT,
+        // The enterprise confirms; the policy's department chases it.
+        org_id: Some(policy.department_org_id),
+    };
+    let due = CONFIRM_LIMIT.due_at(now, &app.calendar());
+    deadlines::start(conn, app, start, now).await?;
+    let params = serde_json::json!({
+        "object": format!("“{}”", policy.title),
+        "amount": crate::yuan(row.computed_amount.unwrap_or(0)),
+        "due": due.with_timezone(&qinqing_domain::deadline::beijing()).format("%Y-%m-%d").to_string(),
+    });
+    notify_enterprise(conn, row, Template::GrantOffered, params, "offered", now).await
+}
+
+/// The enterprise confirms its account: the offer is approved and paid like any approval.
+pub async fn confirm(
+    app: &App,
+    who: &Principal,
+    receipt_no: &str,
+    account: &AccountInput,
+    meta: &RequestMeta,
+) -> AppResult<ApplicationView> {
+    if !qinqing_kernel::principal::acts_for_enterprise(who) {
+        return Err(AppError::forbidden("只有企业本身或其亲清管家可以确认"));
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let row = offered_row(&mut tx, who, receipt_no).await?;
+    let code = CreditCode::parse(&row.credit_code).map_err(|e| AppError::Internal(e.into()))?;
+    let enterprise = visible_enterprise(&mut tx, who, &code).await?;
+    crate::integrity::ensure_not_blocked(&mut tx, enterprise.id, now).await?;
+    let confirmed = crate::store::payouts::BankAccount {
+        confirmed_at: Some(now),
+        ..parse_account(account, &enterprise.identity.name)?
+    };
+    payout_store::save_account(&mut tx, enterprise.id, &confirmed, Some(who.user_id), now).await?;
+    let amount = row
+        .computed_amount
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("offer without amount")))?;
+    crate::review::grant(&mut tx, app, who, &row, amount, None, now).await?;
+    let detail = serde_json::json!({ "amount": Money::from_fen(amount).to_string(), "account": format!("{} {}", confirmed.bank_name, confirmed.account_no) });
+    record(
+        &mut tx,
+        who,
+        meta,
+        "auto_grant.confirmed",
+        receipt_no,
+        &code,
+        detail,
+        now,
+    )
+    .await?;
+    let row = get_row(&mut tx, row.id).await?;
+    let shown = view(&mut tx, &row).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+async fn offered_row(
+    conn: &mut Conn,
+    who: &Principal,
+    receipt_no: &str,
+) -> AppResult<crate::store::applications::ApplicationRow> {
+    let row = visible_row(conn, who, receipt_no).await?;
+    if row.status != "offered" {
+        return Err(closed(&row.status));
+    }
+    Ok(row)
+}
+
+fn closed(status: &str) -> AppError {
+    AppError::Conflict {
+        field: None,
+        message: format!(
+            "该事项{},不能再确认、放弃或排除",
+            crate::applications::status_label(status)
+        ),
+    }
+}
+
+/// The enterprise declines (enterprise side), or staff exclude it after checking (with a
+/// reason). Either ends the offer and its clock.
+pub async fn close_offer(
+    app: &App,
+    who: &Principal,
+    receipt_no: &str,
+    reason: Option<&str>,
+    meta: &RequestMeta,
+) -> AppResult<ApplicationView> {
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let row = visible_row(&mut tx, who, receipt_no).await?;
+    let staff = !qinqing_kernel::principal::acts_for_enterprise(who);
+    if !(row.status == "offered" || (staff && row.status == PENDING)) {
+        return Err(closed(&row.status));
+    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let (to, action) = if !staff {
+        ("declined", "decline")
+    } else {
+        let policy = crate::store::policies::get(&mut tx, row.policy_id)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("offer without policy")))?;
+        if !may_run(who, policy.department_org_id) {
+            return Err(AppError::forbidden("只有政策所属部门的工作人员可以排除"));
+        }
+        if reason.is_none() {
+            return Err(AppError::invalid("reason", "请写明排除的理由"));
+        }
+        ("excluded", "exclude")
+    };
+    let m = Move {
+        note: reason,
+        decided: true,
+        ..Move::to(row.id, &row.status, row.stage, to)
+    };
+    if !store::move_state(&mut tx, &m, now).await? {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "该事项刚被处理,请刷新后再试".into(),
+        });
+    }
+    step(&mut tx, who, row.id, row.stage, action, reason, None, now).await?;
+    deadlines::control_open(
+        &mut tx,
+        app,
+        ("application", receipt_no),
+        CONFIRM_CLOCK,
+        ClockAction::Stop,
+        now,
+    )
+    .await?;
+    let code = CreditCode::parse(&row.credit_code).map_err(|e| AppError::Internal(e.into()))?;
+    let detail = serde_json::json!({ "reason": reason });
+    record(
+        &mut tx,
+        who,
+        meta,
+        &format!("auto_grant.{to}"),
+        receipt_no,
+        &code,
+        detail,
+        now,
+    )
+    .await?;
+    let row = get_row(&mut tx, row.id).await?;
+    let shown = view(&mut tx, &row).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}

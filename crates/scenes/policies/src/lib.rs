@@ -1,0 +1,150 @@
+//! Benefit-policy fulfilment (惠企政策兑现), a scene of the Qinqing platform: the policy library,
+//! what an enterprise may get, the application and its graded review, 免申即享 grants, pushes to
+//! eligible enterprises, ratings, integrity records with clawbacks, and payment straight to the
+//! enterprise's account (直达付). The rules engine decides eligibility and amounts; the scene
+//! keeps the policy's definition file as the source of truth for its title, department, level,
+//! mode and period, and adds what the engine does not know: the document, the application guide,
+//! the review stages, the budget.
+
+pub mod api;
+pub mod applications;
+pub mod auto_grant;
+pub mod builder;
+pub mod dashboard;
+pub mod demo;
+pub mod entitlements;
+pub mod explanation;
+pub mod integrity;
+pub mod library;
+pub mod materials;
+pub mod pages;
+pub mod payouts;
+pub mod pushes;
+pub mod ratings;
+pub mod response;
+pub mod review;
+pub mod scene;
+pub mod search;
+pub mod store;
+
+use crate::store::policies::{self as policy_store, PolicyRow};
+use qinqing_domain::Money;
+use qinqing_domain::enterprise::Qualification;
+use qinqing_kernel::store::enterprises::{self as enterprise_store, Enterprise, Figure};
+use qinqing_kernel::store::{Conn, settings};
+use qinqing_kernel::{App, AppError, AppResult};
+use qinqing_rules::{Facts, PolicySet, Schema};
+use std::collections::BTreeMap;
+
+/// The scene, for the binary's list of scenes.
+pub fn scene() -> std::sync::Arc<dyn qinqing_kernel::Scene> {
+    std::sync::Arc::new(scene::Policies)
+}
+
+/// The attribute schema policies are written against: the standard profile fields plus the
+/// custom attributes the administrator declared (`attributes.toml`).
+pub async fn schema(conn: &mut Conn) -> AppResult<Schema> {
+    match settings::get(conn, settings::POLICY_ATTRIBUTES).await? {
+        Some(src) => Schema::with_custom("attributes.toml", &src).map_err(|d| {
+            AppError::Internal(anyhow::anyhow!(
+                "stored policy attributes do not parse: {}",
+                d.first().map_or(String::new(), |d| d.message_en.clone())
+            ))
+        }),
+        None => Ok(Schema::standard()),
+    }
+}
+
+/// The published library as the rules engine sees it, with the rows it came from (in the
+/// set's order of policy ids).
+pub(crate) struct Published {
+    pub set: PolicySet,
+    pub rows: Vec<PolicyRow>,
+}
+
+impl Published {
+    pub fn row_of(&self, slug: &str) -> Option<&PolicyRow> {
+        self.rows.iter().find(|r| r.slug == slug)
+    }
+}
+
+pub(crate) async fn published(conn: &mut Conn) -> AppResult<Published> {
+    let schema = schema(conn).await?;
+    let definitions = policy_store::published_definitions(conn).await?;
+    let mut policies = Vec::new();
+    let mut by_slug = BTreeMap::new();
+    for (id, version, src) in definitions {
+        let file = format!("policy-{id}-v{version}.toml");
+        let policy = qinqing_rules::parse_policy(&file, &src, &schema).map_err(|d| {
+            AppError::Internal(anyhow::anyhow!(
+                "published definition {file} no longer parses: {}",
+                d.first().map_or(String::new(), |d| d.message_en.clone())
+            ))
+        })?;
+        if let Some(row) = policy_store::get(conn, id).await? {
+            by_slug.insert(row.slug.clone(), row);
+        }
+        policies.push(policy);
+    }
+    let set = PolicySet::new(schema, policies).map_err(|d| {
+        AppError::Internal(anyhow::anyhow!(
+            "published policies conflict: {}",
+            d.first().map_or(String::new(), |d| d.message_en.clone())
+        ))
+    })?;
+    let rows = set
+        .policies
+        .iter()
+        .filter_map(|p| by_slug.remove(&p.id))
+        .collect();
+    Ok(Published { set, rows })
+}
+
+/// What the platform knows about an enterprise, as facts for the rules engine.
+/// Other scenes add what they know (a breached commitment).
+pub(crate) async fn enterprise_facts(
+    app: &App,
+    conn: &mut Conn,
+    enterprise: &Enterprise,
+) -> AppResult<Facts> {
+    let qualifications: Vec<Qualification> =
+        enterprise_store::qualifications(conn, enterprise.id).await?;
+    let figures = enterprise_store::figures(conn, enterprise.id).await?;
+    let mut by_year: BTreeMap<i32, Vec<&Figure>> = BTreeMap::new();
+    for f in &figures {
+        by_year.entry(f.year).or_default().push(f);
+    }
+    let years: Vec<_> = by_year
+        .iter()
+        .map(|(year, figs)| qinqing_kernel::enterprises::year_figures(*year, figs))
+        .collect();
+    let mut facts = Facts::from_profile(&enterprise.identity, &qualifications, &years);
+    for scene in app.scenes() {
+        scene
+            .add_enterprise_facts(conn, enterprise, &mut facts)
+            .await?;
+    }
+    Ok(facts)
+}
+
+/// Reads a definition against the stored schema; its problems, each with its line, are one
+/// error of `field`.
+pub(crate) fn parse_definition(
+    schema: &Schema,
+    definition: &str,
+    field: &str,
+) -> AppResult<qinqing_rules::Policy> {
+    qinqing_rules::parse_policy("definition.toml", definition, schema).map_err(|diags| {
+        let message = diags
+            .iter()
+            .map(|d| format!("第 {} 行:{}", d.line, d.message_zh))
+            .collect::<Vec<_>>()
+            .join(";");
+        AppError::invalid(field, message)
+    })
+}
+
+/// Amounts as people read them: "¥1,234.56".
+pub fn yuan(fen: i64) -> String {
+    format!("¥{}", Money::from_fen(fen).format_grouped())
+}

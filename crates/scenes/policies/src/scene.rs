@@ -1,0 +1,135 @@
+//! 惠企政策兑现 as a scene of the platform: its navigation, its clocks, its share of the
+//! background round and of the demo, and the push when a profile changes.
+
+use async_trait::async_trait;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use qinqing_domain::CreditCode;
+use qinqing_domain::deadline::WarningRule;
+use qinqing_domain::org::Role;
+use qinqing_kernel::scene::{ClockKind, DemoPart, Link, Scene, log_background};
+use qinqing_kernel::store::Tx;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::{App, AppResult, Principal};
+use utoipa_axum::router::OpenApiRouter;
+
+pub struct Policies;
+
+#[async_trait]
+impl Scene for Policies {
+    fn name(&self) -> &'static str {
+        "policies"
+    }
+
+    fn api(&self) -> OpenApiRouter<AppState> {
+        OpenApiRouter::new()
+            .merge(crate::api::policies::routes())
+            .merge(crate::api::pushes::routes())
+            .merge(crate::api::materials::routes())
+    }
+
+    fn pages(&self) -> Router<AppState> {
+        Router::new()
+            .merge(crate::pages::policies::routes())
+            .merge(crate::pages::pushes::routes())
+            .merge(crate::pages::materials::routes())
+    }
+
+    fn nav(&self, who: Option<&Principal>) -> Vec<Link> {
+        let mut links = vec![Link::new("/policies", "政策库")];
+        let Some(p) = who.filter(|p| !matches!(p.role, Role::EnterpriseUser | Role::Steward))
+        else {
+            return links;
+        };
+        if matches!(
+            p.role,
+            Role::Reviewer1
+                | Role::Reviewer2
+                | Role::Reviewer3
+                | Role::DepartmentLead
+                | Role::Handler
+        ) {
+            links.push(Link::new("/reviews", "审核"));
+        }
+        if matches!(p.role, Role::Finance | Role::Admin) || p.role.is_supervisor() {
+            links.push(Link::new("/payouts", "直达拨付"));
+        }
+        if matches!(p.role, Role::DepartmentLead | Role::Finance | Role::Admin)
+            || p.role.is_supervisor()
+        {
+            links.push(Link::new("/dashboard/policies", "兑现统计"));
+            links.push(Link::new("/integrity", "信用与追回"));
+        }
+        links
+    }
+
+    fn portal_links(&self, enterprise: &CreditCode) -> Vec<Link> {
+        vec![
+            Link::new(
+                format!("/enterprises/{enterprise}/entitlements"),
+                "我的可享政策",
+            ),
+            Link::new(
+                format!("/enterprises/{enterprise}/applications"),
+                "我的申报",
+            ),
+        ]
+    }
+
+    fn clocks(&self) -> Vec<ClockKind> {
+        vec![
+            ClockKind {
+                kind: crate::applications::REVIEW_CLOCK.into(),
+                label: "申报审核".into(),
+                builtin_rule: None,
+            },
+            ClockKind {
+                kind: crate::response::RESPONSE_CLOCK.into(),
+                label: "审核环节签收(24 小时)".into(),
+                // Too short for the default reminder a day before: four hours before instead
+                // of the moment it starts.
+                builtin_rule: Some(WarningRule {
+                    reminder_hours_before: 4,
+                    ..WarningRule::default()
+                }),
+            },
+            ClockKind {
+                kind: crate::auto_grant::CONFIRM_CLOCK.into(),
+                label: "免申即享确认".into(),
+                builtin_rule: None,
+            },
+            ClockKind {
+                kind: crate::ratings::FOLLOW_UP_CLOCK.into(),
+                label: "差评回访整改".into(),
+                builtin_rule: None,
+            },
+        ]
+    }
+
+    async fn profile_changed(
+        &self,
+        tx: &mut Tx,
+        app: &App,
+        enterprise: &CreditCode,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        crate::pushes::push_newly_eligible(app, tx, enterprise, now).await?;
+        Ok(())
+    }
+
+    async fn background(&self, app: &App) {
+        log_background(
+            crate::library::expire_ended(app).await,
+            "policies past their period taken down",
+            "taking down expired policies failed",
+        );
+    }
+
+    async fn load_demo(&self, app: &App, part: DemoPart) -> AppResult<()> {
+        if part == DemoPart::Base {
+            crate::demo::policies::load(app).await?;
+            crate::demo::fulfilment::load(app).await?;
+        }
+        Ok(())
+    }
+}
