@@ -17,7 +17,7 @@ pub fn scenes() -> Vec<Arc<dyn Scene>> {
     vec![
         Arc::new(qinqing_kernel::policies::scene::Policies),
         Arc::new(qinqing_kernel::requests::scene::Requests),
-        Arc::new(qinqing_kernel::agreements::scene::Agreements),
+        qinqing_agreements::scene(),
     ]
 }
 
