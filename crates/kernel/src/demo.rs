@@ -2,7 +2,6 @@
 //! 300 enterprises with three years of figures, and one account per role. Generated from a fixed
 //! seed, so every demo start looks the same.
 
-pub mod agreements;
 pub mod clinic;
 pub mod enterprises;
 pub mod requests;

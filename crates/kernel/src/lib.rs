@@ -9,7 +9,6 @@
 //! layer and the command line are thin shells over these functions, so a refusal proven here
 //! holds for every way in.
 
-pub mod agreements;
 pub mod attachments;
 pub mod audit_log;
 pub mod auth;

@@ -17,7 +17,7 @@ pub fn scenes() -> Vec<Arc<dyn Scene>> {
     vec![
         qinqing_policies::scene(),
         Arc::new(qinqing_kernel::requests::scene::Requests),
-        Arc::new(qinqing_kernel::agreements::scene::Agreements),
+        qinqing_agreements::scene(),
     ]
 }
 

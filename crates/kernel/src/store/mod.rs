@@ -3,7 +3,6 @@
 //! both. Functions take a `&mut AnyConnection`, so callers decide whether they run inside a write
 //! transaction (`&mut *tx`) or on a pooled connection.
 
-pub mod agreements;
 pub mod attachments;
 pub mod audit;
 pub mod audit_log;

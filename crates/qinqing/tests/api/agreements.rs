@@ -133,7 +133,7 @@ async fn dependants_move_when_an_upstream_item_slips_and_are_fixed_by_its_fulfil
     assert_eq!(planned(&late, "start"), "2027-03-06");
     assert_eq!(planned(&late, "done"), "2029-03-06");
     // The background work moves their clocks once a day.
-    let follow = qinqing_kernel::agreements::follow_slips;
+    let follow = qinqing_agreements::follow_slips;
     assert_eq!(follow(&app.app).await.unwrap(), 2);
     assert_eq!(follow(&app.app).await.unwrap(), 0, "once a day");
     assert_eq!(clock_due(&app, &a, "start").await, [end_of("2027-03-06")]);

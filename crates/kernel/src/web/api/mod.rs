@@ -1,10 +1,6 @@
 //! The JSON API under `/api/v1`.
 
 pub mod admin;
-pub mod agreement_documents;
-pub mod agreement_import;
-pub mod agreement_supervision;
-pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod clinic;

@@ -3,9 +3,6 @@
 //! and marks each wrong field.
 
 pub mod admin;
-pub mod agreement_form;
-pub mod agreement_supervision;
-pub mod agreements;
 pub mod auth;
 pub mod clinic;
 pub mod enterprises;

@@ -205,29 +205,31 @@ fn pledges(published: &Published) -> BTreeMap<String, Vec<String>> {
 }
 
 async fn cast(app: &App) -> AppResult<Option<Cast>> {
-    let mut found = Vec::new();
-    for name in [
-        "enterprise",
-        "steward",
-        "reviewer1",
-        "reviewer2",
-        "handler",
-        "finance",
-    ] {
-        match principal(app, name).await? {
-            Some(p) => found.push(p),
-            None => return Ok(None),
-        }
-    }
-    let mut found = found.into_iter();
-    let mut next = || found.next().expect("six principals");
+    let (
+        Some(enterprise),
+        Some(steward),
+        Some(reviewer1),
+        Some(reviewer2),
+        Some(handler),
+        Some(finance),
+    ) = (
+        principal(app, "enterprise").await?,
+        principal(app, "steward").await?,
+        principal(app, "reviewer1").await?,
+        principal(app, "reviewer2").await?,
+        principal(app, "handler").await?,
+        principal(app, "finance").await?,
+    )
+    else {
+        return Ok(None);
+    };
     Ok(Some(Cast {
-        enterprise: next(),
-        steward: next(),
-        reviewer1: next(),
-        reviewer2: next(),
-        handler: next(),
-        finance: next(),
+        enterprise,
+        steward,
+        reviewer1,
+        reviewer2,
+        handler,
+        finance,
     }))
 }
 

@@ -3,28 +3,28 @@
 //! date, readable on a phone) with the forms the caller may use on each item. Every form posts
 //! back; a refused one comes back open with what was typed and its wrong fields marked.
 
-use super::agreement_form::{ItemChoices, ItemForm};
-use super::{
-    Done, Errors, Layout, Pairs, error_page, errors_of, field, form_caller, form_errors,
-    shows_error_page,
+use super::form::{ItemChoices, ItemForm};
+use crate::{
+    AgreementInput, AgreementSummary, AgreementView, ItemAction, ItemRights, Workspace, document,
+    import,
 };
-use crate::agreements::{
-    self, AgreementInput, AgreementSummary, AgreementView, ItemAction, ItemRights, Workspace,
-    document, import,
-};
-use crate::attachments::AttachmentView;
-use crate::attachments::NewMaterial;
-use crate::web::AppState;
-use crate::web::session::{Caller, PageUser};
-use crate::web::upload::UploadForm;
-use crate::web::upload::material;
-use crate::{AppError, AppResult};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use qinqing_kernel::attachments::AttachmentView;
+use qinqing_kernel::attachments::NewMaterial;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::pages::{
+    Done, Errors, Layout, Pairs, error_page, errors_of, field, form_caller, form_errors,
+    shows_error_page,
+};
+use qinqing_kernel::web::session::{Caller, PageUser};
+use qinqing_kernel::web::upload::UploadForm;
+use qinqing_kernel::web::upload::material;
+use qinqing_kernel::{AppError, AppResult};
 use std::collections::HashMap;
 
 /// The routes of this module's pages and forms.
@@ -44,11 +44,11 @@ pub struct AgreementsPage {
 }
 
 pub async fn list_page(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
-    match agreements::list(&state.app, &caller.principal).await {
+    match crate::list(&state.app, &caller.principal).await {
         Ok(list) => AgreementsPage {
             layout: Layout::new("政企合同", Some(&caller), &state, "/agreements"),
             list,
-            may_create: agreements::may_create(&caller.principal),
+            may_create: crate::may_create(&caller.principal),
         }
         .into_response(),
         Err(e) => error_page(&e, Some(&caller), &state),
@@ -83,7 +83,7 @@ fn row_prefix(row: usize) -> String {
 
 /// The template's rows, then blank ones.
 fn standard_rows() -> Vec<ItemForm> {
-    let template = agreements::standard_template();
+    let template = crate::standard_template();
     let mut rows: Vec<ItemForm> = template
         .iter()
         .enumerate()
@@ -97,7 +97,7 @@ fn standard_rows() -> Vec<ItemForm> {
 
 fn template_choices() -> ItemChoices {
     ItemChoices::new(
-        agreements::standard_template()
+        crate::standard_template()
             .iter()
             .map(|n| (n.key.to_string(), n.title.to_string())),
     )
@@ -127,7 +127,7 @@ fn new_page_of(
 }
 
 pub async fn new_page(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
-    if !agreements::may_create(&caller.principal) {
+    if !crate::may_create(&caller.principal) {
         let e = AppError::forbidden("只有招商部门工作人员可以录入投资协议");
         return error_page(&e, Some(&caller), &state);
     }
@@ -144,7 +144,7 @@ pub async fn new_page(State(state): State<AppState>, PageUser(caller): PageUser)
 /// The rows of a submitted form as typed (template rows keep their keys).
 fn submitted_rows(pairs: &Pairs, errors: &Errors) -> Vec<ItemForm> {
     let count = field(pairs, "rows").parse().unwrap_or(0).min(MAX_ROWS);
-    let template = agreements::standard_template();
+    let template = crate::standard_template();
     (0..count)
         .map(|row| {
             let form = match template.get(row) {
@@ -198,7 +198,7 @@ pub async fn create(
         from_template: false,
         items: included.iter().map(|&r| rows[r].input()).collect(),
     };
-    match agreements::create(&state.app, &caller.principal, &input, &caller.meta).await {
+    match crate::create(&state.app, &caller.principal, &input, &caller.meta).await {
         Ok(a) => Redirect::to(&format!("/agreements/{}?done=created", a.id)).into_response(),
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
@@ -206,7 +206,7 @@ pub async fn create(
             errors.insert("form".into(), format!("协议未保存:{e}"));
             let rows = submitted_rows(&pairs, &errors);
             let page = new_page_of(&state, caller, &pairs, rows, errors);
-            (crate::web::error::status_of(&e), page).into_response()
+            (qinqing_kernel::web::error::status_of(&e), page).into_response()
         }
     }
 }
@@ -350,7 +350,7 @@ async fn render(
     notice: &'static str,
     refused: Option<Refused<'_>>,
 ) -> Response {
-    let ws = match agreements::workspace(&state.app, &caller.principal, id).await {
+    let ws = match crate::workspace(&state.app, &caller.principal, id).await {
         Ok(ws) => ws,
         Err(e) => return error_page(&e, Some(caller), state),
     };
@@ -479,7 +479,7 @@ async fn take_step(
             .input()
     };
     let act =
-        |action: ItemAction| async move { agreements::act(app, who, id, key, &action, meta).await };
+        |action: ItemAction| async move { crate::act(app, who, id, key, &action, meta).await };
     Ok(match form.field("action") {
         "report" => {
             let action = ItemAction::Report {
@@ -487,12 +487,12 @@ async fn take_step(
                 evidence: form.field("evidence").to_string(),
             };
             let file = optional_file(form, "履约佐证")?;
-            agreements::act_with(app, who, id, key, &action, file, meta).await?;
+            crate::act_with(app, who, id, key, &action, file, meta).await?;
             "reported"
         }
         "evidence" => {
             let file = file_of(form, "履约佐证")?;
-            agreements::upload_evidence(app, who, id, key, file, meta).await?;
+            crate::upload_evidence(app, who, id, key, file, meta).await?;
             "evidence"
         }
         "confirm" => act(ItemAction::Confirm).await.map(|_| "confirmed")?,
@@ -506,15 +506,15 @@ async fn take_step(
             .await
             .map(|_| "breached")?,
         "edit" => {
-            agreements::save_item(app, who, id, Some(key), &item(), meta).await?;
+            crate::save_item(app, who, id, Some(key), &item(), meta).await?;
             "saved"
         }
         "add" => {
-            agreements::save_item(app, who, id, None, &item(), meta).await?;
+            crate::save_item(app, who, id, None, &item(), meta).await?;
             "added"
         }
         "link" => {
-            agreements::link_enterprise(app, who, id, form.field("credit_code"), meta).await?;
+            crate::link_enterprise(app, who, id, form.field("credit_code"), meta).await?;
             "linked"
         }
         "document" => {
@@ -553,7 +553,7 @@ pub async fn action(
         }
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(error) => {
-            let status = crate::web::error::status_of(&error);
+            let status = qinqing_kernel::web::error::status_of(&error);
             let refused = Refused {
                 action: form.field("action"),
                 key: form.field("key"),

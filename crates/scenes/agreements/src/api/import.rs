@@ -1,15 +1,15 @@
 //! 政企合同双兑现: the XLSX template of commitment items and its import into an agreement.
 
-use crate::AppError;
-use crate::agreements::{AgreementView, import};
-use crate::web::AppState;
-use crate::web::error::{ApiError, ApiResult, ErrorBody};
-use crate::web::session::ApiUser;
-use crate::web::upload::UploadForm;
+use crate::{AgreementView, import};
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use qinqing_kernel::AppError;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::error::{ApiError, ApiResult, ErrorBody};
+use qinqing_kernel::web::session::ApiUser;
+use qinqing_kernel::web::upload::UploadForm;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

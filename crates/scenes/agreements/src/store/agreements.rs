@@ -1,8 +1,8 @@
 //! Investment agreements (政企合同) and their commitment items (承诺事项).
 
-use crate::store::{Conn, Result, stored, time};
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::commitment::{Due, ItemType, Offset, OffsetUnit, Outcome, Side};
+use qinqing_kernel::store::{Conn, Result, stored, time};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -302,7 +302,7 @@ pub async fn set_outcome(
 fn parse_outcome(name: &str, on: Option<NaiveDate>) -> Result<Outcome> {
     let dated = |make: fn(NaiveDate) -> Outcome| {
         on.map(make).ok_or_else(|| {
-            crate::store::StoreError::Corrupt(format!("outcome {name} without a date"))
+            qinqing_kernel::store::StoreError::Corrupt(format!("outcome {name} without a date"))
         })
     };
     match name {
@@ -311,7 +311,7 @@ fn parse_outcome(name: &str, on: Option<NaiveDate>) -> Result<Outcome> {
         "fulfilled" => dated(|on| Outcome::Fulfilled { on }),
         "waived" => Ok(Outcome::Waived),
         "breached" => Ok(Outcome::Breached),
-        other => Err(crate::store::StoreError::Corrupt(format!(
+        other => Err(qinqing_kernel::store::StoreError::Corrupt(format!(
             "outcome {other}"
         ))),
     }
@@ -327,7 +327,7 @@ fn parse_due(r: &AnyRow) -> Result<Due> {
     let amount: Option<i64> = r.try_get("offset_amount")?;
     let unit: Option<String> = r.try_get("offset_unit")?;
     let (Some(item), Some(amount), Some(unit)) = (item, amount, unit) else {
-        return Err(crate::store::StoreError::Corrupt(
+        return Err(qinqing_kernel::store::StoreError::Corrupt(
             "commitment without a due rule".into(),
         ));
     };

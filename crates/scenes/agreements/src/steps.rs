@@ -6,9 +6,9 @@ use super::{
     AgreementRow, CommitmentRow, ItemAction, conflict, manages, may_confirm, may_record_breach,
     may_report, may_waive, parse_date, text,
 };
-use crate::{AppError, AppResult, Principal};
 use chrono::NaiveDate;
 use qinqing_domain::commitment::{Outcome, Status};
+use qinqing_kernel::{AppError, AppResult, Principal};
 
 /// A step on an item, without its inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

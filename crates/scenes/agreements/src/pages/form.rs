@@ -3,9 +3,9 @@
 //! use case's `ItemInput`. The new-agreement form repeats them per row (`items[3].content`);
 //! the project page's add and edit forms use them unprefixed.
 
-use super::{Errors, Pairs, field};
-use crate::agreements::{FROM_SIGNING, ItemInput, ItemView};
+use crate::{FROM_SIGNING, ItemInput, ItemView};
 use qinqing_domain::commitment::{ItemType, OffsetUnit, Side, TemplateNode};
+use qinqing_kernel::web::pages::{Errors, Pairs, field};
 
 /// The fields a row holds (after its prefix).
 const FIELDS: [&str; 13] = [

@@ -1,16 +1,16 @@
 //! 政企合同双兑现 supervision: the commitment desk, the supervision dashboard (JSON, CSV, XLSX),
 //! the departments' performance feed and 监督的再监督.
 
-use crate::agreements::supervision::{
+use crate::supervision::{
     self, CommitmentDesk, PerformanceFeed, Resupervision, SupervisionDashboard,
 };
-use crate::web::AppState;
-use crate::web::download::report_download;
-use crate::web::error::{ApiResult, ErrorBody};
-use crate::web::session::ApiUser;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::download::report_download;
+use qinqing_kernel::web::error::{ApiResult, ErrorBody};
+use qinqing_kernel::web::session::ApiUser;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;

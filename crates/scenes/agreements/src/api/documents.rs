@@ -1,15 +1,15 @@
 //! 政企合同双兑现: the agreement document itself (协议文本).
 
-use crate::agreements::document;
-use crate::attachments::AttachmentView;
-use crate::web::AppState;
-use crate::web::error::{ApiResult, ErrorBody};
-use crate::web::session::ApiUser;
-use crate::web::upload::{UploadForm, file_response};
+use crate::document;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use qinqing_kernel::attachments::AttachmentView;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::error::{ApiResult, ErrorBody};
+use qinqing_kernel::web::session::ApiUser;
+use qinqing_kernel::web::upload::{UploadForm, file_response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -48,7 +48,7 @@ pub async fn upload(
     form: Multipart,
 ) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
     let form = UploadForm::read(form, "file").await;
-    let file = crate::web::upload::material(&form)?;
+    let file = qinqing_kernel::web::upload::material(&form)?;
     let who = &caller.principal;
     let added = document::upload(&state.app, who, id, file, &caller.meta).await?;
     Ok((StatusCode::CREATED, Json(added)))

@@ -1,17 +1,15 @@
 //! 政企合同双兑现: investment agreements and their commitment items.
 
-use crate::agreements::{
-    self, AgreementInput, AgreementSummary, AgreementView, ItemAction, ItemInput,
-};
-use crate::attachments::AttachmentView;
-use crate::web::AppState;
-use crate::web::error::{ApiResult, ErrorBody};
-use crate::web::session::ApiUser;
-use crate::web::upload::{UploadForm, file_response};
+use crate::{AgreementInput, AgreementSummary, AgreementView, ItemAction, ItemInput};
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use qinqing_kernel::attachments::AttachmentView;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::error::{ApiResult, ErrorBody};
+use qinqing_kernel::web::session::ApiUser;
+use qinqing_kernel::web::upload::{UploadForm, file_response};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -39,7 +37,7 @@ pub async fn list(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
 ) -> ApiResult<Json<Vec<AgreementSummary>>> {
-    Ok(Json(agreements::list(&state.app, &caller.principal).await?))
+    Ok(Json(crate::list(&state.app, &caller.principal).await?))
 }
 
 /// Records an agreement, itemised from the standard chain (`from_template`) and/or item by item.
@@ -51,7 +49,7 @@ pub async fn create(
     ApiUser(caller): ApiUser,
     Json(input): Json<AgreementInput>,
 ) -> ApiResult<(StatusCode, Json<AgreementView>)> {
-    let view = agreements::create(&state.app, &caller.principal, &input, &caller.meta).await?;
+    let view = crate::create(&state.app, &caller.principal, &input, &caller.meta).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -59,7 +57,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/agreements/template", tag = "agreements",
     responses((status = 200, description = "标准节点模板")))]
 pub async fn template() -> Json<&'static [qinqing_domain::commitment::TemplateNode]> {
-    Json(agreements::standard_template())
+    Json(crate::standard_template())
 }
 
 /// An agreement with its timeline: every item's planned date and state today.
@@ -72,9 +70,7 @@ pub async fn get(
     ApiUser(caller): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<AgreementView>> {
-    Ok(Json(
-        agreements::get(&state.app, &caller.principal, id).await?,
-    ))
+    Ok(Json(crate::get(&state.app, &caller.principal, id).await?))
 }
 
 /// Adds a commitment item.
@@ -88,7 +84,7 @@ pub async fn add_item(
     Path(id): Path<i64>,
     Json(input): Json<ItemInput>,
 ) -> ApiResult<(StatusCode, Json<AgreementView>)> {
-    let view = agreements::save_item(
+    let view = crate::save_item(
         &state.app,
         &caller.principal,
         id,
@@ -112,7 +108,7 @@ pub async fn edit_item(
     Json(input): Json<ItemInput>,
 ) -> ApiResult<Json<AgreementView>> {
     let who = &caller.principal;
-    let view = agreements::save_item(&state.app, who, id, Some(&key), &input, &caller.meta).await?;
+    let view = crate::save_item(&state.app, who, id, Some(&key), &input, &caller.meta).await?;
     Ok(Json(view))
 }
 
@@ -131,7 +127,7 @@ pub async fn act(
 ) -> ApiResult<Json<AgreementView>> {
     let who = &caller.principal;
     Ok(Json(
-        agreements::act(&state.app, who, id, &key, &action, &caller.meta).await?,
+        crate::act(&state.app, who, id, &key, &action, &caller.meta).await?,
     ))
 }
 
@@ -155,7 +151,7 @@ pub async fn link_enterprise(
     let who = &caller.principal;
     let code = &input.credit_code;
     Ok(Json(
-        agreements::link_enterprise(&state.app, who, id, code, &caller.meta).await?,
+        crate::link_enterprise(&state.app, who, id, code, &caller.meta).await?,
     ))
 }
 
@@ -170,7 +166,7 @@ pub async fn evidence(
     Path((id, key)): Path<(i64, String)>,
 ) -> ApiResult<Json<Vec<AttachmentView>>> {
     let who = &caller.principal;
-    Ok(Json(agreements::evidence(&state.app, who, id, &key).await?))
+    Ok(Json(crate::evidence(&state.app, who, id, &key).await?))
 }
 
 /// Uploads an evidence file (multipart fields `label` and `file`: PDF, JPG, PNG or OFD, at most
@@ -187,9 +183,9 @@ pub async fn upload_evidence(
     form: Multipart,
 ) -> ApiResult<(StatusCode, Json<AttachmentView>)> {
     let form = UploadForm::read(form, "file").await;
-    let file = crate::web::upload::material(&form)?;
+    let file = qinqing_kernel::web::upload::material(&form)?;
     let who = &caller.principal;
-    let added = agreements::upload_evidence(&state.app, who, id, &key, file, &caller.meta).await?;
+    let added = crate::upload_evidence(&state.app, who, id, &key, file, &caller.meta).await?;
     Ok((StatusCode::CREATED, Json(added)))
 }
 
@@ -205,6 +201,6 @@ pub async fn evidence_content(
     Path((id, key, file)): Path<(i64, String, i64)>,
 ) -> ApiResult<Response> {
     let who = &caller.principal;
-    let content = agreements::evidence_content(&state.app, who, id, &key, file).await?;
+    let content = crate::evidence_content(&state.app, who, id, &key, file).await?;
     Ok(file_response(content))
 }

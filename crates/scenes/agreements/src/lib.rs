@@ -1,5 +1,9 @@
-//! 政企合同双兑现 ("承诺必践"): investment agreements split into commitment items of both sides,
-//! each on the shared time-limit mechanism.
+//! 政企合同双兑现 ("承诺必践"), a scene of the Qinqing platform: investment agreements between
+//! the district and an enterprise, split into the commitment items of both sides (承诺事项),
+//! each on the kernel's shared time-limit mechanism — with the project pages and the JSON API
+//! to record and act on them, the XLSX import of items, the agreement document, supervision of
+//! fulfilment by 效能办, 招商办 and 纪检, and the demo district's agreements. It plugs into the
+//! kernel through [`scene()`].
 //!
 //! Planned dates are never stored: they follow from the items and today (see
 //! `qinqing_domain::commitment`). Every change to an agreement re-syncs the clocks of its items
@@ -7,26 +11,22 @@
 //! planned date — supervised by 效能办 for government items and by 招商办 for enterprise items —
 //! and a dependant whose date moved gets a new clock and tells the people answering for it.
 
+pub mod api;
+pub mod demo;
 pub mod document;
 pub mod import;
+pub mod pages;
 pub mod scene;
 pub mod steps;
+pub mod store;
 pub mod supervision;
 
-use crate::attachments::NewMaterial;
-use crate::attachments::{self, AttachmentView, FileContent};
-use crate::audit::{self, Change};
-use crate::deadlines::{self, ClockAction, Start};
-use crate::error::parsed;
-use crate::notifications::{self, NewMessage, Template};
-use crate::principal::{acts_for_enterprise, on_behalf};
-use crate::store::agreements::{
-    self as store, AgreementRow, CommitmentFields, CommitmentRow, NewAgreement,
-};
-use crate::store::attachments::Owner;
-use crate::store::deadlines::{self as clock_store, State};
-use crate::store::{Conn, StoreError, enterprises, orgs, users};
-use crate::{App, AppError, AppResult, FieldErrors, Principal, RequestMeta};
+/// The scene, as the binary hands it to the kernel at start-up.
+pub fn scene() -> std::sync::Arc<dyn qinqing_kernel::Scene> {
+    std::sync::Arc::new(scene::Agreements)
+}
+
+use crate::store::agreements::{AgreementRow, CommitmentFields, CommitmentRow, NewAgreement};
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::commitment::{
     Commitment, Due, ItemType, Offset, OffsetUnit, Outcome, STANDARD_TEMPLATE, Scheduled, Side,
@@ -35,6 +35,17 @@ use qinqing_domain::commitment::{
 use qinqing_domain::deadline::{Limit, LimitUnit, end_of_day, local_date};
 use qinqing_domain::org::{Role, Scope};
 use qinqing_domain::{CreditCode, DivisionCode, Money};
+use qinqing_kernel::attachments::NewMaterial;
+use qinqing_kernel::attachments::{self, AttachmentView, FileContent};
+use qinqing_kernel::audit::{self, Change};
+use qinqing_kernel::deadlines::{self, ClockAction, Start};
+use qinqing_kernel::error::parsed;
+use qinqing_kernel::notifications::{self, NewMessage, Template};
+use qinqing_kernel::principal::{acts_for_enterprise, on_behalf};
+use qinqing_kernel::store::attachments::Owner;
+use qinqing_kernel::store::deadlines::{self as clock_store, State};
+use qinqing_kernel::store::{Conn, StoreError, enterprises, orgs, users};
+use qinqing_kernel::{App, AppError, AppResult, FieldErrors, Principal, RequestMeta};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -570,8 +581,8 @@ pub(crate) async fn sync_clocks(
     a: &AgreementRow,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<(String, NaiveDate, NaiveDate)>> {
-    store::lock(conn, a.id).await?;
-    let rows = store::commitments(conn, a.id).await?;
+    store::agreements::lock(conn, a.id).await?;
+    let rows = store::agreements::commitments(conn, a.id).await?;
     let scheduled = schedule(app, &rows, now)?;
     let region = DivisionCode::parse(&a.region_code).map_err(|e| AppError::Internal(e.into()))?;
     let mut moved = Vec::new();
@@ -713,12 +724,12 @@ pub async fn follow_slips(app: &App) -> AppResult<usize> {
     let now = app.now();
     let agreements = {
         let mut conn = app.db.conn().await?;
-        store::list(&mut conn).await?
+        store::agreements::list(&mut conn).await?
     };
     let mut moved_items = 0;
     for a in agreements {
         let mut tx = app.db.begin().await?;
-        if !store::claim_daily_sync(&mut tx, a.id, local_date(now)).await? {
+        if !store::agreements::claim_daily_sync(&mut tx, a.id, local_date(now)).await? {
             continue;
         }
         let moved = sync_clocks(&mut tx, app, &a, now).await?;
@@ -742,10 +753,10 @@ pub async fn follow_slips(app: &App) -> AppResult<usize> {
 // ----- use cases -----
 
 async fn load(conn: &mut Conn, id: i64) -> AppResult<(AgreementRow, Vec<CommitmentRow>)> {
-    let a = store::get(conn, id)
+    let a = store::agreements::get(conn, id)
         .await?
         .ok_or_else(|| AppError::NotFound("没有这份协议".into()))?;
-    let rows = store::commitments(conn, id).await?;
+    let rows = store::agreements::commitments(conn, id).await?;
     Ok((a, rows))
 }
 
@@ -929,9 +940,9 @@ pub async fn create(
         created_by: who.user_id,
         created_org_id: who.org_id,
     };
-    let id = store::insert(&mut tx, &new, now).await?;
+    let id = store::agreements::insert(&mut tx, &new, now).await?;
     for item in &items {
-        store::insert_commitment(&mut tx, id, &item.fields()).await?;
+        store::agreements::insert_commitment(&mut tx, id, &item.fields()).await?;
     }
     let (a, _) = load(&mut tx, id).await?;
     sync_clocks(&mut tx, app, &a, now).await?;
@@ -1004,8 +1015,10 @@ pub async fn save_item(
     Timeline::new(timeline_items)
         .map_err(|e| AppError::invalid(timeline_field(&e), e.to_string()))?;
     match existing {
-        Some(row_id) => store::update_commitment(&mut tx, row_id, &item.fields()).await?,
-        None => match store::insert_commitment(&mut tx, id, &item.fields()).await {
+        Some(row_id) => {
+            store::agreements::update_commitment(&mut tx, row_id, &item.fields()).await?
+        }
+        None => match store::agreements::insert_commitment(&mut tx, id, &item.fields()).await {
             Err(StoreError::Duplicate) => {
                 return Err(AppError::invalid("key", "该事项编号在本协议中已使用"));
             }
@@ -1099,7 +1112,7 @@ async fn act_in(
         action,
         local_date(now),
     )?;
-    if !store::set_outcome(tx, row.id, row.outcome, outcome, note.as_deref()).await? {
+    if !store::agreements::set_outcome(tx, row.id, row.outcome, outcome, note.as_deref()).await? {
         return Err(conflict("该事项刚被他人处理,请刷新后再试"));
     }
     let was_held = timeline_before.incentives_suspended();
@@ -1141,16 +1154,20 @@ async fn hold_or_release_incentives(
     let (_, after) = load(conn, a.id).await?;
     let held = timeline(&after)?.incentives_suspended();
     if held && !was_held {
-        store::set_incentives_held(conn, a.id, Some(today)).await?;
+        store::agreements::set_incentives_held(conn, a.id, Some(today)).await?;
     } else if was_held && !held {
-        store::set_incentives_held(conn, a.id, None).await?;
+        store::agreements::set_incentives_held(conn, a.id, None).await?;
         let days = a
             .incentives_held_since
             .map_or(0, |since| (today - since).num_days());
         for (row, s) in rows.iter().zip(scheduled) {
             if days > 0 && s.status == Status::Suspended {
-                store::set_replanned(conn, row.id, s.planned + chrono::Duration::days(days))
-                    .await?;
+                store::agreements::set_replanned(
+                    conn,
+                    row.id,
+                    s.planned + chrono::Duration::days(days),
+                )
+                .await?;
             }
         }
     }
@@ -1211,7 +1228,7 @@ pub async fn link_enterprise(
     let enterprise = enterprises::get_by_credit_code(&mut tx, &code)
         .await?
         .ok_or_else(|| AppError::invalid("credit_code", "平台上没有这家企业"))?;
-    if !store::link_enterprise(&mut tx, id, enterprise.id).await? {
+    if !store::agreements::link_enterprise(&mut tx, id, enterprise.id).await? {
         return Err(conflict("这份协议已关联企业"));
     }
     let change = Change {
@@ -1408,8 +1425,8 @@ pub async fn list(app: &App, who: &Principal) -> AppResult<Vec<AgreementSummary>
     let now = app.now();
     let mut conn = app.db.conn().await?;
     let mut out = Vec::new();
-    for a in store::list(&mut conn).await? {
-        let rows = store::commitments(&mut conn, a.id).await?;
+    for a in store::agreements::list(&mut conn).await? {
+        let rows = store::agreements::commitments(&mut conn, a.id).await?;
         if !may_see(who, &a, &rows) {
             continue;
         }

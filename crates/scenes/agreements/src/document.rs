@@ -2,12 +2,12 @@
 //! attachments. Staff who manage the agreement upload it; whoever may see the agreement reads it.
 
 use super::{manages, visible};
-use crate::attachments::NewMaterial;
-use crate::attachments::{self, AttachmentView, FileContent};
-use crate::audit::{self, Change};
-use crate::store::attachments::Owner;
-use crate::store::{Conn, StoreError};
-use crate::{App, AppError, AppResult, Principal, RequestMeta};
+use qinqing_kernel::attachments::NewMaterial;
+use qinqing_kernel::attachments::{self, AttachmentView, FileContent};
+use qinqing_kernel::audit::{self, Change};
+use qinqing_kernel::store::attachments::Owner;
+use qinqing_kernel::store::{Conn, StoreError};
+use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 
 const OWNER: &str = "agreement";
 

@@ -1,18 +1,18 @@
 //! 政企合同双兑现 supervision pages: the commitment desk (承诺事项, phone-readable), the
 //! supervision dashboard with its exports, and 纪检's 监督的再监督.
 
-use super::{Layout, error_page};
-use crate::agreements::supervision::{
+use crate::supervision::{
     self, CommitmentDesk, GroupFulfilment, Resupervision, SupervisionDashboard,
 };
-use crate::web::AppState;
-use crate::web::session::PageUser;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::pages::{Layout, error_page};
+use qinqing_kernel::web::session::PageUser;
 
 /// The routes of this module's pages and forms.
 pub fn routes() -> Router<AppState> {

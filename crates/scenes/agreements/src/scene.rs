@@ -2,15 +2,15 @@
 //! type), the breached-commitments fact for the rules engine, who may read an agreement's
 //! trail, its share of the background round and of the demo.
 
-use crate::scene::{ClockKind, DemoPart, Link, Scene, log_background, seen};
-use crate::store::Conn;
-use crate::store::enterprises::Enterprise;
-use crate::web::AppState;
-use crate::{App, AppResult, Principal};
 use async_trait::async_trait;
 use axum::Router;
 use qinqing_domain::commitment::ItemType;
 use qinqing_domain::org::Role;
+use qinqing_kernel::scene::{ClockKind, DemoPart, Link, Scene, log_background, seen};
+use qinqing_kernel::store::Conn;
+use qinqing_kernel::store::enterprises::Enterprise;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::{App, AppResult, Principal};
 use qinqing_rules::{Facts, Value};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -27,16 +27,16 @@ impl Scene for Agreements {
 
     fn api(&self) -> OpenApiRouter<AppState> {
         OpenApiRouter::new()
-            .merge(crate::web::api::agreements::routes())
-            .merge(crate::web::api::agreement_supervision::routes())
-            .merge(crate::web::api::agreement_import::routes())
-            .merge(crate::web::api::agreement_documents::routes())
+            .merge(crate::api::agreements::routes())
+            .merge(crate::api::supervision::routes())
+            .merge(crate::api::import::routes())
+            .merge(crate::api::documents::routes())
     }
 
     fn pages(&self) -> Router<AppState> {
         Router::new()
-            .merge(crate::web::pages::agreements::routes())
-            .merge(crate::web::pages::agreement_supervision::routes())
+            .merge(crate::pages::agreements::routes())
+            .merge(crate::pages::supervision::routes())
     }
 
     fn nav(&self, who: Option<&Principal>) -> Vec<Link> {

@@ -5,14 +5,14 @@ use super::{
     AgreementView, FROM_SIGNING, ItemInput, as_commitment, manages, parse_item, sync_clocks,
     timeline_field, view, visible,
 };
-use crate::audit::{self, Change};
-use crate::error::parsed;
 use crate::store::agreements as store;
-use crate::store::{StoreError, orgs};
-use crate::{App, AppError, AppResult, FieldErrors, Principal, RequestMeta};
 use qinqing_domain::commitment::{Commitment, ItemType, OffsetUnit, Outcome, Side, Timeline};
 use qinqing_exchange::commitments::{ItemLine, header_of, read_items};
 use qinqing_exchange::{ImportReport, RowError};
+use qinqing_kernel::audit::{self, Change};
+use qinqing_kernel::error::parsed;
+use qinqing_kernel::store::{StoreError, orgs};
+use qinqing_kernel::{App, AppError, AppResult, FieldErrors, Principal, RequestMeta};
 
 /// The import template (事项导入模板.xlsx).
 pub fn template() -> AppResult<Vec<u8>> {

@@ -10,16 +10,16 @@
 //! items and recorded in the audit trail as the demo loader's own entry; the clocks then follow
 //! as they would on any change, and the scheduler fires what is due.
 
-use crate::agreements::{self, AgreementInput, ItemInput};
-use crate::audit::{self, Change};
-use crate::auth::load_principal;
 use crate::store::agreements as store;
-use crate::store::deadlines as clock_store;
-use crate::store::{Conn, StoreError, orgs, users};
-use crate::{App, AppError, AppResult, Principal, RequestMeta};
+use crate::{AgreementInput, ItemInput};
 use chrono::{Days, NaiveDate};
 use qinqing_domain::commitment::Outcome;
 use qinqing_domain::deadline::{Grade, local_date};
+use qinqing_kernel::audit::{self, Change};
+use qinqing_kernel::auth::load_principal;
+use qinqing_kernel::store::deadlines as clock_store;
+use qinqing_kernel::store::{Conn, StoreError, orgs, users};
+use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 
 /// How an item stands, as days relative to its due date or today.
 #[derive(Clone, Copy)]
@@ -456,10 +456,10 @@ pub async fn load(app: &App) -> AppResult<()> {
                 })
                 .collect(),
         };
-        let view = agreements::create(app, &investment, &input, &meta).await?;
+        let view = crate::create(app, &investment, &input, &meta).await?;
         write_past(app, view.id, p, today).await?;
     }
-    crate::deadlines::run_due(app).await?;
+    qinqing_kernel::deadlines::run_due(app).await?;
     answer_one_demand(app).await
 }
 
@@ -486,7 +486,7 @@ async fn write_past(app: &App, id: i64, p: &Project, today: NaiveDate) -> AppRes
     let a = store::get(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demo agreement missing")))?;
-    agreements::sync_clocks(&mut tx, app, &a, now).await?;
+    crate::sync_clocks(&mut tx, app, &a, now).await?;
     let change = Change {
         action: "demo.commitment_history",
         object_type: "agreement",
@@ -511,17 +511,13 @@ async fn write_past(app: &App, id: i64, p: &Project, today: NaiveDate) -> AppRes
 async fn answer_one_demand(app: &App) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
     let efficiency = demo_user(&mut conn, "efficiency").await?;
-    let fired = clock_store::fired_of(
-        &mut conn,
-        "commitment",
-        agreements::CLOCK_KIND,
-        &[Grade::Demand],
-    )
-    .await?;
+    let fired =
+        clock_store::fired_of(&mut conn, "commitment", crate::CLOCK_KIND, &[Grade::Demand]).await?;
     drop(conn);
     if let Some((w, _)) = fired.iter().find(|(_, d)| d.label.ends_with("电力增容")) {
         let note = "已督办供电公司,承诺两周内完成增容";
-        crate::deadlines::act(app, &efficiency, w.id, note, &RequestMeta::default()).await?;
+        qinqing_kernel::deadlines::act(app, &efficiency, w.id, note, &RequestMeta::default())
+            .await?;
     }
     Ok(())
 }

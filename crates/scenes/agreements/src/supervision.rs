@@ -9,16 +9,16 @@ use super::{
     CLOCK_KIND, OBJECT, answers_for, covers, is_own_enterprise, may_confirm, may_see, schedule,
     timeline,
 };
-use crate::deadlines::{self, WarningView};
 use crate::store::agreements::{self as store, AgreementRow, CommitmentRow};
-use crate::store::deadlines::{self as clock_store, State};
-use crate::store::{Conn, orgs};
-use crate::{App, AppError, AppResult, Principal};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use qinqing_domain::commitment::{Outcome, Side, Status};
 use qinqing_domain::deadline::{Grade, local_date};
 use qinqing_domain::org::{Role, Scope};
 use qinqing_exchange::table::{Cell, Table};
+use qinqing_kernel::deadlines::{self, WarningView};
+use qinqing_kernel::store::deadlines::{self as clock_store, State};
+use qinqing_kernel::store::{Conn, orgs};
+use qinqing_kernel::{App, AppError, AppResult, Principal};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;

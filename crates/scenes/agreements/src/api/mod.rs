@@ -1,0 +1,10 @@
+//! The scene's JSON handlers under `/api/v1`, merged into the kernel's API by the scene.
+
+// Handlers return `Result<_, Response>` to short-circuit with a finished response; a response is
+// built once per request, so boxing it to shrink the `Err` variant would buy nothing.
+#![allow(clippy::result_large_err)]
+
+pub mod agreements;
+pub mod documents;
+pub mod import;
+pub mod supervision;

@@ -1,0 +1,3 @@
+//! The scene's share of the demo district.
+
+pub mod agreements;
