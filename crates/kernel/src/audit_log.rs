@@ -6,6 +6,7 @@
 //! not in each write transaction: writes stay cheap, and an entry is protected from undetected
 //! change from the first checkpoint that covers it, as in any transparency log.
 
+pub use crate::store::audit::StoredEntry;
 use crate::store::audit_log::{self as store, Signer, StoredCheckpoint};
 use crate::store::{Conn, StoreError};
 use crate::{App, AppError, AppResult, Principal};

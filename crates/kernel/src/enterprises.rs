@@ -13,7 +13,8 @@ pub use profile::{
 pub use registration::{PLEDGE_TEXT, PLEDGE_VERSION, RegistrationInput, register};
 
 use crate::store::Conn;
-use crate::store::enterprises::{self as store, Enterprise};
+use crate::store::enterprises::{self as store};
+pub use crate::store::enterprises::{Enterprise, ListFilter, ScopeFilter};
 use crate::{AppError, AppResult, Principal};
 use qinqing_domain::CreditCode;
 

@@ -9,6 +9,8 @@ use qinqing_domain::CreditCode;
 use qinqing_domain::org::Role;
 use serde::Serialize;
 
+pub use crate::store::orgs::Organisation;
+
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct NewUserInput {
     pub username: String,
@@ -235,6 +237,16 @@ pub async fn assign_steward(
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
+}
+
+/// The district's organisations below the enterprises (district, towns, villages,
+/// departments, banks); government staff only.
+pub async fn organisations(app: &App, who: &Principal) -> AppResult<Vec<Organisation>> {
+    if !who.role.is_staff() {
+        return Err(AppError::forbidden("只有政府工作人员可以查看组织架构"));
+    }
+    let mut conn = app.db.conn().await?;
+    Ok(orgs::list_non_enterprise(&mut conn).await?)
 }
 
 /// The district's departments (those that own policies, handle requests, answer for items): (id, name).

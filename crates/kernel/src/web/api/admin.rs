@@ -1,6 +1,5 @@
 //! Administration: accounts, steward assignments, organisations, the working-day calendar.
 
-use crate::store::orgs;
 use crate::users::{self, NewUserInput, UserSummary};
 use crate::web::AppState;
 use crate::web::error::{ApiError, ApiResult};
@@ -115,15 +114,7 @@ pub async fn organisations(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
 ) -> ApiResult<Json<Vec<OrganisationItem>>> {
-    if !caller.principal.role.is_staff() {
-        return Err(ApiError(AppError::forbidden(
-            "只有政府工作人员可以查看组织架构",
-        )));
-    }
-    let mut conn = state.app.db.conn().await.map_err(AppError::from)?;
-    let list = orgs::list_non_enterprise(&mut conn)
-        .await
-        .map_err(AppError::from)?;
+    let list = users::organisations(&state.app, &caller.principal).await?;
     Ok(Json(
         list.into_iter()
             .map(|o| OrganisationItem {

@@ -2,7 +2,7 @@
 
 use crate::AppError;
 use crate::enterprises::{self, ProfileUpdate, ProfileView, RegistrationInput};
-use crate::store::enterprises::{Enterprise, ListFilter};
+use crate::enterprises::{Enterprise, ListFilter, ScopeFilter};
 use crate::web::AppState;
 use crate::web::error::{ApiError, ApiResult, plain};
 use crate::web::session::{ApiUser, request_meta};
@@ -105,7 +105,7 @@ pub fn list_filter(
     per_page: i64,
 ) -> ListFilter {
     ListFilter {
-        scope: crate::store::enterprises::ScopeFilter::Nothing, // replaced by the use case
+        scope: ScopeFilter::Nothing, // replaced by the use case
         text: q.map(|s| s.trim().to_string()),
         region_prefix: region.map(|s| s.trim().to_string()),
         industry_prefix: industry.map(|s| s.trim().to_uppercase()),

@@ -1,7 +1,7 @@
 //! The admin area (accounts, working-day calendar) and the organisation tree.
 
 use super::{Choice, Errors, Layout, error_page, errors_of};
-use crate::store::orgs::{self, Organisation};
+use crate::users::Organisation;
 use crate::users::{self, NewUserInput, UserSummary};
 use crate::web::AppState;
 use crate::web::session::{Caller, PageUser};
@@ -65,11 +65,10 @@ async fn users_page(
     notice: Option<String>,
 ) -> Result<UsersPage, AppError> {
     let users = users::list_users(&state.app, &caller.principal).await?;
-    let mut conn = state.app.db.conn().await?;
     Ok(UsersPage {
         layout: Layout::new("账户管理", Some(caller), state, "/admin/users"),
         users,
-        orgs: orgs::list_non_enterprise(&mut conn).await?,
+        orgs: users::organisations(&state.app, &caller.principal).await?,
         roles: Role::ALL
             .iter()
             .filter(|r| **r != Role::EnterpriseUser)
@@ -278,19 +277,7 @@ fn tree_lines(all: &[Organisation]) -> Vec<OrgLine> {
 }
 
 pub async fn organisations(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
-    if !caller.principal.role.is_staff() {
-        return error_page(
-            &AppError::forbidden("只有政府工作人员可以查看组织架构"),
-            Some(&caller),
-            &state,
-        );
-    }
-    let all = match state.app.db.conn().await {
-        Ok(mut conn) => orgs::list_non_enterprise(&mut conn)
-            .await
-            .map_err(AppError::from),
-        Err(e) => Err(AppError::from(e)),
-    };
+    let all = users::organisations(&state.app, &caller.principal).await;
     match all {
         Ok(all) => OrganisationsPage {
             layout: Layout::new("组织架构", Some(&caller), &state, "/organisations"),

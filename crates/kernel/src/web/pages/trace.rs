@@ -2,7 +2,7 @@
 
 use super::{Layout, error_page};
 use crate::audit_log;
-use crate::store::audit::StoredEntry;
+use crate::audit_log::StoredEntry;
 use crate::web::AppState;
 use crate::web::session::PageUser;
 use askama::Template;
