@@ -3,11 +3,9 @@
 //! seed, so every demo start looks the same.
 
 pub mod agreements;
-pub mod clinic;
 pub mod enterprises;
 pub mod fulfilment;
 pub mod policies;
-pub mod requests;
 
 use enterprises as enterprise_figures;
 pub use enterprises::generate_enterprises;

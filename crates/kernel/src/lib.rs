@@ -23,7 +23,6 @@ pub mod notifications;
 pub mod policies;
 pub mod principal;
 pub mod receipts;
-pub mod requests;
 pub mod scene;
 pub mod setup;
 pub mod sms;

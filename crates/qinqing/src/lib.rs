@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 pub fn scenes() -> Vec<Arc<dyn Scene>> {
     vec![
         Arc::new(qinqing_kernel::policies::scene::Policies),
-        Arc::new(qinqing_kernel::requests::scene::Requests),
+        qinqing_requests::scene(),
         Arc::new(qinqing_kernel::agreements::scene::Agreements),
     ]
 }

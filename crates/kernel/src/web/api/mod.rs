@@ -7,7 +7,6 @@ pub mod agreement_supervision;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
-pub mod clinic;
 pub mod deadlines;
 pub mod enterprises;
 pub mod materials;
@@ -15,8 +14,6 @@ pub mod notifications;
 pub mod policies;
 pub mod pushes;
 pub mod reference;
-pub mod request_analysis;
-pub mod requests;
 
 use crate::Scene;
 use crate::web::AppState;

@@ -7,16 +7,12 @@ pub mod agreement_form;
 pub mod agreement_supervision;
 pub mod agreements;
 pub mod auth;
-pub mod clinic;
 pub mod enterprises;
 pub mod materials;
 pub mod messages;
 pub mod policies;
 pub mod policy_builder;
 pub mod pushes;
-pub mod request_analysis;
-pub mod request_routes;
-pub mod requests;
 pub mod tools;
 pub mod trace;
 
