@@ -2,9 +2,7 @@
 //! 300 enterprises with three years of figures, and one account per role. Generated from a fixed
 //! seed, so every demo start looks the same.
 
-pub mod clinic;
 pub mod enterprises;
-pub mod requests;
 
 use enterprises as enterprise_figures;
 pub use enterprises::generate_enterprises;

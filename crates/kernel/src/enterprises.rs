@@ -20,6 +20,21 @@ use qinqing_domain::CreditCode;
 
 /// Loads an enterprise the caller may see: 404 when it does not exist, 403 when it is outside
 /// the caller's scope.
+/// The credit codes and names of the enterprises the caller acts for (its own, or those a
+/// steward serves), for a picker where they are told apart by name.
+pub async fn names_of_own(app: &crate::App, who: &Principal) -> AppResult<Vec<(String, String)>> {
+    let mut conn = app.db.conn().await?;
+    let mut out = Vec::new();
+    for code in who.enterprises() {
+        let name = store::get_by_credit_code(&mut conn, code)
+            .await?
+            .map(|e| e.identity.name)
+            .unwrap_or_default();
+        out.push((code.to_string(), name));
+    }
+    Ok(out)
+}
+
 pub async fn visible_enterprise(
     conn: &mut Conn,
     who: &Principal,

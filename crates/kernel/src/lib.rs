@@ -21,7 +21,6 @@ pub mod error;
 pub mod notifications;
 pub mod principal;
 pub mod receipts;
-pub mod requests;
 pub mod scene;
 pub mod setup;
 pub mod sms;

@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 pub fn scenes() -> Vec<Arc<dyn Scene>> {
     vec![
         qinqing_policies::scene(),
-        Arc::new(qinqing_kernel::requests::scene::Requests),
+        qinqing_requests::scene(),
         qinqing_agreements::scene(),
     ]
 }

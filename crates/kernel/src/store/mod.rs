@@ -6,15 +6,11 @@
 pub mod attachments;
 pub mod audit;
 pub mod audit_log;
-pub mod clinic;
-pub mod consultations;
 pub mod db;
 pub mod deadlines;
 pub mod enterprises;
 pub mod notifications;
 pub mod orgs;
-pub mod request_analysis;
-pub mod requests;
 pub mod sessions;
 pub mod settings;
 pub mod sql;

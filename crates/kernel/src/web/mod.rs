@@ -10,7 +10,6 @@ pub mod api;
 pub mod download;
 pub mod error;
 pub mod metrics;
-pub mod open311;
 pub mod openapi;
 pub mod pages;
 pub mod session;

@@ -5,7 +5,7 @@ use crate::helpers::{Session, TestApp, assert_error, credit_code};
 use crate::requests::{TOWN, ok, own_request, path, set_routes, spawn, submit};
 use chrono::Utc;
 use qinqing_kernel::clock::ManualClock;
-use qinqing_kernel::requests::auto_close::close_expired;
+use qinqing_requests::auto_close::close_expired;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -187,11 +187,11 @@ async fn a_12345_file_is_imported_whole_once_or_refused_row_by_row() {
 
     // Two imports running at once cannot both register a ticket: the store keeps one per number.
     let mut conn = app.app.db.conn().await.unwrap();
-    let stored = qinqing_kernel::store::requests::by_source_ref(&mut conn, "12345", "GD0001")
+    let stored = qinqing_requests::store::requests::by_source_ref(&mut conn, "12345", "GD0001")
         .await
         .unwrap()
         .unwrap();
-    let twin = qinqing_kernel::store::requests::NewRequest {
+    let twin = qinqing_requests::store::requests::NewRequest {
         receipt_no: "SQ-TWIN",
         enterprise_id: stored.enterprise_id,
         region_code: &stored.region_code,
@@ -209,7 +209,7 @@ async fn a_12345_file_is_imported_whole_once_or_refused_row_by_row() {
         owner_org_id: stored.owner_org_id,
     };
     let refused =
-        qinqing_kernel::store::requests::insert(&mut conn, &twin, chrono::Utc::now()).await;
+        qinqing_requests::store::requests::insert(&mut conn, &twin, chrono::Utc::now()).await;
     assert!(matches!(
         refused,
         Err(qinqing_kernel::store::StoreError::Duplicate)

@@ -3,13 +3,10 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
-pub mod clinic;
 pub mod deadlines;
 pub mod enterprises;
 pub mod notifications;
 pub mod reference;
-pub mod request_analysis;
-pub mod requests;
 
 use crate::Scene;
 use crate::web::AppState;

@@ -4,12 +4,8 @@
 
 pub mod admin;
 pub mod auth;
-pub mod clinic;
 pub mod enterprises;
 pub mod messages;
-pub mod request_analysis;
-pub mod request_routes;
-pub mod requests;
 pub mod tools;
 pub mod trace;
 

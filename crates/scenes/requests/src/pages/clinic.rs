@@ -1,0 +1,266 @@
+//! 会商 and 会诊日 pages: the forms on a request's page (invite, opinion, put on the agenda) and
+//! the session pages. A form that succeeds redirects back (POST-redirect-GET); one that is
+//! refused shows its page again with the field marked, and changes nothing.
+
+use super::requests::render_request;
+use crate::clinic::{
+    self, AgendaInput, ClinicDayInput, ClinicDayView, ClinicOverview, DecisionInput, DoneInput,
+    RecordInput,
+};
+use crate::consultation::{self, InviteInput, OpinionInput};
+use crate::handles_cases;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use qinqing_domain::org::Role;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::pages::{Errors, Layout, Pairs, answer, error_page, field, form_caller};
+use qinqing_kernel::web::session::{Caller, PageUser};
+use qinqing_kernel::{AppError, AppResult};
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/requests/{receipt}/consultations", post(invite))
+        .route("/requests/{receipt}/clinic", post(put_on_agenda))
+        .route("/consultations/{id}/opinion", post(opinion))
+        .route("/clinic-days", get(list).post(set_day))
+        .route("/clinic-days/{id}", get(page).post(action))
+}
+
+/// Every value of a repeated field (checkboxes), as ids.
+fn ids(pairs: &Pairs, name: &str) -> Vec<i64> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .filter_map(|(_, v)| v.trim().parse().ok())
+        .collect()
+}
+
+/// Back to the request's page on success, or the page again with the mistake.
+async fn back_to_request<T>(
+    state: &AppState,
+    caller: &Caller,
+    receipt: &str,
+    result: AppResult<T>,
+) -> Response {
+    let next = format!("/requests/{receipt}#internal");
+    answer(state, caller, result, &next, |errors| {
+        render_request(state, caller, receipt, errors, String::new())
+    })
+    .await
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(receipt): Path<String>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
+    let input = InviteInput {
+        org_ids: ids(&pairs, "org_ids"),
+        question: field(&pairs, "question").to_string(),
+        due_on: field(&pairs, "due_on").to_string(),
+    };
+    let result = consultation::invite(
+        &state.app,
+        &caller.principal,
+        &receipt,
+        &input,
+        &caller.meta,
+    )
+    .await;
+    Ok(back_to_request(&state, caller, &receipt, result).await)
+}
+
+pub async fn opinion(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
+    let input = OpinionInput {
+        opinion: field(&pairs, "opinion").to_string(),
+    };
+    let result =
+        consultation::give_opinion(&state.app, &caller.principal, id, &input, &caller.meta).await;
+    Ok(back_to_request(&state, caller, field(&pairs, "receipt"), result).await)
+}
+
+pub async fn put_on_agenda(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(receipt): Path<String>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
+    let input = AgendaInput {
+        reason: field(&pairs, "agenda_reason").to_string(),
+    };
+    let result = clinic::put_on_agenda(
+        &state.app,
+        &caller.principal,
+        &receipt,
+        &input,
+        &caller.meta,
+    )
+    .await;
+    let result = result.map_err(|e| rename(e, "reason", "agenda_reason"));
+    Ok(back_to_request(&state, caller, &receipt, result).await)
+}
+
+/// The request page has two "reason" fields; the agenda's is told apart on the page.
+fn rename(e: AppError, from: &str, to: &str) -> AppError {
+    match e {
+        AppError::Invalid { field, message } if field == from => AppError::Invalid {
+            field: to.into(),
+            message,
+        },
+        other => other,
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "clinic_days.html")]
+pub struct ClinicDaysPage {
+    layout: Layout,
+    o: ClinicOverview,
+    is_admin: bool,
+    errors: Errors,
+}
+
+async fn render_list(state: &AppState, caller: &Caller, errors: Errors) -> Response {
+    let o = match clinic::overview(&state.app, &caller.principal).await {
+        Ok(o) => o,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    ClinicDaysPage {
+        layout: Layout::new("会诊日", Some(caller), state, "/clinic-days"),
+        is_admin: caller.principal.role == Role::Admin,
+        o,
+        errors,
+    }
+    .into_response()
+}
+
+pub async fn list(State(state): State<AppState>, user: PageUser) -> Response {
+    render_list(&state, &user.0, Errors::new()).await
+}
+
+/// The administrator's form for the day of the month.
+pub async fn set_day(
+    State(state): State<AppState>,
+    user: PageUser,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
+    let input = ClinicDayInput {
+        day: field(&pairs, "day").trim().parse().unwrap_or(0),
+    };
+    let result =
+        clinic::set_day_of_month(&state.app, &caller.principal, &input, &caller.meta).await;
+    let again = |errors| render_list(&state, caller, errors);
+    Ok(answer(&state, caller, result, "/clinic-days", again).await)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "clinic_day.html")]
+pub struct ClinicDayPage {
+    layout: Layout,
+    d: ClinicDayView,
+    /// 效能办 or a department lead: the record and decision forms.
+    may_run: bool,
+    /// The caller's department, whose open decisions get a "done" form.
+    my_org_id: Option<i64>,
+    departments: Vec<(i64, String)>,
+    /// The departments recorded as present, ticked in the record form.
+    present: Vec<i64>,
+    errors: Errors,
+}
+
+async fn render_day(state: &AppState, caller: &Caller, id: i64, errors: Errors) -> Response {
+    let who = &caller.principal;
+    let found = async {
+        let d = clinic::get(&state.app, who, id).await?;
+        AppResult::Ok((d, qinqing_kernel::users::departments(&state.app).await?))
+    };
+    let (d, departments) = match found.await {
+        Ok(found) => found,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    ClinicDayPage {
+        layout: Layout::new(
+            format!("会诊日 {}", d.held_on),
+            Some(caller),
+            state,
+            "/clinic-days",
+        ),
+        may_run: matches!(who.role, Role::SupervisorEfficiency | Role::DepartmentLead),
+        my_org_id: handles_cases(who.role).then_some(who.org_id),
+        present: d.departments.iter().map(|o| o.id).collect(),
+        d,
+        departments,
+        errors,
+    }
+    .into_response()
+}
+
+pub async fn page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
+    render_day(&state, &user.0, id, Errors::new()).await
+}
+
+/// The session's forms: record, decide, done.
+pub async fn action(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
+    let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
+    let text = |name: &str| field(&pairs, name).to_string();
+    let result = match field(&pairs, "action") {
+        "record" => {
+            let input = RecordInput {
+                org_ids: ids(&pairs, "org_ids"),
+                attendees: Some(text("attendees")),
+                minutes: text("minutes"),
+            };
+            clinic::record(app, who, id, &input, meta).await.map(|_| ())
+        }
+        "decide" => {
+            let input = DecisionInput {
+                agenda_item_id: field(&pairs, "agenda_item_id").parse().unwrap_or(0),
+                content: text("content"),
+                org_id: field(&pairs, "org_id").parse().unwrap_or(0),
+                due_on: text("due_on"),
+            };
+            clinic::decide(app, who, id, &input, meta).await.map(|_| ())
+        }
+        "withdraw" => {
+            let input = AgendaInput {
+                reason: text("reason"),
+            };
+            let item = field(&pairs, "agenda_item_id").parse().unwrap_or(0);
+            clinic::withdraw_from_agenda(app, who, item, &input, meta).await
+        }
+        "done" => {
+            let input = DoneInput {
+                report: text("report"),
+            };
+            let decision = field(&pairs, "decision_id").parse().unwrap_or(0);
+            clinic::report_done(app, who, decision, &input, meta)
+                .await
+                .map(|_| ())
+        }
+        _ => Err(AppError::invalid("action", "未知的操作")),
+    };
+    let next = format!("/clinic-days/{id}");
+    let again = |errors| render_day(&state, caller, id, errors);
+    Ok(answer(&state, caller, result, &next, again).await)
+}

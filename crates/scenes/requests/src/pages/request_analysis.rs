@@ -1,0 +1,140 @@
+//! 诉求研判 and the 12345 import pages. The use cases decide who may see and do what; the
+//! export links reach the JSON API's CSV and XLSX formats with the same period.
+
+use crate::analysis::{
+    self, Analysis, AnalysisQuery, GroupRow, ProblemRow, REPEAT_DAYS, SUBJECT_CHARS,
+};
+use crate::intake::{self, ImportSummary};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Multipart, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use qinqing_exchange::RowError;
+use qinqing_exchange::hotline::HEADERS;
+use qinqing_kernel::AppError;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::pages::{Layout, error_page, form_caller};
+use qinqing_kernel::web::session::PageUser;
+use qinqing_kernel::web::upload::UploadForm;
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/requests/analysis", get(analysis))
+        .route("/requests/import", get(import_form).post(import))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "request_analysis.html")]
+pub struct AnalysisPage {
+    layout: Layout,
+    a: Analysis,
+    repeat_days: i64,
+    subject_chars: usize,
+}
+
+impl AnalysisPage {
+    /// A share in basis points as "98.70%".
+    fn pct(&self, bp: &Option<i64>) -> String {
+        bp.map_or_else(|| "—".into(), |v| format!("{}.{:02}%", v / 100, v % 100))
+    }
+
+    fn or_dash(&self, v: &Option<String>) -> String {
+        v.clone().unwrap_or_else(|| "—".into())
+    }
+
+    /// The grouped charts: heading, element id, groups.
+    fn charts(&self) -> [(&'static str, &'static str, &[GroupRow]); 3] {
+        [
+            ("按类别", "chart-category", &self.a.by_category),
+            ("按受理部门", "chart-department", &self.a.by_department),
+            ("按镇街", "chart-town", &self.a.by_town),
+        ]
+    }
+
+    /// The lists of unresolved problems: heading, element id, rows.
+    fn problems(&self) -> [(&'static str, &'static str, &[ProblemRow]); 3] {
+        [
+            ("最久未办结", "oldest", &self.a.oldest),
+            ("已超过办结时限", "overdue", &self.a.overdue),
+            ("回访不满意重新办理", "reopened", &self.a.reopened),
+        ]
+    }
+}
+
+pub async fn analysis(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    Query(q): Query<AnalysisQuery>,
+) -> Response {
+    match analysis::analyse(&state.app, &caller.principal, &q).await {
+        Ok(a) => AnalysisPage {
+            layout: Layout::new("诉求研判", Some(&caller), &state, "/requests/analysis"),
+            a,
+            repeat_days: REPEAT_DAYS,
+            subject_chars: SUBJECT_CHARS,
+        }
+        .into_response(),
+        Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "request_import.html")]
+pub struct ImportPage {
+    layout: Layout,
+    headers: &'static [&'static str],
+    summary: Option<ImportSummary>,
+    problems: Vec<RowError>,
+    message: String,
+}
+
+fn import_page(state: &AppState, caller: &qinqing_kernel::web::session::Caller) -> ImportPage {
+    ImportPage {
+        layout: Layout::new("12345 工单导入", Some(caller), state, "/requests/import"),
+        headers: &HEADERS,
+        summary: None,
+        problems: Vec::new(),
+        message: String::new(),
+    }
+}
+
+pub async fn import_form(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
+    import_page(&state, &caller).into_response()
+}
+
+/// Imports the file; every problem is listed by row and column, and nothing is saved.
+pub async fn import(
+    State(state): State<AppState>,
+    user: PageUser,
+    form: Multipart,
+) -> Result<Response, Response> {
+    let form = UploadForm::read(form, "file").await;
+    let caller = form_caller(&user, &form.pairs)?;
+    let result = match crate::api::request_analysis::uploaded(&form) {
+        Ok((name, bytes)) => {
+            intake::import(&state.app, &caller.principal, name, bytes, &caller.meta).await
+        }
+        Err(e) => Err(e),
+    };
+    let mut page = import_page(&state, caller);
+    Ok(match result {
+        Ok(summary) => {
+            page.summary = Some(summary);
+            page.into_response()
+        }
+        Err(e @ (AppError::Forbidden(_) | AppError::Unauthenticated)) => {
+            error_page(&e, Some(caller), &state)
+        }
+        Err(e) => {
+            let status = qinqing_kernel::web::error::status_of(&e);
+            page.message = e.to_string();
+            if let AppError::ImportRejected(report) = e {
+                page.problems = report.errors;
+            }
+            (status, page).into_response()
+        }
+    })
+}

@@ -1,0 +1,430 @@
+//! 诉求必应 pages: the enterprise's phone-first list with its submission form, the staff queue,
+//! and one request with the forms its reader may use. The use cases decide; a form shown to
+//! someone who may not use it is refused like the API would.
+
+use crate::clinic::{self, AgendaItemView};
+use crate::consultation::{self, ConsultationView, enterprise_side};
+use crate::files;
+use crate::handling::{
+    self, DuplicateInput, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
+};
+use crate::routing::{self, CategoryView};
+use crate::{RequestView, handles_cases};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use qinqing_domain::org::Role;
+use qinqing_kernel::attachments::AttachmentView;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::pages::{
+    Done, Errors, Layout, Pairs, answer, error_page, errors_of, field, form_caller, form_errors,
+    shows_error_page,
+};
+use qinqing_kernel::web::session::{Caller, PageUser};
+use qinqing_kernel::web::upload::{UploadForm, file_response};
+use qinqing_kernel::{AppError, AppResult, Principal};
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/requests", get(list).post(submit))
+        .route("/requests/{receipt}/attachments", post(upload))
+        .route("/requests/{receipt}/attachments/{id}", get(attachment))
+        .route("/requests/{receipt}", get(page).post(action))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "requests.html")]
+pub struct RequestsPage {
+    layout: Layout,
+    may_submit: bool,
+    /// The analysis and import pages, for those who use them.
+    may_analyse: bool,
+    may_import: bool,
+    /// (credit code, name) of the enterprises the caller acts for.
+    enterprises: Vec<(String, String)>,
+    categories: Vec<CategoryView>,
+    items: Vec<RequestView>,
+    errors: Errors,
+    submit_key: String,
+    form_code: String,
+    form_category: String,
+    form_description: String,
+    form_location: String,
+    form_title: String,
+}
+
+async fn render_list(
+    state: &AppState,
+    caller: &Caller,
+    form: Option<(&Pairs, Errors)>,
+) -> Response {
+    let who = &caller.principal;
+    let lists = async {
+        let items = handling::list(&state.app, who, None).await?;
+        let categories = routing::categories(&state.app).await?;
+        let enterprises = qinqing_kernel::enterprises::names_of_own(&state.app, who).await?;
+        AppResult::Ok((items, categories, enterprises))
+    };
+    let (items, categories, enterprises) = match lists.await {
+        Ok(found) => found,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let empty = Pairs::new();
+    let (pairs, errors) = form.unwrap_or((&empty, Errors::new()));
+    let kept = |name: &str| field(pairs, name).to_string();
+    let page = RequestsPage {
+        layout: Layout::new("诉求", Some(caller), state, "/requests"),
+        may_submit: matches!(who.role, Role::EnterpriseUser | Role::Steward),
+        may_analyse: matches!(who.role, Role::DepartmentLead | Role::Admin)
+            || who.role.is_supervisor(),
+        may_import: matches!(who.role, Role::Handler | Role::DepartmentLead | Role::Admin),
+        enterprises,
+        categories,
+        items,
+        errors,
+        submit_key: uuid::Uuid::new_v4().to_string(),
+        form_code: kept("credit_code"),
+        form_category: kept("category"),
+        form_description: kept("description"),
+        form_location: kept("location"),
+        form_title: kept("title"),
+    };
+    page.into_response()
+}
+
+pub async fn list(State(state): State<AppState>, user: PageUser) -> Response {
+    render_list(&state, &user.0, None).await
+}
+
+/// A submission form: url-encoded, or multipart when it carries a file (`file`, `label`).
+async fn read_submission(req: Request) -> Result<UploadForm, Response> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        let form = Multipart::from_request(req, &())
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(UploadForm::read(form, "file").await)
+    } else {
+        let axum::Form(pairs) = axum::Form::<Pairs>::from_request(req, &())
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(UploadForm {
+            pairs,
+            ..UploadForm::default()
+        })
+    }
+}
+
+pub async fn submit(State(state): State<AppState>, user: PageUser, req: Request) -> Response {
+    let form = match read_submission(req).await {
+        Ok(form) => form,
+        Err(r) => return r,
+    };
+    let pairs = &form.pairs;
+    if let Err(r) = user.check_csrf(field(pairs, "_csrf")) {
+        return r;
+    }
+    let caller = &user.0;
+    let text = |name: &str| Some(field(pairs, name).to_string()).filter(|s| !s.trim().is_empty());
+    let input = RequestInput {
+        credit_code: field(pairs, "credit_code").to_string(),
+        category: field(pairs, "category").to_string(),
+        title: text("title"),
+        description: field(pairs, "description").to_string(),
+        location: text("location"),
+        submit_key: text("submit_key"),
+        ..RequestInput::default()
+    };
+    // A file that would be refused stops the submission, so nothing is filed half.
+    if let Err(e) = check_file(&form) {
+        let errors = Errors::from([("file".to_string(), e.to_string())]);
+        let page = render_list(&state, caller, Some((pairs, errors))).await;
+        return (qinqing_kernel::web::error::status_of(&e), page).into_response();
+    }
+    match handling::submit(&state.app, &caller.principal, &input, &caller.meta).await {
+        Ok(r) => match attach_from(&state, caller, &r.receipt_no, &form).await {
+            Ok(()) => Redirect::to(&format!("/requests/{}", r.receipt_no)).into_response(),
+            // The request is filed; the file is refused on its page, to be chosen again there.
+            Err(e) => {
+                let errors = Errors::from([("file".to_string(), e.to_string())]);
+                let notice = "诉求已提交,但附件未能保存".to_string();
+                let page = render_request(&state, caller, &r.receipt_no, errors, notice).await;
+                (qinqing_kernel::web::error::status_of(&e), page).into_response()
+            }
+        },
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
+        Err(e) => {
+            let page = render_list(&state, caller, Some((pairs, form_errors(&e)))).await;
+            (qinqing_kernel::web::error::status_of(&e), page).into_response()
+        }
+    }
+}
+
+/// The label the form gives its file, or the default.
+fn file_label(form: &UploadForm) -> &str {
+    Some(form.field("label").trim())
+        .filter(|l| !l.is_empty())
+        .unwrap_or("诉求附件")
+}
+
+/// Checks the form's file, if it carries one, as attaching it will.
+fn check_file(form: &UploadForm) -> AppResult<()> {
+    if form.interrupted {
+        return Err(AppError::invalid(
+            "file",
+            "文件上传中断或超过大小限制,请重试",
+        ));
+    }
+    match &form.file {
+        Some((name, bytes)) => qinqing_kernel::attachments::check(file_label(form), name, bytes),
+        None => Ok(()),
+    }
+}
+
+/// Attaches the form's file, if it carries one.
+async fn attach_from(
+    state: &AppState,
+    caller: &Caller,
+    receipt: &str,
+    form: &UploadForm,
+) -> AppResult<()> {
+    check_file(form)?;
+    let Some((name, bytes)) = &form.file else {
+        return Ok(());
+    };
+    let label = file_label(form);
+    let who = &caller.principal;
+    files::attach(
+        &state.app,
+        who,
+        receipt,
+        label,
+        name,
+        bytes.clone(),
+        &caller.meta,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds a file from the request's page.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(receipt): Path<String>,
+    form: Multipart,
+) -> Result<Response, Response> {
+    let form = UploadForm::read(form, "file").await;
+    let caller = form_caller(&user, &form.pairs)?;
+    let result = match &form.file {
+        None => Err(AppError::invalid("file", "请选择要上传的文件")),
+        Some(_) => attach_from(&state, caller, &receipt, &form).await,
+    };
+    Ok(match result {
+        Ok(()) => request_done(&receipt, "attached"),
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
+        Err(e) => {
+            let mut errors = errors_of(&e);
+            errors.insert("file".into(), e.to_string());
+            let page = render_request(&state, caller, &receipt, errors, String::new()).await;
+            (qinqing_kernel::web::error::status_of(&e), page).into_response()
+        }
+    })
+}
+
+/// One attached file, for whoever may see the request.
+pub async fn attachment(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    Path((receipt, id)): Path<(String, i64)>,
+) -> Response {
+    match files::content(&state.app, &caller.principal, &receipt, id).await {
+        Ok(file) => file_response(file),
+        Err(e) => error_page(&e, Some(&caller), &state),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "request.html")]
+pub struct RequestPage {
+    layout: Layout,
+    r: RequestView,
+    in_hand: bool,
+    is_owner: bool,
+    is_lead: bool,
+    acts_for: bool,
+    /// The enterprise side or the registrant, while the request is open to work.
+    may_attach: bool,
+    attachments: Vec<AttachmentView>,
+    departments: Vec<(i64, String)>,
+    errors: Errors,
+    notice: String,
+    /// 会商 and 会诊日: government staff only.
+    internal: Option<Internal>,
+}
+
+/// The departments a request may be transferred to: every one but its owner.
+async fn departments(state: &AppState, except: i64) -> AppResult<Vec<(i64, String)>> {
+    let all = qinqing_kernel::users::departments(&state.app).await?;
+    Ok(all.into_iter().filter(|(id, _)| *id != except).collect())
+}
+
+pub(super) async fn render_request(
+    state: &AppState,
+    caller: &Caller,
+    receipt: &str,
+    errors: Errors,
+    notice: String,
+) -> Response {
+    let who = &caller.principal;
+    let found = async {
+        let r = handling::get(&state.app, who, receipt).await?;
+        let departments = departments(state, r.owner_org_id).await?;
+        let internal = internal(state, who, &r).await?;
+        let attachments = files::list(&state.app, who, receipt).await?;
+        AppResult::Ok((r, departments, internal, attachments))
+    };
+    let (r, departments, internal, attachments) = match found.await {
+        Ok(found) => found,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let is_owner = who.role.is_staff() && !who.role.is_supervisor() && who.org_id == r.owner_org_id;
+    let acts_for = who
+        .enterprises()
+        .iter()
+        .any(|c| c.as_str() == r.credit_code);
+    let may_attach = !matches!(r.status.as_str(), "closed" | "duplicate")
+        && (acts_for || r.registered_by == Some(who.user_id));
+    let page = RequestPage {
+        layout: Layout::new(
+            format!("诉求 {}", r.receipt_no),
+            Some(caller),
+            state,
+            "/requests",
+        ),
+        in_hand: matches!(r.status.as_str(), "open" | "accepted" | "reopened"),
+        is_owner,
+        is_lead: is_owner && who.role == Role::DepartmentLead,
+        acts_for,
+        may_attach,
+        attachments,
+        departments,
+        r,
+        errors,
+        notice,
+        internal,
+    };
+    page.into_response()
+}
+
+/// What government staff see of the 会商 and 会诊日 of a request, and which forms they get.
+pub struct Internal {
+    consultations: Vec<ConsultationView>,
+    agenda: Vec<AgendaItemView>,
+    my_org_id: i64,
+    may_consult: bool,
+    may_put_on_agenda: bool,
+}
+
+async fn internal(
+    state: &AppState,
+    who: &Principal,
+    r: &RequestView,
+) -> AppResult<Option<Internal>> {
+    if enterprise_side(who) {
+        return Ok(None);
+    }
+    let in_hand = matches!(r.status.as_str(), "open" | "accepted" | "reopened");
+    let owner = who.org_id == r.owner_org_id && handles_cases(who.role);
+    Ok(Some(Internal {
+        consultations: consultation::for_request(&state.app, who, &r.receipt_no).await?,
+        agenda: clinic::for_request(&state.app, who, &r.receipt_no).await?,
+        my_org_id: who.org_id,
+        may_consult: in_hand && owner,
+        may_put_on_agenda: in_hand && (owner || who.role == Role::SupervisorEfficiency),
+    }))
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(receipt): Path<String>,
+    axum::extract::Query(done): axum::extract::Query<Done>,
+) -> Response {
+    let notice = done.notice(&[("saved", "已保存"), ("attached", "附件已上传")]);
+    let notice = notice.unwrap_or_default().to_string();
+    render_request(&state, &user.0, &receipt, Errors::new(), notice).await
+}
+
+/// Back to the request's page after a step, with the code of its confirmation.
+fn request_done(receipt: &str, code: &str) -> Response {
+    Redirect::to(&done_address(receipt, code)).into_response()
+}
+
+fn done_address(receipt: &str, code: &str) -> String {
+    format!("/requests/{receipt}?done={code}")
+}
+
+/// Every step on a request's page; a mistake comes back on the page next to its form.
+pub async fn action(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(receipt): Path<String>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
+    let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
+    let reason = field(&pairs, "reason").to_string();
+    let result = match field(&pairs, "action") {
+        "accept" => handling::accept(app, who, &receipt, meta).await,
+        "reply" => {
+            let input = ReplyInput {
+                reply: field(&pairs, "reply").to_string(),
+            };
+            handling::reply(app, who, &receipt, &input, meta).await
+        }
+        "extension" => {
+            let input = ExtensionInput {
+                days: field(&pairs, "days").trim().parse().unwrap_or(0),
+                reason,
+            };
+            handling::request_extension(app, who, &receipt, &input, meta).await
+        }
+        "approve_extension" => handling::approve_extension(app, who, &receipt, meta).await,
+        "transfer" => {
+            let input = TransferInput {
+                org_id: field(&pairs, "org_id").parse().unwrap_or(0),
+                reason,
+            };
+            handling::transfer(app, who, &receipt, &input, meta).await
+        }
+        "duplicate" => {
+            let input = DuplicateInput {
+                of: field(&pairs, "of").to_string(),
+            };
+            handling::mark_duplicate(app, who, &receipt, &input, meta).await
+        }
+        "follow_up" => {
+            let comment = Some(field(&pairs, "comment").to_string()).filter(|c| !c.is_empty());
+            let input = FollowUpInput {
+                result: field(&pairs, "result").to_string(),
+                comment,
+            };
+            handling::follow_up(app, who, &receipt, &input, meta).await
+        }
+        _ => Err(AppError::invalid("action", "未知的操作")),
+    };
+    let next = done_address(&receipt, "saved");
+    let again = |errors| render_request(&state, caller, &receipt, errors, String::new());
+    Ok(answer(&state, caller, result, &next, again).await)
+}

@@ -1,0 +1,112 @@
+//! 诉求必应 as a scene of the platform: its navigation, its clocks, who may read a request's
+//! trail, its share of the background round and of the demo.
+
+use async_trait::async_trait;
+use axum::Router;
+use qinqing_domain::org::Role;
+use qinqing_kernel::scene::{ClockKind, DemoPart, Link, Scene, log_background, seen};
+use qinqing_kernel::store::Conn;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::{App, AppResult, Principal};
+use utoipa_axum::router::OpenApiRouter;
+
+pub struct Requests;
+
+#[async_trait]
+impl Scene for Requests {
+    fn name(&self) -> &'static str {
+        "requests"
+    }
+
+    fn api(&self) -> OpenApiRouter<AppState> {
+        OpenApiRouter::new()
+            .merge(crate::api::requests::routes())
+            .merge(crate::api::request_analysis::routes())
+            .merge(crate::api::clinic::routes())
+    }
+
+    fn pages(&self) -> Router<AppState> {
+        Router::new()
+            .merge(crate::pages::requests::routes())
+            .merge(crate::pages::request_analysis::routes())
+            .merge(crate::pages::clinic::routes())
+            .merge(crate::pages::request_routes::routes())
+    }
+
+    fn other_routes(&self) -> Router<AppState> {
+        crate::open311::web::routes()
+    }
+
+    fn nav(&self, who: Option<&Principal>) -> Vec<Link> {
+        let Some(p) = who else {
+            return Vec::new();
+        };
+        match p.role {
+            Role::EnterpriseUser => return vec![Link::new("/requests", "我的诉求")],
+            Role::Steward => return vec![Link::new("/requests", "诉求")],
+            Role::BankStaff => return Vec::new(),
+            _ => {}
+        }
+        let mut links = vec![
+            Link::new("/requests", "诉求"),
+            Link::new("/clinic-days", "会诊日"),
+        ];
+        if matches!(p.role, Role::DepartmentLead | Role::Admin) || p.role.is_supervisor() {
+            links.push(Link::new("/requests/analysis", "诉求研判"));
+        }
+        if matches!(p.role, Role::Handler | Role::DepartmentLead | Role::Admin) {
+            links.push(Link::new("/requests/import", "12345 导入"));
+        }
+        if p.role == Role::Admin {
+            links.push(Link::new("/admin/request-routes", "诉求分派"));
+        }
+        links
+    }
+
+    fn clocks(&self) -> Vec<ClockKind> {
+        [
+            (crate::RESPONSE_CLOCK, "诉求响应(24 小时)"),
+            (crate::RESOLUTION_CLOCK, "诉求办结"),
+            (crate::consultation::CLOCK, "会商意见"),
+            (crate::clinic::DECISION_CLOCK, "会诊日决定落实"),
+        ]
+        .into_iter()
+        .map(|(kind, label)| ClockKind {
+            kind: kind.into(),
+            label: label.into(),
+            builtin_rule: None,
+        })
+        .collect()
+    }
+
+    async fn sees_object(
+        &self,
+        conn: &mut Conn,
+        who: &Principal,
+        object_type: &str,
+        object_id: &str,
+    ) -> Option<AppResult<bool>> {
+        if object_type != crate::OBJECT {
+            return None;
+        }
+        Some(seen(crate::visible_row(conn, who, object_id).await))
+    }
+
+    async fn background(&self, app: &App) {
+        log_background(
+            crate::auto_close::close_expired(app).await,
+            "requests closed without a follow-up",
+            "closing requests without follow-up failed",
+        );
+    }
+
+    async fn load_demo(&self, app: &App, part: DemoPart) -> AppResult<()> {
+        match part {
+            DemoPart::Base => crate::demo::requests::load_routes(app).await,
+            DemoPart::History => {
+                crate::demo::requests::load(app).await?;
+                crate::demo::clinic::load(app).await
+            }
+        }
+    }
+}
