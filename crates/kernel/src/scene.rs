@@ -1,35 +1,17 @@
-//! Where scenes plug into the kernel. A scene (惠企政策兑现, 诉求必应, 政企合同双兑现, …) is one
-//! crate that implements [`Scene`]; the binary hands the list of scenes to [`crate::App::open`]
-//! at start-up, and the kernel calls them at the seams below. The kernel never names a scene:
-//! everything it needs to know about one comes through this trait.
+//! Where scenes plug into the kernel's use cases. A scene (惠企政策兑现, 诉求必应, 政企合同双兑现,
+//! …) is one crate that implements [`Scene`] here and [`crate::web::WebScene`] for its routes
+//! and pages; the binary lists the scenes once and hands them to [`crate::App::open`] and the
+//! web layer at start-up, and the kernel calls them at the seams below. The kernel never names a
+//! scene: everything it needs to know about one comes through these two traits.
 
 use crate::store::enterprises::Enterprise;
 use crate::store::{Conn, Tx};
-use crate::web::AppState;
 use crate::{App, AppResult, Principal};
 use async_trait::async_trait;
-use axum::Router;
 use chrono::{DateTime, Utc};
 use qinqing_domain::CreditCode;
 use qinqing_domain::deadline::WarningRule;
 use qinqing_rules::Facts;
-use utoipa_axum::router::OpenApiRouter;
-
-/// A link a scene puts on a shared page (the top navigation, the workbench, the portal).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Link {
-    pub href: String,
-    pub label: &'static str,
-}
-
-impl Link {
-    pub fn new(href: impl Into<String>, label: &'static str) -> Link {
-        Link {
-            href: href.into(),
-            label,
-        }
-    }
-}
 
 /// A kind of time limit a scene starts, as administrators see it on the warning rules page.
 #[derive(Debug, Clone)]
@@ -60,31 +42,6 @@ pub enum DemoPart {
 pub trait Scene: Send + Sync + 'static {
     /// The scene's short English name, for logs.
     fn name(&self) -> &'static str;
-
-    /// The scene's JSON API under `/api/v1`, with the OpenAPI description of each path.
-    fn api(&self) -> OpenApiRouter<AppState> {
-        OpenApiRouter::new()
-    }
-
-    /// The scene's pages (server-rendered, Chinese).
-    fn pages(&self) -> Router<AppState> {
-        Router::new()
-    }
-
-    /// Other routes under their own standards (Open311 and the like).
-    fn other_routes(&self) -> Router<AppState> {
-        Router::new()
-    }
-
-    /// The scene's entries in the top navigation for this person (none when not logged in).
-    fn nav(&self, _who: Option<&Principal>) -> Vec<Link> {
-        Vec::new()
-    }
-
-    /// What an enterprise (or its steward) can open from the portal card of one enterprise.
-    fn portal_links(&self, _enterprise: &CreditCode) -> Vec<Link> {
-        Vec::new()
-    }
 
     /// The kinds of clock the scene starts.
     fn clocks(&self) -> Vec<ClockKind> {

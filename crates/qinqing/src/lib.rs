@@ -6,14 +6,14 @@ pub mod cli;
 use anyhow::Context;
 use qinqing_kernel::sms::SmsProvider;
 use qinqing_kernel::store::Db;
-use qinqing_kernel::web::{AppState, Metrics};
+use qinqing_kernel::web::{AppState, Metrics, WebScene};
 use qinqing_kernel::{App, Scene, SystemClock, audit_log, deadlines, notifications};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
 /// The scenes of the platform, in the order their navigation entries and demo data come. A new
 /// scene is one more line here.
-pub fn scenes() -> Vec<Arc<dyn Scene>> {
+pub fn scenes() -> Vec<Arc<dyn WebScene>> {
     vec![
         qinqing_policies::scene(),
         qinqing_requests::scene(),
@@ -36,7 +36,8 @@ pub async fn open_with_clock(
         .await
         .with_context(|| format!("connecting to {}", redact(db_url)))?;
     db.migrate().await.context("running migrations")?;
-    let app = App::open(db, clock, scenes())
+    let scenes = scenes().into_iter().map(|s| s as Arc<dyn Scene>).collect();
+    let app = App::open(db, clock, scenes)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let origin =
@@ -114,6 +115,7 @@ pub async fn serve(
         demo: options.demo,
         secure_cookies: options.secure_cookies,
         metrics: Arc::new(Metrics::default()),
+        scenes: scenes().into(),
     };
     let served = axum::serve(listener, qinqing_kernel::web::router(state))
         .with_graceful_shutdown(shutdown)

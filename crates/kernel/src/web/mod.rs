@@ -12,11 +12,13 @@ pub mod error;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
+pub mod scene;
 pub mod session;
 pub mod static_files;
 pub mod upload;
 
 pub use metrics::Metrics;
+pub use scene::{Link, WebScene};
 
 use crate::App;
 use axum::Router;
@@ -35,6 +37,8 @@ pub struct AppState {
     /// Set `Secure` on cookies (when served over HTTPS).
     pub secure_cookies: bool,
     pub metrics: Arc<Metrics>,
+    /// The scenes plugged in, in the order the binary listed them.
+    pub scenes: Arc<[Arc<dyn WebScene>]>,
 }
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -50,16 +54,12 @@ pub fn router(state: AppState) -> Router {
             .unwrap_or("-");
         tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
     });
-    let others = state
-        .app
-        .scenes()
-        .iter()
-        .fold(Router::new(), |routes, scene| {
-            routes.merge(scene.other_routes())
-        });
+    let others = state.scenes.iter().fold(Router::new(), |routes, scene| {
+        routes.merge(scene.other_routes())
+    });
     others
-        .merge(api::routes(state.app.scenes()))
-        .merge(pages::routes(state.app.scenes()))
+        .merge(api::routes(&state.scenes))
+        .merge(pages::routes(&state.scenes))
         .merge(static_files::routes())
         .merge(metrics::routes())
         // A route layer sees the matched route pattern, which labels the metrics.

@@ -22,7 +22,7 @@ pub mod store;
 pub mod supervision;
 
 /// The scene, as the binary hands it to the kernel at start-up.
-pub fn scene() -> std::sync::Arc<dyn qinqing_kernel::Scene> {
+pub fn scene() -> std::sync::Arc<dyn qinqing_kernel::web::WebScene> {
     std::sync::Arc::new(scene::Agreements)
 }
 

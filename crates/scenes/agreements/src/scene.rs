@@ -6,10 +6,10 @@ use async_trait::async_trait;
 use axum::Router;
 use qinqing_domain::commitment::ItemType;
 use qinqing_domain::org::Role;
-use qinqing_kernel::scene::{ClockKind, DemoPart, Link, Scene, log_background, seen};
+use qinqing_kernel::scene::{ClockKind, DemoPart, Scene, log_background, seen};
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::store::enterprises::Enterprise;
-use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::{AppState, Link, WebScene};
 use qinqing_kernel::{App, AppResult, Principal};
 use qinqing_rules::{Facts, Value};
 use utoipa_axum::router::OpenApiRouter;
@@ -23,42 +23,6 @@ pub struct Agreements;
 impl Scene for Agreements {
     fn name(&self) -> &'static str {
         "agreements"
-    }
-
-    fn api(&self) -> OpenApiRouter<AppState> {
-        OpenApiRouter::new()
-            .merge(crate::api::agreements::routes())
-            .merge(crate::api::supervision::routes())
-            .merge(crate::api::import::routes())
-            .merge(crate::api::documents::routes())
-    }
-
-    fn pages(&self) -> Router<AppState> {
-        Router::new()
-            .merge(crate::pages::agreements::routes())
-            .merge(crate::pages::supervision::routes())
-    }
-
-    fn nav(&self, who: Option<&Principal>) -> Vec<Link> {
-        let Some(p) = who else {
-            return Vec::new();
-        };
-        let mut links = Vec::new();
-        if matches!(
-            p.role,
-            Role::EnterpriseUser | Role::Handler | Role::DepartmentLead | Role::Admin
-        ) || p.role.is_supervisor()
-        {
-            links.push(Link::new("/agreements", "政企合同"));
-            links.push(Link::new("/agreements/desk", "承诺事项"));
-        }
-        if p.role.is_supervisor() || matches!(p.role, Role::DepartmentLead | Role::Admin) {
-            links.push(Link::new("/agreements/supervision", "履约监督"));
-        }
-        if matches!(p.role, Role::SupervisorDiscipline | Role::Admin) {
-            links.push(Link::new("/agreements/resupervision", "再监督"));
-        }
-        links
     }
 
     fn clocks(&self) -> Vec<ClockKind> {
@@ -113,5 +77,43 @@ impl Scene for Agreements {
             crate::demo::agreements::load(app).await?;
         }
         Ok(())
+    }
+}
+
+impl WebScene for Agreements {
+    fn api(&self) -> OpenApiRouter<AppState> {
+        OpenApiRouter::new()
+            .merge(crate::api::agreements::routes())
+            .merge(crate::api::supervision::routes())
+            .merge(crate::api::import::routes())
+            .merge(crate::api::documents::routes())
+    }
+
+    fn pages(&self) -> Router<AppState> {
+        Router::new()
+            .merge(crate::pages::agreements::routes())
+            .merge(crate::pages::supervision::routes())
+    }
+
+    fn nav(&self, who: Option<&Principal>) -> Vec<Link> {
+        let Some(p) = who else {
+            return Vec::new();
+        };
+        let mut links = Vec::new();
+        if matches!(
+            p.role,
+            Role::EnterpriseUser | Role::Handler | Role::DepartmentLead | Role::Admin
+        ) || p.role.is_supervisor()
+        {
+            links.push(Link::new("/agreements", "政企合同"));
+            links.push(Link::new("/agreements/desk", "承诺事项"));
+        }
+        if p.role.is_supervisor() || matches!(p.role, Role::DepartmentLead | Role::Admin) {
+            links.push(Link::new("/agreements/supervision", "履约监督"));
+        }
+        if matches!(p.role, Role::SupervisorDiscipline | Role::Admin) {
+            links.push(Link::new("/agreements/resupervision", "再监督"));
+        }
+        links
     }
 }

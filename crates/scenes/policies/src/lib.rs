@@ -37,7 +37,7 @@ use qinqing_rules::{Facts, PolicySet, Schema};
 use std::collections::BTreeMap;
 
 /// The scene, for the binary's list of scenes.
-pub fn scene() -> std::sync::Arc<dyn qinqing_kernel::Scene> {
+pub fn scene() -> std::sync::Arc<dyn qinqing_kernel::web::WebScene> {
     std::sync::Arc::new(scene::Policies)
 }
 

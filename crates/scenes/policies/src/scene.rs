@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use qinqing_domain::CreditCode;
 use qinqing_domain::deadline::WarningRule;
 use qinqing_domain::org::Role;
-use qinqing_kernel::scene::{ClockKind, DemoPart, Link, Scene, log_background};
+use qinqing_kernel::scene::{ClockKind, DemoPart, Scene, log_background};
 use qinqing_kernel::store::Tx;
-use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::{AppState, Link, WebScene};
 use qinqing_kernel::{App, AppResult, Principal};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -19,61 +19,6 @@ pub struct Policies;
 impl Scene for Policies {
     fn name(&self) -> &'static str {
         "policies"
-    }
-
-    fn api(&self) -> OpenApiRouter<AppState> {
-        OpenApiRouter::new()
-            .merge(crate::api::policies::routes())
-            .merge(crate::api::pushes::routes())
-            .merge(crate::api::materials::routes())
-    }
-
-    fn pages(&self) -> Router<AppState> {
-        Router::new()
-            .merge(crate::pages::policies::routes())
-            .merge(crate::pages::pushes::routes())
-            .merge(crate::pages::materials::routes())
-    }
-
-    fn nav(&self, who: Option<&Principal>) -> Vec<Link> {
-        let mut links = vec![Link::new("/policies", "政策库")];
-        let Some(p) = who.filter(|p| !matches!(p.role, Role::EnterpriseUser | Role::Steward))
-        else {
-            return links;
-        };
-        if matches!(
-            p.role,
-            Role::Reviewer1
-                | Role::Reviewer2
-                | Role::Reviewer3
-                | Role::DepartmentLead
-                | Role::Handler
-        ) {
-            links.push(Link::new("/reviews", "审核"));
-        }
-        if matches!(p.role, Role::Finance | Role::Admin) || p.role.is_supervisor() {
-            links.push(Link::new("/payouts", "直达拨付"));
-        }
-        if matches!(p.role, Role::DepartmentLead | Role::Finance | Role::Admin)
-            || p.role.is_supervisor()
-        {
-            links.push(Link::new("/dashboard/policies", "兑现统计"));
-            links.push(Link::new("/integrity", "信用与追回"));
-        }
-        links
-    }
-
-    fn portal_links(&self, enterprise: &CreditCode) -> Vec<Link> {
-        vec![
-            Link::new(
-                format!("/enterprises/{enterprise}/entitlements"),
-                "我的可享政策",
-            ),
-            Link::new(
-                format!("/enterprises/{enterprise}/applications"),
-                "我的申报",
-            ),
-        ]
     }
 
     fn clocks(&self) -> Vec<ClockKind> {
@@ -131,5 +76,62 @@ impl Scene for Policies {
             crate::demo::fulfilment::load(app).await?;
         }
         Ok(())
+    }
+}
+
+impl WebScene for Policies {
+    fn api(&self) -> OpenApiRouter<AppState> {
+        OpenApiRouter::new()
+            .merge(crate::api::policies::routes())
+            .merge(crate::api::pushes::routes())
+            .merge(crate::api::materials::routes())
+    }
+
+    fn pages(&self) -> Router<AppState> {
+        Router::new()
+            .merge(crate::pages::policies::routes())
+            .merge(crate::pages::pushes::routes())
+            .merge(crate::pages::materials::routes())
+    }
+
+    fn nav(&self, who: Option<&Principal>) -> Vec<Link> {
+        let mut links = vec![Link::new("/policies", "政策库")];
+        let Some(p) = who.filter(|p| !matches!(p.role, Role::EnterpriseUser | Role::Steward))
+        else {
+            return links;
+        };
+        if matches!(
+            p.role,
+            Role::Reviewer1
+                | Role::Reviewer2
+                | Role::Reviewer3
+                | Role::DepartmentLead
+                | Role::Handler
+        ) {
+            links.push(Link::new("/reviews", "审核"));
+        }
+        if matches!(p.role, Role::Finance | Role::Admin) || p.role.is_supervisor() {
+            links.push(Link::new("/payouts", "直达拨付"));
+        }
+        if matches!(p.role, Role::DepartmentLead | Role::Finance | Role::Admin)
+            || p.role.is_supervisor()
+        {
+            links.push(Link::new("/dashboard/policies", "兑现统计"));
+            links.push(Link::new("/integrity", "信用与追回"));
+        }
+        links
+    }
+
+    fn portal_links(&self, enterprise: &CreditCode) -> Vec<Link> {
+        vec![
+            Link::new(
+                format!("/enterprises/{enterprise}/entitlements"),
+                "我的可享政策",
+            ),
+            Link::new(
+                format!("/enterprises/{enterprise}/applications"),
+                "我的申报",
+            ),
+        ]
     }
 }

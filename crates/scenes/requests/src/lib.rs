@@ -45,7 +45,7 @@ use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// The scene, for the binary's list of scenes.
-pub fn scene() -> Arc<dyn qinqing_kernel::Scene> {
+pub fn scene() -> Arc<dyn qinqing_kernel::web::WebScene> {
     Arc::new(scene::Requests)
 }
 

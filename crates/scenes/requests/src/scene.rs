@@ -4,9 +4,9 @@
 use async_trait::async_trait;
 use axum::Router;
 use qinqing_domain::org::Role;
-use qinqing_kernel::scene::{ClockKind, DemoPart, Link, Scene, log_background, seen};
+use qinqing_kernel::scene::{ClockKind, DemoPart, Scene, log_background, seen};
 use qinqing_kernel::store::Conn;
-use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::{AppState, Link, WebScene};
 use qinqing_kernel::{App, AppResult, Principal};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -16,51 +16,6 @@ pub struct Requests;
 impl Scene for Requests {
     fn name(&self) -> &'static str {
         "requests"
-    }
-
-    fn api(&self) -> OpenApiRouter<AppState> {
-        OpenApiRouter::new()
-            .merge(crate::api::requests::routes())
-            .merge(crate::api::request_analysis::routes())
-            .merge(crate::api::clinic::routes())
-    }
-
-    fn pages(&self) -> Router<AppState> {
-        Router::new()
-            .merge(crate::pages::requests::routes())
-            .merge(crate::pages::request_analysis::routes())
-            .merge(crate::pages::clinic::routes())
-            .merge(crate::pages::request_routes::routes())
-    }
-
-    fn other_routes(&self) -> Router<AppState> {
-        crate::open311::web::routes()
-    }
-
-    fn nav(&self, who: Option<&Principal>) -> Vec<Link> {
-        let Some(p) = who else {
-            return Vec::new();
-        };
-        match p.role {
-            Role::EnterpriseUser => return vec![Link::new("/requests", "我的诉求")],
-            Role::Steward => return vec![Link::new("/requests", "诉求")],
-            Role::BankStaff => return Vec::new(),
-            _ => {}
-        }
-        let mut links = vec![
-            Link::new("/requests", "诉求"),
-            Link::new("/clinic-days", "会诊日"),
-        ];
-        if matches!(p.role, Role::DepartmentLead | Role::Admin) || p.role.is_supervisor() {
-            links.push(Link::new("/requests/analysis", "诉求研判"));
-        }
-        if matches!(p.role, Role::Handler | Role::DepartmentLead | Role::Admin) {
-            links.push(Link::new("/requests/import", "12345 导入"));
-        }
-        if p.role == Role::Admin {
-            links.push(Link::new("/admin/request-routes", "诉求分派"));
-        }
-        links
     }
 
     fn clocks(&self) -> Vec<ClockKind> {
@@ -108,5 +63,52 @@ impl Scene for Requests {
                 crate::demo::clinic::load(app).await
             }
         }
+    }
+}
+
+impl WebScene for Requests {
+    fn api(&self) -> OpenApiRouter<AppState> {
+        OpenApiRouter::new()
+            .merge(crate::api::requests::routes())
+            .merge(crate::api::request_analysis::routes())
+            .merge(crate::api::clinic::routes())
+    }
+
+    fn pages(&self) -> Router<AppState> {
+        Router::new()
+            .merge(crate::pages::requests::routes())
+            .merge(crate::pages::request_analysis::routes())
+            .merge(crate::pages::clinic::routes())
+            .merge(crate::pages::request_routes::routes())
+    }
+
+    fn other_routes(&self) -> Router<AppState> {
+        crate::open311::web::routes()
+    }
+
+    fn nav(&self, who: Option<&Principal>) -> Vec<Link> {
+        let Some(p) = who else {
+            return Vec::new();
+        };
+        match p.role {
+            Role::EnterpriseUser => return vec![Link::new("/requests", "我的诉求")],
+            Role::Steward => return vec![Link::new("/requests", "诉求")],
+            Role::BankStaff => return Vec::new(),
+            _ => {}
+        }
+        let mut links = vec![
+            Link::new("/requests", "诉求"),
+            Link::new("/clinic-days", "会诊日"),
+        ];
+        if matches!(p.role, Role::DepartmentLead | Role::Admin) || p.role.is_supervisor() {
+            links.push(Link::new("/requests/analysis", "诉求研判"));
+        }
+        if matches!(p.role, Role::Handler | Role::DepartmentLead | Role::Admin) {
+            links.push(Link::new("/requests/import", "12345 导入"));
+        }
+        if p.role == Role::Admin {
+            links.push(Link::new("/admin/request-routes", "诉求分派"));
+        }
+        links
     }
 }

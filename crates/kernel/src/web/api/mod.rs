@@ -8,9 +8,8 @@ pub mod enterprises;
 pub mod notifications;
 pub mod reference;
 
-use crate::Scene;
-use crate::web::AppState;
 use crate::web::openapi::{self, ApiDoc};
+use crate::web::{AppState, WebScene};
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -21,7 +20,7 @@ use utoipa_axum::routes;
 
 /// The JSON API: the kernel's and every scene's routes, `/healthz`, and `/api/v1/openapi.json` serving the
 /// document that their annotations make up.
-pub fn routes(scenes: &[Arc<dyn Scene>]) -> Router<AppState> {
+pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
     let kernel = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(healthz))
         .merge(reference::routes())

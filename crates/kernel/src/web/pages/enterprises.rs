@@ -40,7 +40,7 @@ pub struct PortalPage {
     layout: Layout,
     title: &'static str,
     /// Each enterprise with what the scenes offer it (我的可享政策, 我的申报, …).
-    profiles: Vec<(ProfileView, Vec<crate::scene::Link>)>,
+    profiles: Vec<(ProfileView, Vec<crate::web::Link>)>,
 }
 
 /// 我的企业: the enterprises the user acts for, each with its latest figures and size class.
@@ -56,8 +56,7 @@ pub async fn portal(State(state): State<AppState>, PageUser(caller): PageUser) -
         match enterprises::profile(&state.app, &caller.principal, code).await {
             Ok(p) => {
                 let links = state
-                    .app
-                    .scenes()
+                    .scenes
                     .iter()
                     .flat_map(|s| s.portal_links(code))
                     .collect();
@@ -84,7 +83,7 @@ pub struct WorkbenchPage {
     may_export: bool,
     is_admin: bool,
     /// Where each scene's work starts for this person.
-    scene_links: Vec<crate::scene::Link>,
+    scene_links: Vec<crate::web::Link>,
     warnings: Vec<crate::deadlines::WarningView>,
 }
 
@@ -120,8 +119,7 @@ pub async fn workbench(State(state): State<AppState>, PageUser(caller): PageUser
         warnings,
         is_admin: caller.principal.role == Role::Admin,
         scene_links: state
-            .app
-            .scenes()
+            .scenes
             .iter()
             .flat_map(|s| s.nav(Some(&caller.principal)))
             .collect(),

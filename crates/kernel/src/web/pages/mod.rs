@@ -9,11 +9,10 @@ pub mod messages;
 pub mod tools;
 pub mod trace;
 
-use crate::Scene;
-use crate::scene::Link;
-use crate::web::AppState;
+use crate::web::Link;
 use crate::web::error::status_of;
 use crate::web::session::{Caller, MaybeUser, PageUser};
+use crate::web::{AppState, WebScene};
 use crate::{AppError, AppResult, Principal};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -25,7 +24,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Every page: the home redirect, the kernel's and every scene's routes, and the Chinese 404 for the rest.
-pub fn routes(scenes: &[Arc<dyn Scene>]) -> Router<AppState> {
+pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
     let kernel = Router::new()
         .route("/", get(home))
         .merge(auth::routes())
@@ -105,7 +104,7 @@ fn nav_for(state: &AppState, principal: Option<&Principal>, active: &str) -> Vec
             Link::new("/enterprises", "企业库"),
         ]),
     }
-    for scene in state.app.scenes() {
+    for scene in state.scenes.iter() {
         links.extend(scene.nav(principal));
     }
     match principal {
