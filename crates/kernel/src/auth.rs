@@ -232,6 +232,12 @@ pub async fn end_session(app: &App, token: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// The principal of a user, as a fresh session would carry it.
+pub async fn principal_of(app: &App, user_id: i64) -> AppResult<Option<Principal>> {
+    let mut conn = app.db.conn().await?;
+    load_principal(&mut conn, user_id).await
+}
+
 /// Builds the principal of a user: role, organisation and the scope they give.
 pub async fn load_principal(
     conn: &mut crate::store::Conn,

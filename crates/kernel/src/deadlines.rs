@@ -102,6 +102,12 @@ pub type WarningRules = BTreeMap<String, WarningRule>;
 /// Hours beyond which a rule is surely a typing mistake (90 days).
 const MAX_RULE_HOURS: u32 = 90 * 24;
 
+/// The warning rules in force, as administrators set them.
+pub async fn rules_in_force(app: &App) -> AppResult<WarningRules> {
+    let mut conn = app.db.conn().await?;
+    warning_rules(&mut conn).await
+}
+
 pub async fn warning_rules(conn: &mut Conn) -> AppResult<WarningRules> {
     let Some(text) = settings::get(conn, settings::WARNING_RULES).await? else {
         return Ok(WarningRules::new());

@@ -46,6 +46,11 @@ pub trait WebScene: Scene {
         Vec::new()
     }
 
+    /// The scene's shortcuts in the staff workbench's 常用操作 (a few, not the whole navigation).
+    fn shortcuts(&self, _who: &Principal) -> Vec<Link> {
+        Vec::new()
+    }
+
     /// What an enterprise (or its steward) can open from the portal card of one enterprise.
     fn portal_links(&self, _enterprise: &CreditCode) -> Vec<Link> {
         Vec::new()

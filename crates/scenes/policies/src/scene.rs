@@ -122,6 +122,13 @@ impl WebScene for Policies {
         links
     }
 
+    fn shortcuts(&self, _who: &Principal) -> Vec<Link> {
+        vec![
+            Link::new("/policies", "政策库"),
+            Link::new("/reviews", "申报审核"),
+        ]
+    }
+
     fn portal_links(&self, enterprise: &CreditCode) -> Vec<Link> {
         vec![
             Link::new(

@@ -76,8 +76,7 @@ pub async fn session_response(
     status: StatusCode,
 ) -> ApiResult<Response> {
     let session = auth::start_session(app, user_id).await?;
-    let mut conn = app.db.conn().await.map_err(AppError::from)?;
-    let principal = auth::load_principal(&mut conn, user_id)
+    let principal = auth::principal_of(app, user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let cookie = set_cookie(

@@ -114,8 +114,7 @@ pub async fn rules(
     State(state): State<AppState>,
     ApiUser(_caller): ApiUser,
 ) -> ApiResult<Json<WarningRules>> {
-    let mut conn = state.app.db.conn().await.map_err(AppError::from)?;
-    Ok(Json(deadlines::warning_rules(&mut conn).await?))
+    Ok(Json(deadlines::rules_in_force(&state.app).await?))
 }
 
 /// Replaces the warning rules (administrator); clocks scheduled from now on follow them.

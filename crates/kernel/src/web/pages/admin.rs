@@ -326,11 +326,7 @@ pub async fn warning_rules_page(
             &state,
         );
     }
-    let rules = match state.app.db.conn().await {
-        Ok(mut conn) => crate::deadlines::warning_rules(&mut conn).await,
-        Err(e) => Err(AppError::from(e)),
-    };
-    match rules {
+    match crate::deadlines::rules_in_force(&state.app).await {
         Ok(rules) => {
             let text = serde_json::to_string_pretty(&rules).unwrap_or_default();
             warning_rules_view(&caller, &state, text, None, false).into_response()

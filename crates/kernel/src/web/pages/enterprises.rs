@@ -82,7 +82,7 @@ pub struct WorkbenchPage {
     may_import: bool,
     may_export: bool,
     is_admin: bool,
-    /// Where each scene's work starts for this person.
+    /// The scenes' shortcuts for this person.
     scene_links: Vec<crate::web::Link>,
     warnings: Vec<crate::deadlines::WarningView>,
 }
@@ -121,7 +121,7 @@ pub async fn workbench(State(state): State<AppState>, PageUser(caller): PageUser
         scene_links: state
             .scenes
             .iter()
-            .flat_map(|s| s.nav(Some(&caller.principal)))
+            .flat_map(|s| s.shortcuts(&caller.principal))
             .collect(),
     }
     .into_response()
