@@ -5,21 +5,23 @@ use super::yuan::{filters, grouped};
 use crate::payouts::{self, PayoutDesk};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::{Form, Router};
 use qinqing_kernel::AppError;
 use qinqing_kernel::web::AppState;
-use qinqing_kernel::web::pages::{Layout, Pairs, error_page, field, form_caller, shows_error_page};
+use qinqing_kernel::web::pages::{Layout, Pairs, error_page, form_caller, shows_error_page};
 use qinqing_kernel::web::session::{Caller, PageUser};
 use qinqing_kernel::web::upload::UploadForm;
 
-/// The routes of this module's pages and forms.
+/// The routes of the desk and of each step taken at it.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/payouts", get(payouts_page).post(payouts_action))
+        .route("/payouts", get(payouts_page))
+        .route("/payouts/batches", post(create_batch))
         .route("/payouts/batches/{id}/file", get(batch_file))
+        .route("/payouts/{id}/retry", post(retry))
         .route("/payouts/results", post(import_results))
 }
 
@@ -54,16 +56,16 @@ async fn render_payouts(
     }
 }
 
-/// Creates a batch, or queues a failed line again.
-pub async fn payouts_action(
+/// Puts every ready payout on a new batch (生成拨付批次).
+pub async fn create_batch(
     State(state): State<AppState>,
     user: PageUser,
-    axum::Form(pairs): axum::Form<Pairs>,
+    Form(pairs): Form<Pairs>,
 ) -> Result<Response, Response> {
     let caller = form_caller(&user, &pairs)?;
-    let (who, meta) = (&caller.principal, &caller.meta);
-    let notice = match field(&pairs, "action") {
-        "batch" => payouts::create_batch(&state.app, who, meta).await.map(|b| {
+    let notice = payouts::create_batch(&state.app, &caller.principal, &caller.meta)
+        .await
+        .map(|b| {
             format!(
                 "已生成批次 {}:{} 笔,合计 ¥{}{}",
                 b.batch.batch_no,
@@ -75,20 +77,32 @@ pub async fn payouts_action(
                     format!(";{} 笔待企业确认收款账户", b.waiting_for_account.len())
                 }
             )
-        }),
-        "retry" => match field(&pairs, "payout").parse::<i64>() {
-            Ok(id) => payouts::retry(&state.app, who, id, meta)
-                .await
-                .map(|p| format!("{} 已重新排入待拨付", p.reference)),
-            Err(_) => Err(AppError::invalid("payout", "没有指定拨付")),
-        },
-        _ => Err(AppError::NotFound("没有这个操作".into())),
-    };
-    Ok(match notice {
-        Ok(n) => render_payouts(&state, caller, n, Vec::new()).await,
-        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
-        Err(e) => render_payouts(&state, caller, String::new(), vec![e.to_string()]).await,
-    })
+        });
+    Ok(answer(&state, caller, notice).await)
+}
+
+/// Queues a failed payout again, once its details are corrected (更正后重新拨付).
+pub async fn retry(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
+    let notice = payouts::retry(&state.app, &caller.principal, id, &caller.meta)
+        .await
+        .map(|p| format!("{} 已重新排入待拨付", p.reference));
+    Ok(answer(&state, caller, notice).await)
+}
+
+/// How a step at the desk answers: the desk with its confirmation, the error page for a
+/// refusal or failure, or the desk with the mistake listed.
+async fn answer(state: &AppState, caller: &Caller, notice: Result<String, AppError>) -> Response {
+    match notice {
+        Ok(n) => render_payouts(state, caller, n, Vec::new()).await,
+        Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), state),
+        Err(e) => render_payouts(state, caller, String::new(), vec![e.to_string()]).await,
+    }
 }
 
 /// Downloads a batch's bank file.
