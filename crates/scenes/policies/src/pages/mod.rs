@@ -4,6 +4,7 @@
 //! the fulfilment dashboard, pushes and application materials.
 
 pub mod application;
+pub mod application_steps;
 pub mod apply;
 pub mod dashboard;
 pub mod entitlements;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(entitlements::routes())
         .merge(apply::routes())
         .merge(application::routes())
+        .merge(application_steps::routes())
         .merge(my_applications::routes())
         .merge(reviews::routes())
         .merge(payouts::routes())
