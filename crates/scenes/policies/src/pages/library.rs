@@ -7,22 +7,24 @@ use crate::library::{self, LifecycleAction, PolicyQuery, PolicyView};
 use crate::search;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum::{Form, Router};
 use qinqing_domain::org::Role;
+use qinqing_kernel::Principal;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::pages::{Done, Layout, Pairs, error_page, field, form_caller};
 use qinqing_kernel::web::session::{Caller, MaybeUser, PageUser};
-use qinqing_kernel::{AppError, Principal};
 
 /// The routes of this module's pages and forms.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/policies", get(list))
         .route("/policies/{id}", get(page))
-        .route("/policies/{id}/lifecycle", post(lifecycle))
+        .route("/policies/{id}/submit-for-review", post(submit_for_review))
+        .route("/policies/{id}/publish", post(publish))
+        .route("/policies/{id}/withdraw", post(withdraw))
         .route("/policies/{id}/auto-grant", post(run_auto_grant))
         .route(
             "/policies/{id}/auto-grant/runs/{run}/release",
@@ -199,33 +201,51 @@ async fn render_policy(
     }
 }
 
-/// 上架 / 下架 and the other life-cycle steps, from the policy's page.
-pub async fn lifecycle(
+/// 提交审核: the author sends a draft to the department lead.
+pub async fn submit_for_review(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<String>,
-    axum::Form(pairs): axum::Form<Pairs>,
+    Form(pairs): Form<Pairs>,
 ) -> Result<Response, Response> {
-    let caller = form_caller(&user, &pairs)?;
-    let action = match field(&pairs, "action") {
-        "submit_for_review" => LifecycleAction::SubmitForReview,
-        "publish" => LifecycleAction::Publish,
-        "send_back" => LifecycleAction::SendBack,
-        "withdraw" => LifecycleAction::Withdraw,
-        _ => {
-            return Ok(error_page(
-                &AppError::NotFound("没有这个操作".into()),
-                Some(caller),
-                &state,
-            ));
-        }
-    };
-    let reason = Some(field(&pairs, "reason")).filter(|r| !r.trim().is_empty());
+    lifecycle(&state, &user, &id, &pairs, LifecycleAction::SubmitForReview).await
+}
+
+/// 上架: the lead publishes the policy, or its new version.
+pub async fn publish(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, Response> {
+    lifecycle(&state, &user, &id, &pairs, LifecycleAction::Publish).await
+}
+
+/// 撤回下架: the lead takes a published policy down, with the reason.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, Response> {
+    lifecycle(&state, &user, &id, &pairs, LifecycleAction::Withdraw).await
+}
+
+/// A life-cycle step from the policy's page; back to the page, which words its confirmation.
+async fn lifecycle(
+    state: &AppState,
+    user: &PageUser,
+    id: &str,
+    pairs: &Pairs,
+    action: LifecycleAction,
+) -> Result<Response, Response> {
+    let caller = form_caller(user, pairs)?;
+    let reason = Some(field(pairs, "reason")).filter(|r| !r.trim().is_empty());
     let (who, meta) = (&caller.principal, &caller.meta);
-    let result = library::lifecycle(&state.app, who, &id, action, reason, meta).await;
+    let result = library::lifecycle(&state.app, who, id, action, reason, meta).await;
     Ok(match result {
         Ok(p) => Redirect::to(&format!("/policies/{}?done=lifecycle", p.id)).into_response(),
-        Err(e) => error_page(&e, Some(caller), &state),
+        Err(e) => error_page(&e, Some(caller), state),
     })
 }
 
