@@ -6,6 +6,7 @@
 
 use crate::library::{PledgeTerm, ReviewStage, row_by_slug, stages};
 use crate::response::{self, AtStage};
+use crate::status::PayoutStatus;
 use crate::store::applications::{
     self as store, ApplicationFilter, ApplicationRow, Move, NewApplication, NewStep,
 };
@@ -117,8 +118,8 @@ pub struct ApplicationView {
     pub submitted_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
     pub steps: Vec<StepView>,
-    /// pending | batched | paid | failed, once approved.
-    pub payout_status: Option<String>,
+    /// Where its payout stands, once approved.
+    pub payout_status: Option<PayoutStatus>,
     pub payout_label: Option<&'static str>,
 }
 
@@ -154,17 +155,6 @@ pub fn action_label(action: &str) -> &'static str {
         "release" => "核对后发布",
         "sign" => "签收",
         _ => "办理",
-    }
-}
-
-pub fn payout_label(status: &str) -> &'static str {
-    match status {
-        "pending" => "待拨付",
-        "cancelled" => "已停止拨付",
-        "batched" => "拨付中",
-        "paid" => "已到账",
-        "failed" => "拨付失败,待更正",
-        _ => "未知",
     }
 }
 
@@ -789,7 +779,7 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
         submitted_at: row.submitted_at,
         decided_at: row.decided_at,
         steps,
-        payout_label: payout.as_ref().map(|p| payout_label(&p.status)),
+        payout_label: payout.as_ref().map(|p| p.status.label_zh()),
         payout_status: payout.map(|p| p.status),
     })
 }

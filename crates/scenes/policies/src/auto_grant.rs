@@ -10,6 +10,7 @@ use crate::applications::{
     ApplicationView, get_row, notify_enterprise, record, step, view, visible_row,
 };
 use crate::payouts::{AccountInput, parse_account};
+use crate::status::RunStatus;
 use crate::store::applications::{self as store, Move, NewApplication};
 use crate::store::auto_grant::{self as run_store, RunRow};
 use crate::store::payouts as payout_store;
@@ -250,8 +251,7 @@ pub struct RunView {
     pub id: i64,
     pub policy_id: String,
     pub year: i32,
-    /// checking | released
-    pub status: String,
+    pub status: RunStatus,
     pub status_label: &'static str,
     pub created_at: DateTime<Utc>,
     pub released_at: Option<DateTime<Utc>>,
@@ -268,14 +268,6 @@ pub struct OfferView {
     pub status_label: &'static str,
     /// Why it was excluded.
     pub note: Option<String>,
-}
-
-fn run_status_label(status: &str) -> &'static str {
-    if status == "released" {
-        "已发布"
-    } else {
-        "待核对"
-    }
 }
 
 async fn run_view(conn: &mut Conn, slug: &str, run: RunRow) -> AppResult<RunView> {
@@ -300,7 +292,7 @@ async fn run_view(conn: &mut Conn, slug: &str, run: RunRow) -> AppResult<RunView
         id: run.id,
         policy_id: slug.to_string(),
         year: run.year,
-        status_label: run_status_label(&run.status),
+        status_label: run.status.label_zh(),
         status: run.status,
         created_at: run.created_at,
         released_at: run.released_at,

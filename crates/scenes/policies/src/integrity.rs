@@ -2,6 +2,7 @@
 //! enterprise, the grant is clawed back (追回: amount due, repaid, outstanding), and the record
 //! blocks pledges and benefits until its end; an imported credit blacklist has the same effect.
 
+use crate::status::PayoutStatus;
 use crate::store::integrity::{self as store, NewRecord};
 use crate::store::{payouts, policies};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -101,8 +102,8 @@ pub async fn record_false_pledge(
     };
     store::insert_record(&mut tx, &record, now).await?;
     let payout = payouts::of_application(&mut tx, row.id).await?;
-    let (clawback_due, payout_cancelled) = match payout.as_ref().map(|p| (p.status.as_str(), p)) {
-        Some(("paid", p)) => {
+    let (clawback_due, payout_cancelled) = match payout.as_ref().map(|p| (p.status, p)) {
+        Some((PayoutStatus::Paid, p)) => {
             match store::insert_clawback(&mut tx, row.id, row.enterprise_id, p.amount, now).await {
                 Err(StoreError::Duplicate) => {
                     return Err(AppError::Conflict {
@@ -114,7 +115,7 @@ pub async fn record_false_pledge(
             };
             (Some(p.amount), false)
         }
-        Some(("pending" | "failed", p)) => {
+        Some((PayoutStatus::Pending | PayoutStatus::Failed, p)) => {
             payouts::cancel(&mut tx, p.id).await?;
             policies::release_budget(&mut tx, row.policy_id, p.amount).await?;
             (None, true)

@@ -25,6 +25,7 @@ pub mod response;
 pub mod review;
 pub mod scene;
 pub mod search;
+pub mod status;
 pub mod store;
 
 use crate::store::policies::{self as policy_store, PolicyRow};

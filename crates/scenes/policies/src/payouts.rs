@@ -4,6 +4,7 @@
 //! conditional update on the payout's state, so exporting a batch again, importing the same
 //! result twice, or a crash between the two never pays or records anything twice.
 
+use crate::status::PayoutStatus;
 use crate::store::payouts::{self as store, BankAccount, BatchRow, PayoutRow};
 use chrono::{DateTime, Utc};
 use qinqing_domain::org::Role;
@@ -144,7 +145,7 @@ pub struct PayoutView {
     pub enterprise_name: String,
     pub amount: String,
     pub reference: String,
-    pub status: String,
+    pub status: PayoutStatus,
     pub status_label: &'static str,
     pub batch_id: Option<i64>,
     pub line_no: Option<i64>,
@@ -164,8 +165,8 @@ impl From<&PayoutRow> for PayoutView {
             enterprise_name: p.enterprise_name.clone(),
             amount: Money::from_fen(p.amount).to_string(),
             reference: p.reference.clone(),
-            status: p.status.clone(),
-            status_label: crate::applications::payout_label(&p.status),
+            status: p.status,
+            status_label: p.status.label_zh(),
             batch_id: p.batch_id,
             line_no: p.line_no,
             account_no: p.account_no.clone(),
@@ -367,10 +368,10 @@ pub async fn import_results(
             continue;
         }
         let paid = matches!(line.outcome, Outcome::Paid);
-        match (p.status.as_str(), paid) {
-            ("batched", _) => plan.push((line, p)),
-            ("paid", true) | ("failed", false) => plan.push((line, p)),
-            ("paid", false) => errors.push(row_error(
+        match (p.status, paid) {
+            (PayoutStatus::Batched, _) => plan.push((line, p)),
+            (PayoutStatus::Paid, true) | (PayoutStatus::Failed, false) => plan.push((line, p)),
+            (PayoutStatus::Paid, false) => errors.push(row_error(
                 line.row,
                 "status",
                 "失败",
@@ -466,10 +467,7 @@ pub async fn retry(
     if !store::retry(&mut tx, payout_id).await? {
         return Err(AppError::Conflict {
             field: None,
-            message: format!(
-                "该笔款项{},不能重新拨付",
-                crate::applications::payout_label(&p.status)
-            ),
+            message: format!("该笔款项{},不能重新拨付", p.status.label_zh()),
         });
     }
     let change = Change {

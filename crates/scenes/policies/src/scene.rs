@@ -88,10 +88,7 @@ impl WebScene for Policies {
     }
 
     fn pages(&self) -> Router<AppState> {
-        Router::new()
-            .merge(crate::pages::policies::routes())
-            .merge(crate::pages::pushes::routes())
-            .merge(crate::pages::materials::routes())
+        crate::pages::routes()
     }
 
     fn nav(&self, who: Option<&Principal>) -> Vec<Link> {

@@ -2,7 +2,7 @@
 //! change the browser is sent back to the page (POST-redirect-GET); a refused file comes back on
 //! the page with the reason beside the upload field, and nothing is stored.
 
-use super::policies::render_application;
+use super::application::render_application;
 use crate::materials;
 use axum::Form;
 use axum::Router;

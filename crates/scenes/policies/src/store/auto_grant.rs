@@ -1,7 +1,8 @@
 //! 免申即享 runs: the offers of a run wait for staff to check them until the run is released.
 
+use crate::status::RunStatus;
 use chrono::{DateTime, Utc};
-use qinqing_kernel::store::{Conn, Result, time};
+use qinqing_kernel::store::{Conn, Result, stored, time};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -11,7 +12,7 @@ pub struct RunRow {
     pub policy_id: i64,
     pub year: i32,
     /// checking | released
-    pub status: String,
+    pub status: RunStatus,
     pub created_at: DateTime<Utc>,
     pub released_at: Option<DateTime<Utc>>,
 }
@@ -25,7 +26,10 @@ fn from_row(r: &AnyRow) -> Result<RunRow> {
         id: r.try_get("id")?,
         policy_id: r.try_get("policy_id")?,
         year: qinqing_kernel::store::stored("auto_grant_run.year", i32::try_from(year))?,
-        status: r.try_get("status")?,
+        status: stored(
+            "auto_grant_run.status",
+            r.try_get::<String, _>("status")?.parse(),
+        )?,
         created_at: time::from_text(&r.try_get::<String, _>("created_at")?)?,
         released_at: r
             .try_get::<Option<String>, _>("released_at")?

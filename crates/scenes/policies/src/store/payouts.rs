@@ -2,8 +2,9 @@
 //! state change is a conditional update on the payout's current status, so a result file
 //! imported twice or a batch exported twice changes nothing the second time.
 
+use crate::status::PayoutStatus;
 use chrono::{DateTime, Utc};
-use qinqing_kernel::store::{Conn, Result, time};
+use qinqing_kernel::store::{Conn, Result, stored, time};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -19,7 +20,7 @@ pub struct PayoutRow {
     pub credit_code: String,
     pub amount: i64,
     pub reference: String,
-    pub status: String,
+    pub status: PayoutStatus,
     pub batch_id: Option<i64>,
     pub line_no: Option<i64>,
     pub payee_name: Option<String>,
@@ -49,7 +50,7 @@ fn from_row(r: &AnyRow) -> Result<PayoutRow> {
         credit_code: r.try_get("credit_code")?,
         amount: r.try_get("amount")?,
         reference: r.try_get("reference")?,
-        status: r.try_get("status")?,
+        status: stored("payout.status", r.try_get::<String, _>("status")?.parse())?,
         batch_id: r.try_get("batch_id")?,
         line_no: r.try_get("line_no")?,
         payee_name: r.try_get("payee_name")?,
@@ -258,7 +259,14 @@ pub async fn settle(
          paid_at = CASE WHEN $1 = 'paid' THEN $4 ELSE NULL END \
          WHERE id = $5 AND status = 'batched'",
     )
-    .bind(if paid { "paid" } else { "failed" })
+    .bind(
+        if paid {
+            PayoutStatus::Paid
+        } else {
+            PayoutStatus::Failed
+        }
+        .as_str(),
+    )
     .bind(reason)
     .bind(bank_txn)
     .bind(time::to_text(now))

@@ -1,0 +1,133 @@
+//! An application's page: its state, facts and pledges, the outcome's explanation, materials,
+//! rating and history, with the forms of the steps the caller may take (see `application_steps`).
+
+use super::library::may_author;
+use super::yuan::filters;
+use crate::applications::{self, ApplicationView};
+use crate::review;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use qinqing_domain::org::Role;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::pages::{Done, Errors, Layout, error_page};
+use qinqing_kernel::web::session::{Caller, PageUser};
+
+/// The routes of this module's page.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/applications/{receipt}", get(application_page))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "application.html")]
+pub struct ApplicationPage {
+    layout: Layout,
+    a: ApplicationView,
+    rating: Option<crate::ratings::RatingView>,
+    levels: &'static [(i64, &'static str)],
+    acts_for_enterprise: bool,
+    holds_stage: bool,
+    /// When the caller's department must take it up (签收) by, while it has not.
+    response_due: Option<chrono::DateTime<chrono::Utc>>,
+    may_exclude: bool,
+    /// The department lead may find a pledge of an approved application false.
+    may_record_false_pledge: bool,
+    materials: crate::materials::Materials,
+    explanation: crate::explanation::Explanation,
+    errors: Errors,
+    notice: String,
+}
+
+impl ApplicationPage {
+    fn error(&self, key: &str) -> &str {
+        self.errors.get(key).map_or("", String::as_str)
+    }
+
+    /// A file size for people: "820 KB", "2.4 MB".
+    fn size(&self, bytes: &i64) -> String {
+        const MB: i64 = 1024 * 1024;
+        if *bytes >= MB {
+            format!("{:.1} MB", *bytes as f64 / MB as f64)
+        } else {
+            format!("{} KB", (*bytes + 1023) / 1024)
+        }
+    }
+}
+
+pub async fn application_page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    Path(receipt): Path<String>,
+    Query(done): Query<Done>,
+) -> Response {
+    let notice = done.notice(&[
+        ("rated", "感谢评价"),
+        ("followed_up", "回访已记录"),
+        ("status", STATUS_NOTICE),
+    ]);
+    let notice = notice.unwrap_or_default().to_string();
+    render_application(&state, &caller, &receipt, Errors::new(), notice).await
+}
+
+/// Stands for "已办理:" and the application's new status, filled in once it is loaded.
+pub(super) const STATUS_NOTICE: &str = "status";
+
+/// The application's page, with a confirmation or the mistakes of a step marked.
+pub(super) async fn render_application(
+    state: &AppState,
+    caller: &Caller,
+    receipt: &str,
+    errors: Errors,
+    notice: String,
+) -> Response {
+    let who = &caller.principal;
+    let a = match applications::get(&state.app, who, receipt).await {
+        Ok(a) => a,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let rating = match crate::ratings::of_application(&state.app, who, receipt).await {
+        Ok(r) => r,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let materials = match crate::materials::list(&state.app, who, receipt).await {
+        Ok(m) => m,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let explanation = match crate::explanation::of_application(&state.app, who, receipt).await {
+        Ok(x) => x,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
+    let queued = match review::queue(&state.app, who).await {
+        Ok(items) => items
+            .into_iter()
+            .find(|i| i.application.receipt_no == a.receipt_no),
+        Err(_) => None,
+    };
+    let holds_stage = queued.as_ref().is_some_and(|i| i.mine);
+    let response_due = queued.and_then(|i| i.response_due_at);
+    ApplicationPage {
+        layout: Layout::new(format!("申报 {}", a.receipt_no), Some(caller), state, ""),
+        acts_for_enterprise: matches!(who.role, Role::EnterpriseUser | Role::Steward),
+        may_exclude: matches!(a.status.as_str(), "offered" | "pending_check") && may_author(who),
+        may_record_false_pledge: a.status == "approved"
+            && !a.pledges.is_empty()
+            && matches!(who.role, Role::DepartmentLead | Role::Admin),
+        rating,
+        levels: &crate::ratings::LEVELS,
+        holds_stage,
+        response_due,
+        materials,
+        explanation,
+        errors,
+        notice: if notice == STATUS_NOTICE {
+            format!("已办理:{}", a.status_label)
+        } else {
+            notice
+        },
+        a,
+    }
+    .into_response()
+}

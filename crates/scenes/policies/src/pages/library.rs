@@ -1,0 +1,303 @@
+//! The public policy library with search, a policy's page and the steps taken from it: its
+//! life cycle, and the 免申即享 runs (compare, then release).
+
+use super::yuan::{filters, grouped};
+use crate::auto_grant::{self, RunReport, RunView};
+use crate::library::{self, LifecycleAction, PolicyQuery, PolicyView};
+use crate::search;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use qinqing_domain::org::Role;
+use qinqing_kernel::Principal;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::pages::{Done, Layout, Pairs, error_page, field, form_caller};
+use qinqing_kernel::web::session::{Caller, MaybeUser, PageUser};
+
+/// The routes of this module's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/policies", get(list))
+        .route("/policies/{id}", get(page))
+        .route("/policies/{id}/submit-for-review", post(submit_for_review))
+        .route("/policies/{id}/publish", post(publish))
+        .route("/policies/{id}/withdraw", post(withdraw))
+        .route("/policies/{id}/auto-grant", post(run_auto_grant))
+        .route(
+            "/policies/{id}/auto-grant/runs/{run}/release",
+            post(release_auto_grant),
+        )
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "policies.html")]
+pub struct PoliciesPage {
+    layout: Layout,
+    query: PolicyQuery,
+    hits: Vec<crate::library::PolicyHit>,
+    may_author: bool,
+}
+
+impl PoliciesPage {
+    fn q(&self) -> &str {
+        self.query.q.as_deref().unwrap_or("")
+    }
+    fn selected(&self, name: &str, value: &str) -> bool {
+        let v = match name {
+            "level" => self.query.level.as_deref(),
+            "mode" => self.query.mode.as_deref(),
+            "status" => self.query.status.as_deref(),
+            _ => None,
+        };
+        v.unwrap_or("") == value
+    }
+}
+
+/// The public library: search and filters; no login needed.
+pub async fn list(
+    State(state): State<AppState>,
+    MaybeUser(caller): MaybeUser,
+    Query(query): Query<PolicyQuery>,
+) -> Response {
+    let who = caller.as_ref().map(|c| &c.principal);
+    match search::search(&state.app, who, &query).await {
+        Ok(result) => PoliciesPage {
+            layout: Layout::new("政策库", caller.as_ref(), &state, "/policies"),
+            query,
+            hits: result.items,
+            may_author: who.is_some_and(may_author),
+        }
+        .into_response(),
+        Err(e) => error_page(&e, caller.as_ref(), &state),
+    }
+}
+
+/// Whether the caller may write policies (and exclude enterprises from a 免申即享 run).
+pub(super) fn may_author(p: &Principal) -> bool {
+    matches!(p.role, Role::Handler | Role::DepartmentLead | Role::Admin)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "policy.html")]
+pub struct PolicyPage {
+    layout: Layout,
+    p: PolicyView,
+    /// The caller's enterprises, for "我要申报".
+    enterprises: Vec<String>,
+    is_staff: bool,
+    may_publish: bool,
+    may_run: bool,
+    year: i32,
+    report: Option<RunReport>,
+    /// The 免申即享 runs to check and release (the department's staff).
+    runs: Vec<RunView>,
+    notice: String,
+    /// The push form and push log (staff of the department, supervisors, admin).
+    pushes: Option<super::pushes::PushPanel>,
+}
+
+impl PolicyPage {
+    /// A version edited after publication waits for the lead to publish it.
+    fn has_new_version(&self) -> bool {
+        self.p.status == "published" && self.p.published_version != Some(self.p.current_version)
+    }
+}
+
+/// The run that a "released" confirmation speaks of (`?done=released&run=id`).
+#[derive(serde::Deserialize, Default)]
+pub struct ReleasedRun {
+    run: Option<i64>,
+}
+
+/// What a step on a policy's page redirected back with: its confirmation code and, for a
+/// release, the run.
+#[derive(Default)]
+struct PolicyDone {
+    done: Done,
+    run: Option<i64>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    MaybeUser(caller): MaybeUser,
+    Path(id): Path<String>,
+    Query(done): Query<Done>,
+    Query(released): Query<ReleasedRun>,
+) -> Response {
+    let done = PolicyDone {
+        done,
+        run: released.run,
+    };
+    render_policy(&state, caller.as_ref(), &id, None, &done, String::new()).await
+}
+
+/// The confirmation a redirect's code stands for, worded from the policy as it now is.
+fn policy_notice(done: &PolicyDone, p: &PolicyView, runs: &[RunView]) -> String {
+    match done.done.code() {
+        Some("lifecycle") => format!("政策{}", p.status_label),
+        Some("released") => {
+            let sent = runs.iter().find(|r| Some(r.id) == done.run).map_or(0, |r| {
+                r.offers.iter().filter(|o| o.status != "excluded").count()
+            });
+            format!("已发布:{sent} 家企业将收到免申即享确认通知")
+        }
+        _ => String::new(),
+    }
+}
+
+async fn render_policy(
+    state: &AppState,
+    caller: Option<&Caller>,
+    id: &str,
+    report: Option<RunReport>,
+    done: &PolicyDone,
+    notice: String,
+) -> Response {
+    let who = caller.map(|c| &c.principal);
+    match library::get(&state.app, who, id).await {
+        Ok(p) => {
+            let same_department = who.is_some_and(|w| w.org_id == p.department_org_id);
+            let is_admin = who.is_some_and(|w| w.role == Role::Admin);
+            let runs = match who.filter(|_| p.mode == "auto_grant") {
+                Some(w) => auto_grant::runs(&state.app, w, id)
+                    .await
+                    .unwrap_or_default(),
+                None => Vec::new(),
+            };
+            let notice = if notice.is_empty() {
+                policy_notice(done, &p, &runs)
+            } else {
+                notice
+            };
+            PolicyPage {
+                runs,
+                layout: Layout::new(p.title.clone(), caller, state, "/policies"),
+                enterprises: who
+                    .filter(|w| matches!(w.role, Role::EnterpriseUser | Role::Steward))
+                    .map(|w| w.enterprises().iter().map(ToString::to_string).collect())
+                    .unwrap_or_default(),
+                is_staff: who.is_some_and(|w| w.role.is_staff() && w.role != Role::Steward),
+                may_publish: is_admin
+                    || (same_department && who.is_some_and(|w| w.role == Role::DepartmentLead)),
+                may_run: p.mode == "auto_grant"
+                    && p.status == "published"
+                    && (is_admin
+                        || (same_department
+                            && who.is_some_and(|w| {
+                                matches!(w.role, Role::Handler | Role::DepartmentLead)
+                            }))),
+                year: crate::api::policies::default_year(state),
+                report,
+                pushes: super::pushes::push_panel(state, who, &p).await,
+                notice,
+                p,
+            }
+            .into_response()
+        }
+        Err(e) => error_page(&e, caller, state),
+    }
+}
+
+/// 提交审核: the author sends a draft to the department lead.
+pub async fn submit_for_review(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, Response> {
+    lifecycle(&state, &user, &id, &pairs, LifecycleAction::SubmitForReview).await
+}
+
+/// 上架: the lead publishes the policy, or its new version.
+pub async fn publish(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, Response> {
+    lifecycle(&state, &user, &id, &pairs, LifecycleAction::Publish).await
+}
+
+/// 撤回下架: the lead takes a published policy down, with the reason.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, Response> {
+    lifecycle(&state, &user, &id, &pairs, LifecycleAction::Withdraw).await
+}
+
+/// A life-cycle step from the policy's page; back to the page, which words its confirmation.
+async fn lifecycle(
+    state: &AppState,
+    user: &PageUser,
+    id: &str,
+    pairs: &Pairs,
+    action: LifecycleAction,
+) -> Result<Response, Response> {
+    let caller = form_caller(user, pairs)?;
+    let reason = Some(field(pairs, "reason")).filter(|r| !r.trim().is_empty());
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let result = library::lifecycle(&state.app, who, id, action, reason, meta).await;
+    Ok(match result {
+        Ok(p) => Redirect::to(&format!("/policies/{}?done=lifecycle", p.id)).into_response(),
+        Err(e) => error_page(&e, Some(caller), state),
+    })
+}
+
+/// Runs a 免申即享 policy from its page and shows the run's report.
+pub async fn run_auto_grant(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
+    let year = field(&pairs, "year")
+        .parse()
+        .unwrap_or_else(|_| crate::api::policies::default_year(&state));
+    let result = auto_grant::run(&state.app, &caller.principal, &id, year, &caller.meta).await;
+    Ok(match result {
+        Ok(report) => {
+            let notice = format!(
+                "比对完成:{} 家企业待核对,合计 ¥{};核对无误后发布,企业才会收到确认通知",
+                report.offered.len(),
+                grouped(&report.total_offered)
+            );
+            render_policy(
+                &state,
+                Some(caller),
+                &id,
+                Some(report),
+                &PolicyDone::default(),
+                notice,
+            )
+            .await
+        }
+        Err(e) => error_page(&e, Some(caller), &state),
+    })
+}
+
+/// Releases (发布) a checked 免申即享 run from the policy's page.
+pub async fn release_auto_grant(
+    State(state): State<AppState>,
+    user: PageUser,
+    // The page to go back to is the run's own policy, whatever the address said.
+    Path((_policy, run)): Path<(String, i64)>,
+    axum::Form(pairs): axum::Form<Pairs>,
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
+    let result = auto_grant::release(&state.app, &caller.principal, run, &caller.meta).await;
+    Ok(match result {
+        Ok(view) => Redirect::to(&format!(
+            "/policies/{}?done=released&run={}",
+            view.policy_id, view.id
+        ))
+        .into_response(),
+        Err(e) => error_page(&e, Some(caller), &state),
+    })
+}

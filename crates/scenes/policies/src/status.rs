@@ -1,0 +1,97 @@
+//! The statuses the scene keeps, with the value stored and sent as JSON (`as_str`, snake_case)
+//! and the label people read (`label_zh`) side by side. A stored value the scene does not know
+//! is corrupt data (`parse` fails), never shown as "未知".
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A status enum from its table of variants, stored values and labels. The stored value is the
+/// variant's snake_case name, which is also what serde sends (checked by the tests below).
+macro_rules! status {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $value:literal, $label:literal;)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &[$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $value,)+
+                }
+            }
+
+            pub fn label_zh(self) -> &'static str {
+                match self {
+                    $($name::$variant => $label,)+
+                }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, String> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| format!("unknown {} {s:?}", stringify!($name)))
+            }
+        }
+    };
+}
+
+status! {
+    /// Where a payout (直达付) stands: `pending` → `batched` → `paid` or `failed`; a failed one
+    /// is queued again after correction, and one not yet paid is `cancelled` when its pledge is
+    /// found false.
+    PayoutStatus {
+        Pending => "pending", "待拨付";
+        Batched => "batched", "拨付中";
+        Paid => "paid", "已到账";
+        Failed => "failed", "拨付失败,待更正";
+        Cancelled => "cancelled", "已停止拨付";
+    }
+}
+
+status! {
+    /// A 免申即享 run: staff check its offers, then release it and the enterprises are told.
+    RunStatus {
+        Checking => "checking", "待核对";
+        Released => "released", "已发布";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fmt::Debug;
+    use std::str::FromStr;
+
+    fn reads_back<T>(all: &[T], as_str: fn(T) -> &'static str)
+    where
+        T: Serialize + FromStr + PartialEq + Debug + Copy,
+    {
+        for &s in all {
+            assert_eq!(as_str(s).parse::<T>().ok(), Some(s));
+            assert_eq!(serde_json::to_value(s).ok(), Some(as_str(s).into()));
+        }
+    }
+
+    #[test]
+    fn every_status_reads_back_what_it_stores_and_sends_the_same_as_json() {
+        reads_back(PayoutStatus::ALL, PayoutStatus::as_str);
+        reads_back(RunStatus::ALL, RunStatus::as_str);
+    }
+
+    #[test]
+    fn a_stored_status_the_scene_does_not_know_does_not_parse() {
+        assert!("unknown".parse::<PayoutStatus>().is_err());
+        assert!("".parse::<RunStatus>().is_err());
+    }
+}
