@@ -5,11 +5,11 @@
 //! Every figure is computed from the items and today, like the timeline itself: nothing here is
 //! stored, so the figures can never disagree with the project pages.
 
-use super::{
-    CLOCK_KIND, OBJECT, answers_for, covers, is_own_enterprise, may_confirm, may_see, schedule,
-    timeline,
-};
+use crate::access::{answers_for, covers, is_own_enterprise, may_confirm, may_see};
+use crate::clocks::CLOCK_KIND;
+use crate::model::OBJECT;
 use crate::store::agreements::{self as store, AgreementRow, CommitmentRow};
+use crate::timeline::{schedule, timeline};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use qinqing_domain::commitment::{Outcome, Side, Status};
 use qinqing_domain::deadline::{Grade, local_date};
