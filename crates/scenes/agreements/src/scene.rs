@@ -92,6 +92,7 @@ impl WebScene for Agreements {
     fn pages(&self) -> Router<AppState> {
         Router::new()
             .merge(crate::pages::agreements::routes())
+            .merge(crate::pages::project::routes())
             .merge(crate::pages::supervision::routes())
     }
 

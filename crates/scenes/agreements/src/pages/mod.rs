@@ -6,4 +6,5 @@
 
 pub mod agreements;
 pub mod form;
+pub mod project;
 pub mod supervision;
