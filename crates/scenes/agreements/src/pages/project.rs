@@ -208,6 +208,20 @@ struct Posted<'a> {
     pairs: &'a Pairs,
 }
 
+impl<'a> Posted<'a> {
+    fn on_item(form: PageForm, key: &'a str, pairs: &'a Pairs) -> Posted<'a> {
+        Posted { form, key, pairs }
+    }
+
+    fn on_agreement(form: PageForm, pairs: &'a Pairs) -> Posted<'a> {
+        Posted {
+            form,
+            key: "",
+            pairs,
+        }
+    }
+}
+
 /// What the refused form was, for the page to reopen it.
 struct Refused<'a> {
     posted: Posted<'a>,
@@ -384,6 +398,13 @@ fn typed_item(pairs: &Pairs) -> crate::ItemInput {
 
 type ItemPath = Path<(i64, String)>;
 
+/// A multipart form of the page (one that carries a file) and the caller who posted it.
+async fn read_upload(user: &PageUser, form: Multipart) -> Result<(UploadForm, &Caller), Response> {
+    let form = UploadForm::read(form, "file").await;
+    let caller = form_caller(user, &form.pairs)?;
+    Ok((form, caller))
+}
+
 /// 申报履约: the responsible side reports fulfilment, with an evidence file if one was chosen.
 pub async fn report(
     State(state): State<AppState>,
@@ -391,22 +412,18 @@ pub async fn report(
     Path((id, key)): ItemPath,
     form: Multipart,
 ) -> Result<Response, Response> {
-    let form = UploadForm::read(form, "file").await;
-    let caller = form_caller(&user, &form.pairs)?;
+    let (form, caller) = read_upload(&user, form).await?;
+    let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
     let action = ItemAction::Report {
         on: form.field("on").to_string(),
         evidence: form.field("evidence").to_string(),
     };
-    let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
-    let result = match optional_file(&form, "履约佐证") {
-        Ok(file) => crate::act_with(app, who, id, &key, &action, file, meta).await,
-        Err(e) => Err(e),
-    };
-    let posted = Posted {
-        form: PageForm::Step(Step::Report),
-        key: &key,
-        pairs: &form.pairs,
-    };
+    let result = async {
+        let file = optional_file(&form, "履约佐证")?;
+        crate::act_with(app, who, id, &key, &action, file, meta).await
+    }
+    .await;
+    let posted = Posted::on_item(PageForm::Step(Step::Report), &key, &form.pairs);
     Ok(finish_item_step(&state, caller, id, posted, result).await)
 }
 
@@ -417,18 +434,14 @@ pub async fn add_evidence(
     Path((id, key)): ItemPath,
     form: Multipart,
 ) -> Result<Response, Response> {
-    let form = UploadForm::read(form, "file").await;
-    let caller = form_caller(&user, &form.pairs)?;
+    let (form, caller) = read_upload(&user, form).await?;
     let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
-    let result = match file_of(&form, "履约佐证") {
-        Ok(file) => crate::upload_evidence(app, who, id, &key, file, meta).await,
-        Err(e) => Err(e),
-    };
-    let posted = Posted {
-        form: PageForm::Evidence,
-        key: &key,
-        pairs: &form.pairs,
-    };
+    let result = async {
+        let file = file_of(&form, "履约佐证")?;
+        crate::upload_evidence(app, who, id, &key, file, meta).await
+    }
+    .await;
+    let posted = Posted::on_item(PageForm::Evidence, &key, &form.pairs);
     Ok(finish_item_step(&state, caller, id, posted, result).await)
 }
 
@@ -450,11 +463,7 @@ async fn item_step(
         &caller.meta,
     )
     .await;
-    let posted = Posted {
-        form: PageForm::Step(action.step()),
-        key: &key,
-        pairs,
-    };
+    let posted = Posted::on_item(PageForm::Step(action.step()), &key, pairs);
     Ok(finish_item_step(state, caller, id, posted, result).await)
 }
 
@@ -480,10 +489,8 @@ pub async fn dispute(
     Path(item): ItemPath,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, Response> {
-    let action = ItemAction::Dispute {
-        reason: reason(&pairs),
-    };
-    item_step(&state, &user, item, &pairs, action).await
+    let reason = reason(&pairs);
+    item_step(&state, &user, item, &pairs, ItemAction::Dispute { reason }).await
 }
 
 /// 豁免: a department lead waives the item (or the breach recorded on it).
@@ -493,10 +500,8 @@ pub async fn waive(
     Path(item): ItemPath,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, Response> {
-    let action = ItemAction::Waive {
-        reason: reason(&pairs),
-    };
-    item_step(&state, &user, item, &pairs, action).await
+    let reason = reason(&pairs);
+    item_step(&state, &user, item, &pairs, ItemAction::Waive { reason }).await
 }
 
 /// 认定违约 of an overdue item.
@@ -506,10 +511,8 @@ pub async fn breach(
     Path(item): ItemPath,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, Response> {
-    let action = ItemAction::Breach {
-        reason: reason(&pairs),
-    };
-    item_step(&state, &user, item, &pairs, action).await
+    let reason = reason(&pairs);
+    item_step(&state, &user, item, &pairs, ItemAction::Breach { reason }).await
 }
 
 /// 修改事项或改期: the managing staff rewrite an open item; its key stays.
@@ -520,17 +523,13 @@ pub async fn edit_item(
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, Response> {
     let caller = form_caller(&user, &pairs)?;
-    let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
     let item = crate::ItemInput {
         key: key.clone(),
         ..typed_item(&pairs)
     };
+    let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
     let result = crate::save_item(app, who, id, Some(&key), &item, meta).await;
-    let posted = Posted {
-        form: PageForm::Edit,
-        key: &key,
-        pairs: &pairs,
-    };
+    let posted = Posted::on_item(PageForm::Edit, &key, &pairs);
     Ok(finish_item_step(&state, caller, id, posted, result).await)
 }
 
@@ -543,13 +542,9 @@ pub async fn add_item(
 ) -> Result<Response, Response> {
     let caller = form_caller(&user, &pairs)?;
     let item = typed_item(&pairs);
-    let result =
-        crate::save_item(&state.app, &caller.principal, id, None, &item, &caller.meta).await;
-    let posted = Posted {
-        form: PageForm::Add,
-        key: "",
-        pairs: &pairs,
-    };
+    let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
+    let result = crate::save_item(app, who, id, None, &item, meta).await;
+    let posted = Posted::on_agreement(PageForm::Add, &pairs);
     Ok(finish(&state, caller, id, posted, &item.key, result).await)
 }
 
@@ -560,18 +555,14 @@ pub async fn import_items(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response, Response> {
-    let form = UploadForm::read(form, "file").await;
-    let caller = form_caller(&user, &form.pairs)?;
+    let (form, caller) = read_upload(&user, form).await?;
     let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
-    let result = match file_of(&form, "承诺事项") {
-        Ok(file) => import::import_items(app, who, id, &file.bytes, meta).await,
-        Err(e) => Err(e),
-    };
-    let posted = Posted {
-        form: PageForm::Import,
-        key: "",
-        pairs: &form.pairs,
-    };
+    let result = async {
+        let file = file_of(&form, "承诺事项")?;
+        import::import_items(app, who, id, &file.bytes, meta).await
+    }
+    .await;
+    let posted = Posted::on_agreement(PageForm::Import, &form.pairs);
     Ok(finish(&state, caller, id, posted, "", result).await)
 }
 
@@ -582,18 +573,11 @@ pub async fn upload_document(
     Path(id): Path<i64>,
     form: Multipart,
 ) -> Result<Response, Response> {
-    let form = UploadForm::read(form, "file").await;
-    let caller = form_caller(&user, &form.pairs)?;
+    let (form, caller) = read_upload(&user, form).await?;
     let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
-    let result = match file_of(&form, "协议文本") {
-        Ok(file) => document::upload(app, who, id, file, meta).await,
-        Err(e) => Err(e),
-    };
-    let posted = Posted {
-        form: PageForm::Document,
-        key: "",
-        pairs: &form.pairs,
-    };
+    let result =
+        async { document::upload(app, who, id, file_of(&form, "协议文本")?, meta).await }.await;
+    let posted = Posted::on_agreement(PageForm::Document, &form.pairs);
     Ok(finish(&state, caller, id, posted, "", result).await)
 }
 
@@ -606,12 +590,8 @@ pub async fn link_enterprise(
 ) -> Result<Response, Response> {
     let caller = form_caller(&user, &pairs)?;
     let code = field(&pairs, "credit_code");
-    let result =
-        crate::link_enterprise(&state.app, &caller.principal, id, code, &caller.meta).await;
-    let posted = Posted {
-        form: PageForm::Link,
-        key: "",
-        pairs: &pairs,
-    };
+    let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
+    let result = crate::link_enterprise(app, who, id, code, meta).await;
+    let posted = Posted::on_agreement(PageForm::Link, &pairs);
     Ok(finish(&state, caller, id, posted, "", result).await)
 }
