@@ -8,7 +8,7 @@ use crate::store;
 use crate::store::agreements::{AgreementRow, CommitmentRow};
 use crate::timeline::timeline;
 use chrono::{DateTime, NaiveDate, Utc};
-use qinqing_domain::commitment::{ItemType, Scheduled, Status};
+use qinqing_domain::commitment::{ItemType, Scheduled, Side, Status};
 use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::{AppResult, Principal, RequestMeta};
@@ -61,8 +61,8 @@ pub(crate) async fn record_suspension(
     let incentives: Vec<&str> = a
         .items
         .iter()
-        .filter(|i| i.item_type == ItemType::Incentive.as_str() && i.side == "government")
-        .filter(|i| !a.incentives_suspended || i.status == Status::Suspended.as_str())
+        .filter(|i| i.item_type == ItemType::Incentive && i.side == Side::Government)
+        .filter(|i| !a.incentives_suspended || i.status == Status::Suspended)
         .map(|i| i.key.as_str())
         .collect();
     let change = Change {

@@ -6,7 +6,7 @@ use crate::store::agreements::{AgreementRow, CommitmentRow};
 use crate::timeline::timeline;
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::Money;
-use qinqing_domain::commitment::{Due, Outcome, Scheduled};
+use qinqing_domain::commitment::{Due, ItemType, Outcome, Scheduled, Side, Status};
 use qinqing_domain::deadline::local_date;
 use qinqing_kernel::{App, AppResult};
 use serde::{Deserialize, Serialize};
@@ -77,9 +77,12 @@ pub struct ItemInput {
 pub struct ItemView {
     pub id: i64,
     pub key: String,
-    pub side: &'static str,
+    /// government | enterprise
+    #[schema(value_type = String)]
+    pub side: Side,
     pub side_label: &'static str,
-    pub item_type: &'static str,
+    #[schema(value_type = String)]
+    pub item_type: ItemType,
     pub item_type_label: &'static str,
     pub clause: String,
     pub content: String,
@@ -96,7 +99,10 @@ pub struct ItemView {
     pub replanned_on: Option<NaiveDate>,
     /// The date the item is planned for today, after every slip and fulfilment upstream.
     pub planned_on: NaiveDate,
-    pub status: &'static str,
+    /// planned | due_soon | due | overdue | reported | fulfilled_on_time | fulfilled_late |
+    /// waived | breached | suspended
+    #[schema(value_type = String)]
+    pub status: Status,
     pub status_label: &'static str,
     /// The date reported or confirmed.
     pub fulfilled_on: Option<NaiveDate>,
@@ -157,9 +163,9 @@ fn item_view(row: &CommitmentRow, s: &Scheduled, rows: &[CommitmentRow]) -> Item
     ItemView {
         id: row.id,
         key: row.key.clone(),
-        side: row.side.as_str(),
+        side: row.side,
         side_label: row.side.label_zh(),
-        item_type: row.item_type.as_str(),
+        item_type: row.item_type,
         item_type_label: row.item_type.label_zh(),
         clause: row.clause.clone(),
         content: row.content.clone(),
@@ -173,7 +179,7 @@ fn item_view(row: &CommitmentRow, s: &Scheduled, rows: &[CommitmentRow]) -> Item
         offset_unit: offset.map(|o| o.unit.as_str()),
         replanned_on: row.replanned,
         planned_on: s.planned,
-        status: s.status.as_str(),
+        status: s.status,
         status_label: s.status.label_zh(),
         fulfilled_on,
         evidence: row.evidence.clone(),

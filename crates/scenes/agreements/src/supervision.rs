@@ -499,7 +499,9 @@ pub struct DeskItem {
     pub side_label: &'static str,
     pub responsible_unit: String,
     pub planned_on: NaiveDate,
-    pub status: &'static str,
+    /// due_soon | due | overdue (see `ItemView::status`)
+    #[schema(value_type = String)]
+    pub status: Status,
     pub status_label: &'static str,
     /// Days to the planned date; negative once overdue.
     pub days_left: i64,
@@ -531,7 +533,7 @@ fn desk_item(t: &Tracked, today: NaiveDate) -> DeskItem {
         side_label: t.row.side.label_zh(),
         responsible_unit: t.row.responsible_unit.clone(),
         planned_on: t.planned,
-        status: t.status.as_str(),
+        status: t.status,
         status_label: t.status.label_zh(),
         days_left: (t.planned - today).num_days(),
     }

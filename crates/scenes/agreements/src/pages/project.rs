@@ -12,6 +12,7 @@ use axum::Router;
 use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use qinqing_domain::commitment::{Side, Status};
 use qinqing_kernel::attachments::{AttachmentView, NewMaterial};
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::pages::{
@@ -104,13 +105,15 @@ fn gantt_bars(a: &AgreementView) -> HashMap<String, String> {
 }
 
 impl AgreementPage {
-    /// The colour of a state's tag: closed well, needs watching, gone wrong.
-    fn tone(&self, status: &str) -> &'static str {
-        match status {
-            "fulfilled_on_time" | "waived" => "good",
-            "due_soon" | "due" | "reported" | "fulfilled_late" => "watch",
-            "overdue" | "breached" | "suspended" => "bad",
-            _ => "",
+    fn tone(&self, status: &Status) -> &'static str {
+        super::tone(*status)
+    }
+
+    /// The class of a side's tag.
+    fn side_tag(&self, side: &Side) -> &'static str {
+        match side {
+            Side::Government => "gov",
+            Side::Enterprise => "ent",
         }
     }
 
