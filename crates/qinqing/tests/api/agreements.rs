@@ -578,19 +578,36 @@ async fn the_answering_side_uploads_evidence_and_the_other_side_reads_it() {
     .await;
 }
 
-/// Posts one form of an agreement's page (multipart, as the browser sends it), with `file`
-/// when given.
-async fn page_form(
+/// The address a form of an agreement's page posts to: `/agreements/{id}/{form}`.
+fn page_form_path(agreement: &Value, form: &str) -> String {
+    format!("/agreements/{}/{form}", agreement["id"])
+}
+
+/// Posts a form of an agreement's page that carries a file (multipart, as the browser sends it).
+async fn page_upload(
     session: &Session,
     agreement: &Value,
+    form: &str,
     fields: &[(&str, &str)],
-    file: Option<(&str, &[u8])>,
+    (name, bytes): (&str, &[u8]),
 ) -> reqwest::Response {
     let mut all = vec![("_csrf", session.csrf.as_str())];
     all.extend_from_slice(fields);
-    let (name, bytes) = file.unwrap_or(("", b""));
-    let path = format!("/agreements/{}", agreement["id"]);
+    let path = page_form_path(agreement, form);
     session.upload_with(&path, &all, name, bytes.to_vec()).await
+}
+
+/// Posts a form of an agreement's page without a file (urlencoded, as the browser sends it).
+async fn page_form(
+    session: &Session,
+    agreement: &Value,
+    form: &str,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut all = vec![("_csrf", session.csrf.as_str())];
+    all.extend_from_slice(fields);
+    let url = format!("{}{}", session.base, page_form_path(agreement, form));
+    session.client.post(url).form(&all).send().await.unwrap()
 }
 
 async fn evidence_count(session: &Session, agreement: &Value, key: &str) -> usize {
@@ -608,20 +625,15 @@ async fn a_report_from_the_page_files_its_evidence_with_it_or_not_at_all() {
     let firm = app.login("enterprise").await;
     let dept = org_id(&handler, "工业和信息化局").await;
     let a = create(&handler, &chain("申报项目", &firm.first_enterprise(), dept)).await;
-    let report = |on: &'static str| {
-        [
-            ("action", "report"),
-            ("key", "start"),
-            ("on", on),
-            ("evidence", "开工报告及现场照片"),
-        ]
-    };
+    let report = |on: &'static str| [("on", on), ("evidence", "开工报告及现场照片")];
+    let report_form = "items/start/report";
     // A date in the future: refused, and the file chosen with it is not kept.
-    let res = page_form(
+    let res = page_upload(
         &firm,
         &a,
+        report_form,
         &report("2030-01-01"),
-        Some(("开工报告.pdf", PDF)),
+        ("开工报告.pdf", PDF),
     )
     .await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -638,11 +650,12 @@ async fn a_report_from_the_page_files_its_evidence_with_it_or_not_at_all() {
     .await;
     assert_ne!(status(&shown, "start"), "reported");
 
-    let res = page_form(
+    let res = page_upload(
         &firm,
         &a,
+        report_form,
         &report("2026-11-16"),
-        Some(("开工报告.pdf", PDF)),
+        ("开工报告.pdf", PDF),
     )
     .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
@@ -669,10 +682,10 @@ async fn a_report_from_the_page_files_its_evidence_with_it_or_not_at_all() {
     assert_eq!(asked, 1, "{inbox}");
 
     // The side that reported does not confirm its own report; the other side does.
-    let confirm = [("action", "confirm"), ("key", "start")];
-    let res = page_form(&firm, &a, &confirm, None).await;
+    let confirm = "items/start/confirm";
+    let res = page_form(&firm, &a, confirm, &[]).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = page_form(&handler, &a, &confirm, None).await;
+    let res = page_form(&handler, &a, confirm, &[]).await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let shown = ok(handler
         .get(&format!("/api/v1/agreements/{}", a["id"]))
@@ -691,6 +704,60 @@ async fn a_report_from_the_page_files_its_evidence_with_it_or_not_at_all() {
     assert!(!html.contains("2026-11-16 01:00"));
     let firm_trail = firm.get(&format!("/trace/agreement/{}", a["id"])).await;
     assert_eq!(firm_trail.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn items_added_and_rescheduled_on_the_page_come_back_at_the_item_or_with_the_form_kept() {
+    let (app, _clock) = district().await;
+    let handler = app.login("handler").await;
+    let firm = app.login("enterprise").await;
+    let dept = org_id(&handler, "工业和信息化局").await;
+    let a = create(
+        &handler,
+        &chain("页面事项项目", &firm.first_enterprise(), dept),
+    )
+    .await;
+    let added = |key: &'static str| {
+        vec![
+            ("key", key),
+            ("side", "enterprise"),
+            ("item_type", "other"),
+            ("content", "试生产方案报备"),
+            ("after", "signing"),
+            ("offset", "2"),
+            ("offset_unit", "months"),
+        ]
+    };
+    // A key with a space: the page again, the mistake marked and what was typed kept.
+    let res = page_form(&handler, &a, "items", &added("trial run")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("事项编号须为"), "{html}");
+    assert!(html.contains("value=\"试生产方案报备\""));
+
+    let res = page_form(&handler, &a, "items", &added("trial")).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        format!("/agreements/{}?done=added#item-trial", a["id"])
+    );
+    // 改期 of the new item: its key stays whatever the key field says.
+    let mut moved = added("renamed");
+    moved.push(("replanned_on", "2027-03-01"));
+    let res = page_form(&handler, &a, "items/trial", &moved).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        format!("/agreements/{}?done=saved#item-trial", a["id"])
+    );
+    let shown = ok(handler
+        .get(&format!("/api/v1/agreements/{}", a["id"]))
+        .await)
+    .await;
+    assert_eq!(item(&shown, "trial")["replanned_on"], "2027-03-01");
+    // The enterprise does not manage the agreement: the error page.
+    let res = page_form(&firm, &a, "items", &added("other")).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]

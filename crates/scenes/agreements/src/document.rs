@@ -1,7 +1,7 @@
 //! The agreement document itself (协议文本: PDF, OFD, JPG or PNG scans), kept with the generic
 //! attachments. Staff who manage the agreement upload it; whoever may see the agreement reads it.
 
-use super::{manages, visible};
+use crate::access::{manages, visible};
 use qinqing_kernel::attachments::NewMaterial;
 use qinqing_kernel::attachments::{self, AttachmentView, FileContent};
 use qinqing_kernel::audit::{self, Change};
@@ -66,7 +66,7 @@ pub async fn list(app: &App, who: &Principal, id: i64) -> AppResult<Vec<Attachme
 }
 
 /// The files of the agreement document, for a caller already allowed to see it.
-pub(super) async fn listed(conn: &mut Conn, id: i64) -> AppResult<Vec<AttachmentView>> {
+pub(crate) async fn listed(conn: &mut Conn, id: i64) -> AppResult<Vec<AttachmentView>> {
     attachments::listed(conn, owner(&id.to_string())).await
 }
 

@@ -1,11 +1,13 @@
 //! Commitment items imported from the XLSX template: every row is checked like an item entered
 //! in the form, each problem named by its row and column, and nothing is saved on any error.
 
-use super::{
-    AgreementView, FROM_SIGNING, ItemInput, as_commitment, manages, parse_item, sync_clocks,
-    timeline_field, view, visible,
-};
+use crate::access::{load, manages, visible};
+use crate::agreement::fix_from_signing;
+use crate::clocks::sync_clocks;
+use crate::input::parse_item;
+use crate::model::{AgreementView, FROM_SIGNING, ItemInput, view};
 use crate::store::agreements as store;
+use crate::timeline::{as_commitment, timeline_field};
 use qinqing_domain::commitment::{Commitment, ItemType, OffsetUnit, Outcome, Side, Timeline};
 use qinqing_exchange::commitments::{ItemLine, header_of, read_items};
 use qinqing_exchange::{ImportReport, RowError};
@@ -148,7 +150,7 @@ pub async fn import_items(
         match fields.finish() {
             Ok(()) => {
                 let mut item = parsed(item)?;
-                super::fix_from_signing(&mut item, a.signed_on, app);
+                fix_from_signing(&mut item, a.signed_on, app);
                 items.push((line, item));
             }
             Err(e) => errors.extend(
@@ -198,7 +200,7 @@ pub async fn import_items(
         detail: serde_json::json!({ "items": keys, "moved": moved }),
     };
     audit::record(&mut tx, who, meta, change, now).await?;
-    let (a, rows) = super::load(&mut tx, id).await?;
+    let (a, rows) = load(&mut tx, id).await?;
     let shown = view(app, &a, &rows, now)?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)

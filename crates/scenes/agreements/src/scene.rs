@@ -29,7 +29,7 @@ impl Scene for Agreements {
         ItemType::ALL
             .into_iter()
             .map(|t| ClockKind {
-                kind: super::clock_kind(t),
+                kind: crate::clock_kind(t),
                 label: format!("承诺事项:{}", t.label_zh()),
                 builtin_rule: None,
             })
@@ -61,12 +61,12 @@ impl Scene for Agreements {
         let Ok(id) = object_id.parse::<i64>() else {
             return Some(Ok(false));
         };
-        Some(seen(super::visible(conn, who, id).await))
+        Some(seen(crate::access::visible(conn, who, id).await))
     }
 
     async fn background(&self, app: &App) {
         log_background(
-            super::follow_slips(app).await,
+            crate::follow_slips(app).await,
             "commitment dates moved with late upstream items",
             "moving commitment clocks failed",
         );
@@ -92,6 +92,7 @@ impl WebScene for Agreements {
     fn pages(&self) -> Router<AppState> {
         Router::new()
             .merge(crate::pages::agreements::routes())
+            .merge(crate::pages::project::routes())
             .merge(crate::pages::supervision::routes())
     }
 

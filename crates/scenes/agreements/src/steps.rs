@@ -2,10 +2,10 @@
 //! which, when. One check serves both: the project page offers exactly the steps [`allowed`]
 //! lists, and [`next_outcome`] refuses any other with the reason.
 
-use super::{
-    AgreementRow, CommitmentRow, ItemAction, conflict, manages, may_confirm, may_record_breach,
-    may_report, may_waive, parse_date, text,
-};
+use crate::access::{manages, may_confirm, may_record_breach, may_report, may_waive};
+use crate::input::{parse_date, text};
+use crate::items::{ItemAction, conflict};
+use crate::store::agreements::{AgreementRow, CommitmentRow};
 use chrono::NaiveDate;
 use qinqing_domain::commitment::{Outcome, Status};
 use qinqing_kernel::{AppError, AppResult, Principal};
@@ -40,7 +40,7 @@ impl Step {
     }
 
     /// The audit action's suffix (`commitment.<past>`).
-    pub(super) fn past(self) -> &'static str {
+    pub(crate) fn past(self) -> &'static str {
         match self {
             Step::Report => "reported",
             Step::Confirm => "confirmed",
@@ -65,7 +65,7 @@ impl ItemAction {
 
 /// Whether the caller may take `step` on the item now (its state today being `status`); the
 /// refusal says why.
-pub(super) fn check(
+pub(crate) fn check(
     who: &Principal,
     a: &AgreementRow,
     row: &CommitmentRow,
@@ -121,7 +121,7 @@ pub(super) fn check(
 }
 
 /// The steps the caller may take on the item now.
-pub(super) fn allowed(
+pub(crate) fn allowed(
     who: &Principal,
     a: &AgreementRow,
     row: &CommitmentRow,
@@ -134,12 +134,12 @@ pub(super) fn allowed(
 }
 
 /// Whether the caller may rewrite the item: the managing staff, while it is open.
-pub(super) fn may_edit(who: &Principal, a: &AgreementRow, row: &CommitmentRow) -> bool {
+pub(crate) fn may_edit(who: &Principal, a: &AgreementRow, row: &CommitmentRow) -> bool {
     manages(who, a) && row.outcome == Outcome::Open
 }
 
 /// Whether the caller may add evidence files: the answering side, while the item is open.
-pub(super) fn may_add_evidence(who: &Principal, a: &AgreementRow, row: &CommitmentRow) -> bool {
+pub(crate) fn may_add_evidence(who: &Principal, a: &AgreementRow, row: &CommitmentRow) -> bool {
     may_report(who, a, row) && row.outcome == Outcome::Open
 }
 
@@ -149,7 +149,7 @@ fn reason(text_in: &str) -> AppResult<String> {
 
 /// The outcome a step leads to, after checking that the caller may take it, with the note it
 /// keeps (the evidence of a report, the reason of a dispute, waiver or breach).
-pub(super) fn next_outcome(
+pub(crate) fn next_outcome(
     who: &Principal,
     a: &AgreementRow,
     row: &CommitmentRow,

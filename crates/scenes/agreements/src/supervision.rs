@@ -5,11 +5,11 @@
 //! Every figure is computed from the items and today, like the timeline itself: nothing here is
 //! stored, so the figures can never disagree with the project pages.
 
-use super::{
-    CLOCK_KIND, OBJECT, answers_for, covers, is_own_enterprise, may_confirm, may_see, schedule,
-    timeline,
-};
+use crate::access::{answers_for, covers, is_own_enterprise, may_confirm, may_see};
+use crate::clocks::CLOCK_KIND;
+use crate::model::OBJECT;
 use crate::store::agreements::{self as store, AgreementRow, CommitmentRow};
+use crate::timeline::{schedule, timeline};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use qinqing_domain::commitment::{Outcome, Side, Status};
 use qinqing_domain::deadline::{Grade, local_date};
@@ -499,7 +499,9 @@ pub struct DeskItem {
     pub side_label: &'static str,
     pub responsible_unit: String,
     pub planned_on: NaiveDate,
-    pub status: &'static str,
+    /// due_soon | due | overdue (see `ItemView::status`)
+    #[schema(value_type = String)]
+    pub status: Status,
     pub status_label: &'static str,
     /// Days to the planned date; negative once overdue.
     pub days_left: i64,
@@ -531,7 +533,7 @@ fn desk_item(t: &Tracked, today: NaiveDate) -> DeskItem {
         side_label: t.row.side.label_zh(),
         responsible_unit: t.row.responsible_unit.clone(),
         planned_on: t.planned,
-        status: t.status.as_str(),
+        status: t.status,
         status_label: t.status.label_zh(),
         days_left: (t.planned - today).num_days(),
     }

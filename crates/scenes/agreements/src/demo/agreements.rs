@@ -486,7 +486,7 @@ async fn write_past(app: &App, id: i64, p: &Project, today: NaiveDate) -> AppRes
     let a = store::get(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demo agreement missing")))?;
-    crate::sync_clocks(&mut tx, app, &a, now).await?;
+    crate::clocks::sync_clocks(&mut tx, app, &a, now).await?;
     let change = Change {
         action: "demo.commitment_history",
         object_type: "agreement",

@@ -54,8 +54,8 @@ impl ItemForm {
     pub fn of_item(i: &ItemView) -> ItemForm {
         ItemForm::new(String::new(), false, |f| match f {
             "key" => i.key.clone(),
-            "side" => i.side.to_string(),
-            "item_type" => i.item_type.to_string(),
+            "side" => i.side.as_str().to_string(),
+            "item_type" => i.item_type.as_str().to_string(),
             "clause" => i.clause.clone(),
             "content" => i.content.clone(),
             "responsible_unit" => i.responsible_unit.clone(),

@@ -10,6 +10,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use qinqing_domain::commitment::Status;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::pages::{Layout, error_page};
 use qinqing_kernel::web::session::PageUser;
@@ -32,6 +33,12 @@ fn pct(bp: Option<i64>) -> String {
 pub struct DeskPage {
     layout: Layout,
     d: CommitmentDesk,
+}
+
+impl DeskPage {
+    fn tone(&self, status: &Status) -> &'static str {
+        super::tone(*status)
+    }
 }
 
 #[derive(Template, WebTemplate)]
