@@ -460,8 +460,8 @@ async fn the_request_page_marks_a_duplicate_and_shows_stopped_clocks() {
     assert!(shown.contains("标记为重复并案"));
     let wrong = crate::requests::post_page(
         &handler,
-        &page(&repeat),
-        &[("action", "duplicate"), ("of", "SQ-none")],
+        &format!("{}/duplicate", page(&repeat)),
+        &[("of", "SQ-none")],
     )
     .await;
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -469,8 +469,8 @@ async fn the_request_page_marks_a_duplicate_and_shows_stopped_clocks() {
     let of = first["receipt_no"].as_str().unwrap();
     let merged = crate::requests::post_page(
         &handler,
-        &page(&repeat),
-        &[("action", "duplicate"), ("of", of)],
+        &format!("{}/duplicate", page(&repeat)),
+        &[("of", of)],
     )
     .await;
     assert_eq!(merged.status(), StatusCode::SEE_OTHER);
