@@ -942,3 +942,26 @@ async fn the_department_handling_a_request_reads_its_trail_and_outsiders_do_not(
         "the enterprise follows its request on the request's own page"
     );
 }
+
+#[tokio::test]
+async fn the_list_narrows_to_a_status_and_refuses_one_that_does_not_exist() {
+    let app = spawn().await;
+    let (enterprise, request) = own_request(&app, "policy").await;
+    let listed = |list: Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["receipt_no"] == request["receipt_no"])
+    };
+    let open = ok(enterprise.get("/api/v1/requests?status=open").await).await;
+    assert!(listed(open));
+    let closed = ok(enterprise.get("/api/v1/requests?status=closed").await).await;
+    assert!(!listed(closed));
+    assert_error(
+        enterprise.get("/api/v1/requests?status=finished").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("status"),
+    )
+    .await;
+}

@@ -12,7 +12,7 @@ use crate::consultation::{due_date, enterprise_side};
 use crate::handling::{optional_text, required_text};
 use crate::store::clinic::{self as store, AgendaItemRow, ClinicDayRow, DecisionRow, NewDecision};
 use crate::store::requests as requests_store;
-use crate::{IN_HAND, handles_cases, of_owner, visible_row};
+use crate::{handles_cases, of_owner, visible_row};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use qinqing_domain::DivisionCode;
 use qinqing_domain::calendar::WorkingCalendar;
@@ -392,7 +392,7 @@ pub(crate) async fn add_to_session(
     if !(of_owner(who, &r) || who.role == Role::SupervisorEfficiency) {
         return Err(AppError::forbidden("只有受理部门或效能办可以提交会诊日"));
     }
-    if !IN_HAND.contains(&r.status.as_str()) {
+    if !r.status.is_in_hand() {
         return Err(conflict("这条诉求已答复或办结,不需要会诊"));
     }
     let day_id = store::day_on(&mut tx, held_on, now).await?;

@@ -6,7 +6,7 @@
 use crate::handling::required_text;
 use crate::store::consultations::{self as store, ConsultationRow, NewConsultation};
 use crate::store::requests::{self as requests_store, RequestRow};
-use crate::{IN_HAND, handles_cases, of_owner, region, visible_row};
+use crate::{handles_cases, of_owner, region, visible_row};
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::deadline::{Limit, LimitUnit, end_of_day, local_date};
 use qinqing_domain::org::{OrgKind, Role};
@@ -147,7 +147,7 @@ pub async fn invite(
     if !of_owner(who, &r) {
         return Err(AppError::forbidden("只有受理这条诉求的部门可以发起会商"));
     }
-    if !IN_HAND.contains(&r.status.as_str()) {
+    if !r.status.is_in_hand() {
         return Err(conflict("这条诉求已答复或办结,不能发起会商"));
     }
     let invited = invitees(&mut tx, &r, &input.org_ids).await?;
@@ -251,7 +251,7 @@ pub async fn give_opinion(
     let r = requests_store::get(&mut tx, c.request_id)
         .await?
         .ok_or_else(|| AppError::NotFound("没有这条诉求".into()))?;
-    if matches!(r.status.as_str(), "closed" | "duplicate") {
+    if r.status.is_finished() {
         return Err(conflict("这条诉求已办结,不再接收会商意见"));
     }
     if !store::answer(&mut tx, id, &opinion, who.user_id, now).await? {

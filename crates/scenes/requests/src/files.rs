@@ -44,7 +44,7 @@ pub async fn attach(
             "只有提交诉求的企业或登记人可以添加附件",
         ));
     }
-    if matches!(r.status.as_str(), "closed" | "duplicate") {
+    if r.status.is_finished() {
         return Err(AppError::Conflict {
             field: Some("file".into()),
             message: "诉求已办结或已并案,不能再添加附件".into(),

@@ -25,12 +25,14 @@ pub mod demo;
 pub mod files;
 pub mod handling;
 pub mod intake;
+pub mod model;
 pub mod open311;
 pub mod pages;
 pub mod routing;
 pub mod scene;
 pub mod store;
 
+use crate::model::{Channel, ExtensionStatus, FollowUpResult, RequestStatus};
 use crate::store::requests::{self as request_store, RequestRow};
 use crate::store::{clinic as clinic_store, consultations};
 use chrono::{DateTime, Utc};
@@ -60,34 +62,6 @@ const RESPONSE_LIMIT: Limit = Limit {
     amount: 24,
 };
 
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "open" => "待签收",
-        "accepted" => "办理中",
-        "replied" => "已答复,待回访",
-        "reopened" => "回访不满意,重新办理",
-        "closed" => "已办结",
-        "duplicate" => "重复诉求,已并案",
-        _ => "未知",
-    }
-}
-
-pub fn channel_label(channel: &str) -> &'static str {
-    match channel {
-        "online" => "企业在线提交",
-        "steward" => "亲清管家代办",
-        "hotline" => "服务热线登记",
-        "12345" => "12345 热线",
-        "rating" => "好差评差评转办",
-        "window" => "办不成事窗口",
-        "open311" => "Open311 接口",
-        _ => "其他",
-    }
-}
-
-/// Statuses in which the owning department still has to act.
-pub(crate) const IN_HAND: [&str; 3] = ["open", "accepted", "reopened"];
-
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RequestView {
     pub receipt_no: String,
@@ -103,8 +77,7 @@ pub struct RequestView {
     pub lon: Option<String>,
     /// JSON of the caller's name, phone and email, for requests that came without an account.
     pub contact: Option<String>,
-    /// online | steward | hotline | 12345 | rating | window | open311
-    pub channel: String,
+    pub channel: Channel,
     pub channel_label: &'static str,
     pub source_ref: Option<String>,
     /// The user who registered it (None for Open311 clients).
@@ -115,8 +88,7 @@ pub struct RequestView {
     pub transfer_reason: Option<String>,
     /// The receipt number of the request this one duplicates.
     pub duplicate_of: Option<String>,
-    /// open | accepted | replied | reopened | closed | duplicate
-    pub status: String,
+    pub status: RequestStatus,
     pub status_label: &'static str,
     /// 1, raised by each unsatisfied follow-up.
     pub grade: i64,
@@ -124,10 +96,8 @@ pub struct RequestView {
     pub replied_at: Option<DateTime<Utc>>,
     pub extension_days: Option<i64>,
     pub extension_reason: Option<String>,
-    /// pending | approved
-    pub extension_status: Option<String>,
-    /// satisfied | basic | unsatisfied
-    pub follow_up_result: Option<String>,
+    pub extension_status: Option<ExtensionStatus>,
+    pub follow_up_result: Option<FollowUpResult>,
     pub follow_up_comment: Option<String>,
     pub followed_up_at: Option<DateTime<Utc>>,
     pub submitted_at: DateTime<Utc>,
@@ -157,8 +127,8 @@ pub(crate) async fn view(conn: &mut Conn, r: RequestRow) -> AppResult<RequestVie
         resolution_running: running(RESOLUTION_CLOCK),
         title: r.title.clone().unwrap_or_default(),
         duplicate_of,
-        status_label: status_label(&r.status),
-        channel_label: channel_label(&r.channel),
+        status_label: r.status.label_zh(),
+        channel_label: r.channel.label_zh(),
         transferred: r.transferred_from.is_some(),
         receipt_no: r.receipt_no,
         credit_code: r.credit_code,

@@ -9,6 +9,7 @@ use crate::files;
 use crate::handling::{
     self, DuplicateInput, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
 };
+use crate::model::{ExtensionStatus, RequestStatus};
 use crate::routing::{self, CategoryView};
 use crate::{RequestView, handles_cases};
 use askama::Template;
@@ -314,8 +315,7 @@ pub(super) async fn render_request(
         .enterprises()
         .iter()
         .any(|c| c.as_str() == r.credit_code);
-    let may_attach = !matches!(r.status.as_str(), "closed" | "duplicate")
-        && (acts_for || r.registered_by == Some(who.user_id));
+    let may_attach = !r.status.is_finished() && (acts_for || r.registered_by == Some(who.user_id));
     let page = RequestPage {
         layout: Layout::new(
             format!("诉求 {}", r.receipt_no),
@@ -323,7 +323,7 @@ pub(super) async fn render_request(
             state,
             "/requests",
         ),
-        in_hand: matches!(r.status.as_str(), "open" | "accepted" | "reopened"),
+        in_hand: r.status.is_in_hand(),
         is_owner,
         is_lead: is_owner && who.role == Role::DepartmentLead,
         acts_for,
@@ -355,7 +355,7 @@ async fn internal(
     if enterprise_side(who) {
         return Ok(None);
     }
-    let in_hand = matches!(r.status.as_str(), "open" | "accepted" | "reopened");
+    let in_hand = r.status.is_in_hand();
     let owner = who.org_id == r.owner_org_id && handles_cases(who.role);
     Ok(Some(Internal {
         consultations: consultation::for_request(&state.app, who, &r.receipt_no).await?,
