@@ -7,8 +7,7 @@
 //! in its own transaction with its audit entry, so a crash leaves the request for the next run
 //! and two schedulers cannot both close it (nor close one the enterprise has just followed up).
 
-use crate::OBJECT;
-use crate::model::{FollowUpResult, RequestStatus};
+use crate::model::{FollowUpResult, OBJECT, RequestStatus};
 use crate::store::requests::{self as store, Move, RequestRow};
 use chrono::Duration;
 use qinqing_domain::org::Role;

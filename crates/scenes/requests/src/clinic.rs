@@ -8,11 +8,11 @@
 //! Sessions are internal: government staff other than stewards see them; the enterprise sees
 //! its request's reply, not the discussion about it.
 
+use crate::access::{handles_cases, of_owner, visible_row};
 use crate::consultation::{due_date, enterprise_side};
 use crate::handling::{optional_text, required_text};
 use crate::store::clinic::{self as store, AgendaItemRow, ClinicDayRow, DecisionRow, NewDecision};
 use crate::store::requests as requests_store;
-use crate::{handles_cases, of_owner, visible_row};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use qinqing_domain::DivisionCode;
 use qinqing_domain::calendar::WorkingCalendar;
@@ -245,7 +245,7 @@ async fn item_view(
     let decisions = store::decisions_of_item(conn, i.id).await?;
     let request = requests_store::get_by_receipt(conn, &i.receipt_no).await?;
     let request_visible = match &request {
-        Some(r) => crate::may_see(conn, who, r).await?,
+        Some(r) => crate::access::may_see(conn, who, r).await?,
         None => false,
     };
     let may_withdraw = decisions.is_empty()
@@ -404,7 +404,7 @@ pub(crate) async fn add_to_session(
     };
     let change = Change {
         action: "clinic.agenda_added",
-        object_type: crate::OBJECT,
+        object_type: crate::model::OBJECT,
         object_id: r.receipt_no.clone(),
         on_behalf_of: None,
         detail: serde_json::json!({ "clinic_day": day_id, "held_on": held_on, "reason": reason }),
@@ -441,7 +441,7 @@ pub async fn withdraw_from_agenda(
     }
     let change = Change {
         action: "clinic.agenda_withdrawn",
-        object_type: crate::OBJECT,
+        object_type: crate::model::OBJECT,
         object_id: r.receipt_no.clone(),
         on_behalf_of: None,
         detail: serde_json::json!({ "clinic_day": item.clinic_day_id, "held_on": item.held_on, "reason": reason }),
@@ -551,7 +551,7 @@ pub async fn decide(
     let r = requests_store::get(&mut tx, item.request_id)
         .await?
         .ok_or_else(|| AppError::NotFound("没有这条诉求".into()))?;
-    may_run(who, Some(&crate::region(&r)?))?;
+    may_run(who, Some(&crate::model::region(&r)?))?;
     if d.held_on > local_date(now) {
         return Err(conflict(format!(
             "会诊日定于 {},召开后才能记录决定",
@@ -577,7 +577,7 @@ pub async fn decide(
         object_id: &object_id,
         kind: DECISION_CLOCK,
         label: &label,
-        region: &crate::region(&r)?,
+        region: &crate::model::region(&r)?,
         side: Side::Government,
         limit: Limit {
             unit: LimitUnit::CalendarDays,

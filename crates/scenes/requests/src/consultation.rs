@@ -3,10 +3,11 @@
 //! late opinion is warned like any late case); the invited department answers once, and the
 //! clock stops. Opinions are internal: the enterprise and its steward never see them.
 
+use crate::access::{handles_cases, of_owner, visible_row};
 use crate::handling::required_text;
+use crate::model::region;
 use crate::store::consultations::{self as store, ConsultationRow, NewConsultation};
 use crate::store::requests::{self as requests_store, RequestRow};
-use crate::{handles_cases, of_owner, region, visible_row};
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::deadline::{Limit, LimitUnit, end_of_day, local_date};
 use qinqing_domain::org::{OrgKind, Role};
@@ -170,7 +171,7 @@ pub async fn invite(
     }
     let change = Change {
         action: "request.consultation_invited",
-        object_type: crate::OBJECT,
+        object_type: crate::model::OBJECT,
         object_id: r.receipt_no.clone(),
         on_behalf_of: None,
         detail: serde_json::json!({
@@ -270,7 +271,7 @@ pub async fn give_opinion(
     let late = now > end_of_day(c.due_on);
     let change = Change {
         action: "request.consultation_answered",
-        object_type: crate::OBJECT,
+        object_type: crate::model::OBJECT,
         object_id: r.receipt_no.clone(),
         on_behalf_of: None,
         detail: serde_json::json!({ "consultation": id, "org_id": c.org_id, "opinion": opinion, "late": late }),

@@ -2,8 +2,9 @@
 //! added by the enterprise, its steward or the staff who registered the request, while the
 //! request is still open to work; seen by whoever may see the request. Each file is audited.
 
+use crate::access::{acts_for, visible_row};
+use crate::model::{OBJECT, credit_code};
 use crate::store::requests::RequestRow;
-use crate::{OBJECT, acts_for, credit_code, visible_row};
 use qinqing_domain::org::Role;
 use qinqing_kernel::attachments::{self, AttachmentView, FileContent};
 use qinqing_kernel::audit::{self, Change};

@@ -2,13 +2,13 @@
 //! reply and the follow-up. Each step checks the caller against the request, moves its status
 //! by a conditional update, controls its clocks and records the audit entry in one transaction.
 
-use crate::model::{Channel, ExtensionStatus, FollowUpResult, RequestStatus};
+use crate::access::{acts_for, may_see, of_owner, visible_row};
+use crate::model::{
+    Channel, ExtensionStatus, FollowUpResult, OBJECT, RESOLUTION_CLOCK, RESPONSE_CLOCK,
+    RESPONSE_LIMIT, RequestStatus, RequestView, credit_code, region, view,
+};
 use crate::routing::{category, owner_for};
 use crate::store::requests::{self as store, Move, NewRequest, RequestFilter, RequestRow, SeenBy};
-use crate::{
-    OBJECT, RESOLUTION_CLOCK, RESPONSE_CLOCK, RESPONSE_LIMIT, RequestView, acts_for, credit_code,
-    may_see, of_owner, region, view, visible_row,
-};
 use chrono::{DateTime, Utc};
 use qinqing_domain::deadline::{Limit, LimitUnit};
 use qinqing_domain::org::{OrgKind, Role, Scope};

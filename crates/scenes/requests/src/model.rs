@@ -1,8 +1,16 @@
-//! The kinds a request's stored text columns name: its status, the channel it came in by, the
-//! extension asked for and the follow-up's result. Each is stored and shown in JSON by
-//! `as_str`, read back by `parse` (the store calls an unknown stored value corrupt) and shown to
-//! people by `label_zh`.
+//! The request as the use cases keep and show it: the kinds its stored text columns name (its
+//! status, the channel it came in by, the extension asked for and the follow-up's result), its
+//! clocks, and the view every way out (JSON, pages, Open311) shows. Each kind is stored and shown
+//! in JSON by `as_str`, read back by `parse` (the store calls an unknown stored value corrupt)
+//! and shown to people by `label_zh`.
 
+use crate::store::requests::{self as request_store, RequestRow};
+use chrono::{DateTime, Utc};
+use qinqing_domain::deadline::{Limit, LimitUnit};
+use qinqing_domain::{CreditCode, DivisionCode};
+use qinqing_kernel::store::Conn;
+use qinqing_kernel::store::deadlines::{self as deadline_store, State};
+use qinqing_kernel::{AppError, AppResult};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -223,11 +231,132 @@ impl FollowUpResult {
     }
 }
 
+/// The object type clocks and audit entries of requests carry.
+pub const OBJECT: &str = "request";
+/// The clock of the first answer (签收 or reply).
+pub const RESPONSE_CLOCK: &str = "request.response";
+/// The clock of the resolution, in the category's working days.
+pub const RESOLUTION_CLOCK: &str = "request.resolution";
+pub(crate) const RESPONSE_LIMIT: Limit = Limit {
+    unit: LimitUnit::Hours,
+    amount: 24,
+};
+
+/// A request as every way out shows it, with its labels and the state of its clocks.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RequestView {
+    pub receipt_no: String,
+    pub credit_code: String,
+    pub enterprise_name: String,
+    pub region_code: String,
+    pub category: String,
+    pub category_name: String,
+    pub title: String,
+    pub description: String,
+    pub location: Option<String>,
+    pub lat: Option<String>,
+    pub lon: Option<String>,
+    /// JSON of the caller's name, phone and email, for requests that came without an account.
+    pub contact: Option<String>,
+    pub channel: Channel,
+    pub channel_label: &'static str,
+    pub source_ref: Option<String>,
+    /// The user who registered it (None for Open311 clients).
+    pub registered_by: Option<i64>,
+    pub owner_org_id: i64,
+    pub owner_name: String,
+    pub transferred: bool,
+    pub transfer_reason: Option<String>,
+    /// The receipt number of the request this one duplicates.
+    pub duplicate_of: Option<String>,
+    pub status: RequestStatus,
+    pub status_label: &'static str,
+    /// 1, raised by each unsatisfied follow-up.
+    pub grade: i64,
+    pub reply: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub extension_days: Option<i64>,
+    pub extension_reason: Option<String>,
+    pub extension_status: Option<ExtensionStatus>,
+    pub follow_up_result: Option<FollowUpResult>,
+    pub follow_up_comment: Option<String>,
+    pub followed_up_at: Option<DateTime<Utc>>,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Due time of the latest response clock (24 h).
+    pub response_due_at: Option<DateTime<Utc>>,
+    /// Whether that clock still runs (it stops at 签收, reply or when marked a duplicate).
+    pub response_running: bool,
+    /// Due time of the latest resolution clock.
+    pub resolution_due_at: Option<DateTime<Utc>>,
+    pub resolution_running: bool,
+}
+
+pub(crate) async fn view(conn: &mut Conn, r: RequestRow) -> AppResult<RequestView> {
+    let clocks = deadline_store::for_object(conn, OBJECT, &r.receipt_no).await?;
+    let latest = |kind: &str| clocks.iter().rev().find(|d| d.kind == kind);
+    let latest_due = |kind: &str| latest(kind).map(|d| d.due_at);
+    let running = |kind: &str| latest(kind).is_some_and(|d| d.state == State::Running);
+    let duplicate_of = match r.duplicate_of {
+        Some(id) => request_store::get(conn, id).await?.map(|o| o.receipt_no),
+        None => None,
+    };
+    Ok(RequestView {
+        response_due_at: latest_due(RESPONSE_CLOCK),
+        response_running: running(RESPONSE_CLOCK),
+        resolution_due_at: latest_due(RESOLUTION_CLOCK),
+        resolution_running: running(RESOLUTION_CLOCK),
+        title: r.title.clone().unwrap_or_default(),
+        duplicate_of,
+        status_label: r.status.label_zh(),
+        channel_label: r.channel.label_zh(),
+        transferred: r.transferred_from.is_some(),
+        receipt_no: r.receipt_no,
+        credit_code: r.credit_code,
+        enterprise_name: r.enterprise_name,
+        region_code: r.region_code,
+        category: r.category_code,
+        category_name: r.category_name,
+        description: r.description,
+        location: r.location,
+        lat: r.lat,
+        lon: r.lon,
+        contact: r.contact,
+        channel: r.channel,
+        source_ref: r.source_ref,
+        registered_by: r.registered_by,
+        owner_org_id: r.owner_org_id,
+        owner_name: r.owner_name,
+        transfer_reason: r.transfer_reason,
+        status: r.status,
+        grade: r.grade,
+        reply: r.reply,
+        replied_at: r.replied_at,
+        extension_days: r.extension_days,
+        extension_reason: r.extension_reason,
+        extension_status: r.extension_status,
+        follow_up_result: r.follow_up_result,
+        follow_up_comment: r.follow_up_comment,
+        followed_up_at: r.followed_up_at,
+        submitted_at: r.submitted_at,
+        updated_at: r.updated_at,
+    })
+}
+
+/// The enterprise's credit code, for the audit trail's on-behalf mark.
+pub(crate) fn credit_code(r: &RequestRow) -> AppResult<CreditCode> {
+    CreditCode::parse(&r.credit_code).map_err(|e| AppError::Internal(e.into()))
+}
+
+pub(crate) fn region(r: &RequestRow) -> AppResult<DivisionCode> {
+    DivisionCode::parse(&r.region_code).map_err(|e| AppError::Internal(e.into()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// JSON shows each kind by the same text the database stores.
+    /// JSON shows each kind by its `as_str`, the text the database stores.
     fn json_matches_stored<K: Serialize + Copy>(all: &[K], as_str: fn(K) -> &'static str) {
         for k in all {
             let json = serde_json::to_value(k).unwrap();

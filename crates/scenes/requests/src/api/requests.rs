@@ -2,12 +2,12 @@
 
 use super::request_analysis::uploaded;
 use crate::api_keys::{self, ApiKeyInput, ApiKeyView, IssuedKey};
+use crate::files;
 use crate::handling::{
     self, DuplicateInput, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
 };
-use crate::model::RequestStatus;
+use crate::model::{RequestStatus, RequestView};
 use crate::routing::{self, CategoryView, RouteInput, RouteView};
-use crate::{RequestView, files};
 use axum::Json;
 use axum::extract::Multipart;
 use axum::extract::{Path, Query, State};

@@ -10,10 +10,9 @@
 pub mod web;
 
 use crate::handling::{self, Registration, RequestInput};
-use crate::model::{Channel, RequestStatus};
+use crate::model::{Channel, RequestStatus, RequestView, view};
 use crate::routing;
 use crate::store::requests::{self as store, RequestFilter};
-use crate::{RequestView, view};
 use chrono::{DateTime, Utc};
 use qinqing_domain::CreditCode;
 use qinqing_kernel::store::StoreError;

@@ -4,12 +4,12 @@
 
 use super::Step;
 use super::requests::render_request;
+use crate::access::handles_cases;
 use crate::clinic::{
     self, AgendaInput, ClinicDayInput, ClinicDayView, ClinicOverview, DecisionInput, DoneInput,
     RecordInput,
 };
 use crate::consultation::{self, InviteInput, OpinionInput};
-use crate::handles_cases;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;

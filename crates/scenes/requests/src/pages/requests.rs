@@ -3,15 +3,15 @@
 //! someone who may not use it is refused like the API would.
 
 use super::Step;
+use crate::access::handles_cases;
 use crate::clinic::{self, AgendaItemView};
 use crate::consultation::{self, ConsultationView, enterprise_side};
 use crate::files;
 use crate::handling::{
     self, DuplicateInput, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
 };
-use crate::model::{ExtensionStatus, RequestStatus};
+use crate::model::{ExtensionStatus, RequestStatus, RequestView};
 use crate::routing::{self, CategoryView};
-use crate::{RequestView, handles_cases};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
