@@ -194,17 +194,48 @@ pub struct DecisionView {
     pub due_on: NaiveDate,
     pub done_report: Option<String>,
     pub done_at: Option<DateTime<Utc>>,
-    /// open | overdue | done
-    pub status: &'static str,
+    pub status: DecisionStatus,
     pub status_label: &'static str,
 }
 
+/// Where a 会诊日 decision stands, worked out from its report and due date (nothing stores it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionStatus {
+    Open,
+    /// Past its due date without a report.
+    Overdue,
+    Done,
+}
+
+impl DecisionStatus {
+    fn of(d: &DecisionRow, now: DateTime<Utc>) -> DecisionStatus {
+        match d.done_at {
+            Some(_) => DecisionStatus::Done,
+            None if now > end_of_day(d.due_on) => DecisionStatus::Overdue,
+            None => DecisionStatus::Open,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionStatus::Open => "open",
+            DecisionStatus::Overdue => "overdue",
+            DecisionStatus::Done => "done",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            DecisionStatus::Open => "办理中",
+            DecisionStatus::Overdue => "已逾期",
+            DecisionStatus::Done => "已完成",
+        }
+    }
+}
+
 fn decision_view(d: DecisionRow, now: DateTime<Utc>) -> DecisionView {
-    let (status, status_label) = match d.done_at {
-        Some(_) => ("done", "已完成"),
-        None if now > end_of_day(d.due_on) => ("overdue", "已逾期"),
-        None => ("open", "办理中"),
-    };
+    let status = DecisionStatus::of(&d, now);
     DecisionView {
         id: d.id,
         content: d.content,
@@ -214,7 +245,7 @@ fn decision_view(d: DecisionRow, now: DateTime<Utc>) -> DecisionView {
         done_report: d.done_report,
         done_at: d.done_at,
         status,
-        status_label,
+        status_label: status.label_zh(),
     }
 }
 

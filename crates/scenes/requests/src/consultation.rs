@@ -53,23 +53,55 @@ pub struct ConsultationView {
     pub invited_at: DateTime<Utc>,
     pub opinion: Option<String>,
     pub answered_at: Option<DateTime<Utc>>,
-    /// pending | overdue | on_time | late
-    pub timeliness: &'static str,
+    pub timeliness: Timeliness,
     pub timeliness_label: &'static str,
 }
 
-fn timeliness(c: &ConsultationRow, now: DateTime<Utc>) -> (&'static str, &'static str) {
-    let due = end_of_day(c.due_on);
-    match c.answered_at {
-        Some(at) if at <= due => ("on_time", "按时答复"),
-        Some(_) => ("late", "逾期答复"),
-        None if now > due => ("overdue", "已逾期未答复"),
-        None => ("pending", "待答复"),
+/// Whether an invited department answered by the due date, worked out from its answer and the
+/// date (nothing stores it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Timeliness {
+    Pending,
+    /// Past the due date without an answer.
+    Overdue,
+    OnTime,
+    Late,
+}
+
+impl Timeliness {
+    fn of(c: &ConsultationRow, now: DateTime<Utc>) -> Timeliness {
+        let due = end_of_day(c.due_on);
+        match c.answered_at {
+            Some(at) if at <= due => Timeliness::OnTime,
+            Some(_) => Timeliness::Late,
+            None if now > due => Timeliness::Overdue,
+            None => Timeliness::Pending,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Timeliness::Pending => "pending",
+            Timeliness::Overdue => "overdue",
+            Timeliness::OnTime => "on_time",
+            Timeliness::Late => "late",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Timeliness::Pending => "待答复",
+            Timeliness::Overdue => "已逾期未答复",
+            Timeliness::OnTime => "按时答复",
+            Timeliness::Late => "逾期答复",
+        }
     }
 }
 
 fn view(c: ConsultationRow, now: DateTime<Utc>) -> ConsultationView {
-    let (timeliness, timeliness_label) = timeliness(&c, now);
+    let timeliness = Timeliness::of(&c, now);
+    let timeliness_label = timeliness.label_zh();
     ConsultationView {
         id: c.id,
         receipt_no: c.receipt_no,

@@ -382,6 +382,25 @@ mod tests {
         for r in FollowUpResult::ALL {
             assert_eq!(FollowUpResult::parse(r.as_str()), Some(r));
         }
+        use crate::clinic::DecisionStatus;
+        use crate::consultation::Timeliness;
+        json_matches_stored(
+            &[
+                DecisionStatus::Open,
+                DecisionStatus::Overdue,
+                DecisionStatus::Done,
+            ],
+            DecisionStatus::as_str,
+        );
+        json_matches_stored(
+            &[
+                Timeliness::Pending,
+                Timeliness::Overdue,
+                Timeliness::OnTime,
+                Timeliness::Late,
+            ],
+            Timeliness::as_str,
+        );
         assert_eq!(RequestStatus::parse("未知"), None);
         assert_eq!(FollowUpResult::parse_given("expired"), None);
     }
