@@ -68,7 +68,7 @@ journey('会商:企业手机提交、工信局邀请财政局会商、财政局�
     await clickAndWait(handler, handler.locator('#internal').getByRole('link', { name: /会诊日$/ }));
     const onAgenda = handler.locator('main .card', { hasText: receipt });
     await onAgenda.locator('summary', { hasText: '撤出议程' }).click();
-    watch.expectStatus(422, /^\/clinic-days\/\d+$/);
+    watch.expectStatus(422, /^\/clinic-days\/\d+\/withdraw$/);
     await clickAndWait(handler, onAgenda.getByRole('button', { name: '撤出议程' }));
     await handler.getByRole('alert').filter({ hasText: '请写明撤出议程的原因' }).waitFor();
     const again = handler.locator('main .card', { hasText: receipt });

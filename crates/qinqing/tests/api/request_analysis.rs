@@ -6,6 +6,7 @@ use crate::requests::{TOWN, ok, own_request, path, set_routes, spawn, submit};
 use chrono::Utc;
 use qinqing_kernel::clock::ManualClock;
 use qinqing_requests::auto_close::close_expired;
+use qinqing_requests::model::Channel;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -187,10 +188,14 @@ async fn a_12345_file_is_imported_whole_once_or_refused_row_by_row() {
 
     // Two imports running at once cannot both register a ticket: the store keeps one per number.
     let mut conn = app.app.db.conn().await.unwrap();
-    let stored = qinqing_requests::store::requests::by_source_ref(&mut conn, "12345", "GD0001")
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = qinqing_requests::store::requests::by_source_ref(
+        &mut conn,
+        Channel::Hotline12345,
+        "GD0001",
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let twin = qinqing_requests::store::requests::NewRequest {
         receipt_no: "SQ-TWIN",
         enterprise_id: stored.enterprise_id,
@@ -202,7 +207,7 @@ async fn a_12345_file_is_imported_whole_once_or_refused_row_by_row() {
         lat: None,
         lon: None,
         contact: None,
-        channel: "12345",
+        channel: Channel::Hotline12345,
         source_ref: Some("GD0001"),
         registered_by: None,
         submit_key: None,
@@ -460,8 +465,8 @@ async fn the_request_page_marks_a_duplicate_and_shows_stopped_clocks() {
     assert!(shown.contains("标记为重复并案"));
     let wrong = crate::requests::post_page(
         &handler,
-        &page(&repeat),
-        &[("action", "duplicate"), ("of", "SQ-none")],
+        &format!("{}/duplicate", page(&repeat)),
+        &[("of", "SQ-none")],
     )
     .await;
     assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -469,8 +474,8 @@ async fn the_request_page_marks_a_duplicate_and_shows_stopped_clocks() {
     let of = first["receipt_no"].as_str().unwrap();
     let merged = crate::requests::post_page(
         &handler,
-        &page(&repeat),
-        &[("action", "duplicate"), ("of", of)],
+        &format!("{}/duplicate", page(&repeat)),
+        &[("of", of)],
     )
     .await;
     assert_eq!(merged.status(), StatusCode::SEE_OTHER);

@@ -889,7 +889,7 @@ async fn the_pages_take_a_request_from_the_phone_to_its_follow_up() {
     let handler = app.login("handler").await;
     let page = handler.get(&location).await.text().await.unwrap();
     assert!(page.contains("厂房消防验收需要多久?") && page.contains("签收"));
-    let empty = post_page(&handler, &location, &[("action", "reply"), ("reply", "")]).await;
+    let empty = post_page(&handler, &format!("{location}/reply"), &[("reply", "")]).await;
     assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         empty
@@ -900,8 +900,8 @@ async fn the_pages_take_a_request_from_the_phone_to_its_follow_up() {
     );
     let replied = post_page(
         &handler,
-        &location,
-        &[("action", "reply"), ("reply", "一般 5 个工作日")],
+        &format!("{location}/reply"),
+        &[("reply", "一般 5 个工作日")],
     )
     .await;
     // Each step answers with a redirect back to the page (a refresh sends nothing again).
@@ -912,8 +912,8 @@ async fn the_pages_take_a_request_from_the_phone_to_its_follow_up() {
     assert!(shown.contains("已保存") && shown.contains("已答复,待回访"));
     let closed = post_page(
         &enterprise,
-        &location,
-        &[("action", "follow_up"), ("result", "satisfied")],
+        &format!("{location}/follow-up"),
+        &[("result", "satisfied")],
     )
     .await;
     assert_eq!(closed.status(), StatusCode::SEE_OTHER);
@@ -941,4 +941,27 @@ async fn the_department_handling_a_request_reads_its_trail_and_outsiders_do_not(
         StatusCode::FORBIDDEN,
         "the enterprise follows its request on the request's own page"
     );
+}
+
+#[tokio::test]
+async fn the_list_narrows_to_a_status_and_refuses_one_that_does_not_exist() {
+    let app = spawn().await;
+    let (enterprise, request) = own_request(&app, "policy").await;
+    let listed = |list: Value| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["receipt_no"] == request["receipt_no"])
+    };
+    let open = ok(enterprise.get("/api/v1/requests?status=open").await).await;
+    assert!(listed(open));
+    let closed = ok(enterprise.get("/api/v1/requests?status=closed").await).await;
+    assert!(!listed(closed));
+    assert_error(
+        enterprise.get("/api/v1/requests?status=finished").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("status"),
+    )
+    .await;
 }

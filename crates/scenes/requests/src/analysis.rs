@@ -8,7 +8,6 @@
 //! from one row of times per request, because the two databases share no median or time-zone
 //! arithmetic.
 
-use crate::status_label;
 use crate::store::request_analysis::{self as store, Dimension, Group, Period, Timing, Unresolved};
 use crate::store::requests::RequestRow;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
@@ -454,7 +453,7 @@ fn repeat_subjects(timings: &[Timing], towns: &[Group]) -> Vec<RepeatSubject> {
 
 fn problem(r: RequestRow) -> ProblemRow {
     ProblemRow {
-        status_label: status_label(&r.status),
+        status_label: r.status.label_zh(),
         title: r
             .title
             .unwrap_or_else(|| r.description.chars().take(30).collect()),

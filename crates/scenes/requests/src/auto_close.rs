@@ -7,7 +7,7 @@
 //! in its own transaction with its audit entry, so a crash leaves the request for the next run
 //! and two schedulers cannot both close it (nor close one the enterprise has just followed up).
 
-use crate::OBJECT;
+use crate::model::{FollowUpResult, OBJECT, RequestStatus};
 use crate::store::requests::{self as store, Move, RequestRow};
 use chrono::Duration;
 use qinqing_domain::org::Role;
@@ -17,8 +17,6 @@ use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// The follow-up result the scheduler records.
-pub const RESULT: &str = "expired";
 /// The window when the administrator set none.
 pub const DEFAULT_FOLLOW_UP_DAYS: i64 = 7;
 const MAX_FOLLOW_UP_DAYS: i64 = 90;
@@ -99,7 +97,11 @@ pub async fn close_expired(app: &App) -> AppResult<usize> {
 async fn close(app: &App, r: &RequestRow) -> AppResult<bool> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let m = Move::new(&["replied"], "status = 'closed', follow_up_result = $3").text(RESULT);
+    let m = Move::new(
+        &[RequestStatus::Replied],
+        "status = 'closed', follow_up_result = $3",
+    )
+    .text(FollowUpResult::Expired.as_str());
     if !store::apply(&mut tx, r.id, m, now).await? {
         // Followed up (or closed by another scheduler) since the listing.
         return Ok(false);

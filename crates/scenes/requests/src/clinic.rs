@@ -8,11 +8,11 @@
 //! Sessions are internal: government staff other than stewards see them; the enterprise sees
 //! its request's reply, not the discussion about it.
 
+use crate::access::{handles_cases, of_owner, visible_row};
 use crate::consultation::{due_date, enterprise_side};
 use crate::handling::{optional_text, required_text};
 use crate::store::clinic::{self as store, AgendaItemRow, ClinicDayRow, DecisionRow, NewDecision};
 use crate::store::requests as requests_store;
-use crate::{IN_HAND, handles_cases, of_owner, visible_row};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use qinqing_domain::DivisionCode;
 use qinqing_domain::calendar::WorkingCalendar;
@@ -194,17 +194,48 @@ pub struct DecisionView {
     pub due_on: NaiveDate,
     pub done_report: Option<String>,
     pub done_at: Option<DateTime<Utc>>,
-    /// open | overdue | done
-    pub status: &'static str,
+    pub status: DecisionStatus,
     pub status_label: &'static str,
 }
 
+/// Where a 会诊日 decision stands, worked out from its report and due date (nothing stores it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionStatus {
+    Open,
+    /// Past its due date without a report.
+    Overdue,
+    Done,
+}
+
+impl DecisionStatus {
+    fn of(d: &DecisionRow, now: DateTime<Utc>) -> DecisionStatus {
+        match d.done_at {
+            Some(_) => DecisionStatus::Done,
+            None if now > end_of_day(d.due_on) => DecisionStatus::Overdue,
+            None => DecisionStatus::Open,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionStatus::Open => "open",
+            DecisionStatus::Overdue => "overdue",
+            DecisionStatus::Done => "done",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            DecisionStatus::Open => "办理中",
+            DecisionStatus::Overdue => "已逾期",
+            DecisionStatus::Done => "已完成",
+        }
+    }
+}
+
 fn decision_view(d: DecisionRow, now: DateTime<Utc>) -> DecisionView {
-    let (status, status_label) = match d.done_at {
-        Some(_) => ("done", "已完成"),
-        None if now > end_of_day(d.due_on) => ("overdue", "已逾期"),
-        None => ("open", "办理中"),
-    };
+    let status = DecisionStatus::of(&d, now);
     DecisionView {
         id: d.id,
         content: d.content,
@@ -214,7 +245,7 @@ fn decision_view(d: DecisionRow, now: DateTime<Utc>) -> DecisionView {
         done_report: d.done_report,
         done_at: d.done_at,
         status,
-        status_label,
+        status_label: status.label_zh(),
     }
 }
 
@@ -245,7 +276,7 @@ async fn item_view(
     let decisions = store::decisions_of_item(conn, i.id).await?;
     let request = requests_store::get_by_receipt(conn, &i.receipt_no).await?;
     let request_visible = match &request {
-        Some(r) => crate::may_see(conn, who, r).await?,
+        Some(r) => crate::access::may_see(conn, who, r).await?,
         None => false,
     };
     let may_withdraw = decisions.is_empty()
@@ -392,7 +423,7 @@ pub(crate) async fn add_to_session(
     if !(of_owner(who, &r) || who.role == Role::SupervisorEfficiency) {
         return Err(AppError::forbidden("只有受理部门或效能办可以提交会诊日"));
     }
-    if !IN_HAND.contains(&r.status.as_str()) {
+    if !r.status.is_in_hand() {
         return Err(conflict("这条诉求已答复或办结,不需要会诊"));
     }
     let day_id = store::day_on(&mut tx, held_on, now).await?;
@@ -404,7 +435,7 @@ pub(crate) async fn add_to_session(
     };
     let change = Change {
         action: "clinic.agenda_added",
-        object_type: crate::OBJECT,
+        object_type: crate::model::OBJECT,
         object_id: r.receipt_no.clone(),
         on_behalf_of: None,
         detail: serde_json::json!({ "clinic_day": day_id, "held_on": held_on, "reason": reason }),
@@ -441,7 +472,7 @@ pub async fn withdraw_from_agenda(
     }
     let change = Change {
         action: "clinic.agenda_withdrawn",
-        object_type: crate::OBJECT,
+        object_type: crate::model::OBJECT,
         object_id: r.receipt_no.clone(),
         on_behalf_of: None,
         detail: serde_json::json!({ "clinic_day": item.clinic_day_id, "held_on": item.held_on, "reason": reason }),
@@ -551,7 +582,7 @@ pub async fn decide(
     let r = requests_store::get(&mut tx, item.request_id)
         .await?
         .ok_or_else(|| AppError::NotFound("没有这条诉求".into()))?;
-    may_run(who, Some(&crate::region(&r)?))?;
+    may_run(who, Some(&crate::model::region(&r)?))?;
     if d.held_on > local_date(now) {
         return Err(conflict(format!(
             "会诊日定于 {},召开后才能记录决定",
@@ -577,7 +608,7 @@ pub async fn decide(
         object_id: &object_id,
         kind: DECISION_CLOCK,
         label: &label,
-        region: &crate::region(&r)?,
+        region: &crate::model::region(&r)?,
         side: Side::Government,
         limit: Limit {
             unit: LimitUnit::CalendarDays,

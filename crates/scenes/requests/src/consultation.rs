@@ -3,10 +3,11 @@
 //! late opinion is warned like any late case); the invited department answers once, and the
 //! clock stops. Opinions are internal: the enterprise and its steward never see them.
 
+use crate::access::{handles_cases, of_owner, visible_row};
 use crate::handling::required_text;
+use crate::model::region;
 use crate::store::consultations::{self as store, ConsultationRow, NewConsultation};
 use crate::store::requests::{self as requests_store, RequestRow};
-use crate::{IN_HAND, handles_cases, of_owner, region, visible_row};
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::deadline::{Limit, LimitUnit, end_of_day, local_date};
 use qinqing_domain::org::{OrgKind, Role};
@@ -52,23 +53,55 @@ pub struct ConsultationView {
     pub invited_at: DateTime<Utc>,
     pub opinion: Option<String>,
     pub answered_at: Option<DateTime<Utc>>,
-    /// pending | overdue | on_time | late
-    pub timeliness: &'static str,
+    pub timeliness: Timeliness,
     pub timeliness_label: &'static str,
 }
 
-fn timeliness(c: &ConsultationRow, now: DateTime<Utc>) -> (&'static str, &'static str) {
-    let due = end_of_day(c.due_on);
-    match c.answered_at {
-        Some(at) if at <= due => ("on_time", "按时答复"),
-        Some(_) => ("late", "逾期答复"),
-        None if now > due => ("overdue", "已逾期未答复"),
-        None => ("pending", "待答复"),
+/// Whether an invited department answered by the due date, worked out from its answer and the
+/// date (nothing stores it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Timeliness {
+    Pending,
+    /// Past the due date without an answer.
+    Overdue,
+    OnTime,
+    Late,
+}
+
+impl Timeliness {
+    fn of(c: &ConsultationRow, now: DateTime<Utc>) -> Timeliness {
+        let due = end_of_day(c.due_on);
+        match c.answered_at {
+            Some(at) if at <= due => Timeliness::OnTime,
+            Some(_) => Timeliness::Late,
+            None if now > due => Timeliness::Overdue,
+            None => Timeliness::Pending,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Timeliness::Pending => "pending",
+            Timeliness::Overdue => "overdue",
+            Timeliness::OnTime => "on_time",
+            Timeliness::Late => "late",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Timeliness::Pending => "待答复",
+            Timeliness::Overdue => "已逾期未答复",
+            Timeliness::OnTime => "按时答复",
+            Timeliness::Late => "逾期答复",
+        }
     }
 }
 
 fn view(c: ConsultationRow, now: DateTime<Utc>) -> ConsultationView {
-    let (timeliness, timeliness_label) = timeliness(&c, now);
+    let timeliness = Timeliness::of(&c, now);
+    let timeliness_label = timeliness.label_zh();
     ConsultationView {
         id: c.id,
         receipt_no: c.receipt_no,
@@ -147,7 +180,7 @@ pub async fn invite(
     if !of_owner(who, &r) {
         return Err(AppError::forbidden("只有受理这条诉求的部门可以发起会商"));
     }
-    if !IN_HAND.contains(&r.status.as_str()) {
+    if !r.status.is_in_hand() {
         return Err(conflict("这条诉求已答复或办结,不能发起会商"));
     }
     let invited = invitees(&mut tx, &r, &input.org_ids).await?;
@@ -170,7 +203,7 @@ pub async fn invite(
     }
     let change = Change {
         action: "request.consultation_invited",
-        object_type: crate::OBJECT,
+        object_type: crate::model::OBJECT,
         object_id: r.receipt_no.clone(),
         on_behalf_of: None,
         detail: serde_json::json!({
@@ -251,7 +284,7 @@ pub async fn give_opinion(
     let r = requests_store::get(&mut tx, c.request_id)
         .await?
         .ok_or_else(|| AppError::NotFound("没有这条诉求".into()))?;
-    if matches!(r.status.as_str(), "closed" | "duplicate") {
+    if r.status.is_finished() {
         return Err(conflict("这条诉求已办结,不再接收会商意见"));
     }
     if !store::answer(&mut tx, id, &opinion, who.user_id, now).await? {
@@ -270,7 +303,7 @@ pub async fn give_opinion(
     let late = now > end_of_day(c.due_on);
     let change = Change {
         action: "request.consultation_answered",
-        object_type: crate::OBJECT,
+        object_type: crate::model::OBJECT,
         object_id: r.receipt_no.clone(),
         on_behalf_of: None,
         detail: serde_json::json!({ "consultation": id, "org_id": c.org_id, "opinion": opinion, "late": late }),

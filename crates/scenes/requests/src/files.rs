@@ -2,8 +2,9 @@
 //! added by the enterprise, its steward or the staff who registered the request, while the
 //! request is still open to work; seen by whoever may see the request. Each file is audited.
 
+use crate::access::{acts_for, visible_row};
+use crate::model::{OBJECT, credit_code};
 use crate::store::requests::RequestRow;
-use crate::{OBJECT, acts_for, credit_code, visible_row};
 use qinqing_domain::org::Role;
 use qinqing_kernel::attachments::{self, AttachmentView, FileContent};
 use qinqing_kernel::audit::{self, Change};
@@ -44,7 +45,7 @@ pub async fn attach(
             "只有提交诉求的企业或登记人可以添加附件",
         ));
     }
-    if matches!(r.status.as_str(), "closed" | "duplicate") {
+    if r.status.is_finished() {
         return Err(AppError::Conflict {
             field: Some("file".into()),
             message: "诉求已办结或已并案,不能再添加附件".into(),

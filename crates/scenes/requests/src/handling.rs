@@ -2,12 +2,13 @@
 //! reply and the follow-up. Each step checks the caller against the request, moves its status
 //! by a conditional update, controls its clocks and records the audit entry in one transaction.
 
+use crate::access::{acts_for, may_see, of_owner, visible_row};
+use crate::model::{
+    Channel, ExtensionStatus, FollowUpResult, OBJECT, RESOLUTION_CLOCK, RESPONSE_CLOCK,
+    RESPONSE_LIMIT, RequestStatus, RequestView, credit_code, region, view,
+};
 use crate::routing::{category, owner_for};
 use crate::store::requests::{self as store, Move, NewRequest, RequestFilter, RequestRow, SeenBy};
-use crate::{
-    IN_HAND, OBJECT, RESOLUTION_CLOCK, RESPONSE_CLOCK, RESPONSE_LIMIT, RequestView, acts_for,
-    credit_code, may_see, of_owner, region, view, visible_row,
-};
 use chrono::{DateTime, Utc};
 use qinqing_domain::deadline::{Limit, LimitUnit};
 use qinqing_domain::org::{OrgKind, Role, Scope};
@@ -29,10 +30,6 @@ const MAX_TITLE: usize = 60;
 const DERIVED_TITLE: usize = 30;
 /// The longest extension one approval grants.
 const MAX_EXTENSION_DAYS: i64 = 30;
-/// Channels staff register requests from besides the steward's own.
-const STAFF_CHANNELS: [&str; 4] = ["hotline", HOTLINE_12345, "rating", "window"];
-/// The 12345 hotline's channel: its tickets are registered once per 工单编号.
-pub(crate) const HOTLINE_12345: &str = "12345";
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(default)]
@@ -80,22 +77,24 @@ pub(crate) fn required_text(
 /// The channel a caller registers through: enterprises on-line, stewards as such, and a
 /// handler or lead of a government organisation covering the enterprise as the hotline
 /// operator (the platform has no separate operator role; the 经办人 answering the hotline is one).
-fn channel_of(who: &Principal, asked: Option<&str>) -> AppResult<String> {
+fn channel_of(who: &Principal, asked: Option<&str>) -> AppResult<Channel> {
     let asked = asked.map(str::trim).filter(|c| !c.is_empty());
     match who.role {
         Role::EnterpriseUser | Role::Steward if asked.is_some() => Err(AppError::invalid(
             "channel",
             "企业和亲清管家提交的诉求不需要填写来源渠道",
         )),
-        Role::EnterpriseUser => Ok("online".into()),
-        Role::Steward => Ok("steward".into()),
-        Role::Handler | Role::DepartmentLead => match asked.unwrap_or("hotline") {
-            c if STAFF_CHANNELS.contains(&c) => Ok(c.to_string()),
-            _ => Err(AppError::invalid(
-                "channel",
-                "来源渠道应为 hotline、12345、rating 或 window",
-            )),
-        },
+        Role::EnterpriseUser => Ok(Channel::Online),
+        Role::Steward => Ok(Channel::Steward),
+        Role::Handler | Role::DepartmentLead => {
+            match asked.map_or(Some(Channel::Hotline), Channel::parse) {
+                Some(c) if Channel::STAFF.contains(&c) => Ok(c),
+                _ => Err(AppError::invalid(
+                    "channel",
+                    "来源渠道应为 hotline、12345、rating 或 window",
+                )),
+            }
+        }
         _ => Err(AppError::forbidden(
             "只有企业、亲清管家或经办人可以登记诉求",
         )),
@@ -136,7 +135,7 @@ pub(crate) struct Registration {
     pub enterprise_id: i64,
     pub region: DivisionCode,
     pub credit_code: CreditCode,
-    pub channel: String,
+    pub channel: Channel,
     pub source_ref: Option<String>,
     pub registered_by: Option<i64>,
     /// Open311 only: the position and the caller to call back.
@@ -184,7 +183,7 @@ pub(crate) async fn register(
         lat: reg.lat.as_deref(),
         lon: reg.lon.as_deref(),
         contact: reg.contact.as_deref(),
-        channel: &reg.channel,
+        channel: reg.channel,
         source_ref: reg.source_ref.as_deref(),
         registered_by: reg.registered_by,
         submit_key: submit_key.as_deref(),
@@ -192,7 +191,7 @@ pub(crate) async fn register(
     };
     let id = match store::insert(tx, &new, now).await {
         // The one unique key a registration can meet: a 12345 ticket number already on file.
-        Err(StoreError::Duplicate) if reg.channel == HOTLINE_12345 => {
+        Err(StoreError::Duplicate) if reg.channel == Channel::Hotline12345 => {
             return Err(AppError::Conflict {
                 field: Some("source_ref".into()),
                 message: "该 12345 工单已经登记,不能重复登记".into(),
@@ -347,7 +346,7 @@ pub async fn accept(
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let r = owned(&mut tx, who, receipt_no).await?;
-    let m = Move::new(&["open"], "status = 'accepted'");
+    let m = Move::new(&[RequestStatus::Open], "status = 'accepted'");
     apply(&mut tx, &r, m, "这条诉求已签收", now).await?;
     stop_clocks(&mut tx, app, &r, &[RESPONSE_CLOCK], now).await?;
     finish(
@@ -390,7 +389,7 @@ pub async fn transfer(
         .filter(|o| o.kind == OrgKind::Department && o.id != r.owner_org_id)
         .ok_or_else(|| AppError::invalid("org_id", "请选择另一个部门"))?;
     let m = Move::new(
-        &IN_HAND,
+        &RequestStatus::IN_HAND,
         "status = 'open', transferred_from = owner_org_id, owner_org_id = $3, transfer_reason = $4",
     )
     .int(target.id)
@@ -430,7 +429,11 @@ pub async fn mark_duplicate(
             ));
         }
     };
-    let m = Move::new(&IN_HAND, "status = 'duplicate', duplicate_of = $3").int(original.id);
+    let m = Move::new(
+        &RequestStatus::IN_HAND,
+        "status = 'duplicate', duplicate_of = $3",
+    )
+    .int(original.id);
     apply(&mut tx, &r, m, "这条诉求已答复或办结,不能并案", now).await?;
     stop_clocks(&mut tx, app, &r, &[RESPONSE_CLOCK, RESOLUTION_CLOCK], now).await?;
     let detail = serde_json::json!({ "duplicate_of": original.receipt_no });
@@ -462,11 +465,11 @@ pub async fn request_extension(
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let r = owned(&mut tx, who, receipt_no).await?;
-    if r.extension_status.as_deref() == Some("pending") {
+    if r.extension_status == Some(ExtensionStatus::Pending) {
         return Err(conflict("已有待审批的延期申请"));
     }
     let m = Move::new(
-        &IN_HAND,
+        &RequestStatus::IN_HAND,
         "extension_days = $3, extension_reason = $4, extension_status = 'pending'",
     )
     .int(input.days)
@@ -499,7 +502,8 @@ pub async fn approve_extension(
     if who.role != Role::DepartmentLead {
         return Err(AppError::forbidden("延期须由受理部门的负责人批准"));
     }
-    let (Some("pending"), Some(days)) = (r.extension_status.as_deref(), r.extension_days) else {
+    let (Some(ExtensionStatus::Pending), Some(days)) = (r.extension_status, r.extension_days)
+    else {
         return Err(conflict("没有待审批的延期申请"));
     };
     let extra = Limit {
@@ -510,7 +514,7 @@ pub async fn approve_extension(
     let due = deadlines::extend_running(&mut tx, app, object, RESOLUTION_CLOCK, extra, now)
         .await?
         .ok_or_else(|| conflict("办结时限已停止,不能延期"))?;
-    let m = Move::new(&IN_HAND, "extension_status = 'approved'");
+    let m = Move::new(&RequestStatus::IN_HAND, "extension_status = 'approved'");
     apply(&mut tx, &r, m, "这条诉求已答复或办结,不需要延期", now).await?;
     let detail = serde_json::json!({ "days": days, "resolution_due_at": due });
     finish(tx, who, meta, &r, "request.extension_approved", detail, now).await
@@ -540,7 +544,7 @@ pub async fn reply(
     let mut tx = app.db.begin().await?;
     let r = owned(&mut tx, who, receipt_no).await?;
     let m = Move::new(
-        &IN_HAND,
+        &RequestStatus::IN_HAND,
         "status = 'replied', reply = $3, replied_by = $4, replied_at = $5",
     )
     .text(&text)
@@ -559,19 +563,6 @@ pub struct FollowUpInput {
     pub comment: Option<String>,
 }
 
-/// What a follow-up may find; the scheduler's `auto_close::RESULT` is not one of them.
-const FOLLOW_UP_RESULTS: [&str; 3] = ["satisfied", "basic", "unsatisfied"];
-
-pub fn follow_up_label(result: &str) -> &'static str {
-    match result {
-        "satisfied" => "满意",
-        "basic" => "基本满意",
-        "unsatisfied" => "不满意",
-        crate::auto_close::RESULT => "超期未回访自动办结",
-        _ => "未知",
-    }
-}
-
 /// 回访 after the reply, by the enterprise or by the owning department recording a phone call:
 /// satisfied or basically satisfied closes the request; not satisfied reopens it one grade up
 /// with a new resolution clock.
@@ -582,15 +573,14 @@ pub async fn follow_up(
     input: &FollowUpInput,
     meta: &RequestMeta,
 ) -> AppResult<RequestView> {
-    let result = input.result.trim();
-    if !FOLLOW_UP_RESULTS.contains(&result) {
+    let Some(result) = FollowUpResult::parse_given(input.result.trim()) else {
         return Err(AppError::invalid(
             "result",
             "回访结果应为 satisfied、basic 或 unsatisfied",
         ));
-    }
+    };
     let comment = optional_text("comment", input.comment.as_deref(), MAX_TEXT)?;
-    let reopen = result == "unsatisfied";
+    let reopen = result == FollowUpResult::Unsatisfied;
     if reopen && comment.is_none() {
         return Err(AppError::invalid(
             "comment",
@@ -609,8 +599,8 @@ pub async fn follow_up(
     } else {
         "status = 'closed', follow_up_result = $3, follow_up_comment = NULLIF($4, ''), followed_up_at = $5"
     };
-    let m = Move::new(&["replied"], set)
-        .text(result)
+    let m = Move::new(&[RequestStatus::Replied], set)
+        .text(result.as_str())
         .text(comment.as_deref().unwrap_or(""))
         .text(&qinqing_kernel::store::time::to_text(now));
     apply(&mut tx, &r, m, "答复后才能回访,且每次答复只回访一次", now).await?;
@@ -625,7 +615,7 @@ pub async fn follow_up(
         )
         .await?;
     }
-    let detail = serde_json::json!({ "result": result, "comment": comment, "reopened": reopen, "grade": r.grade + i64::from(reopen) });
+    let detail = serde_json::json!({ "result": result.as_str(), "comment": comment, "reopened": reopen, "grade": r.grade + i64::from(reopen) });
     finish(tx, who, meta, &r, "request.followed_up", detail, now).await
 }
 
@@ -642,13 +632,17 @@ const LIST_WINDOW: i64 = 500;
 /// The requests the caller may see, newest first, optionally of one status. The SQL lists
 /// only what the caller may see (so the window is of the caller's requests, not the platform's);
 /// `may_see` still confirms each row.
-pub async fn list(app: &App, who: &Principal, status: Option<&str>) -> AppResult<Vec<RequestView>> {
+pub async fn list(
+    app: &App,
+    who: &Principal,
+    status: Option<RequestStatus>,
+) -> AppResult<Vec<RequestView>> {
     if who.role == Role::BankStaff {
         return Err(AppError::forbidden("银行工作人员不处理企业诉求"));
     }
     let mut conn = app.db.conn().await?;
     let filter = RequestFilter {
-        statuses: status.map(|s| vec![s.to_string()]).unwrap_or_default(),
+        statuses: status.into_iter().collect(),
         seen_by: Some(seen_by(&mut conn, who).await?),
         limit: LIST_WINDOW,
         ..RequestFilter::default()

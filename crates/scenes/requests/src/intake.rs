@@ -8,6 +8,7 @@
 //! only answer what they have received. The call time is kept in the audit entry.
 
 use crate::handling::{Registration, RequestInput, register};
+use crate::model::Channel;
 use crate::routing::category;
 use crate::store::requests::{self as store, Category};
 use qinqing_domain::org::Role;
@@ -21,7 +22,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// The channel and the most tickets one file may carry.
-const CHANNEL: &str = crate::handling::HOTLINE_12345;
+const CHANNEL: Channel = Channel::Hotline12345;
 const MAX_TICKETS: usize = 2000;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -189,7 +190,7 @@ async fn store_ticket(
         enterprise_id: enterprise.id,
         region: enterprise.identity.region_code.clone(),
         credit_code: t.credit_code.clone(),
-        channel: CHANNEL.into(),
+        channel: CHANNEL,
         source_ref: Some(t.ticket_no.clone()),
         registered_by: Some(who.user_id),
         lat: None,

@@ -20,8 +20,8 @@ impl Scene for Requests {
 
     fn clocks(&self) -> Vec<ClockKind> {
         [
-            (crate::RESPONSE_CLOCK, "诉求响应(24 小时)"),
-            (crate::RESOLUTION_CLOCK, "诉求办结"),
+            (crate::model::RESPONSE_CLOCK, "诉求响应(24 小时)"),
+            (crate::model::RESOLUTION_CLOCK, "诉求办结"),
             (crate::consultation::CLOCK, "会商意见"),
             (crate::clinic::DECISION_CLOCK, "会诊日决定落实"),
         ]
@@ -41,10 +41,10 @@ impl Scene for Requests {
         object_type: &str,
         object_id: &str,
     ) -> Option<AppResult<bool>> {
-        if object_type != crate::OBJECT {
+        if object_type != crate::model::OBJECT {
             return None;
         }
-        Some(seen(crate::visible_row(conn, who, object_id).await))
+        Some(seen(crate::access::visible_row(conn, who, object_id).await))
     }
 
     async fn background(&self, app: &App) {

@@ -2,11 +2,12 @@
 
 use super::request_analysis::uploaded;
 use crate::api_keys::{self, ApiKeyInput, ApiKeyView, IssuedKey};
+use crate::files;
 use crate::handling::{
     self, DuplicateInput, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
 };
+use crate::model::{RequestStatus, RequestView};
 use crate::routing::{self, CategoryView, RouteInput, RouteView};
-use crate::{RequestView, files};
 use axum::Json;
 use axum::extract::Multipart;
 use axum::extract::{Path, Query, State};
@@ -17,6 +18,7 @@ use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::error::{ApiResult, ErrorBody};
 use qinqing_kernel::web::session::ApiUser;
 use qinqing_kernel::web::upload::{UploadForm, file_response};
+use qinqing_kernel::{AppError, AppResult};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -87,9 +89,20 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<RequestView>>> {
     let status = q.status.as_deref().filter(|s| !s.is_empty());
+    let status = status.map(status_filter).transpose()?;
     Ok(Json(
         handling::list(&state.app, &caller.principal, status).await?,
     ))
+}
+
+/// The list's `?status=`: one of the statuses a request has.
+fn status_filter(status: &str) -> AppResult<RequestStatus> {
+    RequestStatus::parse(status).ok_or_else(|| {
+        AppError::invalid(
+            "status",
+            "status 应为 open、accepted、replied、reopened、closed 或 duplicate",
+        )
+    })
 }
 
 /// Registers a request (the enterprise, its steward, or a handler from another channel); it is

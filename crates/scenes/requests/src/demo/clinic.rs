@@ -4,7 +4,6 @@
 //! and audited; the requests are whichever of 工业和信息化局's are in hand (demo/requests.rs
 //! decides which exist).
 
-use crate::IN_HAND;
 use crate::clinic::{
     self, AgendaInput, DecisionInput, DoneInput, RecordInput, add_to_session, previous_session,
 };
@@ -32,7 +31,7 @@ pub async fn load(app: &App) -> AppResult<()> {
     let in_hand: Vec<_> = handling::list(app, &handler, None)
         .await?
         .into_iter()
-        .filter(|r| r.owner_org_id == handler.org_id && IN_HAND.contains(&r.status.as_str()))
+        .filter(|r| r.owner_org_id == handler.org_id && r.status.is_in_hand())
         .take(REASONS.len())
         .collect();
     if in_hand.is_empty() {

@@ -6,11 +6,11 @@
 //! more than a week ago nobody followed up are closed by `auto_close`. The small test district
 //! leaves all of this out: their running clocks would fire in other tests.
 
-use crate::RequestView;
 use crate::auto_close;
 use crate::handling::{
     self, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
 };
+use crate::model::RequestView;
 use crate::routing::{self, RouteInput};
 use chrono::Duration;
 use qinqing_kernel::clock::ManualClock;

@@ -10,9 +10,9 @@
 pub mod web;
 
 use crate::handling::{self, Registration, RequestInput};
+use crate::model::{Channel, RequestStatus, RequestView, view};
 use crate::routing;
 use crate::store::requests::{self as store, RequestFilter};
-use crate::{RequestView, view};
 use chrono::{DateTime, Utc};
 use qinqing_domain::CreditCode;
 use qinqing_kernel::store::StoreError;
@@ -21,7 +21,7 @@ use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use std::collections::HashMap;
 
 /// The channel of requests filed through Open311.
-pub const CHANNEL: &str = "open311";
+pub const CHANNEL: Channel = Channel::Open311;
 /// The most requests one listing returns (the standard suggests a limit; 1000 is its example).
 const LIST_LIMIT: i64 = 1000;
 
@@ -104,7 +104,7 @@ pub async fn create(
         enterprise_id: enterprise.id,
         region: enterprise.identity.region_code.clone(),
         credit_code: code,
-        channel: CHANNEL.into(),
+        channel: CHANNEL,
         source_ref: Some(key_name.to_string()),
         registered_by: None,
         lat,
@@ -126,7 +126,7 @@ pub async fn create(
 
 /// The standard's status: closed once the loop is finished (closed, or merged as a duplicate).
 pub fn status(r: &RequestView) -> &'static str {
-    if matches!(r.status.as_str(), "closed" | "duplicate") {
+    if r.status.is_finished() {
         "closed"
     } else {
         "open"
@@ -144,13 +144,14 @@ fn date_filter(form: &HashMap<String, String>, name: &str) -> AppResult<Option<D
 }
 
 /// Our statuses behind the standard's open/closed.
-fn statuses(open_or_closed: &str) -> AppResult<Vec<String>> {
-    let ours: &[&str] = match open_or_closed {
-        "open" => &["open", "accepted", "replied", "reopened"],
-        "closed" => &["closed", "duplicate"],
+fn statuses(open_or_closed: &str) -> AppResult<Vec<RequestStatus>> {
+    let closed = match open_or_closed {
+        "open" => false,
+        "closed" => true,
         _ => return Err(AppError::invalid("status", "status 应为 open 或 closed")),
     };
-    Ok(ours.iter().map(|s| s.to_string()).collect())
+    let ours = RequestStatus::ALL.into_iter();
+    Ok(ours.filter(|s| s.is_finished() == closed).collect())
 }
 
 /// Requests matching the standard's filters (service_request_id, service_code, start_date,

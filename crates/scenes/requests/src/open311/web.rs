@@ -3,7 +3,7 @@
 //! two formats cannot drift apart. Errors use the standard's shape with its HTTP statuses:
 //! 400 bad input, 403 bad or missing api_key, 404 unknown service or request.
 
-use crate::RequestView;
+use crate::model::RequestView;
 use crate::open311;
 use crate::routing::CategoryView;
 use axum::Router;

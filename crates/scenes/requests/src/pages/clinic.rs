@@ -2,13 +2,14 @@
 //! the session pages. A form that succeeds redirects back (POST-redirect-GET); one that is
 //! refused shows its page again with the field marked, and changes nothing.
 
+use super::Step;
 use super::requests::render_request;
+use crate::access::handles_cases;
 use crate::clinic::{
     self, AgendaInput, ClinicDayInput, ClinicDayView, ClinicOverview, DecisionInput, DoneInput,
     RecordInput,
 };
 use crate::consultation::{self, InviteInput, OpinionInput};
-use crate::handles_cases;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -28,7 +29,11 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{receipt}/clinic", post(put_on_agenda))
         .route("/consultations/{id}/opinion", post(opinion))
         .route("/clinic-days", get(list).post(set_day))
-        .route("/clinic-days/{id}", get(page).post(action))
+        .route("/clinic-days/{id}", get(page))
+        .route("/clinic-days/{id}/record", post(record))
+        .route("/clinic-days/{id}/decide", post(decide))
+        .route("/clinic-days/{id}/withdraw", post(withdraw))
+        .route("/clinic-days/{id}/done", post(report_done))
 }
 
 /// Every value of a repeated field (checkboxes), as ids.
@@ -214,53 +219,54 @@ pub async fn page(State(state): State<AppState>, user: PageUser, Path(id): Path<
     render_day(&state, &user.0, id, Errors::new()).await
 }
 
-/// The session's forms: record, decide, done.
-pub async fn action(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    axum::Form(pairs): axum::Form<Pairs>,
-) -> Result<Response, Response> {
-    let caller = form_caller(&user, &pairs)?;
-    let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
-    let text = |name: &str| field(&pairs, name).to_string();
-    let result = match field(&pairs, "action") {
-        "record" => {
-            let input = RecordInput {
-                org_ids: ids(&pairs, "org_ids"),
-                attendees: Some(text("attendees")),
-                minutes: text("minutes"),
-            };
-            clinic::record(app, who, id, &input, meta).await.map(|_| ())
-        }
-        "decide" => {
-            let input = DecisionInput {
-                agenda_item_id: field(&pairs, "agenda_item_id").parse().unwrap_or(0),
-                content: text("content"),
-                org_id: field(&pairs, "org_id").parse().unwrap_or(0),
-                due_on: text("due_on"),
-            };
-            clinic::decide(app, who, id, &input, meta).await.map(|_| ())
-        }
-        "withdraw" => {
-            let input = AgendaInput {
-                reason: text("reason"),
-            };
-            let item = field(&pairs, "agenda_item_id").parse().unwrap_or(0);
-            clinic::withdraw_from_agenda(app, who, item, &input, meta).await
-        }
-        "done" => {
-            let input = DoneInput {
-                report: text("report"),
-            };
-            let decision = field(&pairs, "decision_id").parse().unwrap_or(0);
-            clinic::report_done(app, who, decision, &input, meta)
-                .await
-                .map(|_| ())
-        }
-        _ => Err(AppError::invalid("action", "未知的操作")),
-    };
+/// How a form on a session's page answers: back to the page, or the page again with the mistake.
+async fn day_answer<T>(step: &Step<i64>, result: AppResult<T>) -> Response {
+    let (state, caller, id) = (step.state(), step.caller(), step.key);
     let next = format!("/clinic-days/{id}");
-    let again = |errors| render_day(&state, caller, id, errors);
-    Ok(answer(&state, caller, result, &next, again).await)
+    let again = |errors| render_day(state, caller, id, errors);
+    answer(state, caller, result, &next, again).await
+}
+
+/// Records who attended and the minutes.
+pub async fn record(step: Step<i64>) -> Response {
+    let input = RecordInput {
+        org_ids: ids(step.pairs(), "org_ids"),
+        attendees: Some(step.field("attendees").to_string()),
+        minutes: step.field("minutes").to_string(),
+    };
+    let result = clinic::record(step.app(), step.who(), step.key, &input, step.meta()).await;
+    day_answer(&step, result).await
+}
+
+/// Records a decision on an agenda item.
+pub async fn decide(step: Step<i64>) -> Response {
+    let input = DecisionInput {
+        agenda_item_id: step.field("agenda_item_id").parse().unwrap_or(0),
+        content: step.field("content").to_string(),
+        org_id: step.field("org_id").parse().unwrap_or(0),
+        due_on: step.field("due_on").to_string(),
+    };
+    let result = clinic::decide(step.app(), step.who(), step.key, &input, step.meta()).await;
+    day_answer(&step, result).await
+}
+
+/// Takes a request off the session's agenda, with a reason.
+pub async fn withdraw(step: Step<i64>) -> Response {
+    let input = AgendaInput {
+        reason: step.field("reason").to_string(),
+    };
+    let item = step.field("agenda_item_id").parse().unwrap_or(0);
+    let result =
+        clinic::withdraw_from_agenda(step.app(), step.who(), item, &input, step.meta()).await;
+    day_answer(&step, result).await
+}
+
+/// The responsible department reports a decision done.
+pub async fn report_done(step: Step<i64>) -> Response {
+    let input = DoneInput {
+        report: step.field("report").to_string(),
+    };
+    let decision = step.field("decision_id").parse().unwrap_or(0);
+    let result = clinic::report_done(step.app(), step.who(), decision, &input, step.meta()).await;
+    day_answer(&step, result).await
 }

@@ -2,14 +2,16 @@
 //! and one request with the forms its reader may use. The use cases decide; a form shown to
 //! someone who may not use it is refused like the API would.
 
+use super::Step;
+use crate::access::handles_cases;
 use crate::clinic::{self, AgendaItemView};
 use crate::consultation::{self, ConsultationView, enterprise_side};
 use crate::files;
 use crate::handling::{
     self, DuplicateInput, ExtensionInput, FollowUpInput, ReplyInput, RequestInput, TransferInput,
 };
+use crate::model::{ExtensionStatus, RequestStatus, RequestView};
 use crate::routing::{self, CategoryView};
-use crate::{RequestView, handles_cases};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -35,7 +37,17 @@ pub fn routes() -> Router<AppState> {
         .route("/requests", get(list).post(submit))
         .route("/requests/{receipt}/attachments", post(upload))
         .route("/requests/{receipt}/attachments/{id}", get(attachment))
-        .route("/requests/{receipt}", get(page).post(action))
+        .route("/requests/{receipt}", get(page))
+        .route("/requests/{receipt}/accept", post(accept))
+        .route("/requests/{receipt}/reply", post(reply))
+        .route("/requests/{receipt}/extension", post(request_extension))
+        .route(
+            "/requests/{receipt}/extension/approve",
+            post(approve_extension),
+        )
+        .route("/requests/{receipt}/transfer", post(transfer))
+        .route("/requests/{receipt}/duplicate", post(mark_duplicate))
+        .route("/requests/{receipt}/follow-up", post(follow_up))
 }
 
 #[derive(Template, WebTemplate)]
@@ -303,8 +315,7 @@ pub(super) async fn render_request(
         .enterprises()
         .iter()
         .any(|c| c.as_str() == r.credit_code);
-    let may_attach = !matches!(r.status.as_str(), "closed" | "duplicate")
-        && (acts_for || r.registered_by == Some(who.user_id));
+    let may_attach = !r.status.is_finished() && (acts_for || r.registered_by == Some(who.user_id));
     let page = RequestPage {
         layout: Layout::new(
             format!("诉求 {}", r.receipt_no),
@@ -312,7 +323,7 @@ pub(super) async fn render_request(
             state,
             "/requests",
         ),
-        in_hand: matches!(r.status.as_str(), "open" | "accepted" | "reopened"),
+        in_hand: r.status.is_in_hand(),
         is_owner,
         is_lead: is_owner && who.role == Role::DepartmentLead,
         acts_for,
@@ -344,7 +355,7 @@ async fn internal(
     if enterprise_side(who) {
         return Ok(None);
     }
-    let in_hand = matches!(r.status.as_str(), "open" | "accepted" | "reopened");
+    let in_hand = r.status.is_in_hand();
     let owner = who.org_id == r.owner_org_id && handles_cases(who.role);
     Ok(Some(Internal {
         consultations: consultation::for_request(&state.app, who, &r.receipt_no).await?,
@@ -375,56 +386,74 @@ fn done_address(receipt: &str, code: &str) -> String {
     format!("/requests/{receipt}?done={code}")
 }
 
-/// Every step on a request's page; a mistake comes back on the page next to its form.
-pub async fn action(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(receipt): Path<String>,
-    axum::Form(pairs): axum::Form<Pairs>,
-) -> Result<Response, Response> {
-    let caller = form_caller(&user, &pairs)?;
-    let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
-    let reason = field(&pairs, "reason").to_string();
-    let result = match field(&pairs, "action") {
-        "accept" => handling::accept(app, who, &receipt, meta).await,
-        "reply" => {
-            let input = ReplyInput {
-                reply: field(&pairs, "reply").to_string(),
-            };
-            handling::reply(app, who, &receipt, &input, meta).await
-        }
-        "extension" => {
-            let input = ExtensionInput {
-                days: field(&pairs, "days").trim().parse().unwrap_or(0),
-                reason,
-            };
-            handling::request_extension(app, who, &receipt, &input, meta).await
-        }
-        "approve_extension" => handling::approve_extension(app, who, &receipt, meta).await,
-        "transfer" => {
-            let input = TransferInput {
-                org_id: field(&pairs, "org_id").parse().unwrap_or(0),
-                reason,
-            };
-            handling::transfer(app, who, &receipt, &input, meta).await
-        }
-        "duplicate" => {
-            let input = DuplicateInput {
-                of: field(&pairs, "of").to_string(),
-            };
-            handling::mark_duplicate(app, who, &receipt, &input, meta).await
-        }
-        "follow_up" => {
-            let comment = Some(field(&pairs, "comment").to_string()).filter(|c| !c.is_empty());
-            let input = FollowUpInput {
-                result: field(&pairs, "result").to_string(),
-                comment,
-            };
-            handling::follow_up(app, who, &receipt, &input, meta).await
-        }
-        _ => Err(AppError::invalid("action", "未知的操作")),
+/// How a step on a request's page answers: back to the page with its confirmation, or the page
+/// again with the mistake next to its form.
+async fn step_answer<T>(step: &Step<String>, result: AppResult<T>) -> Response {
+    let (state, caller, receipt) = (step.state(), step.caller(), step.key.as_str());
+    let next = done_address(receipt, "saved");
+    let again = |errors| render_request(state, caller, receipt, errors, String::new());
+    answer(state, caller, result, &next, again).await
+}
+
+/// 签收.
+pub async fn accept(step: Step<String>) -> Response {
+    let result = handling::accept(step.app(), step.who(), &step.key, step.meta()).await;
+    step_answer(&step, result).await
+}
+
+/// 答复.
+pub async fn reply(step: Step<String>) -> Response {
+    let input = ReplyInput {
+        reply: step.field("reply").to_string(),
     };
-    let next = done_address(&receipt, "saved");
-    let again = |errors| render_request(&state, caller, &receipt, errors, String::new());
-    Ok(answer(&state, caller, result, &next, again).await)
+    let result = handling::reply(step.app(), step.who(), &step.key, &input, step.meta()).await;
+    step_answer(&step, result).await
+}
+
+/// 申请延期.
+pub async fn request_extension(step: Step<String>) -> Response {
+    let input = ExtensionInput {
+        days: step.field("days").trim().parse().unwrap_or(0),
+        reason: step.field("reason").to_string(),
+    };
+    let (app, who, meta) = (step.app(), step.who(), step.meta());
+    let result = handling::request_extension(app, who, &step.key, &input, meta).await;
+    step_answer(&step, result).await
+}
+
+/// 批准延期, by the department lead.
+pub async fn approve_extension(step: Step<String>) -> Response {
+    let result = handling::approve_extension(step.app(), step.who(), &step.key, step.meta()).await;
+    step_answer(&step, result).await
+}
+
+/// 转办.
+pub async fn transfer(step: Step<String>) -> Response {
+    let input = TransferInput {
+        org_id: step.field("org_id").parse().unwrap_or(0),
+        reason: step.field("reason").to_string(),
+    };
+    let result = handling::transfer(step.app(), step.who(), &step.key, &input, step.meta()).await;
+    step_answer(&step, result).await
+}
+
+/// 并案: marks the request a repeat of another.
+pub async fn mark_duplicate(step: Step<String>) -> Response {
+    let input = DuplicateInput {
+        of: step.field("of").to_string(),
+    };
+    let (app, who, meta) = (step.app(), step.who(), step.meta());
+    let result = handling::mark_duplicate(app, who, &step.key, &input, meta).await;
+    step_answer(&step, result).await
+}
+
+/// 回访.
+pub async fn follow_up(step: Step<String>) -> Response {
+    let comment = Some(step.field("comment").to_string()).filter(|c| !c.is_empty());
+    let input = FollowUpInput {
+        result: step.field("result").to_string(),
+        comment,
+    };
+    let result = handling::follow_up(step.app(), step.who(), &step.key, &input, step.meta()).await;
+    step_answer(&step, result).await
 }

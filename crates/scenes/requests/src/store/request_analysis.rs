@@ -2,6 +2,7 @@
 //! each request for medians (which neither database computes the same way), and the short lists
 //! of the oldest, overdue and reopened requests still in hand.
 
+use crate::model::RequestStatus;
 use crate::store::requests::{COLUMNS, RequestRow, from_row};
 use chrono::{DateTime, Utc};
 use qinqing_kernel::store::sql::escape_like;
@@ -104,7 +105,7 @@ pub struct Timing {
     pub region_code: String,
     pub title: Option<String>,
     pub description: String,
-    pub status: String,
+    pub status: RequestStatus,
     pub submitted_at: DateTime<Utc>,
     /// When the 24-hour response clock stopped (签收 or reply), and when it was due.
     pub responded_at: Option<DateTime<Utc>>,
@@ -150,7 +151,7 @@ pub async fn timings(conn: &mut Conn, p: &Period) -> Result<Vec<Timing>> {
                 region_code: r.try_get("region_code")?,
                 title: r.try_get("title")?,
                 description: r.try_get("description")?,
-                status: r.try_get("status")?,
+                status: super::requests::kind(r, "status", RequestStatus::parse)?,
                 submitted_at: time::from_text(&r.try_get::<String, _>("submitted_at")?)?,
                 responded_at: optional_time(r, "responded_at")?,
                 response_due_at: optional_time(r, "response_due_at")?,

@@ -2,9 +2,10 @@
 //! State moves are conditional UPDATEs on the current status, so two people acting at once
 //! cannot both move the same request.
 
+use crate::model::{Channel, ExtensionStatus, FollowUpResult, RequestStatus};
 use chrono::{DateTime, Utc};
 use qinqing_kernel::store::sql::{Arg, bind_all, escape_like, next};
-use qinqing_kernel::store::{Conn, Result, time};
+use qinqing_kernel::store::{Conn, Result, stored, time};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -131,7 +132,7 @@ pub struct RequestRow {
     pub lat: Option<String>,
     pub lon: Option<String>,
     pub contact: Option<String>,
-    pub channel: String,
+    pub channel: Channel,
     pub source_ref: Option<String>,
     pub registered_by: Option<i64>,
     pub owner_org_id: i64,
@@ -139,14 +140,14 @@ pub struct RequestRow {
     pub transferred_from: Option<i64>,
     pub transfer_reason: Option<String>,
     pub duplicate_of: Option<i64>,
-    pub status: String,
+    pub status: RequestStatus,
     pub grade: i64,
     pub reply: Option<String>,
     pub replied_at: Option<DateTime<Utc>>,
     pub extension_days: Option<i64>,
     pub extension_reason: Option<String>,
-    pub extension_status: Option<String>,
-    pub follow_up_result: Option<String>,
+    pub extension_status: Option<ExtensionStatus>,
+    pub follow_up_result: Option<FollowUpResult>,
     pub follow_up_comment: Option<String>,
     pub followed_up_at: Option<DateTime<Utc>>,
     pub submitted_at: DateTime<Utc>,
@@ -170,6 +171,17 @@ fn optional_time(r: &AnyRow, column: &str) -> Result<Option<DateTime<Utc>>> {
         .transpose()
 }
 
+/// A column holding one of the model's kinds; a value the platform never writes is corrupt.
+pub(crate) fn kind<K>(r: &AnyRow, column: &str, parse: fn(&str) -> Option<K>) -> Result<K> {
+    let text: String = r.try_get(column)?;
+    stored(column, parse(&text).ok_or(text))
+}
+
+fn optional_kind<K>(r: &AnyRow, column: &str, parse: fn(&str) -> Option<K>) -> Result<Option<K>> {
+    let text: Option<String> = r.try_get(column)?;
+    text.map(|t| stored(column, parse(&t).ok_or(t))).transpose()
+}
+
 pub(crate) fn from_row(r: &AnyRow) -> Result<RequestRow> {
     Ok(RequestRow {
         id: r.try_get("id")?,
@@ -187,7 +199,7 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<RequestRow> {
         lat: r.try_get("lat")?,
         lon: r.try_get("lon")?,
         contact: r.try_get("contact")?,
-        channel: r.try_get("channel")?,
+        channel: kind(r, "channel", Channel::parse)?,
         source_ref: r.try_get("source_ref")?,
         registered_by: r.try_get("registered_by")?,
         owner_org_id: r.try_get("owner_org_id")?,
@@ -195,14 +207,14 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<RequestRow> {
         transferred_from: r.try_get("transferred_from")?,
         transfer_reason: r.try_get("transfer_reason")?,
         duplicate_of: r.try_get("duplicate_of")?,
-        status: r.try_get("status")?,
+        status: kind(r, "status", RequestStatus::parse)?,
         grade: r.try_get("grade")?,
         reply: r.try_get("reply")?,
         replied_at: optional_time(r, "replied_at")?,
         extension_days: r.try_get("extension_days")?,
         extension_reason: r.try_get("extension_reason")?,
-        extension_status: r.try_get("extension_status")?,
-        follow_up_result: r.try_get("follow_up_result")?,
+        extension_status: optional_kind(r, "extension_status", ExtensionStatus::parse)?,
+        follow_up_result: optional_kind(r, "follow_up_result", FollowUpResult::parse)?,
         follow_up_comment: r.try_get("follow_up_comment")?,
         followed_up_at: optional_time(r, "followed_up_at")?,
         submitted_at: time::from_text(&r.try_get::<String, _>("submitted_at")?)?,
@@ -221,7 +233,7 @@ pub struct NewRequest<'a> {
     pub lat: Option<&'a str>,
     pub lon: Option<&'a str>,
     pub contact: Option<&'a str>,
-    pub channel: &'a str,
+    pub channel: Channel,
     pub source_ref: Option<&'a str>,
     pub registered_by: Option<i64>,
     pub submit_key: Option<&'a str>,
@@ -245,7 +257,7 @@ pub async fn insert(conn: &mut Conn, r: &NewRequest<'_>, now: DateTime<Utc>) -> 
     .bind(r.lat)
     .bind(r.lon)
     .bind(r.contact)
-    .bind(r.channel)
+    .bind(r.channel.as_str())
     .bind(r.source_ref)
     .bind(r.registered_by)
     .bind(r.submit_key)
@@ -260,13 +272,13 @@ pub async fn insert(conn: &mut Conn, r: &NewRequest<'_>, now: DateTime<Utc>) -> 
 /// The request that came from `channel` under the source system's reference (a 12345 工单编号).
 pub async fn by_source_ref(
     conn: &mut Conn,
-    channel: &str,
+    channel: Channel,
     source_ref: &str,
 ) -> Result<Option<RequestRow>> {
     let row = sqlx::query(AssertSqlSafe(format!(
         "{COLUMNS} WHERE q.channel = $1 AND q.source_ref = $2 ORDER BY q.id LIMIT 1"
     )))
-    .bind(channel)
+    .bind(channel.as_str())
     .bind(source_ref)
     .fetch_optional(conn)
     .await?;
@@ -313,7 +325,7 @@ pub struct RequestFilter {
     pub region_prefix: Option<String>,
     pub receipt_nos: Vec<String>,
     pub category_codes: Vec<String>,
-    pub statuses: Vec<String>,
+    pub statuses: Vec<RequestStatus>,
     pub submitted_from: Option<DateTime<Utc>>,
     pub submitted_to: Option<DateTime<Utc>>,
     /// Only what this reader may see (the SQL twin of the use cases' `may_see`).
@@ -376,7 +388,8 @@ pub async fn list(conn: &mut Conn, filter: &RequestFilter) -> Result<Vec<Request
     any_of("e.credit_code", &filter.credit_codes, &mut args);
     any_of("q.receipt_no", &filter.receipt_nos, &mut args);
     any_of("q.category_code", &filter.category_codes, &mut args);
-    any_of("q.status", &filter.statuses, &mut args);
+    let statuses: Vec<String> = filter.statuses.iter().map(|s| s.as_str().into()).collect();
+    any_of("q.status", &statuses, &mut args);
     if let Some(prefix) = &filter.region_prefix {
         let mark = next(Arg::Text(format!("{}%", escape_like(prefix))), &mut args);
         conditions.push(format!("q.region_code LIKE {mark} ESCAPE '\\'"));
@@ -425,13 +438,13 @@ pub async fn is_open_twin(conn: &mut Conn, r: &RequestRow, of: i64) -> Result<bo
 /// One state move: the columns it sets (`column = $n`, placeholders numbered from 3 in the
 /// order the values are added), allowed only from the `from` statuses.
 pub struct Move<'a> {
-    pub from: &'a [&'a str],
+    pub from: &'a [RequestStatus],
     pub set: &'a str,
     args: Vec<Arg>,
 }
 
 impl<'a> Move<'a> {
-    pub fn new(from: &'a [&'a str], set: &'a str) -> Self {
+    pub fn new(from: &'a [RequestStatus], set: &'a str) -> Self {
         Move {
             from,
             set,
@@ -453,7 +466,7 @@ impl<'a> Move<'a> {
 /// Applies a move; false when the request was not in one of its `from` statuses. The statuses
 /// are the use cases' own constants, never input, so they are written into the SQL.
 pub async fn apply(conn: &mut Conn, id: i64, m: Move<'_>, now: DateTime<Utc>) -> Result<bool> {
-    let statuses: Vec<String> = m.from.iter().map(|s| format!("'{s}'")).collect();
+    let statuses: Vec<String> = m.from.iter().map(|s| format!("'{}'", s.as_str())).collect();
     let sql = format!(
         "UPDATE request SET {}, updated_at = $1 WHERE id = $2 AND status IN ({})",
         m.set,
