@@ -9,6 +9,7 @@
 pub mod api;
 pub mod download;
 pub mod error;
+pub mod form;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 /// The text fields of a multipart form, in order (names may repeat), and its one file field.
 #[derive(Debug, Default)]
 pub struct UploadForm {
-    pub pairs: crate::web::pages::Pairs,
+    pub pairs: crate::web::form::Pairs,
     /// The file's name as the browser gave it, and its bytes; `None` when no file was chosen.
     pub file: Option<(String, Vec<u8>)>,
     /// The upload broke off (the connection dropped, or the body exceeded the limit).
@@ -48,9 +48,9 @@ impl UploadForm {
     }
 
     /// The first value of a text field, or "": the text fields are a page form's pairs, read
-    /// by the one `pages::field`, so a multipart form and a urlencoded one answer alike.
+    /// by the one `form::field`, so a multipart form and a urlencoded one answer alike.
     pub fn field(&self, name: &str) -> &str {
-        crate::web::pages::field(&self.pairs, name)
+        crate::web::form::field(&self.pairs, name)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod trace;
 
 use crate::web::Link;
 use crate::web::error::status_of;
+use crate::web::form::{Pairs, field};
 use crate::web::session::{Caller, MaybeUser, PageUser};
 use crate::web::{AppState, WebScene};
 use crate::{AppError, AppResult, Principal};
@@ -192,18 +193,6 @@ where
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), state),
         Err(e) => (status_of(&e), again(form_errors(&e)).await).into_response(),
     }
-}
-
-/// A form posted as ordered pairs: repeated and dynamic names (checkboxes, pledge_*, fact_*)
-/// included, which a struct could not name.
-pub type Pairs = Vec<(String, String)>;
-
-/// The first value of the field `name`; "" when the form has none, as an empty input sends.
-pub fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or("", |(_, v)| v.as_str())
 }
 
 /// The caller who posted the form, once its hidden `_csrf` field matches their session; the

@@ -12,8 +12,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use qinqing_kernel::AppError;
 use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::form::{Pairs, field};
 use qinqing_kernel::web::pages::{
-    Errors, Layout, Pairs, error_page, errors_of, field, form_caller, shows_error_page,
+    Errors, Layout, error_page, errors_of, form_caller, shows_error_page,
 };
 use qinqing_kernel::web::session::{Caller, PageUser};
 

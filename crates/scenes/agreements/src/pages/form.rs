@@ -5,7 +5,8 @@
 
 use crate::{FROM_SIGNING, ItemInput, ItemView};
 use qinqing_domain::commitment::{ItemType, OffsetUnit, Side, TemplateNode};
-use qinqing_kernel::web::pages::{Errors, Pairs, field};
+use qinqing_kernel::web::form::{Pairs, field};
+use qinqing_kernel::web::pages::Errors;
 
 /// The fields a row holds (after its prefix).
 const FIELDS: [&str; 13] = [

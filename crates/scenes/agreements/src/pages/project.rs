@@ -15,9 +15,8 @@ use axum::routing::{get, post};
 use qinqing_domain::commitment::{Side, Status};
 use qinqing_kernel::attachments::{AttachmentView, NewMaterial};
 use qinqing_kernel::web::AppState;
-use qinqing_kernel::web::pages::{
-    Done, Errors, Layout, Pairs, answer, error_page, field, form_caller,
-};
+use qinqing_kernel::web::form::{Pairs, field};
+use qinqing_kernel::web::pages::{Done, Errors, Layout, answer, error_page, form_caller};
 use qinqing_kernel::web::session::{Caller, PageUser};
 use qinqing_kernel::web::upload::{UploadForm, material};
 use qinqing_kernel::{AppError, AppResult};

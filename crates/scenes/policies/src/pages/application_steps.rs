@@ -13,9 +13,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Form, Router};
 use qinqing_kernel::web::AppState;
-use qinqing_kernel::web::pages::{
-    Errors, Pairs, error_page, field, form_caller, form_errors, shows_error_page,
-};
+use qinqing_kernel::web::form::{Pairs, field};
+use qinqing_kernel::web::pages::{Errors, error_page, form_caller, form_errors, shows_error_page};
 use qinqing_kernel::web::session::{Caller, PageUser};
 use qinqing_kernel::{App, AppError};
 

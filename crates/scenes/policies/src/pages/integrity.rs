@@ -11,7 +11,8 @@ use axum::routing::{get, post};
 use qinqing_domain::org::Role;
 use qinqing_kernel::AppError;
 use qinqing_kernel::web::AppState;
-use qinqing_kernel::web::pages::{Layout, Pairs, error_page, field, form_caller, shows_error_page};
+use qinqing_kernel::web::form::{Pairs, field};
+use qinqing_kernel::web::pages::{Layout, error_page, form_caller, shows_error_page};
 use qinqing_kernel::web::session::{Caller, PageUser};
 use qinqing_kernel::web::upload::UploadForm;
 

@@ -14,7 +14,8 @@ use axum::{Form, Router};
 use qinqing_domain::org::Role;
 use qinqing_kernel::Principal;
 use qinqing_kernel::web::AppState;
-use qinqing_kernel::web::pages::{Done, Layout, Pairs, error_page, field, form_caller};
+use qinqing_kernel::web::form::{Pairs, field};
+use qinqing_kernel::web::pages::{Done, Layout, error_page, form_caller};
 use qinqing_kernel::web::session::{Caller, MaybeUser, PageUser};
 
 /// The routes of this module's pages and forms.

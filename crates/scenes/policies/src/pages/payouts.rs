@@ -11,7 +11,8 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use qinqing_kernel::AppError;
 use qinqing_kernel::web::AppState;
-use qinqing_kernel::web::pages::{Layout, Pairs, error_page, form_caller, shows_error_page};
+use qinqing_kernel::web::form::Pairs;
+use qinqing_kernel::web::pages::{Layout, error_page, form_caller, shows_error_page};
 use qinqing_kernel::web::session::{Caller, PageUser};
 use qinqing_kernel::web::upload::UploadForm;
 

@@ -17,9 +17,8 @@ use qinqing_domain::org::Role;
 use qinqing_kernel::AppError;
 use qinqing_kernel::enterprises;
 use qinqing_kernel::web::AppState;
-use qinqing_kernel::web::pages::{
-    Errors, Layout, Pairs, error_page, field, form_caller, form_errors,
-};
+use qinqing_kernel::web::form::{Pairs, field};
+use qinqing_kernel::web::pages::{Errors, Layout, error_page, form_caller, form_errors};
 use qinqing_kernel::web::session::{Caller, PageUser};
 use std::collections::HashMap;
 

@@ -13,7 +13,8 @@ use qinqing_domain::CreditCode;
 use qinqing_domain::org::Role;
 use qinqing_kernel::Principal;
 use qinqing_kernel::web::AppState;
-use qinqing_kernel::web::pages::{Pairs, error_page, field, form_caller};
+use qinqing_kernel::web::form::{Pairs, field};
+use qinqing_kernel::web::pages::{error_page, form_caller};
 use qinqing_kernel::web::session::PageUser;
 
 /// The routes of this module's pages and forms.

@@ -18,7 +18,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use qinqing_domain::org::Role;
 use qinqing_kernel::web::AppState;
-use qinqing_kernel::web::pages::{Errors, Layout, Pairs, answer, error_page, field, form_caller};
+use qinqing_kernel::web::form::{Pairs, field};
+use qinqing_kernel::web::pages::{Errors, Layout, answer, error_page, form_caller};
 use qinqing_kernel::web::session::{Caller, PageUser};
 use qinqing_kernel::{AppError, AppResult};
 

@@ -10,8 +10,9 @@ use axum::routing::get;
 use qinqing_domain::org::Role;
 use qinqing_kernel::AppError;
 use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::form::Pairs;
 use qinqing_kernel::web::pages::{
-    Done, Errors, Layout, Pairs, error_page, errors_of, form_caller, shows_error_page,
+    Done, Errors, Layout, error_page, errors_of, form_caller, shows_error_page,
 };
 use qinqing_kernel::web::session::{Caller, PageUser};
 

@@ -23,9 +23,9 @@ use axum::routing::{get, post};
 use qinqing_domain::org::Role;
 use qinqing_kernel::attachments::AttachmentView;
 use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::form::{Pairs, field};
 use qinqing_kernel::web::pages::{
-    Done, Errors, Layout, Pairs, answer, error_page, errors_of, field, form_caller, form_errors,
-    shows_error_page,
+    Done, Errors, Layout, answer, error_page, errors_of, form_caller, form_errors, shows_error_page,
 };
 use qinqing_kernel::web::session::{Caller, PageUser};
 use qinqing_kernel::web::upload::{UploadForm, file_response};
