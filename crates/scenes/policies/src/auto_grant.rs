@@ -7,7 +7,7 @@
 //! makes a repeated run offer nothing twice for the same policy and year.
 
 use crate::applications::{
-    ApplicationView, get_row, notify_enterprise, record, step, view, visible_row,
+    ApplicationView, CONFIRM_CLOCK, get_row, notify_enterprise, record, step, view, visible_row,
 };
 use crate::payouts::{AccountInput, parse_account};
 use crate::status::RunStatus;
@@ -29,8 +29,6 @@ use qinqing_rules::{EvalOptions, Outcome, evaluate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// The clock an offer runs on: the enterprise's time to confirm.
-pub const CONFIRM_CLOCK: &str = "policy.auto_grant_confirmation";
 const CONFIRM_LIMIT: Limit = Limit {
     unit: LimitUnit::WorkingDays,
     amount: 10,
@@ -85,7 +83,7 @@ pub async fn run(
 ) -> AppResult<RunReport> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let row = crate::library::row_by_slug(&mut tx, slug).await?;
+    let row = crate::row_by_slug(&mut tx, slug).await?;
     if !may_run(who, row.department_org_id) {
         return Err(AppError::forbidden(
             "只有政策所属部门的工作人员可以运行免申即享",
@@ -303,7 +301,7 @@ async fn run_view(conn: &mut Conn, slug: &str, run: RunRow) -> AppResult<RunView
 /// The runs of a policy, newest first (its department's staff).
 pub async fn runs(app: &App, who: &Principal, slug: &str) -> AppResult<Vec<RunView>> {
     let mut conn = app.db.conn().await?;
-    let policy = crate::library::row_by_slug(&mut conn, slug).await?;
+    let policy = crate::row_by_slug(&mut conn, slug).await?;
     if !may_run(who, policy.department_org_id) {
         return Err(AppError::forbidden(
             "只有政策所属部门的工作人员可以查看免申即享比对",

@@ -3,7 +3,8 @@
 //! Computed on each request from the stored profile and the published versions, so it follows
 //! every change of either without a cache to invalidate.
 
-use crate::library::{level_label, mode_label};
+use crate::level_label;
+use crate::library::mode_label;
 use crate::store::applications::{self as application_store, ApplicationFilter};
 use qinqing_domain::{CreditCode, Money};
 use qinqing_kernel::enterprises::visible_enterprise;

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod applications;
+pub mod applying;
 pub mod auto_grant;
 pub mod builder;
 pub mod dashboard;
@@ -148,4 +149,22 @@ pub(crate) fn parse_definition(
 /// Amounts as people read them: "¥1,234.56".
 pub fn yuan(fen: i64) -> String {
     format!("¥{}", Money::from_fen(fen).format_grouped())
+}
+
+/// A policy's level (国家级, 省级, …) as people read it.
+pub fn level_label(level: &str) -> &'static str {
+    match level {
+        "national" => "国家级",
+        "provincial" => "省级",
+        "municipal" => "市级",
+        "district" => "区级",
+        _ => "其他",
+    }
+}
+
+/// The policy with this id, or "no such policy".
+pub(crate) async fn row_by_slug(conn: &mut Conn, slug: &str) -> AppResult<PolicyRow> {
+    store::policies::get_by_slug(conn, slug)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("没有编号为“{slug}”的政策")))
 }

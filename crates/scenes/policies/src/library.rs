@@ -3,6 +3,7 @@
 //! never changes; an edit makes a new version, and applications keep the one they were made under.
 
 use crate::store::policies::{self as store, PolicyFields, PolicyRow};
+use crate::{level_label, row_by_slug};
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::Money;
 use qinqing_domain::org::Role;
@@ -149,16 +150,6 @@ pub fn status_label(status: &str) -> &'static str {
         "expired" => "已到期下架",
         "withdrawn" => "已撤回下架",
         _ => "未知",
-    }
-}
-
-pub fn level_label(level: &str) -> &'static str {
-    match level {
-        "national" => "国家级",
-        "provincial" => "省级",
-        "municipal" => "市级",
-        "district" => "区级",
-        _ => "其他",
     }
 }
 
@@ -443,12 +434,6 @@ async fn get_row(conn: &mut Conn, id: i64) -> AppResult<PolicyRow> {
     store::get(conn, id)
         .await?
         .ok_or_else(|| AppError::NotFound("没有这项政策".into()))
-}
-
-pub(crate) async fn row_by_slug(conn: &mut Conn, slug: &str) -> AppResult<PolicyRow> {
-    store::get_by_slug(conn, slug)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("没有编号为“{slug}”的政策")))
 }
 
 /// Edits a policy. A draft or a policy in review is edited in place; a published one gets a
@@ -806,4 +791,8 @@ pub struct PolicyHit {
 pub struct SearchResult {
     pub total: usize,
     pub items: Vec<PolicyHit>,
+}
+
+pub(crate) fn stage_of(stages: &[ReviewStage], stage: i64) -> Option<&ReviewStage> {
+    usize::try_from(stage).ok().and_then(|i| stages.get(i))
 }

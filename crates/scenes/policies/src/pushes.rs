@@ -8,9 +8,9 @@
 //! Pushes on publication and on a profile change run inside the transaction that publishes or
 //! changes, so a push (and its message) exists exactly when the change was committed.
 
-use crate::library::{level_label, row_by_slug};
 use crate::store::policies::{self as policy_store, PolicyRow};
 use crate::store::pushes::{self as store, NewPush, PushRow};
+use crate::{level_label, row_by_slug};
 use chrono::{DateTime, Datelike, Utc};
 use qinqing_domain::org::{OrgKind, Role};
 use qinqing_domain::{CreditCode, Money};

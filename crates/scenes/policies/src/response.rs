@@ -2,7 +2,7 @@
 //! holding it (every one of a 联审) has 24 hours to take it up. Its first action — an explicit
 //! 签收 or any decision — stops its clock; an unanswered one warns like every other clock.
 
-use crate::applications::stage_of;
+use crate::library::stage_of;
 use crate::library::{ReviewStage, stages};
 use crate::store::policies::PolicyRow;
 use chrono::{DateTime, Utc};

@@ -5,9 +5,10 @@
 //! the budget and creates the payout instruction in the same transaction.
 
 use crate::applications::{
-    ApplicationView, REVIEW_CLOCK, at_stage, get_row, notify_enterprise, record, stage_of, step,
+    ApplicationView, REVIEW_CLOCK, at_stage, get_row, notify_enterprise, record, step,
     stop_review_clock, view, visible_row,
 };
+use crate::library::stage_of;
 use crate::library::{ReviewStage, StageHolder, stages};
 use crate::response::{self, AtStage};
 use crate::store::applications::{self as store, ApplicationFilter, ApplicationRow, Move};
@@ -588,13 +589,13 @@ pub(crate) async fn grant(
     let clocks = deadline_store::for_object(conn, "application", &row.receipt_no).await?;
     if clocks
         .iter()
-        .any(|d| d.kind == crate::auto_grant::CONFIRM_CLOCK)
+        .any(|d| d.kind == crate::applications::CONFIRM_CLOCK)
     {
         deadlines::control_open(
             conn,
             app,
             ("application", &row.receipt_no),
-            crate::auto_grant::CONFIRM_CLOCK,
+            crate::applications::CONFIRM_CLOCK,
             ClockAction::Stop,
             now,
         )

@@ -39,7 +39,7 @@ impl Scene for Policies {
                 }),
             },
             ClockKind {
-                kind: crate::auto_grant::CONFIRM_CLOCK.into(),
+                kind: crate::applications::CONFIRM_CLOCK.into(),
                 label: "免申即享确认".into(),
                 builtin_rule: None,
             },

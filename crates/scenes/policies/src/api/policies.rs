@@ -1,7 +1,8 @@
 //! Benefit-policy fulfilment: the policy library, entitlements, applications, review,
 //! 免申即享 and payouts.
 
-use crate::applications::{self, ApplicationInput, ApplicationView};
+use crate::applications::{self, ApplicationView};
+use crate::applying::{self, ApplicationInput};
 use crate::auto_grant::{self, RunReport, RunView};
 use crate::builder::{self, BuildInput, BuilderView};
 use crate::dashboard::Dashboard;
@@ -367,7 +368,7 @@ pub async fn submit(
     ApiUser(caller): ApiUser,
     Json(input): Json<ApplicationInput>,
 ) -> ApiResult<(StatusCode, Json<ApplicationView>)> {
-    let view = applications::submit(&state.app, &caller.principal, &input, &caller.meta).await?;
+    let view = applying::submit(&state.app, &caller.principal, &input, &caller.meta).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -394,7 +395,7 @@ pub async fn resubmit(
     Path(receipt): Path<String>,
     Json(input): Json<ApplicationInput>,
 ) -> ApiResult<Json<ApplicationView>> {
-    let view = applications::resubmit(
+    let view = applying::resubmit(
         &state.app,
         &caller.principal,
         &receipt,
@@ -414,7 +415,7 @@ pub async fn withdraw(
     Path(receipt): Path<String>,
 ) -> ApiResult<Json<ApplicationView>> {
     Ok(Json(
-        applications::withdraw(&state.app, &caller.principal, &receipt, &caller.meta).await?,
+        applying::withdraw(&state.app, &caller.principal, &receipt, &caller.meta).await?,
     ))
 }
 

@@ -8,7 +8,8 @@
 //! demo accounts act for and places each state where the rules allow it. A state that the
 //! district's enterprises cannot produce (a small test district) is left out, never an error.
 
-use crate::applications::{self, ApplicationInput, FactInput};
+use crate::applications::FactInput;
+use crate::applying::{self, ApplicationInput};
 use crate::payouts::{self, AccountInput};
 use crate::review::{self, Decision};
 use crate::{Published, auto_grant, library};
@@ -435,7 +436,7 @@ async fn submit(
         draft,
         submit_key: None,
     };
-    Ok(quietly(applications::submit(app, who, &input, meta))
+    Ok(quietly(applying::submit(app, who, &input, meta))
         .await?
         .map(|v| {
             let computed = v
@@ -504,7 +505,7 @@ async fn play(
                 )
                 .await?
         }
-        Target::Withdrawn => quietly(applications::withdraw(app, applicant, receipt, meta))
+        Target::Withdrawn => quietly(applying::withdraw(app, applicant, receipt, meta))
             .await?
             .is_some(),
     })

@@ -5,7 +5,6 @@
 use super::application::{STATUS_NOTICE, render_application};
 use super::my_applications::account_input;
 use super::yuan::grouped;
-use crate::applications;
 use crate::auto_grant;
 use crate::review::{self, Decision};
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
@@ -123,7 +122,7 @@ impl Step {
 pub async fn withdraw(step: Step) -> Result<Response, Response> {
     let caller = form_caller(&step.user, &step.pairs)?;
     let (who, meta) = (&caller.principal, &caller.meta);
-    let result = applications::withdraw(step.app(), who, &step.receipt, meta).await;
+    let result = crate::applying::withdraw(step.app(), who, &step.receipt, meta).await;
     Ok(step.answer(caller, result.map(|_| STATUS_CHANGED)).await)
 }
 

@@ -2,7 +2,8 @@
 
 use super::credit_code;
 use super::yuan::filters;
-use crate::applications::{self, ApplicationInput, FactInput};
+use crate::applications::FactInput;
+use crate::applying::{self, ApplicationInput};
 use crate::entitlements::{self, Entitlement};
 use crate::library::{self, PolicyView};
 use askama::Template;
@@ -173,10 +174,8 @@ pub async fn apply(
     let input = application_input(&pairs, year, draft);
     let receipt = Some(field(&pairs, "receipt").to_string()).filter(|r| !r.is_empty());
     let result = match &receipt {
-        Some(r) => {
-            applications::resubmit(&state.app, &caller.principal, r, &input, &caller.meta).await
-        }
-        None => applications::submit(&state.app, &caller.principal, &input, &caller.meta).await,
+        Some(r) => applying::resubmit(&state.app, &caller.principal, r, &input, &caller.meta).await,
+        None => applying::submit(&state.app, &caller.principal, &input, &caller.meta).await,
     };
     Ok(match result {
         Ok(a) => Redirect::to(&format!("/applications/{}", a.receipt_no)).into_response(),
