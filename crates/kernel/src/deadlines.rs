@@ -256,10 +256,10 @@ async fn users_told(conn: &mut Conn, roles: &[Role], d: &Deadline) -> AppResult<
 
 fn template(grade: Grade) -> Template {
     match grade {
-        Grade::Reminder => Template::DeadlineReminder,
-        Grade::Warning => Template::DeadlineWarning,
-        Grade::Demand => Template::DeadlineDemand,
-        Grade::Escalated => Template::DeadlineEscalated,
+        Grade::Reminder => Template::DEADLINE_REMINDER,
+        Grade::Warning => Template::DEADLINE_WARNING,
+        Grade::Demand => Template::DEADLINE_DEMAND,
+        Grade::Escalated => Template::DEADLINE_ESCALATED,
     }
 }
 

@@ -130,6 +130,16 @@ impl App {
             .collect()
     }
 
+    /// How an inbox labels a message of the kind stored as `key` (申报进度), from the kernel's
+    /// and the scenes' templates; "通知" for a kind no scene plugged in declares any more.
+    pub fn message_label(&self, key: &str) -> &'static str {
+        notifications::Template::KERNEL
+            .into_iter()
+            .chain(self.scenes.iter().flat_map(|s| s.message_templates()))
+            .find(|t| t.key == key)
+            .map_or("通知", |t| t.label)
+    }
+
     fn set_calendar(&self, calendar: WorkingCalendar) {
         *self
             .calendar

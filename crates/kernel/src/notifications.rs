@@ -19,223 +19,151 @@ use qinqing_domain::org::Role;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The Chinese message templates. Parameters (all optional; a missing one reads as a neutral
-/// phrase): `object` (e.g. "企业 91350521MA…"), `kind` (e.g. "诉求响应"), `due` (e.g.
-/// "2026-10-10"), `level` or `grade` (e.g. "黄色预警"), `to` (who a case was escalated to),
-/// `fields` (what a correction changed), `at` (when something happened).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Template {
-    /// A deadline approaches (提醒).
-    DeadlineReminder,
-    /// A deadline is about to be missed (预警, graded by `level`).
-    DeadlineWarning,
-    /// A deadline was missed: the handler is urged (催办).
-    DeadlineDemand,
-    /// A missed deadline went up to a supervisor (督办).
-    DeadlineEscalated,
-    /// An enterprise's profile was corrected.
-    ProfileCorrected,
-    /// An administrator reset the user's password.
-    PasswordReset,
-    /// An application moved on (`object`: the policy and receipt, `status`, `note`).
-    ApplicationProgress,
-    /// A 免申即享 grant awaits the enterprise's confirmation (`object`, `amount`, `due`).
-    GrantOffered,
-    /// The money arrived (`object`, `amount`).
-    PayoutArrived,
-    /// A policy was pushed to the enterprise (`object`: the policy; `via`: machine |
-    /// subscription | staff; `amount` when it is eligible; `department`).
-    PolicyPushed,
-    /// A commitment item's planned date moved (`object`: project and item, `from`, `due`).
-    CommitmentMoved,
-    /// The other side reported a commitment item fulfilled (`object`, `on`): confirm or dispute.
-    CommitmentReported,
+/// A kind of message: the key stored with each message, the label an inbox shows for it and how
+/// its Chinese subject and body are written from its parameters. The kernel's own kinds are the
+/// associated constants below; a scene declares its kinds beside the use cases that send them and
+/// lists them in [`crate::Scene::message_templates`], so inboxes can label them.
+#[derive(Debug, Clone, Copy)]
+pub struct Template {
+    /// Stored with the message (`deadline_reminder`, `application_progress`); unique on the platform.
+    pub key: &'static str,
+    /// The kind as an inbox shows it (时限提醒, 申报进度).
+    pub label: &'static str,
+    /// The subject and body in Chinese.
+    pub render: fn(&Params) -> (String, String),
+}
+
+impl PartialEq for Template {
+    fn eq(&self, other: &Template) -> bool {
+        self.key == other.key
+    }
 }
 
 impl Template {
-    pub const ALL: [Template; 12] = [
-        Template::DeadlineReminder,
-        Template::DeadlineWarning,
-        Template::DeadlineDemand,
-        Template::DeadlineEscalated,
-        Template::ProfileCorrected,
-        Template::PasswordReset,
-        Template::ApplicationProgress,
-        Template::GrantOffered,
-        Template::PayoutArrived,
-        Template::PolicyPushed,
-        Template::CommitmentMoved,
-        Template::CommitmentReported,
+    /// A deadline approaches (提醒).
+    pub const DEADLINE_REMINDER: Template = Template {
+        key: "deadline_reminder",
+        label: "时限提醒",
+        render: deadline_reminder,
+    };
+    /// A deadline is about to be missed (预警, graded by `level`).
+    pub const DEADLINE_WARNING: Template = Template {
+        key: "deadline_warning",
+        label: "时限预警",
+        render: deadline_warning,
+    };
+    /// A deadline was missed: the handler is urged (催办).
+    pub const DEADLINE_DEMAND: Template = Template {
+        key: "deadline_demand",
+        label: "催办",
+        render: deadline_demand,
+    };
+    /// A missed deadline went up to a supervisor (督办).
+    pub const DEADLINE_ESCALATED: Template = Template {
+        key: "deadline_escalated",
+        label: "督办",
+        render: deadline_escalated,
+    };
+    /// An administrator reset the user's password.
+    pub const PASSWORD_RESET: Template = Template {
+        key: "password_reset",
+        label: "账户安全",
+        render: password_reset,
+    };
+    /// The kernel's own kinds of message.
+    pub const KERNEL: [Template; 5] = [
+        Template::DEADLINE_REMINDER,
+        Template::DEADLINE_WARNING,
+        Template::DEADLINE_DEMAND,
+        Template::DEADLINE_ESCALATED,
+        Template::PASSWORD_RESET,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Template::DeadlineReminder => "deadline_reminder",
-            Template::DeadlineWarning => "deadline_warning",
-            Template::DeadlineDemand => "deadline_demand",
-            Template::DeadlineEscalated => "deadline_escalated",
-            Template::ProfileCorrected => "profile_corrected",
-            Template::PasswordReset => "password_reset",
-            Template::ApplicationProgress => "application_progress",
-            Template::GrantOffered => "grant_offered",
-            Template::PayoutArrived => "payout_arrived",
-            Template::PolicyPushed => "policy_pushed",
-            Template::CommitmentMoved => "commitment_moved",
-            Template::CommitmentReported => "commitment_reported",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Template> {
-        Template::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-
-    /// What kind of message this is, for lists.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Template::DeadlineReminder => "时限提醒",
-            Template::DeadlineWarning => "时限预警",
-            Template::DeadlineDemand => "催办",
-            Template::DeadlineEscalated => "督办",
-            Template::ProfileCorrected => "资料更正",
-            Template::PasswordReset => "账户安全",
-            Template::ApplicationProgress => "申报进度",
-            Template::GrantOffered => "免申即享",
-            Template::PayoutArrived => "资金到账",
-            Template::PolicyPushed => "政策推送",
-            Template::CommitmentMoved | Template::CommitmentReported => "承诺事项",
-        }
-    }
 
     /// The subject and body in Chinese, with `params` filled in.
     pub fn render(&self, params: &Value) -> (String, String) {
-        let p = |key: &str, default: &str| param(params, key, default);
-        let (object, kind, due) = (
-            p("object", "相关事项"),
-            p("kind", "办理"),
-            p("due", "规定时限"),
-        );
-        match self {
-            Template::DeadlineReminder => (
-                "办理时限提醒".into(),
-                format!("{object}的{kind}将于 {due} 到期,请在时限内办结。"),
-            ),
-            Template::DeadlineWarning => {
-                // `grade` is accepted for `level` (the deadline module's word for it).
-                let level = p("level", &p("grade", "预警"));
-                (
-                    format!("办理时限{level}"),
-                    format!(
-                        "{object}的{kind}临近时限({due}),已发出{level}。请抓紧办理,逾期将被催办。"
-                    ),
-                )
-            }
-            Template::DeadlineDemand => (
-                "催办通知".into(),
-                format!(
-                    "{object}的{kind}已超过时限({due})仍未办结,现予催办。请立即办理并说明原因。"
-                ),
-            ),
-            Template::DeadlineEscalated => {
-                let to = p("to", "上级部门");
-                (
-                    "督办通知".into(),
-                    format!("{object}的{kind}逾期未办结(时限 {due}),已提交{to}督办。"),
-                )
-            }
-            Template::ProfileCorrected => {
-                let fields = p("fields", "部分信息");
-                (
-                    "企业资料已更正".into(),
-                    format!("{object}的企业资料已更正:{fields}。如有疑问,请联系亲清管家。"),
-                )
-            }
-            Template::PasswordReset => {
-                let at = p("at", "近日");
-                (
-                    "账户密码已重置".into(),
-                    format!(
-                        "您的账户密码已于 {at} 由平台管理员重置。请用管理员告知的临时密码登录并立即修改密码;如非本人申请,请立即联系平台管理员。"
-                    ),
-                )
-            }
-            Template::ApplicationProgress => {
-                let status = p("status", "有新进展");
-                let note = params
-                    .get("note")
-                    .and_then(Value::as_str)
-                    .filter(|n| !n.trim().is_empty())
-                    .map(|n| format!("说明:{}。", n.trim()))
-                    .unwrap_or_default();
-                (
-                    format!("申报{status}"),
-                    format!("{object}{status}。{note}详情请在“我的申报”查看。"),
-                )
-            }
-            Template::GrantOffered => {
-                let amount = p("amount", "相应资金");
-                (
-                    "免申即享:请确认收款账户".into(),
-                    format!(
-                        "您的企业符合{object},无需申报即可享受 {amount}。请在 {due} 前确认收款账户,逾期视为放弃。"
-                    ),
-                )
-            }
-            Template::PayoutArrived => {
-                let amount = p("amount", "政策资金");
-                (
-                    "政策资金已到账".into(),
-                    format!("{object}的 {amount} 已拨付到账,请注意查收。"),
-                )
-            }
-            Template::PolicyPushed => {
-                let department = p("department", "政策主管部门");
-                let amount = params
-                    .get("amount")
-                    .and_then(Value::as_str)
-                    .filter(|a| !a.trim().is_empty())
-                    .map(|a| format!("按贵企业现有资料测算,符合申报条件,预计可享 {}。", a.trim()))
-                    .unwrap_or_default();
-                let why = match params.get("via").and_then(Value::as_str) {
-                    Some("subscription") => "您订阅的政策类别有新政策上架".to_string(),
-                    Some("staff") => format!("{department}向贵企业推送政策"),
-                    _ => "有一项新上架的政策与贵企业匹配".to_string(),
-                };
-                (
-                    "惠企政策推送".into(),
-                    format!("{why}:{object}。{amount}详情请在“我的可享政策”查看。"),
-                )
-            }
-            Template::CommitmentMoved => {
-                let from = p("from", "原定日期");
-                (
-                    "承诺事项计划日期调整".into(),
-                    format!(
-                        "{object}的计划完成日期由 {from} 调整为 {due}(前置事项进度变化、改期或奖补暂停后恢复)。请按新的日期安排履约。"
-                    ),
-                )
-            }
-            Template::CommitmentReported => {
-                let on = p("on", "近日");
-                (
-                    "履约申报待确认".into(),
-                    format!(
-                        "协议另一方申报{object}已于 {on} 履约。请在“承诺事项”中核实佐证材料,确认履约或说明理由退回。"
-                    ),
-                )
-            }
-        }
+        (self.render)(&Params(params))
     }
 }
 
-/// A parameter as text: strings as they are, numbers and flags written out, absent or empty
-/// ones as `default`.
-fn param(params: &Value, key: &str, default: &str) -> String {
-    match params.get(key) {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-        Some(v @ (Value::Number(_) | Value::Bool(_))) => v.to_string(),
-        _ => default.to_string(),
+/// A message's parameters (a JSON object). Every parameter is optional: a missing one reads as a
+/// neutral phrase. Common ones: `object` (e.g. "企业 91350521MA…"), `kind` (e.g. "诉求响应"),
+/// `due` (e.g. "2026-10-10"), `level` or `grade` (e.g. "黄色预警"), `to` (who a case was
+/// escalated to), `at` (when something happened).
+pub struct Params<'a>(pub &'a Value);
+
+impl Params<'_> {
+    /// A parameter as text: strings as they are, numbers and flags written out, absent or empty
+    /// ones as `default`.
+    pub fn get(&self, key: &str, default: &str) -> String {
+        match self.0.get(key) {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+            Some(v @ (Value::Number(_) | Value::Bool(_))) => v.to_string(),
+            _ => default.to_string(),
+        }
     }
+
+    /// A text parameter that is present and not blank, trimmed.
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.0
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The three parameters most messages use: `object`, `kind` and `due`.
+    pub fn object_kind_due(&self) -> (String, String, String) {
+        (
+            self.get("object", "相关事项"),
+            self.get("kind", "办理"),
+            self.get("due", "规定时限"),
+        )
+    }
+}
+
+fn deadline_reminder(p: &Params) -> (String, String) {
+    let (object, kind, due) = p.object_kind_due();
+    (
+        "办理时限提醒".into(),
+        format!("{object}的{kind}将于 {due} 到期,请在时限内办结。"),
+    )
+}
+
+fn deadline_warning(p: &Params) -> (String, String) {
+    let (object, kind, due) = p.object_kind_due();
+    // `grade` is accepted for `level` (the deadline module's word for it).
+    let level = p.get("level", &p.get("grade", "预警"));
+    (
+        format!("办理时限{level}"),
+        format!("{object}的{kind}临近时限({due}),已发出{level}。请抓紧办理,逾期将被催办。"),
+    )
+}
+
+fn deadline_demand(p: &Params) -> (String, String) {
+    let (object, kind, due) = p.object_kind_due();
+    (
+        "催办通知".into(),
+        format!("{object}的{kind}已超过时限({due})仍未办结,现予催办。请立即办理并说明原因。"),
+    )
+}
+
+fn deadline_escalated(p: &Params) -> (String, String) {
+    let (object, kind, due) = p.object_kind_due();
+    let to = p.get("to", "上级部门");
+    (
+        "督办通知".into(),
+        format!("{object}的{kind}逾期未办结(时限 {due}),已提交{to}督办。"),
+    )
+}
+
+fn password_reset(p: &Params) -> (String, String) {
+    let at = p.get("at", "近日");
+    (
+        "账户密码已重置".into(),
+        format!(
+            "您的账户密码已于 {at} 由平台管理员重置。请用管理员告知的临时密码登录并立即修改密码;如非本人申请,请立即联系平台管理员。"
+        ),
+    )
 }
 
 /// Beijing time, minutes: how messages state when something happened.
@@ -286,7 +214,7 @@ pub async fn enqueue(conn: &mut Conn, message: NewMessage, now: DateTime<Utc>) -
         .ok_or_else(|| {
             AppError::NotFound(format!("收信账户 {} 不存在", message.recipient_user_id))
         })?;
-    let template = message.template.as_str();
+    let template = message.template.key;
     let (subject, body) = message.template.render(&message.params);
     let site = store::NewMessage {
         recipient_user_id: user.id,
@@ -435,7 +363,7 @@ pub async fn inbox(app: &App, who: &Principal) -> AppResult<Inbox> {
         .into_iter()
         .map(|m| InboxItem {
             id: m.id,
-            kind: Template::parse(&m.template).map_or("通知", Template::label_zh),
+            kind: app.message_label(&m.template),
             template: m.template,
             subject: m.subject,
             body: m.body,
@@ -621,7 +549,7 @@ pub async fn outbox(
         items: messages
             .into_iter()
             .map(|m| OutboxItem {
-                template_label: Template::parse(&m.template).map_or("通知", Template::label_zh),
+                template_label: app.message_label(&m.template),
                 channel_label: m.channel.label_zh(),
                 state_label: m.state.label_zh(),
                 message: m,
@@ -639,22 +567,21 @@ mod tests {
     fn templates_render_in_chinese_with_their_parameters() {
         let params =
             json!({ "object": "企业 91350521MA2Y0000X", "kind": "诉求响应", "due": "2026-10-10" });
-        let (subject, body) = Template::DeadlineReminder.render(&params);
+        let (subject, body) = Template::DEADLINE_REMINDER.render(&params);
         assert_eq!(subject, "办理时限提醒");
         assert_eq!(
             body,
             "企业 91350521MA2Y0000X的诉求响应将于 2026-10-10 到期,请在时限内办结。"
         );
         let (subject, body) =
-            Template::DeadlineWarning.render(&json!({ "level": "红色预警", "due": 3 }));
+            Template::DEADLINE_WARNING.render(&json!({ "level": "红色预警", "due": 3 }));
         assert_eq!(subject, "办理时限红色预警");
         assert!(body.contains("相关事项的办理临近时限(3)"), "{body}");
-        let (_, body) = Template::DeadlineEscalated.render(&json!({}));
+        let (_, body) = Template::DEADLINE_ESCALATED.render(&json!({}));
         assert!(body.contains("已提交上级部门督办"), "{body}");
-        for t in Template::ALL {
+        for t in Template::KERNEL {
             let (subject, body) = t.render(&Value::Null);
-            assert!(!subject.is_empty() && !body.is_empty());
-            assert_eq!(Template::parse(t.as_str()), Some(t));
+            assert!(!subject.is_empty() && !body.is_empty(), "{}", t.key);
         }
     }
 

@@ -4,6 +4,7 @@
 //! web layer at start-up, and the kernel calls them at the seams below. The kernel never names a
 //! scene: everything it needs to know about one comes through these two traits.
 
+use crate::notifications::Template;
 use crate::store::enterprises::Enterprise;
 use crate::store::{Conn, Tx};
 use crate::{App, AppResult, Principal};
@@ -45,6 +46,11 @@ pub trait Scene: Send + Sync + 'static {
 
     /// The kinds of clock the scene starts.
     fn clocks(&self) -> Vec<ClockKind> {
+        Vec::new()
+    }
+
+    /// The kinds of message the scene sends, so inboxes can label them.
+    fn message_templates(&self) -> Vec<Template> {
         Vec::new()
     }
 

@@ -190,7 +190,7 @@ pub async fn reset_password(
     // Tell the user (站内信, and SMS if they take them); the audit entry names this reset.
     let notice = notifications::NewMessage {
         recipient_user_id: user_id,
-        template: notifications::Template::PasswordReset,
+        template: notifications::Template::PASSWORD_RESET,
         params: serde_json::json!({ "at": notifications::beijing_minutes(now) }),
         idempotency_key: format!("password_reset:audit:{seq}"),
     };

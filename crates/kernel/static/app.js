@@ -65,30 +65,6 @@ function referenceTool(form) {
   });
 }
 
-// The policy builder: offer only the operators that fit the chosen attribute, the ratio's
-// denominator only for a ratio, and only the reward fields of the chosen kind. Without the
-// script every field shows; the server writes the definition either way.
-function policyBuilder(section) {
-  // Only a change moves the operator: on loading, the page shows what the definition says.
-  const fitOps = (row, adjust) => {
-    const attr = row.querySelector("select[data-attr]");
-    const op = row.querySelector("select[data-op]");
-    const kinds = (attr.selectedOptions[0]?.dataset.kinds || "").split(" ").filter(Boolean);
-    for (const o of op.options) o.hidden = kinds.length > 0 && !kinds.includes(o.dataset.kind);
-    if (adjust && op.selectedOptions[0]?.hidden) op.value = [...op.options].find((o) => !o.hidden)?.value ?? op.value;
-    row.querySelector("[data-ratio]").hidden = op.selectedOptions[0]?.dataset.kind !== "ratio";
-  };
-  section.querySelectorAll("[data-row]").forEach((row) => {
-    fitOps(row, false);
-    row.addEventListener("change", (e) => { if (e.target.matches("[data-attr], [data-op]")) fitOps(row, true); });
-  });
-  const kind = section.querySelector("select[data-reward-kind]");
-  const showReward = () => section.querySelectorAll("[data-reward]").forEach((el) => {
-    el.hidden = !el.dataset.reward.split(" ").includes(kind.value);
-  });
-  if (kind) { showReward(); kind.addEventListener("change", showReward); }
-}
-
 // On a phone the navigation scrolls sideways: bring the current page's link into view.
 function showCurrentNav() {
   const nav = document.querySelector("header.top nav");
@@ -103,5 +79,4 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("input[data-credit-code]").forEach(watchCreditCode);
   document.querySelectorAll("form[data-upload]").forEach(uploadWithProgress);
   document.querySelectorAll("form[data-tool]").forEach(referenceTool);
-  document.querySelectorAll("section.builder").forEach(policyBuilder);
 });

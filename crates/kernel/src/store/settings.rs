@@ -1,4 +1,5 @@
-//! Documents an administrator edits as a whole (the working-day calendar).
+//! Documents an administrator edits as a whole (the working-day calendar, the warning rules),
+//! by key. Scenes keep their own settings here under keys they declare.
 
 use crate::store::{Conn, Result, time};
 use chrono::{DateTime, Utc};
@@ -7,12 +8,6 @@ use sqlx::Row;
 pub const CALENDAR: &str = "calendar";
 /// When each grade of warning fires, per kind of deadline (JSON; see `WarningRule`).
 pub const WARNING_RULES: &str = "warning_rules";
-/// The day of the month of the 会诊日 (1–28), when the administrator changed it from the 15th.
-pub const CLINIC_DAY: &str = "clinic_day";
-/// The custom attributes policies may test (the rules engine's `attributes.toml`).
-pub const POLICY_ATTRIBUTES: &str = "policy_attributes";
-/// Calendar days a replied request waits for its follow-up before it is closed without one.
-pub const REQUEST_FOLLOW_UP_DAYS: &str = "request_follow_up_days";
 
 pub async fn get(conn: &mut Conn, key: &str) -> Result<Option<String>> {
     let row = sqlx::query("SELECT value FROM setting WHERE key = $1")

@@ -61,7 +61,7 @@ pub fn router(state: AppState) -> Router {
     others
         .merge(api::routes(&state.scenes))
         .merge(pages::routes(&state.scenes))
-        .merge(static_files::routes())
+        .merge(static_files::routes(&state.scenes))
         .merge(metrics::routes())
         // A route layer sees the matched route pattern, which labels the metrics.
         .route_layer(axum::middleware::from_fn_with_state(

@@ -8,8 +8,9 @@ use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-/// What no handler says: the API's title, description and tags. The paths and their schemas
-/// come from the handlers' annotations, as each file's route table collects them.
+/// What no handler says: the API's title, description and the kernel's tags (each scene adds its
+/// own). The paths and their schemas come from the handlers' annotations, as each file's route
+/// table collects them.
 #[derive(OpenApi)]
 #[openapi(
     info(title = "亲清家园 Qinqing API", description = "政企服务与监督平台的 JSON 接口。会话以 Cookie 维持;改变状态的请求须带 X-CSRF-Token 头。"),
@@ -20,9 +21,6 @@ use utoipa_axum::router::OpenApiRouter;
         (name = "enterprises", description = "企业注册与企业画像"),
         (name = "admin", description = "账户与组织管理"),
         (name = "deadlines", description = "时限与分级预警(提醒、警示、催告、上报纪检)"),
-        (name = "policies", description = "惠企政策兑现:政策库、可享政策、申报、审核、免申即享、直达拨付"),
-        (name = "requests", description = "诉求必应:诉求类别、分派规则、登记、签收、转办、延期、答复、回访;会商与会诊日;Open311 接口密钥"),
-        (name = "agreements", description = "政企合同双兑现:投资协议、承诺事项时间轴、履约申报与确认、豁免与违约"),
         (name = "messages", description = "站内信、短信与通知渠道;管理员的消息发送记录"),
         (name = "audit", description = "可验证的审计日志(RFC 9162 默克尔树、C2SP 签名检查点)"),
         (name = "system", description = "运行状态"),

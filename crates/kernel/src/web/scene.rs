@@ -41,6 +41,16 @@ pub trait WebScene: Scene {
         Router::new()
     }
 
+    /// The scene's own styles (its `static/*.css`), served after the kernel's stylesheet.
+    fn stylesheet(&self) -> &'static str {
+        ""
+    }
+
+    /// The scene's own scripts (its `static/*.js`), served after the kernel's app.js.
+    fn script(&self) -> &'static str {
+        ""
+    }
+
     /// The scene's entries in the top navigation for this person (none when not logged in).
     fn nav(&self, _who: Option<&Principal>) -> Vec<Link> {
         Vec::new()

@@ -1,36 +1,62 @@
 //! CSS and JavaScript, compiled into the binary: no CDN, nothing to deploy beside it.
 
-use crate::web::AppState;
+use crate::web::{AppState, WebScene};
 use axum::Router;
+use axum::body::Bytes;
 use axum::http::{StatusCode, header};
 use axum::routing::{MethodRouter, get};
+use std::sync::Arc;
 
 /// Assets change only with a new binary; the version in their URL busts caches on upgrade.
 const CACHE: &str = "public, max-age=86400";
 const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
 
-fn asset(content_type: &'static str, body: &'static str) -> MethodRouter<AppState> {
-    get(move || async move {
-        (
-            [
-                (header::CONTENT_TYPE, content_type),
-                (header::CACHE_CONTROL, CACHE),
-            ],
-            body,
-        )
+fn asset(content_type: &'static str, body: impl Into<Bytes>) -> MethodRouter<AppState> {
+    let body: Bytes = body.into();
+    get(move || {
+        let body = body.clone();
+        async move {
+            (
+                [
+                    (header::CONTENT_TYPE, content_type),
+                    (header::CACHE_CONTROL, CACHE),
+                ],
+                body,
+            )
+        }
     })
 }
 
-pub fn routes() -> Router<AppState> {
+/// The kernel's asset followed by every scene's, as one file: one request on a phone.
+fn joined(
+    kernel: &'static str,
+    scenes: &[Arc<dyn WebScene>],
+    part: fn(&dyn WebScene) -> &'static str,
+) -> String {
+    std::iter::once(kernel)
+        .chain(scenes.iter().map(|s| part(s.as_ref())))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
     Router::new()
         .route(
             "/static/app.css",
-            asset(CSS, include_str!("../../static/app.css")),
+            asset(
+                CSS,
+                joined(include_str!("../../static/app.css"), scenes, |s| {
+                    s.stylesheet()
+                }),
+            ),
         )
         .route(
             "/static/app.js",
-            asset(JS, include_str!("../../static/app.js")),
+            asset(
+                JS,
+                joined(include_str!("../../static/app.js"), scenes, |s| s.script()),
+            ),
         )
         .route(
             "/static/verify.js",

@@ -68,7 +68,7 @@ async fn user_id(app: &TestApp, username: &str) -> i64 {
 fn demand(user_id: i64, key: &str) -> NewMessage {
     NewMessage {
         recipient_user_id: user_id,
-        template: Template::DeadlineDemand,
+        template: Template::DEADLINE_DEMAND,
         params: json!({ "object": "企业 91350521MA2YTEST0X", "kind": "诉求响应", "due": "2026-10-10" }),
         idempotency_key: key.to_string(),
     }
@@ -276,7 +276,7 @@ async fn unread_counts_follow_reading_and_show_on_every_page() {
     let t0 = now_ms(&app);
     enqueue_at(&app, demand(id, "first"), t0).await;
     let reminder = NewMessage {
-        template: Template::DeadlineReminder,
+        template: Template::DEADLINE_REMINDER,
         ..demand(id, "second")
     };
     enqueue_at(&app, reminder, t0 + Duration::seconds(1)).await;

@@ -103,6 +103,47 @@ async fn openapi_document_describes_the_api() {
             "{path} missing from the OpenAPI document"
         );
     }
+    // Every operation's tag is declared with a description, the scenes' own among them.
+    let declared: Vec<&str> = doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            assert!(!t["description"].as_str().unwrap().is_empty(), "{t}");
+            t["name"].as_str().unwrap()
+        })
+        .collect();
+    for scene in ["policies", "requests", "agreements"] {
+        assert!(declared.contains(&scene), "{scene} tag: {declared:?}");
+    }
+    for (path, operations) in doc["paths"].as_object().unwrap() {
+        for (method, op) in operations.as_object().unwrap() {
+            for tag in op["tags"].as_array().into_iter().flatten() {
+                let tag = tag.as_str().unwrap();
+                assert!(
+                    declared.contains(&tag),
+                    "{method} {path}: undeclared tag {tag}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn one_stylesheet_and_one_script_carry_the_kernel_and_every_scene() {
+    let app = TestApp::spawn_empty().await;
+    let client = app.anonymous();
+    let css = client.get(app.url("/static/app.css")).send().await.unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    let css = css.text().await.unwrap();
+    for rule in ["header.top nav", ".builder-row", ".agreement-list"] {
+        assert!(css.contains(rule), "{rule} missing from app.css");
+    }
+    let js = client.get(app.url("/static/app.js")).send().await.unwrap();
+    let js = js.text().await.unwrap();
+    for function in ["function showCurrentNav", "function policyBuilder"] {
+        assert!(js.contains(function), "{function} missing from app.js");
+    }
 }
 
 #[tokio::test]

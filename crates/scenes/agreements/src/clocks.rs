@@ -11,7 +11,7 @@ use qinqing_domain::commitment::{ItemType, Outcome, Side, Status};
 use qinqing_domain::deadline::{Limit, LimitUnit, end_of_day, local_date};
 use qinqing_domain::org::Role;
 use qinqing_kernel::deadlines::{self, ClockAction, Start};
-use qinqing_kernel::notifications::{self, NewMessage, Template};
+use qinqing_kernel::notifications::{self, NewMessage};
 use qinqing_kernel::store::deadlines::{self as clock_store, State};
 use qinqing_kernel::store::{Conn, users};
 use qinqing_kernel::{App, AppError, AppResult};
@@ -148,7 +148,7 @@ pub(crate) async fn tell_reported(
     for user in confirmers(conn, a, row).await? {
         let message = NewMessage {
             recipient_user_id: user,
-            template: Template::CommitmentReported,
+            template: crate::messages::COMMITMENT_REPORTED,
             params: serde_json::json!({ "object": label, "on": on.to_string() }),
             idempotency_key: format!("commitment:{}:reported:{on}:user:{user}", row.id),
         };
@@ -169,7 +169,7 @@ async fn tell_moved(
     for user in answerable(conn, a, row).await? {
         let message = NewMessage {
             recipient_user_id: user,
-            template: Template::CommitmentMoved,
+            template: crate::messages::COMMITMENT_MOVED,
             params: serde_json::json!({ "object": label, "from": from.to_string(), "due": to.to_string() }),
             idempotency_key: format!("commitment:{}:moved:{to}:user:{user}", row.id),
         };

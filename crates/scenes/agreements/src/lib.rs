@@ -23,6 +23,7 @@ mod holds;
 pub mod import;
 mod input;
 mod items;
+mod messages;
 mod model;
 pub mod pages;
 pub mod scene;

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use axum::Router;
 use qinqing_domain::commitment::ItemType;
 use qinqing_domain::org::Role;
+use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Scene, log_background, seen};
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::store::enterprises::Enterprise;
@@ -23,6 +24,10 @@ pub struct Agreements;
 impl Scene for Agreements {
     fn name(&self) -> &'static str {
         "agreements"
+    }
+
+    fn message_templates(&self) -> Vec<Template> {
+        crate::messages::ALL.to_vec()
     }
 
     fn clocks(&self) -> Vec<ClockKind> {
@@ -81,8 +86,12 @@ impl Scene for Agreements {
 }
 
 impl WebScene for Agreements {
+    fn stylesheet(&self) -> &'static str {
+        include_str!("../static/agreements.css")
+    }
+
     fn api(&self) -> OpenApiRouter<AppState> {
-        OpenApiRouter::new()
+        OpenApiRouter::with_openapi(<crate::api::ApiDoc as utoipa::OpenApi>::openapi())
             .merge(crate::api::agreements::routes())
             .merge(crate::api::supervision::routes())
             .merge(crate::api::import::routes())

@@ -21,7 +21,6 @@ use qinqing_domain::org::Role;
 use qinqing_domain::{CreditCode, Money};
 use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
 use qinqing_kernel::enterprises::visible_enterprise;
-use qinqing_kernel::notifications::Template;
 use qinqing_kernel::store::enterprises::{self as enterprise_store, ListFilter, ScopeFilter};
 use qinqing_kernel::store::{Conn, Savepoint, StoreError};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
@@ -410,7 +409,15 @@ async fn send_offer(
         "amount": crate::yuan(row.computed_amount.unwrap_or(0)),
         "due": due.with_timezone(&qinqing_domain::deadline::beijing()).format("%Y-%m-%d").to_string(),
     });
-    notify_enterprise(conn, row, Template::GrantOffered, params, "offered", now).await
+    notify_enterprise(
+        conn,
+        row,
+        crate::messages::GRANT_OFFERED,
+        params,
+        "offered",
+        now,
+    )
+    .await
 }
 
 /// The enterprise confirms its account: the offer is approved and paid like any approval.

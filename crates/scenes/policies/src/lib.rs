@@ -18,6 +18,7 @@ pub mod explanation;
 pub mod integrity;
 pub mod library;
 pub mod materials;
+pub mod messages;
 pub mod pages;
 pub mod payouts;
 pub mod pushes;
@@ -43,10 +44,14 @@ pub fn scene() -> std::sync::Arc<dyn qinqing_kernel::web::WebScene> {
     std::sync::Arc::new(scene::Policies)
 }
 
+/// The setting that holds the custom attributes policies may test (the rules engine's
+/// `attributes.toml`).
+pub const POLICY_ATTRIBUTES: &str = "policy_attributes";
+
 /// The attribute schema policies are written against: the standard profile fields plus the
 /// custom attributes the administrator declared (`attributes.toml`).
 pub async fn schema(conn: &mut Conn) -> AppResult<Schema> {
-    match settings::get(conn, settings::POLICY_ATTRIBUTES).await? {
+    match settings::get(conn, POLICY_ATTRIBUTES).await? {
         Some(src) => Schema::with_custom("attributes.toml", &src).map_err(|d| {
             AppError::Internal(anyhow::anyhow!(
                 "stored policy attributes do not parse: {}",

@@ -14,7 +14,7 @@ use qinqing_exchange::bank::{self, Outcome, PayoutLine};
 use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::enterprises::visible_enterprise;
 use qinqing_kernel::error::FieldErrors;
-use qinqing_kernel::notifications::{self, NewMessage, Template};
+use qinqing_kernel::notifications::{self, NewMessage};
 use qinqing_kernel::store::{Conn, StoreError, users};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use serde::{Deserialize, Serialize};
@@ -438,7 +438,7 @@ async fn tell_paid(conn: &mut Conn, p: &PayoutRow, now: DateTime<Utc>) -> AppRes
     for user in users::of_enterprise(conn, p.enterprise_id).await? {
         let message = NewMessage {
             recipient_user_id: user,
-            template: Template::PayoutArrived,
+            template: crate::messages::PAYOUT_ARRIVED,
             params: serde_json::json!({
                 "object": format!("“{}”(受理号 {})", p.policy_title, p.receipt_no),
                 "amount": crate::yuan(p.amount),

@@ -17,7 +17,7 @@ use qinqing_domain::{CreditCode, Money};
 use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::enterprises::visible_enterprise;
 use qinqing_kernel::error::FieldErrors;
-use qinqing_kernel::notifications::{self, NewMessage, Template};
+use qinqing_kernel::notifications::{self, NewMessage};
 use qinqing_kernel::store::enterprises::{
     self as enterprise_store, Enterprise, ListFilter, ScopeFilter,
 };
@@ -434,7 +434,7 @@ async fn push_one(
     for user in users::of_enterprise(conn, enterprise_id).await? {
         let message = NewMessage {
             recipient_user_id: user,
-            template: Template::PolicyPushed,
+            template: crate::messages::POLICY_PUSHED,
             params: params.clone(),
             idempotency_key: format!(
                 "policy_push:{}:enterprise:{enterprise_id}:user:{user}",

@@ -16,7 +16,6 @@ use crate::store::{payouts, policies};
 use chrono::{DateTime, Utc};
 use qinqing_domain::{CreditCode, Money};
 use qinqing_kernel::deadlines::{self, ClockAction};
-use qinqing_kernel::notifications::Template;
 use qinqing_kernel::store::{Conn, StoreError, deadlines as deadline_store};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use serde::{Deserialize, Serialize};
@@ -411,7 +410,7 @@ async fn return_for_correction(
     notify_enterprise(
         conn,
         row,
-        Template::ApplicationProgress,
+        crate::messages::APPLICATION_PROGRESS,
         params,
         &event,
         now,
@@ -465,7 +464,7 @@ async fn reject(
     notify_enterprise(
         conn,
         row,
-        Template::ApplicationProgress,
+        crate::messages::APPLICATION_PROGRESS,
         params,
         "rejected",
         now,
@@ -605,7 +604,7 @@ pub(crate) async fn grant(
     notify_enterprise(
         conn,
         row,
-        Template::ApplicationProgress,
+        crate::messages::APPLICATION_PROGRESS,
         params,
         "approved",
         now,

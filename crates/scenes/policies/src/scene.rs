@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use qinqing_domain::CreditCode;
 use qinqing_domain::deadline::WarningRule;
 use qinqing_domain::org::Role;
+use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Scene, log_background};
 use qinqing_kernel::store::Tx;
 use qinqing_kernel::web::{AppState, Link, WebScene};
@@ -19,6 +20,10 @@ pub struct Policies;
 impl Scene for Policies {
     fn name(&self) -> &'static str {
         "policies"
+    }
+
+    fn message_templates(&self) -> Vec<Template> {
+        crate::messages::ALL.to_vec()
     }
 
     fn clocks(&self) -> Vec<ClockKind> {
@@ -80,8 +85,16 @@ impl Scene for Policies {
 }
 
 impl WebScene for Policies {
+    fn stylesheet(&self) -> &'static str {
+        include_str!("../static/policies.css")
+    }
+
+    fn script(&self) -> &'static str {
+        include_str!("../static/policies.js")
+    }
+
     fn api(&self) -> OpenApiRouter<AppState> {
-        OpenApiRouter::new()
+        OpenApiRouter::with_openapi(<crate::api::ApiDoc as utoipa::OpenApi>::openapi())
             .merge(crate::api::policies::routes())
             .merge(crate::api::pushes::routes())
             .merge(crate::api::materials::routes())

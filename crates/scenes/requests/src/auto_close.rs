@@ -29,8 +29,12 @@ pub struct RequestSettings {
     pub follow_up_days: i64,
 }
 
+/// The setting that holds the calendar days a replied request waits for its follow-up before
+/// it is closed without one.
+const FOLLOW_UP_DAYS_SETTING: &str = "request_follow_up_days";
+
 async fn follow_up_days(conn: &mut Conn) -> AppResult<i64> {
-    let stored = settings::get(conn, settings::REQUEST_FOLLOW_UP_DAYS).await?;
+    let stored = settings::get(conn, FOLLOW_UP_DAYS_SETTING).await?;
     Ok(stored
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(DEFAULT_FOLLOW_UP_DAYS))
@@ -63,11 +67,11 @@ pub async fn put_settings(
     let mut tx = app.db.begin().await?;
     let old = follow_up_days(&mut tx).await?;
     let value = input.follow_up_days.to_string();
-    settings::put(&mut tx, settings::REQUEST_FOLLOW_UP_DAYS, &value, now).await?;
+    settings::put(&mut tx, FOLLOW_UP_DAYS_SETTING, &value, now).await?;
     let change = Change {
         action: "request.settings_changed",
         object_type: "setting",
-        object_id: settings::REQUEST_FOLLOW_UP_DAYS.into(),
+        object_id: FOLLOW_UP_DAYS_SETTING.into(),
         on_behalf_of: None,
         detail: serde_json::json!({ "old": old, "new": input.follow_up_days }),
     };

@@ -74,9 +74,13 @@ pub(crate) fn previous_session(
     session_date(calendar, before.year(), before.month(), day)
 }
 
+/// The setting that holds the day of the month of the 会诊日 (1–28), when the administrator
+/// changed it from the 15th.
+const DAY_SETTING: &str = "clinic_day";
+
 /// The day of the month in force.
 pub async fn day_of_month(conn: &mut Conn) -> AppResult<u32> {
-    let stored = settings::get(conn, settings::CLINIC_DAY).await?;
+    let stored = settings::get(conn, DAY_SETTING).await?;
     Ok(stored
         .and_then(|s| s.trim().parse().ok())
         .filter(|d| (1..=MAX_DAY).contains(d))
@@ -108,11 +112,11 @@ pub async fn set_day_of_month(
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let before = day_of_month(&mut tx).await?;
-    settings::put(&mut tx, settings::CLINIC_DAY, &input.day.to_string(), now).await?;
+    settings::put(&mut tx, DAY_SETTING, &input.day.to_string(), now).await?;
     let change = Change {
         action: "clinic.day_set",
         object_type: "setting",
-        object_id: settings::CLINIC_DAY.to_string(),
+        object_id: DAY_SETTING.to_string(),
         on_behalf_of: None,
         detail: serde_json::json!({ "before": before, "after": input.day }),
     };

@@ -68,7 +68,7 @@ impl Scene for Requests {
 
 impl WebScene for Requests {
     fn api(&self) -> OpenApiRouter<AppState> {
-        OpenApiRouter::new()
+        OpenApiRouter::with_openapi(<crate::api::ApiDoc as utoipa::OpenApi>::openapi())
             .merge(crate::api::requests::routes())
             .merge(crate::api::request_analysis::routes())
             .merge(crate::api::clinic::routes())

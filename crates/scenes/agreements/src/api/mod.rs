@@ -8,3 +8,8 @@ pub mod agreements;
 pub mod documents;
 pub mod import;
 pub mod supervision;
+
+/// The scene's tag in the API document; its paths come from the handlers' annotations.
+#[derive(utoipa::OpenApi)]
+#[openapi(tags((name = "agreements", description = "政企合同双兑现:投资协议、承诺事项时间轴、履约申报与确认、豁免与违约")))]
+pub struct ApiDoc;

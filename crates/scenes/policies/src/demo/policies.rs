@@ -178,7 +178,7 @@ fn texts(id: &str) -> Texts {
 /// Stores the custom attributes and publishes the library.
 pub async fn load(app: &App) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
-    settings::put(&mut tx, settings::POLICY_ATTRIBUTES, ATTRIBUTES, app.now()).await?;
+    settings::put(&mut tx, crate::POLICY_ATTRIBUTES, ATTRIBUTES, app.now()).await?;
     tx.commit()
         .await
         .map_err(qinqing_kernel::store::StoreError::from)?;
