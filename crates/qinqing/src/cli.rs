@@ -41,6 +41,10 @@ pub enum Command {
         /// are only recorded and shown to administrators.
         #[arg(long, env = "QINQING_SMS_WEBHOOK")]
         sms_webhook: Option<String>,
+        /// Seconds between rounds of background work (warnings, checkpoints, SMS, each scene's).
+        #[arg(long, env = "QINQING_BACKGROUND_INTERVAL", default_value_t = 30,
+              value_parser = clap::value_parser!(u64).range(1..=3600))]
+        background_interval: u64,
     },
     /// Run the database migrations and exit.
     Migrate {
@@ -81,6 +85,13 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         what: AuditWhat,
+    },
+    /// Write a consistent copy of a SQLite database to FILE while the platform runs
+    /// (PostgreSQL: use pg_dump).
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        file: PathBuf,
     },
     /// Generate demo data.
     Demo {
@@ -203,11 +214,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             secure_cookies,
             sms_webhook,
+            background_interval,
         } => {
             let options = crate::ServeOptions {
                 demo,
                 secure_cookies,
-                background: true,
+                background: Some(std::time::Duration::from_secs(background_interval)),
                 sms_webhook,
             };
             serve(&db.db, &listen, options).await
@@ -307,6 +319,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(size) => println!("已签发检查点,树大小 {size}"),
                 None => println!("没有新记录,最新检查点已覆盖全部记录"),
             }
+            Ok(())
+        }
+        Command::Backup { db, file } => {
+            let store = qinqing_kernel::store::Db::connect(&db.db).await?;
+            store.backup_to(&file).await?;
+            println!("已备份到 {}", file.display());
             Ok(())
         }
         Command::Demo {

@@ -48,18 +48,19 @@ pub async fn open_with_clock(
     Ok(app)
 }
 
-/// How often the server's background work runs: taking up a calendar edited through another
-/// process, signing a checkpoint while audit entries arrive (at least every minute is
-/// required), firing the warnings that have fallen due, each scene's own round (closing replied
-/// requests whose follow-up window passed, moving the clocks of commitment items held back by
-/// late upstream items, taking down policies whose period ended), removing expired login
-/// sessions, and sending the queued SMS.
-pub const BACKGROUND_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// The server's background work, for as long as it runs. Each task is safe to run in several
+/// The server's background work, every `interval` for as long as it runs: taking up a calendar
+/// edited through another process, signing a checkpoint while audit entries arrive (at least
+/// every minute is required), firing the warnings that have fallen due, each scene's own round
+/// (closing replied requests whose follow-up window passed, moving the clocks of commitment
+/// items held back by late upstream items, taking down policies whose period ended), removing
+/// expired login sessions, and sending the queued SMS. Each task is safe to run in several
 /// processes at once (see `audit_log::checkpoint`, `deadlines::run_due`, each scene's
 /// `Scene::background`, `notifications::deliver_due`).
-pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::JoinHandle<()> {
+pub fn spawn_background(
+    app: App,
+    sms: Arc<dyn SmsProvider>,
+    interval: std::time::Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             if let Err(e) = qinqing_kernel::calendar::refresh(&app).await {
@@ -84,7 +85,7 @@ pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::Joi
             if let Err(e) = notifications::deliver_due(&app, sms.as_ref(), app.now()).await {
                 tracing::error!(error = %e, "sending SMS failed; the outbox keeps them");
             }
-            tokio::time::sleep(BACKGROUND_INTERVAL).await;
+            tokio::time::sleep(interval).await;
         }
     })
 }
@@ -93,8 +94,9 @@ pub fn spawn_background(app: App, sms: Arc<dyn SmsProvider>) -> tokio::task::Joi
 pub struct ServeOptions {
     pub demo: bool,
     pub secure_cookies: bool,
-    /// Sign checkpoints, fire warnings and send SMS in the background (tests do it explicitly).
-    pub background: bool,
+    /// How often to sign checkpoints, fire warnings, send SMS and run each scene's background
+    /// round; `None` runs none of it (tests do it explicitly).
+    pub background: Option<std::time::Duration>,
     /// The SMS gateway's webhook; without one, SMS are recorded and shown to administrators.
     pub sms_webhook: Option<String>,
 }
@@ -109,7 +111,7 @@ pub async fn serve(
     let sms = qinqing_kernel::sms::provider(options.sms_webhook.as_deref())?;
     let background = options
         .background
-        .then(|| spawn_background(app.clone(), sms));
+        .map(|interval| spawn_background(app.clone(), sms, interval));
     let state = AppState {
         app,
         demo: options.demo,

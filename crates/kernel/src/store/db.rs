@@ -84,6 +84,26 @@ impl Db {
         Ok(tx)
     }
 
+    /// Writes a consistent copy of a SQLite database to `file` while the platform keeps running
+    /// (`VACUUM INTO`: one read transaction, so the copy is a single moment of the database and
+    /// opens as an ordinary SQLite file). PostgreSQL is backed up with its own tools (`pg_dump`).
+    pub async fn backup_to(&self, file: &std::path::Path) -> anyhow::Result<()> {
+        if self.backend == Backend::Postgres {
+            anyhow::bail!("PostgreSQL 请用 pg_dump 备份(例如 pg_dump -Fc -f qinqing.dump 库名)");
+        }
+        if file.exists() {
+            anyhow::bail!("{} 已存在:备份不覆盖已有文件", file.display());
+        }
+        let path = file
+            .to_str()
+            .ok_or_else(|| anyhow::anyhow!("备份文件路径须为 UTF-8"))?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// `SELECT 1`, for the health check.
     pub async fn ping(&self) -> crate::store::Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

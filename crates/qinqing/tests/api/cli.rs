@@ -189,6 +189,33 @@ fn audit_verify_passes_an_intact_log_and_names_a_tampered_entry() {
     assert!(stderr.contains("第 1 条审计记录被改动"), "{stderr}");
 }
 
+#[test]
+fn a_backup_of_a_live_sqlite_database_is_a_consistent_copy_and_never_overwrites() {
+    let db = format!("sqlite://{}", temp("live.db").display());
+    assert!(setup(&db).status.success());
+    let copy = temp("backup.db");
+    let out = qinqing(&["backup", copy.to_str().unwrap(), "--db", &db]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The copy is a database of its own: the district and its signed trail are in it.
+    let copy_db = format!("sqlite://{}", copy.display());
+    let out = qinqing(&["audit", "verify", "--db", &copy_db]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = qinqing(&["backup", copy.to_str().unwrap(), "--db", &db]);
+    assert!(
+        !again.status.success(),
+        "an existing file is not overwritten"
+    );
+    assert!(String::from_utf8_lossy(&again.stderr).contains("已存在"));
+}
+
 fn examples() -> String {
     format!("{}/../../policies/examples", env!("CARGO_MANIFEST_DIR"))
 }

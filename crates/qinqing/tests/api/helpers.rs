@@ -14,6 +14,8 @@ pub const TEST_ENTERPRISES: usize = 24;
 pub struct TestApp {
     pub base: String,
     pub app: App,
+    /// The database the platform runs on, for other processes to open.
+    pub db_url: String,
 }
 
 /// A fresh database URL: a new SQLite file, or a new PostgreSQL database.
@@ -76,7 +78,7 @@ impl TestApp {
         let options = qinqing::ServeOptions {
             demo: true,
             secure_cookies: false,
-            background: false,
+            background: None,
             sms_webhook: None,
         };
         tokio::spawn(qinqing::serve(
@@ -85,7 +87,11 @@ impl TestApp {
             options,
             std::future::pending(),
         ));
-        TestApp { base, app }
+        TestApp {
+            base,
+            app,
+            db_url: url,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -19,6 +19,7 @@ mod audit_log;
 mod auth;
 mod cli;
 mod clinic;
+mod cluster;
 mod deadlines;
 mod enterprises;
 mod import;

@@ -156,7 +156,7 @@ pub(crate) async fn policy_view(app: &TestApp, id: &str) -> Value {
     ok(res).await
 }
 
-async fn search(session: Option<&Session>, app: &TestApp, query: &str) -> Vec<Value> {
+pub(crate) async fn search(session: Option<&Session>, app: &TestApp, query: &str) -> Vec<Value> {
     let path = format!("/api/v1/policies?{query}");
     let res = match session {
         Some(s) => s.get(&path).await,
@@ -170,7 +170,7 @@ async fn search(session: Option<&Session>, app: &TestApp, query: &str) -> Vec<Va
     body["items"].as_array().unwrap().clone()
 }
 
-fn ids(hits: &[Value]) -> Vec<String> {
+pub(crate) fn ids(hits: &[Value]) -> Vec<String> {
     hits.iter()
         .map(|h| h["policy"]["id"].as_str().unwrap().to_string())
         .collect()
