@@ -14,6 +14,7 @@ pub mod audit_log;
 pub mod auth;
 pub mod calendar;
 pub mod clock;
+pub mod cockpit;
 pub mod deadlines;
 pub mod demo;
 pub mod enterprises;

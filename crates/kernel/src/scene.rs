@@ -41,8 +41,11 @@ pub enum DemoPart {
 /// implements only the seams it uses.
 #[async_trait]
 pub trait Scene: Send + Sync + 'static {
-    /// The scene's short English name, for logs.
+    /// The scene's short English name, for logs and links.
     fn name(&self) -> &'static str;
+
+    /// The scene's name as people read it (惠企政策, 诉求必应), for the supervision cockpit.
+    fn label(&self) -> &'static str;
 
     /// The kinds of clock the scene starts.
     fn clocks(&self) -> Vec<ClockKind> {

@@ -87,7 +87,7 @@ pub async fn insert(conn: &mut Conn, d: &NewDeadline<'_>) -> Result<i64> {
     Ok(row.try_get("id")?)
 }
 
-const COLUMNS: &str = "SELECT id, object_type, object_id, kind, label, region_code, side, unit, \
+pub(crate) const COLUMNS: &str = "SELECT id, object_type, object_id, kind, label, region_code, side, unit, \
     amount, started_at, due_at, state, paused_at, org_id FROM deadline";
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<Deadline>> {
@@ -156,7 +156,7 @@ pub async fn set_state(
     Ok(())
 }
 
-fn from_row(r: &AnyRow) -> Result<Deadline> {
+pub(crate) fn from_row(r: &AnyRow) -> Result<Deadline> {
     let unit: String = r.try_get("unit")?;
     let state: String = r.try_get("state")?;
     let paused: Option<String> = r.try_get("paused_at")?;

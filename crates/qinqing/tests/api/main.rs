@@ -20,6 +20,7 @@ mod auth;
 mod cli;
 mod clinic;
 mod cluster;
+mod cockpit;
 mod deadlines;
 mod enterprises;
 mod import;

@@ -26,6 +26,10 @@ impl Scene for Agreements {
         "agreements"
     }
 
+    fn label(&self) -> &'static str {
+        "政企合同"
+    }
+
     fn message_templates(&self) -> Vec<Template> {
         crate::messages::ALL.to_vec()
     }

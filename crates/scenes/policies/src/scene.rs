@@ -22,6 +22,10 @@ impl Scene for Policies {
         "policies"
     }
 
+    fn label(&self) -> &'static str {
+        "惠企政策"
+    }
+
     fn message_templates(&self) -> Vec<Template> {
         crate::messages::ALL.to_vec()
     }

@@ -18,6 +18,10 @@ impl Scene for Requests {
         "requests"
     }
 
+    fn label(&self) -> &'static str {
+        "诉求必应"
+    }
+
     fn clocks(&self) -> Vec<ClockKind> {
         [
             (crate::model::RESPONSE_CLOCK, "诉求响应(24 小时)"),

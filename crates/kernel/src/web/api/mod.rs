@@ -7,6 +7,7 @@ pub mod deadlines;
 pub mod enterprises;
 pub mod notifications;
 pub mod reference;
+pub mod supervision;
 
 use crate::web::openapi::{self, ApiDoc};
 use crate::web::{AppState, WebScene};
@@ -28,6 +29,7 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .merge(enterprises::routes())
         .merge(admin::routes())
         .merge(deadlines::routes())
+        .merge(supervision::routes())
         .merge(notifications::routes())
         .merge(audit::routes());
     let api = scenes

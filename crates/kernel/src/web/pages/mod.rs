@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod enterprises;
 pub mod messages;
+pub mod supervision;
 pub mod tools;
 pub mod trace;
 
@@ -32,6 +33,7 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .merge(enterprises::routes())
         .merge(admin::routes())
         .merge(messages::routes())
+        .merge(supervision::routes())
         .merge(tools::routes())
         .merge(trace::routes());
     scenes
@@ -104,6 +106,9 @@ fn nav_for(state: &AppState, principal: Option<&Principal>, active: &str) -> Vec
             Link::new("/workbench", "工作台"),
             Link::new("/enterprises", "企业库"),
         ]),
+    }
+    if principal.is_some_and(|p| crate::cockpit::may_view(p.role)) {
+        links.push(Link::new("/supervision", "监督驾驶舱"));
     }
     for scene in state.scenes.iter() {
         links.extend(scene.nav(principal));

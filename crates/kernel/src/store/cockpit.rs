@@ -1,0 +1,192 @@
+//! What the supervision cockpit reads: every clock of every scene, counted in one pass per view.
+
+use crate::store::deadlines::Deadline;
+use crate::store::sql::{Arg, bind_all, escape_like, next};
+use crate::store::{Conn, Result, time};
+use chrono::{DateTime, Utc};
+use sqlx::{AssertSqlSafe, Row};
+
+/// The clocks of one department, town and kind, counted.
+#[derive(Debug, Clone)]
+pub struct Tally {
+    /// The department answering for the clocks, if one does.
+    pub org_id: Option<i64>,
+    /// The 9-digit town code of the clocks' division (shorter when the clock is district-wide).
+    pub town: String,
+    pub kind: String,
+    /// Running or paused.
+    pub open: i64,
+    /// Running and due before the end of the "soon" window.
+    pub due_soon: i64,
+    /// Running past their due time.
+    pub overdue: i64,
+    /// The earliest due time of the overdue ones: the longest delay.
+    pub oldest_overdue_due: Option<DateTime<Utc>>,
+    /// Stopped (办结) since the start of the period.
+    pub closed: i64,
+    /// … of which on or before their due time.
+    pub closed_on_time: i64,
+}
+
+/// The window a count covers.
+pub struct Window<'a> {
+    /// Only clocks whose division code starts with this (the caller's scope).
+    pub region_prefix: Option<&'a str>,
+    pub now: DateTime<Utc>,
+    /// The end of "due soon".
+    pub soon: DateTime<Utc>,
+    /// The start of the period closures are counted over.
+    pub since: DateTime<Utc>,
+}
+
+fn region_condition(window: &Window, args: &mut Vec<Arg>) -> String {
+    match window.region_prefix {
+        Some(prefix) => format!(
+            " AND region_code LIKE {} ESCAPE '\\'",
+            next(Arg::Text(format!("{}%", escape_like(prefix))), args)
+        ),
+        None => String::new(),
+    }
+}
+
+/// Every clock in the window's scope, counted by department, town and kind.
+pub async fn tallies(conn: &mut Conn, window: &Window<'_>) -> Result<Vec<Tally>> {
+    let mut args = Vec::new();
+    let now = next(Arg::Text(time::to_text(window.now)), &mut args);
+    let soon = next(Arg::Text(time::to_text(window.soon)), &mut args);
+    let since = next(Arg::Text(time::to_text(window.since)), &mut args);
+    let scope = region_condition(window, &mut args);
+    let sql = format!(
+        "SELECT org_id, SUBSTR(region_code, 1, 9) AS town, kind, \
+           SUM(CASE WHEN state <> 'stopped' THEN 1 ELSE 0 END) AS open, \
+           SUM(CASE WHEN state = 'running' AND due_at >= {now} AND due_at < {soon} THEN 1 ELSE 0 END) AS due_soon, \
+           SUM(CASE WHEN state = 'running' AND due_at < {now} THEN 1 ELSE 0 END) AS overdue, \
+           MIN(CASE WHEN state = 'running' AND due_at < {now} THEN due_at END) AS oldest_overdue_due, \
+           SUM(CASE WHEN state = 'stopped' AND stopped_at >= {since} THEN 1 ELSE 0 END) AS closed, \
+           SUM(CASE WHEN state = 'stopped' AND stopped_at >= {since} AND stopped_at <= due_at THEN 1 ELSE 0 END) AS closed_on_time \
+         FROM deadline WHERE (state <> 'stopped' OR stopped_at >= {since}){scope} \
+         GROUP BY org_id, SUBSTR(region_code, 1, 9), kind"
+    );
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &args)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let oldest: Option<String> = r.try_get("oldest_overdue_due")?;
+            Ok(Tally {
+                org_id: r.try_get("org_id")?,
+                town: r.try_get("town")?,
+                kind: r.try_get("kind")?,
+                open: r.try_get("open")?,
+                due_soon: r.try_get("due_soon")?,
+                overdue: r.try_get("overdue")?,
+                oldest_overdue_due: oldest.as_deref().map(time::from_text).transpose()?,
+                closed: r.try_get("closed")?,
+                closed_on_time: r.try_get("closed_on_time")?,
+            })
+        })
+        .collect()
+}
+
+/// Clocks closed in one month (UTC, `YYYY-MM`), and how many on time.
+#[derive(Debug, Clone)]
+pub struct MonthClosed {
+    pub month: String,
+    pub closed: i64,
+    pub on_time: i64,
+}
+
+/// Clocks closed per month since the window's start, oldest month first.
+pub async fn closed_by_month(conn: &mut Conn, window: &Window<'_>) -> Result<Vec<MonthClosed>> {
+    let mut args = Vec::new();
+    let since = next(Arg::Text(time::to_text(window.since)), &mut args);
+    let scope = region_condition(window, &mut args);
+    let sql = format!(
+        "SELECT SUBSTR(stopped_at, 1, 7) AS month, COUNT(*) AS closed, \
+           SUM(CASE WHEN stopped_at <= due_at THEN 1 ELSE 0 END) AS on_time \
+         FROM deadline WHERE state = 'stopped' AND stopped_at >= {since}{scope} \
+         GROUP BY SUBSTR(stopped_at, 1, 7) ORDER BY month"
+    );
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &args)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MonthClosed {
+                month: r.try_get("month")?,
+                closed: r.try_get("closed")?,
+                on_time: r.try_get("on_time")?,
+            })
+        })
+        .collect()
+}
+
+/// Which of a cell's clocks to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listed {
+    Open,
+    DueSoon,
+    Overdue,
+    ClosedLate,
+}
+
+/// The clocks behind one cell of the cockpit.
+pub struct CellFilter<'a> {
+    pub window: Window<'a>,
+    /// `Some(None)`: clocks no department answers for.
+    pub org_id: Option<Option<i64>>,
+    pub town: Option<&'a str>,
+    /// Only clocks of these kinds (a scene's); `None`: every kind.
+    pub kinds: Option<&'a [String]>,
+    pub listed: Listed,
+    pub limit: i64,
+}
+
+/// The clocks behind one cell, the most urgent (earliest due) first.
+pub async fn clocks(conn: &mut Conn, filter: &CellFilter<'_>) -> Result<Vec<Deadline>> {
+    let mut args = Vec::new();
+    let w = &filter.window;
+    let now = next(Arg::Text(time::to_text(w.now)), &mut args);
+    let mut sql = String::from(" WHERE 1 = 1");
+    sql.push_str(&match filter.listed {
+        Listed::Open => " AND state <> 'stopped'".to_string(),
+        Listed::Overdue => format!(" AND state = 'running' AND due_at < {now}"),
+        Listed::DueSoon => {
+            let soon = next(Arg::Text(time::to_text(w.soon)), &mut args);
+            format!(" AND state = 'running' AND due_at >= {now} AND due_at < {soon}")
+        }
+        Listed::ClosedLate => {
+            let since = next(Arg::Text(time::to_text(w.since)), &mut args);
+            format!(" AND state = 'stopped' AND stopped_at >= {since} AND stopped_at > due_at")
+        }
+    });
+    sql.push_str(&region_condition(w, &mut args));
+    match filter.org_id {
+        Some(Some(id)) => sql.push_str(&format!(" AND org_id = {}", next(Arg::Int(id), &mut args))),
+        Some(None) => sql.push_str(" AND org_id IS NULL"),
+        None => {}
+    }
+    if let Some(town) = filter.town {
+        let town = next(Arg::Text(town.to_string()), &mut args);
+        sql.push_str(&format!(" AND SUBSTR(region_code, 1, 9) = {town}"));
+    }
+    if let Some(kinds) = filter.kinds {
+        if kinds.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = kinds
+            .iter()
+            .map(|k| next(Arg::Text(k.clone()), &mut args))
+            .collect();
+        sql.push_str(&format!(" AND kind IN ({})", list.join(", ")));
+    }
+    let limit = next(Arg::Int(filter.limit), &mut args);
+    let sql = format!(
+        "{}{sql} ORDER BY due_at, id LIMIT {limit}",
+        super::deadlines::COLUMNS
+    );
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &args)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(super::deadlines::from_row).collect()
+}

@@ -1,0 +1,198 @@
+//! 监督驾驶舱: the supervision cockpit and the clocks behind each of its cells.
+
+use super::{Layout, error_page};
+use crate::cockpit::{self, By, Cell, CellQuery, Cockpit, ListedClock, Sort};
+use crate::web::AppState;
+use crate::web::session::PageUser;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+/// The routes of this module's pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/supervision", get(page))
+        .route("/supervision/clocks", get(list))
+}
+
+/// One bar of the monthly trend, laid out for the SVG chart.
+pub struct TrendBar {
+    pub x: usize,
+    pub height: u32,
+    pub y: u32,
+    pub month: String,
+    pub label: String,
+    pub tone: &'static str,
+}
+
+/// The chart's drawing height, in SVG units.
+const CHART_HEIGHT: u32 = 100;
+/// Width of one month's bar and its gap.
+const BAR_STEP: usize = 28;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "supervision.html")]
+pub struct CockpitPage {
+    layout: Layout,
+    c: Cockpit,
+    trend: Vec<TrendBar>,
+    chart_width: usize,
+}
+
+impl CockpitPage {
+    fn by_param(&self) -> &'static str {
+        match self.c.by {
+            By::Department => "department",
+            By::Town => "town",
+        }
+    }
+
+    /// The list behind a cell: its overdue clocks when there are any, else its open ones.
+    fn cell_link(&self, key: &str, owner: Option<&str>, cell: &Cell) -> String {
+        let status = if cell.overdue > 0 {
+            "overdue"
+        } else if cell.due_soon > 0 {
+            "due_soon"
+        } else {
+            "open"
+        };
+        let mut link = format!("/supervision/clocks?by={}&status={status}", self.by_param());
+        if !key.is_empty() {
+            link.push_str(&format!("&key={key}"));
+        }
+        if let Some(owner) = owner {
+            link.push_str(&format!("&owner={owner}"));
+        }
+        link
+    }
+
+    fn sort_link(&self, sort: &str) -> String {
+        format!("/supervision?by={}&sort={sort}", self.by_param())
+    }
+
+    fn sorted_by(&self, sort: Sort) -> bool {
+        self.c.sort == sort
+    }
+}
+
+impl CockpitPage {
+    /// The on-time rate of a cell as people read it.
+    fn rate(&self, cell: &Cell) -> String {
+        cell.on_time_percent.map_or("—".into(), |p| format!("{p}%"))
+    }
+
+    fn delay(&self, cell: &Cell) -> String {
+        match cell.longest_delay_days {
+            Some(0) => "不足 1 天".into(),
+            Some(days) => format!("{days} 天"),
+            None => "—".into(),
+        }
+    }
+}
+
+fn trend(c: &Cockpit) -> Vec<TrendBar> {
+    c.months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let height = u32::from(m.on_time_percent) * CHART_HEIGHT / 100;
+            TrendBar {
+                x: i * BAR_STEP,
+                height,
+                y: CHART_HEIGHT - height,
+                month: m
+                    .month
+                    .get(5..)
+                    .unwrap_or(&m.month)
+                    .trim_start_matches('0')
+                    .to_string()
+                    + "月",
+                label: format!(
+                    "{}:办结 {} 件,按时 {} 件({}%)",
+                    m.month, m.closed, m.on_time, m.on_time_percent
+                ),
+                tone: match m.on_time_percent {
+                    95..=100 => "good",
+                    80..=94 => "watch",
+                    _ => "bad",
+                },
+            }
+        })
+        .collect()
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct PageQuery {
+    #[serde(default)]
+    by: By,
+    #[serde(default)]
+    sort: Sort,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Response {
+    // A hand-edited address with an unknown view or order shows the default one.
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let c = match cockpit::cockpit(&state.app, &caller.principal, q.by, q.sort).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e, Some(&caller), &state),
+    };
+    CockpitPage {
+        layout: Layout::new("监督驾驶舱", Some(&caller), &state, "/supervision"),
+        trend: trend(&c),
+        // Twelve months wide whatever the history, so bars keep their size.
+        chart_width: 12 * BAR_STEP,
+        c,
+    }
+    .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "supervision_clocks.html")]
+pub struct ClocksPage {
+    layout: Layout,
+    heading: String,
+    clocks: Vec<ListedClock>,
+    back: String,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    query: Result<Query<CellQuery>, QueryRejection>,
+) -> Response {
+    let q = query.map(|Query(q)| q).unwrap_or_default();
+    let clocks = match cockpit::clocks(&state.app, &caller.principal, &q).await {
+        Ok(c) => c,
+        Err(e) => return error_page(&e, Some(&caller), &state),
+    };
+    let by = match q.by {
+        By::Department => "department",
+        By::Town => "town",
+    };
+    ClocksPage {
+        layout: Layout::new("监督驾驶舱", Some(&caller), &state, "/supervision"),
+        heading: format!("{}的时限", q.status.label_zh()),
+        clocks,
+        back: format!("/supervision?by={by}"),
+    }
+    .into_response()
+}
+
+impl ClocksPage {
+    /// How a listed clock's lateness reads.
+    fn lateness(&self, clock: &ListedClock) -> String {
+        match clock.days_late {
+            d if d > 0 => format!("已逾期 {d} 天"),
+            0 => "今天到期".into(),
+            d => format!("还有 {} 天", -d),
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! 监督驾驶舱: every clock of every scene by department and town, and the clocks behind a cell.
+
+use crate::helpers::{TestApp, assert_error};
+use chrono::{DateTime, Duration, Utc};
+use qinqing_domain::DivisionCode;
+use qinqing_domain::deadline::{Limit, LimitUnit};
+use qinqing_kernel::deadlines::{self, Side, Start};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// Starts a policy-review clock of the department `org` in 东园镇, due at `due`; stopped at
+/// `stopped` when given.
+async fn clock(
+    app: &TestApp,
+    org: i64,
+    n: usize,
+    due: DateTime<Utc>,
+    stopped: Option<DateTime<Utc>>,
+) {
+    let region = DivisionCode::parse("350521101").unwrap();
+    let id = format!("cockpit-{n}");
+    let start = Start {
+        object_type: "application",
+        object_id: &id,
+        kind: "policy.application_review",
+        label: "驾驶舱验证申报",
+        region: &region,
+        side: Side::Government,
+        limit: Limit {
+            unit: LimitUnit::WorkingDays,
+            amount: 3,
+        },
+        org_id: Some(org),
+    };
+    let mut tx = app.app.db.begin().await.unwrap();
+    let id = deadlines::start_until(&mut tx, &app.app, start, due, due - Duration::days(5))
+        .await
+        .unwrap();
+    if let Some(at) = stopped {
+        sqlx::query("UPDATE deadline SET state = 'stopped', stopped_at = $1 WHERE id = $2")
+            .bind(qinqing_kernel::store::time::to_text(at))
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+async fn cockpit(session: &crate::helpers::Session, query: &str) -> Value {
+    let res = session
+        .get(&format!("/api/v1/supervision/cockpit?{query}"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+/// The policies cell of a row.
+fn policies_cell<'a>(c: &'a Value, key: &str) -> &'a Value {
+    let owner = c["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|o| o["name"] == "policies")
+        .expect("the policies scene has a column");
+    let row = c["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key)
+        .unwrap_or_else(|| panic!("row {key} in {c}"));
+    &row["cells"][owner]
+}
+
+#[tokio::test]
+async fn the_cockpit_counts_every_clock_by_department_and_town_and_lists_what_is_behind_a_cell() {
+    let app = TestApp::spawn().await;
+    let lead = app.login("lead").await;
+    let org = lead.me["org_id"].as_i64().unwrap();
+    let key = org.to_string();
+    let supervisor = app.login("efficiency").await;
+    let before = cockpit(&supervisor, "by=department").await;
+    let now = Utc::now();
+    clock(&app, org, 1, now - Duration::days(9), None).await;
+    clock(&app, org, 2, now - Duration::days(2), None).await;
+    clock(&app, org, 3, now + Duration::hours(5), None).await;
+    clock(&app, org, 4, now + Duration::days(20), None).await;
+    clock(
+        &app,
+        org,
+        5,
+        now - Duration::days(30),
+        Some(now - Duration::days(29)),
+    )
+    .await;
+    clock(
+        &app,
+        org,
+        6,
+        now - Duration::days(30),
+        Some(now - Duration::days(31)),
+    )
+    .await;
+
+    let after = cockpit(&supervisor, "by=department").await;
+    let (b, a) = (policies_cell(&before, &key), policies_cell(&after, &key));
+    let delta = |field: &str| a[field].as_i64().unwrap() - b[field].as_i64().unwrap_or(0);
+    assert_eq!(delta("open"), 4, "{a}");
+    assert_eq!(delta("overdue"), 2, "{a}");
+    assert_eq!(delta("due_soon"), 1, "{a}");
+    assert_eq!(delta("closed"), 2, "{a}");
+    assert_eq!(delta("closed_on_time"), 1, "{a}");
+    assert!(a["longest_delay_days"].as_i64().unwrap() >= 8, "{a}");
+    // The first row is the department with the most overdue clocks.
+    let rows = after["rows"].as_array().unwrap();
+    let overdue = |r: &Value| r["total"]["overdue"].as_i64().unwrap();
+    assert!(rows.windows(2).all(|w| overdue(&w[0]) >= overdue(&w[1])));
+    // By town: the clocks are 东园镇's.
+    let towns = cockpit(&supervisor, "by=town").await;
+    let town = policies_cell(&towns, "350521101");
+    assert!(town["overdue"].as_i64().unwrap() >= 2, "{town}");
+
+    // Behind the cell: the overdue ones, the longest overdue first, each with its trail.
+    let res = supervisor
+        .get(&format!(
+            "/api/v1/supervision/clocks?by=department&key={key}&owner=policies&status=overdue"
+        ))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let listed: Value = res.json().await.unwrap();
+    let mine: Vec<&Value> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["label"] == "驾驶舱验证申报")
+        .collect();
+    assert_eq!(mine.len(), 2, "{listed}");
+    assert_eq!(mine[0]["trail"], "/trace/application/cockpit-1");
+    assert!(mine[0]["days_late"].as_i64() > mine[1]["days_late"].as_i64());
+    assert_eq!(mine[0]["owner"], "惠企政策");
+    let res = supervisor
+        .get("/api/v1/supervision/clocks?owner=nothing-like-it")
+        .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("owner"),
+    )
+    .await;
+
+    // The page shows the same, in Chinese, with links to the cells.
+    let page = supervisor.get("/supervision").await.text().await.unwrap();
+    assert!(
+        page.contains("监督驾驶舱") && page.contains("惠企政策"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("key={key}&#38;owner=policies")),
+        "cell links"
+    );
+}
+
+#[tokio::test]
+async fn a_department_lead_sees_only_the_own_department_and_others_see_no_cockpit() {
+    let app = TestApp::spawn().await;
+    let lead = app.login("lead").await;
+    let org = lead.me["org_id"].as_i64().unwrap();
+    let mine = cockpit(&lead, "").await;
+    let keys: Vec<&str> = mine["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
+    assert!(keys.iter().all(|k| *k == org.to_string()), "{keys:?}");
+    let res = lead
+        .get("/api/v1/supervision/clocks?by=department&key=none&status=open")
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    for who in ["enterprise", "bank", "handler", "steward"] {
+        let session = app.login(who).await;
+        let res = session.get("/api/v1/supervision/cockpit").await;
+        assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+        let page = session.get("/supervision").await;
+        assert_eq!(page.status(), StatusCode::FORBIDDEN, "{who}");
+    }
+    let res = app
+        .anonymous()
+        .get(app.url("/api/v1/supervision/cockpit"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
