@@ -12,6 +12,7 @@ pub mod blacklist;
 pub mod breaches;
 mod columns;
 pub mod commitments;
+pub mod directory;
 mod csv;
 mod export;
 mod format;

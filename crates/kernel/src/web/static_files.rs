@@ -33,6 +33,10 @@ pub fn routes() -> Router<AppState> {
             asset(JS, include_str!("../../static/app.js")),
         )
         .route(
+            "/static/org-picker.js",
+            asset(JS, include_str!("../../static/org-picker.js")),
+        )
+        .route(
             "/static/verify.js",
             asset(JS, include_str!("../../static/verify.js")),
         )

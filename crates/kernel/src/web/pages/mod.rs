@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod directory;
 pub mod enterprises;
 pub mod messages;
 pub mod tools;
@@ -31,6 +32,7 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .merge(auth::routes())
         .merge(enterprises::routes())
         .merge(admin::routes())
+        .merge(directory::routes())
         .merge(messages::routes())
         .merge(tools::routes())
         .merge(trace::routes());
