@@ -132,8 +132,9 @@ impl OrgKind {
             District => parent.is_none(),
             Town => parent == Some(District),
             Village => parent == Some(Town),
-            Department | EfficiencyOffice | InvestmentOffice | DisciplineOffice
-            | ServiceCentre => matches!(parent, Some(District | Town)),
+            Department | EfficiencyOffice | InvestmentOffice | DisciplineOffice | ServiceCentre => {
+                matches!(parent, Some(District | Town))
+            }
             Bank => matches!(parent, None | Some(District)),
             BankBranch => parent == Some(Bank),
             Enterprise => false,
@@ -350,8 +351,14 @@ mod tests {
 
     #[test]
     fn kinds_parse_by_code_or_label() {
-        assert_eq!(OrgKind::parse_code_or_label(" 效能办 "), Some(OrgKind::EfficiencyOffice));
-        assert_eq!(OrgKind::parse_code_or_label("bank_branch"), Some(OrgKind::BankBranch));
+        assert_eq!(
+            OrgKind::parse_code_or_label(" 效能办 "),
+            Some(OrgKind::EfficiencyOffice)
+        );
+        assert_eq!(
+            OrgKind::parse_code_or_label("bank_branch"),
+            Some(OrgKind::BankBranch)
+        );
         assert_eq!(OrgKind::parse_code_or_label("局"), None);
     }
 

@@ -25,7 +25,12 @@ pub const ORGANISATION_COLUMNS: [Column; 4] = [
 const ORGANISATION_EXAMPLES: [[&str; 4]; 3] = [
     ["发展和改革局", "部门", "(填写本区名称)", ""],
     ["中国建设银行某某支行", "银行", "", ""],
-    ["中国建设银行某某支行营业部", "银行网点", "中国建设银行某某支行", ""],
+    [
+        "中国建设银行某某支行营业部",
+        "银行网点",
+        "中国建设银行某某支行",
+        "",
+    ],
 ];
 
 /// The account sheet. The organisation is named as it is in the tree; the role by its Chinese

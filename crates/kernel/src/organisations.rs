@@ -68,12 +68,15 @@ fn parse_division(kind: OrgKind, code: Option<&str>) -> AppResult<Option<Divisio
     let Some(len) = kind.division_code_len() else {
         return Ok(None);
     };
-    let code = code.map(str::trim).filter(|c| !c.is_empty()).ok_or_else(|| {
-        AppError::invalid(
-            "division_code",
-            format!("{}须填写 {len} 位区划代码", kind.label_zh()),
-        )
-    })?;
+    let code = code
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| {
+            AppError::invalid(
+                "division_code",
+                format!("{}须填写 {len} 位区划代码", kind.label_zh()),
+            )
+        })?;
     let parsed =
         DivisionCode::parse(code).map_err(|e| AppError::invalid("division_code", e.to_string()))?;
     if parsed.as_str().len() != len {
@@ -219,7 +222,14 @@ async fn create_in(
         "name": draft.name, "kind": draft.kind.as_str(), "parent_id": draft.parent_id,
         "division_code": division.as_ref().map(|d| d.as_str()),
     });
-    audit::record(conn, who, meta, org_change("organisation.created", id, detail), now).await?;
+    audit::record(
+        conn,
+        who,
+        meta,
+        org_change("organisation.created", id, detail),
+        now,
+    )
+    .await?;
     Ok(id)
 }
 
@@ -262,7 +272,14 @@ pub async fn rename(
     check_unique_name(&all, Some(id), org.parent_id, &name)?;
     orgs::rename(&mut tx, id, &name).await?;
     let detail = serde_json::json!({ "from": org.name, "to": name });
-    audit::record(&mut tx, who, meta, org_change("organisation.renamed", id, detail), now).await?;
+    audit::record(
+        &mut tx,
+        who,
+        meta,
+        org_change("organisation.renamed", id, detail),
+        now,
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
@@ -274,7 +291,12 @@ fn is_within(all: &[Organisation], id: i64, candidate: i64) -> bool {
     for _ in 0..=all.len() {
         match at {
             Some(current) if current == id => return true,
-            Some(current) => at = all.iter().find(|o| o.id == current).and_then(|o| o.parent_id),
+            Some(current) => {
+                at = all
+                    .iter()
+                    .find(|o| o.id == current)
+                    .and_then(|o| o.parent_id)
+            }
             None => return false,
         }
     }
@@ -307,18 +329,20 @@ pub async fn move_to(
     check_unique_name(&all, Some(id), parent_id, &org.name)?;
     orgs::move_to(&mut tx, id, parent_id, division.as_ref()).await?;
     let detail = serde_json::json!({ "from": org.parent_id, "to": parent_id });
-    audit::record(&mut tx, who, meta, org_change("organisation.moved", id, detail), now).await?;
+    audit::record(
+        &mut tx,
+        who,
+        meta,
+        org_change("organisation.moved", id, detail),
+        now,
+    )
+    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
 
 /// Deactivates an organisation that holds no enabled account and no active organisation.
-pub async fn deactivate(
-    app: &App,
-    who: &Principal,
-    id: i64,
-    meta: &RequestMeta,
-) -> AppResult<()> {
+pub async fn deactivate(app: &App, who: &Principal, id: i64, meta: &RequestMeta) -> AppResult<()> {
     require_admin(who)?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
@@ -422,8 +446,8 @@ pub async fn import(
     meta: &RequestMeta,
 ) -> AppResult<usize> {
     require_admin(who)?;
-    let lines = directory::read(bytes, format, &ORGANISATION_COLUMNS)
-        .map_err(AppError::ImportRejected)?;
+    let lines =
+        directory::read(bytes, format, &ORGANISATION_COLUMNS).map_err(AppError::ImportRejected)?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let mut errors = Vec::new();
@@ -482,7 +506,12 @@ mod tests {
 
     #[test]
     fn an_organisation_lies_within_itself_and_its_ancestors() {
-        let all = [org(1, None), org(2, Some(1)), org(3, Some(2)), org(4, Some(1))];
+        let all = [
+            org(1, None),
+            org(2, Some(1)),
+            org(3, Some(2)),
+            org(4, Some(1)),
+        ];
         assert!(is_within(&all, 1, 3));
         assert!(is_within(&all, 2, 2));
         assert!(!is_within(&all, 2, 4));
@@ -501,7 +530,10 @@ mod tests {
         assert!(parse_division(OrgKind::Town, None).is_err());
         assert!(parse_division(OrgKind::Town, Some("350521")).is_err());
         assert!(parse_division(OrgKind::Town, Some("350521101")).is_ok());
-        assert_eq!(parse_division(OrgKind::Department, Some("x")).unwrap(), None);
+        assert_eq!(
+            parse_division(OrgKind::Department, Some("x")).unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -146,7 +146,10 @@ async fn create_account_in(
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<i64> {
     let org = account_org(conn, org_id, draft.role).await?;
-    if users::find_by_username(conn, &draft.username).await?.is_some() {
+    if users::find_by_username(conn, &draft.username)
+        .await?
+        .is_some()
+    {
         return Err(AppError::Conflict {
             field: Some("username".into()),
             message: format!("用户名“{}”已被使用", draft.username),
@@ -168,7 +171,14 @@ async fn create_account_in(
     let detail = serde_json::json!({
         "username": draft.username, "role": draft.role.as_str(), "org_id": org.id,
     });
-    audit::record(conn, who, meta, user_change("user.created", id, detail), now).await?;
+    audit::record(
+        conn,
+        who,
+        meta,
+        user_change("user.created", id, detail),
+        now,
+    )
+    .await?;
     Ok(id)
 }
 
@@ -280,12 +290,7 @@ pub async fn deactivate_by_username(app: &App, username: &str) -> AppResult<()> 
 }
 
 /// Lifts the lock-out after repeated failed logins, without touching the password.
-pub async fn unlock(
-    app: &App,
-    who: &Principal,
-    user_id: i64,
-    meta: &RequestMeta,
-) -> AppResult<()> {
+pub async fn unlock(app: &App, who: &Principal, user_id: i64, meta: &RequestMeta) -> AppResult<()> {
     require_admin(who)?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
@@ -328,7 +333,8 @@ pub async fn import(
     meta: &RequestMeta,
 ) -> AppResult<usize> {
     require_admin(who)?;
-    let lines = directory::read(bytes, format, &ACCOUNT_COLUMNS).map_err(AppError::ImportRejected)?;
+    let lines =
+        directory::read(bytes, format, &ACCOUNT_COLUMNS).map_err(AppError::ImportRejected)?;
     let mut errors = Vec::new();
     let mut drafts = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -398,7 +404,10 @@ pub async fn list_users(app: &App, who: &Principal) -> AppResult<Vec<UserSummary
         .map(|u| UserSummary {
             id: u.id,
             role_label: u.role.label_zh(),
-            org_name: names.get(&u.org_id).cloned().unwrap_or_else(|| "企业".into()),
+            org_name: names
+                .get(&u.org_id)
+                .cloned()
+                .unwrap_or_else(|| "企业".into()),
             locked: u.locked_until.is_some_and(|t| t > now),
             disabled: u.disabled,
             username: u.username,

@@ -41,8 +41,7 @@ pub async fn insert(conn: &mut Conn, org: &NewOrganisation<'_>, now: DateTime<Ut
     Ok(row.try_get("id")?)
 }
 
-const COLUMNS: &str =
-    "SELECT id, parent_id, kind, name, division_code, active FROM organisation";
+const COLUMNS: &str = "SELECT id, parent_id, kind, name, division_code, active FROM organisation";
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<Organisation>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE id = $1")))

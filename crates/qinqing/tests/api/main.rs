@@ -20,6 +20,7 @@ mod auth;
 mod cli;
 mod clinic;
 mod deadlines;
+mod directory;
 mod enterprises;
 mod import;
 mod integrity;

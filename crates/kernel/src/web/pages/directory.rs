@@ -99,12 +99,7 @@ pub struct OrgPicker {
 }
 
 impl OrgPicker {
-    fn new(
-        all: &[Organisation],
-        field: &'static str,
-        label: &'static str,
-        selected: &str,
-    ) -> Self {
+    fn new(all: &[Organisation], field: &'static str, label: &'static str, selected: &str) -> Self {
         OrgPicker {
             field: field.to_string(),
             label,
@@ -384,8 +379,7 @@ pub async fn import_orgs(
     let caller = form_caller(&user, &form.pairs)?;
     let result = match uploaded(form) {
         Ok((bytes, format)) => {
-            organisations::import(&state.app, &caller.principal, &bytes, format, &caller.meta)
-                .await
+            organisations::import(&state.app, &caller.principal, &bytes, format, &caller.meta).await
         }
         Err(e) => Err(e),
     };
