@@ -157,7 +157,13 @@ fn a_district_sets_up_its_organisations_and_accounts_from_files() {
 ",
     )
     .unwrap();
-    let printed = succeeds(&["import", "organisations", orgs.to_str().unwrap(), "--db", &db]);
+    let printed = succeeds(&[
+        "import",
+        "organisations",
+        orgs.to_str().unwrap(),
+        "--db",
+        &db,
+    ]);
     assert!(printed.contains("导入组织 5 个"), "{printed}");
 
     // A wrong file names the row and column and adds nothing.
@@ -184,11 +190,24 @@ fn a_district_sets_up_its_organisations_and_accounts_from_files() {
 ",
     )
     .unwrap();
-    let printed = succeeds(&["import", "accounts", accounts.to_str().unwrap(), "--db", &db]);
+    let printed = succeeds(&[
+        "import",
+        "accounts",
+        accounts.to_str().unwrap(),
+        "--db",
+        &db,
+    ]);
     assert!(printed.contains("导入账户 2 个"), "{printed}");
 
     // One by one: a department created and, while it is empty, deactivated; an account off.
-    let args = ["organisation", "create", "--name", "科技局", "--kind", "部门"];
+    let args = [
+        "organisation",
+        "create",
+        "--name",
+        "科技局",
+        "--kind",
+        "部门",
+    ];
     let printed = succeeds(&[&args[..], &["--parent", "测试区", "--db", &db]].concat());
     assert!(printed.contains("科技局"), "{printed}");
     succeeds(&["organisation", "deactivate", "科技局", "--db", &db]);
