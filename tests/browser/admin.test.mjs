@@ -30,20 +30,23 @@ journey('平台管理员开设账户并在列表中看到它;工作日历与组�
 
   // Complete: created, and listed as waiting for its first password change.
   await form.getByLabel('姓名').fill('王测试');
-  const town = form.getByLabel('所在组织').locator('option', { hasText: '东园镇' }).first();
-  await form.getByLabel('所在组织').selectOption(await town.getAttribute('value'));
+  // The organisation picker: typing narrows the tree; the town is chosen from what is left.
+  await form.getByPlaceholder(/输入名称筛选/).fill('东园镇');
+  assert.equal(await form.getByRole('radio', { name: /^财政局 / }).isVisible(), false, 'the filter hides other organisations');
+  await form.getByRole('radio', { name: /^东园镇 / }).check();
   const roles = await form.getByLabel('角色').locator('option').allInnerTexts();
   assert.ok(roles.some((r) => r.includes('经办人')), `roles offered: ${roles}`);
   await form.getByLabel('角色').selectOption({ label: roles.find((r) => r.includes('经办人')) });
   await form.getByLabel('临时密码').fill('Temp2026abc');
   await clickAndWait(page, form.getByRole('button', { name: '开设账户' }));
-  await page.getByRole('status').filter({ hasText: `已创建账户 ${username}` }).waitFor();
+  await page.getByRole('status').filter({ hasText: '已开设账户' }).waitFor();
   const row = page.locator('table tbody tr', { has: page.getByRole('cell', { name: username, exact: true }) });
   assert.equal(await row.count(), 1, 'the new account is listed once');
   const cells = (await row.locator('td').allInnerTexts()).map((s) => s.trim());
   assert.equal(cells[1], '王测试');
-  assert.match(cells[2], /经办人/);
-  assert.match(cells[3], /待改密码/);
+  assert.equal(cells[2], '东园镇');
+  assert.match(cells[3], /经办人/);
+  assert.match(cells[4], /待改密码/);
   assert.equal(await form.getByLabel('用户名').inputValue(), '', 'the form is empty again after success');
   await screenshot(page, 'admin-users');
 

@@ -12,18 +12,47 @@ pub enum OrgKind {
     Town,
     Village,
     Department,
+    /// 效能办: watches the clocks and the quality of service.
+    EfficiencyOffice,
+    /// 招商办: watches investment agreements.
+    InvestmentOffice,
+    /// 纪检监察: supervises the supervision.
+    DisciplineOffice,
+    /// 行政服务中心: the front counter where enterprises hand in matters.
+    ServiceCentre,
     Bank,
+    /// A branch (支行、网点) of a bank.
+    BankBranch,
     Enterprise,
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 6] = [
+    pub const ALL: [OrgKind; 11] = [
         OrgKind::District,
         OrgKind::Town,
         OrgKind::Village,
         OrgKind::Department,
+        OrgKind::EfficiencyOffice,
+        OrgKind::InvestmentOffice,
+        OrgKind::DisciplineOffice,
+        OrgKind::ServiceCentre,
         OrgKind::Bank,
+        OrgKind::BankBranch,
         OrgKind::Enterprise,
+    ];
+
+    /// The kinds the organisation tree is built from (enterprises register themselves).
+    pub const MANAGED: [OrgKind; 10] = [
+        OrgKind::District,
+        OrgKind::Town,
+        OrgKind::Village,
+        OrgKind::Department,
+        OrgKind::EfficiencyOffice,
+        OrgKind::InvestmentOffice,
+        OrgKind::DisciplineOffice,
+        OrgKind::ServiceCentre,
+        OrgKind::Bank,
+        OrgKind::BankBranch,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,7 +61,12 @@ impl OrgKind {
             OrgKind::Town => "town",
             OrgKind::Village => "village",
             OrgKind::Department => "department",
+            OrgKind::EfficiencyOffice => "efficiency_office",
+            OrgKind::InvestmentOffice => "investment_office",
+            OrgKind::DisciplineOffice => "discipline_office",
+            OrgKind::ServiceCentre => "service_centre",
             OrgKind::Bank => "bank",
+            OrgKind::BankBranch => "bank_branch",
             OrgKind::Enterprise => "enterprise",
         }
     }
@@ -43,7 +77,12 @@ impl OrgKind {
             OrgKind::Town => "镇(街道)",
             OrgKind::Village => "村(社区)",
             OrgKind::Department => "部门",
+            OrgKind::EfficiencyOffice => "效能办",
+            OrgKind::InvestmentOffice => "招商办",
+            OrgKind::DisciplineOffice => "纪检监察",
+            OrgKind::ServiceCentre => "行政服务中心",
             OrgKind::Bank => "银行",
+            OrgKind::BankBranch => "银行网点",
             OrgKind::Enterprise => "企业",
         }
     }
@@ -52,11 +91,71 @@ impl OrgKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// A kind by its code or its Chinese label (as people write it in a spreadsheet).
+    pub fn parse_code_or_label(s: &str) -> Option<Self> {
+        let s = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s || k.label_zh() == s)
+    }
+
     pub fn is_government(self) -> bool {
-        matches!(
+        !matches!(
             self,
-            OrgKind::District | OrgKind::Town | OrgKind::Village | OrgKind::Department
+            OrgKind::Bank | OrgKind::BankBranch | OrgKind::Enterprise
         )
+    }
+
+    /// District, town and village: the levels of the division tree, each with its own code.
+    pub fn is_division(self) -> bool {
+        matches!(self, OrgKind::District | OrgKind::Town | OrgKind::Village)
+    }
+
+    /// The digits of the division code an organisation of this kind carries itself.
+    pub fn division_code_len(self) -> Option<usize> {
+        match self {
+            OrgKind::District => Some(6),
+            OrgKind::Town => Some(9),
+            OrgKind::Village => Some(12),
+            _ => None,
+        }
+    }
+
+    /// Whether an organisation of this kind may sit under `parent` (`None`: at the root). The
+    /// district is the root; towns sit under it, villages under towns; departments, the
+    /// supervising offices and the service centre under the district or a town; banks at the
+    /// root or under the district; branches under a bank. Nothing sits under a department, an
+    /// office, a village or a branch, so no chain of parents can loop back on itself.
+    pub fn fits_under(self, parent: Option<OrgKind>) -> bool {
+        use OrgKind::*;
+        match self {
+            District => parent.is_none(),
+            Town => parent == Some(District),
+            Village => parent == Some(Town),
+            Department | EfficiencyOffice | InvestmentOffice | DisciplineOffice | ServiceCentre => {
+                matches!(parent, Some(District | Town))
+            }
+            Bank => matches!(parent, None | Some(District)),
+            BankBranch => parent == Some(Bank),
+            Enterprise => false,
+        }
+    }
+
+    /// The kinds that may sit under `parent`, for the Chinese message of a refused placement.
+    pub fn parents_zh(self) -> String {
+        let mut names: Vec<&str> = Self::MANAGED
+            .into_iter()
+            .filter(|p| self.fits_under(Some(*p)))
+            .map(|p| p.label_zh())
+            .collect();
+        if self.fits_under(None) {
+            names.insert(0, "最上级(无上级)");
+        }
+        if names.is_empty() {
+            "无".to_string()
+        } else {
+            names.join("或")
+        }
     }
 }
 
@@ -136,12 +235,20 @@ impl Role {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// A role by its code or its Chinese label (as people write it in a spreadsheet).
+    pub fn parse_code_or_label(s: &str) -> Option<Self> {
+        let s = s.trim();
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s || r.label_zh() == s)
+    }
+
     /// Whether a user of this role may sit in an organisation of that kind: enterprise users in
     /// enterprises, bank staff in banks, everyone else (including the administrator) in government.
     pub fn fits(self, kind: OrgKind) -> bool {
         match self {
             Role::EnterpriseUser => kind == OrgKind::Enterprise,
-            Role::BankStaff => kind == OrgKind::Bank,
+            Role::BankStaff => matches!(kind, OrgKind::Bank | OrgKind::BankBranch),
             _ => kind.is_government(),
         }
     }
@@ -243,7 +350,58 @@ mod tests {
     }
 
     #[test]
+    fn kinds_parse_by_code_or_label() {
+        assert_eq!(
+            OrgKind::parse_code_or_label(" 效能办 "),
+            Some(OrgKind::EfficiencyOffice)
+        );
+        assert_eq!(
+            OrgKind::parse_code_or_label("bank_branch"),
+            Some(OrgKind::BankBranch)
+        );
+        assert_eq!(OrgKind::parse_code_or_label("局"), None);
+    }
+
+    #[test]
+    fn each_kind_sits_only_under_its_parents() {
+        use OrgKind::*;
+        assert!(District.fits_under(None));
+        assert!(!District.fits_under(Some(District)));
+        assert!(Town.fits_under(Some(District)));
+        assert!(!Town.fits_under(Some(Town)));
+        assert!(Village.fits_under(Some(Town)));
+        assert!(!Village.fits_under(Some(District)));
+        assert!(Department.fits_under(Some(Town)));
+        assert!(!Department.fits_under(Some(Department)));
+        assert!(!Department.fits_under(None));
+        assert!(DisciplineOffice.fits_under(Some(District)));
+        assert!(Bank.fits_under(None) && Bank.fits_under(Some(District)));
+        assert!(!Bank.fits_under(Some(Town)));
+        assert!(BankBranch.fits_under(Some(Bank)));
+        assert!(!BankBranch.fits_under(Some(District)));
+        assert!(!Enterprise.fits_under(Some(District)));
+        assert_eq!(BankBranch.parents_zh(), "银行");
+        assert_eq!(Bank.parents_zh(), "最上级(无上级)或区");
+    }
+
+    #[test]
+    fn no_kind_can_be_its_own_ancestor() {
+        // A kind that may hold children never sits under a kind it may hold: the tree's depth
+        // is bounded by the kinds, so a move can only make a cycle through a wrong placement.
+        for child in OrgKind::ALL {
+            for parent in OrgKind::ALL {
+                if child.fits_under(Some(parent)) {
+                    assert!(!parent.fits_under(Some(child)), "{child:?} / {parent:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn roles_fit_only_their_domain() {
+        assert!(Role::BankStaff.fits(OrgKind::BankBranch));
+        assert!(Role::SupervisorEfficiency.fits(OrgKind::EfficiencyOffice));
+        assert!(!Role::Handler.fits(OrgKind::BankBranch));
         assert!(Role::EnterpriseUser.fits(OrgKind::Enterprise));
         assert!(!Role::EnterpriseUser.fits(OrgKind::Department));
         assert!(Role::BankStaff.fits(OrgKind::Bank));

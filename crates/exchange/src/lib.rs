@@ -13,6 +13,7 @@ pub mod breaches;
 mod columns;
 pub mod commitments;
 mod csv;
+pub mod directory;
 mod export;
 mod format;
 pub mod hotline;

@@ -20,6 +20,7 @@ pub mod demo;
 pub mod enterprises;
 pub mod error;
 pub mod notifications;
+pub mod organisations;
 pub mod principal;
 pub mod receipts;
 pub mod scene;

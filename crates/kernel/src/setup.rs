@@ -116,7 +116,7 @@ pub async fn import_divisions(app: &App, text: &str) -> AppResult<usize> {
         let has = |code: &DivisionCode| {
             known
                 .iter()
-                .find(|o| o.kind != OrgKind::Department && o.division_code.as_ref() == Some(code))
+                .find(|o| o.kind.is_division() && o.division_code.as_ref() == Some(code))
                 .map(|o| o.id)
         };
         if has(&division.code).is_some() {
@@ -162,6 +162,7 @@ pub async fn import_divisions(app: &App, text: &str) -> AppResult<usize> {
             kind,
             name: division.name.clone(),
             division_code: Some(division.code.clone()),
+            active: true,
         });
         created += 1;
     }

@@ -1,12 +1,16 @@
-//! Account administration: creating accounts, resetting passwords, assigning stewards.
-//! Only the platform administrator may do any of it.
+//! Account administration: creating accounts (one by one or from a file), changing roles,
+//! deactivating, resetting passwords, unlocking, assigning stewards. Only the platform
+//! administrator may do any of it: accounts carry roles and roles carry scope.
 
 use crate::audit::{self, Change};
 use crate::auth::{check_password_strength, hash_password};
-use crate::store::{StoreError, enterprises, orgs, sessions, users};
-use crate::{App, AppError, AppResult, Principal, RequestMeta, notifications};
+use crate::organisations::{find_by_name, row_errors};
+use crate::store::{Conn, StoreError, enterprises, orgs, sessions, users};
+use crate::{App, AppError, AppResult, FieldErrors, Principal, RequestMeta, notifications};
 use qinqing_domain::CreditCode;
-use qinqing_domain::org::Role;
+use qinqing_domain::org::{OrgKind, Role};
+use qinqing_exchange::directory::{self, ACCOUNT_COLUMNS};
+use qinqing_exchange::{FileFormat, ImportReport};
 use serde::Serialize;
 
 pub use crate::store::orgs::Organisation;
@@ -31,7 +35,9 @@ pub struct UserSummary {
     pub role: Role,
     pub role_label: &'static str,
     pub org_id: i64,
+    pub org_name: String,
     pub locked: bool,
+    pub disabled: bool,
     pub must_change_password: bool,
 }
 
@@ -58,6 +64,124 @@ pub fn parse_username(s: &str) -> AppResult<String> {
     Ok(s.to_string())
 }
 
+/// An account to create, its fields read and its temporary password hashed.
+struct AccountDraft {
+    username: String,
+    display_name: String,
+    phone: Option<String>,
+    role: Role,
+    password_hash: String,
+}
+
+fn password_field(e: AppError) -> AppError {
+    match e {
+        AppError::Invalid { message, .. } => AppError::invalid("password", message),
+        other => other,
+    }
+}
+
+/// Reads the fields that need no database, reporting every wrong one; hashes the password
+/// (slow on purpose) before any transaction is opened.
+fn account_draft(input: &NewUserInput) -> AppResult<AccountDraft> {
+    let mut errors = FieldErrors::default();
+    let username = errors.check("username", parse_username(&input.username).map_err(message));
+    let display_name = errors.check(
+        "display_name",
+        qinqing_domain::enterprise::parse_name(&input.display_name, "姓名"),
+    );
+    let role = errors.check(
+        "role",
+        Role::parse_code_or_label(&input.role).ok_or(format!("没有“{}”这个角色", input.role)),
+    );
+    errors.check(
+        "password",
+        check_password_strength(&input.password).map_err(message),
+    );
+    errors.finish()?;
+    let (Some(username), Some(display_name), Some(role)) = (username, display_name, role) else {
+        return Err(AppError::invalid("username", "输入有误"));
+    };
+    Ok(AccountDraft {
+        username,
+        display_name,
+        phone: input
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(str::to_string),
+        role,
+        password_hash: hash_password(&input.password).map_err(password_field)?,
+    })
+}
+
+fn message(e: AppError) -> String {
+    e.to_string()
+}
+
+/// The active organisation an account of `role` may be placed in.
+async fn account_org(conn: &mut Conn, org_id: i64, role: Role) -> AppResult<Organisation> {
+    let org = orgs::get(conn, org_id)
+        .await?
+        .filter(|o| o.active)
+        .ok_or_else(|| AppError::invalid("org_id", "所选组织不存在或已停用"))?;
+    if !role.fits(org.kind) {
+        return Err(AppError::invalid(
+            "role",
+            format!("{}不能设在{}类组织中", role.label_zh(), org.kind.label_zh()),
+        ));
+    }
+    Ok(org)
+}
+
+/// Creates one account inside `conn`'s transaction after every check; a taken username is
+/// looked up first rather than left to the unique index, so a failed row leaves the
+/// transaction usable for the next row of an import.
+async fn create_account_in(
+    conn: &mut Conn,
+    who: &Principal,
+    meta: &RequestMeta,
+    draft: &AccountDraft,
+    org_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<i64> {
+    let org = account_org(conn, org_id, draft.role).await?;
+    if users::find_by_username(conn, &draft.username)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict {
+            field: Some("username".into()),
+            message: format!("用户名“{}”已被使用", draft.username),
+        });
+    }
+    let new = users::NewUser {
+        username: &draft.username,
+        display_name: &draft.display_name,
+        phone: draft.phone.as_deref(),
+        password_hash: &draft.password_hash,
+        org_id: org.id,
+        role: draft.role,
+        must_change_password: true,
+    };
+    let id = users::insert(conn, &new, now).await?;
+    if org.kind == OrgKind::Enterprise {
+        users::link_enterprise(conn, id, org.id, users::Relation::Member).await?;
+    }
+    let detail = serde_json::json!({
+        "username": draft.username, "role": draft.role.as_str(), "org_id": org.id,
+    });
+    audit::record(
+        conn,
+        who,
+        meta,
+        user_change("user.created", id, detail),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
 pub async fn create_user(
     app: &App,
     who: &Principal,
@@ -65,59 +189,194 @@ pub async fn create_user(
     meta: &RequestMeta,
 ) -> AppResult<i64> {
     require_admin(who)?;
-    let username = parse_username(&input.username)?;
-    let display_name = qinqing_domain::enterprise::parse_name(&input.display_name, "姓名")
-        .map_err(|m| AppError::invalid("display_name", m))?;
-    let role = Role::parse(&input.role)
-        .ok_or_else(|| AppError::invalid("role", format!("没有“{}”这个角色", input.role)))?;
-    check_password_strength(&input.password).map_err(|e| match e {
-        AppError::Invalid { message, .. } => AppError::invalid("password", message),
-        other => other,
-    })?;
+    let draft = account_draft(&input)?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let org = orgs::get(&mut tx, input.org_id)
+    let id = create_account_in(&mut tx, who, meta, &draft, input.org_id, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(id)
+}
+
+/// An account the administrator manages, or 404; never their own (changing one's own role or
+/// switching oneself off would leave the district without an administrator).
+async fn other_account(conn: &mut Conn, who: &Principal, id: i64) -> AppResult<users::User> {
+    if id == who.user_id {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "不能修改或停用自己的账户,请由其他管理员操作".into(),
+        });
+    }
+    users::get(conn, id)
         .await?
-        .ok_or_else(|| AppError::invalid("org_id", "所选组织不存在"))?;
-    if !role.fits(org.kind) {
+        .ok_or_else(|| AppError::NotFound("账户不存在".into()))
+}
+
+/// Gives an account another role that fits its organisation. Enterprise users stay enterprise
+/// users: their role follows from the enterprise they belong to.
+pub async fn change_role(
+    app: &App,
+    who: &Principal,
+    user_id: i64,
+    role: &str,
+    meta: &RequestMeta,
+) -> AppResult<()> {
+    require_admin(who)?;
+    let role = Role::parse_code_or_label(role)
+        .ok_or_else(|| AppError::invalid("role", format!("没有“{role}”这个角色")))?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let user = other_account(&mut tx, who, user_id).await?;
+    if (user.role == Role::EnterpriseUser) != (role == Role::EnterpriseUser) {
         return Err(AppError::invalid(
             "role",
-            format!("{}不能设在{}类组织中", role.label_zh(), org.kind.label_zh()),
+            "企业用户的角色随其企业而定,不能与工作人员角色互换",
         ));
     }
-    let new = users::NewUser {
-        username: &username,
-        display_name: &display_name,
-        phone: input.phone.as_deref().filter(|p| !p.trim().is_empty()),
-        password_hash: &hash_password(&input.password)?,
-        org_id: org.id,
-        role,
-        must_change_password: true,
-    };
-    let id = users::insert(&mut tx, &new, now)
-        .await
-        .map_err(|e| match e {
-            StoreError::Duplicate => AppError::Conflict {
-                field: Some("username".into()),
-                message: format!("用户名“{username}”已被使用"),
-            },
-            other => other.into(),
-        })?;
-    if org.kind == qinqing_domain::org::OrgKind::Enterprise {
-        users::link_enterprise(&mut tx, id, org.id, users::Relation::Member).await?;
-    }
-    let detail =
-        serde_json::json!({ "username": username, "role": role.as_str(), "org_id": org.id });
+    account_org(&mut tx, user.org_id, role).await?;
+    users::set_role(&mut tx, user.id, role).await?;
+    let detail = serde_json::json!({ "from": user.role.as_str(), "to": role.as_str() });
     audit::record(
         &mut tx,
         who,
         meta,
-        user_change("user.created", id, detail),
+        user_change("user.role_changed", user.id, detail),
         now,
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(id)
+    Ok(())
+}
+
+/// Switches an account off; its sessions end in the same transaction, so it is logged out at
+/// once everywhere.
+pub async fn deactivate(
+    app: &App,
+    who: &Principal,
+    user_id: i64,
+    meta: &RequestMeta,
+) -> AppResult<()> {
+    require_admin(who)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let user = other_account(&mut tx, who, user_id).await?;
+    if user.disabled {
+        return Err(AppError::Conflict {
+            field: None,
+            message: format!("账户 {} 已停用", user.username),
+        });
+    }
+    users::disable(&mut tx, user.id).await?;
+    sessions::delete_for_user(&mut tx, user.id).await?;
+    audit::record(
+        &mut tx,
+        who,
+        meta,
+        user_change("user.deactivated", user.id, serde_json::json!({})),
+        now,
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// Switches off the account of this username, as the platform itself (the command line).
+pub async fn deactivate_by_username(app: &App, username: &str) -> AppResult<()> {
+    let mut conn = app.db.conn().await?;
+    let user = users::find_by_username(&mut conn, username.trim())
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("没有用户名为“{username}”的账户")))?;
+    drop(conn);
+    deactivate(app, &Principal::system(), user.id, &RequestMeta::default()).await
+}
+
+/// Lifts the lock-out after repeated failed logins, without touching the password.
+pub async fn unlock(app: &App, who: &Principal, user_id: i64, meta: &RequestMeta) -> AppResult<()> {
+    require_admin(who)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let user = users::get(&mut tx, user_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("账户不存在".into()))?;
+    users::clear_failed_logins(&mut tx, user.id).await?;
+    let detail = serde_json::json!({ "failures": user.failed_logins });
+    audit::record(
+        &mut tx,
+        who,
+        meta,
+        user_change("user.unlocked", user.id, detail),
+        now,
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The column of the account sheet a use-case field is reported under.
+fn account_column(field: &str) -> &'static str {
+    match field {
+        "username" => "username",
+        "display_name" => "display_name",
+        "role" => "role",
+        "password" => "password",
+        _ => "organisation",
+    }
+}
+
+/// Imports an account sheet in one transaction, each account with its own audit entry and a
+/// temporary password to change at first login. Any wrong row rejects the file with every
+/// problem, and no account is created.
+pub async fn import(
+    app: &App,
+    who: &Principal,
+    bytes: &[u8],
+    format: FileFormat,
+    meta: &RequestMeta,
+) -> AppResult<usize> {
+    require_admin(who)?;
+    let lines =
+        directory::read(bytes, format, &ACCOUNT_COLUMNS).map_err(AppError::ImportRejected)?;
+    let mut errors = Vec::new();
+    let mut drafts = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for line in &lines {
+        let input = NewUserInput {
+            username: line.get("username").to_string(),
+            display_name: line.get("display_name").to_string(),
+            phone: Some(line.get("phone").to_string()),
+            org_id: 0,
+            role: line.get("role").to_string(),
+            password: line.get("password").to_string(),
+        };
+        if !seen.insert(input.username.clone()) {
+            errors.push(line.error("username", "用户名与前面的行重复"));
+            continue;
+        }
+        match account_draft(&input) {
+            Ok(draft) => drafts.push((line, draft)),
+            Err(e) => errors.extend(row_errors(line, e, account_column)?),
+        }
+    }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let all = orgs::list_non_enterprise(&mut tx).await?;
+    for (line, draft) in &drafts {
+        let created = match find_by_name(&all, line.get("organisation")) {
+            Ok(org) => create_account_in(&mut tx, who, meta, draft, org.id, now).await,
+            Err(m) => Err(AppError::invalid("org_id", m)),
+        };
+        if let Err(e) = created {
+            errors.extend(row_errors(line, e, account_column)?);
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by_key(|e| e.row);
+        return Err(AppError::ImportRejected(ImportReport {
+            rows: lines.len(),
+            errors,
+        }));
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(lines.len())
 }
 
 fn user_change(action: &'static str, id: i64, detail: serde_json::Value) -> Change<'static> {
@@ -134,13 +393,23 @@ pub async fn list_users(app: &App, who: &Principal) -> AppResult<Vec<UserSummary
     require_admin(who)?;
     let now = app.now();
     let mut conn = app.db.conn().await?;
+    let names: std::collections::HashMap<i64, String> = orgs::list_non_enterprise(&mut conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
     Ok(users::list(&mut conn)
         .await?
         .into_iter()
         .map(|u| UserSummary {
             id: u.id,
             role_label: u.role.label_zh(),
+            org_name: names
+                .get(&u.org_id)
+                .cloned()
+                .unwrap_or_else(|| "企业".into()),
             locked: u.locked_until.is_some_and(|t| t > now),
+            disabled: u.disabled,
             username: u.username,
             display_name: u.display_name,
             role: u.role,
@@ -160,23 +429,14 @@ pub async fn reset_password(
     meta: &RequestMeta,
 ) -> AppResult<()> {
     require_admin(who)?;
-    check_password_strength(temporary_password).map_err(|e| match e {
-        AppError::Invalid { message, .. } => AppError::invalid("password", message),
-        other => other,
-    })?;
+    check_password_strength(temporary_password).map_err(password_field)?;
+    let hash = hash_password(temporary_password)?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
     users::get(&mut tx, user_id)
         .await?
         .ok_or_else(|| AppError::NotFound("账户不存在".into()))?;
-    users::set_password(
-        &mut tx,
-        user_id,
-        &hash_password(temporary_password)?,
-        true,
-        now,
-    )
-    .await?;
+    users::set_password(&mut tx, user_id, &hash, true, now).await?;
     sessions::delete_for_user(&mut tx, user_id).await?;
     let detail = serde_json::json!({});
     let seq = audit::record(
@@ -255,7 +515,7 @@ pub async fn departments(app: &App) -> AppResult<Vec<(i64, String)>> {
     Ok(orgs::list_non_enterprise(&mut conn)
         .await?
         .into_iter()
-        .filter(|o| o.kind == qinqing_domain::org::OrgKind::Department)
+        .filter(|o| o.kind == OrgKind::Department && o.active)
         .map(|o| (o.id, o.name))
         .collect())
 }

@@ -1,4 +1,5 @@
-//! The command line: `qinqing serve`, `import`, `export`, `setup`, `demo`, `migrate`.
+//! The command line: `qinqing serve`, `import`, `export`, `setup`, `organisation`, `account`,
+//! `demo`, `migrate`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -71,6 +72,16 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportWhat,
     },
+    /// The organisation tree.
+    Organisation {
+        #[command(subcommand)]
+        what: OrganisationWhat,
+    },
+    /// Accounts.
+    Account {
+        #[command(subcommand)]
+        what: AccountWhat,
+    },
     /// Export data files.
     Export {
         #[command(subcommand)]
@@ -111,6 +122,55 @@ pub enum ImportWhat {
     /// Towns and villages ("code,name" lines, 9- and 12-digit codes) under the district.
     Divisions {
         file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Organisations from CSV or XLSX (组织名称, 组织类型, 上级组织, 区划代码); all rows or none.
+    Organisations {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Accounts from CSV or XLSX (用户名, 姓名, 手机号, 所在组织, 角色, 临时密码); all rows or
+    /// none. Each must change the temporary password at first login.
+    Accounts {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum OrganisationWhat {
+    /// Create one organisation under a parent named as in the tree.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// The kind, in Chinese (部门, 银行, 效能办 …) or as a code (department, bank …).
+        #[arg(long)]
+        kind: String,
+        /// The parent's name; leave out only for a bank at the top.
+        #[arg(long)]
+        parent: Option<String>,
+        /// For a town (9 digits) or a village (12 digits).
+        #[arg(long)]
+        division_code: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Deactivate an organisation (named as in the tree) that holds no account in use.
+    Deactivate {
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AccountWhat {
+    /// Switch an account off; its sessions end at once.
+    Deactivate {
+        username: String,
         #[command(flatten)]
         db: DbArg,
     },
@@ -206,6 +266,61 @@ fn explain(e: AppError) -> anyhow::Error {
     }
 }
 
+/// The database, and a CSV or XLSX file's bytes and format.
+async fn open_with_file(
+    db: &DbArg,
+    file: &std::path::Path,
+) -> anyhow::Result<(qinqing_kernel::App, Vec<u8>, FileFormat)> {
+    let format = format_of(file)?;
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    Ok((crate::open(&db.db).await?, bytes, format))
+}
+
+async fn organisation(what: OrganisationWhat) -> anyhow::Result<()> {
+    let meta = RequestMeta::default();
+    let system = Principal::system();
+    match what {
+        OrganisationWhat::Create {
+            name,
+            kind,
+            parent,
+            division_code,
+            db,
+        } => {
+            let app = crate::open(&db.db).await?;
+            let parent_id = match parent {
+                Some(p) => Some(
+                    qinqing_kernel::organisations::id_by_name(&app, &p)
+                        .await
+                        .map_err(explain)?,
+                ),
+                None => None,
+            };
+            let input = qinqing_kernel::organisations::NewOrganisationInput {
+                name: name.clone(),
+                kind,
+                parent_id,
+                division_code,
+            };
+            qinqing_kernel::organisations::create(&app, &system, &input, &meta)
+                .await
+                .map_err(explain)?;
+            println!("已创建组织 {name}");
+        }
+        OrganisationWhat::Deactivate { name, db } => {
+            let app = crate::open(&db.db).await?;
+            let id = qinqing_kernel::organisations::id_by_name(&app, &name)
+                .await
+                .map_err(explain)?;
+            qinqing_kernel::organisations::deactivate(&app, &system, id, &meta)
+                .await
+                .map_err(explain)?;
+            println!("已停用组织 {name}");
+        }
+    }
+    Ok(())
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve {
@@ -281,6 +396,46 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(explain)?;
             println!("新增区划组织 {created} 个");
+            Ok(())
+        }
+        Command::Import {
+            what: ImportWhat::Organisations { file, db },
+        } => {
+            let (app, bytes, format) = open_with_file(&db, &file).await?;
+            let meta = RequestMeta::default();
+            let rows = qinqing_kernel::organisations::import(
+                &app,
+                &Principal::system(),
+                &bytes,
+                format,
+                &meta,
+            )
+            .await
+            .map_err(explain)?;
+            println!("导入组织 {rows} 个");
+            Ok(())
+        }
+        Command::Import {
+            what: ImportWhat::Accounts { file, db },
+        } => {
+            let (app, bytes, format) = open_with_file(&db, &file).await?;
+            let meta = RequestMeta::default();
+            let rows =
+                qinqing_kernel::users::import(&app, &Principal::system(), &bytes, format, &meta)
+                    .await
+                    .map_err(explain)?;
+            println!("导入账户 {rows} 个,首次登录须修改临时密码");
+            Ok(())
+        }
+        Command::Organisation { what } => organisation(what).await,
+        Command::Account {
+            what: AccountWhat::Deactivate { username, db },
+        } => {
+            let app = crate::open(&db.db).await?;
+            qinqing_kernel::users::deactivate_by_username(&app, &username)
+                .await
+                .map_err(explain)?;
+            println!("已停用账户 {username},其登录已全部失效");
             Ok(())
         }
         Command::Export {

@@ -15,6 +15,8 @@ pub struct Organisation {
     pub kind: OrgKind,
     pub name: String,
     pub division_code: Option<DivisionCode>,
+    /// False once deactivated: kept for the records, closed to new accounts and children.
+    pub active: bool,
 }
 
 pub struct NewOrganisation<'a> {
@@ -39,7 +41,7 @@ pub async fn insert(conn: &mut Conn, org: &NewOrganisation<'_>, now: DateTime<Ut
     Ok(row.try_get("id")?)
 }
 
-const COLUMNS: &str = "SELECT id, parent_id, kind, name, division_code FROM organisation";
+const COLUMNS: &str = "SELECT id, parent_id, kind, name, division_code, active FROM organisation";
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<Organisation>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE id = $1")))
@@ -58,6 +60,51 @@ pub async fn list_non_enterprise(conn: &mut Conn) -> Result<Vec<Organisation>> {
     .fetch_all(conn)
     .await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Renames an organisation.
+pub async fn rename(conn: &mut Conn, id: i64, name: &str) -> Result<()> {
+    sqlx::query("UPDATE organisation SET name = $1 WHERE id = $2")
+        .bind(name)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Places an organisation under another parent, with the division code it covers there.
+pub async fn move_to(
+    conn: &mut Conn,
+    id: i64,
+    parent_id: Option<i64>,
+    division_code: Option<&DivisionCode>,
+) -> Result<()> {
+    sqlx::query("UPDATE organisation SET parent_id = $1, division_code = $2 WHERE id = $3")
+        .bind(parent_id)
+        .bind(division_code.map(|d| d.as_str()))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn deactivate(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE organisation SET active = 0 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// How many active organisations sit directly under `id`.
+pub async fn active_children(conn: &mut Conn, id: i64) -> Result<i64> {
+    Ok(
+        sqlx::query("SELECT COUNT(*) AS n FROM organisation WHERE parent_id = $1 AND active = 1")
+            .bind(id)
+            .fetch_one(conn)
+            .await?
+            .try_get("n")?,
+    )
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64> {
@@ -81,5 +128,6 @@ fn from_row(row: &AnyRow) -> Result<Organisation> {
         division_code: division
             .map(|d| stored("organisation.division_code", DivisionCode::parse(&d)))
             .transpose()?,
+        active: row.try_get::<i64, _>("active")? != 0,
     })
 }

@@ -163,6 +163,34 @@ pub async fn set_password(
     Ok(())
 }
 
+pub async fn set_role(conn: &mut Conn, id: i64, role: Role) -> Result<()> {
+    sqlx::query("UPDATE app_user SET role = $1 WHERE id = $2")
+        .bind(role.as_str())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn disable(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE app_user SET disabled = 1 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// How many enabled accounts an organisation holds.
+pub async fn enabled_in_org(conn: &mut Conn, org_id: i64) -> Result<i64> {
+    Ok(
+        sqlx::query("SELECT COUNT(*) AS n FROM app_user WHERE org_id = $1 AND disabled = 0")
+            .bind(org_id)
+            .fetch_one(conn)
+            .await?
+            .try_get("n")?,
+    )
+}
+
 pub async fn link_enterprise(
     conn: &mut Conn,
     user_id: i64,

@@ -121,7 +121,7 @@ impl FromRequestParts<AppState> for ApiUser {
             return Err(plain(
                 StatusCode::FORBIDDEN,
                 "password_change_required",
-                "管理员重置了您的密码,请先修改密码",
+                "您正在使用管理员设置的临时密码,请先修改密码",
                 None,
             ));
         }

@@ -59,6 +59,10 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
             ),
         )
         .route(
+            "/static/org-picker.js",
+            asset(JS, include_str!("../../static/org-picker.js")),
+        )
+        .route(
             "/static/verify.js",
             asset(JS, include_str!("../../static/verify.js")),
         )

@@ -130,6 +130,94 @@ fn divisions_outside_the_district_or_malformed_are_refused() {
     assert!(!out.status.success());
 }
 
+/// Runs the binary and asserts it succeeded; returns what it printed.
+fn succeeds(args: &[&str]) -> String {
+    let out = qinqing(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_district_sets_up_its_organisations_and_accounts_from_files() {
+    let db = format!("sqlite://{}", temp("directory.db").display());
+    assert!(setup(&db).status.success());
+    let orgs = temp("orgs.csv");
+    std::fs::write(
+        &orgs,
+        "组织名称,组织类型,上级组织,区划代码
+         东园镇,镇(街道),测试区,350521101
+         财政局,部门,测试区,
+         效能办,效能办,测试区,
+         农业银行,银行,,
+         农业银行东园网点,银行网点,农业银行,
+",
+    )
+    .unwrap();
+    let printed = succeeds(&[
+        "import",
+        "organisations",
+        orgs.to_str().unwrap(),
+        "--db",
+        &db,
+    ]);
+    assert!(printed.contains("导入组织 5 个"), "{printed}");
+
+    // A wrong file names the row and column and adds nothing.
+    let bad = temp("bad-accounts.csv");
+    std::fs::write(
+        &bad,
+        "用户名,姓名,所在组织,角色,临时密码
+         caizheng1,张财,财政局,复审人,Start2026ok
+         nongyin1,李农,财政局,银行工作人员,Start2026ok
+",
+    )
+    .unwrap();
+    let out = qinqing(&["import", "accounts", bad.to_str().unwrap(), "--db", &db]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("第 3 行 [role]"), "{stderr}");
+
+    let accounts = temp("accounts.csv");
+    std::fs::write(
+        &accounts,
+        "用户名,姓名,所在组织,角色,临时密码
+         caizheng1,张财,财政局,复审人,Start2026ok
+         nongyin1,李农,农业银行东园网点,银行工作人员,Start2026ok
+",
+    )
+    .unwrap();
+    let printed = succeeds(&[
+        "import",
+        "accounts",
+        accounts.to_str().unwrap(),
+        "--db",
+        &db,
+    ]);
+    assert!(printed.contains("导入账户 2 个"), "{printed}");
+
+    // One by one: a department created and, while it is empty, deactivated; an account off.
+    let args = [
+        "organisation",
+        "create",
+        "--name",
+        "科技局",
+        "--kind",
+        "部门",
+    ];
+    let printed = succeeds(&[&args[..], &["--parent", "测试区", "--db", &db]].concat());
+    assert!(printed.contains("科技局"), "{printed}");
+    succeeds(&["organisation", "deactivate", "科技局", "--db", &db]);
+    let out = qinqing(&["organisation", "deactivate", "财政局", "--db", &db]);
+    assert!(!out.status.success(), "财政局 still has an account");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("在用账户"));
+    succeeds(&["account", "deactivate", "caizheng1", "--db", &db]);
+    succeeds(&["organisation", "deactivate", "财政局", "--db", &db]);
+}
+
 #[test]
 fn the_demo_generator_writes_an_importable_file() {
     let out_file = temp("demo.csv");

@@ -22,6 +22,7 @@ mod clinic;
 mod cluster;
 mod cockpit;
 mod deadlines;
+mod directory;
 mod enterprises;
 mod import;
 mod integrity;

@@ -105,9 +105,12 @@ pub struct OrganisationItem {
     pub kind: String,
     pub name: String,
     pub division_code: Option<String>,
+    /// False once deactivated.
+    pub active: bool,
 }
 
-/// Government organisations and banks (enterprises are listed under /enterprises).
+/// Government organisations and banks, deactivated ones included (enterprises are listed under
+/// /enterprises).
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "admin",
     responses((status = 200, body = Vec<OrganisationItem>), (status = 403, body = crate::web::error::ErrorBody)))]
 pub async fn organisations(
@@ -123,6 +126,7 @@ pub async fn organisations(
                 kind: o.kind.as_str().to_string(),
                 name: o.name,
                 division_code: o.division_code.map(|d| d.to_string()),
+                active: o.active,
             })
             .collect(),
     ))

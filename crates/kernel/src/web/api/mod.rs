@@ -4,6 +4,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod deadlines;
+pub mod directory;
 pub mod enterprises;
 pub mod notifications;
 pub mod reference;
@@ -28,6 +29,7 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .merge(auth::routes())
         .merge(enterprises::routes())
         .merge(admin::routes())
+        .merge(directory::routes())
         .merge(deadlines::routes())
         .merge(supervision::routes())
         .merge(notifications::routes())

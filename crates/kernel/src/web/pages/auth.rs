@@ -77,6 +77,8 @@ pub struct LoginPage {
     username: String,
     next: String,
     error: Option<String>,
+    /// Just back from changing the password.
+    changed: bool,
     demo_accounts: Vec<DemoAccountView>,
     demo_password: &'static str,
 }
@@ -84,6 +86,8 @@ pub struct LoginPage {
 #[derive(Deserialize, Default)]
 pub struct NextQuery {
     next: Option<String>,
+    #[serde(default)]
+    changed: Option<String>,
 }
 
 fn login_page_for(
@@ -100,6 +104,7 @@ fn login_page_for(
         username,
         next: next.to_string(),
         error,
+        changed: false,
         demo_accounts: ACCOUNTS
             .iter()
             .map(|a| DemoAccountView {
@@ -118,7 +123,8 @@ pub async fn login_page(
 ) -> Response {
     let (token, fresh) = anonymous_token(&headers);
     let next = safe_next(q.next.as_deref()).to_string();
-    let page = login_page_for(&state, token.clone(), String::new(), &next, None);
+    let mut page = login_page_for(&state, token.clone(), String::new(), &next, None);
+    page.changed = q.changed.is_some();
     with_anonymous_token(&state, page, &token, fresh)
 }
 
@@ -148,12 +154,26 @@ pub async fn login(
     let result = PasswordProvider
         .authenticate(&state.app, credentials, &request_meta(&headers))
         .await;
+    let next = match &result {
+        Ok(user_id) => landing(&state, *user_id, next).await,
+        Err(_) => next,
+    };
     match logged_in(&state, result, &next).await {
         Ok(response) => response,
         Err(e) => {
             let page = login_page_for(&state, form.csrf, form.username, &next, Some(e.to_string()));
             (crate::web::error::status_of(&e), page).into_response()
         }
+    }
+}
+
+/// Where a fresh login lands: a user on a temporary password (a new account, or one the
+/// administrator reset) goes to the password page first, which is all they may use until they
+/// have chosen their own; everyone else goes on to `next`.
+async fn landing(state: &AppState, user_id: i64, next: String) -> String {
+    match auth::principal_of(&state.app, user_id).await {
+        Ok(Some(p)) if p.must_change_password => "/password".to_string(),
+        _ => next,
     }
 }
 
@@ -382,7 +402,7 @@ pub async fn change_password(
         .await
     };
     match result {
-        Ok(()) => Redirect::to("/login?next=/").into_response(),
+        Ok(()) => Redirect::to("/login?next=/&changed=1").into_response(),
         Err(e) => {
             let page = PasswordPage {
                 forced: caller.principal.must_change_password,

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod directory;
 pub mod enterprises;
 pub mod messages;
 pub mod supervision;
@@ -32,6 +33,7 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .merge(auth::routes())
         .merge(enterprises::routes())
         .merge(admin::routes())
+        .merge(directory::routes())
         .merge(messages::routes())
         .merge(supervision::routes())
         .merge(tools::routes())
