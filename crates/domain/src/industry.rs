@@ -315,7 +315,10 @@ mod tests {
         assert!(errors.is_empty(), "{errors:#?}");
         let first_data_line = CSV.lines().find(|l| !l.starts_with('#'));
         assert_eq!(first_data_line, Some(HEADER));
-        assert!(CSV.starts_with("# GB/T 4754-2017"), "the table names its source");
+        assert!(
+            CSV.starts_with("# GB/T 4754-2017"),
+            "the table names its source"
+        );
     }
 
     fn count(level: IndustryLevel) -> usize {
@@ -340,7 +343,11 @@ mod tests {
     fn every_group_and_division_has_children() {
         for node in all() {
             if node.level != IndustryLevel::Class {
-                assert!(!children(Some(&code(node.code))).is_empty(), "{}", node.code);
+                assert!(
+                    !children(Some(&code(node.code))).is_empty(),
+                    "{}",
+                    node.code
+                );
             }
         }
     }
@@ -595,7 +602,9 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["C391", "C392", "C393", "C394", "C395", "C396", "C397", "C398", "C399"]
+            [
+                "C391", "C392", "C393", "C394", "C395", "C396", "C397", "C398", "C399"
+            ]
         );
         let names: Vec<&str> = children(Some(&code("K"))).iter().map(|n| n.code).collect();
         assert_eq!(names, ["K70"]);

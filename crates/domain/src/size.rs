@@ -652,7 +652,11 @@ mod tests {
             let c = classify(&code(c), &figures(Some(150), None, None)).unwrap();
             assert_eq!(c.size, SizeClass::Medium);
             assert!(c.by_reference);
-            assert!(c.rule.starts_with("本办法未列明的行业参照其他未列明行业:"), "{}", c.rule);
+            assert!(
+                c.rule.starts_with("本办法未列明的行业参照其他未列明行业:"),
+                "{}",
+                c.rule
+            );
         }
         // Industries the document lists are not by reference, 社会工作 Q85 among them.
         for c in ["Q8521", "K7030", "K7090", "M7310", "G5411", "C1952"] {
@@ -681,7 +685,11 @@ mod tests {
                 revenue: Some(Money::from_yuan(5_000_000_000)),
                 total_assets: Some(Money::from_yuan(5_000_000_000)),
             };
-            assert_eq!(classify(class, &enough).unwrap().size, SizeClass::Large, "{class}");
+            assert_eq!(
+                classify(class, &enough).unwrap().size,
+                SizeClass::Large,
+                "{class}"
+            );
         }
         // Every row of the table, 其他未列明行业 included, is used by some class.
         assert_eq!(per_sector.len(), Sector::ALL.len(), "{per_sector:?}");

@@ -97,7 +97,9 @@ pub enum ImportWhat {
         #[command(flatten)]
         db: DbArg,
     },
-    /// Towns and villages ("code,name" lines, 9- and 12-digit codes) under the district.
+    /// Towns and villages (and, for a city, its counties) under the district, from "code,name"
+    /// lines or the statistics bureau's list for a whole province (统计用区划代码, 12-digit codes,
+    /// 城乡分类代码); rows outside the district are counted and skipped.
     Divisions {
         file: PathBuf,
         #[command(flatten)]
@@ -265,10 +267,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             let app = crate::open(&db.db).await?;
-            let created = qinqing_kernel::setup::import_divisions(&app, &text)
+            let report = qinqing_kernel::setup::import_divisions(&app, &text)
                 .await
                 .map_err(explain)?;
-            println!("新增区划组织 {created} 个");
+            println!("{}", report.summary_zh());
             Ok(())
         }
         Command::Export {
