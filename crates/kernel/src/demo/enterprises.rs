@@ -277,7 +277,8 @@ fn register_name(index: usize, class: &IndustryNode, rng: &mut Rng) -> String {
         .name
         .trim_start_matches("其他未列明")
         .trim_start_matches("其他");
-    unique_name(index, trade, *rng.pick(&SUFFIXES))
+    let suffix = *rng.pick(&SUFFIXES);
+    unique_name(index, trade, suffix)
 }
 
 /// Place and brand follow the index, so the first PLACES × BRANDS names are unique, and a branch
@@ -301,7 +302,8 @@ fn identity(
     regions: &[DivisionCode],
 ) -> (EnterpriseIdentity, &'static Sector) {
     let sector = rng.pick(&SECTORS);
-    let name = unique_name(index, *rng.pick(sector.words), *rng.pick(&SUFFIXES));
+    let (words, suffix) = (*rng.pick(sector.words), *rng.pick(&SUFFIXES));
+    let name = unique_name(index, words, suffix);
     let identity = EnterpriseIdentity {
         credit_code: credit_code(rng, index),
         name,
