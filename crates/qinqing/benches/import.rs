@@ -72,9 +72,9 @@ async fn import_into_fresh_db(bytes: &[u8], format: FileFormat) -> anyhow::Resul
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
     let app = qinqing::open(&format!("sqlite://{}", path.display())).await?;
-    load_sized(&app, 0)
+    load_sized(&app, 1)
         .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let started = Instant::now();
     let summary = qinqing_kernel::enterprises::import(
         &app,
@@ -84,7 +84,7 @@ async fn import_into_fresh_db(bytes: &[u8], format: FileFormat) -> anyhow::Resul
         &RequestMeta::default(),
     )
     .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let elapsed = started.elapsed();
     anyhow::ensure!(summary.created > 0, "nothing imported");
     app.db.close().await;
