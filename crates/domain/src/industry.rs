@@ -2,10 +2,11 @@
 //!
 //! Policy conditions name industries at any level ("制造业 C", "金属制品业 C33") and enterprises
 //! are registered at the finest level ("C3311"), so codes are hierarchical: a condition on "C"
-//! matches every code below it. The table (`data/industry.csv`) holds all 20 sections and all 97
-//! divisions, plus the groups and classes the platform's data uses; it is compiled in and parsed
-//! once. The codes are prefix-nested: a node's parent is its code minus the last digit (the
-//! section letter for a division).
+//! matches every code below it. The table (`data/industry.csv`) is the whole standard as amended
+//! by its No. 1 amendment (2019): 20 sections, 97 divisions, 473 groups and 1381 classes, with the
+//! official names; its header comment names the source. It is compiled in and parsed once. The
+//! codes are prefix-nested: a node's parent is its code minus the last digit (the section letter
+//! for a division).
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -129,12 +130,18 @@ static TABLE: LazyLock<Table> = LazyLock::new(|| {
     Table { nodes, index }
 });
 
-/// Parses the "code,name,level" table, one result per data line (the header is skipped).
+/// The header line of the table; the lines before it are `#` comments naming the source.
+const HEADER: &str = "code,name,level";
+
+/// Parses the "code,name,level" table, one result per data line (`#` comments, blank lines and
+/// the header are skipped).
 fn parse_table(text: &'static str) -> Vec<Result<IndustryNode, String>> {
     text.lines()
         .enumerate()
-        .skip(1)
-        .filter(|(_, line)| !line.trim().is_empty())
+        .filter(|(_, line)| {
+            let line = line.trim();
+            !line.is_empty() && !line.starts_with('#') && line != HEADER
+        })
         .map(|(i, line)| {
             parse_row(line).ok_or_else(|| format!("industry.csv 第 {} 行无效:{line}", i + 1))
         })
@@ -306,7 +313,94 @@ mod tests {
             .filter_map(Result::err)
             .collect();
         assert!(errors.is_empty(), "{errors:#?}");
-        assert_eq!(CSV.lines().next(), Some("code,name,level"));
+        let first_data_line = CSV.lines().find(|l| !l.starts_with('#'));
+        assert_eq!(first_data_line, Some(HEADER));
+        assert!(
+            CSV.starts_with("# GB/T 4754-2017"),
+            "the table names its source"
+        );
+    }
+
+    fn count(level: IndustryLevel) -> usize {
+        all().iter().filter(|n| n.level == level).count()
+    }
+
+    /// GB/T 4754-2017 has 20 门类, 97 大类, 473 中类 and 1380 小类; its No. 1 amendment (2019)
+    /// adds 7215 农村集体经济组织管理, giving 1381 小类.
+    #[test]
+    fn counts_per_level_match_the_amended_standard() {
+        assert_eq!(count(IndustryLevel::Section), 20);
+        assert_eq!(count(IndustryLevel::Division), 97);
+        assert_eq!(count(IndustryLevel::Group), 473);
+        assert_eq!(count(IndustryLevel::Class), 1381);
+        assert_eq!(code("L7215").name(), "农村集体经济组织管理");
+        assert_eq!(code("L7215").parent(), Some(code("L721")));
+    }
+
+    /// Every group has at least one class, and every division at least one group: the leaves of
+    /// the tree are exactly the classes, so an enterprise can always be registered at class level.
+    #[test]
+    fn every_group_and_division_has_children() {
+        for node in all() {
+            if node.level != IndustryLevel::Class {
+                assert!(
+                    !children(Some(&code(node.code))).is_empty(),
+                    "{}",
+                    node.code
+                );
+            }
+        }
+    }
+
+    /// A group that the standard does not subdivide has the single class "group + 0" of the same
+    /// name (022 造林和更新 / 0220); a subdivided group never has a class ending in 0.
+    #[test]
+    fn undivided_groups_have_their_zero_class() {
+        for group in all().iter().filter(|n| n.level == IndustryLevel::Group) {
+            let classes = children(Some(&code(group.code)));
+            let zero = classes.iter().find(|c| c.code.ends_with('0'));
+            match zero {
+                Some(zero) => {
+                    assert_eq!(classes.len(), 1, "{}", group.code);
+                    assert_eq!(zero.name, group.name, "{}", group.code);
+                }
+                None => assert!(!classes.is_empty(), "{}", group.code),
+            }
+        }
+        assert_eq!(code("A0220").name(), "造林和更新");
+    }
+
+    /// Real class codes from an enterprise register (issue #15), Quanzhou's core industries among
+    /// them; each parses with its official name.
+    #[test]
+    fn real_register_codes_parse() {
+        let cases = [
+            ("C1952", "皮鞋制造"),
+            ("C3032", "建筑用石加工"),
+            ("F5191", "再生物资回收与批发"),
+            ("F5132", "服装批发"),
+            ("H6220", "快餐服务"),
+            ("D4411", "火力发电"),
+            ("G5411", "公共电汽车客运"),
+            ("Q8411", "综合医院"),
+            ("C1711", "棉纺纱加工"),
+            ("C1819", "其他机织服装制造"),
+            ("C3099", "其他非金属矿物制品制造"),
+            ("B1012", "建筑装饰用石开采"),
+            ("F5292", "互联网零售"),
+            ("O8010", "家庭服务"),
+            ("S9620", "村民自治组织"),
+            ("T9700", "国际组织"),
+        ];
+        for (c, name) in cases {
+            let parsed = code(c);
+            assert_eq!(parsed.level(), IndustryLevel::Class, "{c}");
+            assert_eq!(parsed.name(), name, "{c}");
+        }
+        // Names that changed between editions are the 2017 ones.
+        assert_eq!(code("C203").name(), "木质制品制造");
+        assert_eq!(code("C395").name(), "非专业视听设备制造");
+        assert_eq!(code("M746").name(), "环境与生态监测检测服务");
     }
 
     #[test]
@@ -506,7 +600,12 @@ mod tests {
             .iter()
             .map(|n| n.code)
             .collect();
-        assert_eq!(names, ["C391", "C392", "C397"]);
+        assert_eq!(
+            names,
+            [
+                "C391", "C392", "C393", "C394", "C395", "C396", "C397", "C398", "C399"
+            ]
+        );
         let names: Vec<&str> = children(Some(&code("K"))).iter().map(|n| n.code).collect();
         assert_eq!(names, ["K70"]);
         assert!(children(Some(&code("C3311"))).is_empty());
@@ -521,7 +620,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn every_node_is_under_each_of_its_ancestors(i in 0usize..212) {
+        fn every_node_is_under_each_of_its_ancestors(i in 0usize..2000) {
             let nodes = all();
             let c = code(nodes[i % nodes.len()].code);
             for ancestor in c.path() {

@@ -4,7 +4,10 @@
 //! Staff accounts are scoped to a district, town or village (三级), and policies are restricted to
 //! regions, so "is this village inside that district" must be answerable from the codes alone.
 //! Each platform imports the part of the tree it needs (a district and its towns and villages,
-//! plus development zones as their own nodes) from a "code,name" file.
+//! plus development zones as their own nodes) from a "code,name" file, or from the statistics
+//! bureau's published list for a whole province (统计用区划代码和城乡划分代码, 国家统计局): codes
+//! padded to 12 digits ("350521000000" is the county 350521, "350521100000" the town 350521100),
+//! a name, and for villages the 城乡分类代码 of 《统计上划分城乡的规定》(国函〔2008〕60号).
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -46,6 +49,69 @@ pub enum DivisionError {
     ZeroSegment,
 }
 
+/// 城乡分类代码 of a village-level division, per 《统计上划分城乡的规定》(国函〔2008〕60号), as the
+/// statistics bureau's division list gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UrbanRural {
+    /// 111 主城区
+    MainUrban,
+    /// 112 城乡结合区
+    UrbanFringe,
+    /// 121 镇中心区
+    TownCentre,
+    /// 122 镇乡结合区
+    TownFringe,
+    /// 123 特殊区域
+    Special,
+    /// 210 乡中心区
+    TownshipCentre,
+    /// 220 村庄
+    Village,
+}
+
+impl UrbanRural {
+    pub const ALL: [UrbanRural; 7] = [
+        UrbanRural::MainUrban,
+        UrbanRural::UrbanFringe,
+        UrbanRural::TownCentre,
+        UrbanRural::TownFringe,
+        UrbanRural::Special,
+        UrbanRural::TownshipCentre,
+        UrbanRural::Village,
+    ];
+
+    /// The three-digit code, e.g. "220".
+    pub fn code(self) -> &'static str {
+        match self {
+            UrbanRural::MainUrban => "111",
+            UrbanRural::UrbanFringe => "112",
+            UrbanRural::TownCentre => "121",
+            UrbanRural::TownFringe => "122",
+            UrbanRural::Special => "123",
+            UrbanRural::TownshipCentre => "210",
+            UrbanRural::Village => "220",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            UrbanRural::MainUrban => "主城区",
+            UrbanRural::UrbanFringe => "城乡结合区",
+            UrbanRural::TownCentre => "镇中心区",
+            UrbanRural::TownFringe => "镇乡结合区",
+            UrbanRural::Special => "特殊区域",
+            UrbanRural::TownshipCentre => "乡中心区",
+            UrbanRural::Village => "村庄",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        UrbanRural::ALL.into_iter().find(|u| u.code() == s)
+    }
+}
+
 impl DivisionCode {
     /// Accepts 6, 9 or 12 ASCII digits (surrounding spaces ignored). The province part and the
     /// town/village serial numbers may not be all zeros, since such codes name nothing.
@@ -63,6 +129,25 @@ impl DivisionCode {
             return Err(DivisionError::ZeroSegment);
         }
         Ok(DivisionCode(s.to_owned()))
+    }
+
+    /// Accepts a code as the statistics bureau's list writes it, besides the forms of
+    /// [`DivisionCode::parse`]: 12 digits padded with zeros ("350521000000" → "350521",
+    /// "350521100000" → "350521100", "350000000000" → "350000"), and the short province ("35")
+    /// and city ("3505") codes of some copies of that list.
+    pub fn from_statistics(s: &str) -> Result<Self, DivisionError> {
+        let s = s.trim();
+        if !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DivisionError::Malformed);
+        }
+        let code = match s.len() {
+            2 => format!("{s}0000"),
+            4 => format!("{s}00"),
+            12 if s.ends_with("000000") => s[..6].to_owned(),
+            12 if s.ends_with("000") => s[..9].to_owned(),
+            _ => s.to_owned(),
+        };
+        DivisionCode::parse(&code)
     }
 
     pub fn as_str(&self) -> &str {
@@ -109,6 +194,9 @@ impl DivisionCode {
 pub struct Division {
     pub code: DivisionCode,
     pub name: String,
+    /// 城乡分类代码, given for villages in the statistics bureau's list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urban_rural: Option<UrbanRural>,
 }
 
 /// One problem in an imported division file, by 1-based line.
@@ -137,23 +225,33 @@ pub struct DivisionTree {
 type Row = (usize, Division);
 
 impl DivisionTree {
-    /// Parses "code,name" lines (optional header "code,name"), rejecting malformed codes,
+    /// Parses "code,name[,城乡分类代码]" lines (optional header, e.g. "code,name" or the bureau's
+    /// "统计用区划代码,名称,城乡分类代码" in any column order), rejecting malformed codes,
     /// duplicates and orphans (a node whose parent code is absent but is not a root of the file).
-    /// Every bad line is reported; a file with any bad line yields no tree.
+    /// Codes may be written as in the statistics bureau's list (see
+    /// [`DivisionCode::from_statistics`]). Every bad line is reported; a file with any bad line
+    /// yields no tree.
     ///
-    /// Blank lines are skipped; a leading UTF-8 BOM (Excel's CSV export) is ignored; a name may be
+    /// Blank lines are skipped; a leading UTF-8 BOM (Excel's CSV export) is ignored; a field may be
     /// wrapped in double quotes.
     pub fn from_csv(text: &str) -> Result<Self, Vec<DivisionRowError>> {
         let mut errors = Vec::new();
         let mut rows: Vec<Row> = Vec::new();
         let mut first_line: HashMap<DivisionCode, usize> = HashMap::new();
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut columns = Columns::default();
         for (i, line) in text.lines().enumerate() {
             let line_no = i + 1;
-            if line.trim().is_empty() || (line_no == 1 && is_header(line)) {
+            if line.trim().is_empty() {
                 continue;
             }
-            match parse_line(line) {
+            if line_no == 1
+                && let Some(header) = Columns::of_header(line)
+            {
+                columns = header;
+                continue;
+            }
+            match parse_line(line, &columns) {
                 Err(message) => errors.push(DivisionRowError {
                     line: line_no,
                     message,
@@ -231,39 +329,106 @@ impl DivisionTree {
     }
 }
 
-fn is_header(line: &str) -> bool {
-    let l = line
-        .trim()
-        .trim_start_matches('\u{feff}')
-        .to_ascii_lowercase()
-        .replace(' ', "");
-    l == "code,name" || l == "代码,名称"
+/// Where the code, the name and the 城乡分类代码 stand in a line: "code,name[,城乡分类代码]" unless
+/// a header says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Columns {
+    code: usize,
+    name: usize,
+    urban_rural: Option<usize>,
 }
 
-fn parse_line(line: &str) -> Result<Division, String> {
-    let Some((code_text, name_text)) = line.split_once(',') else {
-        return Err("缺少逗号:每行应为“代码,名称”".to_owned());
-    };
-    let code_text = code_text.trim();
-    let code = DivisionCode::parse(code_text).map_err(|e| format!("代码“{code_text}”无效:{e}"))?;
-    let name_text = name_text.trim();
-    // A quoted name may contain commas; an unquoted comma means an extra column.
-    let name = match name_text
-        .strip_prefix('"')
-        .and_then(|n| n.strip_suffix('"'))
-    {
-        Some(quoted) => quoted.trim(),
-        None if name_text.contains(',') => {
-            return Err("列数过多:每行应只有“代码,名称”两列".to_owned());
+impl Default for Columns {
+    fn default() -> Self {
+        Columns {
+            code: 0,
+            name: 1,
+            urban_rural: Some(2),
         }
-        None => name_text,
-    };
+    }
+}
+
+impl Columns {
+    /// The columns a header line names, or `None` when the line is no header (it must name at
+    /// least the code and the name).
+    fn of_header(line: &str) -> Option<Columns> {
+        let fields = split_fields(line).ok()?;
+        let find = |names: &[&str]| {
+            fields.iter().position(|f| {
+                let f = f.trim().to_ascii_lowercase().replace(' ', "");
+                names.contains(&f.as_str())
+            })
+        };
+        Some(Columns {
+            code: find(&["code", "代码", "区划代码", "统计用区划代码"])?,
+            name: find(&["name", "名称"])?,
+            urban_rural: find(&["urban_rural", "城乡分类代码", "城乡分类"]),
+        })
+    }
+
+    fn count(&self) -> usize {
+        [Some(self.code), Some(self.name), self.urban_rural]
+            .into_iter()
+            .flatten()
+            .max()
+            .map_or(0, |m| m + 1)
+    }
+}
+
+/// Splits a CSV line on commas outside double quotes; quotes around a field are removed.
+fn split_fields(line: &str) -> Result<Vec<String>, String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    for ch in line.chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(String::new()),
+            _ => fields.last_mut().map_or((), |f| f.push(ch)),
+        }
+    }
+    if quoted {
+        return Err("引号未闭合".to_owned());
+    }
+    Ok(fields.into_iter().map(|f| f.trim().to_owned()).collect())
+}
+
+fn parse_line(line: &str, columns: &Columns) -> Result<Division, String> {
+    if !line.contains(',') {
+        return Err("缺少逗号:每行应为“代码,名称”".to_owned());
+    }
+    let fields = split_fields(line)?;
+    // Trailing empty fields (a spreadsheet's blank columns) are not extra columns.
+    let used = fields
+        .iter()
+        .rposition(|f| !f.is_empty())
+        .map_or(0, |i| i + 1);
+    if used > columns.count().max(2) {
+        return Err("列数过多:每行应为“代码,名称”,村级可加第三列“城乡分类代码”".to_owned());
+    }
+    let field = |i: usize| fields.get(i).map_or("", String::as_str);
+    let code_text = field(columns.code);
+    let code = DivisionCode::from_statistics(code_text)
+        .map_err(|e| format!("代码“{code_text}”无效:{e}"))?;
+    let name = field(columns.name);
     if name.is_empty() {
         return Err(format!("代码 {code} 缺少名称"));
     }
+    let urban_rural = match columns.urban_rural.map(field).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(text) => {
+            let parsed = UrbanRural::parse(text).ok_or_else(|| {
+                format!("城乡分类代码“{text}”无效:应为 111、112、121、122、123、210 或 220")
+            })?;
+            if code.level() != DivisionLevel::Village {
+                return Err(format!("城乡分类代码只用于村级区划,{code} 不是村级"));
+            }
+            Some(parsed)
+        }
+    };
     Ok(Division {
         code,
         name: name.to_owned(),
+        urban_rural,
     })
 }
 
@@ -451,7 +616,7 @@ mod tests {
         assert!(errors[3].message.contains("350521102"), "{}", errors[3]);
         assert!(errors[4].message.contains("350582"), "{}", errors[4]);
         assert!(errors[5].message.contains("名称"));
-        assert!(errors[6].message.contains("两列"), "{}", errors[6]);
+        assert!(errors[6].message.contains("城乡分类代码"), "{}", errors[6]);
         assert_eq!(
             errors[0].to_string(),
             format!("第 5 行:{}", errors[0].message)
@@ -463,6 +628,82 @@ mod tests {
         let errors = DivisionTree::from_csv("350521,惠安县\ncode,name\n").unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, 2);
+    }
+
+    /// The statistics bureau's list for a province: codes padded to 12 digits, 城乡分类代码 on
+    /// villages, the bureau's column names.
+    const BUREAU: &str = "统计用区划代码,名称,城乡分类代码
+350000000000,福建省,
+350500000000,泉州市,
+350521000000,惠安县,
+350521100000,螺城镇,
+350521100201,南关社区居民委员会,111
+350521101000,螺阳镇,
+350521101203,某某村委会,220
+350524000000,安溪县,
+350524100000,凤城镇,
+";
+
+    #[test]
+    fn reads_the_statistics_bureau_layout() {
+        let tree = DivisionTree::from_csv(BUREAU).unwrap();
+        assert_eq!(tree.len(), 9);
+        let roots: Vec<&str> = tree.roots().iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(roots, ["福建省"]);
+        let town = tree.get(&dc("350521101")).unwrap();
+        assert_eq!((town.name.as_str(), town.urban_rural), ("螺阳镇", None));
+        let village = tree.get(&dc("350521101203")).unwrap();
+        assert_eq!(village.urban_rural, Some(UrbanRural::Village));
+        assert_eq!(
+            tree.get(&dc("350521100201")).unwrap().urban_rural,
+            Some(UrbanRural::MainUrban)
+        );
+        assert_eq!(
+            tree.get(&dc("350500")).unwrap().code.level(),
+            DivisionLevel::City
+        );
+        // The bureau's web pages put the 城乡分类代码 before the name; the header says so.
+        let reordered = "统计用区划代码,城乡分类代码,名称\n350521101203,220,某某村委会\n";
+        let tree = DivisionTree::from_csv(reordered).unwrap();
+        assert_eq!(tree.get(&dc("350521101203")).unwrap().name, "某某村委会");
+    }
+
+    #[test]
+    fn statistics_codes_normalise_to_their_level() {
+        let cases = [
+            ("35", "350000"),
+            ("3505", "350500"),
+            ("350000000000", "350000"),
+            ("350500000000", "350500"),
+            ("350521000000", "350521"),
+            ("350521100000", "350521100"),
+            ("350521100201", "350521100201"),
+            ("350521100", "350521100"),
+        ];
+        for (text, code) in cases {
+            assert_eq!(DivisionCode::from_statistics(text), Ok(dc(code)), "{text}");
+        }
+        for bad in ["", "3", "350", "35052110", "000000000000", "35052110000a"] {
+            assert!(DivisionCode::from_statistics(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn bad_urban_rural_codes_are_named_by_line() {
+        let text = "code,name,城乡分类代码
+350521100,螺城镇,111
+350521100201,南关社区,999
+350521100202,北关社区,220
+";
+        let errors = DivisionTree::from_csv(text).unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 3], "{errors:#?}");
+        assert!(errors[0].message.contains("村级"), "{}", errors[0]);
+        assert!(errors[1].message.contains("999"), "{}", errors[1]);
+        assert_eq!(
+            UrbanRural::parse("122").map(UrbanRural::label_zh),
+            Some("镇乡结合区")
+        );
     }
 
     #[test]

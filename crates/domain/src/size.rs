@@ -16,9 +16,13 @@
 //! - 农、林、牧、渔业 is the whole section A (including A05 专业及辅助性活动): the document
 //!   lists the section without exceptions.
 //!
-//! The document applies to the 15 sections above and 社会工作; 金融业 J, 教育 P, 卫生 Q84,
-//! 公共管理 S, 国际组织 T, 铁路运输 G53 and 房地产租赁经营 K704 have no row and yield
-//! [`SizeError::NotCovered`].
+//! The document's scope (第三条) is the 15 sections above and 社会工作. The industries it does not
+//! list — 金融业 J, 教育 P, 卫生 Q84, 公共管理 S, 国际组织 T, 铁路运输 G53 and 房地产租赁经营
+//! K704 — are classified *by reference* (参照) on the 其他未列明行业 row, as 《中小企业划型标准规定》
+//! (工信部联企业〔2011〕300号, the basis of the 2017 document) 第八条 provides for "本规定以外的行业";
+//! the result says so ([`Classification::by_reference`]), so a size class is derived for every
+//! class of GB/T 4754-2017. (Banks and other financial firms have their own standard,
+//! 《金融业企业划型标准规定》(银发〔2015〕309号), which is not modelled here.)
 //!
 //! Rule (说明 1): large, medium and small must meet every listed lower bound of their column,
 //! otherwise the enterprise falls one class down; micro is whatever is left.
@@ -90,6 +94,9 @@ pub struct Classification {
     pub size: SizeClass,
     /// The sector's row in words, e.g. "工业:大型 从业人员≥1000人且营业收入≥40000万元;中型 …".
     pub rule: String,
+    /// True when the industry is outside the document's scope and was classified by reference on
+    /// the 其他未列明行业 row (see the module documentation).
+    pub by_reference: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -97,9 +104,6 @@ pub enum SizeError {
     /// The sector's row needs this figure: "employees" | "revenue" | "total_assets".
     #[error("划型需要{label}", label = match *.0 { "employees" => "从业人员数", "revenue" => "营业收入", _ => "资产总额" })]
     MissingFigure(&'static str),
-    /// The industry has no row in the document (e.g. 金融业, 教育).
-    #[error("行业 {code}({name})不在《统计上大中小微型企业划分办法(2017)》的适用范围内,无法划型")]
-    NotCovered { code: String, name: &'static str },
     /// The code is too coarse: the industries below it belong to different rows.
     #[error("行业 {code}({name})下属行业分属不同划型标准({sectors}),请选择更细的行业代码")]
     Ambiguous {
@@ -264,50 +268,63 @@ impl Sector {
     }
 }
 
-/// Which row a code prefix falls in (`None`: not covered by the document). The most specific
-/// (longest) matching prefix wins, so "G591" overrides "G59".
-const SECTOR_OF_PREFIX: [(&str, Option<Sector>); 37] = [
-    ("A", Some(Sector::Agriculture)),
-    ("B", Some(Sector::Industry)),
-    ("C", Some(Sector::Industry)),
-    ("D", Some(Sector::Industry)),
-    ("E", Some(Sector::Construction)),
-    ("F51", Some(Sector::Wholesale)),
-    ("F52", Some(Sector::Retail)),
-    ("G53", None),
-    ("G54", Some(Sector::Transport)),
-    ("G55", Some(Sector::Transport)),
-    ("G56", Some(Sector::Transport)),
-    ("G57", Some(Sector::Transport)),
-    ("G58", Some(Sector::Transport)),
-    ("G59", Some(Sector::Warehousing)),
-    ("G591", Some(Sector::Transport)),
-    ("G60", Some(Sector::Postal)),
-    ("H61", Some(Sector::Accommodation)),
-    ("H62", Some(Sector::Catering)),
-    ("I63", Some(Sector::InformationTransmission)),
-    ("I64", Some(Sector::InformationTransmission)),
-    ("I65", Some(Sector::SoftwareAndIt)),
-    ("J", None),
-    ("K701", Some(Sector::RealEstateDevelopment)),
-    ("K702", Some(Sector::PropertyManagement)),
-    ("K703", Some(Sector::Other)),
-    ("K704", None),
-    ("K709", Some(Sector::Other)),
-    ("L", Some(Sector::LeasingAndBusinessServices)),
-    ("M", Some(Sector::Other)),
-    ("N", Some(Sector::Other)),
-    ("O", Some(Sector::Other)),
-    ("P", None),
-    ("Q84", None),
-    ("Q85", Some(Sector::Other)),
-    ("R", Some(Sector::Other)),
-    ("S", None),
-    ("T", None),
+/// Which row a code prefix falls in. The most specific (longest) matching prefix wins, so "G591"
+/// overrides "G59". The prefixes of [`BY_REFERENCE`] are outside the document's scope and map to
+/// 其他未列明行业 by reference.
+const SECTOR_OF_PREFIX: [(&str, Sector); 37] = [
+    ("A", Sector::Agriculture),
+    ("B", Sector::Industry),
+    ("C", Sector::Industry),
+    ("D", Sector::Industry),
+    ("E", Sector::Construction),
+    ("F51", Sector::Wholesale),
+    ("F52", Sector::Retail),
+    ("G53", Sector::Other),
+    ("G54", Sector::Transport),
+    ("G55", Sector::Transport),
+    ("G56", Sector::Transport),
+    ("G57", Sector::Transport),
+    ("G58", Sector::Transport),
+    ("G59", Sector::Warehousing),
+    ("G591", Sector::Transport),
+    ("G60", Sector::Postal),
+    ("H61", Sector::Accommodation),
+    ("H62", Sector::Catering),
+    ("I63", Sector::InformationTransmission),
+    ("I64", Sector::InformationTransmission),
+    ("I65", Sector::SoftwareAndIt),
+    ("J", Sector::Other),
+    ("K701", Sector::RealEstateDevelopment),
+    ("K702", Sector::PropertyManagement),
+    ("K703", Sector::Other),
+    ("K704", Sector::Other),
+    ("K709", Sector::Other),
+    ("L", Sector::LeasingAndBusinessServices),
+    ("M", Sector::Other),
+    ("N", Sector::Other),
+    ("O", Sector::Other),
+    ("P", Sector::Other),
+    ("Q84", Sector::Other),
+    ("Q85", Sector::Other),
+    ("R", Sector::Other),
+    ("S", Sector::Other),
+    ("T", Sector::Other),
 ];
 
-/// The document's row for an industry. Errors when the industry has no row, or when the code is
-/// so coarse (e.g. "F", "G59") that industries below it fall in different rows.
+/// Industries the document does not list (第三条 and the notes to its 附表): 铁路运输业,
+/// 金融业, 自有房地产经营活动, 教育, 卫生, 公共管理、社会保障和社会组织, 国际组织.
+const BY_REFERENCE: [&str; 7] = ["G53", "J", "K704", "P", "Q84", "S", "T"];
+
+/// True when the industry, or part of it for a coarse code, lies outside the document's scope.
+pub fn is_by_reference(industry: &IndustryCode) -> bool {
+    let code = industry.as_str();
+    BY_REFERENCE
+        .iter()
+        .any(|prefix| code.starts_with(prefix) || prefix.starts_with(code))
+}
+
+/// The document's row for an industry (by reference for the industries it does not list). Errors
+/// when the code is so coarse (e.g. "F", "G59") that industries below it fall in different rows.
 pub fn sector_of(industry: &IndustryCode) -> Result<Sector, SizeError> {
     let code = industry.as_str();
     let own = SECTOR_OF_PREFIX
@@ -319,21 +336,17 @@ pub fn sector_of(industry: &IndustryCode) -> Result<Sector, SizeError> {
         .iter()
         .filter(|(prefix, _)| prefix.len() > code.len() && prefix.starts_with(code))
         .map(|(_, sector)| *sector);
-    let mut outcomes: Vec<Option<Sector>> = own.into_iter().chain(below).collect();
+    let mut outcomes: Vec<Sector> = own.into_iter().chain(below).collect();
     outcomes.sort();
     outcomes.dedup();
     match outcomes.as_slice() {
-        [Some(sector)] => Ok(*sector),
-        [None] | [] => Err(SizeError::NotCovered {
-            code: code.to_owned(),
-            name: industry.name(),
-        }),
+        [sector] => Ok(*sector),
         many => Err(SizeError::Ambiguous {
             code: code.to_owned(),
             name: industry.name(),
             sectors: many
                 .iter()
-                .map(|s| s.map_or("不适用", Sector::name_zh))
+                .map(|s| s.name_zh())
                 .collect::<Vec<_>>()
                 .join("、"),
         }),
@@ -374,9 +387,16 @@ pub fn classify(
                 .all(|(v, lows)| *v >= Decimal::from(lows[*col]))
         })
         .map_or(SizeClass::Micro, |(_, class)| *class);
+    let by_reference = is_by_reference(industry);
+    let rule = if by_reference {
+        format!("本办法未列明的行业参照{}", sector.rule_zh())
+    } else {
+        sector.rule_zh()
+    };
     Ok(Classification {
         size,
-        rule: sector.rule_zh(),
+        rule,
+        by_reference,
     })
 }
 
@@ -623,20 +643,70 @@ mod tests {
     }
 
     #[test]
-    fn industries_outside_the_document() {
+    fn industries_outside_the_document_are_classified_by_reference() {
         for c in [
-            "J", "J66", "P83", "Q84", "S92", "T97", "G53", "K704", "K7040",
+            "J", "J66", "J6621", "P83", "P8341", "Q84", "Q8411", "S92", "T97", "T9700", "G53",
+            "G5311", "K704", "K7040",
         ] {
-            let err = sector_of(&code(c)).unwrap_err();
-            assert!(matches!(err, SizeError::NotCovered { .. }), "{c}: {err:?}");
+            assert_eq!(sector_of(&code(c)), Ok(Sector::Other), "{c}");
+            let c = classify(&code(c), &figures(Some(150), None, None)).unwrap();
+            assert_eq!(c.size, SizeClass::Medium);
+            assert!(c.by_reference);
+            assert!(
+                c.rule.starts_with("本办法未列明的行业参照其他未列明行业:"),
+                "{}",
+                c.rule
+            );
         }
-        let msg = sector_of(&code("J66")).unwrap_err().to_string();
-        assert!(msg.contains("J66") && msg.contains("货币金融服务"), "{msg}");
+        // Industries the document lists are not by reference, 社会工作 Q85 among them.
+        for c in ["Q8521", "K7030", "K7090", "M7310", "G5411", "C1952"] {
+            let c = classify(&code(c), &figures(Some(150), Some(1), Some(1))).unwrap();
+            assert!(!c.by_reference, "{c:?}");
+        }
+    }
+
+    /// Every class of GB/T 4754-2017 (as amended in 2019) maps to a row of the 2017 table, so a
+    /// size class is derived for every real code; only the industries the document does not list
+    /// are by reference.
+    #[test]
+    fn every_class_of_the_standard_maps_to_a_row() {
+        let classes: Vec<IndustryCode> = crate::industry::all()
+            .iter()
+            .filter(|n| n.level == crate::industry::IndustryLevel::Class)
+            .map(|n| code(n.code))
+            .collect();
+        assert_eq!(classes.len(), 1381);
+        let mut per_sector = std::collections::BTreeMap::new();
+        for class in &classes {
+            let sector = sector_of(class).unwrap_or_else(|e| panic!("{class}: {e}"));
+            *per_sector.entry(sector).or_insert(0) += 1;
+            let enough = SizeFigures {
+                employees: Some(5000),
+                revenue: Some(Money::from_yuan(5_000_000_000)),
+                total_assets: Some(Money::from_yuan(5_000_000_000)),
+            };
+            assert_eq!(
+                classify(class, &enough).unwrap().size,
+                SizeClass::Large,
+                "{class}"
+            );
+        }
+        // Every row of the table, 其他未列明行业 included, is used by some class.
+        assert_eq!(per_sector.len(), Sector::ALL.len(), "{per_sector:?}");
+        let by_reference = classes.iter().filter(|c| is_by_reference(c)).count();
+        let outside = |c: &&IndustryCode| {
+            let s = c.as_str();
+            ["G53", "J", "K704", "P", "Q84", "S", "T"]
+                .iter()
+                .any(|p| s.starts_with(p))
+        };
+        assert_eq!(by_reference, classes.iter().filter(outside).count());
+        assert!(by_reference > 0 && by_reference < 200, "{by_reference}");
     }
 
     #[test]
     fn coarse_codes_spanning_rows_are_ambiguous() {
-        for c in ["F", "G", "G59", "H", "I", "K", "K70", "Q"] {
+        for c in ["F", "G", "G59", "H", "I", "K", "K70"] {
             let err = sector_of(&code(c)).unwrap_err();
             assert!(matches!(err, SizeError::Ambiguous { .. }), "{c}: {err:?}");
         }

@@ -5,7 +5,7 @@
 pub mod enterprises;
 
 use enterprises as enterprise_figures;
-pub use enterprises::generate_enterprises;
+pub use enterprises::{generate_enterprises, generate_register};
 
 use crate::auth::hash_password;
 use crate::scene::DemoPart;

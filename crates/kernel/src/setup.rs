@@ -93,9 +93,56 @@ pub async fn create_district(
     Ok(())
 }
 
-/// Creates an organisation for every town and village of the file not yet present, under the
-/// organisation of its parent division. Returns how many were created.
-pub async fn import_divisions(app: &App, text: &str) -> AppResult<usize> {
+/// What a division import did, for the operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DivisionImport {
+    /// The platform's district, "惠安县(350521)".
+    pub district: String,
+    pub created: usize,
+    /// Rows under the district that were already organisations.
+    pub present: usize,
+    /// Rows outside or above the district, by level, not imported.
+    pub outside: Vec<(DivisionLevel, usize)>,
+}
+
+impl DivisionImport {
+    /// One line for the command line: "新增区划组织 12 个,已有 3 个;文件中另有 … 不在 … 范围内,未导入".
+    pub fn summary_zh(&self) -> String {
+        let mut text = format!("新增区划组织 {} 个,已有 {} 个", self.created, self.present);
+        let outside: usize = self.outside.iter().map(|(_, n)| n).sum();
+        if outside > 0 {
+            let by_level: Vec<String> = self
+                .outside
+                .iter()
+                .map(|(level, n)| format!("{}{n}", level.label_zh()))
+                .collect();
+            text.push_str(&format!(
+                ";文件中另有 {outside} 个区划({})不在本平台 {} 范围内,未导入",
+                by_level.join("、"),
+                self.district
+            ));
+        }
+        text
+    }
+}
+
+/// The organisation kind a division below the platform's district becomes: a county under a
+/// city-level platform is a district of its own (区/县), towns and villages are towns and villages.
+fn kind_of(level: DivisionLevel) -> Option<OrgKind> {
+    match level {
+        DivisionLevel::County => Some(OrgKind::District),
+        DivisionLevel::Town => Some(OrgKind::Town),
+        DivisionLevel::Village => Some(OrgKind::Village),
+        DivisionLevel::Province | DivisionLevel::City => None,
+    }
+}
+
+/// Creates an organisation for every division of the file that lies below the platform's
+/// district and is not yet present, under the organisation of its parent division: towns and
+/// villages, and for a city-level platform its counties too. The file may be the statistics
+/// bureau's list for a whole province; the rows outside the district are counted, not imported.
+/// A file with any bad row imports nothing and names every bad row by line.
+pub async fn import_divisions(app: &App, text: &str) -> AppResult<DivisionImport> {
     let tree = DivisionTree::from_csv(text).map_err(|errors| {
         let lines: Vec<String> = errors
             .iter()
@@ -106,13 +153,43 @@ pub async fn import_divisions(app: &App, text: &str) -> AppResult<usize> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let mut known = orgs::list_non_enterprise(&mut tx).await?;
-    let mut divisions: Vec<_> = tree
+    let (district_code, district) = known
         .iter()
-        .filter(|d| matches!(d.code.level(), DivisionLevel::Town | DivisionLevel::Village))
-        .collect();
-    divisions.sort_by_key(|d| d.code.clone());
-    let mut created = 0;
-    for division in divisions {
+        .find(|o| o.kind == OrgKind::District && o.parent_id.is_none())
+        .and_then(|o| {
+            Some((
+                o.division_code.clone()?,
+                format!("{}({})", o.name, o.division_code.as_ref()?),
+            ))
+        })
+        .ok_or_else(|| {
+            AppError::invalid("file", "平台尚未初始化:请先运行 qinqing setup 建立区县")
+        })?;
+    let mut outside: std::collections::BTreeMap<DivisionLevel, usize> = Default::default();
+    let mut divisions = Vec::new();
+    // The district's own row is neither imported nor reported.
+    for division in tree.iter().filter(|d| d.code != district_code) {
+        let below = division.code.is_under(&district_code);
+        match kind_of(division.code.level()).filter(|_| below) {
+            Some(kind) => divisions.push((division, kind)),
+            None => *outside.entry(division.code.level()).or_default() += 1,
+        }
+    }
+    if divisions.is_empty() {
+        return Err(AppError::invalid(
+            "file",
+            format!("文件中没有本平台 {district} 范围内的区划"),
+        ));
+    }
+    let mut report = DivisionImport {
+        district,
+        created: 0,
+        present: 0,
+        outside: outside.into_iter().collect(),
+    };
+    // Code order puts every parent before its children.
+    divisions.sort_by_key(|(d, _)| d.code.clone());
+    for (division, kind) in divisions {
         let has = |code: &DivisionCode| {
             known
                 .iter()
@@ -120,6 +197,7 @@ pub async fn import_divisions(app: &App, text: &str) -> AppResult<usize> {
                 .map(|o| o.id)
         };
         if has(&division.code).is_some() {
+            report.present += 1;
             continue;
         }
         let parent = division
@@ -129,14 +207,14 @@ pub async fn import_divisions(app: &App, text: &str) -> AppResult<usize> {
             .ok_or_else(|| {
                 AppError::invalid(
                     "file",
-                    format!("{} {} 的上级区划不在本平台中", division.code, division.name),
+                    format!(
+                        "{} {} 的上级区划 {} 既不在文件中也不在本平台中",
+                        division.code,
+                        division.name,
+                        division.code.parent().map(String::from).unwrap_or_default()
+                    ),
                 )
             })?;
-        let kind = if division.code.level() == DivisionLevel::Town {
-            OrgKind::Town
-        } else {
-            OrgKind::Village
-        };
         let org = NewOrganisation {
             parent_id: Some(parent),
             kind,
@@ -144,7 +222,11 @@ pub async fn import_divisions(app: &App, text: &str) -> AppResult<usize> {
             division_code: Some(&division.code),
         };
         let id = orgs::insert(&mut tx, &org, now).await?;
-        let detail = serde_json::json!({ "code": division.code.as_str(), "name": division.name });
+        let detail = serde_json::json!({
+            "code": division.code.as_str(),
+            "name": division.name,
+            "urban_rural": division.urban_rural.map(|u| u.code()),
+        });
         audit::append(
             &mut tx,
             system_entry(
@@ -164,8 +246,8 @@ pub async fn import_divisions(app: &App, text: &str) -> AppResult<usize> {
             division_code: Some(division.code.clone()),
             active: true,
         });
-        created += 1;
+        report.created += 1;
     }
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(created)
+    Ok(report)
 }

@@ -119,7 +119,9 @@ pub enum ImportWhat {
         #[command(flatten)]
         db: DbArg,
     },
-    /// Towns and villages ("code,name" lines, 9- and 12-digit codes) under the district.
+    /// Towns and villages (and, for a city, its counties) under the district, from "code,name"
+    /// lines or the statistics bureau's list for a whole province (统计用区划代码, 12-digit codes,
+    /// 城乡分类代码); rows outside the district are counted and skipped.
     Divisions {
         file: PathBuf,
         #[command(flatten)]
@@ -234,7 +236,8 @@ pub enum AuditWhat {
 
 #[derive(Subcommand)]
 pub enum DemoWhat {
-    /// Write a synthetic enterprise file (the import format) for tests and benchmarks.
+    /// Write a synthetic enterprise file (the import format) for tests and benchmarks, with real
+    /// GB/T 4754-2017 class codes from every section (reproducible for a seed).
     Enterprises {
         #[arg(long, default_value_t = 1000)]
         count: usize,
@@ -392,10 +395,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             let app = crate::open(&db.db).await?;
-            let created = qinqing_kernel::setup::import_divisions(&app, &text)
+            let report = qinqing_kernel::setup::import_divisions(&app, &text)
                 .await
                 .map_err(explain)?;
-            println!("新增区划组织 {created} 个");
+            println!("{}", report.summary_zh());
             Ok(())
         }
         Command::Import {
@@ -486,7 +489,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             what: DemoWhat::Enterprises { count, seed, out },
         } => {
             let format = format_of(&out)?;
-            let records = demo::generate_enterprises(count, seed, &demo::district_villages());
+            let records = demo::generate_register(count, seed, &demo::district_villages());
             let bytes = match format {
                 FileFormat::Csv => qinqing_exchange::write_csv(&records),
                 FileFormat::Xlsx => {

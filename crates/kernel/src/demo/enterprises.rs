@@ -7,6 +7,7 @@ use qinqing_domain::credit_code::check_char;
 use qinqing_domain::enterprise::{
     CreditStatus, EnterpriseIdentity, Ownership, Qualification, YearFigures,
 };
+use qinqing_domain::industry::{self, IndustryLevel, IndustryNode};
 use qinqing_domain::{CreditCode, DivisionCode, IndustryCode, Money};
 use qinqing_exchange::EnterpriseRecord;
 
@@ -182,26 +183,77 @@ const OWNERSHIPS: [Ownership; 8] = [
 pub const FIRST_YEAR: i32 = 2023;
 pub const LAST_YEAR: i32 = 2025;
 
-/// `count` enterprises placed in `regions`, each with one record per year 2023–2025.
-/// Returns nothing when `regions` is empty.
+/// Where the generated enterprises' industries come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Industries {
+    /// The 16 profiled sectors of the demo district, whose names and figures the demo's policies
+    /// and scenarios are written against.
+    Profiled,
+    /// Every class of GB/T 4754-2017: enterprise `i` is in section `i mod 20` (so any 20 or more
+    /// enterprises cover all sections), at a class of that section drawn from the seed.
+    WholeStandard,
+}
+
+/// `count` enterprises of the demo district's profiled sectors, placed in `regions`, each with
+/// one record per year 2023–2025. Returns nothing when `regions` is empty.
 pub fn generate_enterprises(
     count: usize,
     seed: u64,
     regions: &[DivisionCode],
 ) -> Vec<EnterpriseRecord> {
+    generate(count, seed, regions, Industries::Profiled)
+}
+
+/// Like [`generate_enterprises`], but with real class codes from every section of GB/T 4754-2017,
+/// as a district's register has: the dataset of `qinqing demo enterprises` and of the import
+/// benchmark. Deterministic for a seed.
+pub fn generate_register(
+    count: usize,
+    seed: u64,
+    regions: &[DivisionCode],
+) -> Vec<EnterpriseRecord> {
+    generate(count, seed, regions, Industries::WholeStandard)
+}
+
+/// The classes of the standard, grouped by section in code order.
+fn classes_by_section() -> Vec<Vec<&'static IndustryNode>> {
+    let mut sections: Vec<Vec<&'static IndustryNode>> = Vec::new();
+    for node in industry::all()
+        .iter()
+        .filter(|n| n.level == IndustryLevel::Class)
+    {
+        match sections.last_mut() {
+            Some(last) if last[0].code[..1] == node.code[..1] => last.push(node),
+            _ => sections.push(vec![node]),
+        }
+    }
+    sections
+}
+
+fn generate(
+    count: usize,
+    seed: u64,
+    regions: &[DivisionCode],
+    industries: Industries,
+) -> Vec<EnterpriseRecord> {
     if regions.is_empty() {
         return Vec::new();
     }
     let mut rng = Rng(seed);
+    let sections = match industries {
+        Industries::Profiled => Vec::new(),
+        Industries::WholeStandard => classes_by_section(),
+    };
     let mut records = Vec::with_capacity(count * 3);
     for index in 0..count {
-        let identity = identity(&mut rng, index, regions);
+        let (mut identity, sector) = identity(&mut rng, index, regions);
+        if let Some(classes) = sections.get(index % sections.len().max(1)) {
+            let class = rng.pick(classes);
+            identity.industry_code = register_code(class);
+            identity.name = register_name(index, class, &mut rng);
+        }
         let phone = phone(&mut rng);
         let qualifications = qualifications(&mut rng);
-        let sector = SECTORS
-            .iter()
-            .find(|s| s.code == identity.industry_code.as_str())
-            .unwrap_or(&SECTORS[0]);
         for (year, figures) in figures(&mut rng, sector) {
             records.push(EnterpriseRecord {
                 identity: identity.clone(),
@@ -214,10 +266,24 @@ pub fn generate_enterprises(
     records
 }
 
-#[allow(clippy::expect_used, reason = "the generator makes only valid values")]
-fn identity(rng: &mut Rng, index: usize, regions: &[DivisionCode]) -> EnterpriseIdentity {
-    let sector = rng.pick(&SECTORS);
-    // Place and brand follow the index, so the first PLACES × BRANDS names are unique.
+#[allow(clippy::expect_used, reason = "the table's own codes parse")]
+fn register_code(class: &IndustryNode) -> IndustryCode {
+    IndustryCode::parse(class.code).expect("a code of the table parses")
+}
+
+/// "泉州恒信皮鞋制造有限公司": the class name stands for the trade words.
+fn register_name(index: usize, class: &IndustryNode, rng: &mut Rng) -> String {
+    let trade = class
+        .name
+        .trim_start_matches("其他未列明")
+        .trim_start_matches("其他");
+    let suffix = *rng.pick(&SUFFIXES);
+    unique_name(index, trade, suffix)
+}
+
+/// Place and brand follow the index, so the first PLACES × BRANDS names are unique, and a branch
+/// number keeps later ones apart.
+fn unique_name(index: usize, trade: &str, suffix: &str) -> String {
     let place = PLACES[index % PLACES.len()];
     let brand = BRANDS[(index / PLACES.len()) % BRANDS.len()];
     let branch = index / (PLACES.len() * BRANDS.len());
@@ -226,12 +292,19 @@ fn identity(rng: &mut Rng, index: usize, regions: &[DivisionCode]) -> Enterprise
     } else {
         format!("第{branch}")
     };
-    let name = format!(
-        "{place}{brand}{}{branch}{}",
-        rng.pick(sector.words),
-        rng.pick(&SUFFIXES)
-    );
-    EnterpriseIdentity {
+    format!("{place}{brand}{trade}{branch}{suffix}")
+}
+
+#[allow(clippy::expect_used, reason = "the generator makes only valid values")]
+fn identity(
+    rng: &mut Rng,
+    index: usize,
+    regions: &[DivisionCode],
+) -> (EnterpriseIdentity, &'static Sector) {
+    let sector = rng.pick(&SECTORS);
+    let (words, suffix) = (*rng.pick(sector.words), *rng.pick(&SUFFIXES));
+    let name = unique_name(index, words, suffix);
+    let identity = EnterpriseIdentity {
         credit_code: credit_code(rng, index),
         name,
         legal_representative: Some(format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN))),
@@ -249,7 +322,8 @@ fn identity(rng: &mut Rng, index: usize, regions: &[DivisionCode]) -> Enterprise
             3..=9 => CreditStatus::Watch,
             _ => CreditStatus::Good,
         },
-    }
+    };
+    (identity, sector)
 }
 
 /// A valid code of a company registered with 市场监管 (9 → 1) in 惠安: two random characters,
@@ -383,6 +457,47 @@ mod tests {
                 .iter()
                 .all(|r| regions().contains(&r.identity.region_code))
         );
+    }
+
+    /// The register dataset has real class codes from all 20 sections, each a class of the
+    /// standard with a derivable size class, and stays reproducible for a seed.
+    #[test]
+    fn the_register_covers_every_section_with_real_classes() {
+        let records = generate_register(40, 3, &regions());
+        assert_eq!(records, generate_register(40, 3, &regions()));
+        assert_ne!(records, generate_register(40, 4, &regions()));
+        let sections: HashSet<char> = records
+            .iter()
+            .map(|r| r.identity.industry_code.section())
+            .collect();
+        assert_eq!(sections.len(), 20, "{sections:?}");
+        for r in &records {
+            let code = &r.identity.industry_code;
+            assert_eq!(code.level(), IndustryLevel::Class, "{code}");
+            assert!(r.figures.size_class(code).is_some(), "{code}");
+        }
+        let names: HashSet<_> = records.iter().map(|r| r.identity.name.clone()).collect();
+        assert_eq!(names.len(), 40);
+        assert!(
+            records[0].identity.name.contains(
+                records[0]
+                    .identity
+                    .industry_code
+                    .name()
+                    .trim_start_matches("其他")
+            )
+        );
+    }
+
+    /// The demo district's enterprises keep their profiled sectors.
+    #[test]
+    fn the_demo_keeps_its_profiled_sectors() {
+        let records = generate_enterprises(100, 1, &regions());
+        assert!(records.iter().all(|r| {
+            SECTORS
+                .iter()
+                .any(|s| s.code == r.identity.industry_code.as_str())
+        }));
     }
 
     #[test]

@@ -35,6 +35,29 @@ async fn size_class_is_derived_from_the_sector_row() {
     )
     .await;
     assert_eq!(body["size"], "micro");
+    // Every real code gets a size class: a hospital (卫生, not listed by the 2017 document) is
+    // classified by reference on the 其他未列明行业 row, and the rule says so.
+    let (status, body) = get(
+        &app,
+        "/api/v1/reference/size-class?industry=Q8411&employees=150",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["size"], "medium");
+    assert!(
+        body["rule"]
+            .as_str()
+            .unwrap()
+            .starts_with("本办法未列明的行业参照其他未列明行业"),
+        "{body}"
+    );
+    let (status, body) = get(
+        &app,
+        "/api/v1/reference/size-class?industry=C1952&employees=350&revenue=30000000",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["size"], "medium");
 }
 
 #[tokio::test]
@@ -145,4 +168,173 @@ async fn industries_list_sections_and_children() {
     assert_eq!(sections.as_array().unwrap().len(), 20);
     let (_, c33) = get(&app, "/api/v1/reference/industries?parent=C33").await;
     assert!(c33.as_array().unwrap().iter().any(|n| n["code"] == "C331"));
+}
+
+/// Part of the statistics bureau's list for Fujian (统计用区划代码和城乡划分代码): 12-digit codes,
+/// 城乡分类代码 on villages, two counties of 泉州市 and a county of another city.
+const FUJIAN: &str = "统计用区划代码,名称,城乡分类代码
+350000000000,福建省,
+350500000000,泉州市,
+350521000000,惠安县,
+350521100000,螺城镇,
+350521100201,南关社区居民委员会,111
+350521100202,北关社区居民委员会,112
+350521101000,螺阳镇,
+350521101203,某某村委会,220
+350524000000,安溪县,
+350524100000,凤城镇,
+350524100201,某社区居民委员会,111
+350200000000,厦门市,
+350203000000,思明区,
+350203001000,厦港街道,
+";
+
+/// The division organisations of the platform: (kind, division code, parent's division code).
+async fn division_orgs(app: &TestApp) -> Vec<(String, String, Option<String>)> {
+    let mut conn = app.app.db.conn().await.unwrap();
+    let orgs = qinqing_kernel::store::orgs::list_non_enterprise(&mut conn)
+        .await
+        .unwrap();
+    let code_of = |id: Option<i64>| {
+        orgs.iter()
+            .find(|o| Some(o.id) == id)
+            .and_then(|o| o.division_code.as_ref())
+            .map(|c| c.as_str().to_owned())
+    };
+    let mut rows: Vec<_> = orgs
+        .iter()
+        .filter_map(|o| {
+            let code = o.division_code.as_ref()?.as_str().to_owned();
+            Some((o.kind.as_str().to_owned(), code, code_of(o.parent_id)))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.1.cmp(&b.1));
+    rows
+}
+
+async fn district(app: &TestApp, code: &str, name: &str) {
+    qinqing_kernel::setup::create_district(&app.app, code, name, "admin", "Admin2026ok")
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_whole_province_list_imports_only_the_county_of_the_platform() {
+    let app = TestApp::spawn_empty().await;
+    district(&app, "350521", "惠安县").await;
+    let audit_before = app.audit_count().await;
+    let report = qinqing_kernel::setup::import_divisions(&app.app, FUJIAN)
+        .await
+        .unwrap();
+    assert_eq!(report.created, 5, "{report:?}");
+    assert_eq!(report.present, 0);
+    let summary = report.summary_zh();
+    assert!(
+        summary.contains("新增区划组织 5 个")
+            && summary.contains("另有 8 个区划")
+            && summary.contains("惠安县(350521)")
+            && summary.contains("省级1")
+            && summary.contains("县级2"),
+        "{summary}"
+    );
+    let orgs = division_orgs(&app).await;
+    let own = |c: &str| Some(c.to_owned());
+    assert_eq!(
+        orgs,
+        [
+            ("district".into(), "350521".into(), None),
+            ("town".into(), "350521100".into(), own("350521")),
+            ("village".into(), "350521100201".into(), own("350521100")),
+            ("village".into(), "350521100202".into(), own("350521100")),
+            ("town".into(), "350521101".into(), own("350521")),
+            ("village".into(), "350521101203".into(), own("350521101")),
+        ]
+    );
+    // One audit entry per organisation, carrying the 城乡分类代码.
+    assert_eq!(app.audit_count().await, audit_before + 5);
+    let mut conn = app.app.db.conn().await.unwrap();
+    let entries = qinqing_kernel::store::audit::recent(&mut conn, 20)
+        .await
+        .unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.record.action == "setup.division_created"
+                && e.record.detail["code"] == "350521101203"
+                && e.record.detail["urban_rural"] == "220"),
+        "the village's 城乡分类代码 is recorded"
+    );
+    drop(conn);
+
+    // Importing again creates nothing and says what was already there.
+    let again = qinqing_kernel::setup::import_divisions(&app.app, FUJIAN)
+        .await
+        .unwrap();
+    assert_eq!((again.created, again.present), (0, 5));
+    assert_eq!(app.audit_count().await, audit_before + 5);
+}
+
+#[tokio::test]
+async fn a_city_platform_imports_its_counties_towns_and_villages() {
+    let app = TestApp::spawn_empty().await;
+    district(&app, "350500", "泉州市").await;
+    let report = qinqing_kernel::setup::import_divisions(&app.app, FUJIAN)
+        .await
+        .unwrap();
+    assert_eq!(report.created, 9, "{report:?}");
+    let orgs = division_orgs(&app).await;
+    let kinds: Vec<(&str, &str, Option<&str>)> = orgs
+        .iter()
+        .map(|(k, c, p)| (k.as_str(), c.as_str(), p.as_deref()))
+        .collect();
+    assert!(
+        kinds.contains(&("district", "350521", Some("350500"))),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("district", "350524", Some("350500"))),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("town", "350524100", Some("350524"))),
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&("village", "350524100201", Some("350524100"))));
+    assert!(
+        !kinds.iter().any(|(_, c, _)| c.starts_with("3502")),
+        "厦门 is not ours"
+    );
+}
+
+#[tokio::test]
+async fn bad_division_rows_are_named_by_line_and_nothing_is_imported() {
+    let app = TestApp::spawn_empty().await;
+    district(&app, "350521", "惠安县").await;
+    let audit_before = app.audit_count().await;
+    let bad = "统计用区划代码,名称,城乡分类代码
+350521100000,螺城镇,
+3505211002,坏代码,
+350521100201,南关社区居民委员会,999
+350521101000,螺阳镇,220
+";
+    let err = qinqing_kernel::setup::import_divisions(&app.app, bad)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("第 3 行") && err.contains("第 4 行") && err.contains("第 5 行"),
+        "{err}"
+    );
+    assert!(!err.contains("第 2 行"), "{err}");
+    assert_eq!(division_orgs(&app).await.len(), 1, "nothing imported");
+    assert_eq!(app.audit_count().await, audit_before);
+
+    // A list with nothing under the platform's district is refused, naming the district.
+    let elsewhere = "350203000000,思明区\n350203001000,厦港街道\n";
+    let err = qinqing_kernel::setup::import_divisions(&app.app, elsewhere)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("惠安县(350521)"), "{err}");
+    assert_eq!(division_orgs(&app).await.len(), 1);
 }
