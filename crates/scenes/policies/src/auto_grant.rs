@@ -10,7 +10,7 @@ use crate::applications::{
     ApplicationView, CONFIRM_CLOCK, get_row, notify_enterprise, record, step, view, visible_row,
 };
 use crate::payouts::{AccountInput, parse_account};
-use crate::status::RunStatus;
+use crate::status::{ApplicationStatus, PolicyStatus, RunStatus};
 use crate::store::applications::{self as store, Move, NewApplication};
 use crate::store::auto_grant::{self as run_store, RunRow};
 use crate::store::payouts as payout_store;
@@ -89,7 +89,7 @@ pub async fn run(
             "只有政策所属部门的工作人员可以运行免申即享",
         ));
     }
-    if row.status != "published" || row.mode != "auto_grant" {
+    if row.status != PolicyStatus::Published || row.mode != "auto_grant" {
         return Err(AppError::Conflict {
             field: Some("policy".into()),
             message: "只有已上架的免申即享政策可以运行".into(),
@@ -241,7 +241,7 @@ async fn offer(
 }
 
 /// The status of an offer staff are still checking.
-const PENDING: &str = "pending_check";
+const PENDING: ApplicationStatus = ApplicationStatus::PendingCheck;
 
 /// A run as staff check it: its offers and where each stands.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -262,7 +262,7 @@ pub struct OfferView {
     pub credit_code: String,
     pub name: String,
     pub amount: Option<String>,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub status_label: &'static str,
     /// Why it was excluded.
     pub note: Option<String>,
@@ -277,7 +277,7 @@ async fn run_view(conn: &mut Conn, slug: &str, run: RunRow) -> AppResult<RunView
         .await?
         .into_iter()
         .map(|r| OfferView {
-            status_label: crate::applications::status_label(&r.status),
+            status_label: r.status.label_zh(),
             receipt_no: r.receipt_no,
             credit_code: r.credit_code,
             name: r.enterprise_name,
@@ -371,7 +371,7 @@ async fn send_offer(
     row: &crate::store::applications::ApplicationRow,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let m = Move::to(row.id, PENDING, row.stage, "offered");
+    let m = Move::to(row.id, PENDING, row.stage, ApplicationStatus::Offered);
     if !store::move_state(conn, &m, now).await? {
         return Err(AppError::Conflict {
             field: None,
@@ -463,19 +463,16 @@ async fn offered_row(
     receipt_no: &str,
 ) -> AppResult<crate::store::applications::ApplicationRow> {
     let row = visible_row(conn, who, receipt_no).await?;
-    if row.status != "offered" {
-        return Err(closed(&row.status));
+    if row.status != ApplicationStatus::Offered {
+        return Err(closed(row.status));
     }
     Ok(row)
 }
 
-fn closed(status: &str) -> AppError {
+fn closed(status: ApplicationStatus) -> AppError {
     AppError::Conflict {
         field: None,
-        message: format!(
-            "该事项{},不能再确认、放弃或排除",
-            crate::applications::status_label(status)
-        ),
+        message: format!("该事项{},不能再确认、放弃或排除", status.label_zh()),
     }
 }
 
@@ -492,12 +489,12 @@ pub async fn close_offer(
     let mut tx = app.db.begin().await?;
     let row = visible_row(&mut tx, who, receipt_no).await?;
     let staff = !qinqing_kernel::principal::acts_for_enterprise(who);
-    if !(row.status == "offered" || (staff && row.status == PENDING)) {
-        return Err(closed(&row.status));
+    if !(row.status == ApplicationStatus::Offered || (staff && row.status == PENDING)) {
+        return Err(closed(row.status));
     }
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let (to, action) = if !staff {
-        ("declined", "decline")
+        (ApplicationStatus::Declined, "decline")
     } else {
         let policy = crate::store::policies::get(&mut tx, row.policy_id)
             .await?
@@ -508,12 +505,12 @@ pub async fn close_offer(
         if reason.is_none() {
             return Err(AppError::invalid("reason", "请写明排除的理由"));
         }
-        ("excluded", "exclude")
+        (ApplicationStatus::Excluded, "exclude")
     };
     let m = Move {
         note: reason,
         decided: true,
-        ..Move::to(row.id, &row.status, row.stage, to)
+        ..Move::to(row.id, row.status, row.stage, to)
     };
     if !store::move_state(&mut tx, &m, now).await? {
         return Err(AppError::Conflict {
@@ -537,7 +534,7 @@ pub async fn close_offer(
         &mut tx,
         who,
         meta,
-        &format!("auto_grant.{to}"),
+        &format!("auto_grant.{}", to.as_str()),
         receipt_no,
         &code,
         detail,

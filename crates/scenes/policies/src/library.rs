@@ -2,6 +2,7 @@
 //! it expires at the end of its period or is withdrawn with a reason (下架). A published version
 //! never changes; an edit makes a new version, and applications keep the one they were made under.
 
+use crate::status::PolicyStatus;
 use crate::store::policies::{self as store, PolicyFields, PolicyRow};
 use crate::{level_label, row_by_slug};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -123,7 +124,7 @@ pub struct PolicyView {
     pub mode: String,
     pub mode_label: &'static str,
     pub topics: Vec<String>,
-    pub status: String,
+    pub status: PolicyStatus,
     pub status_label: &'static str,
     pub document_no: Option<String>,
     pub document_text: String,
@@ -140,17 +141,6 @@ pub struct PolicyView {
     pub published_version: Option<i64>,
     pub withdrawn_reason: Option<String>,
     pub updated_at: DateTime<Utc>,
-}
-
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "draft" => "草稿",
-        "review" => "待审核",
-        "published" => "已上架",
-        "expired" => "已到期下架",
-        "withdrawn" => "已撤回下架",
-        _ => "未知",
-    }
 }
 
 pub fn mode_label(mode: &str) -> &'static str {
@@ -173,8 +163,8 @@ pub(crate) fn view(row: &PolicyRow) -> PolicyView {
         mode: row.mode.clone(),
         mode_label: mode_label(&row.mode),
         topics: serde_json::from_str(&row.topics).unwrap_or_default(),
-        status: row.status.clone(),
-        status_label: status_label(&row.status),
+        status: row.status,
+        status_label: row.status.label_zh(),
         document_no: row.document_no.clone(),
         document_text: row.document_text.clone(),
         guide: serde_json::from_str(&row.guide).unwrap_or_default(),
@@ -453,10 +443,10 @@ pub async fn update(
             "只有本部门的经办人或负责人可以修改政策",
         ));
     }
-    if matches!(row.status.as_str(), "expired" | "withdrawn") {
+    if matches!(row.status, PolicyStatus::Expired | PolicyStatus::Withdrawn) {
         return Err(AppError::Conflict {
             field: None,
-            message: format!("政策{},不能再修改", status_label(&row.status)),
+            message: format!("政策{},不能再修改", row.status.label_zh()),
         });
     }
     let parsed = parse_input(&mut tx, who, input).await?;
@@ -537,18 +527,19 @@ pub async fn lifecycle(
     let has_new_version = row
         .published_version
         .is_some_and(|v| v < row.current_version);
+    use PolicyStatus::{Draft, Published, Review, Withdrawn};
     let moved = match action {
         LifecycleAction::SubmitForReview => {
-            store::transition(&mut tx, row.id, &["draft"], "review", None, now).await?
+            store::transition(&mut tx, row.id, &[Draft], Review, None, now).await?
         }
         LifecycleAction::SendBack => {
-            store::transition(&mut tx, row.id, &["review"], "draft", reason, now).await?
+            store::transition(&mut tx, row.id, &[Review], Draft, reason, now).await?
         }
         LifecycleAction::Withdraw => {
-            store::transition(&mut tx, row.id, &["published"], "withdrawn", reason, now).await?
+            store::transition(&mut tx, row.id, &[Published], Withdrawn, reason, now).await?
         }
         LifecycleAction::Publish => {
-            let ready = row.status == "review" || (row.status == "published" && has_new_version);
+            let ready = row.status == Review || (row.status == Published && has_new_version);
             if ready {
                 let policy = publish_checked(&mut tx, &row).await?;
                 store::publish_current(&mut tx, row.id, now).await?;
@@ -577,7 +568,7 @@ pub async fn lifecycle(
     if !moved {
         return Err(AppError::Conflict {
             field: None,
-            message: format!("政策当前{},不能这样操作", status_label(&row.status)),
+            message: format!("政策当前{},不能这样操作", row.status.label_zh()),
         });
     }
     let name = match action {

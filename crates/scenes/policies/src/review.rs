@@ -11,6 +11,7 @@ use crate::applications::{
 use crate::library::stage_of;
 use crate::library::{ReviewStage, StageHolder, stages};
 use crate::response::{self, AtStage};
+use crate::status::ApplicationStatus::{Approved, Offered, Rejected, Returned, Submitted};
 use crate::store::applications::{self as store, ApplicationFilter, ApplicationRow, Move};
 use crate::store::{payouts, policies};
 use chrono::{DateTime, Utc};
@@ -56,7 +57,7 @@ pub async fn queue(app: &App, who: &Principal) -> AppResult<Vec<QueueItem>> {
     }
     let mut conn = app.db.conn().await?;
     let filter = ApplicationFilter {
-        statuses: vec!["submitted".into(), "returned".into()],
+        statuses: vec![Submitted, Returned],
         region_prefix: region_prefix(who),
         ..ApplicationFilter::default()
     };
@@ -69,7 +70,7 @@ pub async fn queue(app: &App, who: &Principal) -> AppResult<Vec<QueueItem>> {
             .holders
             .iter()
             .find(|h| holder.is_some_and(|s| s.org_id == h.org_id));
-        let mine = row.status == "submitted" && own.is_some_and(|h| !h.approved);
+        let mine = row.status == Submitted && own.is_some_and(|h| !h.approved);
         let response_due_at = own.and_then(|h| h.response_due_at);
         items.push(QueueItem {
             application,
@@ -220,13 +221,10 @@ impl Held {
 /// Loads an application in review that the caller holds the current stage of.
 async fn held_row(conn: &mut Conn, who: &Principal, receipt_no: &str) -> AppResult<Held> {
     let row = visible_row(conn, who, receipt_no).await?;
-    if row.status != "submitted" {
+    if row.status != Submitted {
         return Err(AppError::Conflict {
             field: None,
-            message: format!(
-                "申报{},不在审核中",
-                crate::applications::status_label(&row.status)
-            ),
+            message: format!("申报{},不在审核中", row.status.label_zh()),
         });
     }
     let policy = policies::get(conn, row.policy_id)
@@ -280,7 +278,7 @@ async fn approve(
             let m = Move {
                 to_stage: row.stage + 1,
                 approved_amount: Some(amount),
-                ..Move::to(row.id, "submitted", row.stage, "submitted")
+                ..Move::to(row.id, Submitted, row.stage, Submitted)
             };
             moved(conn, &m, now).await?;
         }
@@ -335,7 +333,7 @@ async fn joint_opinion(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<(ApplicationRow, i64, bool)> {
-    if !store::lock(conn, held.row.id, "submitted", held.row.stage, now).await? {
+    if !store::lock(conn, held.row.id, Submitted, held.row.stage, now).await? {
         return Err(taken());
     }
     let row = get_row(conn, held.row.id).await?;
@@ -381,7 +379,7 @@ async fn return_for_correction(
     let row = &held.row;
     let m = Move {
         note: Some(note),
-        ..Move::to(row.id, "submitted", row.stage, "returned")
+        ..Move::to(row.id, Submitted, row.stage, Returned)
     };
     moved(conn, &m, now).await?;
     store::clear_joint_approvals(conn, row.id, row.stage).await?;
@@ -445,7 +443,7 @@ async fn reject(
     let m = Move {
         note: Some(reason),
         decided: true,
-        ..Move::to(row.id, "submitted", row.stage, "rejected")
+        ..Move::to(row.id, Submitted, row.stage, Rejected)
     };
     moved(conn, &m, now).await?;
     step(
@@ -554,7 +552,7 @@ pub(crate) async fn grant(
     let m = Move {
         approved_amount: Some(amount),
         decided: true,
-        ..Move::to(row.id, &row.status, row.stage, "approved")
+        ..Move::to(row.id, row.status, row.stage, Approved)
     };
     moved(conn, &m, now).await?;
     if !policies::commit_budget(conn, row.policy_id, amount).await? {
@@ -615,7 +613,7 @@ pub(crate) async fn grant(
 }
 
 fn action_of(row: &ApplicationRow) -> &'static str {
-    if row.status == "offered" {
+    if row.status == Offered {
         "confirm"
     } else {
         "approve"

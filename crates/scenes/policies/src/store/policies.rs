@@ -2,8 +2,9 @@
 //! the budget each policy pays from. Budget commitments are conditional updates, so the
 //! committed sum never exceeds the total however many reviewers approve at once.
 
+use crate::status::PolicyStatus;
 use chrono::{DateTime, NaiveDate, Utc};
-use qinqing_kernel::store::{Conn, Result, time};
+use qinqing_kernel::store::{Conn, Result, stored, time};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -19,7 +20,7 @@ pub struct PolicyRow {
     pub mode: String,
     /// JSON array of topics.
     pub topics: String,
-    pub status: String,
+    pub status: PolicyStatus,
     pub document_no: Option<String>,
     pub document_text: String,
     /// JSON object: the application guide.
@@ -135,7 +136,7 @@ fn from_row(r: &AnyRow) -> Result<PolicyRow> {
         level: r.try_get("level")?,
         mode: r.try_get("mode")?,
         topics: r.try_get("topics")?,
-        status: r.try_get("status")?,
+        status: stored("policy.status", r.try_get::<String, _>("status")?.parse())?,
         document_no: r.try_get("document_no")?,
         document_text: r.try_get("document_text")?,
         guide: r.try_get("guide")?,
@@ -165,7 +166,7 @@ pub async fn insert(
         "INSERT INTO policy (slug, title, department_org_id, level, mode, topics, status, \
          document_no, document_text, guide, offline_channel, review_stages, decision_days, \
          budget_total, effective_from, effective_to, current_version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, \
+         VALUES ($1, $2, $3, $4, $5, $6, $17, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, \
          $16, $16) RETURNING id",
     )
     .bind(f.slug)
@@ -184,6 +185,7 @@ pub async fn insert(
     .bind(f.effective_from.map(time::date_to_text))
     .bind(f.effective_to.map(time::date_to_text))
     .bind(&at)
+    .bind(PolicyStatus::Draft.as_str())
     .fetch_one(&mut *conn)
     .await?;
     let id: i64 = row.try_get("id")?;
@@ -300,13 +302,13 @@ pub async fn get_by_slug(conn: &mut Conn, slug: &str) -> Result<Option<PolicyRow
 }
 
 /// Every policy, or those in one status, by title.
-pub async fn list(conn: &mut Conn, status: Option<&str>) -> Result<Vec<PolicyRow>> {
+pub async fn list(conn: &mut Conn, status: Option<PolicyStatus>) -> Result<Vec<PolicyRow>> {
     let rows = match status {
         Some(s) => {
             sqlx::query(AssertSqlSafe(format!(
                 "{COLUMNS} WHERE p.status = $1 ORDER BY p.title, p.id"
             )))
-            .bind(s.to_string())
+            .bind(s.as_str())
             .fetch_all(conn)
             .await?
         }
@@ -335,8 +337,9 @@ pub async fn published_definitions(conn: &mut Conn) -> Result<Vec<(i64, i64, Str
     let rows = sqlx::query(
         "SELECT p.id, v.version, v.definition FROM policy p JOIN policy_version v \
          ON v.policy_id = p.id AND v.version = p.published_version \
-         WHERE p.status = 'published' ORDER BY p.id",
+         WHERE p.status = $1 ORDER BY p.id",
     )
+    .bind(PolicyStatus::Published.as_str())
     .fetch_all(conn)
     .await?;
     rows.iter()
@@ -355,8 +358,8 @@ pub async fn published_definitions(conn: &mut Conn) -> Result<Vec<(i64, i64, Str
 pub async fn transition(
     conn: &mut Conn,
     id: i64,
-    from: &[&str],
-    to: &str,
+    from: &[PolicyStatus],
+    to: PolicyStatus,
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
@@ -367,12 +370,12 @@ pub async fn transition(
         placeholders.join(", ")
     );
     let mut q = sqlx::query(AssertSqlSafe(sql))
-        .bind(to.to_string())
+        .bind(to.as_str())
         .bind(reason.map(str::to_string))
         .bind(time::to_text(now))
         .bind(id);
     for s in from {
-        q = q.bind(s.to_string());
+        q = q.bind(s.as_str());
     }
     Ok(q.execute(conn).await?.rows_affected() == 1)
 }
@@ -381,11 +384,12 @@ pub async fn transition(
 pub async fn publish_current(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<i64> {
     let at = time::to_text(now);
     let version: i64 = sqlx::query(
-        "UPDATE policy SET published_version = current_version, status = 'published', \
+        "UPDATE policy SET published_version = current_version, status = $3, \
          updated_at = $1 WHERE id = $2 RETURNING published_version",
     )
     .bind(&at)
     .bind(id)
+    .bind(PolicyStatus::Published.as_str())
     .fetch_one(&mut *conn)
     .await?
     .try_get("published_version")?;
@@ -436,11 +440,13 @@ pub async fn expire_ended(
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>> {
     let rows = sqlx::query(
-        "UPDATE policy SET status = 'expired', updated_at = $1 \
-         WHERE status = 'published' AND effective_to IS NOT NULL AND effective_to < $2 RETURNING id",
+        "UPDATE policy SET status = $3, updated_at = $1 \
+         WHERE status = $4 AND effective_to IS NOT NULL AND effective_to < $2 RETURNING id",
     )
     .bind(time::to_text(now))
     .bind(time::date_to_text(today))
+    .bind(PolicyStatus::Expired.as_str())
+    .bind(PolicyStatus::Published.as_str())
     .fetch_all(conn)
     .await?;
     rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
