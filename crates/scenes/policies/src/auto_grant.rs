@@ -4,7 +4,9 @@
 //! (待核对) — staff exclude with a reason — until a staff member releases (发布) the run; only
 //! then is each enterprise told and given a deadline to confirm its account. Confirmation
 //! approves it and creates the payout; the enterprise may decline. The live-application index
-//! makes a repeated run offer nothing twice for the same policy and year.
+//! makes a repeated run offer nothing twice for the same policy and year. Each offer holds its
+//! amount back from the policy's budget until it is confirmed (committed) or ends (released), so
+//! no enterprise is offered money that is not there, however many runs are made.
 
 use crate::applications::{
     ApplicationView, CONFIRM_CLOCK, get_row, notify_enterprise, record, step, view, visible_row,
@@ -95,6 +97,8 @@ pub async fn run(
             message: "只有已上架的免申即享政策可以运行".into(),
         });
     }
+    // One run of a policy at a time: what earlier runs hold back is settled before this reads.
+    crate::store::policies::lock(&mut tx, row.id).await?;
     let published = crate::published(&mut tx).await?;
     let set = &published.set;
     let index = set
@@ -111,7 +115,6 @@ pub async fn run(
         offset: 0,
     };
     let (enterprises, _) = enterprise_store::list(&mut tx, &filter).await?;
-    let mut budget_left = row.budget_total.map(|t| t - row.budget_committed);
     let mut report = RunReport {
         policy_id: slug.to_string(),
         year,
@@ -150,18 +153,13 @@ pub async fn run(
             report.credit_blocked += 1;
             continue;
         }
-        if budget_left.is_some_and(|left| left < amount) {
-            report.over_budget.push(entry());
-            continue;
-        }
         let run_id = match report.run_id {
             Some(id) => id,
             None => run_store::insert(&mut tx, row.id, year, who.user_id, now).await?,
         };
         report.run_id = Some(run_id);
         match offer(&mut tx, who, &row, run_id, enterprise, (year, amount), now).await? {
-            Some(receipt_no) => {
-                budget_left = budget_left.map(|left| left - amount);
+            Made::Offer(receipt_no) => {
                 total += amount;
                 report.offered.push(Offered {
                     credit_code: id.credit_code.to_string(),
@@ -170,8 +168,15 @@ pub async fn run(
                     receipt_no,
                 });
             }
-            None => report.already_offered += 1,
+            Made::AlreadyOffered => report.already_offered += 1,
+            Made::OverBudget => report.over_budget.push(entry()),
         }
+    }
+    // A run that offered nothing new leaves no run behind to check and release.
+    if report.offered.is_empty()
+        && let Some(run_id) = report.run_id.take()
+    {
+        run_store::discard(&mut tx, run_id).await?;
     }
     report.total_offered = Money::from_fen(total).to_string();
     let change = qinqing_kernel::audit::Change {
@@ -186,8 +191,17 @@ pub async fn run(
     Ok(report)
 }
 
-/// Makes one offer of the run, waiting for staff to check it; `None` when the enterprise already
-/// has a live one for the policy and year.
+/// What became of one eligible enterprise in a run.
+enum Made {
+    /// An offer, waiting for staff to check it, with its amount held back from the budget.
+    Offer(String),
+    /// It already has a live offer or application for the policy and year.
+    AlreadyOffered,
+    /// What is left of the budget (after what earlier offers hold) cannot cover it.
+    OverBudget,
+}
+
+/// Makes one offer of the run, holding its amount back from the policy's budget, or nothing.
 async fn offer(
     conn: &mut Conn,
     who: &Principal,
@@ -196,7 +210,7 @@ async fn offer(
     enterprise: &qinqing_kernel::store::enterprises::Enterprise,
     (year, amount): (i32, i64),
     now: DateTime<Utc>,
-) -> AppResult<Option<String>> {
+) -> AppResult<Made> {
     let receipt_no = qinqing_kernel::receipts::receipt_number("MS", now)?;
     let id = &enterprise.identity;
     let new = NewApplication {
@@ -216,15 +230,19 @@ async fn offer(
         created_by: Some(who.user_id),
         run_id: Some(run_id),
     };
-    // The run goes on after a refused duplicate.
+    // The run goes on after a refused duplicate or an offer the budget cannot hold.
     let attempt = Savepoint::begin(conn).await?;
     let application_id = match store::insert(conn, &new, now).await {
         Err(StoreError::Duplicate) => {
             attempt.roll_back(conn).await?;
-            return Ok(None);
+            return Ok(Made::AlreadyOffered);
         }
         other => other?,
     };
+    if !crate::store::policies::reserve_budget(conn, policy.id, amount).await? {
+        attempt.roll_back(conn).await?;
+        return Ok(Made::OverBudget);
+    }
     attempt.release(conn).await?;
     step(
         conn,
@@ -237,7 +255,7 @@ async fn offer(
         now,
     )
     .await?;
-    Ok(Some(receipt_no))
+    Ok(Made::Offer(receipt_no))
 }
 
 /// The status of an offer staff are still checking.
@@ -517,6 +535,10 @@ pub async fn close_offer(
             field: None,
             message: "该事项刚被处理,请刷新后再试".into(),
         });
+    }
+    // The money the offer held goes back to the budget for others.
+    if let Some(amount) = row.computed_amount {
+        crate::store::policies::release_reserved(&mut tx, row.policy_id, amount).await?;
     }
     step(&mut tx, who, row.id, row.stage, action, reason, None, now).await?;
     deadlines::control_open(

@@ -135,6 +135,8 @@ pub struct PolicyView {
     /// Yuan, "5000000.00"; absent when unlimited.
     pub budget_total: Option<String>,
     pub budget_committed: String,
+    /// Held back by 免申即享 offers not yet confirmed.
+    pub budget_reserved: String,
     pub effective_from: Option<NaiveDate>,
     pub effective_to: Option<NaiveDate>,
     pub current_version: i64,
@@ -173,6 +175,7 @@ pub(crate) fn view(row: &PolicyRow) -> PolicyView {
         decision_days: row.decision_days,
         budget_total: row.budget_total.map(|f| Money::from_fen(f).to_string()),
         budget_committed: Money::from_fen(row.budget_committed).to_string(),
+        budget_reserved: Money::from_fen(row.budget_reserved).to_string(),
         effective_from: row.effective_from,
         effective_to: row.effective_to,
         current_version: row.current_version,
@@ -587,14 +590,16 @@ pub async fn lifecycle(
 /// A new version may lower the budget, but not below what approvals already committed.
 fn ensure_budget_covers_commitments(row: &PolicyRow, budget_total: Option<i64>) -> AppResult<()> {
     match budget_total {
-        Some(total) if total < row.budget_committed => Err(AppError::Conflict {
-            field: Some("budget".into()),
-            message: format!(
-                "新版本的预算 {} 元少于已核准的 {} 元,请修改预算后再上架",
-                Money::from_fen(total),
-                Money::from_fen(row.budget_committed)
-            ),
-        }),
+        Some(total) if total < row.budget_committed + row.budget_reserved => {
+            Err(AppError::Conflict {
+                field: Some("budget".into()),
+                message: format!(
+                    "新版本的预算 {} 元少于已核准和免申即享待确认的 {} 元,请修改预算后再上架",
+                    Money::from_fen(total),
+                    Money::from_fen(row.budget_committed + row.budget_reserved)
+                ),
+            })
+        }
         _ => Ok(()),
     }
 }

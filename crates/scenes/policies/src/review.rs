@@ -504,7 +504,7 @@ fn required<'a>(text: &'a str, field: &str, message: &str) -> AppResult<&'a str>
 }
 
 /// The amount an approval grants: what an earlier stage approved, else the engine's
-/// computation; a different amount needs a reason.
+/// computation; a different amount needs a reason, and no amount may exceed the computation.
 fn approved_amount(
     row: &ApplicationRow,
     amount: Option<&str>,
@@ -520,6 +520,7 @@ fn approved_amount(
     if amount <= 0 {
         return Err(AppError::invalid("amount", "核定金额须大于 0"));
     }
+    within_computed(row, amount)?;
     let changed = default != Some(amount);
     if changed && reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(AppError::invalid(
@@ -528,6 +529,27 @@ fn approved_amount(
         ));
     }
     Ok(amount)
+}
+
+/// The engine's computation from the application's facts is the most any approval may grant:
+/// a reviewer may lower it with a reason, never raise it. An application the engine computed
+/// no amount for cannot be granted money at all.
+fn within_computed(row: &ApplicationRow, amount: i64) -> AppResult<()> {
+    match row.computed_amount {
+        Some(computed) if amount <= computed => Ok(()),
+        Some(computed) => Err(AppError::invalid(
+            "amount",
+            format!(
+                "核定金额 {} 超过系统按申报材料测算的金额 {},只能核减,不能核增",
+                crate::yuan(amount),
+                crate::yuan(computed)
+            ),
+        )),
+        None => Err(AppError::invalid(
+            "amount",
+            "系统未能按申报材料测算出金额,不能核定",
+        )),
+    }
 }
 
 async fn moved(conn: &mut Conn, m: &Move<'_>, now: DateTime<Utc>) -> AppResult<()> {
@@ -549,13 +571,23 @@ pub(crate) async fn grant(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    // Every grant passes here (a reviewer's last approval, an enterprise's confirmation of a
+    // 免申即享 offer), so the cap holds whichever way the money is committed.
+    within_computed(row, amount)?;
     let m = Move {
         approved_amount: Some(amount),
         decided: true,
         ..Move::to(row.id, row.status, row.stage, Approved)
     };
     moved(conn, &m, now).await?;
-    if !policies::commit_budget(conn, row.policy_id, amount).await? {
+    // A confirmed 免申即享 offer takes the money its offer held back; any other grant takes
+    // what is left beside what offers hold.
+    let committed = if row.status == Offered {
+        policies::commit_reserved(conn, row.policy_id, amount).await?
+    } else {
+        policies::commit_budget(conn, row.policy_id, amount).await?
+    };
+    if !committed {
         return Err(AppError::Conflict {
             field: Some("amount".into()),
             message: format!("政策预算余额不足,无法核准 {}", crate::yuan(amount)),

@@ -31,6 +31,8 @@ pub struct PolicyRow {
     pub decision_days: i64,
     pub budget_total: Option<i64>,
     pub budget_committed: i64,
+    /// Held back by 免申即享 offers not yet confirmed; committed + reserved ≤ total.
+    pub budget_reserved: i64,
     pub effective_from: Option<NaiveDate>,
     pub effective_to: Option<NaiveDate>,
     pub current_version: i64,
@@ -117,7 +119,7 @@ pub enum Edit {
 
 const COLUMNS: &str = "SELECT p.id, p.slug, p.title, p.department_org_id, o.name AS department_name, \
     p.level, p.mode, p.topics, p.status, p.document_no, p.document_text, p.guide, \
-    p.offline_channel, p.review_stages, p.decision_days, p.budget_total, p.budget_committed, \
+    p.offline_channel, p.review_stages, p.decision_days, p.budget_total, p.budget_committed, p.budget_reserved, \
     p.effective_from, p.effective_to, p.current_version, p.published_version, \
     p.withdrawn_reason, p.updated_at FROM policy p JOIN organisation o ON o.id = p.department_org_id";
 
@@ -145,6 +147,7 @@ fn from_row(r: &AnyRow) -> Result<PolicyRow> {
         decision_days: r.try_get("decision_days")?,
         budget_total: r.try_get("budget_total")?,
         budget_committed: r.try_get("budget_committed")?,
+        budget_reserved: r.try_get("budget_reserved")?,
         effective_from: date("effective_from")?,
         effective_to: date("effective_to")?,
         current_version: r.try_get("current_version")?,
@@ -453,17 +456,70 @@ pub async fn expire_ended(
 }
 
 /// Commits `amount` fen of the policy's budget; false (and nothing changed) when what is left
-/// is less. A policy without a budget always succeeds.
+/// (after what offers hold back) is less. A policy without a budget always succeeds.
 pub async fn commit_budget(conn: &mut Conn, id: i64, amount: i64) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE policy SET budget_committed = budget_committed + $1 WHERE id = $2 \
-         AND (budget_total IS NULL OR budget_committed + $1 <= budget_total)",
+         AND (budget_total IS NULL OR budget_committed + budget_reserved + $1 <= budget_total)",
     )
     .bind(amount)
     .bind(id)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Holds back `amount` fen for a 免申即享 offer; false (and nothing changed) when what is left
+/// is less. A conditional update of the policy row, so offers made at the same time never hold
+/// more than the budget together.
+pub async fn reserve_budget(conn: &mut Conn, id: i64, amount: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE policy SET budget_reserved = budget_reserved + $1 WHERE id = $2 \
+         AND (budget_total IS NULL OR budget_committed + budget_reserved + $1 <= budget_total)",
+    )
+    .bind(amount)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Turns what an offer held back into a commitment (the enterprise confirmed it); false when
+/// nothing that large is held.
+pub async fn commit_reserved(conn: &mut Conn, id: i64, amount: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE policy SET budget_committed = budget_committed + $1, \
+         budget_reserved = budget_reserved - $1 WHERE id = $2 AND budget_reserved >= $1",
+    )
+    .bind(amount)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives back what an offer held (declined or excluded).
+pub async fn release_reserved(conn: &mut Conn, id: i64, amount: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE policy SET budget_reserved = budget_reserved - $1 WHERE id = $2 \
+         AND budget_reserved >= $1",
+    )
+    .bind(amount)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes the policy row for the rest of the transaction (a write that changes nothing): on
+/// PostgreSQL it stays locked until commit, so two 免申即享 runs of one policy run one after
+/// the other; SQLite writes one at a time anyway.
+pub async fn lock(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE policy SET budget_reserved = budget_reserved WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Gives back to the budget what a cancelled payout had committed.
