@@ -1,6 +1,8 @@
 //! Payment straight to the enterprise (直达付). The enterprise confirms its account once;
 //! finance assembles the approved payouts into a batch, exports the bank file and imports the
-//! bank's result file. Every line carries its payout's reference, and each change is a
+//! bank's result file. Every line carries its batch number, line number and payout reference;
+//! a result settles a payout only for the line it is on now (a stale answer for a line since
+//! retried elsewhere is refused), the exported file is kept as exported, and each change is a
 //! conditional update on the payout's state, so exporting a batch again, importing the same
 //! result twice, or a crash between the two never pays or records anything twice.
 
