@@ -153,10 +153,10 @@ async function financePays(finance, { receipt, name, account, amount }, shot) {
   await payoutRow.getByText('拨付中').waitFor();
   const batchRow = finance.locator('main table tbody tr', { hasText: batchNo });
 
-  // The bank file, downloaded as finance does it.
+  // The bank file, exported as finance does it (a form: exporting marks the batch exported).
   const [download] = await Promise.all([
     finance.waitForEvent('download'),
-    batchRow.getByRole('link', { name: /下载/ }).click(),
+    batchRow.getByRole('button', { name: '导出银行文件' }).click(),
   ]);
   assert.equal(download.suggestedFilename(), `${batchNo}.csv`);
   const bytes = await readFile(await download.path());
@@ -176,9 +176,15 @@ async function financePays(finance, { receipt, name, account, amount }, shot) {
   assert.match(ours[6], /政策资金/);
   await visit(finance, '/payouts');
   await batchRow.getByText('(已报送)').waitFor();
+  // Downloaded again, the exported file is the same bytes.
+  const [again] = await Promise.all([
+    finance.waitForEvent('download'),
+    batchRow.getByRole('link', { name: /下载/ }).click(),
+  ]);
+  assert.ok((await readFile(await again.path())).equals(bytes), 'the exported file never changes');
 
   // The bank's answer: every line of the batch went through.
-  const result = ['业务参考号,状态,失败原因', ...rows.map((r) => `${r[7]},成功,`)].join('\r\n') + '\r\n';
+  const result = ['批次号,行号,业务参考号,状态,失败原因', ...rows.map((r) => `${r[0]},${r[1]},${r[7]},成功,`)].join('\r\n') + '\r\n';
   await finance.getByLabel('回单文件').setInputFiles({
     name: `${batchNo}-回单.csv`, mimeType: 'text/csv', buffer: Buffer.from(result, 'utf8'),
   });

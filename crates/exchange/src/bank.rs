@@ -106,6 +106,11 @@ pub enum Outcome {
 pub struct ResultLine {
     /// The row as Excel or a text editor shows it (the header is row 1, the first data row 2).
     pub row: usize,
+    /// 批次号 and 行号: the line of the payout file this row answers. A bank returns the payout
+    /// file with its columns appended, so both come back as they were sent; the caller must
+    /// check they are the line the reference is on now.
+    pub batch: String,
+    pub line: u32,
     /// 业务参考号, as in the payout file (apostrophe guard removed, trimmed).
     pub reference: String,
     pub outcome: Outcome,
@@ -120,7 +125,8 @@ pub struct ResultLine {
 /// a header row naming the columns (see `COLUMNS.md`; unknown columns are ignored).
 ///
 /// Any problem makes the result `Err` with every problem found, ordered by row, and no lines.
-/// Never panics, whatever the bytes. References are unique within an `Ok` result.
+/// Never panics, whatever the bytes. References, and batch lines, are unique within an `Ok`
+/// result.
 pub fn read_result_file(bytes: &[u8]) -> Result<Vec<ResultLine>, Vec<RowError>> {
     let text = decode(bytes).map_err(|error| vec![error])?;
     let (rows, mut errors) = read_rows(&text)?;
@@ -137,7 +143,7 @@ pub fn read_result_file(bytes: &[u8]) -> Result<Vec<ResultLine>, Vec<RowError>> 
             "文件中没有数据行:表头下面至少要有一行结果",
         )]);
     }
-    let mut seen = HashMap::new();
+    let mut seen = Seen::default();
     let mut lines = Vec::with_capacity(data.len());
     for row in &data {
         match read_line(&header, row, &mut seen) {
@@ -156,6 +162,8 @@ pub fn read_result_file(bytes: &[u8]) -> Result<Vec<ResultLine>, Vec<RowError>> 
 /// A column of the result file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Field {
+    Batch,
+    Line,
     Reference,
     Status,
     Reason,
@@ -164,7 +172,9 @@ enum Field {
 }
 
 impl Field {
-    const ALL: [Field; 5] = [
+    const ALL: [Field; 7] = [
+        Field::Batch,
+        Field::Line,
         Field::Reference,
         Field::Status,
         Field::Reason,
@@ -175,6 +185,8 @@ impl Field {
     /// The English header, also the code name in [`RowError::column`].
     fn name(self) -> &'static str {
         match self {
+            Field::Batch => "batch",
+            Field::Line => "line",
             Field::Reference => "reference",
             Field::Status => "status",
             Field::Reason => "reason",
@@ -185,6 +197,8 @@ impl Field {
 
     fn label(self) -> &'static str {
         match self {
+            Field::Batch => "批次号",
+            Field::Line => "行号",
             Field::Reference => "业务参考号",
             Field::Status => "状态",
             Field::Reason => "失败原因",
@@ -194,7 +208,10 @@ impl Field {
     }
 
     fn required(self) -> bool {
-        matches!(self, Field::Reference | Field::Status)
+        matches!(
+            self,
+            Field::Batch | Field::Line | Field::Reference | Field::Status
+        )
     }
 
     /// The column a header cell names: English in any letter case, or the Chinese label,
@@ -289,17 +306,50 @@ impl Header {
     }
 }
 
-/// Reads one data row, or every problem of it. `seen` maps references to the row they were
-/// first seen on, so a repeated reference names the earlier row.
-fn read_line(
-    header: &Header,
-    row: &Row,
-    seen: &mut HashMap<String, usize>,
-) -> Result<ResultLine, Vec<RowError>> {
+/// The references and batch lines met so far, each with the row it was first seen on, so a
+/// repeated one names the earlier row.
+#[derive(Default)]
+struct Seen {
+    references: HashMap<String, usize>,
+    lines: HashMap<(String, u32), usize>,
+}
+
+/// Reads one data row, or every problem of it.
+fn read_line(header: &Header, row: &Row, seen: &mut Seen) -> Result<ResultLine, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut error = |field: Field, value: &str, message: String| {
         errors.push(RowError::new(row.number, field.name(), value, message));
     };
+
+    let batch = header.cell(row, Field::Batch);
+    if batch.is_empty() {
+        error(
+            Field::Batch,
+            "",
+            "批次号不能为空:请保留拨付文件中的批次号".to_string(),
+        );
+    }
+    let line_text = header.cell(row, Field::Line);
+    let line = line_text.parse::<u32>().ok().filter(|n| *n > 0);
+    if line.is_none() {
+        error(
+            Field::Line,
+            line_text,
+            "行号应为正整数:请保留拨付文件中的行号".to_string(),
+        );
+    }
+    if let Some(n) = line.filter(|_| !batch.is_empty()) {
+        let key = (batch.to_string(), n);
+        if let Some(&first) = seen.lines.get(&key) {
+            error(
+                Field::Line,
+                line_text,
+                format!("批次 {batch} 第 {n} 行与第 {first} 行重复:每行只能有一个结果"),
+            );
+        } else {
+            seen.lines.insert(key, row.number);
+        }
+    }
 
     let reference = header.cell(row, Field::Reference);
     if reference.is_empty() {
@@ -310,14 +360,14 @@ fn read_line(
             reference,
             "业务参考号被 Excel 显示成了科学计数法,已无法对应到拨付记录:请使用银行原始导出文件,或把该列设为“文本”格式后重新填写".to_string(),
         );
-    } else if let Some(&first) = seen.get(reference) {
+    } else if let Some(&first) = seen.references.get(reference) {
         error(
             Field::Reference,
             reference,
             format!("业务参考号与第 {first} 行重复:同一文件中每笔拨付只能出现一次"),
         );
     } else {
-        seen.insert(reference.to_string(), row.number);
+        seen.references.insert(reference.to_string(), row.number);
     }
 
     let status_text = header.cell(row, Field::Status);
@@ -370,6 +420,8 @@ fn read_line(
     };
     Ok(ResultLine {
         row: row.number,
+        batch: batch.to_string(),
+        line: line.unwrap_or_default(),
         reference: reference.to_string(),
         outcome,
         amount,

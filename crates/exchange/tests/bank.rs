@@ -176,6 +176,10 @@ fn the_bank_appends_its_columns_and_the_result_reads_back() {
     for (line, sent) in got.iter().zip(&sent) {
         assert_eq!(line.reference, sent.reference);
         assert_eq!(
+            (line.batch.as_str(), line.line),
+            (sent.batch.as_str(), sent.line)
+        );
+        assert_eq!(
             line.amount,
             Some(sent.amount),
             "amount check for {}",
@@ -220,11 +224,11 @@ fn guarded_references_read_back_without_the_apostrophe() {
 #[test]
 fn english_headers_any_order_and_status_words() {
     let got = lines(
-        "Status,Reference,BANK_TXN,reason,amount,note\r\n\
-         SUCCESS,R1,T1,,\"1,000.50\",x\r\n\
-         paid,R2,,,7,\r\n\
-         fail,R3,, 余额不足 ,,\r\n\
-         Failed,R4,T4,户名不符,3.00,\r\n",
+        "Status,Reference,BANK_TXN,reason,amount,note,Line,BATCH\r\n\
+         SUCCESS,R1,T1,,\"1,000.50\",x,1,B1\r\n\
+         paid,R2,,,7,,2,B1\r\n\
+         fail,R3,, 余额不足 ,,,3,B1\r\n\
+         Failed,R4,T4,户名不符,3.00,,4,B1\r\n",
     );
     let summary: Vec<(&str, &Outcome, Option<Money>, Option<&str>)> = got
         .iter()
@@ -263,14 +267,16 @@ fn english_headers_any_order_and_status_words() {
 
 #[test]
 fn minimal_file_has_no_amounts_and_rows_count_blank_lines() {
-    let got = lines("\u{feff}业务参考号,状态(结果)\n\nR1,成功\r\n  ,  \r\nR2,成功\n");
+    let got = lines(
+        "\u{feff}批次号,行号,业务参考号,状态(结果)\n\nB1,1,R1,成功\r\n  ,  ,  ,  \r\nB1,2,R2,成功\n",
+    );
     let rows: Vec<(usize, Option<Money>)> = got.iter().map(|l| (l.row, l.amount)).collect();
     assert_eq!(rows, [(3, None), (5, None)]);
 }
 
 #[test]
 fn reason_of_a_paid_line_is_ignored() {
-    let got = lines("业务参考号,状态,失败原因\nR1,成功,交易成功\n");
+    let got = lines("批次号,行号,业务参考号,状态,失败原因\nB1,1,R1,成功,交易成功\n");
     assert_eq!(got[0].outcome, Outcome::Paid);
 }
 
@@ -283,7 +289,7 @@ fn empty_files_are_rejected() {
         assert_eq!(located(&errors), [(0, "")], "{text:?}");
         assert!(errors[0].message.starts_with("文件是空的"), "{text:?}");
     }
-    let errors = errors("业务参考号,状态\r\n\r\n");
+    let errors = errors("批次号,行号,业务参考号,状态\r\n\r\n");
     assert_eq!(located(&errors), [(0, "")]);
     assert!(errors[0].message.starts_with("文件中没有数据行"));
 }
@@ -293,29 +299,37 @@ fn missing_and_repeated_columns_are_named() {
     let errors = errors("参考号,结果,金额,amount\nR1,成功,1,1\n");
     assert_eq!(
         located(&errors),
-        [(1, "amount"), (1, "reference"), (1, "status")]
+        [
+            (1, "amount"),
+            (1, "batch"),
+            (1, "line"),
+            (1, "reference"),
+            (1, "status")
+        ]
     );
     assert_eq!(errors[0].value, "amount");
     assert!(errors[0].message.contains("出现了不止一次"));
+    assert!(errors[1].message.starts_with("缺少必填列 batch(批次号)"));
+    assert!(errors[2].message.starts_with("缺少必填列 line(行号)"));
     assert!(
-        errors[1]
+        errors[3]
             .message
             .starts_with("缺少必填列 reference(业务参考号)")
     );
-    assert!(errors[2].message.starts_with("缺少必填列 status(状态)"));
+    assert!(errors[4].message.starts_with("缺少必填列 status(状态)"));
 }
 
 #[test]
 fn every_bad_cell_of_every_row_is_reported_at_once() {
-    let file = "业务参考号,状态,失败原因,金额\r\n\
-                R1,成功,,100.00\r\n\
-                ,处理中,,1.234\r\n\
-                R3,失败,,abc\r\n\
-                R1,成功,,-5\r\n\
-                R5,成功,,\r\n\
-                R6,,,1\r\n\
-                6.22848E+18,成功,,1\r\n\
-                R8,成功,1\r\n";
+    let file = "批次号,行号,业务参考号,状态,失败原因,金额\r\n\
+                B,1,R1,成功,,100.00\r\n\
+                B,2,,处理中,,1.234\r\n\
+                B,3,R3,失败,,abc\r\n\
+                B,4,R1,成功,,-5\r\n\
+                B,5,R5,成功,,\r\n\
+                B,6,R6,,,1\r\n\
+                B,7,6.22848E+18,成功,,1\r\n\
+                B,8,R8,成功,1\r\n";
     let errors = errors(file);
     assert_eq!(
         located(&errors),
@@ -347,12 +361,36 @@ fn every_bad_cell_of_every_row_is_reported_at_once() {
     assert!(message(7).starts_with("状态为成功时必须填写金额"));
     assert!(message(8).starts_with("状态不能为空"));
     assert!(message(9).contains("科学计数法"));
-    assert!(message(10).contains("本行有 3 列,表头有 4 列"));
+    assert!(message(10).contains("本行有 5 列,表头有 6 列"));
+}
+
+#[test]
+fn every_result_line_names_the_batch_line_it_answers() {
+    let found = errors(
+        "批次号,行号,业务参考号,状态\r\n\
+         ,1,R1,成功\r\n\
+         B1,0,R2,成功\r\n\
+         B1,x,R3,成功\r\n\
+         B1,4,R4,成功\r\n\
+         B1,4,R5,成功\r\n\
+         B2,4,R6,成功\r\n",
+    );
+    assert_eq!(
+        located(&found),
+        [(2, "batch"), (3, "line"), (4, "line"), (6, "line")]
+    );
+    assert!(found[0].message.starts_with("批次号不能为空"));
+    assert_eq!(found[1].value, "0");
+    assert!(found[1].message.starts_with("行号应为正整数"));
+    assert!(found[3].message.contains("批次 B1 第 4 行与第 5 行重复"));
+    // A file that does not say which lines it answers is refused whole.
+    let missing = errors("业务参考号,状态\r\nR1,成功\r\n");
+    assert_eq!(located(&missing), [(1, "batch"), (1, "line")]);
 }
 
 #[test]
 fn a_failure_without_a_reason_column_says_so() {
-    let errors = errors("reference,status\nR1,failed\n");
+    let errors = errors("batch,line,reference,status\nB1,1,R1,failed\n");
     assert_eq!(located(&errors), [(2, "reason")]);
     assert!(errors[0].message.contains("文件缺少 失败原因(reason)列"));
 }
@@ -378,7 +416,7 @@ fn workbooks_and_utf16_text_get_a_specific_hint() {
 
 #[test]
 fn errors_display_their_place() {
-    let errors = errors("reference,status\nR1,ok\n");
+    let errors = errors("batch,line,reference,status\nB1,1,R1,ok\n");
     assert_eq!(
         errors[0].to_string(),
         "第 2 行 status “ok”:无法识别的状态“ok”:应为 成功(或 success、paid)或 失败(或 failed、fail);尚在处理中的笔数请不要放入结果文件"
@@ -394,7 +432,13 @@ fn text() -> impl Strategy<Value = String> {
 
 fn payout_line() -> impl Strategy<Value = PayoutLine> {
     (
-        (text(), any::<u32>(), text(), "0?[0-9]{1,24}", text()),
+        (
+            "[A-Z]{2}[0-9]{1,12}",
+            1..=u32::MAX,
+            text(),
+            "0?[0-9]{1,24}",
+            text(),
+        ),
         (0..=i64::MAX, text(), "[=+@-]?[A-Za-z][A-Za-z0-9-]{0,20}"),
     )
         .prop_map(
@@ -415,6 +459,8 @@ fn payout_line() -> impl Strategy<Value = PayoutLine> {
 fn cell() -> impl Strategy<Value = String> {
     prop_oneof![
         proptest::sample::select(vec![
+            "批次号",
+            "行号",
             "业务参考号",
             "状态",
             "失败原因",
@@ -457,14 +503,17 @@ proptest! {
     #[test]
     fn every_payout_line_comes_back(lines in vec(payout_line(), 1..6)) {
         let mut seen = std::collections::HashSet::new();
-        let lines: Vec<PayoutLine> =
-            lines.into_iter().filter(|l| seen.insert(l.reference.clone())).collect();
+        let mut seen_lines = std::collections::HashSet::new();
+        let lines: Vec<PayoutLine> = lines
+            .into_iter()
+            .filter(|l| seen.insert(l.reference.clone()) && seen_lines.insert((l.batch.clone(), l.line)))
+            .collect();
         let result = bank_result(&write_payout_file(&lines), |_| ("成功", ""));
         let got = read_result_file(result.as_bytes()).unwrap();
-        let back: Vec<(String, Option<Money>)> =
-            got.into_iter().map(|l| (l.reference, l.amount)).collect();
-        let sent: Vec<(String, Option<Money>)> =
-            lines.into_iter().map(|l| (l.reference, Some(l.amount))).collect();
+        let back: Vec<(String, u32, String, Option<Money>)> =
+            got.into_iter().map(|l| (l.batch, l.line, l.reference, l.amount)).collect();
+        let sent: Vec<(String, u32, String, Option<Money>)> =
+            lines.into_iter().map(|l| (l.batch, l.line, l.reference, Some(l.amount))).collect();
         prop_assert_eq!(back, sent);
     }
 }

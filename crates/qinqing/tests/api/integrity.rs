@@ -78,11 +78,9 @@ async fn pay(app: &TestApp, firm: &Session, receipt: &str) {
     let finance = app.login("finance").await;
     let batch = ok(finance.post("/api/v1/payouts/batches", &json!({})).await).await;
     let id = batch["batch"]["id"].as_i64().unwrap();
-    ok(finance
-        .get(&format!("/api/v1/payouts/batches/{id}/file"))
-        .await)
-    .await;
-    let result = format!("业务参考号,状态,失败原因\nQQ-{receipt},成功,\n");
+    let file = crate::policies::export(&finance, id).await;
+    let place = crate::policies::place(&file, &format!("QQ-{receipt}"));
+    let result = format!("批次号,行号,业务参考号,状态,失败原因\n{place},QQ-{receipt},成功,\n");
     ok(finance
         .upload("/api/v1/payouts/results", "result.csv", result.into_bytes())
         .await)

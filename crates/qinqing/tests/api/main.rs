@@ -28,6 +28,7 @@ mod import;
 mod integrity;
 mod joint_review;
 mod materials;
+mod money;
 mod notifications;
 mod open311;
 mod policies;

@@ -189,7 +189,7 @@ async fn other_enterprise(app: &TestApp, own: &str) -> String {
 /// An enterprise none of the demo accounts acts for (so the demo's own applications, accounts
 /// and payouts leave it alone), eligible for equipment investment in 2025, with a new user of
 /// its own. Returns the user's session and the amount the policy gives it.
-async fn fresh_firm(app: &TestApp, username: &str) -> (Session, String) {
+pub(crate) async fn fresh_firm(app: &TestApp, username: &str) -> (Session, String) {
     let mut taken: Vec<Value> = Vec::new();
     for user in ["enterprise", "steward"] {
         taken.extend(
@@ -237,7 +237,7 @@ pub(crate) async fn release(staff: &Session, report: &Value) -> Value {
     .await
 }
 
-fn account(payee: &str, account_no: &str) -> Value {
+pub(crate) fn account(payee: &str, account_no: &str) -> Value {
     json!({ "payee_name": payee, "account_no": account_no, "bank_name": "中国农业银行泉州台商投资区支行" })
 }
 
@@ -1240,7 +1240,12 @@ async fn concurrent_final_approvals_never_exceed_the_budget() {
 
 /// Approved applications of the demo enterprise under a new policy paying `fixed` yuan, one
 /// per year given; returns their receipt numbers.
-async fn approved(app: &TestApp, firm: &Session, fixed: &str, years: &[i32]) -> Vec<String> {
+pub(crate) async fn approved(
+    app: &TestApp,
+    firm: &Session,
+    fixed: &str,
+    years: &[i32],
+) -> Vec<String> {
     let id = simple_apply_policy(app, "qq-pay", fixed, None).await;
     let reviewer1 = app.login("reviewer1").await;
     let mut out = Vec::new();
@@ -1253,7 +1258,7 @@ async fn approved(app: &TestApp, firm: &Session, fixed: &str, years: &[i32]) -> 
     out
 }
 
-async fn payout_of(finance: &Session, receipt: &str) -> Value {
+pub(crate) async fn payout_of(finance: &Session, receipt: &str) -> Value {
     let desk = ok(finance.get("/api/v1/payouts").await).await;
     desk["payouts"]
         .as_array()
@@ -1264,10 +1269,30 @@ async fn payout_of(finance: &Session, receipt: &str) -> Value {
         .clone()
 }
 
-async fn export(finance: &Session, batch: i64) -> Vec<u8> {
-    let res = finance
-        .get(&format!("/api/v1/payouts/batches/{batch}/file"))
-        .await;
+/// Finance exports a batch's bank file (a POST: it marks the batch exported).
+pub(crate) async fn export(finance: &Session, batch: i64) -> Vec<u8> {
+    csv_body(
+        finance
+            .post(
+                &format!("/api/v1/payouts/batches/{batch}/export"),
+                &json!({}),
+            )
+            .await,
+    )
+    .await
+}
+
+/// Finance downloads an exported batch's bank file again (a GET: a read).
+pub(crate) async fn download(finance: &Session, batch: i64) -> Vec<u8> {
+    csv_body(
+        finance
+            .get(&format!("/api/v1/payouts/batches/{batch}/file"))
+            .await,
+    )
+    .await
+}
+
+async fn csv_body(res: Response) -> Vec<u8> {
     assert_eq!(res.status(), StatusCode::OK);
     assert!(
         res.headers()[reqwest::header::CONTENT_TYPE]
@@ -1278,10 +1303,18 @@ async fn export(finance: &Session, batch: i64) -> Vec<u8> {
     res.bytes().await.unwrap().to_vec()
 }
 
-fn file_line<'a>(file: &'a str, reference: &str) -> &'a str {
+pub(crate) fn file_line<'a>(file: &'a str, reference: &str) -> &'a str {
     file.lines()
         .find(|l| l.contains(reference))
         .unwrap_or_else(|| panic!("no line for {reference} in {file}"))
+}
+
+/// "批次号,行号" of the payout with `reference` in an exported bank file (BOM included): the
+/// start of the bank's result line for it.
+pub(crate) fn place(file: &[u8], reference: &str) -> String {
+    let text = std::str::from_utf8(&file[3..]).unwrap();
+    let fields: Vec<&str> = file_line(text, reference).split(',').take(2).collect();
+    fields.join(",")
 }
 
 #[tokio::test]
@@ -1363,6 +1396,11 @@ async fn payouts_go_to_the_confirmed_account_through_the_bank_files() {
         .await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
     let bytes = export(&finance, batch_id).await;
+    let (pa, pb) = (
+        place(&bytes, &format!("QQ-{a}")),
+        place(&bytes, &format!("QQ-{b}")),
+    );
+    let batch_no = batch["batch"]["batch_no"].as_str().unwrap();
     assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
     let file = String::from_utf8(bytes[3..].to_vec()).unwrap();
     assert!(file.starts_with("批次号,行号,收款人名称,收款账号,开户银行,金额,用途,业务参考号\r\n"));
@@ -1381,7 +1419,7 @@ async fn payouts_go_to_the_confirmed_account_through_the_bank_files() {
 
     // A result with an unknown reference and a wrong amount is refused whole.
     let bad = format!(
-        "业务参考号,状态,失败原因,金额\r\nQQ-{a},成功,,1000.00\r\nQQ-NOSUCH,成功,,1000.00\r\nQQ-{b},成功,,999.00\r\n"
+        "批次号,行号,业务参考号,状态,失败原因,金额\r\n{pa},QQ-{a},成功,,1000.00\r\n{batch_no},9,QQ-NOSUCH,成功,,1000.00\r\n{pb},QQ-{b},成功,,999.00\r\n"
     );
     let res = finance
         .upload("/api/v1/payouts/results", "result.csv", bad.into_bytes())
@@ -1405,7 +1443,7 @@ async fn payouts_go_to_the_confirmed_account_through_the_bank_files() {
 
     // The bank pays the first and fails the second.
     let result = format!(
-        "业务参考号,状态,失败原因,金额,银行流水号\r\nQQ-{a},成功,,1000.00,TX0001\r\nQQ-{b},失败,账号已销户,,\r\n"
+        "批次号,行号,业务参考号,状态,失败原因,金额,银行流水号\r\n{pa},QQ-{a},成功,,1000.00,TX0001\r\n{pb},QQ-{b},失败,账号已销户,,\r\n"
     );
     let summary = ok(finance
         .upload(
@@ -1456,7 +1494,7 @@ async fn payouts_go_to_the_confirmed_account_through_the_bank_files() {
         1
     );
     // A paid line is never reported failed afterwards.
-    let flip = format!("业务参考号,状态,失败原因\r\nQQ-{a},失败,退票\r\n");
+    let flip = format!("批次号,行号,业务参考号,状态,失败原因\r\n{pa},QQ-{a},失败,退票\r\n");
     let res = finance
         .upload("/api/v1/payouts/results", "result.csv", flip.into_bytes())
         .await;
@@ -1500,7 +1538,10 @@ async fn payouts_go_to_the_confirmed_account_through_the_bank_files() {
         "the corrected account: {line}"
     );
     assert_eq!(file.lines().count(), 2);
-    let result = format!("业务参考号,状态,金额\r\nQQ-{b},成功,1000.00\r\n");
+    let result = format!(
+        "批次号,行号,业务参考号,状态,金额\r\n{},QQ-{b},成功,1000.00\r\n",
+        place(&bytes, &format!("QQ-{b}"))
+    );
     let summary = ok(finance
         .upload("/api/v1/payouts/results", "result.csv", result.into_bytes())
         .await)

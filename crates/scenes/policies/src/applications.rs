@@ -6,7 +6,7 @@
 
 use crate::library::{ReviewStage, stage_of, stages};
 use crate::response::{self, AtStage};
-use crate::status::PayoutStatus;
+use crate::status::{ApplicationStatus, PayoutStatus};
 use crate::store::applications::{self as store, ApplicationFilter, ApplicationRow, NewStep};
 use crate::store::payouts;
 use chrono::{DateTime, Utc};
@@ -80,7 +80,7 @@ pub struct ApplicationView {
     pub year: i32,
     /// apply | auto_grant
     pub channel: String,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub status_label: &'static str,
     /// The stage that holds it and who holds it ("工业和信息化局 初审").
     pub stage_label: Option<String>,
@@ -102,22 +102,6 @@ pub struct ApplicationView {
     /// Where its payout stands, once approved.
     pub payout_status: Option<PayoutStatus>,
     pub payout_label: Option<&'static str>,
-}
-
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "draft" => "草稿",
-        "submitted" => "审核中",
-        "returned" => "待补正",
-        "approved" => "已核准",
-        "rejected" => "未通过",
-        "withdrawn" => "已撤回",
-        "pending_check" => "待核对(免申即享)",
-        "offered" => "待确认(免申即享)",
-        "declined" => "已放弃",
-        "excluded" => "已排除",
-        _ => "未知",
-    }
 }
 
 pub fn action_label(action: &str) -> &'static str {
@@ -263,7 +247,7 @@ pub(crate) async fn visible_row(
         return Err(AppError::forbidden("无权查看这份申报"));
     }
     // A 免申即享 offer staff are still checking is not the enterprise's to see yet.
-    if acts_for_enterprise(who) && row.status == "pending_check" {
+    if acts_for_enterprise(who) && row.status == ApplicationStatus::PendingCheck {
         return Err(not_found());
     }
     Ok(row)
@@ -288,7 +272,9 @@ pub async fn of_enterprise(
         ..ApplicationFilter::default()
     };
     let rows = store::list(&mut conn, &filter, 500).await?;
-    let hidden = |r: &&ApplicationRow| acts_for_enterprise(who) && r.status == "pending_check";
+    let hidden = |r: &&ApplicationRow| {
+        acts_for_enterprise(who) && r.status == ApplicationStatus::PendingCheck
+    };
     let mut out = Vec::with_capacity(rows.len());
     for r in rows.iter().filter(|r| !hidden(r)) {
         out.push(view(&mut conn, r).await?);
@@ -303,13 +289,15 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
     let stages = stages(&policy);
     let label_of =
         |stage: i64| stage_of(&stages, stage).map_or_else(String::new, |s| s.label.clone());
-    let current = stage_of(&stages, row.stage).filter(|_| row.status == "submitted");
+    let current =
+        stage_of(&stages, row.stage).filter(|_| row.status == ApplicationStatus::Submitted);
     let holders = match current {
         Some(s) => holder_views(conn, row, s).await?,
         None => Vec::new(),
     };
-    let (stage_label, holder) = match (row.status.as_str(), current) {
-        ("submitted", Some(s)) => {
+    use ApplicationStatus::{Draft, Offered, Returned, Submitted};
+    let (stage_label, holder) = match (row.status, current) {
+        (Submitted, Some(s)) => {
             let names: Vec<String> = holders
                 .iter()
                 .map(|h| format!("{} {}", h.org_name, h.role_label))
@@ -320,9 +308,7 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
                 Some(format!("{}{joint}", names.join("、"))),
             )
         }
-        ("returned" | "draft" | "offered", _) => {
-            (None, Some(format!("{}(企业)", row.enterprise_name)))
-        }
+        (Returned | Draft | Offered, _) => (None, Some(format!("{}(企业)", row.enterprise_name))),
         _ => (None, None),
     };
     let due_at = deadline_store::for_object(conn, "application", &row.receipt_no)
@@ -355,8 +341,8 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
         enterprise_name: row.enterprise_name.clone(),
         year: row.year,
         channel: row.channel.clone(),
-        status: row.status.clone(),
-        status_label: status_label(&row.status),
+        status: row.status,
+        status_label: row.status.label_zh(),
         stage_label,
         holder,
         holders,

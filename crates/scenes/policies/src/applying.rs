@@ -4,11 +4,13 @@
 
 use crate::applications::{
     ApplicationView, FactInput, REVIEW_CLOCK, SignedPledge, at_stage, get_row, policy_slug, record,
-    status_label, step, stop_review_clock, view, visible_row,
+    step, stop_review_clock, view, visible_row,
 };
 use crate::library::{PledgeTerm, stage_of, stages};
 use crate::response::{self, AtStage};
 use crate::row_by_slug;
+use crate::status::ApplicationStatus::{Draft, Returned, Submitted, Withdrawn};
+use crate::status::PolicyStatus;
 use crate::store::applications::{self as store, Move, NewApplication};
 use crate::store::policies::PolicyRow;
 use chrono::{DateTime, Utc};
@@ -76,7 +78,7 @@ pub async fn submit(
     let (computed, form) = assess(app, &mut tx, &policy, &enterprise, input, !input.draft).await?;
     let pledges = sign_pledges(&policy, &input.pledges, !input.draft, now)?;
     let receipt_no = qinqing_kernel::receipts::receipt_number("SB", now)?;
-    let status = if input.draft { "draft" } else { "submitted" };
+    let status = if input.draft { Draft } else { Submitted };
     let new = NewApplication {
         receipt_no: &receipt_no,
         policy_id: policy.id,
@@ -166,21 +168,21 @@ pub async fn resubmit(
     let enterprise = visible_enterprise(&mut tx, who, &code).await?;
     let slug = policy_slug(&mut tx, &row).await?;
     let policy = row_by_slug(&mut tx, &slug).await?;
-    if !matches!(row.status.as_str(), "draft" | "returned") {
+    if !matches!(row.status, Draft | Returned) {
         return Err(AppError::Conflict {
             field: None,
-            message: format!("申报{},不能再提交", status_label(&row.status)),
+            message: format!("申报{},不能再提交", row.status.label_zh()),
         });
     }
-    if row.status == "draft" {
+    if row.status == Draft {
         check_open_for_applications(&policy)?;
     }
     let (computed, form) = assess(app, &mut tx, &policy, &enterprise, input, true).await?;
     let pledges = sign_pledges(&policy, &input.pledges, true, now)?;
     store::update_form(&mut tx, row.id, &form, &pledges, computed, now).await?;
     let m = Move {
-        submitted: row.status == "draft",
-        ..Move::to(row.id, &row.status, row.stage, "submitted")
+        submitted: row.status == Draft,
+        ..Move::to(row.id, row.status, row.stage, Submitted)
     };
     if !store::move_state(&mut tx, &m, now).await? {
         return Err(AppError::Conflict {
@@ -188,13 +190,13 @@ pub async fn resubmit(
             message: "申报刚被他人处理,请刷新后再试".into(),
         });
     }
-    let action = if row.status == "draft" {
+    let action = if row.status == Draft {
         "submit"
     } else {
         "resubmit"
     };
     step(&mut tx, who, row.id, row.stage, action, None, None, now).await?;
-    if row.status == "draft" {
+    if row.status == Draft {
         start_review_clock(
             &mut tx,
             app,
@@ -248,15 +250,15 @@ pub async fn withdraw(
     let mut tx = app.db.begin().await?;
     let row = visible_row(&mut tx, who, receipt_no).await?;
     let code = parse_code(&row.credit_code)?;
-    if !matches!(row.status.as_str(), "draft" | "submitted" | "returned") {
+    if !matches!(row.status, Draft | Submitted | Returned) {
         return Err(AppError::Conflict {
             field: None,
-            message: format!("申报{},不能撤回", status_label(&row.status)),
+            message: format!("申报{},不能撤回", row.status.label_zh()),
         });
     }
     let m = Move {
         decided: true,
-        ..Move::to(row.id, &row.status, row.stage, "withdrawn")
+        ..Move::to(row.id, row.status, row.stage, Withdrawn)
     };
     if !store::move_state(&mut tx, &m, now).await? {
         return Err(AppError::Conflict {
@@ -289,13 +291,10 @@ pub async fn withdraw(
 }
 
 fn check_open_for_applications(policy: &PolicyRow) -> AppResult<()> {
-    if policy.status != "published" {
+    if policy.status != PolicyStatus::Published {
         return Err(AppError::Conflict {
             field: Some("policy".into()),
-            message: format!(
-                "该政策{},不能申报",
-                crate::library::status_label(&policy.status)
-            ),
+            message: format!("该政策{},不能申报", policy.status.label_zh()),
         });
     }
     if policy.mode == "auto_grant" {

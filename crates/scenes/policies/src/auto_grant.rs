@@ -4,13 +4,15 @@
 //! (待核对) — staff exclude with a reason — until a staff member releases (发布) the run; only
 //! then is each enterprise told and given a deadline to confirm its account. Confirmation
 //! approves it and creates the payout; the enterprise may decline. The live-application index
-//! makes a repeated run offer nothing twice for the same policy and year.
+//! makes a repeated run offer nothing twice for the same policy and year. Each offer holds its
+//! amount back from the policy's budget until it is confirmed (committed) or ends (released), so
+//! no enterprise is offered money that is not there, however many runs are made.
 
 use crate::applications::{
     ApplicationView, CONFIRM_CLOCK, get_row, notify_enterprise, record, step, view, visible_row,
 };
 use crate::payouts::{AccountInput, parse_account};
-use crate::status::RunStatus;
+use crate::status::{ApplicationStatus, PolicyStatus, RunStatus};
 use crate::store::applications::{self as store, Move, NewApplication};
 use crate::store::auto_grant::{self as run_store, RunRow};
 use crate::store::payouts as payout_store;
@@ -88,12 +90,14 @@ pub async fn run(
             "只有政策所属部门的工作人员可以运行免申即享",
         ));
     }
-    if row.status != "published" || row.mode != "auto_grant" {
+    if row.status != PolicyStatus::Published || row.mode != "auto_grant" {
         return Err(AppError::Conflict {
             field: Some("policy".into()),
             message: "只有已上架的免申即享政策可以运行".into(),
         });
     }
+    // One run of a policy at a time: what earlier runs hold back is settled before this reads.
+    crate::store::policies::lock(&mut tx, row.id).await?;
     let published = crate::published(&mut tx).await?;
     let set = &published.set;
     let index = set
@@ -110,7 +114,6 @@ pub async fn run(
         offset: 0,
     };
     let (enterprises, _) = enterprise_store::list(&mut tx, &filter).await?;
-    let mut budget_left = row.budget_total.map(|t| t - row.budget_committed);
     let mut report = RunReport {
         policy_id: slug.to_string(),
         year,
@@ -149,18 +152,13 @@ pub async fn run(
             report.credit_blocked += 1;
             continue;
         }
-        if budget_left.is_some_and(|left| left < amount) {
-            report.over_budget.push(entry());
-            continue;
-        }
         let run_id = match report.run_id {
             Some(id) => id,
             None => run_store::insert(&mut tx, row.id, year, who.user_id, now).await?,
         };
         report.run_id = Some(run_id);
         match offer(&mut tx, who, &row, run_id, enterprise, (year, amount), now).await? {
-            Some(receipt_no) => {
-                budget_left = budget_left.map(|left| left - amount);
+            Made::Offer(receipt_no) => {
                 total += amount;
                 report.offered.push(Offered {
                     credit_code: id.credit_code.to_string(),
@@ -169,8 +167,15 @@ pub async fn run(
                     receipt_no,
                 });
             }
-            None => report.already_offered += 1,
+            Made::AlreadyOffered => report.already_offered += 1,
+            Made::OverBudget => report.over_budget.push(entry()),
         }
+    }
+    // A run that offered nothing new leaves no run behind to check and release.
+    if report.offered.is_empty()
+        && let Some(run_id) = report.run_id.take()
+    {
+        run_store::discard(&mut tx, run_id).await?;
     }
     report.total_offered = Money::from_fen(total).to_string();
     let change = qinqing_kernel::audit::Change {
@@ -185,8 +190,17 @@ pub async fn run(
     Ok(report)
 }
 
-/// Makes one offer of the run, waiting for staff to check it; `None` when the enterprise already
-/// has a live one for the policy and year.
+/// What became of one eligible enterprise in a run.
+enum Made {
+    /// An offer, waiting for staff to check it, with its amount held back from the budget.
+    Offer(String),
+    /// It already has a live offer or application for the policy and year.
+    AlreadyOffered,
+    /// What is left of the budget (after what earlier offers hold) cannot cover it.
+    OverBudget,
+}
+
+/// Makes one offer of the run, holding its amount back from the policy's budget, or nothing.
 async fn offer(
     conn: &mut Conn,
     who: &Principal,
@@ -195,7 +209,7 @@ async fn offer(
     enterprise: &qinqing_kernel::store::enterprises::Enterprise,
     (year, amount): (i32, i64),
     now: DateTime<Utc>,
-) -> AppResult<Option<String>> {
+) -> AppResult<Made> {
     let receipt_no = qinqing_kernel::receipts::receipt_number("MS", now)?;
     let id = &enterprise.identity;
     let new = NewApplication {
@@ -215,15 +229,19 @@ async fn offer(
         created_by: Some(who.user_id),
         run_id: Some(run_id),
     };
-    // The run goes on after a refused duplicate.
+    // The run goes on after a refused duplicate or an offer the budget cannot hold.
     let attempt = Savepoint::begin(conn).await?;
     let application_id = match store::insert(conn, &new, now).await {
         Err(StoreError::Duplicate) => {
             attempt.roll_back(conn).await?;
-            return Ok(None);
+            return Ok(Made::AlreadyOffered);
         }
         other => other?,
     };
+    if !crate::store::policies::reserve_budget(conn, policy.id, amount).await? {
+        attempt.roll_back(conn).await?;
+        return Ok(Made::OverBudget);
+    }
     attempt.release(conn).await?;
     step(
         conn,
@@ -236,11 +254,11 @@ async fn offer(
         now,
     )
     .await?;
-    Ok(Some(receipt_no))
+    Ok(Made::Offer(receipt_no))
 }
 
 /// The status of an offer staff are still checking.
-const PENDING: &str = "pending_check";
+const PENDING: ApplicationStatus = ApplicationStatus::PendingCheck;
 
 /// A run as staff check it: its offers and where each stands.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -261,7 +279,7 @@ pub struct OfferView {
     pub credit_code: String,
     pub name: String,
     pub amount: Option<String>,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub status_label: &'static str,
     /// Why it was excluded.
     pub note: Option<String>,
@@ -276,7 +294,7 @@ async fn run_view(conn: &mut Conn, slug: &str, run: RunRow) -> AppResult<RunView
         .await?
         .into_iter()
         .map(|r| OfferView {
-            status_label: crate::applications::status_label(&r.status),
+            status_label: r.status.label_zh(),
             receipt_no: r.receipt_no,
             credit_code: r.credit_code,
             name: r.enterprise_name,
@@ -370,7 +388,7 @@ async fn send_offer(
     row: &crate::store::applications::ApplicationRow,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let m = Move::to(row.id, PENDING, row.stage, "offered");
+    let m = Move::to(row.id, PENDING, row.stage, ApplicationStatus::Offered);
     if !store::move_state(conn, &m, now).await? {
         return Err(AppError::Conflict {
             field: None,
@@ -470,19 +488,16 @@ async fn offered_row(
     receipt_no: &str,
 ) -> AppResult<crate::store::applications::ApplicationRow> {
     let row = visible_row(conn, who, receipt_no).await?;
-    if row.status != "offered" {
-        return Err(closed(&row.status));
+    if row.status != ApplicationStatus::Offered {
+        return Err(closed(row.status));
     }
     Ok(row)
 }
 
-fn closed(status: &str) -> AppError {
+fn closed(status: ApplicationStatus) -> AppError {
     AppError::Conflict {
         field: None,
-        message: format!(
-            "该事项{},不能再确认、放弃或排除",
-            crate::applications::status_label(status)
-        ),
+        message: format!("该事项{},不能再确认、放弃或排除", status.label_zh()),
     }
 }
 
@@ -499,12 +514,12 @@ pub async fn close_offer(
     let mut tx = app.db.begin().await?;
     let row = visible_row(&mut tx, who, receipt_no).await?;
     let staff = !qinqing_kernel::principal::acts_for_enterprise(who);
-    if !(row.status == "offered" || (staff && row.status == PENDING)) {
-        return Err(closed(&row.status));
+    if !(row.status == ApplicationStatus::Offered || (staff && row.status == PENDING)) {
+        return Err(closed(row.status));
     }
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let (to, action) = if !staff {
-        ("declined", "decline")
+        (ApplicationStatus::Declined, "decline")
     } else {
         let policy = crate::store::policies::get(&mut tx, row.policy_id)
             .await?
@@ -515,18 +530,22 @@ pub async fn close_offer(
         if reason.is_none() {
             return Err(AppError::invalid("reason", "请写明排除的理由"));
         }
-        ("excluded", "exclude")
+        (ApplicationStatus::Excluded, "exclude")
     };
     let m = Move {
         note: reason,
         decided: true,
-        ..Move::to(row.id, &row.status, row.stage, to)
+        ..Move::to(row.id, row.status, row.stage, to)
     };
     if !store::move_state(&mut tx, &m, now).await? {
         return Err(AppError::Conflict {
             field: None,
             message: "该事项刚被处理,请刷新后再试".into(),
         });
+    }
+    // The money the offer held goes back to the budget for others.
+    if let Some(amount) = row.computed_amount {
+        crate::store::policies::release_reserved(&mut tx, row.policy_id, amount).await?;
     }
     step(&mut tx, who, row.id, row.stage, action, reason, None, now).await?;
     deadlines::control_open(
@@ -544,7 +563,7 @@ pub async fn close_offer(
         &mut tx,
         who,
         meta,
-        &format!("auto_grant.{to}"),
+        &format!("auto_grant.{}", to.as_str()),
         receipt_no,
         &code,
         detail,

@@ -2,7 +2,8 @@
 //! decision, on-time rate, money paid by policy and department, the share paid without
 //! application (免申即享) and budget use; exported as CSV or XLSX.
 
-use crate::applications::{REVIEW_CLOCK, status_label};
+use crate::applications::REVIEW_CLOCK;
+use crate::status::ApplicationStatus;
 use crate::store::{applications as store, policies};
 use qinqing_domain::Money;
 use qinqing_domain::deadline::beijing;
@@ -15,7 +16,7 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StatusCount {
-    pub status: String,
+    pub status: ApplicationStatus,
     pub label: &'static str,
     pub applied: i64,
     pub auto_grant: i64,
@@ -85,13 +86,14 @@ pub async fn dashboard(app: &App, who: &Principal) -> AppResult<Dashboard> {
     };
     let mut conn = app.db.conn().await?;
     let figures = store::figures(&mut conn, &prefix, REVIEW_CLOCK).await?;
-    let mut by_status: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for (status, channel, n) in &figures.by_status {
-        let entry = by_status.entry(status.clone()).or_default();
+    // Keyed by the stored value, so the rows come in the order they always did.
+    let mut by_status: BTreeMap<&'static str, (ApplicationStatus, i64, i64)> = BTreeMap::new();
+    for &(status, ref channel, n) in &figures.by_status {
+        let entry = by_status.entry(status.as_str()).or_insert((status, 0, 0));
         if channel == "auto_grant" {
-            entry.1 += n;
+            entry.2 += n;
         } else {
-            entry.0 += n;
+            entry.1 += n;
         }
     }
     let calendar = app.calendar();
@@ -126,8 +128,8 @@ pub async fn dashboard(app: &App, who: &Principal) -> AppResult<Dashboard> {
         scope,
         by_status: by_status
             .into_iter()
-            .map(|(status, (applied, auto_grant))| StatusCount {
-                label: status_label(&status),
+            .map(|(_, (status, applied, auto_grant))| StatusCount {
+                label: status.label_zh(),
                 status,
                 applied,
                 auto_grant,

@@ -4,6 +4,7 @@
 //! every change of either without a cache to invalidate.
 
 use crate::level_label;
+
 use crate::library::mode_label;
 use crate::store::applications::{self as application_store, ApplicationFilter};
 use qinqing_domain::{CreditCode, Money};
@@ -185,20 +186,15 @@ async fn live_applications(
     let rows = application_store::list(conn, &filter, 1000).await?;
     Ok(rows
         .into_iter()
-        .filter(|r| r.year == year && !is_closed_without_grant(&r.status))
+        .filter(|r| r.year == year && !r.status.closed_without_grant())
         .map(|r| {
             let view = AppliedView {
-                status_label: crate::applications::status_label(&r.status),
+                status_label: r.status.label_zh(),
                 receipt_no: r.receipt_no,
             };
             (r.policy_id, view)
         })
         .collect())
-}
-
-/// The statuses the database lets an enterprise apply again after (see `application_live`).
-fn is_closed_without_grant(status: &str) -> bool {
-    matches!(status, "withdrawn" | "rejected" | "declined" | "excluded")
 }
 
 pub(super) fn checks(ev: &Evaluation) -> Vec<CheckView> {

@@ -84,7 +84,7 @@ pub async fn record_false_pledge(
     if !may_record(who, policy.department_org_id) {
         return Err(AppError::forbidden("虚假承诺由政策所属部门负责人认定"));
     }
-    if row.status != "approved" || row.pledges == "[]" {
+    if row.status != crate::status::ApplicationStatus::Approved || row.pledges == "[]" {
         return Err(AppError::Conflict {
             field: None,
             message: "只有以承诺获得核准的申报才能认定虚假承诺".into(),

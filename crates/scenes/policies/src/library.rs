@@ -2,6 +2,7 @@
 //! it expires at the end of its period or is withdrawn with a reason (下架). A published version
 //! never changes; an edit makes a new version, and applications keep the one they were made under.
 
+use crate::status::PolicyStatus;
 use crate::store::policies::{self as store, PolicyFields, PolicyRow};
 use crate::{level_label, row_by_slug};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -123,7 +124,7 @@ pub struct PolicyView {
     pub mode: String,
     pub mode_label: &'static str,
     pub topics: Vec<String>,
-    pub status: String,
+    pub status: PolicyStatus,
     pub status_label: &'static str,
     pub document_no: Option<String>,
     pub document_text: String,
@@ -134,23 +135,14 @@ pub struct PolicyView {
     /// Yuan, "5000000.00"; absent when unlimited.
     pub budget_total: Option<String>,
     pub budget_committed: String,
+    /// Held back by 免申即享 offers not yet confirmed.
+    pub budget_reserved: String,
     pub effective_from: Option<NaiveDate>,
     pub effective_to: Option<NaiveDate>,
     pub current_version: i64,
     pub published_version: Option<i64>,
     pub withdrawn_reason: Option<String>,
     pub updated_at: DateTime<Utc>,
-}
-
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "draft" => "草稿",
-        "review" => "待审核",
-        "published" => "已上架",
-        "expired" => "已到期下架",
-        "withdrawn" => "已撤回下架",
-        _ => "未知",
-    }
 }
 
 pub fn mode_label(mode: &str) -> &'static str {
@@ -173,8 +165,8 @@ pub(crate) fn view(row: &PolicyRow) -> PolicyView {
         mode: row.mode.clone(),
         mode_label: mode_label(&row.mode),
         topics: serde_json::from_str(&row.topics).unwrap_or_default(),
-        status: row.status.clone(),
-        status_label: status_label(&row.status),
+        status: row.status,
+        status_label: row.status.label_zh(),
         document_no: row.document_no.clone(),
         document_text: row.document_text.clone(),
         guide: serde_json::from_str(&row.guide).unwrap_or_default(),
@@ -183,6 +175,7 @@ pub(crate) fn view(row: &PolicyRow) -> PolicyView {
         decision_days: row.decision_days,
         budget_total: row.budget_total.map(|f| Money::from_fen(f).to_string()),
         budget_committed: Money::from_fen(row.budget_committed).to_string(),
+        budget_reserved: Money::from_fen(row.budget_reserved).to_string(),
         effective_from: row.effective_from,
         effective_to: row.effective_to,
         current_version: row.current_version,
@@ -453,10 +446,10 @@ pub async fn update(
             "只有本部门的经办人或负责人可以修改政策",
         ));
     }
-    if matches!(row.status.as_str(), "expired" | "withdrawn") {
+    if matches!(row.status, PolicyStatus::Expired | PolicyStatus::Withdrawn) {
         return Err(AppError::Conflict {
             field: None,
-            message: format!("政策{},不能再修改", status_label(&row.status)),
+            message: format!("政策{},不能再修改", row.status.label_zh()),
         });
     }
     let parsed = parse_input(&mut tx, who, input).await?;
@@ -537,18 +530,19 @@ pub async fn lifecycle(
     let has_new_version = row
         .published_version
         .is_some_and(|v| v < row.current_version);
+    use PolicyStatus::{Draft, Published, Review, Withdrawn};
     let moved = match action {
         LifecycleAction::SubmitForReview => {
-            store::transition(&mut tx, row.id, &["draft"], "review", None, now).await?
+            store::transition(&mut tx, row.id, &[Draft], Review, None, now).await?
         }
         LifecycleAction::SendBack => {
-            store::transition(&mut tx, row.id, &["review"], "draft", reason, now).await?
+            store::transition(&mut tx, row.id, &[Review], Draft, reason, now).await?
         }
         LifecycleAction::Withdraw => {
-            store::transition(&mut tx, row.id, &["published"], "withdrawn", reason, now).await?
+            store::transition(&mut tx, row.id, &[Published], Withdrawn, reason, now).await?
         }
         LifecycleAction::Publish => {
-            let ready = row.status == "review" || (row.status == "published" && has_new_version);
+            let ready = row.status == Review || (row.status == Published && has_new_version);
             if ready {
                 let policy = publish_checked(&mut tx, &row).await?;
                 store::publish_current(&mut tx, row.id, now).await?;
@@ -577,7 +571,7 @@ pub async fn lifecycle(
     if !moved {
         return Err(AppError::Conflict {
             field: None,
-            message: format!("政策当前{},不能这样操作", status_label(&row.status)),
+            message: format!("政策当前{},不能这样操作", row.status.label_zh()),
         });
     }
     let name = match action {
@@ -596,14 +590,16 @@ pub async fn lifecycle(
 /// A new version may lower the budget, but not below what approvals already committed.
 fn ensure_budget_covers_commitments(row: &PolicyRow, budget_total: Option<i64>) -> AppResult<()> {
     match budget_total {
-        Some(total) if total < row.budget_committed => Err(AppError::Conflict {
-            field: Some("budget".into()),
-            message: format!(
-                "新版本的预算 {} 元少于已核准的 {} 元,请修改预算后再上架",
-                Money::from_fen(total),
-                Money::from_fen(row.budget_committed)
-            ),
-        }),
+        Some(total) if total < row.budget_committed + row.budget_reserved => {
+            Err(AppError::Conflict {
+                field: Some("budget".into()),
+                message: format!(
+                    "新版本的预算 {} 元少于已核准和免申即享待确认的 {} 元,请修改预算后再上架",
+                    Money::from_fen(total),
+                    Money::from_fen(row.budget_committed + row.budget_reserved)
+                ),
+            })
+        }
         _ => Ok(()),
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::applications::{record, visible_row};
 use crate::library::Guide;
+use crate::status::ApplicationStatus;
 use crate::store::{applications::ApplicationRow, policies};
 use qinqing_domain::CreditCode;
 use qinqing_kernel::attachments::NewMaterial;
@@ -39,7 +40,11 @@ fn owner(row: &ApplicationRow) -> Owner<'_> {
 }
 
 fn may_change(who: &Principal, row: &ApplicationRow) -> bool {
-    acts_for_enterprise(who) && matches!(row.status.as_str(), "draft" | "returned")
+    acts_for_enterprise(who)
+        && matches!(
+            row.status,
+            ApplicationStatus::Draft | ApplicationStatus::Returned
+        )
 }
 
 fn ensure_may_change(who: &Principal, row: &ApplicationRow) -> AppResult<()> {
@@ -51,10 +56,7 @@ fn ensure_may_change(who: &Principal, row: &ApplicationRow) -> AppResult<()> {
     if !may_change(who, row) {
         return Err(AppError::Conflict {
             field: Some("file".into()),
-            message: format!(
-                "申报{},材料不能再改动",
-                crate::applications::status_label(&row.status)
-            ),
+            message: format!("申报{},材料不能再改动", row.status.label_zh()),
         });
     }
     Ok(())

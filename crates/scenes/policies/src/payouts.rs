@@ -1,6 +1,8 @@
 //! Payment straight to the enterprise (直达付). The enterprise confirms its account once;
 //! finance assembles the approved payouts into a batch, exports the bank file and imports the
-//! bank's result file. Every line carries its payout's reference, and each change is a
+//! bank's result file. Every line carries its batch number, line number and payout reference;
+//! a result settles a payout only for the line it is on now (a stale answer for a line since
+//! retried elsewhere is refused), the exported file is kept as exported, and each change is a
 //! conditional update on the payout's state, so exporting a batch again, importing the same
 //! result twice, or a crash between the two never pays or records anything twice.
 
@@ -282,7 +284,9 @@ pub async fn create_batch(app: &App, who: &Principal, meta: &RequestMeta) -> App
     })
 }
 
-/// The bank file of a batch: the same bytes however often it is exported, each export audited.
+/// Exports a batch's bank file for the bank: the first export freezes the file (kept byte for
+/// byte), marks the batch exported and is audited; exporting again answers the same file and
+/// changes nothing.
 pub async fn export_batch(
     app: &App,
     who: &Principal,
@@ -292,10 +296,66 @@ pub async fn export_batch(
     require_finance(who)?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let batch = store::batch(&mut tx, batch_id)
+    let batch = batch_row(&mut tx, batch_id).await?;
+    if batch.exported_at.is_some() {
+        return Ok((file_name(&batch), frozen_file(&mut tx, &batch).await?));
+    }
+    let bytes = build_file(&mut tx, &batch).await?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("bank file not UTF-8: {e}")))?;
+    if !store::mark_exported(&mut tx, batch_id, &text, now).await? {
+        // Another export of the same batch came first: its file is the one the bank has.
+        return Ok((file_name(&batch), frozen_file(&mut tx, &batch).await?));
+    }
+    let change = Change {
+        action: "payout_batch.exported",
+        object_type: "payout_batch",
+        object_id: batch.batch_no.clone(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "lines": batch.lines }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok((file_name(&batch), text.into_bytes()))
+}
+
+/// The bank file of a batch already exported, as it was exported: a read, nothing changes.
+pub async fn batch_file(app: &App, who: &Principal, batch_id: i64) -> AppResult<(String, Vec<u8>)> {
+    require_finance(who)?;
+    let mut conn = app.db.conn().await?;
+    let batch = batch_row(&mut conn, batch_id).await?;
+    if batch.exported_at.is_none() {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "该批次还没有导出银行文件:请先导出".into(),
+        });
+    }
+    Ok((file_name(&batch), frozen_file(&mut conn, &batch).await?))
+}
+
+async fn batch_row(conn: &mut Conn, batch_id: i64) -> AppResult<BatchRow> {
+    store::batch(conn, batch_id)
         .await?
-        .ok_or_else(|| AppError::NotFound("没有这个拨付批次".into()))?;
-    let rows = store::of_batch(&mut tx, batch_id).await?;
+        .ok_or_else(|| AppError::NotFound("没有这个拨付批次".into()))
+}
+
+fn file_name(batch: &BatchRow) -> String {
+    format!("{}.csv", batch.batch_no)
+}
+
+/// The kept file of an exported batch. A batch exported before files were kept is written from
+/// its lines as they stand, as it always was.
+async fn frozen_file(conn: &mut Conn, batch: &BatchRow) -> AppResult<Vec<u8>> {
+    match store::exported_file(conn, batch.id).await? {
+        Some(text) => Ok(text.into_bytes()),
+        None => build_file(conn, batch).await,
+    }
+}
+
+/// The bank file of the batch's lines: one row per payout on it, in line order, each with the
+/// batch number and line number the bank's result must quote.
+async fn build_file(conn: &mut Conn, batch: &BatchRow) -> AppResult<Vec<u8>> {
+    let rows = store::of_batch(conn, batch.id).await?;
     let lines: Vec<PayoutLine> = rows
         .iter()
         .map(|p| PayoutLine {
@@ -309,20 +369,7 @@ pub async fn export_batch(
             reference: p.reference.clone(),
         })
         .collect();
-    let first = store::mark_exported(&mut tx, batch_id, now).await?;
-    let change = Change {
-        action: "payout_batch.exported",
-        object_type: "payout_batch",
-        object_id: batch.batch_no.clone(),
-        on_behalf_of: None,
-        detail: serde_json::json!({ "first_export": first, "lines": lines.len() }),
-    };
-    audit::record(&mut tx, who, meta, change, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok((
-        format!("{}.csv", batch.batch_no),
-        bank::write_payout_file(&lines),
-    ))
+    Ok(bank::write_payout_file(&lines))
 }
 
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
@@ -333,9 +380,10 @@ pub struct ResultSummary {
     pub already_recorded: usize,
 }
 
-/// Imports the bank's result file. Any problem (unknown reference, amount different from the
-/// one sent, a line not sent to the bank, a paid line now reported failed) rejects the whole
-/// file with every problem listed; nothing is recorded then.
+/// Imports the bank's result file. Any problem (unknown reference, a batch line the reference
+/// is not on now — a stale answer for a line since retried in a later batch —, amount different
+/// from the one sent, a line not sent to the bank, a paid line now reported failed) rejects the
+/// whole file with every problem listed; nothing is recorded then.
 pub async fn import_results(
     app: &App,
     who: &Principal,
@@ -358,6 +406,10 @@ pub async fn import_results(
             ));
             continue;
         };
+        if let Some(error) = stale(line, &p) {
+            errors.push(error);
+            continue;
+        }
         if let Some(amount) = line.amount.filter(|a| a.fen() != p.amount) {
             let message = format!(
                 "金额 {} 与拨付金额 {} 不符",
@@ -415,6 +467,49 @@ pub async fn import_results(
     }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(summary)
+}
+
+/// Why a result line does not answer the line its payout is on now, if it does not: the bank
+/// answers one line of one exported file, and only that line's answer may settle the payout.
+fn stale(line: &bank::ResultLine, p: &PayoutRow) -> Option<RowError> {
+    let asked = format!("批次 {} 第 {} 行", line.batch, line.line);
+    let error = |column: &str, value: &str, message: String| {
+        Some(row_error(line.row, column, value, &message))
+    };
+    let Some(batch_no) = p.batch_no.as_deref() else {
+        if p.status == PayoutStatus::Pending {
+            return error(
+                "batch",
+                &line.batch,
+                format!("{asked}的结果已失效:该笔款项已重新排队待拨付,不能再按旧批次的结果登记"),
+            );
+        }
+        // Never sent: the status check below names it.
+        return None;
+    };
+    let now_on = format!("批次 {batch_no} 第 {} 行", p.line_no.unwrap_or(0));
+    if batch_no != line.batch {
+        return error(
+            "batch",
+            &line.batch,
+            format!("{asked}的结果已失效:该笔款项现由{now_on}拨付,旧批次的结果不能再登记"),
+        );
+    }
+    if p.line_no != Some(i64::from(line.line)) {
+        return error(
+            "line",
+            &line.line.to_string(),
+            format!("{asked}不是这笔款项:该业务参考号在{now_on},请使用银行按原拨付文件返回的结果"),
+        );
+    }
+    if !p.batch_exported {
+        return error(
+            "batch",
+            &line.batch,
+            format!("批次 {batch_no} 还没有导出银行文件,不会有银行结果"),
+        );
+    }
+    None
 }
 
 fn row_error(row: usize, column: &str, value: &str, message: &str) -> RowError {

@@ -624,7 +624,10 @@ pub async fn staff_push(
             "只有政策所属部门的经办人或负责人可以推送政策",
         ));
     }
-    let Some(version) = row.published_version.filter(|_| row.status == "published") else {
+    let Some(version) = row
+        .published_version
+        .filter(|_| row.status == crate::status::PolicyStatus::Published)
+    else {
         return Err(AppError::Conflict {
             field: None,
             message: "只有已上架的政策可以推送".into(),

@@ -4,6 +4,7 @@
 //! warned when nobody answers it; the policy's department answers it.
 
 use crate::applications::visible_row;
+use crate::status::ApplicationStatus;
 use crate::store::policies;
 use crate::store::ratings::{self as store, NewRating, RatingRow};
 use chrono::{DateTime, Utc};
@@ -114,7 +115,7 @@ pub async fn rate(
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let row = visible_row(&mut tx, who, receipt_no).await?;
-    if !matches!(row.status.as_str(), "approved" | "rejected") {
+    if !ApplicationStatus::DECIDED.contains(&row.status) {
         return Err(AppError::Conflict {
             field: None,
             message: "办结(核准或不予通过)后才能评价".into(),

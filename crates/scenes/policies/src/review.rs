@@ -11,6 +11,7 @@ use crate::applications::{
 use crate::library::stage_of;
 use crate::library::{ReviewStage, StageHolder, stages};
 use crate::response::{self, AtStage};
+use crate::status::ApplicationStatus::{Approved, Offered, Rejected, Returned, Submitted};
 use crate::store::applications::{self as store, ApplicationFilter, ApplicationRow, Move};
 use crate::store::{payouts, policies};
 use chrono::{DateTime, Utc};
@@ -55,7 +56,7 @@ pub async fn queue(app: &App, who: &Principal) -> AppResult<Vec<QueueItem>> {
     }
     let mut conn = app.db.conn().await?;
     let filter = ApplicationFilter {
-        statuses: vec!["submitted".into(), "returned".into()],
+        statuses: vec![Submitted, Returned],
         region_prefix: region_prefix(who),
         ..ApplicationFilter::default()
     };
@@ -68,7 +69,7 @@ pub async fn queue(app: &App, who: &Principal) -> AppResult<Vec<QueueItem>> {
             .holders
             .iter()
             .find(|h| holder.is_some_and(|s| s.org_id == h.org_id));
-        let mine = row.status == "submitted" && own.is_some_and(|h| !h.approved);
+        let mine = row.status == Submitted && own.is_some_and(|h| !h.approved);
         let response_due_at = own.and_then(|h| h.response_due_at);
         items.push(QueueItem {
             application,
@@ -219,13 +220,10 @@ impl Held {
 /// Loads an application in review that the caller holds the current stage of.
 async fn held_row(conn: &mut Conn, who: &Principal, receipt_no: &str) -> AppResult<Held> {
     let row = visible_row(conn, who, receipt_no).await?;
-    if row.status != "submitted" {
+    if row.status != Submitted {
         return Err(AppError::Conflict {
             field: None,
-            message: format!(
-                "申报{},不在审核中",
-                crate::applications::status_label(&row.status)
-            ),
+            message: format!("申报{},不在审核中", row.status.label_zh()),
         });
     }
     let policy = policies::get(conn, row.policy_id)
@@ -279,7 +277,7 @@ async fn approve(
             let m = Move {
                 to_stage: row.stage + 1,
                 approved_amount: Some(amount),
-                ..Move::to(row.id, "submitted", row.stage, "submitted")
+                ..Move::to(row.id, Submitted, row.stage, Submitted)
             };
             moved(conn, &m, now).await?;
         }
@@ -334,7 +332,7 @@ async fn joint_opinion(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<(ApplicationRow, i64, bool)> {
-    if !store::lock(conn, held.row.id, "submitted", held.row.stage, now).await? {
+    if !store::lock(conn, held.row.id, Submitted, held.row.stage, now).await? {
         return Err(taken());
     }
     let row = get_row(conn, held.row.id).await?;
@@ -380,7 +378,7 @@ async fn return_for_correction(
     let row = &held.row;
     let m = Move {
         note: Some(note),
-        ..Move::to(row.id, "submitted", row.stage, "returned")
+        ..Move::to(row.id, Submitted, row.stage, Returned)
     };
     moved(conn, &m, now).await?;
     store::clear_joint_approvals(conn, row.id, row.stage).await?;
@@ -444,7 +442,7 @@ async fn reject(
     let m = Move {
         note: Some(reason),
         decided: true,
-        ..Move::to(row.id, "submitted", row.stage, "rejected")
+        ..Move::to(row.id, Submitted, row.stage, Rejected)
     };
     moved(conn, &m, now).await?;
     step(
@@ -505,7 +503,7 @@ fn required<'a>(text: &'a str, field: &str, message: &str) -> AppResult<&'a str>
 }
 
 /// The amount an approval grants: what an earlier stage approved, else the engine's
-/// computation; a different amount needs a reason.
+/// computation; a different amount needs a reason, and no amount may exceed the computation.
 fn approved_amount(
     row: &ApplicationRow,
     amount: Option<&str>,
@@ -521,6 +519,7 @@ fn approved_amount(
     if amount <= 0 {
         return Err(AppError::invalid("amount", "核定金额须大于 0"));
     }
+    within_computed(row, amount)?;
     let changed = default != Some(amount);
     if changed && reason.is_none_or(|r| r.trim().is_empty()) {
         return Err(AppError::invalid(
@@ -529,6 +528,27 @@ fn approved_amount(
         ));
     }
     Ok(amount)
+}
+
+/// The engine's computation from the application's facts is the most any approval may grant:
+/// a reviewer may lower it with a reason, never raise it. An application the engine computed
+/// no amount for cannot be granted money at all.
+fn within_computed(row: &ApplicationRow, amount: i64) -> AppResult<()> {
+    match row.computed_amount {
+        Some(computed) if amount <= computed => Ok(()),
+        Some(computed) => Err(AppError::invalid(
+            "amount",
+            format!(
+                "核定金额 {} 超过系统按申报材料测算的金额 {},只能核减,不能核增",
+                crate::yuan(amount),
+                crate::yuan(computed)
+            ),
+        )),
+        None => Err(AppError::invalid(
+            "amount",
+            "系统未能按申报材料测算出金额,不能核定",
+        )),
+    }
 }
 
 async fn moved(conn: &mut Conn, m: &Move<'_>, now: DateTime<Utc>) -> AppResult<()> {
@@ -550,13 +570,23 @@ pub(crate) async fn grant(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    // Every grant passes here (a reviewer's last approval, an enterprise's confirmation of a
+    // 免申即享 offer), so the cap holds whichever way the money is committed.
+    within_computed(row, amount)?;
     let m = Move {
         approved_amount: Some(amount),
         decided: true,
-        ..Move::to(row.id, &row.status, row.stage, "approved")
+        ..Move::to(row.id, row.status, row.stage, Approved)
     };
     moved(conn, &m, now).await?;
-    if !policies::commit_budget(conn, row.policy_id, amount).await? {
+    // A confirmed 免申即享 offer takes the money its offer held back; any other grant takes
+    // what is left beside what offers hold.
+    let committed = if row.status == Offered {
+        policies::commit_reserved(conn, row.policy_id, amount).await?
+    } else {
+        policies::commit_budget(conn, row.policy_id, amount).await?
+    };
+    if !committed {
         return Err(AppError::Conflict {
             field: Some("amount".into()),
             message: format!("政策预算余额不足,无法核准 {}", crate::yuan(amount)),
@@ -614,7 +644,7 @@ pub(crate) async fn grant(
 }
 
 fn action_of(row: &ApplicationRow) -> &'static str {
-    if row.status == "offered" {
+    if row.status == Offered {
         "confirm"
     } else {
         "approve"

@@ -4,6 +4,7 @@
 //! by another server process is seen at the next search too.
 
 use crate::library::{PolicyHit, PolicyQuery, PolicyView, SearchResult, view};
+use crate::status::PolicyStatus;
 use crate::store::policies::{self as store, PolicyRow};
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::{App, AppError, AppResult, Principal};
@@ -63,7 +64,7 @@ pub async fn search(
                 .status
                 .clone()
                 .filter(|s| !s.trim().is_empty())
-                .unwrap_or_else(|| "published".into()),
+                .unwrap_or_else(|| PolicyStatus::Published.as_str().into()),
         ),
         mode: query.mode.clone(),
     };
@@ -150,7 +151,7 @@ async fn document(
         department: v.department,
         topics: v.topics,
         industries,
-        status: v.status,
+        status: v.status.as_str().into(),
         mode: v.mode,
     })
 }

@@ -66,6 +66,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(dashboard))
         .routes(routes!(payout_desk))
         .routes(routes!(create_batch))
+        .routes(routes!(export_batch))
         .routes(routes!(batch_file))
         .routes(routes!(import_results))
         .routes(routes!(retry))
@@ -533,17 +534,33 @@ pub async fn create_batch(
     Ok((StatusCode::CREATED, Json(batch)))
 }
 
-/// The bank file of a batch (CSV, UTF-8 with BOM; columns in crates/exchange/COLUMNS.md).
-#[utoipa::path(get, path = "/api/v1/payouts/batches/{id}/file", tag = "policies",
+/// Exports a batch's bank file for the bank (CSV, UTF-8 with BOM; columns in
+/// crates/exchange/COLUMNS.md): the first export freezes the file and marks the batch exported;
+/// exporting again answers the same file and changes nothing.
+#[utoipa::path(post, path = "/api/v1/payouts/batches/{id}/export", tag = "policies",
     params(("id" = i64, Path, description = "批次")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn batch_file(
+pub async fn export_batch(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
     let (name, bytes) =
         payouts::export_batch(&state.app, &caller.principal, id, &caller.meta).await?;
+    Ok(csv_download(&name, bytes))
+}
+
+/// The bank file of an exported batch, byte for byte as it was exported (a read).
+#[utoipa::path(get, path = "/api/v1/payouts/batches/{id}/file", tag = "policies",
+    params(("id" = i64, Path, description = "批次")),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, description = "尚未导出", body = ErrorBody)))]
+pub async fn batch_file(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    let (name, bytes) = payouts::batch_file(&state.app, &caller.principal, id).await?;
     Ok(csv_download(&name, bytes))
 }
 

@@ -604,12 +604,18 @@ async fn pay_batch(
     let batch = created.batch.id;
     payouts::export_batch(app, finance, batch, meta).await?;
     let desk = payouts::desk(app, finance).await?;
-    let mut file = String::from("业务参考号,状态,失败原因\r\n");
+    let mut file = String::from("批次号,行号,业务参考号,状态,失败原因\r\n");
     for p in desk.payouts.iter().filter(|p| p.batch_id == Some(batch)) {
+        let line = format!(
+            "{},{},{}",
+            created.batch.batch_no,
+            p.line_no.unwrap_or(0),
+            p.reference
+        );
         if Some(p.receipt_no.as_str()) == failing {
-            file.push_str(&format!("{},失败,户名与账号不符\r\n", p.reference));
+            file.push_str(&format!("{line},失败,户名与账号不符\r\n"));
         } else {
-            file.push_str(&format!("{},成功,\r\n", p.reference));
+            file.push_str(&format!("{line},成功,\r\n"));
         }
     }
     payouts::import_results(app, finance, file.as_bytes(), meta).await?;

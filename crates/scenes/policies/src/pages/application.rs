@@ -5,6 +5,7 @@ use super::library::may_author;
 use super::yuan::filters;
 use crate::applications::{self, ApplicationView};
 use crate::review;
+use crate::status::ApplicationStatus;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -111,8 +112,11 @@ pub(super) async fn render_application(
     ApplicationPage {
         layout: Layout::new(format!("申报 {}", a.receipt_no), Some(caller), state, ""),
         acts_for_enterprise: matches!(who.role, Role::EnterpriseUser | Role::Steward),
-        may_exclude: matches!(a.status.as_str(), "offered" | "pending_check") && may_author(who),
-        may_record_false_pledge: a.status == "approved"
+        may_exclude: matches!(
+            a.status,
+            ApplicationStatus::Offered | ApplicationStatus::PendingCheck
+        ) && may_author(who),
+        may_record_false_pledge: a.status == ApplicationStatus::Approved
             && !a.pledges.is_empty()
             && matches!(who.role, Role::DepartmentLead | Role::Admin),
         rating,

@@ -5,6 +5,7 @@ use super::yuan::{filters, grouped};
 use crate::auto_grant::{self, RunReport, RunView};
 use crate::library::{self, LifecycleAction, PolicyQuery, PolicyView};
 use crate::search;
+use crate::status::{ApplicationStatus, PolicyStatus};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -103,7 +104,8 @@ pub struct PolicyPage {
 impl PolicyPage {
     /// A version edited after publication waits for the lead to publish it.
     fn has_new_version(&self) -> bool {
-        self.p.status == "published" && self.p.published_version != Some(self.p.current_version)
+        self.p.status == PolicyStatus::Published
+            && self.p.published_version != Some(self.p.current_version)
     }
 }
 
@@ -141,7 +143,10 @@ fn policy_notice(done: &PolicyDone, p: &PolicyView, runs: &[RunView]) -> String 
         Some("lifecycle") => format!("政策{}", p.status_label),
         Some("released") => {
             let sent = runs.iter().find(|r| Some(r.id) == done.run).map_or(0, |r| {
-                r.offers.iter().filter(|o| o.status != "excluded").count()
+                r.offers
+                    .iter()
+                    .filter(|o| o.status != ApplicationStatus::Excluded)
+                    .count()
             });
             format!("已发布:{sent} 家企业将收到免申即享确认通知")
         }
@@ -184,7 +189,7 @@ async fn render_policy(
                 may_publish: is_admin
                     || (same_department && who.is_some_and(|w| w.role == Role::DepartmentLead)),
                 may_run: p.mode == "auto_grant"
-                    && p.status == "published"
+                    && p.status == PolicyStatus::Published
                     && (is_admin
                         || (same_department
                             && who.is_some_and(|w| {

@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/payouts", get(payouts_page))
         .route("/payouts/batches", post(create_batch))
+        .route("/payouts/batches/{id}/export", post(export_batch))
         .route("/payouts/batches/{id}/file", get(batch_file))
         .route("/payouts/{id}/retry", post(retry))
         .route("/payouts/results", post(import_results))
@@ -106,15 +107,37 @@ async fn answer(state: &AppState, caller: &Caller, notice: Result<String, AppErr
     }
 }
 
-/// Downloads a batch's bank file.
+/// Exports a batch's bank file (导出银行文件): the browser downloads it, and the batch is
+/// marked exported.
+pub async fn export_batch(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
+    let exported = payouts::export_batch(&state.app, &caller.principal, id, &caller.meta).await;
+    Ok(download_or_error(&state, caller, exported))
+}
+
+/// Downloads the bank file of an exported batch again, unchanged.
 pub async fn batch_file(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
     Path(id): Path<i64>,
 ) -> Response {
-    match payouts::export_batch(&state.app, &caller.principal, id, &caller.meta).await {
+    let file = payouts::batch_file(&state.app, &caller.principal, id).await;
+    download_or_error(&state, &caller, file)
+}
+
+fn download_or_error(
+    state: &AppState,
+    caller: &Caller,
+    file: Result<(String, Vec<u8>), AppError>,
+) -> Response {
+    match file {
         Ok((name, bytes)) => qinqing_kernel::web::download::csv_download(&name, bytes),
-        Err(e) => error_page(&e, Some(&caller), &state),
+        Err(e) => error_page(&e, Some(caller), state),
     }
 }
 

@@ -68,7 +68,7 @@ pub async fn push_panel(
     p: &PolicyView,
 ) -> Option<PushPanel> {
     let who = who.filter(|w| may_read_policy_log(w, p.department_org_id))?;
-    let may_push = p.status == "published"
+    let may_push = p.status == crate::status::PolicyStatus::Published
         && (who.role == Role::Admin
             || (matches!(who.role, Role::Handler | Role::DepartmentLead)
                 && who.org_id == p.department_org_id));

@@ -1,9 +1,10 @@
 //! Applications (申报) and 免申即享 grants, one table for both, and their review trail. A partial
 //! unique index keeps one live application per enterprise, policy and year.
 
+use crate::status::ApplicationStatus;
 use chrono::{DateTime, Utc};
 use qinqing_kernel::store::sql::{Arg, bind_all, escape_like, next};
-use qinqing_kernel::store::{Conn, Result, time};
+use qinqing_kernel::store::{Conn, Result, stored, time};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -20,7 +21,7 @@ pub struct ApplicationRow {
     pub region_code: String,
     pub year: i32,
     pub channel: String,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub stage: i64,
     pub computed_amount: Option<i64>,
     pub approved_amount: Option<i64>,
@@ -42,7 +43,7 @@ pub struct NewApplication<'a> {
     pub region_code: &'a str,
     pub year: i32,
     pub channel: &'a str,
-    pub status: &'a str,
+    pub status: ApplicationStatus,
     pub computed_amount: Option<i64>,
     pub form: &'a str,
     pub pledges: &'a str,
@@ -75,9 +76,12 @@ fn from_row(r: &AnyRow) -> Result<ApplicationRow> {
         enterprise_name: r.try_get("enterprise_name")?,
         credit_code: r.try_get("credit_code")?,
         region_code: r.try_get("region_code")?,
-        year: qinqing_kernel::store::stored("application.year", i32::try_from(year))?,
+        year: stored("application.year", i32::try_from(year))?,
         channel: r.try_get("channel")?,
-        status: r.try_get("status")?,
+        status: stored(
+            "application.status",
+            r.try_get::<String, _>("status")?.parse(),
+        )?,
         stage: r.try_get("stage")?,
         computed_amount: r.try_get("computed_amount")?,
         approved_amount: r.try_get("approved_amount")?,
@@ -95,7 +99,7 @@ fn from_row(r: &AnyRow) -> Result<ApplicationRow> {
 /// for the policy and year, or the submit key was used before.
 pub async fn insert(conn: &mut Conn, a: &NewApplication<'_>, now: DateTime<Utc>) -> Result<i64> {
     let at = time::to_text(now);
-    let submitted = (a.status == "submitted").then(|| at.clone());
+    let submitted = (a.status == ApplicationStatus::Submitted).then(|| at.clone());
     let row = sqlx::query(
         "INSERT INTO application (receipt_no, policy_id, policy_version, enterprise_id, \
          credit_code, region_code, year, channel, status, computed_amount, form, pledges, \
@@ -111,7 +115,7 @@ pub async fn insert(conn: &mut Conn, a: &NewApplication<'_>, now: DateTime<Utc>)
     .bind(a.region_code)
     .bind(i64::from(a.year))
     .bind(a.channel)
-    .bind(a.status)
+    .bind(a.status.as_str())
     .bind(a.computed_amount)
     .bind(a.form)
     .bind(a.pledges)
@@ -162,7 +166,7 @@ pub async fn by_submit_key(
 pub struct ApplicationFilter {
     pub enterprise_id: Option<i64>,
     pub policy_id: Option<i64>,
-    pub statuses: Vec<String>,
+    pub statuses: Vec<ApplicationStatus>,
     pub region_prefix: Option<String>,
     pub channel: Option<String>,
     pub run_id: Option<i64>,
@@ -189,7 +193,7 @@ pub async fn list(
         let placeholders: Vec<String> = filter
             .statuses
             .iter()
-            .map(|s| next(Arg::Text(s.clone()), &mut args))
+            .map(|s| next(Arg::Text(s.as_str().into()), &mut args))
             .collect();
         conditions.push(format!("a.status IN ({})", placeholders.join(", ")));
     }
@@ -221,9 +225,9 @@ pub async fn list(
 /// two reviewers acting at once cannot both move it.
 pub struct Move<'a> {
     pub id: i64,
-    pub from: &'a str,
+    pub from: ApplicationStatus,
     pub stage: i64,
-    pub to: &'a str,
+    pub to: ApplicationStatus,
     pub to_stage: i64,
     pub approved_amount: Option<i64>,
     pub note: Option<&'a str>,
@@ -234,7 +238,7 @@ pub struct Move<'a> {
 impl<'a> Move<'a> {
     /// Application `id` from `from` to `to`, staying at `stage`, nothing else changed; callers
     /// override the fields their step sets.
-    pub fn to(id: i64, from: &'a str, stage: i64, to: &'a str) -> Move<'a> {
+    pub fn to(id: i64, from: ApplicationStatus, stage: i64, to: ApplicationStatus) -> Move<'a> {
         Move {
             id,
             from,
@@ -258,7 +262,7 @@ pub async fn move_state(conn: &mut Conn, m: &Move<'_>, now: DateTime<Utc>) -> Re
          submitted_at = CASE WHEN $7 = 1 THEN $6 ELSE submitted_at END, updated_at = $6 \
          WHERE id = $8 AND status = $9 AND stage = $10",
     )
-    .bind(m.to)
+    .bind(m.to.as_str())
     .bind(m.to_stage)
     .bind(m.approved_amount)
     .bind(m.note)
@@ -266,7 +270,7 @@ pub async fn move_state(conn: &mut Conn, m: &Move<'_>, now: DateTime<Utc>) -> Re
     .bind(&at)
     .bind(i64::from(m.submitted))
     .bind(m.id)
-    .bind(m.from)
+    .bind(m.from.as_str())
     .bind(m.stage)
     .execute(conn)
     .await?;
@@ -280,7 +284,7 @@ pub async fn move_state(conn: &mut Conn, m: &Move<'_>, now: DateTime<Utc>) -> Re
 pub async fn lock(
     conn: &mut Conn,
     id: i64,
-    status: &str,
+    status: ApplicationStatus,
     stage: i64,
     now: DateTime<Utc>,
 ) -> Result<bool> {
@@ -289,7 +293,7 @@ pub async fn lock(
     )
     .bind(time::to_text(now))
     .bind(id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(stage)
     .execute(conn)
     .await?;
@@ -377,11 +381,11 @@ pub async fn clear_joint_approvals(conn: &mut Conn, application_id: i64, stage: 
 }
 
 /// Ids of the applications a 免申即享 run offered that are still in `status`.
-pub async fn of_run(conn: &mut Conn, run_id: i64, status: &str) -> Result<Vec<i64>> {
+pub async fn of_run(conn: &mut Conn, run_id: i64, status: ApplicationStatus) -> Result<Vec<i64>> {
     let rows =
         sqlx::query("SELECT id FROM application WHERE run_id = $1 AND status = $2 ORDER BY id")
             .bind(run_id)
-            .bind(status)
+            .bind(status.as_str())
             .fetch_all(conn)
             .await?;
     rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
@@ -474,12 +478,22 @@ pub async fn steps(conn: &mut Conn, application_id: i64) -> Result<Vec<Step>> {
         .collect()
 }
 
+/// The stored values of `statuses` as an SQL list (`'approved', 'rejected'`): they are the
+/// enum's own constants, never input, so they are written into the statement.
+fn in_list(statuses: &[ApplicationStatus]) -> String {
+    statuses
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The raw figures of the fulfilment dashboard, for applications whose region starts with
 /// `region_prefix` ("" for all).
 #[derive(Debug, Clone, Default)]
 pub struct Figures {
     /// (status, channel, count)
-    pub by_status: Vec<(String, String, i64)>,
+    pub by_status: Vec<(ApplicationStatus, String, i64)>,
     /// (submitted_at, decided_at) of decided applications (approved or rejected after review).
     pub decisions: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     /// (due_at, stopped_at) of the review clocks of decided applications.
@@ -490,6 +504,7 @@ pub struct Figures {
 
 pub async fn figures(conn: &mut Conn, region_prefix: &str, review_clock: &str) -> Result<Figures> {
     let like = format!("{}%", escape_like(region_prefix));
+    let decided = in_list(ApplicationStatus::DECIDED);
     let by_status = sqlx::query(
         "SELECT status, channel, COUNT(*) AS n FROM application \
          WHERE region_code LIKE $1 ESCAPE '\\' GROUP BY status, channel ORDER BY status, channel",
@@ -498,13 +513,20 @@ pub async fn figures(conn: &mut Conn, region_prefix: &str, review_clock: &str) -
     .fetch_all(&mut *conn)
     .await?
     .iter()
-    .map(|r| Ok((r.try_get("status")?, r.try_get("channel")?, r.try_get("n")?)))
+    .map(|r| {
+        let status = r.try_get::<String, _>("status")?;
+        Ok((
+            stored("application.status", status.parse())?,
+            r.try_get("channel")?,
+            r.try_get("n")?,
+        ))
+    })
     .collect::<Result<Vec<_>>>()?;
-    let decisions = sqlx::query(
-        "SELECT submitted_at, decided_at FROM application WHERE region_code LIKE $1 ESCAPE '\\' \
-         AND status IN ('approved', 'rejected') AND channel = 'apply' \
-         AND submitted_at IS NOT NULL AND decided_at IS NOT NULL",
-    )
+    let decisions = sqlx::query(AssertSqlSafe(format!(
+        "SELECT submitted_at, decided_at FROM application \
+             WHERE region_code LIKE $1 ESCAPE '\\' AND status IN ({decided}) AND channel = 'apply' \
+             AND submitted_at IS NOT NULL AND decided_at IS NOT NULL"
+    )))
     .bind(&like)
     .fetch_all(&mut *conn)
     .await?
@@ -516,12 +538,12 @@ pub async fn figures(conn: &mut Conn, region_prefix: &str, review_clock: &str) -
         ))
     })
     .collect::<Result<Vec<_>>>()?;
-    let clocks = sqlx::query(
+    let clocks = sqlx::query(AssertSqlSafe(format!(
         "SELECT d.due_at, d.stopped_at FROM deadline d JOIN application a \
-         ON d.object_type = 'application' AND d.object_id = a.receipt_no \
-         WHERE d.kind = $1 AND d.stopped_at IS NOT NULL AND a.status IN ('approved', 'rejected') \
-         AND a.region_code LIKE $2 ESCAPE '\\'",
-    )
+             ON d.object_type = 'application' AND d.object_id = a.receipt_no \
+             WHERE d.kind = $1 AND d.stopped_at IS NOT NULL AND a.status IN ({decided}) \
+             AND a.region_code LIKE $2 ESCAPE '\\'"
+    )))
     .bind(review_clock)
     .bind(&like)
     .fetch_all(&mut *conn)

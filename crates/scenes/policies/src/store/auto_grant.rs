@@ -58,6 +58,15 @@ pub async fn insert(
     Ok(row.try_get("id")?)
 }
 
+/// Removes a run that offered nothing (no application refers to it).
+pub async fn discard(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM auto_grant_run WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<RunRow>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!("{COLUMNS} WHERE id = $1")))
         .bind(id)

@@ -22,6 +22,9 @@ pub struct PayoutRow {
     pub reference: String,
     pub status: PayoutStatus,
     pub batch_id: Option<i64>,
+    /// The number of the batch it is on, and whether that batch's file went to the bank.
+    pub batch_no: Option<String>,
+    pub batch_exported: bool,
     pub line_no: Option<i64>,
     pub payee_name: Option<String>,
     pub account_no: Option<String>,
@@ -35,8 +38,10 @@ pub struct PayoutRow {
 const COLUMNS: &str = "SELECT y.id, y.application_id, a.receipt_no, y.policy_id, p.title AS policy_title, \
     y.enterprise_id, e.name AS enterprise_name, e.credit_code, y.amount, y.reference, y.status, \
     y.batch_id, y.line_no, y.payee_name, y.account_no, y.bank_name, y.failure_reason, y.bank_txn, \
-    y.created_at, y.paid_at FROM payout y JOIN application a ON a.id = y.application_id \
-    JOIN policy p ON p.id = y.policy_id JOIN enterprise e ON e.id = y.enterprise_id";
+    y.created_at, y.paid_at, b.batch_no, b.exported_at AS batch_exported_at \
+    FROM payout y JOIN application a ON a.id = y.application_id \
+    JOIN policy p ON p.id = y.policy_id JOIN enterprise e ON e.id = y.enterprise_id \
+    LEFT JOIN payout_batch b ON b.id = y.batch_id";
 
 fn from_row(r: &AnyRow) -> Result<PayoutRow> {
     Ok(PayoutRow {
@@ -52,6 +57,10 @@ fn from_row(r: &AnyRow) -> Result<PayoutRow> {
         reference: r.try_get("reference")?,
         status: stored("payout.status", r.try_get::<String, _>("status")?.parse())?,
         batch_id: r.try_get("batch_id")?,
+        batch_no: r.try_get("batch_no")?,
+        batch_exported: r
+            .try_get::<Option<String>, _>("batch_exported_at")?
+            .is_some(),
         line_no: r.try_get("line_no")?,
         payee_name: r.try_get("payee_name")?,
         account_no: r.try_get("account_no")?,
@@ -194,16 +203,37 @@ pub async fn assign(
     Ok(done.rows_affected() == 1)
 }
 
-/// Marks the batch exported (the first time only); returns whether this was the first export.
-pub async fn mark_exported(conn: &mut Conn, batch_id: i64, now: DateTime<Utc>) -> Result<bool> {
+/// Marks the batch exported and keeps the file exactly as exported, the first time only;
+/// false when it was exported before (the earlier file stays).
+pub async fn mark_exported(
+    conn: &mut Conn,
+    batch_id: i64,
+    file: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE payout_batch SET exported_at = $1 WHERE id = $2 AND exported_at IS NULL",
+        "UPDATE payout_batch SET exported_at = $1, exported_file = $2 \
+         WHERE id = $3 AND exported_at IS NULL",
     )
     .bind(time::to_text(now))
+    .bind(file)
     .bind(batch_id)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The file of an exported batch as it was exported; `None` for a batch exported before files
+/// were kept.
+pub async fn exported_file(conn: &mut Conn, batch_id: i64) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT exported_file FROM payout_batch WHERE id = $1")
+        .bind(batch_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<Option<String>, _>("exported_file"))
+        .transpose()?
+        .flatten())
 }
 
 const BATCH_COLUMNS: &str = "SELECT b.id, b.batch_no, b.created_at, b.exported_at, \

@@ -2,8 +2,9 @@
 //! the budget each policy pays from. Budget commitments are conditional updates, so the
 //! committed sum never exceeds the total however many reviewers approve at once.
 
+use crate::status::PolicyStatus;
 use chrono::{DateTime, NaiveDate, Utc};
-use qinqing_kernel::store::{Conn, Result, time};
+use qinqing_kernel::store::{Conn, Result, stored, time};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -19,7 +20,7 @@ pub struct PolicyRow {
     pub mode: String,
     /// JSON array of topics.
     pub topics: String,
-    pub status: String,
+    pub status: PolicyStatus,
     pub document_no: Option<String>,
     pub document_text: String,
     /// JSON object: the application guide.
@@ -30,6 +31,8 @@ pub struct PolicyRow {
     pub decision_days: i64,
     pub budget_total: Option<i64>,
     pub budget_committed: i64,
+    /// Held back by 免申即享 offers not yet confirmed; committed + reserved ≤ total.
+    pub budget_reserved: i64,
     pub effective_from: Option<NaiveDate>,
     pub effective_to: Option<NaiveDate>,
     pub current_version: i64,
@@ -116,7 +119,7 @@ pub enum Edit {
 
 const COLUMNS: &str = "SELECT p.id, p.slug, p.title, p.department_org_id, o.name AS department_name, \
     p.level, p.mode, p.topics, p.status, p.document_no, p.document_text, p.guide, \
-    p.offline_channel, p.review_stages, p.decision_days, p.budget_total, p.budget_committed, \
+    p.offline_channel, p.review_stages, p.decision_days, p.budget_total, p.budget_committed, p.budget_reserved, \
     p.effective_from, p.effective_to, p.current_version, p.published_version, \
     p.withdrawn_reason, p.updated_at FROM policy p JOIN organisation o ON o.id = p.department_org_id";
 
@@ -135,7 +138,7 @@ fn from_row(r: &AnyRow) -> Result<PolicyRow> {
         level: r.try_get("level")?,
         mode: r.try_get("mode")?,
         topics: r.try_get("topics")?,
-        status: r.try_get("status")?,
+        status: stored("policy.status", r.try_get::<String, _>("status")?.parse())?,
         document_no: r.try_get("document_no")?,
         document_text: r.try_get("document_text")?,
         guide: r.try_get("guide")?,
@@ -144,6 +147,7 @@ fn from_row(r: &AnyRow) -> Result<PolicyRow> {
         decision_days: r.try_get("decision_days")?,
         budget_total: r.try_get("budget_total")?,
         budget_committed: r.try_get("budget_committed")?,
+        budget_reserved: r.try_get("budget_reserved")?,
         effective_from: date("effective_from")?,
         effective_to: date("effective_to")?,
         current_version: r.try_get("current_version")?,
@@ -165,7 +169,7 @@ pub async fn insert(
         "INSERT INTO policy (slug, title, department_org_id, level, mode, topics, status, \
          document_no, document_text, guide, offline_channel, review_stages, decision_days, \
          budget_total, effective_from, effective_to, current_version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'draft', $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, \
+         VALUES ($1, $2, $3, $4, $5, $6, $17, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1, \
          $16, $16) RETURNING id",
     )
     .bind(f.slug)
@@ -184,6 +188,7 @@ pub async fn insert(
     .bind(f.effective_from.map(time::date_to_text))
     .bind(f.effective_to.map(time::date_to_text))
     .bind(&at)
+    .bind(PolicyStatus::Draft.as_str())
     .fetch_one(&mut *conn)
     .await?;
     let id: i64 = row.try_get("id")?;
@@ -300,13 +305,13 @@ pub async fn get_by_slug(conn: &mut Conn, slug: &str) -> Result<Option<PolicyRow
 }
 
 /// Every policy, or those in one status, by title.
-pub async fn list(conn: &mut Conn, status: Option<&str>) -> Result<Vec<PolicyRow>> {
+pub async fn list(conn: &mut Conn, status: Option<PolicyStatus>) -> Result<Vec<PolicyRow>> {
     let rows = match status {
         Some(s) => {
             sqlx::query(AssertSqlSafe(format!(
                 "{COLUMNS} WHERE p.status = $1 ORDER BY p.title, p.id"
             )))
-            .bind(s.to_string())
+            .bind(s.as_str())
             .fetch_all(conn)
             .await?
         }
@@ -335,8 +340,9 @@ pub async fn published_definitions(conn: &mut Conn) -> Result<Vec<(i64, i64, Str
     let rows = sqlx::query(
         "SELECT p.id, v.version, v.definition FROM policy p JOIN policy_version v \
          ON v.policy_id = p.id AND v.version = p.published_version \
-         WHERE p.status = 'published' ORDER BY p.id",
+         WHERE p.status = $1 ORDER BY p.id",
     )
+    .bind(PolicyStatus::Published.as_str())
     .fetch_all(conn)
     .await?;
     rows.iter()
@@ -355,8 +361,8 @@ pub async fn published_definitions(conn: &mut Conn) -> Result<Vec<(i64, i64, Str
 pub async fn transition(
     conn: &mut Conn,
     id: i64,
-    from: &[&str],
-    to: &str,
+    from: &[PolicyStatus],
+    to: PolicyStatus,
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
@@ -367,12 +373,12 @@ pub async fn transition(
         placeholders.join(", ")
     );
     let mut q = sqlx::query(AssertSqlSafe(sql))
-        .bind(to.to_string())
+        .bind(to.as_str())
         .bind(reason.map(str::to_string))
         .bind(time::to_text(now))
         .bind(id);
     for s in from {
-        q = q.bind(s.to_string());
+        q = q.bind(s.as_str());
     }
     Ok(q.execute(conn).await?.rows_affected() == 1)
 }
@@ -381,11 +387,12 @@ pub async fn transition(
 pub async fn publish_current(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<i64> {
     let at = time::to_text(now);
     let version: i64 = sqlx::query(
-        "UPDATE policy SET published_version = current_version, status = 'published', \
+        "UPDATE policy SET published_version = current_version, status = $3, \
          updated_at = $1 WHERE id = $2 RETURNING published_version",
     )
     .bind(&at)
     .bind(id)
+    .bind(PolicyStatus::Published.as_str())
     .fetch_one(&mut *conn)
     .await?
     .try_get("published_version")?;
@@ -436,28 +443,83 @@ pub async fn expire_ended(
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>> {
     let rows = sqlx::query(
-        "UPDATE policy SET status = 'expired', updated_at = $1 \
-         WHERE status = 'published' AND effective_to IS NOT NULL AND effective_to < $2 RETURNING id",
+        "UPDATE policy SET status = $3, updated_at = $1 \
+         WHERE status = $4 AND effective_to IS NOT NULL AND effective_to < $2 RETURNING id",
     )
     .bind(time::to_text(now))
     .bind(time::date_to_text(today))
+    .bind(PolicyStatus::Expired.as_str())
+    .bind(PolicyStatus::Published.as_str())
     .fetch_all(conn)
     .await?;
     rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
 }
 
 /// Commits `amount` fen of the policy's budget; false (and nothing changed) when what is left
-/// is less. A policy without a budget always succeeds.
+/// (after what offers hold back) is less. A policy without a budget always succeeds.
 pub async fn commit_budget(conn: &mut Conn, id: i64, amount: i64) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE policy SET budget_committed = budget_committed + $1 WHERE id = $2 \
-         AND (budget_total IS NULL OR budget_committed + $1 <= budget_total)",
+         AND (budget_total IS NULL OR budget_committed + budget_reserved + $1 <= budget_total)",
     )
     .bind(amount)
     .bind(id)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Holds back `amount` fen for a 免申即享 offer; false (and nothing changed) when what is left
+/// is less. A conditional update of the policy row, so offers made at the same time never hold
+/// more than the budget together.
+pub async fn reserve_budget(conn: &mut Conn, id: i64, amount: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE policy SET budget_reserved = budget_reserved + $1 WHERE id = $2 \
+         AND (budget_total IS NULL OR budget_committed + budget_reserved + $1 <= budget_total)",
+    )
+    .bind(amount)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Turns what an offer held back into a commitment (the enterprise confirmed it); false when
+/// nothing that large is held.
+pub async fn commit_reserved(conn: &mut Conn, id: i64, amount: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE policy SET budget_committed = budget_committed + $1, \
+         budget_reserved = budget_reserved - $1 WHERE id = $2 AND budget_reserved >= $1",
+    )
+    .bind(amount)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives back what an offer held (declined or excluded).
+pub async fn release_reserved(conn: &mut Conn, id: i64, amount: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE policy SET budget_reserved = budget_reserved - $1 WHERE id = $2 \
+         AND budget_reserved >= $1",
+    )
+    .bind(amount)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes the policy row for the rest of the transaction (a write that changes nothing): on
+/// PostgreSQL it stays locked until commit, so two 免申即享 runs of one policy run one after
+/// the other; SQLite writes one at a time anyway.
+pub async fn lock(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE policy SET budget_reserved = budget_reserved WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Gives back to the budget what a cancelled payout had committed.

@@ -168,10 +168,11 @@ pub async fn unpushed_definitions(
     let rows = sqlx::query(
         "SELECT p.id, v.version, v.definition FROM policy p JOIN policy_version v \
          ON v.policy_id = p.id AND v.version = p.published_version \
-         WHERE p.status = 'published' AND NOT EXISTS (SELECT 1 FROM policy_push x \
+         WHERE p.status = $2 AND NOT EXISTS (SELECT 1 FROM policy_push x \
          WHERE x.policy_id = p.id AND x.enterprise_id = $1) ORDER BY p.id",
     )
     .bind(enterprise_id)
+    .bind(crate::status::PolicyStatus::Published.as_str())
     .fetch_all(conn)
     .await?;
     rows.iter()
