@@ -49,26 +49,41 @@ fn region_condition(window: &Window, args: &mut Vec<Arg>) -> String {
     }
 }
 
-/// Every clock in the window's scope, counted by department, town and kind.
+/// Every clock in the window's scope, counted by department, town and kind: the open ones and
+/// those closed in the period, each read through its own index (`deadline_cockpit`), so the
+/// years of closed history a district accumulates are not scanned.
 pub async fn tallies(conn: &mut Conn, window: &Window<'_>) -> Result<Vec<Tally>> {
     let mut args = Vec::new();
     let now = next(Arg::Text(time::to_text(window.now)), &mut args);
     let soon = next(Arg::Text(time::to_text(window.soon)), &mut args);
-    let since = next(Arg::Text(time::to_text(window.since)), &mut args);
     let scope = region_condition(window, &mut args);
-    let sql = format!(
-        "SELECT org_id, SUBSTR(region_code, 1, 9) AS town, kind, \
-           SUM(CASE WHEN state <> 'stopped' THEN 1 ELSE 0 END) AS open, \
+    let open = format!(
+        "SELECT org_id, SUBSTR(region_code, 1, 9) AS town, kind, COUNT(*) AS open, \
            SUM(CASE WHEN state = 'running' AND due_at >= {now} AND due_at < {soon} THEN 1 ELSE 0 END) AS due_soon, \
            SUM(CASE WHEN state = 'running' AND due_at < {now} THEN 1 ELSE 0 END) AS overdue, \
            MIN(CASE WHEN state = 'running' AND due_at < {now} THEN due_at END) AS oldest_overdue_due, \
-           SUM(CASE WHEN state = 'stopped' AND stopped_at >= {since} THEN 1 ELSE 0 END) AS closed, \
-           SUM(CASE WHEN state = 'stopped' AND stopped_at >= {since} AND stopped_at <= due_at THEN 1 ELSE 0 END) AS closed_on_time \
-         FROM deadline WHERE (state <> 'stopped' OR stopped_at >= {since}){scope} \
+           0 AS closed, 0 AS closed_on_time \
+         FROM deadline WHERE state IN ('running', 'paused'){scope} \
          GROUP BY org_id, SUBSTR(region_code, 1, 9), kind"
     );
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &args)
-        .fetch_all(conn)
+    let mut tallies = read_tallies(conn, &open, &args).await?;
+    let mut args = Vec::new();
+    let since = next(Arg::Text(time::to_text(window.since)), &mut args);
+    let scope = region_condition(window, &mut args);
+    let closed = format!(
+        "SELECT org_id, SUBSTR(region_code, 1, 9) AS town, kind, 0 AS open, 0 AS due_soon, \
+           0 AS overdue, NULL AS oldest_overdue_due, COUNT(*) AS closed, \
+           SUM(CASE WHEN stopped_at <= due_at THEN 1 ELSE 0 END) AS closed_on_time \
+         FROM deadline WHERE state = 'stopped' AND stopped_at >= {since}{scope} \
+         GROUP BY org_id, SUBSTR(region_code, 1, 9), kind"
+    );
+    tallies.extend(read_tallies(conn, &closed, &args).await?);
+    Ok(tallies)
+}
+
+async fn read_tallies(conn: &mut Conn, sql: &str, args: &[Arg]) -> Result<Vec<Tally>> {
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql.to_string())), args)
+        .fetch_all(&mut *conn)
         .await?;
     rows.iter()
         .map(|r| {
