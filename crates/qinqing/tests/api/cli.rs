@@ -500,3 +500,60 @@ fn policy_eval_takes_breached_commitments_from_a_file() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_district_is_set_up_from_files_alone() {
+    let db = format!("sqlite://{}", temp("district.db").display());
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/district-from-files"
+    );
+    let out = Command::new(script)
+        .arg(&db)
+        .env("QINQING_BIN", env!("CARGO_BIN_EXE_qinqing"))
+        .env("ENTERPRISES", "400")
+        .output()
+        .expect("the script runs");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("不在本平台"),
+        "out-of-district rows reported: {stdout}"
+    );
+    let count = |sql: &str| -> i64 {
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            let store = qinqing_kernel::store::Db::connect(&db).await.unwrap();
+            let mut conn = store.conn().await.unwrap();
+            sqlx::Row::get(
+                &sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .fetch_one(&mut *conn)
+                    .await
+                    .unwrap(),
+                0,
+            )
+        })
+    };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM app_user WHERE role <> 'enterprise_user'"),
+        10
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM organisation WHERE kind = 'village'"),
+        12
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM organisation WHERE kind = 'bank_branch'"),
+        1
+    );
+    assert_eq!(count("SELECT COUNT(*) FROM enterprise"), 400);
+    assert_eq!(
+        count("SELECT COUNT(DISTINCT SUBSTR(industry_code, 1, 1)) FROM enterprise"),
+        20,
+        "real class codes from every section of GB/T 4754"
+    );
+}
