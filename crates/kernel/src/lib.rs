@@ -18,6 +18,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod enterprises;
 pub mod error;
+pub mod login_limits;
 pub mod notifications;
 pub mod principal;
 pub mod receipts;

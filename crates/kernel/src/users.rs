@@ -70,7 +70,7 @@ pub async fn create_user(
         .map_err(|m| AppError::invalid("display_name", m))?;
     let role = Role::parse(&input.role)
         .ok_or_else(|| AppError::invalid("role", format!("没有“{}”这个角色", input.role)))?;
-    check_password_strength(&input.password).map_err(|e| match e {
+    check_password_strength(&input.password, &input.username).map_err(|e| match e {
         AppError::Invalid { message, .. } => AppError::invalid("password", message),
         other => other,
     })?;
@@ -160,7 +160,8 @@ pub async fn reset_password(
     meta: &RequestMeta,
 ) -> AppResult<()> {
     require_admin(who)?;
-    check_password_strength(temporary_password).map_err(|e| match e {
+    // A temporary password is replaced at the next login, where the username is checked.
+    check_password_strength(temporary_password, "").map_err(|e| match e {
         AppError::Invalid { message, .. } => AppError::invalid("password", message),
         other => other,
     })?;
