@@ -17,10 +17,10 @@ use std::num::NonZeroU32;
 use std::time::Duration;
 
 /// Attempts one address may make at once, and how fast that allowance comes back.
-pub const PER_ADDRESS_BURST: u32 = 30;
-pub const PER_ADDRESS_PERIOD: Duration = Duration::from_secs(2);
+pub const PER_ADDRESS_BURST: u32 = 60;
+pub const PER_ADDRESS_PERIOD: Duration = Duration::from_secs(1);
 /// Attempts at one account from one address at once, and how fast they come back.
-pub const PER_ACCOUNT_BURST: u32 = 10;
+pub const PER_ACCOUNT_BURST: u32 = 20;
 pub const PER_ACCOUNT_PERIOD: Duration = Duration::from_secs(30);
 
 /// The limiters of one server process (held as platform-lifetime state by [`crate::App`]).

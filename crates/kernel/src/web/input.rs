@@ -1,8 +1,8 @@
 //! Control characters in text input are refused once, for every route, before any handler
 //! sees them: a NUL byte cannot be stored in PostgreSQL's TEXT, and no person types the others.
-//! The path, the query string and form and JSON bodies are checked; the answer is 422 naming
-//! the field, and nothing is changed. Tabs and line breaks stay allowed (text areas send them).
-//! Multipart bodies (uploads) carry files and are left to their handlers.
+//! The path, the query string, form and JSON bodies and the text fields of multipart forms
+//! (not their files) are checked; the answer is 422 naming the field, and nothing is changed.
+//! Tabs and line breaks stay allowed (text areas send them).
 
 use crate::web::MAX_BODY;
 use crate::web::error::plain;
@@ -33,7 +33,7 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
             );
         }
     };
-    if let Some(field) = kind.fault(&bytes) {
+    if let Some(field) = kind.fault(&bytes).await {
         return refusal(&field);
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
@@ -90,31 +90,53 @@ fn fault_in_json(value: &serde_json::Value, key: &str) -> Option<String> {
     }
 }
 
+/// The first text field (a part without a file name) of a multipart form holding one. A body
+/// that does not parse is the handler's to refuse.
+async fn fault_in_multipart(bytes: &axum::body::Bytes, boundary: &str) -> Option<String> {
+    let body = bytes.clone();
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.file_name().is_some() {
+            continue;
+        }
+        let name = field.name().unwrap_or_default().to_string();
+        if let Ok(text) = field.text().await
+            && has_forbidden(&text)
+        {
+            return Some(name);
+        }
+    }
+    None
+}
+
 enum BodyKind {
     Form,
     Json,
+    Multipart { boundary: String },
 }
 
 impl BodyKind {
     fn of(request: &Request) -> Option<BodyKind> {
-        let content_type = request
-            .headers()
-            .get(header::CONTENT_TYPE)?
-            .to_str()
-            .ok()?
-            .to_ascii_lowercase();
+        let raw = request.headers().get(header::CONTENT_TYPE)?.to_str().ok()?;
+        let content_type = raw.to_ascii_lowercase();
         if content_type.starts_with("application/x-www-form-urlencoded") {
             Some(BodyKind::Form)
         } else if content_type.starts_with("application/json") {
             Some(BodyKind::Json)
+        } else if content_type.starts_with("multipart/form-data") {
+            // The boundary is case-sensitive: it is read from the header as sent.
+            let boundary = multer::parse_boundary(raw).ok()?;
+            Some(BodyKind::Multipart { boundary })
         } else {
             None
         }
     }
 
-    fn fault(&self, bytes: &[u8]) -> Option<String> {
+    async fn fault(&self, bytes: &axum::body::Bytes) -> Option<String> {
         match self {
             BodyKind::Form => fault_in_form(bytes),
+            BodyKind::Multipart { boundary } => fault_in_multipart(bytes, boundary).await,
             // A body that is not JSON is the handler's to refuse, with its own message.
             BodyKind::Json => serde_json::from_slice::<serde_json::Value>(bytes)
                 .ok()

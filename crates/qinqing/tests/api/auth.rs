@@ -139,7 +139,7 @@ async fn a_flood_of_logins_from_one_address_is_answered_429_and_others_go_on() {
         != StatusCode::TOO_MANY_REQUESTS
     {
         tries += 1;
-        assert!(tries < 5, "the flood was never stopped");
+        assert!(tries < 20, "the flood was never stopped");
     }
     let started = std::time::Instant::now();
     for i in 0..20 {

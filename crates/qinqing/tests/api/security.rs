@@ -201,10 +201,23 @@ async fn control_characters_in_text_input_are_refused_with_the_field_named() {
     // Line breaks and tabs in text are still welcome, and nothing was changed above.
     let body =
         json!({ "credit_code": code, "category": "policy", "description": "第一行\n第二行\t完" });
-    assert_eq!(
-        enterprise.post("/api/v1/requests", &body).await.status(),
-        StatusCode::CREATED
-    );
+    let res = enterprise.post("/api/v1/requests", &body).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let filed: Value = res.json().await.unwrap();
+    // A multipart form's text fields are checked too (its file is not text).
+    let receipt = filed["receipt_no"].as_str().unwrap();
+    let attachments = format!("/api/v1/requests/{receipt}/attachments");
+    let label = [("label", "现场\u{0}照片")];
+    let res = enterprise
+        .upload_with(&attachments, &label, "a.png", vec![0, 1, 2])
+        .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("label"),
+    )
+    .await;
     // Of the two descriptions, only the one without a NUL was filed.
     let requests: Value = enterprise
         .get("/api/v1/requests")
