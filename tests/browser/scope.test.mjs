@@ -16,7 +16,7 @@ async function rowsOf(page) {
   );
 }
 
-journey('镇经办人只看到本镇企业,打开外镇企业画像显示无权访问(403)', DESKTOP, async ({ page, watch }) => {
+journey('镇经办人只看到本镇企业,打开外镇企业画像如同不存在(404)', DESKTOP, async ({ page, watch }) => {
   // The district handler picks an enterprise of another town, then signs out.
   assert.equal(await login(page, 'handler'), '/workbench');
   await visit(page, `/enterprises?region=${OTHER_TOWN}`);
@@ -57,14 +57,15 @@ journey('镇经办人只看到本镇企业,打开外镇企业画像显示无权�
   await visit(page, `/enterprises?region=${OTHER_TOWN}`);
   await page.getByText('没有符合条件的企业').waitFor();
 
-  // Typing the address of the other town's enterprise: refused, with a page saying so.
-  watch.expectStatus(403, `/enterprises/${foreign.code}`);
-  await visit(page, `/enterprises/${foreign.code}`, 403);
-  await page.getByRole('heading', { name: '无权访问' }).waitFor();
+  // Typing the address of the other town's enterprise: answered as if it did not exist, so
+  // nobody can probe which credit codes are registered.
+  watch.expectStatus(404, `/enterprises/${foreign.code}`);
+  await visit(page, `/enterprises/${foreign.code}`, 404);
+  await page.getByRole('heading', { name: '未找到' }).waitFor();
   assert.ok(!(await page.locator('main').innerText()).includes(foreign.name), 'nothing of the enterprise leaks');
-  watch.expectStatus(403, `/enterprises/${foreign.code}/edit`);
-  await visit(page, `/enterprises/${foreign.code}/edit`, 403);
-  await page.getByRole('heading', { name: '无权访问' }).waitFor();
+  watch.expectStatus(404, `/enterprises/${foreign.code}/edit`);
+  await visit(page, `/enterprises/${foreign.code}/edit`, 404);
+  await page.getByRole('heading', { name: '未找到' }).waitFor();
 
   // Its own enterprises open normally.
   await visit(page, `/enterprises/${seen[0].code}`);

@@ -103,7 +103,12 @@ pub type WarningRules = BTreeMap<String, WarningRule>;
 const MAX_RULE_HOURS: u32 = 90 * 24;
 
 /// The warning rules in force, as administrators set them.
-pub async fn rules_in_force(app: &App) -> AppResult<WarningRules> {
+/// The warning rules as the administrator set them; only the administrator, who sets them,
+/// reads them.
+pub async fn rules_in_force(app: &App, who: &Principal) -> AppResult<WarningRules> {
+    if who.role != Role::Admin {
+        return Err(AppError::forbidden("只有平台管理员可以查看预警规则"));
+    }
     let mut conn = app.db.conn().await?;
     warning_rules(&mut conn).await
 }

@@ -40,11 +40,14 @@ pub async fn visible_enterprise(
     who: &Principal,
     code: &CreditCode,
 ) -> AppResult<Enterprise> {
+    // An enterprise outside the caller's scope answers exactly as one that does not exist, so
+    // credit codes cannot be probed.
+    let not_found = || AppError::NotFound(format!("企业 {code} 不存在"));
     let enterprise = store::get_by_credit_code(conn, code)
         .await?
-        .ok_or_else(|| AppError::NotFound(format!("企业 {code} 不存在")))?;
+        .ok_or_else(not_found)?;
     if !who.covers_enterprise(code, &enterprise.identity.region_code) {
-        return Err(AppError::forbidden("无权查看该企业的资料"));
+        return Err(not_found());
     }
     Ok(enterprise)
 }

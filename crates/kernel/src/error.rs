@@ -66,8 +66,16 @@ pub enum AppError {
         field: Option<String>,
         message: String,
     },
-    #[error("{0}")]
-    Locked(String),
+    /// Too many attempts (logins): try again after the given number of seconds.
+    #[error("{message}")]
+    Throttled {
+        message: String,
+        retry_after_seconds: u64,
+    },
+    /// The database could not take the write in time (another writer held it): nothing was
+    /// changed, and the same request may simply be sent again shortly.
+    #[error("系统繁忙,请稍后重试")]
+    Busy,
     #[error("导入文件有 {} 处错误,未导入任何数据", .0.errors.len())]
     ImportRejected(ImportReport),
     #[error("服务器内部错误")]
@@ -113,9 +121,22 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Invalid { .. } | AppError::Fields(_) => "invalid",
             AppError::Conflict { .. } => "conflict",
-            AppError::Locked(_) => "locked",
+            AppError::Throttled { .. } => "too_many_attempts",
+            AppError::Busy => "busy",
             AppError::ImportRejected(_) => "import_rejected",
             AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// Seconds after which the same request may succeed, for `Retry-After`.
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            AppError::Throttled {
+                retry_after_seconds,
+                ..
+            } => Some(*retry_after_seconds),
+            AppError::Busy => Some(BUSY_RETRY_AFTER_SECONDS),
+            _ => None,
         }
     }
 
@@ -129,9 +150,15 @@ impl AppError {
     }
 }
 
+/// How long a client should wait before retrying a write the database was too busy to take.
+pub const BUSY_RETRY_AFTER_SECONDS: u64 = 2;
+
 impl From<crate::store::StoreError> for AppError {
     fn from(e: crate::store::StoreError) -> Self {
-        AppError::Internal(e.into())
+        match e {
+            crate::store::StoreError::Busy => AppError::Busy,
+            e => AppError::Internal(e.into()),
+        }
     }
 }
 

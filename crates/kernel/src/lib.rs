@@ -19,6 +19,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod enterprises;
 pub mod error;
+pub mod login_limits;
 pub mod notifications;
 pub mod organisations;
 pub mod principal;

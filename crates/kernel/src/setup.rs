@@ -44,7 +44,7 @@ pub async fn create_district(
     }
     let name = parse_name(name, "区名称").map_err(|m| AppError::invalid("district_name", m))?;
     let username = parse_username(admin_username)?;
-    check_password_strength(admin_password)?;
+    check_password_strength(admin_password, admin_username)?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
     if orgs::count(&mut tx).await? > 0 {

@@ -36,7 +36,6 @@ pub struct UserSummary {
     pub role_label: &'static str,
     pub org_id: i64,
     pub org_name: String,
-    pub locked: bool,
     pub disabled: bool,
     pub must_change_password: bool,
 }
@@ -95,7 +94,7 @@ fn account_draft(input: &NewUserInput) -> AppResult<AccountDraft> {
     );
     errors.check(
         "password",
-        check_password_strength(&input.password).map_err(message),
+        check_password_strength(&input.password, &input.username).map_err(message),
     );
     errors.finish()?;
     let (Some(username), Some(display_name), Some(role)) = (username, display_name, role) else {
@@ -289,28 +288,6 @@ pub async fn deactivate_by_username(app: &App, username: &str) -> AppResult<()> 
     deactivate(app, &Principal::system(), user.id, &RequestMeta::default()).await
 }
 
-/// Lifts the lock-out after repeated failed logins, without touching the password.
-pub async fn unlock(app: &App, who: &Principal, user_id: i64, meta: &RequestMeta) -> AppResult<()> {
-    require_admin(who)?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let user = users::get(&mut tx, user_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("账户不存在".into()))?;
-    users::clear_failed_logins(&mut tx, user.id).await?;
-    let detail = serde_json::json!({ "failures": user.failed_logins });
-    audit::record(
-        &mut tx,
-        who,
-        meta,
-        user_change("user.unlocked", user.id, detail),
-        now,
-    )
-    .await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(())
-}
-
 /// The column of the account sheet a use-case field is reported under.
 fn account_column(field: &str) -> &'static str {
     match field {
@@ -391,7 +368,6 @@ fn user_change(action: &'static str, id: i64, detail: serde_json::Value) -> Chan
 
 pub async fn list_users(app: &App, who: &Principal) -> AppResult<Vec<UserSummary>> {
     require_admin(who)?;
-    let now = app.now();
     let mut conn = app.db.conn().await?;
     let names: std::collections::HashMap<i64, String> = orgs::list_non_enterprise(&mut conn)
         .await?
@@ -408,7 +384,6 @@ pub async fn list_users(app: &App, who: &Principal) -> AppResult<Vec<UserSummary
                 .get(&u.org_id)
                 .cloned()
                 .unwrap_or_else(|| "企业".into()),
-            locked: u.locked_until.is_some_and(|t| t > now),
             disabled: u.disabled,
             username: u.username,
             display_name: u.display_name,
@@ -429,7 +404,8 @@ pub async fn reset_password(
     meta: &RequestMeta,
 ) -> AppResult<()> {
     require_admin(who)?;
-    check_password_strength(temporary_password).map_err(password_field)?;
+    // A temporary password is replaced at the next login, where the username is checked.
+    check_password_strength(temporary_password, "").map_err(password_field)?;
     let hash = hash_password(temporary_password)?;
     let now = app.now();
     let mut tx = app.db.begin().await?;

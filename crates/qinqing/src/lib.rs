@@ -119,7 +119,10 @@ pub async fn serve(
         metrics: Arc::new(Metrics::default()),
         scenes: scenes().into(),
     };
-    let served = axum::serve(listener, qinqing_kernel::web::router(state))
+    // Connection info gives handlers the client's address (limits on login attempts).
+    let service = qinqing_kernel::web::router(state)
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
         .context("serving HTTP");

@@ -72,7 +72,7 @@ fn parse(input: &RegistrationInput) -> AppResult<Registration> {
         "display_name",
         parse_name(&input.display_name, "联系人姓名"),
     );
-    if let Err(e) = check_password_strength(&input.password) {
+    if let Err(e) = check_password_strength(&input.password, &input.username) {
         errors.add("password", e.to_string());
     }
     if !input.pledge_accepted || input.pledge_version != PLEDGE_VERSION {

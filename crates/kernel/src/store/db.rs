@@ -9,6 +9,10 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
 pub type Tx = sqlx::Transaction<'static, Any>;
 
+/// How long a write waits for another writer before the request is answered "busy, retry"
+/// (503 with `Retry-After`), on both databases.
+pub const WRITE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -34,19 +38,34 @@ impl Db {
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             // WAL lets readers proceed while one writer commits; the busy timeout
-                            // makes a second writer wait instead of failing.
-                            conn.execute(
+                            // makes a second writer wait instead of failing, up to WRITE_WAIT.
+                            let pragmas = format!(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
-                            )
-                            .await?;
+                                 PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
+                                WRITE_WAIT.as_millis()
+                            );
+                            conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
                             Ok(())
                         })
                     })
                     .connect(&sqlite_url_creating_file(url))
                     .await?
             }
-            Backend::Postgres => options.connect(url).await?,
+            Backend::Postgres => {
+                options
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // A statement waiting for a row or table lock gives up after
+                            // WRITE_WAIT, as SQLite's busy timeout does, rather than forever.
+                            let timeout =
+                                format!("SET lock_timeout = '{}ms'", WRITE_WAIT.as_millis());
+                            conn.execute(sqlx::AssertSqlSafe(timeout)).await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
         };
         Ok(Db { pool, backend })
     }

@@ -27,6 +27,10 @@ pub use sqlx::AnyConnection as Conn;
 pub enum StoreError {
     #[error("duplicate value violates a unique constraint")]
     Duplicate,
+    /// Another writer held the database longer than a request may wait (SQLite's busy timeout,
+    /// PostgreSQL's lock timeout), or no connection was free in time.
+    #[error("the database is busy")]
+    Busy,
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -37,9 +41,28 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Duplicate,
+            sqlx::Error::Database(db) if is_busy(db.code().as_deref(), db.message()) => {
+                StoreError::Busy
+            }
+            sqlx::Error::PoolTimedOut => StoreError::Busy,
             _ => StoreError::Database(e),
         }
     }
+}
+
+/// Whether a database error says "wait and try again": SQLite's SQLITE_BUSY (5) and
+/// SQLITE_LOCKED (6) with their extended codes, PostgreSQL's lock_not_available (55P03, the lock
+/// timeout) and query_canceled (57014, the statement timeout).
+/// PostgreSQL's SQLSTATE codes are always five characters; SQLite's are numbers below 10,000.
+fn is_busy(code: Option<&str>, message: &str) -> bool {
+    let busy_code = match code {
+        Some(sqlstate) if sqlstate.len() == 5 => matches!(sqlstate, "55P03" | "57014"),
+        Some(sqlite) => sqlite
+            .parse::<i64>()
+            .is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
+        None => false,
+    };
+    busy_code || message.contains("database is locked")
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -51,4 +74,21 @@ pub fn stored<T, E: std::fmt::Display>(
     parsed: std::result::Result<T, E>,
 ) -> Result<T> {
     parsed.map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn busy_and_locked_databases_are_told_apart_from_other_failures() {
+        assert!(super::is_busy(Some("5"), "database is locked"));
+        assert!(super::is_busy(Some("517"), "database is locked"));
+        assert!(super::is_busy(Some("6"), "database table is locked"));
+        assert!(super::is_busy(
+            Some("55P03"),
+            "canceling statement due to lock timeout"
+        ));
+        assert!(!super::is_busy(Some("19"), "UNIQUE constraint failed"));
+        assert!(!super::is_busy(Some("22021"), "invalid byte sequence"));
+        assert!(!super::is_busy(None, "no such table"));
+    }
 }

@@ -2,7 +2,7 @@
 
 use crate::{AppError, FieldError};
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use qinqing_exchange::RowError;
 use serde::Serialize;
@@ -11,8 +11,8 @@ use utoipa::ToSchema;
 /// The error body of every API failure.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// Stable machine code: unauthenticated, forbidden, not_found, invalid, conflict, locked,
-    /// import_rejected, csrf, internal.
+    /// Stable machine code: unauthenticated, forbidden, not_found, invalid, conflict,
+    /// too_many_attempts, busy, import_rejected, csrf, internal.
     pub code: String,
     /// What went wrong, in Chinese, for the person in front of the screen.
     pub message: String,
@@ -47,7 +47,8 @@ pub fn status_of(e: &AppError) -> StatusCode {
             StatusCode::UNPROCESSABLE_ENTITY
         }
         AppError::Conflict { .. } => StatusCode::CONFLICT,
-        AppError::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -69,8 +70,19 @@ impl IntoResponse for ApiError {
             errors: e.field_errors(),
             rows,
         };
-        (status_of(&e), Json(body)).into_response()
+        with_retry_after(&e, (status_of(&e), Json(body)).into_response())
     }
+}
+
+/// Adds `Retry-After` to the answer of an error that passes with time (too many attempts, a
+/// busy database).
+pub fn with_retry_after(e: &AppError, mut response: Response) -> Response {
+    if let Some(seconds) = e.retry_after_seconds() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// An error that is not a use-case error: bad CSRF token, malformed request.

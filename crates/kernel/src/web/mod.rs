@@ -10,6 +10,7 @@ pub mod api;
 pub mod download;
 pub mod error;
 pub mod form;
+pub mod input;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;
@@ -23,11 +24,12 @@ pub use scene::{Link, WebScene};
 
 use crate::App;
 use axum::Router;
-use axum::http::{HeaderName, Request};
+use axum::http::{HeaderName, HeaderValue, Request, header};
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 /// Everything a handler can reach.
@@ -46,6 +48,22 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Uploads (enterprise files) are limited to this size.
 pub const MAX_BODY: usize = 20 * 1024 * 1024;
 
+/// What pages may load: scripts only from this platform's own files (no inline script, no
+/// `on…=` handlers), styles from its files and `style` attributes (the bar charts), images
+/// from its files and data URLs, plugins only from here (the PDF viewer of previews); no
+/// framing by any site, forms posted only here.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// How long browsers keep to HTTPS once they have seen it (a year).
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// A header every answer carries unless its handler set it.
+fn always(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}
+
 pub fn router(state: AppState) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
         let id = req
@@ -55,6 +73,7 @@ pub fn router(state: AppState) -> Router {
             .unwrap_or("-");
         tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
     });
+    let hsts = state.secure_cookies.then(|| HeaderValue::from_static(HSTS));
     let others = state.scenes.iter().fold(Router::new(), |routes, scene| {
         routes.merge(scene.other_routes())
     });
@@ -68,11 +87,28 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             metrics::track,
         ))
+        .layer(axum::middleware::from_fn(input::refuse_control_characters))
         .layer(RequestBodyLimitLayer::new(MAX_BODY))
         // Extractors (multipart forms) stop at 2 MB unless told otherwise; the layer above is
         // the one limit.
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(CatchPanicLayer::new())
+        // Security headers on every answer, pages and API alike. HSTS only when served over
+        // HTTPS (`--secure-cookies`): over plain HTTP it would lock browsers out.
+        .layer(always(
+            header::CONTENT_SECURITY_POLICY,
+            CONTENT_SECURITY_POLICY,
+        ))
+        .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(always(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(always(
+            header::REFERRER_POLICY,
+            "strict-origin-when-cross-origin",
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &axum::response::Response| hsts.clone(),
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

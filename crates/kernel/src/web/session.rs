@@ -147,7 +147,7 @@ pub fn csrf_failure() -> Response {
         StatusCode::FORBIDDEN,
         axum::response::Html(
             "<!doctype html><meta charset=utf-8><title>请求已失效</title>\
-             <p>表单已过期或来源不明(CSRF 校验失败)。请<a href=\"javascript:history.back()\">返回</a>刷新页面后重新提交。</p>",
+             <p>表单已过期或来源不明(CSRF 校验失败)。请用浏览器的“后退”返回,刷新页面后重新提交。</p>",
         ),
     )
         .into_response()
@@ -180,6 +180,21 @@ impl FromRequestParts<AppState> for MaybeUser {
     }
 }
 
+/// The address of the client's connection, for the limits on login attempts; `None` when the
+/// server was started without connection info. Behind a reverse proxy this is the proxy's.
+pub struct ClientAddress(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let info = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        Ok(ClientAddress(info.map(|i| i.0.ip())))
+    }
+}
+
 /// Percent-encodes a path for a query parameter.
 pub fn urlencode(s: &str) -> String {
     s.bytes()
@@ -192,11 +207,25 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// Only local paths may be redirect targets after login, never another site.
-pub fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
-        _ => "/",
+/// Only a path of this platform may be a redirect target after login, never another site.
+///
+/// The target is parsed as a URI: anything with a scheme or host, anything the parser refuses
+/// (tabs, CR/LF, spaces, backslashes) and paths that browsers would read as another host
+/// (`//host`, `/\\host`) fall back to the start page.
+pub fn safe_next(next: Option<&str>) -> String {
+    next.and_then(local_path).unwrap_or_else(|| "/".to_string())
+}
+
+fn local_path(next: &str) -> Option<String> {
+    let uri: axum::http::Uri = next.parse().ok()?;
+    if uri.scheme().is_some() || uri.authority().is_some() {
+        return None;
+    }
+    let target = uri.path_and_query()?;
+    let mut after_slash = target.path().strip_prefix('/')?.chars();
+    match after_slash.next() {
+        Some('/' | '\\') => None,
+        _ => Some(target.as_str().to_string()),
     }
 }
 
@@ -224,6 +253,10 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil.example")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/a\r\nSet-Cookie: x=1")), "/");
+        assert_eq!(safe_next(Some("javascript:alert(1)")), "/");
+        assert_eq!(safe_next(Some("")), "/");
         assert_eq!(safe_next(None), "/");
     }
 

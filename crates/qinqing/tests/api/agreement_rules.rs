@@ -241,8 +241,8 @@ async fn for_an_unregistered_investor_staff_report_until_the_enterprise_is_linke
     for session in [&firm, &other] {
         assert_error(
             session.get(&path).await,
-            StatusCode::FORBIDDEN,
-            "forbidden",
+            StatusCode::NOT_FOUND,
+            "not_found",
             None,
         )
         .await;
@@ -260,15 +260,15 @@ async fn for_an_unregistered_investor_staff_report_until_the_enterprise_is_linke
     .await;
     assert_error(
         other.post(&act_path(&a, "design"), &report).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
     assert_error(
         other.get(&path).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
@@ -462,8 +462,8 @@ async fn the_managing_department_uploads_the_agreement_document_and_both_sides_r
     let outsider = app.login("bank").await;
     assert_error(
         outsider.get(&path).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;

@@ -271,8 +271,8 @@ async fn refusals_by_role_and_scope_and_bad_input_changes_nothing() {
     let path = format!("/api/v1/agreements/{}", other["id"]);
     assert_error(
         firm.get(&path).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
@@ -286,8 +286,8 @@ async fn refusals_by_role_and_scope_and_bad_input_changes_nothing() {
     .await;
     assert_error(
         app.login("bank").await.get(&path).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
@@ -297,8 +297,8 @@ async fn refusals_by_role_and_scope_and_bad_input_changes_nothing() {
     let own_path = format!("/api/v1/agreements/{}", own["id"]);
     assert_error(
         town.get(&own_path).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
@@ -493,8 +493,8 @@ async fn an_investor_signs_first_and_its_enterprise_is_linked_once_registered() 
     let path = format!("/api/v1/agreements/{}", a["id"]);
     assert_error(
         firm.get(&path).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
@@ -504,8 +504,8 @@ async fn an_investor_signs_first_and_its_enterprise_is_linked_once_registered() 
     let link = json!({ "credit_code": firm.first_enterprise() });
     assert_error(
         firm.post(&format!("{path}/enterprise"), &link).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
@@ -571,8 +571,8 @@ async fn the_answering_side_uploads_evidence_and_the_other_side_reads_it() {
     let outsider = app.login("bank").await;
     assert_error(
         outsider.get(&path).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;

@@ -47,53 +47,187 @@ async fn wrong_passwords_and_unknown_users_get_the_same_answer() {
     }
 }
 
+/// A client whose connections come from another loopback address, as another computer's would.
+fn client_from(last_octet: u8) -> reqwest::Client {
+    let address = std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, last_octet));
+    reqwest::Client::builder()
+        .local_address(address)
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn attempt(
+    app: &TestApp,
+    client: &reqwest::Client,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({ "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A 429 with `Retry-After` in whole seconds, and the same message whoever was tried.
+async fn assert_throttled(res: reqwest::Response) -> u64 {
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let body = assert_error(
+        res,
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        None,
+    )
+    .await;
+    assert!(
+        body["message"].as_str().unwrap().contains("秒后再试"),
+        "{body}"
+    );
+    wait
+}
+
 #[tokio::test]
-async fn repeated_failures_lock_the_account_even_for_the_right_password() {
+async fn a_stranger_guessing_is_stopped_without_locking_the_owner_out() {
     let app = TestApp::spawn().await;
-    let client = app.anonymous();
-    let attempt = |password: &'static str| {
-        client
-            .post(app.url("/api/v1/auth/login"))
-            .json(&json!({ "username": "handler", "password": password }))
-            .send()
-    };
-    for _ in 0..4 {
-        assert_eq!(
-            attempt("wrong-pass1").await.unwrap().status(),
-            StatusCode::UNPROCESSABLE_ENTITY
-        );
+    let stranger = client_from(2);
+    let burst = qinqing_kernel::login_limits::PER_ACCOUNT_BURST;
+    for _ in 0..burst {
+        let res = attempt(&app, &stranger, "handler", "wrong-pass1").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    // The fifth failure starts the back-off.
-    assert_error(
-        attempt("wrong-pass1").await.unwrap(),
-        StatusCode::TOO_MANY_REQUESTS,
-        "locked",
-        None,
-    )
-    .await;
-    assert_error(
-        attempt(DEMO_PASSWORD).await.unwrap(),
-        StatusCode::TOO_MANY_REQUESTS,
-        "locked",
-        None,
-    )
-    .await;
-    // Other accounts are unaffected.
+    // The stranger is refused before any password is checked, even with the right one…
+    let wait = assert_throttled(attempt(&app, &stranger, "handler", "wrong-pass1").await).await;
+    assert!((1..=31).contains(&wait), "{wait}");
+    assert_throttled(attempt(&app, &stranger, "handler", DEMO_PASSWORD).await).await;
+    // …while the owner, from their own computer, logs in as always.
+    let owner = client_from(1);
+    assert_eq!(
+        attempt(&app, &owner, "handler", DEMO_PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // An unknown name is limited exactly like a real one: the answers reveal nothing.
+    for _ in 0..burst {
+        let res = attempt(&app, &stranger, "nobody", "wrong-pass1").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    assert_throttled(attempt(&app, &stranger, "nobody", "wrong-pass1").await).await;
+}
+
+#[tokio::test]
+async fn a_flood_of_logins_from_one_address_is_answered_429_and_others_go_on() {
+    let app = TestApp::spawn().await;
+    let flooder = client_from(3);
+    let burst = qinqing_kernel::login_limits::PER_ADDRESS_BURST;
+    for i in 0..burst {
+        let res = attempt(&app, &flooder, &format!("guess{i}"), "wrong-pass1").await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // The allowance comes back slowly while the burst is spent: a few more may pass.
+    let mut tries = 0;
+    while attempt(&app, &flooder, "again", "wrong-pass1")
+        .await
+        .status()
+        != StatusCode::TOO_MANY_REQUESTS
+    {
+        tries += 1;
+        assert!(tries < 20, "the flood was never stopped");
+    }
+    // From now on the flood gets one attempt a second: nearly all are refused at once.
+    let started = std::time::Instant::now();
+    let mut refused = 0;
+    for i in 0..20 {
+        let res = attempt(&app, &flooder, &format!("more{i}"), "x").await;
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert_throttled(res).await;
+            refused += 1;
+        }
+    }
+    assert!(refused >= 15, "{refused} of 20 refused");
+    // Refused before hashing: twenty attempts cost less than twenty argon2 checks would.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // The page form is limited too, with the same answer and header.
+    let res = flooder
+        .post(app.url("/login"))
+        .form(&[("username", "handler"), ("password", "x"), ("_csrf", "t")])
+        .header("cookie", "qq_csrf=t")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
     app.login("lead").await;
 }
 
 #[tokio::test]
-async fn admin_reset_unlocks_and_forces_a_password_change() {
+async fn a_login_checks_the_password_without_holding_the_database() {
+    let app = TestApp::spawn().await;
+    // Another writer holds the database (on PostgreSQL: the handler's row).
+    let mut writer = app.app.db.begin().await.unwrap();
+    sqlx::query("UPDATE app_user SET display_name = display_name WHERE username = 'handler'")
+        .execute(&mut *writer)
+        .await
+        .unwrap();
+    // A wrong guess at an unknown name needs no write: it is answered at once, not after the
+    // writer is done.
+    let started = std::time::Instant::now();
+    let res = attempt(&app, &app.anonymous(), "nobody", "wrong-pass1").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // A login that must write and cannot in time is told to come back: 503 with Retry-After,
+    // never 500.
+    let res = attempt(&app, &app.anonymous(), "handler", DEMO_PASSWORD).await;
+    assert!(res.headers().contains_key("retry-after"));
+    assert_error(res, StatusCode::SERVICE_UNAVAILABLE, "busy", None).await;
+    writer.rollback().await.unwrap();
+    app.login("handler").await;
+}
+
+#[tokio::test]
+async fn unknown_users_and_wrong_passwords_take_about_as_long() {
     let app = TestApp::spawn().await;
     let client = app.anonymous();
-    for _ in 0..5 {
-        client
-            .post(app.url("/api/v1/auth/login"))
-            .json(&json!({ "username": "handler", "password": "wrong-pass1" }))
-            .send()
-            .await
-            .unwrap();
-    }
+    let timed = |username: &'static str| {
+        let client = client.clone();
+        let url = app.url("/api/v1/auth/login");
+        async move {
+            let started = std::time::Instant::now();
+            for _ in 0..3 {
+                client
+                    .post(&url)
+                    .json(&json!({ "username": username, "password": "wrong-pass1" }))
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            started.elapsed()
+        }
+    };
+    let known = timed("handler").await;
+    let unknown = timed("nobody").await;
+    // Both check an argon2 hash: the unknown name is not answered in a fraction of the time.
+    assert!(unknown * 3 > known, "unknown {unknown:?}, known {known:?}");
+}
+
+#[tokio::test]
+async fn admin_reset_forces_a_password_change() {
+    let app = TestApp::spawn().await;
     let admin = app.login("admin").await;
     let users: serde_json::Value = admin.get("/api/v1/admin/users").await.json().await.unwrap();
     let handler = users
@@ -102,7 +236,6 @@ async fn admin_reset_unlocks_and_forces_a_password_change() {
         .iter()
         .find(|u| u["username"] == "handler")
         .unwrap();
-    assert_eq!(handler["locked"], true);
     let id = handler["id"].as_i64().unwrap();
     let res = admin
         .post(
@@ -139,7 +272,7 @@ async fn password_change_checks_the_current_password_and_strength_and_ends_sessi
     let res = session
         .post(
             "/api/v1/auth/password",
-            &change("not-it-123", "Better2026x"),
+            &change("not-it-123", "Better2026river"),
         )
         .await;
     assert_error(
@@ -162,7 +295,7 @@ async fn password_change_checks_the_current_password_and_strength_and_ends_sessi
     let res = session
         .post(
             "/api/v1/auth/password",
-            &change(DEMO_PASSWORD, "Better2026x"),
+            &change(DEMO_PASSWORD, "Better2026river"),
         )
         .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
@@ -171,7 +304,7 @@ async fn password_change_checks_the_current_password_and_strength_and_ends_sessi
         StatusCode::UNAUTHORIZED,
         "old session ended"
     );
-    app.login_with("lead", "Better2026x").await;
+    app.login_with("lead", "Better2026river").await;
 }
 
 #[tokio::test]

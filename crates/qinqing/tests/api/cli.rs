@@ -25,7 +25,7 @@ fn setup(db: &str) -> std::process::Output {
         "--district-name",
         "测试区",
         "--admin-password",
-        "Admin2026ok",
+        "Setup2026ok",
     ])
 }
 

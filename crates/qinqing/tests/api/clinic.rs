@@ -87,8 +87,8 @@ async fn the_owner_invites_other_departments_and_each_gives_its_opinion_once() {
         reviewer2
             .post(&consultations, &invitation(&[land], due))
             .await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
@@ -346,8 +346,8 @@ async fn a_hard_case_goes_to_the_next_session_whose_decisions_become_tracked_act
     let reviewer2 = app.login("reviewer2").await;
     assert_error(
         reviewer2.post(&agenda, &reason).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
@@ -418,7 +418,7 @@ async fn a_hard_case_goes_to_the_next_session_whose_decisions_become_tracked_act
     let link = format!("href=\"/requests/{receipt}\"");
     assert_eq!(
         reviewer2.get(&request_path).await.status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
     let html = reviewer2.get(&day_page).await.text().await.unwrap();
     assert!(html.contains(&receipt) && !html.contains(&link));
@@ -576,8 +576,8 @@ async fn an_agenda_item_is_withdrawn_with_a_reason_before_the_session_by_who_put
     let before = app.audit_count().await;
     assert_error(
         reviewer2.post(&withdraw, &reason).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;

@@ -393,35 +393,6 @@ async fn a_deactivated_account_is_logged_out_at_once_and_cannot_log_in() {
 }
 
 #[tokio::test]
-async fn the_admin_unlocks_a_locked_account() {
-    let app = TestApp::spawn().await;
-    let admin = app.login("admin").await;
-    let client = app.anonymous();
-    let mut last = StatusCode::OK;
-    for _ in 0..qinqing_kernel::auth::FREE_ATTEMPTS {
-        last = client
-            .post(app.url("/api/v1/auth/login"))
-            .json(&json!({ "username": "finance", "password": "wrong-password1" }))
-            .send()
-            .await
-            .unwrap()
-            .status();
-    }
-    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
-    let id = user_id(&admin, "finance").await;
-    let users: Vec<Value> = admin.get("/api/v1/admin/users").await.json().await.unwrap();
-    assert_eq!(
-        users.iter().find(|u| u["id"] == id).unwrap()["locked"],
-        true
-    );
-    let res = admin
-        .post(&format!("/api/v1/admin/users/{id}/unlock"), &json!({}))
-        .await;
-    assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    app.login("finance").await;
-}
-
-#[tokio::test]
 async fn after_a_reset_nothing_but_the_password_change_works() {
     let app = TestApp::spawn().await;
     let admin = app.login("admin").await;

@@ -14,7 +14,7 @@ fn registration(code: &str, username: &str) -> Value {
         "ownership": "private",
         "username": username,
         "display_name": "陈联系",
-        "password": "Register2026",
+        "password": "Register2026qq",
         "pledge_version": PLEDGE_VERSION,
         "pledge_accepted": true,
     })
@@ -166,7 +166,7 @@ async fn town_staff_see_their_town_and_never_a_sibling_town() {
         StatusCode::OK
     );
     let res = town.get(&format!("/api/v1/enterprises/{outside}")).await;
-    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
     let page: Value = town
         .get("/api/v1/enterprises?per_page=200")
         .await
@@ -203,8 +203,8 @@ async fn enterprise_users_see_only_their_own_enterprise() {
         .unwrap();
     assert_error(
         firm.get(&format!("/api/v1/enterprises/{other}")).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
@@ -236,7 +236,7 @@ async fn discipline_reads_everything_and_the_bank_reads_no_profile() {
         bank.get(&format!("/api/v1/enterprises/{outside}"))
             .await
             .status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
 }
 
@@ -410,7 +410,7 @@ async fn a_steward_acts_on_behalf_of_assigned_enterprises_only() {
             &json!({ "contact_phone": "0595-22345678" }),
         )
         .await;
-    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
 }
 
 #[tokio::test]
@@ -469,5 +469,5 @@ async fn staff_change_registry_fields_within_their_scope() {
             &json!({ "credit_status": "bad" }),
         )
         .await;
-    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
 }

@@ -37,4 +37,5 @@ mod reference;
 mod request_analysis;
 mod requests;
 mod rfc9162;
+mod security;
 mod system;

@@ -95,11 +95,11 @@ async fn the_enterprise_uploads_a_material_that_reviewers_can_preview() {
     let res = bank
         .get(&format!("/api/v1/applications/{receipt}/materials/{id}"))
         .await;
-    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
     let res = bank
         .get(&format!("/api/v1/applications/{receipt}/materials"))
         .await;
-    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
 }
 
 #[tokio::test]

@@ -680,12 +680,12 @@ async fn the_enterprise_sees_what_it_may_get_and_others_do_not() {
     let res = firm
         .get(&format!("/api/v1/enterprises/{other}/entitlements"))
         .await;
-    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
     let bank = app.login("bank").await;
     let res = bank
         .get(&format!("/api/v1/enterprises/{code}/entitlements"))
         .await;
-    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
     let (_, region) = app
         .enterprises()
         .await
@@ -697,7 +697,7 @@ async fn the_enterprise_sees_what_it_may_get_and_others_do_not() {
     let res = town
         .get(&format!("/api/v1/enterprises/{code}/entitlements"))
         .await;
-    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
     let (inside, _) = app
         .enterprises()
         .await
@@ -1004,7 +1004,7 @@ async fn an_application_goes_through_both_stages_with_a_correction() {
     let res = stranger
         .get(&format!("/api/v1/enterprises/{code}/applications"))
         .await;
-    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
 }
 
 #[tokio::test]
@@ -1938,7 +1938,7 @@ async fn reviewers_see_the_engines_reasons_beside_the_application() {
     assert_eq!(p7["application"]["receipt_no"], receipt);
     assert_eq!(p7["application"]["status_label"], "审核中");
     let res = app.login("bank").await.get(&path).await;
-    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -637,7 +637,7 @@ async fn the_push_log_is_for_the_department_the_supervisors_and_the_enterprise()
         let res = firm
             .get(&format!("/api/v1/enterprises/{other}/pushes"))
             .await;
-        assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+        assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
     }
 }
 

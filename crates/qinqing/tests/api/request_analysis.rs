@@ -317,7 +317,7 @@ async fn the_enterprise_attaches_files_seen_as_the_request_is() {
         let session = app.login(who).await;
         assert_eq!(
             session.get(&files).await.status(),
-            StatusCode::FORBIDDEN,
+            StatusCode::NOT_FOUND,
             "{who}"
         );
     }

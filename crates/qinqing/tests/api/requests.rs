@@ -331,8 +331,8 @@ async fn the_owner_may_transfer_once_with_a_reason() {
     let move_on = json!({ "org_id": industry, "reason": "属于工业项目审批" });
     assert_error(
         handler.post(&path(&request, "/transfer"), &move_on).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
@@ -660,8 +660,8 @@ async fn requests_are_refused_outside_role_and_scope() {
     // Another enterprise's request.
     assert_error(
         enterprise.get(&path(&theirs, "")).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
@@ -682,8 +682,8 @@ async fn requests_are_refused_outside_role_and_scope() {
     let foreign = json!({ "credit_code": other_code, "category": "policy", "description": "x" });
     assert_error(
         enterprise.post("/api/v1/requests", &foreign).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
@@ -700,8 +700,8 @@ async fn requests_are_refused_outside_role_and_scope() {
     let bank = app.login("bank").await;
     assert_error(
         bank.get(&path(&own, "")).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
@@ -744,7 +744,7 @@ async fn requests_are_refused_outside_role_and_scope() {
         let expected = if inside {
             StatusCode::OK
         } else {
-            StatusCode::FORBIDDEN
+            StatusCode::NOT_FOUND
         };
         assert_eq!(res.status(), expected);
     }
@@ -760,8 +760,8 @@ async fn requests_are_refused_outside_role_and_scope() {
     .await;
     assert_error(
         town.get(&path(&filed, "")).await,
-        StatusCode::FORBIDDEN,
-        "forbidden",
+        StatusCode::NOT_FOUND,
+        "not_found",
         None,
     )
     .await;
@@ -921,7 +921,7 @@ async fn the_pages_take_a_request_from_the_phone_to_its_follow_up() {
     assert!(shown.contains("已办结"));
 
     let bank = app.login("bank").await;
-    assert_eq!(bank.get(&location).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(bank.get(&location).await.status(), StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

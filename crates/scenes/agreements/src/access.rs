@@ -110,8 +110,9 @@ pub(crate) async fn visible(
     id: i64,
 ) -> AppResult<(AgreementRow, Vec<CommitmentRow>)> {
     let (a, rows) = load(conn, id).await?;
+    // An agreement the caller may not see answers as one that does not exist.
     if !may_see(who, &a, &rows) {
-        return Err(AppError::forbidden("无权查看这份协议"));
+        return Err(AppError::NotFound("没有这份协议".into()));
     }
     Ok((a, rows))
 }

@@ -244,7 +244,7 @@ pub(crate) async fn visible_row(
     let code = CreditCode::parse(&row.credit_code).map_err(|e| AppError::Internal(e.into()))?;
     let region = DivisionCode::parse(&row.region_code).map_err(|e| AppError::Internal(e.into()))?;
     if !who.covers_enterprise(&code, &region) {
-        return Err(AppError::forbidden("无权查看这份申报"));
+        return Err(not_found());
     }
     // A 免申即享 offer staff are still checking is not the enterprise's to see yet.
     if acts_for_enterprise(who) && row.status == ApplicationStatus::PendingCheck {

@@ -62,9 +62,10 @@ pub(crate) async fn visible_row(
     receipt_no: &str,
 ) -> AppResult<RequestRow> {
     let row = request_store::get_by_receipt(conn, receipt_no.trim()).await?;
+    // A request the caller may not see answers as one that does not exist, so numbers cannot
+    // be probed.
     match row {
         Some(r) if may_see(conn, who, &r).await? => Ok(r),
-        Some(_) => Err(AppError::forbidden("无权查看这条诉求")),
-        None => Err(AppError::NotFound("没有这条诉求".into())),
+        _ => Err(AppError::NotFound("没有这条诉求".into())),
     }
 }

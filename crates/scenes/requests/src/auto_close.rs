@@ -40,7 +40,11 @@ async fn follow_up_days(conn: &mut Conn) -> AppResult<i64> {
         .unwrap_or(DEFAULT_FOLLOW_UP_DAYS))
 }
 
-pub async fn get_settings(app: &App) -> AppResult<RequestSettings> {
+/// The follow-up window; only the administrator, who sets it, reads it.
+pub async fn get_settings(app: &App, who: &Principal) -> AppResult<RequestSettings> {
+    if who.role != Role::Admin {
+        return Err(AppError::forbidden("只有平台管理员可以查看回访期限设置"));
+    }
     let mut conn = app.db.conn().await?;
     Ok(RequestSettings {
         follow_up_days: follow_up_days(&mut conn).await?,

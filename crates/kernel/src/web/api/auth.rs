@@ -5,7 +5,7 @@ use crate::auth::{
 };
 use crate::web::AppState;
 use crate::web::error::{ApiError, ApiResult};
-use crate::web::session::{ApiUser, SESSION_COOKIE, request_meta, set_cookie};
+use crate::web::session::{ApiUser, ClientAddress, SESSION_COOKIE, request_meta, set_cookie};
 use crate::{App, AppError, Principal};
 use axum::Json;
 use axum::extract::State;
@@ -94,16 +94,19 @@ pub async fn session_response(
 
 /// Logs in with username and password; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = SessionStarted), (status = 422, body = crate::web::error::ErrorBody),
-              (status = 429, description = "账户因多次失败暂时锁定", body = crate::web::error::ErrorBody)))]
+    responses((status = 200, body = SessionStarted),
+              (status = 422, description = "用户名或密码错误(不区分用户是否存在)", body = crate::web::error::ErrorBody),
+              (status = 429, description = "登录尝试过于频繁;Retry-After 给出等待秒数", body = crate::web::error::ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<Response> {
     let credentials = PasswordCredentials {
         username: req.username,
         password: req.password,
+        address,
     };
     let user_id = PasswordProvider
         .authenticate(&state.app, credentials, &request_meta(&headers))

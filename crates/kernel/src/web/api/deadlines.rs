@@ -109,12 +109,15 @@ pub async fn control(
 /// The warning rules by kind of deadline ("default" for the rest): hours before the limit for
 /// the reminder, hours after it for the demand, hours after the demand for escalation to 纪检.
 #[utoipa::path(get, path = "/api/v1/admin/warning-rules", tag = "deadlines",
-    responses((status = 200, description = "{kind: {reminder_hours_before, demand_hours_after, escalate_hours_after_demand}}")))]
+    responses((status = 200, description = "{kind: {reminder_hours_before, demand_hours_after, escalate_hours_after_demand}}"),
+              (status = 403, description = "只有平台管理员可以查看", body = crate::web::error::ErrorBody)))]
 pub async fn rules(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
 ) -> ApiResult<Json<WarningRules>> {
-    Ok(Json(deadlines::rules_in_force(&state.app).await?))
+    Ok(Json(
+        deadlines::rules_in_force(&state.app, &caller.principal).await?,
+    ))
 }
 
 /// Replaces the warning rules (administrator); clocks scheduled from now on follow them.

@@ -31,7 +31,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(organisation_template))
         .routes(routes!(change_role))
         .routes(routes!(deactivate_user))
-        .routes(routes!(unlock_user))
         .routes(routes!(import_users))
         .routes(routes!(user_template))
 }
@@ -226,20 +225,6 @@ pub async fn deactivate_user(
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
     users::deactivate(&state.app, &caller.principal, id, &caller.meta).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Lifts the lock-out after repeated failed logins.
-#[utoipa::path(post, path = "/api/v1/admin/users/{id}/unlock", tag = "admin",
-    params(("id" = i64, Path)),
-    responses((status = 204, description = "已解锁"), (status = 403, body = ErrorBody),
-              (status = 404, body = ErrorBody)))]
-pub async fn unlock_user(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    Path(id): Path<i64>,
-) -> ApiResult<StatusCode> {
-    users::unlock(&state.app, &caller.principal, id, &caller.meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

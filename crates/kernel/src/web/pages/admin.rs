@@ -129,7 +129,7 @@ pub async fn warning_rules_page(
             &state,
         );
     }
-    match crate::deadlines::rules_in_force(&state.app).await {
+    match crate::deadlines::rules_in_force(&state.app, &caller.principal).await {
         Ok(rules) => {
             let text = serde_json::to_string_pretty(&rules).unwrap_or_default();
             warning_rules_view(&caller, &state, text, None, false).into_response()

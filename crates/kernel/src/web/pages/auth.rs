@@ -6,8 +6,8 @@ use crate::demo::{ACCOUNTS, DEMO_PASSWORD};
 use crate::enterprises::{PLEDGE_TEXT, PLEDGE_VERSION, RegistrationInput};
 use crate::web::AppState;
 use crate::web::session::{
-    ANON_CSRF_COOKIE, PageUser, SESSION_COOKIE, cookie, csrf_failure, request_meta, safe_next,
-    set_cookie,
+    ANON_CSRF_COOKIE, ClientAddress, PageUser, SESSION_COOKIE, cookie, csrf_failure, request_meta,
+    safe_next, set_cookie,
 };
 use askama::Template;
 use askama_web::WebTemplate;
@@ -122,7 +122,7 @@ pub async fn login_page(
     Query(q): Query<NextQuery>,
 ) -> Response {
     let (token, fresh) = anonymous_token(&headers);
-    let next = safe_next(q.next.as_deref()).to_string();
+    let next = safe_next(q.next.as_deref());
     let mut page = login_page_for(&state, token.clone(), String::new(), &next, None);
     page.changed = q.changed.is_some();
     with_anonymous_token(&state, page, &token, fresh)
@@ -140,16 +140,18 @@ pub struct LoginForm {
 
 pub async fn login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
     if !anonymous_csrf_ok(&headers, &form.csrf) {
         return csrf_failure();
     }
-    let next = safe_next(Some(&form.next)).to_string();
+    let next = safe_next(Some(&form.next));
     let credentials = PasswordCredentials {
         username: form.username.clone(),
         password: form.password,
+        address,
     };
     let result = PasswordProvider
         .authenticate(&state.app, credentials, &request_meta(&headers))
@@ -162,7 +164,8 @@ pub async fn login(
         Ok(response) => response,
         Err(e) => {
             let page = login_page_for(&state, form.csrf, form.username, &next, Some(e.to_string()));
-            (crate::web::error::status_of(&e), page).into_response()
+            let response = (crate::web::error::status_of(&e), page).into_response();
+            crate::web::error::with_retry_after(&e, response)
         }
     }
 }

@@ -36,7 +36,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/reset", post(reset_password))
         .route("/admin/users/{id}/role", post(change_role))
         .route("/admin/users/{id}/deactivate", post(deactivate_account))
-        .route("/admin/users/{id}/unlock", post(unlock_account))
         .route("/admin/users/import", post(import_accounts))
 }
 
@@ -413,7 +412,7 @@ impl AccountsPage {
     }
 }
 
-const ACCOUNT_NOTICES: [(&str, &str); 6] = [
+const ACCOUNT_NOTICES: [(&str, &str); 5] = [
     (
         "created",
         "已开设账户。请把用户名和临时密码告诉本人:首次登录后须先设置新密码,才能使用其他功能。",
@@ -424,7 +423,6 @@ const ACCOUNT_NOTICES: [(&str, &str); 6] = [
     ),
     ("role", "已修改角色"),
     ("deactivated", "已停用该账户,其所有登录已立即失效"),
-    ("unlocked", "已解除锁定"),
     (
         "imported",
         "导入成功,文件中的账户已全部开设;首次登录须修改临时密码",
@@ -556,17 +554,6 @@ pub async fn deactivate_account(
     let caller = form_caller(&user, &pairs)?;
     let result = users::deactivate(&state.app, &caller.principal, id, &caller.meta).await;
     Ok(account_action(&state, caller, result, "deactivated").await)
-}
-
-pub async fn unlock_account(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    Form(pairs): Form<Pairs>,
-) -> Result<Response, Response> {
-    let caller = form_caller(&user, &pairs)?;
-    let result = users::unlock(&state.app, &caller.principal, id, &caller.meta).await;
-    Ok(account_action(&state, caller, result, "unlocked").await)
 }
 
 pub async fn import_accounts(

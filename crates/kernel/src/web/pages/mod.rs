@@ -251,7 +251,7 @@ pub fn error_page(e: &AppError, caller: Option<&Caller>, state: &AppState) -> Re
         AppError::Forbidden(_) => "无权访问",
         AppError::NotFound(_) => "未找到",
         AppError::Unauthenticated => "请先登录",
-        AppError::Internal(_) => "系统繁忙",
+        AppError::Internal(_) | AppError::Busy => "系统繁忙",
         _ => "操作未完成",
     };
     let page = MessagePage {
@@ -260,7 +260,7 @@ pub fn error_page(e: &AppError, caller: Option<&Caller>, state: &AppState) -> Re
         message: e.to_string(),
         back: "/",
     };
-    (status_of(e), page).into_response()
+    crate::web::error::with_retry_after(e, (status_of(e), page).into_response())
 }
 
 async fn home(MaybeUser(caller): MaybeUser) -> Redirect {

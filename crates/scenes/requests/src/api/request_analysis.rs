@@ -84,12 +84,14 @@ pub fn uploaded(form: &UploadForm) -> Result<(&str, &[u8]), AppError> {
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/request-settings", tag = "requests",
-    responses((status = 200, body = RequestSettings)))]
+    responses((status = 200, body = RequestSettings), (status = 403, body = ErrorBody)))]
 pub async fn settings(
     State(state): State<AppState>,
-    ApiUser(_caller): ApiUser,
+    ApiUser(caller): ApiUser,
 ) -> ApiResult<Json<RequestSettings>> {
-    Ok(Json(auto_close::get_settings(&state.app).await?))
+    Ok(Json(
+        auto_close::get_settings(&state.app, &caller.principal).await?,
+    ))
 }
 
 /// Sets the follow-up window (calendar days after the reply); administrator.
