@@ -420,6 +420,110 @@ mod tests {
         assert!(e.near_miss.is_none(), "20 % short is not near");
     }
 
+    fn rd(years: &[(i32, i64)]) -> Facts {
+        let mut f = Facts::new("x", "x", Entity::Enterprise);
+        for (y, v) in years {
+            f.set_for_year("rd_expense", *y, Value::Money(Money::from_yuan(*v)));
+        }
+        f
+    }
+
+    #[test]
+    fn year_on_year_change_reads_with_both_numbers() {
+        let p = policy(
+            "[conditions]\nall = [{ change = \"rd_expense\", min = \"1000000\" }]\n[reward]\npercent = \"6%\"\nof = \"rd_expense\"\nbasis = \"increase\"\n",
+        );
+        let (s, o) = (Schema::standard(), EvalOptions::default());
+        let short = evaluate(
+            &p,
+            &s,
+            &rd(&[(2024, 2_000_000), (2025, 2_800_000)]),
+            2025,
+            &o,
+        );
+        assert_eq!(short.outcome, Outcome::Ineligible);
+        assert_eq!(
+            short.checks[0].sentence,
+            "2025年研发费用较上年增加 80.00 万元,需不低于 100 万元"
+        );
+        let down = evaluate(
+            &p,
+            &s,
+            &rd(&[(2024, 2_000_000), (2025, 1_500_000)]),
+            2025,
+            &o,
+        );
+        assert_eq!(
+            down.checks[0].sentence,
+            "2025年研发费用较上年增加 -50.00 万元(减少 50.00 万元),需不低于 100 万元"
+        );
+        let paid = evaluate(
+            &p,
+            &s,
+            &rd(&[(2024, 2_000_000), (2025, 3_200_000)]),
+            2025,
+            &o,
+        );
+        assert_eq!(
+            paid.outcome,
+            Outcome::Eligible {
+                amount: Money::from_yuan(72_000)
+            }
+        );
+        assert_eq!(
+            paid.reward_text.as_deref(),
+            Some("2025年研发费用较2024年增量 120.00 万元 × 6% → 72,000.00 元")
+        );
+        // Without last year's figure the enterprise is asked for it, not turned away.
+        let unknown = evaluate(&p, &s, &rd(&[(2025, 3_200_000)]), 2025, &o);
+        let Outcome::Undetermined { missing } = &unknown.outcome else {
+            panic!("{:?}", unknown.outcome)
+        };
+        let keys: Vec<_> = missing.iter().map(|m| m.key.as_str()).collect();
+        assert_eq!(keys, ["rd_expense@2024"]);
+        assert_eq!(
+            unknown.checks[0].sentence,
+            "2025年研发费用较上年增加 无法计算(2024年或2025年数据未提供),需不低于 100 万元"
+        );
+    }
+
+    #[test]
+    fn growth_and_consecutive_years() {
+        let p = policy(
+            "[conditions]\nall = [{ growth = \"rd_expense\", min = \"20%\", consecutive_years = 2 }]\n[reward]\nfixed = 1\n",
+        );
+        let (s, o) = (Schema::standard(), EvalOptions::default());
+        let both = rd(&[(2023, 1_000_000), (2024, 1_200_000), (2025, 1_500_000)]);
+        let e = evaluate(&p, &s, &both, 2025, &o);
+        assert_eq!(
+            e.outcome,
+            Outcome::Eligible {
+                amount: Money::from_yuan(1)
+            }
+        );
+        assert_eq!(
+            e.checks[0].sentence,
+            "2025年研发费用较上年增长 25.00%,需不低于 20%"
+        );
+        assert_eq!(
+            e.checks[1].sentence,
+            "2024年研发费用较上年增长 20.00%,需不低于 20%"
+        );
+        let one = rd(&[(2023, 1_300_000), (2024, 1_200_000), (2025, 1_500_000)]);
+        assert_eq!(
+            evaluate(&p, &s, &one, 2025, &o).outcome,
+            Outcome::Ineligible
+        );
+        // A previous value of zero has no growth rate: the test fails, and says why.
+        let zero = rd(&[(2023, 0), (2024, 1_200_000), (2025, 1_500_000)]);
+        let e = evaluate(&p, &s, &zero, 2025, &o);
+        assert_eq!(e.outcome, Outcome::Ineligible);
+        assert_eq!(
+            e.checks[1].sentence,
+            "2024年研发费用较上年增长 无法计算(上年数值为零或负数),需不低于 20%"
+        );
+    }
+
     #[test]
     fn near_miss_needs_a_single_failed_numeric_test_within_the_margin() {
         let p = policy(

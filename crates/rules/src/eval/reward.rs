@@ -47,8 +47,8 @@ fn base_amount<S: Source + ?Sized>(
 ) -> Option<i64> {
     match &r.kind {
         RewardKind::Fixed(a) => money(a, env, missing),
-        RewardKind::Percent { base, rate } => {
-            let b = num(base, env, src, missing);
+        RewardKind::Percent { base, rate, minus } => {
+            let b = percent_base(base, minus.as_ref(), env, src, missing);
             let r = rate_value(rate, env, missing);
             Some(crate::num::mul_rate(b?, r?, env.policy.rounding))
         }
@@ -99,6 +99,30 @@ fn base_amount<S: Source + ?Sized>(
             best
         }
     }
+}
+
+/// The base of a percent component: the value, or its increase over `minus` (both missing
+/// facts are named).
+fn percent_base<S: Source + ?Sized>(
+    base: &AttrRef,
+    minus: Option<&AttrRef>,
+    env: &Env<'_>,
+    src: &S,
+    missing: &mut Vec<FactKey>,
+) -> Option<i64> {
+    let b = num(base, env, src, missing);
+    match minus {
+        None => b,
+        Some(m) => {
+            let prev = num(m, env, src, missing);
+            Some(increase(b?, prev?))
+        }
+    }
+}
+
+/// The increase of `this` over `prev` (按增量): a decrease is no increase.
+pub(crate) fn increase(this: i64, prev: i64) -> i64 {
+    this.saturating_sub(prev).max(0)
 }
 
 /// A money amount in fen; a parameter without value is a missing fact.
@@ -219,14 +243,22 @@ pub(crate) fn describe<S: Source + ?Sized>(r: &Reward, env: &Env<'_>, src: &S) -
     let value = amount(r, env, src, &mut scratch);
     let head = match &r.kind {
         RewardKind::Fixed(_) => "定额奖补".to_string(),
-        RewardKind::Percent { base, rate } => {
-            let b = num(base, env, src, &mut scratch).map_or("未知".into(), text::money_actual);
+        RewardKind::Percent { base, rate, minus } => {
+            let b = percent_base(base, minus.as_ref(), env, src, &mut scratch)
+                .map_or("未知".into(), text::money_actual);
             let rt = rate_value(rate, env, &mut scratch).map_or("?".into(), |d| {
                 crate::num::decimal_to_scaled(d, 4)
                     .map(text::percent)
                     .unwrap_or_else(|_| d.to_string())
             });
-            format!("{} {b} × {rt}", label(base, env))
+            match minus {
+                Some(m) => format!(
+                    "{}较{}年增量 {b} × {rt}",
+                    label(base, env),
+                    m.period.year(env.year).unwrap_or(env.year)
+                ),
+                None => format!("{} {b} × {rt}", label(base, env)),
+            }
         }
         RewardKind::Tiers { base, mode, .. } => {
             let b = num(base, env, src, &mut scratch)
