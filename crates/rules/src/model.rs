@@ -234,6 +234,9 @@ pub enum TagWhen {
     BeforePolicyYear,
     /// Recognised within the N calendar years ending with the policy year.
     WithinYears(u8),
+    /// Recognised on or after the first date and on or before the second (either may be open):
+    /// "2023年至2025年间认定".
+    Between(Option<NaiveDate>, Option<NaiveDate>),
 }
 
 /// A value of an enumerated or text attribute, for `in` tests.

@@ -212,7 +212,10 @@ fn leaf(s: &Schema) -> impl Strategy<Value = Condition> + use<> {
                 Just(TagWhen::InPolicyYear),
                 Just(TagWhen::InYearBefore),
                 Just(TagWhen::BeforePolicyYear),
-                (1u8..4).prop_map(TagWhen::WithinYears)
+                (1u8..4).prop_map(TagWhen::WithinYears),
+                Just(TagWhen::Between(Some(date(2024, 7)), Some(date(2025, 12)))),
+                Just(TagWhen::Between(None, Some(date(2025, 3)))),
+                Just(TagWhen::Between(Some(date(2025, 1)), None))
             ],
             any::<bool>()
         )

@@ -7,6 +7,7 @@ use crate::facts::{Source, Val};
 use crate::model::{Atom, AttrRef, Bound, Bounds, Condition, Leaf, Operand, TagWhen, Test};
 use crate::schema::AttrType;
 use crate::text;
+use chrono::{Datelike, NaiveDate};
 use qinqing_domain::enterprise::{CreditStatus, Ownership};
 use qinqing_domain::size::SizeClass;
 use qinqing_domain::{DivisionCode, IndustryCode};
@@ -210,12 +211,27 @@ fn describe<S: Source + ?Sized>(
                     env.year.saturating_sub(i32::from(*n)).saturating_add(1),
                     env.year
                 ),
+                TagWhen::Between(from, to) => between_text(*from, *to),
             };
             if *valid_at_year_end {
                 req.push_str(&format!("且{}年末仍在有效期内", env.year));
             }
             (format!("资质「{name}」"), actual, format!("{must}{req}"))
         }
+    }
+}
+
+/// "在2023–2025年间获得认定" for whole years, else with the days.
+fn between_text(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
+    let day = |d: NaiveDate| format!("{}年{}月{}日", d.year(), d.month(), d.day());
+    let whole_years = from.is_none_or(|f| f.month() == 1 && f.day() == 1)
+        && to.is_none_or(|t| t.month() == 12 && t.day() == 31);
+    match (from, to) {
+        (Some(f), Some(t)) if whole_years => format!("在{}–{}年间获得认定", f.year(), t.year()),
+        (Some(f), Some(t)) => format!("在{}至{}间获得认定", day(f), day(t)),
+        (Some(f), None) => format!("在{}或以后获得认定", day(f)),
+        (None, Some(t)) => format!("在{}或以前获得认定", day(t)),
+        (None, None) => "持有该资质".to_string(),
     }
 }
 

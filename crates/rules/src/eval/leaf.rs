@@ -364,6 +364,7 @@ pub(crate) fn tag_meets(
         TagWhen::InYearBefore => y == year.saturating_sub(1),
         TagWhen::BeforePolicyYear => d < year_start,
         TagWhen::WithinYears(n) => y <= year && y > year.saturating_sub(i32::from(n)),
+        TagWhen::Between(from, to) => from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t),
     })
 }
 

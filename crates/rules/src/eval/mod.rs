@@ -488,6 +488,42 @@ mod tests {
     }
 
     #[test]
+    fn a_recognition_window_reads_as_years_or_days() {
+        let (s, o) = (Schema::standard(), EvalOptions::default());
+        let mut f = Facts::new("x", "x", Entity::Enterprise);
+        f.set_qualifications(Some(vec![
+            qinqing_domain::enterprise::Qualification::parse("高新@2022-12-31").unwrap(),
+        ]));
+        let years = policy(
+            "[conditions]\nall = [{ tag = \"高新\", recognised_from = 2023-01-01, recognised_to = 2025-12-31 }]\n[reward]\nfixed = 1\n",
+        );
+        let e = evaluate(&years, &s, &f, 2025, &o);
+        assert_eq!(e.outcome, Outcome::Ineligible);
+        assert!(
+            e.checks[0].sentence.ends_with("需在2023–2025年间获得认定"),
+            "{}",
+            e.checks[0].sentence
+        );
+        let days = policy(
+            "[conditions]\nall = [{ tag = \"高新\", recognised_from = 2022-12-31 }]\n[reward]\nfixed = 1\n",
+        );
+        let e = evaluate(&days, &s, &f, 2025, &o);
+        assert_eq!(
+            e.outcome,
+            Outcome::Eligible {
+                amount: Money::from_yuan(1)
+            }
+        );
+        assert!(
+            e.checks[0]
+                .sentence
+                .ends_with("需在2022年12月31日或以后获得认定"),
+            "{}",
+            e.checks[0].sentence
+        );
+    }
+
+    #[test]
     fn growth_and_consecutive_years() {
         let p = policy(
             "[conditions]\nall = [{ growth = \"rd_expense\", min = \"20%\", consecutive_years = 2 }]\n[reward]\nfixed = 1\n",

@@ -128,8 +128,7 @@ impl Ctx<'_> {
         let (name, _) = f.req_str("tag", "条件", &mut self.sink)?;
         let within = f.opt_int("within_years", &mut self.sink);
         let when = match f.opt_str("recognised", &mut self.sink) {
-            None if within.is_some() => None,
-            None => Some(TagWhen::Any),
+            None => None,
             Some((w, l)) => match w.as_str() {
                 "any" => Some(TagWhen::Any),
                 "in_policy_year" => Some(TagWhen::InPolicyYear),
@@ -145,9 +144,13 @@ impl Ctx<'_> {
                 }
             },
         };
-        let when = match (when, within) {
-            (Some(w), None) => w,
-            (None, Some((n, l))) => match u8::try_from(n) {
+        let from = f.opt_date("recognised_from", &mut self.sink);
+        let to = f.opt_date("recognised_to", &mut self.sink);
+        let range = (from.is_some() || to.is_some())
+            .then(|| TagWhen::Between(from.map(|d| d.0), to.map(|d| d.0)));
+        let when = match (when, within, range) {
+            (Some(w), None, None) => w,
+            (None, Some((n, l)), None) => match u8::try_from(n) {
                 Ok(n) if (1..=50).contains(&n) => TagWhen::WithinYears(n),
                 _ => {
                     self.sink.error(
@@ -158,15 +161,28 @@ impl Ctx<'_> {
                     return None;
                 }
             },
-            (Some(_), Some((_, l))) => {
+            (None, None, Some(r)) => {
+                if let (Some((a, _)), Some((b, l))) = (from, to)
+                    && a > b
+                {
+                    self.sink.error(
+                        l,
+                        "recognised_to(认定截止日期)早于 recognised_from(认定起始日期)",
+                        "`recognised_to` is before `recognised_from`",
+                    );
+                    return None;
+                }
+                r
+            }
+            (None, None, None) => TagWhen::Any,
+            _ => {
                 self.sink.error(
-                    l,
-                    "recognised 与 within_years 不能同时使用",
-                    "use either `recognised` or `within_years`, not both",
+                    f.line,
+                    "recognised、within_years、recognised_from/recognised_to 只能选用一种",
+                    "use one of `recognised`, `within_years` or `recognised_from`/`recognised_to`",
                 );
                 return None;
             }
-            (None, None) => TagWhen::Any,
         };
         let valid = f
             .opt_bool("valid_at_year_end", &mut self.sink)
@@ -319,7 +335,9 @@ impl Ctx<'_> {
     }
 }
 
-const LEAF_KEYS: [&str; 22] = [
+const LEAF_KEYS: [&str; 24] = [
+    "recognised_from",
+    "recognised_to",
     "change",
     "growth",
     "consecutive_years",

@@ -82,6 +82,23 @@ fn year_on_year_tests_are_checked_with_lines() {
 }
 
 #[test]
+fn recognition_windows_are_checked() {
+    let e = errors(
+        "[conditions]\nall = [\n  { tag = \"高新\", recognised_from = 2025-01-01, recognised_to = 2023-12-31 },\n  { tag = \"高新\", recognised_from = 2023-01-01, within_years = 2 },\n]\n[reward]\nfixed = 1\n",
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.starts_with("9:") && m.contains("`recognised_to` is before")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.starts_with("10:") && m.contains("use one of")),
+        "{e:?}"
+    );
+}
+
+#[test]
 fn consecutive_years_repeat_the_test_for_each_year() {
     let p = parse_policy(
         "t.toml",
