@@ -411,7 +411,28 @@ pub struct Param {
     /// (in force from, value), sorted by date, in the parameter type's scaled unit; rates are
     /// stored with 4 decimal places of the fraction (10 % = 0.1000 → 1000).
     pub values: Vec<(NaiveDate, ParamValue)>,
+    /// The legal source of each value (parallel to `values`): the value's own `source`, else
+    /// the parameter's.
+    pub sources: Vec<Option<LegalSource>>,
     pub line: usize,
+}
+
+/// Where a figure comes from: a clause (条款) of a document (文号); without a document, the
+/// policy's own `document_no`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegalSource {
+    pub document_no: Option<String>,
+    pub article: String,
+}
+
+impl LegalSource {
+    /// "泉台管〔2024〕15号第三条" (the policy's document when the source names none).
+    pub fn text(&self, policy_document: Option<&str>) -> String {
+        match self.document_no.as_deref().or(policy_document) {
+            Some(d) => format!("{d}{}", self.article),
+            None => self.article.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -436,6 +457,12 @@ impl Param {
             .rev()
             .find(|(from, _)| *from <= date)
             .map(|(_, v)| *v)
+    }
+
+    /// The legal source of the value in force on `date`.
+    pub fn source_on(&self, date: NaiveDate) -> Option<&LegalSource> {
+        let i = self.values.iter().rposition(|(from, _)| *from <= date)?;
+        self.sources.get(i)?.as_ref()
     }
 }
 

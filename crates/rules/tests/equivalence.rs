@@ -387,6 +387,7 @@ fn params(thr: i64, cap: i64, rate_bp: i64) -> BTreeMap<String, Param> {
                 label: None,
                 ty,
                 values: vec![(date(2024, 6), value)],
+                sources: vec![None],
                 line: 1,
             },
         )

@@ -397,10 +397,14 @@ fn bounds_text(b: &Bounds, op: &Operand, negated: bool, env: &Env<'_>) -> String
         Operand::Count(_) => (AttrType::Integer, "项".to_string()),
     };
     let show = |bound: &Bound| -> String {
-        match leaf::bound_value(bound, env) {
+        let value = match leaf::bound_value(bound, env) {
             Some(v) if matches!(op, Operand::Ratio(..) | Operand::Growth(..)) => text::percent(v),
             Some(v) => scaled_text(ty, v, &unit, true),
             None => "(参数未生效)".to_string(),
+        };
+        match bound {
+            Bound::Param(name) => format!("{value}{}", env.param_source(name)),
+            Bound::Lit(_) => value,
         }
     };
     if let (Some((lo, true)), Some((hi, true))) = (&b.lower, &b.upper)

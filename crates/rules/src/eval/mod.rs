@@ -159,6 +159,16 @@ impl<'a> Env<'a> {
         self.params.get(name).copied()
     }
 
+    /// "(依据:泉台管〔2024〕15号第三条)" for the value of `name` in force, or nothing.
+    pub fn param_source(&self, name: &str) -> String {
+        self.policy
+            .params
+            .get(name)
+            .and_then(|p| p.source_on(self.year_end))
+            .map(|s| format!("(依据:{})", s.text(self.policy.document_no.as_deref())))
+            .unwrap_or_default()
+    }
+
     /// Words for a missing fact.
     pub fn missing_fact(&self, key: &FactKey) -> MissingFact {
         match key {
@@ -520,6 +530,27 @@ mod tests {
                 .ends_with("需在2022年12月31日或以后获得认定"),
             "{}",
             e.checks[0].sentence
+        );
+    }
+
+    #[test]
+    fn a_parameter_shows_the_source_of_the_value_in_force() {
+        let p = parse_policy(
+            "t.toml",
+            "id = \"t\"\ntitle = \"t\"\ndepartment = \"d\"\nlevel = \"district\"\nmode = \"apply\"\ndocument_no = \"泉台管〔2024〕15号\"\neffective = { from = 2024-01-01 }\n[params.thr]\ntype = \"money\"\nsource = \"第三条\"\nvalues = [{ from = 2024-01-01, value = \"100000000\" }, { from = 2025-01-01, value = \"90000000\", source = { document_no = \"泉台管〔2025〕1号\", article = \"第二条\" } }]\n[conditions]\nall = [{ attr = \"revenue\", min = \"$thr\" }]\n[reward]\nfixed = 1\n",
+            &Schema::standard(),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let (s, o) = (Schema::standard(), EvalOptions::default());
+        let mut f = facts(Some(80_000_000), None);
+        f.set_for_year("revenue", 2024, Value::Money(Money::from_yuan(80_000_000)));
+        assert_eq!(
+            evaluate(&p, &s, &f, 2024, &o).checks[0].sentence,
+            "2024年营业收入 8,000.00 万元,需不低于 1 亿元(依据:泉台管〔2024〕15号第三条)"
+        );
+        assert_eq!(
+            evaluate(&p, &s, &f, 2025, &o).checks[0].sentence,
+            "2025年营业收入 8,000.00 万元,需不低于 9,000 万元(依据:泉台管〔2025〕1号第二条)"
         );
     }
 

@@ -242,7 +242,7 @@ pub(crate) fn describe<S: Source + ?Sized>(r: &Reward, env: &Env<'_>, src: &S) -
     let mut scratch = Vec::new();
     let value = amount(r, env, src, &mut scratch);
     let head = match &r.kind {
-        RewardKind::Fixed(_) => "定额奖补".to_string(),
+        RewardKind::Fixed(a) => format!("定额奖补{}", source_of(Some(a), env)),
         RewardKind::Percent { base, rate, minus } => {
             let b = percent_base(base, minus.as_ref(), env, src, &mut scratch)
                 .map_or("未知".into(), text::money_actual);
@@ -251,6 +251,10 @@ pub(crate) fn describe<S: Source + ?Sized>(r: &Reward, env: &Env<'_>, src: &S) -
                     .map(text::percent)
                     .unwrap_or_else(|_| d.to_string())
             });
+            let rt = match rate {
+                Rate::Param(n) => format!("{rt}{}", env.param_source(n)),
+                Rate::Lit(_) => rt,
+            };
             match minus {
                 Some(m) => format!(
                     "{}较{}年增量 {b} × {rt}",
@@ -295,15 +299,25 @@ pub(crate) fn describe<S: Source + ?Sized>(r: &Reward, env: &Env<'_>, src: &S) -
         None => head,
     };
     if let Some(cap) = r.cap.as_ref().and_then(|a| money(a, env, &mut scratch)) {
-        s.push_str(&format!(",上限 {}", text::money_round(cap)));
+        let source = source_of(r.cap.as_ref(), env);
+        s.push_str(&format!(",上限 {}{source}", text::money_round(cap)));
     }
     if let Some(floor) = r.floor.as_ref().and_then(|a| money(a, env, &mut scratch)) {
-        s.push_str(&format!(",保底 {}", text::money_round(floor)));
+        let source = source_of(r.floor.as_ref(), env);
+        s.push_str(&format!(",保底 {}{source}", text::money_round(floor)));
     }
     if let Some(v) = value {
         s.push_str(&format!(" → {}", text::money_exact(v)));
     }
     s
+}
+
+/// The legal source of an amount given as a parameter, or nothing.
+fn source_of(a: Option<&Amount>, env: &Env<'_>) -> String {
+    match a {
+        Some(Amount::Param(name)) => env.param_source(name),
+        _ => String::new(),
+    }
 }
 
 fn label(r: &AttrRef, env: &Env<'_>) -> String {
