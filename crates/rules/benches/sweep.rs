@@ -1,4 +1,4 @@
-//! Sweep benchmark: 1,000,000 synthetic enterprises × 200 policies (variants of the 7 examples).
+//! Sweep benchmark: 1,000,000 synthetic enterprises × 200 policies (variants of the example library).
 //!
 //! Run: `cargo bench -p qinqing-rules --bench sweep` (env `QINQING_BENCH_N` = number of
 //! enterprises, default 1,000,000; `QINQING_BENCH_SEED`, default 42).
@@ -6,10 +6,11 @@
 //! Dataset (deterministic for a seed, SplitMix64): each enterprise has an industry drawn from 12
 //! sectors (10 manufacturing/industrial, trade, software), a region in 泉州台商投资区 (350521,
 //! 90 %) or outside, an ownership, a credit status (3 % 失信, 7 % 关注), revenue/employees/
-//! assets/R&D/equipment investment for 2024 and 2025 around the sector's scale (0.05×–8×,
+//! assets/R&D/equipment investment for 2023, 2024 and 2025 around the sector's scale (0.05×–8×,
 //! growth −15 %…+25 %, R&D missing for 8 %), qualifications like the demo data (高新 25 %, 省级
-//! 专精特新 12 %, 小巨人 4 %, dates 2019–2025) and, for 10 %, months employed of newly hired
-//! target-group staff. Policies: the example library, each file in ~22 variants whose numeric
+//! 专精特新 12 %, 小巨人 4 %, 科技型中小企业 15 %, dates 2019–2025) and, for 10 %, months employed of newly hired
+//! target-group staff. Policies: the example library (with its year-on-year change, growth,
+//! consecutive-years, increase-based percent and recognition-window policies p8–p10), each of the 12 files in ~17 variants whose numeric
 //! thresholds and fixed amounts are scaled by 0.6–1.5 and whose groups, caps and budget pools
 //! are per variant; every other variant of the R&D policy also requires an SME size class.
 //!
@@ -102,7 +103,7 @@ fn enterprise(rng: &mut Rng, i: usize, codes: &Codes) -> Facts {
     let scale = [50, 120, 300, 600, 1000, 1500, 3000, 8000][rng.below(8) as usize] + rng.below(200);
     let mut rev = revenue_wan * scale / 1000;
     let mut emp = (staff * scale / 1000).max(3);
-    for year in [2024, 2025] {
+    for year in [2023, 2024, 2025] {
         rev = (rev * (85 + rng.below(40)) / 100).max(20);
         emp = (emp * (95 + rng.below(15)) / 100).max(3);
         let yuan = |wan: u64, rng: &mut Rng| {
@@ -152,6 +153,9 @@ fn enterprise(rng: &mut Rng, i: usize, codes: &Codes) -> Facts {
     }
     if rng.chance(4) {
         tags.push(tag("国家级专精特新“小巨人”企业", 2022, 4, rng));
+    }
+    if rng.chance(15) {
+        tags.push(tag("科技型中小企业", 2021, 5, rng));
     }
     f.set_qualifications(Some(tags));
     f

@@ -110,6 +110,9 @@ pub enum Period {
     Static,
     PolicyYear,
     YearBefore,
+    /// N ≥ 2 years before the policy year (the earlier year of a change over the year before,
+    /// or of `consecutive_years`).
+    YearsBefore(u8),
 }
 
 impl Period {
@@ -119,7 +122,43 @@ impl Period {
             Period::Static => None,
             Period::PolicyYear => Some(year),
             Period::YearBefore => Some(year.saturating_sub(1)),
+            Period::YearsBefore(n) => Some(year.saturating_sub(i32::from(n))),
         }
+    }
+
+    /// How many years before the policy year; `None` for static attributes.
+    pub fn back(self) -> Option<u8> {
+        match self {
+            Period::Static => None,
+            Period::PolicyYear => Some(0),
+            Period::YearBefore => Some(1),
+            Period::YearsBefore(n) => Some(n),
+        }
+    }
+
+    /// The period `n` years before the policy year, in its canonical form.
+    pub fn years_back(n: u8) -> Period {
+        match n {
+            0 => Period::PolicyYear,
+            1 => Period::YearBefore,
+            n => Period::YearsBefore(n),
+        }
+    }
+
+    /// The year before this period (`None` for static attributes or past 50 years).
+    pub fn earlier(self) -> Option<Period> {
+        let n = self.back()?.checked_add(1).filter(|n| *n <= 50)?;
+        Some(Period::years_back(n))
+    }
+}
+
+impl AttrRef {
+    /// The same attribute one year earlier.
+    pub fn earlier(&self) -> Option<AttrRef> {
+        Some(AttrRef {
+            attr: self.attr,
+            period: self.period.earlier()?,
+        })
     }
 }
 
@@ -146,14 +185,20 @@ pub enum Operand {
     Ratio(AttrRef, AttrRef),
     /// The number of items of a list attribute.
     Count(AttrRef),
+    /// The change against the year before: value of the first reference minus value of the
+    /// second (the same attribute one year earlier), in the attribute's unit (较上年增加).
+    Change(AttrRef, AttrRef),
+    /// The growth rate against the year before, (this − previous) / previous, compared with a
+    /// decimal (4 places: "20%" is 2000); a previous value ≤ 0 has no growth rate and fails.
+    Growth(AttrRef, AttrRef),
 }
 
 impl Operand {
     /// The scaled-integer type thresholds are written in.
     pub fn threshold_type(&self, ty_of: impl Fn(AttrId) -> AttrType) -> AttrType {
         match self {
-            Operand::Value(r) => ty_of(r.attr),
-            Operand::Ratio(..) => AttrType::Decimal,
+            Operand::Value(r) | Operand::Change(r, _) => ty_of(r.attr),
+            Operand::Ratio(..) | Operand::Growth(..) => AttrType::Decimal,
             Operand::Count(_) => AttrType::Integer,
         }
     }
@@ -162,7 +207,7 @@ impl Operand {
     pub fn refs(&self) -> Vec<&AttrRef> {
         match self {
             Operand::Value(r) | Operand::Count(r) => vec![r],
-            Operand::Ratio(n, d) => vec![n, d],
+            Operand::Ratio(n, d) | Operand::Change(n, d) | Operand::Growth(n, d) => vec![n, d],
         }
     }
 }
@@ -189,6 +234,9 @@ pub enum TagWhen {
     BeforePolicyYear,
     /// Recognised within the N calendar years ending with the policy year.
     WithinYears(u8),
+    /// Recognised on or after the first date and on or before the second (either may be open):
+    /// "2023年至2025年间认定".
+    Between(Option<NaiveDate>, Option<NaiveDate>),
 }
 
 /// A value of an enumerated or text attribute, for `in` tests.
@@ -217,6 +265,34 @@ pub enum Test {
         when: TagWhen,
         valid_at_year_end: bool,
     },
+}
+
+impl Test {
+    /// The same test `k` years earlier (`consecutive_years`); `None` past 50 years or for tests
+    /// that are not comparisons.
+    pub fn years_back(&self, k: u8) -> Option<Test> {
+        let Test::Compare { operand, bounds } = self else {
+            return None;
+        };
+        let shift = |r: &AttrRef| -> Option<AttrRef> {
+            let n = r.period.back()?.checked_add(k).filter(|n| *n <= 50)?;
+            Some(AttrRef {
+                attr: r.attr,
+                period: Period::years_back(n),
+            })
+        };
+        let operand = match operand {
+            Operand::Value(r) => Operand::Value(shift(r)?),
+            Operand::Count(r) => Operand::Count(shift(r)?),
+            Operand::Ratio(a, b) => Operand::Ratio(shift(a)?, shift(b)?),
+            Operand::Change(a, b) => Operand::Change(shift(a)?, shift(b)?),
+            Operand::Growth(a, b) => Operand::Growth(shift(a)?, shift(b)?),
+        };
+        Some(Test::Compare {
+            operand,
+            bounds: bounds.clone(),
+        })
+    }
 }
 
 /// A condition tree: Kleene three-valued and/or/not over tests.
@@ -292,9 +368,11 @@ pub struct Tier {
 pub enum RewardKind {
     Fixed(Amount),
     /// `rate` × a money base, rounded to the fen by the policy's rounding.
+    /// With `minus`, the base is the increase over that earlier value (按增量), never below 0.
     Percent {
         base: AttrRef,
         rate: Rate,
+        minus: Option<AttrRef>,
     },
     Tiers {
         mode: TierMode,
@@ -333,7 +411,28 @@ pub struct Param {
     /// (in force from, value), sorted by date, in the parameter type's scaled unit; rates are
     /// stored with 4 decimal places of the fraction (10 % = 0.1000 → 1000).
     pub values: Vec<(NaiveDate, ParamValue)>,
+    /// The legal source of each value (parallel to `values`): the value's own `source`, else
+    /// the parameter's.
+    pub sources: Vec<Option<LegalSource>>,
     pub line: usize,
+}
+
+/// Where a figure comes from: a clause (条款) of a document (文号); without a document, the
+/// policy's own `document_no`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegalSource {
+    pub document_no: Option<String>,
+    pub article: String,
+}
+
+impl LegalSource {
+    /// "泉台管〔2024〕15号第三条" (the policy's document when the source names none).
+    pub fn text(&self, policy_document: Option<&str>) -> String {
+        match self.document_no.as_deref().or(policy_document) {
+            Some(d) => format!("{d}{}", self.article),
+            None => self.article.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -358,6 +457,12 @@ impl Param {
             .rev()
             .find(|(from, _)| *from <= date)
             .map(|(_, v)| *v)
+    }
+
+    /// The legal source of the value in force on `date`.
+    pub fn source_on(&self, date: NaiveDate) -> Option<&LegalSource> {
+        let i = self.values.iter().rposition(|(from, _)| *from <= date)?;
+        self.sources.get(i)?.as_ref()
     }
 }
 

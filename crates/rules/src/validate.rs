@@ -38,7 +38,7 @@ fn check_condition(c: &Condition, params: &BTreeMap<String, Param>, sink: &mut S
                         );
                     }
                 }
-                if matches!(operand, Operand::Ratio(..)) {
+                if matches!(operand, Operand::Ratio(..) | Operand::Growth(..)) {
                     check_rate_thresholds(bounds, params, leaf.line, sink);
                 }
             }

@@ -52,7 +52,11 @@ fn id(s: &Schema, name: &str) -> usize {
 }
 
 fn period() -> impl Strategy<Value = Period> {
-    prop_oneof![Just(Period::PolicyYear), Just(Period::YearBefore)]
+    prop_oneof![
+        Just(Period::PolicyYear),
+        Just(Period::YearBefore),
+        Just(Period::YearsBefore(2))
+    ]
 }
 
 fn money_value() -> impl Strategy<Value = i64> {
@@ -103,7 +107,7 @@ fn leaf(s: &Schema) -> impl Strategy<Value = Condition> + use<> {
     let money_ids: Vec<usize> = money_attrs.iter().map(|n| id(s, n)).collect();
     let test = prop_oneof![
         (
-            prop::sample::select(money_ids),
+            prop::sample::select(money_ids.clone()),
             period(),
             bounds(30_000_000)
         )
@@ -123,6 +127,40 @@ fn leaf(s: &Schema) -> impl Strategy<Value = Condition> + use<> {
         bounds(1_000).prop_map(move |bounds| Test::Compare {
             operand: Operand::Ratio(rd.clone(), revenue.clone()),
             bounds
+        }),
+        // Year-on-year change and growth, in every period (YearsBefore(2) compares with a year
+        // no subject has figures for, so its tests are unknown).
+        (
+            prop::sample::select(money_ids.clone()),
+            period(),
+            bounds(30_000_000),
+            any::<bool>(),
+        )
+            .prop_map(|(attr, period, bounds, change)| {
+                let this = AttrRef { attr, period };
+                let prev = this.earlier().unwrap();
+                Test::Compare {
+                    operand: if change {
+                        Operand::Change(this, prev)
+                    } else {
+                        Operand::Growth(this, prev)
+                    },
+                    bounds,
+                }
+            }),
+        (prop::sample::select(money_ids), bounds(30_000), 0u8..3,).prop_map(|(attr, bounds, k)| {
+            // consecutive_years: the growth test k years earlier, as the reader builds it.
+            let this = AttrRef {
+                attr,
+                period: Period::PolicyYear,
+            };
+            let prev = this.earlier().unwrap();
+            Test::Compare {
+                operand: Operand::Growth(this, prev),
+                bounds,
+            }
+            .years_back(k)
+            .unwrap()
         }),
         bounds(4).prop_map({
             let hires = hires.clone();
@@ -174,7 +212,10 @@ fn leaf(s: &Schema) -> impl Strategy<Value = Condition> + use<> {
                 Just(TagWhen::InPolicyYear),
                 Just(TagWhen::InYearBefore),
                 Just(TagWhen::BeforePolicyYear),
-                (1u8..4).prop_map(TagWhen::WithinYears)
+                (1u8..4).prop_map(TagWhen::WithinYears),
+                Just(TagWhen::Between(Some(date(2024, 7)), Some(date(2025, 12)))),
+                Just(TagWhen::Between(None, Some(date(2025, 3)))),
+                Just(TagWhen::Between(Some(date(2025, 1)), None))
             ],
             any::<bool>()
         )
@@ -248,10 +289,16 @@ fn reward(s: &Schema) -> impl Strategy<Value = Reward> + use<> {
         });
     let kind = prop_oneof![
         amount().prop_map(RewardKind::Fixed),
-        (base.clone(), period(), rate()).prop_map(|(attr, period, rate)| RewardKind::Percent {
-            base: AttrRef { attr, period },
-            rate
-        }),
+        (base.clone(), period(), rate(), any::<bool>()).prop_map(
+            |(attr, period, rate, increase)| {
+                let base = AttrRef { attr, period };
+                RewardKind::Percent {
+                    minus: increase.then(|| base.earlier().unwrap()),
+                    base,
+                    rate,
+                }
+            }
+        ),
         (base, any::<bool>(), tiers, any::<bool>()).prop_map(|(attr, bracket, mut tiers, open)| {
             if open && let Some(last) = tiers.last_mut() {
                 last.to = None;
@@ -340,6 +387,7 @@ fn params(thr: i64, cap: i64, rate_bp: i64) -> BTreeMap<String, Param> {
                 label: None,
                 ty,
                 values: vec![(date(2024, 6), value)],
+                sources: vec![None],
                 line: 1,
             },
         )
@@ -432,7 +480,7 @@ fn subject(i: usize) -> impl Strategy<Value = Facts> {
             prop::option::of(prop::collection::vec(-2i64..50, 0..4)),
             prop::option::of(0i64..30_000),
         ),
-        2..=2,
+        3..=3,
     );
     (
         prop::option::of(prop::sample::select(vec![
@@ -472,7 +520,7 @@ fn subject(i: usize) -> impl Strategy<Value = Facts> {
                 f.set("note", Value::Text(n.into()));
             }
             for (k, (rev, rd, eq, emp, assets, hires, score)) in years.into_iter().enumerate() {
-                let y = 2024 + k as i32;
+                let y = 2023 + k as i32;
                 let money = |v: Option<i64>| v.map(|x| Value::Money(Money::from_fen(x)));
                 for (name, v) in [
                     ("revenue", money(rev)),

@@ -24,7 +24,7 @@ fn the_example_library_passes_its_own_cases() {
                 .join("\n")
         )
     });
-    assert_eq!(set.policies.len(), 9);
+    assert_eq!(set.policies.len(), 12);
     let report = qinqing_rules::run_cases(&set);
     assert!(report.is_success(), "{report}");
     assert!(report.passed >= 35, "{report}");
@@ -33,7 +33,7 @@ fn the_example_library_passes_its_own_cases() {
 #[test]
 fn check_and_test_report_on_the_library() {
     let summary = qinqing_rules::api::check(&examples_dir()).expect("valid");
-    assert_eq!(summary.policies, 9);
+    assert_eq!(summary.policies, 12);
     assert_eq!(summary.custom_attributes, 4);
     assert!(summary.to_string().contains("校验通过"));
     let report = qinqing_rules::api::test(&examples_dir());
@@ -66,4 +66,34 @@ fn a_broken_file_is_reported_with_its_line() {
         "{}",
         diags[0]
     );
+}
+
+#[test]
+fn check_refuses_a_parameter_without_its_legal_source() {
+    let dir = std::env::temp_dir().join(format!("qinqing-rules-src-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("p.toml");
+    let body = |source: &str| {
+        format!(
+            "id = \"p\"\ntitle = \"t\"\ndepartment = \"d\"\nlevel = \"district\"\nmode = \"apply\"\ndocument_no = \"泉台管〔2024〕15号\"\neffective = {{ from = 2024-01-01 }}\n[params.cap]\ntype = \"money\"\n{source}values = [{{ from = 2024-01-01, value = \"5000000\" }}]\n[reward]\nfixed = \"$cap\"\n"
+        )
+    };
+    std::fs::write(&file, body("")).unwrap();
+    let refused = qinqing_rules::api::check(&file).unwrap_err();
+    std::fs::write(&file, body("source = \"第四条\"\n")).unwrap();
+    let accepted = qinqing_rules::api::check(&file);
+    // Loading alone (what stored definitions go through) still accepts it.
+    std::fs::write(&file, body("")).unwrap();
+    let loaded = qinqing_rules::files::load_dir(&file);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0]
+            .to_string()
+            .contains("p.toml:8: 参数“cap”缺少法律依据"),
+        "{}",
+        refused[0]
+    );
+    assert!(accepted.is_ok(), "{accepted:?}");
+    assert!(loaded.is_ok());
 }

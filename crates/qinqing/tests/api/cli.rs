@@ -389,8 +389,8 @@ fn policy_eval_writes_a_row_per_enterprise_and_policy_and_explains_one() {
     let rows: Vec<&str> = lines.collect();
     assert_eq!(
         rows.len(),
-        30 * 8,
-        "8 enterprise policies (the 9th is for persons)"
+        30 * 11,
+        "11 enterprise policies (p5 is for persons)"
     );
     assert!(rows.iter().all(|r| r.contains(",eligible,")
         || r.contains(",ineligible,")

@@ -38,6 +38,13 @@ pub(crate) enum Kernel {
         lo: RBound,
         hi: RBound,
     },
+    /// `a − b` (saturating) within the bounds: a change against the year before.
+    Diff {
+        a: usize,
+        b: usize,
+        lo: RBound,
+        hi: RBound,
+    },
     /// Passes when `table[code]`; codes outside the table fail.
     Ids {
         col: usize,
@@ -184,6 +191,27 @@ fn kernel(test: &Test, env: &Env<'_>, cols: &Columns) -> Kernel {
                     Some(col) => Kernel::Count { col, lo, hi },
                     None => UNKNOWN,
                 },
+                Operand::Change(n, d) => match (column(cols, n, env), column(cols, d, env)) {
+                    (Some(a), Some(b)) => Kernel::Diff { a, b, lo, hi },
+                    _ => UNKNOWN,
+                },
+                Operand::Growth(n, d) => {
+                    let g = crate::eval::leaf::growth_as_ratio(&crate::eval::leaf::Resolved {
+                        lower: lo,
+                        upper: hi,
+                    });
+                    match (column(cols, n, env), column(cols, d, env)) {
+                        (Some(num), Some(den)) => Kernel::Ratio {
+                            num,
+                            den,
+                            ns: env.schema.def(n.attr).ty.scale(),
+                            ds: env.schema.def(d.attr).ty.scale(),
+                            lo: g.lower,
+                            hi: g.upper,
+                        },
+                        _ => UNKNOWN,
+                    }
+                }
                 Operand::Ratio(n, d) => match (column(cols, n, env), column(cols, d, env)) {
                     (Some(num), Some(den)) => Kernel::Ratio {
                         num,
@@ -282,6 +310,8 @@ enum FastKind {
     Const(i64),
     Percent {
         col: usize,
+        /// The earlier year's column when the base is the increase.
+        minus: Option<usize>,
         rate: rust_decimal::Decimal,
         rounding: crate::model::Rounding,
     },
@@ -324,8 +354,12 @@ impl FastReward {
         };
         let kind = match &r.kind {
             RewardKind::Fixed(a) => FastKind::Const(money(a, env, &mut Vec::new())?),
-            RewardKind::Percent { base, rate } => FastKind::Percent {
+            RewardKind::Percent { base, rate, minus } => FastKind::Percent {
                 col: num_col(base)?,
+                minus: match minus {
+                    Some(m) => Some(num_col(m)?),
+                    None => None,
+                },
                 rate: match rate {
                     Rate::Lit(d) => *d,
                     Rate::Param(name) => match env.param(name)? {
@@ -427,9 +461,16 @@ impl FastReward {
             FastKind::Const(v) => *v,
             FastKind::Percent {
                 col,
+                minus,
                 rate,
                 rounding,
-            } => crate::num::mul_rate(num(*col)?, *rate, *rounding),
+            } => {
+                let b = match minus {
+                    Some(m) => crate::eval::reward::increase(num(*col)?, num(*m)?),
+                    None => num(*col)?,
+                };
+                crate::num::mul_rate(b, *rate, *rounding)
+            }
             FastKind::Bracket { col, tiers } => {
                 let b = num(*col)?;
                 tiers

@@ -583,6 +583,24 @@ impl Ctx<'_> {
                     u[w] = !both & mask(len, w);
                 }
             }
+            Kernel::Diff { a, b, lo, hi } => {
+                let (ac, bc) = (&cols.cols[*a], &cols.cols[*b]);
+                let (Data::Num(av), Data::Num(bv)) = (&ac.data, &bc.data) else {
+                    return unknown(t, u, len);
+                };
+                let r = Resolved {
+                    lower: *lo,
+                    upper: *hi,
+                };
+                known_words(t, u, len, start, &ac.known, |row| {
+                    value_passes(av[row].saturating_sub(bv[row]), &r)
+                });
+                for w in 0..words {
+                    let both = ac.known[w_start + w] & bc.known[w_start + w] & mask(len, w);
+                    t[w] &= both;
+                    u[w] = !both & mask(len, w);
+                }
+            }
             Kernel::Ids { col, table } => {
                 let c = &cols.cols[*col];
                 let Data::Id(v) = &c.data else {

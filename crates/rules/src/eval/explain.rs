@@ -7,6 +7,7 @@ use crate::facts::{Source, Val};
 use crate::model::{Atom, AttrRef, Bound, Bounds, Condition, Leaf, Operand, TagWhen, Test};
 use crate::schema::AttrType;
 use crate::text;
+use chrono::{Datelike, NaiveDate};
 use qinqing_domain::enterprise::{CreditStatus, Ownership};
 use qinqing_domain::size::SizeClass;
 use qinqing_domain::{DivisionCode, IndustryCode};
@@ -210,12 +211,27 @@ fn describe<S: Source + ?Sized>(
                     env.year.saturating_sub(i32::from(*n)).saturating_add(1),
                     env.year
                 ),
+                TagWhen::Between(from, to) => between_text(*from, *to),
             };
             if *valid_at_year_end {
                 req.push_str(&format!("且{}年末仍在有效期内", env.year));
             }
             (format!("资质「{name}」"), actual, format!("{must}{req}"))
         }
+    }
+}
+
+/// "在2023–2025年间获得认定" for whole years, else with the days.
+fn between_text(from: Option<NaiveDate>, to: Option<NaiveDate>) -> String {
+    let day = |d: NaiveDate| format!("{}年{}月{}日", d.year(), d.month(), d.day());
+    let whole_years = from.is_none_or(|f| f.month() == 1 && f.day() == 1)
+        && to.is_none_or(|t| t.month() == 12 && t.day() == 31);
+    match (from, to) {
+        (Some(f), Some(t)) if whole_years => format!("在{}–{}年间获得认定", f.year(), t.year()),
+        (Some(f), Some(t)) => format!("在{}至{}间获得认定", day(f), day(t)),
+        (Some(f), None) => format!("在{}或以后获得认定", day(f)),
+        (None, Some(t)) => format!("在{}或以前获得认定", day(t)),
+        (None, None) => "持有该资质".to_string(),
     }
 }
 
@@ -273,6 +289,45 @@ fn operand_text<S: Source + ?Sized>(op: &Operand, env: &Env<'_>, src: &S) -> (St
             };
             (subject, actual)
         }
+        Operand::Change(a, b) => {
+            let def = env.schema.def(a.attr);
+            let unit = def.unit.as_deref().unwrap_or("");
+            let actual = match (leaf::read(a, env, src), leaf::read(b, env, src)) {
+                (Some(Val::Num(x)), Some(Val::Num(y))) => {
+                    let d = x.saturating_sub(y);
+                    let t = scaled_text(def.ty, d, unit, false);
+                    if d < 0 {
+                        let down = scaled_text(def.ty, d.saturating_neg(), unit, false);
+                        format!("{t}(减少 {down})")
+                    } else {
+                        t
+                    }
+                }
+                _ => not_computable(b, env),
+            };
+            (format!("{}较上年增加", subject(a, env)), actual)
+        }
+        Operand::Growth(a, b) => {
+            let scale = env.schema.def(a.attr).ty.scale();
+            let actual = match (leaf::read(a, env, src), leaf::read(b, env, src)) {
+                (Some(Val::Num(x)), Some(Val::Num(y))) if y > 0 => {
+                    text::ratio_percent(x.saturating_sub(y), scale, y, scale)
+                }
+                (Some(Val::Num(_)), Some(Val::Num(_))) => {
+                    "无法计算(上年数值为零或负数)".to_string()
+                }
+                _ => not_computable(b, env),
+            };
+            (format!("{}较上年增长", subject(a, env)), actual)
+        }
+    }
+}
+
+/// "无法计算(2024年数据未提供)": a change needs both years.
+fn not_computable(prev: &AttrRef, env: &Env<'_>) -> String {
+    match prev.period.year(env.year) {
+        Some(y) => format!("无法计算({y}年或{}年数据未提供)", y.saturating_add(1)),
+        None => "无法计算(数据未提供)".to_string(),
     }
 }
 
@@ -334,18 +389,22 @@ fn code_name(ty: AttrType, code: &str) -> String {
 /// "需不低于 1 亿元", "需不低于 3% 且低于 10%"; negated: "需低于 1 亿元".
 fn bounds_text(b: &Bounds, op: &Operand, negated: bool, env: &Env<'_>) -> String {
     let (ty, unit) = match op {
-        Operand::Value(r) => {
+        Operand::Value(r) | Operand::Change(r, _) => {
             let d = env.schema.def(r.attr);
             (d.ty, d.unit.clone().unwrap_or_default())
         }
-        Operand::Ratio(..) => (AttrType::Decimal, String::new()),
+        Operand::Ratio(..) | Operand::Growth(..) => (AttrType::Decimal, String::new()),
         Operand::Count(_) => (AttrType::Integer, "项".to_string()),
     };
     let show = |bound: &Bound| -> String {
-        match leaf::bound_value(bound, env) {
-            Some(v) if matches!(op, Operand::Ratio(..)) => text::percent(v),
+        let value = match leaf::bound_value(bound, env) {
+            Some(v) if matches!(op, Operand::Ratio(..) | Operand::Growth(..)) => text::percent(v),
             Some(v) => scaled_text(ty, v, &unit, true),
             None => "(参数未生效)".to_string(),
+        };
+        match bound {
+            Bound::Param(name) => format!("{value}{}", env.param_source(name)),
+            Bound::Lit(_) => value,
         }
     };
     if let (Some((lo, true)), Some((hi, true))) = (&b.lower, &b.upper)
@@ -423,9 +482,16 @@ fn numeric_gap<S: Source + ?Sized>(
     let r = leaf::resolve(bounds, env).ok()?;
     // (actual, threshold) on a common integer scale, and the failed bound's value for words.
     let (actual, threshold, words): (i128, i128, Box<dyn Fn(i128) -> String>) = match operand {
-        Operand::Value(a) => {
+        Operand::Value(a) | Operand::Change(a, _) => {
             let Some(Val::Num(v)) = leaf::read(a, env, src) else {
                 return None;
+            };
+            let v = match operand {
+                Operand::Change(_, b) => match leaf::read(b, env, src) {
+                    Some(Val::Num(p)) => v.saturating_sub(p),
+                    _ => return None,
+                },
+                _ => v,
             };
             let failed = failed_bound(v.cmp(&r.lower.map_or(v, |x| x.0)), &r, v)?;
             let ty = env.schema.def(a.attr).ty;
@@ -461,7 +527,7 @@ fn numeric_gap<S: Source + ?Sized>(
             let threshold = i128::from(t) * i128::from(b) * 10i128.pow(ns);
             (actual, threshold, Box::new(|_| "接近门槛".to_string()))
         }
-        Operand::Count(_) => return None,
+        Operand::Count(_) | Operand::Growth(..) => return None,
     };
     let gap = (threshold - actual).abs();
     let limit = threshold.abs().checked_mul(margin.mantissa())?;

@@ -195,14 +195,20 @@ fn compare<S: Source + ?Sized>(
             )),
             _ => unknown(r, env, missing),
         },
-        Operand::Ratio(n, d) => {
+        Operand::Ratio(n, d) | Operand::Change(n, d) | Operand::Growth(n, d) => {
             let nv = read(n, env, src);
             let dv = read(d, env, src);
             match (nv, dv) {
                 (Some(Val::Num(a)), Some(Val::Num(b))) => {
                     let ns = env.schema.def(n.attr).ty.scale();
                     let ds = env.schema.def(d.attr).ty.scale();
-                    Tri::from_bool(ratio_passes(a, ns, b, ds, &resolved))
+                    Tri::from_bool(match operand {
+                        Operand::Change(..) => value_passes(a.saturating_sub(b), &resolved),
+                        Operand::Growth(..) => {
+                            ratio_passes(a, ns, b, ds, &growth_as_ratio(&resolved))
+                        }
+                        _ => ratio_passes(a, ns, b, ds, &resolved),
+                    })
                 }
                 (a, b) => {
                     if !matches!(a, Some(Val::Num(_))) {
@@ -215,6 +221,16 @@ fn compare<S: Source + ?Sized>(
                 }
             }
         }
+    }
+}
+
+/// Growth bounds as bounds of this / previous: growth ≥ 20 % ⇔ this / previous ≥ 120 % (for a
+/// positive previous value; otherwise the ratio test fails, as growth has no meaning).
+pub(crate) fn growth_as_ratio(r: &Resolved) -> Resolved {
+    let shift = |b: Option<(i64, bool)>| b.map(|(v, inc)| (v.saturating_add(10_000), inc));
+    Resolved {
+        lower: shift(r.lower),
+        upper: shift(r.upper),
     }
 }
 
@@ -348,6 +364,7 @@ pub(crate) fn tag_meets(
         TagWhen::InYearBefore => y == year.saturating_sub(1),
         TagWhen::BeforePolicyYear => d < year_start,
         TagWhen::WithinYears(n) => y <= year && y > year.saturating_sub(i32::from(n)),
+        TagWhen::Between(from, to) => from.is_none_or(|f| d >= f) && to.is_none_or(|t| d <= t),
     })
 }
 

@@ -159,6 +159,16 @@ impl<'a> Env<'a> {
         self.params.get(name).copied()
     }
 
+    /// "(依据:泉台管〔2024〕15号第三条)" for the value of `name` in force, or nothing.
+    pub fn param_source(&self, name: &str) -> String {
+        self.policy
+            .params
+            .get(name)
+            .and_then(|p| p.source_on(self.year_end))
+            .map(|s| format!("(依据:{})", s.text(self.policy.document_no.as_deref())))
+            .unwrap_or_default()
+    }
+
     /// Words for a missing fact.
     pub fn missing_fact(&self, key: &FactKey) -> MissingFact {
         match key {
@@ -418,6 +428,167 @@ mod tests {
         );
         assert_eq!(e.checks[0].status, Status::Failed);
         assert!(e.near_miss.is_none(), "20 % short is not near");
+    }
+
+    fn rd(years: &[(i32, i64)]) -> Facts {
+        let mut f = Facts::new("x", "x", Entity::Enterprise);
+        for (y, v) in years {
+            f.set_for_year("rd_expense", *y, Value::Money(Money::from_yuan(*v)));
+        }
+        f
+    }
+
+    #[test]
+    fn year_on_year_change_reads_with_both_numbers() {
+        let p = policy(
+            "[conditions]\nall = [{ change = \"rd_expense\", min = \"1000000\" }]\n[reward]\npercent = \"6%\"\nof = \"rd_expense\"\nbasis = \"increase\"\n",
+        );
+        let (s, o) = (Schema::standard(), EvalOptions::default());
+        let short = evaluate(
+            &p,
+            &s,
+            &rd(&[(2024, 2_000_000), (2025, 2_800_000)]),
+            2025,
+            &o,
+        );
+        assert_eq!(short.outcome, Outcome::Ineligible);
+        assert_eq!(
+            short.checks[0].sentence,
+            "2025年研发费用较上年增加 80.00 万元,需不低于 100 万元"
+        );
+        let down = evaluate(
+            &p,
+            &s,
+            &rd(&[(2024, 2_000_000), (2025, 1_500_000)]),
+            2025,
+            &o,
+        );
+        assert_eq!(
+            down.checks[0].sentence,
+            "2025年研发费用较上年增加 -50.00 万元(减少 50.00 万元),需不低于 100 万元"
+        );
+        let paid = evaluate(
+            &p,
+            &s,
+            &rd(&[(2024, 2_000_000), (2025, 3_200_000)]),
+            2025,
+            &o,
+        );
+        assert_eq!(
+            paid.outcome,
+            Outcome::Eligible {
+                amount: Money::from_yuan(72_000)
+            }
+        );
+        assert_eq!(
+            paid.reward_text.as_deref(),
+            Some("2025年研发费用较2024年增量 120.00 万元 × 6% → 72,000.00 元")
+        );
+        // Without last year's figure the enterprise is asked for it, not turned away.
+        let unknown = evaluate(&p, &s, &rd(&[(2025, 3_200_000)]), 2025, &o);
+        let Outcome::Undetermined { missing } = &unknown.outcome else {
+            panic!("{:?}", unknown.outcome)
+        };
+        let keys: Vec<_> = missing.iter().map(|m| m.key.as_str()).collect();
+        assert_eq!(keys, ["rd_expense@2024"]);
+        assert_eq!(
+            unknown.checks[0].sentence,
+            "2025年研发费用较上年增加 无法计算(2024年或2025年数据未提供),需不低于 100 万元"
+        );
+    }
+
+    #[test]
+    fn a_recognition_window_reads_as_years_or_days() {
+        let (s, o) = (Schema::standard(), EvalOptions::default());
+        let mut f = Facts::new("x", "x", Entity::Enterprise);
+        f.set_qualifications(Some(vec![
+            qinqing_domain::enterprise::Qualification::parse("高新@2022-12-31").unwrap(),
+        ]));
+        let years = policy(
+            "[conditions]\nall = [{ tag = \"高新\", recognised_from = 2023-01-01, recognised_to = 2025-12-31 }]\n[reward]\nfixed = 1\n",
+        );
+        let e = evaluate(&years, &s, &f, 2025, &o);
+        assert_eq!(e.outcome, Outcome::Ineligible);
+        assert!(
+            e.checks[0].sentence.ends_with("需在2023–2025年间获得认定"),
+            "{}",
+            e.checks[0].sentence
+        );
+        let days = policy(
+            "[conditions]\nall = [{ tag = \"高新\", recognised_from = 2022-12-31 }]\n[reward]\nfixed = 1\n",
+        );
+        let e = evaluate(&days, &s, &f, 2025, &o);
+        assert_eq!(
+            e.outcome,
+            Outcome::Eligible {
+                amount: Money::from_yuan(1)
+            }
+        );
+        assert!(
+            e.checks[0]
+                .sentence
+                .ends_with("需在2022年12月31日或以后获得认定"),
+            "{}",
+            e.checks[0].sentence
+        );
+    }
+
+    #[test]
+    fn a_parameter_shows_the_source_of_the_value_in_force() {
+        let p = parse_policy(
+            "t.toml",
+            "id = \"t\"\ntitle = \"t\"\ndepartment = \"d\"\nlevel = \"district\"\nmode = \"apply\"\ndocument_no = \"泉台管〔2024〕15号\"\neffective = { from = 2024-01-01 }\n[params.thr]\ntype = \"money\"\nsource = \"第三条\"\nvalues = [{ from = 2024-01-01, value = \"100000000\" }, { from = 2025-01-01, value = \"90000000\", source = { document_no = \"泉台管〔2025〕1号\", article = \"第二条\" } }]\n[conditions]\nall = [{ attr = \"revenue\", min = \"$thr\" }]\n[reward]\nfixed = 1\n",
+            &Schema::standard(),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let (s, o) = (Schema::standard(), EvalOptions::default());
+        let mut f = facts(Some(80_000_000), None);
+        f.set_for_year("revenue", 2024, Value::Money(Money::from_yuan(80_000_000)));
+        assert_eq!(
+            evaluate(&p, &s, &f, 2024, &o).checks[0].sentence,
+            "2024年营业收入 8,000.00 万元,需不低于 1 亿元(依据:泉台管〔2024〕15号第三条)"
+        );
+        assert_eq!(
+            evaluate(&p, &s, &f, 2025, &o).checks[0].sentence,
+            "2025年营业收入 8,000.00 万元,需不低于 9,000 万元(依据:泉台管〔2025〕1号第二条)"
+        );
+    }
+
+    #[test]
+    fn growth_and_consecutive_years() {
+        let p = policy(
+            "[conditions]\nall = [{ growth = \"rd_expense\", min = \"20%\", consecutive_years = 2 }]\n[reward]\nfixed = 1\n",
+        );
+        let (s, o) = (Schema::standard(), EvalOptions::default());
+        let both = rd(&[(2023, 1_000_000), (2024, 1_200_000), (2025, 1_500_000)]);
+        let e = evaluate(&p, &s, &both, 2025, &o);
+        assert_eq!(
+            e.outcome,
+            Outcome::Eligible {
+                amount: Money::from_yuan(1)
+            }
+        );
+        assert_eq!(
+            e.checks[0].sentence,
+            "2025年研发费用较上年增长 25.00%,需不低于 20%"
+        );
+        assert_eq!(
+            e.checks[1].sentence,
+            "2024年研发费用较上年增长 20.00%,需不低于 20%"
+        );
+        let one = rd(&[(2023, 1_300_000), (2024, 1_200_000), (2025, 1_500_000)]);
+        assert_eq!(
+            evaluate(&p, &s, &one, 2025, &o).outcome,
+            Outcome::Ineligible
+        );
+        // A previous value of zero has no growth rate: the test fails, and says why.
+        let zero = rd(&[(2023, 0), (2024, 1_200_000), (2025, 1_500_000)]);
+        let e = evaluate(&p, &s, &zero, 2025, &o);
+        assert_eq!(e.outcome, Outcome::Ineligible);
+        assert_eq!(
+            e.checks[1].sentence,
+            "2024年研发费用较上年增长 无法计算(上年数值为零或负数),需不低于 20%"
+        );
     }
 
     #[test]

@@ -47,8 +47,8 @@ fn base_amount<S: Source + ?Sized>(
 ) -> Option<i64> {
     match &r.kind {
         RewardKind::Fixed(a) => money(a, env, missing),
-        RewardKind::Percent { base, rate } => {
-            let b = num(base, env, src, missing);
+        RewardKind::Percent { base, rate, minus } => {
+            let b = percent_base(base, minus.as_ref(), env, src, missing);
             let r = rate_value(rate, env, missing);
             Some(crate::num::mul_rate(b?, r?, env.policy.rounding))
         }
@@ -99,6 +99,30 @@ fn base_amount<S: Source + ?Sized>(
             best
         }
     }
+}
+
+/// The base of a percent component: the value, or its increase over `minus` (both missing
+/// facts are named).
+fn percent_base<S: Source + ?Sized>(
+    base: &AttrRef,
+    minus: Option<&AttrRef>,
+    env: &Env<'_>,
+    src: &S,
+    missing: &mut Vec<FactKey>,
+) -> Option<i64> {
+    let b = num(base, env, src, missing);
+    match minus {
+        None => b,
+        Some(m) => {
+            let prev = num(m, env, src, missing);
+            Some(increase(b?, prev?))
+        }
+    }
+}
+
+/// The increase of `this` over `prev` (按增量): a decrease is no increase.
+pub(crate) fn increase(this: i64, prev: i64) -> i64 {
+    this.saturating_sub(prev).max(0)
 }
 
 /// A money amount in fen; a parameter without value is a missing fact.
@@ -218,15 +242,27 @@ pub(crate) fn describe<S: Source + ?Sized>(r: &Reward, env: &Env<'_>, src: &S) -
     let mut scratch = Vec::new();
     let value = amount(r, env, src, &mut scratch);
     let head = match &r.kind {
-        RewardKind::Fixed(_) => "定额奖补".to_string(),
-        RewardKind::Percent { base, rate } => {
-            let b = num(base, env, src, &mut scratch).map_or("未知".into(), text::money_actual);
+        RewardKind::Fixed(a) => format!("定额奖补{}", source_of(Some(a), env)),
+        RewardKind::Percent { base, rate, minus } => {
+            let b = percent_base(base, minus.as_ref(), env, src, &mut scratch)
+                .map_or("未知".into(), text::money_actual);
             let rt = rate_value(rate, env, &mut scratch).map_or("?".into(), |d| {
                 crate::num::decimal_to_scaled(d, 4)
                     .map(text::percent)
                     .unwrap_or_else(|_| d.to_string())
             });
-            format!("{} {b} × {rt}", label(base, env))
+            let rt = match rate {
+                Rate::Param(n) => format!("{rt}{}", env.param_source(n)),
+                Rate::Lit(_) => rt,
+            };
+            match minus {
+                Some(m) => format!(
+                    "{}较{}年增量 {b} × {rt}",
+                    label(base, env),
+                    m.period.year(env.year).unwrap_or(env.year)
+                ),
+                None => format!("{} {b} × {rt}", label(base, env)),
+            }
         }
         RewardKind::Tiers { base, mode, .. } => {
             let b = num(base, env, src, &mut scratch)
@@ -263,15 +299,25 @@ pub(crate) fn describe<S: Source + ?Sized>(r: &Reward, env: &Env<'_>, src: &S) -
         None => head,
     };
     if let Some(cap) = r.cap.as_ref().and_then(|a| money(a, env, &mut scratch)) {
-        s.push_str(&format!(",上限 {}", text::money_round(cap)));
+        let source = source_of(r.cap.as_ref(), env);
+        s.push_str(&format!(",上限 {}{source}", text::money_round(cap)));
     }
     if let Some(floor) = r.floor.as_ref().and_then(|a| money(a, env, &mut scratch)) {
-        s.push_str(&format!(",保底 {}", text::money_round(floor)));
+        let source = source_of(r.floor.as_ref(), env);
+        s.push_str(&format!(",保底 {}{source}", text::money_round(floor)));
     }
     if let Some(v) = value {
         s.push_str(&format!(" → {}", text::money_exact(v)));
     }
     s
+}
+
+/// The legal source of an amount given as a parameter, or nothing.
+fn source_of(a: Option<&Amount>, env: &Env<'_>) -> String {
+    match a {
+        Some(Amount::Param(name)) => env.param_source(name),
+        _ => String::new(),
+    }
 }
 
 fn label(r: &AttrRef, env: &Env<'_>) -> String {

@@ -3,7 +3,7 @@
 use super::fields::{self, Fields};
 use super::values::COMPARATORS;
 use super::{Ctx, type_zh};
-use crate::model::{Condition, Leaf, Operand, TagWhen, Test};
+use crate::model::{Condition, Leaf, Operand, Period, TagWhen, Test};
 use crate::schema::{AttrType, Entity};
 use crate::tree::{Node, NodeKind};
 
@@ -48,15 +48,18 @@ impl Ctx<'_> {
         let label = f.opt_str("label", &mut self.sink).map(|l| l.0);
         let parsed = if f.has("tag") {
             self.tag_test(&mut f).map(|t| (t, false))
-        } else if f.has("ratio") || f.has("count") {
+        } else if ["ratio", "count", "change", "growth"]
+            .iter()
+            .any(|k| f.has(k))
+        {
             self.numeric_test(&mut f, line).map(|t| (t, false))
         } else if f.has("attr") {
             self.attr_test(&mut f, line)
         } else {
             self.sink.error(
                 line,
-                "条件应包含 all、any、not、attr、ratio、count 或 tag 之一",
-                "a condition needs one of all, any, not, attr, ratio, count or tag",
+                "条件应包含 all、any、not、attr、ratio、count、change、growth 或 tag 之一",
+                "a condition needs one of all, any, not, attr, ratio, count, change, growth or tag",
             );
             None
         };
@@ -68,22 +71,64 @@ impl Ctx<'_> {
                 let _ = f.take(key);
             }
         }
+        let years = self.consecutive_years(&mut f, parsed.as_ref().map(|p| &p.0));
         f.finish("条件", &LEAF_KEYS, &mut self.sink);
         let (test, negate) = parsed?;
-        let leaf = Condition::Leaf(Leaf { test, line, label });
-        Some(if negate {
-            Condition::Not(Box::new(leaf))
-        } else {
-            leaf
-        })
+        let one = |test: Test| {
+            let leaf = Condition::Leaf(Leaf {
+                test,
+                line,
+                label: label.clone(),
+            });
+            if negate {
+                Condition::Not(Box::new(leaf))
+            } else {
+                leaf
+            }
+        };
+        match years? {
+            1 => Some(one(test)),
+            // 连续 N 年: the same test in each of the N years ending with its own period.
+            n => (0..n)
+                .map(|k| test.years_back(k).map(&one))
+                .collect::<Option<Vec<_>>>()
+                .map(Condition::All),
+        }
+    }
+
+    /// `consecutive_years = N` (1 when absent): only on comparisons of per-year figures.
+    fn consecutive_years(&mut self, f: &mut Fields<'_>, test: Option<&Test>) -> Option<u8> {
+        let Some((n, l)) = f.opt_int("consecutive_years", &mut self.sink) else {
+            return Some(1);
+        };
+        let per_year = matches!(test, Some(Test::Compare { operand, .. })
+            if operand.refs().iter().all(|r| r.period != Period::Static));
+        if test.is_some() && !per_year {
+            self.sink.error(
+                l,
+                "consecutive_years(连续年数)只适用于分年度数值、增量、增速或比例的比较",
+                "`consecutive_years` applies to comparisons of per-year figures only",
+            );
+            return None;
+        }
+        match u8::try_from(n) {
+            Ok(n @ 1..=10) => Some(n),
+            _ => {
+                self.sink.error(
+                    l,
+                    "consecutive_years 应在 1 到 10 之间",
+                    "`consecutive_years` must be 1..=10",
+                );
+                None
+            }
+        }
     }
 
     fn tag_test(&mut self, f: &mut Fields<'_>) -> Option<Test> {
         let (name, _) = f.req_str("tag", "条件", &mut self.sink)?;
         let within = f.opt_int("within_years", &mut self.sink);
         let when = match f.opt_str("recognised", &mut self.sink) {
-            None if within.is_some() => None,
-            None => Some(TagWhen::Any),
+            None => None,
             Some((w, l)) => match w.as_str() {
                 "any" => Some(TagWhen::Any),
                 "in_policy_year" => Some(TagWhen::InPolicyYear),
@@ -99,9 +144,13 @@ impl Ctx<'_> {
                 }
             },
         };
-        let when = match (when, within) {
-            (Some(w), None) => w,
-            (None, Some((n, l))) => match u8::try_from(n) {
+        let from = f.opt_date("recognised_from", &mut self.sink);
+        let to = f.opt_date("recognised_to", &mut self.sink);
+        let range = (from.is_some() || to.is_some())
+            .then(|| TagWhen::Between(from.map(|d| d.0), to.map(|d| d.0)));
+        let when = match (when, within, range) {
+            (Some(w), None, None) => w,
+            (None, Some((n, l)), None) => match u8::try_from(n) {
                 Ok(n) if (1..=50).contains(&n) => TagWhen::WithinYears(n),
                 _ => {
                     self.sink.error(
@@ -112,15 +161,28 @@ impl Ctx<'_> {
                     return None;
                 }
             },
-            (Some(_), Some((_, l))) => {
+            (None, None, Some(r)) => {
+                if let (Some((a, _)), Some((b, l))) = (from, to)
+                    && a > b
+                {
+                    self.sink.error(
+                        l,
+                        "recognised_to(认定截止日期)早于 recognised_from(认定起始日期)",
+                        "`recognised_to` is before `recognised_from`",
+                    );
+                    return None;
+                }
+                r
+            }
+            (None, None, None) => TagWhen::Any,
+            _ => {
                 self.sink.error(
-                    l,
-                    "recognised 与 within_years 不能同时使用",
-                    "use either `recognised` or `within_years`, not both",
+                    f.line,
+                    "recognised、within_years、recognised_from/recognised_to 只能选用一种",
+                    "use one of `recognised`, `within_years` or `recognised_from`/`recognised_to`",
                 );
                 return None;
             }
-            (None, None) => TagWhen::Any,
         };
         let valid = f
             .opt_bool("valid_at_year_end", &mut self.sink)
@@ -140,10 +202,31 @@ impl Ctx<'_> {
         })
     }
 
-    /// `ratio = [num, den]` or `count = attr`, with numeric bounds.
+    /// `ratio = [num, den]`, `count = attr`, `change = attr` or `growth = attr`, with numeric
+    /// bounds.
     fn numeric_test(&mut self, f: &mut Fields<'_>, line: usize) -> Option<Test> {
         let period = f.opt_str("period", &mut self.sink);
-        let operand = if let Some(e) = f.take("ratio") {
+        let yoy = if f.has("change") { "change" } else { "growth" };
+        let operand = if f.has("change") || f.has("growth") {
+            let (name, l) = f.req_str(yoy, "条件", &mut self.sink)?;
+            let (r, def) = self.attr_ref(&name, period, l)?;
+            let label = def.label.clone();
+            let ty = def.ty;
+            let numeric = matches!(ty, AttrType::Money | AttrType::Integer | AttrType::Decimal);
+            let Some(prev) = r.earlier().filter(|_| numeric) else {
+                self.sink.error(
+                    l,
+                    format!("{yoy}(较上年)只适用于分年度的数值属性,“{label}”不是"),
+                    format!("`{yoy}` applies to per-year numeric attributes; `{name}` is not one"),
+                );
+                return None;
+            };
+            if yoy == "change" {
+                Operand::Change(r, prev)
+            } else {
+                Operand::Growth(r, prev)
+            }
+        } else if let Some(e) = f.take("ratio") {
             let names = fields::str_list(&e.value, "ratio", &mut self.sink)?;
             let [num, den] = names.as_slice() else {
                 self.sink.error(
@@ -181,10 +264,7 @@ impl Ctx<'_> {
             }
             Operand::Count(r)
         };
-        let ty = match operand {
-            Operand::Ratio(..) => AttrType::Decimal,
-            _ => AttrType::Integer,
-        };
+        let ty = operand.threshold_type(|a| self.schema.def(a).ty);
         let bounds = self.bounds(f, ty, line)?;
         Some(Test::Compare { operand, bounds })
     }
@@ -255,7 +335,12 @@ impl Ctx<'_> {
     }
 }
 
-const LEAF_KEYS: [&str; 19] = [
+const LEAF_KEYS: [&str; 24] = [
+    "recognised_from",
+    "recognised_to",
+    "change",
+    "growth",
+    "consecutive_years",
     "attr",
     "period",
     "min",

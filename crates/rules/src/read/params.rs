@@ -2,7 +2,7 @@
 
 use super::fields::Fields;
 use super::{Ctx, type_zh};
-use crate::model::{Param, ParamType, ParamValue};
+use crate::model::{LegalSource, Param, ParamType, ParamValue};
 use crate::schema::AttrType;
 use crate::tree::{Node, NodeKind};
 use chrono::NaiveDate;
@@ -50,15 +50,21 @@ impl Ctx<'_> {
                 ParamType::Money
             }
         };
+        let source = match f.take("source") {
+            Some(e) => Some(self.legal_source(&e.value)?),
+            None => None,
+        };
         let mut values = Vec::new();
+        let mut sources = Vec::new();
         match f.take("values").map(|e| &e.value) {
             Some(Node {
                 kind: NodeKind::Array(items),
                 ..
             }) => {
                 for item in items {
-                    if let Some(v) = self.param_value(item, ty, name) {
+                    if let Some((v, own)) = self.param_value(item, ty, name) {
                         values.push(v);
+                        sources.push(own.or_else(|| source.clone()));
                     }
                 }
             }
@@ -68,7 +74,11 @@ impl Ctx<'_> {
                 format!("parameter `{name}` needs `values = [{{ from = …, value = … }}]`"),
             ),
         }
-        f.finish(&what, &["label", "type", "values"], &mut self.sink);
+        f.finish(
+            &what,
+            &["label", "type", "source", "values"],
+            &mut self.sink,
+        );
         for pair in values.windows(2) {
             if pair[1].0 <= pair[0].0 {
                 self.sink.error(
@@ -92,7 +102,42 @@ impl Ctx<'_> {
             label,
             ty,
             values,
+            sources,
             line: node.line,
+        })
+    }
+
+    /// `source = "第三条"` (a clause of this policy's document) or
+    /// `source = { document_no = "闽政〔2023〕5号", article = "第四条" }`.
+    fn legal_source(&mut self, node: &Node) -> Option<LegalSource> {
+        if let NodeKind::Str(article) = &node.kind {
+            return self.article(article.clone(), node.line);
+        }
+        let mut f = Fields::of(node, "法律依据 source", &mut self.sink)?;
+        let document_no = f.opt_str("document_no", &mut self.sink).map(|d| d.0);
+        let article = f.req_str("article", "法律依据 source", &mut self.sink);
+        f.finish(
+            "法律依据 source",
+            &["document_no", "article"],
+            &mut self.sink,
+        );
+        let mut source = self.article(article?.0, node.line)?;
+        source.document_no = document_no.filter(|d| !d.trim().is_empty());
+        Some(source)
+    }
+
+    fn article(&mut self, article: String, line: usize) -> Option<LegalSource> {
+        if article.trim().is_empty() {
+            self.sink.error(
+                line,
+                "法律依据的条款(article)不能为空",
+                "the `article` of a source must not be empty",
+            );
+            return None;
+        }
+        Some(LegalSource {
+            document_no: None,
+            article: article.trim().to_string(),
         })
     }
 
@@ -101,12 +146,16 @@ impl Ctx<'_> {
         item: &Node,
         ty: ParamType,
         name: &str,
-    ) -> Option<(NaiveDate, ParamValue)> {
+    ) -> Option<((NaiveDate, ParamValue), Option<LegalSource>)> {
         let what = format!("参数 {name} 的取值");
         let mut f = Fields::of(item, &what, &mut self.sink)?;
         let from = f.opt_date("from", &mut self.sink);
         let value = f.take("value");
-        f.finish(&what, &["from", "value"], &mut self.sink);
+        let source = match f.take("source") {
+            Some(e) => Some(self.legal_source(&e.value)?),
+            None => None,
+        };
+        f.finish(&what, &["from", "value", "source"], &mut self.sink);
         let Some((from, _)) = from else {
             self.sink.error(
                 item.line,
@@ -134,7 +183,7 @@ impl Ctx<'_> {
             ParamType::Rate => crate::num::parse_decimal(&text, true).map(ParamValue::Rate),
         };
         match parsed {
-            Ok(v) => Some((from, v)),
+            Ok(v) => Some(((from, v), source)),
             Err(e) => {
                 self.sink.error(
                     value.line,

@@ -7,10 +7,11 @@ use crate::schema::AttrType;
 use crate::tree::Node;
 use qinqing_domain::Money;
 
-const REWARD_KEYS: [&str; 16] = [
+const REWARD_KEYS: [&str; 17] = [
     "fixed",
     "percent",
     "of",
+    "basis",
     "period",
     "tiers",
     "brackets",
@@ -193,9 +194,34 @@ impl Ctx<'_> {
         let e = f.take("percent")?;
         let rate = self.rate(&e.value, "percent");
         let base = self.base(f, &[AttrType::Money], "比例奖补 percent");
+        let minus = match f.opt_str("basis", &mut self.sink) {
+            None => None,
+            Some((b, _)) if b == "value" => None,
+            Some((b, l)) if b == "increase" => {
+                let base = base.as_ref()?;
+                let Some(prev) = base.earlier() else {
+                    self.sink.error(
+                        l,
+                        "按增量计算(basis = \"increase\")只适用于分年度的属性",
+                        "`basis = \"increase\"` applies to per-year attributes only",
+                    );
+                    return None;
+                };
+                Some(prev)
+            }
+            Some((b, l)) => {
+                self.sink.error(
+                    l,
+                    format!("basis“{b}”无效,应为 value(按当年数值)或 increase(按较上年的增量)"),
+                    format!("invalid `basis` `{b}`; expected value or increase"),
+                );
+                return None;
+            }
+        };
         Some(RewardKind::Percent {
             base: base?,
             rate: rate?,
+            minus,
         })
     }
 

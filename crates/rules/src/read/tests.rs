@@ -60,6 +60,65 @@ fn type_mismatches_are_reported() {
 }
 
 #[test]
+fn year_on_year_tests_are_checked_with_lines() {
+    let e = errors(
+        "[conditions]\nall = [\n  { change = \"industry\", min = 1 },\n  { growth = \"revenue\", min = \"20%\", consecutive_years = 11 },\n  { attr = \"industry\", under = [\"C\"], consecutive_years = 2 },\n]\n[reward]\npercent = \"5%\"\nof = \"revenue\"\nbasis = \"delta\"\n",
+    );
+    for (line, text) in [
+        (9, "`change` applies to per-year numeric attributes"),
+        (10, "`consecutive_years` must be 1..=10"),
+        (
+            11,
+            "`consecutive_years` applies to comparisons of per-year figures only",
+        ),
+        (16, "invalid `basis` `delta`"),
+    ] {
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with(&format!("{line}:")) && m.contains(text)),
+            "{line} {text}: {e:?}"
+        );
+    }
+}
+
+#[test]
+fn recognition_windows_are_checked() {
+    let e = errors(
+        "[conditions]\nall = [\n  { tag = \"高新\", recognised_from = 2025-01-01, recognised_to = 2023-12-31 },\n  { tag = \"高新\", recognised_from = 2023-01-01, within_years = 2 },\n]\n[reward]\nfixed = 1\n",
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.starts_with("9:") && m.contains("`recognised_to` is before")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter()
+            .any(|m| m.starts_with("10:") && m.contains("use one of")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn consecutive_years_repeat_the_test_for_each_year() {
+    let p = parse_policy(
+        "t.toml",
+        &format!("{HEAD}[conditions]\nall = [{{ growth = \"revenue\", above = 0, consecutive_years = 3 }}]\n[reward]\nfixed = 1\n"),
+        &Schema::standard(),
+    )
+    .unwrap();
+    let leaves = p.condition.leaves();
+    assert_eq!(leaves.len(), 3);
+    let years: Vec<_> = leaves
+        .iter()
+        .map(|l| match &l.test {
+            Test::Compare { operand, .. } => operand.refs()[0].period.year(2025),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(years, [Some(2025), Some(2024), Some(2023)]);
+}
+
+#[test]
 fn dates_out_of_order_are_reported() {
     let src = "id = \"t\"\ntitle = \"t\"\ndepartment = \"d\"\nlevel = \"district\"\nmode = \"apply\"\neffective = { from = 2025-01-01, to = 2024-12-31 }\n[reward]\nfixed = 1\n";
     let e = parse_policy("t.toml", src, &Schema::standard()).unwrap_err();
