@@ -213,7 +213,7 @@ async fn division_orgs(app: &TestApp) -> Vec<(String, String, Option<String>)> {
 }
 
 async fn district(app: &TestApp, code: &str, name: &str) {
-    qinqing_kernel::setup::create_district(&app.app, code, name, "admin", "Admin2026ok")
+    qinqing_kernel::setup::create_district(&app.app, code, name, "admin", "Setup2026ok")
         .await
         .unwrap();
 }
