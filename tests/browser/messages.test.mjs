@@ -30,6 +30,8 @@ journey('重置密码后用户收到站内信:页头显示未读数,阅读后清
   const nav = page.locator('header nav');
   await clickAndWait(page, nav.getByRole('link', { name: '账户管理' }));
   const row = page.locator('table tbody tr', { has: page.getByRole('cell', { name: username, exact: true }) });
+  // The account's actions sit behind its 管理 disclosure.
+  await row.locator('summary', { hasText: '管理' }).click();
   await row.getByLabel(`${username} 的新临时密码`).fill('Reset2026ab');
   await clickAndWait(page, row.getByRole('button', { name: '重置' }));
   await page.getByRole('status').filter({ hasText: '已重置密码' }).waitFor();
