@@ -236,11 +236,12 @@ pub struct EntryView {
 /// every entry; others read the entries of enterprises in their scope.
 pub async fn entry(app: &App, who: &Principal, index: u64) -> AppResult<EntryView> {
     let mut conn = app.db.conn().await?;
-    let seq = i64::try_from(index).map_err(|_| AppError::NotFound("没有这条审计记录".into()))?;
-    let (_, bytes) = store::entry_bytes(&mut conn, seq, seq + 1)
+    let missing = || AppError::NotFound(format!("没有第 {index} 条审计记录"));
+    let seq = i64::try_from(index).map_err(|_| missing())?;
+    let (_, bytes) = store::entry_bytes(&mut conn, seq, seq.checked_add(1).ok_or_else(missing)?)
         .await?
         .pop()
-        .ok_or_else(|| AppError::NotFound(format!("没有第 {index} 条审计记录")))?;
+        .ok_or_else(missing)?;
     let entry: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|_| internal("an audit entry is not JSON"))?;
     if !may_read_entry(&mut conn, who, &entry).await? {

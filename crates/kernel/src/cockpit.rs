@@ -202,8 +202,28 @@ pub struct Cockpit {
     pub rows: Vec<Row>,
     pub total: Row,
     pub months: Vec<Month>,
+    /// Warnings whose own recipients were nobody and went up the ladder, newest first.
+    pub unreached: Vec<UnreachedWarning>,
     pub as_of: DateTime<Utc>,
 }
+
+/// A warning nobody of its own grade could be told of: a department without the accounts its
+/// clocks need, which supervisors must see to put right.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UnreachedWarning {
+    pub label: String,
+    pub department: String,
+    /// 提醒, 警示 …
+    pub grade: &'static str,
+    pub fired_at: DateTime<Utc>,
+    /// Who was told instead: 已转部门负责人, 已转监督部门, 已转纪检监察, 无人可通知.
+    pub climbed: &'static str,
+    /// Where its full trail is.
+    pub trail: String,
+}
+
+/// How many of those the cockpit shows.
+const UNREACHED_LIMIT: i64 = 50;
 
 /// Who may look, and over what: the supervising offices, 纪检 and the administrator over their
 /// scope; a department lead over their own department.
@@ -270,6 +290,7 @@ pub async fn cockpit(app: &App, who: &Principal, by: By, sort: Sort) -> AppResul
     let tallies = store::tallies(&mut conn, &window).await?;
     let months = store::closed_by_month(&mut conn, &window).await?;
     let names = row_names(&mut conn, by).await?;
+    let unreached = unreached(&mut conn, &viewer, &window).await?;
     let owners = owners(app);
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     let mut total = Row {
@@ -331,8 +352,34 @@ pub async fn cockpit(app: &App, who: &Principal, by: By, sort: Sort) -> AppResul
                 on_time: m.on_time,
             })
             .collect(),
+        unreached,
         as_of: now,
     })
+}
+
+async fn unreached(
+    conn: &mut crate::store::Conn,
+    viewer: &Viewer,
+    window: &Window<'_>,
+) -> AppResult<Vec<UnreachedWarning>> {
+    let departments = row_names(conn, By::Department).await?;
+    let found = store::unreached(conn, window, UNREACHED_LIMIT).await?;
+    Ok(found
+        .into_iter()
+        .filter(|u| viewer.only_org.is_none() || u.org_id == viewer.only_org)
+        .map(|u| UnreachedWarning {
+            department: row_name(
+                &departments,
+                By::Department,
+                &u.org_id.map_or("none".into(), |id| id.to_string()),
+            ),
+            grade: u.grade.label_zh(),
+            fired_at: u.fired_at,
+            climbed: u.climbed.label_zh(),
+            trail: format!("/trace/{}/{}", u.object_type, u.object_id),
+            label: u.label,
+        })
+        .collect())
 }
 
 fn percent(part: i64, whole: i64) -> u8 {
@@ -394,6 +441,7 @@ pub struct CellQuery {
     /// The owner's short name (`policies`, `kernel`, `other`); empty: every owner.
     pub owner: Option<String>,
     #[serde(default)]
+    #[param(inline)]
     pub status: Status,
 }
 

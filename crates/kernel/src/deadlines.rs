@@ -12,7 +12,7 @@
 use crate::audit::{self, Change};
 use crate::notifications::{self, NewMessage, Template};
 use crate::scene::ClockKind;
-use crate::store::deadlines::{self as store, Deadline, NewDeadline, State, Warning};
+use crate::store::deadlines::{self as store, Climb, Deadline, NewDeadline, State, Warning};
 use crate::store::{Conn, StoreError, orgs, settings, users};
 use crate::{App, AppError, AppResult, Principal, RequestMeta};
 use chrono::{DateTime, Utc};
@@ -259,6 +259,29 @@ async fn users_told(conn: &mut Conn, roles: &[Role], d: &Deadline) -> AppResult<
     Ok(ids)
 }
 
+/// The users a warning reaches: its own grade's recipients or, when those are nobody (a
+/// department without a handler or lead account), at once the recipients of the nearest grade up
+/// the ladder that has anyone — a warning must never fall silent.
+async fn reach(
+    conn: &mut Conn,
+    rule: &WarningRule,
+    grade: Grade,
+    d: &Deadline,
+) -> AppResult<(Vec<i64>, Option<Climb>)> {
+    for up in Grade::ALL.into_iter().filter(|g| *g >= grade) {
+        let told = users_told(conn, &recipients(rule, up, &d.side), d).await?;
+        if !told.is_empty() {
+            return Ok((told, (up != grade).then_some(Climb::To(up))));
+        }
+    }
+    Ok((Vec::new(), Some(Climb::Nobody)))
+}
+
+fn role_labels(roles: &[Role]) -> String {
+    let labels: Vec<&str> = roles.iter().map(|r| r.label_zh()).collect();
+    labels.join("、")
+}
+
 fn template(grade: Grade) -> Template {
     match grade {
         Grade::Reminder => Template::DEADLINE_REMINDER,
@@ -300,17 +323,25 @@ async fn fire(app: &App, warning: &Warning, now: DateTime<Utc>) -> AppResult<boo
         &app.clock_kinds(),
         &deadline.kind,
     );
-    let roles = recipients(&rule, warning.grade, &deadline.side);
-    let told = users_told(&mut tx, &roles, &deadline).await?;
-    let params = serde_json::json!({
+    let (told, climbed) = reach(&mut tx, &rule, warning.grade, &deadline).await?;
+    let mut params = serde_json::json!({
         "object": deadline.label,
         "grade": warning.grade.label_zh(),
         "due": deadline.due_at.with_timezone(&qinqing_domain::deadline::beijing()).format("%Y-%m-%d %H:%M").to_string(),
     });
+    let template = match climbed {
+        Some(climb) => {
+            params["missing"] =
+                role_labels(&recipients(&rule, warning.grade, &deadline.side)).into();
+            store::record_climb(&mut tx, warning.id, climb).await?;
+            Template::DEADLINE_UNREACHED
+        }
+        None => template(warning.grade),
+    };
     for user in &told {
         let message = NewMessage {
             recipient_user_id: *user,
-            template: template(warning.grade),
+            template,
             params: params.clone(),
             idempotency_key: format!("warning-{}-user-{user}", warning.id),
         };
@@ -321,7 +352,7 @@ async fn fire(app: &App, warning: &Warning, now: DateTime<Utc>) -> AppResult<boo
         object_type: &deadline.object_type,
         object_id: deadline.object_id.clone(),
         on_behalf_of: None,
-        detail: serde_json::json!({ "deadline": deadline.id, "grade": warning.grade.as_str(), "label": deadline.label, "due_at": deadline.due_at, "told": told }),
+        detail: serde_json::json!({ "deadline": deadline.id, "grade": warning.grade.as_str(), "label": deadline.label, "due_at": deadline.due_at, "told": told, "climbed_to": climbed }),
     };
     audit::record(
         &mut tx,

@@ -64,6 +64,12 @@ impl Template {
         label: "督办",
         render: deadline_escalated,
     };
+    /// A warning whose own recipients were nobody came up the ladder to this user.
+    pub const DEADLINE_UNREACHED: Template = Template {
+        key: "deadline_unreached",
+        label: "预警无人接收",
+        render: deadline_unreached,
+    };
     /// An administrator reset the user's password.
     pub const PASSWORD_RESET: Template = Template {
         key: "password_reset",
@@ -71,11 +77,12 @@ impl Template {
         render: password_reset,
     };
     /// The kernel's own kinds of message.
-    pub const KERNEL: [Template; 5] = [
+    pub const KERNEL: [Template; 6] = [
         Template::DEADLINE_REMINDER,
         Template::DEADLINE_WARNING,
         Template::DEADLINE_DEMAND,
         Template::DEADLINE_ESCALATED,
+        Template::DEADLINE_UNREACHED,
         Template::PASSWORD_RESET,
     ];
 
@@ -153,6 +160,18 @@ fn deadline_escalated(p: &Params) -> (String, String) {
     (
         "督办通知".into(),
         format!("{object}的{kind}逾期未办结(时限 {due}),已提交{to}督办。"),
+    )
+}
+
+fn deadline_unreached(p: &Params) -> (String, String) {
+    let (object, kind, due) = p.object_kind_due();
+    let grade = p.get("grade", "预警");
+    let missing = p.get("missing", "经办人");
+    (
+        "预警无人接收,已上报".into(),
+        format!(
+            "{object}的{kind}(时限 {due})发出{grade},但应接收的{missing}没有可用账户,现直接报送您。请督促办理,并为该部门配置账户。"
+        ),
     )
 }
 

@@ -1,9 +1,10 @@
 //! What the supervision cockpit reads: every clock of every scene, counted in one pass per view.
 
-use crate::store::deadlines::Deadline;
+use crate::store::deadlines::{Climb, Deadline};
 use crate::store::sql::{Arg, bind_all, escape_like, next};
-use crate::store::{Conn, Result, time};
+use crate::store::{Conn, Result, stored, time};
 use chrono::{DateTime, Utc};
+use qinqing_domain::deadline::Grade;
 use sqlx::{AssertSqlSafe, Row};
 
 /// The clocks of one department, town and kind, counted.
@@ -204,4 +205,55 @@ pub async fn clocks(conn: &mut Conn, filter: &CellFilter<'_>) -> Result<Vec<Dead
         .fetch_all(conn)
         .await?;
     rows.iter().map(super::deadlines::from_row).collect()
+}
+
+/// A fired warning whose own recipients were nobody, with its clock.
+#[derive(Debug, Clone)]
+pub struct Unreached {
+    pub grade: Grade,
+    pub fired_at: DateTime<Utc>,
+    pub climbed: Climb,
+    pub org_id: Option<i64>,
+    pub label: String,
+    pub object_type: String,
+    pub object_id: String,
+}
+
+/// Warnings fired since the window's period start that reached nobody of their own grade, newest
+/// first (at most `limit`).
+pub async fn unreached(conn: &mut Conn, window: &Window<'_>, limit: i64) -> Result<Vec<Unreached>> {
+    let mut args = Vec::new();
+    let since = next(Arg::Text(time::to_text(window.since)), &mut args);
+    let scope = region_condition(window, &mut args);
+    let limit = next(Arg::Int(limit), &mut args);
+    let sql = format!(
+        "SELECT w.grade, w.fired_at, w.climbed_to, d.org_id, d.label, d.object_type, d.object_id \
+         FROM deadline_warning w JOIN deadline d ON d.id = w.deadline_id \
+         WHERE w.climbed_to IS NOT NULL AND w.fired_at >= {since}{scope} \
+         ORDER BY w.fired_at DESC, w.id DESC LIMIT {limit}"
+    );
+    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &args)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let grade: String = r.try_get("grade")?;
+            let climbed: String = r.try_get("climbed_to")?;
+            Ok(Unreached {
+                grade: stored(
+                    "deadline_warning.grade",
+                    Grade::parse(&grade).ok_or(grade.clone()),
+                )?,
+                fired_at: time::from_text(&r.try_get::<String, _>("fired_at")?)?,
+                climbed: stored(
+                    "deadline_warning.climbed_to",
+                    Climb::parse(&climbed).ok_or(climbed.clone()),
+                )?,
+                org_id: r.try_get("org_id")?,
+                label: r.try_get("label")?,
+                object_type: r.try_get("object_type")?,
+                object_id: r.try_get("object_id")?,
+            })
+        })
+        .collect()
 }

@@ -3,6 +3,7 @@
 use crate::store::{Conn, Result, stored, time};
 use chrono::{DateTime, Utc};
 use qinqing_domain::deadline::{Grade, LimitUnit};
+use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
@@ -187,6 +188,44 @@ pub struct Warning {
     pub fired_at: Option<DateTime<Utc>>,
     pub acted_at: Option<DateTime<Utc>>,
     pub act_note: Option<String>,
+    /// Set when the warning's own recipients were nobody and it went up the ladder.
+    pub climbed: Option<Climb>,
+}
+
+/// Where a warning went when nobody of its own grade's recipients could be told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Climb {
+    /// The recipients of this higher grade were told instead.
+    To(Grade),
+    /// No one on the whole ladder could be told.
+    Nobody,
+}
+
+impl Climb {
+    fn as_str(self) -> &'static str {
+        match self {
+            Climb::To(grade) => grade.as_str(),
+            Climb::Nobody => "nobody",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        match s {
+            "nobody" => Some(Climb::Nobody),
+            grade => Grade::parse(grade).map(Climb::To),
+        }
+    }
+
+    /// Who was told instead, as supervisors read it.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Climb::To(Grade::Reminder | Grade::Warning) => "已转部门负责人",
+            Climb::To(Grade::Demand) => "已转监督部门",
+            Climb::To(Grade::Escalated) => "已转纪检监察",
+            Climb::Nobody => "无人可通知",
+        }
+    }
 }
 
 /// Schedules (or reschedules) a grade of warning; an already fired warning keeps its time.
@@ -209,8 +248,7 @@ pub async fn schedule_warning(
     Ok(())
 }
 
-const WARNING_COLUMNS: &str =
-    "SELECT id, deadline_id, grade, fire_at, fired_at, acted_at, act_note FROM deadline_warning";
+const WARNING_COLUMNS: &str = "SELECT id, deadline_id, grade, fire_at, fired_at, acted_at, act_note, climbed_to FROM deadline_warning";
 
 pub async fn warnings(conn: &mut Conn, deadline_id: i64) -> Result<Vec<Warning>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
@@ -233,8 +271,8 @@ pub async fn warning(conn: &mut Conn, id: i64) -> Result<Option<Warning>> {
 /// Unfired warnings of running deadlines whose time has come, oldest first.
 pub async fn due_warnings(conn: &mut Conn, now: DateTime<Utc>, limit: i64) -> Result<Vec<Warning>> {
     let rows = sqlx::query(
-        "SELECT w.id, w.deadline_id, w.grade, w.fire_at, w.fired_at, w.acted_at, w.act_note \
-         FROM deadline_warning w JOIN deadline d ON d.id = w.deadline_id \
+        "SELECT w.id, w.deadline_id, w.grade, w.fire_at, w.fired_at, w.acted_at, w.act_note, \
+         w.climbed_to FROM deadline_warning w JOIN deadline d ON d.id = w.deadline_id \
          WHERE w.fired_at IS NULL AND w.fire_at <= $1 AND d.state = 'running' \
          ORDER BY w.fire_at LIMIT $2",
     )
@@ -256,6 +294,16 @@ pub async fn claim(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<bool>
             .execute(conn)
             .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Records that a fired warning went up the ladder because its own recipients were nobody.
+pub async fn record_climb(conn: &mut Conn, id: i64, climb: Climb) -> Result<()> {
+    sqlx::query("UPDATE deadline_warning SET climbed_to = $1 WHERE id = $2")
+        .bind(climb.as_str())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Records who acted on a fired warning; false if it was not fired or already acted on.
@@ -292,7 +340,7 @@ pub async fn cancel_pending(conn: &mut Conn, deadline_id: i64, grades: &[Grade])
 }
 
 const FIRED_COLUMNS: &str = "SELECT w.id AS w_id, w.deadline_id, w.grade, w.fire_at, w.fired_at, \
-    w.acted_at, w.act_note, d.id, d.object_type, d.object_id, d.kind, d.label, d.region_code, \
+    w.acted_at, w.act_note, w.climbed_to, d.id, d.object_type, d.object_id, d.kind, d.label, d.region_code, \
     d.side, d.unit, d.amount, d.started_at, d.due_at, d.state, d.paused_at, d.org_id \
     FROM deadline_warning w JOIN deadline d ON d.id = w.deadline_id WHERE w.fired_at IS NOT NULL";
 
@@ -374,6 +422,15 @@ fn warning_from_row_at(r: &AnyRow, id_column: &str) -> Result<Warning> {
         fired_at: opt("fired_at")?,
         acted_at: opt("acted_at")?,
         act_note: r.try_get("act_note")?,
+        climbed: r
+            .try_get::<Option<String>, _>("climbed_to")?
+            .map(|c| {
+                stored(
+                    "deadline_warning.climbed_to",
+                    Climb::parse(&c).ok_or(c.clone()),
+                )
+            })
+            .transpose()?,
     })
 }
 

@@ -260,6 +260,13 @@ async fn entries_are_readable_only_by_those_entitled_to_their_object() {
         firm.get("/api/v1/audit/entries/999999").await.status(),
         StatusCode::NOT_FOUND
     );
+    // The largest index there is once crashed the handler computing the one after it.
+    assert_eq!(
+        firm.get(&format!("/api/v1/audit/entries/{}", i64::MAX))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 /// Runs raw SQL against the test database, as an intruder with database access would.

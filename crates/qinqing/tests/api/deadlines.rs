@@ -177,6 +177,97 @@ async fn each_grade_fires_once_at_its_time_to_its_people() {
     assert_eq!(mine("discipline").await, ["escalated"]);
 }
 
+/// Deactivates every account of `role`, as a district that has not staffed a department yet.
+async fn deactivate_all(app: &TestApp, role: &str) {
+    let admin = app.login("admin").await;
+    let users = admin.get("/api/v1/admin/users").await;
+    for user in users.json::<Vec<Value>>().await.unwrap() {
+        if user["role"] == role && user["disabled"] == false {
+            let res = admin
+                .post(
+                    &format!("/api/v1/admin/users/{}/deactivate", user["id"]),
+                    &json!({}),
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::NO_CONTENT, "{user}");
+        }
+    }
+}
+
+/// The newest message of `user` telling of a warning nobody could receive.
+async fn unreached_message(app: &TestApp, user: &str) -> Option<Value> {
+    let inbox: Value = app
+        .login(user)
+        .await
+        .get("/api/v1/messages")
+        .await
+        .json()
+        .await
+        .unwrap();
+    inbox["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["subject"] == "预警无人接收,已上报")
+        .cloned()
+}
+
+#[tokio::test]
+async fn a_warning_that_reaches_nobody_goes_up_the_ladder_at_once_and_shows_on_the_cockpit() {
+    let (app, clock, code) = correction_on_national_day_eve().await;
+    deactivate_all(&app, "handler").await;
+    clock.advance(chrono::Duration::days(9) + chrono::Duration::hours(10)); // the reminder's time
+    assert_eq!(run_due(&app.app).await.unwrap(), 1);
+    let told = unreached_message(&app, "lead")
+        .await
+        .expect("the department lead is told the reminder nobody could receive");
+    assert!(
+        told["body"]
+            .as_str()
+            .unwrap()
+            .contains("提醒,但应接收的经办人没有可用账户"),
+        "{told}"
+    );
+
+    deactivate_all(&app, "department_lead").await;
+    clock.advance(chrono::Duration::days(1)); // 警示, for handler and lead: both gone
+    assert_eq!(run_due(&app.app).await.unwrap(), 1);
+    let told = unreached_message(&app, "efficiency")
+        .await
+        .expect("the supervising office is told at once, not a day later at the demand");
+    assert!(
+        told["body"]
+            .as_str()
+            .unwrap()
+            .contains("警示,但应接收的经办人、部门负责人没有可用账户"),
+        "{told}"
+    );
+
+    let cockpit: Value = app
+        .login("efficiency")
+        .await
+        .get("/api/v1/supervision/cockpit")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let unreached: Vec<(&str, &str)> = cockpit["unreached"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["trail"].as_str().unwrap().ends_with(&code))
+        .map(|u| (u["grade"].as_str().unwrap(), u["climbed"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        unreached,
+        [("警示", "已转监督部门"), ("提醒", "已转部门负责人")],
+        "{cockpit}"
+    );
+    let page = app.login("efficiency").await.get("/supervision").await;
+    let html = page.text().await.unwrap();
+    assert!(html.contains("无人接收的预警") && html.contains("已转监督部门"));
+}
+
 #[tokio::test]
 async fn answering_the_demand_keeps_it_from_reaching_discipline() {
     let (app, clock, code) = correction_on_national_day_eve().await;

@@ -415,3 +415,57 @@ async fn settings_are_read_only_by_the_administrator_who_sets_them() {
         assert_eq!(admin.get(path).await.status(), StatusCode::OK, "{path}");
     }
 }
+
+/// Requests the framework refuses before any handler runs answer in the API's error body, in
+/// Chinese, naming the field where there is one — not in the framework's English plain text.
+#[tokio::test]
+async fn malformed_requests_are_refused_in_the_api_error_body() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    let url = app.url("/api/v1/admin/users");
+    let send = |body: &'static str, content_type: &'static str| {
+        admin
+            .client
+            .post(&url)
+            .header("X-CSRF-Token", &admin.csrf)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+    };
+
+    let body = assert_error(
+        send("name=x", "text/plain").await.unwrap(),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "invalid",
+        None,
+    )
+    .await;
+    assert!(body["message"].as_str().unwrap().contains("JSON"), "{body}");
+
+    let body = assert_error(
+        send("{not json", "application/json").await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        "invalid",
+        None,
+    )
+    .await;
+    assert_eq!(body["message"], "请求内容不是有效的 JSON");
+
+    let body = assert_error(
+        send("{}", "application/json").await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("username"),
+    )
+    .await;
+    assert_eq!(body["message"], "字段 username 缺少必填项");
+
+    let body = assert_error(
+        admin.get("/api/v1/audit/entries/not-a-number").await,
+        StatusCode::BAD_REQUEST,
+        "invalid",
+        None,
+    )
+    .await;
+    assert_eq!(body["message"], "地址中的参数格式有误");
+}

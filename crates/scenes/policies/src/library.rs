@@ -758,6 +758,7 @@ pub async fn list(app: &App, who: Option<&Principal>) -> AppResult<Vec<PolicyVie
 
 /// The public search of the library: words in Chinese, and filters.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct PolicyQuery {
     /// Words to search for in the title, the document and the guide.

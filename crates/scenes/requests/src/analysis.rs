@@ -34,6 +34,7 @@ const DEFAULT_MONTHS: i64 = 6;
 const TOP: i64 = 10;
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct AnalysisQuery {
     /// First month, YYYY-MM (Beijing time); default five months before `to`.

@@ -65,6 +65,7 @@ pub async fn entry(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InclusionQuery {
     index: Option<u64>,
     size: Option<u64>,
@@ -103,6 +104,7 @@ pub async fn inclusion(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConsistencyQuery {
     from: Option<u64>,
     to: Option<u64>,

@@ -56,6 +56,7 @@ pub async fn act(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ObjectQuery {
     object_type: Option<String>,
     object_id: Option<String>,

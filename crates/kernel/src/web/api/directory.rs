@@ -152,6 +152,7 @@ pub async fn import_organisations(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TemplateQuery {
     /// xlsx (default) or csv
     format: Option<String>,

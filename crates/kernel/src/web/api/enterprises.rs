@@ -49,6 +49,7 @@ pub async fn register(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Part of the name or credit code.
     q: Option<String>,
@@ -222,6 +223,7 @@ pub async fn import(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// csv (default) or xlsx
     format: Option<String>,

@@ -136,6 +136,7 @@ pub async fn set_preferences(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// site or sms.
     channel: Option<String>,

@@ -49,6 +49,7 @@ pub async fn credit_code(Path(code): Path<String>) -> Json<CreditCodeCheck> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SizeQuery {
     /// GB/T 4754-2017 code, e.g. C3311.
     industry: Option<String>,
@@ -130,6 +131,7 @@ pub async fn size_class(Query(q): Query<SizeQuery>) -> Response {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct IndustryQuery {
     /// Parent code; omit for the sections.
     parent: Option<String>,
@@ -163,6 +165,7 @@ pub async fn industries(Query(q): Query<IndustryQuery>) -> Response {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AddQuery {
     /// YYYY-MM-DD
     from: Option<String>,
@@ -208,6 +211,7 @@ pub async fn add_working_days(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BetweenQuery {
     from: Option<String>,
     to: Option<String>,

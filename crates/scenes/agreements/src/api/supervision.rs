@@ -39,6 +39,7 @@ pub async fn desk(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// json (default), csv (the summary table, UTF-8 with BOM) or xlsx (every table, one sheet each)
     format: Option<String>,
@@ -64,6 +65,7 @@ pub async fn dashboard(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// The year whose planned dates are counted (default: this year, Beijing time).
     year: Option<i32>,

@@ -267,6 +267,7 @@ pub async fn release_auto_grant(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     /// The policy year (default: last year, whose figures are complete).
     year: Option<i32>,
@@ -596,6 +597,7 @@ pub async fn retry(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DashboardQuery {
     /// json (default), csv (the summary table) or xlsx (every table, one sheet each)
     format: Option<String>,

@@ -27,6 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FormatQuery {
     /// json (default), csv (every figure in one table, UTF-8 with BOM) or xlsx (one sheet per table)
     format: Option<String>,

@@ -75,6 +75,7 @@ pub async fn replace_routes(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// open | accepted | replied | reopened | closed | duplicate
     status: Option<String>,
