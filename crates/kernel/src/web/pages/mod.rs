@@ -282,6 +282,16 @@ async fn not_found(
     )
 }
 
+/// A file size for people: "820 KB", "2.4 MB".
+pub fn file_size(bytes: &i64) -> String {
+    const MB: i64 = 1024 * 1024;
+    if *bytes >= MB {
+        format!("{:.1} MB", *bytes as f64 / MB as f64)
+    } else {
+        format!("{} KB", (*bytes + 1023) / 1024)
+    }
+}
+
 /// A moment as people in the district read it: Beijing time (the API keeps UTC, RFC 3339).
 pub fn beijing(at: &chrono::DateTime<chrono::Utc>, format: &str) -> String {
     at.with_timezone(&qinqing_domain::deadline::beijing())

@@ -46,16 +46,6 @@ impl ApplicationPage {
     fn error(&self, key: &str) -> &str {
         self.errors.get(key).map_or("", String::as_str)
     }
-
-    /// A file size for people: "820 KB", "2.4 MB".
-    fn size(&self, bytes: &i64) -> String {
-        const MB: i64 = 1024 * 1024;
-        if *bytes >= MB {
-            format!("{:.1} MB", *bytes as f64 / MB as f64)
-        } else {
-            format!("{} KB", (*bytes + 1023) / 1024)
-        }
-    }
 }
 
 pub async fn application_page(
