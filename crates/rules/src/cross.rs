@@ -349,14 +349,23 @@ mod tests {
         let g = rules("exclusive_group = \"g\"");
         let other = rules("");
         let prior = [
-            PriorGrant { cross: &other, amount: 500 },
-            PriorGrant { cross: &g, amount: 100 },
+            PriorGrant {
+                cross: &other,
+                amount: 500,
+            },
+            PriorGrant {
+                cross: &g,
+                amount: 100,
+            },
         ];
         let a = allowance(&g, 300, &prior);
         assert_eq!(a.amount, 0);
         assert_eq!(
             a.limits,
-            vec![Limit::AlreadyGranted { group: "g".into(), prior: 1 }]
+            vec![Limit::AlreadyGranted {
+                group: "g".into(),
+                prior: 1
+            }]
         );
         assert_eq!(allowance(&g, 300, &prior[..1]).amount, 300);
     }
@@ -364,10 +373,19 @@ mod tests {
     #[test]
     fn top_up_pays_the_difference_once() {
         let g = rules("exclusive_group = \"g\"\ntop_up = true");
-        let first = [PriorGrant { cross: &g, amount: 100 }];
+        let first = [PriorGrant {
+            cross: &g,
+            amount: 100,
+        }];
         assert_eq!(allowance(&g, 300, &first).amount, 200);
         // After the difference was paid, the group has granted 300 in all: nothing more.
-        let both = [first[0], PriorGrant { cross: &g, amount: 200 }];
+        let both = [
+            first[0],
+            PriorGrant {
+                cross: &g,
+                amount: 200,
+            },
+        ];
         assert_eq!(allowance(&g, 300, &both).amount, 0);
         assert_eq!(allowance(&g, 50, &first).amount, 0);
     }
@@ -375,12 +393,19 @@ mod tests {
     #[test]
     fn an_annual_cap_grants_what_is_left() {
         let c = rules("annual_cap = { group = \"c\", amount = 10 }");
-        let prior = [PriorGrant { cross: &c, amount: 700 }];
+        let prior = [PriorGrant {
+            cross: &c,
+            amount: 700,
+        }];
         let a = allowance(&c, 600, &prior);
         assert_eq!(a.amount, 300);
         assert_eq!(
             a.limits,
-            vec![Limit::CapUsed { group: "c".into(), cap: 1000, used: 700 }]
+            vec![Limit::CapUsed {
+                group: "c".into(),
+                cap: 1000,
+                used: 700
+            }]
         );
         assert_eq!(allowance(&c, 200, &prior).limits, vec![]);
     }
@@ -389,7 +414,10 @@ mod tests {
     fn top_up_without_a_group_is_an_error() {
         let src = "id = \"x\"\ntitle = \"x\"\ndepartment = \"d\"\nlevel = \"district\"\nmode = \"apply\"\neffective = { from = 2024-01-01 }\n[reward]\nfixed = 1\n[cross]\ntop_up = true\n";
         let errs = crate::parse_policy("x.toml", src, &crate::Schema::standard()).unwrap_err();
-        assert!(errs.iter().any(|d| d.message_en.contains("top_up")), "{errs:?}");
+        assert!(
+            errs.iter().any(|d| d.message_en.contains("top_up")),
+            "{errs:?}"
+        );
     }
 
     proptest! {

@@ -238,7 +238,10 @@ fn check_consistent(policies: &[Policy], diags: &mut Vec<Diagnostic>) {
             diags.push(Diagnostic::new(
                 &p.file,
                 p.cross.line,
-                format!("同一事项组“{g}”中的政策 {} 未写 top_up(就高补差),组内须一致", other.id),
+                format!(
+                    "同一事项组“{g}”中的政策 {} 未写 top_up(就高补差),组内须一致",
+                    other.id
+                ),
                 format!("exclusive group `{g}`: top_up here, not in {}", other.id),
             ));
         }

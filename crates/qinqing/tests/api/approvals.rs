@@ -119,12 +119,26 @@ async fn approvals_at_once_in_one_exclusive_group_grant_once() {
     let reviewer = app.login("reviewer1").await;
     let view = application_view(&reviewer, &receipts[k]).await;
     assert_eq!(view["status"], "submitted");
-    assert_eq!(policy_view(&app, &policies[k]).await["budget_committed"], "0.00");
+    assert_eq!(
+        policy_view(&app, &policies[k]).await["budget_committed"],
+        "0.00"
+    );
     let shown = explanation(&reviewer, &receipts[k]).await;
     let rules = &shown["grant_rules"];
     assert_eq!(rules["allowed_amount"], "0.00", "{shown}");
-    assert_eq!(rules["granted_before"].as_array().unwrap().len(), 1, "{shown}");
+    assert_eq!(
+        rules["granted_before"].as_array().unwrap().len(),
+        1,
+        "{shown}"
+    );
     assert_eq!(rules["granted_before"][0]["rule"], "同一事项");
+    let page = reviewer
+        .get(&format!("/applications/{}", receipts[k]))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("本年度已享受“跨政策规则测试奖励"), "{page}");
 }
 
 #[tokio::test]
@@ -142,7 +156,10 @@ async fn approvals_at_once_across_one_annual_cap_never_pass_it() {
     // Before any decision the reviewer sees the cap untouched.
     let reviewer = app.login("reviewer1").await;
     let before = explanation(&reviewer, &receipts[0]).await;
-    assert_eq!(before["grant_rules"]["allowed_amount"], "10000.00", "{before}");
+    assert_eq!(
+        before["grant_rules"]["allowed_amount"], "10000.00",
+        "{before}"
+    );
     assert!(
         before["grant_rules"]["granted_before"]
             .as_array()
@@ -153,7 +170,10 @@ async fn approvals_at_once_across_one_annual_cap_never_pass_it() {
     let answers = approve_at_once(&app, &receipts).await;
     let (fen, passed) = granted(&answers);
     assert_eq!(fen, 2_500_000, "exactly the cap, never more: {answers:?}");
-    assert_eq!(passed, 3, "10,000 + 10,000 + what is left (5,000): {answers:?}");
+    assert_eq!(
+        passed, 3,
+        "10,000 + 10,000 + what is left (5,000): {answers:?}"
+    );
 
     // The cut one says why, to the reviewer and to the enterprise.
     let (_, cut) = answers
@@ -190,8 +210,14 @@ async fn a_raised_amount_is_refused_and_a_lowered_one_counts_against_the_cap() {
     )
     .await;
     assert_eq!(body["field"], "amount");
-    assert!(body["message"].as_str().unwrap().contains("只能核减"), "{body}");
-    assert_eq!(application_view(&firm, &receipts[0]).await["status"], "submitted");
+    assert!(
+        body["message"].as_str().unwrap().contains("只能核减"),
+        "{body}"
+    );
+    assert_eq!(
+        application_view(&firm, &receipts[0]).await["status"],
+        "submitted"
+    );
 
     let lowered = json!({ "action": "approve", "amount": "4000", "reason": "部分发票不属本年度" });
     let first = ok(decide(&reviewer, &receipts[0], &lowered).await).await;
@@ -216,7 +242,10 @@ async fn top_up_pays_the_difference_once() {
 
     // The higher award later: the reviewer sees the difference before deciding.
     let shown = explanation(&reviewer, &receipts[1]).await;
-    assert_eq!(shown["grant_rules"]["allowed_amount"], "20000.00", "{shown}");
+    assert_eq!(
+        shown["grant_rules"]["allowed_amount"], "20000.00",
+        "{shown}"
+    );
     let reason = shown["grant_rules"]["reasons"][0].as_str().unwrap();
     assert!(reason.contains("只补差额"), "{reason}");
 
@@ -260,7 +289,10 @@ async fn confirming_an_auto_grant_offer_keeps_the_group_and_gives_back_what_it_h
 
     // The enterprise sees the difference before confirming; confirming pays only it.
     let shown = explanation(&firm, &offer).await;
-    assert_eq!(shown["grant_rules"]["allowed_amount"], "15000.00", "{shown}");
+    assert_eq!(
+        shown["grant_rules"]["allowed_amount"], "15000.00",
+        "{shown}"
+    );
     let name = firm.me["org_name"].as_str().unwrap().to_string();
     let confirmed = ok(firm
         .post(
@@ -316,7 +348,10 @@ async fn a_confirmation_in_a_group_already_granted_is_refused() {
     )
     .await;
     assert!(
-        body["message"].as_str().unwrap().contains("同一事项就高不重复"),
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("同一事项就高不重复"),
         "{body}"
     );
     assert_eq!(application_view(&firm, &offer).await["status"], "offered");

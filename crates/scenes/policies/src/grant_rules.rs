@@ -10,10 +10,10 @@ use crate::store::applications::{self as store, ApplicationRow, GrantRow};
 use crate::store::policies;
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::{AppError, AppResult};
+use qinqing_rules::Schema;
 use qinqing_rules::api::limit_text;
 use qinqing_rules::cross::{Allowance, PriorGrant, allowance};
 use qinqing_rules::model::CrossRules;
-use qinqing_rules::Schema;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -26,7 +26,11 @@ pub(crate) struct Settled {
 /// At the commitment, in its transaction: takes the enterprise's grants of the year first, so
 /// grants made at the same time are settled one after the other, then cuts `amount` by the
 /// rules. When nothing is left the grant is refused.
-pub(crate) async fn settle(conn: &mut Conn, row: &ApplicationRow, amount: i64) -> AppResult<Settled> {
+pub(crate) async fn settle(
+    conn: &mut Conn,
+    row: &ApplicationRow,
+    amount: i64,
+) -> AppResult<Settled> {
     store::lock_grants(conn, row.enterprise_id, row.year).await?;
     let assessed = assess(conn, row, amount).await?;
     let reasons = assessed.reasons();
@@ -67,7 +71,10 @@ pub struct GrantRulesView {
 
 /// The rules as they stand for an application not yet decided whose policy has an exclusive
 /// group or an annual cap; `None` otherwise.
-pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<Option<GrantRulesView>> {
+pub(crate) async fn view(
+    conn: &mut Conn,
+    row: &ApplicationRow,
+) -> AppResult<Option<GrantRulesView>> {
     use ApplicationStatus::{Offered, PendingCheck, Returned, Submitted};
     let Some(amount) = row.approved_amount.or(row.computed_amount) else {
         return Ok(None);
@@ -171,8 +178,7 @@ async fn cross_rules(
         .await?
         .unwrap_or_default();
     let file = format!("policy-{policy_id}-v{version}.toml");
-    let policy = qinqing_rules::parse_policy(&file, &src, schema).map_err(|_| {
-        AppError::Internal(anyhow::anyhow!("definition {file} no longer parses"))
-    })?;
+    let policy = qinqing_rules::parse_policy(&file, &src, schema)
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("definition {file} no longer parses")))?;
     Ok(policy.cross)
 }

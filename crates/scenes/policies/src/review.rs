@@ -657,7 +657,10 @@ pub(crate) async fn grant(
 
 /// The reviewer's reason and the reasons the rules cut the amount, as one note of the step.
 fn grant_note(reason: Option<&str>, rules: &[String]) -> Option<String> {
-    let parts: Vec<&str> = reason.into_iter().chain(rules.iter().map(String::as_str)).collect();
+    let parts: Vec<&str> = reason
+        .into_iter()
+        .chain(rules.iter().map(String::as_str))
+        .collect();
     (!parts.is_empty()).then(|| parts.join(";"))
 }
 
