@@ -2,7 +2,7 @@
 //! printing and file output belong to the binary.
 
 use crate::cases::{CaseFailure, CaseReport, run_cases};
-use crate::cross::Adjustment;
+use crate::cross::{Adjustment, Limit};
 use crate::diag::Diagnostic;
 use crate::eval::{EvalOptions, Evaluation, Outcome, Status, evaluate};
 use crate::facts::Facts;
@@ -225,6 +225,27 @@ pub fn adjustment_text(a: &Adjustment, set: &PolicySet) -> String {
             crate::model::Allocation::ProRata => "申领总额超出预算,按比例分配".to_string(),
             crate::model::Allocation::InOrder => "申领总额超出预算,按审批顺序分配".to_string(),
         },
+    }
+}
+
+/// Why one grant pays less than its policy's own amount, in Chinese; `titles` are the titles of
+/// the prior grants the limits refer to by index.
+pub fn limit_text(limit: &Limit, titles: &[&str]) -> String {
+    match limit {
+        Limit::AlreadyGranted { prior, .. } => format!(
+            "同一事项就高不重复:本年度已享受“{}”,不再重复给予",
+            titles.get(*prior).copied().unwrap_or("同类政策")
+        ),
+        Limit::TopUp { already, .. } => format!(
+            "同一事项就高补差:本年度已享受同类政策 {},只补差额",
+            text::money_exact(*already)
+        ),
+        Limit::CapUsed { cap, used, .. } => format!(
+            "同组政策每家企业每年合计不超过 {},本年度已享受 {},只能核定余下的 {}",
+            text::money_round(*cap),
+            text::money_exact(*used),
+            text::money_exact((cap - used).max(0))
+        ),
     }
 }
 

@@ -13,8 +13,12 @@
 //!    each claim ⌊claim × total / Σclaims⌋ fen and hands the fen left over (fewer than the number
 //!    of claims) one each to the claims with the largest remainders, ties to the earlier claim.
 //!    The result is exact: the pool pays out exactly its total.
+//!
+//! Money is also committed one grant at a time (a final approval, a confirmed 免申即享 offer):
+//! [`allowance`] applies the same exclusive groups and caps to one new grant, given what the
+//! subject was already granted in the same policy year.
 
-use crate::model::{Allocation, Policy};
+use crate::model::{Allocation, CrossRules, Policy};
 use std::collections::BTreeMap;
 
 /// The cross-policy rules of a policy set, as indices into its (id-sorted) policy list.
@@ -165,6 +169,92 @@ pub(crate) fn fill_cap(cap: i64, values: &mut [Option<i64>]) {
     }
 }
 
+/// A grant already made to the same subject in the same policy year, under the cross-policy
+/// rules of the policy version it was made under.
+#[derive(Debug, Clone, Copy)]
+pub struct PriorGrant<'a> {
+    pub cross: &'a CrossRules,
+    /// Fen actually granted.
+    pub amount: i64,
+}
+
+/// Why a new grant pays less than its policy's own amount, given the grants made before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Limit {
+    /// 同一事项就高不重复: the group already granted `prior` (an index into the prior grants),
+    /// so nothing more is paid.
+    AlreadyGranted { group: String, prior: usize },
+    /// 就高补差: the group already granted `already` fen; only the difference is paid.
+    TopUp { group: String, already: i64 },
+    /// The group's annual cap, of which `used` fen was already granted.
+    CapUsed { group: String, cap: i64, used: i64 },
+}
+
+/// What one new grant may pay, and why it is less than its policy's own amount.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowance {
+    pub amount: i64,
+    pub limits: Vec<Limit>,
+}
+
+/// What a new grant of a policy with the rules `cross` may pay when the policy computes
+/// `amount`, given the grants made before to the same subject in the same policy year. The
+/// order is that of [`CrossPlan::apply_subject`]: the exclusive group, then the annual cap.
+/// A grant once made is never taken back, so a later award of an exclusive group is refused,
+/// or — with `top_up` (就高补差) — pays only what it exceeds the group's earlier grants by.
+pub fn allowance(cross: &CrossRules, amount: i64, prior: &[PriorGrant<'_>]) -> Allowance {
+    let mut out = Allowance {
+        amount: amount.max(0),
+        limits: Vec::new(),
+    };
+    if let Some(group) = &cross.exclusive_group {
+        exclusive_allowance(group, cross.top_up, prior, &mut out);
+    }
+    if let Some((group, cap)) = &cross.annual_cap {
+        let mut values: Vec<Option<i64>> = prior
+            .iter()
+            .filter(|g| g.cross.annual_cap.as_ref().is_some_and(|(h, _)| h == group))
+            .map(|g| Some(g.amount))
+            .collect();
+        let used = values.iter().flatten().sum();
+        values.push(Some(out.amount));
+        fill_cap(cap.fen(), &mut values);
+        let left = values.last().copied().flatten().unwrap_or(0);
+        if left < out.amount {
+            out.amount = left;
+            out.limits.push(Limit::CapUsed {
+                group: group.clone(),
+                cap: cap.fen(),
+                used,
+            });
+        }
+    }
+    out
+}
+
+fn exclusive_allowance(group: &str, top_up: bool, prior: &[PriorGrant<'_>], out: &mut Allowance) {
+    let mut members = prior
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.cross.exclusive_group.as_deref() == Some(group) && g.amount > 0);
+    if top_up {
+        let already: i64 = members.map(|(_, g)| g.amount).sum();
+        if already > 0 {
+            out.amount = (out.amount - already).max(0);
+            out.limits.push(Limit::TopUp {
+                group: group.to_string(),
+                already,
+            });
+        }
+    } else if let Some((i, _)) = members.next() {
+        out.amount = 0;
+        out.limits.push(Limit::AlreadyGranted {
+            group: group.to_string(),
+            prior: i,
+        });
+    }
+}
+
 /// Shares `total` among `claims` (all ≥ 0) by `allocation`; claims that fit are paid in full.
 pub fn allocate(total: i64, claims: &[i64], allocation: Allocation) -> Vec<i64> {
     let sum: i128 = claims.iter().map(|&c| i128::from(c.max(0))).sum();
@@ -244,6 +334,90 @@ mod tests {
         );
         // 7 × 2/3 = 4.67, 7 × 1/3 = 2.33 → 5, 2.
         assert_eq!(allocate(7, &[20, 10], Allocation::ProRata), vec![5, 2]);
+    }
+
+    fn rules(toml: &str) -> CrossRules {
+        let src = format!(
+            "id = \"x\"\ntitle = \"x\"\ndepartment = \"d\"\nlevel = \"district\"\nmode = \"apply\"\neffective = {{ from = 2024-01-01 }}\n[reward]\nfixed = 1\n[cross]\n{toml}\n"
+        );
+        let schema = crate::Schema::standard();
+        crate::parse_policy("x.toml", &src, &schema).unwrap().cross
+    }
+
+    #[test]
+    fn a_second_award_of_an_exclusive_group_is_refused() {
+        let g = rules("exclusive_group = \"g\"");
+        let other = rules("");
+        let prior = [
+            PriorGrant {
+                cross: &other,
+                amount: 500,
+            },
+            PriorGrant {
+                cross: &g,
+                amount: 100,
+            },
+        ];
+        let a = allowance(&g, 300, &prior);
+        assert_eq!(a.amount, 0);
+        assert_eq!(
+            a.limits,
+            vec![Limit::AlreadyGranted {
+                group: "g".into(),
+                prior: 1
+            }]
+        );
+        assert_eq!(allowance(&g, 300, &prior[..1]).amount, 300);
+    }
+
+    #[test]
+    fn top_up_pays_the_difference_once() {
+        let g = rules("exclusive_group = \"g\"\ntop_up = true");
+        let first = [PriorGrant {
+            cross: &g,
+            amount: 100,
+        }];
+        assert_eq!(allowance(&g, 300, &first).amount, 200);
+        // After the difference was paid, the group has granted 300 in all: nothing more.
+        let both = [
+            first[0],
+            PriorGrant {
+                cross: &g,
+                amount: 200,
+            },
+        ];
+        assert_eq!(allowance(&g, 300, &both).amount, 0);
+        assert_eq!(allowance(&g, 50, &first).amount, 0);
+    }
+
+    #[test]
+    fn an_annual_cap_grants_what_is_left() {
+        let c = rules("annual_cap = { group = \"c\", amount = 10 }");
+        let prior = [PriorGrant {
+            cross: &c,
+            amount: 700,
+        }];
+        let a = allowance(&c, 600, &prior);
+        assert_eq!(a.amount, 300);
+        assert_eq!(
+            a.limits,
+            vec![Limit::CapUsed {
+                group: "c".into(),
+                cap: 1000,
+                used: 700
+            }]
+        );
+        assert_eq!(allowance(&c, 200, &prior).limits, vec![]);
+    }
+
+    #[test]
+    fn top_up_without_a_group_is_an_error() {
+        let src = "id = \"x\"\ntitle = \"x\"\ndepartment = \"d\"\nlevel = \"district\"\nmode = \"apply\"\neffective = { from = 2024-01-01 }\n[reward]\nfixed = 1\n[cross]\ntop_up = true\n";
+        let errs = crate::parse_policy("x.toml", src, &crate::Schema::standard()).unwrap_err();
+        assert!(
+            errs.iter().any(|d| d.message_en.contains("top_up")),
+            "{errs:?}"
+        );
     }
 
     proptest! {

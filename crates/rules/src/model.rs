@@ -497,6 +497,9 @@ impl Allocation {
 pub struct CrossRules {
     /// 同一事项就高不重复: of the policies naming the same group, only the highest is granted.
     pub exclusive_group: Option<String>,
+    /// 就高补差: a later, higher award of the exclusive group pays only the difference to what
+    /// the group has already granted (otherwise a later award of the group is refused).
+    pub top_up: bool,
     /// Per enterprise per year, the policies naming the same group share this cap.
     pub annual_cap: Option<(String, Money)>,
     /// A budget pool (policies naming the same pool share it), its total and its rule.

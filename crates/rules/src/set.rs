@@ -229,6 +229,22 @@ fn check_consistent(policies: &[Policy], diags: &mut Vec<Diagnostic>) {
                 ),
             ));
         }
+        if let Some(g) = &p.cross.exclusive_group
+            && let Some(other) = policies.iter().find(|o| {
+                o.cross.exclusive_group.as_ref() == Some(g) && o.cross.top_up != p.cross.top_up
+            })
+            && p.cross.top_up
+        {
+            diags.push(Diagnostic::new(
+                &p.file,
+                p.cross.line,
+                format!(
+                    "同一事项组“{g}”中的政策 {} 未写 top_up(就高补差),组内须一致",
+                    other.id
+                ),
+                format!("exclusive group `{g}`: top_up here, not in {}", other.id),
+            ));
+        }
     }
 }
 
@@ -283,6 +299,19 @@ mod tests {
         assert_eq!(
             granted(&set, 2025),
             vec![Some(10_000), Some(25_000), Some(0)]
+        );
+    }
+
+    #[test]
+    fn an_exclusive_group_either_tops_up_or_not() {
+        let files = [
+            policy("a", 1, "exclusive_group = \"g\"\ntop_up = true"),
+            policy("b", 1, "exclusive_group = \"g\""),
+        ];
+        let errs = PolicySet::from_sources(None, &files).unwrap_err();
+        assert!(
+            errs.iter().any(|d| d.message_zh.contains("就高补差")),
+            "{errs:?}"
         );
     }
 

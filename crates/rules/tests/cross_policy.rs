@@ -142,3 +142,36 @@ fn explain_reads_as_prose() {
     assert!(text.contains("补充2025年研发费用即可判断"), "{text}");
     assert!(text.contains("临界"), "{text}");
 }
+
+#[test]
+fn grants_one_after_another_keep_the_groups_and_the_cap() {
+    use qinqing_rules::cross::{PriorGrant, allowance};
+    let set = examples();
+    let cross = |id: &str| &set.get(id).unwrap().cross;
+    let yuan = |y: i64| Money::from_yuan(y).fen();
+    // 就高补差: the provincial title was paid 200,000; the national one pays the difference.
+    let provincial = [PriorGrant {
+        cross: cross("p6b-zjtx-provincial"),
+        amount: yuan(200_000),
+    }];
+    let national = allowance(cross("p6a-zjtx-national"), yuan(500_000), &provincial);
+    assert_eq!(national.amount, yuan(300_000));
+    let text = api::limit_text(&national.limits[0], &["省级专精特新中小企业认定奖励"]);
+    assert!(text.contains("只补差额"), "{text}");
+    // 就高不重复: after the first recognition was paid, the renewal award is refused.
+    let first = [PriorGrant {
+        cross: cross("p1a-gaoxin-first"),
+        amount: yuan(300_000),
+    }];
+    let renewal = allowance(cross("p1b-gaoxin-renewal"), yuan(100_000), &first);
+    assert_eq!(renewal.amount, 0);
+    let text = api::limit_text(&renewal.limits[0], &["国家高新技术企业首次认定奖励"]);
+    assert!(text.contains("不再重复给予"), "{text}");
+    // The joint 2,000,000 cap of policies 2, 3, 7 and 9: 1,800,000 used, 200,000 left.
+    let used = [PriorGrant {
+        cross: cross("p2-revenue-breakthrough"),
+        amount: yuan(1_800_000),
+    }];
+    let capped = allowance(cross("p3-equipment-investment"), yuan(500_000), &used);
+    assert_eq!(capped.amount, yuan(200_000));
+}

@@ -442,6 +442,8 @@ fn policy(s: &Schema) -> impl Strategy<Value = Policy> + use<> {
             cross: CrossRules {
                 // A group may not mix entities (the set rejects it).
                 exclusive_group: excl.filter(|_| entity == Entity::Enterprise).map(String::from),
+                // 就高补差 only differs from 就高 when grants come one after another.
+                top_up: false,
                 annual_cap: capg.map(|g| (g.to_string(), Money::from_fen(if g == "c1" { 3_000_000 } else { 100 }))),
                 budget: pool.map(|b| Budget {
                     pool: b.into(),

@@ -367,6 +367,8 @@ pub struct RewardForm {
 pub struct CrossForm {
     /// 同一事项就高不重复.
     pub exclusive_group: String,
+    /// 就高补差: a later, higher award of the group pays only the difference.
+    pub top_up: bool,
     /// The annual cap's group and amount.
     pub annual_cap_group: String,
     pub annual_cap: String,

@@ -343,12 +343,20 @@ fn tier(t: &dyn TableLike) -> Result<Tier> {
 fn cross(t: &dyn TableLike) -> Result<CrossForm> {
     only(
         t,
-        &["exclusive_group", "annual_cap", "budget"],
+        &["exclusive_group", "top_up", "annual_cap", "budget"],
         "跨政策规则",
     )?;
     let (group, amount) = pair(t, "annual_cap", ["group", "amount"], "年度封顶")?;
+    let top_up = match t.get("top_up") {
+        None => false,
+        Some(item) => match item.as_bool() {
+            Some(b) => b,
+            None => return unsupported("“top_up”的取值"),
+        },
+    };
     Ok(CrossForm {
         exclusive_group: text(t, "exclusive_group")?,
+        top_up,
         annual_cap_group: group,
         annual_cap: amount,
     })

@@ -256,6 +256,11 @@ fn cross(doc: &mut DocumentMut, form: &Form) {
             t
         });
     set_text(&mut t, "exclusive_group", &c.exclusive_group);
+    if c.top_up {
+        t.insert("top_up", toml_edit::value(true));
+    } else {
+        t.remove("top_up");
+    }
     if c.annual_cap_group.trim().is_empty() && c.annual_cap.trim().is_empty() {
         t.remove("annual_cap");
     } else {

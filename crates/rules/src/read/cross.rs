@@ -14,6 +14,14 @@ impl Ctx<'_> {
             ..CrossRules::default()
         };
         rules.exclusive_group = f.opt_str("exclusive_group", &mut self.sink).map(|g| g.0);
+        rules.top_up = f.opt_bool("top_up", &mut self.sink).unwrap_or(false);
+        if rules.top_up && rules.exclusive_group.is_none() {
+            self.sink.error(
+                node.line,
+                "top_up(就高补差)须与 exclusive_group(同一事项)一起使用",
+                "`top_up` needs an `exclusive_group`",
+            );
+        }
         if let Some(e) = f.take("annual_cap") {
             rules.annual_cap = self.annual_cap(&e.value);
         }
@@ -22,7 +30,7 @@ impl Ctx<'_> {
         }
         f.finish(
             "跨政策规则 cross",
-            &["exclusive_group", "annual_cap", "budget"],
+            &["exclusive_group", "top_up", "annual_cap", "budget"],
             &mut self.sink,
         );
         Some(rules)

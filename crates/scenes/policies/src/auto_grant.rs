@@ -463,7 +463,7 @@ pub async fn confirm(
     let amount = row
         .computed_amount
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("offer without amount")))?;
-    crate::review::grant(&mut tx, app, who, &row, amount, None, now).await?;
+    let amount = crate::review::grant(&mut tx, app, who, &row, amount, None, now).await?;
     let detail = serde_json::json!({ "amount": Money::from_fen(amount).to_string(), "account": format!("{} {}", confirmed.bank_name, confirmed.account_no) });
     record(
         &mut tx,

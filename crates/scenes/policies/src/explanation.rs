@@ -24,6 +24,9 @@ pub struct Explanation {
     /// How the amount is computed, in words.
     pub reward_text: Option<String>,
     pub checks: Vec<CheckView>,
+    /// Before the decision: what the enterprise was already granted this year in the same
+    /// exclusive group or annual cap, and what approving would grant after those rules.
+    pub grant_rules: Option<crate::grant_rules::GrantRulesView>,
 }
 
 /// Evaluates one version of a policy for an enterprise, with facts an applicant added.
@@ -92,7 +95,9 @@ pub async fn of_application(
         row.year,
     )
     .await?;
+    let grant_rules = crate::grant_rules::view(&mut conn, &row).await?;
     Ok(Explanation {
+        grant_rules,
         policy_version: row.policy_version,
         outcome: ev.outcome.as_str(),
         outcome_label: outcome_label(&ev.outcome),

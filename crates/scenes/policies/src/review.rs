@@ -270,8 +270,8 @@ async fn approve(
         (held.row.clone(), amount, true)
     };
     let last = passed && held.is_last();
-    if last {
-        grant(conn, app, who, &row, amount, reason, now).await?;
+    let amount = if last {
+        grant(conn, app, who, &row, amount, reason, now).await?
     } else {
         if passed {
             let m = Move {
@@ -292,7 +292,8 @@ async fn approve(
             now,
         )
         .await?;
-    }
+        amount
+    };
     if passed {
         response::stop_all(conn, app, &held.stage, &at_stage(&row), now).await?;
     }
@@ -559,8 +560,10 @@ async fn moved(conn: &mut Conn, m: &Move<'_>, now: DateTime<Utc>) -> AppResult<(
     }
 }
 
-/// The final approval: commits the budget (never below zero, whoever approves at the same
-/// time), marks the application approved, creates its payout and stops its clock.
+/// The final approval: applies the cross-policy rules (exclusive groups, annual caps over
+/// several policies) to what the enterprise was already granted in the year, commits the budget
+/// (never below zero, whoever approves at the same time), marks the application approved,
+/// creates its payout and stops its clock. Returns the amount granted.
 pub(crate) async fn grant(
     conn: &mut Conn,
     app: &App,
@@ -569,10 +572,14 @@ pub(crate) async fn grant(
     amount: i64,
     reason: Option<&str>,
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> AppResult<i64> {
     // Every grant passes here (a reviewer's last approval, an enterprise's confirmation of a
-    // 免申即享 offer), so the cap holds whichever way the money is committed.
+    // 免申即享 offer), so the rules hold whichever way the money is committed.
     within_computed(row, amount)?;
+    let settled = crate::grant_rules::settle(conn, row, amount).await?;
+    let amount = settled.amount;
+    let note = grant_note(reason, &settled.reasons);
+    let reason = note.as_deref();
     let m = Move {
         approved_amount: Some(amount),
         decided: true,
@@ -582,7 +589,7 @@ pub(crate) async fn grant(
     // A confirmed 免申即享 offer takes the money its offer held back; any other grant takes
     // what is left beside what offers hold.
     let committed = if row.status == Offered {
-        policies::commit_reserved(conn, row.policy_id, amount).await?
+        commit_offer(conn, row, amount).await?
     } else {
         policies::commit_budget(conn, row.policy_id, amount).await?
     };
@@ -630,7 +637,12 @@ pub(crate) async fn grant(
         )
         .await?;
     }
-    let params = serde_json::json!({ "object": object(row), "status": "已核准", "note": format!("核定金额 {},将直达企业账户", crate::yuan(amount)) });
+    let mut note = format!("核定金额 {},将直达企业账户", crate::yuan(amount));
+    for r in &settled.reasons {
+        note.push_str(";");
+        note.push_str(r);
+    }
+    let params = serde_json::json!({ "object": object(row), "status": "已核准", "note": note });
     notify_enterprise(
         conn,
         row,
@@ -640,7 +652,29 @@ pub(crate) async fn grant(
         now,
     )
     .await?;
-    Ok(())
+    Ok(amount)
+}
+
+/// The reviewer's reason and the reasons the rules cut the amount, as one note of the step.
+fn grant_note(reason: Option<&str>, rules: &[String]) -> Option<String> {
+    let parts: Vec<&str> = reason
+        .into_iter()
+        .chain(rules.iter().map(String::as_str))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(";"))
+}
+
+/// A confirmed 免申即享 offer takes `amount` of what it held back and gives the rest back (the
+/// rules may have cut it). False when the offer holds less.
+async fn commit_offer(conn: &mut Conn, row: &ApplicationRow, amount: i64) -> AppResult<bool> {
+    if !policies::commit_reserved(conn, row.policy_id, amount).await? {
+        return Ok(false);
+    }
+    let held = row.computed_amount.unwrap_or(amount);
+    if held > amount {
+        policies::release_reserved(conn, row.policy_id, held - amount).await?;
+    }
+    Ok(true)
 }
 
 fn action_of(row: &ApplicationRow) -> &'static str {

@@ -198,6 +198,7 @@ fn form_of(v: &Values) -> Form {
         },
         cross: CrossForm {
             exclusive_group: get("x.exclusive_group"),
+            top_up: get("x.top_up") == "true",
             annual_cap_group: get("x.annual_cap_group"),
             annual_cap: get("x.annual_cap"),
         },

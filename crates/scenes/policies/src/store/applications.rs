@@ -391,7 +391,9 @@ pub async fn of_run(conn: &mut Conn, run_id: i64, status: ApplicationStatus) -> 
     rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
 }
 
-/// Replaces what the enterprise filled in on a draft or returned application.
+/// Replaces what the enterprise filled in on a draft or returned application. The amount is
+/// computed again from the corrected facts, and an amount an earlier stage approved may not
+/// stay above it.
 pub async fn update_form(
     conn: &mut Conn,
     id: i64,
@@ -401,7 +403,8 @@ pub async fn update_form(
     now: DateTime<Utc>,
 ) -> Result<()> {
     sqlx::query(
-        "UPDATE application SET form = $1, pledges = $2, computed_amount = $3, updated_at = $4 \
+        "UPDATE application SET form = $1, pledges = $2, computed_amount = $3, updated_at = $4, \
+         approved_amount = CASE WHEN approved_amount > $3 THEN $3 ELSE approved_amount END \
          WHERE id = $5",
     )
     .bind(form)
@@ -583,4 +586,56 @@ pub async fn figures(conn: &mut Conn, region_prefix: &str, review_clock: &str) -
         clocks,
         paid,
     })
+}
+
+/// Takes the enterprise's grants of a policy year until the transaction ends (an upsert of its
+/// `grant_lock` row): on PostgreSQL a second grant to the same enterprise and year waits here
+/// and then reads every grant the first made (SQLite writes one at a time anyway).
+pub async fn lock_grants(conn: &mut Conn, enterprise_id: i64, year: i32) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO grant_lock (enterprise_id, year, grants) VALUES ($1, $2, 1) \
+         ON CONFLICT (enterprise_id, year) DO UPDATE SET grants = grant_lock.grants + 1",
+    )
+    .bind(enterprise_id)
+    .bind(i64::from(year))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Money committed to an enterprise for one policy year: an approved application or a
+/// confirmed 免申即享 offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantRow {
+    pub receipt_no: String,
+    pub policy_id: i64,
+    pub policy_version: i64,
+    pub policy_title: String,
+    pub amount: i64,
+}
+
+/// The grants made to the enterprise for `year`, in the order they were made.
+pub async fn grants_of(conn: &mut Conn, enterprise_id: i64, year: i32) -> Result<Vec<GrantRow>> {
+    let rows = sqlx::query(
+        "SELECT a.receipt_no, a.policy_id, a.policy_version, p.title, a.approved_amount \
+         FROM application a JOIN policy p ON p.id = a.policy_id \
+         WHERE a.enterprise_id = $1 AND a.year = $2 AND a.status = $3 \
+         AND a.approved_amount IS NOT NULL ORDER BY a.decided_at, a.id",
+    )
+    .bind(enterprise_id)
+    .bind(i64::from(year))
+    .bind(ApplicationStatus::Approved.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(GrantRow {
+                receipt_no: r.try_get("receipt_no")?,
+                policy_id: r.try_get("policy_id")?,
+                policy_version: r.try_get("policy_version")?,
+                policy_title: r.try_get("title")?,
+                amount: r.try_get("approved_amount")?,
+            })
+        })
+        .collect()
 }
