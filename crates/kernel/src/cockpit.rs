@@ -202,6 +202,8 @@ pub struct Cockpit {
     pub rows: Vec<Row>,
     pub total: Row,
     pub months: Vec<Month>,
+    /// Long work in progress (a 免申即享 run, an enterprise import), oldest first.
+    pub long_work: Vec<crate::store::long_work::Work>,
     pub as_of: DateTime<Utc>,
 }
 
@@ -270,6 +272,7 @@ pub async fn cockpit(app: &App, who: &Principal, by: By, sort: Sort) -> AppResul
     let tallies = store::tallies(&mut conn, &window).await?;
     let months = store::closed_by_month(&mut conn, &window).await?;
     let names = row_names(&mut conn, by).await?;
+    let long_work = crate::store::long_work::running(&mut conn).await?;
     let owners = owners(app);
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     let mut total = Row {
@@ -310,6 +313,7 @@ pub async fn cockpit(app: &App, who: &Principal, by: By, sort: Sort) -> AppResul
     Ok(Cockpit {
         by,
         sort,
+        long_work,
         owners: keep(owners, &used),
         rows: rows
             .into_iter()

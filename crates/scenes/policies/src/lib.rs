@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod entitlements;
 pub mod explanation;
+pub mod grant_run;
 pub mod integrity;
 pub mod library;
 pub mod materials;

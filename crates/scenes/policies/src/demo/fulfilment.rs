@@ -642,7 +642,7 @@ async fn grant_run(app: &App, cast: &Cast, firms: &[Firm], meta: &RequestMeta) -
             continue;
         }
         let Some(report) =
-            quietly(auto_grant::run(app, &cast.handler, &policy, YEAR, meta)).await?
+            quietly(crate::grant_run::run_to_end(app, &cast.handler, &policy, YEAR, meta)).await?
         else {
             continue;
         };
