@@ -1,8 +1,8 @@
 //! Connecting, migrating and opening write transactions.
 
+use crate::store::writes::{BackgroundTurn, WriteGate};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
-use crate::store::writes::{BackgroundTurn, WriteGate};
 use sqlx::{Any, AnyPool, Executor};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");

@@ -85,7 +85,8 @@ const COLUMNS: &str = "SELECT id, kind, label, link, state, done, total, started
 
 fn from_row(r: &AnyRow) -> Result<Work> {
     let state: WorkState = stored("long_work.state", r.try_get::<String, _>("state")?.parse())?;
-    let at = |col: &str| -> Result<DateTime<Utc>> { time::from_text(&r.try_get::<String, _>(col)?) };
+    let at =
+        |col: &str| -> Result<DateTime<Utc>> { time::from_text(&r.try_get::<String, _>(col)?) };
     Ok(Work {
         id: r.try_get("id")?,
         kind: r.try_get("kind")?,

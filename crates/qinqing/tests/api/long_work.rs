@@ -61,7 +61,9 @@ async fn generate_enterprises(app: &TestApp, count: usize) {
 fn placeholders(rows: usize, columns: usize) -> String {
     (0..rows)
         .map(|r| {
-            let row: Vec<String> = (1..=columns).map(|c| format!("${}", r * columns + c)).collect();
+            let row: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", r * columns + c))
+                .collect();
             format!("({})", row.join(", "))
         })
         .collect::<Vec<_>>()
@@ -109,7 +111,13 @@ async fn insert_enterprises(tx: &mut qinqing_kernel::store::Tx, ids: &[i64], now
 /// A 免申即享 policy granting 100 yuan to every enterprise of the district, without a budget
 /// limit: every enterprise gets an offer.
 async fn grant_for_everyone(app: &TestApp, id: &str) -> String {
-    let text = definition(id, "全区企业免申即享奖励(批量)", "auto_grant", "350521", "100");
+    let text = definition(
+        id,
+        "全区企业免申即享奖励(批量)",
+        "auto_grant",
+        "350521",
+        "100",
+    );
     publish_policy(app, &text, None).await
 }
 
@@ -162,8 +170,14 @@ async fn people_log_in_apply_and_approve_at_once_while_a_run_works_through_a_lar
 
     let took = counter_work(&app, &apply, 2001..2011).await;
     let during = run_report(&handler, id).await;
-    assert_eq!(during["status"], "running", "the run worked all along: {during}");
-    let (done, total) = (during["done"].as_i64().unwrap(), during["total"].as_i64().unwrap());
+    assert_eq!(
+        during["status"], "running",
+        "the run worked all along: {during}"
+    );
+    let (done, total) = (
+        during["done"].as_i64().unwrap(),
+        during["total"].as_i64().unwrap(),
+    );
     assert!(done > 0 && done < total, "{during}");
     assert!(total >= district_size() as i64);
     // Its offers are checked and released only once it has finished.
@@ -195,7 +209,12 @@ async fn people_log_in_apply_and_approve_at_once_while_a_run_works_through_a_lar
         .find(|w| w["kind"] == "auto_grant")
         .unwrap_or_else(|| panic!("{}", cockpit["long_work"]))
         .clone();
-    assert!(listed["label"].as_str().unwrap().contains("全区企业免申即享奖励(批量)"));
+    assert!(
+        listed["label"]
+            .as_str()
+            .unwrap()
+            .contains("全区企业免申即享奖励(批量)")
+    );
     assert_eq!(listed["total"], total);
 
     // Each chunk's write transaction is timed for the metrics.
@@ -254,7 +273,10 @@ async fn halfway(staff: &crate::helpers::Session, run: i64) -> Value {
         if done > 0 && report["status"] == "running" {
             return report;
         }
-        assert_eq!(report["status"], "running", "finished before the kill: {report}");
+        assert_eq!(
+            report["status"], "running",
+            "finished before the kill: {report}"
+        );
         assert!(started.elapsed() < Duration::from_secs(60), "{report}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -292,7 +314,10 @@ async fn a_server_killed_in_the_middle_of_a_run_resumes_it_with_no_offer_twice_a
     assert_eq!(already, 0, "no offer was made before this run: {report}");
     let (offers, twice) = offers_twice(&seed, &grant).await;
     assert_eq!(twice, 0, "no enterprise has two offers");
-    assert_eq!(offers, offered, "every offer the run counts exists, and no other");
+    assert_eq!(
+        offers, offered,
+        "every offer the run counts exists, and no other"
+    );
     assert_eq!(report["offered"].as_array().unwrap().len() as i64, offered);
     // The budget holds each offer's amount once.
     let policy = crate::policies::policy_view(&seed, &grant).await;

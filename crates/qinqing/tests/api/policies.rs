@@ -257,7 +257,10 @@ pub(crate) async fn finished(staff: &Session, run: i64, within: std::time::Durat
         if report["status"] != "running" {
             return report;
         }
-        assert!(started.elapsed() < within, "run {run} still working: {report}");
+        assert!(
+            started.elapsed() < within,
+            "run {run} still working: {report}"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }

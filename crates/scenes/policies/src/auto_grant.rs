@@ -11,8 +11,8 @@
 use crate::applications::{
     ApplicationView, CONFIRM_CLOCK, get_row, notify_enterprise, record, step, view, visible_row,
 };
-use crate::payouts::{AccountInput, parse_account};
 use crate::grant_run::may_run;
+use crate::payouts::{AccountInput, parse_account};
 use crate::status::{ApplicationStatus, RunStatus};
 use crate::store::applications::{self as store, Move};
 use crate::store::auto_grant::{self as run_store, RunRow};

@@ -245,7 +245,9 @@ async fn already_running(app: &App, policy: &PolicyRow, year: i32) -> AppResult<
 pub async fn report(app: &App, who: &Principal, run_id: i64) -> AppResult<RunReport> {
     let mut conn = app.db.conn().await?;
     let not_found = || AppError::NotFound(format!("没有编号为 {run_id} 的免申即享比对"));
-    let run = run_store::get(&mut conn, run_id).await?.ok_or_else(not_found)?;
+    let run = run_store::get(&mut conn, run_id)
+        .await?
+        .ok_or_else(not_found)?;
     let policy = crate::store::policies::get(&mut conn, run.policy_id)
         .await?
         .ok_or_else(not_found)?;
@@ -379,7 +381,10 @@ pub async fn resume_stalled(app: &App) -> AppResult<usize> {
     let stalled = long_work::stalled(&mut conn, WORK, app.now() - STALLED_AFTER).await?;
     let runs = run_store::running(&mut conn).await?;
     let mut resumed = 0;
-    for run in runs.iter().filter(|r| stalled.iter().any(|w| Some(w.id) == r.work_id)) {
+    for run in runs
+        .iter()
+        .filter(|r| stalled.iter().any(|w| Some(w.id) == r.work_id))
+    {
         spawn_worker(app, run.id);
         resumed += 1;
     }
@@ -447,7 +452,11 @@ async fn context(app: &App, run_id: i64) -> AppResult<Option<RunContext>> {
     }
     .unwrap_or_else(Principal::system);
     drop(conn);
-    let index = published.set.policies.iter().position(|p| p.id == policy.slug);
+    let index = published
+        .set
+        .policies
+        .iter()
+        .position(|p| p.id == policy.slug);
     let ctx = RunContext {
         run,
         policy,
@@ -530,7 +539,9 @@ fn rule_verdict(set: &qinqing_rules::PolicySet, index: usize, facts: &Facts, yea
     let result = set.subject_result(facts.subject_id.clone(), outcomes);
     let cell = &result.cells[index];
     match (&cell.outcome, cell.granted) {
-        (Outcome::Eligible { .. }, Some(granted)) if granted.fen() > 0 => Verdict::Offer(granted.fen()),
+        (Outcome::Eligible { .. }, Some(granted)) if granted.fen() > 0 => {
+            Verdict::Offer(granted.fen())
+        }
         (Outcome::Undetermined { missing }, _) => {
             Verdict::Undetermined(missing.iter().map(|m| m.label.clone()).collect())
         }
@@ -572,7 +583,11 @@ async fn blocked_enterprises(
             continue;
         }
         let bad = e.identity.credit_status == CreditStatus::Bad;
-        if bad || crate::integrity::blocked_until(&mut conn, e.id, now).await?.is_some() {
+        if bad
+            || crate::integrity::blocked_until(&mut conn, e.id, now)
+                .await?
+                .is_some()
+        {
             blocked.insert(e.id);
         }
     }
@@ -682,7 +697,17 @@ async fn offer(
         }
         attempt.release(conn).await?;
         let who = &ctx.starter;
-        step(conn, who, application_id, 0, "offer", None, Some(amount), now).await?;
+        step(
+            conn,
+            who,
+            application_id,
+            0,
+            "offer",
+            None,
+            Some(amount),
+            now,
+        )
+        .await?;
         return Ok(Made::Offer);
     }
 }

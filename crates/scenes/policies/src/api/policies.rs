@@ -4,10 +4,10 @@
 use crate::applications::{self, ApplicationView};
 use crate::applying::{self, ApplicationInput};
 use crate::auto_grant::{self, RunView};
-use crate::grant_run::{self, RunReport};
 use crate::builder::{self, BuildInput, BuilderView};
 use crate::dashboard::Dashboard;
 use crate::entitlements::{self, Entitlements};
+use crate::grant_run::{self, RunReport};
 use crate::integrity::{
     self, BlacklistSummary, ClawbackView, FalsePledgeInput, FalsePledgeOutcome, IntegrityOverview,
     RepaymentInput,
@@ -235,9 +235,15 @@ pub async fn run_auto_grant(
     Path(id): Path<String>,
     Json(input): Json<RunInput>,
 ) -> ApiResult<Response> {
-    let run = grant_run::start(&state.app, &caller.principal, &id, input.year, &caller.meta).await?;
+    let run =
+        grant_run::start(&state.app, &caller.principal, &id, input.year, &caller.meta).await?;
     let location = format!("/api/v1/auto-grant-runs/{}", run.id);
-    Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], Json(run)).into_response())
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, location)],
+        Json(run),
+    )
+        .into_response())
 }
 
 /// A 免申即享 run: its state and progress (done of total enterprises) and, once it has finished,

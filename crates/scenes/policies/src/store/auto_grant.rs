@@ -138,18 +138,22 @@ pub async fn advance(conn: &mut Conn, id: i64, (from, to): (i64, i64), t: &Tally
 /// Ends a running run: `checking` when it offered something, else `empty`; false when it had
 /// already ended.
 pub async fn finish(conn: &mut Conn, id: i64, status: RunStatus) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE auto_grant_run SET status = $1 WHERE id = $2 AND status = 'running'",
-    )
-    .bind(status.as_str())
-    .bind(id)
-    .execute(conn)
-    .await?;
+    let done =
+        sqlx::query("UPDATE auto_grant_run SET status = $1 WHERE id = $2 AND status = 'running'")
+            .bind(status.as_str())
+            .bind(id)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Whether the enterprise already has a live offer or application for the policy and year.
-pub async fn has_live(conn: &mut Conn, policy_id: i64, enterprise_id: i64, year: i32) -> Result<bool> {
+pub async fn has_live(
+    conn: &mut Conn,
+    policy_id: i64,
+    enterprise_id: i64,
+    year: i32,
+) -> Result<bool> {
     let row = sqlx::query(
         "SELECT COUNT(*) AS n FROM application WHERE policy_id = $1 AND enterprise_id = $2 \
          AND year = $3 AND status NOT IN ('withdrawn', 'rejected', 'declined', 'excluded')",
@@ -228,11 +232,12 @@ pub async fn notes(
 
 /// How many notes of one kind a run has.
 pub async fn note_count(conn: &mut Conn, run_id: i64, kind: NoteKind) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM auto_grant_note WHERE run_id = $1 AND kind = $2")
-        .bind(run_id)
-        .bind(kind.as_str())
-        .fetch_one(conn)
-        .await?;
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM auto_grant_note WHERE run_id = $1 AND kind = $2")
+            .bind(run_id)
+            .bind(kind.as_str())
+            .fetch_one(conn)
+            .await?;
     Ok(row.try_get("n")?)
 }
 
