@@ -204,6 +204,8 @@ pub struct Cockpit {
     pub months: Vec<Month>,
     /// Warnings whose own recipients were nobody and went up the ladder, newest first.
     pub unreached: Vec<UnreachedWarning>,
+    /// Long work in progress (a 免申即享 run, an enterprise import), oldest first.
+    pub long_work: Vec<crate::store::long_work::Work>,
     pub as_of: DateTime<Utc>,
 }
 
@@ -291,6 +293,7 @@ pub async fn cockpit(app: &App, who: &Principal, by: By, sort: Sort) -> AppResul
     let months = store::closed_by_month(&mut conn, &window).await?;
     let names = row_names(&mut conn, by).await?;
     let unreached = unreached(&mut conn, &viewer, &window).await?;
+    let long_work = crate::store::long_work::running(&mut conn).await?;
     let owners = owners(app);
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     let mut total = Row {
@@ -331,6 +334,7 @@ pub async fn cockpit(app: &App, who: &Principal, by: By, sort: Sort) -> AppResul
     Ok(Cockpit {
         by,
         sort,
+        long_work,
         owners: keep(owners, &used),
         rows: rows
             .into_iter()

@@ -96,6 +96,10 @@ pub trait Scene: Send + Sync + 'static {
     /// several processes at once. Failures are logged by the scene and do not stop the round.
     async fn background(&self, _app: &App) {}
 
+    /// Called once as the server starts: takes up the scene's long work that a stopped process
+    /// left unfinished (a 免申即享 run cut off by a crash), in the background.
+    async fn resume(&self, _app: &App) {}
+
     /// Loads the scene's part of the demo district.
     async fn load_demo(&self, _app: &App, _part: DemoPart) -> AppResult<()> {
         Ok(())

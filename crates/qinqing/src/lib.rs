@@ -77,6 +77,11 @@ pub fn spawn_background(
             for scene in app.scenes() {
                 scene.background(&app).await;
             }
+            match qinqing_kernel::enterprises::import::interrupt_stalled(&app).await {
+                Ok(0) => {}
+                Ok(n) => tracing::warn!(count = n, "imports cut off part-way marked interrupted"),
+                Err(e) => tracing::error!(error = %e, "checking for cut-off imports failed"),
+            }
             match qinqing_kernel::auth::sweep_expired_sessions(&app).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
@@ -88,6 +93,16 @@ pub fn spawn_background(
             tokio::time::sleep(interval).await;
         }
     })
+}
+
+/// Takes up the long work a stopped process left unfinished, while the server starts serving.
+fn resume_long_work(app: &App) {
+    let app = app.clone();
+    tokio::spawn(async move {
+        for scene in app.scenes() {
+            scene.resume(&app).await;
+        }
+    });
 }
 
 /// How to serve.
@@ -112,11 +127,13 @@ pub async fn serve(
     let background = options
         .background
         .map(|interval| spawn_background(app.clone(), sms, interval));
+    resume_long_work(&app);
+    let metrics = Arc::new(Metrics::with_writes(app.db.gate()));
     let state = AppState {
         app,
         demo: options.demo,
         secure_cookies: options.secure_cookies,
-        metrics: Arc::new(Metrics::default()),
+        metrics,
         scenes: scenes().into(),
     };
     // Connection info gives handlers the client's address (limits on login attempts).

@@ -1,13 +1,20 @@
 //! Bulk import and export of enterprise profiles in the documented CSV/XLSX format.
 //!
-//! An import is all or nothing: the file is parsed and every row checked (format, and that the
-//! importer's scope covers the enterprise) before anything is written; then all rows are written
-//! in one transaction, each enterprise with its own audit entry.
+//! An import is all or nothing as far as the file goes: the file is parsed and every row checked
+//! (format, and that the importer's scope covers the enterprise) before anything is written, and
+//! one bad row means nothing is written. The rows are then written in chunks of a few hundred,
+//! each chunk its own short transaction with each enterprise's audit entry, so importing a whole
+//! register (100,000 enterprises) never holds the database for seconds while people at the
+//! counter wait. The import is recorded as long work with its progress (the supervision cockpit
+//! lists it); a crash part-way leaves the rows written so far and the import marked interrupted
+//! (已中断) by the next server's background round — importing the same file again completes it,
+//! since every row is written by credit code and writing a row twice changes nothing.
 
 use super::profile::year_figures;
 use super::registration::served_districts;
 use crate::audit::{self, Change};
 use crate::store::enterprises::{self as store, Enterprise, ListFilter};
+use crate::store::long_work::{self, NewWork, WorkState};
 use crate::store::{Conn, StoreError};
 use crate::{App, AppError, AppResult, Principal, RequestMeta};
 use chrono::Datelike;
@@ -53,45 +60,126 @@ pub async fn import_records(
     if !may_import_enterprises(who.role) {
         return Err(AppError::forbidden("当前角色不能批量导入企业资料"));
     }
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let existing = existing_enterprises(&mut tx, records).await?;
-    let districts = served_districts(&mut tx).await?;
-    check_rows(who, records, &existing, &districts)?;
+    let existing = {
+        let mut conn = app.db.conn().await?;
+        let existing = existing_enterprises(&mut conn, records).await?;
+        check_rows(who, records, &existing, &served_districts(&mut conn).await?)?;
+        existing
+    };
     let mut ids: HashMap<String, i64> = existing.iter().map(|(k, e)| (k.clone(), e.id)).collect();
-    for record in records {
-        let code = record.identity.credit_code.as_str().to_string();
-        let phone = record.contact_phone.as_ref().map(|p| p.as_str());
-        let id = match ids.get(&code) {
-            Some(&id) => {
-                store::update_identity(&mut tx, id, &record.identity, phone, now).await?;
-                id
-            }
-            None => {
-                let id = store::insert(&mut tx, &record.identity, phone, now).await?;
-                ids.insert(code.clone(), id);
-                id
-            }
-        };
-        write_figures(&mut tx, id, &record.figures, now).await?;
-        if !record.qualifications.is_empty() {
-            store::replace_qualifications(&mut tx, id, &record.qualifications).await?;
+    let work_id = record_start(app, who, records.len()).await?;
+    let mut written = Ok(());
+    for chunk in records.chunks(CHUNK) {
+        written = write_chunk(app, who, meta, chunk, &mut ids, work_id).await;
+        if written.is_err() {
+            break;
         }
-        let change = Change {
-            action: "enterprise.imported",
-            object_type: "enterprise",
-            object_id: code,
-            on_behalf_of: None,
-            detail: serde_json::json!({ "identity": record.identity, "figures": record.figures }),
-        };
-        audit::record(&mut tx, who, meta, change, now).await?;
     }
-    tx.commit().await.map_err(StoreError::from)?;
+    let end = if written.is_ok() {
+        WorkState::Done
+    } else {
+        WorkState::Interrupted
+    };
+    let mut conn = app.db.conn().await?;
+    long_work::finish(&mut conn, work_id, end, app.now()).await?;
+    written?;
     Ok(ImportSummary {
         rows: records.len(),
         created: ids.len() - existing.len(),
         updated: existing.len(),
     })
+}
+
+/// Rows written per transaction.
+const CHUNK: usize = 500;
+/// The kind of long work an import is.
+pub const IMPORT_WORK: &str = "enterprise_import";
+
+/// An import whose progress has not moved for this long was cut off (its process stopped).
+const STALLED_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(2);
+
+/// Marks imports cut off part-way interrupted (已中断), for the server's background round.
+pub async fn interrupt_stalled(app: &App) -> AppResult<u64> {
+    let now = app.now();
+    let mut conn = app.db.conn().await?;
+    let before = now - STALLED_AFTER;
+    Ok(long_work::interrupt_stalled(&mut conn, IMPORT_WORK, before, now).await?)
+}
+
+async fn record_start(app: &App, who: &Principal, rows: usize) -> AppResult<i64> {
+    let label = format!("导入企业资料({rows} 行)");
+    let work = NewWork {
+        kind: IMPORT_WORK,
+        label: &label,
+        link: Some("/enterprises"),
+        total: i64::try_from(rows).unwrap_or(i64::MAX),
+        started_by: (!who.is_system()).then_some(who.user_id),
+    };
+    let mut conn = app.db.conn().await?;
+    Ok(long_work::insert(&mut conn, &work, app.now()).await?)
+}
+
+/// Writes one chunk of rows, each with its audit entry, in one short transaction taken after
+/// any interactive request waiting to write.
+async fn write_chunk(
+    app: &App,
+    who: &Principal,
+    meta: &RequestMeta,
+    chunk: &[EnterpriseRecord],
+    ids: &mut HashMap<String, i64>,
+    work_id: i64,
+) -> AppResult<()> {
+    let now = app.now();
+    let (mut tx, turn) = app.db.begin_background(IMPORT_WORK).await?;
+    for record in chunk {
+        let code = record.identity.credit_code.as_str().to_string();
+        let (id, known) = match ids.get(&code) {
+            Some(&id) => (id, true),
+            None => {
+                let phone = record.contact_phone.as_ref().map(|p| p.as_str());
+                let id = store::insert(&mut tx, &record.identity, phone, now).await?;
+                ids.insert(code, id);
+                (id, false)
+            }
+        };
+        write_record(&mut tx, who, meta, record, id, known, now).await?;
+    }
+    let n = i64::try_from(chunk.len()).unwrap_or(i64::MAX);
+    long_work::advance(&mut tx, work_id, n, now).await?;
+    // A failed chunk ends the import (interrupted), so the ids it made are not used again.
+    tx.commit().await.map_err(StoreError::from)?;
+    turn.done();
+    Ok(())
+}
+
+/// One row: the identity (when the enterprise was `known` before this row), the year's figures,
+/// the qualifications, and the audit entry.
+async fn write_record(
+    conn: &mut Conn,
+    who: &Principal,
+    meta: &RequestMeta,
+    record: &EnterpriseRecord,
+    id: i64,
+    known: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    if known {
+        let phone = record.contact_phone.as_ref().map(|p| p.as_str());
+        store::update_identity(conn, id, &record.identity, phone, now).await?;
+    }
+    write_figures(conn, id, &record.figures, now).await?;
+    if !record.qualifications.is_empty() {
+        store::replace_qualifications(conn, id, &record.qualifications).await?;
+    }
+    let change = Change {
+        action: "enterprise.imported",
+        object_type: "enterprise",
+        object_id: record.identity.credit_code.as_str().to_string(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "identity": record.identity, "figures": record.figures }),
+    };
+    audit::record(conn, who, meta, change, now).await?;
+    Ok(())
 }
 
 async fn existing_enterprises(

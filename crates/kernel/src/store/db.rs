@@ -1,5 +1,6 @@
 //! Connecting, migrating and opening write transactions.
 
+use crate::store::writes::{BackgroundTurn, WriteGate};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor};
@@ -24,6 +25,7 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    gate: std::sync::Arc<WriteGate>,
 }
 
 impl Db {
@@ -67,7 +69,11 @@ impl Db {
                     .await?
             }
         };
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            gate: Default::default(),
+        })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
@@ -95,12 +101,34 @@ impl Db {
     /// Opens a write transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE):
     /// a deferred transaction that reads first and writes later would fail with SQLITE_BUSY
     /// instead of waiting when another writer got there in between.
+    /// Interactive requests call this; while one waits for SQLite's write lock, long work holds
+    /// back its next chunk (see [`WriteGate`]).
     pub async fn begin(&self) -> crate::store::Result<Tx> {
+        let _waiting = (self.backend == Backend::Sqlite).then(|| self.gate.interactive());
+        self.begin_now().await
+    }
+
+    /// Opens the write transaction of one chunk of long work, after every interactive request
+    /// waiting to write: commit it, then call [`BackgroundTurn::done`] to time it.
+    pub async fn begin_background(
+        &self,
+        work: &'static str,
+    ) -> crate::store::Result<(Tx, BackgroundTurn<'_>)> {
+        let turn = self.gate.background_turn(work).await;
+        Ok((self.begin_now().await?, turn))
+    }
+
+    async fn begin_now(&self) -> crate::store::Result<Tx> {
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
         Ok(tx)
+    }
+
+    /// The writer queue, for the server's metrics.
+    pub fn gate(&self) -> &std::sync::Arc<WriteGate> {
+        &self.gate
     }
 
     /// Writes a consistent copy of a SQLite database to `file` while the platform keeps running

@@ -160,6 +160,28 @@ pub async fn list(conn: &mut Conn, filter: &ListFilter) -> Result<(Vec<Enterpris
     Ok((page, total))
 }
 
+/// The enterprises with ids after `after` up to `up_to`, in id order, at most `limit`: long work
+/// reads the register a chunk at a time.
+pub async fn chunk(conn: &mut Conn, after: i64, up_to: i64, limit: i64) -> Result<Vec<Enterprise>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "{COLUMNS} WHERE id > $1 AND id <= $2 ORDER BY id LIMIT $3"
+    )))
+    .bind(after)
+    .bind(up_to)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// How many enterprises there are and the highest id (0 when there are none).
+pub async fn extent(conn: &mut Conn) -> Result<(i64, i64)> {
+    let row = sqlx::query("SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS top FROM enterprise")
+        .fetch_one(conn)
+        .await?;
+    Ok((row.try_get("n")?, row.try_get("top")?))
+}
+
 fn where_clause(filter: &ListFilter) -> (String, Vec<Arg>) {
     let mut conditions = Vec::new();
     let mut args = Vec::new();

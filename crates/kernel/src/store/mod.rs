@@ -10,6 +10,7 @@ pub mod cockpit;
 pub mod db;
 pub mod deadlines;
 pub mod enterprises;
+pub mod long_work;
 pub mod notifications;
 pub mod orgs;
 pub mod sessions;
@@ -17,6 +18,7 @@ pub mod settings;
 pub mod sql;
 pub mod time;
 pub mod users;
+pub mod writes;
 
 pub use db::{Backend, Db, Savepoint, Tx};
 pub use sqlx::AnyConnection as Conn;

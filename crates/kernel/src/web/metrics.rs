@@ -1,4 +1,5 @@
-//! Prometheus metrics at `/metrics`: requests by route and status, and their durations.
+//! Prometheus metrics at `/metrics`: requests by route and status, and their durations; how long
+//! each chunk of long work held the database for writing.
 
 use crate::web::AppState;
 use axum::Router;
@@ -59,6 +60,13 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// The request metrics plus how long long work's chunks held the database.
+    pub fn with_writes(gate: &std::sync::Arc<crate::store::writes::WriteGate>) -> Metrics {
+        let mut metrics = Metrics::default();
+        gate.register(&mut metrics.registry);
+        metrics
+    }
+
     pub fn encode(&self) -> String {
         let mut out = String::new();
         // Writing into a String cannot fail.

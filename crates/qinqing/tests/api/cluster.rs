@@ -13,14 +13,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// A `qinqing serve` process, killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     base: String,
 }
 
 impl Server {
     /// Starts the real binary on `db_url` with a background round every second.
-    async fn start(db_url: &str) -> Server {
+    pub(crate) async fn start(db_url: &str) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -55,12 +55,20 @@ impl Server {
     }
 
     /// The platform as a test client sees it through this process.
-    fn as_test_app(&self, seed: &TestApp) -> TestApp {
+    pub(crate) fn as_test_app(&self, seed: &TestApp) -> TestApp {
         TestApp {
             base: self.base.clone(),
             app: seed.app.clone(),
             db_url: seed.db_url.clone(),
         }
+    }
+}
+
+impl Server {
+    /// Kills the process at once (SIGKILL, as `kill -9`): no shutdown, no last write.
+    pub(crate) fn kill_hard(mut self) {
+        self.child.kill().expect("the process is killed");
+        self.child.wait().expect("the killed process is reaped");
     }
 }
 

@@ -28,6 +28,7 @@ mod enterprises;
 mod import;
 mod integrity;
 mod joint_review;
+mod long_work;
 mod materials;
 mod money;
 mod notifications;

@@ -223,6 +223,55 @@ pub(crate) async fn fresh_firm(app: &TestApp, username: &str) -> (Session, Strin
     panic!("no enterprise outside the demo cast is eligible for {P3}");
 }
 
+/// Starts a 免申即享 run: answered at once (202) with the run and its address.
+pub(crate) async fn start_run(staff: &Session, policy: &str, year: i32) -> Value {
+    let res = staff
+        .post(
+            &format!("/api/v1/policies/{policy}/auto-grant"),
+            &json!({ "year": year }),
+        )
+        .await;
+    let location = res
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string());
+    let run = expect(res, StatusCode::ACCEPTED).await;
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("/api/v1/auto-grant-runs/{}", run["id"]).as_str()),
+        "{run}"
+    );
+    run
+}
+
+/// Where a run stands.
+pub(crate) async fn run_report(staff: &Session, run: i64) -> Value {
+    ok(staff.get(&format!("/api/v1/auto-grant-runs/{run}")).await).await
+}
+
+/// Follows a run until it has finished; returns its report.
+pub(crate) async fn finished(staff: &Session, run: i64, within: std::time::Duration) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let report = run_report(staff, run).await;
+        if report["status"] != "running" {
+            return report;
+        }
+        assert!(
+            started.elapsed() < within,
+            "run {run} still working: {report}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Runs a 免申即享 policy to its end; returns the run's report.
+pub(crate) async fn run_to_end(staff: &Session, policy: &str, year: i32) -> Value {
+    let run = start_run(staff, policy, year).await;
+    let id = run["id"].as_i64().unwrap();
+    finished(staff, id, std::time::Duration::from_secs(60)).await
+}
+
 /// Releases (发布) a checked 免申即享 run; returns the run.
 pub(crate) async fn release(staff: &Session, report: &Value) -> Value {
     let run = report["run_id"]
@@ -1563,20 +1612,14 @@ async fn auto_grant_offers_once_and_staff_exclude_with_a_reason() {
     let handler = app.login("handler").await;
     let run = |id: &str| format!("/api/v1/policies/{id}/auto-grant");
     // The demo district's 国家高新技术企业 first recognised in 2025 (the demo may have run it).
-    let report = ok(handler
-        .post(&run("p1a-gaoxin-first"), &json!({ "year": 2025 }))
-        .await)
-    .await;
+    let report = run_to_end(&handler, "p1a-gaoxin-first", 2025).await;
     assert_eq!(report["evaluated"], crate::helpers::TEST_ENTERPRISES);
     let offered = report["offered"].as_array().unwrap();
     assert!(offered.iter().all(|o| o["amount"] == "300000.00"));
     let eligible = offered.len() + report["already_offered"].as_u64().unwrap() as usize;
     assert!(eligible > 0, "{report}");
     // Again: nothing new.
-    let again = ok(handler
-        .post(&run("p1a-gaoxin-first"), &json!({ "year": 2025 }))
-        .await)
-    .await;
+    let again = run_to_end(&handler, "p1a-gaoxin-first", 2025).await;
     assert!(again["offered"].as_array().unwrap().is_empty());
     assert_eq!(again["already_offered"], eligible);
     assert_eq!(again["total_offered"], "0.00");
@@ -1594,7 +1637,7 @@ async fn auto_grant_offers_once_and_staff_exclude_with_a_reason() {
         None,
     )
     .await;
-    let report = ok(handler.post(&run(&id), &json!({ "year": 2025 })).await).await;
+    let report = run_to_end(&handler, &id, 2025).await;
     let receipt = report["offered"][0]["receipt_no"]
         .as_str()
         .unwrap_or_else(|| panic!("{report}"))
@@ -1705,13 +1748,7 @@ async fn the_enterprise_confirms_an_offer_with_its_account_and_is_paid() {
     let firm = app.login("enterprise").await;
     let code = own_code(&firm);
     let handler = app.login("handler").await;
-    let report = ok(handler
-        .post(
-            &format!("/api/v1/policies/{id}/auto-grant"),
-            &json!({ "year": 2025 }),
-        )
-        .await)
-    .await;
+    let report = run_to_end(&handler, &id, 2025).await;
     let offered = report["offered"].as_array().unwrap();
     let in_town = app
         .enterprises()
@@ -1824,13 +1861,7 @@ async fn the_enterprise_confirms_an_offer_with_its_account_and_is_paid() {
         .post(&confirm, &account(&name, "6228480000000000001"))
         .await;
     assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
-    let again = ok(handler
-        .post(
-            &format!("/api/v1/policies/{id}/auto-grant"),
-            &json!({ "year": 2025 }),
-        )
-        .await)
-    .await;
+    let again = run_to_end(&handler, &id, 2025).await;
     assert!(again["offered"].as_array().unwrap().is_empty());
     assert_eq!(again["already_offered"], offered.len());
     assert_eq!(again["credit_blocked"], blocked);
@@ -1866,13 +1897,7 @@ async fn the_enterprise_may_decline_an_offer() {
     let firm = app.login("enterprise").await;
     let code = own_code(&firm);
     let handler = app.login("handler").await;
-    let report = ok(handler
-        .post(
-            &format!("/api/v1/policies/{id}/auto-grant"),
-            &json!({ "year": 2025 }),
-        )
-        .await)
-    .await;
+    let report = run_to_end(&handler, &id, 2025).await;
     release(&handler, &report).await;
     let receipt = report["offered"]
         .as_array()

@@ -97,6 +97,7 @@ async fn openapi_document_describes_the_api() {
         "/api/v1/applications/{receipt}/sign",
         "/api/v1/policies/{id}/auto-grant/runs",
         "/api/v1/auto-grant-runs/{run}/release",
+        "/api/v1/auto-grant-runs/{run}",
     ] {
         assert!(
             doc["paths"].get(path).is_some(),

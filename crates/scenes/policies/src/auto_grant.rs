@@ -1,6 +1,6 @@
 //! 免申即享 — the policy finds the enterprise. Staff run a published auto-grant policy over every
-//! enterprise; each eligible one (after exclusive groups, caps and the budget left) gets an
-//! offer: an application the platform made. The offers of a run wait for staff to check them
+//! enterprise (see [`crate::grant_run`]); each eligible one (after exclusive groups, caps and the
+//! budget left) gets an offer: an application the platform made. The offers of a run wait for staff to check them
 //! (待核对) — staff exclude with a reason — until a staff member releases (发布) the run; only
 //! then is each enterprise told and given a deadline to confirm its account. Confirmation
 //! approves it and creates the payout; the enterprise may decline. The live-application index
@@ -11,22 +11,19 @@
 use crate::applications::{
     ApplicationView, CONFIRM_CLOCK, get_row, notify_enterprise, record, step, view, visible_row,
 };
+use crate::grant_run::may_run;
 use crate::payouts::{AccountInput, parse_account};
-use crate::status::{ApplicationStatus, PolicyStatus, RunStatus};
-use crate::store::applications::{self as store, Move, NewApplication};
+use crate::status::{ApplicationStatus, RunStatus};
+use crate::store::applications::{self as store, Move};
 use crate::store::auto_grant::{self as run_store, RunRow};
 use crate::store::payouts as payout_store;
 use chrono::{DateTime, Utc};
 use qinqing_domain::deadline::{Limit, LimitUnit};
-use qinqing_domain::enterprise::CreditStatus;
-use qinqing_domain::org::Role;
 use qinqing_domain::{CreditCode, Money};
 use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
 use qinqing_kernel::enterprises::visible_enterprise;
-use qinqing_kernel::store::enterprises::{self as enterprise_store, ListFilter, ScopeFilter};
-use qinqing_kernel::store::{Conn, Savepoint, StoreError};
+use qinqing_kernel::store::{Conn, StoreError};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
-use qinqing_rules::{EvalOptions, Outcome, evaluate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -34,228 +31,6 @@ const CONFIRM_LIMIT: Limit = Limit {
     unit: LimitUnit::WorkingDays,
     amount: 10,
 };
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Offered {
-    pub credit_code: String,
-    pub name: String,
-    pub amount: String,
-    pub receipt_no: String,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Undetermined {
-    pub credit_code: String,
-    pub name: String,
-    /// What is missing, in words.
-    pub missing: Vec<String>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
-pub struct RunReport {
-    pub policy_id: String,
-    pub year: i32,
-    /// The run its offers belong to, to be checked and released; absent when it offered nothing.
-    pub run_id: Option<i64>,
-    pub evaluated: usize,
-    pub offered: Vec<Offered>,
-    /// Eligible enterprises that already have an offer or application for this year.
-    pub already_offered: usize,
-    pub undetermined: Vec<Undetermined>,
-    /// Eligible, but the budget left could not cover them (in order of evaluation).
-    pub over_budget: Vec<Undetermined>,
-    /// Blocked by a bad credit record.
-    pub credit_blocked: usize,
-    pub total_offered: String,
-}
-
-fn may_run(who: &Principal, department_org_id: i64) -> bool {
-    who.role == Role::Admin
-        || (matches!(who.role, Role::Handler | Role::DepartmentLead)
-            && who.org_id == department_org_id)
-}
-
-pub async fn run(
-    app: &App,
-    who: &Principal,
-    slug: &str,
-    year: i32,
-    meta: &RequestMeta,
-) -> AppResult<RunReport> {
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let row = crate::row_by_slug(&mut tx, slug).await?;
-    if !may_run(who, row.department_org_id) {
-        return Err(AppError::forbidden(
-            "只有政策所属部门的工作人员可以运行免申即享",
-        ));
-    }
-    if row.status != PolicyStatus::Published || row.mode != "auto_grant" {
-        return Err(AppError::Conflict {
-            field: Some("policy".into()),
-            message: "只有已上架的免申即享政策可以运行".into(),
-        });
-    }
-    // One run of a policy at a time: what earlier runs hold back is settled before this reads.
-    crate::store::policies::lock(&mut tx, row.id).await?;
-    let published = crate::published(&mut tx).await?;
-    let set = &published.set;
-    let index = set
-        .policies
-        .iter()
-        .position(|p| p.id == slug)
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("published policy not in the set")))?;
-    let filter = ListFilter {
-        scope: ScopeFilter::All,
-        text: None,
-        region_prefix: None,
-        industry_prefix: None,
-        limit: i64::MAX,
-        offset: 0,
-    };
-    let (enterprises, _) = enterprise_store::list(&mut tx, &filter).await?;
-    let mut report = RunReport {
-        policy_id: slug.to_string(),
-        year,
-        evaluated: enterprises.len(),
-        ..RunReport::default()
-    };
-    let mut total = 0i64;
-    let opts = EvalOptions::default();
-    for enterprise in &enterprises {
-        let facts = crate::enterprise_facts(app, &mut tx, enterprise).await?;
-        let outcomes = set
-            .policies
-            .iter()
-            .map(|p| evaluate(p, &set.schema, &facts, year, &opts).outcome)
-            .collect();
-        let cell = &set.subject_result(facts.subject_id.clone(), outcomes).cells[index];
-        let id = &enterprise.identity;
-        let entry = || Undetermined {
-            credit_code: id.credit_code.to_string(),
-            name: id.name.clone(),
-            missing: Vec::new(),
-        };
-        let amount = match (&cell.outcome, cell.granted) {
-            (Outcome::Eligible { .. }, Some(granted)) if granted.fen() > 0 => granted.fen(),
-            (Outcome::Undetermined { missing }, _) => {
-                report.undetermined.push(Undetermined {
-                    missing: missing.iter().map(|m| m.label.clone()).collect(),
-                    ..entry()
-                });
-                continue;
-            }
-            _ => continue,
-        };
-        let blocked = crate::integrity::blocked_until(&mut tx, enterprise.id, now).await?;
-        if id.credit_status == CreditStatus::Bad || blocked.is_some() {
-            report.credit_blocked += 1;
-            continue;
-        }
-        let run_id = match report.run_id {
-            Some(id) => id,
-            None => run_store::insert(&mut tx, row.id, year, who.user_id, now).await?,
-        };
-        report.run_id = Some(run_id);
-        match offer(&mut tx, who, &row, run_id, enterprise, (year, amount), now).await? {
-            Made::Offer(receipt_no) => {
-                total += amount;
-                report.offered.push(Offered {
-                    credit_code: id.credit_code.to_string(),
-                    name: id.name.clone(),
-                    amount: Money::from_fen(amount).to_string(),
-                    receipt_no,
-                });
-            }
-            Made::AlreadyOffered => report.already_offered += 1,
-            Made::OverBudget => report.over_budget.push(entry()),
-        }
-    }
-    // A run that offered nothing new leaves no run behind to check and release.
-    if report.offered.is_empty()
-        && let Some(run_id) = report.run_id.take()
-    {
-        run_store::discard(&mut tx, run_id).await?;
-    }
-    report.total_offered = Money::from_fen(total).to_string();
-    let change = qinqing_kernel::audit::Change {
-        action: "auto_grant.run",
-        object_type: "policy",
-        object_id: slug.to_string(),
-        on_behalf_of: None,
-        detail: serde_json::json!({ "year": year, "run": report.run_id, "evaluated": report.evaluated, "offered": report.offered.len(), "already_offered": report.already_offered, "undetermined": report.undetermined.len(), "total": report.total_offered }),
-    };
-    qinqing_kernel::audit::record(&mut tx, who, meta, change, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(report)
-}
-
-/// What became of one eligible enterprise in a run.
-enum Made {
-    /// An offer, waiting for staff to check it, with its amount held back from the budget.
-    Offer(String),
-    /// It already has a live offer or application for the policy and year.
-    AlreadyOffered,
-    /// What is left of the budget (after what earlier offers hold) cannot cover it.
-    OverBudget,
-}
-
-/// Makes one offer of the run, holding its amount back from the policy's budget, or nothing.
-async fn offer(
-    conn: &mut Conn,
-    who: &Principal,
-    policy: &crate::store::policies::PolicyRow,
-    run_id: i64,
-    enterprise: &qinqing_kernel::store::enterprises::Enterprise,
-    (year, amount): (i32, i64),
-    now: DateTime<Utc>,
-) -> AppResult<Made> {
-    let receipt_no = qinqing_kernel::receipts::receipt_number("MS", now)?;
-    let id = &enterprise.identity;
-    let new = NewApplication {
-        receipt_no: &receipt_no,
-        policy_id: policy.id,
-        policy_version: policy.published_version.unwrap_or(policy.current_version),
-        enterprise_id: enterprise.id,
-        credit_code: id.credit_code.as_str(),
-        region_code: id.region_code.as_str(),
-        year,
-        channel: "auto_grant",
-        status: PENDING,
-        computed_amount: Some(amount),
-        form: "[]",
-        pledges: "[]",
-        submit_key: None,
-        created_by: Some(who.user_id),
-        run_id: Some(run_id),
-    };
-    // The run goes on after a refused duplicate or an offer the budget cannot hold.
-    let attempt = Savepoint::begin(conn).await?;
-    let application_id = match store::insert(conn, &new, now).await {
-        Err(StoreError::Duplicate) => {
-            attempt.roll_back(conn).await?;
-            return Ok(Made::AlreadyOffered);
-        }
-        other => other?,
-    };
-    if !crate::store::policies::reserve_budget(conn, policy.id, amount).await? {
-        attempt.roll_back(conn).await?;
-        return Ok(Made::OverBudget);
-    }
-    attempt.release(conn).await?;
-    step(
-        conn,
-        who,
-        application_id,
-        0,
-        "offer",
-        None,
-        Some(amount),
-        now,
-    )
-    .await?;
-    Ok(Made::Offer(receipt_no))
-}
 
 /// The status of an offer staff are still checking.
 const PENDING: ApplicationStatus = ApplicationStatus::PendingCheck;
@@ -270,7 +45,21 @@ pub struct RunView {
     pub status_label: &'static str,
     pub created_at: DateTime<Utc>,
     pub released_at: Option<DateTime<Utc>>,
+    /// Enterprises compared so far, of `total` (the run is `running` until they are all done).
+    pub done: i64,
+    pub total: i64,
     pub offers: Vec<OfferView>,
+}
+
+impl RunView {
+    /// How far the run has got, in whole percent.
+    pub fn percent(&self) -> i64 {
+        if self.total <= 0 {
+            100
+        } else {
+            (self.done * 100 / self.total).clamp(0, 100)
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -286,6 +75,11 @@ pub struct OfferView {
 }
 
 async fn run_view(conn: &mut Conn, slug: &str, run: RunRow) -> AppResult<RunView> {
+    let work = match run.work_id {
+        Some(id) => qinqing_kernel::store::long_work::get(conn, id).await?,
+        None => None,
+    };
+    let (done, total) = work.map_or((0, 0), |w| (w.done, w.total));
     let filter = crate::store::applications::ApplicationFilter {
         run_id: Some(run.id),
         ..Default::default()
@@ -311,6 +105,8 @@ async fn run_view(conn: &mut Conn, slug: &str, run: RunRow) -> AppResult<RunView
         status: run.status,
         created_at: run.created_at,
         released_at: run.released_at,
+        done,
+        total,
         offers,
     })
 }
@@ -351,6 +147,12 @@ pub async fn release(
         return Err(AppError::forbidden(
             "只有政策所属部门的工作人员可以发布免申即享比对",
         ));
+    }
+    if run.status == RunStatus::Running {
+        return Err(AppError::Conflict {
+            field: None,
+            message: "该次比对尚未完成,完成后再核对发布".into(),
+        });
     }
     if !run_store::release(&mut tx, run.id, who.user_id, now).await? {
         return Err(AppError::Conflict {

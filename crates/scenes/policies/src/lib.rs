@@ -16,6 +16,7 @@ pub mod demo;
 pub mod entitlements;
 pub mod explanation;
 pub mod grant_rules;
+pub mod grant_run;
 pub mod integrity;
 pub mod library;
 pub mod materials;

@@ -77,6 +77,19 @@ impl Scene for Policies {
             "policies past their period taken down",
             "taking down expired policies failed",
         );
+        log_background(
+            crate::grant_run::resume_stalled(app).await,
+            "stalled 免申即享 runs taken up",
+            "taking up stalled 免申即享 runs failed",
+        );
+    }
+
+    async fn resume(&self, app: &App) {
+        log_background(
+            crate::grant_run::resume_all(app).await,
+            "unfinished 免申即享 runs resumed",
+            "resuming unfinished 免申即享 runs failed",
+        );
     }
 
     async fn load_demo(&self, app: &App, part: DemoPart) -> AppResult<()> {

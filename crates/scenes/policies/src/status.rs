@@ -105,10 +105,13 @@ status! {
 }
 
 status! {
-    /// A 免申即享 run: staff check its offers, then release it and the enterprises are told.
+    /// A 免申即享 run: it works through the enterprises, staff check its offers, then release it
+    /// and the enterprises are told; a run that found nothing new to offer ends `empty`.
     RunStatus {
+        Running => "running", "比对中";
         Checking => "checking", "待核对";
         Released => "released", "已发布";
+        Empty => "empty", "无新增";
     }
 }
 

@@ -3,10 +3,11 @@
 
 use crate::applications::{self, ApplicationView};
 use crate::applying::{self, ApplicationInput};
-use crate::auto_grant::{self, RunReport, RunView};
+use crate::auto_grant::{self, RunView};
 use crate::builder::{self, BuildInput, BuilderView};
 use crate::dashboard::Dashboard;
 use crate::entitlements::{self, Entitlements};
+use crate::grant_run::{self, RunReport};
 use crate::integrity::{
     self, BlacklistSummary, ClawbackView, FalsePledgeInput, FalsePledgeOutcome, IntegrityOverview,
     RepaymentInput,
@@ -41,6 +42,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(builder_definition))
         .routes(routes!(lifecycle))
         .routes(routes!(run_auto_grant))
+        .routes(routes!(auto_grant_run))
         .routes(routes!(auto_grant_runs))
         .routes(routes!(release_auto_grant))
         .routes(routes!(entitlements))
@@ -221,18 +223,41 @@ pub struct RunInput {
     pub year: i32,
 }
 
-/// Runs a 免申即享 policy over every enterprise: offers to the eligible ones.
+/// Starts a 免申即享 run over every enterprise (offers to the eligible ones) and answers at once
+/// with the run (202, `Location` the run's address); it works in the background, in short
+/// chunks. Started again while it works, for the same year, it answers with the same run.
 #[utoipa::path(post, path = "/api/v1/policies/{id}/auto-grant", tag = "policies", request_body = RunInput,
     params(("id" = String, Path, description = "政策编号")),
-    responses((status = 200, body = RunReport), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 202, body = RunReport), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn run_auto_grant(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
     Path(id): Path<String>,
     Json(input): Json<RunInput>,
+) -> ApiResult<Response> {
+    let run =
+        grant_run::start(&state.app, &caller.principal, &id, input.year, &caller.meta).await?;
+    let location = format!("/api/v1/auto-grant-runs/{}", run.id);
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, location)],
+        Json(run),
+    )
+        .into_response())
+}
+
+/// A 免申即享 run: its state and progress (done of total enterprises) and, once it has finished,
+/// its offers and the enterprises it could not offer to.
+#[utoipa::path(get, path = "/api/v1/auto-grant-runs/{run}", tag = "policies",
+    params(("run" = i64, Path, description = "比对编号")),
+    responses((status = 200, body = RunReport), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn auto_grant_run(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(run): Path<i64>,
 ) -> ApiResult<Json<RunReport>> {
     Ok(Json(
-        auto_grant::run(&state.app, &caller.principal, &id, input.year, &caller.meta).await?,
+        grant_run::report(&state.app, &caller.principal, run).await?,
     ))
 }
 

@@ -641,8 +641,14 @@ async fn grant_run(app: &App, cast: &Cast, firms: &[Firm], meta: &RequestMeta) -
         if view.department_org_id != cast.handler.org_id {
             continue;
         }
-        let Some(report) =
-            quietly(auto_grant::run(app, &cast.handler, &policy, YEAR, meta)).await?
+        let Some(report) = quietly(crate::grant_run::run_to_end(
+            app,
+            &cast.handler,
+            &policy,
+            YEAR,
+            meta,
+        ))
+        .await?
         else {
             continue;
         };

@@ -2,7 +2,8 @@
 //! life cycle, and the 免申即享 runs (compare, then release).
 
 use super::yuan::{filters, grouped};
-use crate::auto_grant::{self, RunReport, RunView};
+use crate::auto_grant::{self, RunView};
+use crate::grant_run::{self, RunReport};
 use crate::library::{self, LifecycleAction, PolicyQuery, PolicyView};
 use crate::search;
 use crate::status::{ApplicationStatus, PolicyStatus};
@@ -109,7 +110,8 @@ impl PolicyPage {
     }
 }
 
-/// The run that a "released" confirmation speaks of (`?done=released&run=id`).
+/// The run that a "released" confirmation speaks of (`?done=released&run=id`), or the run whose
+/// progress the page follows (`?run=id`).
 #[derive(serde::Deserialize, Default)]
 pub struct ReleasedRun {
     run: Option<i64>,
@@ -130,11 +132,46 @@ pub async fn page(
     Query(done): Query<Done>,
     Query(released): Query<ReleasedRun>,
 ) -> Response {
+    let followed = match (caller.as_ref(), released.run) {
+        (Some(c), Some(run)) if done.code().is_none() => {
+            grant_run::report(&state.app, &c.principal, run).await.ok()
+        }
+        _ => None,
+    };
+    let notice = followed
+        .as_ref()
+        .filter(|r| !r.is_running())
+        .map(finished_notice)
+        .unwrap_or_default();
     let done = PolicyDone {
         done,
         run: released.run,
     };
-    render_policy(&state, caller.as_ref(), &id, None, &done, String::new()).await
+    render_policy(&state, caller.as_ref(), &id, followed, &done, notice).await
+}
+
+fn finished_notice(report: &RunReport) -> String {
+    format!(
+        "比对完成:{} 家企业待核对,合计 ¥{};核对无误后发布,企业才会收到确认通知",
+        report.offered_count,
+        grouped(&report.total_offered)
+    )
+}
+
+/// How long the page waits for a run to finish before it shows the run's progress instead.
+const QUICK_RUN: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The run once it has finished, or as it stands after [`QUICK_RUN`].
+async fn wait_briefly(state: &AppState, who: &Principal, mut report: RunReport) -> RunReport {
+    let started = std::time::Instant::now();
+    while report.is_running() && started.elapsed() < QUICK_RUN {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        match grant_run::report(&state.app, who, report.id).await {
+            Ok(r) => report = r,
+            Err(_) => break,
+        }
+    }
+    report
 }
 
 /// The confirmation a redirect's code stands for, worded from the policy as it now is.
@@ -255,7 +292,8 @@ async fn lifecycle(
     })
 }
 
-/// Runs a 免申即享 policy from its page and shows the run's report.
+/// Starts a 免申即享 run from the policy's page: a quick run's report shows at once; a long one
+/// shows its progress on the policy's page until it finishes.
 pub async fn run_auto_grant(
     State(state): State<AppState>,
     user: PageUser,
@@ -266,26 +304,19 @@ pub async fn run_auto_grant(
     let year = field(&pairs, "year")
         .parse()
         .unwrap_or_else(|_| crate::api::policies::default_year(&state));
-    let result = auto_grant::run(&state.app, &caller.principal, &id, year, &caller.meta).await;
-    Ok(match result {
-        Ok(report) => {
-            let notice = format!(
-                "比对完成:{} 家企业待核对,合计 ¥{};核对无误后发布,企业才会收到确认通知",
-                report.offered.len(),
-                grouped(&report.total_offered)
-            );
-            render_policy(
-                &state,
-                Some(caller),
-                &id,
-                Some(report),
-                &PolicyDone::default(),
-                notice,
-            )
-            .await
-        }
-        Err(e) => error_page(&e, Some(caller), &state),
-    })
+    let who = &caller.principal;
+    let started = grant_run::start(&state.app, who, &id, year, &caller.meta).await;
+    let report = match started {
+        Ok(report) => wait_briefly(&state, who, report).await,
+        Err(e) => return Ok(error_page(&e, Some(caller), &state)),
+    };
+    if report.is_running() {
+        let progress = format!("/policies/{id}?run={}#run-progress", report.id);
+        return Ok(Redirect::to(&progress).into_response());
+    }
+    let notice = finished_notice(&report);
+    let done = PolicyDone::default();
+    Ok(render_policy(&state, Some(caller), &id, Some(report), &done, notice).await)
 }
 
 /// Releases (发布) a checked 免申即享 run from the policy's page.
