@@ -336,7 +336,7 @@ async fn seed_overdue_review(app: &App, code: &qinqing_domain::CreditCode) -> Ap
         on_behalf_of: None,
     };
     store::insert_correction(&mut tx, &correction, then).await?;
-    let who = crate::auth::load_principal(&mut tx, user.id)
+    let who = crate::auth::load_principal(app, &mut tx, user.id)
         .await?
         .ok_or_else(|| {
             crate::AppError::Internal(anyhow::anyhow!("demo enterprise user missing"))
@@ -442,6 +442,12 @@ async fn create_accounts(
                 users::Relation::Member
             };
             users::link_enterprise(&mut tx, id, enterprise, relation).await?;
+            if relation == users::Relation::Steward {
+                // The demo enterprises have authorised their steward for every matter (代办).
+                let until = qinqing_domain::deadline::local_date(now) + chrono::Duration::days(365);
+                crate::authorisations::grant_as_platform(app, &mut tx, id, enterprise, until)
+                    .await?;
+            }
         }
         let entry = audit::NewEntry {
             actor: None,
@@ -484,7 +490,7 @@ pub async fn principal(app: &App, username: &str) -> AppResult<Option<Principal>
     let Some(user) = users::find_by_username(&mut conn, username).await? else {
         return Ok(None);
     };
-    crate::auth::load_principal(&mut conn, user.id).await
+    crate::auth::load_principal(app, &mut conn, user.id).await
 }
 
 /// The id of the demo department called `name`.
