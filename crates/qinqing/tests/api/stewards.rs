@@ -171,12 +171,12 @@ async fn a_steward_file_with_any_wrong_row_changes_nothing_and_names_every_row()
             (7, "action")
         ]
     );
+    assert_eq!(app.audit_count().await, audit_before);
     assert_eq!(
         assignments(&app).await,
         before,
         "the good first row was not kept"
     );
-    assert_eq!(app.audit_count().await, audit_before);
 
     let file = format!(
         "管家用户名,统一社会信用代码,操作\nsteward,{free},\nsteward,{},取消\n",
@@ -223,12 +223,16 @@ async fn steward_mandate(firm: &crate::helpers::Session, code: &str) -> Value {
         .unwrap()
 }
 
+/// The steward changes the enterprise's contact phone (each time to a new number, so that
+/// every call is a change to make).
 async fn steward_edits(app: &TestApp, code: &str) -> reqwest::Response {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     app.login("steward")
         .await
         .patch(
             &format!("/api/v1/enterprises/{code}"),
-            &json!({ "contact_phone": "0595-22345678" }),
+            &json!({ "contact_phone": format!("0595-2234{n:04}") }),
         )
         .await
 }
