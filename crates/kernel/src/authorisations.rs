@@ -441,23 +441,44 @@ pub fn enterprise_change<'a>(
     }
 }
 
-/// The platform authorises a steward for every matter (demo loading), as an enterprise would.
+/// The platform authorises a steward for every matter (demo loading), as an enterprise would,
+/// and records it on the enterprise's trail.
 pub async fn grant_as_platform(
     app: &App,
     conn: &mut Conn,
-    steward_id: i64,
-    enterprise_id: i64,
+    steward: &users::User,
+    enterprise: &enterprises::Enterprise,
     until: NaiveDate,
 ) -> AppResult<()> {
-    let matters: Vec<String> = app.matters().iter().map(|m| m.key.to_string()).collect();
+    let all = app.matters();
+    let matters: Vec<String> = all.iter().map(|m| m.key.to_string()).collect();
     let new = NewAuthorisation {
-        enterprise_id,
-        grantee_id: steward_id,
+        enterprise_id: enterprise.id,
+        grantee_id: steward.id,
         matters: &matters,
         valid_until: until,
         granted_by: None,
     };
-    store::insert(conn, &new, app.now()).await?;
+    let now = app.now();
+    let id = store::insert(conn, &new, now).await?;
+    let labels: Vec<&str> = all.iter().map(|m| m.label).collect();
+    let detail = serde_json::json!({
+        "authorisation": id, "grantee": steward.id, "grantee_name": steward.display_name,
+        "matters": matters, "matter_labels": labels, "valid_until": until.to_string(),
+    });
+    let change = enterprise_change(
+        "enterprise.authorisation_granted",
+        &enterprise.identity.credit_code,
+        detail,
+    );
+    audit::record(
+        conn,
+        &Principal::system(),
+        &RequestMeta::default(),
+        change,
+        now,
+    )
+    .await?;
     Ok(())
 }
 

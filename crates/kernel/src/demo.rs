@@ -397,13 +397,14 @@ async fn create_accounts(
         records.iter().map(|r| &r.identity.credit_code).collect();
     // Records come one per enterprise and year; the same enterprise's rows are adjacent.
     codes.dedup();
-    let mut enterprise_ids = Vec::new();
+    let mut firms = Vec::new();
     for code in codes.into_iter().take(STEWARD_ENTERPRISES) {
         let e = store::get_by_credit_code(&mut tx, code)
             .await?
             .ok_or_else(|| crate::AppError::Internal(anyhow::anyhow!("demo enterprise missing")))?;
-        enterprise_ids.push(e.id);
+        firms.push(e);
     }
+    let enterprise_ids: Vec<i64> = firms.iter().map(|f| f.id).collect();
     for account in &ACCOUNTS {
         let org_id = if account.role == Role::EnterpriseUser {
             // A district loaded without enterprises has no one for the enterprise account.
@@ -445,8 +446,12 @@ async fn create_accounts(
             if relation == users::Relation::Steward {
                 // The demo enterprises have authorised their steward for every matter (代办).
                 let until = qinqing_domain::deadline::local_date(now) + chrono::Duration::days(365);
-                crate::authorisations::grant_as_platform(app, &mut tx, id, enterprise, until)
-                    .await?;
+                let steward = users::get(&mut tx, id).await?;
+                let firm = firms.iter().find(|f| f.id == enterprise);
+                if let (Some(steward), Some(firm)) = (steward, firm) {
+                    crate::authorisations::grant_as_platform(app, &mut tx, &steward, firm, until)
+                        .await?;
+                }
             }
         }
         let entry = audit::NewEntry {

@@ -266,7 +266,7 @@ async fn acting_needs_the_enterprises_authorisation_in_force_for_the_matter() {
         .await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
     // Another enterprise's user cannot even see this enterprise's authorisations.
-    let other = unserved(&app, &[code.clone()]).await;
+    let other = unserved(&app, std::slice::from_ref(&code)).await;
     let stranger = enterprise_user_of(&app, "stranger", &other).await;
     let res = stranger.post(&revoke, &json!({})).await;
     assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
@@ -410,7 +410,7 @@ async fn a_colleague_acts_for_the_enterprise_only_while_authorised_and_the_trail
     let app = TestApp::spawn().await;
     let firm = app.login("enterprise").await;
     let code = firm.first_enterprise();
-    let other = unserved(&app, &[code.clone()]).await;
+    let other = unserved(&app, std::slice::from_ref(&code)).await;
     let colleague = enterprise_user_of(&app, "colleague", &other).await;
     let mut conn = app.app.db.conn().await.unwrap();
     sqlx::query("UPDATE app_user SET phone = '13905951234' WHERE username = 'colleague'")
