@@ -53,6 +53,19 @@ const ACCOUNT_EXAMPLES: [[&str; 6]; 1] = [[
     "Start2026ok",
 ]];
 
+/// The steward sheet: one assignment or unassignment of a 亲清管家 a row. The steward is named by
+/// username; the action is 指派 (the default when empty) or 取消.
+pub const STEWARD_COLUMNS: [Column; 3] = [
+    ("steward", "管家用户名", true),
+    ("credit_code", "统一社会信用代码", true),
+    ("action", "操作", false),
+];
+
+const STEWARD_EXAMPLES: [[&str; 3]; 2] = [
+    ["li.guanjia", "91350100M000100Y43", "指派"],
+    ["li.guanjia", "91110108551385082Q", "取消"],
+];
+
 /// One data row: its number as the spreadsheet shows it and its cells' text by column code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
@@ -109,6 +122,11 @@ pub fn organisation_template(format: FileFormat) -> Result<Vec<u8>, ExportError>
 pub fn account_template(format: FileFormat) -> Result<Vec<u8>, ExportError> {
     let examples: Vec<&[&str]> = ACCOUNT_EXAMPLES.iter().map(|r| &r[..]).collect();
     template(&ACCOUNT_COLUMNS, &examples, "账户", format)
+}
+
+pub fn steward_template(format: FileFormat) -> Result<Vec<u8>, ExportError> {
+    let examples: Vec<&[&str]> = STEWARD_EXAMPLES.iter().map(|r| &r[..]).collect();
+    template(&STEWARD_COLUMNS, &examples, "亲清管家", format)
 }
 
 /// Reads a directory sheet. An unreadable file, a missing column, a file without data rows,

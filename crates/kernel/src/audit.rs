@@ -20,6 +20,11 @@ pub async fn record(
     change: Change<'_>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<i64> {
+    // Acting for an enterprise needs its authorisation in force: checked here, where every
+    // change made on an enterprise's behalf passes, inside the change's transaction.
+    if let Some(code) = change.on_behalf_of {
+        crate::authorisations::check_acting(conn, who, code, change.action, now).await?;
+    }
     let actor = who.audit_actor(change.on_behalf_of);
     let entry = audit::NewEntry {
         actor: actor.as_ref(),

@@ -463,3 +463,36 @@ fn verify_log(
         checkpoints: checkpoints.len(),
     })
 }
+
+/// The names behind the ids an object's history records: people by user id, enterprises by
+/// credit code, so the trail reads "由 张三 代 某公司 办理" rather than ids and codes.
+#[derive(Debug, Default)]
+pub struct ActorNames {
+    pub people: HashMap<i64, String>,
+    pub enterprises: HashMap<String, String>,
+}
+
+pub async fn actor_names(app: &App, entries: &[StoredEntry]) -> AppResult<ActorNames> {
+    let mut conn = app.db.conn().await?;
+    let mut names = ActorNames::default();
+    for actor in entries.iter().filter_map(|e| e.record.actor.as_ref()) {
+        if !names.people.contains_key(&actor.user_id)
+            && let Some(user) = crate::store::users::get(&mut conn, actor.user_id).await?
+        {
+            names.people.insert(actor.user_id, user.display_name);
+        }
+        let Some(code) = &actor.on_behalf_of else {
+            continue;
+        };
+        if names.enterprises.contains_key(code) {
+            continue;
+        }
+        if let Ok(parsed) = CreditCode::parse(code)
+            && let Some(firm) =
+                crate::store::enterprises::get_by_credit_code(&mut conn, &parsed).await?
+        {
+            names.enterprises.insert(code.clone(), firm.identity.name);
+        }
+    }
+    Ok(names)
+}

@@ -160,6 +160,7 @@ fn principal_for_audit(user: &users::User) -> Principal {
         org_name: String::new(),
         scope: Scope::Nothing,
         must_change_password: user.must_change_password,
+        mandates: Vec::new(),
     }
 }
 
@@ -254,7 +255,7 @@ pub async fn resolve_session(app: &App, token: &str) -> AppResult<Option<(Princi
         sessions::delete(&mut conn, &token_hash(token)).await?;
         return Ok(None);
     }
-    let principal = load_principal(&mut conn, session.user_id).await?;
+    let principal = load_principal(app, &mut conn, session.user_id).await?;
     Ok(principal.map(|p| (p, session.csrf_token)))
 }
 
@@ -274,11 +275,13 @@ pub async fn end_session(app: &App, token: &str) -> AppResult<()> {
 /// The principal of a user, as a fresh session would carry it.
 pub async fn principal_of(app: &App, user_id: i64) -> AppResult<Option<Principal>> {
     let mut conn = app.db.conn().await?;
-    load_principal(&mut conn, user_id).await
+    load_principal(app, &mut conn, user_id).await
 }
 
-/// Builds the principal of a user: role, organisation and the scope they give.
+/// Builds the principal of a user: role, organisation, the scope they give, and the
+/// authorisations in force today that let them act for other enterprises.
 pub async fn load_principal(
+    app: &App,
     conn: &mut crate::store::Conn,
     user_id: i64,
 ) -> AppResult<Option<Principal>> {
@@ -288,7 +291,13 @@ pub async fn load_principal(
     let org = orgs::get(conn, user.org_id).await?.ok_or_else(|| {
         AppError::Internal(anyhow::anyhow!("user {} has no organisation", user.id))
     })?;
-    let enterprises = users::linked_enterprises(conn, user.id).await?;
+    let mut enterprises = users::linked_enterprises(conn, user.id).await?;
+    let mandates = crate::authorisations::mandates_of(app, conn, &user).await?;
+    for m in &mandates {
+        if !enterprises.contains(&m.enterprise) {
+            enterprises.push(m.enterprise.clone());
+        }
+    }
     let scope = Scope::of(user.role, org.division_code.as_ref(), enterprises);
     Ok(Some(Principal {
         user_id: user.id,
@@ -299,6 +308,7 @@ pub async fn load_principal(
         org_name: org.name,
         scope,
         must_change_password: user.must_change_password,
+        mandates,
     }))
 }
 

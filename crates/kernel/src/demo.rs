@@ -336,7 +336,7 @@ async fn seed_overdue_review(app: &App, code: &qinqing_domain::CreditCode) -> Ap
         on_behalf_of: None,
     };
     store::insert_correction(&mut tx, &correction, then).await?;
-    let who = crate::auth::load_principal(&mut tx, user.id)
+    let who = crate::auth::load_principal(app, &mut tx, user.id)
         .await?
         .ok_or_else(|| {
             crate::AppError::Internal(anyhow::anyhow!("demo enterprise user missing"))
@@ -397,13 +397,14 @@ async fn create_accounts(
         records.iter().map(|r| &r.identity.credit_code).collect();
     // Records come one per enterprise and year; the same enterprise's rows are adjacent.
     codes.dedup();
-    let mut enterprise_ids = Vec::new();
+    let mut firms = Vec::new();
     for code in codes.into_iter().take(STEWARD_ENTERPRISES) {
         let e = store::get_by_credit_code(&mut tx, code)
             .await?
             .ok_or_else(|| crate::AppError::Internal(anyhow::anyhow!("demo enterprise missing")))?;
-        enterprise_ids.push(e.id);
+        firms.push(e);
     }
+    let enterprise_ids: Vec<i64> = firms.iter().map(|f| f.id).collect();
     for account in &ACCOUNTS {
         let org_id = if account.role == Role::EnterpriseUser {
             // A district loaded without enterprises has no one for the enterprise account.
@@ -442,6 +443,16 @@ async fn create_accounts(
                 users::Relation::Member
             };
             users::link_enterprise(&mut tx, id, enterprise, relation).await?;
+            if relation == users::Relation::Steward {
+                // The demo enterprises have authorised their steward for every matter (代办).
+                let until = qinqing_domain::deadline::local_date(now) + chrono::Duration::days(365);
+                let steward = users::get(&mut tx, id).await?;
+                let firm = firms.iter().find(|f| f.id == enterprise);
+                if let (Some(steward), Some(firm)) = (steward, firm) {
+                    crate::authorisations::grant_as_platform(app, &mut tx, &steward, firm, until)
+                        .await?;
+                }
+            }
         }
         let entry = audit::NewEntry {
             actor: None,
@@ -484,7 +495,7 @@ pub async fn principal(app: &App, username: &str) -> AppResult<Option<Principal>
     let Some(user) = users::find_by_username(&mut conn, username).await? else {
         return Ok(None);
     };
-    crate::auth::load_principal(&mut conn, user.id).await
+    crate::auth::load_principal(app, &mut conn, user.id).await
 }
 
 /// The id of the demo department called `name`.

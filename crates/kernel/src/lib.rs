@@ -12,6 +12,7 @@
 pub mod attachments;
 pub mod audit_log;
 pub mod auth;
+pub mod authorisations;
 pub mod calendar;
 pub mod clock;
 pub mod cockpit;
@@ -27,6 +28,7 @@ pub mod receipts;
 pub mod scene;
 pub mod setup;
 pub mod sms;
+pub mod stewards;
 pub mod store;
 pub mod users;
 pub mod web;
@@ -130,6 +132,13 @@ impl App {
         };
         std::iter::once(kernel)
             .chain(self.scenes.iter().flat_map(|s| s.clocks()))
+            .collect()
+    }
+
+    /// The matters an enterprise may authorise someone to act on: the kernel's, then each scene's.
+    pub fn matters(&self) -> Vec<scene::Matter> {
+        std::iter::once(authorisations::PROFILE_MATTER)
+            .chain(self.scenes.iter().flat_map(|s| s.matters()))
             .collect()
     }
 

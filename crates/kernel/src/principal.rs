@@ -16,6 +16,23 @@ pub struct Principal {
     pub org_name: String,
     pub scope: Scope,
     pub must_change_password: bool,
+    /// The authorisations in force that let this caller act for enterprises not their own
+    /// (亲情代办); empty for staff.
+    pub mandates: Vec<Mandate>,
+}
+
+/// An authorisation in force, as the caller carries it: for which enterprise, and which audit
+/// actions (by prefix) the matters it names cover.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mandate {
+    pub enterprise: CreditCode,
+    pub actions: Vec<&'static str>,
+}
+
+impl Mandate {
+    pub fn covers(&self, code: &CreditCode, action: &str) -> bool {
+        self.enterprise == *code && self.actions.iter().any(|p| action.starts_with(p))
+    }
 }
 
 /// The user id the platform itself acts under (command line, demo loading); never a real row.
@@ -34,6 +51,7 @@ impl Principal {
             org_name: "平台".into(),
             scope: Scope::All,
             must_change_password: false,
+            mandates: Vec::new(),
         }
     }
 
@@ -67,6 +85,13 @@ impl Principal {
         }
     }
 
+    /// Whether the caller is one of the enterprise's own users (not acting for it by a mandate).
+    pub fn is_member_of(&self, code: &CreditCode) -> bool {
+        self.role == Role::EnterpriseUser
+            && self.enterprises().contains(code)
+            && !self.mandates.iter().any(|m| m.enterprise == *code)
+    }
+
     pub fn enterprises(&self) -> &[CreditCode] {
         match &self.scope {
             Scope::Enterprises(codes) => codes,
@@ -93,9 +118,10 @@ pub fn acts_for_enterprise(who: &Principal) -> bool {
     matches!(who.role, Role::EnterpriseUser | Role::Steward)
 }
 
-/// The steward's enterprise, recorded as such in the audit trail.
+/// The enterprise a steward or an authorised account acts for, recorded as such in the audit
+/// trail (where the authorisation is checked); `None` for the enterprise's own users.
 pub fn on_behalf<'a>(who: &Principal, code: &'a CreditCode) -> Option<&'a CreditCode> {
-    (who.role == Role::Steward).then_some(code)
+    (acts_for_enterprise(who) && !who.is_member_of(code)).then_some(code)
 }
 
 #[cfg(test)]

@@ -26,6 +26,20 @@ pub struct ClockKind {
     pub builtin_rule: Option<WarningRule>,
 }
 
+/// A kind of business an enterprise may authorise someone to do for it (亲情代办), declared by
+/// the kernel and by the scenes like their message templates. Acting for an enterprise that is
+/// not one's own is allowed only under an authorisation in force that names the matter covering
+/// the audit action (see [`crate::authorisations::check_acting`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Matter {
+    /// The key stored on an authorisation (`policy_applications`).
+    pub key: &'static str,
+    /// What the matter covers, in Chinese, as the enterprise chooses it.
+    pub label: &'static str,
+    /// The audit actions of the matter, by prefix (`application.`).
+    pub actions: &'static [&'static str],
+}
+
 /// How much of its demo a scene loads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DemoPart {
@@ -54,6 +68,11 @@ pub trait Scene: Send + Sync + 'static {
 
     /// The kinds of message the scene sends, so inboxes can label them.
     fn message_templates(&self) -> Vec<Template> {
+        Vec::new()
+    }
+
+    /// The matters an enterprise may authorise someone to act on in this scene.
+    fn matters(&self) -> Vec<Matter> {
         Vec::new()
     }
 

@@ -1,13 +1,12 @@
 //! Account administration: creating accounts (one by one or from a file), changing roles,
-//! deactivating, resetting passwords, unlocking, assigning stewards. Only the platform
+//! deactivating, resetting passwords, unlocking. Only the platform
 //! administrator may do any of it: accounts carry roles and roles carry scope.
 
 use crate::audit::{self, Change};
 use crate::auth::{check_password_strength, hash_password};
 use crate::organisations::{find_by_name, row_errors};
-use crate::store::{Conn, StoreError, enterprises, orgs, sessions, users};
+use crate::store::{Conn, StoreError, orgs, sessions, users};
 use crate::{App, AppError, AppResult, FieldErrors, Principal, RequestMeta, notifications};
-use qinqing_domain::CreditCode;
 use qinqing_domain::org::{OrgKind, Role};
 use qinqing_exchange::directory::{self, ACCOUNT_COLUMNS};
 use qinqing_exchange::{FileFormat, ImportReport};
@@ -40,7 +39,7 @@ pub struct UserSummary {
     pub must_change_password: bool,
 }
 
-fn require_admin(who: &Principal) -> AppResult<()> {
+pub(crate) fn require_admin(who: &Principal) -> AppResult<()> {
     if who.role == Role::Admin {
         Ok(())
     } else {
@@ -431,46 +430,6 @@ pub async fn reset_password(
         idempotency_key: format!("password_reset:audit:{seq}"),
     };
     notifications::enqueue(&mut tx, notice, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(())
-}
-
-/// Assigns a steward (亲清管家) to an enterprise, so they may act on its behalf.
-pub async fn assign_steward(
-    app: &App,
-    who: &Principal,
-    steward_id: i64,
-    credit_code: &CreditCode,
-    meta: &RequestMeta,
-) -> AppResult<()> {
-    require_admin(who)?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let steward = users::get(&mut tx, steward_id)
-        .await?
-        .filter(|u| u.role == Role::Steward)
-        .ok_or_else(|| AppError::invalid("steward_id", "所选账户不是亲清管家"))?;
-    let enterprise = enterprises::get_by_credit_code(&mut tx, credit_code)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("企业 {credit_code} 不存在")))?;
-    users::link_enterprise(&mut tx, steward.id, enterprise.id, users::Relation::Steward)
-        .await
-        .map_err(|e| match e {
-            StoreError::Duplicate => AppError::Conflict {
-                field: None,
-                message: "该管家已负责此企业".into(),
-            },
-            other => other.into(),
-        })?;
-    let detail = serde_json::json!({ "enterprise": credit_code.as_str() });
-    audit::record(
-        &mut tx,
-        who,
-        meta,
-        user_change("user.steward_assigned", steward.id, detail),
-        now,
-    )
-    .await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }

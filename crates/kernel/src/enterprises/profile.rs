@@ -283,7 +283,7 @@ pub async fn update_profile(
                 old_value: old.map(|f| f.value),
                 new_value: value,
                 user_id: who.user_id,
-                on_behalf_of: (who.role == Role::Steward).then_some(enterprise.id),
+                on_behalf_of: crate::principal::on_behalf(who, code).map(|_| enterprise.id),
             };
             store::insert_correction(&mut tx, &correction, now).await?;
             corrected = true;
@@ -305,7 +305,7 @@ pub async fn update_profile(
         action: "enterprise.profile_updated",
         object_type: "enterprise",
         object_id: code.to_string(),
-        on_behalf_of: (who.role == Role::Steward).then_some(code),
+        on_behalf_of: crate::principal::on_behalf(who, code),
         detail: serde_json::json!({ "changes": changes, "source": source.as_str() }),
     };
     audit::record(&mut tx, who, meta, change, now).await?;

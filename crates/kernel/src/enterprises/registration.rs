@@ -175,6 +175,7 @@ fn registrant(user_id: i64, reg: &Registration, enterprise_id: i64) -> Principal
         org_name: reg.identity.name.clone(),
         scope: qinqing_domain::org::Scope::Enterprises(vec![reg.identity.credit_code.clone()]),
         must_change_password: false,
+        mandates: Vec::new(),
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod attachments;
 pub mod audit;
 pub mod audit_log;
+pub mod authorisations;
 pub mod cockpit;
 pub mod db;
 pub mod deadlines;

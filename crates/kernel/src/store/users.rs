@@ -254,3 +254,84 @@ pub async fn of_enterprise(conn: &mut Conn, enterprise_id: i64) -> Result<Vec<i6
     .await?;
     rows.iter().map(|r| Ok(r.try_get("user_id")?)).collect()
 }
+
+/// Whether `user_id` is linked to the enterprise as `relation`.
+pub async fn is_linked(
+    conn: &mut Conn,
+    user_id: i64,
+    enterprise_id: i64,
+    relation: Relation,
+) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT 1 AS found FROM user_enterprise \
+         WHERE user_id = $1 AND enterprise_id = $2 AND relation = $3",
+    )
+    .bind(user_id)
+    .bind(enterprise_id)
+    .bind(relation.as_str())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Removes a steward's link to an enterprise; true when there was one.
+pub async fn unlink_steward(conn: &mut Conn, user_id: i64, enterprise_id: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "DELETE FROM user_enterprise WHERE user_id = $1 AND enterprise_id = $2 AND relation = $3",
+    )
+    .bind(user_id)
+    .bind(enterprise_id)
+    .bind(Relation::Steward.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// One steward serving one enterprise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StewardAssignment {
+    pub steward_id: i64,
+    pub steward_name: String,
+    pub credit_code: CreditCode,
+    pub enterprise_name: String,
+}
+
+/// Steward assignments, by steward then enterprise; of one enterprise when `enterprise_id` is set.
+pub async fn steward_assignments(
+    conn: &mut Conn,
+    enterprise_id: Option<i64>,
+) -> Result<Vec<StewardAssignment>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.display_name, e.credit_code, e.name FROM user_enterprise ue \
+         JOIN app_user u ON u.id = ue.user_id JOIN enterprise e ON e.id = ue.enterprise_id \
+         WHERE ue.relation = $1 AND ($2 = 0 OR ue.enterprise_id = $2) \
+         ORDER BY u.display_name, u.id, e.name",
+    )
+    .bind(Relation::Steward.as_str())
+    .bind(enterprise_id.unwrap_or(0))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let code: String = r.try_get("credit_code")?;
+            Ok(StewardAssignment {
+                steward_id: r.try_get("id")?,
+                steward_name: r.try_get("display_name")?,
+                credit_code: stored("enterprise.credit_code", CreditCode::parse(&code))?,
+                enterprise_name: r.try_get("name")?,
+            })
+        })
+        .collect()
+}
+
+/// The enabled enterprise-user accounts with this phone number.
+pub async fn enterprise_users_by_phone(conn: &mut Conn, phone: &str) -> Result<Vec<User>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{COLUMNS} WHERE phone = $1 AND role = $2 AND disabled = 0 ORDER BY id"
+    )))
+    .bind(phone)
+    .bind(Role::EnterpriseUser.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}

@@ -389,7 +389,7 @@ async fn the_trace_page_shows_the_history_to_those_entitled_to_it() {
         "修改企业画像",
         "contact_phone",
         "→ 13700000007",
-        "enterprise(企业用户)",
+        "陈企业(企业用户)",
     ] {
         assert!(
             html.contains(expected),

@@ -40,4 +40,5 @@ mod request_analysis;
 mod requests;
 mod rfc9162;
 mod security;
+mod stewards;
 mod system;

@@ -7,7 +7,7 @@ use axum::Router;
 use qinqing_domain::commitment::ItemType;
 use qinqing_domain::org::Role;
 use qinqing_kernel::notifications::Template;
-use qinqing_kernel::scene::{ClockKind, DemoPart, Scene, log_background, seen};
+use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background, seen};
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::store::enterprises::Enterprise;
 use qinqing_kernel::web::{AppState, Link, WebScene};
@@ -32,6 +32,14 @@ impl Scene for Agreements {
 
     fn message_templates(&self) -> Vec<Template> {
         crate::messages::ALL.to_vec()
+    }
+
+    fn matters(&self) -> Vec<Matter> {
+        vec![Matter {
+            key: "commitments",
+            label: "政企合同:企业方承诺事项的履约申报与佐证",
+            actions: &["commitment."],
+        }]
     }
 
     fn clocks(&self) -> Vec<ClockKind> {

@@ -160,18 +160,33 @@ pub(crate) async fn step(
     amount: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
+    let org_name = acting_as(conn, who, application_id).await?;
     let s = NewStep {
         application_id,
         stage,
         action,
         user_id: (!who.is_system()).then_some(who.user_id),
         username: &who.display_name,
-        org_name: &who.org_name,
+        org_name: &org_name,
         note,
         amount,
     };
     store::add_step(conn, &s, now).await?;
     Ok(())
+}
+
+/// What the timeline shows beside the person's name: their organisation, or for a steward or
+/// an authorised account "代 某公司 办理", so a step done on the enterprise's behalf says so.
+async fn acting_as(conn: &mut Conn, who: &Principal, application_id: i64) -> AppResult<String> {
+    if !acts_for_enterprise(who) || who.is_system() {
+        return Ok(who.org_name.clone());
+    }
+    let row = get_row(conn, application_id).await?;
+    let code = CreditCode::parse(&row.credit_code).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(match on_behalf(who, &code) {
+        Some(_) => format!("代 {} 办理", row.enterprise_name),
+        None => who.org_name.clone(),
+    })
 }
 
 #[allow(clippy::too_many_arguments)]

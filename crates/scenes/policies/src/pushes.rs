@@ -259,7 +259,7 @@ async fn record_subscriptions(
         action: "enterprise.subscriptions_changed",
         object_type: "enterprise",
         object_id: code.to_string(),
-        on_behalf_of: (who.role == Role::Steward).then_some(code),
+        on_behalf_of: qinqing_kernel::principal::on_behalf(who, code),
         detail: serde_json::json!({ "added": pairs(added), "removed": pairs(removed) }),
     };
     audit::record(conn, who, meta, change, now).await?;

@@ -8,7 +8,7 @@ use qinqing_domain::CreditCode;
 use qinqing_domain::deadline::WarningRule;
 use qinqing_domain::org::Role;
 use qinqing_kernel::notifications::Template;
-use qinqing_kernel::scene::{ClockKind, DemoPart, Scene, log_background};
+use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background};
 use qinqing_kernel::store::Tx;
 use qinqing_kernel::web::{AppState, Link, WebScene};
 use qinqing_kernel::{App, AppResult, Principal};
@@ -28,6 +28,20 @@ impl Scene for Policies {
 
     fn message_templates(&self) -> Vec<Template> {
         crate::messages::ALL.to_vec()
+    }
+
+    fn matters(&self) -> Vec<Matter> {
+        vec![Matter {
+            key: "policy_applications",
+            label: "惠企政策:申报、补正材料、确认免申即享与收款账户、评价、订阅",
+            actions: &[
+                "application.",
+                "auto_grant.",
+                "bank_account.",
+                "rating.",
+                "enterprise.subscriptions_changed",
+            ],
+        }]
     }
 
     fn clocks(&self) -> Vec<ClockKind> {

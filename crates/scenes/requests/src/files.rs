@@ -5,7 +5,6 @@
 use crate::access::{acts_for, visible_row};
 use crate::model::{OBJECT, credit_code};
 use crate::store::requests::RequestRow;
-use qinqing_domain::org::Role;
 use qinqing_kernel::attachments::{self, AttachmentView, FileContent};
 use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::store::StoreError;
@@ -69,7 +68,7 @@ pub async fn attach(
         action: "request.attachment_added",
         object_type: OBJECT,
         object_id: r.receipt_no.clone(),
-        on_behalf_of: (who.role != Role::EnterpriseUser).then_some(&code),
+        on_behalf_of: crate::handling::registered_for(who, &code),
         detail: serde_json::json!({ "attachment": added.id, "label": added.label, "file_name": added.file_name, "sha256": added.sha256 }),
     };
     audit::record(&mut tx, who, meta, change, now).await?;

@@ -16,7 +16,7 @@ use qinqing_domain::{CreditCode, DivisionCode};
 use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
 use qinqing_kernel::enterprises::visible_enterprise;
-use qinqing_kernel::principal::region_prefix;
+use qinqing_kernel::principal::{on_behalf, region_prefix};
 use qinqing_kernel::store::{Conn, StoreError, Tx, orgs};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use serde::Deserialize;
@@ -206,7 +206,7 @@ pub(crate) async fn register(
         action: "request.submitted",
         object_type: OBJECT,
         object_id: receipt_no.clone(),
-        on_behalf_of: (who.role != Role::EnterpriseUser).then_some(&reg.credit_code),
+        on_behalf_of: registered_for(who, &reg.credit_code),
         detail: serde_json::json!({
             "category": category.code, "channel": reg.channel, "source_ref": reg.source_ref,
             "owner_org_id": owner, "title": title, "description": description,
@@ -217,6 +217,17 @@ pub(crate) async fn register(
 }
 
 /// The description's first sentence, cut to a title's length.
+/// The enterprise a request is registered or added to for: staff registering from another
+/// channel always say so; the enterprise's own users act as themselves, a steward or an
+/// authorised account on its behalf (and under its authorisation).
+pub(crate) fn registered_for<'a>(who: &Principal, code: &'a CreditCode) -> Option<&'a CreditCode> {
+    if qinqing_kernel::principal::acts_for_enterprise(who) {
+        on_behalf(who, code)
+    } else {
+        Some(code)
+    }
+}
+
 fn title_of(description: &str) -> String {
     let first = description
         .split(['。', '!', '?', '!', '?', '\n'])
@@ -317,7 +328,7 @@ async fn finish(
         action,
         object_type: OBJECT,
         object_id: r.receipt_no.clone(),
-        on_behalf_of: (who.role == Role::Steward).then_some(&code),
+        on_behalf_of: on_behalf(who, &code),
         detail,
     };
     audit::record(&mut tx, who, meta, change, now).await?;

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use axum::Router;
 use qinqing_domain::org::Role;
-use qinqing_kernel::scene::{ClockKind, DemoPart, Scene, log_background, seen};
+use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background, seen};
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::web::{AppState, Link, WebScene};
 use qinqing_kernel::{App, AppResult, Principal};
@@ -20,6 +20,14 @@ impl Scene for Requests {
 
     fn label(&self) -> &'static str {
         "诉求必应"
+    }
+
+    fn matters(&self) -> Vec<Matter> {
+        vec![Matter {
+            key: "requests",
+            label: "诉求必应:提交诉求、补充附件、回访评价",
+            actions: &["request."],
+        }]
     }
 
     fn clocks(&self) -> Vec<ClockKind> {

@@ -1,15 +1,14 @@
-//! Administration: accounts, steward assignments, organisations, the working-day calendar.
+//! Administration: accounts, organisations, the working-day calendar.
 
+use crate::calendar;
 use crate::users::{self, NewUserInput, UserSummary};
 use crate::web::AppState;
-use crate::web::error::{ApiError, ApiResult};
+use crate::web::error::ApiResult;
 use crate::web::session::ApiUser;
-use crate::{AppError, calendar};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use qinqing_domain::CreditCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -22,7 +21,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(organisations))
         .routes(routes!(users, create_user))
         .routes(routes!(reset_password))
-        .routes(routes!(assign_steward))
 }
 
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
@@ -69,32 +67,6 @@ pub async fn reset_password(
     Json(r): Json<ResetRequest>,
 ) -> ApiResult<StatusCode> {
     users::reset_password(&state.app, &caller.principal, id, &r.password, &caller.meta).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Deserialize, ToSchema)]
-pub struct StewardAssignment {
-    pub steward_id: i64,
-    pub credit_code: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/admin/stewards", tag = "admin", request_body = StewardAssignment,
-    responses((status = 204, description = "已指派"), (status = 403, body = crate::web::error::ErrorBody)))]
-pub async fn assign_steward(
-    State(state): State<AppState>,
-    ApiUser(caller): ApiUser,
-    Json(r): Json<StewardAssignment>,
-) -> ApiResult<StatusCode> {
-    let code = CreditCode::parse(&r.credit_code)
-        .map_err(|e| ApiError(AppError::invalid("credit_code", e.to_string())))?;
-    users::assign_steward(
-        &state.app,
-        &caller.principal,
-        r.steward_id,
-        &code,
-        &caller.meta,
-    )
-    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

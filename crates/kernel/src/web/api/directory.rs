@@ -123,7 +123,7 @@ fn upload_format(name: &str) -> Result<FileFormat, Response> {
 }
 
 /// Reads the uploaded file and hands it to `import`, answering with the rows imported.
-async fn import_with(
+pub(crate) async fn import_with(
     form: Multipart,
     import: impl AsyncFnOnce(&[u8], FileFormat) -> AppResult<usize>,
 ) -> Result<Response, Response> {
@@ -155,11 +155,11 @@ pub async fn import_organisations(
 #[into_params(parameter_in = Query)]
 pub struct TemplateQuery {
     /// xlsx (default) or csv
-    format: Option<String>,
+    pub format: Option<String>,
 }
 
 /// A template download in the asked format.
-fn template_download(
+pub(crate) fn template_download(
     query: &TemplateQuery,
     name: &str,
     make: fn(FileFormat) -> Result<Vec<u8>, ExportError>,

@@ -8,6 +8,7 @@ pub mod directory;
 pub mod enterprises;
 pub mod notifications;
 pub mod reference;
+pub mod stewards;
 pub mod supervision;
 
 use crate::web::openapi::{self, ApiDoc};
@@ -30,6 +31,7 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .merge(enterprises::routes())
         .merge(admin::routes())
         .merge(directory::routes())
+        .merge(stewards::routes())
         .merge(deadlines::routes())
         .merge(supervision::routes())
         .merge(notifications::routes())

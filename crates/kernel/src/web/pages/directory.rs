@@ -329,7 +329,7 @@ pub async fn deactivate_org(
 }
 
 /// The uploaded file of an import form and its format, or the mistake to show.
-fn uploaded(form: UploadForm) -> AppResult<(Vec<u8>, FileFormat)> {
+pub(super) fn uploaded(form: UploadForm) -> AppResult<(Vec<u8>, FileFormat)> {
     let (name, bytes) = form
         .file
         .filter(|_| !form.interrupted)
@@ -341,7 +341,7 @@ fn uploaded(form: UploadForm) -> AppResult<(Vec<u8>, FileFormat)> {
 
 /// How an import form answers: done, the error page for a refusal, or the page again with
 /// every bad row of the file (or the mistake of the form) listed.
-async fn import_answer<Page>(
+pub(super) async fn import_answer<Page>(
     state: &AppState,
     caller: &Caller,
     result: AppResult<usize>,

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod directory;
 pub mod enterprises;
 pub mod messages;
+pub mod stewards;
 pub mod supervision;
 pub mod tools;
 pub mod trace;
@@ -34,6 +35,7 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .merge(enterprises::routes())
         .merge(admin::routes())
         .merge(directory::routes())
+        .merge(stewards::routes())
         .merge(messages::routes())
         .merge(supervision::routes())
         .merge(tools::routes())
@@ -130,6 +132,7 @@ fn nav_for(state: &AppState, principal: Option<&Principal>, active: &str) -> Vec
             if p.role == Role::Admin {
                 links.extend([
                     Link::new("/admin/users", "账户管理"),
+                    Link::new("/admin/stewards", "亲清管家"),
                     Link::new("/admin/calendar", "工作日历"),
                     Link::new("/admin/warning-rules", "预警规则"),
                     Link::new("/admin/outbox", "消息记录"),

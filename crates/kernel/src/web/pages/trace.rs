@@ -2,7 +2,7 @@
 
 use super::{Layout, error_page};
 use crate::audit_log;
-use crate::audit_log::StoredEntry;
+use crate::audit_log::{ActorNames, StoredEntry};
 use crate::web::AppState;
 use crate::web::session::PageUser;
 use askama::Template;
@@ -54,7 +54,10 @@ fn action_label(action: &str) -> &str {
         "auth.password_changed" => "修改密码",
         "user.created" => "开设账户",
         "user.password_reset" => "重置密码",
-        "user.steward_assigned" => "指派亲清管家",
+        "user.steward_assigned" | "enterprise.steward_assigned" => "指派亲清管家",
+        "enterprise.steward_unassigned" => "取消指派亲清管家",
+        "enterprise.authorisation_granted" => "授权代办",
+        "enterprise.authorisation_revoked" => "撤销代办授权",
         "calendar.replaced" => "修改工作日历",
         "deadline.warning_fired" => "发出预警",
         "deadline.warning_acted" => "处理预警",
@@ -65,7 +68,9 @@ fn action_label(action: &str) -> &str {
     }
 }
 
-fn actor_label(entry: &StoredEntry) -> String {
+/// Who did it, by name: "张三(经办人)", or for an act on an enterprise's behalf
+/// "由 李管家(亲清管家)代 某公司 办理".
+fn actor_label(entry: &StoredEntry, names: &ActorNames) -> String {
     let Some(actor) = &entry.record.actor else {
         return "平台".into();
     };
@@ -73,10 +78,45 @@ fn actor_label(entry: &StoredEntry) -> String {
         Some(role) => role.label_zh(),
         None => &actor.role,
     };
+    let person = names
+        .people
+        .get(&actor.user_id)
+        .map_or(actor.username.as_str(), String::as_str);
     match &actor.on_behalf_of {
-        Some(code) => format!("{}({role},代 {code} 办理)", actor.username),
-        None => format!("{}({role})", actor.username),
+        Some(code) => {
+            let firm = names
+                .enterprises
+                .get(code)
+                .map_or(code.as_str(), String::as_str);
+            format!("由 {person}({role})代 {firm} 办理")
+        }
+        None => format!("{person}({role})"),
     }
+}
+
+/// The steward or authorised person of an assignment or an authorisation, its matters and
+/// its last day.
+fn mandate_lines(detail: &serde_json::Value) -> Option<Vec<String>> {
+    let person = detail["grantee_name"]
+        .as_str()
+        .map(|n| format!("被授权人:{n}"))
+        .or_else(|| {
+            detail["steward_name"]
+                .as_str()
+                .map(|n| format!("亲清管家:{n}"))
+        })?;
+    let mut lines = vec![person];
+    if let Some(labels) = detail["matter_labels"].as_array() {
+        let labels: Vec<&str> = labels.iter().filter_map(|l| l.as_str()).collect();
+        lines.push(format!("事项:{}", labels.join(";")));
+    }
+    if let Some(until) = detail["valid_until"].as_str() {
+        lines.push(format!("有效至:{until}"));
+    }
+    if let Some(n) = detail["authorisations_revoked"].as_i64().filter(|n| *n > 0) {
+        lines.push(format!("同时撤销其代办授权 {n} 份"));
+    }
+    Some(lines)
 }
 
 /// "2025 年 revenue:1000.00 → 1200.00" for each recorded change; the year of an import.
@@ -90,6 +130,9 @@ fn change_lines(detail: &serde_json::Value) -> Vec<String> {
     {
         let label = detail["label"].as_str().unwrap_or("");
         return vec![format!("{}:{label}", grade.label_zh())];
+    }
+    if let Some(lines) = mandate_lines(detail) {
+        return lines;
     }
     let Some(changes) = detail["changes"].as_array() else {
         return Vec::new();
@@ -108,14 +151,14 @@ fn change_lines(detail: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-fn row(entry: &StoredEntry) -> TraceRow {
+fn row(entry: &StoredEntry, names: &ActorNames) -> TraceRow {
     TraceRow {
         seq: entry.seq,
         at: chrono::DateTime::parse_from_rfc3339(&entry.record.recorded_at).map_or_else(
             |_| entry.record.recorded_at.clone(),
             |t| super::beijing(&t.to_utc(), "%Y-%m-%d %H:%M:%S"),
         ),
-        actor: actor_label(entry),
+        actor: actor_label(entry, names),
         action: action_label(&entry.record.action).to_string(),
         changes: change_lines(&entry.record.detail),
     }
@@ -129,8 +172,14 @@ pub async fn page(
     let history = audit_log::history(&state.app, &caller.principal, &object_type, &object_id).await;
     let deadlines =
         crate::deadlines::for_object(&state.app, &caller.principal, &object_type, &object_id).await;
-    match history.and_then(|h| deadlines.map(|d| (h, d))) {
-        Ok((entries, deadlines)) => {
+    let loaded = match history.and_then(|h| deadlines.map(|d| (h, d))) {
+        Ok((entries, deadlines)) => audit_log::actor_names(&state.app, &entries)
+            .await
+            .map(|names| (entries, deadlines, names)),
+        Err(e) => Err(e),
+    };
+    match loaded {
+        Ok((entries, deadlines, names)) => {
             let back = (object_type == "enterprise").then(|| format!("/enterprises/{object_id}"));
             let heading = match object_type.as_str() {
                 "enterprise" => format!("企业 {object_id}"),
@@ -140,7 +189,7 @@ pub async fn page(
                 layout: Layout::new(format!("留痕 {object_id}"), Some(&caller), &state, ""),
                 heading,
                 back,
-                entries: entries.iter().map(row).collect(),
+                entries: entries.iter().map(|e| row(e, &names)).collect(),
                 deadlines,
                 may_control: crate::deadlines::may_control(caller.principal.role),
             }

@@ -403,19 +403,21 @@ fn note(past: Past) -> Option<&'static str> {
     }
 }
 
-async fn demo_user(conn: &mut Conn, username: &str) -> AppResult<Principal> {
+async fn demo_user(app: &App, conn: &mut Conn, username: &str) -> AppResult<Principal> {
     let missing = || AppError::Internal(anyhow::anyhow!("demo account {username} missing"));
     let user = users::find_by_username(conn, username)
         .await?
         .ok_or_else(missing)?;
-    load_principal(conn, user.id).await?.ok_or_else(missing)
+    load_principal(app, conn, user.id)
+        .await?
+        .ok_or_else(missing)
 }
 
 pub async fn load(app: &App) -> AppResult<()> {
     let today = local_date(app.now());
     let mut conn = app.db.conn().await?;
-    let investment = demo_user(&mut conn, "investment").await?;
-    let firm = demo_user(&mut conn, "enterprise").await?;
+    let investment = demo_user(app, &mut conn, "investment").await?;
+    let firm = demo_user(app, &mut conn, "enterprise").await?;
     let departments = orgs::list_non_enterprise(&mut conn).await?;
     drop(conn);
     let org_id = |name: &str| departments.iter().find(|o| o.name == name).map(|o| o.id);
@@ -510,7 +512,7 @@ async fn write_past(app: &App, id: i64, p: &Project, today: NaiveDate) -> AppRes
 /// re-supervision view shows the others waiting.
 async fn answer_one_demand(app: &App) -> AppResult<()> {
     let mut conn = app.db.conn().await?;
-    let efficiency = demo_user(&mut conn, "efficiency").await?;
+    let efficiency = demo_user(app, &mut conn, "efficiency").await?;
     let fired =
         clock_store::fired_of(&mut conn, "commitment", crate::CLOCK_KIND, &[Grade::Demand]).await?;
     drop(conn);
