@@ -21,6 +21,7 @@ pub mod enterprises;
 pub mod error;
 pub mod login_limits;
 pub mod notifications;
+pub mod oidc;
 pub mod organisations;
 pub mod principal;
 pub mod receipts;

@@ -11,6 +11,7 @@ pub mod db;
 pub mod deadlines;
 pub mod enterprises;
 pub mod notifications;
+pub mod oidc;
 pub mod orgs;
 pub mod sessions;
 pub mod settings;
