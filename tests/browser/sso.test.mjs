@@ -54,11 +54,12 @@ async function openAccount(admin, displayName, phone) {
 }
 
 /** From the login page through the provider's sign-in form and back to the platform. */
-async function signInThroughProvider(page, person) {
+async function signInThroughProvider(page, person, creditCode = '') {
   await visit(page, '/login');
   await clickAndWait(page, page.getByRole('link', { name: '使用统一身份认证登录' }));
   if (new URL(page.url()).origin === PROVIDER) {
     await page.getByLabel('统一身份认证账号').fill(person);
+    await page.getByLabel('统一社会信用代码').fill(creditCode);
     await clickAndWait(page, page.getByRole('button', { name: '登录统一身份认证' }));
   }
   assert.equal(new URL(page.url()).origin, BASE_URL, 'the provider sends the person back');
@@ -175,4 +176,24 @@ journey('统一身份认证的拒绝:伪造的回调、未核验或无对应账�
   await admin.call('POST', `/api/v1/admin/users/${leaver.id}/deactivate`, undefined, 204);
   assert.equal(await signInThroughProvider(page, 'sso-leaver'), '/auth/oidc/callback');
   await page.getByRole('alert').filter({ hasText: '已停用' }).waitFor();
+});
+
+journey('统一身份认证:企业用户凭统一社会信用代码提出关联,本人确认后登录', DESKTOP, async ({ page }) => {
+  const enterprise = await ApiSession.login('enterprise', 'Demo2026qq');
+  const me = await enterprise.call('GET', '/api/v1/auth/me');
+  const code = me.enterprises[0];
+
+  assert.equal(await signInThroughProvider(page, 'sso-enterprise', code), '/auth/oidc/callback');
+  await page.getByRole('heading', { name: '确认关联账户' }).waitFor();
+  const text = await page.locator('main').innerText();
+  assert.match(text, /统一社会信用代码/);
+  assert.ok(text.includes(code), 'the verified credit code is shown');
+  assert.ok(text.includes(me.display_name), 'the enterprise account is named');
+  await page.getByLabel('本平台账户的密码').fill('Demo2026qq');
+  await clickAndWait(page, page.getByRole('button', { name: '确认关联并登录' }));
+  const landed = new URL(page.url()).pathname;
+  assert.ok(!['/login', '/auth/oidc/confirm'].includes(landed), `signed in, at ${landed}`);
+  const own = await enterprise.call('GET', '/api/v1/me/oidc-links');
+  assert.equal(own.length, 1);
+  assert.equal(own[0].matched_by, 'credit_code');
 });

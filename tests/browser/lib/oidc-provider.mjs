@@ -27,7 +27,12 @@ export const PEOPLE = {
   'sso-leaver': { phone_number: '13912340003', phone_number_verified: true, name: '郑离岗' },
   // Verified, but no account of the platform has this number.
   'sso-stranger': { phone_number: '13912340009', phone_number_verified: true, name: '路人甲' },
+  // An enterprise's person: the provider vouches for the enterprise's unified social credit code,
+  // typed at the sign-in form (the journey learns the demo enterprise's code at run time).
+  'sso-enterprise': { name: '企业经办人' },
 };
+/** Claims given at the sign-in form, by account. */
+const typedClaims = new Map();
 
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = { ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256', kid: 'test-1' };
@@ -43,7 +48,11 @@ const provider = new Provider(issuer, {
   }],
   jwks: { keys: [signingKey] },
   pkce: { required: () => true },
-  claims: { openid: ['sub'], phone: ['phone_number', 'phone_number_verified'], profile: ['name'] },
+  claims: {
+    openid: ['sub'],
+    phone: ['phone_number', 'phone_number_verified'],
+    profile: ['name', 'unified_social_credit_code'],
+  },
   // The claims of the granted scopes go into the ID token itself.
   conformIdTokenClaims: false,
   features: { devInteractions: { enabled: false } },
@@ -51,7 +60,7 @@ const provider = new Provider(issuer, {
   async findAccount(ctx, id) {
     const person = PEOPLE[id];
     if (!person) return undefined;
-    return { accountId: id, claims: async () => ({ sub: `sub-${id}`, ...person }) };
+    return { accountId: id, claims: async () => ({ sub: `sub-${id}`, ...person, ...typedClaims.get(id) }) };
   },
   // The platform is a first-party client: the person is not asked to consent.
   async loadExistingGrant(ctx) {
@@ -70,6 +79,7 @@ function page(uid, error = '') {
 <body><h1>统一身份认证(测试)</h1>${error ? `<p role="alert">${error}</p>` : ''}
 <form method="post" action="/interaction/${uid}">
 <label for="login">统一身份认证账号</label><input id="login" name="login" autofocus>
+<label for="credit_code">统一社会信用代码(企业用户)</label><input id="credit_code" name="credit_code">
 <button type="submit">登录统一身份认证</button></form></body></html>`;
 }
 
@@ -95,6 +105,8 @@ const interactions = async (req, res) => {
     res.end(page(details.uid, '没有这个账号'));
     return true;
   }
+  const creditCode = form.get('credit_code');
+  if (creditCode) typedClaims.set(login, { unified_social_credit_code: creditCode });
   await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
   return true;
 };

@@ -38,4 +38,5 @@ mod request_analysis;
 mod requests;
 mod rfc9162;
 mod security;
+mod sso;
 mod system;
