@@ -25,7 +25,9 @@ async fn propose(app: &TestApp, username: &str, subject: &str) -> i64 {
         ticket_hash: "not-a-real-ticket-hash",
         ticket_expires: Utc::now() + Duration::minutes(15),
     };
-    store::propose(&mut conn, &proposal, Utc::now()).await.unwrap();
+    store::propose(&mut conn, &proposal, Utc::now())
+        .await
+        .unwrap();
     store::find_link(&mut conn, ISSUER, subject)
         .await
         .unwrap()
@@ -44,34 +46,78 @@ async fn only_the_administrator_confirms_a_proposed_link_and_owners_remove_only_
     // Nobody but the administrator lists or confirms; another's link is not even found.
     let res = other.get("/api/v1/admin/oidc-links").await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
-    let res = owner.post(&format!("/api/v1/admin/oidc-links/{id}/confirm"), &json!({})).await;
+    let res = owner
+        .post(
+            &format!("/api/v1/admin/oidc-links/{id}/confirm"),
+            &json!({}),
+        )
+        .await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
-    let res = other.post(&format!("/api/v1/oidc-links/{id}/unlink"), &json!({})).await;
+    let res = other
+        .post(&format!("/api/v1/oidc-links/{id}/unlink"), &json!({}))
+        .await;
     assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
 
     // A pending link is not the owner's yet.
-    let own: Value = owner.get("/api/v1/me/oidc-links").await.json().await.unwrap();
+    let own: Value = owner
+        .get("/api/v1/me/oidc-links")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(own, json!([]));
 
     let before = app.audit_count().await;
-    let res = admin.post(&format!("/api/v1/admin/oidc-links/{id}/confirm"), &json!({})).await;
+    let res = admin
+        .post(
+            &format!("/api/v1/admin/oidc-links/{id}/confirm"),
+            &json!({}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    assert_eq!(app.audit_count().await, before + 1, "the confirmation is audited");
-    let res = admin.post(&format!("/api/v1/admin/oidc-links/{id}/confirm"), &json!({})).await;
+    assert_eq!(
+        app.audit_count().await,
+        before + 1,
+        "the confirmation is audited"
+    );
+    let res = admin
+        .post(
+            &format!("/api/v1/admin/oidc-links/{id}/confirm"),
+            &json!({}),
+        )
+        .await;
     assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
-    let all: Value = admin.get("/api/v1/admin/oidc-links").await.json().await.unwrap();
+    let all: Value = admin
+        .get("/api/v1/admin/oidc-links")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(all[0]["confirmed"], true);
     assert_eq!(all[0]["matched_by"], "phone_number");
 
     // A later sign-in of the subject cannot re-point a confirmed link at another account.
     propose(&app, "lead", "sub-handler").await;
-    let own: Value = owner.get("/api/v1/me/oidc-links").await.json().await.unwrap();
+    let own: Value = owner
+        .get("/api/v1/me/oidc-links")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(own[0]["id"], id);
 
-    let res = owner.post(&format!("/api/v1/oidc-links/{id}/unlink"), &json!({})).await;
+    let res = owner
+        .post(&format!("/api/v1/oidc-links/{id}/unlink"), &json!({}))
+        .await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    assert_eq!(app.audit_count().await, before + 2, "the removal is audited");
-    let res = admin.post(&format!("/api/v1/oidc-links/{id}/unlink"), &json!({})).await;
+    assert_eq!(
+        app.audit_count().await,
+        before + 2,
+        "the removal is audited"
+    );
+    let res = admin
+        .post(&format!("/api/v1/oidc-links/{id}/unlink"), &json!({}))
+        .await;
     assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
 }
 
@@ -85,10 +131,23 @@ async fn a_started_sign_in_is_answered_once() {
         next_path: "/workbench".to_string(),
         expires_at: Utc::now() + Duration::minutes(10),
     };
-    store::insert_attempt(&mut conn, "state-hash", &attempt).await.unwrap();
-    let taken = store::take_attempt(&mut conn, "state-hash").await.unwrap().unwrap();
-    assert_eq!((taken.nonce.as_str(), taken.next_path.as_str()), ("nonce", "/workbench"));
-    assert!(store::take_attempt(&mut conn, "state-hash").await.unwrap().is_none());
+    store::insert_attempt(&mut conn, "state-hash", &attempt)
+        .await
+        .unwrap();
+    let taken = store::take_attempt(&mut conn, "state-hash")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (taken.nonce.as_str(), taken.next_path.as_str()),
+        ("nonce", "/workbench")
+    );
+    assert!(
+        store::take_attempt(&mut conn, "state-hash")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
