@@ -91,16 +91,6 @@ fn link_from_row(row: &AnyRow) -> Result<Link> {
     })
 }
 
-async fn one_link(conn: &mut Conn, condition: &str, value: &str) -> Result<Option<Link>> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "{LINK_COLUMNS} WHERE {condition}"
-    )))
-    .bind(value)
-    .fetch_optional(conn)
-    .await?;
-    row.map(|r| link_from_row(&r)).transpose()
-}
-
 pub async fn find_link(conn: &mut Conn, issuer: &str, subject: &str) -> Result<Option<Link>> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "{LINK_COLUMNS} WHERE issuer = $1 AND subject = $2"
@@ -113,11 +103,21 @@ pub async fn find_link(conn: &mut Conn, issuer: &str, subject: &str) -> Result<O
 }
 
 pub async fn get_link(conn: &mut Conn, id: i64) -> Result<Option<Link>> {
-    one_link(conn, "id = $1", &id.to_string()).await
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{LINK_COLUMNS} WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| link_from_row(&r)).transpose()
 }
 
 pub async fn find_by_ticket(conn: &mut Conn, ticket_hash: &str) -> Result<Option<Link>> {
-    one_link(conn, "ticket_hash = $1", ticket_hash).await
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{LINK_COLUMNS} WHERE ticket_hash = $1"
+    )))
+    .bind(ticket_hash)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| link_from_row(&r)).transpose()
 }
 
 /// Every link, newest first (the administrator's list).
