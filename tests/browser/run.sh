@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the browser journeys of 亲清家园 against a fresh demo server.
 #
-#   tests/browser/run.sh
+#   tests/browser/run.sh [FILE.test.mjs ...]    (all journeys when no file is named)
 #
 # Needs Node 20+, npm and Chromium at /usr/bin/chromium (CHROMIUM_PATH to override); no browser is
 # downloaded. Environment:
@@ -22,7 +22,7 @@ if [[ ! -x "$CHROMIUM_PATH" ]]; then
   exit 1
 fi
 
-if [[ ! -d "$here/node_modules/playwright-core" ]]; then
+if [[ ! -d "$here/node_modules/playwright-core" || ! -d "$here/node_modules/oidc-provider" ]]; then
   (cd "$here" && npm ci --no-audit --no-fund)
 fi
 
@@ -35,15 +35,19 @@ fi
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/qinqing-browser.XXXXXX")"
 server_pid=""
+provider_pid=""
 cleanup() {
   local status=$?
-  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  for pid in "$server_pid" "$provider_pid"; do
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   if [[ "${KEEP_SERVER_LOG:-}" == 1 || $status -ne 0 ]]; then
     mkdir -p "$SCREENSHOT_DIR"
     cp "$work/server.log" "$SCREENSHOT_DIR/../server.log" 2>/dev/null || true
+    cp "$work/provider.log" "$SCREENSHOT_DIR/../oidc-provider.log" 2>/dev/null || true
   fi
   rm -rf "$work"
   exit "$status"
@@ -51,10 +55,22 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # A free port: the kernel picks one for a socket bound to port 0.
-port="$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+port="$(free_port)"
 export BASE_URL="http://127.0.0.1:$port"
 
-"$bin" serve --db "sqlite://$work/qq.db" --demo --listen "127.0.0.1:$port" >"$work/server.log" 2>&1 &
+# The single sign-on journey's OpenID provider: the real oidc-provider package, on this machine.
+provider_port="$(free_port)"
+export OIDC_ISSUER="http://127.0.0.1:$provider_port"
+export OIDC_CLIENT_SECRET="$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')"
+node "$here/lib/oidc-provider.mjs" "$provider_port" "$BASE_URL/auth/oidc/callback" >"$work/provider.log" 2>&1 &
+provider_pid=$!
+
+QINQING_OIDC_CLIENT_SECRET="$OIDC_CLIENT_SECRET" "$bin" serve --db "sqlite://$work/qq.db" --demo \
+  --listen "127.0.0.1:$port" --oidc-issuer "$OIDC_ISSUER" --oidc-client-id qinqing \
+  --oidc-redirect-url "$BASE_URL/auth/oidc/callback" >"$work/server.log" 2>&1 &
 server_pid=$!
 
 for _ in $(seq 1 120); do
@@ -77,5 +93,9 @@ fi
 echo "run.sh: server up at $BASE_URL; screenshots go to $SCREENSHOT_DIR"
 status=0
 # The glob (not the bare directory) works the same on Node 20 and on later versions.
-node --test --test-concurrency=1 tests/browser/*.test.mjs || status=$?
+if [[ $# -gt 0 ]]; then
+  node --test --test-concurrency=1 "$@" || status=$?
+else
+  node --test --test-concurrency=1 tests/browser/*.test.mjs || status=$?
+fi
 exit "$status"

@@ -1,9 +1,10 @@
 //! Authentication: identity providers, password login with limits on attempts, sessions and
 //! CSRF tokens.
 //!
-//! An [`IdentityProvider`] only answers "which user is this?". Sessions, CSRF and the
-//! [`Principal`] are the same whichever provider answered, so an OIDC provider for the provincial
-//! single sign-on is one more implementation of the trait, and no handler changes.
+//! An identity provider only answers "which user is this?". Sessions, CSRF and the
+//! [`Principal`] are the same whichever provider answered: passwords ([`PasswordProvider`]) or
+//! the provincial single sign-on ([`crate::oidc`]), whose confirmed links end in the same
+//! [`start_session`].
 
 use crate::audit::{self, Change};
 use crate::login_limits::LoginLimits;
@@ -150,7 +151,7 @@ fn change(action: &'static str, user_id: i64, detail: serde_json::Value) -> Chan
 }
 
 /// Just enough of a principal to name the actor of an audit entry before scope is known.
-fn principal_for_audit(user: &users::User) -> Principal {
+pub(crate) fn principal_for_audit(user: &users::User) -> Principal {
     Principal {
         user_id: user.id,
         username: user.username.clone(),

@@ -22,6 +22,7 @@ pub mod enterprises;
 pub mod error;
 pub mod login_limits;
 pub mod notifications;
+pub mod oidc;
 pub mod organisations;
 pub mod principal;
 pub mod receipts;

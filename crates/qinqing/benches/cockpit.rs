@@ -82,6 +82,7 @@ async fn measure(label: &str, url: &str, clocks: usize) -> anyhow::Result<()> {
         secure_cookies: false,
         background: None,
         sms_webhook: None,
+        oidc: None,
     };
     tokio::spawn(qinqing::serve(
         app.clone(),

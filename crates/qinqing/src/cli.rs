@@ -24,6 +24,48 @@ pub struct DbArg {
     pub db: String,
 }
 
+/// Single sign-on with an OpenID Connect provider; off unless `--oidc-issuer` is given.
+#[derive(clap::Args, Clone)]
+pub struct OidcArgs {
+    /// The provider's issuer URL (https; plain http only on this machine), discovered through
+    /// /.well-known/openid-configuration.
+    #[arg(long, env = "QINQING_OIDC_ISSUER",
+          requires_all = ["oidc_client_id", "oidc_client_secret", "oidc_redirect_url"])]
+    pub oidc_issuer: Option<String>,
+    /// The client id this platform is registered under at the provider.
+    #[arg(long, env = "QINQING_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// The client secret; best given through the environment, and never printed.
+    #[arg(long, env = "QINQING_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// This platform's callback as registered at the provider: https://HOST/auth/oidc/callback.
+    #[arg(long, env = "QINQING_OIDC_REDIRECT_URL")]
+    pub oidc_redirect_url: Option<String>,
+    /// The text of the login page's single sign-on button.
+    #[arg(
+        long,
+        env = "QINQING_OIDC_LABEL",
+        default_value = "使用统一身份认证登录"
+    )]
+    pub oidc_label: String,
+    /// Allow a plain-http issuer on another machine (a test network; never in production).
+    #[arg(long, env = "QINQING_OIDC_ALLOW_INSECURE_HTTP")]
+    pub oidc_allow_insecure_http: bool,
+}
+
+impl OidcArgs {
+    fn settings(self) -> Option<qinqing_kernel::oidc::OidcSettings> {
+        Some(qinqing_kernel::oidc::OidcSettings {
+            issuer: self.oidc_issuer?,
+            client_id: self.oidc_client_id.unwrap_or_default(),
+            client_secret: self.oidc_client_secret.unwrap_or_default(),
+            redirect_url: self.oidc_redirect_url.unwrap_or_default(),
+            label: self.oidc_label,
+            allow_insecure_http: self.oidc_allow_insecure_http,
+        })
+    }
+}
+
 #[derive(Subcommand)]
 pub enum Command {
     /// Serve the platform (migrations run first).
@@ -46,6 +88,8 @@ pub enum Command {
         #[arg(long, env = "QINQING_BACKGROUND_INTERVAL", default_value_t = 30,
               value_parser = clap::value_parser!(u64).range(1..=3600))]
         background_interval: u64,
+        #[command(flatten)]
+        oidc: OidcArgs,
     },
     /// Run the database migrations and exit.
     Migrate {
@@ -333,12 +377,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             secure_cookies,
             sms_webhook,
             background_interval,
+            oidc,
         } => {
             let options = crate::ServeOptions {
                 demo,
                 secure_cookies,
                 background: Some(std::time::Duration::from_secs(background_interval)),
                 sms_webhook,
+                oidc: oidc.settings(),
             };
             serve(&db.db, &listen, options).await
         }

@@ -114,6 +114,8 @@ pub struct ServeOptions {
     pub background: Option<std::time::Duration>,
     /// The SMS gateway's webhook; without one, SMS are recorded and shown to administrators.
     pub sms_webhook: Option<String>,
+    /// Single sign-on with an OpenID Connect provider, when configured.
+    pub oidc: Option<qinqing_kernel::oidc::OidcSettings>,
 }
 
 /// Serves the platform on `listener` until the future `shutdown` completes.
@@ -124,6 +126,11 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let sms = qinqing_kernel::sms::provider(options.sms_webhook.as_deref())?;
+    let oidc = options
+        .oidc
+        .map(qinqing_kernel::oidc::Oidc::new)
+        .transpose()?
+        .map(Arc::new);
     let background = options
         .background
         .map(|interval| spawn_background(app.clone(), sms, interval));
@@ -134,6 +141,7 @@ pub async fn serve(
         demo: options.demo,
         secure_cookies: options.secure_cookies,
         metrics,
+        oidc,
         scenes: scenes().into(),
     };
     // Connection info gives handlers the client's address (limits on login attempts).

@@ -13,6 +13,7 @@ pub mod deadlines;
 pub mod enterprises;
 pub mod long_work;
 pub mod notifications;
+pub mod oidc;
 pub mod orgs;
 pub mod sessions;
 pub mod settings;

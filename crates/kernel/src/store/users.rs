@@ -41,7 +41,7 @@ pub enum Relation {
 }
 
 impl Relation {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Relation::Member => "member",
             Relation::Steward => "steward",

@@ -40,6 +40,8 @@ pub struct AppState {
     /// Set `Secure` on cookies (when served over HTTPS).
     pub secure_cookies: bool,
     pub metrics: Arc<Metrics>,
+    /// The single sign-on provider, when one is configured (`qinqing serve --oidc-issuer …`).
+    pub oidc: Option<Arc<crate::oidc::Oidc>>,
     /// The scenes plugged in, in the order the binary listed them.
     pub scenes: Arc<[Arc<dyn WebScene>]>,
 }

@@ -80,6 +80,7 @@ impl TestApp {
             secure_cookies: false,
             background: None,
             sms_webhook: None,
+            oidc: None,
         };
         tokio::spawn(qinqing::serve(
             app.clone(),

@@ -41,4 +41,5 @@ mod requests;
 mod rfc9162;
 mod security;
 mod stewards;
+mod sso;
 mod system;

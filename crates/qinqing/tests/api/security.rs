@@ -320,6 +320,7 @@ async fn every_answer_carries_the_security_headers_and_pages_have_no_inline_scri
         secure_cookies: true,
         background: None,
         sms_webhook: None,
+        oidc: None,
     };
     tokio::spawn(qinqing::serve(
         app.app.clone(),

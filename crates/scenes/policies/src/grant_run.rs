@@ -447,7 +447,7 @@ async fn context(app: &App, run_id: i64) -> AppResult<Option<RunContext>> {
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("run without policy")))?;
     let published = Arc::new(crate::published(&mut conn).await?);
     let starter = match run.created_by {
-        Some(id) => qinqing_kernel::auth::load_principal(&mut conn, id).await?,
+        Some(id) => qinqing_kernel::auth::load_principal(app, &mut conn, id).await?,
         None => None,
     }
     .unwrap_or_else(Principal::system);

@@ -7,6 +7,7 @@ pub mod deadlines;
 pub mod directory;
 pub mod enterprises;
 pub mod notifications;
+pub mod oidc;
 pub mod reference;
 pub mod stewards;
 pub mod supervision;
@@ -28,6 +29,7 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .routes(routes!(healthz))
         .merge(reference::routes())
         .merge(auth::routes())
+        .merge(oidc::routes())
         .merge(enterprises::routes())
         .merge(admin::routes())
         .merge(directory::routes())

@@ -27,6 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
         .route("/register", get(register_page).post(register))
         .route("/password", get(password_page).post(change_password))
+        .route("/auth/oidc/start", get(oidc_start))
+        .route("/auth/oidc/callback", get(oidc_callback))
+        .route("/auth/oidc/confirm", post(oidc_confirm))
 }
 
 /// How long the anonymous form token lives (an hour to fill in a form).
@@ -81,6 +84,8 @@ pub struct LoginPage {
     changed: bool,
     demo_accounts: Vec<DemoAccountView>,
     demo_password: &'static str,
+    /// The single sign-on button's text; empty when no provider is configured.
+    sso_label: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -113,6 +118,11 @@ fn login_page_for(
             })
             .collect(),
         demo_password: if state.demo { DEMO_PASSWORD } else { "" },
+        sso_label: state
+            .oidc
+            .as_ref()
+            .map(|o| o.label.clone())
+            .unwrap_or_default(),
     }
 }
 
@@ -358,6 +368,8 @@ pub struct PasswordPage {
     layout: Layout,
     errors: Errors,
     forced: bool,
+    /// Single sign-on is configured: link to the page of one's links.
+    sso: bool,
 }
 
 pub async fn password_page(
@@ -368,6 +380,7 @@ pub async fn password_page(
         forced: caller.principal.must_change_password,
         layout: Layout::new("修改密码", Some(&caller), &state, "/password"),
         errors: Errors::new(),
+        sso: state.oidc.is_some(),
     }
 }
 
@@ -411,8 +424,211 @@ pub async fn change_password(
                 forced: caller.principal.must_change_password,
                 layout: Layout::new("修改密码", Some(caller), &state, "/password"),
                 errors: errors_of(&e),
+                sso: state.oidc.is_some(),
             };
             (crate::web::error::status_of(&e), page).into_response()
         }
+    }
+}
+
+/// The cookie binding a single sign-on answer to the browser that asked for it.
+const OIDC_STATE_COOKIE: &str = "qq_oidc_state";
+/// As long as the provider may take (the attempt itself expires in the database too).
+const OIDC_STATE_SECONDS: i64 = 600;
+
+/// The configured provider, or the login page saying there is none.
+fn configured_oidc(state: &AppState) -> Result<std::sync::Arc<crate::oidc::Oidc>, Response> {
+    state.oidc.clone().ok_or_else(|| {
+        let e = crate::AppError::NotFound("本平台没有启用统一身份认证登录".to_string());
+        error_page(&e, None, state)
+    })
+}
+
+/// The login page again, with what went wrong.
+fn login_failed(
+    state: &AppState,
+    headers: &HeaderMap,
+    next: &str,
+    e: &crate::AppError,
+) -> Response {
+    let (token, fresh) = anonymous_token(headers);
+    let page = login_page_for(
+        state,
+        token.clone(),
+        String::new(),
+        next,
+        Some(e.to_string()),
+    );
+    let response = with_anonymous_token(state, page, &token, fresh);
+    let (mut parts, body) = response.into_parts();
+    parts.status = crate::web::error::status_of(e);
+    crate::web::error::with_retry_after(e, Response::from_parts(parts, body))
+}
+
+/// Sends the browser to the provider (a link, not a form: the page's form-action policy keeps
+/// forms on this site).
+pub async fn oidc_start(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let oidc = match configured_oidc(&state) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let next = safe_next(q.next.as_deref());
+    match crate::oidc::start(&state.app, &oidc, &next).await {
+        Ok(started) => {
+            let c = set_cookie(
+                OIDC_STATE_COOKIE,
+                &started.state,
+                OIDC_STATE_SECONDS,
+                state.secure_cookies,
+            );
+            (
+                [(header::SET_COOKIE, c)],
+                Redirect::to(&started.authorize_url),
+            )
+                .into_response()
+        }
+        Err(e) => login_failed(&state, &headers, &next, &e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    iss: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "oidc_confirm.html")]
+pub struct OidcConfirmPage {
+    layout: Layout,
+    ticket: String,
+    next: String,
+    display_name: String,
+    matched_by: String,
+    shown_claim: String,
+    error: Option<String>,
+}
+
+/// The provider's answer: a linked account signs in; a proposed link asks for confirmation.
+pub async fn oidc_callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<CallbackQuery>,
+) -> Response {
+    let oidc = match configured_oidc(&state) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let callback = crate::oidc::Callback {
+        code: q.code,
+        state: q.state,
+        error: q.error,
+        iss: q.iss,
+        browser_state: cookie(&headers, OIDC_STATE_COOKIE).map(str::to_string),
+    };
+    let finished = crate::oidc::finish(&state.app, &oidc, callback, &request_meta(&headers)).await;
+    // The state is used once, whatever the outcome.
+    let forget = set_cookie(OIDC_STATE_COOKIE, "", 0, state.secure_cookies);
+    let response = match finished {
+        Ok(crate::oidc::Finished::SignedIn { user_id, next }) => {
+            let next = landing(&state, user_id, next).await;
+            logged_in(&state, Ok(user_id), &next)
+                .await
+                .unwrap_or_else(|e| login_failed(&state, &headers, "/", &e))
+        }
+        Ok(crate::oidc::Finished::ConfirmLink(pending)) => {
+            let (token, fresh) = anonymous_token(&headers);
+            let page = confirm_page(&state, token.clone(), pending, None);
+            with_anonymous_token(&state, page, &token, fresh)
+        }
+        Err(e) => login_failed(&state, &headers, "/", &e),
+    };
+    let mut response = response;
+    response.headers_mut().append(header::SET_COOKIE, forget);
+    response
+}
+
+fn confirm_page(
+    state: &AppState,
+    token: String,
+    pending: crate::oidc::PendingConfirmation,
+    error: Option<String>,
+) -> OidcConfirmPage {
+    let mut layout = Layout::new("确认关联账户", None, state, "/login");
+    layout.csrf = token;
+    OidcConfirmPage {
+        layout,
+        ticket: pending.ticket,
+        next: pending.next,
+        display_name: pending.display_name,
+        matched_by: pending.matched_by.label_zh().to_string(),
+        shown_claim: pending.shown_claim,
+        error,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct OidcConfirmForm {
+    #[serde(default)]
+    ticket: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+    // What the page showed, shown again after a wrong password; only the ticket is trusted.
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    matched_by: String,
+    #[serde(default)]
+    shown_claim: String,
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+/// The owner confirms the proposed link with their password, and is signed in.
+pub async fn oidc_confirm(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Form(form): Form<OidcConfirmForm>,
+) -> Response {
+    if !anonymous_csrf_ok(&headers, &form.csrf) {
+        return csrf_failure();
+    }
+    let next = safe_next(Some(&form.next));
+    let meta = request_meta(&headers);
+    let confirmed =
+        crate::oidc::confirm_with_password(&state.app, &form.ticket, form.password, address, &meta)
+            .await;
+    match confirmed {
+        Ok(user_id) => {
+            let next = landing(&state, user_id, next).await;
+            logged_in(&state, Ok(user_id), &next)
+                .await
+                .unwrap_or_else(|e| login_failed(&state, &headers, "/", &e))
+        }
+        // A wrong password: the same page again, to try once more.
+        Err(e @ crate::AppError::Invalid { .. }) if e.field() == Some("password") => {
+            let mut layout = Layout::new("确认关联账户", None, &state, "/login");
+            layout.csrf = form.csrf;
+            let page = OidcConfirmPage {
+                layout,
+                ticket: form.ticket,
+                next,
+                display_name: form.display_name,
+                matched_by: form.matched_by,
+                shown_claim: form.shown_claim,
+                error: Some(e.to_string()),
+            };
+            (crate::web::error::status_of(&e), page).into_response()
+        }
+        Err(e) => login_failed(&state, &headers, &next, &e),
     }
 }

@@ -8,6 +8,7 @@ pub mod directory;
 pub mod enterprises;
 pub mod messages;
 pub mod stewards;
+pub mod sso;
 pub mod supervision;
 pub mod tools;
 pub mod trace;
@@ -37,6 +38,7 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .merge(directory::routes())
         .merge(stewards::routes())
         .merge(messages::routes())
+        .merge(sso::routes())
         .merge(supervision::routes())
         .merge(tools::routes())
         .merge(trace::routes());
@@ -137,6 +139,9 @@ fn nav_for(state: &AppState, principal: Option<&Principal>, active: &str) -> Vec
                     Link::new("/admin/warning-rules", "预警规则"),
                     Link::new("/admin/outbox", "消息记录"),
                 ]);
+                if state.oidc.is_some() {
+                    links.push(Link::new("/sso-links", "统一身份认证"));
+                }
             }
         }
     }
