@@ -6,7 +6,7 @@
 use crate::helpers::{Session, TestApp};
 use crate::policies::{
     account, application_view, decide, definition, expect, ok, own_code, policy_view,
-    publish_policy, release, submit,
+    publish_policy, release, run_to_end, submit,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -267,13 +267,7 @@ async fn confirming_an_auto_grant_offer_keeps_the_group_and_gives_back_what_it_h
     ok(decide(&reviewer, &receipt, &json!({ "action": "approve" })).await).await;
 
     let handler = app.login("handler").await;
-    let report = ok(handler
-        .post(
-            &format!("/api/v1/policies/{auto}/auto-grant"),
-            &json!({ "year": 2025 }),
-        )
-        .await)
-    .await;
+    let report = run_to_end(&handler, &auto, 2025).await;
     let code = own_code(&firm);
     let offer = report["offered"]
         .as_array()
@@ -316,13 +310,7 @@ async fn a_confirmation_in_a_group_already_granted_is_refused() {
     let firm = app.login("enterprise").await;
     let receipt = submit(&firm, &applied, 2025, &["integrity"]).await;
     let handler = app.login("handler").await;
-    let report = ok(handler
-        .post(
-            &format!("/api/v1/policies/{auto}/auto-grant"),
-            &json!({ "year": 2025 }),
-        )
-        .await)
-    .await;
+    let report = run_to_end(&handler, &auto, 2025).await;
     let code = own_code(&firm);
     let offer = report["offered"]
         .as_array()

@@ -40,6 +40,6 @@ mod request_analysis;
 mod requests;
 mod rfc9162;
 mod security;
-mod stewards;
 mod sso;
+mod stewards;
 mod system;
