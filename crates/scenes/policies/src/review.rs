@@ -639,7 +639,7 @@ pub(crate) async fn grant(
     }
     let mut note = format!("核定金额 {},将直达企业账户", crate::yuan(amount));
     for r in &settled.reasons {
-        note.push_str(";");
+        note.push(';');
         note.push_str(r);
     }
     let params = serde_json::json!({ "object": object(row), "status": "已核准", "note": note });
