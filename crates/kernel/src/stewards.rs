@@ -23,9 +23,9 @@ fn require_admin(who: &Principal) -> AppResult<()> {
     }
 }
 
-/// Whether a file row assigns or unassigns.
+/// Whether a form, a call or a file row assigns or unassigns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Step {
+pub enum Step {
     Assign,
     Unassign,
 }
@@ -113,7 +113,9 @@ fn conflict(message: String) -> AppError {
     }
 }
 
-async fn one(
+/// Assigns a steward to an enterprise, so it may serve it (and be authorised by it), or takes
+/// one off; the authorisations the enterprise gave the steward end with the assignment.
+pub async fn change(
     app: &App,
     who: &Principal,
     step: Step,
@@ -128,28 +130,6 @@ async fn one(
     apply(&mut tx, who, meta, step, &person, code, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
-}
-
-/// Assigns a steward to an enterprise, so it may serve it (and be authorised by it).
-pub async fn assign(
-    app: &App,
-    who: &Principal,
-    steward_id: i64,
-    code: &CreditCode,
-    meta: &RequestMeta,
-) -> AppResult<()> {
-    one(app, who, Step::Assign, steward_id, code, meta).await
-}
-
-/// Takes a steward off an enterprise; the authorisations it gave the steward end with it.
-pub async fn unassign(
-    app: &App,
-    who: &Principal,
-    steward_id: i64,
-    code: &CreditCode,
-    meta: &RequestMeta,
-) -> AppResult<()> {
-    one(app, who, Step::Unassign, steward_id, code, meta).await
 }
 
 /// Every assignment, for the administrator.

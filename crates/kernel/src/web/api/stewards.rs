@@ -5,10 +5,10 @@
 use super::directory::{TemplateQuery, import_with, template_download};
 use crate::AppError;
 use crate::authorisations::{self, AuthorisationView, GrantInput, MatterView};
-use crate::stewards;
+use crate::stewards::{self, Step};
 use crate::web::AppState;
 use crate::web::error::{ApiError, ApiResult, ErrorBody};
-use crate::web::session::ApiUser;
+use crate::web::session::{ApiUser, Caller};
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
@@ -79,16 +79,7 @@ pub async fn assign_steward(
     ApiUser(caller): ApiUser,
     Json(r): Json<StewardAssignmentInput>,
 ) -> ApiResult<StatusCode> {
-    let code = credit_code(&r.credit_code)?;
-    stewards::assign(
-        &state.app,
-        &caller.principal,
-        r.steward_id,
-        &code,
-        &caller.meta,
-    )
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    change_assignment(&state, &caller, Step::Assign, r).await
 }
 
 /// Takes a steward off an enterprise; the enterprise's authorisations of that steward end too.
@@ -100,10 +91,20 @@ pub async fn unassign_steward(
     ApiUser(caller): ApiUser,
     Json(r): Json<StewardAssignmentInput>,
 ) -> ApiResult<StatusCode> {
+    change_assignment(&state, &caller, Step::Unassign, r).await
+}
+
+async fn change_assignment(
+    state: &AppState,
+    caller: &Caller,
+    step: Step,
+    r: StewardAssignmentInput,
+) -> ApiResult<StatusCode> {
     let code = credit_code(&r.credit_code)?;
-    stewards::unassign(
+    stewards::change(
         &state.app,
         &caller.principal,
+        step,
         r.steward_id,
         &code,
         &caller.meta,

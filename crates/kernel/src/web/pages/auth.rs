@@ -1,6 +1,6 @@
 //! Login, logout, enterprise self-registration and password change pages.
 
-use super::{Choice, Errors, Layout, error_page, errors_of};
+use super::{Choice, CsrfForm, Errors, Layout, error_page, errors_of};
 use crate::auth::{self, IdentityProvider, PasswordCredentials, PasswordProvider};
 use crate::demo::{ACCOUNTS, DEMO_PASSWORD};
 use crate::enterprises::{PLEDGE_TEXT, PLEDGE_VERSION, RegistrationInput};
@@ -206,12 +206,6 @@ async fn logged_in(
         state.secure_cookies,
     );
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(next)).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
 }
 
 pub async fn logout(

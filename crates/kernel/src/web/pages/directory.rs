@@ -329,7 +329,7 @@ pub async fn deactivate_org(
 }
 
 /// The uploaded file of an import form and its format, or the mistake to show.
-pub(super) fn uploaded(form: UploadForm) -> AppResult<(Vec<u8>, FileFormat)> {
+fn uploaded(form: UploadForm) -> AppResult<(Vec<u8>, FileFormat)> {
     let (name, bytes) = form
         .file
         .filter(|_| !form.interrupted)
@@ -339,12 +339,14 @@ pub(super) fn uploaded(form: UploadForm) -> AppResult<(Vec<u8>, FileFormat)> {
     Ok((bytes, format))
 }
 
-/// How an import form answers: done, the error page for a refusal, or the page again with
-/// every bad row of the file (or the mistake of the form) listed.
+/// How an import form answers: imports the uploaded file with `import`, then goes on to `next`,
+/// shows the error page for a refusal, or the page again with every bad row of the file (or the
+/// mistake of the form) listed.
 pub(super) async fn import_answer<Page>(
     state: &AppState,
     caller: &Caller,
-    result: AppResult<usize>,
+    form: UploadForm,
+    import: impl AsyncFnOnce(Vec<u8>, FileFormat) -> AppResult<usize>,
     next: &str,
     columns: &[Column],
     again: impl FnOnce(Errors, Vec<ImportProblem>) -> Page,
@@ -352,6 +354,10 @@ pub(super) async fn import_answer<Page>(
 where
     Page: Future<Output = Response>,
 {
+    let result = match uploaded(form) {
+        Ok((bytes, format)) => import(bytes, format).await,
+        Err(e) => Err(e),
+    };
     match result {
         Err(AppError::ImportRejected(report)) => {
             let mut errors = Errors::new();
@@ -376,16 +382,13 @@ pub async fn import_orgs(
 ) -> Result<Response, Response> {
     let form = UploadForm::read(form, "file").await;
     let caller = form_caller(&user, &form.pairs)?;
-    let result = match uploaded(form) {
-        Ok((bytes, format)) => {
-            organisations::import(&state.app, &caller.principal, &bytes, format, &caller.meta).await
-        }
-        Err(e) => Err(e),
-    };
     Ok(import_answer(
         &state,
         caller,
-        result,
+        form,
+        async |bytes, format| {
+            organisations::import(&state.app, &caller.principal, &bytes, format, &caller.meta).await
+        },
         "/organisations?done=imported",
         &ORGANISATION_COLUMNS,
         |errors, problems| orgs_view(&state, caller, Pairs::new(), errors, None, problems),
@@ -563,16 +566,13 @@ pub async fn import_accounts(
 ) -> Result<Response, Response> {
     let form = UploadForm::read(form, "file").await;
     let caller = form_caller(&user, &form.pairs)?;
-    let result = match uploaded(form) {
-        Ok((bytes, format)) => {
-            users::import(&state.app, &caller.principal, &bytes, format, &caller.meta).await
-        }
-        Err(e) => Err(e),
-    };
     Ok(import_answer(
         &state,
         caller,
-        result,
+        form,
+        async |bytes, format| {
+            users::import(&state.app, &caller.principal, &bytes, format, &caller.meta).await
+        },
         "/admin/users?done=imported",
         &ACCOUNT_COLUMNS,
         |errors, problems| accounts_view(&state, caller, Pairs::new(), errors, None, problems),

@@ -1,7 +1,7 @@
 //! 站内信: the inbox with its notification preferences, and the administrator's outbox (the SMS
 //! that were, or without a gateway would have been, sent).
 
-use super::{Choice, Done, Layout, error_page};
+use super::{Choice, CsrfForm, Done, Layout, button_answer, error_page};
 use crate::notifications::{
     self, InboxItem, OutboxItem, OutboxRequest, Preferences, PreferencesInput, beijing_minutes,
 };
@@ -86,12 +86,6 @@ pub async fn page(
     .into_response()
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
-}
-
 /// Marks a message read, then shows the inbox again (so the header's count is fresh).
 pub async fn read(
     State(state): State<AppState>,
@@ -99,14 +93,16 @@ pub async fn read(
     Path(id): Path<i64>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Err(r) = user.check_csrf(&form.csrf) {
-        return r;
-    }
-    let caller = &user.0;
-    match notifications::mark_read(&state.app, &caller.principal, id, &caller.meta).await {
-        Ok(()) => Redirect::to("/messages?done=read").into_response(),
-        Err(e) => error_page(&e, Some(caller), &state),
-    }
+    button_answer(
+        &state,
+        &user,
+        &form.csrf,
+        "/messages?done=read",
+        async |caller| {
+            notifications::mark_read(&state.app, &caller.principal, id, &caller.meta).await
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]

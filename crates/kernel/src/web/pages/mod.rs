@@ -210,6 +210,32 @@ where
     }
 }
 
+/// A form that carries nothing but its CSRF token: a button.
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    #[serde(rename = "_csrf", default)]
+    pub csrf: String,
+}
+
+/// What a button answers: checks the form's token, makes the change and goes on to `next`, or
+/// shows the error page.
+pub async fn button_answer(
+    state: &AppState,
+    user: &PageUser,
+    csrf: &str,
+    next: &str,
+    change: impl AsyncFnOnce(&Caller) -> AppResult<()>,
+) -> Response {
+    if let Err(r) = user.check_csrf(csrf) {
+        return r;
+    }
+    let caller = &user.0;
+    match change(caller).await {
+        Ok(()) => Redirect::to(next).into_response(),
+        Err(e) => error_page(&e, Some(caller), state),
+    }
+}
+
 /// The caller who posted the form, once its hidden `_csrf` field matches their session; the
 /// refusal page otherwise, so that no step runs on a forged form. A step's handler returns
 /// `Result<Response, Response>` and starts with `let caller = form_caller(&user, &pairs)?;`.

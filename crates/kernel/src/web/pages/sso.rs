@@ -1,7 +1,7 @@
 //! 统一身份认证关联: the administrator sees every link and proposal, confirms or removes them;
 //! anyone else sees and may remove their own.
 
-use super::{Layout, error_page};
+use super::{CsrfForm, Layout, button_answer, error_page};
 use crate::oidc::{self, LinkView};
 use crate::web::AppState;
 use crate::web::session::PageUser;
@@ -10,10 +10,9 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use qinqing_domain::org::Role;
-use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -68,26 +67,16 @@ pub async fn page(State(state): State<AppState>, PageUser(caller): PageUser) -> 
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(rename = "_csrf", default)]
-    csrf: String,
-}
-
 pub async fn confirm(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Err(r) = user.check_csrf(&form.csrf) {
-        return r;
-    }
-    let caller = &user.0;
-    match oidc::confirm_by_admin(&state.app, &caller.principal, id, &caller.meta).await {
-        Ok(()) => Redirect::to("/sso-links").into_response(),
-        Err(e) => error_page(&e, Some(caller), &state),
-    }
+    button_answer(&state, &user, &form.csrf, "/sso-links", async |caller| {
+        oidc::confirm_by_admin(&state.app, &caller.principal, id, &caller.meta).await
+    })
+    .await
 }
 
 pub async fn unlink(
@@ -96,12 +85,8 @@ pub async fn unlink(
     Path(id): Path<i64>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    if let Err(r) = user.check_csrf(&form.csrf) {
-        return r;
-    }
-    let caller = &user.0;
-    match oidc::unlink(&state.app, &caller.principal, id, &caller.meta).await {
-        Ok(()) => Redirect::to("/sso-links").into_response(),
-        Err(e) => error_page(&e, Some(caller), &state),
-    }
+    button_answer(&state, &user, &form.csrf, "/sso-links", async |caller| {
+        oidc::unlink(&state.app, &caller.principal, id, &caller.meta).await
+    })
+    .await
 }

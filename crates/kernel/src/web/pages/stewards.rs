@@ -2,10 +2,10 @@
 //! file, a cancel button on each assignment); an enterprise's own user sees, grants and revokes
 //! the authorisations that let a steward or another account act for it (phone first).
 
-use super::directory::{ImportProblem, import_answer, uploaded};
+use super::directory::{ImportProblem, import_answer};
 use super::{Errors, Layout, answer, error_page, form_caller};
 use crate::authorisations::{self, AuthorisationView, GrantInput, MatterView};
-use crate::stewards::{self, StewardAssignment};
+use crate::stewards::{self, Step, StewardAssignment};
 use crate::web::AppState;
 use crate::web::form::{Pairs, field};
 use crate::web::session::{Caller, PageUser};
@@ -112,21 +112,7 @@ pub async fn assign(
     user: PageUser,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, Response> {
-    let caller = form_caller(&user, &pairs)?;
-    let result = match assignment(&pairs) {
-        Ok((id, code)) => {
-            stewards::assign(&state.app, &caller.principal, id, &code, &caller.meta).await
-        }
-        Err(e) => Err(e),
-    };
-    Ok(answer(
-        &state,
-        caller,
-        result,
-        "/admin/stewards?done=assigned",
-        |errors| stewards_view(&state, caller, pairs.clone(), errors, None, vec![]),
-    )
-    .await)
+    assignment_answer(&state, &user, pairs, Step::Assign).await
 }
 
 pub async fn unassign(
@@ -134,20 +120,31 @@ pub async fn unassign(
     user: PageUser,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, Response> {
-    let caller = form_caller(&user, &pairs)?;
+    assignment_answer(&state, &user, pairs, Step::Unassign).await
+}
+
+/// Makes the form's change and goes back to the list; a mistake shows the list again, with what
+/// was typed kept when assigning.
+async fn assignment_answer(
+    state: &AppState,
+    user: &PageUser,
+    pairs: Pairs,
+    step: Step,
+) -> Result<Response, Response> {
+    let caller = form_caller(user, &pairs)?;
     let result = match assignment(&pairs) {
         Ok((id, code)) => {
-            stewards::unassign(&state.app, &caller.principal, id, &code, &caller.meta).await
+            stewards::change(&state.app, &caller.principal, step, id, &code, &caller.meta).await
         }
         Err(e) => Err(e),
     };
-    Ok(answer(
-        &state,
-        caller,
-        result,
-        "/admin/stewards?done=unassigned",
-        |errors| stewards_view(&state, caller, Pairs::new(), errors, None, vec![]),
-    )
+    let (next, kept) = match step {
+        Step::Assign => ("/admin/stewards?done=assigned", pairs.clone()),
+        Step::Unassign => ("/admin/stewards?done=unassigned", Pairs::new()),
+    };
+    Ok(answer(state, caller, result, next, |errors| {
+        stewards_view(state, caller, kept, errors, None, vec![])
+    })
     .await)
 }
 
@@ -158,16 +155,13 @@ pub async fn import(
 ) -> Result<Response, Response> {
     let form = UploadForm::read(form, "file").await;
     let caller = form_caller(&user, &form.pairs)?;
-    let result = match uploaded(form) {
-        Ok((bytes, format)) => {
-            stewards::import(&state.app, &caller.principal, &bytes, format, &caller.meta).await
-        }
-        Err(e) => Err(e),
-    };
     Ok(import_answer(
         &state,
         caller,
-        result,
+        form,
+        async |bytes, format| {
+            stewards::import(&state.app, &caller.principal, &bytes, format, &caller.meta).await
+        },
         "/admin/stewards?done=imported",
         &STEWARD_COLUMNS,
         |errors, problems| stewards_view(&state, caller, Pairs::new(), errors, None, problems),
