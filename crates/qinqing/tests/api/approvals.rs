@@ -5,8 +5,8 @@
 
 use crate::helpers::{Session, TestApp};
 use crate::policies::{
-    account, application_view, decide, definition, expect, ok, own_code, policy_view,
-    publish_policy, release, run_to_end, submit,
+    account, application_view, decide, definition, expect, ok, offer_released_to, policy_view,
+    publish_policy, submit,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -267,18 +267,7 @@ async fn confirming_an_auto_grant_offer_keeps_the_group_and_gives_back_what_it_h
     ok(decide(&reviewer, &receipt, &json!({ "action": "approve" })).await).await;
 
     let handler = app.login("handler").await;
-    let report = run_to_end(&handler, &auto, 2025).await;
-    let code = own_code(&firm);
-    let offer = report["offered"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["credit_code"] == code.as_str())
-        .unwrap_or_else(|| panic!("{report}"))["receipt_no"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    release(&handler, &report).await;
+    let offer = offer_released_to(&handler, &firm, &auto, 2025).await;
     let held = fen_of(&policy_view(&app, &auto).await["budget_reserved"]);
 
     // The enterprise sees the difference before confirming; confirming pays only it.
@@ -310,18 +299,7 @@ async fn a_confirmation_in_a_group_already_granted_is_refused() {
     let firm = app.login("enterprise").await;
     let receipt = submit(&firm, &applied, 2025, &["integrity"]).await;
     let handler = app.login("handler").await;
-    let report = run_to_end(&handler, &auto, 2025).await;
-    let code = own_code(&firm);
-    let offer = report["offered"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["credit_code"] == code.as_str())
-        .unwrap_or_else(|| panic!("{report}"))["receipt_no"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    release(&handler, &report).await;
+    let offer = offer_released_to(&handler, &firm, &auto, 2025).await;
     // The application is approved first; the offer of the same matter may not pay again.
     let reviewer = app.login("reviewer1").await;
     ok(decide(&reviewer, &receipt, &json!({ "action": "approve" })).await).await;

@@ -272,6 +272,28 @@ pub(crate) async fn run_to_end(staff: &Session, policy: &str, year: i32) -> Valu
     finished(staff, id, std::time::Duration::from_secs(60)).await
 }
 
+/// Runs a 免申即享 policy to its end and releases it; returns the receipt number of the offer it
+/// made to `firm`'s enterprise.
+pub(crate) async fn offer_released_to(
+    staff: &Session,
+    firm: &Session,
+    policy: &str,
+    year: i32,
+) -> String {
+    let report = run_to_end(staff, policy, year).await;
+    release(staff, &report).await;
+    let code = own_code(firm);
+    report["offered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["credit_code"] == code.as_str())
+        .unwrap_or_else(|| panic!("no offer to {code}: {report}"))["receipt_no"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// Releases (发布) a checked 免申即享 run; returns the run.
 pub(crate) async fn release(staff: &Session, report: &Value) -> Value {
     let run = report["run_id"]
@@ -1895,19 +1917,8 @@ async fn the_enterprise_may_decline_an_offer() {
     )
     .await;
     let firm = app.login("enterprise").await;
-    let code = own_code(&firm);
     let handler = app.login("handler").await;
-    let report = run_to_end(&handler, &id, 2025).await;
-    release(&handler, &report).await;
-    let receipt = report["offered"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["credit_code"] == code.as_str())
-        .unwrap()["receipt_no"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let receipt = offer_released_to(&handler, &firm, &id, 2025).await;
     let declined = ok(firm
         .post(&format!("/api/v1/applications/{receipt}/close"), &json!({}))
         .await)
