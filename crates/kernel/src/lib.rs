@@ -153,6 +153,16 @@ impl App {
             .map_or("通知", |t| t.label)
     }
 
+    /// What the trail calls the audit action recorded as `action` (审核通过), from the kernel's
+    /// and the scenes' labels; `None` for an action no part plugged in declares.
+    pub fn action_label(&self, action: &str) -> Option<&'static str> {
+        audit::KERNEL_ACTIONS
+            .iter()
+            .chain(self.scenes.iter().flat_map(|s| s.action_labels()))
+            .find(|(code, _)| *code == action)
+            .map(|(_, label)| *label)
+    }
+
     fn set_calendar(&self, calendar: WorkingCalendar) {
         *self
             .calendar

@@ -71,6 +71,11 @@ pub trait Scene: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// The Chinese names of the audit actions the scene records, for the trail.
+    fn action_labels(&self) -> &'static [crate::audit::ActionLabel] {
+        &[]
+    }
+
     /// The matters an enterprise may authorise someone to act on in this scene.
     fn matters(&self) -> Vec<Matter> {
         Vec::new()

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use axum::Router;
 use qinqing_domain::commitment::ItemType;
 use qinqing_domain::org::Role;
+use qinqing_kernel::audit::ActionLabel;
 use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background, seen};
 use qinqing_kernel::store::Conn;
@@ -20,6 +21,26 @@ const TRAIL_OBJECT: &str = "agreement";
 
 pub struct Agreements;
 
+/// What the trail calls the actions the scene records.
+const ACTIONS: &[ActionLabel] = &[
+    ("agreement.created", "登记合同"),
+    ("agreement.enterprise_linked", "关联企业"),
+    ("agreement.document_uploaded", "上传合同文本"),
+    ("agreement.incentives_suspended", "暂停兑现政府承诺"),
+    ("agreement.incentives_resumed", "恢复兑现政府承诺"),
+    ("commitment.added", "新增合同条款"),
+    ("commitment.edited", "修改合同条款"),
+    ("commitment.imported", "导入合同条款"),
+    ("commitment.moved", "调整履约期限"),
+    ("commitment.evidence_uploaded", "上传履约凭证"),
+    ("commitment.reported", "报告履约"),
+    ("commitment.confirmed", "确认履约"),
+    ("commitment.disputed", "提出异议"),
+    ("commitment.waived", "免除履约"),
+    ("commitment.breached", "认定违约"),
+    ("demo.commitment_history", "演示履约记录"),
+];
+
 #[async_trait]
 impl Scene for Agreements {
     fn name(&self) -> &'static str {
@@ -32,6 +53,10 @@ impl Scene for Agreements {
 
     fn message_templates(&self) -> Vec<Template> {
         crate::messages::ALL.to_vec()
+    }
+
+    fn action_labels(&self) -> &'static [ActionLabel] {
+        ACTIONS
     }
 
     fn matters(&self) -> Vec<Matter> {

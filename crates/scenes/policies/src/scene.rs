@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use qinqing_domain::CreditCode;
 use qinqing_domain::deadline::WarningRule;
 use qinqing_domain::org::Role;
+use qinqing_kernel::audit::ActionLabel;
 use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background};
 use qinqing_kernel::store::Tx;
@@ -15,6 +16,44 @@ use qinqing_kernel::{App, AppResult, Principal};
 use utoipa_axum::router::OpenApiRouter;
 
 pub struct Policies;
+
+/// What the trail calls the actions the scene records.
+const ACTIONS: &[ActionLabel] = &[
+    ("application.draft", "保存申报草稿"),
+    ("application.submit", "提交申报"),
+    ("application.resubmit", "补正后重新提交"),
+    ("application.signed", "签收申报"),
+    ("application.approved", "审核通过"),
+    ("application.returned", "退回补正"),
+    ("application.rejected", "审核不予通过"),
+    ("application.withdrawn", "撤回申报"),
+    ("application.material_added", "上传申报材料"),
+    ("application.material_removed", "删除申报材料"),
+    ("auto_grant.started", "发起免申即享比对"),
+    ("auto_grant.run", "完成免申即享比对"),
+    ("auto_grant.released", "发出免申即享确认通知"),
+    ("auto_grant.confirmed", "企业确认免申即享"),
+    ("bank_account.confirmed", "确认收款账户"),
+    ("payout_batch.created", "生成拨付批次"),
+    ("payout_batch.exported", "导出银行拨付文件"),
+    ("payout.paid", "资金到账"),
+    ("payout.failed", "拨付失败"),
+    ("payout.retried", "重新拨付"),
+    ("policy.created", "新建政策"),
+    ("policy.edited", "修改政策"),
+    ("policy.submitted_for_review", "政策提交审核"),
+    ("policy.published", "发布政策"),
+    ("policy.sent_back", "政策退回修改"),
+    ("policy.withdrawn", "撤回政策"),
+    ("policy.expired", "政策到期"),
+    ("policy.pushed", "推送政策"),
+    ("rating.given", "评价"),
+    ("rating.followed_up", "差评回访"),
+    ("enterprise.subscriptions_changed", "修改政策订阅"),
+    ("integrity.blacklist_imported", "导入失信名单"),
+    ("integrity.false_pledge", "认定虚假承诺"),
+    ("integrity.repaid", "退回奖补资金"),
+];
 
 #[async_trait]
 impl Scene for Policies {
@@ -28,6 +67,10 @@ impl Scene for Policies {
 
     fn message_templates(&self) -> Vec<Template> {
         crate::messages::ALL.to_vec()
+    }
+
+    fn action_labels(&self) -> &'static [ActionLabel] {
+        ACTIONS
     }
 
     fn matters(&self) -> Vec<Matter> {

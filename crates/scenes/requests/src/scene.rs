@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use axum::Router;
 use qinqing_domain::org::Role;
+use qinqing_kernel::audit::ActionLabel;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background, seen};
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::web::{AppState, Link, WebScene};
@@ -11,6 +12,33 @@ use qinqing_kernel::{App, AppResult, Principal};
 use utoipa_axum::router::OpenApiRouter;
 
 pub struct Requests;
+
+/// What the trail calls the actions the scene records.
+const ACTIONS: &[ActionLabel] = &[
+    ("request.submitted", "提交诉求"),
+    ("request.accepted", "受理诉求"),
+    ("request.transferred", "转办"),
+    ("request.marked_duplicate", "标记为重复诉求"),
+    ("request.extension_requested", "申请延期"),
+    ("request.extension_approved", "批准延期"),
+    ("request.replied", "答复诉求"),
+    ("request.followed_up", "回访"),
+    ("request.auto_closed", "自动办结"),
+    ("request.attachment_added", "上传附件"),
+    ("request.consultation_invited", "发起会商"),
+    ("request.consultation_answered", "会商答复"),
+    ("request.hotline_imported", "导入热线工单"),
+    ("request.routes_replaced", "修改诉求分派规则"),
+    ("request.settings_changed", "修改诉求办理设置"),
+    ("clinic.day_set", "确定会诊日"),
+    ("clinic.agenda_added", "列入会诊议题"),
+    ("clinic.agenda_withdrawn", "撤回会诊议题"),
+    ("clinic.recorded", "记录会诊情况"),
+    ("clinic.decided", "作出会诊决定"),
+    ("clinic.decision_done", "落实会诊决定"),
+    ("api_key.issued", "发放接口密钥"),
+    ("api_key.revoked", "吊销接口密钥"),
+];
 
 #[async_trait]
 impl Scene for Requests {
@@ -20,6 +48,10 @@ impl Scene for Requests {
 
     fn label(&self) -> &'static str {
         "诉求必应"
+    }
+
+    fn action_labels(&self) -> &'static [ActionLabel] {
+        ACTIONS
     }
 
     fn matters(&self) -> Vec<Matter> {

@@ -42,32 +42,6 @@ pub struct TracePage {
     may_control: bool,
 }
 
-/// The Chinese name of an action code; unknown codes are shown as they are.
-fn action_label(action: &str) -> &str {
-    match action {
-        "enterprise.registered" => "企业注册",
-        "enterprise.pledge_accepted" => "签署诚信承诺书",
-        "enterprise.profile_updated" => "修改企业画像",
-        "enterprise.imported" => "批量导入",
-        "auth.login" => "登录",
-        "auth.login_failed" => "登录失败",
-        "auth.password_changed" => "修改密码",
-        "user.created" => "开设账户",
-        "user.password_reset" => "重置密码",
-        "user.steward_assigned" | "enterprise.steward_assigned" => "指派亲清管家",
-        "enterprise.steward_unassigned" => "取消指派亲清管家",
-        "enterprise.authorisation_granted" => "授权代办",
-        "enterprise.authorisation_revoked" => "撤销代办授权",
-        "calendar.replaced" => "修改工作日历",
-        "deadline.warning_fired" => "发出预警",
-        "deadline.warning_acted" => "处理预警",
-        "deadline.paused" => "暂停计时",
-        "deadline.resumed" => "恢复计时",
-        "deadline.stopped" => "办结",
-        other => other,
-    }
-}
-
 /// Who did it, by name: "张三(经办人)", or for an act on an enterprise's behalf
 /// "由 李管家(亲清管家)代 某公司 办理".
 fn actor_label(entry: &StoredEntry, names: &ActorNames) -> String {
@@ -145,13 +119,36 @@ fn change_lines(detail: &serde_json::Value) -> Vec<String> {
                 .as_i64()
                 .map(|y| format!("{y} 年 "))
                 .unwrap_or_default();
-            let field = c["field"].as_str().unwrap_or("");
+            let field = field_label(c["field"].as_str().unwrap_or(""));
             format!("{year}{field}:{} → {}", text(&c["old"]), text(&c["new"]))
         })
         .collect()
 }
 
-fn row(entry: &StoredEntry, names: &ActorNames) -> TraceRow {
+/// What people call a field of the enterprise profile that a change names (`revenue` → 营业收入):
+/// the identity fields here, the figures as the rules engine labels them.
+fn field_label(field: &str) -> String {
+    let identity = match field {
+        "name" => "企业名称",
+        "legal_representative" => "法定代表人",
+        "contact_phone" => "联系电话",
+        "industry_code" => "所属行业",
+        "region_code" => "所在区域",
+        "ownership" => "登记注册类型",
+        "established_on" => "成立日期",
+        "credit_status" => "信用状况",
+        "qualifications" => "资质与荣誉",
+        other => {
+            let schema = qinqing_rules::Schema::standard();
+            return schema
+                .get(other)
+                .map_or_else(|| other.to_string(), |id| schema.def(id).label.clone());
+        }
+    };
+    identity.to_string()
+}
+
+fn row(app: &crate::App, entry: &StoredEntry, names: &ActorNames) -> TraceRow {
     TraceRow {
         seq: entry.seq,
         at: chrono::DateTime::parse_from_rfc3339(&entry.record.recorded_at).map_or_else(
@@ -159,7 +156,10 @@ fn row(entry: &StoredEntry, names: &ActorNames) -> TraceRow {
             |t| super::beijing(&t.to_utc(), "%Y-%m-%d %H:%M:%S"),
         ),
         actor: actor_label(entry, names),
-        action: action_label(&entry.record.action).to_string(),
+        action: app
+            .action_label(&entry.record.action)
+            .unwrap_or("其他操作")
+            .to_string(),
         changes: change_lines(&entry.record.detail),
     }
 }
@@ -183,13 +183,13 @@ pub async fn page(
             let back = (object_type == "enterprise").then(|| format!("/enterprises/{object_id}"));
             let heading = match object_type.as_str() {
                 "enterprise" => format!("企业 {object_id}"),
-                _ => format!("{object_type} {object_id}"),
+                _ => format!("编号 {object_id}"),
             };
             TracePage {
                 layout: Layout::new(format!("留痕 {object_id}"), Some(&caller), &state, ""),
                 heading,
                 back,
-                entries: entries.iter().map(|e| row(e, &names)).collect(),
+                entries: entries.iter().map(|e| row(&state.app, e, &names)).collect(),
                 deadlines,
                 may_control: crate::deadlines::may_control(caller.principal.role),
             }
@@ -214,14 +214,10 @@ pub async fn act_on_warning(
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<ActForm>,
 ) -> Response {
-    if let Err(r) = user.check_csrf(&form.csrf) {
-        return r;
-    }
-    let caller = &user.0;
-    match crate::deadlines::act(&state.app, &caller.principal, id, &form.note, &caller.meta).await {
-        Ok(()) => axum::response::Redirect::to("/workbench").into_response(),
-        Err(e) => error_page(&e, Some(caller), &state),
-    }
+    super::button_answer(&state, &user, &form.csrf, "/workbench", async |caller| {
+        crate::deadlines::act(&state.app, &caller.principal, id, &form.note, &caller.meta).await
+    })
+    .await
 }
 
 /// Pause (补正), resume or stop (办结) a clock from its object's trace page.
