@@ -202,7 +202,8 @@ pub struct Cockpit {
     pub rows: Vec<Row>,
     pub total: Row,
     pub months: Vec<Month>,
-    /// Warnings whose own recipients were nobody and went up the ladder, newest first.
+    /// Items whose warnings reached none of their own recipients and went up the ladder, each
+    /// once at its highest grade, newest first.
     pub unreached: Vec<UnreachedWarning>,
     /// Long work in progress (a 免申即享 run, an enterprise import), oldest first.
     pub long_work: Vec<crate::store::long_work::Work>,
@@ -367,10 +368,13 @@ async fn unreached(
     window: &Window<'_>,
 ) -> AppResult<Vec<UnreachedWarning>> {
     let departments = row_names(conn, By::Department).await?;
-    let found = store::unreached(conn, window, UNREACHED_LIMIT).await?;
-    Ok(found
+    // An item warned at several grades is listed once, at its highest; read enough warnings
+    // for the limit to count items.
+    let found = store::unreached(conn, window, UNREACHED_LIMIT * 4).await?;
+    Ok(highest_per_item(found)
         .into_iter()
         .filter(|u| viewer.only_org.is_none() || u.org_id == viewer.only_org)
+        .take(usize::try_from(UNREACHED_LIMIT).unwrap_or(usize::MAX))
         .map(|u| UnreachedWarning {
             department: row_name(
                 &departments,
@@ -384,6 +388,24 @@ async fn unreached(
             label: u.label,
         })
         .collect())
+}
+
+/// Each item's warning of the highest grade, newest item first.
+fn highest_per_item(found: Vec<store::Unreached>) -> Vec<store::Unreached> {
+    let mut items: Vec<store::Unreached> = Vec::new();
+    for warning in found {
+        let same = items.iter_mut().find(|u| {
+            u.object_type == warning.object_type
+                && u.object_id == warning.object_id
+                && u.label == warning.label
+        });
+        match same {
+            Some(kept) if kept.grade < warning.grade => *kept = warning,
+            Some(_) => {}
+            None => items.push(warning),
+        }
+    }
+    items
 }
 
 fn percent(part: i64, whole: i64) -> u8 {

@@ -1,7 +1,7 @@
 //! 监督驾驶舱: the supervision cockpit and the clocks behind each of its cells.
 
 use super::{Layout, error_page};
-use crate::cockpit::{self, By, Cell, CellQuery, Cockpit, ListedClock, Sort};
+use crate::cockpit::{self, By, Cell, CellQuery, Cockpit, ListedClock, Sort, UnreachedWarning};
 use crate::web::AppState;
 use crate::web::session::PageUser;
 use askama::Template;
@@ -76,6 +76,19 @@ impl CockpitPage {
 
     fn sorted_by(&self, sort: Sort) -> bool {
         self.c.sort == sort
+    }
+
+    /// The unreached items by department, the department with most first.
+    fn unreached_by_department(&self) -> Vec<(&str, Vec<&UnreachedWarning>)> {
+        let mut groups: Vec<(&str, Vec<&UnreachedWarning>)> = Vec::new();
+        for item in &self.c.unreached {
+            match groups.iter_mut().find(|(d, _)| *d == item.department) {
+                Some((_, items)) => items.push(item),
+                None => groups.push((&item.department, vec![item])),
+            }
+        }
+        groups.sort_by_key(|(_, items)| std::cmp::Reverse(items.len()));
+        groups
     }
 }
 
