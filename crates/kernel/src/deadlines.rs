@@ -307,10 +307,16 @@ pub async fn run_due(app: &App) -> AppResult<usize> {
     Ok(fired)
 }
 
+/// The warning scheduler's writes, for the write gate and its metrics.
+const WARNING_WORK: &str = "warnings";
+
 /// Fires one warning: claim, notify, record — all or nothing.
+/// Each in its own short transaction, after the counter's writes: a scheduler catching up on
+/// hundreds of warnings never holds people back.
 async fn fire(app: &App, warning: &Warning, now: DateTime<Utc>) -> AppResult<bool> {
-    let mut tx = app.db.begin().await?;
+    let (mut tx, turn) = app.db.begin_background(WARNING_WORK).await?;
     if !store::claim(&mut tx, warning.id, now).await? {
+        turn.done();
         return Ok(false);
     }
     let deadline = store::get(&mut tx, warning.deadline_id)
@@ -363,6 +369,7 @@ async fn fire(app: &App, warning: &Warning, now: DateTime<Utc>) -> AppResult<boo
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
+    turn.done();
     Ok(true)
 }
 

@@ -13,6 +13,11 @@ pub type Tx = sqlx::Transaction<'static, Any>;
 /// How long a write waits for another writer before the request is answered "busy, retry"
 /// (503 with `Retry-After`), on both databases.
 pub const WRITE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// The longest any one statement may run on PostgreSQL, and the longest a session may sit idle
+/// inside a transaction: work is read and written in short chunks, so a statement this slow is
+/// a fault, and a transaction left open by a stalled process must not hold its locks for ever.
+/// Migrations lift the limit for their own connection.
+pub const STATEMENT_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -59,9 +64,13 @@ impl Db {
                         Box::pin(async move {
                             // A statement waiting for a row or table lock gives up after
                             // WRITE_WAIT, as SQLite's busy timeout does, rather than forever.
-                            let timeout =
-                                format!("SET lock_timeout = '{}ms'", WRITE_WAIT.as_millis());
-                            conn.execute(sqlx::AssertSqlSafe(timeout)).await?;
+                            let timeouts = format!(
+                                "SET lock_timeout = '{}ms'; SET statement_timeout = '{limit}ms'; \
+                                 SET idle_in_transaction_session_timeout = '{limit}ms'",
+                                WRITE_WAIT.as_millis(),
+                                limit = STATEMENT_LIMIT.as_millis()
+                            );
+                            conn.execute(sqlx::AssertSqlSafe(timeouts)).await?;
                             Ok(())
                         })
                     })
@@ -77,11 +86,24 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
+        let mut conn = self.pool.acquire().await?;
         let migrator = match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
+            Backend::Postgres => {
+                // Rebuilding a large table may take longer than any request should.
+                conn.execute("SET statement_timeout = 0").await?;
+                &POSTGRES_MIGRATIONS
+            }
         };
-        migrator.run(&self.pool).await?;
+        migrator.run(&mut *conn).await?;
+        if self.backend == Backend::Postgres {
+            // The connection goes back to the pool with the limit every other one has.
+            conn.execute(sqlx::AssertSqlSafe(format!(
+                "SET statement_timeout = '{}ms'",
+                STATEMENT_LIMIT.as_millis()
+            )))
+            .await?;
+        }
         Ok(())
     }
 

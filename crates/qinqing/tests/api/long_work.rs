@@ -327,3 +327,69 @@ async fn a_server_killed_in_the_middle_of_a_run_resumes_it_with_no_offer_twice_a
         "{policy}"
     );
 }
+
+/// Offers of a run in `status`, and the confirmation clocks started for them.
+async fn offers_and_clocks(seed: &TestApp, run: i64, status: &str) -> (i64, i64) {
+    let mut conn = seed.app.db.conn().await.unwrap();
+    let row = sqlx::query(
+        "SELECT COUNT(DISTINCT a.id) AS offers, COUNT(d.id) AS clocks FROM application a \
+         LEFT JOIN deadline d ON d.object_type = 'application' AND d.object_id = a.receipt_no \
+         AND d.kind = 'policy.auto_grant_confirmation' \
+         WHERE a.run_id = $1 AND a.status = $2",
+    )
+    .bind(run)
+    .bind(status)
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    (
+        row.try_get("offers").unwrap(),
+        row.try_get("clocks").unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_release_cut_off_before_its_offers_went_out_is_finished_when_the_server_starts_again() {
+    let seed = TestApp::spawn().await;
+    let grant = grant_for_everyone(&seed, "qq-cut-release").await;
+    // Several chunks of offers to send.
+    generate_enterprises(&seed, 500).await;
+    let handler = seed.login("handler").await;
+    let report = crate::policies::run_to_end(&handler, &grant, 2025).await;
+    let run = report["run_id"].as_i64().unwrap();
+    let offered = report["offered_count"].as_i64().unwrap();
+    assert!(offered > 400, "{report}");
+
+    // As if the server had stopped right after the release was recorded, before any offer
+    // went out.
+    let mut conn = seed.app.db.conn().await.unwrap();
+    sqlx::query(
+        "UPDATE auto_grant_run SET status = 'released', released_at = created_at, \
+         released_by = (SELECT id FROM app_user WHERE username = 'handler') WHERE id = $1",
+    )
+    .bind(run)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    assert_eq!(
+        offers_and_clocks(&seed, run, "pending_check").await,
+        (offered, 0)
+    );
+
+    let _server = Server::start(&seed.db_url).await;
+    let started = Instant::now();
+    while offers_and_clocks(&seed, run, "offered").await.0 < offered {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "offers still unsent"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        offers_and_clocks(&seed, run, "offered").await,
+        (offered, offered),
+        "every offer went out once, with one confirmation clock"
+    );
+    assert_eq!(offers_and_clocks(&seed, run, "pending_check").await.0, 0);
+}

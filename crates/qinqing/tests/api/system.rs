@@ -159,3 +159,29 @@ async fn unknown_pages_are_404_in_chinese() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert!(res.text().await.unwrap().contains("页面不存在"));
 }
+
+/// No statement, lock wait or forgotten transaction holds the database for long: every pooled
+/// connection carries the limits (PostgreSQL), or waits for the writer a bounded time (SQLite).
+#[tokio::test]
+async fn every_connection_bounds_how_long_it_waits_and_runs() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.app.db.conn().await.unwrap();
+    if app.db_url.starts_with("postgres") {
+        for (name, expected) in [
+            ("SHOW statement_timeout", "30s"),
+            ("SHOW idle_in_transaction_session_timeout", "30s"),
+            ("SHOW lock_timeout", "5s"),
+        ] {
+            let row = sqlx::query(name).fetch_one(&mut *conn).await.unwrap();
+            let value: String = sqlx::Row::try_get(&row, 0).unwrap();
+            assert_eq!(value, expected, "{name}");
+        }
+    } else {
+        let row = sqlx::query("PRAGMA busy_timeout")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        let value: i64 = sqlx::Row::try_get(&row, 0).unwrap();
+        assert_eq!(value, 5000);
+    }
+}

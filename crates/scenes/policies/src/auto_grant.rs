@@ -160,25 +160,74 @@ pub async fn release(
             message: "该次比对已经发布,不能重复发布".into(),
         });
     }
-    let ids = store::of_run(&mut tx, run.id, PENDING).await?;
-    for id in &ids {
-        let row = get_row(&mut tx, *id).await?;
-        send_offer(&mut tx, app, who, &policy, &row, now).await?;
-    }
+    let offered = store::of_run(&mut tx, run.id, PENDING, None).await?.len();
     let change = qinqing_kernel::audit::Change {
         action: "auto_grant.released",
         object_type: "policy",
         object_id: policy.slug.clone(),
         on_behalf_of: None,
-        detail: serde_json::json!({ "run": run.id, "year": run.year, "offered": ids.len() }),
+        detail: serde_json::json!({ "run": run.id, "year": run.year, "offered": offered }),
     };
     qinqing_kernel::audit::record(&mut tx, who, meta, change, now).await?;
-    let run = run_store::get(&mut tx, run.id)
+    tx.commit().await.map_err(StoreError::from)?;
+    send_released(app, who, &policy, run.id).await?;
+    let mut conn = app.db.conn().await?;
+    let run = run_store::get(&mut conn, run.id)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("released run vanished")))?;
-    let shown = run_view(&mut tx, &policy.slug, run).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(shown)
+    run_view(&mut conn, &policy.slug, run).await
+}
+
+/// Offers sent per transaction when a run is released.
+const RELEASE_CHUNK: i64 = 200;
+/// The long work of sending a released run's offers, for the write gate and its metrics.
+const RELEASE_WORK: &str = "auto_grant_release";
+
+/// Sends a released run's offers to their enterprises in chunks, each its own short
+/// transaction taken after the counter's writes. An offer already sent is not sent again, so
+/// a release cut off by a crash is finished by calling this again.
+async fn send_released(
+    app: &App,
+    who: &Principal,
+    policy: &crate::store::policies::PolicyRow,
+    run_id: i64,
+) -> AppResult<()> {
+    loop {
+        let (mut tx, turn) = app.db.begin_background(RELEASE_WORK).await?;
+        let ids = store::of_run(&mut tx, run_id, PENDING, Some(RELEASE_CHUNK)).await?;
+        if ids.is_empty() {
+            tx.rollback().await.map_err(StoreError::from)?;
+            turn.done();
+            return Ok(());
+        }
+        let now = app.now();
+        for id in &ids {
+            let row = get_row(&mut tx, *id).await?;
+            send_offer(&mut tx, app, who, policy, &row, now).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        turn.done();
+    }
+}
+
+/// Finishes sending the offers of runs released by a process that stopped before it had sent
+/// them all; in the releaser's name. For the server's start.
+pub async fn resume_releases(app: &App) -> AppResult<usize> {
+    let mut conn = app.db.conn().await?;
+    let unsent = run_store::released_with_unsent(&mut conn, PENDING.as_str()).await?;
+    for (run_id, released_by) in &unsent {
+        let Some(run) = run_store::get(&mut conn, *run_id).await? else {
+            continue;
+        };
+        let policy = crate::store::policies::get(&mut conn, run.policy_id)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("run without policy")))?;
+        let releaser = qinqing_kernel::auth::load_principal(app, &mut conn, *released_by)
+            .await?
+            .unwrap_or_else(Principal::system);
+        send_released(app, &releaser, &policy, *run_id).await?;
+    }
+    Ok(unsent.len())
 }
 
 /// One checked offer goes to its enterprise: it is told, and its confirmation clock starts.
@@ -192,10 +241,8 @@ async fn send_offer(
 ) -> AppResult<()> {
     let m = Move::to(row.id, PENDING, row.stage, ApplicationStatus::Offered);
     if !store::move_state(conn, &m, now).await? {
-        return Err(AppError::Conflict {
-            field: None,
-            message: "该次比对的推送刚被他人处理,请刷新后再试".into(),
-        });
+        // Another process finishing the same release sent it.
+        return Ok(());
     }
     step(
         conn,

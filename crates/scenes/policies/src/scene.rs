@@ -147,6 +147,11 @@ impl Scene for Policies {
             "unfinished 免申即享 runs resumed",
             "resuming unfinished 免申即享 runs failed",
         );
+        log_background(
+            crate::auto_grant::resume_releases(app).await,
+            "released 免申即享 runs whose offers were not all sent finished",
+            "finishing the sending of released 免申即享 offers failed",
+        );
     }
 
     async fn load_demo(&self, app: &App, part: DemoPart) -> AppResult<()> {

@@ -381,13 +381,20 @@ pub async fn clear_joint_approvals(conn: &mut Conn, application_id: i64, stage: 
 }
 
 /// Ids of the applications a 免申即享 run offered that are still in `status`.
-pub async fn of_run(conn: &mut Conn, run_id: i64, status: ApplicationStatus) -> Result<Vec<i64>> {
-    let rows =
-        sqlx::query("SELECT id FROM application WHERE run_id = $1 AND status = $2 ORDER BY id")
-            .bind(run_id)
-            .bind(status.as_str())
-            .fetch_all(conn)
-            .await?;
+pub async fn of_run(
+    conn: &mut Conn,
+    run_id: i64,
+    status: ApplicationStatus,
+    limit: Option<i64>,
+) -> Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT id FROM application WHERE run_id = $1 AND status = $2 ORDER BY id LIMIT $3",
+    )
+    .bind(run_id)
+    .bind(status.as_str())
+    .bind(limit.unwrap_or(i64::MAX))
+    .fetch_all(conn)
+    .await?;
     rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
 }
 

@@ -260,6 +260,22 @@ pub async fn of_policy(conn: &mut Conn, policy_id: i64) -> Result<Vec<RunRow>> {
     rows.iter().map(from_row).collect()
 }
 
+/// Released runs with offers still in `pending` (their release was cut off), with who released
+/// each.
+pub async fn released_with_unsent(conn: &mut Conn, pending: &str) -> Result<Vec<(i64, i64)>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT r.id, r.released_by FROM auto_grant_run r \
+         JOIN application a ON a.run_id = r.id \
+         WHERE r.status = 'released' AND r.released_by IS NOT NULL AND a.status = $1 ORDER BY r.id",
+    )
+    .bind(pending)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("released_by")?)))
+        .collect()
+}
+
 /// Marks the run released if it is still being checked; false when someone released it first.
 pub async fn release(
     conn: &mut Conn,
