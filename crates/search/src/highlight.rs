@@ -42,16 +42,31 @@ fn push_escaped(out: &mut String, text: &str) {
     }
 }
 
-/// Byte ranges in `text` of tokens equal to one of `terms`, with the term's
-/// weight, sorted by start.
+/// What to mark: the query as typed wherever it occurs whole, and its terms (with their weights)
+/// that are worth marking on their own.
+pub(crate) struct Marked<'a> {
+    pub terms: Vec<(String, f32)>,
+    pub phrase: &'a str,
+}
+
+/// Byte ranges in `text` of the whole phrase (weighing as much as all terms together, counted
+/// as term index `terms.len()`) and of tokens equal to one of `terms`, with the term's weight,
+/// sorted by start.
 fn matches(
     analyzer: &TextAnalyzer,
     text: &str,
-    terms: &[(String, f32)],
+    marked: &Marked,
 ) -> Vec<(Range<usize>, usize, f32)> {
+    let terms = &marked.terms;
+    let mut found = Vec::new();
+    if marked.phrase.chars().count() >= 2 {
+        let weight = terms.iter().map(|(_, w)| w).sum::<f32>() + 1.0;
+        for (at, _) in text.match_indices(marked.phrase).take(MAX_MATCHES) {
+            found.push((at..at + marked.phrase.len(), terms.len(), weight));
+        }
+    }
     let mut analyzer = analyzer.clone();
     let mut stream = analyzer.token_stream(text);
-    let mut found = Vec::new();
     while let Some(token) = stream.next() {
         if found.len() >= MAX_MATCHES {
             break;
@@ -94,8 +109,8 @@ fn render(out: &mut String, text: &str, range: Range<usize>, marks: &[Range<usiz
 }
 
 /// The whole text (a title) with matched terms marked.
-pub(crate) fn whole(analyzer: &TextAnalyzer, text: &str, terms: &[(String, f32)]) -> String {
-    let marks: Vec<Range<usize>> = matches(analyzer, text, terms)
+pub(crate) fn whole(analyzer: &TextAnalyzer, text: &str, marked: &Marked) -> String {
+    let marks: Vec<Range<usize>> = matches(analyzer, text, marked)
         .into_iter()
         .map(|(r, _, _)| r)
         .collect();
@@ -120,12 +135,8 @@ pub(crate) fn lead(text: &str) -> String {
 
 /// An excerpt of about [`SNIPPET_CHARS`] characters around the window with the
 /// most weight of distinct matched terms, or `None` if no term occurs.
-pub(crate) fn snippet(
-    analyzer: &TextAnalyzer,
-    text: &str,
-    terms: &[(String, f32)],
-) -> Option<String> {
-    let found = matches(analyzer, text, terms);
+pub(crate) fn snippet(analyzer: &TextAnalyzer, text: &str, marked: &Marked) -> Option<String> {
+    let found = matches(analyzer, text, marked);
     if found.is_empty() {
         return None;
     }
@@ -142,7 +153,7 @@ pub(crate) fn snippet(
     let mut best = (f32::MIN, 0usize);
     for (i, (start, _, _)) in found.iter().enumerate() {
         let window_end = byte_at(char_at(start.start) + SNIPPET_CHARS - CONTEXT_CHARS);
-        let mut seen = vec![false; terms.len()];
+        let mut seen = vec![false; marked.terms.len() + 1];
         let mut score = 0.0;
         for (r, term, weight) in &found[i..] {
             if r.start >= window_end {

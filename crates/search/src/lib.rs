@@ -223,6 +223,7 @@ impl PolicyIndex {
             return Ok(Vec::new());
         }
         let searcher = self.reader.searcher();
+        let phrase = query.trim();
         let terms = self.query_terms(query);
         let filter_clauses = self.filter_clauses(filters);
 
@@ -272,27 +273,39 @@ impl PolicyIndex {
             clauses.push((Occur::Must, text_query));
             Box::new(BooleanQuery::new(clauses))
         };
-        let found = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-
-        let weights = self.term_weights(&searcher, &terms)?;
-        let mut hits = Vec::with_capacity(found.len());
+        // Every match, so the whole phrase can be ranked first before the list is cut.
+        let found = searcher.search(
+            &query,
+            &TopDocs::with_limit(self.docs.len()).order_by_score(),
+        )?;
+        let mut ranked = Vec::with_capacity(found.len());
         for (score, address) in found {
-            let Some(doc) = self
+            if let Some(doc) = self
                 .slot_of(&searcher, address)?
                 .and_then(|s| self.docs.get(s))
-            else {
-                continue;
-            };
-            hits.push(Hit {
+            {
+                ranked.push((phrase_rank(doc, phrase), score, doc));
+            }
+        }
+        // Stable: equal phrase ranks keep BM25's order.
+        ranked.sort_by_key(|(rank, _, _)| std::cmp::Reverse(*rank));
+        ranked.truncate(limit);
+
+        let marked = highlight::Marked {
+            terms: marked_terms(self.term_weights(&searcher, &terms)?),
+            phrase,
+        };
+        Ok(ranked
+            .into_iter()
+            .map(|(_, score, doc)| Hit {
                 id: doc.id.clone(),
                 score,
-                title_html: highlight::whole(&self.analyzer, &doc.title, &weights),
-                snippet_html: highlight::snippet(&self.analyzer, &doc.document_text, &weights)
-                    .or_else(|| highlight::snippet(&self.analyzer, &doc.guide, &weights))
+                title_html: highlight::whole(&self.analyzer, &doc.title, &marked),
+                snippet_html: highlight::snippet(&self.analyzer, &doc.document_text, &marked)
+                    .or_else(|| highlight::snippet(&self.analyzer, &doc.guide, &marked))
                     .unwrap_or_else(|| highlight::lead(&doc.document_text)),
-            });
-        }
-        Ok(hits)
+            })
+            .collect())
     }
 
     /// Segments the query with the indexing analyzer and keeps distinct tokens
@@ -466,6 +479,34 @@ fn raw_term(field: Field, value: &str) -> Box<dyn Query> {
         Term::from_field_text(field, value),
         IndexRecordOption::Basic,
     ))
+}
+
+/// How well a policy holds the query as typed, before its parts count: in the title (2), in its
+/// text or guide (1), or only in pieces (0). "高新技术企业" then comes before policies that say
+/// only 企业.
+fn phrase_rank(doc: &StoredDoc, phrase: &str) -> u8 {
+    if phrase.chars().count() < 2 {
+        0
+    } else if doc.title.contains(phrase) {
+        2
+    } else if doc.document_text.contains(phrase) || doc.guide.contains(phrase) {
+        1
+    } else {
+        0
+    }
+}
+
+/// The query's terms worth marking on their own: a term in more than half of the library (企业,
+/// 政策) marks nothing by itself, unless every term is that common.
+fn marked_terms(weights: Vec<(String, f32)>) -> Vec<(String, f32)> {
+    // The weight of a term in exactly half of the documents.
+    let common = std::f32::consts::LN_2;
+    let rare: Vec<(String, f32)> = weights
+        .iter()
+        .filter(|(_, w)| *w >= common)
+        .cloned()
+        .collect();
+    if rare.is_empty() { weights } else { rare }
 }
 
 fn constant(query: Box<dyn Query>) -> Box<dyn Query> {

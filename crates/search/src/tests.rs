@@ -448,3 +448,77 @@ mod prop {
         }
     }
 }
+
+/// A library where every policy speaks of 企业: the query as typed ranks first (in a title, then
+/// in a text), and 企业 alone is marked nowhere.
+fn enterprise_library() -> PolicyIndex {
+    PolicyIndex::build(&[
+        policy(
+            "size",
+            "中小企业纾困专项资金",
+            "支持中小企业渡过难关，企业可按季度申请。",
+        ),
+        policy(
+            "hitech-text",
+            "研发投入后补助",
+            "经认定的高新技术企业按研发投入给予后补助，企业须如实填报。",
+        ),
+        policy(
+            "grow",
+            "规模以上工业企业增产奖励",
+            "工业企业产值增长的给予奖励，企业自主申报。",
+        ),
+        policy(
+            "hitech-title",
+            "高新技术企业认定奖励",
+            "首次通过认定的企业一次性奖励30万元。",
+        ),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn the_whole_phrase_ranks_first_and_a_word_every_policy_has_is_not_marked() {
+    let hits = enterprise_library()
+        .search("高新技术企业", &Filters::default(), 10)
+        .unwrap();
+    assert_eq!(
+        &ids(&hits)[..2],
+        ["hitech-title", "hitech-text"],
+        "{hits:?}"
+    );
+    assert!(
+        hits[0].title_html.contains("<mark>高新技术企业</mark>"),
+        "{}",
+        hits[0].title_html
+    );
+    assert!(
+        hits[1].snippet_html.contains("<mark>高新技术企业</mark>"),
+        "{}",
+        hits[1].snippet_html
+    );
+    for hit in &hits {
+        let unmarked = hit.snippet_html.replace("<mark>高新技术企业</mark>", "");
+        assert!(
+            !unmarked.contains("<mark>企业</mark>"),
+            "{}",
+            hit.snippet_html
+        );
+        assert!(
+            !hit.title_html
+                .replace("<mark>高新技术企业</mark>", "")
+                .contains("<mark>企业"),
+            "{}",
+            hit.title_html
+        );
+    }
+}
+
+#[test]
+fn a_query_of_only_common_words_still_marks_them() {
+    let hits = enterprise_library()
+        .search("企业", &Filters::default(), 10)
+        .unwrap();
+    assert_eq!(hits.len(), 4);
+    assert!(hits.iter().all(|h| h.snippet_html.contains("<mark>企业")));
+}

@@ -328,6 +328,20 @@ async fn the_public_finds_policies_by_chinese_words_and_filters() {
         "equipment investment says nothing of R&D"
     );
 
+    // The query as typed first; 企业, in every policy, is not marked on its own.
+    let gaoxin = search(None, &app, "q=高新技术企业").await;
+    let first = gaoxin[0]["policy"]["title"].as_str().unwrap();
+    assert!(first.contains("高新技术企业"), "{gaoxin:?}");
+    for hit in &gaoxin {
+        let snippet = hit["snippet_html"].as_str().unwrap();
+        assert!(
+            !snippet
+                .replace("<mark>高新技术企业</mark>", "")
+                .contains("<mark>企业</mark>"),
+            "{snippet}"
+        );
+    }
+
     let auto = search(None, &app, "mode=auto_grant").await;
     assert!(!auto.is_empty());
     assert!(
