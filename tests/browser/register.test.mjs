@@ -38,7 +38,12 @@ journey('企业在手机上自助注册:信用代码实时校验,未勾选承诺
   await page.getByLabel('企业名称').fill(form.name);
   await page.getByLabel('法定代表人').fill(form.legal);
   await page.getByLabel('联系电话').fill(form.phone);
-  await page.getByLabel('行业代码').fill(form.industry);
+  // The industry is found by name: typing 皮鞋 offers 皮鞋制造 (C1952); the chosen class is named.
+  const industry = page.getByLabel('所属行业');
+  await industry.pressSequentially('皮鞋', { delay: 5 });
+  await page.locator('#industry_code-classes option[value="C1952"]').waitFor({ state: 'attached' });
+  await industry.fill(form.industry);
+  await page.locator('#industry_code ~ .hint').filter({ hasText: form.industry }).waitFor();
   await page.getByLabel('所在镇(村)').selectOption(form.region);
   await page.getByLabel('登记注册类型').selectOption(form.ownership);
   await page.getByLabel('用户名').fill(form.username);
@@ -61,7 +66,7 @@ journey('企业在手机上自助注册:信用代码实时校验,未勾选承诺
   assert.equal(await page.getByLabel('企业名称').inputValue(), form.name);
   assert.equal(await page.getByLabel('法定代表人').inputValue(), form.legal);
   assert.equal(await page.getByLabel('联系电话').inputValue(), form.phone);
-  assert.equal(await page.getByLabel('行业代码').inputValue(), form.industry);
+  assert.equal(await page.getByLabel('所属行业').inputValue(), form.industry);
   assert.equal(await page.getByLabel('所在镇(村)').inputValue(), form.region);
   assert.equal(await page.getByLabel('登记注册类型').inputValue(), form.ownership);
   assert.equal(await page.getByLabel('用户名').inputValue(), form.username);

@@ -271,6 +271,20 @@ pub fn children(parent: Option<&IndustryCode>) -> Vec<&'static IndustryNode> {
         .collect()
 }
 
+/// The classes (小类) whose code starts with `text` or whose name contains it, codes first, at
+/// most `limit`: what a picker offers as someone types 皮鞋 or C195.
+pub fn search(text: &str, limit: usize) -> Vec<&'static IndustryNode> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let upper = text.to_ascii_uppercase();
+    let classes = || all().iter().filter(|n| n.level == IndustryLevel::Class);
+    let by_code = classes().filter(|n| n.code.starts_with(&upper));
+    let by_name = classes().filter(|n| !n.code.starts_with(&upper) && n.name.contains(text));
+    by_code.chain(by_name).take(limit).collect()
+}
+
 impl std::fmt::Display for IndustryCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
@@ -319,6 +333,18 @@ mod tests {
             CSV.starts_with("# GB/T 4754-2017"),
             "the table names its source"
         );
+    }
+
+    #[test]
+    fn a_picker_finds_classes_by_name_or_by_the_start_of_their_code() {
+        let codes = |text: &str| -> Vec<&str> { search(text, 20).iter().map(|n| n.code).collect() };
+        assert!(codes("皮鞋").contains(&"C1952"), "{:?}", codes("皮鞋"));
+        assert!(codes("c195").iter().all(|c| c.starts_with("C195")));
+        assert!(codes("c195").contains(&"C1952"));
+        assert!(codes("石").contains(&"C3032"), "建筑用石加工");
+        assert!(codes("制造").len() == 20, "at most the limit");
+        assert!(codes("  ").is_empty());
+        assert!(codes("不存在的行业").is_empty());
     }
 
     fn count(level: IndustryLevel) -> usize {

@@ -65,6 +65,39 @@ function referenceTool(form) {
   });
 }
 
+// An industry field offers the GB/T 4754-2017 classes matching what is typed (皮鞋, C195) and
+// shows the chosen class's name; the field still takes a code typed by hand.
+function industryPicker(input) {
+  const list = document.createElement("datalist");
+  list.id = input.id + "-classes";
+  input.setAttribute("list", list.id);
+  const named = document.createElement("div");
+  named.className = "hint";
+  named.setAttribute("aria-live", "polite");
+  input.insertAdjacentElement("afterend", named);
+  input.insertAdjacentElement("afterend", list);
+  let timer;
+  const lookUp = async () => {
+    const text = input.value.trim();
+    if (text.length === 0) { list.replaceChildren(); named.textContent = ""; return; }
+    try {
+      const res = await fetch("/api/v1/reference/industries?q=" + encodeURIComponent(text));
+      const classes = await res.json();
+      list.replaceChildren(...classes.map((c) => {
+        const option = document.createElement("option");
+        option.value = c.code;
+        option.label = c.code + " " + c.name;
+        option.textContent = c.code + " " + c.name;
+        return option;
+      }));
+      const exact = classes.find((c) => c.code === text.toUpperCase());
+      named.textContent = exact ? exact.code + " " + exact.name : "";
+    } catch (_) { named.textContent = ""; }
+  };
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(lookUp, 200); });
+  lookUp();
+}
+
 // On a phone the navigation scrolls sideways: bring the current page's link into view.
 function showCurrentNav() {
   const nav = document.querySelector("header.top nav");
@@ -77,6 +110,7 @@ function showCurrentNav() {
 document.addEventListener("DOMContentLoaded", () => {
   showCurrentNav();
   document.querySelectorAll("input[data-credit-code]").forEach(watchCreditCode);
+  document.querySelectorAll("input[data-industry-picker]").forEach(industryPicker);
   document.querySelectorAll("form[data-upload]").forEach(uploadWithProgress);
   document.querySelectorAll("form[data-tool]").forEach(referenceTool);
 });

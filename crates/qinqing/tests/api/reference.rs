@@ -170,6 +170,34 @@ async fn industries_list_sections_and_children() {
     assert!(c33.as_array().unwrap().iter().any(|n| n["code"] == "C331"));
 }
 
+#[tokio::test]
+async fn industries_are_found_by_name_or_the_start_of_their_code() {
+    let app = TestApp::spawn_empty().await;
+    let (status, shoes) = get(&app, "/api/v1/reference/industries?q=皮鞋").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        shoes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["code"] == "C1952" && c["name"] == "皮鞋制造"),
+        "{shoes}"
+    );
+    let (_, by_code) = get(&app, "/api/v1/reference/industries?q=f513").await;
+    let codes: Vec<&str> = by_code
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"F5132") && codes.iter().all(|c| c.starts_with("F513")),
+        "{codes:?}"
+    );
+    let (_, none) = get(&app, "/api/v1/reference/industries?q=不存在的行业").await;
+    assert_eq!(none, serde_json::json!([]));
+}
+
 /// Part of the statistics bureau's list for Fujian (统计用区划代码和城乡划分代码): 12-digit codes,
 /// 城乡分类代码 on villages, two counties of 泉州市 and a county of another city.
 const FUJIAN: &str = "统计用区划代码,名称,城乡分类代码

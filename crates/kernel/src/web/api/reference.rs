@@ -135,7 +135,13 @@ pub async fn size_class(Query(q): Query<SizeQuery>) -> Response {
 pub struct IndustryQuery {
     /// Parent code; omit for the sections.
     parent: Option<String>,
+    /// Part of a class's name or the start of its code (皮鞋, C195): the matching classes
+    /// (小类), at most 20, instead of children.
+    q: Option<String>,
 }
+
+/// Classes a picker offers for one typed text.
+const PICKER_CLASSES: usize = 20;
 
 #[derive(Serialize, ToSchema)]
 pub struct IndustryItem {
@@ -143,10 +149,14 @@ pub struct IndustryItem {
     pub name: &'static str,
 }
 
-/// The children of an industry code (or the 20 sections), for pickers.
+/// The children of an industry code (or the 20 sections), or the classes matching typed text,
+/// for pickers.
 #[utoipa::path(get, path = "/api/v1/reference/industries", tag = "reference", params(IndustryQuery),
     responses((status = 200, body = Vec<IndustryItem>), (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn industries(Query(q): Query<IndustryQuery>) -> Response {
+    if let Some(text) = q.q.as_deref().filter(|t| !t.trim().is_empty()) {
+        return Json(items(industry::search(text, PICKER_CLASSES))).into_response();
+    }
     let parent = match q.parent.as_deref().filter(|p| !p.is_empty()) {
         None => None,
         Some(p) => match IndustryCode::parse(p) {
@@ -154,14 +164,17 @@ pub async fn industries(Query(q): Query<IndustryQuery>) -> Response {
             Err(e) => return bad_param("parent", e.to_string()),
         },
     };
-    let items: Vec<IndustryItem> = industry::children(parent.as_ref())
+    Json(items(industry::children(parent.as_ref()))).into_response()
+}
+
+fn items(nodes: Vec<&'static industry::IndustryNode>) -> Vec<IndustryItem> {
+    nodes
         .into_iter()
         .map(|n| IndustryItem {
             code: n.code,
             name: n.name,
         })
-        .collect();
-    Json(items).into_response()
+        .collect()
 }
 
 #[derive(Deserialize, IntoParams)]
