@@ -11,6 +11,7 @@ pub mod download;
 pub mod error;
 pub mod form;
 pub mod input;
+pub mod listing;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;

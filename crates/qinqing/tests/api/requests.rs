@@ -672,7 +672,7 @@ async fn requests_are_refused_outside_role_and_scope() {
         .await
         .unwrap();
     assert!(
-        listed
+        listed["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -805,8 +805,13 @@ async fn the_demo_routes_every_category_and_plays_requests_into_every_state() {
         );
     }
     qinqing_kernel::demo::load_history(&app.app).await.unwrap();
-    let all: Value = admin.get("/api/v1/requests").await.json().await.unwrap();
-    let statuses: Vec<&str> = all
+    let all: Value = admin
+        .get("/api/v1/requests?per_page=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let statuses: Vec<&str> = all["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -816,7 +821,8 @@ async fn the_demo_routes_every_category_and_plays_requests_into_every_state() {
         assert!(statuses.contains(&status), "{status} in {statuses:?}");
     }
     assert_eq!(statuses.len(), 60, "60 requests");
-    let all = all.as_array().unwrap();
+    assert_eq!(all["total"], 60);
+    let all = all["items"].as_array().unwrap();
     for channel in ["online", "hotline", "12345", "window", "rating"] {
         assert!(all.iter().any(|r| r["channel"] == channel), "{channel}");
     }
@@ -948,7 +954,8 @@ async fn the_list_narrows_to_a_status_and_refuses_one_that_does_not_exist() {
     let app = spawn().await;
     let (enterprise, request) = own_request(&app, "policy").await;
     let listed = |list: Value| {
-        list.as_array()
+        list["items"]
+            .as_array()
             .unwrap()
             .iter()
             .any(|r| r["receipt_no"] == request["receipt_no"])
