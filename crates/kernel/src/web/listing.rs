@@ -116,6 +116,8 @@ pub struct QueueQuery {
 /// What a queue shows: one tab, an optional search text and one page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Queue {
+    /// Whether the list has tabs to keep in its addresses (a log of one object has none).
+    pub tabbed: bool,
     pub tab: Tab,
     pub search: Option<String>,
     pub page: i64,
@@ -126,6 +128,7 @@ impl QueueQuery {
     /// The API's reading: a value that cannot be read is refused with what it should be.
     pub fn read(&self, default_tab: Tab) -> AppResult<Queue> {
         Ok(Queue {
+            tabbed: true,
             tab: tab(self.tab.as_deref(), default_tab)?,
             search: search(self.q.as_deref())?,
             page: number("page", self.page.as_deref(), 1, i64::MAX)?,
@@ -138,6 +141,7 @@ impl QueueQuery {
     pub fn read_leniently(&self, default_tab: Tab) -> Queue {
         let cut: Option<String> = self.q.as_deref().map(|q| q.chars().take(MAX_SEARCH_CHARS).collect());
         Queue {
+            tabbed: true,
             tab: tab(self.tab.as_deref(), default_tab).unwrap_or(default_tab),
             search: search(cut.as_deref()).unwrap_or_default(),
             page: number("page", self.page.as_deref(), 1, i64::MAX).unwrap_or(1),
@@ -188,6 +192,17 @@ fn number(field: &str, given: Option<&str>, default: i64, max: i64) -> AppResult
 }
 
 impl Queue {
+    /// Page `page` (as given in the address) of a list without tabs or search, such as a log.
+    pub fn untabbed(page: Option<&str>) -> Queue {
+        Queue {
+            tabbed: false,
+            tab: Tab::All,
+            search: None,
+            page: number("page", page, 1, i64::MAX).unwrap_or(1),
+            per_page: PER_PAGE,
+        }
+    }
+
     /// The items before this page, for SQL's OFFSET.
     pub fn offset(&self) -> i64 {
         (self.page - 1).saturating_mul(self.per_page)
@@ -222,17 +237,27 @@ impl Queue {
         }
     }
 
-    /// The address of this queue at `path` with another tab or page; a new tab starts at page 1.
+    /// The address of this queue at `path` (which may end in a `#fragment`) with another tab or
+    /// page; a new tab starts at page 1.
     fn address(&self, path: &str, tab: Tab, page: i64) -> String {
+        let (path, fragment) = path.split_once('#').unwrap_or((path, ""));
         let mut query = form_urlencoded::Serializer::new(String::new());
-        query.append_pair("tab", tab.as_str());
+        if self.tabbed {
+            query.append_pair("tab", tab.as_str());
+        }
         if let Some(q) = &self.search {
             query.append_pair("q", q);
         }
         if page > 1 {
             query.append_pair("page", &page.to_string());
         }
-        format!("{path}?{}", query.finish())
+        let query = query.finish();
+        let fragment = if fragment.is_empty() { String::new() } else { format!("#{fragment}") };
+        if query.is_empty() {
+            format!("{path}{fragment}")
+        } else {
+            format!("{path}?{query}{fragment}")
+        }
     }
 
     /// The tabs and search box of this queue at `path`, showing `tabs`.
@@ -414,5 +439,14 @@ mod tests {
         let beyond = query(&[("page", "9")]).read(Tab::All).unwrap();
         assert_eq!(beyond.pager("/x", 7).summary, "共 7 条,没有第 9 页");
         assert_eq!(query(&[]).read(Tab::All).unwrap().pager("/x", 0).summary, "共 0 条,第 1 / 1 页");
+    }
+
+    #[test]
+    fn a_log_without_tabs_links_its_pages_to_its_place_on_the_page() {
+        let log = Queue::untabbed(Some("2"));
+        let pager = log.pager("/policies/p1#pushes", 45);
+        assert_eq!(pager.previous.as_deref(), Some("/policies/p1#pushes"));
+        assert_eq!(pager.next.as_deref(), Some("/policies/p1?page=3#pushes"));
+        assert_eq!(Queue::untabbed(Some("x")).page, 1);
     }
 }

@@ -30,6 +30,7 @@ pub async fn load(app: &App) -> AppResult<()> {
     };
     let meta = RequestMeta::default();
     let mine = Queue {
+        tabbed: true,
         tab: Tab::Mine,
         search: None,
         page: 1,
