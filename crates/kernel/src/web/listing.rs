@@ -139,7 +139,10 @@ impl QueueQuery {
     /// A page's reading: what cannot be read takes its default, so a mistyped address still
     /// shows the list.
     pub fn read_leniently(&self, default_tab: Tab) -> Queue {
-        let cut: Option<String> = self.q.as_deref().map(|q| q.chars().take(MAX_SEARCH_CHARS).collect());
+        let cut: Option<String> = self
+            .q
+            .as_deref()
+            .map(|q| q.chars().take(MAX_SEARCH_CHARS).collect());
         Queue {
             tabbed: true,
             tab: tab(self.tab.as_deref(), default_tab).unwrap_or(default_tab),
@@ -252,7 +255,11 @@ impl Queue {
             query.append_pair("page", &page.to_string());
         }
         let query = query.finish();
-        let fragment = if fragment.is_empty() { String::new() } else { format!("#{fragment}") };
+        let fragment = if fragment.is_empty() {
+            String::new()
+        } else {
+            format!("#{fragment}")
+        };
         if query.is_empty() {
             format!("{path}{fragment}")
         } else {
@@ -293,7 +300,11 @@ impl Queue {
                 current: n == self.page,
             });
         }
-        let link = |n: i64| (1..=pages).contains(&n).then(|| self.address(path, self.tab, n));
+        let link = |n: i64| {
+            (1..=pages)
+                .contains(&n)
+                .then(|| self.address(path, self.tab, n))
+        };
         Pager {
             summary: if self.page > pages && total > 0 {
                 format!("共 {total} 条,没有第 {} 页", self.page)
@@ -379,7 +390,12 @@ mod tests {
     use super::*;
 
     fn query(pairs: &[(&str, &str)]) -> QueueQuery {
-        let get = |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        };
         QueueQuery {
             tab: get("tab"),
             q: get("q"),
@@ -401,7 +417,10 @@ mod tests {
             assert_eq!(e.field(), Some(field), "{pairs:?}");
         }
         let long = "长".repeat(51);
-        assert_eq!(query(&[("q", &long)]).read(Tab::All).unwrap_err().field(), Some("q"));
+        assert_eq!(
+            query(&[("q", &long)]).read(Tab::All).unwrap_err().field(),
+            Some("q")
+        );
     }
 
     #[test]
@@ -433,12 +452,17 @@ mod tests {
 
     #[test]
     fn a_page_in_memory_counts_every_item_and_shows_its_own() {
-        let queue = query(&[("page", "2"), ("per_page", "3")]).read(Tab::All).unwrap();
+        let queue = query(&[("page", "2"), ("per_page", "3")])
+            .read(Tab::All)
+            .unwrap();
         let page = queue.page_of((1..=7).collect());
         assert_eq!((page.total, page.items), (7, vec![4, 5, 6]));
         let beyond = query(&[("page", "9")]).read(Tab::All).unwrap();
         assert_eq!(beyond.pager("/x", 7).summary, "共 7 条,没有第 9 页");
-        assert_eq!(query(&[]).read(Tab::All).unwrap().pager("/x", 0).summary, "共 0 条,第 1 / 1 页");
+        assert_eq!(
+            query(&[]).read(Tab::All).unwrap().pager("/x", 0).summary,
+            "共 0 条,第 1 / 1 页"
+        );
     }
 
     #[test]

@@ -43,8 +43,8 @@ fn approve() -> Value {
 }
 
 async fn queue_item(session: &Session, receipt: &str) -> Value {
-    let queue = ok(session.get("/api/v1/reviews").await).await;
-    queue
+    let queue = ok(session.get(&format!("/api/v1/reviews?q={receipt}")).await).await;
+    queue["items"]
         .as_array()
         .unwrap()
         .iter()

@@ -694,9 +694,15 @@ async fn the_pages_carry_the_subscription_form_and_the_push_log() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     // The log is shown twenty at a time, newest first, with links to the other pages.
     let pushed = pushes_of(&lead, &id).await.len();
-    assert!(pushed > 20, "the district's enterprises fill more than a page: {pushed}");
+    assert!(
+        pushed > 20,
+        "the district's enterprises fill more than a page: {pushed}"
+    );
     let html = page(&lead, format!("/policies/{id}")).await;
-    assert!(html.contains(&format!("推送记录({pushed},最新在前)")), "{html}");
+    assert!(
+        html.contains(&format!("推送记录({pushed},最新在前)")),
+        "{html}"
+    );
     let rows = |html: &str| html.matches("<td class=\"title\">").count();
     assert_eq!(rows(&html), 20);
     assert!(html.contains(&format!("href=\"/policies/{id}?page=2#pushes\"")));

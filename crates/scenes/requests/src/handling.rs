@@ -701,7 +701,12 @@ fn narrow_to_mine(who: &Principal, filter: &mut RequestFilter) -> bool {
     filter.statuses = if filter.statuses.is_empty() {
         waiting.to_vec()
     } else {
-        filter.statuses.iter().copied().filter(|s| waiting.contains(s)).collect()
+        filter
+            .statuses
+            .iter()
+            .copied()
+            .filter(|s| waiting.contains(s))
+            .collect()
     };
     !filter.statuses.is_empty()
 }

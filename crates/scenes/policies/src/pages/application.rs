@@ -91,10 +91,8 @@ pub(super) async fn render_application(
         Ok(x) => x,
         Err(e) => return error_page(&e, Some(caller), state),
     };
-    let queued = match review::queue(&state.app, who).await {
-        Ok(items) => items
-            .into_iter()
-            .find(|i| i.application.receipt_no == a.receipt_no),
+    let queued = match review::queued(&state.app, who, &a.receipt_no).await {
+        Ok(item) => item,
         Err(_) => None,
     };
     let holds_stage = queued.as_ref().is_some_and(|i| i.mine);

@@ -10,7 +10,6 @@ use crate::status::{ApplicationStatus, PolicyStatus};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use qinqing_kernel::web::listing::Queue;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -18,6 +17,7 @@ use qinqing_domain::org::Role;
 use qinqing_kernel::Principal;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::form::{Pairs, field};
+use qinqing_kernel::web::listing::Queue;
 use qinqing_kernel::web::pages::{Done, Layout, error_page, form_caller};
 use qinqing_kernel::web::session::{Caller, MaybeUser, PageUser};
 

@@ -15,16 +15,16 @@ use crate::routing::{self, CategoryView};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{FromRequest, Multipart, Request};
 use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
 use qinqing_domain::org::Role;
 use qinqing_kernel::attachments::AttachmentView;
 use qinqing_kernel::web::AppState;
-use chrono::{DateTime, Utc};
 use qinqing_kernel::web::form::{Pairs, field};
 use qinqing_kernel::web::listing::{Pager, Queue, QueueBar, QueueQuery, Tab, Tone};
 use qinqing_kernel::web::pages::{

@@ -3,7 +3,8 @@
 //! cannot both move the same request.
 
 use crate::model::{
-    Channel, ExtensionStatus, FollowUpResult, OBJECT, RESOLUTION_CLOCK, RESPONSE_CLOCK, RequestStatus,
+    Channel, ExtensionStatus, FollowUpResult, OBJECT, RESOLUTION_CLOCK, RESPONSE_CLOCK,
+    RequestStatus,
 };
 use chrono::{DateTime, Utc};
 use qinqing_kernel::store::sql::{Arg, bind_all, escape_like, next};
@@ -415,7 +416,10 @@ fn filter_sql(filter: &RequestFilter) -> (String, Vec<Arg>) {
         conditions.push(seen_by_sql(seen, &mut args));
     }
     if let Some(org) = filter.owner_org_id {
-        conditions.push(format!("q.owner_org_id = {}", next(Arg::Int(org), &mut args)));
+        conditions.push(format!(
+            "q.owner_org_id = {}",
+            next(Arg::Int(org), &mut args)
+        ));
     }
     if let Some(at) = filter.overdue_at {
         let mark = next(Arg::Text(time::to_text(at)), &mut args);
