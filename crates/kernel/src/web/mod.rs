@@ -11,7 +11,6 @@ pub mod download;
 pub mod error;
 pub mod form;
 pub mod input;
-pub mod listing;
 pub mod metrics;
 pub mod openapi;
 pub mod pages;

@@ -400,9 +400,9 @@ async fn an_application_not_signed_for_within_24_hours_warns() {
         1
     );
     let efficiency = app.login("efficiency").await;
-    let warnings = ok(efficiency.get("/api/v1/warnings").await).await;
+    let warnings = ok(efficiency.get("/api/v1/warnings?per_page=200").await).await;
     assert!(
-        warnings
+        warnings["items"]
             .as_array()
             .unwrap()
             .iter()

@@ -291,3 +291,93 @@ fn receipts_of_applications(page: &Value) -> Vec<String> {
         .map(|i| i["application"]["receipt_no"].as_str().unwrap().to_string())
         .collect()
 }
+
+#[tokio::test]
+async fn the_warnings_list_narrows_to_those_not_acted_on_and_the_late_and_pages() {
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let app = TestApp::spawn_at(clock.clone()).await;
+    set_routes(&app).await;
+    let enterprise = app.login("enterprise").await;
+    let receipts = file_requests(&enterprise, 3).await;
+    clock.advance(chrono::Duration::hours(25));
+    qinqing_kernel::deadlines::run_due(&app.app).await.unwrap();
+    let handler = app.login("handler").await;
+
+    let all = ok(handler.get("/api/v1/warnings?per_page=200").await).await;
+    let about: Vec<&str> = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["object_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        receipts.iter().all(|r| about.contains(&r.as_str())),
+        "{all}"
+    );
+    let late = ok(handler
+        .get("/api/v1/warnings?tab=overdue&per_page=200")
+        .await)
+    .await;
+    assert!(late["total"].as_i64().unwrap() >= 3, "{late}");
+    assert!(
+        late["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["overdue"] == true)
+    );
+    let one = ok(handler
+        .get(&format!("/api/v1/warnings?q={}", receipts[1]))
+        .await)
+    .await;
+    assert!(
+        one["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["object_id"] == receipts[1].as_str())
+    );
+    assert!(one["total"].as_i64().unwrap() >= 1);
+
+    // Acted on, a warning leaves 待我处理 and stays under 全部.
+    let id = one["items"][0]["id"].as_i64().unwrap();
+    let acted = handler
+        .post(
+            &format!("/api/v1/warnings/{id}/act"),
+            &json!({ "note": "已电话联系企业" }),
+        )
+        .await;
+    assert_eq!(acted.status(), StatusCode::NO_CONTENT);
+    let waiting = ok(handler.get("/api/v1/warnings?tab=mine&per_page=200").await).await;
+    assert!(
+        waiting["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["id"] != id)
+    );
+    let still = ok(handler
+        .get(&format!("/api/v1/warnings?q={}", receipts[1]))
+        .await)
+    .await;
+    assert!(
+        still["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["id"] == id)
+    );
+
+    for bad in ["page=0", "page=abc", "tab=later"] {
+        let res = handler.get(&format!("/api/v1/warnings?{bad}")).await;
+        assert_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid", None).await;
+    }
+    let page = handler.get("/workbench?page=abc").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("aria-current=\"page\">待我处理</a>"));
+    assert!(
+        html.contains("status tone-overdue"),
+        "late warnings are marked"
+    );
+}

@@ -484,9 +484,15 @@ async fn the_24_hour_response_warning_fires_unless_the_request_is_signed_for() {
         "{late_grades:?}"
     );
     assert!(fired_on(&signed).await.is_empty());
-    let mine: Value = handler.get("/api/v1/warnings").await.json().await.unwrap();
+    let mine: Value = handler
+        .get("/api/v1/warnings?per_page=200")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(
-        mine.as_array()
+        mine["items"]
+            .as_array()
             .unwrap()
             .iter()
             .any(|w| w["object_id"] == late["receipt_no"] && w["grade"] == "warning"),
@@ -511,8 +517,14 @@ async fn second_handler(app: &TestApp, org: &str) -> Session {
 }
 
 async fn warned_about(session: &Session) -> Vec<String> {
-    let mine: Value = session.get("/api/v1/warnings").await.json().await.unwrap();
-    mine.as_array()
+    let mine: Value = session
+        .get("/api/v1/warnings?per_page=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    mine["items"]
+        .as_array()
         .unwrap()
         .iter()
         .map(|w| w["object_id"].as_str().unwrap().to_string())

@@ -17,12 +17,12 @@ use qinqing_domain::{CreditCode, Money};
 use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::enterprises::visible_enterprise;
 use qinqing_kernel::error::FieldErrors;
+use qinqing_kernel::listing::{Paged, Queue};
 use qinqing_kernel::notifications::{self, NewMessage};
 use qinqing_kernel::store::enterprises::{
     self as enterprise_store, Enterprise, ListFilter, ScopeFilter,
 };
 use qinqing_kernel::store::{Conn, StoreError, orgs, users};
-use qinqing_kernel::web::listing::{Paged, Queue};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use qinqing_rules::{EvalOptions, Outcome, Policy, Schema, evaluate};
 use serde::{Deserialize, Serialize};

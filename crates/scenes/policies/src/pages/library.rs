@@ -15,9 +15,9 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use qinqing_domain::org::Role;
 use qinqing_kernel::Principal;
+use qinqing_kernel::listing::Queue;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::form::{Pairs, field};
-use qinqing_kernel::web::listing::Queue;
 use qinqing_kernel::web::pages::{Done, Layout, error_page, form_caller};
 use qinqing_kernel::web::session::{Caller, MaybeUser, PageUser};
 

@@ -12,9 +12,9 @@ use axum::routing::post;
 use qinqing_domain::CreditCode;
 use qinqing_domain::org::Role;
 use qinqing_kernel::Principal;
+use qinqing_kernel::listing::{Pager, Queue};
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::form::{Pairs, field};
-use qinqing_kernel::web::listing::{Pager, Queue};
 use qinqing_kernel::web::pages::{error_page, form_caller};
 use qinqing_kernel::web::session::PageUser;
 

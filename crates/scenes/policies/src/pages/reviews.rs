@@ -10,8 +10,8 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use qinqing_domain::org::Role;
+use qinqing_kernel::listing::{Pager, QueueBar, QueueQuery, Tab};
 use qinqing_kernel::web::AppState;
-use qinqing_kernel::web::listing::{Pager, QueueBar, QueueQuery, Tab};
 use qinqing_kernel::web::pages::{Layout, error_page};
 use qinqing_kernel::web::session::PageUser;
 

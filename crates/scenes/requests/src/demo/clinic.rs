@@ -12,7 +12,7 @@ use chrono::Duration;
 use qinqing_domain::deadline::local_date;
 use qinqing_kernel::demo::department;
 use qinqing_kernel::demo::principal;
-use qinqing_kernel::web::listing::{Queue, Tab};
+use qinqing_kernel::listing::{Queue, Tab};
 use qinqing_kernel::{App, AppResult, RequestMeta};
 
 const REASONS: [&str; 3] = [

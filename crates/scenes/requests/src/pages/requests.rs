@@ -24,9 +24,9 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use qinqing_domain::org::Role;
 use qinqing_kernel::attachments::AttachmentView;
+use qinqing_kernel::listing::{Pager, Queue, QueueBar, QueueQuery, Tab, Tone};
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::form::{Pairs, field};
-use qinqing_kernel::web::listing::{Pager, Queue, QueueBar, QueueQuery, Tab, Tone};
 use qinqing_kernel::web::pages::{
     Done, Errors, Layout, answer, error_page, errors_of, form_caller, form_errors, shows_error_page,
 };

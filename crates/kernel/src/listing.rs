@@ -1,4 +1,5 @@
-//! Lists and staff queues, the same on every scene: a tab (待我处理 / 已超期 / 全部), a search
+//! Lists and staff queues, the same on every scene (the use cases cut the pages, the web shows
+//! them): a tab (待我处理 / 已超期 / 全部), a search
 //! text and a page read from the address; a page of items as the API answers it; and the tabs,
 //! search box and page links a list page shows (templates/list_macros.html, `.list` in app.css).
 //!
