@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import {
   PHONE, DESKTOP, useBrowser, journey, newContext, login, visit, clickAndWait, screenshot,
-  assertNoHorizontalScroll, runTag,
+  assertNoHorizontalScroll, runTag, unfold,
 } from './lib/harness.mjs';
 
 useBrowser();
@@ -20,6 +20,7 @@ journey('会商:企业手机提交、工信局邀请财政局会商、财政局�
   const tag = runTag();
   await login(ent, 'enterprise');
   await clickAndWait(ent, ent.locator('header nav').getByRole('link', { name: '我的诉求' }));
+  await unfold(ent, '提交新诉求');
   await ent.getByLabel('类别').selectOption({ label: '政策咨询(1 个工作日内办结)' });
   const question = `技改补助和研发补助能否同时申报?(${tag})`;
   await ent.getByLabel('遇到的问题').fill(question);
@@ -35,6 +36,7 @@ journey('会商:企业手机提交、工信局邀请财政局会商、财政局�
     await visit(handler, `/requests/${receipt}`);
     await clickAndWait(handler, handler.getByRole('button', { name: '签收' }));
     watch.expectStatus(422, `/requests/${receipt}/consultations`);
+    await unfold(handler, '邀请部门会商');
     await handler.getByLabel('会商问题').fill('补助能否叠加?请财政局提出意见');
     await handler.getByLabel('答复期限').fill(beijingDate(3));
     await clickAndWait(handler, handler.getByRole('button', { name: '发起会商' }));
@@ -63,6 +65,7 @@ journey('会商:企业手机提交、工信局邀请财政局会商、财政局�
 
     // Put on the next 会诊日 and taken off again: the opinion settled it (a withdrawal needs a reason).
     await visit(handler, `/requests/${receipt}`);
+    await unfold(handler, '提交会诊日');
     await handler.getByLabel('提交下次会诊日(写明疑难原因)').fill('补助叠加口径需财政、工信共同研究');
     await clickAndWait(handler, handler.getByRole('button', { name: '列入会诊日议程' }));
     await clickAndWait(handler, handler.locator('#internal').getByRole('link', { name: /会诊日$/ }));

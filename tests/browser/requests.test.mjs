@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import {
   PHONE, DESKTOP, useBrowser, journey, newContext, login, visit, clickAndWait, screenshot,
-  assertNoHorizontalScroll, runTag,
+  assertNoHorizontalScroll, runTag, unfold,
 } from './lib/harness.mjs';
 
 useBrowser();
@@ -16,6 +16,7 @@ journey('诉求必应:企业手机提交(空白被拦下)、即时分派到工�
   await clickAndWait(ent, ent.locator('header nav').getByRole('link', { name: '我的诉求' }));
   await ent.getByRole('heading', { level: 1, name: '我的诉求' }).waitFor();
   watch.expectStatus(422, '/requests');
+  await unfold(ent, '提交新诉求');
   await ent.getByLabel('类别').selectOption({ label: '政策咨询(1 个工作日内办结)' });
   await clickAndWait(ent, ent.getByRole('button', { name: '提交诉求' }));
   await ent.locator('#request-form .field-error .error-text').first().waitFor();

@@ -10,6 +10,7 @@
 //! and one conditional update that behave the same on both databases.
 
 use crate::audit::{self, Change};
+use crate::listing::{Paged, Queue, Tab};
 use crate::notifications::{self, NewMessage, Template};
 use crate::scene::ClockKind;
 use crate::store::deadlines::{self as store, Climb, Deadline, NewDeadline, State, Warning};
@@ -400,10 +401,13 @@ pub struct WarningView {
     pub label: String,
     pub object_type: String,
     pub object_id: String,
+    /// The clock it warns of still runs past its due time.
+    pub overdue: bool,
 }
 
-fn warning_view(w: &Warning, d: &Deadline) -> WarningView {
+fn warning_view(w: &Warning, d: &Deadline, now: DateTime<Utc>) -> WarningView {
     WarningView {
+        overdue: d.state == State::Running && d.due_at < now,
         id: w.id,
         grade: w.grade,
         grade_label: w.grade.label_zh(),
@@ -425,10 +429,10 @@ fn state_label(state: &State) -> &'static str {
     }
 }
 
-async fn view(conn: &mut Conn, d: Deadline) -> AppResult<DeadlineView> {
+async fn view(conn: &mut Conn, d: Deadline, now: DateTime<Utc>) -> AppResult<DeadlineView> {
     let warnings = store::warnings(conn, d.id).await?;
     Ok(DeadlineView {
-        warnings: warnings.iter().map(|w| warning_view(w, &d)).collect(),
+        warnings: warnings.iter().map(|w| warning_view(w, &d, now)).collect(),
         id: d.id,
         limit: format!("{}{}", d.amount, d.unit.label_zh()),
         state: state_label(&d.state).to_string(),
@@ -458,7 +462,7 @@ pub async fn for_object(
     let mut out = Vec::new();
     for d in store::for_object(&mut conn, object_type, object_id).await? {
         if covers(who, &d.region_code) {
-            out.push(view(&mut conn, d).await?);
+            out.push(view(&mut conn, d, app.now()).await?);
         }
     }
     Ok(out)
@@ -473,6 +477,38 @@ const WORKBENCH_WARNINGS: usize = 200;
 /// Warnings fired in the last 90 days that the caller is a recipient of (by role, scope and
 /// department), newest first.
 pub async fn my_warnings(app: &App, who: &Principal) -> AppResult<Vec<WarningView>> {
+    let now = app.now();
+    Ok(addressed_warnings(app, who)
+        .await?
+        .into_iter()
+        .take(WORKBENCH_WARNINGS)
+        .map(|(w, d)| warning_view(&w, &d, now))
+        .collect())
+}
+
+/// One page of the caller's warnings of the last 90 days, newest first: 待我处理 (not yet acted
+/// on), 已超期 (the clock still runs past its due time) or all, searched in what they are about.
+pub async fn warning_queue(
+    app: &App,
+    who: &Principal,
+    page: &Queue,
+) -> AppResult<Paged<WarningView>> {
+    let now = app.now();
+    let shown = addressed_warnings(app, who)
+        .await?
+        .into_iter()
+        .map(|(w, d)| warning_view(&w, &d, now))
+        .filter(|w| match page.tab {
+            Tab::Mine => w.acted_at.is_none(),
+            Tab::Overdue => w.overdue,
+            Tab::All => true,
+        })
+        .filter(|w| page.finds(&[&w.label, &w.object_id]));
+    Ok(page.page_of(shown.collect()))
+}
+
+/// The warnings fired in the last 90 days addressed to the caller, with their clocks.
+async fn addressed_warnings(app: &App, who: &Principal) -> AppResult<Vec<(Warning, Deadline)>> {
     if !who.role.is_staff() {
         return Ok(Vec::new());
     }
@@ -484,8 +520,6 @@ pub async fn my_warnings(app: &App, who: &Principal) -> AppResult<Vec<WarningVie
         .await?
         .into_iter()
         .filter(|(w, d)| addressed_to(who, &rules, &builtin, w.grade, d))
-        .take(WORKBENCH_WARNINGS)
-        .map(|(w, d)| warning_view(&w, &d))
         .collect())
 }
 
@@ -597,7 +631,7 @@ pub async fn control(
     let updated = store::get(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::NotFound("没有这个时限".into()))?;
-    let shown = view(&mut tx, updated).await?;
+    let shown = view(&mut tx, updated, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
 }

@@ -223,3 +223,11 @@ export function newCreditCode() {
 export function runTag() {
   return Date.now().toString(36).slice(-5) + randomInt(36 * 36).toString(36);
 }
+
+/** Opens the folded form (a `<details>`) whose summary reads `summary`, unless it is open already. */
+export async function unfold(page, summary) {
+  const details = page.locator('details', { has: page.locator('summary', { hasText: summary }) });
+  if (!(await details.evaluate((d) => d.open))) {
+    await details.locator('summary').first().click();
+  }
+}

@@ -185,8 +185,8 @@ async fn dependants_move_when_an_upstream_item_slips_and_are_fixed_by_its_fulfil
 }
 
 async fn warned_labels(session: &Session, project: &str) -> Vec<(String, String)> {
-    let list = ok(session.get("/api/v1/warnings").await).await;
-    let mut out: Vec<(String, String)> = list
+    let list = ok(session.get("/api/v1/warnings?per_page=200").await).await;
+    let mut out: Vec<(String, String)> = list["items"]
         .as_array()
         .unwrap()
         .iter()

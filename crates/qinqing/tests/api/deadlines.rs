@@ -114,12 +114,13 @@ async fn running_clock(session: &crate::helpers::Session, code: &str) -> Value {
 }
 
 async fn warnings_of(session: &crate::helpers::Session) -> Vec<Value> {
-    session
-        .get("/api/v1/warnings")
+    let page: Value = session
+        .get("/api/v1/warnings?per_page=200")
         .await
-        .json::<Vec<Value>>()
+        .json()
         .await
-        .unwrap()
+        .unwrap();
+    page["items"].as_array().unwrap().clone()
 }
 
 fn utc(v: &Value) -> DateTime<Utc> {

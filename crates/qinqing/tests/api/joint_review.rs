@@ -43,8 +43,8 @@ fn approve() -> Value {
 }
 
 async fn queue_item(session: &Session, receipt: &str) -> Value {
-    let queue = ok(session.get("/api/v1/reviews").await).await;
-    queue
+    let queue = ok(session.get(&format!("/api/v1/reviews?q={receipt}")).await).await;
+    queue["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -400,9 +400,9 @@ async fn an_application_not_signed_for_within_24_hours_warns() {
         1
     );
     let efficiency = app.login("efficiency").await;
-    let warnings = ok(efficiency.get("/api/v1/warnings").await).await;
+    let warnings = ok(efficiency.get("/api/v1/warnings?per_page=200").await).await;
     assert!(
-        warnings
+        warnings["items"]
             .as_array()
             .unwrap()
             .iter()

@@ -35,6 +35,7 @@ mod notifications;
 mod open311;
 mod policies;
 mod pushes;
+mod queues;
 mod reference;
 mod request_analysis;
 mod requests;

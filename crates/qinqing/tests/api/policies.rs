@@ -925,8 +925,8 @@ async fn an_application_goes_through_both_stages_with_a_correction() {
 
     // The review queue of 工信 初审 holds it.
     let reviewer1 = app.login("reviewer1").await;
-    let queue = ok(reviewer1.get("/api/v1/reviews").await).await;
-    let item = queue
+    let queue = ok(reviewer1.get(&format!("/api/v1/reviews?q={receipt}")).await).await;
+    let item = queue["items"]
         .as_array()
         .unwrap()
         .iter()

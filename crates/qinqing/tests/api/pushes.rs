@@ -692,6 +692,24 @@ async fn the_pages_carry_the_subscription_form_and_the_push_log() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // The log is shown twenty at a time, newest first, with links to the other pages.
+    let pushed = pushes_of(&lead, &id).await.len();
+    assert!(
+        pushed > 20,
+        "the district's enterprises fill more than a page: {pushed}"
+    );
+    let html = page(&lead, format!("/policies/{id}")).await;
+    assert!(
+        html.contains(&format!("推送记录({pushed},最新在前)")),
+        "{html}"
+    );
+    let rows = |html: &str| html.matches("<td class=\"title\">").count();
+    assert_eq!(rows(&html), 20);
+    assert!(html.contains(&format!("href=\"/policies/{id}?page=2#pushes\"")));
+    let second = page(&lead, format!("/policies/{id}?page=2")).await;
+    assert_eq!(rows(&second), pushed.min(40) - 20);
+    let mistyped = page(&lead, format!("/policies/{id}?page=abc")).await;
+    assert_eq!(rows(&mistyped), 20, "a mistyped page shows the first");
     // Nobody else sees the log on the page.
     let html = page(&firm, format!("/policies/{id}")).await;
     assert!(!html.contains("id=\"pushes\""));

@@ -484,9 +484,15 @@ async fn the_24_hour_response_warning_fires_unless_the_request_is_signed_for() {
         "{late_grades:?}"
     );
     assert!(fired_on(&signed).await.is_empty());
-    let mine: Value = handler.get("/api/v1/warnings").await.json().await.unwrap();
+    let mine: Value = handler
+        .get("/api/v1/warnings?per_page=200")
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(
-        mine.as_array()
+        mine["items"]
+            .as_array()
             .unwrap()
             .iter()
             .any(|w| w["object_id"] == late["receipt_no"] && w["grade"] == "warning"),
@@ -511,8 +517,14 @@ async fn second_handler(app: &TestApp, org: &str) -> Session {
 }
 
 async fn warned_about(session: &Session) -> Vec<String> {
-    let mine: Value = session.get("/api/v1/warnings").await.json().await.unwrap();
-    mine.as_array()
+    let mine: Value = session
+        .get("/api/v1/warnings?per_page=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    mine["items"]
+        .as_array()
         .unwrap()
         .iter()
         .map(|w| w["object_id"].as_str().unwrap().to_string())
@@ -672,7 +684,7 @@ async fn requests_are_refused_outside_role_and_scope() {
         .await
         .unwrap();
     assert!(
-        listed
+        listed["items"]
             .as_array()
             .unwrap()
             .iter()
@@ -805,8 +817,13 @@ async fn the_demo_routes_every_category_and_plays_requests_into_every_state() {
         );
     }
     qinqing_kernel::demo::load_history(&app.app).await.unwrap();
-    let all: Value = admin.get("/api/v1/requests").await.json().await.unwrap();
-    let statuses: Vec<&str> = all
+    let all: Value = admin
+        .get("/api/v1/requests?per_page=200")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let statuses: Vec<&str> = all["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -816,7 +833,8 @@ async fn the_demo_routes_every_category_and_plays_requests_into_every_state() {
         assert!(statuses.contains(&status), "{status} in {statuses:?}");
     }
     assert_eq!(statuses.len(), 60, "60 requests");
-    let all = all.as_array().unwrap();
+    assert_eq!(all["total"], 60);
+    let all = all["items"].as_array().unwrap();
     for channel in ["online", "hotline", "12345", "window", "rating"] {
         assert!(all.iter().any(|r| r["channel"] == channel), "{channel}");
     }
@@ -948,7 +966,8 @@ async fn the_list_narrows_to_a_status_and_refuses_one_that_does_not_exist() {
     let app = spawn().await;
     let (enterprise, request) = own_request(&app, "policy").await;
     let listed = |list: Value| {
-        list.as_array()
+        list["items"]
+            .as_array()
             .unwrap()
             .iter()
             .any(|r| r["receipt_no"] == request["receipt_no"])

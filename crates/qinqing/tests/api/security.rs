@@ -225,7 +225,7 @@ async fn control_characters_in_text_input_are_refused_with_the_field_named() {
         .json()
         .await
         .unwrap();
-    let filed = requests.as_array().unwrap();
+    let filed = requests["items"].as_array().unwrap();
     assert_eq!(filed.len(), 1, "{requests}");
     assert!(app.audit_count().await > before);
 }

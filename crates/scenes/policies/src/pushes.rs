@@ -17,6 +17,7 @@ use qinqing_domain::{CreditCode, Money};
 use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::enterprises::visible_enterprise;
 use qinqing_kernel::error::FieldErrors;
+use qinqing_kernel::listing::{Paged, Queue};
 use qinqing_kernel::notifications::{self, NewMessage};
 use qinqing_kernel::store::enterprises::{
     self as enterprise_store, Enterprise, ListFilter, ScopeFilter,
@@ -723,12 +724,32 @@ pub fn may_read_policy_log(who: &Principal, department_org_id: i64) -> bool {
 /// The pushes of a policy, in the order they happened.
 pub async fn policy_pushes(app: &App, who: &Principal, slug: &str) -> AppResult<Vec<PushView>> {
     let mut conn = app.db.conn().await?;
-    let row = row_by_slug(&mut conn, slug).await?;
+    let policy_id = policy_with_log(&mut conn, who, slug).await?;
+    let rows = store::of_policy(&mut conn, policy_id).await?;
+    Ok(rows.iter().map(push_view).collect())
+}
+
+/// One page of a policy's pushes, newest first: a district's policy may reach thousands.
+pub async fn policy_push_page(
+    app: &App,
+    who: &Principal,
+    slug: &str,
+    page: &Queue,
+) -> AppResult<Paged<PushView>> {
+    let mut conn = app.db.conn().await?;
+    let policy_id = policy_with_log(&mut conn, who, slug).await?;
+    let total = store::count_of_policy(&mut conn, policy_id).await?;
+    let rows = store::page_of_policy(&mut conn, policy_id, page.per_page, page.offset()).await?;
+    Ok(page.paged(total, rows.iter().map(push_view).collect()))
+}
+
+/// The id of the policy whose push log the caller asks for, if they may read it.
+async fn policy_with_log(conn: &mut Conn, who: &Principal, slug: &str) -> AppResult<i64> {
+    let row = row_by_slug(conn, slug).await?;
     if !may_read_policy_log(who, row.department_org_id) {
         return Err(AppError::forbidden("无权查看这项政策的推送记录"));
     }
-    let rows = store::of_policy(&mut conn, row.id).await?;
-    Ok(rows.iter().map(push_view).collect())
+    Ok(row.id)
 }
 
 /// The policies pushed to an enterprise, newest first: for the enterprise itself (its users

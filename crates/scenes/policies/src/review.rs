@@ -17,6 +17,7 @@ use crate::store::{payouts, policies};
 use chrono::{DateTime, Utc};
 use qinqing_domain::{CreditCode, Money};
 use qinqing_kernel::deadlines::{self, ClockAction};
+use qinqing_kernel::listing::{Paged, Queue, Tab};
 use qinqing_kernel::store::{Conn, StoreError, deadlines as deadline_store};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use serde::{Deserialize, Serialize};
@@ -46,11 +47,37 @@ pub struct QueueItem {
     pub mine: bool,
     /// When the caller's department must take it up (签收) by; absent once it has.
     pub response_due_at: Option<DateTime<Utc>>,
+    /// Past its review time limit (or, for the caller's department, its 签收 limit).
+    pub overdue: bool,
 }
 
-/// Submitted applications in the caller's scope, the ones the caller holds first, each group by
-/// due time.
-pub async fn queue(app: &App, who: &Principal) -> AppResult<Vec<QueueItem>> {
+/// One page of the review queue: 待我审核 (the stages the caller holds), 已超期 or all, searched
+/// in receipt number, policy title and enterprise name; those the caller holds first, by due time.
+pub async fn queue(app: &App, who: &Principal, page: &Queue) -> AppResult<Paged<QueueItem>> {
+    let items = gather(app, who).await?;
+    let shown = items.into_iter().filter(|i| match page.tab {
+        Tab::Mine => i.mine,
+        Tab::Overdue => i.overdue,
+        Tab::All => true,
+    });
+    let found = shown.filter(|i| {
+        let a = &i.application;
+        page.finds(&[&a.receipt_no, &a.policy_title, &a.enterprise_name])
+    });
+    Ok(page.page_of(found.collect()))
+}
+
+/// One application as it stands in the caller's review queue, if it is there.
+pub async fn queued(app: &App, who: &Principal, receipt_no: &str) -> AppResult<Option<QueueItem>> {
+    let items = gather(app, who).await?;
+    Ok(items
+        .into_iter()
+        .find(|i| i.application.receipt_no == receipt_no))
+}
+
+/// Every submitted application in the caller's scope, the ones the caller holds first, each
+/// group by due time. The scope check is per row (`covers`), so the queue is gathered whole.
+async fn gather(app: &App, who: &Principal) -> AppResult<Vec<QueueItem>> {
     if !who.role.is_staff() {
         return Err(AppError::forbidden("只有工作人员可以查看审核队列"));
     }
@@ -61,6 +88,7 @@ pub async fn queue(app: &App, who: &Principal) -> AppResult<Vec<QueueItem>> {
         ..ApplicationFilter::default()
     };
     let rows = store::list(&mut conn, &filter, 1000).await?;
+    let now = app.now();
     let mut items = Vec::new();
     for row in rows.iter().filter(|r| covers(who, r)) {
         let application = view(&mut conn, row).await?;
@@ -71,10 +99,14 @@ pub async fn queue(app: &App, who: &Principal) -> AppResult<Vec<QueueItem>> {
             .find(|h| holder.is_some_and(|s| s.org_id == h.org_id));
         let mine = row.status == Submitted && own.is_some_and(|h| !h.approved);
         let response_due_at = own.and_then(|h| h.response_due_at);
+        let late = |due: Option<DateTime<Utc>>| due.is_some_and(|d| d < now);
+        let overdue =
+            row.status == Submitted && (late(application.due_at) || late(response_due_at));
         items.push(QueueItem {
             application,
             mine,
             response_due_at,
+            overdue,
         });
     }
     items.sort_by_key(|i| {

@@ -2,7 +2,7 @@
 //! reply and the follow-up. Each step checks the caller against the request, moves its status
 //! by a conditional update, controls its clocks and records the audit entry in one transaction.
 
-use crate::access::{acts_for, may_see, of_owner, visible_row};
+use crate::access::{acts_for, handles_cases, may_see, of_owner, visible_row};
 use crate::model::{
     Channel, ExtensionStatus, FollowUpResult, OBJECT, RESOLUTION_CLOCK, RESPONSE_CLOCK,
     RESPONSE_LIMIT, RequestStatus, RequestView, credit_code, region, view,
@@ -16,6 +16,7 @@ use qinqing_domain::{CreditCode, DivisionCode};
 use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
 use qinqing_kernel::enterprises::visible_enterprise;
+use qinqing_kernel::listing::{Paged, Queue, Tab};
 use qinqing_kernel::principal::{on_behalf, region_prefix};
 use qinqing_kernel::store::{Conn, StoreError, Tx, orgs};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
@@ -157,7 +158,7 @@ pub(crate) async fn register(
     if let Some(key) = &submit_key
         && let Some(first) = store::by_submit_key(tx, reg.enterprise_id, key).await?
     {
-        return view(tx, first).await;
+        return view(tx, first, app.now()).await;
     }
     let category = category(tx, &input.category).await?;
     let description = required_text(
@@ -213,7 +214,7 @@ pub(crate) async fn register(
         }),
     };
     audit::record(tx, who, meta, change, now).await?;
-    view(tx, row).await
+    view(tx, row, now).await
 }
 
 /// The description's first sentence, cut to a title's length.
@@ -333,7 +334,7 @@ async fn finish(
     };
     audit::record(&mut tx, who, meta, change, now).await?;
     let row = stored(&mut tx, r.id).await?;
-    let shown = view(&mut tx, row).await?;
+    let shown = view(&mut tx, row, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
 }
@@ -634,37 +635,80 @@ pub async fn follow_up(
 pub async fn get(app: &App, who: &Principal, receipt_no: &str) -> AppResult<RequestView> {
     let mut conn = app.db.conn().await?;
     let r = visible_row(&mut conn, who, receipt_no).await?;
-    view(&mut conn, r).await
+    view(&mut conn, r, app.now()).await
 }
 
-/// How many recent requests a listing looks through.
-const LIST_WINDOW: i64 = 500;
-
-/// The requests the caller may see, newest first, optionally of one status. The SQL lists
-/// only what the caller may see (so the window is of the caller's requests, not the platform's);
-/// `may_see` still confirms each row.
-pub async fn list(
+/// One page of the requests the caller may see, newest first, optionally of one status: the
+/// queue's tab narrows it (待我处理: for a department, what it owns and must still act on; for
+/// the enterprise side, replies waiting for its follow-up), its search text too. The SQL lists
+/// only what the caller may see; `may_see` still confirms each row shown.
+pub async fn queue(
     app: &App,
     who: &Principal,
     status: Option<RequestStatus>,
-) -> AppResult<Vec<RequestView>> {
+    queue: &Queue,
+) -> AppResult<Paged<RequestView>> {
     if who.role == Role::BankStaff {
         return Err(AppError::forbidden("银行工作人员不处理企业诉求"));
     }
+    let now = app.now();
     let mut conn = app.db.conn().await?;
-    let filter = RequestFilter {
+    let mut filter = RequestFilter {
         statuses: status.into_iter().collect(),
         seen_by: Some(seen_by(&mut conn, who).await?),
-        limit: LIST_WINDOW,
+        search: queue.search.clone(),
+        limit: queue.per_page,
+        offset: queue.offset(),
         ..RequestFilter::default()
     };
-    let mut out = Vec::new();
+    match queue.tab {
+        Tab::All => {}
+        Tab::Overdue => filter.overdue_at = Some(now),
+        Tab::Mine if !narrow_to_mine(who, &mut filter) => return Ok(queue.paged(0, Vec::new())),
+        Tab::Mine => {}
+    }
+    let total = store::count(&mut conn, &filter).await?;
+    let mut items = Vec::new();
     for r in store::list(&mut conn, &filter).await? {
         if may_see(&mut conn, who, &r).await? {
-            out.push(view(&mut conn, r).await?);
+            items.push(view(&mut conn, r, now).await?);
         }
     }
-    Ok(out)
+    Ok(queue.paged(total, items))
+}
+
+/// The tab a page's list opens on: a department's staff see what waits for them; the enterprise
+/// side and those who watch see everything.
+pub fn default_tab(who: &Principal) -> Tab {
+    if handles_cases(who.role) {
+        Tab::Mine
+    } else {
+        Tab::All
+    }
+}
+
+/// 待我处理: narrows `filter` to the requests waiting for the reader to act; false when nothing
+/// can (readers who act on no request, or a status filter that excludes what waits).
+fn narrow_to_mine(who: &Principal, filter: &mut RequestFilter) -> bool {
+    let waiting: &[RequestStatus] = if handles_cases(who.role) {
+        filter.owner_org_id = Some(who.org_id);
+        &RequestStatus::IN_HAND
+    } else if matches!(who.role, Role::EnterpriseUser | Role::Steward) {
+        &[RequestStatus::Replied]
+    } else {
+        &[]
+    };
+    filter.statuses = if filter.statuses.is_empty() {
+        waiting.to_vec()
+    } else {
+        filter
+            .statuses
+            .iter()
+            .copied()
+            .filter(|s| waiting.contains(s))
+            .collect()
+    };
+    !filter.statuses.is_empty()
 }
 
 /// `may_see` as a listing's condition: the caller's enterprises, organisation and own

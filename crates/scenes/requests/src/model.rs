@@ -290,13 +290,20 @@ pub struct RequestView {
     /// Due time of the latest resolution clock.
     pub resolution_due_at: Option<DateTime<Utc>>,
     pub resolution_running: bool,
+    /// A clock still runs past its due time: the response or the resolution is late.
+    pub overdue: bool,
 }
 
-pub(crate) async fn view(conn: &mut Conn, r: RequestRow) -> AppResult<RequestView> {
+pub(crate) async fn view(
+    conn: &mut Conn,
+    r: RequestRow,
+    now: DateTime<Utc>,
+) -> AppResult<RequestView> {
     let clocks = deadline_store::for_object(conn, OBJECT, &r.receipt_no).await?;
     let latest = |kind: &str| clocks.iter().rev().find(|d| d.kind == kind);
     let latest_due = |kind: &str| latest(kind).map(|d| d.due_at);
     let running = |kind: &str| latest(kind).is_some_and(|d| d.state == State::Running);
+    let late = |kind: &str| running(kind) && latest_due(kind).is_some_and(|due| due < now);
     let duplicate_of = match r.duplicate_of {
         Some(id) => request_store::get(conn, id).await?.map(|o| o.receipt_no),
         None => None,
@@ -306,6 +313,7 @@ pub(crate) async fn view(conn: &mut Conn, r: RequestRow) -> AppResult<RequestVie
         response_running: running(RESPONSE_CLOCK),
         resolution_due_at: latest_due(RESOLUTION_CLOCK),
         resolution_running: running(RESOLUTION_CLOCK),
+        overdue: late(RESPONSE_CLOCK) || late(RESOLUTION_CLOCK),
         title: r.title.clone().unwrap_or_default(),
         duplicate_of,
         status_label: r.status.label_zh(),

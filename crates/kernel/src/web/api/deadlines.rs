@@ -2,6 +2,7 @@
 
 use crate::AppError;
 use crate::deadlines::{self, ClockAction, DeadlineView, WarningRules, WarningView};
+use crate::listing::{Paged, QueueQuery, Tab};
 use crate::web::AppState;
 use crate::web::error::{ApiError, ApiResult};
 use crate::web::session::ApiUser;
@@ -22,15 +23,21 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(rules, replace_rules))
 }
 
-/// Fired warnings addressed to the caller's role within their scope, newest first.
-#[utoipa::path(get, path = "/api/v1/warnings", tag = "deadlines",
-    responses((status = 200, description = "发给我的预警"), (status = 401, body = crate::web::error::ErrorBody)))]
+/// One page of the fired warnings (last 90 days) addressed to the caller's role within their
+/// scope, newest first: a tab (all unless asked; mine: not yet acted on; overdue: the clock runs
+/// past its due time) and a search in what they are about.
+#[utoipa::path(get, path = "/api/v1/warnings", tag = "deadlines", params(QueueQuery),
+    responses((status = 200, description = "发给我的预警:total、page、per_page、items"),
+              (status = 401, body = crate::web::error::ErrorBody),
+              (status = 422, body = crate::web::error::ErrorBody)))]
 pub async fn mine(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
-) -> ApiResult<Json<Vec<WarningView>>> {
+    Query(page): Query<QueueQuery>,
+) -> ApiResult<Json<Paged<WarningView>>> {
+    let page = page.read(Tab::All)?;
     Ok(Json(
-        deadlines::my_warnings(&state.app, &caller.principal).await?,
+        deadlines::warning_queue(&state.app, &caller.principal, &page).await?,
     ))
 }
 

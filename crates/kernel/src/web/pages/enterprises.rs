@@ -4,6 +4,7 @@
 use super::{Choice, Errors, Layout, error_page, errors_of, form_caller};
 use crate::AppError;
 use crate::enterprises::{self, FigureInput, ProfileUpdate, ProfileView};
+use crate::listing::{Pager, QueueBar, QueueQuery, Tab};
 use crate::web::AppState;
 use crate::web::api::enterprises::{EnterpriseSummary, MAX_PER_PAGE, download, list_filter};
 use crate::web::session::{Caller, PageUser};
@@ -11,6 +12,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::Router;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -85,9 +87,17 @@ pub struct WorkbenchPage {
     /// The scenes' shortcuts for this person.
     scene_links: Vec<crate::web::Link>,
     warnings: Vec<crate::deadlines::WarningView>,
+    bar: QueueBar,
+    pager: Pager,
 }
 
-pub async fn workbench(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
+/// The workbench, with the caller's warnings at its address's tab (待我处理 unless asked),
+/// search and page.
+pub async fn workbench(
+    State(state): State<AppState>,
+    PageUser(caller): PageUser,
+    q: Result<Query<QueueQuery>, QueryRejection>,
+) -> Response {
     if caller.principal.role == Role::EnterpriseUser {
         return Redirect::to("/portal").into_response();
     }
@@ -96,7 +106,12 @@ pub async fn workbench(State(state): State<AppState>, PageUser(caller): PageUser
         Ok((_, total)) => total,
         Err(e) => return error_page(&e, Some(&caller), &state),
     };
-    let warnings = match crate::deadlines::my_warnings(&state.app, &caller.principal).await {
+    let page = q
+        .map(|Query(q)| q)
+        .unwrap_or_default()
+        .read_leniently(Tab::Mine);
+    let warnings = match crate::deadlines::warning_queue(&state.app, &caller.principal, &page).await
+    {
         Ok(w) => w,
         Err(e) => return error_page(&e, Some(&caller), &state),
     };
@@ -116,7 +131,9 @@ pub async fn workbench(State(state): State<AppState>, PageUser(caller): PageUser
         scope_label,
         may_import: may_import_enterprises(caller.principal.role),
         may_export: caller.principal.scope != qinqing_domain::org::Scope::Nothing,
-        warnings,
+        bar: page.bar("/workbench#warnings", &Tab::ALL, "事项名称或编号"),
+        pager: page.pager("/workbench#warnings", warnings.total),
+        warnings: warnings.items,
         is_admin: caller.principal.role == Role::Admin,
         scene_links: state
             .scenes

@@ -23,6 +23,7 @@ use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use qinqing_kernel::listing::{Paged, QueueQuery, Tab};
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::download::{csv_download, report_download};
 use qinqing_kernel::web::error::{ApiError, ApiResult, ErrorBody};
@@ -530,14 +531,21 @@ pub async fn close_offer(
     Ok(Json(view))
 }
 
-/// Applications under review in the caller's scope; those the caller holds first, by due time.
-#[utoipa::path(get, path = "/api/v1/reviews", tag = "policies",
-    responses((status = 200, body = Vec<QueueItem>), (status = 403, body = ErrorBody)))]
+/// One page of the applications under review in the caller's scope: a tab (all unless asked;
+/// mine: the stages the caller's department holds), a search in receipt number, policy title and
+/// enterprise name; those the caller holds first, by due time.
+#[utoipa::path(get, path = "/api/v1/reviews", tag = "policies", params(QueueQuery),
+    responses((status = 200, body = Paged<QueueItem>), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 pub async fn queue(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
-) -> ApiResult<Json<Vec<QueueItem>>> {
-    Ok(Json(review::queue(&state.app, &caller.principal).await?))
+    Query(page): Query<QueueQuery>,
+) -> ApiResult<Json<Paged<QueueItem>>> {
+    let page = page.read(Tab::All)?;
+    Ok(Json(
+        review::queue(&state.app, &caller.principal, &page).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/payouts", tag = "policies",

@@ -91,12 +91,9 @@ pub(super) async fn render_application(
         Ok(x) => x,
         Err(e) => return error_page(&e, Some(caller), state),
     };
-    let queued = match review::queue(&state.app, who).await {
-        Ok(items) => items
-            .into_iter()
-            .find(|i| i.application.receipt_no == a.receipt_no),
-        Err(_) => None,
-    };
+    let queued = review::queued(&state.app, who, &a.receipt_no)
+        .await
+        .unwrap_or_default();
     let holds_stage = queued.as_ref().is_some_and(|i| i.mine);
     let response_due = queued.and_then(|i| i.response_due_at);
     ApplicationPage {

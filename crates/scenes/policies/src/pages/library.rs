@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use qinqing_domain::org::Role;
 use qinqing_kernel::Principal;
+use qinqing_kernel::listing::Queue;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::form::{Pairs, field};
 use qinqing_kernel::web::pages::{Done, Layout, error_page, form_caller};
@@ -111,18 +112,20 @@ impl PolicyPage {
 }
 
 /// The run that a "released" confirmation speaks of (`?done=released&run=id`), or the run whose
-/// progress the page follows (`?run=id`).
+/// progress the page follows (`?run=id`); and the page of the push log shown (`?page=n`).
 #[derive(serde::Deserialize, Default)]
 pub struct ReleasedRun {
     run: Option<i64>,
+    page: Option<String>,
 }
 
 /// What a step on a policy's page redirected back with: its confirmation code and, for a
 /// release, the run.
-#[derive(Default)]
 struct PolicyDone {
     done: Done,
     run: Option<i64>,
+    /// The page of the push log to show.
+    push_log: Queue,
 }
 
 pub async fn page(
@@ -146,6 +149,7 @@ pub async fn page(
     let done = PolicyDone {
         done,
         run: released.run,
+        push_log: Queue::untabbed(released.page.as_deref()),
     };
     render_policy(&state, caller.as_ref(), &id, followed, &done, notice).await
 }
@@ -234,7 +238,7 @@ async fn render_policy(
                             }))),
                 year: crate::api::policies::default_year(state),
                 report,
-                pushes: super::pushes::push_panel(state, who, &p).await,
+                pushes: super::pushes::push_panel(state, who, &p, &done.push_log).await,
                 notice,
                 p,
             }
@@ -315,7 +319,11 @@ pub async fn run_auto_grant(
         return Ok(Redirect::to(&progress).into_response());
     }
     let notice = finished_notice(&report);
-    let done = PolicyDone::default();
+    let done = PolicyDone {
+        done: Done::default(),
+        run: None,
+        push_log: Queue::untabbed(None),
+    };
     Ok(render_policy(&state, Some(caller), &id, Some(report), &done, notice).await)
 }
 

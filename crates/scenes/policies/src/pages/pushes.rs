@@ -12,6 +12,7 @@ use axum::routing::post;
 use qinqing_domain::CreditCode;
 use qinqing_domain::org::Role;
 use qinqing_kernel::Principal;
+use qinqing_kernel::listing::{Pager, Queue};
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::form::{Pairs, field};
 use qinqing_kernel::web::pages::{error_page, form_caller};
@@ -55,10 +56,12 @@ pub async fn subscription_panel(
     })
 }
 
-/// A policy's push log, and whether the caller may push it.
+/// A policy's push log, a page at a time, and whether the caller may push it.
 pub struct PushPanel {
     pub may_push: bool,
     pub pushes: Vec<PushView>,
+    pub total: i64,
+    pub pager: Pager,
 }
 
 /// For its department's staff, supervisors and the administrator; `None` for anyone else.
@@ -66,17 +69,21 @@ pub async fn push_panel(
     state: &AppState,
     who: Option<&Principal>,
     p: &PolicyView,
+    page: &Queue,
 ) -> Option<PushPanel> {
     let who = who.filter(|w| may_read_policy_log(w, p.department_org_id))?;
     let may_push = p.status == crate::status::PolicyStatus::Published
         && (who.role == Role::Admin
             || (matches!(who.role, Role::Handler | Role::DepartmentLead)
                 && who.org_id == p.department_org_id));
+    let log = pushes::policy_push_page(&state.app, who, &p.id, page)
+        .await
+        .unwrap_or_else(|_| page.paged(0, Vec::new()));
     Some(PushPanel {
         may_push,
-        pushes: pushes::policy_pushes(&state.app, who, &p.id)
-            .await
-            .unwrap_or_default(),
+        pager: page.pager(&format!("/policies/{}#pushes", p.id), log.total),
+        total: log.total,
+        pushes: log.items,
     })
 }
 

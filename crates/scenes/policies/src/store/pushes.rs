@@ -236,6 +236,33 @@ pub async fn of_policy(conn: &mut Conn, policy_id: i64) -> Result<Vec<PushRow>> 
     rows.iter().map(from_row).collect()
 }
 
+/// One page of a policy's pushes, newest first.
+pub async fn page_of_policy(
+    conn: &mut Conn,
+    policy_id: i64,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PushRow>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "{COLUMNS} WHERE x.policy_id = $1 ORDER BY x.id DESC LIMIT $2 OFFSET $3"
+    )))
+    .bind(policy_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// How many times a policy was pushed.
+pub async fn count_of_policy(conn: &mut Conn, policy_id: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM policy_push WHERE policy_id = $1")
+        .bind(policy_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get("n")?)
+}
+
 /// The pushes an enterprise received, newest first.
 pub async fn of_enterprise(conn: &mut Conn, enterprise_id: i64) -> Result<Vec<PushRow>> {
     let rows = sqlx::query(AssertSqlSafe(format!(

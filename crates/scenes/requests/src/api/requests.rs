@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use qinqing_kernel::attachments::AttachmentView;
+use qinqing_kernel::listing::{Paged, QueueQuery, Tab};
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::error::{ApiResult, ErrorBody};
 use qinqing_kernel::web::session::ApiUser;
@@ -81,18 +82,23 @@ pub struct ListQuery {
     status: Option<String>,
 }
 
-/// The requests the caller may see, newest first.
-#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", params(ListQuery),
-    responses((status = 200, body = Vec<RequestView>), (status = 403, body = ErrorBody)))]
+/// One page of the requests the caller may see, newest first: a tab (all unless asked), a search
+/// in title, receipt number and enterprise name, and a status.
+#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", params(ListQuery, QueueQuery),
+    responses((status = 200, body = Paged<RequestView>), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
     Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Vec<RequestView>>> {
+    Query(page): Query<QueueQuery>,
+) -> ApiResult<Json<Paged<RequestView>>> {
+    let who = &caller.principal;
+    let queue = page.read(Tab::All)?;
     let status = q.status.as_deref().filter(|s| !s.is_empty());
     let status = status.map(status_filter).transpose()?;
     Ok(Json(
-        handling::list(&state.app, &caller.principal, status).await?,
+        handling::queue(&state.app, who, status, &queue).await?,
     ))
 }
 

@@ -12,6 +12,7 @@ use chrono::Duration;
 use qinqing_domain::deadline::local_date;
 use qinqing_kernel::demo::department;
 use qinqing_kernel::demo::principal;
+use qinqing_kernel::listing::{Queue, Tab};
 use qinqing_kernel::{App, AppResult, RequestMeta};
 
 const REASONS: [&str; 3] = [
@@ -28,12 +29,14 @@ pub async fn load(app: &App) -> AppResult<()> {
         return Ok(());
     };
     let meta = RequestMeta::default();
-    let in_hand: Vec<_> = handling::list(app, &handler, None)
-        .await?
-        .into_iter()
-        .filter(|r| r.owner_org_id == handler.org_id && r.status.is_in_hand())
-        .take(REASONS.len())
-        .collect();
+    let mine = Queue {
+        tabbed: true,
+        tab: Tab::Mine,
+        search: None,
+        page: 1,
+        per_page: REASONS.len() as i64,
+    };
+    let in_hand = handling::queue(app, &handler, None, &mine).await?.items;
     if in_hand.is_empty() {
         return Ok(());
     }

@@ -178,7 +178,7 @@ pub async fn list(app: &App, query: &HashMap<String, String>) -> AppResult<Vec<R
     let mut conn = app.db.conn().await?;
     let mut out = Vec::new();
     for r in store::list(&mut conn, &filter).await? {
-        out.push(view(&mut conn, r).await?);
+        out.push(view(&mut conn, r, app.now()).await?);
     }
     Ok(out)
 }
@@ -188,7 +188,7 @@ pub async fn get(app: &App, receipt_no: &str) -> AppResult<RequestView> {
     let r = store::get_by_receipt(&mut conn, receipt_no)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("没有编号为 {receipt_no} 的诉求")))?;
-    view(&mut conn, r).await
+    view(&mut conn, r, app.now()).await
 }
 
 /// The categories as services.

@@ -15,13 +15,16 @@ use crate::routing::{self, CategoryView};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, Multipart, Request};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
 use qinqing_domain::org::Role;
 use qinqing_kernel::attachments::AttachmentView;
+use qinqing_kernel::listing::{Pager, Queue, QueueBar, QueueQuery, Tab, Tone};
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::form::{Pairs, field};
 use qinqing_kernel::web::pages::{
@@ -62,6 +65,9 @@ pub struct RequestsPage {
     enterprises: Vec<(String, String)>,
     categories: Vec<CategoryView>,
     items: Vec<RequestView>,
+    bar: QueueBar,
+    pager: Pager,
+    now: DateTime<Utc>,
     errors: Errors,
     submit_key: String,
     form_code: String,
@@ -71,19 +77,43 @@ pub struct RequestsPage {
     form_title: String,
 }
 
+impl RequestsPage {
+    /// A request's title, or what it is about when it came without one.
+    fn title_of(&self, r: &RequestView) -> String {
+        if r.title.is_empty() {
+            format!("{}诉求", r.category_name)
+        } else {
+            r.title.clone()
+        }
+    }
+
+    /// The colour of a request's status: late clocks first, then where it stands.
+    fn tone(&self, r: &RequestView) -> Tone {
+        match r.status {
+            _ if r.overdue => Tone::Overdue,
+            RequestStatus::Closed => Tone::Done,
+            RequestStatus::Duplicate => Tone::Refused,
+            RequestStatus::Replied => Tone::Progress,
+            _ if r.resolution_running => Tone::of_due(r.resolution_due_at, self.now),
+            _ => Tone::Progress,
+        }
+    }
+}
+
 async fn render_list(
     state: &AppState,
     caller: &Caller,
+    queue: &Queue,
     form: Option<(&Pairs, Errors)>,
 ) -> Response {
     let who = &caller.principal;
     let lists = async {
-        let items = handling::list(&state.app, who, None).await?;
+        let page = handling::queue(&state.app, who, None, queue).await?;
         let categories = routing::categories(&state.app).await?;
         let enterprises = qinqing_kernel::enterprises::names_of_own(&state.app, who).await?;
-        AppResult::Ok((items, categories, enterprises))
+        AppResult::Ok((page, categories, enterprises))
     };
-    let (items, categories, enterprises) = match lists.await {
+    let (page, categories, enterprises) = match lists.await {
         Ok(found) => found,
         Err(e) => return error_page(&e, Some(caller), state),
     };
@@ -98,7 +128,10 @@ async fn render_list(
         may_import: matches!(who.role, Role::Handler | Role::DepartmentLead | Role::Admin),
         enterprises,
         categories,
-        items,
+        bar: queue.bar("/requests", &Tab::ALL, "标题、编号或企业名称"),
+        pager: queue.pager("/requests", page.total),
+        items: page.items,
+        now: state.app.now(),
         errors,
         submit_key: uuid::Uuid::new_v4().to_string(),
         form_code: kept("credit_code"),
@@ -110,8 +143,26 @@ async fn render_list(
     page.into_response()
 }
 
-pub async fn list(State(state): State<AppState>, user: PageUser) -> Response {
-    render_list(&state, &user.0, None).await
+/// The list at its address's tab, search and page; a mistyped address shows the defaults.
+pub async fn list(
+    State(state): State<AppState>,
+    user: PageUser,
+    q: Result<Query<QueueQuery>, QueryRejection>,
+) -> Response {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let queue = q.read_leniently(handling::default_tab(&user.0.principal));
+    render_list(&state, &user.0, &queue, None).await
+}
+
+/// The list as it opens, under a submission form answered with its mistakes.
+async fn render_form_again(
+    state: &AppState,
+    caller: &Caller,
+    pairs: &Pairs,
+    errors: Errors,
+) -> Response {
+    let queue = QueueQuery::default().read_leniently(handling::default_tab(&caller.principal));
+    render_list(state, caller, &queue, Some((pairs, errors))).await
 }
 
 /// A submission form: url-encoded, or multipart when it carries a file (`file`, `label`).
@@ -160,7 +211,7 @@ pub async fn submit(State(state): State<AppState>, user: PageUser, req: Request)
     // A file that would be refused stops the submission, so nothing is filed half.
     if let Err(e) = check_file(&form) {
         let errors = Errors::from([("file".to_string(), e.to_string())]);
-        let page = render_list(&state, caller, Some((pairs, errors))).await;
+        let page = render_form_again(&state, caller, pairs, errors).await;
         return (qinqing_kernel::web::error::status_of(&e), page).into_response();
     }
     match handling::submit(&state.app, &caller.principal, &input, &caller.meta).await {
@@ -176,7 +227,7 @@ pub async fn submit(State(state): State<AppState>, user: PageUser, req: Request)
         },
         Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
         Err(e) => {
-            let page = render_list(&state, caller, Some((pairs, form_errors(&e)))).await;
+            let page = render_form_again(&state, caller, pairs, form_errors(&e)).await;
             (qinqing_kernel::web::error::status_of(&e), page).into_response()
         }
     }
@@ -285,6 +336,47 @@ pub struct RequestPage {
     internal: Option<Internal>,
 }
 
+/// The forms on a request's page, each folded under its name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Reply,
+    Extension,
+    Transfer,
+    Duplicate,
+    Consult,
+    Clinic,
+}
+
+impl Action {
+    /// The fields of the action's form that a refusal may name.
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            Action::Reply => &["reply"],
+            Action::Extension => &["days", "reason"],
+            Action::Transfer => &["org_id"],
+            Action::Duplicate => &["of"],
+            Action::Consult => &["org_ids", "question", "due_on"],
+            Action::Clinic => &["agenda_reason"],
+        }
+    }
+}
+
+impl RequestPage {
+    /// Whether an action's form shows open: the one whose input was refused, else the likely
+    /// next step (the lead approves a pending extension; the department otherwise replies).
+    fn opens(&self, action: Action) -> bool {
+        if !self.errors.is_empty() {
+            return action.fields().iter().any(|f| self.errors.contains_key(*f));
+        }
+        let next = if self.is_lead && self.r.extension_status == Some(ExtensionStatus::Pending) {
+            Action::Extension
+        } else {
+            Action::Reply
+        };
+        action == next
+    }
+}
+
 /// The departments a request may be transferred to: every one but its owner.
 async fn departments(state: &AppState, except: i64) -> AppResult<Vec<(i64, String)>> {
     let all = qinqing_kernel::users::departments(&state.app).await?;
@@ -370,7 +462,7 @@ pub async fn page(
     State(state): State<AppState>,
     user: PageUser,
     Path(receipt): Path<String>,
-    axum::extract::Query(done): axum::extract::Query<Done>,
+    Query(done): Query<Done>,
 ) -> Response {
     let notice = done.notice(&[("saved", "已保存"), ("attached", "附件已上传")]);
     let notice = notice.unwrap_or_default().to_string();

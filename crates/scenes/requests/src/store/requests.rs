@@ -2,7 +2,10 @@
 //! State moves are conditional UPDATEs on the current status, so two people acting at once
 //! cannot both move the same request.
 
-use crate::model::{Channel, ExtensionStatus, FollowUpResult, RequestStatus};
+use crate::model::{
+    Channel, ExtensionStatus, FollowUpResult, OBJECT, RESOLUTION_CLOCK, RESPONSE_CLOCK,
+    RequestStatus,
+};
 use chrono::{DateTime, Utc};
 use qinqing_kernel::store::sql::{Arg, bind_all, escape_like, next};
 use qinqing_kernel::store::{Conn, Result, stored, time};
@@ -330,7 +333,14 @@ pub struct RequestFilter {
     pub submitted_to: Option<DateTime<Utc>>,
     /// Only what this reader may see (the SQL twin of the use cases' `may_see`).
     pub seen_by: Option<SeenBy>,
+    /// Requests this organisation owns now.
+    pub owner_org_id: Option<i64>,
+    /// Requests with a running clock due before this time.
+    pub overdue_at: Option<DateTime<Utc>>,
+    /// Text in the title, the receipt number or the enterprise's name, ignoring case.
+    pub search: Option<String>,
     pub limit: i64,
+    pub offset: i64,
 }
 
 /// Who reads a listing, as far as the SQL can tell: a request is listed when any of these holds.
@@ -372,8 +382,8 @@ fn seen_by_sql(seen: &SeenBy, args: &mut Vec<Arg>) -> String {
     format!("({})", any.join(" OR "))
 }
 
-/// Requests matching `filter`, newest first.
-pub async fn list(conn: &mut Conn, filter: &RequestFilter) -> Result<Vec<RequestRow>> {
+/// The WHERE clause of `filter` and its arguments.
+fn filter_sql(filter: &RequestFilter) -> (String, Vec<Arg>) {
     let mut args = Vec::new();
     let mut conditions = Vec::new();
     let mut any_of = |column: &str, values: &[String], args: &mut Vec<Arg>| {
@@ -405,19 +415,60 @@ pub async fn list(conn: &mut Conn, filter: &RequestFilter) -> Result<Vec<Request
     if let Some(seen) = &filter.seen_by {
         conditions.push(seen_by_sql(seen, &mut args));
     }
-    let filter_sql = if conditions.is_empty() {
+    if let Some(org) = filter.owner_org_id {
+        conditions.push(format!(
+            "q.owner_org_id = {}",
+            next(Arg::Int(org), &mut args)
+        ));
+    }
+    if let Some(at) = filter.overdue_at {
+        let mark = next(Arg::Text(time::to_text(at)), &mut args);
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM deadline d WHERE d.object_type = '{OBJECT}' \
+             AND d.object_id = q.receipt_no AND d.kind IN ('{RESPONSE_CLOCK}', '{RESOLUTION_CLOCK}') \
+             AND d.state = 'running' AND d.due_at < {mark})"
+        ));
+    }
+    if let Some(text) = &filter.search {
+        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+        let mark = next(Arg::Text(pattern), &mut args);
+        conditions.push(format!(
+            "(LOWER(COALESCE(q.title, '')) LIKE {mark} ESCAPE '\\' \
+             OR LOWER(q.receipt_no) LIKE {mark} ESCAPE '\\' OR LOWER(e.name) LIKE {mark} ESCAPE '\\')"
+        ));
+    }
+    let sql = if conditions.is_empty() {
         String::new()
     } else {
         format!(" WHERE {}", conditions.join(" AND "))
     };
+    (sql, args)
+}
+
+/// Requests matching `filter`, newest first, `filter.limit` of them after `filter.offset`.
+pub async fn list(conn: &mut Conn, filter: &RequestFilter) -> Result<Vec<RequestRow>> {
+    let (filter_sql, args) = filter_sql(filter);
     let sql = format!(
-        "{COLUMNS}{filter_sql} ORDER BY q.submitted_at DESC, q.id DESC LIMIT {}",
-        filter.limit.max(0)
+        "{COLUMNS}{filter_sql} ORDER BY q.submitted_at DESC, q.id DESC LIMIT {} OFFSET {}",
+        filter.limit.max(0),
+        filter.offset.max(0)
     );
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &args)
         .fetch_all(conn)
         .await?;
     rows.iter().map(from_row).collect()
+}
+
+/// How many requests match `filter`, on every page.
+pub async fn count(conn: &mut Conn, filter: &RequestFilter) -> Result<i64> {
+    let (filter_sql, args) = filter_sql(filter);
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM request q JOIN enterprise e ON e.id = q.enterprise_id{filter_sql}"
+    );
+    let row = bind_all(sqlx::query(AssertSqlSafe(sql)), &args)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get("n")?)
 }
 
 /// Whether request `of` is another, still open request of the same enterprise and category.
