@@ -338,12 +338,16 @@ async fn fire(app: &App, warning: &Warning, now: DateTime<Utc>) -> AppResult<boo
         }
         None => template(warning.grade),
     };
+    let link = app
+        .object_page(&mut tx, &deadline.object_type, &deadline.object_id)
+        .await?;
     for user in &told {
         let message = NewMessage {
             recipient_user_id: *user,
             template,
             params: params.clone(),
             idempotency_key: format!("warning-{}-user-{user}", warning.id),
+            link: link.clone(),
         };
         notifications::enqueue(&mut tx, message, now).await?;
     }

@@ -21,6 +21,9 @@ use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The object type of an application in the trail (audit log) and on its clocks.
+pub const TRAIL_OBJECT: &str = "application";
+
 /// The kind of clock a submitted application runs on.
 pub const REVIEW_CLOCK: &str = "policy.application_review";
 
@@ -202,13 +205,18 @@ pub(crate) async fn record(
 ) -> AppResult<()> {
     let change = Change {
         action,
-        object_type: "application",
+        object_type: TRAIL_OBJECT,
         object_id: receipt_no.to_string(),
         on_behalf_of: on_behalf(who, code),
         detail,
     };
     audit::record(conn, who, meta, change, now).await?;
     Ok(())
+}
+
+/// An application's page, where messages about it link.
+pub(crate) fn page_of(receipt_no: &str) -> String {
+    format!("/applications/{receipt_no}")
 }
 
 /// Tells the enterprise's users that its application moved on.
@@ -226,6 +234,7 @@ pub(crate) async fn notify_enterprise(
             template,
             params: params.clone(),
             idempotency_key: format!("application:{}:{event}:user:{user}", row.receipt_no),
+            link: Some(page_of(&row.receipt_no)),
         };
         notifications::enqueue(conn, message, now).await?;
     }
@@ -266,6 +275,37 @@ pub(crate) async fn visible_row(
         return Err(not_found());
     }
     Ok(row)
+}
+
+/// Who may read an application's trail (留痕与时限): the enterprise and its steward, the
+/// departments handling it (the policy's department and every department holding one of its
+/// review stages) and finance, which pays it. Other staff who may see the application (by
+/// region) read its page, not its trail. Administrators and supervisors read every trail.
+pub(crate) async fn may_read_trail(
+    conn: &mut Conn,
+    who: &Principal,
+    receipt_no: &str,
+) -> AppResult<bool> {
+    let row = match visible_row(conn, who, receipt_no).await {
+        Ok(row) => row,
+        Err(AppError::NotFound(_)) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    if acts_for_enterprise(who) || who.role == qinqing_domain::org::Role::Finance {
+        return Ok(true);
+    }
+    if !who.role.is_staff() {
+        return Ok(false);
+    }
+    let Some(policy) = crate::store::policies::get(conn, row.policy_id).await? else {
+        return Ok(false);
+    };
+    let handles = |org_id: i64| org_id == who.org_id;
+    Ok(handles(policy.department_org_id)
+        || stages(&policy)
+            .iter()
+            .flat_map(ReviewStage::holders)
+            .any(|h| handles(h.org_id)))
 }
 
 pub async fn get(app: &App, who: &Principal, receipt_no: &str) -> AppResult<ApplicationView> {
