@@ -38,6 +38,40 @@ pub struct FactInput {
     pub value: String,
 }
 
+/// A fact the applicant added, in words: what it is and its value with its unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ShownFact {
+    /// "2025年研发费用"
+    pub label: String,
+    /// "400 万元", "12 人"
+    pub value: String,
+}
+
+/// Reads a fact as people do: the attribute's label after its year, money in 元 with
+/// separators (万元 and 亿元 for round large sums), other values with their unit. A key the
+/// schema no longer declares still shows its value, under a neutral label.
+pub(crate) fn shown_fact(schema: &qinqing_rules::Schema, f: &FactInput) -> ShownFact {
+    let (attr, year) = match f.key.split_once('@') {
+        Some((attr, year)) => (attr, Some(year)),
+        None => (f.key.as_str(), None),
+    };
+    let def = schema.get(attr).map(|id| schema.def(id));
+    let name = def.map_or("补充数据", |d| d.label.as_str());
+    let label = match year {
+        Some(year) => format!("{year}年{name}"),
+        None => name.to_string(),
+    };
+    let value = match def.map(|d| (d, qinqing_rules::Value::parse(d.ty, &f.value))) {
+        Some((_, Ok(qinqing_rules::Value::Money(m)))) => qinqing_rules::text::money_round(m.fen()),
+        Some((d, _)) => match &d.unit {
+            Some(unit) => format!("{} {unit}", f.value.trim()),
+            None => f.value.trim().to_string(),
+        },
+        None => f.value.trim().to_string(),
+    };
+    ShownFact { label, value }
+}
+
 /// A pledge as signed: the key and the full text the applicant saw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct SignedPledge {
@@ -96,6 +130,8 @@ pub struct ApplicationView {
     pub computed_amount: Option<String>,
     pub approved_amount: Option<String>,
     pub facts: Vec<FactInput>,
+    /// The same facts as people read them (2025年研发费用:400 万元).
+    pub facts_shown: Vec<ShownFact>,
     pub pledges: Vec<SignedPledge>,
     /// What the enterprise must add (补正), or why it was rejected.
     pub note: Option<String>,
@@ -387,6 +423,8 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
         })
         .collect();
     let payout = payouts::of_application(conn, row.id).await?;
+    let facts: Vec<FactInput> = serde_json::from_str(&row.form).unwrap_or_default();
+    let schema = crate::schema(conn).await?;
     Ok(ApplicationView {
         receipt_no: row.receipt_no.clone(),
         policy_id: policy.slug.clone(),
@@ -405,7 +443,8 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
         due_at,
         computed_amount: row.computed_amount.map(|a| Money::from_fen(a).to_string()),
         approved_amount: row.approved_amount.map(|a| Money::from_fen(a).to_string()),
-        facts: serde_json::from_str(&row.form).unwrap_or_default(),
+        facts_shown: facts.iter().map(|f| shown_fact(&schema, f)).collect(),
+        facts,
         pledges: serde_json::from_str(&row.pledges).unwrap_or_default(),
         note: row.note.clone(),
         submitted_at: row.submitted_at,
@@ -440,4 +479,32 @@ async fn holder_views(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(key: &str, value: &str) -> ShownFact {
+        let fact = FactInput {
+            key: key.into(),
+            value: value.into(),
+        };
+        shown_fact(&qinqing_rules::Schema::standard(), &fact)
+    }
+
+    #[test]
+    fn a_fact_reads_with_its_label_year_and_money_in_yuan() {
+        let f = shown("rd_expense@2025", "4000000");
+        assert_eq!(f.label, "2025年研发费用");
+        assert_eq!(f.value, "400 万元");
+        assert_eq!(shown("rd_expense@2025", "1234567.5").value, "1,234,567.50 元");
+    }
+
+    #[test]
+    fn an_undeclared_fact_keeps_its_value_under_a_neutral_label() {
+        let f = shown("no_such_thing@2025", "12");
+        assert_eq!(f.label, "2025年补充数据");
+        assert_eq!(f.value, "12");
+    }
 }

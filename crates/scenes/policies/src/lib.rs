@@ -50,6 +50,16 @@ pub fn scene() -> std::sync::Arc<dyn qinqing_kernel::web::WebScene> {
 /// `attributes.toml`).
 pub const POLICY_ATTRIBUTES: &str = "policy_attributes";
 
+/// The names of the platform's divisions (the district, its towns and villages) by code, so
+/// that explanations say "东园镇" where the rules test "350521102".
+pub async fn region_names(conn: &mut Conn) -> AppResult<qinqing_rules::RegionNames> {
+    Ok(qinqing_kernel::store::orgs::list_non_enterprise(conn)
+        .await?
+        .into_iter()
+        .filter_map(|o| Some((o.division_code?.as_str().to_string(), o.name)))
+        .collect())
+}
+
 /// The attribute schema policies are written against: the standard profile fields plus the
 /// custom attributes the administrator declared (`attributes.toml`).
 pub async fn schema(conn: &mut Conn) -> AppResult<Schema> {
