@@ -164,7 +164,7 @@ impl App {
         if object_type == "enterprise" {
             return Ok(Some(format!("/enterprises/{object_id}")));
         }
-        for scene in &self.scenes {
+        for scene in self.scenes.iter() {
             if let Some(page) = scene.object_page(conn, object_type, object_id).await {
                 return page.map(Some);
             }

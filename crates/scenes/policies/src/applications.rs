@@ -51,16 +51,9 @@ pub struct ShownFact {
 /// separators (万元 and 亿元 for round large sums), other values with their unit. A key the
 /// schema no longer declares still shows its value, under a neutral label.
 pub(crate) fn shown_fact(schema: &qinqing_rules::Schema, f: &FactInput) -> ShownFact {
-    let (attr, year) = match f.key.split_once('@') {
-        Some((attr, year)) => (attr, Some(year)),
-        None => (f.key.as_str(), None),
-    };
-    let def = schema.get(attr).map(|id| schema.def(id));
-    let name = def.map_or("补充数据", |d| d.label.as_str());
-    let label = match year {
-        Some(year) => format!("{year}年{name}"),
-        None => name.to_string(),
-    };
+    let def = schema
+        .get(attribute_of(&f.key).0)
+        .map(|id| schema.def(id));
     let value = match def.map(|d| (d, qinqing_rules::Value::parse(d.ty, &f.value))) {
         Some((_, Ok(qinqing_rules::Value::Money(m)))) => qinqing_rules::text::money_round(m.fen()),
         Some((d, _)) => match &d.unit {
@@ -69,7 +62,29 @@ pub(crate) fn shown_fact(schema: &qinqing_rules::Schema, f: &FactInput) -> Shown
         },
         None => f.value.trim().to_string(),
     };
-    ShownFact { label, value }
+    ShownFact {
+        label: fact_label(schema, &f.key),
+        value,
+    }
+}
+
+/// What a fact's key ("rd_expense@2025") names: "2025年研发费用".
+pub(crate) fn fact_label(schema: &qinqing_rules::Schema, key: &str) -> String {
+    let (attr, year) = attribute_of(key);
+    let def = schema.get(attr).map(|id| schema.def(id));
+    let name = def.map_or("补充数据", |d| d.label.as_str());
+    match year {
+        Some(year) => format!("{year}年{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// The attribute and the year of a fact's key: "rd_expense@2025" → ("rd_expense", "2025").
+fn attribute_of(key: &str) -> (&str, Option<&str>) {
+    match key.split_once('@') {
+        Some((attr, year)) => (attr, Some(year)),
+        None => (key, None),
+    }
 }
 
 /// A pledge as signed: the key and the full text the applicant saw.
@@ -141,6 +156,8 @@ pub struct ApplicationView {
     /// Where its payout stands, once approved.
     pub payout_status: Option<PayoutStatus>,
     pub payout_label: Option<&'static str>,
+    /// From 提交 to 到账: where it stands, as the stepper shows it.
+    pub progress: Vec<crate::progress::ProgressStep>,
 }
 
 pub fn action_label(action: &str) -> &'static str {
@@ -451,6 +468,7 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
         decided_at: row.decided_at,
         steps,
         payout_label: payout.as_ref().map(|p| p.status.label_zh()),
+        progress: crate::progress::of(row.status, payout.as_ref().map(|p| p.status)),
         payout_status: payout.map(|p| p.status),
     })
 }
