@@ -137,7 +137,8 @@ journey('企业手机申报全程:表单内上传材料、重开草稿不丢数�
     await clickAndWait(ent, ent.getByRole('link', { name: '查看申报详情' }));
     assert.match(await ent.locator('#facts').innerText(), /\d{4}年新招用重点群体人员在岗月数\s+12,8,6 月/);
     const explanation = await ent.locator('#explanation').innerText();
-    assert.match(explanation, /所在区域 \S+镇/);
+    assert.match(explanation, /所在区域 \S+镇\S+(村|社区),需属于 /);
+    assert.doesNotMatch(explanation, /需属于 \S*(局|委|办)/, 'a region is named by its division, not a department');
     assert.doesNotMatch(explanation, /\d{6,}/, 'no division code in the explanation');
     await ent.getByRole('link', { name: '查看留痕与时限' }).waitFor();
     await looksRight(ent, 'application-page-phone');

@@ -495,7 +495,7 @@ async fn the_24_hour_response_warning_fires_unless_the_request_is_signed_for() {
 }
 
 /// A handler of `org` the administrator adds, with its own password set.
-async fn second_handler(app: &TestApp, org: &str) -> Session {
+pub(crate) async fn second_handler(app: &TestApp, org: &str) -> Session {
     let org = org_id(app, org).await;
     let admin = app.login("admin").await;
     let user = json!({ "username": "caizheng_handler", "display_name": "周经办", "org_id": org, "role": "handler", "password": "Start2026ok" });

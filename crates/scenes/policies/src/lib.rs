@@ -58,6 +58,8 @@ pub async fn region_names(conn: &mut Conn) -> AppResult<qinqing_rules::RegionNam
     let own: BTreeMap<String, String> = qinqing_kernel::store::orgs::list_non_enterprise(conn)
         .await?
         .into_iter()
+        // Departments carry their division's code too; only the division itself names it.
+        .filter(|o| o.kind.is_division())
         .filter_map(|o| Some((o.division_code?.as_str().to_string(), o.name)))
         .collect();
     Ok(own
