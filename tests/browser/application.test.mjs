@@ -10,7 +10,7 @@ import {
 } from './lib/harness.mjs';
 import {
   BANK, person, withPeople, ownEnterprise, fact, writePolicy, submitAndPublish, financePays,
-  accountNumber,
+  accountNumber, policyDefinition,
 } from './lib/fulfilment.mjs';
 
 useBrowser();
@@ -41,30 +41,17 @@ journey('企业手机申报全程:表单内上传材料、重开草稿不丢数�
     const tag = runTag();
     const id = `qq-jobs-${tag}`;
     const title = `重点群体稳岗补贴(${tag})`;
-    const definition = [
-      `id = "${id}"`,
-      `title = "${title}"`,
-      'department = "工业和信息化局"',
-      'level = "district"',
-      'topics = ["就业"]',
-      'entity = "enterprise"',
-      'mode = "apply"',
-      'effective = { from = 2025-01-01 }',
-      '',
-      '[conditions]',
-      'all = [',
-      '  { attr = "region", under = ["350521"] },',
-      '  { count = "target_group_hire_months", min = 1, label = "需新招用重点群体人员至少 1 人" },',
-      '  { attr = "credit_status", not_in = ["bad"] },',
-      ']',
-      '',
-      '[reward]',
-      'per_unit = "500"',
-      'months = "target_group_hire_months"',
-      'max_months = 36',
-      'cap = "200000"',
-      '',
-    ].join('\n');
+    const definition = policyDefinition({
+      id,
+      title,
+      head: ['topics = ["就业"]', 'entity = "enterprise"'],
+      conditions: [
+        '{ attr = "region", under = ["350521"] }',
+        '{ count = "target_group_hire_months", min = 1, label = "需新招用重点群体人员至少 1 人" }',
+        '{ attr = "credit_status", not_in = ["bad"] }',
+      ],
+      reward: ['per_unit = "500"', 'months = "target_group_hire_months"', 'max_months = 36', 'cap = "200000"'],
+    });
     const pledges = [
       ['integrity', '本企业承诺所填数据真实、准确、完整,如有虚假,自愿退回已获资金并承担失信责任。'],
       ['single', '本企业承诺上述人员未享受其他同类社保补贴。'],

@@ -11,7 +11,7 @@ import {
 } from './lib/harness.mjs';
 import {
   BANK, person, withPeople, ownEnterprise, fact, writePolicy, submitAndPublish, financePays,
-  accountNumber,
+  accountNumber, policyDefinition,
 } from './lib/fulfilment.mjs';
 
 useBrowser();
@@ -52,27 +52,17 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
     const tag = runTag();
     const id = `qq-smart-${tag}`;
     const title = `智能制造示范项目奖励(${tag})`;
-    const definition = [
-      `id = "${id}"`,
-      `title = "${title}"`,
-      'department = "工业和信息化局"',
-      'level = "district"',
-      `document_no = "泉台管〔2026〕${randomInt(100, 999)}号"`,
-      'topics = ["工业", "智能制造"]',
-      'entity = "enterprise"',
-      'mode = "apply"',
-      'effective = { from = 2025-01-01 }',
-      '',
-      '[conditions]',
-      'all = [',
-      '  { attr = "region", under = ["350521"] },',
-      '  { attr = "credit_status", not_in = ["bad"] },',
-      ']',
-      '',
-      '[reward]',
-      'fixed = "88000"',
-      '',
-    ].join('\n');
+    const definition = policyDefinition({
+      id,
+      title,
+      head: [
+        `document_no = "泉台管〔2026〕${randomInt(100, 999)}号"`,
+        'topics = ["工业", "智能制造"]',
+        'entity = "enterprise"',
+      ],
+      conditions: ['{ attr = "region", under = ["350521"] }', '{ attr = "credit_status", not_in = ["bad"] }'],
+      reward: ['fixed = "88000"'],
+    });
     const pledges = [
       ['integrity', '本企业承诺所填数据真实、准确、完整,如有虚假,自愿退回已获资金并承担失信责任。'],
       ['single', '本企业承诺本项目未获得其他同类财政奖补资金。'],
@@ -267,26 +257,18 @@ journey('免申即享全流程:经办人编写并上架、运行比对、核对�
     const tag = runTag();
     const id = `qq-auto-${tag}`;
     const title = `专精特新培育企业奖励(${tag})`;
-    const definition = [
-      `id = "${id}"`,
-      `title = "${title}"`,
-      'department = "工业和信息化局"',
-      'level = "district"',
-      'topics = ["工业", "企业培育"]',
-      'mode = "auto_grant"',
-      'effective = { from = 2025-01-01 }',
-      '',
-      '[conditions]',
-      'all = [',
-      `  { attr = "region", under = ["${region}"] },`,
-      `  { attr = "established_on", equals = ${founded}, label = "${founded} 成立的培育企业" },`,
-      '  { attr = "credit_status", not_in = ["bad"] },',
-      ']',
-      '',
-      '[reward]',
-      'fixed = "66000"',
-      '',
-    ].join('\n');
+    const definition = policyDefinition({
+      id,
+      title,
+      mode: 'auto_grant',
+      head: ['topics = ["工业", "企业培育"]'],
+      conditions: [
+        `{ attr = "region", under = ["${region}"] }`,
+        `{ attr = "established_on", equals = ${founded}, label = "${founded} 成立的培育企业" }`,
+        '{ attr = "credit_status", not_in = ["bad"] }',
+      ],
+      reward: ['fixed = "66000"'],
+    });
     await visit(handler, '/policies/new');
     await writePolicy(handler, {
       definition, budget: '1000000',

@@ -278,24 +278,6 @@ async fn may_read_entry(
     Ok(found.is_some_and(|e| who.covers_enterprise(&code, &e.identity.region_code)))
 }
 
-/// Whom a scene lets read the trail of one of its objects: for a request or an agreement the
-/// government staff who may see it; for an application the enterprise and the departments
-/// handling it. Each scene decides for its own objects.
-async fn sees_case(
-    app: &App,
-    conn: &mut Conn,
-    who: &Principal,
-    object_type: &str,
-    object_id: &str,
-) -> AppResult<bool> {
-    for scene in app.scenes() {
-        if let Some(seen) = scene.sees_object(conn, who, object_type, object_id).await {
-            return seen;
-        }
-    }
-    Ok(false)
-}
-
 /// The history of one object in time order, for a caller entitled to the object.
 pub async fn history(
     app: &App,
@@ -330,8 +312,17 @@ async fn may_read_history_in(
     object_id: &str,
 ) -> AppResult<bool> {
     let object = serde_json::json!({ "object_type": object_type, "object_id": object_id });
-    Ok(may_read_entry(conn, who, &object).await?
-        || sees_case(app, conn, who, object_type, object_id).await?)
+    if may_read_entry(conn, who, &object).await? {
+        return Ok(true);
+    }
+    // Each scene decides for its own objects: for a request or an agreement the government
+    // staff who may see it; for an application the enterprise and the departments handling it.
+    for scene in app.scenes() {
+        if let Some(seen) = scene.sees_object(conn, who, object_type, object_id).await {
+            return seen;
+        }
+    }
+    Ok(false)
 }
 
 /// The size of the tree proofs may be asked against: the latest checkpoint's.

@@ -183,3 +183,28 @@ export async function financePays(finance, { receipt, name, account, amount }, s
 export function accountNumber() {
   return `62220${String(randomInt(1e9)).padStart(9, '0')}${String(randomInt(1e5)).padStart(5, '0')}`;
 }
+
+/**
+ * A policy's definition file of 工业和信息化局: `head` lines after its level (文号, topics …),
+ * its conditions (one a line, all of them required) and the lines of its reward.
+ */
+export function policyDefinition({ id, title, mode = 'apply', head = [], conditions, reward }) {
+  return [
+    `id = "${id}"`,
+    `title = "${title}"`,
+    'department = "工业和信息化局"',
+    'level = "district"',
+    ...head,
+    `mode = "${mode}"`,
+    'effective = { from = 2025-01-01 }',
+    '',
+    '[conditions]',
+    'all = [',
+    ...conditions.map((c) => `  ${c},`),
+    ']',
+    '',
+    '[reward]',
+    ...reward,
+    '',
+  ].join('\n');
+}

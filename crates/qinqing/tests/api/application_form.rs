@@ -46,7 +46,10 @@ fn location(res: &reqwest::Response) -> String {
 
 /// The receipt number in the form's address after a step kept on the form.
 fn receipt_in(address: &str) -> String {
-    let start = address.find("receipt=").expect("the form carries on an application") + 8;
+    let start = address
+        .find("receipt=")
+        .expect("the form carries on an application")
+        + 8;
     address[start..]
         .split(['&', '#'])
         .next()
@@ -136,7 +139,10 @@ async fn a_file_without_its_form_saved_is_refused_on_the_form_with_everything_ke
     let res = post_form(&firm, &fields, Some(("假.pdf", b"<html></html>"))).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.unwrap();
-    assert!(html.contains("只能上传 PDF、JPG、PNG 或 OFD 文件"), "{html}");
+    assert!(
+        html.contains("只能上传 PDF、JPG、PNG 或 OFD 文件"),
+        "{html}"
+    );
     assert!(
         html.contains(r#"value="4000000""#),
         "the figure typed is kept"
@@ -191,7 +197,10 @@ async fn an_applications_trail_is_read_by_the_enterprise_and_the_departments_han
         assert!(html.contains(link), "{who} is shown the trail link");
         let (status, html) = page(&session, &trail).await;
         assert_eq!(status, StatusCode::OK, "{who} reads the trail");
-        assert!(html.contains("保存申报草稿"), "{who} reads the draft's entry");
+        assert!(
+            html.contains("保存申报草稿"),
+            "{who} reads the draft's entry"
+        );
     }
     // The bank is not shown the application at all.
     let bank = app.login("bank").await;
@@ -214,13 +223,20 @@ async fn the_enterprise_is_told_with_a_link_when_its_request_is_answered() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|m| m["template"] == "request_replied" && m["body"].as_str().unwrap().contains(receipt))
+        .filter(|m| {
+            m["template"] == "request_replied" && m["body"].as_str().unwrap().contains(receipt)
+        })
         .collect();
     assert_eq!(told.len(), 1, "told once: {inbox}");
     assert_eq!(told[0]["subject"], "诉求已答复");
     assert_eq!(told[0]["kind"], "诉求答复");
     assert_eq!(told[0]["link"], format!("/requests/{receipt}"));
-    assert!(told[0]["body"].as_str().unwrap().contains("按平台指引申报即可"));
+    assert!(
+        told[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("按平台指引申报即可")
+    );
     let (status, _) = page(&enterprise, told[0]["link"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::OK, "the link opens for the enterprise");
 

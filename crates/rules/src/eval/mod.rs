@@ -468,7 +468,10 @@ mod tests {
             "所在区域 东园镇东园村,需属于 泉州台商投资区"
         );
         let coded = evaluate(&p, &s, &f, 2025, &o);
-        assert_eq!(coded.checks[0].sentence, "所在区域 350521102201,需属于 350521");
+        assert_eq!(
+            coded.checks[0].sentence,
+            "所在区域 350521102201,需属于 350521"
+        );
     }
 
     fn rd(years: &[(i32, i64)]) -> Facts {

@@ -51,9 +51,7 @@ pub struct ShownFact {
 /// separators (万元 and 亿元 for round large sums), other values with their unit. A key the
 /// schema no longer declares still shows its value, under a neutral label.
 pub(crate) fn shown_fact(schema: &qinqing_rules::Schema, f: &FactInput) -> ShownFact {
-    let def = schema
-        .get(attribute_of(&f.key).0)
-        .map(|id| schema.def(id));
+    let def = schema.get(attribute_of(&f.key).0).map(|id| schema.def(id));
     let value = match def.map(|d| (d, qinqing_rules::Value::parse(d.ty, &f.value))) {
         Some((_, Ok(qinqing_rules::Value::Money(m)))) => qinqing_rules::text::money_round(m.fen()),
         Some((d, _)) => match &d.unit {
@@ -516,7 +514,10 @@ mod tests {
         let f = shown("rd_expense@2025", "4000000");
         assert_eq!(f.label, "2025年研发费用");
         assert_eq!(f.value, "400 万元");
-        assert_eq!(shown("rd_expense@2025", "1234567.5").value, "1,234,567.50 元");
+        assert_eq!(
+            shown("rd_expense@2025", "1234567.5").value,
+            "1,234,567.50 元"
+        );
     }
 
     #[test]

@@ -150,7 +150,8 @@ pub async fn submit(
 }
 
 /// Submits a draft, or resubmits a returned application with what was asked for (补正): the
-/// clock that was paused for it runs again.
+/// clock that was paused for it runs again. With `input.draft` a draft is saved again instead
+/// (see [`save_draft`]).
 pub async fn resubmit(
     app: &App,
     who: &Principal,
@@ -160,12 +161,21 @@ pub async fn resubmit(
 ) -> AppResult<ApplicationView> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
+    let act = if input.draft {
+        "保存申报草稿"
+    } else {
+        "提交申报"
+    };
+    let own = own(&mut tx, who, receipt_no, act).await?;
+    if input.draft {
+        return save_draft(app, tx, who, own, input, meta).await;
+    }
     let Own {
         row,
         code,
         enterprise,
         policy,
-    } = own(&mut tx, who, receipt_no, "提交申报").await?;
+    } = own;
     if !matches!(row.status, Draft | Returned) {
         return Err(AppError::Conflict {
             field: None,
@@ -236,21 +246,21 @@ pub async fn resubmit(
 
 /// Saves what the applicant typed into a draft and submits nothing: every figure and tick is
 /// kept as it is, complete or not, for the applicant to carry on later (继续申报).
-pub async fn save_draft(
+async fn save_draft(
     app: &App,
+    mut tx: qinqing_kernel::store::Tx,
     who: &Principal,
-    receipt_no: &str,
+    own: Own,
     input: &ApplicationInput,
     meta: &RequestMeta,
 ) -> AppResult<ApplicationView> {
     let now = app.now();
-    let mut tx = app.db.begin().await?;
     let Own {
         row,
         code,
         enterprise,
         policy,
-    } = own(&mut tx, who, receipt_no, "保存申报草稿").await?;
+    } = own;
     if row.status != Draft {
         return Err(AppError::Conflict {
             field: None,
@@ -263,7 +273,17 @@ pub async fn save_draft(
     store::update_form(&mut tx, row.id, &form, &pledges, computed, now).await?;
     let detail = serde_json::json!({ "computed_amount": computed });
     let receipt = row.receipt_no.as_str();
-    record(&mut tx, who, meta, "application.draft", receipt, &code, detail, now).await?;
+    record(
+        &mut tx,
+        who,
+        meta,
+        "application.draft",
+        receipt,
+        &code,
+        detail,
+        now,
+    )
+    .await?;
     let row = get_row(&mut tx, row.id).await?;
     let shown = view(&mut tx, &row).await?;
     tx.commit().await.map_err(StoreError::from)?;

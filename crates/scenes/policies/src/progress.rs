@@ -125,7 +125,10 @@ mod tests {
     use super::*;
 
     fn states(status: ApplicationStatus, payout: Option<PayoutStatus>) -> Vec<&'static str> {
-        of(status, payout).iter().map(|s| s.state.as_str()).collect()
+        of(status, payout)
+            .iter()
+            .map(|s| s.state.as_str())
+            .collect()
     }
 
     #[test]

@@ -137,9 +137,7 @@ impl Scene for Policies {
         object_id: &str,
     ) -> Option<AppResult<String>> {
         match object_type {
-            crate::applications::TRAIL_OBJECT => {
-                Some(Ok(crate::applications::page_of(object_id)))
-            }
+            crate::applications::TRAIL_OBJECT => Some(Ok(crate::applications::page_of(object_id))),
             crate::ratings::OBJECT => Some(crate::ratings::page_of(conn, object_id).await),
             _ => None,
         }

@@ -20,7 +20,11 @@ fn request_replied(p: &Params) -> (String, String) {
     let department = p.get("department", "承办部门");
     let reply = p.get("reply", "");
     let quoted: String = reply.chars().take(QUOTED_CHARS).collect();
-    let more = if quoted.len() < reply.len() { "……" } else { "" };
+    let more = if quoted.len() < reply.len() {
+        "……"
+    } else {
+        ""
+    };
     (
         "诉求已答复".into(),
         format!("{object}已由{department}答复:{quoted}{more}。请查看答复并回访评价。"),

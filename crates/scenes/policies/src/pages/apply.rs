@@ -395,7 +395,7 @@ async fn keep_form(
     let (app, who) = (&state.app, &caller.principal);
     let a = applications::get(app, who, receipt).await?;
     if a.status == ApplicationStatus::Draft {
-        applying::save_draft(app, who, receipt, input, &caller.meta).await
+        applying::resubmit(app, who, receipt, input, &caller.meta).await
     } else {
         Ok(a)
     }
