@@ -127,8 +127,13 @@ journey('企业手机申报全程:表单内上传材料、重开草稿不丢数�
     assert.match(explanation, /所在区域 \S+镇\S+(村|社区),需属于 /);
     assert.doesNotMatch(explanation, /需属于 \S*(局|委|办)/, 'a region is named by its division, not a department');
     assert.doesNotMatch(explanation, /\d{6,}/, 'no division code in the explanation');
-    await ent.getByRole('link', { name: '查看留痕与时限' }).waitFor();
     await looksRight(ent, 'application-page-phone');
+    // Its own trail opens for it, in words.
+    await clickAndWait(ent, ent.getByRole('link', { name: '查看留痕与时限' }));
+    const trail = await ent.locator('main').innerText();
+    assert.match(trail, /提交申报/);
+    assert.match(trail, /时限与预警[\s\S]*审核/, 'the time limit is beside the trail');
+    await looksRight(ent, 'application-trail-phone');
 
     // 5. 初审 and 复审 approve; both and the department lead may follow the trail link they see.
     for (const reviewer of ['reviewer1', 'reviewer2']) {
