@@ -9,8 +9,8 @@ import {
   assertNoHorizontalScroll, assertNoRawCode, assertShownLinksOpen, runTag,
 } from './lib/harness.mjs';
 import {
-  BANK, person, withPeople, ownEnterprise, fact, writePolicy, submitAndPublish, financePays,
-  accountNumber, policyDefinition,
+  person, withPeople, ownEnterprise, fact, writePolicy, submitAndPublish, financePays,
+  policyDefinition, confirmAccount,
 } from './lib/fulfilment.mjs';
 
 useBrowser();
@@ -153,12 +153,7 @@ journey('企业手机申报全程:表单内上传材料、重开草稿不丢数�
     await visit(ent, `/applications/${receipt}`);
     assert.deepEqual(await stepper(ent), ['done', 'done', 'done', 'current', 'ahead']);
     await visit(ent, `/enterprises/${code}/applications`);
-    const account = accountNumber();
-    await ent.getByLabel('户名').fill(name);
-    await ent.getByLabel('账号').fill(account);
-    await ent.getByLabel('开户银行').fill(BANK);
-    await clickAndWait(ent, ent.getByRole('button', { name: '确认收款账户' }));
-    await ent.getByRole('status').filter({ hasText: '收款账户已确认' }).waitFor();
+    const account = await confirmAccount(ent, name);
     const finance = await person(people, watch, { ...DESKTOP, acceptDownloads: true }, 'finance');
     await financePays(finance, { receipt, name, account, amount: '13000.00' }, 'application-payouts-paid');
     await visit(ent, `/applications/${receipt}`);

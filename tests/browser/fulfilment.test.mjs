@@ -11,7 +11,7 @@ import {
 } from './lib/harness.mjs';
 import {
   BANK, person, withPeople, ownEnterprise, fact, writePolicy, submitAndPublish, financePays,
-  accountNumber, policyDefinition,
+  accountNumber, policyDefinition, confirmAccount,
 } from './lib/fulfilment.mjs';
 
 useBrowser();
@@ -224,12 +224,7 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
     await visit(ent, `/enterprises/${code}/applications`);
     await mine.getByText('已核准').waitFor();
     assert.match(await mine.innerText(), /核定 ¥88,000\.00/);
-    const account = accountNumber();
-    await ent.getByLabel('户名').fill(name);
-    await ent.getByLabel('账号').fill(account);
-    await ent.getByLabel('开户银行').fill(BANK);
-    await clickAndWait(ent, ent.getByRole('button', { name: '确认收款账户' }));
-    await ent.getByRole('status').filter({ hasText: '收款账户已确认' }).waitFor();
+    const account = await confirmAccount(ent, name);
     assert.ok((await ent.locator('main').innerText()).includes(`当前:${BANK} ${account}(已确认)`), 'the account is shown as confirmed');
     await assertNoHorizontalScroll(ent);
     await screenshot(ent, 'fulfilment-my-applications-phone');

@@ -208,3 +208,14 @@ export function policyDefinition({ id, title, mode = 'apply', head = [], conditi
     '',
   ].join('\n');
 }
+
+/** On 我的申报 (where it must be), the enterprise confirms a new bank account; returns its number. */
+export async function confirmAccount(ent, name) {
+  const account = accountNumber();
+  await ent.getByLabel('户名').fill(name);
+  await ent.getByLabel('账号').fill(account);
+  await ent.getByLabel('开户银行').fill(BANK);
+  await clickAndWait(ent, ent.getByRole('button', { name: '确认收款账户' }));
+  await ent.getByRole('status').filter({ hasText: '收款账户已确认' }).waitFor();
+  return account;
+}

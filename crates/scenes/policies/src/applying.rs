@@ -20,8 +20,7 @@ use qinqing_domain::{CreditCode, DivisionCode};
 use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
 use qinqing_kernel::enterprises::visible_enterprise;
 use qinqing_kernel::principal::acts_for_enterprise;
-use qinqing_kernel::store::Conn;
-use qinqing_kernel::store::StoreError;
+use qinqing_kernel::store::{Conn, StoreError, Tx};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use qinqing_rules::Outcome;
 use serde::Deserialize;
@@ -143,10 +142,7 @@ pub async fn submit(
         now,
     )
     .await?;
-    let row = get_row(&mut tx, id).await?;
-    let shown = view(&mut tx, &row).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(shown)
+    committed(tx, id).await
 }
 
 /// Submits a draft, or resubmits a returned application with what was asked for (补正): the
@@ -238,17 +234,14 @@ pub async fn resubmit(
         now,
     )
     .await?;
-    let row = get_row(&mut tx, row.id).await?;
-    let shown = view(&mut tx, &row).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(shown)
+    committed(tx, row.id).await
 }
 
 /// Saves what the applicant typed into a draft and submits nothing: every figure and tick is
 /// kept as it is, complete or not, for the applicant to carry on later (继续申报).
 async fn save_draft(
     app: &App,
-    mut tx: qinqing_kernel::store::Tx,
+    mut tx: Tx,
     who: &Principal,
     own: Own,
     input: &ApplicationInput,
@@ -284,7 +277,12 @@ async fn save_draft(
         now,
     )
     .await?;
-    let row = get_row(&mut tx, row.id).await?;
+    committed(tx, row.id).await
+}
+
+/// Commits the change and shows the application as it now stands.
+async fn committed(mut tx: Tx, id: i64) -> AppResult<ApplicationView> {
+    let row = get_row(&mut tx, id).await?;
     let shown = view(&mut tx, &row).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
@@ -366,10 +364,7 @@ pub async fn withdraw(
         now,
     )
     .await?;
-    let row = get_row(&mut tx, row.id).await?;
-    let shown = view(&mut tx, &row).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(shown)
+    committed(tx, row.id).await
 }
 
 fn check_open_for_applications(policy: &PolicyRow) -> AppResult<()> {
