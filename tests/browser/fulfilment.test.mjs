@@ -4,96 +4,17 @@
 // enterprise sees the money arrive. Then the same for a 免申即享 policy, from the run to the
 // payment, and the public library's search.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
 import {
-  PHONE, DESKTOP, useBrowser, journey, newContext, login, visit, clickAndWait, screenshot,
+  PHONE, DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot,
   assertNoHorizontalScroll, runTag,
 } from './lib/harness.mjs';
+import {
+  BANK, person, withPeople, ownEnterprise, fact, writePolicy, submitAndPublish, financePays,
+  accountNumber, policyDefinition, confirmAccount,
+} from './lib/fulfilment.mjs';
 
 useBrowser();
-
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-const BANK_HEADER = '批次号,行号,收款人名称,收款账号,开户银行,金额,用途,业务参考号';
-const BANK = '中国工商银行泉州台商投资区支行';
-
-/** Opens one more person's browser (a context of their own) and logs them in. */
-async function person(people, watch, device, username) {
-  const context = await newContext(device, watch);
-  people.push(context);
-  const page = await context.newPage();
-  await login(page, username);
-  return page;
-}
-
-/** Runs `fn(people)` and closes every context opened for it; on failure keeps a picture of each. */
-async function withPeople(fn) {
-  const people = [];
-  try {
-    await fn(people);
-  } catch (err) {
-    for (const [i, context] of people.entries()) {
-      for (const p of context.pages()) {
-        await screenshot(p, `failures/fulfilment-person-${i}`).catch(() => {});
-      }
-    }
-    throw err;
-  } finally {
-    for (const context of people) await context.close();
-  }
-}
-
-/** The enterprise's card on its portal: name and credit code. */
-async function ownEnterprise(page) {
-  assert.equal(new URL(page.url()).pathname, '/portal');
-  const card = page.locator('main .card').first();
-  const name = (await card.locator('h2').innerText()).trim();
-  const href = await card.getByRole('link', { name: '查看企业画像' }).getAttribute('href');
-  const code = href.split('/').pop();
-  assert.match(code, /^[0-9A-HJ-NP-RTUW-Y]{18}$/);
-  return { name, code };
-}
-
-/** The text of the <dd> after the <dt> labelled `label`. */
-async function fact(page, label) {
-  return (await page.locator('dl.facts dt', { hasText: label }).first().locator('xpath=following-sibling::dd[1]').innerText()).trim();
-}
-
-/** A CSV line split into fields (quoted fields allowed). */
-function csvFields(line) {
-  const out = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i += 1) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { cur += '"'; i += 1; } else if (c === '"') quoted = false;
-      else cur += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { out.push(cur); cur = ''; } else cur += c;
-  }
-  out.push(cur);
-  return out;
-}
-
-/** Fills the policy editor: departments, budget, the definition and the guide. */
-async function writePolicy(page, { definition, budget, pledges = [], document }) {
-  await page.getByLabel('所属部门').selectOption({ label: '工业和信息化局' });
-  await page.getByLabel('资金预算').fill(budget);
-  await page.getByLabel('初审部门').selectOption({ label: '工业和信息化局' });
-  await page.getByLabel('复审部门').selectOption({ label: '财政局' });
-  await page.getByLabel('审核时限').fill('5');
-  // The definition file lives under 高级, beside the form-based builder.
-  await page.locator('details.advanced summary').click();
-  await page.getByLabel('政策定义').fill(definition);
-  await page.getByLabel('政策原文').fill(document);
-  await page.getByLabel('申报对象').fill('在本区注册、信用良好的企业');
-  await page.getByLabel('申报条件(文字说明)').fill('注册地在本区,信用状况良好');
-  await page.getByLabel('所需材料').fill('项目实施情况说明(以承诺代替)');
-  await page.getByLabel('申报时间').fill('2026 年 3 月 1 日至 12 月 31 日');
-  await page.getByLabel('咨询电话').fill('0595-87000088');
-  await page.getByLabel('承诺').fill(pledges.map(([k, t]) => `${k}|${t}`).join('\n'));
-}
 
 /** 试算 with one enterprise: the form comes back with the outcome and nothing saved. */
 async function tryOut(page, code, expected) {
@@ -104,97 +25,6 @@ async function tryOut(page, code, expected) {
   const text = await preview.innerText();
   assert.ok(text.includes(expected), `the trial shows “${expected}”: ${text}`);
   return text;
-}
-
-/** Staff opens a policy of the library through the search, with a status filter. */
-async function openFromLibrary(page, { title, status }) {
-  await clickAndWait(page, page.locator('header nav').getByRole('link', { name: '政策库' }));
-  await page.getByLabel('搜索政策').fill(title);
-  if (status) await page.getByLabel('状态').selectOption({ label: status });
-  await clickAndWait(page, page.getByRole('button', { name: '搜索' }));
-  await clickAndWait(page, page.locator('.policy-hit h2 a', { hasText: title }));
-  await page.getByRole('heading', { level: 1, name: title }).waitFor();
-}
-
-/** The 经办人 saves the draft and sends it for review; the lead finds it and puts it on the shelf. */
-async function submitAndPublish(handler, lead, { id, title }, shot) {
-  await clickAndWait(handler, handler.getByRole('button', { name: '保存为草稿' }));
-  assert.equal(new URL(handler.url()).pathname, `/policies/${id}`);
-  await handler.getByRole('heading', { level: 1, name: title }).waitFor();
-  await handler.locator('.card .tag', { hasText: '草稿' }).first().waitFor();
-  await clickAndWait(handler, handler.getByRole('button', { name: '提交审核' }));
-  await handler.getByRole('status').filter({ hasText: '政策待审核' }).waitFor();
-  assert.equal(await handler.getByRole('button', { name: '上架' }).count(), 0, 'a 经办人 cannot publish');
-
-  await openFromLibrary(lead, { title, status: '待审核(本部门)' });
-  assert.equal(new URL(lead.url()).pathname, `/policies/${id}`);
-  await clickAndWait(lead, lead.getByRole('button', { name: '上架' }));
-  await lead.getByRole('status').filter({ hasText: '政策已上架' }).waitFor();
-  await lead.locator('.card .tag', { hasText: '已上架' }).first().waitFor();
-  await screenshot(lead, shot);
-}
-
-/**
- * Finance puts every ready payout on a new batch, downloads the bank file, checks it, answers it
- * with the bank's result file (成功 for each line) and imports that. Returns the batch's lines.
- */
-async function financePays(finance, { receipt, name, account, amount }, shot) {
-  await visit(finance, '/workbench');
-  await clickAndWait(finance, finance.locator('header nav').getByRole('link', { name: '直达拨付' }));
-  assert.equal(new URL(finance.url()).pathname, '/payouts');
-  const reference = `QQ-${receipt}`;
-  const payoutRow = finance.locator('main table tbody tr', { hasText: reference });
-  await payoutRow.getByText('待拨付').waitFor();
-
-  await clickAndWait(finance, finance.getByRole('button', { name: '生成批次' }));
-  const notice = await finance.getByRole('status').innerText();
-  const [, batchNo] = /已生成批次 (\S+?):/.exec(notice) || [];
-  assert.ok(batchNo, `a batch was made: ${notice}`);
-  await payoutRow.getByText('拨付中').waitFor();
-  const batchRow = finance.locator('main table tbody tr', { hasText: batchNo });
-
-  // The bank file, exported as finance does it (a form: exporting marks the batch exported).
-  const [download] = await Promise.all([
-    finance.waitForEvent('download'),
-    batchRow.getByRole('button', { name: '导出银行文件' }).click(),
-  ]);
-  assert.equal(download.suggestedFilename(), `${batchNo}.csv`);
-  const bytes = await readFile(await download.path());
-  assert.ok(bytes.subarray(0, 3).equals(BOM), 'the bank file starts with the UTF-8 BOM');
-  const lines = bytes.subarray(3).toString('utf8').split(/\r\n/).filter((l) => l.length > 0);
-  assert.equal(lines[0], BANK_HEADER);
-  const rows = lines.slice(1).map(csvFields);
-  assert.ok(rows.length >= 1);
-  for (const [i, r] of rows.entries()) {
-    assert.equal(r.length, 8, `line ${i + 2} has eight fields`);
-    assert.equal(r[0], batchNo);
-    assert.equal(r[1], String(i + 1));
-  }
-  const ours = rows.find((r) => r[7] === reference);
-  assert.ok(ours, `the bank file holds ${reference}: ${lines.join(' | ')}`);
-  assert.deepEqual(ours.slice(2, 6), [name, account, BANK, amount]);
-  assert.match(ours[6], /政策资金/);
-  await visit(finance, '/payouts');
-  await batchRow.getByText('(已报送)').waitFor();
-  // Downloaded again, the exported file is the same bytes.
-  const [again] = await Promise.all([
-    finance.waitForEvent('download'),
-    batchRow.getByRole('link', { name: /下载/ }).click(),
-  ]);
-  assert.ok((await readFile(await again.path())).equals(bytes), 'the exported file never changes');
-
-  // The bank's answer: every line of the batch went through.
-  const result = ['批次号,行号,业务参考号,状态,失败原因', ...rows.map((r) => `${r[0]},${r[1]},${r[7]},成功,`)].join('\r\n') + '\r\n';
-  await finance.getByLabel('回单文件').setInputFiles({
-    name: `${batchNo}-回单.csv`, mimeType: 'text/csv', buffer: Buffer.from(result, 'utf8'),
-  });
-  await clickAndWait(finance, finance.getByRole('button', { name: '导入回单' }));
-  await finance.getByRole('status').filter({ hasText: `回单已导入:到账 ${rows.length} 笔,失败 0 笔` }).waitFor();
-  await payoutRow.getByText('已到账').waitFor();
-  const batchCells = (await batchRow.locator('td').allInnerTexts()).map((s) => s.trim());
-  assert.equal(batchCells[3], String(rows.length), 'the batch counts every line paid');
-  await screenshot(finance, shot);
-  return rows;
 }
 
 /** The enterprise sees the money on the application's page and a 资金到账 message. */
@@ -213,10 +43,6 @@ async function enterpriseSeesPaid(ent, { receipt, title, amountShown }, shot) {
   await screenshot(ent, `${shot}-message-phone`);
 }
 
-function accountNumber() {
-  return `62220${String(randomInt(1e9)).padStart(9, '0')}${String(randomInt(1e5)).padStart(5, '0')}`;
-}
-
 journey('申报兑现全流程:经办人编写政策并试算、负责人上架、企业手机申报(承诺)、初审退回补正、两级审核、银行文件拨付、企业看到已到账', DESKTOP, async ({ page: handler, watch }) => {
   await withPeople(async (people) => {
     const ent = await person(people, watch, PHONE, 'enterprise');
@@ -226,27 +52,17 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
     const tag = runTag();
     const id = `qq-smart-${tag}`;
     const title = `智能制造示范项目奖励(${tag})`;
-    const definition = [
-      `id = "${id}"`,
-      `title = "${title}"`,
-      'department = "工业和信息化局"',
-      'level = "district"',
-      `document_no = "泉台管〔2026〕${randomInt(100, 999)}号"`,
-      'topics = ["工业", "智能制造"]',
-      'entity = "enterprise"',
-      'mode = "apply"',
-      'effective = { from = 2025-01-01 }',
-      '',
-      '[conditions]',
-      'all = [',
-      '  { attr = "region", under = ["350521"] },',
-      '  { attr = "credit_status", not_in = ["bad"] },',
-      ']',
-      '',
-      '[reward]',
-      'fixed = "88000"',
-      '',
-    ].join('\n');
+    const definition = policyDefinition({
+      id,
+      title,
+      head: [
+        `document_no = "泉台管〔2026〕${randomInt(100, 999)}号"`,
+        'topics = ["工业", "智能制造"]',
+        'entity = "enterprise"',
+      ],
+      conditions: ['{ attr = "region", under = ["350521"] }', '{ attr = "credit_status", not_in = ["bad"] }'],
+      reward: ['fixed = "88000"'],
+    });
     const pledges = [
       ['integrity', '本企业承诺所填数据真实、准确、完整,如有虚假,自愿退回已获资金并承担失信责任。'],
       ['single', '本企业承诺本项目未获得其他同类财政奖补资金。'],
@@ -309,9 +125,10 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
     await screenshot(ent, 'fulfilment-apply-pledge-missing-phone');
     await ent.locator('input[name="pledge_integrity"]').check();
     await clickAndWait(ent, ent.getByRole('button', { name: '提交申报' }));
-    assert.match(new URL(ent.url()).pathname, /^\/applications\/SB/);
+    assert.match(new URL(ent.url()).pathname, /^\/applications\/SB\w+\/submitted$/);
     const receipt = (await ent.locator('#receipt').innerText()).trim();
-    assert.equal(new URL(ent.url()).pathname, `/applications/${receipt}`);
+    assert.equal(new URL(ent.url()).pathname, `/applications/${receipt}/submitted`);
+    await clickAndWait(ent, ent.getByRole('link', { name: '查看申报详情' }));
     assert.equal(await fact(ent, '状态'), '审核中');
     assert.match(await fact(ent, '当前办理'), /初审/);
     assert.equal(await fact(ent, '系统测算'), '¥88,000.00');
@@ -363,11 +180,14 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
     await fileLink.waitFor();
     await assertNoHorizontalScroll(ent);
     await screenshot(ent, 'fulfilment-material-uploaded-phone');
-    await clickAndWait(ent, ent.getByRole('link', { name: '补正并重新提交' }));
+    await clickAndWait(ent, ent.getByRole('link', { name: '补正申报' }));
     await ent.getByRole('heading', { level: 1, name: `补正申报:${title}` }).waitFor();
-    for (const [key] of pledges) await ent.locator(`input[name="pledge_${key}"]`).check();
-    await clickAndWait(ent, ent.getByRole('button', { name: '提交申报' }));
-    assert.equal(new URL(ent.url()).pathname, `/applications/${receipt}`);
+    for (const [key] of pledges) {
+      assert.equal(await ent.locator(`input[name="pledge_${key}"]`).isChecked(), true, 'the signed pledges come back ticked');
+    }
+    await clickAndWait(ent, ent.getByRole('button', { name: '提交补正' }));
+    assert.equal(new URL(ent.url()).pathname, `/applications/${receipt}/submitted`);
+    await clickAndWait(ent, ent.getByRole('link', { name: '查看申报详情' }));
     assert.equal(await fact(ent, '状态'), '审核中');
     const steps = await ent.locator('ol.timeline').innerText();
     for (const s of ['提交申报', '退回补正', '补正后重新提交']) assert.ok(steps.includes(s), `${s} in ${steps}`);
@@ -404,12 +224,7 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
     await visit(ent, `/enterprises/${code}/applications`);
     await mine.getByText('已核准').waitFor();
     assert.match(await mine.innerText(), /核定 ¥88,000\.00/);
-    const account = accountNumber();
-    await ent.getByLabel('户名').fill(name);
-    await ent.getByLabel('账号').fill(account);
-    await ent.getByLabel('开户银行').fill(BANK);
-    await clickAndWait(ent, ent.getByRole('button', { name: '确认收款账户' }));
-    await ent.getByRole('status').filter({ hasText: '收款账户已确认' }).waitFor();
+    const account = await confirmAccount(ent, name);
     assert.ok((await ent.locator('main').innerText()).includes(`当前:${BANK} ${account}(已确认)`), 'the account is shown as confirmed');
     await assertNoHorizontalScroll(ent);
     await screenshot(ent, 'fulfilment-my-applications-phone');
@@ -437,26 +252,18 @@ journey('免申即享全流程:经办人编写并上架、运行比对、核对�
     const tag = runTag();
     const id = `qq-auto-${tag}`;
     const title = `专精特新培育企业奖励(${tag})`;
-    const definition = [
-      `id = "${id}"`,
-      `title = "${title}"`,
-      'department = "工业和信息化局"',
-      'level = "district"',
-      'topics = ["工业", "企业培育"]',
-      'mode = "auto_grant"',
-      'effective = { from = 2025-01-01 }',
-      '',
-      '[conditions]',
-      'all = [',
-      `  { attr = "region", under = ["${region}"] },`,
-      `  { attr = "established_on", equals = ${founded}, label = "${founded} 成立的培育企业" },`,
-      '  { attr = "credit_status", not_in = ["bad"] },',
-      ']',
-      '',
-      '[reward]',
-      'fixed = "66000"',
-      '',
-    ].join('\n');
+    const definition = policyDefinition({
+      id,
+      title,
+      mode: 'auto_grant',
+      head: ['topics = ["工业", "企业培育"]'],
+      conditions: [
+        `{ attr = "region", under = ["${region}"] }`,
+        `{ attr = "established_on", equals = ${founded}, label = "${founded} 成立的培育企业" }`,
+        '{ attr = "credit_status", not_in = ["bad"] }',
+      ],
+      reward: ['fixed = "66000"'],
+    });
     await visit(handler, '/policies/new');
     await writePolicy(handler, {
       definition, budget: '1000000',

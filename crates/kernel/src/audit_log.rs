@@ -278,27 +278,6 @@ async fn may_read_entry(
     Ok(found.is_some_and(|e| who.covers_enterprise(&code, &e.identity.region_code)))
 }
 
-/// Government staff who may see a request or an agreement may read its trail too (the
-/// department handling it, the units answering for its items); the enterprise side sees the
-/// outcome on the case's own page.
-async fn sees_case(
-    app: &App,
-    conn: &mut Conn,
-    who: &Principal,
-    object_type: &str,
-    object_id: &str,
-) -> AppResult<bool> {
-    if !who.role.is_staff() {
-        return Ok(false);
-    }
-    for scene in app.scenes() {
-        if let Some(seen) = scene.sees_object(conn, who, object_type, object_id).await {
-            return seen;
-        }
-    }
-    Ok(false)
-}
-
 /// The history of one object in time order, for a caller entitled to the object.
 pub async fn history(
     app: &App,
@@ -306,14 +285,44 @@ pub async fn history(
     object_type: &str,
     object_id: &str,
 ) -> AppResult<Vec<crate::store::audit::StoredEntry>> {
-    let object = serde_json::json!({ "object_type": object_type, "object_id": object_id });
     let mut conn = app.db.conn().await?;
-    let allowed = may_read_entry(&mut conn, who, &object).await?
-        || sees_case(app, &mut conn, who, object_type, object_id).await?;
-    if !allowed {
+    if !may_read_history_in(app, &mut conn, who, object_type, object_id).await? {
         return Err(AppError::forbidden("无权查看该对象的操作记录"));
     }
     Ok(crate::store::audit::for_object(&mut conn, object_type, object_id).await?)
+}
+
+/// Whether the caller may read the history of one object: pages ask it before they link to
+/// the trail, so a link shown is a link that opens.
+pub async fn may_read_history(
+    app: &App,
+    who: &Principal,
+    object_type: &str,
+    object_id: &str,
+) -> AppResult<bool> {
+    let mut conn = app.db.conn().await?;
+    may_read_history_in(app, &mut conn, who, object_type, object_id).await
+}
+
+async fn may_read_history_in(
+    app: &App,
+    conn: &mut Conn,
+    who: &Principal,
+    object_type: &str,
+    object_id: &str,
+) -> AppResult<bool> {
+    let object = serde_json::json!({ "object_type": object_type, "object_id": object_id });
+    if may_read_entry(conn, who, &object).await? {
+        return Ok(true);
+    }
+    // Each scene decides for its own objects: for a request or an agreement the government
+    // staff who may see it; for an application the enterprise and the departments handling it.
+    for scene in app.scenes() {
+        if let Some(seen) = scene.sees_object(conn, who, object_type, object_id).await {
+            return seen;
+        }
+    }
+    Ok(false)
 }
 
 /// The size of the tree proofs may be asked against: the latest checkpoint's.

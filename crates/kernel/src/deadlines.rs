@@ -345,12 +345,16 @@ async fn fire(app: &App, warning: &Warning, now: DateTime<Utc>) -> AppResult<boo
         }
         None => template(warning.grade),
     };
+    let link = app
+        .object_page(&mut tx, &deadline.object_type, &deadline.object_id)
+        .await?;
     for user in &told {
         let message = NewMessage {
             recipient_user_id: *user,
             template,
             params: params.clone(),
             idempotency_key: format!("warning-{}-user-{user}", warning.id),
+            link: link.clone(),
         };
         notifications::enqueue(&mut tx, message, now).await?;
     }
@@ -458,10 +462,18 @@ pub async fn for_object(
     object_type: &str,
     object_id: &str,
 ) -> AppResult<Vec<DeadlineView>> {
+    let found = {
+        let mut conn = app.db.conn().await?;
+        store::for_object(&mut conn, object_type, object_id).await?
+    };
+    // Whoever may read the object's trail sees its time limits beside it (the enterprise its
+    // application's review limit), besides staff whose scope covers the clock's region.
+    let reads_trail = !found.iter().all(|d| covers(who, &d.region_code))
+        && crate::audit_log::may_read_history(app, who, object_type, object_id).await?;
     let mut conn = app.db.conn().await?;
     let mut out = Vec::new();
-    for d in store::for_object(&mut conn, object_type, object_id).await? {
-        if covers(who, &d.region_code) {
+    for d in found {
+        if reads_trail || covers(who, &d.region_code) {
             out.push(view(&mut conn, d, app.now()).await?);
         }
     }

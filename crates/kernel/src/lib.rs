@@ -154,6 +154,25 @@ impl App {
             .map_or("通知", |t| t.label)
     }
 
+    /// The page of an object (an enterprise here; the scenes' objects by the scene owning the
+    /// type), for the messages about it; `None` for a type nobody owns.
+    pub async fn object_page(
+        &self,
+        conn: &mut store::Conn,
+        object_type: &str,
+        object_id: &str,
+    ) -> AppResult<Option<String>> {
+        if object_type == "enterprise" {
+            return Ok(Some(format!("/enterprises/{object_id}")));
+        }
+        for scene in self.scenes.iter() {
+            if let Some(page) = scene.object_page(conn, object_type, object_id).await {
+                return page.map(Some);
+            }
+        }
+        Ok(None)
+    }
+
     /// What the trail calls the audit action recorded as `action` (审核通过), from the kernel's
     /// and the scenes' labels; `None` for an action no part plugged in declares.
     pub fn action_label(&self, action: &str) -> Option<&'static str> {

@@ -212,6 +212,9 @@ pub struct NewMessage {
     /// all recipients, so an event that tells several users puts the user in the key. At most
     /// 200 characters.
     pub idempotency_key: String,
+    /// The page of the item the message is about (`/applications/SB…`, `/requests/…`): the
+    /// inbox links to it. Every message is about something; `None` only for account notices.
+    pub link: Option<String>,
 }
 
 /// Queues a message on every channel the recipient accepts (site always; SMS when they have a phone
@@ -246,6 +249,7 @@ pub async fn enqueue(conn: &mut Conn, message: NewMessage, now: DateTime<Utc>) -
         state: DeliveryState::Sent,
         next_attempt_at: None,
         sent_at: Some(now),
+        link: message.link.as_deref(),
     };
     let mut queued = usize::from(store::insert(conn, &site, now).await?.is_some());
     let phone = user
@@ -354,6 +358,8 @@ pub struct InboxItem {
     pub body: String,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
+    /// The page of the item the message is about.
+    pub link: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -388,6 +394,7 @@ pub async fn inbox(app: &App, who: &Principal) -> AppResult<Inbox> {
             body: m.body,
             created_at: m.created_at,
             read_at: m.read_at,
+            link: m.link,
         })
         .collect();
     Ok(Inbox {

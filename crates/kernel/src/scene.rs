@@ -104,6 +104,17 @@ pub trait Scene: Send + Sync + 'static {
         None
     }
 
+    /// The page of an object of a type the scene owns (`/applications/SB…`), for the messages
+    /// about it (a clock's warnings link there): `None` when the type is not the scene's.
+    async fn object_page(
+        &self,
+        _conn: &mut Conn,
+        _object_type: &str,
+        _object_id: &str,
+    ) -> Option<AppResult<String>> {
+        None
+    }
+
     /// Runs inside the transaction that changed an enterprise's profile (the change may make it
     /// eligible for a published policy).
     async fn profile_changed(

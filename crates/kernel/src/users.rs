@@ -428,6 +428,7 @@ pub async fn reset_password(
         template: notifications::Template::PASSWORD_RESET,
         params: serde_json::json!({ "at": notifications::beijing_minutes(now) }),
         idempotency_key: format!("password_reset:audit:{seq}"),
+        link: Some("/password".into()),
     };
     notifications::enqueue(&mut tx, notice, now).await?;
     tx.commit().await.map_err(StoreError::from)?;

@@ -30,7 +30,9 @@ mod validate;
 
 pub use cases::{CaseReport, run_cases};
 pub use diag::Diagnostic;
-pub use eval::{EvalOptions, Evaluation, MissingFact, Outcome, decide, evaluate};
+pub use eval::{
+    EvalOptions, Evaluation, MissingFact, Outcome, RegionNames, decide, evaluate, evaluate_named,
+};
 pub use facts::{Facts, Value};
 pub use model::Policy;
 pub use read::parse_policy;

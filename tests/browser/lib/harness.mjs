@@ -231,3 +231,30 @@ export async function unfold(page, summary) {
     await details.locator('summary').first().click();
   }
 }
+
+/** What no person should read on a page: field codes, status codes and source paths. */
+const RAW_CODE = [/@20\d\d/, /\.draft\b/, /crates\//, /\b[a-z]+(?:_[a-z]+)+\b/];
+
+/** Asserts the page's visible text holds no raw code (`rd_expense@2025`, `application.draft`, `crates/`). */
+export async function assertNoRawCode(page) {
+  const text = await page.locator('body').innerText();
+  for (const re of RAW_CODE) {
+    const hit = re.exec(text);
+    assert.equal(hit, null, `${page.url()} shows raw code “${hit?.[0]}”`);
+  }
+}
+
+/** Asserts that every same-origin link the page shows opens for its user (no 403, nor any error). */
+export async function assertShownLinksOpen(page) {
+  const origin = new URL(page.url()).origin;
+  const hrefs = await page.locator('main a[href]').evaluateAll((as) => as.map((a) => a.href));
+  const paths = [...new Set(hrefs
+    .map((h) => new URL(h))
+    .filter((u) => u.origin === origin && u.pathname !== '/logout')
+    .map((u) => u.pathname + u.search))];
+  for (const path of paths) {
+    const res = await page.request.get(path);
+    assert.ok(res.status() < 400, `${page.url()} shows a link to ${path}, which answers ${res.status()}`);
+  }
+  return paths;
+}

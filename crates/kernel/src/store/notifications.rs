@@ -95,6 +95,8 @@ pub struct NewMessage<'a> {
     pub next_attempt_at: Option<DateTime<Utc>>,
     /// Set for messages delivered as they are queued (site messages).
     pub sent_at: Option<DateTime<Utc>>,
+    /// The page of the item the message is about.
+    pub link: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -118,6 +120,8 @@ pub struct Message {
     /// The provider that delivered an SMS ("recording": kept here, never sent).
     pub sent_via: Option<String>,
     pub read_at: Option<DateTime<Utc>>,
+    /// The page of the item the message is about.
+    pub link: Option<String>,
 }
 
 /// Stores a message unless one with the same channel and idempotency key exists; returns the new
@@ -129,8 +133,8 @@ pub async fn insert(
 ) -> Result<Option<i64>> {
     let row = sqlx::query(
         "INSERT INTO outbox_message (recipient_user_id, channel, address, template, subject, body, \
-         idempotency_key, state, attempts, next_attempt_at, created_at, sent_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11) \
+         idempotency_key, state, attempts, next_attempt_at, created_at, sent_at, link) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12) \
          ON CONFLICT (channel, idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(m.recipient_user_id)
@@ -144,6 +148,7 @@ pub async fn insert(
     .bind(m.next_attempt_at.map(time::to_text))
     .bind(time::to_text(now))
     .bind(m.sent_at.map(time::to_text))
+    .bind(m.link)
     .fetch_optional(conn)
     .await?;
     Ok(row.map(|r| r.try_get("id")).transpose()?)
@@ -152,7 +157,7 @@ pub async fn insert(
 const COLUMNS: &str = "SELECT m.id, m.recipient_user_id, u.username AS recipient_username, \
                        m.channel, m.address, m.template, m.subject, m.body, m.idempotency_key, \
                        m.state, m.attempts, m.next_attempt_at, m.last_error, m.created_at, \
-                       m.sent_at, m.sent_via, m.read_at \
+                       m.sent_at, m.sent_via, m.read_at, m.link \
                        FROM outbox_message m JOIN app_user u ON u.id = m.recipient_user_id";
 
 pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<Message>> {
@@ -393,5 +398,6 @@ fn from_row(row: &AnyRow) -> Result<Message> {
         sent_at: at("sent_at")?,
         sent_via: row.try_get("sent_via")?,
         read_at: at("read_at")?,
+        link: row.try_get("link")?,
     })
 }

@@ -71,6 +71,7 @@ fn demand(user_id: i64, key: &str) -> NewMessage {
         template: Template::DEADLINE_DEMAND,
         params: json!({ "object": "企业 91350521MA2YTEST0X", "kind": "诉求响应", "due": "2026-10-10" }),
         idempotency_key: key.to_string(),
+        link: Some("/enterprises/91350521MA2YTEST0X".into()),
     }
 }
 

@@ -498,10 +498,18 @@ async fn the_24_hour_response_warning_fires_unless_the_request_is_signed_for() {
             .any(|w| w["object_id"] == late["receipt_no"] && w["grade"] == "warning"),
         "the handler is told: {mine}"
     );
+    let inbox: Value = handler.get("/api/v1/messages").await.json().await.unwrap();
+    let page = format!("/requests/{}", late["receipt_no"].as_str().unwrap());
+    assert!(
+        inbox["items"].as_array().unwrap().iter().any(|m| {
+            m["template"].as_str().unwrap().starts_with("deadline_") && m["link"] == page.as_str()
+        }),
+        "the warning's 站内信 links to the request: {inbox}"
+    );
 }
 
 /// A handler of `org` the administrator adds, with its own password set.
-async fn second_handler(app: &TestApp, org: &str) -> Session {
+pub(crate) async fn second_handler(app: &TestApp, org: &str) -> Session {
     let org = org_id(app, org).await;
     let admin = app.login("admin").await;
     let user = json!({ "username": "caizheng_handler", "display_name": "周经办", "org_id": org, "role": "handler", "password": "Start2026ok" });

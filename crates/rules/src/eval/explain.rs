@@ -183,7 +183,7 @@ fn describe<S: Source + ?Sized>(
         }
         Test::Under { attr, codes } => {
             let ty = env.schema.def(attr.attr).ty;
-            let names: Vec<String> = codes.iter().map(|c| code_name(ty, c)).collect();
+            let names: Vec<String> = codes.iter().map(|c| code_name(ty, c, env)).collect();
             (
                 subject(attr, env),
                 value_text(attr, leaf::read(attr, env, src), env),
@@ -341,7 +341,7 @@ fn value_text(r: &AttrRef, v: Option<Val<'_>>, env: &Env<'_>) -> String {
         Some(Val::Bool(b)) => if b { "是" } else { "否" }.to_string(),
         Some(Val::Text(t)) => t.to_string(),
         Some(Val::Industry(c)) => format!("{} {}", c.as_str(), c.name()),
-        Some(Val::Region(c)) => c.as_str().to_string(),
+        Some(Val::Region(c)) => region_name(c.as_str(), env),
         Some(Val::Code(c)) => code_label(def.ty, c),
         Some(Val::List(l)) => {
             let items: Vec<String> = l.iter().map(|x| format!("{x}{unit}")).collect();
@@ -373,17 +373,24 @@ fn code_label(ty: AttrType, c: u8) -> String {
     .to_string()
 }
 
-fn code_name(ty: AttrType, code: &str) -> String {
+fn code_name(ty: AttrType, code: &str, env: &Env<'_>) -> String {
     match ty {
         AttrType::Industry => match IndustryCode::parse(code) {
             Ok(c) => format!("{}({})", c.as_str(), c.name()),
             Err(_) => code.to_string(),
         },
         _ => match DivisionCode::parse(code) {
-            Ok(c) => c.as_str().to_string(),
+            Ok(c) => region_name(c.as_str(), env),
             Err(_) => code.to_string(),
         },
     }
+}
+
+/// A region by its name when the caller gave names, else by its code.
+fn region_name(code: &str, env: &Env<'_>) -> String {
+    env.region_names
+        .and_then(|names| names.get(code))
+        .map_or_else(|| code.to_string(), Clone::clone)
 }
 
 /// "需不低于 1 亿元", "需不低于 3% 且低于 10%"; negated: "需低于 1 亿元".

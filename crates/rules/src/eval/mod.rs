@@ -108,6 +108,10 @@ impl Default for EvalOptions {
     }
 }
 
+/// The names of administrative divisions by code ("350521102" → "东园镇"), so that
+/// explanations name regions the way people do. A code without a name is shown as it is.
+pub type RegionNames = std::collections::BTreeMap<String, String>;
+
 /// The full result for one subject and one policy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evaluation {
@@ -132,6 +136,8 @@ pub(crate) struct Env<'a> {
     pub year_start: NaiveDate,
     pub year_end: NaiveDate,
     params: HashMap<&'a str, ParamValue>,
+    /// Names of regions for explanations; none when the caller gave none.
+    pub region_names: Option<&'a RegionNames>,
 }
 
 impl<'a> Env<'a> {
@@ -152,6 +158,7 @@ impl<'a> Env<'a> {
             year_start,
             year_end,
             params,
+            region_names: None,
         }
     }
 
@@ -356,7 +363,20 @@ pub fn evaluate(
     year: i32,
     options: &EvalOptions,
 ) -> Evaluation {
-    let env = Env::new(schema, policy, year);
+    evaluate_named(policy, schema, facts, year, options, None)
+}
+
+/// [`evaluate`], with the explanations naming regions by `region_names`.
+pub fn evaluate_named(
+    policy: &Policy,
+    schema: &Schema,
+    facts: &Facts,
+    year: i32,
+    options: &EvalOptions,
+    region_names: Option<&RegionNames>,
+) -> Evaluation {
+    let mut env = Env::new(schema, policy, year);
+    env.region_names = region_names;
     let outcome = decide_with(&env, facts);
     let mut checks = Vec::new();
     let mut near_miss = None;
@@ -428,6 +448,30 @@ mod tests {
         );
         assert_eq!(e.checks[0].status, Status::Failed);
         assert!(e.near_miss.is_none(), "20 % short is not near");
+    }
+
+    #[test]
+    fn regions_read_by_name_when_names_are_given() {
+        let p = policy(
+            "[conditions]\nall = [{ attr = \"region\", under = [\"350521\"] }]\n[reward]\nfixed = 1\n",
+        );
+        let mut f = facts(None, None);
+        f.set("region", Value::Region("350521102201".parse().unwrap()));
+        let names = RegionNames::from([
+            ("350521".to_string(), "泉州台商投资区".to_string()),
+            ("350521102201".to_string(), "东园镇东园村".to_string()),
+        ]);
+        let (s, o) = (Schema::standard(), EvalOptions::default());
+        let named = evaluate_named(&p, &s, &f, 2025, &o, Some(&names));
+        assert_eq!(
+            named.checks[0].sentence,
+            "所在区域 东园镇东园村,需属于 泉州台商投资区"
+        );
+        let coded = evaluate(&p, &s, &f, 2025, &o);
+        assert_eq!(
+            coded.checks[0].sentence,
+            "所在区域 350521102201,需属于 350521"
+        );
     }
 
     fn rd(years: &[(i32, i64)]) -> Facts {

@@ -151,6 +151,7 @@ pub(crate) async fn tell_reported(
             template: crate::messages::COMMITMENT_REPORTED,
             params: serde_json::json!({ "object": label, "on": on.to_string() }),
             idempotency_key: format!("commitment:{}:reported:{on}:user:{user}", row.id),
+            link: Some(crate::model::page_of(a.id)),
         };
         notifications::enqueue(conn, message, now).await?;
     }
@@ -172,6 +173,7 @@ async fn tell_moved(
             template: crate::messages::COMMITMENT_MOVED,
             params: serde_json::json!({ "object": label, "from": from.to_string(), "due": to.to_string() }),
             idempotency_key: format!("commitment:{}:moved:{to}:user:{user}", row.id),
+            link: Some(crate::model::page_of(a.id)),
         };
         notifications::enqueue(conn, message, now).await?;
     }

@@ -14,6 +14,11 @@ use utoipa::ToSchema;
 
 /// The object type an item is known by: its clocks and its evidence files are filed under it.
 pub(crate) const OBJECT: &str = "commitment";
+/// An agreement's page, where messages about its items link.
+pub(crate) fn page_of(agreement_id: i64) -> String {
+    format!("/agreements/{agreement_id}")
+}
+
 /// `after` of an item counted from the signing date (not an item: a reserved key).
 pub const FROM_SIGNING: &str = "signing";
 

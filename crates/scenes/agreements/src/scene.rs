@@ -100,10 +100,34 @@ impl Scene for Agreements {
         if object_type != TRAIL_OBJECT {
             return None;
         }
+        // The enterprise side sees the outcome on the case's own page, not the trail.
+        if !who.role.is_staff() {
+            return Some(Ok(false));
+        }
         let Ok(id) = object_id.parse::<i64>() else {
             return Some(Ok(false));
         };
         Some(seen(crate::access::visible(conn, who, id).await))
+    }
+
+    async fn object_page(
+        &self,
+        conn: &mut Conn,
+        object_type: &str,
+        object_id: &str,
+    ) -> Option<AppResult<String>> {
+        if object_type != crate::model::OBJECT {
+            return None;
+        }
+        let id = object_id.parse::<i64>().unwrap_or(0);
+        let found = crate::store::agreements::agreement_of_commitment(conn, id).await;
+        Some(match found {
+            Ok(Some(agreement)) => Ok(crate::model::page_of(agreement)),
+            Ok(None) => Err(qinqing_kernel::AppError::NotFound(format!(
+                "没有编号为 {object_id} 的承诺事项"
+            ))),
+            Err(e) => Err(e.into()),
+        })
     }
 
     async fn background(&self, app: &App) {

@@ -21,6 +21,9 @@ use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The object type of an application in the trail (audit log) and on its clocks.
+pub const TRAIL_OBJECT: &str = "application";
+
 /// The kind of clock a submitted application runs on.
 pub const REVIEW_CLOCK: &str = "policy.application_review";
 
@@ -33,6 +36,53 @@ pub const CONFIRM_CLOCK: &str = "policy.auto_grant_confirmation";
 pub struct FactInput {
     pub key: String,
     pub value: String,
+}
+
+/// A fact the applicant added, in words: what it is and its value with its unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ShownFact {
+    /// "2025年研发费用"
+    pub label: String,
+    /// "400 万元", "12 人"
+    pub value: String,
+}
+
+/// Reads a fact as people do: the attribute's label after its year, money in 元 with
+/// separators (万元 and 亿元 for round large sums), other values with their unit. A key the
+/// schema no longer declares still shows its value, under a neutral label.
+pub(crate) fn shown_fact(schema: &qinqing_rules::Schema, f: &FactInput) -> ShownFact {
+    let def = schema.get(attribute_of(&f.key).0).map(|id| schema.def(id));
+    let value = match def.map(|d| (d, qinqing_rules::Value::parse(d.ty, &f.value))) {
+        Some((_, Ok(qinqing_rules::Value::Money(m)))) => qinqing_rules::text::money_round(m.fen()),
+        Some((d, _)) => match &d.unit {
+            Some(unit) => format!("{} {unit}", f.value.trim()),
+            None => f.value.trim().to_string(),
+        },
+        None => f.value.trim().to_string(),
+    };
+    ShownFact {
+        label: fact_label(schema, &f.key),
+        value,
+    }
+}
+
+/// What a fact's key ("rd_expense@2025") names: "2025年研发费用".
+pub(crate) fn fact_label(schema: &qinqing_rules::Schema, key: &str) -> String {
+    let (attr, year) = attribute_of(key);
+    let def = schema.get(attr).map(|id| schema.def(id));
+    let name = def.map_or("补充数据", |d| d.label.as_str());
+    match year {
+        Some(year) => format!("{year}年{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// The attribute and the year of a fact's key: "rd_expense@2025" → ("rd_expense", "2025").
+fn attribute_of(key: &str) -> (&str, Option<&str>) {
+    match key.split_once('@') {
+        Some((attr, year)) => (attr, Some(year)),
+        None => (key, None),
+    }
 }
 
 /// A pledge as signed: the key and the full text the applicant saw.
@@ -93,6 +143,8 @@ pub struct ApplicationView {
     pub computed_amount: Option<String>,
     pub approved_amount: Option<String>,
     pub facts: Vec<FactInput>,
+    /// The same facts as people read them (2025年研发费用:400 万元).
+    pub facts_shown: Vec<ShownFact>,
     pub pledges: Vec<SignedPledge>,
     /// What the enterprise must add (补正), or why it was rejected.
     pub note: Option<String>,
@@ -102,6 +154,8 @@ pub struct ApplicationView {
     /// Where its payout stands, once approved.
     pub payout_status: Option<PayoutStatus>,
     pub payout_label: Option<&'static str>,
+    /// From 提交 to 到账: where it stands, as the stepper shows it.
+    pub progress: Vec<crate::progress::ProgressStep>,
 }
 
 pub fn action_label(action: &str) -> &'static str {
@@ -202,13 +256,18 @@ pub(crate) async fn record(
 ) -> AppResult<()> {
     let change = Change {
         action,
-        object_type: "application",
+        object_type: TRAIL_OBJECT,
         object_id: receipt_no.to_string(),
         on_behalf_of: on_behalf(who, code),
         detail,
     };
     audit::record(conn, who, meta, change, now).await?;
     Ok(())
+}
+
+/// An application's page, where messages about it link.
+pub(crate) fn page_of(receipt_no: &str) -> String {
+    format!("/applications/{receipt_no}")
 }
 
 /// Tells the enterprise's users that its application moved on.
@@ -226,6 +285,7 @@ pub(crate) async fn notify_enterprise(
             template,
             params: params.clone(),
             idempotency_key: format!("application:{}:{event}:user:{user}", row.receipt_no),
+            link: Some(page_of(&row.receipt_no)),
         };
         notifications::enqueue(conn, message, now).await?;
     }
@@ -266,6 +326,37 @@ pub(crate) async fn visible_row(
         return Err(not_found());
     }
     Ok(row)
+}
+
+/// Who may read an application's trail (留痕与时限): the enterprise and its steward, the
+/// departments handling it (the policy's department and every department holding one of its
+/// review stages) and finance, which pays it. Other staff who may see the application (by
+/// region) read its page, not its trail. Administrators and supervisors read every trail.
+pub(crate) async fn may_read_trail(
+    conn: &mut Conn,
+    who: &Principal,
+    receipt_no: &str,
+) -> AppResult<bool> {
+    let row = match visible_row(conn, who, receipt_no).await {
+        Ok(row) => row,
+        Err(AppError::NotFound(_)) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    if acts_for_enterprise(who) || who.role == qinqing_domain::org::Role::Finance {
+        return Ok(true);
+    }
+    if !who.role.is_staff() {
+        return Ok(false);
+    }
+    let Some(policy) = crate::store::policies::get(conn, row.policy_id).await? else {
+        return Ok(false);
+    };
+    let handles = |org_id: i64| org_id == who.org_id;
+    Ok(handles(policy.department_org_id)
+        || stages(&policy)
+            .iter()
+            .flat_map(ReviewStage::holders)
+            .any(|h| handles(h.org_id)))
 }
 
 pub async fn get(app: &App, who: &Principal, receipt_no: &str) -> AppResult<ApplicationView> {
@@ -347,6 +438,8 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
         })
         .collect();
     let payout = payouts::of_application(conn, row.id).await?;
+    let facts: Vec<FactInput> = serde_json::from_str(&row.form).unwrap_or_default();
+    let schema = crate::schema(conn).await?;
     Ok(ApplicationView {
         receipt_no: row.receipt_no.clone(),
         policy_id: policy.slug.clone(),
@@ -365,13 +458,15 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
         due_at,
         computed_amount: row.computed_amount.map(|a| Money::from_fen(a).to_string()),
         approved_amount: row.approved_amount.map(|a| Money::from_fen(a).to_string()),
-        facts: serde_json::from_str(&row.form).unwrap_or_default(),
+        facts_shown: facts.iter().map(|f| shown_fact(&schema, f)).collect(),
+        facts,
         pledges: serde_json::from_str(&row.pledges).unwrap_or_default(),
         note: row.note.clone(),
         submitted_at: row.submitted_at,
         decided_at: row.decided_at,
         steps,
         payout_label: payout.as_ref().map(|p| p.status.label_zh()),
+        progress: crate::progress::of(row.status, payout.as_ref().map(|p| p.status)),
         payout_status: payout.map(|p| p.status),
     })
 }
@@ -400,4 +495,35 @@ async fn holder_views(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shown(key: &str, value: &str) -> ShownFact {
+        let fact = FactInput {
+            key: key.into(),
+            value: value.into(),
+        };
+        shown_fact(&qinqing_rules::Schema::standard(), &fact)
+    }
+
+    #[test]
+    fn a_fact_reads_with_its_label_year_and_money_in_yuan() {
+        let f = shown("rd_expense@2025", "4000000");
+        assert_eq!(f.label, "2025年研发费用");
+        assert_eq!(f.value, "400 万元");
+        assert_eq!(
+            shown("rd_expense@2025", "1234567.5").value,
+            "1,234,567.50 元"
+        );
+    }
+
+    #[test]
+    fn an_undeclared_fact_keeps_its_value_under_a_neutral_label() {
+        let f = shown("no_such_thing@2025", "12");
+        assert_eq!(f.label, "2025年补充数据");
+        assert_eq!(f.value, "12");
+    }
 }

@@ -20,8 +20,7 @@ use qinqing_domain::{CreditCode, DivisionCode};
 use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
 use qinqing_kernel::enterprises::visible_enterprise;
 use qinqing_kernel::principal::acts_for_enterprise;
-use qinqing_kernel::store::Conn;
-use qinqing_kernel::store::StoreError;
+use qinqing_kernel::store::{Conn, StoreError, Tx};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use qinqing_rules::Outcome;
 use serde::Deserialize;
@@ -143,14 +142,12 @@ pub async fn submit(
         now,
     )
     .await?;
-    let row = get_row(&mut tx, id).await?;
-    let shown = view(&mut tx, &row).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(shown)
+    committed(tx, id).await
 }
 
 /// Submits a draft, or resubmits a returned application with what was asked for (补正): the
-/// clock that was paused for it runs again.
+/// clock that was paused for it runs again. With `input.draft` a draft is saved again instead
+/// (see [`save_draft`]).
 pub async fn resubmit(
     app: &App,
     who: &Principal,
@@ -158,16 +155,23 @@ pub async fn resubmit(
     input: &ApplicationInput,
     meta: &RequestMeta,
 ) -> AppResult<ApplicationView> {
-    if !acts_for_enterprise(who) {
-        return Err(AppError::forbidden("只有企业本身或其亲清管家可以提交申报"));
-    }
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let row = visible_row(&mut tx, who, receipt_no).await?;
-    let code = parse_code(&row.credit_code)?;
-    let enterprise = visible_enterprise(&mut tx, who, &code).await?;
-    let slug = policy_slug(&mut tx, &row).await?;
-    let policy = row_by_slug(&mut tx, &slug).await?;
+    let act = if input.draft {
+        "保存申报草稿"
+    } else {
+        "提交申报"
+    };
+    let own = own(&mut tx, who, receipt_no, act).await?;
+    if input.draft {
+        return save_draft(app, tx, who, own, input, meta).await;
+    }
+    let Own {
+        row,
+        code,
+        enterprise,
+        policy,
+    } = own;
     if !matches!(row.status, Draft | Returned) {
         return Err(AppError::Conflict {
             field: None,
@@ -230,10 +234,86 @@ pub async fn resubmit(
         now,
     )
     .await?;
-    let row = get_row(&mut tx, row.id).await?;
+    committed(tx, row.id).await
+}
+
+/// Saves what the applicant typed into a draft and submits nothing: every figure and tick is
+/// kept as it is, complete or not, for the applicant to carry on later (继续申报).
+async fn save_draft(
+    app: &App,
+    mut tx: Tx,
+    who: &Principal,
+    own: Own,
+    input: &ApplicationInput,
+    meta: &RequestMeta,
+) -> AppResult<ApplicationView> {
+    let now = app.now();
+    let Own {
+        row,
+        code,
+        enterprise,
+        policy,
+    } = own;
+    if row.status != Draft {
+        return Err(AppError::Conflict {
+            field: None,
+            message: format!("申报{},不能再保存为草稿", row.status.label_zh()),
+        });
+    }
+    check_open_for_applications(&policy)?;
+    let (computed, form) = assess(app, &mut tx, &policy, &enterprise, input, false).await?;
+    let pledges = sign_pledges(&policy, &input.pledges, false, now)?;
+    store::update_form(&mut tx, row.id, &form, &pledges, computed, now).await?;
+    let detail = serde_json::json!({ "computed_amount": computed });
+    let receipt = row.receipt_no.as_str();
+    record(
+        &mut tx,
+        who,
+        meta,
+        "application.draft",
+        receipt,
+        &code,
+        detail,
+        now,
+    )
+    .await?;
+    committed(tx, row.id).await
+}
+
+/// Commits the change and shows the application as it now stands.
+async fn committed(mut tx: Tx, id: i64) -> AppResult<ApplicationView> {
+    let row = get_row(&mut tx, id).await?;
     let shown = view(&mut tx, &row).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
+}
+
+/// An application the enterprise's side works on, with its enterprise and policy.
+struct Own {
+    row: crate::store::applications::ApplicationRow,
+    code: CreditCode,
+    enterprise: qinqing_kernel::store::enterprises::Enterprise,
+    policy: PolicyRow,
+}
+
+/// Opens an application for the enterprise or its steward to `act` on (提交申报 …).
+async fn own(conn: &mut Conn, who: &Principal, receipt_no: &str, act: &str) -> AppResult<Own> {
+    if !acts_for_enterprise(who) {
+        return Err(AppError::forbidden(format!(
+            "只有企业本身或其亲清管家可以{act}"
+        )));
+    }
+    let row = visible_row(conn, who, receipt_no).await?;
+    let code = parse_code(&row.credit_code)?;
+    let enterprise = visible_enterprise(conn, who, &code).await?;
+    let slug = policy_slug(conn, &row).await?;
+    let policy = row_by_slug(conn, &slug).await?;
+    Ok(Own {
+        row,
+        code,
+        enterprise,
+        policy,
+    })
 }
 
 /// Withdraws an application before its decision.
@@ -284,10 +364,7 @@ pub async fn withdraw(
         now,
     )
     .await?;
-    let row = get_row(&mut tx, row.id).await?;
-    let shown = view(&mut tx, &row).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(shown)
+    committed(tx, row.id).await
 }
 
 fn check_open_for_applications(policy: &PolicyRow) -> AppResult<()> {

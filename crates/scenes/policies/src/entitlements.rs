@@ -11,7 +11,7 @@ use qinqing_domain::{CreditCode, Money};
 use qinqing_kernel::enterprises::visible_enterprise;
 use qinqing_kernel::{App, AppResult, Principal};
 use qinqing_rules::eval::Status;
-use qinqing_rules::{EvalOptions, Evaluation, Outcome, Schema, evaluate};
+use qinqing_rules::{EvalOptions, Evaluation, Outcome, Schema, evaluate, evaluate_named};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -89,10 +89,11 @@ pub async fn for_enterprise(
     let published = crate::published(&mut conn).await?;
     let set = &published.set;
     let opts = EvalOptions::default();
+    let names = crate::region_names(&mut conn).await?;
     let evaluations: Vec<Evaluation> = set
         .policies
         .iter()
-        .map(|p| evaluate(p, &set.schema, &facts, year, &opts))
+        .map(|p| evaluate_named(p, &set.schema, &facts, year, &opts, Some(&names)))
         .collect();
     let result = set.subject_result(
         facts.subject_id.clone(),

@@ -9,7 +9,7 @@ use crate::store::policies;
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::store::enterprises::{self as enterprise_store, Enterprise};
 use qinqing_kernel::{App, AppError, AppResult, Principal};
-use qinqing_rules::{EvalOptions, Evaluation, Outcome, evaluate};
+use qinqing_rules::{EvalOptions, Evaluation, Outcome, evaluate_named};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -51,12 +51,14 @@ pub(crate) async fn evaluation(
     })?;
     let mut facts = crate::enterprise_facts(app, conn, enterprise).await?;
     add_facts(&schema, &mut facts, added)?;
-    Ok(evaluate(
+    let names = crate::region_names(conn).await?;
+    Ok(evaluate_named(
         &rules,
         &schema,
         &facts,
         year,
         &EvalOptions::default(),
+        Some(&names),
     ))
 }
 

@@ -23,6 +23,7 @@ pub mod materials;
 pub mod messages;
 pub mod pages;
 pub mod payouts;
+pub mod progress;
 pub mod pushes;
 pub mod ratings;
 pub mod response;
@@ -49,6 +50,34 @@ pub fn scene() -> std::sync::Arc<dyn qinqing_kernel::web::WebScene> {
 /// The setting that holds the custom attributes policies may test (the rules engine's
 /// `attributes.toml`).
 pub const POLICY_ATTRIBUTES: &str = "policy_attributes";
+
+/// The names of the platform's divisions (the district, its towns and villages) by code, so
+/// that explanations say "东园镇" where the rules test "350521102", and a village with its town
+/// ("东园镇东园村"), as an address reads.
+pub async fn region_names(conn: &mut Conn) -> AppResult<qinqing_rules::RegionNames> {
+    let own: BTreeMap<String, String> = qinqing_kernel::store::orgs::list_non_enterprise(conn)
+        .await?
+        .into_iter()
+        // Departments carry their division's code too; only the division itself names it.
+        .filter(|o| o.kind.is_division())
+        .filter_map(|o| Some((o.division_code?.as_str().to_string(), o.name)))
+        .collect();
+    Ok(own
+        .iter()
+        .map(|(code, name)| {
+            let town = qinqing_domain::DivisionCode::parse(code)
+                .ok()
+                .filter(|c| c.level() == qinqing_domain::region::DivisionLevel::Village)
+                .and_then(|c| c.parent())
+                .and_then(|t| own.get(t.as_str()));
+            let full = match town {
+                Some(town) => format!("{town}{name}"),
+                None => name.clone(),
+            };
+            (code.clone(), full)
+        })
+        .collect())
+}
 
 /// The attribute schema policies are written against: the standard profile fields plus the
 /// custom attributes the administrator declared (`attributes.toml`).

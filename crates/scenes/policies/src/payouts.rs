@@ -539,6 +539,7 @@ async fn tell_paid(conn: &mut Conn, p: &PayoutRow, now: DateTime<Utc>) -> AppRes
                 "amount": crate::yuan(p.amount),
             }),
             idempotency_key: format!("payout:{}:paid:user:{user}", p.reference),
+            link: Some(crate::applications::page_of(&p.receipt_no)),
         };
         notifications::enqueue(conn, message, now).await?;
     }

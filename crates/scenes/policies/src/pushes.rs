@@ -441,6 +441,7 @@ async fn push_one(
                 "policy_push:{}:enterprise:{enterprise_id}:user:{user}",
                 row.id
             ),
+            link: Some(format!("/policies/{}", row.slug)),
         };
         notifications::enqueue(conn, message, now).await?;
     }

@@ -14,10 +14,22 @@ use qinqing_domain::{CreditCode, DivisionCode};
 use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
 use qinqing_kernel::principal::{acts_for_enterprise, on_behalf};
-use qinqing_kernel::store::StoreError;
+use qinqing_kernel::store::{Conn, StoreError};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+/// The object type a rating's follow-up clock is filed under.
+pub const OBJECT: &str = "rating";
+
+/// The page of the application a rating is of, where messages about its follow-up link.
+pub(crate) async fn page_of(conn: &mut Conn, rating_id: &str) -> AppResult<String> {
+    let id = rating_id.parse::<i64>().unwrap_or(0);
+    let rating = store::get(conn, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("没有编号为 {rating_id} 的评价")))?;
+    Ok(crate::applications::page_of(&rating.receipt_no))
+}
 
 /// The kind of clock a bad rating's follow-up runs on.
 pub const FOLLOW_UP_CLOCK: &str = "policy.rating_follow_up";
@@ -148,7 +160,7 @@ pub async fn rate(
             .await?
             .map(|p| p.department_org_id);
         let start = Start {
-            object_type: "rating",
+            object_type: OBJECT,
             object_id: &object_id,
             kind: FOLLOW_UP_CLOCK,
             label: &label,

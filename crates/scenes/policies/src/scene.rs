@@ -10,7 +10,7 @@ use qinqing_domain::org::Role;
 use qinqing_kernel::audit::ActionLabel;
 use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background};
-use qinqing_kernel::store::Tx;
+use qinqing_kernel::store::{Conn, Tx};
 use qinqing_kernel::web::{AppState, Link, WebScene};
 use qinqing_kernel::{App, AppResult, Principal};
 use utoipa_axum::router::OpenApiRouter;
@@ -115,6 +115,32 @@ impl Scene for Policies {
                 builtin_rule: None,
             },
         ]
+    }
+
+    async fn sees_object(
+        &self,
+        conn: &mut Conn,
+        who: &Principal,
+        object_type: &str,
+        object_id: &str,
+    ) -> Option<AppResult<bool>> {
+        if object_type != crate::applications::TRAIL_OBJECT {
+            return None;
+        }
+        Some(crate::applications::may_read_trail(conn, who, object_id).await)
+    }
+
+    async fn object_page(
+        &self,
+        conn: &mut Conn,
+        object_type: &str,
+        object_id: &str,
+    ) -> Option<AppResult<String>> {
+        match object_type {
+            crate::applications::TRAIL_OBJECT => Some(Ok(crate::applications::page_of(object_id))),
+            crate::ratings::OBJECT => Some(crate::ratings::page_of(conn, object_id).await),
+            _ => None,
+        }
     }
 
     async fn profile_changed(

@@ -17,8 +17,9 @@ use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
 use qinqing_kernel::enterprises::visible_enterprise;
 use qinqing_kernel::listing::{Paged, Queue, Tab};
+use qinqing_kernel::notifications::{self, NewMessage};
 use qinqing_kernel::principal::{on_behalf, region_prefix};
-use qinqing_kernel::store::{Conn, StoreError, Tx, orgs};
+use qinqing_kernel::store::{Conn, StoreError, Tx, orgs, users};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -564,8 +565,42 @@ pub async fn reply(
     .text(&qinqing_kernel::store::time::to_text(now));
     apply(&mut tx, &r, m, "这条诉求已答复或办结", now).await?;
     stop_clocks(&mut tx, app, &r, &[RESPONSE_CLOCK, RESOLUTION_CLOCK], now).await?;
+    tell_replied(&mut tx, &r, &text, now).await?;
     let detail = serde_json::json!({ "reply": text });
     finish(tx, who, meta, &r, "request.replied", detail, now).await
+}
+
+/// Tells the enterprise's users that their request was answered, linking to it.
+async fn tell_replied(
+    conn: &mut Conn,
+    r: &RequestRow,
+    reply: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let object = match &r.title {
+        Some(title) => format!("您的诉求“{title}”(受理号 {})", r.receipt_no),
+        None => format!("您的诉求(受理号 {})", r.receipt_no),
+    };
+    let params = serde_json::json!({
+        "object": object,
+        "department": r.owner_name,
+        "reply": reply,
+    });
+    for user in users::of_enterprise(conn, r.enterprise_id).await? {
+        let message = NewMessage {
+            recipient_user_id: user,
+            template: crate::messages::REQUEST_REPLIED,
+            params: params.clone(),
+            // A request reopened one grade up is answered again: tell that answer too.
+            idempotency_key: format!(
+                "request:{}:replied:grade:{}:user:{user}",
+                r.receipt_no, r.grade
+            ),
+            link: Some(crate::model::page_of(&r.receipt_no)),
+        };
+        notifications::enqueue(conn, message, now).await?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -27,6 +27,7 @@ pub mod demo;
 pub mod files;
 pub mod handling;
 pub mod intake;
+pub mod messages;
 pub mod model;
 pub mod open311;
 pub mod pages;

@@ -233,6 +233,11 @@ impl FollowUpResult {
 
 /// The object type clocks and audit entries of requests carry.
 pub const OBJECT: &str = "request";
+
+/// A request's page, where messages about it link.
+pub fn page_of(receipt_no: &str) -> String {
+    format!("/requests/{receipt_no}")
+}
 /// The clock of the first answer (签收 or reply).
 pub const RESPONSE_CLOCK: &str = "request.response";
 /// The clock of the resolution, in the category's working days.

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use axum::Router;
 use qinqing_domain::org::Role;
 use qinqing_kernel::audit::ActionLabel;
+use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background, seen};
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::web::{AppState, Link, WebScene};
@@ -50,6 +51,10 @@ impl Scene for Requests {
         "诉求必应"
     }
 
+    fn message_templates(&self) -> Vec<Template> {
+        crate::messages::ALL.to_vec()
+    }
+
     fn action_labels(&self) -> &'static [ActionLabel] {
         ACTIONS
     }
@@ -88,7 +93,20 @@ impl Scene for Requests {
         if object_type != crate::model::OBJECT {
             return None;
         }
+        // The enterprise side sees the outcome on the case's own page, not the trail.
+        if !who.role.is_staff() {
+            return Some(Ok(false));
+        }
         Some(seen(crate::access::visible_row(conn, who, object_id).await))
+    }
+
+    async fn object_page(
+        &self,
+        _conn: &mut Conn,
+        object_type: &str,
+        object_id: &str,
+    ) -> Option<AppResult<String>> {
+        (object_type == crate::model::OBJECT).then(|| Ok(crate::model::page_of(object_id)))
     }
 
     async fn background(&self, app: &App) {

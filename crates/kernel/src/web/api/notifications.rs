@@ -35,6 +35,8 @@ pub struct MessageItem {
     pub created_at: DateTime<Utc>,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub read_at: Option<DateTime<Utc>>,
+    /// The page of the item the message is about (`/applications/SB…`, `/requests/SQ…`).
+    pub link: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -60,6 +62,7 @@ impl From<Inbox> for MessageList {
                     body: m.body,
                     created_at: m.created_at,
                     read_at: m.read_at,
+                    link: m.link,
                 })
                 .collect(),
         }

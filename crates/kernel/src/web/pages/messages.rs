@@ -34,6 +34,7 @@ pub struct InboxLine {
     pub body: String,
     pub created_at: String,
     pub unread: bool,
+    pub link: Option<String>,
 }
 
 impl From<InboxItem> for InboxLine {
@@ -45,6 +46,7 @@ impl From<InboxItem> for InboxLine {
             body: m.body,
             created_at: beijing_minutes(m.created_at),
             unread: m.read_at.is_none(),
+            link: m.link,
         }
     }
 }

@@ -368,6 +368,15 @@ fn commitment_from_row(r: &AnyRow) -> Result<CommitmentRow> {
     })
 }
 
+/// The agreement an item belongs to.
+pub async fn agreement_of_commitment(conn: &mut Conn, id: i64) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT agreement_id FROM commitment WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| r.try_get("agreement_id")).transpose()?)
+}
+
 /// The items of an agreement in the order they were added.
 pub async fn commitments(conn: &mut Conn, agreement_id: i64) -> Result<Vec<CommitmentRow>> {
     let rows = sqlx::query("SELECT * FROM commitment WHERE agreement_id = $1 ORDER BY id")

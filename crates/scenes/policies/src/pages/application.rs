@@ -37,6 +37,8 @@ pub struct ApplicationPage {
     /// The department lead may find a pledge of an approved application false.
     may_record_false_pledge: bool,
     materials: crate::materials::Materials,
+    /// Whether the caller may open the trail (留痕与时限); the link is shown only then.
+    may_read_trail: bool,
     explanation: crate::explanation::Explanation,
     errors: Errors,
     notice: String,
@@ -91,6 +93,16 @@ pub(super) async fn render_application(
         Ok(x) => x,
         Err(e) => return error_page(&e, Some(caller), state),
     };
+    let trail = qinqing_kernel::audit_log::may_read_history(
+        &state.app,
+        who,
+        crate::applications::TRAIL_OBJECT,
+        receipt,
+    );
+    let may_read_trail = match trail.await {
+        Ok(may) => may,
+        Err(e) => return error_page(&e, Some(caller), state),
+    };
     let queued = review::queued(&state.app, who, &a.receipt_no)
         .await
         .unwrap_or_default();
@@ -111,6 +123,7 @@ pub(super) async fn render_application(
         holds_stage,
         response_due,
         materials,
+        may_read_trail,
         explanation,
         errors,
         notice: if notice == STATUS_NOTICE {
