@@ -194,7 +194,10 @@ mod tests {
     #[test]
     fn decodes_utf8_with_and_without_bom_and_gbk() {
         assert_eq!(decode("企业,1".as_bytes()), "企业,1");
-        assert_eq!(read_sheet(b"\xEF\xBB\xBFname").unwrap().rows[0].cells[0].1, Ok("name".into()));
+        assert_eq!(
+            read_sheet(b"\xEF\xBB\xBFname").unwrap().rows[0].cells[0].1,
+            Ok("name".into())
+        );
         // "企业" in GBK.
         assert_eq!(decode(b"\xC6\xF3\xD2\xB5"), "企业");
     }

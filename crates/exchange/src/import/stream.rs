@@ -65,7 +65,10 @@ impl EnterpriseStream {
     /// Reads what is left (a last line without a line break) and says how the file went: the
     /// number of data rows, or every problem of every row (then the records given to `each`
     /// must be dropped: a file is taken whole or not at all).
-    pub fn finish(mut self, each: &mut impl FnMut(EnterpriseRecord)) -> Result<usize, ImportReport> {
+    pub fn finish(
+        mut self,
+        each: &mut impl FnMut(EnterpriseRecord),
+    ) -> Result<usize, ImportReport> {
         let last = std::mem::take(&mut self.pending);
         self.read_piece(&last, each);
         let mut errors = self.errors;
@@ -148,7 +151,8 @@ mod tests {
         s.finish(&mut each).map(|_| records)
     }
 
-    const HEADER: &str = "credit_code,name,industry_code,region_code,ownership,year,revenue,tags\r\n";
+    const HEADER: &str =
+        "credit_code,name,industry_code,region_code,ownership,year,revenue,tags\r\n";
 
     fn file(rows: &[&str]) -> Vec<u8> {
         let mut text = format!("\u{feff}{HEADER}");
@@ -183,9 +187,24 @@ mod tests {
         let whole = parse_enterprises(&bytes, FileFormat::Csv).unwrap_err();
         let streamed = stream(&bytes, 5).unwrap_err();
         assert_eq!(streamed, whole);
-        assert!(streamed.errors.iter().any(|e| e.row == 2 && e.column == "revenue"));
-        assert!(streamed.errors.iter().any(|e| e.row == 3 && e.column == "year"));
-        assert!(streamed.errors.iter().any(|e| e.row == 4 && e.message.contains("本行有 3 列")));
+        assert!(
+            streamed
+                .errors
+                .iter()
+                .any(|e| e.row == 2 && e.column == "revenue")
+        );
+        assert!(
+            streamed
+                .errors
+                .iter()
+                .any(|e| e.row == 3 && e.column == "year")
+        );
+        assert!(
+            streamed
+                .errors
+                .iter()
+                .any(|e| e.row == 4 && e.message.contains("本行有 3 列"))
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use crate::helpers::{Session, TestApp};
 use crate::policies::{
-    account, application_view, decide, definition, expect, ok, offer_released_to, policy_view,
+    account, application_view, decide, definition, expect, offer_released_to, ok, policy_view,
     publish_policy, submit,
 };
 use reqwest::StatusCode;
