@@ -5,7 +5,7 @@
 //! cost a full single-record evaluation each, are given only for the enterprises asked.
 
 use anyhow::Context;
-use qinqing_exchange::{EnterpriseRecord, EnterpriseStream, FileFormat, ImportReport};
+use qinqing_exchange::{CsvPieces, EnterpriseRecord, EnterpriseRows, FileFormat, ImportReport};
 use qinqing_rules::batch::{Columns, ProfileColumns, SweepResult, sweep};
 use qinqing_rules::{Facts, PolicySet, Value};
 use std::collections::{HashMap, HashSet};
@@ -145,16 +145,40 @@ fn read_enterprises(path: &Path, mut each: impl FnMut(EnterpriseRecord)) -> anyh
     match format {
         FileFormat::Csv => {
             let mut file = std::fs::File::open(path).map_err(reading)?;
-            let mut stream = EnterpriseStream::new();
-            let mut piece = vec![0; PIECE];
-            loop {
-                let n = file.read(&mut piece).map_err(reading)?;
-                if n == 0 {
-                    break;
+            // Two stages on two threads: this one reads the file and splits it into cells, the
+            // caller's reads the cells into records and columns.
+            let (send, receive) = std::sync::mpsc::sync_channel(2);
+            let mut rows = EnterpriseRows::default();
+            std::thread::scope(|s| {
+                let splitter = s.spawn(move || -> std::io::Result<()> {
+                    let mut pieces = CsvPieces::new();
+                    let mut buffer = vec![0; PIECE];
+                    loop {
+                        let n = file.read(&mut buffer)?;
+                        if n == 0 {
+                            break;
+                        }
+                        if let Some(piece) = pieces.feed(&buffer[..n])
+                            && send.send(piece).is_err()
+                        {
+                            return Ok(());
+                        }
+                    }
+                    if let Some(piece) = pieces.finish() {
+                        // The receiver reads until this thread ends; it cannot have hung up.
+                        let _ = send.send(piece);
+                    }
+                    Ok(())
+                });
+                for piece in receive {
+                    rows.read(piece, &mut each);
                 }
-                stream.feed(&piece[..n], &mut each);
-            }
-            stream.finish(&mut each).map_err(rejected)?;
+                splitter
+                    .join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("读取线程异常退出")))
+            })
+            .map_err(reading)?;
+            rows.finish().map_err(rejected)?;
         }
         FileFormat::Xlsx => {
             let bytes = std::fs::read(path).map_err(reading)?;

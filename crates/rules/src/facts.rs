@@ -298,7 +298,10 @@ impl Facts {
 
 /// The static attributes an enterprise's identity states (what [`Facts::from_profile`] and the
 /// column store both hold of it).
-pub(crate) fn identity_values(identity: &EnterpriseIdentity, mut put: impl FnMut(&str, Value)) {
+pub(crate) fn identity_values(
+    identity: &EnterpriseIdentity,
+    mut put: impl FnMut(&'static str, Value),
+) {
     put("industry", Value::Industry(identity.industry_code.clone()));
     put("region", Value::Region(identity.region_code.clone()));
     put("ownership", Value::Ownership(identity.ownership));
@@ -309,7 +312,7 @@ pub(crate) fn identity_values(identity: &EnterpriseIdentity, mut put: impl FnMut
 }
 
 /// The known figures of one year (unknown ones stay unknown).
-pub(crate) fn figure_values(f: &YearFigures, mut put: impl FnMut(&str, Value)) {
+pub(crate) fn figure_values(f: &YearFigures, mut put: impl FnMut(&'static str, Value)) {
     let money = [
         ("revenue", f.revenue),
         ("tax_paid", f.tax_paid),

@@ -17,7 +17,7 @@ use checks::CrossRowChecks;
 use draft::Draft;
 use header::Header;
 use row::RowReader;
-pub use stream::EnterpriseStream;
+pub use stream::{CsvPieces, EnterpriseRows, EnterpriseStream, SheetPiece};
 
 /// A cell as a reader found it: its text, or why it has none usable (an Excel error value).
 pub(crate) type Cell = Result<String, BadCell>;

@@ -7,14 +7,60 @@
 
 use super::checks::CrossRowChecks;
 use super::header::Header;
-use super::{RawRow, read_row};
+use super::{RawRow, Sheet, read_row};
 use crate::csv::{BOM, read_lines};
 use crate::record::EnterpriseRecord;
 use crate::report::{ImportReport, RowError};
 
-/// The reading state between two pieces of a CSV file.
-#[derive(Default)]
+/// A CSV enterprise file read piece by piece: [`CsvPieces`] cuts the bytes into whole lines and
+/// splits them into cells, [`EnterpriseRows`] reads the cells into records. The two stages can
+/// run on two threads, a [`SheetPiece`] passing between them.
 pub struct EnterpriseStream {
+    pieces: CsvPieces,
+    rows: EnterpriseRows,
+}
+
+impl Default for EnterpriseStream {
+    fn default() -> Self {
+        EnterpriseStream::new()
+    }
+}
+
+impl EnterpriseStream {
+    pub fn new() -> EnterpriseStream {
+        EnterpriseStream {
+            pieces: CsvPieces::new(),
+            rows: EnterpriseRows::default(),
+        }
+    }
+
+    /// Reads the complete lines `bytes` ends (with what earlier pieces left over), calling
+    /// `each` with the record of every good row. Problems are kept for [`EnterpriseStream::finish`].
+    pub fn feed(&mut self, bytes: &[u8], each: &mut impl FnMut(EnterpriseRecord)) {
+        if let Some(piece) = self.pieces.feed(bytes) {
+            self.rows.read(piece, each);
+        }
+    }
+
+    /// Reads what is left (a last line without a line break) and says how the file went, like
+    /// [`EnterpriseRows::finish`].
+    pub fn finish(
+        mut self,
+        each: &mut impl FnMut(EnterpriseRecord),
+    ) -> Result<usize, ImportReport> {
+        if let Some(piece) = self.pieces.finish() {
+            self.rows.read(piece, each);
+        }
+        self.rows.finish()
+    }
+}
+
+/// Whole lines of the file split into cells, numbered as the user sees them.
+pub struct SheetPiece(Result<Sheet, RowError>);
+
+/// The first stage: bytes into whole lines and cells.
+#[derive(Default)]
+pub struct CsvPieces {
     /// Bytes after the last complete line seen.
     pending: Vec<u8>,
     /// How far `pending` has been scanned for line ends, and whether that point is in quotes.
@@ -27,24 +73,19 @@ pub struct EnterpriseStream {
     /// The line `pending` starts on.
     line: usize,
     header_width: Option<usize>,
-    /// `None` until the header row is read; `Some(None)` when it was unusable.
-    header: Option<Option<Header>>,
-    checks: CrossRowChecks,
-    errors: Vec<RowError>,
-    data_rows: usize,
 }
 
-impl EnterpriseStream {
-    pub fn new() -> EnterpriseStream {
-        EnterpriseStream {
+impl CsvPieces {
+    pub fn new() -> CsvPieces {
+        CsvPieces {
             line: 1,
-            ..EnterpriseStream::default()
+            ..CsvPieces::default()
         }
     }
 
-    /// Reads the complete lines `bytes` ends (with what earlier pieces left over), calling
-    /// `each` with the record of every good row. Problems are kept for [`EnterpriseStream::finish`].
-    pub fn feed(&mut self, bytes: &[u8], each: &mut impl FnMut(EnterpriseRecord)) {
+    /// The complete lines `bytes` ends, with what earlier pieces left over; `None` when it ends
+    /// none.
+    pub fn feed(&mut self, bytes: &[u8]) -> Option<SheetPiece> {
         let bytes = if self.started {
             bytes
         } else {
@@ -53,36 +94,20 @@ impl EnterpriseStream {
         };
         self.pending.extend_from_slice(bytes);
         self.find_last_line_end();
-        if self.cut > 0 {
-            let rest = self.pending.split_off(self.cut);
-            let lines = std::mem::replace(&mut self.pending, rest);
-            self.scanned -= self.cut;
-            self.cut = 0;
-            self.read_piece(&lines, each);
+        if self.cut == 0 {
+            return None;
         }
+        let rest = self.pending.split_off(self.cut);
+        let lines = std::mem::replace(&mut self.pending, rest);
+        self.scanned -= self.cut;
+        self.cut = 0;
+        self.read(&lines)
     }
 
-    /// Reads what is left (a last line without a line break) and says how the file went: the
-    /// number of data rows, or every problem of every row (then the records given to `each`
-    /// must be dropped: a file is taken whole or not at all).
-    pub fn finish(
-        mut self,
-        each: &mut impl FnMut(EnterpriseRecord),
-    ) -> Result<usize, ImportReport> {
+    /// The last line, when the file does not end with a line break.
+    pub fn finish(mut self) -> Option<SheetPiece> {
         let last = std::mem::take(&mut self.pending);
-        self.read_piece(&last, each);
-        let mut errors = self.errors;
-        if self.header.is_none() || self.data_rows == 0 && errors.is_empty() {
-            errors = vec![RowError::file("文件中没有数据行")];
-        }
-        if errors.is_empty() {
-            return Ok(self.data_rows);
-        }
-        errors.sort_by_key(|error| error.row);
-        Err(ImportReport {
-            rows: self.data_rows,
-            errors,
-        })
+        self.read(&last)
     }
 
     /// Moves `cut` to after the last line break outside quotes (a doubled quote inside quotes
@@ -98,13 +123,36 @@ impl EnterpriseStream {
         self.scanned = self.pending.len();
     }
 
-    fn read_piece(&mut self, lines: &[u8], each: &mut impl FnMut(EnterpriseRecord)) {
+    fn read(&mut self, lines: &[u8]) -> Option<SheetPiece> {
         if lines.is_empty() {
-            return;
+            return None;
         }
         let first_line = self.line;
         self.line += lines.iter().filter(|&&b| b == b'\n').count();
-        let sheet = match read_lines(lines, first_line, &mut self.header_width) {
+        Some(SheetPiece(read_lines(
+            lines,
+            first_line,
+            &mut self.header_width,
+        )))
+    }
+}
+
+/// The second stage: cells into records, with every check of [`parse_enterprises`].
+///
+/// [`parse_enterprises`]: super::parse_enterprises
+#[derive(Default)]
+pub struct EnterpriseRows {
+    /// `None` until the header row is read; `Some(None)` when it was unusable.
+    header: Option<Option<Header>>,
+    checks: CrossRowChecks,
+    errors: Vec<RowError>,
+    data_rows: usize,
+}
+
+impl EnterpriseRows {
+    /// Calls `each` with the record of every good row of `piece`; problems are kept.
+    pub fn read(&mut self, piece: SheetPiece, each: &mut impl FnMut(EnterpriseRecord)) {
+        let sheet = match piece.0 {
             Ok(sheet) => sheet,
             Err(error) => {
                 self.errors.push(error);
@@ -116,6 +164,23 @@ impl EnterpriseStream {
         for raw in sheet.rows.iter().filter(|row| !row.is_blank()) {
             self.read_raw(raw, each);
         }
+    }
+
+    /// The number of data rows, or every problem of every row (then the records given to
+    /// `each` must be dropped: a file is taken whole or not at all).
+    pub fn finish(self) -> Result<usize, ImportReport> {
+        let mut errors = self.errors;
+        if self.header.is_none() || self.data_rows == 0 && errors.is_empty() {
+            errors = vec![RowError::file("文件中没有数据行")];
+        }
+        if errors.is_empty() {
+            return Ok(self.data_rows);
+        }
+        errors.sort_by_key(|error| error.row);
+        Err(ImportReport {
+            rows: self.data_rows,
+            errors,
+        })
     }
 
     fn read_raw(&mut self, raw: &RawRow, each: &mut impl FnMut(EnterpriseRecord)) {

@@ -285,15 +285,30 @@ impl<'s> ColumnsBuilder<'s> {
     /// row order). Same rule as [`Facts`]: an undeclared attribute, a value of the wrong type,
     /// or a year where none belongs is left unknown (`false`).
     pub fn set_value(&mut self, row: usize, attr: &str, year: Option<i32>, value: &Value) -> bool {
-        let Some(id) = self.schema.get(attr) else {
-            return false;
-        };
+        match self.schema.get(attr) {
+            Some(id) => self.set_by_id(row, id, year, value),
+            None => false,
+        }
+    }
+
+    /// [`ColumnsBuilder::set_value`] by attribute id (of the builder's schema).
+    pub(crate) fn set_by_id(
+        &mut self,
+        row: usize,
+        id: usize,
+        year: Option<i32>,
+        value: &Value,
+    ) -> bool {
         let def = self.schema.def(id);
         if value.ty() != def.ty || def.per_year != year.is_some() || row >= self.cols.n {
             return false;
         }
         self.set(id, year, row, value);
         true
+    }
+
+    pub(crate) fn schema(&self) -> &'s Schema {
+        self.schema
     }
 
     /// The number of rows added.

@@ -14,6 +14,25 @@ pub struct ProfileColumns<'s> {
     builder: ColumnsBuilder<'s>,
     /// Credit code → row of the store.
     rows: HashMap<String, usize>,
+    /// The schema ids of the few attributes a profile states, looked up once (a row sets
+    /// about ten values; hashing each name would cost more than storing it).
+    ids: Vec<(&'static str, Option<usize>)>,
+}
+
+impl ProfileColumns<'_> {
+    fn set(&mut self, row: usize, attr: &'static str, year: Option<i32>, value: &Value) {
+        let id = match self.ids.iter().find(|(name, _)| *name == attr) {
+            Some(&(_, id)) => id,
+            None => {
+                let id = self.builder.schema().get(attr);
+                self.ids.push((attr, id));
+                id
+            }
+        };
+        if let Some(id) = id {
+            self.builder.set_by_id(row, id, year, value);
+        }
+    }
 }
 
 impl<'s> ProfileColumns<'s> {
@@ -21,6 +40,7 @@ impl<'s> ProfileColumns<'s> {
         ProfileColumns {
             builder: ColumnsBuilder::new(schema, Entity::Enterprise),
             rows: HashMap::new(),
+            ids: Vec::new(),
         }
     }
 
@@ -36,18 +56,14 @@ impl<'s> ProfileColumns<'s> {
         let row = match self.rows.get(code) {
             Some(&row) => row,
             None => {
-                let b = &mut self.builder;
-                let row = b.add_subject(code, Some(qualifications));
-                identity_values(identity, |attr, value| {
-                    b.set_value(row, attr, None, &value);
-                });
+                let row = self.builder.add_subject(code, Some(qualifications));
+                identity_values(identity, |attr, value| self.set(row, attr, None, &value));
                 self.rows.insert(code.to_string(), row);
                 row
             }
         };
-        let b = &mut self.builder;
         figure_values(figures, |attr, value| {
-            b.set_value(row, attr, Some(figures.year), &value);
+            self.set(row, attr, Some(figures.year), &value);
         });
     }
 
