@@ -75,6 +75,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         Some(code) => Reasons::Some(HashSet::from([code.trim().to_string()])),
         None => args.reasons,
     };
+    let started = std::time::Instant::now();
     let mut profiles = ProfileColumns::new(&set.schema);
     let mut kept: HashMap<String, Vec<EnterpriseRecord>> = HashMap::new();
     read_enterprises(&args.enterprises, |record| {
@@ -110,7 +111,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         .out
         .context("没有 --explain 时须用 --out 指定结果文件")?;
     let cols = profiles.finish();
+    let read = started.elapsed();
     let result = sweep(&set, &cols, args.year);
+    let swept = started.elapsed();
     let reasons: HashMap<usize, Vec<String>> = (0..cols.len())
         .filter_map(|row| {
             let records = kept.get(cols.subject_id(row))?;
@@ -120,11 +123,15 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         })
         .collect();
     let lines = write_results(&out, &set, &cols, &result, &reasons)?;
+    let seconds = |d: std::time::Duration| d.as_secs_f64();
     println!(
-        "{} 家企业 × {} 项政策:{lines} 行结果写入 {}",
+        "{} 家企业 × {} 项政策:{lines} 行结果写入 {}(读取 {:.2} 秒,测算 {:.2} 秒,写出 {:.2} 秒)",
         cols.len(),
         set.policies.len(),
-        out.display()
+        out.display(),
+        seconds(read),
+        seconds(swept - read),
+        seconds(started.elapsed() - swept)
     );
     Ok(())
 }

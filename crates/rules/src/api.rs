@@ -7,7 +7,7 @@ use crate::cross::{Adjustment, Limit};
 use crate::diag::Diagnostic;
 use crate::eval::{EvalOptions, Evaluation, Outcome, Status, evaluate};
 use crate::facts::Facts;
-use crate::set::{Cell, PolicySet};
+use crate::set::{Cell, PolicySet, SubjectResult};
 use crate::text;
 use qinqing_domain::Money;
 use std::collections::HashMap;
@@ -320,14 +320,7 @@ pub fn reasons(
     year: i32,
     granted: impl Fn(usize) -> Option<Money>,
 ) -> Vec<String> {
-    let opts = EvalOptions::default();
-    let evs: Vec<Evaluation> = set
-        .policies
-        .iter()
-        .map(|p| evaluate(p, &set.schema, facts, year, &opts))
-        .collect();
-    let outcomes = evs.iter().map(|e| e.outcome.clone()).collect();
-    let mut result = set.subject_result(facts.subject_id.clone(), outcomes);
+    let (evs, mut result) = evaluate_subject(set, facts, year);
     for (p, cell) in result.cells.iter_mut().enumerate() {
         let paid = granted(p);
         if paid == cell.granted {
@@ -354,6 +347,20 @@ pub fn reasons(
         .collect()
 }
 
+/// Every policy for one subject, explained, and the subject's amounts after exclusive groups
+/// and annual caps (budgets, which span subjects, not applied).
+fn evaluate_subject(set: &PolicySet, facts: &Facts, year: i32) -> (Vec<Evaluation>, SubjectResult) {
+    let opts = EvalOptions::default();
+    let evs: Vec<Evaluation> = set
+        .policies
+        .iter()
+        .map(|p| evaluate(p, &set.schema, facts, year, &opts))
+        .collect();
+    let outcomes = evs.iter().map(|e| e.outcome.clone()).collect();
+    let result = set.subject_result(facts.subject_id.clone(), outcomes);
+    (evs, result)
+}
+
 fn csv_field(f: &str) -> std::borrow::Cow<'_, str> {
     if f.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", f.replace('"', "\"\"")).into()
@@ -366,16 +373,7 @@ fn csv_field(f: &str) -> std::borrow::Cow<'_, str> {
 /// would decide the undetermined ones, and why the others do not apply. Exclusive groups and
 /// annual caps are applied; budgets, which depend on all other claimants, are not.
 pub fn explain(set: &PolicySet, facts: &Facts, year: i32) -> String {
-    let opts = EvalOptions::default();
-    let evs: Vec<Evaluation> = set
-        .policies
-        .iter()
-        .map(|p| evaluate(p, &set.schema, facts, year, &opts))
-        .collect();
-    let result = set.subject_result(
-        facts.subject_id.clone(),
-        evs.iter().map(|e| e.outcome.clone()).collect(),
-    );
+    let (evs, result) = evaluate_subject(set, facts, year);
     let mut eligible = Vec::new();
     let mut undetermined = Vec::new();
     let mut ineligible = Vec::new();

@@ -105,14 +105,8 @@ fn figures(year: i32) -> impl Strategy<Value = YearFigures> {
 
 fn enterprise(i: usize) -> impl Strategy<Value = Enterprise> {
     let industries = ["C3311", "C3911", "C2651", "F5211", "I6513", "D44"];
-    let regions = [
-        "350521100201",
-        "350521101201",
-        "350521101",
-        "350521102",
-        "350521",
-        "350503",
-    ];
+    // Inside the district at each level, and outside it.
+    let regions = ["350521100201", "350521101", "350521", "350503", "350582"];
     let ownerships = [
         Ownership::Private,
         Ownership::StateOwned,
