@@ -21,14 +21,25 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 /// whose field count differs from the header's is reported and left out: its fields cannot be
 /// matched to columns.
 pub(crate) fn read_sheet(bytes: &[u8]) -> Result<Sheet, RowError> {
+    read_lines(bytes.strip_prefix(BOM).unwrap_or(bytes), 1, &mut None)
+}
+
+/// Reads whole lines of a CSV file starting on line `first_line` (a piece of the file cut after
+/// a line break outside quotes, BOM removed); `header_width` is the field count of the file's
+/// first record, set by the piece that holds it.
+pub(crate) fn read_lines(
+    bytes: &[u8],
+    first_line: usize,
+    header_width: &mut Option<usize>,
+) -> Result<Sheet, RowError> {
     let text = decode(bytes);
     let mut reader = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut lines = LineCounter::new(text.as_bytes());
+    lines.line = first_line;
     let mut sheet = Sheet::default();
-    let mut header_width = None;
     let mut record = StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -99,11 +110,11 @@ impl<'a> LineCounter<'a> {
     }
 }
 
-/// UTF-8 (with or without BOM) when the bytes are valid UTF-8, otherwise GB18030, the superset
-/// of the GBK that Excel uses when saving CSV on a Chinese Windows. GB18030 decoding never fails
-/// (undecodable bytes become U+FFFD and then fail validation of their cell).
+/// UTF-8 when the bytes are valid UTF-8, otherwise GB18030, the superset of the GBK that Excel
+/// uses when saving CSV on a Chinese Windows. GB18030 decoding never fails (undecodable bytes
+/// become U+FFFD and then fail validation of their cell). A piece cut at a line break decodes
+/// like the whole file: neither encoding uses the byte of a line break inside a character.
 fn decode(bytes: &[u8]) -> Cow<'_, str> {
-    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => encoding_rs::GB18030.decode_without_bom_handling(bytes).0,
@@ -183,7 +194,10 @@ mod tests {
     #[test]
     fn decodes_utf8_with_and_without_bom_and_gbk() {
         assert_eq!(decode("企业,1".as_bytes()), "企业,1");
-        assert_eq!(decode(b"\xEF\xBB\xBFname"), "name");
+        assert_eq!(
+            read_sheet(b"\xEF\xBB\xBFname").unwrap().rows[0].cells[0].1,
+            Ok("name".into())
+        );
         // "企业" in GBK.
         assert_eq!(decode(b"\xC6\xF3\xD2\xB5"), "企业");
     }

@@ -27,7 +27,7 @@ pub use crate::csv::write_csv;
 pub use columns::{COLUMNS, ColumnSpec};
 pub use export::ExportError;
 pub use format::FileFormat;
-pub use import::parse_enterprises;
+pub use import::{CsvPieces, EnterpriseRows, EnterpriseStream, SheetPiece, parse_enterprises};
 pub use record::EnterpriseRecord;
 pub use report::{ImportReport, RowError};
 pub use xlsx::write_xlsx;

@@ -240,7 +240,8 @@ pub enum PolicyWhat {
     /// Run the test cases embedded in the policy files.
     Test { path: PathBuf },
     /// Evaluate every enterprise of an import-format file against the policies, with exclusive
-    /// groups, caps and budgets applied (enterprises in file order = approval order).
+    /// groups, caps and budgets applied (enterprises in file order = approval order), on the
+    /// column evaluator: a CSV file is read in pieces, so a million enterprises take seconds.
     Eval {
         #[arg(long)]
         policies: PathBuf,
@@ -249,12 +250,17 @@ pub enum PolicyWhat {
         enterprises: PathBuf,
         #[arg(long)]
         year: i32,
-        /// CSV out: credit_code, policy_id, outcome, amount, reason.
+        /// CSV out: credit_code, policy_id, outcome, amount, reason (the reason only for the
+        /// enterprises named by --reasons; empty otherwise).
         #[arg(long, required_unless_present = "explain")]
         out: Option<PathBuf>,
         /// Explain one enterprise in prose instead.
         #[arg(long)]
         explain: Option<String>,
+        /// Fill the reason column (the Chinese explanation) for these enterprises: credit codes
+        /// separated by commas, or `all` (slow: each is evaluated again one by one).
+        #[arg(long, value_name = "CODES|all")]
+        reasons: Option<String>,
         /// CSV of breached commitments (统一社会信用代码,违约承诺事项), e.g. from the agreements
         /// register: sets `breached_commitments` for every enterprise, 0 for those not listed.
         /// Without it the fact is unknown and policies testing it are undetermined.
@@ -605,92 +611,16 @@ fn policy(what: PolicyWhat) -> anyhow::Result<()> {
             year,
             out,
             explain,
+            reasons,
             breached_commitments,
-        } => {
-            let set = qinqing_rules::files::load_dir(&policies).map_err(|diagnostics| {
-                for d in &diagnostics {
-                    eprintln!("{d}");
-                }
-                anyhow::anyhow!("政策文件有 {} 处问题", diagnostics.len())
-            })?;
-            let mut subjects = facts_of_file(&enterprises)?;
-            if let Some(path) = breached_commitments {
-                set_breaches(&mut subjects, &path)?;
-            }
-            if let Some(code) = explain {
-                let facts = subjects
-                    .iter()
-                    .find(|f| f.subject_id == code.trim())
-                    .with_context(|| format!("{} 中没有企业 {code}", enterprises.display()))?;
-                println!("{}", qinqing_rules::api::explain(&set, facts, year));
-                return Ok(());
-            }
-            let rows = qinqing_rules::api::eval(&set, &subjects, year);
-            let out = out.context("--out is required without --explain")?;
-            std::fs::write(&out, qinqing_rules::api::rows_to_csv(&rows))
-                .with_context(|| format!("writing {}", out.display()))?;
-            println!(
-                "{} 家企业 × {} 项政策:{} 行结果写入 {}",
-                subjects.len(),
-                set.policies.len(),
-                rows.len(),
-                out.display()
-            );
-            Ok(())
-        }
+        } => crate::policy_eval::run(crate::policy_eval::EvalArgs {
+            policies,
+            enterprises,
+            year,
+            out,
+            explain,
+            reasons: crate::policy_eval::Reasons::parse(reasons.as_deref()),
+            breached_commitments,
+        }),
     }
-}
-
-/// Sets every subject's `breached_commitments` from a breaches file; not listed means none.
-fn set_breaches(
-    subjects: &mut [qinqing_rules::Facts],
-    path: &std::path::Path,
-) -> anyhow::Result<()> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let counts = qinqing_exchange::breaches::read_breaches(&bytes).map_err(|errors| {
-        for row in &errors {
-            eprintln!("{row}");
-        }
-        anyhow::anyhow!("{} 中有 {} 处问题", path.display(), errors.len())
-    })?;
-    for facts in subjects {
-        let code = qinqing_domain::CreditCode::parse(&facts.subject_id).ok();
-        let count = code.and_then(|c| counts.get(&c).copied()).unwrap_or(0);
-        facts.set("breached_commitments", qinqing_rules::Value::Integer(count));
-    }
-    Ok(())
-}
-
-/// The enterprises of an import-format file as the rules engine sees them: rows (one per
-/// enterprise and year) grouped by credit code, in the order the enterprises first appear.
-fn facts_of_file(path: &std::path::Path) -> anyhow::Result<Vec<qinqing_rules::Facts>> {
-    let format = format_of(path)?;
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let records = qinqing_exchange::parse_enterprises(&bytes, format).map_err(|report| {
-        for row in &report.errors {
-            eprintln!("{row}");
-        }
-        anyhow::anyhow!("{report}")
-    })?;
-    let mut order: Vec<&str> = Vec::new();
-    let mut groups: std::collections::HashMap<&str, Vec<&qinqing_exchange::EnterpriseRecord>> =
-        Default::default();
-    for r in &records {
-        let code = r.identity.credit_code.as_str();
-        groups
-            .entry(code)
-            .or_insert_with(|| {
-                order.push(code);
-                Vec::new()
-            })
-            .push(r);
-    }
-    Ok(order
-        .into_iter()
-        .map(|code| {
-            let rows = &groups[code];
-            let figures: Vec<_> = rows.iter().map(|r| r.figures.clone()).collect();
-            qinqing_rules::Facts::from_profile(&rows[0].identity, &rows[0].qualifications, &figures)
-        })
-        .collect())
 }

@@ -2,6 +2,7 @@
 //! the command-line tasks. Integration tests start the real server through [`serve`].
 
 pub mod cli;
+mod policy_eval;
 
 use anyhow::Context;
 use qinqing_kernel::sms::SmsProvider;

@@ -1,14 +1,16 @@
 //! What the `qinqing policy check|test|eval` commands call. Functions return values and strings;
 //! printing and file output belong to the binary.
 
+use crate::batch::{Columns, SweepResult};
 use crate::cases::{CaseFailure, CaseReport, run_cases};
 use crate::cross::{Adjustment, Limit};
 use crate::diag::Diagnostic;
 use crate::eval::{EvalOptions, Evaluation, Outcome, Status, evaluate};
 use crate::facts::Facts;
-use crate::set::{Cell, PolicySet};
+use crate::set::{Cell, PolicySet, SubjectResult};
 use crate::text;
 use qinqing_domain::Money;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -249,31 +251,121 @@ pub fn limit_text(limit: &Limit, titles: &[&str]) -> String {
     }
 }
 
-/// The CSV of `policy eval`: header `credit_code,policy_id,outcome,amount,reason`, amounts as
-/// "1234.56", fields quoted when they contain commas, quotes or line breaks.
+/// The header line of `policy eval`'s CSV.
+pub const EVAL_CSV_HEADER: &str = "credit_code,policy_id,outcome,amount,reason\n";
+
+/// The CSV of `policy eval`: header [`EVAL_CSV_HEADER`], amounts as "1234.56", fields quoted
+/// when they contain commas, quotes or line breaks.
 pub fn rows_to_csv(rows: &[ResultRow]) -> String {
-    let mut out = String::from("credit_code,policy_id,outcome,amount,reason\n");
+    let mut out = String::from(EVAL_CSV_HEADER);
     for r in rows {
-        let amount = r.amount.map(|m| m.to_string()).unwrap_or_default();
-        let fields = [
-            r.credit_code.as_str(),
-            r.policy_id.as_str(),
-            r.outcome,
-            amount.as_str(),
-            r.reason.as_str(),
-        ];
-        let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&quoted.join(","));
-        out.push('\n');
+        push_csv_line(
+            &mut out,
+            [&r.credit_code, &r.policy_id, r.outcome],
+            r.amount,
+            &r.reason,
+        );
     }
     out
 }
 
-fn csv_field(f: &str) -> String {
+/// Appends the `policy eval` lines (no header) of the rows `rows` of a column sweep: one per
+/// row and policy of the store's entity, like [`eval`]. `reasons` holds, for the rows explained,
+/// one reason per policy ([`reasons`]); other rows have none.
+pub fn sweep_csv(
+    set: &PolicySet,
+    cols: &Columns,
+    result: &SweepResult,
+    rows: std::ops::Range<usize>,
+    reasons: &HashMap<usize, Vec<String>>,
+    out: &mut String,
+) {
+    let policies: Vec<usize> = (0..set.policies.len())
+        .filter(|&p| set.policies[p].entity == cols.entity)
+        .collect();
+    for row in rows {
+        let code = cols.subject_id(row);
+        let why = reasons.get(&row);
+        for &p in &policies {
+            let reason = why.and_then(|w| w.get(p)).map_or("", String::as_str);
+            push_csv_line(
+                out,
+                [code, &set.policies[p].id, result.outcome_name(p, row)],
+                result.granted(p, row),
+                reason,
+            );
+        }
+    }
+}
+
+fn push_csv_line(out: &mut String, fields: [&str; 3], amount: Option<Money>, reason: &str) {
+    for f in fields {
+        out.push_str(&csv_field(f));
+        out.push(',');
+    }
+    if let Some(m) = amount {
+        let _ = write!(out, "{m}");
+    }
+    out.push(',');
+    out.push_str(&csv_field(reason));
+    out.push('\n');
+}
+
+/// The reason [`eval`] gives for each policy (indexed like the set's policies) of one subject,
+/// given the amounts a whole-population run granted it (`granted(policy)`), which include the
+/// budgets shared with the other subjects.
+pub fn reasons(
+    set: &PolicySet,
+    facts: &Facts,
+    year: i32,
+    granted: impl Fn(usize) -> Option<Money>,
+) -> Vec<String> {
+    let (evs, mut result) = evaluate_subject(set, facts, year);
+    for (p, cell) in result.cells.iter_mut().enumerate() {
+        let paid = granted(p);
+        if paid == cell.granted {
+            continue;
+        }
+        cell.granted = paid;
+        if let Some(pool) = set
+            .cross
+            .pools
+            .iter()
+            .find(|pool| pool.members.contains(&p))
+        {
+            cell.adjustments.push(Adjustment::Budget {
+                pool: pool.name.clone(),
+                allocation: pool.allocation,
+            });
+        }
+    }
+    result
+        .cells
+        .iter()
+        .zip(&evs)
+        .map(|(cell, ev)| reason(cell, ev, set))
+        .collect()
+}
+
+/// Every policy for one subject, explained, and the subject's amounts after exclusive groups
+/// and annual caps (budgets, which span subjects, not applied).
+fn evaluate_subject(set: &PolicySet, facts: &Facts, year: i32) -> (Vec<Evaluation>, SubjectResult) {
+    let opts = EvalOptions::default();
+    let evs: Vec<Evaluation> = set
+        .policies
+        .iter()
+        .map(|p| evaluate(p, &set.schema, facts, year, &opts))
+        .collect();
+    let outcomes = evs.iter().map(|e| e.outcome.clone()).collect();
+    let result = set.subject_result(facts.subject_id.clone(), outcomes);
+    (evs, result)
+}
+
+fn csv_field(f: &str) -> std::borrow::Cow<'_, str> {
     if f.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", f.replace('"', "\"\""))
+        format!("\"{}\"", f.replace('"', "\"\"")).into()
     } else {
-        f.to_string()
+        f.into()
     }
 }
 
@@ -281,16 +373,7 @@ fn csv_field(f: &str) -> String {
 /// would decide the undetermined ones, and why the others do not apply. Exclusive groups and
 /// annual caps are applied; budgets, which depend on all other claimants, are not.
 pub fn explain(set: &PolicySet, facts: &Facts, year: i32) -> String {
-    let opts = EvalOptions::default();
-    let evs: Vec<Evaluation> = set
-        .policies
-        .iter()
-        .map(|p| evaluate(p, &set.schema, facts, year, &opts))
-        .collect();
-    let result = set.subject_result(
-        facts.subject_id.clone(),
-        evs.iter().map(|e| e.outcome.clone()).collect(),
-    );
+    let (evs, result) = evaluate_subject(set, facts, year);
     let mut eligible = Vec::new();
     let mut undetermined = Vec::new();
     let mut ineligible = Vec::new();

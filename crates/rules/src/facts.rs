@@ -191,13 +191,7 @@ impl Facts {
             &identity.name,
             Entity::Enterprise,
         );
-        facts.set("industry", Value::Industry(identity.industry_code.clone()));
-        facts.set("region", Value::Region(identity.region_code.clone()));
-        facts.set("ownership", Value::Ownership(identity.ownership));
-        facts.set("credit_status", Value::CreditStatus(identity.credit_status));
-        if let Some(d) = identity.established_on {
-            facts.set("established_on", Value::Date(d));
-        }
+        identity_values(identity, |attr, value| facts.set(attr, value));
         facts.qualifications = Some(qualifications.to_vec());
         for f in figures {
             facts.add_figures(f);
@@ -207,23 +201,7 @@ impl Facts {
 
     /// Records the known figures of one year (unknown ones stay unknown).
     pub fn add_figures(&mut self, f: &YearFigures) {
-        let money = [
-            ("revenue", f.revenue),
-            ("tax_paid", f.tax_paid),
-            ("total_assets", f.total_assets),
-            ("rd_expense", f.rd_expense),
-            ("fixed_asset_investment", f.fixed_asset_investment),
-            ("equipment_investment", f.equipment_investment),
-        ];
-        for (name, value) in money {
-            if let Some(m) = value {
-                self.set_for_year(name, f.year, Value::Money(m));
-            }
-        }
-        if let Some(e) = f.employees {
-            let e = i64::try_from(e).unwrap_or(i64::MAX);
-            self.set_for_year("employees", f.year, Value::Integer(e));
-        }
+        figure_values(f, |attr, value| self.set_for_year(attr, f.year, value));
     }
 
     /// Sets a static attribute (one value, no year).
@@ -315,6 +293,42 @@ impl Facts {
             .iter()
             .flat_map(|(y, m)| m.iter().map(move |(k, v)| (k.as_str(), Some(*y), v)));
         statics.chain(yearly)
+    }
+}
+
+/// The static attributes an enterprise's identity states (what [`Facts::from_profile`] and the
+/// column store both hold of it).
+pub(crate) fn identity_values(
+    identity: &EnterpriseIdentity,
+    mut put: impl FnMut(&'static str, Value),
+) {
+    put("industry", Value::Industry(identity.industry_code.clone()));
+    put("region", Value::Region(identity.region_code.clone()));
+    put("ownership", Value::Ownership(identity.ownership));
+    put("credit_status", Value::CreditStatus(identity.credit_status));
+    if let Some(d) = identity.established_on {
+        put("established_on", Value::Date(d));
+    }
+}
+
+/// The known figures of one year (unknown ones stay unknown).
+pub(crate) fn figure_values(f: &YearFigures, mut put: impl FnMut(&'static str, Value)) {
+    let money = [
+        ("revenue", f.revenue),
+        ("tax_paid", f.tax_paid),
+        ("total_assets", f.total_assets),
+        ("rd_expense", f.rd_expense),
+        ("fixed_asset_investment", f.fixed_asset_investment),
+        ("equipment_investment", f.equipment_investment),
+    ];
+    for (name, value) in money {
+        if let Some(m) = value {
+            put(name, Value::Money(m));
+        }
+    }
+    if let Some(e) = f.employees {
+        let e = i64::try_from(e).unwrap_or(i64::MAX);
+        put("employees", Value::Integer(e));
     }
 }
 

@@ -1,6 +1,6 @@
 //! Rules that span rows: one row per enterprise and year, and one identity per enterprise.
 //!
-//! Both are checked against the first row seen, with hash maps so a file of any length is
+//! Both are checked against the first row seen, with a hash map so a file of any length is
 //! checked in one linear pass.
 
 use super::draft::{Draft, IdentityDraft};
@@ -8,14 +8,18 @@ use super::row::RowReader;
 use crate::columns::Column;
 use qinqing_domain::CreditCode;
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
 #[derive(Default)]
 pub(super) struct CrossRowChecks {
-    /// The row of each (enterprise, year) seen so far.
-    years: HashMap<(CreditCode, i32), usize>,
-    /// The first row of each enterprise and the identity it gave.
-    identities: HashMap<CreditCode, (usize, IdentityDraft)>,
+    /// Per enterprise: the first row and the identity it gave, and the row of each year seen
+    /// (one map, so a row costs one lookup and the code is copied once per enterprise).
+    enterprises: HashMap<CreditCode, Seen>,
+}
+
+struct Seen {
+    first_row: usize,
+    identity: IdentityDraft,
+    years: Vec<(i32, usize)>,
 }
 
 impl CrossRowChecks {
@@ -24,49 +28,43 @@ impl CrossRowChecks {
         let Some(code) = &draft.credit_code else {
             return;
         };
+        let Some(seen) = self.enterprises.get_mut(code) else {
+            let seen = Seen {
+                first_row: reader.number(),
+                identity: draft.identity.clone(),
+                years: draft
+                    .year
+                    .map(|y| (y, reader.number()))
+                    .into_iter()
+                    .collect(),
+            };
+            self.enterprises.insert(code.clone(), seen);
+            return;
+        };
         if let Some(year) = draft.year {
-            self.check_year(code, year, reader);
+            check_year(seen, code, year, reader);
         }
-        self.check_identity(code, &draft.identity, reader);
-    }
-
-    fn check_year(&mut self, code: &CreditCode, year: i32, reader: &mut RowReader) {
-        match self.years.entry((code.clone(), year)) {
-            Entry::Occupied(earlier) => reader.error(
-                Column::Year,
+        for column in draft.identity.differences(&seen.identity) {
+            reader.error(
+                column,
                 format!(
-                    "与第 {} 行重复:同一企业(统一社会信用代码 {code})的 {year} 年度数据只能有一行",
-                    earlier.get()
+                    "与第 {} 行不一致:同一企业(统一社会信用代码 {code})各年度行的{}必须相同",
+                    seen.first_row,
+                    column.label()
                 ),
-            ),
-            Entry::Vacant(slot) => {
-                slot.insert(reader.number());
-            }
+            );
         }
     }
+}
 
-    fn check_identity(
-        &mut self,
-        code: &CreditCode,
-        identity: &IdentityDraft,
-        reader: &mut RowReader,
-    ) {
-        match self.identities.entry(code.clone()) {
-            Entry::Occupied(entry) => {
-                let (earlier_row, earlier) = entry.get();
-                for column in identity.differences(earlier) {
-                    reader.error(
-                        column,
-                        format!(
-                            "与第 {earlier_row} 行不一致:同一企业(统一社会信用代码 {code})各年度行的{}必须相同",
-                            column.label()
-                        ),
-                    );
-                }
-            }
-            Entry::Vacant(slot) => {
-                slot.insert((reader.number(), identity.clone()));
-            }
-        }
+fn check_year(seen: &mut Seen, code: &CreditCode, year: i32, reader: &mut RowReader) {
+    match seen.years.iter().find(|(y, _)| *y == year) {
+        Some((_, earlier)) => reader.error(
+            Column::Year,
+            format!(
+                "与第 {earlier} 行重复:同一企业(统一社会信用代码 {code})的 {year} 年度数据只能有一行"
+            ),
+        ),
+        None => seen.years.push((year, reader.number())),
     }
 }

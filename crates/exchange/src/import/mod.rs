@@ -7,6 +7,7 @@ mod checks;
 mod draft;
 mod header;
 mod row;
+mod stream;
 mod values;
 
 use crate::format::FileFormat;
@@ -16,6 +17,7 @@ use checks::CrossRowChecks;
 use draft::Draft;
 use header::Header;
 use row::RowReader;
+pub use stream::{CsvPieces, EnterpriseRows, EnterpriseStream, SheetPiece};
 
 /// A cell as a reader found it: its text, or why it has none usable (an Excel error value).
 pub(crate) type Cell = Result<String, BadCell>;
@@ -117,16 +119,27 @@ fn parse_data(
     let mut records = Vec::with_capacity(data.len());
     let mut checks = CrossRowChecks::default();
     for raw in data {
-        let mut reader = RowReader::new(header, raw);
-        let draft = Draft::read(&mut reader);
-        checks.check(&draft, &mut reader);
-        let row_errors = reader.into_errors();
-        if row_errors.is_empty() {
-            // A row without errors has every column parsed, so this always adds the record.
-            records.extend(draft.into_record());
-        } else {
-            errors.extend(row_errors);
-        }
+        records.extend(read_row(header, raw, &mut checks, errors));
     }
     errors.is_empty().then_some(records)
+}
+
+/// One data row's record, or its problems added to `errors`.
+fn read_row(
+    header: &Header,
+    raw: &RawRow,
+    checks: &mut CrossRowChecks,
+    errors: &mut Vec<RowError>,
+) -> Option<EnterpriseRecord> {
+    let mut reader = RowReader::new(header, raw);
+    let draft = Draft::read(&mut reader);
+    checks.check(&draft, &mut reader);
+    let row_errors = reader.into_errors();
+    if row_errors.is_empty() {
+        // A row without errors has every column parsed, so this always gives the record.
+        draft.into_record()
+    } else {
+        errors.extend(row_errors);
+        None
+    }
 }

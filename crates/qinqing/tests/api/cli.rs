@@ -395,21 +395,69 @@ fn policy_eval_writes_a_row_per_enterprise_and_policy_and_explains_one() {
     assert!(rows.iter().all(|r| r.contains(",eligible,")
         || r.contains(",ineligible,")
         || r.contains(",undetermined,")));
+    assert!(
+        rows.iter().all(|r| r.ends_with(',')),
+        "no reasons unless asked"
+    );
     let code = rows[0].split(',').next().unwrap();
+    let library = examples();
+    let eval = |extra: &[&str]| {
+        let mut args = vec![
+            "policy",
+            "eval",
+            "--policies",
+            &library,
+            "--enterprises",
+            file.to_str().unwrap(),
+            "--year",
+            "2025",
+        ];
+        args.extend_from_slice(extra);
+        qinqing(&args)
+    };
+    let out = eval(&["--explain", code]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2025 年度政策匹配结果"));
+
+    let out = eval(&["--out", results.to_str().unwrap(), "--reasons", code]);
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&results).unwrap();
+    let (asked, others): (Vec<&str>, Vec<&str>) =
+        text.lines().skip(1).partition(|r| r.starts_with(code));
+    assert_eq!(asked.len(), 11);
+    assert!(
+        asked.iter().all(|r| !r.ends_with(',')),
+        "every policy of the enterprise asked has its reason: {asked:?}"
+    );
+    assert!(others.iter().all(|r| r.ends_with(',')));
+
+    // A bad cell stops the run, named by file, row and column, and writes nothing.
+    let mut bad = std::fs::read_to_string(&file).unwrap();
+    let third = bad.lines().nth(2).unwrap().to_string();
+    let broken = format!("9135052100000000XX{}", &third[third.find(',').unwrap()..]);
+    bad = bad.replacen(&third, &broken, 1);
+    let bad_file = temp("eval-bad.csv");
+    std::fs::write(&bad_file, bad).unwrap();
+    let bad_results = temp("eval-bad-results.csv");
     let out = qinqing(&[
         "policy",
         "eval",
         "--policies",
         &examples(),
         "--enterprises",
-        file.to_str().unwrap(),
+        bad_file.to_str().unwrap(),
         "--year",
         "2025",
-        "--explain",
-        code,
+        "--out",
+        bad_results.to_str().unwrap(),
     ]);
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("2025 年度政策匹配结果"));
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("eval-bad.csv") && stderr.contains("第 3 行 credit_code"),
+        "{stderr}"
+    );
+    assert!(!bad_results.exists());
 }
 
 /// `policy eval` of a "no breached commitment" policy over `count` demo enterprises, with the

@@ -11,6 +11,7 @@ use crate::schema::{
     AttrDef, AttrType, EMPLOYEES, Entity, INDUSTRY, REVENUE, Schema, TOTAL_ASSETS,
 };
 use chrono::NaiveDate;
+use qinqing_domain::enterprise::Qualification;
 use qinqing_domain::{DivisionCode, IndustryCode};
 use std::collections::HashMap;
 
@@ -248,22 +249,24 @@ impl<'s> ColumnsBuilder<'s> {
         if f.entity != self.cols.entity {
             return false;
         }
+        let row = self.add_subject(&f.subject_id, f.qualifications());
+        for (name, year, value) in f.entries() {
+            self.set_value(row, name, year, value);
+        }
+        true
+    }
+
+    /// Adds a row for a subject with nothing known but its qualifications (`None`: unknown);
+    /// its values follow with [`ColumnsBuilder::set_value`]. Returns the row.
+    pub fn add_subject(
+        &mut self,
+        subject_id: &str,
+        qualifications: Option<&[Qualification]>,
+    ) -> usize {
         let row = self.cols.n;
         self.cols.n += 1;
-        self.cols.subject_ids.push(f.subject_id.clone());
-        for (name, year, value) in f.entries() {
-            let Some(id) = self.schema.get(name) else {
-                continue;
-            };
-            let def = self.schema.def(id);
-            // Same rule as `Facts`: a value of the wrong type, or a year where none belongs,
-            // is unknown.
-            if value.ty() != def.ty || def.per_year != year.is_some() {
-                continue;
-            }
-            self.set(id, year, row, value);
-        }
-        if let Some(quals) = f.qualifications() {
+        self.cols.subject_ids.push(subject_id.to_string());
+        if let Some(quals) = qualifications {
             set_bit(&mut self.cols.tags_known, row);
             for q in quals {
                 let name = self.cols.tag_names.intern(&q.name, || q.name.clone());
@@ -275,7 +278,50 @@ impl<'s> ColumnsBuilder<'s> {
             }
         }
         self.cols.tag_offsets.push(self.cols.tags.len() as u32);
+        row
+    }
+
+    /// Sets one value of an added row (any row, in any order, except list values, which go in
+    /// row order). Same rule as [`Facts`]: an undeclared attribute, a value of the wrong type,
+    /// or a year where none belongs is left unknown (`false`).
+    pub fn set_value(&mut self, row: usize, attr: &str, year: Option<i32>, value: &Value) -> bool {
+        match self.schema.get(attr) {
+            Some(id) => self.set_by_id(row, id, year, value),
+            None => false,
+        }
+    }
+
+    /// [`ColumnsBuilder::set_value`] by attribute id (of the builder's schema).
+    pub(crate) fn set_by_id(
+        &mut self,
+        row: usize,
+        id: usize,
+        year: Option<i32>,
+        value: &Value,
+    ) -> bool {
+        let def = self.schema.def(id);
+        if value.ty() != def.ty || def.per_year != year.is_some() || row >= self.cols.n {
+            return false;
+        }
+        self.set(id, year, row, value);
         true
+    }
+
+    pub(crate) fn schema(&self) -> &'s Schema {
+        self.schema
+    }
+
+    /// The number of rows added.
+    pub fn len(&self) -> usize {
+        self.cols.n
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cols.n == 0
+    }
+
+    pub fn subject_id(&self, row: usize) -> &str {
+        &self.cols.subject_ids[row]
     }
 
     fn set(&mut self, attr: usize, year: Option<i32>, row: usize, value: &Value) {
@@ -312,14 +358,14 @@ impl<'s> ColumnsBuilder<'s> {
         set_bit(&mut col.known, row);
         match (&mut col.data, value) {
             (Data::Num(v), _) => {
-                v.resize(row + 1, 0);
+                grow_to(v, row);
                 v[row] = match value.view() {
                     Val::Num(n) => n,
                     _ => 0,
                 };
             }
             (Data::Id(v), _) => {
-                v.resize(row + 1, 0);
+                grow_to(v, row);
                 v[row] = code;
             }
             (Data::List { .. }, Value::IntegerList(items)) => {
@@ -417,6 +463,13 @@ fn size_of_row(c: &Columns, row: usize, year: i32) -> u8 {
         SizeRead::Known(k) => k,
         SizeRead::NotApplicable => SIZE_NA,
         SizeRead::Missing(_) => SIZE_MISSING,
+    }
+}
+
+/// Makes `row` a valid index of `v` (rows may be set out of order, so never shrink).
+fn grow_to<T: Default + Clone>(v: &mut Vec<T>, row: usize) {
+    if v.len() <= row {
+        v.resize(row + 1, T::default());
     }
 }
 

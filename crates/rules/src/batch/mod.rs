@@ -7,7 +7,9 @@
 
 mod columns;
 mod compile;
+mod profiles;
 mod sweep;
 
 pub use columns::{Columns, ColumnsBuilder};
+pub use profiles::ProfileColumns;
 pub use sweep::{BLOCK, Counts, PolicyColumn, SweepResult, sweep};

@@ -146,6 +146,19 @@ impl SweepResult {
             .map(|(part, i)| Money::from_fen(p.granted_at(part, i)))
     }
 
+    /// What [`Outcome::as_str`] says of the outcome of `policy` for `row`, without evaluating
+    /// the row again.
+    pub fn outcome_name(&self, policy: usize, row: usize) -> &'static str {
+        let p = &self.policies[policy];
+        if bit(&p.eligible, row) {
+            "eligible"
+        } else if bit(&p.undetermined, row) {
+            "undetermined"
+        } else {
+            "ineligible"
+        }
+    }
+
     /// The outcome of `policy` for `row`, as the single evaluator states it; the missing facts
     /// of an undetermined row are listed by evaluating that row.
     pub fn outcome(&self, set: &PolicySet, cols: &Columns, policy: usize, row: usize) -> Outcome {
