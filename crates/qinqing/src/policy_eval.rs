@@ -86,7 +86,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<()> {
         }
     })?;
     if breaches.is_some() {
-        profiles.set_each("breached_commitments", &breached);
+        profiles.set_each("breached_commitments", breached);
     }
     let facts_of = |records: &[EnterpriseRecord]| {
         let figures: Vec<_> = records.iter().map(|r| r.figures.clone()).collect();
