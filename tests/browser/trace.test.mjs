@@ -7,6 +7,9 @@ useBrowser();
 
 journey('纪检在工作台看到上报的预警,打开企业画像的留痕,在浏览器中验证签名检查点和包含证明', DESKTOP, async ({ page }) => {
   assert.equal(await login(page, 'discipline'), '/workbench');
+  // Many warnings wait for 纪检 in the demo: the search narrows the list to this one.
+  await page.getByRole('searchbox').fill('更正的经营数据');
+  await clickAndWait(page, page.getByRole('button', { name: '搜索' }));
   // The demo enterprise's correction went unchecked past its 3-working-day limit; the demand
   // went unanswered, so it reached 纪检.
   // (The demo's overdue commitment items have reached 纪检 too; this journey is about the correction.)
@@ -47,6 +50,8 @@ journey('企业用户看得到本企业的留痕,看不到其他企业的', DESK
 
 journey('经办人在留痕页暂停(待补正)、恢复并办结时限', DESKTOP, async ({ page }) => {
   assert.equal(await login(page, 'handler'), '/workbench');
+  await page.getByRole('searchbox').fill('核实');
+  await clickAndWait(page, page.getByRole('button', { name: '搜索' }));
   const warning = page.locator('main table tbody tr', { hasText: '核实' }).first();
   await clickAndWait(page, warning.locator('a'));
   const clock = page.locator('main .card', { hasText: '核实' }).first();
