@@ -2,6 +2,7 @@
 //! 300 enterprises with three years of figures, and one account per role. Generated from a fixed
 //! seed, so every demo start looks the same.
 
+pub mod bulk;
 pub mod enterprises;
 
 use enterprises as enterprise_figures;

@@ -4,11 +4,58 @@ use crate::store::writes::{BackgroundTurn, WriteGate};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::{Any, AnyPool, Executor};
+use std::sync::Arc;
+use std::time::Instant;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
-pub type Tx = sqlx::Transaction<'static, Any>;
+/// A write transaction, timed from the moment it holds the write lock (SQLite) or starts
+/// (PostgreSQL) to its commit, rollback or drop, for `/metrics`: how long each kind of write
+/// kept others waiting, and the longest.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Any>,
+    _held: Held,
+}
+
+/// Records on drop how long a write transaction was held.
+struct Held {
+    gate: Arc<WriteGate>,
+    work: &'static str,
+    since: Instant,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.gate.record(self.work, self.since.elapsed());
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.inner.commit().await
+    }
+
+    pub async fn rollback(self) -> sqlx::Result<()> {
+        self.inner.rollback().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.inner
+    }
+}
+
+/// The label of interactive write transactions in the metrics.
+const INTERACTIVE: &str = "interactive";
 
 /// How long a write waits for another writer before the request is answered "busy, retry"
 /// (503 with `Retry-After`), on both databases.
@@ -30,7 +77,7 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
-    gate: std::sync::Arc<WriteGate>,
+    gate: Arc<WriteGate>,
 }
 
 impl Db {
@@ -127,7 +174,7 @@ impl Db {
     /// back its next chunk (see [`WriteGate`]).
     pub async fn begin(&self) -> crate::store::Result<Tx> {
         let _waiting = (self.backend == Backend::Sqlite).then(|| self.gate.interactive());
-        self.begin_now().await
+        self.begin_now(INTERACTIVE).await
     }
 
     /// Opens the write transaction of one chunk of long work, after every interactive request
@@ -136,20 +183,25 @@ impl Db {
         &self,
         work: &'static str,
     ) -> crate::store::Result<(Tx, BackgroundTurn<'_>)> {
-        let turn = self.gate.background_turn(work).await;
-        Ok((self.begin_now().await?, turn))
+        let turn = self.gate.background_turn().await;
+        Ok((self.begin_now(work).await?, turn))
     }
 
-    async fn begin_now(&self) -> crate::store::Result<Tx> {
-        let tx = match self.backend {
+    async fn begin_now(&self, work: &'static str) -> crate::store::Result<Tx> {
+        let inner = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(tx)
+        let held = Held {
+            gate: self.gate.clone(),
+            work,
+            since: Instant::now(),
+        };
+        Ok(Tx { inner, _held: held })
     }
 
     /// The writer queue, for the server's metrics.
-    pub fn gate(&self) -> &std::sync::Arc<WriteGate> {
+    pub fn gate(&self) -> &Arc<WriteGate> {
         &self.gate
     }
 

@@ -56,11 +56,13 @@ impl From<sqlx::Error> for StoreError {
 
 /// Whether a database error says "wait and try again": SQLite's SQLITE_BUSY (5) and
 /// SQLITE_LOCKED (6) with their extended codes, PostgreSQL's lock_not_available (55P03, the lock
-/// timeout) and query_canceled (57014, the statement timeout).
+/// timeout), query_canceled (57014, the statement timeout) and deadlock_detected (40P01: the
+/// platform takes its locks in a fixed order, so this would be a fault, but the request that
+/// lost is still only asked to try again).
 /// PostgreSQL's SQLSTATE codes are always five characters; SQLite's are numbers below 10,000.
 fn is_busy(code: Option<&str>, message: &str) -> bool {
     let busy_code = match code {
-        Some(sqlstate) if sqlstate.len() == 5 => matches!(sqlstate, "55P03" | "57014"),
+        Some(sqlstate) if sqlstate.len() == 5 => matches!(sqlstate, "55P03" | "57014" | "40P01"),
         Some(sqlite) => sqlite
             .parse::<i64>()
             .is_ok_and(|c| matches!(c & 0xff, 5 | 6)),
@@ -91,6 +93,7 @@ mod tests {
             Some("55P03"),
             "canceling statement due to lock timeout"
         ));
+        assert!(super::is_busy(Some("40P01"), "deadlock detected"));
         assert!(!super::is_busy(Some("19"), "UNIQUE constraint failed"));
         assert!(!super::is_busy(Some("22021"), "invalid byte sequence"));
         assert!(!super::is_busy(None, "no such table"));

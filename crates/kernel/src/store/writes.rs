@@ -2,7 +2,8 @@
 //! counter before long work. Long work writes in chunks, each a short transaction taken through
 //! [`WriteGate::background_turn`], which waits while any interactive request is waiting for the
 //! write lock and lets one chunk through at a time; interactive transactions never wait for the
-//! gate. Every chunk's transaction is timed for `/metrics`.
+//! gate. Every write transaction, interactive or long work's, is timed for `/metrics` (see
+//! [`crate::store::Tx`]).
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::family::Family;
@@ -29,8 +30,10 @@ pub struct WriteGate {
     free: Notify,
     /// One background chunk writes at a time.
     background: Mutex<()>,
+    /// How long write transactions held the database, by work (`interactive` for requests).
     durations: Family<WorkLabel, Histogram>,
-    longest: Gauge<f64, AtomicU64>,
+    longest: Family<WorkLabel, Gauge<f64, AtomicU64>>,
+    longest_lock: std::sync::Mutex<()>,
 }
 
 impl Default for WriteGate {
@@ -43,7 +46,8 @@ impl Default for WriteGate {
             durations: Family::new_with_constructor(|| {
                 Histogram::new(exponential_buckets(0.001, 2.0, 14))
             }),
-            longest: Gauge::default(),
+            longest: Family::default(),
+            longest_lock: std::sync::Mutex::new(()),
         }
     }
 }
@@ -60,20 +64,16 @@ impl Drop for Waiting<'_> {
     }
 }
 
-/// A background chunk's turn to write; timed from taking the turn to [`BackgroundTurn::done`].
+/// A background chunk's turn to write, from taking the turn to [`BackgroundTurn::done`].
 pub struct BackgroundTurn<'a> {
-    gate: &'a WriteGate,
-    work: &'static str,
     started: Instant,
     _one_at_a_time: MutexGuard<'a, ()>,
 }
 
 impl BackgroundTurn<'_> {
-    /// Records how long the chunk's transaction took.
+    /// Gives the turn up; how long the chunk took, for sizing the next one.
     pub fn done(self) -> Duration {
-        let took = self.started.elapsed();
-        self.gate.record(self.work, took);
-        took
+        self.started.elapsed()
     }
 }
 
@@ -85,45 +85,43 @@ impl WriteGate {
 
     /// Waits until no interactive request is waiting to write, then takes the one background
     /// turn.
-    pub async fn background_turn(&self, work: &'static str) -> BackgroundTurn<'_> {
+    pub async fn background_turn(&self) -> BackgroundTurn<'_> {
         let turn = self.background.lock().await;
         while self.waiting.load(Ordering::SeqCst) > 0 {
             let _ = tokio::time::timeout(RECHECK, self.free.notified()).await;
         }
         BackgroundTurn {
-            gate: self,
-            work,
             started: Instant::now(),
             _one_at_a_time: turn,
         }
     }
 
-    fn record(&self, work: &str, took: Duration) {
+    /// Counts one write transaction of `work` that held the database for `took`.
+    pub(crate) fn record(&self, work: &str, took: Duration) {
+        let label = WorkLabel { work: work.into() };
         let seconds = took.as_secs_f64();
-        self.durations
-            .get_or_create(&WorkLabel { work: work.into() })
-            .observe(seconds);
-        if seconds > self.longest.get() {
-            self.longest.set(seconds);
+        self.durations.get_or_create(&label).observe(seconds);
+        let longest = self.longest.get_or_create(&label);
+        // Transactions ending at once must not overwrite a longer one with a shorter.
+        let _one_at_a_time = self.longest_lock.lock().unwrap_or_else(|p| p.into_inner());
+        if seconds > longest.get() {
+            longest.set(seconds);
         }
     }
 
-    /// Registers the chunk durations and the longest one with the server's metrics.
+    /// Registers the write transactions' durations and the longest of each work with the
+    /// server's metrics.
     pub fn register(self: &Arc<Self>, registry: &mut prometheus_client::registry::Registry) {
         registry.register(
-            "background_write_duration_seconds",
-            "How long each write transaction of long work (one chunk) held the database",
+            "write_transaction_duration_seconds",
+            "How long each write transaction held the database, by work (interactive requests or \
+             a kind of long work)",
             self.durations.clone(),
         );
         registry.register(
-            "background_write_longest_seconds",
-            "The longest write transaction of long work since the server started",
+            "write_transaction_longest_seconds",
+            "The longest write transaction since the server started, by work",
             self.longest.clone(),
         );
-    }
-
-    /// The longest chunk transaction so far.
-    pub fn longest(&self) -> Duration {
-        Duration::from_secs_f64(self.longest.get())
     }
 }

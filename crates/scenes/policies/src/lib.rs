@@ -24,6 +24,7 @@ pub mod messages;
 pub mod pages;
 pub mod payouts;
 pub mod progress;
+pub mod publication_pushes;
 pub mod pushes;
 pub mod ratings;
 pub mod response;

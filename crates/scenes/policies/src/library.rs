@@ -531,6 +531,7 @@ pub async fn lifecycle(
         .published_version
         .is_some_and(|v| v < row.current_version);
     use PolicyStatus::{Draft, Published, Review, Withdrawn};
+    let mut pushes = None;
     let moved = match action {
         LifecycleAction::SubmitForReview => {
             store::transition(&mut tx, row.id, &[Draft], Review, None, now).await?
@@ -545,10 +546,10 @@ pub async fn lifecycle(
             let ready = row.status == Review || (row.status == Published && has_new_version);
             if ready {
                 let policy = publish_checked(&mut tx, &row).await?;
-                store::publish_current(&mut tx, row.id, now).await?;
-                // Inside the publishing transaction: the pushes (and their messages) exist
-                // exactly when the publication does. Told once per enterprise and policy.
-                crate::pushes::push_published(app, &mut tx, row.id, now).await?;
+                let version = store::publish_current(&mut tx, row.id, now).await?;
+                // Recorded with the publication; the pushes go out in chunks once it commits.
+                let sweep = crate::publication_pushes::plan(&mut tx, &row, version, who, now);
+                pushes = Some(sweep.await?);
                 let topics = serde_json::to_string(&policy.topics).map_err(anyhow::Error::from)?;
                 let texts = store::version_texts(&mut tx, row.id, row.current_version).await?;
                 let base = PolicyFields {
@@ -584,6 +585,9 @@ pub async fn lifecycle(
     record(&mut tx, who, meta, name, slug, detail, now).await?;
     let row = get_row(&mut tx, row.id).await?;
     tx.commit().await.map_err(StoreError::from)?;
+    if let Some(sweep) = pushes {
+        crate::publication_pushes::send(app, sweep).await;
+    }
     Ok(view(&row))
 }
 

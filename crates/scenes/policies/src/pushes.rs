@@ -5,8 +5,9 @@
 //! and a message (站内信, and SMS through the outbox); the log's unique (policy, enterprise) pair
 //! makes an enterprise hear about a policy once, whatever way and however often it matches.
 //!
-//! Pushes on publication and on a profile change run inside the transaction that publishes or
-//! changes, so a push (and its message) exists exactly when the change was committed.
+//! Pushes on a profile change run inside the transaction that changes, so a push (and its
+//! message) exists exactly when the change was committed. Pushes on publication go out after it,
+//! in chunks (`publication_pushes`).
 
 use crate::store::policies::{self as policy_store, PolicyRow};
 use crate::store::pushes::{self as store, NewPush, PushRow};
@@ -367,13 +368,18 @@ async fn change_one(
 
 /// The policy year pushes are evaluated for: last year, whose figures are complete (as the
 /// entitlements page does).
-fn policy_year(now: DateTime<Utc>) -> i32 {
+pub(crate) fn policy_year(now: DateTime<Utc>) -> i32 {
     now.with_timezone(&qinqing_domain::deadline::beijing())
         .year()
         - 1
 }
 
-fn parse_definition(schema: &Schema, id: i64, version: i64, src: &str) -> AppResult<Policy> {
+pub(crate) fn parse_definition(
+    schema: &Schema,
+    id: i64,
+    version: i64,
+    src: &str,
+) -> AppResult<Policy> {
     let file = format!("policy-{id}-v{version}.toml");
     qinqing_rules::parse_policy(&file, src, schema).map_err(|d| {
         AppError::Internal(anyhow::anyhow!(
@@ -384,7 +390,7 @@ fn parse_definition(schema: &Schema, id: i64, version: i64, src: &str) -> AppRes
 }
 
 /// What the policy gives the enterprise when it is eligible (fen), `None` otherwise.
-async fn eligible_amount(
+pub(crate) async fn eligible_amount(
     app: &App,
     conn: &mut Conn,
     policy: &Policy,
@@ -405,7 +411,7 @@ async fn eligible_amount(
 
 /// Records one push and tells the enterprise's users; false when it was told before.
 #[allow(clippy::too_many_arguments)]
-async fn push_one(
+pub(crate) async fn push_one(
     conn: &mut Conn,
     row: &PolicyRow,
     version: i64,
@@ -461,81 +467,6 @@ fn all_enterprises(
         limit: i64::MAX,
         offset: 0,
     }
-}
-
-/// Called when a policy's version was just published (inside the publishing transaction):
-/// tells every enterprise the policy finds eligible (精准推送, with the amount) and every
-/// enterprise subscribed to one of its topics, its department or its level — except those told
-/// about the policy before (an earlier version), who are not told again. Returns how many were
-/// told.
-pub(crate) async fn push_published(
-    app: &App,
-    conn: &mut Conn,
-    policy_id: i64,
-    now: DateTime<Utc>,
-) -> AppResult<usize> {
-    let Some(row) = policy_store::get(conn, policy_id).await? else {
-        return Ok(0);
-    };
-    let Some(version) = row.published_version else {
-        return Ok(0);
-    };
-    let schema = crate::schema(conn).await?;
-    let src = policy_store::definition(conn, row.id, version)
-        .await?
-        .unwrap_or_default();
-    let policy = parse_definition(&schema, row.id, version, &src)?;
-    let told: BTreeSet<i64> = store::pushed_enterprises(conn, row.id)
-        .await?
-        .into_iter()
-        .collect();
-    let year = policy_year(now);
-    let (enterprises, _) =
-        enterprise_store::list(conn, &all_enterprises(ScopeFilter::All, None, None)).await?;
-    let mut pushed = 0;
-    let mut matched = BTreeSet::new();
-    for enterprise in enterprises.iter().filter(|e| !told.contains(&e.id)) {
-        if let Some(amount) = eligible_amount(app, conn, &policy, &schema, enterprise, year).await?
-        {
-            matched.insert(enterprise.id);
-            if push_one(
-                conn,
-                &row,
-                version,
-                enterprise.id,
-                "machine",
-                None,
-                Some(amount),
-                now,
-            )
-            .await?
-            {
-                pushed += 1;
-            }
-        }
-    }
-    let topics: Vec<String> = serde_json::from_str(&row.topics).unwrap_or_default();
-    let department = row.department_org_id.to_string();
-    for enterprise_id in store::subscribers(conn, &topics, &department, &row.level).await? {
-        if told.contains(&enterprise_id) || matched.contains(&enterprise_id) {
-            continue;
-        }
-        if push_one(
-            conn,
-            &row,
-            version,
-            enterprise_id,
-            "subscription",
-            None,
-            None,
-            now,
-        )
-        .await?
-        {
-            pushed += 1;
-        }
-    }
-    Ok(pushed)
 }
 
 /// Called when an enterprise's profile changed (inside that transaction): re-checks only the
@@ -618,9 +549,8 @@ pub async fn staff_push(
     input: &PushInput,
     meta: &RequestMeta,
 ) -> AppResult<PushReport> {
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let row = row_by_slug(&mut tx, slug).await?;
+    let mut conn = app.db.conn().await?;
+    let row = row_by_slug(&mut conn, slug).await?;
     if !may_push(who, row.department_org_id) {
         return Err(AppError::forbidden(
             "只有政策所属部门的经办人或负责人可以推送政策",
@@ -635,6 +565,87 @@ pub async fn staff_push(
             message: "只有已上架的政策可以推送".into(),
         });
     };
+    let (region, industry) = push_filter(input)?;
+    let schema = crate::schema(&mut conn).await?;
+    let src = policy_store::definition(&mut conn, row.id, version)
+        .await?
+        .unwrap_or_default();
+    let policy = parse_definition(&schema, row.id, version, &src)?;
+    let filter = all_enterprises(who.scope_filter(), region.clone(), industry.clone());
+    let (enterprises, _) = enterprise_store::list(&mut conn, &filter).await?;
+    let told: BTreeSet<i64> = store::pushed_enterprises(&mut conn, row.id)
+        .await?
+        .into_iter()
+        .collect();
+    // Read and evaluate first, outside any transaction; then write briefly.
+    let year = policy_year(app.now());
+    let mut to_tell = Vec::new();
+    for enterprise in enterprises.iter().filter(|e| !told.contains(&e.id)) {
+        let amount = eligible_amount(app, &mut conn, &policy, &schema, enterprise, year).await?;
+        to_tell.push((enterprise.id, amount));
+    }
+    drop(conn);
+    let mut report = PushReport {
+        policy_id: row.slug.clone(),
+        matched: enterprises.len(),
+        already_pushed: enterprises.len() - to_tell.len(),
+        ..PushReport::default()
+    };
+    let detail = serde_json::json!({
+        "version": version, "region": region, "industry": industry,
+        "matched": report.matched, "to_tell": to_tell.len(),
+    });
+    let mut record = Some(Change {
+        action: "policy.pushed",
+        object_type: "policy",
+        object_id: row.slug.clone(),
+        on_behalf_of: None,
+        detail,
+    });
+    let by = (!who.is_system()).then_some(who.user_id);
+    // A short transaction per chunk; the first also records the push in the trail. Cut off
+    // halfway, the push is made whole by pushing again: nobody is told twice.
+    for chunk in to_tell.chunks(STAFF_CHUNK) {
+        let now = app.now();
+        let mut tx = app.db.begin().await?;
+        if let Some(change) = record.take() {
+            audit::record(&mut tx, who, meta, change, now).await?;
+        }
+        for &(enterprise_id, amount) in chunk {
+            if push_one(
+                &mut tx,
+                &row,
+                version,
+                enterprise_id,
+                "staff",
+                by,
+                amount,
+                now,
+            )
+            .await?
+            {
+                report.pushed += 1;
+                report.eligible += usize::from(amount.is_some());
+            } else {
+                report.already_pushed += 1;
+            }
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+    }
+    if let Some(change) = record {
+        // Nobody left to tell: the push is still recorded.
+        let mut tx = app.db.begin().await?;
+        audit::record(&mut tx, who, meta, change, app.now()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+    }
+    Ok(report)
+}
+
+/// Enterprises told per transaction by a staff push.
+const STAFF_CHUNK: usize = 200;
+
+/// A staff push's region and industry prefixes, at least one of them given.
+fn push_filter(input: &PushInput) -> AppResult<(Option<String>, Option<String>)> {
     let blank = |t: &Option<String>| t.as_deref().is_none_or(|t| t.trim().is_empty());
     if blank(&input.region) && blank(&input.industry) {
         return Err(AppError::invalid(
@@ -656,62 +667,7 @@ pub async fn staff_push(
         &mut errors,
     );
     errors.finish()?;
-    let schema = crate::schema(&mut tx).await?;
-    let src = policy_store::definition(&mut tx, row.id, version)
-        .await?
-        .unwrap_or_default();
-    let policy = parse_definition(&schema, row.id, version, &src)?;
-    let filter = all_enterprises(who.scope_filter(), region.clone(), industry.clone());
-    let (enterprises, _) = enterprise_store::list(&mut tx, &filter).await?;
-    let told: BTreeSet<i64> = store::pushed_enterprises(&mut tx, row.id)
-        .await?
-        .into_iter()
-        .collect();
-    let year = policy_year(now);
-    let by = (!who.is_system()).then_some(who.user_id);
-    let mut report = PushReport {
-        policy_id: row.slug.clone(),
-        matched: enterprises.len(),
-        ..PushReport::default()
-    };
-    for enterprise in &enterprises {
-        if told.contains(&enterprise.id) {
-            report.already_pushed += 1;
-            continue;
-        }
-        let amount = eligible_amount(app, &mut tx, &policy, &schema, enterprise, year).await?;
-        if push_one(
-            &mut tx,
-            &row,
-            version,
-            enterprise.id,
-            "staff",
-            by,
-            amount,
-            now,
-        )
-        .await?
-        {
-            report.pushed += 1;
-            report.eligible += usize::from(amount.is_some());
-        } else {
-            report.already_pushed += 1;
-        }
-    }
-    let change = Change {
-        action: "policy.pushed",
-        object_type: "policy",
-        object_id: row.slug.clone(),
-        on_behalf_of: None,
-        detail: serde_json::json!({
-            "version": version, "region": region, "industry": industry,
-            "matched": report.matched, "pushed": report.pushed,
-            "already_pushed": report.already_pushed,
-        }),
-    };
-    audit::record(&mut tx, who, meta, change, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(report)
+    Ok((region, industry))
 }
 
 /// Who may read a policy's push log: its department's staff, the supervisors, the

@@ -608,6 +608,11 @@ pub(crate) async fn grant(
     // Every grant passes here (a reviewer's last approval, an enterprise's confirmation of a
     // 免申即享 offer), so the rules hold whichever way the money is committed.
     within_computed(row, amount)?;
+    // The application before the enterprise's grants and the policy's budget: the lock order of
+    // every money path (see `store`).
+    if !store::lock(conn, row.id, row.status, row.stage, now).await? {
+        return Err(taken());
+    }
     let settled = crate::grant_rules::settle(conn, row, amount).await?;
     let amount = settled.amount;
     let note = grant_note(reason, &settled.reasons);

@@ -165,6 +165,11 @@ impl Scene for Policies {
             "stalled 免申即享 runs taken up",
             "taking up stalled 免申即享 runs failed",
         );
+        log_background(
+            crate::publication_pushes::resume(app, true).await,
+            "stalled pushes after a publication taken up",
+            "taking up stalled pushes after a publication failed",
+        );
     }
 
     async fn resume(&self, app: &App) {
@@ -177,6 +182,11 @@ impl Scene for Policies {
             crate::auto_grant::resume_releases(app).await,
             "released 免申即享 runs whose offers were not all sent finished",
             "finishing the sending of released 免申即享 offers failed",
+        );
+        log_background(
+            crate::publication_pushes::resume(app, false).await,
+            "unfinished pushes after a publication resumed",
+            "resuming the pushes after a publication failed",
         );
     }
 

@@ -273,3 +273,110 @@ pub async fn of_enterprise(conn: &mut Conn, enterprise_id: i64) -> Result<Vec<Pu
     .await?;
     rows.iter().map(from_row).collect()
 }
+
+/// The sweep of pushes that follows a publication: which version, and how far through the
+/// enterprises (in id order, up to the highest id at the publication) it has got.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    pub id: i64,
+    pub policy_id: i64,
+    pub policy_version: i64,
+    pub work_id: i64,
+    pub after_enterprise: i64,
+    pub up_to_enterprise: i64,
+}
+
+pub async fn insert_sweep(
+    conn: &mut Conn,
+    policy_id: i64,
+    policy_version: i64,
+    work_id: i64,
+    up_to_enterprise: i64,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO policy_push_sweep (policy_id, policy_version, work_id, up_to_enterprise) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(policy_id)
+    .bind(policy_version)
+    .bind(work_id)
+    .bind(up_to_enterprise)
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn sweep(conn: &mut Conn, id: i64) -> Result<Option<Sweep>> {
+    let row = sqlx::query(
+        "SELECT id, policy_id, policy_version, work_id, after_enterprise, up_to_enterprise \
+         FROM policy_push_sweep WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    Ok(Some(Sweep {
+        id: r.try_get("id")?,
+        policy_id: r.try_get("policy_id")?,
+        policy_version: r.try_get("policy_version")?,
+        work_id: r.try_get("work_id")?,
+        after_enterprise: r.try_get("after_enterprise")?,
+        up_to_enterprise: r.try_get("up_to_enterprise")?,
+    }))
+}
+
+/// The sweeps whose long work is still running, or (with `stalled_before`) whose progress has
+/// not moved since then.
+pub async fn unfinished_sweeps(
+    conn: &mut Conn,
+    stalled_before: Option<DateTime<Utc>>,
+) -> Result<Vec<i64>> {
+    let mut sql = "SELECT s.id FROM policy_push_sweep s JOIN long_work w ON w.id = s.work_id \
+        WHERE w.state = 'running'"
+        .to_string();
+    if stalled_before.is_some() {
+        sql.push_str(" AND w.updated_at < $1");
+    }
+    sql.push_str(" ORDER BY s.id");
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    if let Some(before) = stalled_before {
+        query = query.bind(time::to_text(before));
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+}
+
+/// Moves a sweep's cursor from `from` to `to`; false when another worker moved it first.
+pub async fn advance_sweep(conn: &mut Conn, id: i64, from: i64, to: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE policy_push_sweep SET after_enterprise = $1 \
+         WHERE id = $2 AND after_enterprise = $3",
+    )
+    .bind(to)
+    .bind(id)
+    .bind(from)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The enterprises in `(after, up_to]` already told about a policy.
+pub async fn pushed_between(
+    conn: &mut Conn,
+    policy_id: i64,
+    after: i64,
+    up_to: i64,
+) -> Result<Vec<i64>> {
+    let rows = sqlx::query(
+        "SELECT enterprise_id FROM policy_push \
+         WHERE policy_id = $1 AND enterprise_id > $2 AND enterprise_id <= $3",
+    )
+    .bind(policy_id)
+    .bind(after)
+    .bind(up_to)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok(r.try_get("enterprise_id")?))
+        .collect()
+}
