@@ -382,7 +382,7 @@ async fn pushes_after_a_publication_cut_off_by_a_crash_are_finished_when_the_ser
             .unwrap();
     }
     sqlx::query(
-        "UPDATE long_work SET state = 'running', finished_at = NULL WHERE id = \
+        "UPDATE long_work SET state = 'running', finished_at = NULL, done = 251 WHERE id = \
          (SELECT s.work_id FROM policy_push_sweep s JOIN policy p ON p.id = s.policy_id \
           WHERE p.slug = $1)",
     )
@@ -393,6 +393,19 @@ async fn pushes_after_a_publication_cut_off_by_a_crash_are_finished_when_the_ser
     drop(conn);
     let (left, state) = pushes_and_sweep(&seed, &policy).await;
     assert_eq!((left, state.as_str()), (251, "running"));
+    // The department sees the pushes still going out, and how far they have got.
+    let page = seed
+        .login("lead")
+        .await
+        .get(&format!("/policies/{policy}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("上架后的精准推送正在进行:已比对 251 / "),
+        "{page}"
+    );
 
     let _server = Server::start(&seed.db_url).await;
     let started = Instant::now();

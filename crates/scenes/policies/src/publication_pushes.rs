@@ -40,7 +40,7 @@ pub(crate) async fn plan(
 ) -> AppResult<i64> {
     let (enterprises, highest_id) = enterprise_store::extent(conn).await?;
     let label = format!("精准推送:{}", row.title);
-    let link = format!("/policies/{}/pushes", row.slug);
+    let link = format!("/policies/{}#pushes", row.slug);
     let work = NewWork {
         kind: WORK,
         label: &label,
@@ -86,6 +86,15 @@ pub async fn resume(app: &App, only_stalled: bool) -> AppResult<usize> {
         spawn(app, *id);
     }
     Ok(sweeps.len())
+}
+
+/// The policy's pushes still going out after its publication, with their progress.
+pub async fn in_progress(app: &App, slug: &str) -> AppResult<Option<long_work::Work>> {
+    let mut conn = app.db.conn().await?;
+    let Some(work_id) = store::running_sweep_work(&mut conn, slug).await? else {
+        return Ok(None);
+    };
+    Ok(long_work::get(&mut conn, work_id).await?)
 }
 
 /// What a worker needs for every chunk of its sweep.

@@ -13,6 +13,7 @@ use qinqing_domain::CreditCode;
 use qinqing_domain::org::Role;
 use qinqing_kernel::Principal;
 use qinqing_kernel::listing::{Pager, Queue};
+use qinqing_kernel::store::long_work::Work;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::form::{Pairs, field};
 use qinqing_kernel::web::pages::{error_page, form_caller};
@@ -62,6 +63,8 @@ pub struct PushPanel {
     pub pushes: Vec<PushView>,
     pub total: i64,
     pub pager: Pager,
+    /// The pushes of its publication still going out, with their progress.
+    pub sending: Option<Work>,
 }
 
 /// For its department's staff, supervisors and the administrator; `None` for anyone else.
@@ -79,7 +82,11 @@ pub async fn push_panel(
     let log = pushes::policy_push_page(&state.app, who, &p.id, page)
         .await
         .unwrap_or_else(|_| page.paged(0, Vec::new()));
+    let sending = crate::publication_pushes::in_progress(&state.app, &p.id)
+        .await
+        .unwrap_or_default();
     Some(PushPanel {
+        sending,
         may_push,
         pager: page.pager(&format!("/policies/{}#pushes", p.id), log.total),
         total: log.total,

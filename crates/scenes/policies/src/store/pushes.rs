@@ -380,3 +380,16 @@ pub async fn pushed_between(
         .map(|r| Ok(r.try_get("enterprise_id")?))
         .collect()
 }
+
+/// The long work of the policy's sweep still running, if any.
+pub async fn running_sweep_work(conn: &mut Conn, policy_slug: &str) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "SELECT s.work_id FROM policy_push_sweep s JOIN long_work w ON w.id = s.work_id \
+         JOIN policy p ON p.id = s.policy_id \
+         WHERE p.slug = $1 AND w.state = 'running' ORDER BY s.id DESC LIMIT 1",
+    )
+    .bind(policy_slug)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| Ok(r.try_get("work_id")?)).transpose()
+}
