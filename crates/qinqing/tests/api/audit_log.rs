@@ -5,6 +5,7 @@ use crate::rfc9162::{self, decode_hashes, open_checkpoint, verify_consistency, v
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use qinqing_kernel::audit_log::{self, Tampering};
+use qinqing_kernel::{Principal, RequestMeta};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -43,9 +44,51 @@ async fn touch_profile(app: &TestApp, phone: &str) {
 #[tokio::test]
 async fn checkpoints_cover_every_entry_and_are_signed_by_the_published_key() {
     let app = TestApp::spawn().await;
+    // More entries than one hashing chunk, as after an import.
+    let mut tx = app.app.db.begin().await.unwrap();
+    for n in 0..1200 {
+        let change = qinqing_kernel::audit::Change {
+            action: "enterprise.profile_updated",
+            object_type: "enterprise",
+            object_id: format!("bulk-{n}"),
+            on_behalf_of: None,
+            detail: serde_json::json!({}),
+        };
+        let (who, meta) = (Principal::system(), RequestMeta::default());
+        qinqing_kernel::audit::record(&mut tx, &who, &meta, change, app.app.now())
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
     let checkpoint = signed_checkpoint(&app).await;
     assert_eq!(checkpoint.origin, audit_log::DEFAULT_ORIGIN);
     assert_eq!(checkpoint.size as i64, app.audit_count().await);
+    // They were hashed a few hundred per transaction, so signing after a large import never
+    // holds the write lock for long.
+    let metrics = app
+        .anonymous()
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let chunks: u64 = metrics
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(
+                "qinqing_write_transaction_duration_seconds_count{work=\"audit_hashing\"} ",
+            )
+        })
+        .unwrap_or_else(|| panic!("{metrics}"))
+        .parse()
+        .unwrap();
+    assert!(
+        chunks >= checkpoint.size.div_ceil(500),
+        "{} entries in {chunks} transactions",
+        checkpoint.size
+    );
     // Nothing new: no new checkpoint.
     assert_eq!(audit_log::checkpoint(&app.app).await.unwrap(), None);
 }
