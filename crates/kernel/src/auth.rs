@@ -93,6 +93,13 @@ async fn verify_off_thread(hash: String, password: String) -> AppResult<bool> {
         .map_err(|e| AppError::Internal(anyhow::anyhow!("checking a password: {e}")))
 }
 
+/// Hashes a new password on the blocking pool, like [`verify_off_thread`].
+async fn hash_off_thread(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))?
+}
+
 /// A successful login: the failure count is cleared and the login audited, in one short write.
 async fn record_login(app: &App, user: &users::User, meta: &RequestMeta) -> AppResult<()> {
     let now = app.now();
@@ -322,21 +329,35 @@ pub async fn change_password(
     meta: &RequestMeta,
 ) -> AppResult<()> {
     check_password_strength(new, &who.username)?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let user = users::get(&mut tx, who.user_id)
-        .await?
-        .ok_or(AppError::Unauthenticated)?;
-    if !verify_password(&user.password_hash, current) {
-        return Err(AppError::invalid("current_password", "当前密码不正确"));
-    }
     if current == new {
         return Err(AppError::invalid(
             "new_password",
             "新密码不能与当前密码相同",
         ));
     }
-    users::set_password(&mut tx, user.id, &hash_password(new)?, false, now).await?;
+    // Both argon2 runs (tens of milliseconds each) happen before the write transaction, off the
+    // request threads; the write then checks that the password did not change in between.
+    let mut conn = app.db.conn().await?;
+    let user = users::get(&mut conn, who.user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    drop(conn);
+    if !verify_off_thread(user.password_hash.clone(), current.to_string()).await? {
+        return Err(AppError::invalid("current_password", "当前密码不正确"));
+    }
+    let new_hash = hash_off_thread(new.to_string()).await?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let unchanged = users::get(&mut tx, user.id)
+        .await?
+        .is_some_and(|u| u.password_hash == user.password_hash);
+    if !unchanged {
+        return Err(AppError::Conflict {
+            field: Some("current_password".into()),
+            message: "密码刚被修改,请重新登录后再试".into(),
+        });
+    }
+    users::set_password(&mut tx, user.id, &new_hash, false, now).await?;
     sessions::delete_for_user(&mut tx, user.id).await?;
     audit::record(
         &mut tx,
