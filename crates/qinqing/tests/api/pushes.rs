@@ -98,11 +98,13 @@ async fn publish_policy(app: &TestApp, definition: &str) -> String {
 }
 
 async fn pushes_of(session: &Session, id: &str) -> Vec<Value> {
-    ok(session.get(&format!("/api/v1/policies/{id}/pushes")).await)
-        .await
-        .as_array()
-        .unwrap()
-        .clone()
+    let log = ok(session
+        .get(&format!("/api/v1/policies/{id}/pushes?per_page=200"))
+        .await)
+    .await;
+    let items = log["items"].as_array().unwrap().clone();
+    assert_eq!(log["total"], items.len(), "one page holds the whole log");
+    items
 }
 
 /// The site messages of a policy push the session's user holds about the policy `title`.

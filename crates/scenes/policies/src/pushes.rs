@@ -678,14 +678,6 @@ pub fn may_read_policy_log(who: &Principal, department_org_id: i64) -> bool {
         || (who.role.is_staff() && who.org_id == department_org_id)
 }
 
-/// The pushes of a policy, in the order they happened.
-pub async fn policy_pushes(app: &App, who: &Principal, slug: &str) -> AppResult<Vec<PushView>> {
-    let mut conn = app.db.conn().await?;
-    let policy_id = policy_with_log(&mut conn, who, slug).await?;
-    let rows = store::of_policy(&mut conn, policy_id).await?;
-    Ok(rows.iter().map(push_view).collect())
-}
-
 /// One page of a policy's pushes, newest first: a district's policy may reach thousands.
 pub async fn policy_push_page(
     app: &App,

@@ -2,7 +2,8 @@
 
 use crate::pushes::{self, PushInput, PushReport, PushView, Subscriptions, SubscriptionsInput};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use qinqing_kernel::listing::{Paged, QueueQuery, Tab};
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::error::{ApiResult, ErrorBody};
 use qinqing_kernel::web::session::ApiUser;
@@ -88,17 +89,20 @@ pub async fn push(
     ))
 }
 
-/// The push log of a policy: who was told, how and when; for its department's staff, the
-/// supervisors and the administrator.
+/// One page of the push log of a policy, newest first: who was told, how and when; for its
+/// department's staff, the supervisors and the administrator.
 #[utoipa::path(get, path = "/api/v1/policies/{id}/pushes", tag = "policies",
-    params(("id" = String, Path, description = "政策编号")),
-    responses((status = 200, body = [PushView]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path, description = "政策编号"), QueueQuery),
+    responses((status = 200, body = Paged<PushView>), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn policy_pushes(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
     Path(id): Path<String>,
-) -> ApiResult<Json<Vec<PushView>>> {
+    Query(page): Query<QueueQuery>,
+) -> ApiResult<Json<Paged<PushView>>> {
+    let page = page.read(Tab::All)?;
     Ok(Json(
-        pushes::policy_pushes(&state.app, &caller.principal, &id).await?,
+        pushes::policy_push_page(&state.app, &caller.principal, &id, &page).await?,
     ))
 }

@@ -225,17 +225,6 @@ fn from_row(r: &AnyRow) -> Result<PushRow> {
     })
 }
 
-/// The pushes of a policy, in the order they happened.
-pub async fn of_policy(conn: &mut Conn, policy_id: i64) -> Result<Vec<PushRow>> {
-    let rows = sqlx::query(AssertSqlSafe(format!(
-        "{COLUMNS} WHERE x.policy_id = $1 ORDER BY x.id"
-    )))
-    .bind(policy_id)
-    .fetch_all(conn)
-    .await?;
-    rows.iter().map(from_row).collect()
-}
-
 /// One page of a policy's pushes, newest first.
 pub async fn page_of_policy(
     conn: &mut Conn,
