@@ -924,6 +924,22 @@ async fn the_pages_take_a_request_from_the_phone_to_its_follow_up() {
             .unwrap()
             .contains("请用通俗的话写明办理情况和结果")
     );
+    // A transfer without a reason is refused under the transfer form, not the extension's
+    // (both have a "reason" field), and the transfer form is the one shown open.
+    let transfer = [("org_id", "1"), ("reason", "")];
+    let refused = post_page(&handler, &format!("{location}/transfer"), &transfer).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text().await.unwrap();
+    let transfer_form = &page[page.find("id=\"act-transfer\"").unwrap()..];
+    let transfer_form = &transfer_form[..transfer_form.find("</details>").unwrap()];
+    assert!(transfer_form.contains("请写明转办理由"), "{transfer_form}");
+    assert!(
+        transfer_form.starts_with("id=\"act-transfer\" open"),
+        "{transfer_form}"
+    );
+    let extension_form = &page[page.find("id=\"act-extension\"").unwrap()..];
+    let extension_form = &extension_form[..extension_form.find("</details>").unwrap()];
+    assert!(!extension_form.contains("error-text"), "{extension_form}");
     let replied = post_page(
         &handler,
         &format!("{location}/reply"),

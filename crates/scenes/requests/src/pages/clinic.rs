@@ -17,11 +17,11 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use qinqing_domain::org::Role;
+use qinqing_kernel::AppResult;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::form::{Pairs, field};
 use qinqing_kernel::web::pages::{Errors, Layout, answer, error_page, form_caller};
 use qinqing_kernel::web::session::{Caller, PageUser};
-use qinqing_kernel::{AppError, AppResult};
 
 /// The routes of this module's pages and forms.
 pub fn routes() -> Router<AppState> {
@@ -116,19 +116,8 @@ pub async fn put_on_agenda(
         &caller.meta,
     )
     .await;
-    let result = result.map_err(|e| rename(e, "reason", "agenda_reason"));
+    let result = result.map_err(|e| super::requests::rename(e, "reason", "agenda_reason"));
     Ok(back_to_request(&state, caller, &receipt, result).await)
-}
-
-/// The request page has two "reason" fields; the agenda's is told apart on the page.
-fn rename(e: AppError, from: &str, to: &str) -> AppError {
-    match e {
-        AppError::Invalid { field, message } if field == from => AppError::Invalid {
-            field: to.into(),
-            message,
-        },
-        other => other,
-    }
 }
 
 #[derive(Template, WebTemplate)]

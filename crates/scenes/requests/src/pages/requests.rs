@@ -353,7 +353,7 @@ impl Action {
         match self {
             Action::Reply => &["reply"],
             Action::Extension => &["days", "reason"],
-            Action::Transfer => &["org_id"],
+            Action::Transfer => &["org_id", "transfer_reason"],
             Action::Duplicate => &["of"],
             Action::Consult => &["org_ids", "question", "due_on"],
             Action::Clinic => &["agenda_reason"],
@@ -526,7 +526,20 @@ pub async fn transfer(step: Step<String>) -> Response {
         reason: step.field("reason").to_string(),
     };
     let result = handling::transfer(step.app(), step.who(), &step.key, &input, step.meta()).await;
+    let result = result.map_err(|e| rename(e, "reason", "transfer_reason"));
     step_answer(&step, result).await
+}
+
+/// The request page has several "reason" fields (延期, 转办, 会诊日); a refusal of one names the
+/// field of its own form, so its message shows under that form only.
+pub(crate) fn rename(e: AppError, from: &str, to: &str) -> AppError {
+    match e {
+        AppError::Invalid { field, message } if field == from => AppError::Invalid {
+            field: to.into(),
+            message,
+        },
+        other => other,
+    }
 }
 
 /// 并案: marks the request a repeat of another.
