@@ -407,6 +407,21 @@ pub struct WarningView {
     pub object_id: String,
     /// The clock it warns of still runs past its due time.
     pub overdue: bool,
+    /// Where the item and its trail are read.
+    pub trail: String,
+    /// The department whose clock it is, when it has one.
+    pub department: Option<String>,
+    /// The lower grades fired before this one for the same item, oldest first: who was told
+    /// what, and since when.
+    pub earlier: Vec<EarlierWarning>,
+}
+
+/// A lower grade fired earlier for the same item.
+#[derive(Debug, Clone, Serialize)]
+pub struct EarlierWarning {
+    pub grade: Grade,
+    pub grade_label: &'static str,
+    pub fired_at: Option<DateTime<Utc>>,
 }
 
 fn warning_view(w: &Warning, d: &Deadline, now: DateTime<Utc>) -> WarningView {
@@ -422,6 +437,9 @@ fn warning_view(w: &Warning, d: &Deadline, now: DateTime<Utc>) -> WarningView {
         label: d.label.clone(),
         object_type: d.object_type.clone(),
         object_id: d.object_id.clone(),
+        trail: format!("/trace/{}/{}", d.object_type, d.object_id),
+        department: None,
+        earlier: Vec::new(),
     }
 }
 
@@ -506,10 +524,14 @@ pub async fn warning_queue(
     page: &Queue,
 ) -> AppResult<Paged<WarningView>> {
     let now = app.now();
-    let shown = addressed_warnings(app, who)
-        .await?
+    let departments = department_names(app).await?;
+    let shown = highest_per_item(addressed_warnings(app, who).await?)
         .into_iter()
-        .map(|(w, d)| warning_view(&w, &d, now))
+        .map(|(w, d, earlier)| WarningView {
+            department: d.org_id.and_then(|id| departments.get(&id).cloned()),
+            earlier,
+            ..warning_view(&w, &d, now)
+        })
         .filter(|w| match page.tab {
             Tab::Mine => w.acted_at.is_none(),
             Tab::Overdue => w.overdue,
@@ -517,6 +539,39 @@ pub async fn warning_queue(
         })
         .filter(|w| page.finds(&[&w.label, &w.object_id]));
     Ok(page.page_of(shown.collect()))
+}
+
+/// Each item's warning of the highest grade (newest item first), with the lower grades fired
+/// before it: an item overdue for days is one row at 催告, not three.
+fn highest_per_item(
+    found: Vec<(Warning, Deadline)>,
+) -> Vec<(Warning, Deadline, Vec<EarlierWarning>)> {
+    let mut items: Vec<(Warning, Deadline, Vec<EarlierWarning>)> = Vec::new();
+    for (warning, deadline) in found {
+        let Some(kept) = items.iter_mut().find(|(_, d, _)| d.id == deadline.id) else {
+            items.push((warning, deadline, Vec::new()));
+            continue;
+        };
+        let lower = if kept.0.grade < warning.grade {
+            std::mem::replace(&mut kept.0, warning)
+        } else {
+            warning
+        };
+        kept.2.push(EarlierWarning {
+            grade: lower.grade,
+            grade_label: lower.grade.label_zh(),
+            fired_at: lower.fired_at,
+        });
+        kept.2.sort_by_key(|e| e.grade);
+    }
+    items
+}
+
+/// The names of the departments, by organisation id.
+async fn department_names(app: &App) -> AppResult<std::collections::HashMap<i64, String>> {
+    let mut conn = app.db.conn().await?;
+    let orgs = crate::store::orgs::list_non_enterprise(&mut conn).await?;
+    Ok(orgs.into_iter().map(|o| (o.id, o.name)).collect())
 }
 
 /// The warnings fired in the last 90 days addressed to the caller, with their clocks.

@@ -176,6 +176,24 @@ async fn each_grade_fires_once_at_its_time_to_its_people() {
     clock.advance(chrono::Duration::days(1)); // nobody answered the demand: 纪检
     assert_eq!(run_due(&app.app).await.unwrap(), 1);
     assert_eq!(mine("discipline").await, ["escalated"]);
+
+    // The handler's list holds the item once, at the highest grade sent to them, with the
+    // lower grades sent before it and a link to the item's trail.
+    let rows: Vec<Value> = warnings_of(&app.login("handler").await)
+        .await
+        .into_iter()
+        .filter(|w| w["object_id"] == code.as_str() && w["acted_at"].is_null())
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let earlier: Vec<&str> = rows[0]["earlier"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["grade"].as_str().unwrap())
+        .collect();
+    assert_eq!(rows[0]["grade"], "demand", "{rows:?}");
+    assert_eq!(earlier, ["reminder", "warning"], "{rows:?}");
+    assert_eq!(rows[0]["trail"], format!("/trace/enterprise/{code}"));
 }
 
 /// Deactivates every account of `role`, as a district that has not staffed a department yet.
