@@ -98,17 +98,25 @@ function industryPicker(input) {
   lookUp();
 }
 
-// On a phone the navigation scrolls sideways: bring the current page's link into view.
-function showCurrentNav() {
-  const nav = document.querySelector("header.top nav");
-  const current = nav && nav.querySelector("a.active");
-  if (current && nav.scrollWidth > nav.clientWidth) {
-    nav.scrollLeft = current.offsetLeft - nav.offsetLeft - (nav.clientWidth - current.offsetWidth) / 2;
-  }
+// The navigation's menus (<details>) behave as menus: one open at a time, closed by a click
+// elsewhere or by Escape (which gives the focus back to the menu's name).
+function navMenus() {
+  const menus = [...document.querySelectorAll(".main-nav details")];
+  menus.forEach((menu) => menu.addEventListener("toggle", () => {
+    if (menu.open) menus.filter((m) => m !== menu).forEach((m) => { m.open = false; });
+  }));
+  document.addEventListener("click", (event) => {
+    menus.filter((m) => m.open && !m.contains(event.target)).forEach((m) => { m.open = false; });
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const open = menus.find((m) => m.open);
+    if (open) { open.open = false; open.querySelector("summary").focus(); }
+  });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  showCurrentNav();
+  navMenus();
   document.querySelectorAll("input[data-credit-code]").forEach(watchCreditCode);
   document.querySelectorAll("input[data-industry-picker]").forEach(industryPicker);
   document.querySelectorAll("form[data-upload]").forEach(uploadWithProgress);

@@ -10,6 +10,7 @@ pub mod api;
 pub mod download;
 pub mod error;
 pub mod form;
+pub mod icon;
 pub mod input;
 pub mod metrics;
 pub mod openapi;
@@ -20,7 +21,8 @@ pub mod static_files;
 pub mod upload;
 
 pub use metrics::Metrics;
-pub use scene::{Link, WebScene};
+pub use icon::Icon;
+pub use scene::{Link, NavLink, Section, WebScene};
 
 use crate::App;
 use axum::Router;

@@ -4,6 +4,7 @@
 use crate::Principal;
 use crate::Scene;
 use crate::web::AppState;
+use crate::web::icon::Icon;
 use axum::Router;
 use qinqing_domain::CreditCode;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,6 +21,69 @@ impl Link {
         Link {
             href: href.into(),
             label,
+        }
+    }
+}
+
+/// The sections the navigation groups its links in, so that a person meets a handful of
+/// headings instead of twenty links (templates/base.html draws each as a menu).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// A destination of its own beside the menus, with its icon: the workbench, and an
+    /// enterprise's 首页 / 政策 / 申报 / 诉求 (the tabs of its phone's bottom bar).
+    Top(Icon),
+    /// 办事: the daily work.
+    Work,
+    /// 监督: figures, warnings and supervision.
+    Watch,
+    /// 管理: accounts, organisations, rules and imports.
+    Manage,
+    /// 我的: the person's own account and the reference tools.
+    Mine,
+}
+
+impl Section {
+    /// The menus in the order the navigation shows them.
+    pub const MENUS: [Section; 4] = [
+        Section::Work,
+        Section::Watch,
+        Section::Manage,
+        Section::Mine,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Section::Top(_) => "",
+            Section::Work => "办事",
+            Section::Watch => "监督",
+            Section::Manage => "管理",
+            Section::Mine => "我的",
+        }
+    }
+
+    pub fn icon(self) -> Icon {
+        match self {
+            Section::Top(icon) => icon,
+            Section::Work => Icon::Work,
+            Section::Watch => Icon::Watch,
+            Section::Manage => Icon::Manage,
+            Section::Mine => Icon::Me,
+        }
+    }
+}
+
+/// An entry of the navigation: a link and the section it belongs in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NavLink {
+    pub section: Section,
+    pub link: Link,
+}
+
+impl NavLink {
+    pub fn new(section: Section, href: impl Into<String>, label: &'static str) -> NavLink {
+        NavLink {
+            section,
+            link: Link::new(href, label),
         }
     }
 }
@@ -51,8 +115,8 @@ pub trait WebScene: Scene {
         ""
     }
 
-    /// The scene's entries in the top navigation for this person (none when not logged in).
-    fn nav(&self, _who: Option<&Principal>) -> Vec<Link> {
+    /// The scene's entries in the navigation for this person: only pages this person may open.
+    fn nav(&self, _who: Option<&Principal>) -> Vec<NavLink> {
         Vec::new()
     }
 

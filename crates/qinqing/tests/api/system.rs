@@ -137,14 +137,17 @@ async fn one_stylesheet_and_one_script_carry_the_kernel_and_every_scene() {
     let css = client.get(app.url("/static/app.css")).send().await.unwrap();
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     let css = css.text().await.unwrap();
-    for rule in ["header.top nav", ".builder-row", ".agreement-list"] {
+    for rule in [".main-nav", ".builder-row", ".agreement-list"] {
         assert!(css.contains(rule), "{rule} missing from app.css");
     }
     let js = client.get(app.url("/static/app.js")).send().await.unwrap();
     let js = js.text().await.unwrap();
-    for function in ["function showCurrentNav", "function policyBuilder"] {
+    for function in ["function navMenus", "function policyBuilder"] {
         assert!(js.contains(function), "{function} missing from app.js");
     }
+    let icons = client.get(app.url("/static/icons.svg")).send().await.unwrap();
+    assert_eq!(icons.headers()["content-type"], "image/svg+xml");
+    assert!(icons.text().await.unwrap().contains("<symbol id=\"house\""));
 }
 
 #[tokio::test]

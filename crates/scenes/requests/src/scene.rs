@@ -8,7 +8,7 @@ use qinqing_kernel::audit::ActionLabel;
 use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background, seen};
 use qinqing_kernel::store::Conn;
-use qinqing_kernel::web::{AppState, Link, WebScene};
+use qinqing_kernel::web::{AppState, Icon, NavLink, Section, WebScene};
 use qinqing_kernel::{App, AppResult, Principal};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -148,28 +148,30 @@ impl WebScene for Requests {
         crate::open311::web::routes()
     }
 
-    fn nav(&self, who: Option<&Principal>) -> Vec<Link> {
+    fn nav(&self, who: Option<&Principal>) -> Vec<NavLink> {
         let Some(p) = who else {
             return Vec::new();
         };
         match p.role {
-            Role::EnterpriseUser => return vec![Link::new("/requests", "我的诉求")],
-            Role::Steward => return vec![Link::new("/requests", "诉求")],
+            Role::EnterpriseUser => {
+                return vec![NavLink::new(Section::Top(Icon::Request), "/requests", "诉求")];
+            }
+            Role::Steward => return vec![NavLink::new(Section::Work, "/requests", "诉求")],
             Role::BankStaff => return Vec::new(),
             _ => {}
         }
         let mut links = vec![
-            Link::new("/requests", "诉求"),
-            Link::new("/clinic-days", "会诊日"),
+            NavLink::new(Section::Work, "/requests", "诉求"),
+            NavLink::new(Section::Work, "/clinic-days", "会诊日"),
         ];
         if matches!(p.role, Role::DepartmentLead | Role::Admin) || p.role.is_supervisor() {
-            links.push(Link::new("/requests/analysis", "诉求研判"));
+            links.push(NavLink::new(Section::Watch, "/requests/analysis", "诉求研判"));
         }
         if matches!(p.role, Role::Handler | Role::DepartmentLead | Role::Admin) {
-            links.push(Link::new("/requests/import", "12345 导入"));
+            links.push(NavLink::new(Section::Work, "/requests/import", "12345 导入"));
         }
         if p.role == Role::Admin {
-            links.push(Link::new("/admin/request-routes", "诉求分派"));
+            links.push(NavLink::new(Section::Manage, "/admin/request-routes", "诉求分派"));
         }
         links
     }
