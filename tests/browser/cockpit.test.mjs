@@ -25,7 +25,7 @@ journey('效能办在监督驾驶舱看到各部门各业务的逾期,点开逾�
 
   // An overdue cell leads to its items, each linked to its trail.
   const red = page.locator('table.cockpit td.tone-bad a').first();
-  const label = await red.getAttribute('aria-label');
+  const label = await red.textContent();
   const overdueInCell = Number(await red.locator('strong').innerText());
   assert.ok(overdueInCell > 0, label);
   await clickAndWait(page, red);

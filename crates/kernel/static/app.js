@@ -115,7 +115,20 @@ function navMenus() {
   });
 }
 
+// A table wider than the screen scrolls sideways in its .table-wrap: make such a box reachable
+// by keyboard (arrow keys scroll it) and name it after its heading for screen readers.
+function scrollableTables() {
+  document.querySelectorAll(".table-wrap").forEach((box) => {
+    if (box.scrollWidth <= box.clientWidth || box.hasAttribute("tabindex")) return;
+    const heading = box.querySelector("h2, h3, caption");
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", (heading ? heading.textContent.trim() : "表格") + "(可左右滚动)");
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  scrollableTables();
   navMenus();
   document.querySelectorAll("input[data-credit-code]").forEach(watchCreditCode);
   document.querySelectorAll("input[data-industry-picker]").forEach(industryPicker);

@@ -66,7 +66,11 @@ mod tests {
             Icon::Login,
         ] {
             let symbol = format!("<symbol id=\"{}\"", icon.id());
-            assert!(sprite.contains(&symbol), "{} missing from icons.svg", icon.id());
+            assert!(
+                sprite.contains(&symbol),
+                "{} missing from icons.svg",
+                icon.id()
+            );
         }
     }
 }

@@ -20,9 +20,9 @@ pub mod session;
 pub mod static_files;
 pub mod upload;
 
-pub use metrics::Metrics;
 pub use icon::Icon;
-pub use scene::{Link, NavLink, Section, WebScene};
+pub use metrics::Metrics;
+pub use scene::{FrontCard, FrontItem, Link, NavLink, Section, WebScene};
 
 use crate::App;
 use axum::Router;

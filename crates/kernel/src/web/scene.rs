@@ -1,10 +1,11 @@
 //! Where scenes plug into the web layer: their JSON API, their pages, routes under other
 //! standards, and their entries on the pages the kernel draws (navigation, workbench, portal).
 
-use crate::Principal;
 use crate::Scene;
 use crate::web::AppState;
 use crate::web::icon::Icon;
+use crate::{App, AppResult, Principal};
+use async_trait::async_trait;
 use axum::Router;
 use qinqing_domain::CreditCode;
 use utoipa_axum::router::OpenApiRouter;
@@ -88,7 +89,25 @@ impl NavLink {
     }
 }
 
+/// A card of the public front page: a list of links (the newest policies) or steps in plain
+/// words (how to submit a 诉求), with a link to more.
+pub struct FrontCard {
+    pub title: &'static str,
+    pub icon: Icon,
+    pub items: Vec<FrontItem>,
+    pub steps: Vec<&'static str>,
+    pub more: Option<Link>,
+}
+
+/// A line of a front-page card: a link and a few words about it.
+pub struct FrontItem {
+    pub href: String,
+    pub label: String,
+    pub note: String,
+}
+
 /// A scene as the web layer sees it. Every method has a default that adds nothing.
+#[async_trait]
 pub trait WebScene: Scene {
     /// The scene's JSON API under `/api/v1`, with the OpenAPI description of each path.
     fn api(&self) -> OpenApiRouter<AppState> {
@@ -118,6 +137,11 @@ pub trait WebScene: Scene {
     /// The scene's entries in the navigation for this person: only pages this person may open.
     fn nav(&self, _who: Option<&Principal>) -> Vec<NavLink> {
         Vec::new()
+    }
+
+    /// The scene's cards on the public front page, for visitors who are not logged in.
+    async fn front_cards(&self, _app: &App) -> AppResult<Vec<FrontCard>> {
+        Ok(Vec::new())
     }
 
     /// The scene's shortcuts in the staff workbench's 常用操作 (a few, not the whole navigation).

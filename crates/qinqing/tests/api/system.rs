@@ -145,7 +145,11 @@ async fn one_stylesheet_and_one_script_carry_the_kernel_and_every_scene() {
     for function in ["function navMenus", "function policyBuilder"] {
         assert!(js.contains(function), "{function} missing from app.js");
     }
-    let icons = client.get(app.url("/static/icons.svg")).send().await.unwrap();
+    let icons = client
+        .get(app.url("/static/icons.svg"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(icons.headers()["content-type"], "image/svg+xml");
     assert!(icons.text().await.unwrap().contains("<symbol id=\"house\""));
 }

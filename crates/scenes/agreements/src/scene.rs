@@ -180,10 +180,18 @@ impl WebScene for Agreements {
             links.push(NavLink::new(Section::Work, "/agreements/desk", "承诺事项"));
         }
         if p.role.is_supervisor() || matches!(p.role, Role::DepartmentLead | Role::Admin) {
-            links.push(NavLink::new(Section::Watch, "/agreements/supervision", "履约监督"));
+            links.push(NavLink::new(
+                Section::Watch,
+                "/agreements/supervision",
+                "履约监督",
+            ));
         }
         if matches!(p.role, Role::SupervisorDiscipline | Role::Admin) {
-            links.push(NavLink::new(Section::Watch, "/agreements/resupervision", "再监督"));
+            links.push(NavLink::new(
+                Section::Watch,
+                "/agreements/resupervision",
+                "再监督",
+            ));
         }
         links
     }

@@ -11,7 +11,7 @@ use qinqing_kernel::audit::ActionLabel;
 use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background};
 use qinqing_kernel::store::{Conn, Tx};
-use qinqing_kernel::web::{AppState, Icon, Link, NavLink, Section, WebScene};
+use qinqing_kernel::web::{AppState, FrontCard, Icon, Link, NavLink, Section, WebScene};
 use qinqing_kernel::{App, AppResult, Principal};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -189,6 +189,7 @@ impl Scene for Policies {
     }
 }
 
+#[async_trait]
 impl WebScene for Policies {
     fn stylesheet(&self) -> &'static str {
         include_str!("../static/policies.css")
@@ -211,7 +212,11 @@ impl WebScene for Policies {
 
     fn nav(&self, who: Option<&Principal>) -> Vec<NavLink> {
         let Some(p) = who.filter(|p| p.role != Role::Steward) else {
-            let section = if who.is_some() { Section::Work } else { Section::Top(Icon::Policy) };
+            let section = if who.is_some() {
+                Section::Work
+            } else {
+                Section::Top(Icon::Policy)
+            };
             return vec![NavLink::new(section, "/policies", "政策库")];
         };
         if p.role == Role::EnterpriseUser {
@@ -230,10 +235,18 @@ impl WebScene for Policies {
         if matches!(p.role, Role::DepartmentLead | Role::Finance | Role::Admin)
             || p.role.is_supervisor()
         {
-            links.push(NavLink::new(Section::Watch, "/dashboard/policies", "兑现统计"));
+            links.push(NavLink::new(
+                Section::Watch,
+                "/dashboard/policies",
+                "兑现统计",
+            ));
             links.push(NavLink::new(Section::Watch, "/integrity", "信用与追回"));
         }
         links
+    }
+
+    async fn front_cards(&self, app: &App) -> AppResult<Vec<FrontCard>> {
+        crate::front::cards(app).await
     }
 
     fn shortcuts(&self, who: &Principal) -> Vec<Link> {

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod directory;
 pub mod enterprises;
+pub mod front;
 pub mod messages;
 pub mod sso;
 pub mod stewards;
@@ -13,17 +14,16 @@ pub mod supervision;
 pub mod tools;
 pub mod trace;
 
-use crate::web::{Icon, Link, NavLink, Section};
 use crate::web::error::status_of;
 use crate::web::form::{Pairs, field};
 use crate::web::session::{Caller, MaybeUser, PageUser};
 use crate::web::{AppState, WebScene};
+use crate::web::{Icon, Link, NavLink, Section};
 use crate::{AppError, AppResult, Principal};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use qinqing_domain::org::{Role, may_import_enterprises};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,7 +31,7 @@ use std::sync::Arc;
 /// Every page: the home redirect, the kernel's and every scene's routes, and the Chinese 404 for the rest.
 pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
     let kernel = Router::new()
-        .route("/", get(home))
+        .merge(front::routes())
         .merge(auth::routes())
         .merge(enterprises::routes())
         .merge(admin::routes())
@@ -193,7 +193,11 @@ fn kernel_nav_after(state: &AppState, principal: Option<&Principal>) -> Vec<NavL
         ]),
         Some(p) => {
             if may_import_enterprises(p.role) {
-                links.push(NavLink::new(Section::Manage, "/enterprises/import", "批量导入"));
+                links.push(NavLink::new(
+                    Section::Manage,
+                    "/enterprises/import",
+                    "批量导入",
+                ));
             }
             if p.role.is_staff() && p.role != Role::Steward {
                 links.push(NavLink::new(Section::Manage, "/organisations", "组织架构"));
@@ -392,14 +396,6 @@ pub fn error_page(e: &AppError, caller: Option<&Caller>, state: &AppState) -> Re
         back: "/",
     };
     crate::web::error::with_retry_after(e, (status_of(e), page).into_response())
-}
-
-async fn home(MaybeUser(caller): MaybeUser) -> Redirect {
-    match caller.map(|c| c.principal.role) {
-        None => Redirect::to("/login"),
-        Some(Role::EnterpriseUser) => Redirect::to("/portal"),
-        Some(_) => Redirect::to("/workbench"),
-    }
 }
 
 async fn not_found(
