@@ -3,7 +3,7 @@
 // person who is logged in lands on their own workbench instead.
 import assert from 'node:assert/strict';
 import {
-  PHONE, DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot,
+  PHONE, DESKTOP, PASSWORD, useBrowser, journey, login, visit, clickAndWait, screenshot,
   assertNoHorizontalScroll, assertNoRawCode, assertShownLinksOpen,
 } from './lib/harness.mjs';
 
@@ -57,4 +57,23 @@ journey('首页:登录后回到各自的工作台', DESKTOP, async ({ page, cont
     await visit(page, '/');
     assert.equal(new URL(page.url()).pathname, home, `${user} lands on ${home}`);
   }
+});
+
+journey('免申即享政策页:访客可登录查看是否可享,登录后回到政策页再看本企业', PHONE, async ({ page }) => {
+  await visit(page, '/');
+  const auto = page.locator('section.card', { has: page.getByRole('heading', { name: '最新政策' }) })
+    .locator('li', { hasText: '免申即享' }).first().getByRole('link');
+  const title = (await auto.innerText()).trim();
+  await clickAndWait(page, auto);
+  const policy = new URL(page.url()).pathname;
+  await clickAndWait(page, page.getByRole('link', { name: '登录查看是否可享' }));
+  assert.equal(new URL(page.url()).pathname, '/login');
+  await page.getByLabel('用户名').fill('enterprise');
+  await page.getByLabel('密码').fill(PASSWORD);
+  await clickAndWait(page, page.getByRole('button', { name: '登录' }));
+  assert.equal(new URL(page.url()).pathname, policy, 'the login returns to the policy');
+  await page.getByRole('heading', { level: 1, name: title }).waitFor();
+  await clickAndWait(page, page.getByRole('link', { name: '查看本企业是否可享' }));
+  assert.match(new URL(page.url()).pathname, /^\/enterprises\/\w+\/entitlements$/);
+  await page.getByText(title).first().waitFor();
 });
