@@ -2,15 +2,14 @@
 // organisation tree.
 import assert from 'node:assert/strict';
 import {
-  DESKTOP, useBrowser, journey, login, clickAndWait, screenshot, runTag,
+  DESKTOP, useBrowser, journey, login, clickAndWait, screenshot, runTag, navTo,
 } from './lib/harness.mjs';
 
 useBrowser();
 
 journey('平台管理员开设账户并在列表中看到它;工作日历与组织架构可打开', DESKTOP, async ({ page, watch }) => {
   assert.equal(await login(page, 'admin'), '/workbench');
-  const nav = page.locator('header nav');
-  await clickAndWait(page, nav.getByRole('link', { name: '账户管理' }));
+  await navTo(page, '账户管理');
   assert.equal(new URL(page.url()).pathname, '/admin/users');
   await page.getByRole('heading', { name: '账户管理' }).waitFor();
 
@@ -51,7 +50,7 @@ journey('平台管理员开设账户并在列表中看到它;工作日历与组�
   await screenshot(page, 'admin-users');
 
   // 工作日历: the calendar text is there to edit.
-  await clickAndWait(page, nav.getByRole('link', { name: '工作日历' }));
+  await navTo(page, '工作日历');
   assert.equal(new URL(page.url()).pathname, '/admin/calendar');
   await page.getByRole('heading', { name: '工作日历' }).waitFor();
   const text = await page.getByLabel('日历数据').inputValue();
@@ -59,7 +58,7 @@ journey('平台管理员开设账户并在列表中看到它;工作日历与组�
   await screenshot(page, 'admin-calendar');
 
   // 组织架构: the district tree with its towns and departments.
-  await clickAndWait(page, nav.getByRole('link', { name: '组织架构' }));
+  await navTo(page, '组织架构');
   assert.equal(new URL(page.url()).pathname, '/organisations');
   await page.getByRole('heading', { name: '组织架构' }).waitFor();
   for (const org of ['东园镇', '张坂镇', '工业和信息化局']) {

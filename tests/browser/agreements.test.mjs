@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import {
   PHONE, DESKTOP, useBrowser, journey, newContext, login, visit, clickAndWait, screenshot,
-  assertNoHorizontalScroll, runTag,
+  assertNoHorizontalScroll, runTag, navTo,
 } from './lib/harness.mjs';
 
 useBrowser();
@@ -27,7 +27,7 @@ journey('政企合同:按标准模板拆分协议(错误被拦下、输入保留
 
     // The 经办人 itemises the agreement from the template.
     await login(staff, 'handler');
-    await clickAndWait(staff, staff.locator('header nav').getByRole('link', { name: '政企合同' }));
+    await navTo(staff, '政企合同');
     await clickAndWait(staff, staff.getByRole('link', { name: '录入投资协议' }));
     const project = `智能传感器产业化项目(${tag})`;
     await staff.getByLabel('项目名称').fill(project);
@@ -95,7 +95,7 @@ journey('政企合同:按标准模板拆分协议(错误被拦下、输入保留
     await assertNoHorizontalScroll(ent);
 
     // The government side finds the report waiting on its 承诺事项 desk and confirms it.
-    await clickAndWait(staff, staff.locator('header nav').getByRole('link', { name: '承诺事项' }));
+    await navTo(staff, '承诺事项');
     const waiting = staff.locator('#desk-to-confirm tbody tr', { hasText: project });
     await waiting.waitFor();
     assert.match(await waiting.innerText(), /企业注册登记/);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import {
   PHONE, DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot,
-  assertNoHorizontalScroll, assertNoRawCode, assertShownLinksOpen, runTag, unfold,
+  assertNoHorizontalScroll, assertNoRawCode, assertShownLinksOpen, runTag, unfold, navTo,
 } from './lib/harness.mjs';
 import {
   person, withPeople, ownEnterprise, fact, writePolicy, submitAndPublish, financePays,
@@ -162,7 +162,7 @@ journey('企业手机申报全程:表单内上传材料、重开草稿不丢数�
     await looksRight(ent, 'application-paid-stepper-phone');
 
     // 7. A 诉求: 工业和信息化局 answers it and the enterprise is told, with a link to it.
-    await clickAndWait(ent, ent.locator('header nav').getByRole('link', { name: '我的诉求' }));
+    await navTo(ent, '诉求');
     await unfold(ent, '提交新诉求');
     await ent.getByLabel('类别').selectOption({ label: '政策咨询(1 个工作日内办结)' });
     await ent.getByLabel('遇到的问题').fill(`稳岗补贴的在岗月数按自然月还是按参保月计算?(${tag})`);

@@ -4,14 +4,14 @@
 // cockpit fits the screen.
 import assert from 'node:assert/strict';
 import {
-  PHONE, DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll,
+  PHONE, DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll, navTo,
 } from './lib/harness.mjs';
 
 useBrowser();
 
 journey('效能办在监督驾驶舱看到各部门各业务的逾期,点开逾期格子查看事项和留痕,再按镇街、按逾期最久排序', DESKTOP, async ({ page }) => {
   await login(page, 'efficiency');
-  await clickAndWait(page, page.locator('header nav').getByRole('link', { name: '监督驾驶舱' }));
+  await navTo(page, '监督驾驶舱');
   await page.getByRole('heading', { name: '监督驾驶舱', level: 1 }).waitFor();
 
   // One column per scene, one row per department.
@@ -25,7 +25,7 @@ journey('效能办在监督驾驶舱看到各部门各业务的逾期,点开逾�
 
   // An overdue cell leads to its items, each linked to its trail.
   const red = page.locator('table.cockpit td.tone-bad a').first();
-  const label = await red.getAttribute('aria-label');
+  const label = await red.textContent();
   const overdueInCell = Number(await red.locator('strong').innerText());
   assert.ok(overdueInCell > 0, label);
   await clickAndWait(page, red);

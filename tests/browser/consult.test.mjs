@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import {
   PHONE, DESKTOP, useBrowser, journey, newContext, login, visit, clickAndWait, screenshot,
-  assertNoHorizontalScroll, runTag, unfold,
+  assertNoHorizontalScroll, runTag, unfold, navTo,
 } from './lib/harness.mjs';
 
 useBrowser();
@@ -19,7 +19,7 @@ function beijingDate(days) {
 journey('会商:企业手机提交、工信局邀请财政局会商、财政局提出意见、工信局答复、企业回访满意', PHONE, async ({ page: ent, watch }) => {
   const tag = runTag();
   await login(ent, 'enterprise');
-  await clickAndWait(ent, ent.locator('header nav').getByRole('link', { name: '我的诉求' }));
+  await navTo(ent, '诉求');
   await unfold(ent, '提交新诉求');
   await ent.getByLabel('类别').selectOption({ label: '政策咨询(1 个工作日内办结)' });
   const question = `技改补助和研发补助能否同时申报?(${tag})`;
@@ -105,7 +105,7 @@ journey('会商:企业手机提交、工信局邀请财政局会商、财政局�
 
 journey('会诊日:效能办从导航打开上月会诊日,查看议程、参会部门、纪要和决定的落实情况', DESKTOP, async ({ page }) => {
   await login(page, 'efficiency');
-  await clickAndWait(page, page.locator('header nav').getByRole('link', { name: '会诊日' }));
+  await navTo(page, '会诊日');
   await page.getByRole('heading', { level: 1, name: '会诊日' }).waitFor();
   assert.match(await page.locator('main').innerText(), /每月 15 日召开/);
   // Last month's session, recorded (an upcoming one may be listed above it).

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import {
   DESKTOP, PHONE, useBrowser, journey, login, clickAndWait, screenshot, runTag, newContext,
-  assertNoHorizontalScroll,
+  assertNoHorizontalScroll, navTo,
 } from './lib/harness.mjs';
 
 useBrowser();
@@ -16,7 +16,7 @@ journey('管理员新建部门并在其中开设账户;新同事首次登录改�
   assert.equal(await login(page, 'admin'), '/workbench');
 
   // 组织架构: a new department under the district, chosen with the picker.
-  await clickAndWait(page, page.locator('header nav').getByRole('link', { name: '组织架构' }));
+  await navTo(page, '组织架构');
   const create = page.locator('form', { has: page.getByRole('heading', { name: '新建组织' }) });
   await create.getByLabel('组织名称').fill(department);
   await create.getByLabel('组织类型').selectOption({ label: '部门' });
@@ -43,7 +43,7 @@ journey('管理员新建部门并在其中开设账户;新同事首次登录改�
   await screenshot(page, 'organisations-manage');
 
   // 账户管理: an account in the new department, found by typing part of its name.
-  await clickAndWait(page, page.locator('header nav').getByRole('link', { name: '账户管理' }));
+  await navTo(page, '账户管理');
   const form = page.locator('form', { has: page.getByRole('heading', { name: '开设账户' }) });
   await form.getByLabel('用户名').fill(username);
   await form.getByLabel('姓名').fill('赵新同事');

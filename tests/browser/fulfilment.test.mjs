@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import {
   PHONE, DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot,
-  assertNoHorizontalScroll, runTag,
+  assertNoHorizontalScroll, runTag, navTo,
 } from './lib/harness.mjs';
 import {
   BANK, person, withPeople, ownEnterprise, fact, writePolicy, submitAndPublish, financePays,
@@ -68,7 +68,7 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
       ['single', '本企业承诺本项目未获得其他同类财政奖补资金。'],
     ];
     assert.equal(await login(handler, 'handler'), '/workbench');
-    await clickAndWait(handler, handler.locator('header nav').getByRole('link', { name: '政策库' }));
+    await navTo(handler, '政策库');
     await clickAndWait(handler, handler.getByRole('link', { name: '编写新政策' }));
     assert.equal(new URL(handler.url()).pathname, '/policies/new');
     await writePolicy(handler, {
@@ -138,7 +138,7 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
 
     // 4. 初审 (工业和信息化局) returns it for 补正 with a note.
     const r1 = await person(people, watch, DESKTOP, 'reviewer1');
-    await clickAndWait(r1, r1.locator('header nav').getByRole('link', { name: '审核' }));
+    await navTo(r1, '审核');
     const queued = r1.locator('main table tbody tr', { hasText: receipt });
     await queued.getByText('待我审核').waitFor();
     assert.match(await queued.innerText(), /88,000\.00/);
@@ -193,7 +193,7 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
     for (const s of ['提交申报', '退回补正', '补正后重新提交']) assert.ok(steps.includes(s), `${s} in ${steps}`);
 
     // 6. 初审 looks at the material as uploaded and approves, then 复审 (财政局).
-    await clickAndWait(r1, r1.locator('header nav').getByRole('link', { name: '审核' }));
+    await navTo(r1, '审核');
     await clickAndWait(r1, queued.getByRole('link', { name: receipt }));
     const href = await r1.locator('.file-row a', { hasText: '实施情况说明.pdf' }).getAttribute('href');
     const preview = await r1.request.get(href);
@@ -210,7 +210,7 @@ journey('申报兑现全流程:经办人编写政策并试算、负责人上架�
     assert.equal(await r1.locator('#approve-form').count(), 0, '初审 is done with it');
 
     const r2 = await person(people, watch, DESKTOP, 'reviewer2');
-    await clickAndWait(r2, r2.locator('header nav').getByRole('link', { name: '审核' }));
+    await navTo(r2, '审核');
     const second = r2.locator('main table tbody tr', { hasText: receipt });
     await second.getByText('待我审核').waitFor();
     await clickAndWait(r2, second.getByRole('link', { name: receipt }));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
   PHONE, DESKTOP, useBrowser, journey, newContext, login, visit, clickAndWait, screenshot,
-  assertNoHorizontalScroll, runTag,
+  assertNoHorizontalScroll, runTag, navTo,
 } from './lib/harness.mjs';
 
 useBrowser();
@@ -19,7 +19,7 @@ const DEPARTMENT = '工业和信息化局';
  * policy of DEPARTMENT: its receipt number.
  */
 async function paidApplicationOfDepartment(page) {
-  await clickAndWait(page, page.locator('header nav').getByRole('link', { name: '服务企业' }));
+  await navTo(page, '服务企业');
   await page.getByRole('heading', { level: 1, name: '服务企业' }).waitFor();
   const lists = await page.getByRole('link', { name: '我的申报' }).evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   assert.ok(lists.length >= 2, 'the steward acts for several enterprises');
@@ -89,14 +89,14 @@ journey('好差评与诚信:管家手机差评(须写意见)、部门回访整�
     await clickAndWait(lead, lead.locator('#false-pledge-form').getByRole('button', { name: '认定并追回' }));
     const notice = await lead.getByRole('status').innerText();
     assert.ok(notice.includes(`已认定虚假承诺,应追回 ${approved}`), `${notice} (approved ${approved})`);
-    await clickAndWait(lead, lead.locator('header nav').getByRole('link', { name: '信用与追回' }));
+    await navTo(lead, '信用与追回');
     const record = lead.locator('main table tbody tr', { hasText: receipt }).filter({ hasText: '虚假承诺' });
     await record.waitFor();
     await screenshot(lead, 'integrity-false-pledge');
 
     // 4. Finance records the repayments: never more than is owed.
     const finance = await person('finance');
-    await clickAndWait(finance, finance.locator('header nav').getByRole('link', { name: '信用与追回' }));
+    await navTo(finance, '信用与追回');
     const claw = finance.locator('main table tbody tr', { hasText: receipt }).filter({ has: finance.getByRole('button', { name: '登记退回' }) });
     const cells = async () => (await claw.locator('td').allInnerTexts()).map((s) => s.trim());
     const [, , due, repaid, outstanding] = await cells();
@@ -118,7 +118,7 @@ journey('好差评与诚信:管家手机差评(须写意见)、部门回访整�
 
     // 5. 效能办 reads the figures and exports them.
     const efficiency = await person('efficiency', { ...DESKTOP, acceptDownloads: true });
-    await clickAndWait(efficiency, efficiency.locator('header nav').getByRole('link', { name: '兑现统计' }));
+    await navTo(efficiency, '兑现统计');
     await efficiency.getByRole('heading', { level: 1, name: '惠企政策兑现统计' }).waitFor();
     assert.match(await efficiency.locator('#paid-total').innerText(), /^¥[\d,]+\.\d\d$/);
     assert.ok(await efficiency.locator('.bar-row').count() >= 1, 'money paid per policy is charted');

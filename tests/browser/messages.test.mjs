@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import {
   DESKTOP, PHONE, useBrowser, journey, login, visit, clickAndWait, screenshot, runTag,
-  assertNoHorizontalScroll,
+  assertNoHorizontalScroll, navTo,
 } from './lib/harness.mjs';
 
 useBrowser();
@@ -27,8 +27,7 @@ journey('重置密码后用户收到站内信:页头显示未读数,阅读后清
   assert.equal(created.status(), 201, await created.text());
 
   // The administrator resets the password in the account list.
-  const nav = page.locator('header nav');
-  await clickAndWait(page, nav.getByRole('link', { name: '账户管理' }));
+  await navTo(page, '账户管理');
   const row = page.locator('table tbody tr', { has: page.getByRole('cell', { name: username, exact: true }) });
   // The account's actions sit behind its 管理 disclosure.
   await row.locator('summary', { hasText: '管理' }).click();
@@ -37,7 +36,7 @@ journey('重置密码后用户收到站内信:页头显示未读数,阅读后清
   await page.getByRole('status').filter({ hasText: '已重置密码' }).waitFor();
 
   // 消息记录: the SMS that goes (or, without a gateway, would go) to the phone.
-  await clickAndWait(page, nav.getByRole('link', { name: '消息记录' }));
+  await navTo(page, '消息记录');
   assert.equal(new URL(page.url()).pathname, '/admin/outbox');
   await page.getByRole('heading', { name: /消息记录/ }).waitFor();
   const sms = page.locator('table tbody tr', { hasText: username });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
   PHONE, DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot,
-  assertNoHorizontalScroll, SCREENSHOT_DIR,
+  assertNoHorizontalScroll, SCREENSHOT_DIR, navTo,
 } from './lib/harness.mjs';
 
 useBrowser();
@@ -79,7 +79,7 @@ journey('经办人手机上的诉求队列:待我处理、已超期标出、全�
 
 journey('企业手机上的我的诉求:每条一张卡片,标题、状态、办结时限都在屏幕内', PHONE, async ({ page }) => {
   await login(page, 'enterprise');
-  await clickAndWait(page, page.locator('header nav').getByRole('link', { name: '我的诉求' }));
+  await navTo(page, '诉求');
   await page.getByRole('heading', { level: 1, name: '我的诉求' }).waitFor();
   assert.ok(await rows(page).count() > 0, 'the demo enterprise has requests');
   const width = page.viewportSize().width;

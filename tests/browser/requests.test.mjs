@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import {
   PHONE, DESKTOP, useBrowser, journey, newContext, login, visit, clickAndWait, screenshot,
-  assertNoHorizontalScroll, runTag, unfold,
+  assertNoHorizontalScroll, runTag, unfold, navTo,
 } from './lib/harness.mjs';
 
 useBrowser();
@@ -13,7 +13,7 @@ useBrowser();
 journey('诉求必应:企业手机提交(空白被拦下)、即时分派到工信局、经办人签收并答复、企业回访满意后办结', PHONE, async ({ page: ent, watch }) => {
   const tag = runTag();
   await login(ent, 'enterprise');
-  await clickAndWait(ent, ent.locator('header nav').getByRole('link', { name: '我的诉求' }));
+  await navTo(ent, '诉求');
   await ent.getByRole('heading', { level: 1, name: '我的诉求' }).waitFor();
   watch.expectStatus(422, '/requests');
   await unfold(ent, '提交新诉求');
@@ -58,7 +58,7 @@ journey('诉求必应:企业手机提交(空白被拦下)、即时分派到工�
   await assertNoHorizontalScroll(ent);
   await screenshot(ent, 'requests-closed-phone');
 
-  await clickAndWait(ent, ent.locator('header nav').getByRole('link', { name: '政企合同' }));
+  await navTo(ent, '政企合同');
   assert.equal(new URL(ent.url()).pathname, '/agreements');
   await assertNoHorizontalScroll(ent);
   await screenshot(ent, 'agreements-phone');

@@ -22,7 +22,7 @@ if [[ ! -x "$CHROMIUM_PATH" ]]; then
   exit 1
 fi
 
-if [[ ! -d "$here/node_modules/playwright-core" || ! -d "$here/node_modules/oidc-provider" ]]; then
+if [[ ! -d "$here/node_modules/playwright-core" || ! -d "$here/node_modules/oidc-provider" || ! -d "$here/node_modules/axe-core" ]]; then
   (cd "$here" && npm ci --no-audit --no-fund)
 fi
 

@@ -4,7 +4,7 @@
 // unknown person and a deactivated account are refused; an administrator can confirm instead.
 import assert from 'node:assert/strict';
 import {
-  BASE_URL, DESKTOP, useBrowser, journey, newContext, visit, login, clickAndWait, screenshot, runTag,
+  BASE_URL, DESKTOP, useBrowser, journey, newContext, visit, login, clickAndWait, screenshot, runTag, navTo,
 } from './lib/harness.mjs';
 
 useBrowser();
@@ -162,7 +162,7 @@ journey('统一身份认证的拒绝:伪造的回调、未核验或无对应账�
   const adminContext = await newContext(DESKTOP, watch);
   const adminPage = await adminContext.newPage();
   await login(adminPage, 'admin');
-  await clickAndWait(adminPage, adminPage.locator('header nav').getByRole('link', { name: '统一身份认证' }));
+  await navTo(adminPage, '统一身份认证');
   const row = adminPage.locator('table tbody tr', { has: adminPage.getByRole('cell', { name: '郑离岗', exact: true }) });
   assert.match(await row.innerText(), /待确认/);
   await screenshot(adminPage, 'sso-admin-links');

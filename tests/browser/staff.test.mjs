@@ -2,7 +2,7 @@
 // pages, profile) and the all-or-nothing file import.
 import assert from 'node:assert/strict';
 import {
-  DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot, newCreditCode, runTag,
+  DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot, newCreditCode, runTag, navTo,
 } from './lib/harness.mjs';
 
 useBrowser();
@@ -107,7 +107,7 @@ journey('经办人在电脑上:工作台、企业库检索翻页、企业画像�
     { code: newCreditCode(), name: `东园导入${tag}乙有限公司`, region: '350521101203' },
   ];
   const badCode = good[1].code.slice(0, 17) + (good[1].code[17] === '0' ? '1' : '0');
-  await clickAndWait(page, page.locator('header nav').getByRole('link', { name: '批量导入' }));
+  await navTo(page, '批量导入');
   assert.equal(new URL(page.url()).pathname, '/enterprises/import');
   watch.expectStatus(422, '/enterprises/import');
   await upload(page, csvFile('bad.csv', [good[0], { ...good[1], code: badCode }]));
@@ -133,7 +133,7 @@ journey('经办人在电脑上:工作台、企业库检索翻页、企业画像�
   await screenshot(page, 'import-ok');
 
   // Both are in the register, under 东园镇.
-  await clickAndWait(page, page.locator('header nav').getByRole('link', { name: '企业库' }));
+  await navTo(page, '企业库');
   await search(page, { 企业名称或信用代码: `东园导入${tag}`, 区划代码前缀: '350521101' });
   const imported = await listRows(page);
   assert.deepEqual(imported.map((r) => r.code).sort(), good.map((g) => g.code).sort());

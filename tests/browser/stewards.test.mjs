@@ -3,14 +3,14 @@
 // new one (first stopped for a missing date, what it chose kept), and its trail says so.
 import assert from 'node:assert/strict';
 import {
-  PHONE, DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll,
+  PHONE, DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll, navTo,
 } from './lib/harness.mjs';
 
 useBrowser();
 
 journey('管理员在页面上指派并取消亲清管家', DESKTOP, async ({ page }) => {
   assert.equal(await login(page, 'admin'), '/workbench');
-  await clickAndWait(page, page.locator('header nav').getByRole('link', { name: '亲清管家' }));
+  await navTo(page, '亲清管家');
   await page.getByRole('heading', { level: 1, name: '亲清管家' }).waitFor();
   const served = await page.locator('tr[data-assignment] td:nth-child(3)').allInnerTexts();
   const list = await (await page.request.get('/api/v1/enterprises?per_page=50')).json();

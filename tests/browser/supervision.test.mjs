@@ -4,7 +4,7 @@
 // (UTF-8 with BOM) and XLSX (a ZIP).
 import assert from 'node:assert/strict';
 import {
-  PHONE, DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll,
+  PHONE, DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll, navTo,
 } from './lib/harness.mjs';
 
 useBrowser();
@@ -34,7 +34,7 @@ journey('效能办在手机上的承诺事项看到逾期的政府方事项和�
 
 journey('纪检打开监督的再监督,看到未处理的警示、催告和上报纪检的事项', DESKTOP, async ({ page }) => {
   await login(page, 'discipline');
-  await clickAndWait(page, page.getByRole('link', { name: '再监督' }));
+  await navTo(page, '再监督');
   assert.equal(new URL(page.url()).pathname, '/agreements/resupervision');
   const unacted = page.locator('#unacted tbody tr', { hasText: '兑现设备购置补助' });
   assert.ok((await unacted.count()) >= 1, 'the 催告 on 设备购置补助 waits');
@@ -52,7 +52,7 @@ journey('纪检打开监督的再监督,看到未处理的警示、催告和上�
 
 journey('履约监督看板显示按期履约率、逾期天数和开工对比,导出 CSV 与 XLSX', DESKTOP, async ({ page, context }) => {
   await login(page, 'efficiency');
-  await clickAndWait(page, page.getByRole('link', { name: '履约监督' }));
+  await navTo(page, '履约监督');
   assert.match(await page.locator('#on-time-rate').innerText(), /^\d+\.\d\d%$/);
   assert.ok(Number(await page.locator('#delay-total').innerText()) > 0);
   const ahead = page.locator('main tr', { hasText: '高端装备制造产业园项目' }).last();

@@ -98,17 +98,38 @@ function industryPicker(input) {
   lookUp();
 }
 
-// On a phone the navigation scrolls sideways: bring the current page's link into view.
-function showCurrentNav() {
-  const nav = document.querySelector("header.top nav");
-  const current = nav && nav.querySelector("a.active");
-  if (current && nav.scrollWidth > nav.clientWidth) {
-    nav.scrollLeft = current.offsetLeft - nav.offsetLeft - (nav.clientWidth - current.offsetWidth) / 2;
-  }
+// The navigation's menus (<details>) behave as menus: one open at a time, closed by a click
+// elsewhere or by Escape (which gives the focus back to the menu's name).
+function navMenus() {
+  const menus = [...document.querySelectorAll(".main-nav details")];
+  menus.forEach((menu) => menu.addEventListener("toggle", () => {
+    if (menu.open) menus.filter((m) => m !== menu).forEach((m) => { m.open = false; });
+  }));
+  document.addEventListener("click", (event) => {
+    menus.filter((m) => m.open && !m.contains(event.target)).forEach((m) => { m.open = false; });
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const open = menus.find((m) => m.open);
+    if (open) { open.open = false; open.querySelector("summary").focus(); }
+  });
+}
+
+// A table wider than the screen scrolls sideways in its .table-wrap: make such a box reachable
+// by keyboard (arrow keys scroll it) and name it after its heading for screen readers.
+function scrollableTables() {
+  document.querySelectorAll(".table-wrap").forEach((box) => {
+    if (box.scrollWidth <= box.clientWidth || box.hasAttribute("tabindex")) return;
+    const heading = box.querySelector("h2, h3, caption");
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", (heading ? heading.textContent.trim() : "表格") + "(可左右滚动)");
+  });
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  showCurrentNav();
+  scrollableTables();
+  navMenus();
   document.querySelectorAll("input[data-credit-code]").forEach(watchCreditCode);
   document.querySelectorAll("input[data-industry-picker]").forEach(industryPicker);
   document.querySelectorAll("form[data-upload]").forEach(uploadWithProgress);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { randomInt } from 'node:crypto';
-import { newContext, login, visit, clickAndWait, screenshot } from './harness.mjs';
+import { newContext, login, visit, clickAndWait, screenshot, navTo } from './harness.mjs';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const BANK_HEADER = '批次号,行号,收款人名称,收款账号,开户银行,金额,用途,业务参考号';
@@ -90,7 +90,7 @@ export async function writePolicy(page, { definition, budget, pledges = [], docu
 
 /** Staff opens a policy of the library through the search, with a status filter. */
 async function openFromLibrary(page, { title, status }) {
-  await clickAndWait(page, page.locator('header nav').getByRole('link', { name: '政策库' }));
+  await navTo(page, '政策库');
   await page.getByLabel('搜索政策').fill(title);
   if (status) await page.getByLabel('状态').selectOption({ label: status });
   await clickAndWait(page, page.getByRole('button', { name: '搜索' }));
@@ -122,7 +122,7 @@ export async function submitAndPublish(handler, lead, { id, title }, shot) {
  */
 export async function financePays(finance, { receipt, name, account, amount }, shot) {
   await visit(finance, '/workbench');
-  await clickAndWait(finance, finance.locator('header nav').getByRole('link', { name: '直达拨付' }));
+  await navTo(finance, '直达拨付');
   assert.equal(new URL(finance.url()).pathname, '/payouts');
   const reference = `QQ-${receipt}`;
   const payoutRow = finance.locator('main table tbody tr', { hasText: reference });

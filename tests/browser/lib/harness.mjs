@@ -171,6 +171,21 @@ export async function clickAndWait(page, locator) {
   await Promise.all([page.waitForNavigation(), locator.click()]);
 }
 
+/**
+ * Follows the main navigation's link named `label` (the whole name), opening first the menu
+ * (办事 / 监督 / 管理 / 我的) that holds it, as a person does.
+ */
+export async function navTo(page, label) {
+  const nav = page.getByRole('navigation', { name: '主导航' });
+  const named = (within) => within.getByRole('link', { name: label, exact: true, includeHidden: true });
+  const link = named(nav);
+  const menu = nav.locator('details').filter({ has: named(page) });
+  if ((await menu.count()) > 0 && !(await menu.evaluate((d) => d.open))) {
+    await menu.locator('summary').click();
+  }
+  await clickAndWait(page, link);
+}
+
 /** Logs in through the login form, as a person does; returns the landing URL's path. */
 export async function login(page, username, password = PASSWORD) {
   await visit(page, '/login');

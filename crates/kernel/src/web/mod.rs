@@ -10,6 +10,7 @@ pub mod api;
 pub mod download;
 pub mod error;
 pub mod form;
+pub mod icon;
 pub mod input;
 pub mod metrics;
 pub mod openapi;
@@ -19,8 +20,9 @@ pub mod session;
 pub mod static_files;
 pub mod upload;
 
+pub use icon::Icon;
 pub use metrics::Metrics;
-pub use scene::{Link, WebScene};
+pub use scene::{FrontCard, FrontItem, Link, NavLink, Section, WebScene};
 
 use crate::App;
 use axum::Router;

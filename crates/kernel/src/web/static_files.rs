@@ -1,4 +1,4 @@
-//! CSS and JavaScript, compiled into the binary: no CDN, nothing to deploy beside it.
+//! CSS, JavaScript and the icons, compiled into the binary: no CDN, nothing to deploy beside it.
 
 use crate::web::{AppState, WebScene};
 use axum::Router;
@@ -11,6 +11,7 @@ use std::sync::Arc;
 const CACHE: &str = "public, max-age=86400";
 const CSS: &str = "text/css; charset=utf-8";
 const JS: &str = "text/javascript; charset=utf-8";
+const SVG: &str = "image/svg+xml";
 
 fn asset(content_type: &'static str, body: impl Into<Bytes>) -> MethodRouter<AppState> {
     let body: Bytes = body.into();
@@ -65,6 +66,10 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .route(
             "/static/verify.js",
             asset(JS, include_str!("../../static/verify.js")),
+        )
+        .route(
+            "/static/icons.svg",
+            asset(SVG, include_str!("../../static/icons.svg")),
         )
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
 }

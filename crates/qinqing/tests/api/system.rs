@@ -137,14 +137,21 @@ async fn one_stylesheet_and_one_script_carry_the_kernel_and_every_scene() {
     let css = client.get(app.url("/static/app.css")).send().await.unwrap();
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
     let css = css.text().await.unwrap();
-    for rule in ["header.top nav", ".builder-row", ".agreement-list"] {
+    for rule in [".main-nav", ".builder-row", ".agreement-list"] {
         assert!(css.contains(rule), "{rule} missing from app.css");
     }
     let js = client.get(app.url("/static/app.js")).send().await.unwrap();
     let js = js.text().await.unwrap();
-    for function in ["function showCurrentNav", "function policyBuilder"] {
+    for function in ["function navMenus", "function policyBuilder"] {
         assert!(js.contains(function), "{function} missing from app.js");
     }
+    let icons = client
+        .get(app.url("/static/icons.svg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(icons.headers()["content-type"], "image/svg+xml");
+    assert!(icons.text().await.unwrap().contains("<symbol id=\"house\""));
 }
 
 #[tokio::test]
@@ -183,5 +190,70 @@ async fn every_connection_bounds_how_long_it_waits_and_runs() {
             .unwrap();
         let value: i64 = sqlx::Row::try_get(&row, 0).unwrap();
         assert_eq!(value, 5000);
+    }
+}
+
+#[tokio::test]
+async fn the_front_page_shows_visitors_the_policies_and_sends_people_to_their_workbench() {
+    let app = TestApp::spawn().await;
+    let res = app.anonymous().get(app.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    for text in [
+        "搜索惠企政策",
+        "最新政策",
+        "办理最多的政策",
+        "已办理",
+        "如何提交诉求",
+        "如何核验办理留痕",
+        "联系我们",
+        "href=\"/login\"",
+    ] {
+        assert!(page.contains(text), "{text} missing from the front page");
+    }
+    for (user, home) in [
+        ("enterprise", "/portal"),
+        ("handler", "/workbench"),
+        ("bank", "/workbench"),
+    ] {
+        let res = app.login(user).await.client;
+        let res = res.get(app.url("/")).send().await.unwrap();
+        assert!(res.status().is_redirection(), "{user}: {}", res.status());
+        assert_eq!(res.headers()["location"], home, "{user}");
+    }
+}
+
+#[tokio::test]
+async fn the_navigation_links_only_pages_the_person_may_open() {
+    let app = TestApp::spawn().await;
+    for user in ["bank", "enterprise", "steward", "reviewer1", "finance"] {
+        let session = app.login(user).await;
+        let home = session.client.get(app.url("/")).send().await.unwrap();
+        let home = home.headers()["location"].to_str().unwrap().to_string();
+        let page = session
+            .client
+            .get(app.url(&home))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let nav = &page[page.find("aria-label=\"主导航\"").unwrap()..page.find("</nav>").unwrap()];
+        for href in nav
+            .split("href=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+        {
+            if href.starts_with("/static/") {
+                continue;
+            }
+            let res = session.client.get(app.url(href)).send().await.unwrap();
+            assert!(
+                res.status().is_success() || res.status().is_redirection(),
+                "{user}: the navigation links to {href}, which answers {}",
+                res.status()
+            );
+        }
     }
 }

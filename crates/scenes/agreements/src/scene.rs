@@ -11,7 +11,7 @@ use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background, seen};
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::store::enterprises::Enterprise;
-use qinqing_kernel::web::{AppState, Link, WebScene};
+use qinqing_kernel::web::{AppState, NavLink, Section, WebScene};
 use qinqing_kernel::{App, AppResult, Principal};
 use qinqing_rules::{Facts, Value};
 use utoipa_axum::router::OpenApiRouter;
@@ -166,7 +166,7 @@ impl WebScene for Agreements {
             .merge(crate::pages::supervision::routes())
     }
 
-    fn nav(&self, who: Option<&Principal>) -> Vec<Link> {
+    fn nav(&self, who: Option<&Principal>) -> Vec<NavLink> {
         let Some(p) = who else {
             return Vec::new();
         };
@@ -176,14 +176,22 @@ impl WebScene for Agreements {
             Role::EnterpriseUser | Role::Handler | Role::DepartmentLead | Role::Admin
         ) || p.role.is_supervisor()
         {
-            links.push(Link::new("/agreements", "政企合同"));
-            links.push(Link::new("/agreements/desk", "承诺事项"));
+            links.push(NavLink::new(Section::Work, "/agreements", "政企合同"));
+            links.push(NavLink::new(Section::Work, "/agreements/desk", "承诺事项"));
         }
         if p.role.is_supervisor() || matches!(p.role, Role::DepartmentLead | Role::Admin) {
-            links.push(Link::new("/agreements/supervision", "履约监督"));
+            links.push(NavLink::new(
+                Section::Watch,
+                "/agreements/supervision",
+                "履约监督",
+            ));
         }
         if matches!(p.role, Role::SupervisorDiscipline | Role::Admin) {
-            links.push(Link::new("/agreements/resupervision", "再监督"));
+            links.push(NavLink::new(
+                Section::Watch,
+                "/agreements/resupervision",
+                "再监督",
+            ));
         }
         links
     }

@@ -6,12 +6,12 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use qinqing_domain::CreditCode;
 use qinqing_domain::deadline::WarningRule;
-use qinqing_domain::org::Role;
+use qinqing_domain::org::{Role, Scope};
 use qinqing_kernel::audit::ActionLabel;
 use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background};
 use qinqing_kernel::store::{Conn, Tx};
-use qinqing_kernel::web::{AppState, Link, WebScene};
+use qinqing_kernel::web::{AppState, FrontCard, Icon, Link, NavLink, Section, WebScene};
 use qinqing_kernel::{App, AppResult, Principal};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -199,6 +199,7 @@ impl Scene for Policies {
     }
 }
 
+#[async_trait]
 impl WebScene for Policies {
     fn stylesheet(&self) -> &'static str {
         include_str!("../static/policies.css")
@@ -219,39 +220,51 @@ impl WebScene for Policies {
         crate::pages::routes()
     }
 
-    fn nav(&self, who: Option<&Principal>) -> Vec<Link> {
-        let mut links = vec![Link::new("/policies", "政策库")];
-        let Some(p) = who.filter(|p| !matches!(p.role, Role::EnterpriseUser | Role::Steward))
-        else {
-            return links;
+    fn nav(&self, who: Option<&Principal>) -> Vec<NavLink> {
+        let Some(p) = who.filter(|p| p.role != Role::Steward) else {
+            let section = if who.is_some() {
+                Section::Work
+            } else {
+                Section::Top(Icon::Policy)
+            };
+            return vec![NavLink::new(section, "/policies", "政策库")];
         };
-        if matches!(
-            p.role,
-            Role::Reviewer1
-                | Role::Reviewer2
-                | Role::Reviewer3
-                | Role::DepartmentLead
-                | Role::Handler
-        ) {
-            links.push(Link::new("/reviews", "审核"));
+        if p.role == Role::EnterpriseUser {
+            return vec![
+                NavLink::new(Section::Top(Icon::Policy), "/policies", "政策"),
+                NavLink::new(Section::Top(Icon::Application), applications_of(p), "申报"),
+            ];
+        }
+        let mut links = vec![NavLink::new(Section::Work, "/policies", "政策库")];
+        if reviews(p.role) {
+            links.push(NavLink::new(Section::Work, "/reviews", "审核"));
         }
         if matches!(p.role, Role::Finance | Role::Admin) || p.role.is_supervisor() {
-            links.push(Link::new("/payouts", "直达拨付"));
+            links.push(NavLink::new(Section::Work, "/payouts", "直达拨付"));
         }
         if matches!(p.role, Role::DepartmentLead | Role::Finance | Role::Admin)
             || p.role.is_supervisor()
         {
-            links.push(Link::new("/dashboard/policies", "兑现统计"));
-            links.push(Link::new("/integrity", "信用与追回"));
+            links.push(NavLink::new(
+                Section::Watch,
+                "/dashboard/policies",
+                "兑现统计",
+            ));
+            links.push(NavLink::new(Section::Watch, "/integrity", "信用与追回"));
         }
         links
     }
 
-    fn shortcuts(&self, _who: &Principal) -> Vec<Link> {
-        vec![
-            Link::new("/policies", "政策库"),
-            Link::new("/reviews", "申报审核"),
-        ]
+    async fn front_cards(&self, app: &App) -> AppResult<Vec<FrontCard>> {
+        crate::front::cards(app).await
+    }
+
+    fn shortcuts(&self, who: &Principal) -> Vec<Link> {
+        let mut links = vec![Link::new("/policies", "政策库")];
+        if reviews(who.role) {
+            links.push(Link::new("/reviews", "申报审核"));
+        }
+        links
     }
 
     fn portal_links(&self, enterprise: &CreditCode) -> Vec<Link> {
@@ -265,5 +278,24 @@ impl WebScene for Policies {
                 "我的申报",
             ),
         ]
+    }
+}
+
+/// Whether the role reviews applications (the roles the review queue is for).
+fn reviews(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Reviewer1 | Role::Reviewer2 | Role::Reviewer3 | Role::DepartmentLead | Role::Handler
+    )
+}
+
+/// An enterprise user's applications: those of its enterprise, or the portal to choose one
+/// when the user acts for several.
+fn applications_of(p: &Principal) -> String {
+    match &p.scope {
+        Scope::Enterprises(codes) if codes.len() == 1 => {
+            format!("/enterprises/{}/applications", codes[0])
+        }
+        _ => "/portal".into(),
     }
 }

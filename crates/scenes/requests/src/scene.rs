@@ -8,7 +8,7 @@ use qinqing_kernel::audit::ActionLabel;
 use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background, seen};
 use qinqing_kernel::store::Conn;
-use qinqing_kernel::web::{AppState, Link, WebScene};
+use qinqing_kernel::web::{AppState, FrontCard, Icon, Link, NavLink, Section, WebScene};
 use qinqing_kernel::{App, AppResult, Principal};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -128,6 +128,7 @@ impl Scene for Requests {
     }
 }
 
+#[async_trait]
 impl WebScene for Requests {
     fn api(&self) -> OpenApiRouter<AppState> {
         OpenApiRouter::with_openapi(<crate::api::ApiDoc as utoipa::OpenApi>::openapi())
@@ -148,28 +149,60 @@ impl WebScene for Requests {
         crate::open311::web::routes()
     }
 
-    fn nav(&self, who: Option<&Principal>) -> Vec<Link> {
+    async fn front_cards(&self, _app: &App) -> AppResult<Vec<FrontCard>> {
+        Ok(vec![FrontCard {
+            title: "如何提交诉求",
+            icon: Icon::Request,
+            items: Vec::new(),
+            steps: vec![
+                "登录后打开“诉求”,写下遇到的问题,可附上材料;也可拨打 12345 热线。",
+                "平台当即分派给承办部门,24 小时内响应,并在时限内办结;超时自动预警。",
+                "办理结果以站内信告诉您,您可以评价;不满意的评价有专人回访。",
+            ],
+            more: Some(Link::new("/login", "登录提交诉求")),
+        }])
+    }
+
+    fn nav(&self, who: Option<&Principal>) -> Vec<NavLink> {
         let Some(p) = who else {
             return Vec::new();
         };
         match p.role {
-            Role::EnterpriseUser => return vec![Link::new("/requests", "我的诉求")],
-            Role::Steward => return vec![Link::new("/requests", "诉求")],
+            Role::EnterpriseUser => {
+                return vec![NavLink::new(
+                    Section::Top(Icon::Request),
+                    "/requests",
+                    "诉求",
+                )];
+            }
+            Role::Steward => return vec![NavLink::new(Section::Work, "/requests", "诉求")],
             Role::BankStaff => return Vec::new(),
             _ => {}
         }
         let mut links = vec![
-            Link::new("/requests", "诉求"),
-            Link::new("/clinic-days", "会诊日"),
+            NavLink::new(Section::Work, "/requests", "诉求"),
+            NavLink::new(Section::Work, "/clinic-days", "会诊日"),
         ];
         if matches!(p.role, Role::DepartmentLead | Role::Admin) || p.role.is_supervisor() {
-            links.push(Link::new("/requests/analysis", "诉求研判"));
+            links.push(NavLink::new(
+                Section::Watch,
+                "/requests/analysis",
+                "诉求研判",
+            ));
         }
         if matches!(p.role, Role::Handler | Role::DepartmentLead | Role::Admin) {
-            links.push(Link::new("/requests/import", "12345 导入"));
+            links.push(NavLink::new(
+                Section::Work,
+                "/requests/import",
+                "12345 导入",
+            ));
         }
         if p.role == Role::Admin {
-            links.push(Link::new("/admin/request-routes", "诉求分派"));
+            links.push(NavLink::new(
+                Section::Manage,
+                "/admin/request-routes",
+                "诉求分派",
+            ));
         }
         links
     }

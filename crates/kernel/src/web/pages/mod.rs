@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod directory;
 pub mod enterprises;
+pub mod front;
 pub mod messages;
 pub mod sso;
 pub mod stewards;
@@ -13,17 +14,16 @@ pub mod supervision;
 pub mod tools;
 pub mod trace;
 
-use crate::web::Link;
 use crate::web::error::status_of;
 use crate::web::form::{Pairs, field};
 use crate::web::session::{Caller, MaybeUser, PageUser};
 use crate::web::{AppState, WebScene};
+use crate::web::{Icon, Link, NavLink, Section};
 use crate::{AppError, AppResult, Principal};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use qinqing_domain::org::{Role, may_import_enterprises};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,7 +31,7 @@ use std::sync::Arc;
 /// Every page: the home redirect, the kernel's and every scene's routes, and the Chinese 404 for the rest.
 pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
     let kernel = Router::new()
-        .route("/", get(home))
+        .merge(front::routes())
         .merge(auth::routes())
         .merge(enterprises::routes())
         .merge(admin::routes())
@@ -48,11 +48,43 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .fallback(not_found)
 }
 
-/// A link of the top navigation.
+/// A link of the navigation.
 pub struct NavItem {
     pub href: String,
     pub label: &'static str,
     pub active: bool,
+}
+
+/// What the navigation shows at its top level, under an icon: a link, or a menu of links under
+/// a section's name (a `<details>` that drops down on a desk and opens over the page on a phone).
+pub struct NavEntry {
+    pub label: &'static str,
+    pub icon: &'static str,
+    /// Where a link leads; `None` for a menu.
+    pub href: Option<String>,
+    /// The current page is this link or in this menu.
+    pub active: bool,
+    /// A menu's links.
+    pub items: Vec<NavItem>,
+}
+
+impl NavEntry {
+    fn link(item: NavItem, icon: Icon) -> NavEntry {
+        NavEntry {
+            label: item.label,
+            icon: icon.id(),
+            active: item.active,
+            href: Some(item.href),
+            items: Vec::new(),
+        }
+    }
+}
+
+/// The navigation of one page.
+pub struct Nav {
+    pub entries: Vec<NavEntry>,
+    /// An enterprise's navigation is a bottom tab bar on a phone.
+    pub tab_bar: bool,
 }
 
 pub struct UserBadge {
@@ -64,13 +96,17 @@ pub struct UserBadge {
 /// What the base template needs on every page.
 pub struct Layout {
     pub title: String,
-    pub nav: Vec<NavItem>,
+    pub nav: Nav,
     pub user: Option<UserBadge>,
     pub csrf: String,
     pub demo: bool,
     pub version: &'static str,
     /// Unread 站内信 of the logged-in user, shown as a badge in the header.
     pub unread_messages: i64,
+    /// The sprite's address (static/icons.svg) with the version that busts caches.
+    pub icons: String,
+    /// The icon of the header's 站内信 link.
+    pub inbox_icon: &'static str,
 }
 
 impl Layout {
@@ -93,70 +129,135 @@ impl Layout {
             demo: state.demo,
             version: env!("CARGO_PKG_VERSION"),
             unread_messages: caller.map_or(0, |c| c.unread_messages),
+            icons: format!("/static/icons.svg?v={}", env!("CARGO_PKG_VERSION")),
+            inbox_icon: Icon::Mail.id(),
         }
     }
 }
 
-/// The top navigation: the kernel's own entries around those of every scene, in the order the
-/// binary listed the scenes.
-fn nav_for(state: &AppState, principal: Option<&Principal>, active: &str) -> Vec<NavItem> {
-    let mut links: Vec<Link> = Vec::new();
-    match principal {
-        None => {}
-        Some(p) if p.role == Role::EnterpriseUser => links.push(Link::new("/portal", "我的企业")),
-        Some(p) if p.role == Role::Steward => links.extend([
-            Link::new("/workbench", "工作台"),
-            Link::new("/portal", "服务企业"),
-        ]),
-        Some(_) => links.extend([
-            Link::new("/workbench", "工作台"),
-            Link::new("/enterprises", "企业库"),
-        ]),
-    }
-    if principal.is_some_and(|p| crate::cockpit::may_view(p.role)) {
-        links.push(Link::new("/supervision", "监督驾驶舱"));
-    }
+/// The navigation: the kernel's own entries around those of every scene (in the order the
+/// binary listed the scenes), grouped into a few menus.
+fn nav_for(state: &AppState, principal: Option<&Principal>, active: &str) -> Nav {
+    let mut links = kernel_nav_before(principal);
     for scene in state.scenes.iter() {
         links.extend(scene.nav(principal));
     }
-    match principal {
-        None => links.extend([
-            Link::new("/login", "登录"),
-            Link::new("/register", "企业注册"),
-        ]),
-        Some(p) => {
-            if may_import_enterprises(p.role) {
-                links.push(Link::new("/enterprises/import", "批量导入"));
-            }
-            if p.role.is_staff() && p.role != Role::Steward {
-                links.push(Link::new("/organisations", "组织架构"));
-            }
-            if p.role == Role::Admin {
-                links.extend([
-                    Link::new("/admin/users", "账户管理"),
-                    Link::new("/admin/stewards", "亲清管家"),
-                    Link::new("/admin/calendar", "工作日历"),
-                    Link::new("/admin/warning-rules", "预警规则"),
-                    Link::new("/admin/outbox", "消息记录"),
-                ]);
-                if state.oidc.is_some() {
-                    links.push(Link::new("/sso-links", "统一身份认证"));
-                }
+    links.extend(kernel_nav_after(state, principal));
+    let tab_bar = principal.is_some_and(|p| p.role == Role::EnterpriseUser);
+    if tab_bar {
+        // An enterprise's phone shows its tabs and one 我的 menu with all the rest.
+        for link in &mut links {
+            if !matches!(link.section, Section::Top(_)) {
+                link.section = Section::Mine;
             }
         }
     }
-    links.push(Link::new("/tools", "查询工具"));
-    if principal.is_some() {
-        links.push(Link::new("/password", "修改密码"));
+    Nav {
+        entries: grouped(links, active),
+        tab_bar,
+    }
+}
+
+/// The kernel's entries that lead the navigation: the person's home and the enterprises.
+fn kernel_nav_before(principal: Option<&Principal>) -> Vec<NavLink> {
+    let workbench = || NavLink::new(Section::Top(Icon::Workbench), "/workbench", "工作台");
+    let mut links = match principal {
+        None => vec![NavLink::new(Section::Top(Icon::Home), "/", "首页")],
+        Some(p) if p.role == Role::EnterpriseUser => {
+            vec![NavLink::new(Section::Top(Icon::Home), "/portal", "首页")]
+        }
+        Some(p) if p.role == Role::Steward => vec![
+            workbench(),
+            NavLink::new(Section::Work, "/portal", "服务企业"),
+        ],
+        Some(p) if p.role == Role::BankStaff => vec![workbench()],
+        Some(_) => vec![
+            workbench(),
+            NavLink::new(Section::Work, "/enterprises", "企业库"),
+        ],
+    };
+    if principal.is_some_and(|p| crate::cockpit::may_view(p.role)) {
+        links.push(NavLink::new(Section::Watch, "/supervision", "监督驾驶舱"));
     }
     links
-        .into_iter()
-        .map(|link| NavItem {
-            active: link.href == active,
-            href: link.href,
-            label: link.label,
+}
+
+/// The kernel's entries that close the navigation: administration, tools and the account.
+fn kernel_nav_after(state: &AppState, principal: Option<&Principal>) -> Vec<NavLink> {
+    let mut links = Vec::new();
+    match principal {
+        None => links.extend([
+            NavLink::new(Section::Top(Icon::Search), "/tools", "查询工具"),
+            NavLink::new(Section::Top(Icon::Me), "/register", "企业注册"),
+            NavLink::new(Section::Top(Icon::Login), "/login", "登录"),
+        ]),
+        Some(p) => {
+            if may_import_enterprises(p.role) {
+                links.push(NavLink::new(
+                    Section::Manage,
+                    "/enterprises/import",
+                    "批量导入",
+                ));
+            }
+            if p.role.is_staff() && p.role != Role::Steward {
+                links.push(NavLink::new(Section::Manage, "/organisations", "组织架构"));
+            }
+            if p.role == Role::Admin {
+                links.extend([
+                    NavLink::new(Section::Manage, "/admin/users", "账户管理"),
+                    NavLink::new(Section::Manage, "/admin/stewards", "亲清管家"),
+                    NavLink::new(Section::Manage, "/admin/calendar", "工作日历"),
+                    NavLink::new(Section::Manage, "/admin/warning-rules", "预警规则"),
+                    NavLink::new(Section::Manage, "/admin/outbox", "消息记录"),
+                ]);
+                if state.oidc.is_some() {
+                    links.push(NavLink::new(Section::Manage, "/sso-links", "统一身份认证"));
+                }
+            }
+            links.extend([
+                NavLink::new(Section::Mine, "/tools", "查询工具"),
+                NavLink::new(Section::Mine, "/password", "修改密码"),
+            ]);
+        }
+    }
+    links
+}
+
+/// The links as the navigation shows them: the top-level links first, then one menu per
+/// section in the order of `Section::MENUS`; a section of a single link is that link, under the
+/// section's icon.
+fn grouped(links: Vec<NavLink>, active: &str) -> Vec<NavEntry> {
+    let item = |link: &Link| NavItem {
+        active: link.href == active,
+        href: link.href.clone(),
+        label: link.label,
+    };
+    let mut entries: Vec<NavEntry> = links
+        .iter()
+        .filter_map(|l| match l.section {
+            Section::Top(icon) => Some(NavEntry::link(item(&l.link), icon)),
+            _ => None,
         })
-        .collect()
+        .collect();
+    for section in Section::MENUS {
+        let mut items: Vec<NavItem> = links
+            .iter()
+            .filter(|l| l.section == section)
+            .map(|l| item(&l.link))
+            .collect();
+        match items.len() {
+            0 => {}
+            1 => entries.push(NavEntry::link(items.remove(0), section.icon())),
+            _ => entries.push(NavEntry {
+                label: section.label(),
+                icon: section.icon().id(),
+                href: None,
+                active: items.iter().any(|i| i.active),
+                items,
+            }),
+        }
+    }
+    entries
 }
 
 /// One option of a select box: the submitted value and the label shown.
@@ -295,14 +396,6 @@ pub fn error_page(e: &AppError, caller: Option<&Caller>, state: &AppState) -> Re
         back: "/",
     };
     crate::web::error::with_retry_after(e, (status_of(e), page).into_response())
-}
-
-async fn home(MaybeUser(caller): MaybeUser) -> Redirect {
-    match caller.map(|c| c.principal.role) {
-        None => Redirect::to("/login"),
-        Some(Role::EnterpriseUser) => Redirect::to("/portal"),
-        Some(_) => Redirect::to("/workbench"),
-    }
 }
 
 async fn not_found(

@@ -646,3 +646,16 @@ pub async fn grants_of(conn: &mut Conn, enterprise_id: i64, year: i32) -> Result
         })
         .collect()
 }
+
+/// How many applications and grants each policy has beyond drafts: (policy id, count).
+pub async fn uses_by_policy(conn: &mut Conn) -> Result<Vec<(i64, i64)>> {
+    sqlx::query(
+        "SELECT policy_id, COUNT(*) AS n FROM application WHERE status <> $1 GROUP BY policy_id",
+    )
+    .bind(ApplicationStatus::Draft.as_str())
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(|r| Ok((r.try_get("policy_id")?, r.try_get("n")?)))
+    .collect()
+}
