@@ -265,6 +265,17 @@ pub enum Test {
         when: TagWhen,
         valid_at_year_end: bool,
     },
+    /// 首次: the subject was granted nothing under `scope` in any year before the policy year.
+    FirstGrant { scope: GrantScope },
+}
+
+/// Whose earlier grants a 首次 test looks at.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum GrantScope {
+    /// The policy with this id (the policy's own).
+    Policy(String),
+    /// Any policy of this exclusive group (同一事项).
+    Group(String),
 }
 
 impl Test {

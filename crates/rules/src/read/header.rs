@@ -87,6 +87,12 @@ impl Ctx<'_> {
         if let Some(p) = f.take("params") {
             self.read_params(&p.value);
         }
+        let cross = match f.take("cross") {
+            Some(c) => self.cross(&c.value),
+            None => Some(CrossRules::default()),
+        };
+        self.own_id = id.as_ref().map(|i| i.0.clone());
+        self.own_group = cross.as_ref().and_then(|c| c.exclusive_group.clone());
         let condition = match f.take("conditions") {
             Some(c) => self.condition(&c.value),
             None => Some(Condition::All(Vec::new())),
@@ -101,10 +107,6 @@ impl Ctx<'_> {
                 );
                 None
             }
-        };
-        let cross = match f.take("cross") {
-            Some(c) => self.cross(&c.value),
-            None => Some(CrossRules::default()),
         };
         let cases = match f.take("case") {
             Some(c) => self.cases(&c.value),
