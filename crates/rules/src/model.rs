@@ -265,7 +265,8 @@ pub enum Test {
         when: TagWhen,
         valid_at_year_end: bool,
     },
-    /// 首次: the subject was granted nothing under `scope` in any year before the policy year.
+    /// 首次: the subject was granted nothing under `scope` for any other year than the policy
+    /// year (that one is the exclusive group's and the one-grant-per-year rule's business).
     FirstGrant { scope: GrantScope },
 }
 

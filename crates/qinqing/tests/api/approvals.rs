@@ -323,3 +323,61 @@ async fn a_confirmation_in_a_group_already_granted_is_refused() {
     assert_eq!(application_view(&firm, &offer).await["status"], "offered");
     assert_eq!(policy_view(&app, &auto).await["budget_committed"], "0.00");
 }
+
+/// 首次 (issue 16): a policy granted once, for any year, is never granted again; the grants
+/// committed at the same time for different years settle one after the other.
+#[tokio::test]
+async fn first_grant_holds_over_the_whole_history_and_at_once() {
+    let app = TestApp::spawn().await;
+    let text = definition("qq-first", "首次上规测试奖励", "apply", "350521", "10000").replace(
+        "under = [\"350521\"] } ]",
+        "under = [\"350521\"] }, { first_grant = \"policy\" } ]",
+    );
+    let policy = publish_policy(&app, &text, Some("100000000")).await;
+    let firm = app.login("enterprise").await;
+    let mut receipts = Vec::new();
+    for year in 2016..=2023 {
+        receipts.push(submit(&firm, &policy, year, &["integrity"]).await);
+    }
+    // Applications for seven years approved at once: one grant, whichever comes first.
+    let answers = approve_at_once(&app, &receipts[..7]).await;
+    let (fen, passed) = granted(&answers);
+    assert_eq!((fen, passed), (1_000_000, 1), "{answers:?}");
+    let refused = answers
+        .iter()
+        .find(|(s, _)| *s == StatusCode::CONFLICT)
+        .unwrap();
+    let message = refused.1["message"].as_str().unwrap();
+    assert!(message.contains("需为首次获得"), "{message}");
+
+    // Years later, still not the first: refused at the approval and at a new submission.
+    let reviewer = app.login("reviewer1").await;
+    let body = expect(
+        decide(&reviewer, &receipts[7], &json!({ "action": "approve" })).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let message = body["message"].as_str().unwrap();
+    assert!(message.starts_with("不能核准:本政策奖励 20"), "{message}");
+    assert!(message.contains("年已获得,需为首次获得"), "{message}");
+    let body = expect(
+        firm.post(
+            "/api/v1/applications",
+            &crate::policies::application(
+                &policy,
+                &crate::policies::own_code(&firm),
+                2025,
+                &["integrity"],
+            ),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let message = body["message"].as_str().unwrap();
+    assert!(message.starts_with("不符合申报条件:"), "{message}");
+    assert!(
+        message.contains("需为首次获得(其他年度均未获得过)"),
+        "{message}"
+    );
+}

@@ -61,7 +61,7 @@ pub(crate) enum Kernel {
         valid: bool,
         year: i32,
     },
-    /// 首次: no grant of the policy or group before `year`.
+    /// 首次: no grant of the policy or group for another year than `year`.
     FirstGrant {
         scope: GrantScope,
         year: i32,

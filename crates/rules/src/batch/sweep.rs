@@ -14,7 +14,7 @@ use super::columns::{Columns, Data, SIZE_MISSING, SIZE_NA, bit};
 use super::compile::FastReward;
 use super::compile::{Graph, Kernel, Node};
 use crate::cross::{allocate, fill_cap, keep_highest};
-use crate::eval::leaf::{RatioTest, Resolved, granted_before, tag_meets, value_passes};
+use crate::eval::leaf::{RatioTest, Resolved, granted_other_year, tag_meets, value_passes};
 use crate::eval::{Env, Outcome, Tri, decide_with, reward};
 use crate::facts::TagView;
 use crate::set::PolicySet;
@@ -681,7 +681,7 @@ impl Ctx<'_> {
                     }
                     let earlier = cols
                         .grants_of(row)
-                        .any(|g| granted_before(&g, scope, *year));
+                        .any(|g| granted_other_year(&g, scope, *year));
                     Tri::from_bool(!earlier)
                 });
             }

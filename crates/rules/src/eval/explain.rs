@@ -228,17 +228,17 @@ fn describe<S: Source + ?Sized>(
             (
                 subject.to_string(),
                 grants_actual(scope, env.year, src),
-                format!("{must}为首次获得({}年以前未获得过)", env.year),
+                format!("{must}为首次获得(其他年度均未获得过)"),
             )
         }
     }
 }
 
-/// "2022、2023年已获得", "此前年度未获得过", or that the record is missing.
+/// "2022、2023年已获得", "其他年度未获得过", or that the record is missing.
 fn grants_actual<S: Source + ?Sized>(scope: &GrantScope, year: i32, src: &S) -> String {
     let mut years = Vec::new();
     let known = src.for_each_grant(&mut |g| {
-        if leaf::granted_before(&g, scope, year) {
+        if leaf::granted_other_year(&g, scope, year) {
             years.push(g.year);
         }
     });
@@ -247,7 +247,7 @@ fn grants_actual<S: Source + ?Sized>(scope: &GrantScope, year: i32, src: &S) -> 
     if !known {
         "获得奖补记录未提供".to_string()
     } else if years.is_empty() {
-        "此前年度未获得过".to_string()
+        "其他年度未获得过".to_string()
     } else {
         let years: Vec<String> = years.iter().map(i32::to_string).collect();
         format!("{}年已获得", years.join("、"))

@@ -36,7 +36,8 @@ pub(crate) fn eval_test<S: Source + ?Sized>(
         } => tag(name, *when, *valid_at_year_end, env, src, missing),
         Test::FirstGrant { scope } => {
             let mut earlier = false;
-            let known = src.for_each_grant(&mut |g| earlier |= granted_before(&g, scope, env.year));
+            let known =
+                src.for_each_grant(&mut |g| earlier |= granted_other_year(&g, scope, env.year));
             if !known {
                 missing.push(FactKey::Grants);
                 return Tri::Unknown;
@@ -46,10 +47,10 @@ pub(crate) fn eval_test<S: Source + ?Sized>(
     }
 }
 
-/// Whether an earlier grant counts against a 首次 test of policy year `year`: made for an
-/// earlier year, under the policy or the group of `scope`.
-pub(crate) fn granted_before(g: &GrantView<'_>, scope: &GrantScope, year: i32) -> bool {
-    g.year < year
+/// Whether a grant counts against a 首次 test of policy year `year`: made for another year —
+/// earlier, or later but granted first — under the policy or the group of `scope`.
+pub(crate) fn granted_other_year(g: &GrantView<'_>, scope: &GrantScope, year: i32) -> bool {
+    g.year != year
         && match scope {
             GrantScope::Policy(id) => g.policy_id == id,
             GrantScope::Group(name) => g.group == Some(name.as_str()),

@@ -566,7 +566,8 @@ mod tests {
             amount: Money::from_yuan(1),
         };
         assert_eq!(evaluate(&own, &s, &f, 2025, &o).outcome, eligible);
-        // Years ago, not only the year before; a grant of the policy year itself is not earlier.
+        // Years ago, not only the year before; a grant of the policy year itself is not another
+        // year's.
         f.set_grants(Some(vec![
             grant("t", None, 2019),
             grant("u", Some("g"), 2025),
@@ -575,9 +576,15 @@ mod tests {
         assert_eq!(e.outcome, Outcome::Ineligible);
         assert_eq!(
             e.checks[0].sentence,
-            "本政策奖励 2019年已获得,需为首次获得(2025年以前未获得过)"
+            "本政策奖励 2019年已获得,需为首次获得(其他年度均未获得过)"
         );
         assert_eq!(evaluate(&group, &s, &f, 2025, &o).outcome, eligible);
+        // Granted for a later year first: this year's would be the second.
+        f.set_grants(Some(vec![grant("t", None, 2026)]));
+        assert_eq!(
+            evaluate(&own, &s, &f, 2025, &o).outcome,
+            Outcome::Ineligible
+        );
         f.set_grants(Some(vec![grant("u", Some("g"), 2023)]));
         let e = evaluate(&group, &s, &f, 2025, &o);
         assert_eq!(e.outcome, Outcome::Ineligible);

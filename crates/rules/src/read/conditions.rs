@@ -126,7 +126,7 @@ impl Ctx<'_> {
         }
     }
 
-    /// `first_grant = "policy"` (首次: never granted this policy before the policy year) or
+    /// `first_grant = "policy"` (首次: never granted this policy for another year) or
     /// `"group"` (nor any policy of its exclusive group).
     fn first_grant_test(&mut self, f: &mut Fields<'_>) -> Option<Test> {
         let (scope, l) = f.req_str("first_grant", "条件", &mut self.sink)?;

@@ -610,6 +610,44 @@ pub async fn lock_grants(conn: &mut Conn, enterprise_id: i64, year: i32) -> Resu
     Ok(())
 }
 
+/// The `grant_lock` year that stands for the enterprise's whole history: a grant takes it after
+/// its year's row, so a 首次 test reads every earlier grant of any year (policy years are
+/// 2000–2100, never 0).
+pub const HISTORY: i32 = 0;
+
+/// One grant of the enterprise's history: the policy (slug, id, version) and the policy year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastGrantRow {
+    pub slug: String,
+    pub policy_id: i64,
+    pub policy_version: i64,
+    pub year: i32,
+}
+
+/// Every grant ever made to the enterprise, by year.
+pub async fn grant_history(conn: &mut Conn, enterprise_id: i64) -> Result<Vec<PastGrantRow>> {
+    let rows = sqlx::query(
+        "SELECT p.slug, a.policy_id, a.policy_version, a.year \
+         FROM application a JOIN policy p ON p.id = a.policy_id \
+         WHERE a.enterprise_id = $1 AND a.status = $2 AND a.approved_amount IS NOT NULL \
+         ORDER BY a.year, a.id",
+    )
+    .bind(enterprise_id)
+    .bind(ApplicationStatus::Approved.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PastGrantRow {
+                slug: r.try_get("slug")?,
+                policy_id: r.try_get("policy_id")?,
+                policy_version: r.try_get("policy_version")?,
+                year: i32::try_from(r.try_get::<i64, _>("year")?).unwrap_or(HISTORY),
+            })
+        })
+        .collect()
+}
+
 /// Money committed to an enterprise for one policy year: an approved application or a
 /// confirmed 免申即享 offer.
 #[derive(Debug, Clone, PartialEq, Eq)]
