@@ -588,6 +588,9 @@ pub struct Policy {
     pub condition: Condition,
     pub reward: Reward,
     pub cross: CrossRules,
+    /// Several claims per subject and year (per equipment project, per product), each with its
+    /// own figures: the label of the key the applicant names each claim by ("技改项目名称").
+    pub per_claim: Option<String>,
     pub cases: Vec<Case>,
     /// The file it was read from, for diagnostics and reports.
     pub file: String,

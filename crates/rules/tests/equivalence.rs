@@ -459,6 +459,7 @@ fn policy(s: &Schema) -> impl Strategy<Value = Policy> + use<> {
                 }),
                 line: 1,
             },
+            per_claim: None,
             cases: Vec::new(),
             file: "random.toml".into(),
         })

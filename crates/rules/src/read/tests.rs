@@ -206,3 +206,33 @@ fn first_grant_names_the_policy_or_its_group() {
         "{e:?}"
     );
 }
+
+#[test]
+fn per_claim_names_its_key_and_excludes_groups_and_auto_grant() {
+    let p = parse_policy(
+        "t.toml",
+        &format!("per_claim = \"技改项目名称\"\n{HEAD}[reward]\nfixed = 1\n"),
+        &Schema::standard(),
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(p.per_claim.as_deref(), Some("技改项目名称"));
+    let e = errors("per_claim = \"项目\"\n[reward]\nfixed = 1\n[cross]\nexclusive_group = \"g\"\n");
+    assert!(
+        e.iter()
+            .any(|m| m.contains("cannot have an `exclusive_group`")),
+        "{e:?}"
+    );
+    let auto = HEAD.replace("mode = \"apply\"", "mode = \"auto_grant\"");
+    let d = parse_policy(
+        "t.toml",
+        &format!("{auto}per_claim = \"项目\"\n[reward]\nfixed = 1\n"),
+        &Schema::standard(),
+    )
+    .unwrap_err();
+    assert!(d[0].message_zh.contains("免申即享"), "{d:?}");
+    let e = errors("per_claim = \" \"\n[reward]\nfixed = 1\n");
+    assert!(
+        e.iter().any(|m| m.contains("names the key of a claim")),
+        "{e:?}"
+    );
+}
