@@ -20,6 +20,8 @@ pub struct ApplicationRow {
     pub credit_code: String,
     pub region_code: String,
     pub year: i32,
+    /// The project or product claimed, for a `per_claim` policy; empty otherwise.
+    pub claim_key: String,
     pub channel: String,
     pub status: ApplicationStatus,
     pub stage: i64,
@@ -42,6 +44,8 @@ pub struct NewApplication<'a> {
     pub credit_code: &'a str,
     pub region_code: &'a str,
     pub year: i32,
+    /// The project or product claimed (`per_claim` policies); empty otherwise.
+    pub claim_key: &'a str,
     pub channel: &'a str,
     pub status: ApplicationStatus,
     pub computed_amount: Option<i64>,
@@ -54,8 +58,8 @@ pub struct NewApplication<'a> {
 }
 
 const COLUMNS: &str = "SELECT a.id, a.receipt_no, a.policy_id, a.policy_version, p.title AS policy_title, \
-    a.enterprise_id, e.name AS enterprise_name, a.credit_code, a.region_code, a.year, a.channel, \
-    a.status, a.stage, a.computed_amount, a.approved_amount, a.form, a.pledges, a.note, \
+    a.enterprise_id, e.name AS enterprise_name, a.credit_code, a.region_code, a.year, a.claim_key, \
+    a.channel, a.status, a.stage, a.computed_amount, a.approved_amount, a.form, a.pledges, a.note, \
     a.created_at, a.submitted_at, a.decided_at, a.updated_at \
     FROM application a JOIN policy p ON p.id = a.policy_id JOIN enterprise e ON e.id = a.enterprise_id";
 
@@ -77,6 +81,7 @@ fn from_row(r: &AnyRow) -> Result<ApplicationRow> {
         credit_code: r.try_get("credit_code")?,
         region_code: r.try_get("region_code")?,
         year: stored("application.year", i32::try_from(year))?,
+        claim_key: r.try_get("claim_key")?,
         channel: r.try_get("channel")?,
         status: stored(
             "application.status",
@@ -103,8 +108,9 @@ pub async fn insert(conn: &mut Conn, a: &NewApplication<'_>, now: DateTime<Utc>)
     let row = sqlx::query(
         "INSERT INTO application (receipt_no, policy_id, policy_version, enterprise_id, \
          credit_code, region_code, year, channel, status, computed_amount, form, pledges, \
-         submit_key, created_by, created_at, submitted_at, updated_at, run_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, $17) \
+         submit_key, created_by, created_at, submitted_at, updated_at, run_id, claim_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, $17, \
+         $18) \
          RETURNING id",
     )
     .bind(a.receipt_no)
@@ -124,6 +130,7 @@ pub async fn insert(conn: &mut Conn, a: &NewApplication<'_>, now: DateTime<Utc>)
     .bind(&at)
     .bind(submitted)
     .bind(a.run_id)
+    .bind(a.claim_key)
     .fetch_one(conn)
     .await?;
     Ok(row.try_get("id")?)
