@@ -67,7 +67,7 @@ async fn first_time(conn: &mut Conn, row: &ApplicationRow) -> AppResult<()> {
     }
     let mut facts = Facts::new(&row.credit_code, "", Entity::Enterprise);
     facts.set_qualifications(None);
-    facts.set_grants(Some(history(conn, &schema, row.enterprise_id).await?));
+    facts.set_grants(Some(history(conn, row.enterprise_id).await?));
     let ev = qinqing_rules::evaluate(&policy, &schema, &facts, row.year, &EvalOptions::default());
     if ev.outcome != Outcome::Ineligible {
         return Ok(());
@@ -86,12 +86,13 @@ async fn first_time(conn: &mut Conn, row: &ApplicationRow) -> AppResult<()> {
 
 /// Every grant ever made to the enterprise, with the exclusive group its policy version named:
 /// what 首次 tests read.
-pub(crate) async fn history(
-    conn: &mut Conn,
-    schema: &Schema,
-    enterprise_id: i64,
-) -> AppResult<Vec<PastGrant>> {
+pub(crate) async fn history(conn: &mut Conn, enterprise_id: i64) -> AppResult<Vec<PastGrant>> {
     let rows = store::grant_history(conn, enterprise_id).await?;
+    if rows.is_empty() {
+        // Most enterprises: no definition to read.
+        return Ok(Vec::new());
+    }
+    let schema = &crate::schema(conn).await?;
     let mut groups: HashMap<(i64, i64), Option<String>> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {

@@ -157,9 +157,7 @@ pub(crate) async fn enterprise_facts(
         .map(|(year, figs)| qinqing_kernel::enterprises::year_figures(*year, figs))
         .collect();
     let mut facts = Facts::from_profile(&enterprise.identity, &qualifications, &years);
-    let schema = schema(conn).await?;
-    let grants = grant_rules::history(conn, &schema, enterprise.id).await?;
-    facts.set_grants(Some(grants));
+    facts.set_grants(Some(grant_rules::history(conn, enterprise.id).await?));
     for scene in app.scenes() {
         scene
             .add_enterprise_facts(conn, enterprise, &mut facts)
