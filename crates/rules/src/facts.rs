@@ -145,6 +145,34 @@ pub(crate) struct TagView<'a> {
     pub expires_on: Option<NaiveDate>,
 }
 
+/// An earlier grant as the evaluator reads it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GrantView<'a> {
+    pub policy_id: &'a str,
+    pub group: Option<&'a str>,
+    pub year: i32,
+}
+
+/// Money granted to the subject under a policy for a policy year (an approved application or a
+/// confirmed 免申即享 offer), with the exclusive group the policy version named then: what a
+/// 首次 test looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastGrant {
+    pub policy_id: String,
+    pub group: Option<String>,
+    pub year: i32,
+}
+
+impl PastGrant {
+    pub(crate) fn view(&self) -> GrantView<'_> {
+        GrantView {
+            policy_id: &self.policy_id,
+            group: self.group.as_deref(),
+            year: self.year,
+        }
+    }
+}
+
 /// Where the evaluator reads facts from: a [`Facts`] record, or a row of the column store.
 pub(crate) trait Source {
     fn subject_entity(&self) -> Entity;
@@ -152,6 +180,8 @@ pub(crate) trait Source {
     fn value(&self, id: usize, def: &AttrDef, year: Option<i32>) -> Option<Val<'_>>;
     /// Calls `f` on each qualification; `false` when the qualification list is unknown.
     fn for_each_tag(&self, f: &mut dyn FnMut(TagView<'_>)) -> bool;
+    /// Calls `f` on each earlier grant; `false` when the grant history is unknown.
+    fn for_each_grant(&self, f: &mut dyn FnMut(GrantView<'_>)) -> bool;
 }
 
 /// Everything known about one enterprise or person.
@@ -165,10 +195,13 @@ pub struct Facts {
     years: BTreeMap<i32, BTreeMap<String, Value>>,
     /// `None` when the qualification list itself is unknown.
     qualifications: Option<Vec<Qualification>>,
+    /// `None` when the grant history is unknown.
+    grants: Option<Vec<PastGrant>>,
 }
 
 impl Facts {
-    /// An empty record: nothing known except that it holds no qualification.
+    /// An empty record: nothing known except that it holds no qualification and was granted
+    /// nothing.
     pub fn new(subject_id: &str, name: &str, entity: Entity) -> Facts {
         Facts {
             subject_id: subject_id.to_string(),
@@ -177,6 +210,7 @@ impl Facts {
             statics: BTreeMap::new(),
             years: BTreeMap::new(),
             qualifications: Some(Vec::new()),
+            grants: Some(Vec::new()),
         }
     }
 
@@ -280,6 +314,15 @@ impl Facts {
         self.qualifications.as_deref()
     }
 
+    /// Replaces the grant history; `None` marks it unknown.
+    pub fn set_grants(&mut self, grants: Option<Vec<PastGrant>>) {
+        self.grants = grants;
+    }
+
+    pub fn grants(&self) -> Option<&[PastGrant]> {
+        self.grants.as_deref()
+    }
+
     /// The years that have at least one figure.
     pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
         self.years.keys().copied()
@@ -354,6 +397,14 @@ impl Source for Facts {
                 expires_on: q.expires_on,
             });
         }
+        true
+    }
+
+    fn for_each_grant(&self, f: &mut dyn FnMut(GrantView<'_>)) -> bool {
+        let Some(grants) = &self.grants else {
+            return false;
+        };
+        grants.iter().for_each(|g| f(g.view()));
         true
     }
 }

@@ -265,6 +265,18 @@ pub enum Test {
         when: TagWhen,
         valid_at_year_end: bool,
     },
+    /// 首次: the subject was granted nothing under `scope` for any other year than the policy
+    /// year (that one is the exclusive group's and the one-grant-per-year rule's business).
+    FirstGrant { scope: GrantScope },
+}
+
+/// Whose earlier grants a 首次 test looks at.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum GrantScope {
+    /// The policy with this id (the policy's own).
+    Policy(String),
+    /// Any policy of this exclusive group (同一事项).
+    Group(String),
 }
 
 impl Test {
@@ -576,6 +588,9 @@ pub struct Policy {
     pub condition: Condition,
     pub reward: Reward,
     pub cross: CrossRules,
+    /// Several claims per subject and year (per equipment project, per product), each with its
+    /// own figures: the label of the key the applicant names each claim by ("技改项目名称").
+    pub per_claim: Option<String>,
     pub cases: Vec<Case>,
     /// The file it was read from, for diagnostics and reports.
     pub file: String,

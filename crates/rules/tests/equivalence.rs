@@ -1,5 +1,5 @@
 //! The column evaluator returns exactly what the single-record evaluator returns: for random
-//! policies (every kind of test and reward, parameters, cross-policy rules) and random subjects
+//! policies (every kind of test — 首次 over earlier grants too — and reward, parameters, cross-policy rules) and random subjects
 //! with missing data, every outcome, amount, list of missing facts and granted amount agree.
 
 #![allow(
@@ -13,6 +13,7 @@ use proptest::prelude::*;
 use qinqing_domain::enterprise::{CreditStatus, Ownership, Qualification};
 use qinqing_domain::{DivisionCode, IndustryCode, Money};
 use qinqing_rules::batch::{Columns, sweep};
+use qinqing_rules::facts::PastGrant;
 use qinqing_rules::model::*;
 use qinqing_rules::schema::{AttrType, Entity, Schema};
 use qinqing_rules::{Facts, PolicySet, Value};
@@ -224,6 +225,12 @@ fn leaf(s: &Schema) -> impl Strategy<Value = Condition> + use<> {
                 when,
                 valid_at_year_end
             }),
+        prop_oneof![
+            prop::sample::select(vec!["p0", "p1", "p9"])
+                .prop_map(|id| GrantScope::Policy(id.into())),
+            prop::sample::select(vec!["g1", "g2", "g9"]).prop_map(|g| GrantScope::Group(g.into())),
+        ]
+        .prop_map(|scope| Test::FirstGrant { scope }),
     ];
     test.prop_map(|test| {
         Condition::Leaf(Leaf {
@@ -452,6 +459,7 @@ fn policy(s: &Schema) -> impl Strategy<Value = Policy> + use<> {
                 }),
                 line: 1,
             },
+            per_claim: None,
             cases: Vec::new(),
             file: "random.toml".into(),
         })
@@ -469,6 +477,22 @@ fn tags() -> impl Strategy<Value = Option<Vec<Qualification>>> {
             expires_on: exp.map(|(y, m)| date(y, m)),
         });
     prop_oneof![1 => Just(None), 6 => prop::collection::vec(one, 0..4).prop_map(Some)]
+}
+
+/// Earlier grants: of policies and groups the random libraries use, before, in and after the
+/// policy year; sometimes the history is unknown.
+fn grants() -> impl Strategy<Value = Option<Vec<PastGrant>>> {
+    let one = (
+        prop::sample::select(vec!["p0", "p1", "p2", "p3"]),
+        prop::option::of(prop::sample::select(vec!["g1", "g2"])),
+        2021i32..2027,
+    )
+        .prop_map(|(id, group, year)| PastGrant {
+            policy_id: id.into(),
+            group: group.map(String::from),
+            year,
+        });
+    prop_oneof![1 => Just(None), 6 => prop::collection::vec(one, 0..3).prop_map(Some)]
 }
 
 fn subject(i: usize) -> impl Strategy<Value = Facts> {
@@ -499,54 +523,57 @@ fn subject(i: usize) -> impl Strategy<Value = Facts> {
         prop::option::of(any::<bool>()),
         prop::option::of(prop::sample::select(vec!["a", "b", "z"])),
         years,
-        tags(),
+        (tags(), grants()),
     )
-        .prop_map(move |(ind, reg, own, cred, flag, note, years, tags)| {
-            let mut f = Facts::new(&format!("S{i:03}"), "随机企业", Entity::Enterprise);
-            if let Some(c) = ind {
-                f.set("industry", Value::Industry(IndustryCode::parse(c).unwrap()));
-            }
-            if let Some(c) = reg {
-                f.set("region", Value::Region(DivisionCode::parse(c).unwrap()));
-            }
-            if let Some(o) = own {
-                f.set("ownership", Value::Ownership(Ownership::ALL[o]));
-            }
-            if let Some(c) = cred {
-                f.set("credit_status", Value::CreditStatus(CreditStatus::ALL[c]));
-            }
-            if let Some(b) = flag {
-                f.set("flag", Value::Bool(b));
-            }
-            if let Some(n) = note {
-                f.set("note", Value::Text(n.into()));
-            }
-            for (k, (rev, rd, eq, emp, assets, hires, score)) in years.into_iter().enumerate() {
-                let y = 2023 + k as i32;
-                let money = |v: Option<i64>| v.map(|x| Value::Money(Money::from_fen(x)));
-                for (name, v) in [
-                    ("revenue", money(rev)),
-                    ("rd_expense", money(rd)),
-                    ("equipment_investment", money(eq)),
-                    ("total_assets", money(assets)),
-                ] {
-                    if let Some(v) = v {
-                        f.set_for_year(name, y, v);
+        .prop_map(
+            move |(ind, reg, own, cred, flag, note, years, (tags, grants))| {
+                let mut f = Facts::new(&format!("S{i:03}"), "随机企业", Entity::Enterprise);
+                if let Some(c) = ind {
+                    f.set("industry", Value::Industry(IndustryCode::parse(c).unwrap()));
+                }
+                if let Some(c) = reg {
+                    f.set("region", Value::Region(DivisionCode::parse(c).unwrap()));
+                }
+                if let Some(o) = own {
+                    f.set("ownership", Value::Ownership(Ownership::ALL[o]));
+                }
+                if let Some(c) = cred {
+                    f.set("credit_status", Value::CreditStatus(CreditStatus::ALL[c]));
+                }
+                if let Some(b) = flag {
+                    f.set("flag", Value::Bool(b));
+                }
+                if let Some(n) = note {
+                    f.set("note", Value::Text(n.into()));
+                }
+                for (k, (rev, rd, eq, emp, assets, hires, score)) in years.into_iter().enumerate() {
+                    let y = 2023 + k as i32;
+                    let money = |v: Option<i64>| v.map(|x| Value::Money(Money::from_fen(x)));
+                    for (name, v) in [
+                        ("revenue", money(rev)),
+                        ("rd_expense", money(rd)),
+                        ("equipment_investment", money(eq)),
+                        ("total_assets", money(assets)),
+                    ] {
+                        if let Some(v) = v {
+                            f.set_for_year(name, y, v);
+                        }
+                    }
+                    if let Some(e) = emp {
+                        f.set_for_year("employees", y, Value::Integer(e));
+                    }
+                    if let Some(h) = hires {
+                        f.set_for_year("hires", y, Value::IntegerList(h));
+                    }
+                    if let Some(s) = score {
+                        f.set_for_year("score", y, Value::Decimal(s));
                     }
                 }
-                if let Some(e) = emp {
-                    f.set_for_year("employees", y, Value::Integer(e));
-                }
-                if let Some(h) = hires {
-                    f.set_for_year("hires", y, Value::IntegerList(h));
-                }
-                if let Some(s) = score {
-                    f.set_for_year("score", y, Value::Decimal(s));
-                }
-            }
-            f.set_qualifications(tags);
-            f
-        })
+                f.set_qualifications(tags);
+                f.set_grants(grants);
+                f
+            },
+        )
 }
 
 fn subjects() -> impl Strategy<Value = Vec<Facts>> {

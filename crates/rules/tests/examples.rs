@@ -24,7 +24,7 @@ fn the_example_library_passes_its_own_cases() {
                 .join("\n")
         )
     });
-    assert_eq!(set.policies.len(), 12);
+    assert_eq!(set.policies.len(), 14);
     let report = qinqing_rules::run_cases(&set);
     assert!(report.is_success(), "{report}");
     assert!(report.passed >= 35, "{report}");
@@ -33,7 +33,7 @@ fn the_example_library_passes_its_own_cases() {
 #[test]
 fn check_and_test_report_on_the_library() {
     let summary = qinqing_rules::api::check(&examples_dir()).expect("valid");
-    assert_eq!(summary.policies, 12);
+    assert_eq!(summary.policies, 14);
     assert_eq!(summary.custom_attributes, 4);
     assert!(summary.to_string().contains("校验通过"));
     let report = qinqing_rules::api::test(&examples_dir());

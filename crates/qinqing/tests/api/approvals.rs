@@ -323,3 +323,130 @@ async fn a_confirmation_in_a_group_already_granted_is_refused() {
     assert_eq!(application_view(&firm, &offer).await["status"], "offered");
     assert_eq!(policy_view(&app, &auto).await["budget_committed"], "0.00");
 }
+
+/// 首次 (issue 16): a policy granted once, for any year, is never granted again; the grants
+/// committed at the same time for different years settle one after the other.
+#[tokio::test]
+async fn first_grant_holds_over_the_whole_history_and_at_once() {
+    let app = TestApp::spawn().await;
+    let text = definition("qq-first", "首次上规测试奖励", "apply", "350521", "10000").replace(
+        "under = [\"350521\"] } ]",
+        "under = [\"350521\"] }, { first_grant = \"policy\" } ]",
+    );
+    let policy = publish_policy(&app, &text, Some("100000000")).await;
+    let firm = app.login("enterprise").await;
+    let mut receipts = Vec::new();
+    for year in 2016..=2023 {
+        receipts.push(submit(&firm, &policy, year, &["integrity"]).await);
+    }
+    // Applications for seven years approved at once: one grant, whichever comes first.
+    let answers = approve_at_once(&app, &receipts[..7]).await;
+    let (fen, passed) = granted(&answers);
+    assert_eq!((fen, passed), (1_000_000, 1), "{answers:?}");
+    let refused = answers
+        .iter()
+        .find(|(s, _)| *s == StatusCode::CONFLICT)
+        .unwrap();
+    let message = refused.1["message"].as_str().unwrap();
+    assert!(message.contains("需为首次获得"), "{message}");
+
+    // Years later, still not the first: refused at the approval and at a new submission.
+    let reviewer = app.login("reviewer1").await;
+    let body = expect(
+        decide(&reviewer, &receipts[7], &json!({ "action": "approve" })).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let message = body["message"].as_str().unwrap();
+    assert!(message.starts_with("不能核准:本政策奖励 20"), "{message}");
+    assert!(message.contains("年已获得,需为首次获得"), "{message}");
+    let body = expect(
+        firm.post(
+            "/api/v1/applications",
+            &crate::policies::application(
+                &policy,
+                &crate::policies::own_code(&firm),
+                2025,
+                &["integrity"],
+            ),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    let message = body["message"].as_str().unwrap();
+    assert!(message.starts_with("不符合申报条件:"), "{message}");
+    assert!(
+        message.contains("需为首次获得(其他年度均未获得过)"),
+        "{message}"
+    );
+}
+
+/// Several claims a year (issue 16): a `per_claim` policy takes one application per project,
+/// refuses a repeated project, and its annual cap sums every claim.
+#[tokio::test]
+async fn claims_per_project_each_once_and_summed_under_the_cap() {
+    let app = TestApp::spawn().await;
+    let text = format!(
+        "per_claim = \"技改项目名称\"\n{}\n[cross]\nannual_cap = {{ group = \"qq-claims\", amount = \"25000\" }}\n",
+        definition("qq-claims", "技改项目测试补助", "apply", "350521", "10000")
+    );
+    let policy = publish_policy(&app, &text, Some("100000000")).await;
+    let firm = app.login("enterprise").await;
+    let code = crate::policies::own_code(&firm);
+    let claim = |name: &str| {
+        let mut body = crate::policies::application(&policy, &code, 2025, &["integrity"]);
+        body["claim"] = json!(name);
+        body
+    };
+    let mut receipts = Vec::new();
+    for name in ["1号线智能化改造", "2号线设备更新", "仓储自动化"] {
+        let view = expect(
+            firm.post("/api/v1/applications", &claim(name)).await,
+            StatusCode::CREATED,
+        )
+        .await;
+        assert_eq!(view["claim"], name);
+        receipts.push(view["receipt_no"].as_str().unwrap().to_string());
+    }
+    let body = expect(
+        firm.post("/api/v1/applications", &claim(" 1号线智能化改造 "))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(body["field"], "claim");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("“1号线智能化改造”申报过该政策 2025 年度的补助,同一技改项目名称不得重复申报"),
+        "{body}"
+    );
+    let body = expect(
+        firm.post("/api/v1/applications", &claim("")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(body["message"], "该政策按项目申报,请填写技改项目名称");
+
+    // Each claim is its own grant; the third gets what is left of the 25,000 cap.
+    let reviewer = app.login("reviewer1").await;
+    let mut approved = Vec::new();
+    for r in &receipts {
+        let view = ok(decide(&reviewer, r, &json!({ "action": "approve" })).await).await;
+        approved.push(view["approved_amount"].as_str().unwrap().to_string());
+    }
+    assert_eq!(approved, ["10000.00", "10000.00", "5000.00"]);
+
+    // A policy not claimed per project takes no claim.
+    let plain = policy_with(&app, "qq-plain", "apply", "1000", "").await;
+    let mut body = crate::policies::application(&plain, &code, 2025, &["integrity"]);
+    body["claim"] = json!("某项目");
+    let body = expect(
+        firm.post("/api/v1/applications", &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(body["field"], "claim");
+}

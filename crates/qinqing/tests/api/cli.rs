@@ -389,8 +389,8 @@ fn policy_eval_writes_a_row_per_enterprise_and_policy_and_explains_one() {
     let rows: Vec<&str> = lines.collect();
     assert_eq!(
         rows.len(),
-        30 * 11,
-        "11 enterprise policies (p5 is for persons)"
+        30 * 13,
+        "13 enterprise policies (p5 is for persons)"
     );
     assert!(rows.iter().all(|r| r.contains(",eligible,")
         || r.contains(",ineligible,")
@@ -424,7 +424,7 @@ fn policy_eval_writes_a_row_per_enterprise_and_policy_and_explains_one() {
     let text = std::fs::read_to_string(&results).unwrap();
     let (asked, others): (Vec<&str>, Vec<&str>) =
         text.lines().skip(1).partition(|r| r.starts_with(code));
-    assert_eq!(asked.len(), 11);
+    assert_eq!(asked.len(), 13);
     assert!(
         asked.iter().all(|r| !r.ends_with(',')),
         "every policy of the enterprise asked has its reason: {asked:?}"

@@ -2110,6 +2110,52 @@ async fn the_builder_shows_a_definition_as_a_form_and_writes_it_back() {
     assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
 }
 
+/// Issue 16's common constructs in the builder: a growth over the year before and 首次.
+#[tokio::test]
+async fn the_builder_shows_growth_and_first_grant() {
+    let app = TestApp::spawn().await;
+    let handler = app.login("handler").await;
+    let text = definition("qq-grow", "增长首次测试", "apply", "350521", "1").replace(
+        "under = [\"350521\"] } ]",
+        "under = [\"350521\"] }, { growth = \"revenue\", min = \"20%\" }, { first_grant = \"policy\" } ]",
+    );
+    let view = ok(handler
+        .post("/api/v1/policies/builder", &json!({ "definition": text }))
+        .await)
+    .await;
+    let ops: Vec<&str> = view["form"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["op"].as_str().unwrap())
+        .collect();
+    assert_eq!(ops, ["under", "growth_min", "first_grant"], "{view}");
+    let kinds = |name: &str| -> Vec<String> {
+        let a = view["attributes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .unwrap_or_else(|| panic!("{name}: {view}"));
+        serde_json::from_value(a["kinds"].clone()).unwrap()
+    };
+    assert_eq!(kinds("@grants"), ["grants"]);
+    assert!(kinds("revenue").contains(&"year_on_year".to_string()));
+
+    // The editor page offers both, in words.
+    let id = publish_policy(&app, &text, None).await;
+    let page = handler
+        .get(&format!("/policies/{id}/edit"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for words in ["较上年增长率不低于", "首次获得本政策奖励", "获奖记录(首次)"]
+    {
+        assert!(page.contains(words), "{words}");
+    }
+}
+
 #[tokio::test]
 async fn a_policy_cannot_take_an_id_the_paths_use() {
     let app = TestApp::spawn().await;

@@ -6,7 +6,7 @@
 //! missing facts) run the single evaluator's code.
 
 use crate::eval::leaf::{SizeRead, classify_size};
-use crate::facts::{Facts, Source, TagView, Val, Value};
+use crate::facts::{Facts, GrantView, PastGrant, Source, TagView, Val, Value};
 use crate::schema::{
     AttrDef, AttrType, EMPLOYEES, Entity, INDUSTRY, REVENUE, Schema, TOTAL_ASSETS,
 };
@@ -53,6 +53,14 @@ pub(crate) struct TagEntry {
     pub name: u32,
     pub recognised_on: Option<NaiveDate>,
     pub expires_on: Option<NaiveDate>,
+}
+
+/// One earlier grant of one row (names interned in `grant_names`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GrantEntry {
+    pub policy: u32,
+    pub group: Option<u32>,
+    pub year: i32,
 }
 
 /// A string interner.
@@ -107,8 +115,29 @@ pub struct Columns {
     pub(crate) tag_offsets: Vec<u32>,
     pub(crate) tags: Vec<TagEntry>,
     pub(crate) tags_known: Bits,
+    /// Policy ids and group names of earlier grants.
+    pub(crate) grant_names: Interner<String>,
+    pub(crate) grant_offsets: Vec<u32>,
+    pub(crate) grants: Vec<GrantEntry>,
+    pub(crate) grants_known: Bits,
     /// Derived size class per year: 0–3 the class, [`SIZE_NA`], or [`SIZE_MISSING`].
     pub(crate) sizes: HashMap<i32, Vec<u8>>,
+}
+
+impl Columns {
+    /// The earlier grants of a row whose grant history is known.
+    pub(crate) fn grants_of(&self, row: usize) -> impl Iterator<Item = GrantView<'_>> {
+        let (a, b) = (
+            self.grant_offsets[row] as usize,
+            self.grant_offsets[row + 1] as usize,
+        );
+        let name = |i: u32| self.grant_names.items[i as usize].as_str();
+        self.grants[a..b].iter().map(move |g| GrantView {
+            policy_id: name(g.policy),
+            group: g.group.map(name),
+            year: g.year,
+        })
+    }
 }
 
 pub(crate) const SIZE_NA: u8 = 4;
@@ -207,6 +236,8 @@ impl Columns {
             + sizes
             + self.tags.len() * 16
             + self.tag_offsets.len() * 4
+            + self.grants.len() * 12
+            + self.grant_offsets.len() * 4
     }
 }
 
@@ -238,6 +269,10 @@ impl<'s> ColumnsBuilder<'s> {
                 tag_offsets: vec![0],
                 tags: Vec::new(),
                 tags_known: Vec::new(),
+                grant_names: Interner::default(),
+                grant_offsets: vec![0],
+                grants: Vec::new(),
+                grants_known: Vec::new(),
                 sizes: HashMap::new(),
             },
             lists: HashMap::new(),
@@ -249,19 +284,29 @@ impl<'s> ColumnsBuilder<'s> {
         if f.entity != self.cols.entity {
             return false;
         }
-        let row = self.add_subject(&f.subject_id, f.qualifications());
+        let row = self.add_row(&f.subject_id, f.qualifications(), f.grants());
         for (name, year, value) in f.entries() {
             self.set_value(row, name, year, value);
         }
         true
     }
 
-    /// Adds a row for a subject with nothing known but its qualifications (`None`: unknown);
-    /// its values follow with [`ColumnsBuilder::set_value`]. Returns the row.
+    /// Adds a row for a subject with nothing known but its qualifications (`None`: unknown) and
+    /// that it was granted nothing (as [`Facts::new`]); its values follow with
+    /// [`ColumnsBuilder::set_value`]. Returns the row.
     pub fn add_subject(
         &mut self,
         subject_id: &str,
         qualifications: Option<&[Qualification]>,
+    ) -> usize {
+        self.add_row(subject_id, qualifications, Some(&[]))
+    }
+
+    fn add_row(
+        &mut self,
+        subject_id: &str,
+        qualifications: Option<&[Qualification]>,
+        grants: Option<&[PastGrant]>,
     ) -> usize {
         let row = self.cols.n;
         self.cols.n += 1;
@@ -278,6 +323,20 @@ impl<'s> ColumnsBuilder<'s> {
             }
         }
         self.cols.tag_offsets.push(self.cols.tags.len() as u32);
+        if let Some(grants) = grants {
+            set_bit(&mut self.cols.grants_known, row);
+            let names = &mut self.cols.grant_names;
+            for g in grants {
+                let mut name = |n: &String| names.intern(n, || n.clone());
+                let entry = GrantEntry {
+                    policy: name(&g.policy_id),
+                    group: g.group.as_ref().map(&mut name),
+                    year: g.year,
+                };
+                self.cols.grants.push(entry);
+            }
+        }
+        self.cols.grant_offsets.push(self.cols.grants.len() as u32);
         row
     }
 
@@ -399,6 +458,7 @@ impl<'s> ColumnsBuilder<'s> {
             }
         }
         self.cols.tags_known.resize(words, 0);
+        self.cols.grants_known.resize(words, 0);
         self.cols.index_slots();
         self.cols.sizes = derive_sizes(&self.cols);
         self.cols
@@ -526,6 +586,14 @@ impl Source for RowView<'_> {
                 expires_on: t.expires_on,
             });
         }
+        true
+    }
+
+    fn for_each_grant(&self, f: &mut dyn FnMut(GrantView<'_>)) -> bool {
+        if !bit(&self.cols.grants_known, self.row) {
+            return false;
+        }
+        self.cols.grants_of(self.row).for_each(f);
         true
     }
 }

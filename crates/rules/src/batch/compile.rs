@@ -9,7 +9,7 @@
 use super::columns::{Columns, Data};
 use crate::eval::leaf::{bound_value, industry_under, region_under};
 use crate::eval::{Env, Tri, precheck};
-use crate::model::{Atom, Bounds, Condition, Operand, TagWhen, Test};
+use crate::model::{Atom, Bounds, Condition, GrantScope, Operand, TagWhen, Test};
 use crate::schema::AttrType;
 use std::collections::HashMap;
 
@@ -59,6 +59,11 @@ pub(crate) enum Kernel {
         name: Option<u32>,
         when: TagWhen,
         valid: bool,
+        year: i32,
+    },
+    /// 首次: no grant of the policy or group for another year than `year`.
+    FirstGrant {
+        scope: GrantScope,
         year: i32,
     },
 }
@@ -153,6 +158,9 @@ impl crate::facts::Source for EntityOnly {
         None
     }
     fn for_each_tag(&self, _: &mut dyn FnMut(crate::facts::TagView<'_>)) -> bool {
+        false
+    }
+    fn for_each_grant(&self, _: &mut dyn FnMut(crate::facts::GrantView<'_>)) -> bool {
         false
     }
 }
@@ -288,6 +296,10 @@ fn kernel(test: &Test, env: &Env<'_>, cols: &Columns) -> Kernel {
             name: cols.tag_names.get(name),
             when: *when,
             valid: *valid_at_year_end,
+            year: env.year,
+        },
+        Test::FirstGrant { scope } => Kernel::FirstGrant {
+            scope: scope.clone(),
             year: env.year,
         },
     }

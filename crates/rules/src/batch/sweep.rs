@@ -14,7 +14,7 @@ use super::columns::{Columns, Data, SIZE_MISSING, SIZE_NA, bit};
 use super::compile::FastReward;
 use super::compile::{Graph, Kernel, Node};
 use crate::cross::{allocate, fill_cap, keep_highest};
-use crate::eval::leaf::{RatioTest, Resolved, tag_meets, value_passes};
+use crate::eval::leaf::{RatioTest, Resolved, granted_other_year, tag_meets, value_passes};
 use crate::eval::{Env, Outcome, Tri, decide_with, reward};
 use crate::facts::TagView;
 use crate::set::PolicySet;
@@ -671,6 +671,18 @@ impl Ctx<'_> {
                         }
                     }
                     result
+                });
+            }
+            Kernel::FirstGrant { scope, year } => {
+                // Grants are few per row: each goes through the single evaluator's test.
+                tri_words(t, u, len, start, |row| {
+                    if !bit(&cols.grants_known, row) {
+                        return Tri::Unknown;
+                    }
+                    let earlier = cols
+                        .grants_of(row)
+                        .any(|g| granted_other_year(&g, scope, *year));
+                    Tri::from_bool(!earlier)
                 });
             }
         }

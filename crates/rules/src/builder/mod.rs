@@ -1,7 +1,8 @@
 //! The form-based builder: a policy definition as fields and rows a clerk fills in, and back.
 //!
 //! The builder covers the common shapes of a definition: its metadata, conditions as rows
-//! combined with all / any with one level of groups, a fixed, percent, per-unit, bracket,
+//! (comparisons, 较上年增加/增长率, qualifications, 首次) combined with all / any with one level
+//! of groups, a fixed, percent, per-unit, bracket,
 //! marginal or highest-tier reward, and the exclusive group and annual cap. [`read`] turns a definition
 //! into a [`Form`], or says plainly that it cannot ([`Unsupported`]) so the caller keeps the
 //! TOML as written. [`write`] puts a form back into a definition, replacing only the keys the
@@ -23,6 +24,9 @@ use serde::{Deserialize, Serialize};
 
 /// The pseudo-attribute of qualification (资质) rows; not an identifier, so no attribute clashes.
 pub const QUALIFICATION: &str = "@qualification";
+
+/// The pseudo-attribute of 首次 rows: the enterprise's grants of other years.
+pub const GRANTS: &str = "@grants";
 
 /// Why a definition cannot be shown in the builder, in Chinese.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +98,14 @@ pub enum Op {
     Lacks,
     /// Never recognised before the policy year (首次认定).
     LacksBeforePolicyYear,
+    /// The increase over the year before is at least the value (较上年增加).
+    ChangeMin,
+    /// The growth rate over the year before is at least the value ("20%", 较上年增长).
+    GrowthMin,
+    /// 首次: never granted this policy for another year.
+    FirstGrant,
+    /// 首次: never granted any policy of its exclusive group for another year.
+    FirstGrantGroup,
 }
 
 /// Which attributes an operator applies to, for the page to offer only those that fit.
@@ -109,7 +121,11 @@ pub enum OpKind {
     List,
     /// Numeric attributes, as the numerator of a ratio.
     Ratio,
+    /// Per-year numeric attributes, against the year before.
+    YearOnYear,
     Qualification,
+    /// The enterprise's grants ([`GRANTS`]).
+    Grants,
 }
 
 impl OpKind {
@@ -121,13 +137,19 @@ impl OpKind {
             OpKind::Bool => "bool",
             OpKind::List => "list",
             OpKind::Ratio => "ratio",
+            OpKind::YearOnYear => "year_on_year",
             OpKind::Qualification => "qualification",
+            OpKind::Grants => "grants",
         }
     }
 
-    /// The kinds of operator an attribute of type `ty` takes.
-    pub fn of_type(ty: AttrType) -> &'static [OpKind] {
+    /// The kinds of operator an attribute of type `ty` takes (`per_year`: it has a value per
+    /// year, so it has a change over the year before).
+    pub fn of_type(ty: AttrType, per_year: bool) -> &'static [OpKind] {
         match ty {
+            AttrType::Money | AttrType::Integer | AttrType::Decimal if per_year => {
+                &[OpKind::Ordered, OpKind::Ratio, OpKind::YearOnYear]
+            }
             AttrType::Money | AttrType::Integer | AttrType::Decimal => {
                 &[OpKind::Ordered, OpKind::Ratio]
             }
@@ -143,7 +165,7 @@ impl OpKind {
 }
 
 /// (operator, code, Chinese wording, kind).
-const OPS: [(Op, &str, &str, OpKind); 19] = [
+const OPS: [(Op, &str, &str, OpKind); 23] = [
     (Op::Min, "min", "不低于", OpKind::Ordered),
     (Op::Above, "above", "高于", OpKind::Ordered),
     (Op::Max, "max", "不高于", OpKind::Ordered),
@@ -187,6 +209,30 @@ const OPS: [(Op, &str, &str, OpKind); 19] = [
         "lacks_before_policy_year",
         "本年度以前未获得认定",
         OpKind::Qualification,
+    ),
+    (
+        Op::ChangeMin,
+        "change_min",
+        "较上年增加不低于",
+        OpKind::YearOnYear,
+    ),
+    (
+        Op::GrowthMin,
+        "growth_min",
+        "较上年增长率不低于",
+        OpKind::YearOnYear,
+    ),
+    (
+        Op::FirstGrant,
+        "first_grant",
+        "首次获得本政策奖励",
+        OpKind::Grants,
+    ),
+    (
+        Op::FirstGrantGroup,
+        "first_grant_group",
+        "首次获得同一事项奖励",
+        OpKind::Grants,
     ),
 ];
 

@@ -2,8 +2,8 @@
 //! anything else is [`Unsupported`], so nothing the user wrote is silently dropped.
 
 use super::{
-    Bracket, Combine, CrossForm, Form, Meta, Op, QUALIFICATION, RewardForm, RewardType, Row, Tier,
-    Unsupported, split_list,
+    Bracket, Combine, CrossForm, Form, GRANTS, Meta, Op, QUALIFICATION, RewardForm, RewardType,
+    Row, Tier, Unsupported, split_list,
 };
 use toml_edit::{DocumentMut, Item, TableLike, Value};
 
@@ -194,7 +194,26 @@ fn row(t: &dyn TableLike, group: usize) -> Result<Row> {
         };
         return Ok(r);
     }
+    if let Some(scope) = t.get("first_grant") {
+        only(t, &["first_grant", "label"], "首次条件")?;
+        r.attr = GRANTS.into();
+        r.op = match scope.as_str() {
+            Some("policy") => Op::FirstGrant,
+            Some("group") => Op::FirstGrantGroup,
+            _ => return unsupported("首次条件的写法"),
+        };
+        return Ok(r);
+    }
     r.year_before = year_before(t)?;
+    for (key, op) in [("change", Op::ChangeMin), ("growth", Op::GrowthMin)] {
+        if t.contains_key(key) {
+            only(t, &[key, "period", "min", "label"], "较上年条件")?;
+            r.attr = text(t, key)?;
+            r.op = op;
+            r.value = text(t, "min")?;
+            return Ok(r);
+        }
+    }
     if t.contains_key("count") {
         only(t, &["count", "period", "min", "label"], "项数条件")?;
         r.attr = text(t, "count")?;

@@ -61,7 +61,7 @@ fn every_representable_example_round_trips_with_identical_outcomes() {
         assert_eq!(read(&written).unwrap(), form, "{name}\n{written}");
         shown.push(name);
     }
-    assert_eq!(shown.len(), 8, "{shown:?}");
+    assert_eq!(shown.len(), 10, "{shown:?}");
 }
 
 #[test]
@@ -204,4 +204,40 @@ fn bracket_and_marginal_rewards_round_trip() {
         run_case(&rebuilt, &schema(), &original.cases[0]).unwrap();
         assert_eq!(read(&written).unwrap(), form, "{written}");
     }
+}
+
+/// The constructs of issue 16 the builder shows: a change or a growth over the year before,
+/// and 首次 (of the policy, or of its exclusive group).
+#[test]
+fn year_on_year_and_first_grant_rows_round_trip() {
+    let src = "id = \"t\"\ntitle = \"t\"\ndepartment = \"d\"\nlevel = \"district\"\nmode = \"apply\"\neffective = { from = 2024-01-01 }\n\n[conditions]\nall = [\n  { change = \"rd_expense\", min = \"1000000\" },\n  { growth = \"revenue\", period = \"year_before\", min = \"20%\" },\n  { first_grant = \"group\" },\n]\n\n[reward]\nfixed = \"1\"\n\n[cross]\nexclusive_group = \"g\"\n";
+    let form = read(src).unwrap();
+    let ops: Vec<(&str, Op, &str, bool)> = form
+        .conditions
+        .iter()
+        .map(|r| (r.attr.as_str(), r.op, r.value.as_str(), r.year_before))
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            ("rd_expense", Op::ChangeMin, "1000000", false),
+            ("revenue", Op::GrowthMin, "20%", true),
+            (GRANTS, Op::FirstGrantGroup, "", false),
+        ]
+    );
+    let mut changed = form.clone();
+    changed.conditions[2].op = Op::FirstGrant;
+    let written = write(&changed, src);
+    assert!(
+        written.contains("{ first_grant = \"policy\" }"),
+        "{written}"
+    );
+    assert!(
+        written.contains("{ growth = \"revenue\", period = \"year_before\", min = \"20%\" }"),
+        "{written}"
+    );
+    let p = parse_policy("t.toml", &written, &Schema::standard()).unwrap();
+    assert_eq!(p.condition.leaves().len(), 3);
+    assert_eq!(read(&written).unwrap(), changed);
+    assert_eq!(OpKind::of_type(crate::AttrType::Money, false).len(), 2);
 }

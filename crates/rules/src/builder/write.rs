@@ -124,7 +124,14 @@ fn strings(text: &str) -> Value {
 fn leaf(r: &Row) -> Value {
     let mut t = InlineTable::new();
     let negated = matches!(r.op, Op::NotUnder | Op::Lacks | Op::LacksBeforePolicyYear);
-    if r.attr == QUALIFICATION || r.op.kind() == OpKind::Qualification {
+    if r.op.kind() == OpKind::Grants {
+        let scope = if r.op == Op::FirstGrantGroup {
+            "group"
+        } else {
+            "policy"
+        };
+        t.insert("first_grant", scope.into());
+    } else if r.attr == QUALIFICATION || r.op.kind() == OpKind::Qualification {
         t.insert("tag", r.value.trim().into());
         let recognised = match r.op {
             Op::HasInPolicyYear => Some("in_policy_year"),
@@ -142,6 +149,8 @@ fn leaf(r: &Row) -> Value {
                 "ratio",
                 Value::Array(Array::from_iter([r.attr.trim(), r.denominator.trim()])),
             ),
+            Op::ChangeMin => ("change", Value::from(r.attr.trim())),
+            Op::GrowthMin => ("growth", Value::from(r.attr.trim())),
             _ => ("attr", Value::from(r.attr.trim())),
         };
         t.insert(subject.0, subject.1);
@@ -158,7 +167,9 @@ fn leaf(r: &Row) -> Value {
                 (key, strings(&r.value))
             }
             Op::IsTrue | Op::IsFalse => ("is", Value::from(r.op == Op::IsTrue)),
-            Op::CountMin | Op::RatioMin => ("min", Value::from(r.value.trim())),
+            Op::CountMin | Op::RatioMin | Op::ChangeMin | Op::GrowthMin => {
+                ("min", Value::from(r.value.trim()))
+            }
             op => (op.as_str(), Value::from(r.value.trim())),
         };
         t.insert(key, value);

@@ -4,7 +4,9 @@
 use super::leaf::{self, SizeRead};
 use super::{Env, FactKey, Tri, combine};
 use crate::facts::{Source, Val};
-use crate::model::{Atom, AttrRef, Bound, Bounds, Condition, Leaf, Operand, TagWhen, Test};
+use crate::model::{
+    Atom, AttrRef, Bound, Bounds, Condition, GrantScope, Leaf, Operand, TagWhen, Test,
+};
 use crate::schema::AttrType;
 use crate::text;
 use chrono::{Datelike, NaiveDate};
@@ -218,6 +220,37 @@ fn describe<S: Source + ?Sized>(
             }
             (format!("资质「{name}」"), actual, format!("{must}{req}"))
         }
+        Test::FirstGrant { scope } => {
+            let subject = match scope {
+                GrantScope::Policy(_) => "本政策奖励",
+                GrantScope::Group(_) => "同一事项(不重复享受)的奖励",
+            };
+            (
+                subject.to_string(),
+                grants_actual(scope, env.year, src),
+                format!("{must}为首次获得(其他年度均未获得过)"),
+            )
+        }
+    }
+}
+
+/// "2022、2023年已获得", "其他年度未获得过", or that the record is missing.
+fn grants_actual<S: Source + ?Sized>(scope: &GrantScope, year: i32, src: &S) -> String {
+    let mut years = Vec::new();
+    let known = src.for_each_grant(&mut |g| {
+        if leaf::granted_other_year(&g, scope, year) {
+            years.push(g.year);
+        }
+    });
+    years.sort_unstable();
+    years.dedup();
+    if !known {
+        "获得奖补记录未提供".to_string()
+    } else if years.is_empty() {
+        "其他年度未获得过".to_string()
+    } else {
+        let years: Vec<String> = years.iter().map(i32::to_string).collect();
+        format!("{}年已获得", years.join("、"))
     }
 }
 

@@ -2,8 +2,8 @@
 //! the column evaluator either calls them per row or precomputes lookup tables with them.
 
 use super::{Env, FactKey, Tri};
-use crate::facts::{Source, TagView, Val, days_date};
-use crate::model::{Atom, AttrRef, Bound, Bounds, Operand, ParamValue, TagWhen, Test};
+use crate::facts::{GrantView, Source, TagView, Val, days_date};
+use crate::model::{Atom, AttrRef, Bound, Bounds, GrantScope, Operand, ParamValue, TagWhen, Test};
 use crate::schema::{AttrType, EMPLOYEES, INDUSTRY, REVENUE, TOTAL_ASSETS};
 use chrono::{Datelike, NaiveDate};
 use qinqing_domain::size::{self, SizeError, SizeFigures};
@@ -34,7 +34,27 @@ pub(crate) fn eval_test<S: Source + ?Sized>(
             when,
             valid_at_year_end,
         } => tag(name, *when, *valid_at_year_end, env, src, missing),
+        Test::FirstGrant { scope } => {
+            let mut earlier = false;
+            let known =
+                src.for_each_grant(&mut |g| earlier |= granted_other_year(&g, scope, env.year));
+            if !known {
+                missing.push(FactKey::Grants);
+                return Tri::Unknown;
+            }
+            Tri::from_bool(!earlier)
+        }
     }
+}
+
+/// Whether a grant counts against a 首次 test of policy year `year`: made for another year —
+/// earlier, or later but granted first — under the policy or the group of `scope`.
+pub(crate) fn granted_other_year(g: &GrantView<'_>, scope: &GrantScope, year: i32) -> bool {
+    g.year != year
+        && match scope {
+            GrantScope::Policy(id) => g.policy_id == id,
+            GrantScope::Group(name) => g.group == Some(name.as_str()),
+        }
 }
 
 fn unknown(attr: &AttrRef, env: &Env<'_>, missing: &mut Vec<FactKey>) -> Tri {

@@ -57,6 +57,8 @@ pub(crate) enum FactKey {
     Qualifications,
     /// A held qualification whose recognition date is unknown.
     TagDate(String),
+    /// The subject's grant history is unknown (a 首次 test).
+    Grants,
     /// A parameter with no value in force on the reference date.
     Param(String),
 }
@@ -199,6 +201,10 @@ impl<'a> Env<'a> {
             FactKey::TagDate(name) => MissingFact {
                 key: format!("qualification_date:{name}"),
                 label: format!("「{name}」的认定日期"),
+            },
+            FactKey::Grants => MissingFact {
+                key: "grants".into(),
+                label: "历年获得奖补记录".into(),
             },
             FactKey::Param(name) => MissingFact {
                 key: format!("param:{name}"),
@@ -539,6 +545,61 @@ mod tests {
             unknown.checks[0].sentence,
             "2025年研发费用较上年增加 无法计算(2024年或2025年数据未提供),需不低于 100 万元"
         );
+    }
+
+    #[test]
+    fn first_grant_looks_at_every_earlier_year_of_the_policy_or_its_group() {
+        use crate::facts::PastGrant;
+        let (s, o) = (Schema::standard(), EvalOptions::default());
+        let grant = |id: &str, group: Option<&str>, year| PastGrant {
+            policy_id: id.into(),
+            group: group.map(String::from),
+            year,
+        };
+        let own =
+            policy("[conditions]\nall = [{ first_grant = \"policy\" }]\n[reward]\nfixed = 1\n");
+        let group = policy(
+            "[conditions]\nall = [{ first_grant = \"group\" }]\n[reward]\nfixed = 1\n[cross]\nexclusive_group = \"g\"\n",
+        );
+        let mut f = Facts::new("x", "x", Entity::Enterprise);
+        let eligible = Outcome::Eligible {
+            amount: Money::from_yuan(1),
+        };
+        assert_eq!(evaluate(&own, &s, &f, 2025, &o).outcome, eligible);
+        // Years ago, not only the year before; a grant of the policy year itself is not another
+        // year's.
+        f.set_grants(Some(vec![
+            grant("t", None, 2019),
+            grant("u", Some("g"), 2025),
+        ]));
+        let e = evaluate(&own, &s, &f, 2025, &o);
+        assert_eq!(e.outcome, Outcome::Ineligible);
+        assert_eq!(
+            e.checks[0].sentence,
+            "本政策奖励 2019年已获得,需为首次获得(其他年度均未获得过)"
+        );
+        assert_eq!(evaluate(&group, &s, &f, 2025, &o).outcome, eligible);
+        // Granted for a later year first: this year's would be the second.
+        f.set_grants(Some(vec![grant("t", None, 2026)]));
+        assert_eq!(
+            evaluate(&own, &s, &f, 2025, &o).outcome,
+            Outcome::Ineligible
+        );
+        f.set_grants(Some(vec![grant("u", Some("g"), 2023)]));
+        let e = evaluate(&group, &s, &f, 2025, &o);
+        assert_eq!(e.outcome, Outcome::Ineligible);
+        assert!(
+            e.checks[0]
+                .sentence
+                .starts_with("同一事项(不重复享受)的奖励 2023年已获得"),
+            "{}",
+            e.checks[0].sentence
+        );
+        f.set_grants(None);
+        let Outcome::Undetermined { missing } = evaluate(&own, &s, &f, 2025, &o).outcome else {
+            panic!("an unknown history is asked for")
+        };
+        assert_eq!(missing[0].label, "历年获得奖补记录");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use super::fields::{self, Fields};
-use crate::facts::{Facts, Value};
+use crate::facts::{Facts, PastGrant, Value};
 use crate::model::{Case, Expect};
 use crate::schema::AttrType;
 use crate::tree::{Node, NodeKind};
@@ -144,6 +144,15 @@ impl Ctx<'_> {
                         facts.set_qualifications(None);
                     }
                 }
+                "granted" => match self.granted(&e.value) {
+                    Some(g) => facts.set_grants(Some(g)),
+                    None => ok = false,
+                },
+                "grants_unknown" => {
+                    if e.value.kind == NodeKind::Bool(true) {
+                        facts.set_grants(None);
+                    }
+                }
                 "years" => ok &= self.case_years(&e.value, &mut facts),
                 key => ok &= self.case_value(key, e.line, &e.value, None, &mut facts),
             }
@@ -232,6 +241,40 @@ impl Ctx<'_> {
                 false
             }
         }
+    }
+
+    /// `granted = [{ policy = "p1a", year = 2023, group = "g" }, …]`: earlier grants.
+    fn granted(&mut self, node: &Node) -> Option<Vec<PastGrant>> {
+        let Some(items) = node.as_array() else {
+            self.sink.error(
+                node.line,
+                "granted 应为数组,如 [{ policy = \"p1a\", year = 2023 }]",
+                "`granted` must be an array of { policy, year, group }",
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let mut f = Fields::of(item, "granted", &mut self.sink)?;
+            let policy = f.req_str("policy", "granted", &mut self.sink);
+            let year = f.opt_int("year", &mut self.sink);
+            let group = f.opt_str("group", &mut self.sink).map(|g| g.0);
+            f.finish("granted", &["policy", "year", "group"], &mut self.sink);
+            let Some((year, _)) = year else {
+                self.sink.error(
+                    item.line,
+                    "granted 的每一项都需要 year(获得奖补的政策年度)",
+                    "each item of `granted` needs a `year`",
+                );
+                return None;
+            };
+            out.push(PastGrant {
+                policy_id: policy?.0,
+                group,
+                year: i32::try_from(year).ok()?,
+            });
+        }
+        Some(out)
     }
 
     fn qualifications(&mut self, node: &Node) -> Option<Vec<Qualification>> {

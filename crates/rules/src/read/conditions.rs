@@ -3,7 +3,7 @@
 use super::fields::{self, Fields};
 use super::values::COMPARATORS;
 use super::{Ctx, type_zh};
-use crate::model::{Condition, Leaf, Operand, Period, TagWhen, Test};
+use crate::model::{Condition, GrantScope, Leaf, Operand, Period, TagWhen, Test};
 use crate::schema::{AttrType, Entity};
 use crate::tree::{Node, NodeKind};
 
@@ -46,7 +46,9 @@ impl Ctx<'_> {
     fn leaf(&mut self, mut f: Fields<'_>) -> Option<Condition> {
         let line = f.line;
         let label = f.opt_str("label", &mut self.sink).map(|l| l.0);
-        let parsed = if f.has("tag") {
+        let parsed = if f.has("first_grant") {
+            self.first_grant_test(&mut f).map(|t| (t, false))
+        } else if f.has("tag") {
             self.tag_test(&mut f).map(|t| (t, false))
         } else if ["ratio", "count", "change", "growth"]
             .iter()
@@ -58,8 +60,8 @@ impl Ctx<'_> {
         } else {
             self.sink.error(
                 line,
-                "条件应包含 all、any、not、attr、ratio、count、change、growth 或 tag 之一",
-                "a condition needs one of all, any, not, attr, ratio, count, change, growth or tag",
+                "条件应包含 all、any、not、attr、ratio、count、change、growth、tag 或 first_grant 之一",
+                "a condition needs one of all, any, not, attr, ratio, count, change, growth, tag or first_grant",
             );
             None
         };
@@ -122,6 +124,35 @@ impl Ctx<'_> {
                 None
             }
         }
+    }
+
+    /// `first_grant = "policy"` (首次: never granted this policy for another year) or
+    /// `"group"` (nor any policy of its exclusive group).
+    fn first_grant_test(&mut self, f: &mut Fields<'_>) -> Option<Test> {
+        let (scope, l) = f.req_str("first_grant", "条件", &mut self.sink)?;
+        let scope = match scope.as_str() {
+            "policy" => GrantScope::Policy(self.own_id.clone()?),
+            "group" => match &self.own_group {
+                Some(g) => GrantScope::Group(g.clone()),
+                None => {
+                    self.sink.error(
+                        l,
+                        "first_grant = \"group\"(同一事项首次)需要在 [cross] 中设置 exclusive_group",
+                        "`first_grant = \"group\"` needs an `exclusive_group` in [cross]",
+                    );
+                    return None;
+                }
+            },
+            other => {
+                self.sink.error(
+                    l,
+                    format!("first_grant“{other}”无效,应为 policy(本政策)或 group(同一事项)"),
+                    format!("invalid `first_grant` `{other}`; expected `policy` or `group`"),
+                );
+                return None;
+            }
+        };
+        Some(Test::FirstGrant { scope })
     }
 
     fn tag_test(&mut self, f: &mut Fields<'_>) -> Option<Test> {
@@ -335,7 +366,8 @@ impl Ctx<'_> {
     }
 }
 
-const LEAF_KEYS: [&str; 24] = [
+const LEAF_KEYS: [&str; 25] = [
+    "first_grant",
     "recognised_from",
     "recognised_to",
     "change",

@@ -7,7 +7,8 @@ use crate::schema::Entity;
 use crate::tree::Node;
 use chrono::NaiveDate;
 
-const POLICY_KEYS: [&str; 16] = [
+const POLICY_KEYS: [&str; 17] = [
+    "per_claim",
     "id",
     "title",
     "department",
@@ -87,6 +88,13 @@ impl Ctx<'_> {
         if let Some(p) = f.take("params") {
             self.read_params(&p.value);
         }
+        let cross = match f.take("cross") {
+            Some(c) => self.cross(&c.value),
+            None => Some(CrossRules::default()),
+        };
+        let per_claim = self.per_claim(&mut f, mode, cross.as_ref());
+        self.own_id = id.as_ref().map(|i| i.0.clone());
+        self.own_group = cross.as_ref().and_then(|c| c.exclusive_group.clone());
         let condition = match f.take("conditions") {
             Some(c) => self.condition(&c.value),
             None => Some(Condition::All(Vec::new())),
@@ -101,10 +109,6 @@ impl Ctx<'_> {
                 );
                 None
             }
-        };
-        let cross = match f.take("cross") {
-            Some(c) => self.cross(&c.value),
-            None => Some(CrossRules::default()),
         };
         let cases = match f.take("case") {
             Some(c) => self.cases(&c.value),
@@ -128,12 +132,49 @@ impl Ctx<'_> {
             condition: condition?,
             reward: reward?,
             cross: cross?,
+            per_claim,
             cases,
             file: self.sink.file.clone(),
         })
     }
 
     /// A required enumerated string field.
+    /// `per_claim = "技改项目名称"`: claims keyed by what the applicant names. Not with an
+    /// exclusive group (the claims of one policy would exclude each other) nor 免申即享 (the
+    /// platform cannot name the claims).
+    fn per_claim(
+        &mut self,
+        f: &mut Fields<'_>,
+        mode: Option<Mode>,
+        cross: Option<&CrossRules>,
+    ) -> Option<String> {
+        let (label, line) = f.opt_str("per_claim", &mut self.sink)?;
+        let label = label.trim().to_string();
+        let problem = if label.is_empty() {
+            Some((
+                "per_claim 应写明申报项目的名称,如“技改项目名称”",
+                "`per_claim` names the key of a claim, e.g. “技改项目名称”",
+            ))
+        } else if cross.is_some_and(|c| c.exclusive_group.is_some()) {
+            Some((
+                "按项目申报(per_claim)的政策不能设 exclusive_group:同一政策的各个项目会互相排斥",
+                "a `per_claim` policy cannot have an `exclusive_group`: its claims would exclude each other",
+            ))
+        } else if mode == Some(Mode::AutoGrant) {
+            Some((
+                "免申即享(auto_grant)的政策不能按项目申报(per_claim)",
+                "an `auto_grant` policy cannot be `per_claim`",
+            ))
+        } else {
+            None
+        };
+        if let Some((zh, en)) = problem {
+            self.sink.error(line, zh, en);
+            return None;
+        }
+        Some(label)
+    }
+
     fn enumerated<T>(
         &mut self,
         f: &mut Fields<'_>,

@@ -28,6 +28,8 @@ pub fn parse_policy(file: &str, src: &str, schema: &Schema) -> Result<Policy, Ve
         sink: Sink::new(file),
         entity: Entity::Enterprise,
         params: BTreeMap::new(),
+        own_id: None,
+        own_group: None,
     };
     let policy = cx.policy(&root);
     if let Some(p) = &policy {
@@ -57,6 +59,10 @@ pub(crate) struct Ctx<'a> {
     pub sink: Sink,
     pub entity: Entity,
     pub params: BTreeMap<String, Param>,
+    /// The policy's id and exclusive group, read before its conditions: what a 首次 test
+    /// (`first_grant`) names.
+    pub own_id: Option<String>,
+    pub own_group: Option<String>,
 }
 
 /// Chinese name of a type, for messages.

@@ -1,5 +1,5 @@
 use super::parse_policy;
-use crate::model::{Condition, RewardKind, Test};
+use crate::model::{Condition, GrantScope, RewardKind, Test};
 use crate::schema::Schema;
 
 const HEAD: &str = "id = \"t\"\ntitle = \"t\"\ndepartment = \"d\"\nlevel = \"district\"\nmode = \"apply\"\neffective = { from = 2024-01-01 }\n";
@@ -166,4 +166,73 @@ mod no_panics {
             let _ = parse_policy("x.toml", &src, &Schema::standard());
         }
     }
+}
+
+#[test]
+fn first_grant_names_the_policy_or_its_group() {
+    let p = parse_policy(
+        "t.toml",
+        &format!("{HEAD}[conditions]\nall = [{{ first_grant = \"group\" }}, {{ first_grant = \"policy\" }}]\n[reward]\nfixed = 1\n[cross]\nexclusive_group = \"g\"\n"),
+        &Schema::standard(),
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    let tests: Vec<_> = p
+        .condition
+        .leaves()
+        .iter()
+        .map(|l| l.test.clone())
+        .collect();
+    assert_eq!(
+        tests,
+        [
+            Test::FirstGrant {
+                scope: GrantScope::Group("g".into())
+            },
+            Test::FirstGrant {
+                scope: GrantScope::Policy("t".into())
+            }
+        ]
+    );
+    let e = errors("[conditions]\nall = [{ first_grant = \"group\" }]\n[reward]\nfixed = 1\n");
+    assert_eq!(
+        e,
+        ["8:`first_grant = \"group\"` needs an `exclusive_group` in [cross]"]
+    );
+    let e = errors(
+        "[conditions]\nall = [{ first_grant = \"ever\", consecutive_years = 2 }]\n[reward]\nfixed = 1\n",
+    );
+    assert!(
+        e.iter().any(|m| m.contains("invalid `first_grant` `ever`")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn per_claim_names_its_key_and_excludes_groups_and_auto_grant() {
+    let p = parse_policy(
+        "t.toml",
+        &format!("per_claim = \"技改项目名称\"\n{HEAD}[reward]\nfixed = 1\n"),
+        &Schema::standard(),
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(p.per_claim.as_deref(), Some("技改项目名称"));
+    let e = errors("per_claim = \"项目\"\n[reward]\nfixed = 1\n[cross]\nexclusive_group = \"g\"\n");
+    assert!(
+        e.iter()
+            .any(|m| m.contains("cannot have an `exclusive_group`")),
+        "{e:?}"
+    );
+    let auto = HEAD.replace("mode = \"apply\"", "mode = \"auto_grant\"");
+    let d = parse_policy(
+        "t.toml",
+        &format!("{auto}per_claim = \"项目\"\n[reward]\nfixed = 1\n"),
+        &Schema::standard(),
+    )
+    .unwrap_err();
+    assert!(d[0].message_zh.contains("免申即享"), "{d:?}");
+    let e = errors("per_claim = \" \"\n[reward]\nfixed = 1\n");
+    assert!(
+        e.iter().any(|m| m.contains("names the key of a claim")),
+        "{e:?}"
+    );
 }

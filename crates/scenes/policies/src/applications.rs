@@ -128,6 +128,8 @@ pub struct ApplicationView {
     pub credit_code: String,
     pub enterprise_name: String,
     pub year: i32,
+    /// The project or product claimed, for a policy claimed once per project (按项目申报).
+    pub claim: Option<String>,
     /// apply | auto_grant
     pub channel: String,
     pub status: ApplicationStatus,
@@ -448,6 +450,7 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
         credit_code: row.credit_code.clone(),
         enterprise_name: row.enterprise_name.clone(),
         year: row.year,
+        claim: Some(row.claim_key.clone()).filter(|k| !k.is_empty()),
         channel: row.channel.clone(),
         status: row.status,
         status_label: row.status.label_zh(),

@@ -33,6 +33,9 @@ pub struct ApplicationInput {
     pub policy: String,
     pub credit_code: String,
     pub year: i32,
+    /// The project or product claimed (技改项目名称…), for a policy claimed once per project;
+    /// empty for any other policy.
+    pub claim: String,
     pub facts: Vec<FactInput>,
     /// Keys of the policy's pledges the applicant signs; every pledge must be signed.
     pub pledges: Vec<String>,
@@ -74,6 +77,7 @@ pub async fn submit(
         ));
     }
     crate::integrity::ensure_not_blocked(&mut tx, enterprise.id, now).await?;
+    let claim = claim_key(&mut tx, &policy, &input.claim).await?;
     let (computed, form) = assess(app, &mut tx, &policy, &enterprise, input, !input.draft).await?;
     let pledges = sign_pledges(&policy, &input.pledges, !input.draft, now)?;
     let receipt_no = qinqing_kernel::receipts::receipt_number("SB", now)?;
@@ -86,6 +90,7 @@ pub async fn submit(
         credit_code: code.as_str(),
         region_code: enterprise.identity.region_code.as_str(),
         year: input.year,
+        claim_key: claim.as_ref().map_or("", |c| c.key.as_str()),
         channel: "apply",
         status,
         computed_amount: computed,
@@ -101,12 +106,25 @@ pub async fn submit(
     };
     let id = match store::insert(&mut tx, &new, now).await {
         Err(StoreError::Duplicate) => {
-            return Err(AppError::Conflict {
-                field: Some("policy".into()),
-                message: format!(
-                    "本企业已有一份该政策 {} 年度的申报,不能重复申报",
-                    input.year
+            let (field, message) = match &claim {
+                Some(c) => (
+                    "claim",
+                    format!(
+                        "本企业已就{}“{}”申报过该政策 {} 年度的补助,同一{}不得重复申报",
+                        c.label, c.key, input.year, c.label
+                    ),
                 ),
+                None => (
+                    "policy",
+                    format!(
+                        "本企业已有一份该政策 {} 年度的申报,不能重复申报",
+                        input.year
+                    ),
+                ),
+            };
+            return Err(AppError::Conflict {
+                field: Some(field.into()),
+                message,
             });
         }
         other => other?,
@@ -433,6 +451,44 @@ async fn assess(
     };
     let form = serde_json::to_string(&input.facts).map_err(anyhow::Error::from)?;
     Ok((computed, form))
+}
+
+/// The claim of an application to a policy claimed once per project or product.
+struct Claim {
+    /// What the policy calls the key ("技改项目名称").
+    label: String,
+    key: String,
+}
+
+/// The claim an application names: required (at most 100 characters) when the published
+/// version is `per_claim`, refused otherwise.
+async fn claim_key(conn: &mut Conn, policy: &PolicyRow, claim: &str) -> AppResult<Option<Claim>> {
+    let schema = crate::schema(conn).await?;
+    let version = policy.published_version.unwrap_or(policy.current_version);
+    let src = crate::store::policies::definition(conn, policy.id, version)
+        .await?
+        .unwrap_or_default();
+    let per_claim = crate::parse_definition(&schema, &src, "policy")?.per_claim;
+    let key = claim.trim();
+    match per_claim {
+        Some(label) if key.is_empty() => Err(AppError::invalid(
+            "claim",
+            format!("该政策按项目申报,请填写{label}"),
+        )),
+        Some(label) if key.chars().count() > 100 => Err(AppError::invalid(
+            "claim",
+            format!("{label}不能超过 100 个字"),
+        )),
+        Some(label) => Ok(Some(Claim {
+            label,
+            key: key.to_string(),
+        })),
+        None if key.is_empty() => Ok(None),
+        None => Err(AppError::invalid(
+            "claim",
+            "该政策不按项目申报,无需填写申报项目",
+        )),
+    }
 }
 
 /// Every pledge the policy asks for must be signed on submission; unknown keys are refused.

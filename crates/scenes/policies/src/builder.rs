@@ -2,7 +2,7 @@
 //! produces is saved, validated, versioned and audited by the library's `create`/`update`.
 
 use qinqing_kernel::{App, AppError, AppResult, Principal};
-use qinqing_rules::builder::{self, Form, OpKind, QUALIFICATION};
+use qinqing_rules::builder::{self, Form, GRANTS, OpKind, QUALIFICATION};
 use qinqing_rules::{Entity, Schema};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,16 +13,17 @@ pub use qinqing_rules::builder as form;
 /// An attribute the builder offers for a condition or a reward.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct AttributeChoice {
-    /// The definition's name ("revenue"), or "@qualification" for 资质.
+    /// The definition's name ("revenue"), "@qualification" for 资质, "@grants" for 首次.
     pub name: String,
     pub label: String,
-    /// The attribute type ("money", "region", …; "qualification").
+    /// The attribute type ("money", "region", …; "qualification", "grants").
     #[serde(rename = "type")]
     pub ty: &'static str,
     pub per_year: bool,
     /// "enterprise" or "person".
     pub entity: &'static str,
-    /// The kinds of operator it takes (ordered, set, code, bool, list, ratio, qualification).
+    /// The kinds of operator it takes (ordered, set, code, bool, list, ratio, year_on_year,
+    /// qualification, grants).
     pub kinds: Vec<&'static str>,
 }
 
@@ -78,9 +79,20 @@ pub async fn attributes(app: &App, who: &Principal) -> AppResult<Vec<AttributeCh
         ty: a.ty.as_str(),
         per_year: a.per_year,
         entity: a.entity.as_str(),
-        kinds: OpKind::of_type(a.ty).iter().map(|k| k.as_str()).collect(),
+        kinds: OpKind::of_type(a.ty, a.per_year)
+            .iter()
+            .map(|k| k.as_str())
+            .collect(),
     });
-    Ok(std::iter::once(qualification).chain(rest).collect())
+    let grants = AttributeChoice {
+        name: GRANTS.into(),
+        label: "获奖记录(首次)".into(),
+        ty: "grants",
+        per_year: false,
+        entity: Entity::Enterprise.as_str(),
+        kinds: vec![OpKind::Grants.as_str()],
+    };
+    Ok([qualification, grants].into_iter().chain(rest).collect())
 }
 
 /// The builder's view of `definition`.

@@ -10,11 +10,17 @@ use crate::store::applications::{self as store, ApplicationRow, GrantRow};
 use crate::store::policies;
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::{AppError, AppResult};
-use qinqing_rules::Schema;
 use qinqing_rules::api::limit_text;
 use qinqing_rules::cross::{Allowance, PriorGrant, allowance};
+use qinqing_rules::eval::Status;
+use qinqing_rules::facts::PastGrant;
 use qinqing_rules::model::CrossRules;
+use qinqing_rules::model::{Leaf, Test};
+use qinqing_rules::schema::Entity;
+use qinqing_rules::{EvalOptions, Facts, Outcome, Policy, Schema};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use utoipa::ToSchema;
 
 /// A grant's amount after the cross-policy rules, with the reasons it is less.
@@ -32,6 +38,8 @@ pub(crate) async fn settle(
     amount: i64,
 ) -> AppResult<Settled> {
     store::lock_grants(conn, row.enterprise_id, row.year).await?;
+    store::lock_grants(conn, row.enterprise_id, store::HISTORY).await?;
+    first_time(conn, row).await?;
     let assessed = assess(conn, row, amount).await?;
     let reasons = assessed.reasons();
     if assessed.allowance.amount <= 0 {
@@ -44,6 +52,62 @@ pub(crate) async fn settle(
         amount: assessed.allowance.amount,
         reasons,
     })
+}
+
+/// 首次 holds at the commitment as it did at the submission: with the enterprise's whole grant
+/// history read under the lock, a 首次 test that now fails (a grant of the policy or its group
+/// for another year was committed first) refuses the grant. Everything else is left unknown, so
+/// only what the history alone decides can refuse.
+async fn first_time(conn: &mut Conn, row: &ApplicationRow) -> AppResult<()> {
+    let schema = crate::schema(conn).await?;
+    let policy = version_policy(conn, &schema, row.policy_id, row.policy_version).await?;
+    let asks = |l: &&Leaf| matches!(l.test, Test::FirstGrant { .. });
+    if !policy.condition.leaves().iter().any(asks) {
+        return Ok(());
+    }
+    let mut facts = Facts::new(&row.credit_code, "", Entity::Enterprise);
+    facts.set_qualifications(None);
+    facts.set_grants(Some(history(conn, row.enterprise_id).await?));
+    let ev = qinqing_rules::evaluate(&policy, &schema, &facts, row.year, &EvalOptions::default());
+    if ev.outcome != Outcome::Ineligible {
+        return Ok(());
+    }
+    let failed: Vec<&str> = ev
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Failed)
+        .map(|c| c.sentence.as_str())
+        .collect();
+    Err(AppError::Conflict {
+        field: Some("amount".into()),
+        message: format!("不能核准:{}", failed.join(";")),
+    })
+}
+
+/// Every grant ever made to the enterprise, with the exclusive group its policy version named:
+/// what 首次 tests read.
+pub(crate) async fn history(conn: &mut Conn, enterprise_id: i64) -> AppResult<Vec<PastGrant>> {
+    let rows = store::grant_history(conn, enterprise_id).await?;
+    if rows.is_empty() {
+        // Most enterprises: no definition to read.
+        return Ok(Vec::new());
+    }
+    let schema = &crate::schema(conn).await?;
+    let mut groups: HashMap<(i64, i64), Option<String>> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let key = (r.policy_id, r.policy_version);
+        if let Entry::Vacant(e) = groups.entry(key) {
+            let policy = version_policy(conn, schema, r.policy_id, r.policy_version).await?;
+            e.insert(policy.cross.exclusive_group);
+        }
+        out.push(PastGrant {
+            policy_id: r.slug,
+            group: groups.get(&key).cloned().flatten(),
+            year: r.year,
+        });
+    }
+    Ok(out)
 }
 
 /// One earlier grant that shares a rule with the application, as the reviewer and the
@@ -174,11 +238,22 @@ async fn cross_rules(
     policy_id: i64,
     version: i64,
 ) -> AppResult<CrossRules> {
+    Ok(version_policy(conn, schema, policy_id, version)
+        .await?
+        .cross)
+}
+
+/// One version of a policy, read.
+async fn version_policy(
+    conn: &mut Conn,
+    schema: &Schema,
+    policy_id: i64,
+    version: i64,
+) -> AppResult<Policy> {
     let src = policies::definition(conn, policy_id, version)
         .await?
         .unwrap_or_default();
     let file = format!("policy-{policy_id}-v{version}.toml");
-    let policy = qinqing_rules::parse_policy(&file, &src, schema)
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("definition {file} no longer parses")))?;
-    Ok(policy.cross)
+    qinqing_rules::parse_policy(&file, &src, schema)
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("definition {file} no longer parses")))
 }

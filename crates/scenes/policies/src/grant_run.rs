@@ -727,6 +727,7 @@ fn new_offer<'a>(
         credit_code: id.credit_code.as_str(),
         region_code: id.region_code.as_str(),
         year: ctx.run.year,
+        claim_key: "",
         channel: "auto_grant",
         status: ApplicationStatus::PendingCheck,
         computed_amount: Some(amount),

@@ -159,6 +159,7 @@ pub(crate) async fn enterprise_facts(
         .map(|(year, figs)| qinqing_kernel::enterprises::year_figures(*year, figs))
         .collect();
     let mut facts = Facts::from_profile(&enterprise.identity, &qualifications, &years);
+    facts.set_grants(Some(grant_rules::history(conn, enterprise.id).await?));
     for scene in app.scenes() {
         scene
             .add_enterprise_facts(conn, enterprise, &mut facts)

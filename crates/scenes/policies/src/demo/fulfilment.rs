@@ -423,6 +423,7 @@ async fn submit(
         policy: slot.policy.clone(),
         credit_code: slot.code.to_string(),
         year: YEAR,
+        claim: String::new(),
         facts: if draft {
             Vec::new()
         } else {

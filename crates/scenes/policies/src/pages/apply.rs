@@ -251,6 +251,7 @@ fn application_input(pairs: &Pairs, year: i32, draft: bool) -> ApplicationInput 
         policy: field(pairs, "policy").to_string(),
         credit_code: field(pairs, "code").to_string(),
         year,
+        claim: field(pairs, "claim").to_string(),
         facts: pairs
             .iter()
             .filter_map(|(k, v)| {

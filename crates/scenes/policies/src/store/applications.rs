@@ -20,6 +20,8 @@ pub struct ApplicationRow {
     pub credit_code: String,
     pub region_code: String,
     pub year: i32,
+    /// The project or product claimed, for a `per_claim` policy; empty otherwise.
+    pub claim_key: String,
     pub channel: String,
     pub status: ApplicationStatus,
     pub stage: i64,
@@ -42,6 +44,8 @@ pub struct NewApplication<'a> {
     pub credit_code: &'a str,
     pub region_code: &'a str,
     pub year: i32,
+    /// The project or product claimed (`per_claim` policies); empty otherwise.
+    pub claim_key: &'a str,
     pub channel: &'a str,
     pub status: ApplicationStatus,
     pub computed_amount: Option<i64>,
@@ -54,8 +58,8 @@ pub struct NewApplication<'a> {
 }
 
 const COLUMNS: &str = "SELECT a.id, a.receipt_no, a.policy_id, a.policy_version, p.title AS policy_title, \
-    a.enterprise_id, e.name AS enterprise_name, a.credit_code, a.region_code, a.year, a.channel, \
-    a.status, a.stage, a.computed_amount, a.approved_amount, a.form, a.pledges, a.note, \
+    a.enterprise_id, e.name AS enterprise_name, a.credit_code, a.region_code, a.year, a.claim_key, \
+    a.channel, a.status, a.stage, a.computed_amount, a.approved_amount, a.form, a.pledges, a.note, \
     a.created_at, a.submitted_at, a.decided_at, a.updated_at \
     FROM application a JOIN policy p ON p.id = a.policy_id JOIN enterprise e ON e.id = a.enterprise_id";
 
@@ -77,6 +81,7 @@ fn from_row(r: &AnyRow) -> Result<ApplicationRow> {
         credit_code: r.try_get("credit_code")?,
         region_code: r.try_get("region_code")?,
         year: stored("application.year", i32::try_from(year))?,
+        claim_key: r.try_get("claim_key")?,
         channel: r.try_get("channel")?,
         status: stored(
             "application.status",
@@ -103,8 +108,9 @@ pub async fn insert(conn: &mut Conn, a: &NewApplication<'_>, now: DateTime<Utc>)
     let row = sqlx::query(
         "INSERT INTO application (receipt_no, policy_id, policy_version, enterprise_id, \
          credit_code, region_code, year, channel, status, computed_amount, form, pledges, \
-         submit_key, created_by, created_at, submitted_at, updated_at, run_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, $17) \
+         submit_key, created_by, created_at, submitted_at, updated_at, run_id, claim_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, $17, \
+         $18) \
          RETURNING id",
     )
     .bind(a.receipt_no)
@@ -124,6 +130,7 @@ pub async fn insert(conn: &mut Conn, a: &NewApplication<'_>, now: DateTime<Utc>)
     .bind(&at)
     .bind(submitted)
     .bind(a.run_id)
+    .bind(a.claim_key)
     .fetch_one(conn)
     .await?;
     Ok(row.try_get("id")?)
@@ -608,6 +615,44 @@ pub async fn lock_grants(conn: &mut Conn, enterprise_id: i64, year: i32) -> Resu
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The `grant_lock` year that stands for the enterprise's whole history: a grant takes it after
+/// its year's row, so a 首次 test reads every earlier grant of any year (policy years are
+/// 2000–2100, never 0).
+pub const HISTORY: i32 = 0;
+
+/// One grant of the enterprise's history: the policy (slug, id, version) and the policy year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PastGrantRow {
+    pub slug: String,
+    pub policy_id: i64,
+    pub policy_version: i64,
+    pub year: i32,
+}
+
+/// Every grant ever made to the enterprise, by year.
+pub async fn grant_history(conn: &mut Conn, enterprise_id: i64) -> Result<Vec<PastGrantRow>> {
+    let rows = sqlx::query(
+        "SELECT p.slug, a.policy_id, a.policy_version, a.year \
+         FROM application a JOIN policy p ON p.id = a.policy_id \
+         WHERE a.enterprise_id = $1 AND a.status = $2 AND a.approved_amount IS NOT NULL \
+         ORDER BY a.year, a.id",
+    )
+    .bind(enterprise_id)
+    .bind(ApplicationStatus::Approved.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PastGrantRow {
+                slug: r.try_get("slug")?,
+                policy_id: r.try_get("policy_id")?,
+                policy_version: r.try_get("policy_version")?,
+                year: i32::try_from(r.try_get::<i64, _>("year")?).unwrap_or(HISTORY),
+            })
+        })
+        .collect()
 }
 
 /// Money committed to an enterprise for one policy year: an approved application or a
