@@ -23,50 +23,19 @@
 use chrono::{Duration, Utc};
 use qinqing_kernel::App;
 use qinqing_kernel::store::time;
-use sqlx::Connection;
 use std::time::Instant;
 
 const RUNS: usize = 20;
 
+mod support;
+
 fn main() -> anyhow::Result<()> {
-    let clocks: usize = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with('-'))
-        .map(|a| a.parse())
-        .transpose()?
-        .unwrap_or(100_000);
+    let clocks = support::size(100_000)?;
     let runtime = tokio::runtime::Runtime::new()?;
     println!("database\tclocks\twarnings\tpage p50\tpage p95\t(of {RUNS} runs)");
-    let sqlite = std::env::temp_dir().join(format!("qinqing-cockpit-{}.db", std::process::id()));
-    runtime.block_on(measure(
-        "SQLite",
-        &format!("sqlite://{}", sqlite.display()),
-        clocks,
-    ))?;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", sqlite.display()));
-    }
-    if let Ok(server) = std::env::var("QINQING_BENCH_POSTGRES") {
-        let url = runtime.block_on(fresh_postgres(&server))?;
-        runtime.block_on(measure("PostgreSQL", &url, clocks))?;
-    }
-    Ok(())
-}
-
-async fn fresh_postgres(server: &str) -> anyhow::Result<String> {
-    sqlx::any::install_default_drivers();
-    let server = server.trim_end_matches('/');
-    let name = format!("qq_bench_cockpit_{}", std::process::id());
-    let mut admin = sqlx::AnyConnection::connect(&format!("{server}/postgres")).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name}"
-    )))
-    .execute(&mut admin)
-    .await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await?;
-    Ok(format!("{server}/{name}"))
+    runtime.block_on(support::on_each_database("cockpit", async |label, url| {
+        measure(label, &url, clocks).await
+    }))
 }
 
 async fn measure(label: &str, url: &str, clocks: usize) -> anyhow::Result<()> {

@@ -27,7 +27,7 @@
 use qinqing_kernel::App;
 use qinqing_kernel::demo::DEMO_PASSWORD;
 use serde_json::{Value, json};
-use sqlx::{Connection, Row};
+use sqlx::Row;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -53,46 +53,17 @@ const LOGIN_EVERY: Duration = Duration::from_secs(10);
 /// requests a second, far more than a district's counters, and leave the long work some room.
 const THINK: Duration = Duration::from_millis(100);
 
+mod support;
+
 fn main() -> anyhow::Result<()> {
-    let enterprises: usize = std::env::args()
-        .skip(1)
-        .find(|a| !a.starts_with('-'))
-        .map(|a| a.parse())
-        .transpose()?
-        .unwrap_or(100_000);
+    let enterprises = support::size(100_000)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let sqlite = std::env::temp_dir().join(format!("qinqing-long-work-{}.db", std::process::id()));
-    runtime.block_on(measure(
-        "SQLite",
-        &format!("sqlite://{}", sqlite.display()),
-        enterprises,
-    ))?;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", sqlite.display()));
-    }
-    if let Ok(server) = std::env::var("QINQING_BENCH_POSTGRES") {
-        let url = runtime.block_on(fresh_postgres(&server))?;
-        runtime.block_on(measure("PostgreSQL", &url, enterprises))?;
-    }
-    Ok(())
-}
-
-async fn fresh_postgres(server: &str) -> anyhow::Result<String> {
-    sqlx::any::install_default_drivers();
-    let server = server.trim_end_matches('/');
-    let name = format!("qq_bench_long_work_{}", std::process::id());
-    let mut admin = sqlx::AnyConnection::connect(&format!("{server}/postgres")).await?;
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&mut admin)
-            .await?;
-    }
-    Ok(format!("{server}/{name}"))
+    runtime.block_on(support::on_each_database(
+        "long-work",
+        async |label, url| measure(label, &url, enterprises).await,
+    ))
 }
 
 async fn measure(label: &str, url: &str, enterprises: usize) -> anyhow::Result<()> {

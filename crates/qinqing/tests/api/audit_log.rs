@@ -65,15 +65,7 @@ async fn checkpoints_cover_every_entry_and_are_signed_by_the_published_key() {
     assert_eq!(checkpoint.size as i64, app.audit_count().await);
     // They were hashed a few hundred per transaction, so signing after a large import never
     // holds the write lock for long.
-    let metrics = app
-        .anonymous()
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     let chunks: u64 = metrics
         .lines()
         .find_map(|l| {

@@ -107,6 +107,17 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The body of `path` as `client` gets it, as text.
+    pub async fn text_of(&self, client: &Client, path: &str) -> String {
+        let res = client.get(self.url(path)).send().await.unwrap();
+        res.text().await.unwrap()
+    }
+
+    /// The server's Prometheus metrics.
+    pub async fn metrics(&self) -> String {
+        self.text_of(&self.anonymous(), "/metrics").await
+    }
+
     /// Logs in a demo account over the API.
     pub async fn login(&self, username: &str) -> Session {
         self.login_with(username, DEMO_PASSWORD).await

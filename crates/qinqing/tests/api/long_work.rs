@@ -146,15 +146,7 @@ async fn people_log_in_apply_and_approve_at_once_while_a_run_works_through_a_lar
     assert_eq!(listed["total"], total);
 
     // Each chunk's write transaction is timed for the metrics.
-    let metrics = app
-        .anonymous()
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics().await;
     assert!(
         metrics.contains("qinqing_write_transaction_duration_seconds_count{work=\"auto_grant\"}"),
         "{metrics}"

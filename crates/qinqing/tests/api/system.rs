@@ -54,14 +54,7 @@ async fn metrics_are_in_prometheus_format_by_route() {
         .send()
         .await
         .unwrap();
-    let text = client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.text_of(&client, "/metrics").await;
     assert!(
         text.contains("# TYPE qinqing_http_requests counter"),
         "{text}"
@@ -230,15 +223,7 @@ async fn the_navigation_links_only_pages_the_person_may_open() {
         let session = app.login(user).await;
         let home = session.client.get(app.url("/")).send().await.unwrap();
         let home = home.headers()["location"].to_str().unwrap().to_string();
-        let page = session
-            .client
-            .get(app.url(&home))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = app.text_of(&session.client, &home).await;
         let nav = &page[page.find("aria-label=\"主导航\"").unwrap()..page.find("</nav>").unwrap()];
         for href in nav
             .split("href=\"")

@@ -1,0 +1,52 @@
+//! What the platform benchmarks share: the size given on the command line, and running one
+//! measurement on a fresh SQLite file and then, when `QINQING_BENCH_POSTGRES` names a server,
+//! on a fresh PostgreSQL database.
+
+use sqlx::Connection;
+use std::future::Future;
+
+/// The first argument that is not a flag, as the dataset's size; `default` without one.
+pub fn size(default: usize) -> anyhow::Result<usize> {
+    Ok(std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with('-'))
+        .map(|a| a.parse())
+        .transpose()?
+        .unwrap_or(default))
+}
+
+/// Runs `measure(label, url)` on a fresh SQLite file (removed after), then on a fresh
+/// PostgreSQL database named after `name` when QINQING_BENCH_POSTGRES is set.
+pub async fn on_each_database<F, Fut>(name: &str, measure: F) -> anyhow::Result<()>
+where
+    F: Fn(&'static str, String) -> Fut,
+    Fut: Future<Output = anyhow::Result<()>>,
+{
+    let sqlite = std::env::temp_dir().join(format!("qinqing-{name}-{}.db", std::process::id()));
+    let measured = measure("SQLite", format!("sqlite://{}", sqlite.display())).await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", sqlite.display()));
+    }
+    measured?;
+    if let Ok(server) = std::env::var("QINQING_BENCH_POSTGRES") {
+        let url = fresh_postgres(&server, name).await?;
+        measure("PostgreSQL", url).await?;
+    }
+    Ok(())
+}
+
+async fn fresh_postgres(server: &str, name: &str) -> anyhow::Result<String> {
+    sqlx::any::install_default_drivers();
+    let server = server.trim_end_matches('/');
+    let database = format!("qq_bench_{}_{}", name.replace('-', "_"), std::process::id());
+    let mut admin = sqlx::AnyConnection::connect(&format!("{server}/postgres")).await?;
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {database}"),
+        format!("CREATE DATABASE {database}"),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut admin)
+            .await?;
+    }
+    Ok(format!("{server}/{database}"))
+}
