@@ -125,3 +125,62 @@ impl WriteGate {
         );
     }
 }
+
+/// How many items long work takes in its next chunk: more while chunks write quickly, fewer
+/// when they are slow, so each chunk's write transaction takes about `target` on whatever
+/// database and machine it runs (PostgreSQL pays a round trip per statement, SQLite does not).
+#[derive(Debug, Clone, Copy)]
+pub struct ChunkSize {
+    size: usize,
+    min: usize,
+    max: usize,
+    target: Duration,
+}
+
+impl ChunkSize {
+    pub const fn new(first: usize, (min, max): (usize, usize), target: Duration) -> ChunkSize {
+        ChunkSize {
+            size: first,
+            min,
+            max,
+            target,
+        }
+    }
+
+    pub fn get(&self) -> usize {
+        self.size
+    }
+
+    /// Adapts the size to how long the last chunk's transaction took.
+    pub fn after(&mut self, took: Duration) {
+        if took > self.target * 3 / 2 {
+            self.size = (self.size * 2 / 3).max(self.min);
+        } else if took < self.target / 2 {
+            self.size = (self.size * 3 / 2).min(self.max);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ChunkSize;
+    use std::time::Duration;
+
+    #[test]
+    fn chunks_grow_while_quick_and_shrink_when_slow_within_their_bounds() {
+        let ms = Duration::from_millis;
+        let mut size = ChunkSize::new(200, (20, 500), ms(25));
+        size.after(ms(5));
+        assert_eq!(size.get(), 300);
+        size.after(ms(20));
+        assert_eq!(size.get(), 300, "near the target it stays");
+        for _ in 0..10 {
+            size.after(ms(1));
+        }
+        assert_eq!(size.get(), 500);
+        for _ in 0..20 {
+            size.after(ms(100));
+        }
+        assert_eq!(size.get(), 20);
+    }
+}

@@ -13,6 +13,7 @@ use crate::store::pushes::{self as store, Sweep};
 use chrono::{DateTime, Utc};
 use qinqing_kernel::store::enterprises as enterprise_store;
 use qinqing_kernel::store::long_work::{self, NewWork, WorkState};
+use qinqing_kernel::store::writes::ChunkSize;
 use qinqing_kernel::store::{Conn, StoreError};
 use qinqing_kernel::{App, AppError, AppResult, Principal};
 use qinqing_rules::{Policy, Schema};
@@ -21,8 +22,10 @@ use std::time::Duration;
 
 /// The kind of long work a sweep is.
 pub(crate) const WORK: &str = "policy_push";
-/// Enterprises looked at, and subscribers told, per transaction.
-const CHUNK: i64 = 200;
+/// Enterprises looked at per transaction, adapted to the time their pushes take to write.
+const CHUNK: ChunkSize = ChunkSize::new(100, (10, 500), Duration::from_millis(25));
+/// Subscribers told per transaction.
+const SUBSCRIBERS_PER_CHUNK: usize = 100;
 /// How long the publishing request waits for its pushes before it answers; a sweep still
 /// working then goes on in the background, its progress shown as long work.
 const WAIT_FOR_PUSHES: Duration = Duration::from_secs(10);
@@ -129,15 +132,17 @@ async fn work(app: &App, sweep_id: i64) -> AppResult<()> {
         schema,
         year: policy_year(started),
     };
+    let mut size = CHUNK;
     loop {
         // A policy withdrawn or republished meanwhile is not pushed further in this version.
         let Some(row) = still_published(app, &sweep).await? else {
             return finish(app, &sweep).await;
         };
-        if !push_chunk(app, &ctx, &row, &sweep).await? {
+        let Some(took) = push_chunk(app, &ctx, &row, &sweep, size.get()).await? else {
             tell_subscribers(app, &row, &sweep).await?;
             return finish(app, &sweep).await;
-        }
+        };
+        size.after(took);
         let mut conn = app.db.conn().await?;
         sweep = store::sweep(&mut conn, sweep_id)
             .await?
@@ -154,20 +159,22 @@ async fn still_published(app: &App, sweep: &Sweep) -> AppResult<Option<PolicyRow
     }))
 }
 
-/// Reads the next chunk after the cursor, finds whom the policy makes eligible (reads only),
-/// then writes their pushes and the moved cursor in one transaction. False when no enterprise
-/// is left.
+/// Reads the next `size` enterprises after the cursor, finds whom the policy makes eligible
+/// (reads only), then writes their pushes and the moved cursor in one transaction; how long that
+/// took, or nothing when no enterprise is left.
 async fn push_chunk(
     app: &App,
     ctx: &SweepContext,
     row: &PolicyRow,
     sweep: &Sweep,
-) -> AppResult<bool> {
+    size: usize,
+) -> AppResult<Option<Duration>> {
     let mut conn = app.db.conn().await?;
     let (after, up_to) = (sweep.after_enterprise, sweep.up_to_enterprise);
-    let chunk = enterprise_store::chunk(&mut conn, after, up_to, CHUNK).await?;
+    let limit = i64::try_from(size).unwrap_or(i64::MAX);
+    let chunk = enterprise_store::chunk(&mut conn, after, up_to, limit).await?;
     let Some(last) = chunk.last().map(|e| e.id) else {
-        return Ok(false);
+        return Ok(None);
     };
     let told: HashSet<i64> = store::pushed_between(&mut conn, sweep.policy_id, after, last)
         .await?
@@ -193,8 +200,7 @@ async fn push_chunk(
     if !store::advance_sweep(&mut tx, sweep.id, after, last).await? {
         // Another worker wrote this chunk; read on from where it left the cursor.
         tx.rollback().await.map_err(StoreError::from)?;
-        turn.done();
-        return Ok(true);
+        return Ok(Some(turn.done()));
     }
     for (enterprise_id, amount) in eligible {
         let version = sweep.policy_version;
@@ -213,8 +219,7 @@ async fn push_chunk(
     let looked_at = i64::try_from(chunk.len()).unwrap_or(i64::MAX);
     long_work::advance(&mut tx, sweep.work_id, looked_at, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
-    turn.done();
-    Ok(true)
+    Ok(Some(turn.done()))
 }
 
 /// Tells the enterprises subscribed to one of the policy's topics, its department or its level,
@@ -226,8 +231,7 @@ async fn tell_subscribers(app: &App, row: &PolicyRow, sweep: &Sweep) -> AppResul
     let mut conn = app.db.conn().await?;
     let subscribers = store::subscribers(&mut conn, &topics, &department, &row.level).await?;
     drop(conn);
-    let size = usize::try_from(CHUNK).unwrap_or(usize::MAX);
-    for chunk in subscribers.chunks(size) {
+    for chunk in subscribers.chunks(SUBSCRIBERS_PER_CHUNK) {
         let now = app.now();
         let (mut tx, turn) = app.db.begin_background(WORK).await?;
         for enterprise_id in chunk {

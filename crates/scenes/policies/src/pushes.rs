@@ -642,7 +642,7 @@ pub async fn staff_push(
 }
 
 /// Enterprises told per transaction by a staff push.
-const STAFF_CHUNK: usize = 200;
+const STAFF_CHUNK: usize = 50;
 
 /// A staff push's region and industry prefixes, at least one of them given.
 fn push_filter(input: &PushInput) -> AppResult<(Option<String>, Option<String>)> {
