@@ -209,7 +209,7 @@ impl Queue {
 
     /// The items before this page, for SQL's OFFSET.
     pub fn offset(&self) -> i64 {
-        (self.page - 1).saturating_mul(self.per_page)
+        offset(self.page, self.per_page)
     }
 
     /// Whether any of `fields` holds the search text (ignoring case); true without one. For
@@ -313,10 +313,16 @@ impl Queue {
                 format!("共 {total} 条,第 {} / {pages} 页", self.page.min(pages))
             },
             previous: link(self.page - 1),
-            next: link(self.page + 1),
+            next: link(self.page.saturating_add(1)),
             links,
         }
     }
+}
+
+/// The items before page `page` (counted from 1) of `per_page` each, for SQL's OFFSET. Saturates,
+/// so an absurd page number typed into an address asks for an empty page, never overflows.
+pub fn offset(page: i64, per_page: i64) -> i64 {
+    page.saturating_sub(1).max(0).saturating_mul(per_page)
 }
 
 /// How many pages `total` items fill, at least one.

@@ -391,6 +391,17 @@ async fn only_the_admin_sees_the_outbox() {
     let page = admin.get("/admin/outbox").await;
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("消息记录"));
+    // A page number far past the end (as a fuzzer types it) is an empty page, not a crash.
+    let far = "page=223001813629136288";
+    let list = json_of(admin.get(&format!("/api/v1/admin/outbox?{far}")).await).await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(0));
+    assert!(list["total"].as_i64().unwrap() > 0);
+    assert_eq!(
+        admin.get(&format!("/admin/outbox?{far}")).await.status(),
+        StatusCode::OK
+    );
+    let list = json_of(admin.get(&format!("/api/v1/enterprises?{far}")).await).await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(0));
 
     let doc = json_of(
         app.anonymous()

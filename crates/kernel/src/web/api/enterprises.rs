@@ -111,7 +111,7 @@ pub fn list_filter(
         region_prefix: region.map(|s| s.trim().to_string()),
         industry_prefix: industry.map(|s| s.trim().to_uppercase()),
         limit: per_page,
-        offset: (page - 1) * per_page,
+        offset: crate::listing::offset(page, per_page),
     }
 }
 

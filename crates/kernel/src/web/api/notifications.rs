@@ -230,7 +230,7 @@ pub async fn outbox(
         channel: q.channel.as_deref(),
         state: q.state.as_deref(),
         limit: per_page,
-        offset: (page - 1) * per_page,
+        offset: crate::listing::offset(page, per_page),
     };
     let found = notifications::outbox(&state.app, &caller.principal, &request).await?;
     Ok(Json(OutboxList {

@@ -227,7 +227,7 @@ pub async fn outbox(
         channel: Some(&channel),
         state: Some(&wanted),
         limit: PER_PAGE,
-        offset: (page - 1) * PER_PAGE,
+        offset: crate::listing::offset(page, PER_PAGE),
     };
     let found = match notifications::outbox(&state.app, &caller.principal, &request).await {
         Ok(found) => found,
