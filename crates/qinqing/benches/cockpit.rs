@@ -44,21 +44,7 @@ async fn measure(label: &str, url: &str, clocks: usize) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let warnings = generate(&app, clocks).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let options = qinqing::ServeOptions {
-        demo: true,
-        secure_cookies: false,
-        background: None,
-        sms_webhook: None,
-        oidc: None,
-    };
-    tokio::spawn(qinqing::serve(
-        app.clone(),
-        listener,
-        options,
-        std::future::pending(),
-    ));
+    let base = support::serve(&app).await?;
     let client = reqwest::Client::builder().cookie_store(true).build()?;
     let login = client
         .post(format!("{base}/api/v1/auth/login"))

@@ -82,7 +82,7 @@ async fn measure(label: &str, url: &str, enterprises: usize) -> anyhow::Result<(
     // The server starts afresh on the district, so its metrics count only what is measured.
     app.db.close().await;
     let app = qinqing::open(url).await?;
-    let base = serve(&app).await?;
+    let base = support::serve(&app).await?;
     let run_policy = publish(&base, "qq-bench-run", "auto_grant").await?;
     let counter = Counter::new(&base).await?;
 
@@ -140,25 +140,6 @@ fn percentile(times: &[Duration], p: usize) -> Duration {
         .get((sorted.len() * p / 100).min(sorted.len().saturating_sub(1)))
         .copied()
         .unwrap_or_default()
-}
-
-async fn serve(app: &App) -> anyhow::Result<String> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let options = qinqing::ServeOptions {
-        demo: true,
-        secure_cookies: false,
-        background: None,
-        sms_webhook: None,
-        oidc: None,
-    };
-    tokio::spawn(qinqing::serve(
-        app.clone(),
-        listener,
-        options,
-        std::future::pending(),
-    ));
-    Ok(base)
 }
 
 /// A logged-in client: the session's cookie, and its CSRF token on every request.

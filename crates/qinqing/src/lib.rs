@@ -54,7 +54,8 @@ pub async fn open_with_clock(
 /// every minute is required), firing the warnings that have fallen due, each scene's own round
 /// (closing replied requests whose follow-up window passed, moving the clocks of commitment
 /// items held back by late upstream items, taking down policies whose period ended), removing
-/// expired login sessions, and sending the queued SMS. Each task is safe to run in several
+/// expired login sessions, sending the queued SMS, and copying SQLite's write-ahead log back
+/// into the database file (see `Db::checkpoint`). Each task is safe to run in several
 /// processes at once (see `audit_log::checkpoint`, `deadlines::run_due`, each scene's
 /// `Scene::background`, `notifications::deliver_due`).
 pub fn spawn_background(
@@ -90,6 +91,9 @@ pub fn spawn_background(
             }
             if let Err(e) = notifications::deliver_due(&app, sms.as_ref(), app.now()).await {
                 tracing::error!(error = %e, "sending SMS failed; the outbox keeps them");
+            }
+            if let Err(e) = app.db.checkpoint().await {
+                tracing::error!(error = %e, "checkpointing the write-ahead log failed");
             }
             tokio::time::sleep(interval).await;
         }

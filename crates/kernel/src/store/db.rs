@@ -93,9 +93,14 @@ impl Db {
                         Box::pin(async move {
                             // WAL lets readers proceed while one writer commits; the busy timeout
                             // makes a second writer wait instead of failing, up to WRITE_WAIT.
+                            // No automatic checkpoints: SQLite would run one (and its fsync) inside
+                            // whichever commit crossed the threshold, making a person at the
+                            // counter wait for the pages long work wrote; `Db::checkpoint` copies
+                            // them back between chunks and in the background round instead.
                             let pragmas = format!(
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON;",
+                                 PRAGMA busy_timeout = {}; PRAGMA foreign_keys = ON; \
+                                 PRAGMA wal_autocheckpoint = 0;",
                                 WRITE_WAIT.as_millis()
                             );
                             conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
@@ -183,6 +188,9 @@ impl Db {
         &self,
         work: &'static str,
     ) -> crate::store::Result<(Tx, BackgroundTurn<'_>)> {
+        if self.gate.checkpoint_due() {
+            self.checkpoint().await?;
+        }
         let turn = self.gate.background_turn().await;
         Ok((self.begin_now(work).await?, turn))
     }
@@ -198,6 +206,18 @@ impl Db {
             since: Instant::now(),
         };
         Ok(Tx { inner, _held: held })
+    }
+
+    /// Copies what the write-ahead log holds back into the SQLite database file, as far as
+    /// readers allow, without blocking writers (a passive checkpoint); the log then starts
+    /// again from its beginning at a later write. Nothing to do on PostgreSQL.
+    pub async fn checkpoint(&self) -> crate::store::Result<()> {
+        if self.backend == Backend::Sqlite {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
     }
 
     /// The writer queue, for the server's metrics.

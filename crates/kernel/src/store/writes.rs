@@ -17,6 +17,11 @@ use tokio::sync::{Mutex, MutexGuard, Notify};
 /// How long a chunk waiting behind interactive writers sleeps before it looks again, in case
 /// it missed the wake-up of the last one.
 const RECHECK: Duration = Duration::from_millis(20);
+/// Long work checkpoints SQLite's write-ahead log at most this often (see `Db::checkpoint`).
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+/// A write transaction held longer than this keeps people at the counter waiting: it is
+/// logged with its kind of work, beside the metrics.
+const SLOW_WRITE: Duration = Duration::from_millis(100);
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct WorkLabel {
@@ -34,6 +39,7 @@ pub struct WriteGate {
     durations: Family<WorkLabel, Histogram>,
     longest: Family<WorkLabel, Gauge<f64, AtomicU64>>,
     longest_lock: std::sync::Mutex<()>,
+    last_checkpoint: std::sync::Mutex<Instant>,
 }
 
 impl Default for WriteGate {
@@ -48,6 +54,7 @@ impl Default for WriteGate {
             }),
             longest: Family::default(),
             longest_lock: std::sync::Mutex::new(()),
+            last_checkpoint: std::sync::Mutex::new(Instant::now()),
         }
     }
 }
@@ -98,6 +105,9 @@ impl WriteGate {
 
     /// Counts one write transaction of `work` that held the database for `took`.
     pub(crate) fn record(&self, work: &str, took: Duration) {
+        if took > SLOW_WRITE {
+            tracing::warn!(work, millis = took.as_millis(), "slow write transaction");
+        }
         let label = WorkLabel { work: work.into() };
         let seconds = took.as_secs_f64();
         self.durations.get_or_create(&label).observe(seconds);
@@ -107,6 +117,20 @@ impl WriteGate {
         if seconds > longest.get() {
             longest.set(seconds);
         }
+    }
+
+    /// Whether long work should checkpoint SQLite's write-ahead log before its next chunk: true
+    /// at most once every [`CHECKPOINT_EVERY`], and then not again until that has passed.
+    pub(crate) fn checkpoint_due(&self) -> bool {
+        let mut last = self
+            .last_checkpoint
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let due = last.elapsed() >= CHECKPOINT_EVERY;
+        if due {
+            *last = Instant::now();
+        }
+        due
     }
 
     /// Registers the write transactions' durations and the longest of each work with the
@@ -151,10 +175,13 @@ impl ChunkSize {
         self.size
     }
 
-    /// Adapts the size to how long the last chunk's transaction took.
+    /// Adapts the size to how long the last chunk's transaction took: in proportion at once
+    /// when it was slow (one slow chunk must not be followed by several), growing by half at
+    /// most when it was quick.
     pub fn after(&mut self, took: Duration) {
         if took > self.target * 3 / 2 {
-            self.size = (self.size * 2 / 3).max(self.min);
+            let fitting = self.size as f64 * self.target.as_secs_f64() / took.as_secs_f64();
+            self.size = (fitting as usize).clamp(self.min, self.size);
         } else if took < self.target / 2 {
             self.size = (self.size * 3 / 2).min(self.max);
         }
@@ -178,9 +205,13 @@ mod tests {
             size.after(ms(1));
         }
         assert_eq!(size.get(), 500);
-        for _ in 0..20 {
-            size.after(ms(100));
-        }
-        assert_eq!(size.get(), 20);
+        size.after(ms(100));
+        assert_eq!(
+            size.get(),
+            125,
+            "four times the target: a quarter the size, at once"
+        );
+        size.after(ms(1000));
+        assert_eq!(size.get(), 20, "never below the least");
     }
 }

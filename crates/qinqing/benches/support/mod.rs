@@ -1,6 +1,6 @@
-//! What the platform benchmarks share: the size given on the command line, and running one
+//! What the platform benchmarks share: the size given on the command line, running one
 //! measurement on a fresh SQLite file and then, when `QINQING_BENCH_POSTGRES` names a server,
-//! on a fresh PostgreSQL database.
+//! on a fresh PostgreSQL database, and serving the platform to measure it over HTTP.
 
 use sqlx::Connection;
 use std::future::Future;
@@ -49,4 +49,25 @@ async fn fresh_postgres(server: &str, name: &str) -> anyhow::Result<String> {
             .await?;
     }
     Ok(format!("{server}/{database}"))
+}
+
+/// Serves `app` as the demo platform on a free local port, with no background rounds (the
+/// benchmark decides what runs), for as long as the benchmark runs; its base address.
+pub async fn serve(app: &qinqing_kernel::App) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let options = qinqing::ServeOptions {
+        demo: true,
+        secure_cookies: false,
+        background: None,
+        sms_webhook: None,
+        oidc: None,
+    };
+    tokio::spawn(qinqing::serve(
+        app.clone(),
+        listener,
+        options,
+        std::future::pending(),
+    ));
+    Ok(base)
 }

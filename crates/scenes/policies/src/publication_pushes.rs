@@ -22,8 +22,9 @@ use std::time::Duration;
 
 /// The kind of long work a sweep is.
 pub(crate) const WORK: &str = "policy_push";
-/// Enterprises looked at per transaction, adapted to the time their pushes take to write.
-const CHUNK: ChunkSize = ChunkSize::new(100, (10, 500), Duration::from_millis(25));
+/// Enterprises looked at per transaction, adapted to the time their pushes take to write
+/// (starting small, as runs do).
+const CHUNK: ChunkSize = ChunkSize::new(50, (10, 500), Duration::from_millis(25));
 /// Subscribers told per transaction.
 const SUBSCRIBERS_PER_CHUNK: usize = 100;
 /// How long the publishing request waits for its pushes before it answers; a sweep still
