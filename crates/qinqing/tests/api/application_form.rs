@@ -18,10 +18,20 @@ async fn post_form(
     fields: &[(&str, &str)],
     file: Option<(&str, &[u8])>,
 ) -> reqwest::Response {
+    post_form_to(firm, P7, fields, file).await
+}
+
+/// [`post_form`] for another policy's form.
+pub async fn post_form_to(
+    firm: &Session,
+    policy: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> reqwest::Response {
     let code = firm.first_enterprise();
     let mut form = reqwest::multipart::Form::new()
         .text("_csrf", firm.csrf.clone())
-        .text("policy", P7)
+        .text("policy", policy.to_string())
         .text("code", code);
     for (name, value) in fields {
         form = form.text(name.to_string(), value.to_string());
@@ -39,13 +49,13 @@ async fn post_form(
 }
 
 /// Where a redirect goes.
-fn location(res: &reqwest::Response) -> String {
+pub fn location(res: &reqwest::Response) -> String {
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "the step went through");
     res.headers()["location"].to_str().unwrap().to_string()
 }
 
 /// The receipt number in the form's address after a step kept on the form.
-fn receipt_in(address: &str) -> String {
+pub fn receipt_in(address: &str) -> String {
     let start = address
         .find("receipt=")
         .expect("the form carries on an application")

@@ -430,6 +430,34 @@ async fn claims_per_project_each_once_and_summed_under_the_cap() {
     .await;
     assert_eq!(body["message"], "该政策按项目申报,请填写技改项目名称");
 
+    // The form asks for the project by the policy's own name for it, says why when it is
+    // left empty, and keeps it in a draft.
+    let form = format!("/applications/new?policy={policy}&code={code}");
+    let page = firm.get(&form).await.text().await.unwrap();
+    assert!(
+        page.contains(r#"<label for="claim">技改项目名称</label>"#),
+        "{page}"
+    );
+    let res =
+        crate::application_form::post_form_to(&firm, &policy, &[("intent", "draft")], None).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("该政策按项目申报,请填写技改项目名称")
+    );
+    let fields = [("intent", "draft"), ("claim", "仓储二期")];
+    let res = crate::application_form::post_form_to(&firm, &policy, &fields, None).await;
+    let draft = crate::application_form::receipt_in(&crate::application_form::location(&res));
+    let page = firm
+        .get(&format!("{form}&receipt={draft}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"name="claim" value="仓储二期""#), "{page}");
+
     // Each claim is its own grant; the third gets what is left of the 25,000 cap.
     let reviewer = app.login("reviewer1").await;
     let mut approved = Vec::new();

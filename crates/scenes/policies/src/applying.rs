@@ -460,17 +460,22 @@ struct Claim {
     key: String,
 }
 
-/// The claim an application names: required (at most 100 characters) when the published
-/// version is `per_claim`, refused otherwise.
-async fn claim_key(conn: &mut Conn, policy: &PolicyRow, claim: &str) -> AppResult<Option<Claim>> {
+/// What the published version of a policy claimed once per project calls the project
+/// ("技改项目名称"); `None` for a policy claimed once a year.
+pub(crate) async fn claim_label(conn: &mut Conn, policy: &PolicyRow) -> AppResult<Option<String>> {
     let schema = crate::schema(conn).await?;
     let version = policy.published_version.unwrap_or(policy.current_version);
     let src = crate::store::policies::definition(conn, policy.id, version)
         .await?
         .unwrap_or_default();
-    let per_claim = crate::parse_definition(&schema, &src, "policy")?.per_claim;
+    Ok(crate::parse_definition(&schema, &src, "policy")?.per_claim)
+}
+
+/// The claim an application names: required (at most 100 characters) when the published
+/// version is `per_claim`, refused otherwise.
+async fn claim_key(conn: &mut Conn, policy: &PolicyRow, claim: &str) -> AppResult<Option<Claim>> {
     let key = claim.trim();
-    match per_claim {
+    match claim_label(conn, policy).await? {
         Some(label) if key.is_empty() => Err(AppError::invalid(
             "claim",
             format!("该政策按项目申报,请填写{label}"),

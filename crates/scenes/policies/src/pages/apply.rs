@@ -55,6 +55,8 @@ pub struct ApplyPage {
     checklist: Vec<RequiredMaterial>,
     files: Vec<qinqing_kernel::attachments::AttachmentView>,
     submit_key: String,
+    /// What the project is called, for a policy claimed once per project (技改项目名称).
+    claim_label: Option<String>,
 }
 
 impl ApplyPage {
@@ -133,6 +135,7 @@ struct ApplyForm {
 
 /// The form's values as stored in an application: its figures and its ticked pledges.
 fn stored_values(a: &ApplicationView) -> HashMap<String, String> {
+    let claim = a.claim.iter().map(|c| ("claim".to_string(), c.clone()));
     let facts = a
         .facts
         .iter()
@@ -141,7 +144,7 @@ fn stored_values(a: &ApplicationView) -> HashMap<String, String> {
         .pledges
         .iter()
         .map(|p| (format!("pledge_{}", p.key), "on".to_string()));
-    facts.chain(pledges).collect()
+    claim.chain(facts).chain(pledges).collect()
 }
 
 /// What the enterprise may get under the policy with the data it has now.
@@ -185,9 +188,13 @@ async fn render_apply(state: &AppState, caller: &Caller, mut form: ApplyForm) ->
         let existing = carried_on(state, caller, form.receipt.as_deref()).await?;
         let mut conn = state.app.db.conn().await?;
         let schema = crate::schema(&mut conn).await?;
-        Ok::<_, AppError>((p, entitlement, existing, schema))
+        let claim_label = match crate::store::policies::get_by_slug(&mut conn, &p.id).await? {
+            Some(row) => crate::applying::claim_label(&mut conn, &row).await?,
+            None => None,
+        };
+        Ok::<_, AppError>((p, entitlement, existing, schema, claim_label))
     };
-    let (p, entitlement, existing, schema) = match loaded.await {
+    let (p, entitlement, existing, schema, claim_label) = match loaded.await {
         Ok(found) => found,
         Err(e) => return error_page(&e, Some(caller), state),
     };
@@ -231,6 +238,7 @@ async fn render_apply(state: &AppState, caller: &Caller, mut form: ApplyForm) ->
         checklist,
         files,
         p,
+        claim_label,
     }
     .into_response()
 }
