@@ -297,6 +297,9 @@ pub struct Meta {
     /// YYYY-MM-DD.
     pub effective_from: String,
     pub effective_to: String,
+    /// What the project is called when the policy is claimed once per project (技改项目名称);
+    /// empty when it is claimed once a year.
+    pub per_claim: String,
 }
 
 /// How the reward is computed.

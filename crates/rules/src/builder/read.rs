@@ -123,6 +123,7 @@ fn meta(doc: &DocumentMut) -> Result<Meta> {
         topics: list(root, "topics")?.replace(',', "、"),
         effective_from: effective.0,
         effective_to: effective.1,
+        per_claim: text(root, "per_claim")?,
     })
 }
 

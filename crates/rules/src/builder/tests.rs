@@ -241,3 +241,27 @@ fn year_on_year_and_first_grant_rows_round_trip() {
     assert_eq!(read(&written).unwrap(), changed);
     assert_eq!(OpKind::of_type(crate::AttrType::Money, false).len(), 2);
 }
+
+/// Several claims a year (per_claim): the builder shows what the project is called, writes it
+/// into the header, and removes it when cleared.
+#[test]
+fn a_policy_claimed_per_project_keeps_its_claim_name_through_the_builder() {
+    let src = "id = \"t\"\ntitle = \"t\"\ndepartment = \"d\"\nlevel = \"district\"\nmode = \"apply\"\nper_claim = \"技改项目名称\"\neffective = { from = 2024-01-01 }\n\n[conditions]\nall = [{ attr = \"revenue\", min = \"1\" }]\n\n[reward]\nfixed = \"1\"\n";
+    let form = read(src).unwrap();
+    assert_eq!(form.meta.per_claim, "技改项目名称");
+    let mut renamed = form.clone();
+    renamed.meta.per_claim = "产品名称".into();
+    let written = write(&renamed, src);
+    let p = parse_policy("t.toml", &written, &Schema::standard()).unwrap();
+    assert_eq!(p.per_claim.as_deref(), Some("产品名称"));
+    let mut yearly = form;
+    yearly.meta.per_claim.clear();
+    let written = write(&yearly, src);
+    assert!(!written.contains("per_claim"), "{written}");
+    assert_eq!(
+        parse_policy("t.toml", &written, &Schema::standard())
+            .unwrap()
+            .per_claim,
+        None
+    );
+}

@@ -36,6 +36,7 @@ fn meta(doc: &mut DocumentMut, form: &Form) {
         ("department", &m.department),
         ("level", &m.level),
         ("document_no", &m.document_no),
+        ("per_claim", &m.per_claim),
     ] {
         set_text(root, key, text);
     }

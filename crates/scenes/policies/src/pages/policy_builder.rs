@@ -151,6 +151,7 @@ fn form_of(v: &Values) -> Form {
         topics: get("b.topics"),
         effective_from: get("b.effective_from"),
         effective_to: get("b.effective_to"),
+        per_claim: get("b.per_claim"),
     };
     let combine = |k: &str| Combine::parse(&get(k)).unwrap_or_default();
     let groups = (1..)
