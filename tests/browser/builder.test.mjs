@@ -37,6 +37,7 @@ journey('表单编写政策:经办人在手机上添加两项条件和比例奖�
   await page.getByLabel('政策编号').fill(id);
   await page.getByLabel('发文部门').fill('工业和信息化局');
   await page.getByLabel('主题').fill('科技创新、研发投入');
+  await page.getByLabel('按项目申报时,项目的叫法').fill('研发项目名称');
 
   await press(page, '添加条件');
   await condition(page, 0, { attr: '所在区域', op: '属于(含下级)', value: '350521' });
@@ -70,6 +71,7 @@ journey('表单编写政策:经办人在手机上添加两项条件和比例奖�
   const built = await page.getByLabel('政策定义文件').inputValue();
   for (const line of [
     `id = "${id}"`,
+    'per_claim = "研发项目名称"',
     '{ attr = "region", under = ["350521"] },',
     '{ attr = "revenue", min = "1" },',
     'percent = "5%"',
@@ -105,5 +107,6 @@ journey('表单编写政策:经办人在手机上添加两项条件和比例奖�
   // Editing it again shows the same rows in the builder.
   await visit(page, `/policies/${id}/edit`);
   assert.equal(await page.locator('[name="c1.attr"]').inputValue(), 'revenue');
+  assert.equal(await page.getByLabel('按项目申报时,项目的叫法').inputValue(), '研发项目名称');
   assert.equal(await page.getByLabel('奖补方式').inputValue(), 'percent');
 });
