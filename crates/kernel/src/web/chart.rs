@@ -231,7 +231,7 @@ impl Chart {
         }
         // Empty months stay in the picture but draw no mark; only a trend of zeros says 暂无数据.
         chart.marks.retain(|m| m.height > 0.0);
-        chart.desc = trend_desc(unit, series, months, &totals);
+        chart.desc = trend_desc(unit, series, months, &totals).unwrap_or_default();
         chart.legend = series.to_vec();
         chart.heads = std::iter::once("月份".to_string())
             .chain(series.iter().map(|s| format!("{}({unit})", s.name)))
@@ -275,7 +275,7 @@ impl Chart {
             });
         }
         chart.marks.retain(|m| m.width > 0.0);
-        chart.desc = bars_desc(bars);
+        chart.desc = bars_desc(bars).unwrap_or_default();
         chart.heads = heads.iter().map(|h| h.to_string()).collect();
         chart.rows = bars
             .iter()
@@ -375,12 +375,13 @@ fn fit(label: &str, room: f64) -> String {
     out + "…"
 }
 
-fn trend_desc(unit: &str, series: &[Series], months: &[Month], totals: &[i64]) -> String {
+/// What the trend shows, in a sentence; `None` without months.
+fn trend_desc(unit: &str, series: &[Series], months: &[Month], totals: &[i64]) -> Option<String> {
     let name = |m: &Month| {
         let (y, mo) = year_month(&m.month);
         format!("{y}年{mo}月")
     };
-    let (first, last) = (name(&months[0]), name(&months[months.len() - 1]));
+    let (first, last) = (name(months.first()?), name(months.last()?));
     let sums: Vec<String> = series
         .iter()
         .enumerate()
@@ -389,36 +390,27 @@ fn trend_desc(unit: &str, series: &[Series], months: &[Month], totals: &[i64]) -
             format!("{}合计 {sum} {unit}", s.name)
         })
         .collect();
-    let (most, total) = months
-        .iter()
-        .zip(totals)
-        .max_by_key(|(_, t)| **t)
-        .expect("a trend with marks has months");
-    format!(
+    let (most, total) = months.iter().zip(totals).max_by_key(|(_, t)| **t)?;
+    Some(format!(
         "{first}至{last}共 {} 个月:{};最多的是{}({total} {unit})。",
         months.len(),
         sums.join(","),
         name(most)
-    )
+    ))
 }
 
-fn bars_desc(bars: &[Bar]) -> String {
-    let most = bars
-        .iter()
-        .max_by_key(|b| b.value)
-        .expect("bars to describe");
-    let least = bars
-        .iter()
-        .min_by_key(|b| b.value)
-        .expect("bars to describe");
-    format!(
+/// What the bars show, in a sentence; `None` without bars.
+fn bars_desc(bars: &[Bar]) -> Option<String> {
+    let most = bars.iter().max_by_key(|b| b.value)?;
+    let least = bars.iter().min_by_key(|b| b.value)?;
+    Some(format!(
         "共 {} 项;最多的是{}({}),最少的是{}({})。",
         bars.len(),
         most.label,
         most.exact,
         least.label,
         least.exact
-    )
+    ))
 }
 
 /// Coordinates to a tenth of a unit, which keeps the SVG short.
