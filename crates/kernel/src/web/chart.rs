@@ -452,6 +452,11 @@ mod tests {
         }
     }
 
+    /// A trend of on-time and late closures.
+    fn trend(months: &[Month]) -> Chart {
+        Chart::trend("t", "按月办结", "件", &series(), months)
+    }
+
     fn baseline() -> f64 {
         PLOT_TOP + PLOT_HEIGHT
     }
@@ -469,13 +474,7 @@ mod tests {
 
     #[test]
     fn stacked_segments_stand_on_the_zero_line_and_the_tallest_month_fits() {
-        let c = Chart::trend(
-            "t",
-            "按月办结",
-            "件",
-            &series(),
-            &[month("2026-03", &[6, 2]), month("2026-04", &[3, 0])],
-        );
+        let c = trend(&[month("2026-03", &[6, 2]), month("2026-04", &[3, 0])]);
         let march: Vec<&Mark> = c.marks.iter().filter(|m| m.tip.contains("3月")).collect();
         assert_eq!(march.len(), 2);
         assert_eq!(
@@ -506,13 +505,7 @@ mod tests {
 
     #[test]
     fn the_trend_reads_in_chinese_with_exact_figures_in_tooltips_and_table() {
-        let c = Chart::trend(
-            "t",
-            "按月办结",
-            "件",
-            &series(),
-            &[month("2025-12", &[6, 2]), month("2026-01", &[3, 1])],
-        );
+        let c = trend(&[month("2025-12", &[6, 2]), month("2026-01", &[3, 1])]);
         let texts: Vec<&str> = c.texts.iter().map(|t| t.text.as_str()).collect();
         for label in ["12月", "1月", "2025年", "2026年"] {
             assert!(texts.contains(&label), "{label} in {texts:?}");
@@ -531,13 +524,7 @@ mod tests {
 
     #[test]
     fn months_without_figures_keep_their_place_at_zero() {
-        let c = Chart::trend(
-            "t",
-            "按月",
-            "件",
-            &series(),
-            &[month("2025-11", &[1, 0]), month("2026-02", &[2, 1])],
-        );
+        let c = trend(&[month("2025-11", &[1, 0]), month("2026-02", &[2, 1])]);
         let months: Vec<&str> = c.rows.iter().map(|r| r[0].as_str()).collect();
         assert_eq!(
             months,
@@ -623,8 +610,8 @@ mod tests {
                 &["部门", "件数"],
                 &[bar("区商务局", 0)],
             ),
-            Chart::trend("t", "按月", "件", &series(), &[]),
-            Chart::trend("t", "按月", "件", &series(), &[month("2026-03", &[0, 0])]),
+            trend(&[]),
+            trend(&[month("2026-03", &[0, 0])]),
         ] {
             let html = c.render().unwrap();
             assert!(html.contains("暂无数据"), "{html}");
