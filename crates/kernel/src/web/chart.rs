@@ -9,8 +9,9 @@
 //! never overflows a phone.
 //!
 //! Our own small module rather than a charting crate: what matters here (the accessible names,
-//! the tooltips, the table, Chinese labels, the palette of `app.css`) is most of the code, and
-//! the crates we looked at would still need all of it written around their output.
+//! the tooltips, the table, Chinese labels, the palette of `app.css`) is most of the code.
+//! plotters' SVG backend would cost little to build (three crates, about 4 s) but writes bare
+//! shapes and text, with no role, title, description or tooltip to hang these on.
 
 use askama::Template;
 
@@ -80,6 +81,8 @@ const MONTH_ROOM: f64 = 36.0;
 const LABEL_LINE: f64 = 18.0;
 const BAR_HEIGHT: f64 = 14.0;
 const ROW: f64 = 42.0;
+/// The shortest bar drawn for a figure above zero.
+const THINNEST: f64 = 3.0;
 /// The size of labels and values in SVG units, as `app.css` sets it.
 const FONT: f64 = 14.0;
 /// Months on the axis before only every other one is written.
@@ -93,6 +96,8 @@ pub struct Chart {
     title: String,
     desc: String,
     height: f64,
+    /// Segments stacked on one another, which a white edge parts.
+    stacked: bool,
     lines: Vec<Line>,
     marks: Vec<Mark>,
     texts: Vec<Text>,
@@ -136,6 +141,7 @@ impl Chart {
             title: title.to_string(),
             desc: String::new(),
             height: 0.0,
+            stacked: false,
             lines: Vec::new(),
             marks: Vec::new(),
             texts: Vec::new(),
@@ -176,6 +182,7 @@ impl Chart {
             return chart;
         }
         chart.height = PLOT_TOP + PLOT_HEIGHT + MONTH_ROOM;
+        chart.stacked = series.len() > 1;
         let y_of = |v: i64| PLOT_TOP + PLOT_HEIGHT - v as f64 / top as f64 * PLOT_HEIGHT;
         for tick in (0..=top).step_by(usize::try_from(step).unwrap_or(1)) {
             let y = tenth(y_of(tick));
@@ -268,7 +275,7 @@ impl Chart {
             chart.marks.push(Mark {
                 x: 0.0,
                 y: tenth(top + LABEL_LINE + 2.0),
-                width: tenth(b.value.max(0) as f64 / max as f64 * WIDTH),
+                width: bar_width(b.value, max),
                 height: BAR_HEIGHT,
                 tone: tone.class(),
                 tip: format!("{}:{}", b.label, b.exact),
@@ -318,6 +325,15 @@ fn following(month: &str) -> Option<String> {
     } else {
         format!("{y:04}-{:02}", m + 1)
     })
+}
+
+/// The length of a bar: in proportion to the largest, which spans the width, but any figure
+/// above zero at least [`THINNEST`] so that it shows.
+fn bar_width(value: i64, max: i64) -> f64 {
+    if value <= 0 {
+        return 0.0;
+    }
+    tenth(value as f64 / max as f64 * WIDTH).max(THINNEST)
 }
 
 fn stack_total(values: &[i64]) -> i64 {
@@ -564,6 +580,14 @@ mod tests {
         assert_eq!(c.height, 3.0 * ROW);
         assert!(c.texts.iter().any(|t| t.text == "0 件"));
         assert_eq!(c.rows[2], ["区税务局", "0 件", "3"]);
+        let tiny = Chart::bars(
+            "b",
+            "按部门",
+            Tone::Plain,
+            &["部门"],
+            &[bar("甲", 1000), bar("乙", 1)],
+        );
+        assert_eq!(tiny.marks[1].width, THINNEST, "a figure above zero shows");
     }
 
     #[test]
