@@ -1,7 +1,7 @@
 // 监督驾驶舱 on the demo: 效能办 opens the cockpit from the navigation, sees every scene's clocks by
 // department with the overdue cells marked, follows one overdue cell to the items behind it and
-// on to an item's trail, switches to towns and sorts by the longest delay; on a phone the same
-// cockpit fits the screen.
+// on to an item's trail, switches to towns and sorts by the longest delay. The charts of the
+// cockpit, 兑现统计 and 诉求研判 are named images with their figures as text, on a phone and a desk.
 import assert from 'node:assert/strict';
 import {
   PHONE, DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll, navTo,
@@ -55,11 +55,41 @@ journey('效能办在监督驾驶舱看到各部门各业务的逾期,点开逾�
   await screenshot(page, 'cockpit-by-town');
 });
 
-journey('监督驾驶舱在手机上不横向溢出,汇总数字和趋势图可见', PHONE, async ({ page }) => {
-  await login(page, 'discipline');
-  await visit(page, '/supervision');
-  await page.locator('.cockpit-summary').waitFor();
-  await page.locator('figure.trend svg[role="img"]').waitFor();
-  await assertNoHorizontalScroll(page);
-  await screenshot(page, 'cockpit-phone');
-});
+/** Asserts every chart on the page is an SVG image named by a Chinese title, each bar tells its
+ *  figure, the figures are there as a table, and no chart reaches past the screen. */
+async function assertCharts(page) {
+  const charts = page.locator('figure.chart svg[role="img"]');
+  const count = await charts.count();
+  assert.ok(count >= 1, `${page.url()} draws a chart`);
+  const width = page.viewportSize().width;
+  for (let i = 0; i < count; i += 1) {
+    const svg = charts.nth(i);
+    const title = await svg.locator(':scope > title').textContent();
+    assert.match(title, /[\u4e00-\u9fff]/, 'the chart is titled in Chinese');
+    assert.ok(await page.getByRole('img', { name: title }).count() >= 1, `the SVG is named “${title}”`);
+    assert.match(await svg.locator(':scope > desc').textContent(), /共 \d+/);
+    assert.match(await svg.locator('rect title').first().textContent(), /:[\d,.]+ /, 'a bar tells its figure');
+    const box = await svg.boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= width, `“${title}” fits the ${width}px screen`);
+    const figure = svg.locator('xpath=..');
+    await figure.locator('summary', { hasText: '数据表' }).click();
+    assert.ok(await figure.locator('table tbody tr').count() >= 1, `“${title}” has its figures as a table`);
+  }
+}
+
+for (const [device, name] of [[PHONE, 'phone'], [DESKTOP, 'desk']]) {
+  journey(`驾驶舱、兑现统计和诉求研判的图表:中文标题的 SVG,每根柱子有确切数字,附数据表,不横向溢出(${name})`, device, async ({ page }) => {
+    await login(page, 'efficiency');
+    for (const [path, heading, shot] of [
+      ['/supervision', '监督驾驶舱', 'cockpit'],
+      ['/dashboard/policies', '惠企政策兑现统计', 'fulfilment'],
+      ['/requests/analysis', '诉求研判', 'analysis'],
+    ]) {
+      await visit(page, path);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await assertCharts(page);
+      await assertNoHorizontalScroll(page);
+      await screenshot(page, `charts-${shot}-${name}`);
+    }
+  });
+}

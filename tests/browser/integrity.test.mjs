@@ -121,7 +121,7 @@ journey('好差评与诚信:管家手机差评(须写意见)、部门回访整�
     await navTo(efficiency, '兑现统计');
     await efficiency.getByRole('heading', { level: 1, name: '惠企政策兑现统计' }).waitFor();
     assert.match(await efficiency.locator('#paid-total').innerText(), /^¥[\d,]+\.\d\d$/);
-    assert.ok(await efficiency.locator('.bar-row').count() >= 1, 'money paid per policy is charted');
+    assert.ok(await efficiency.locator('svg[role="img"] rect').count() >= 1, 'money paid per policy is charted');
     for (const [link, check] of [
       ['导出 CSV', (b) => assert.ok(b.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), 'CSV starts with the BOM')],
       ['导出 XLSX', (b) => assert.equal(b.subarray(0, 4).toString('latin1'), 'PK\x03\x04', 'XLSX is a ZIP package')],

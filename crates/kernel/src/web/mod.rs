@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod api;
+pub mod chart;
 pub mod download;
 pub mod error;
 pub mod form;

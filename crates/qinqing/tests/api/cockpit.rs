@@ -159,6 +159,11 @@ async fn the_cockpit_counts_every_clock_by_department_and_town_and_lists_what_is
         page.contains(&format!("key={key}&#38;owner=policies")),
         "cell links"
     );
+    // Above the table, overdue clocks by department and closures by month, drawn as images.
+    for title in ["各部门已逾期件数", "近 12 个月每月办结件数"] {
+        assert!(page.contains(&format!(">{title}</title>")), "{title}");
+    }
+    assert!(page.matches(r#"role="img""#).count() >= 2);
 }
 
 #[tokio::test]

@@ -371,6 +371,15 @@ async fn the_dashboard_counts_what_was_decided_and_paid_and_exports_it() {
         (amount * 100.0).round() as i64
     );
     assert!(after["on_time_bp"].as_i64().is_some());
+    // The page draws the money paid by policy, each bar telling its amount.
+    let page = efficiency
+        .get("/dashboard/policies")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(">各项政策已拨付金额</title>"), "{page}");
+    assert!(page.contains("<title>诚信测试补助:"), "{page}");
 
     let csv = efficiency
         .get("/api/v1/dashboards/policies?format=csv")

@@ -117,6 +117,7 @@ async fn the_analysis_counts_times_and_repeats_within_the_callers_region() {
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("诉求研判") && html.contains("chart-category"));
+    assert!(html.contains(r#"<title id="chart-category-svg-title">本期诉求按类别</title>"#));
     let refused = app
         .login("enterprise")
         .await

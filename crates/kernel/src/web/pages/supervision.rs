@@ -3,6 +3,7 @@
 use super::{Layout, error_page};
 use crate::cockpit::{self, By, Cell, CellQuery, Cockpit, ListedClock, Sort, UnreachedWarning};
 use crate::web::AppState;
+use crate::web::chart::{Bar, Chart, Month, Series, Tone};
 use crate::web::session::PageUser;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -19,28 +20,11 @@ pub fn routes() -> Router<AppState> {
         .route("/supervision/clocks", get(list))
 }
 
-/// One bar of the monthly trend, laid out for the SVG chart.
-pub struct TrendBar {
-    pub x: usize,
-    pub height: u32,
-    pub y: u32,
-    pub month: String,
-    pub label: String,
-    pub tone: &'static str,
-}
-
-/// The chart's drawing height, in SVG units.
-const CHART_HEIGHT: u32 = 100;
-/// Width of one month's bar and its gap.
-const BAR_STEP: usize = 28;
-
 #[derive(Template, WebTemplate)]
 #[template(path = "supervision.html")]
 pub struct CockpitPage {
     layout: Layout,
     c: Cockpit,
-    trend: Vec<TrendBar>,
-    chart_width: usize,
 }
 
 impl CockpitPage {
@@ -107,35 +91,52 @@ impl CockpitPage {
     }
 }
 
-fn trend(c: &Cockpit) -> Vec<TrendBar> {
-    c.months
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let height = u32::from(m.on_time_percent) * CHART_HEIGHT / 100;
-            TrendBar {
-                x: i * BAR_STEP,
-                height,
-                y: CHART_HEIGHT - height,
-                month: m
-                    .month
-                    .get(5..)
-                    .unwrap_or(&m.month)
-                    .trim_start_matches('0')
-                    .to_string()
-                    + "月",
-                label: format!(
-                    "{}:办结 {} 件,按时 {} 件({}%)",
-                    m.month, m.closed, m.on_time, m.on_time_percent
-                ),
-                tone: match m.on_time_percent {
-                    95..=100 => "good",
-                    80..=94 => "watch",
-                    _ => "bad",
-                },
-            }
-        })
-        .collect()
+impl CockpitPage {
+    /// Clocks closed by month, on time and late stacked, so a bad month shows as more red.
+    fn trend(&self) -> Chart {
+        let series =
+            [("按时办结", Tone::Good), ("逾期办结", Tone::Bad)].map(|(name, tone)| Series {
+                name: name.into(),
+                tone,
+            });
+        let months: Vec<Month> = self
+            .c
+            .months
+            .iter()
+            .map(|m| Month {
+                month: m.month.clone(),
+                values: vec![m.on_time, m.closed - m.on_time],
+            })
+            .collect();
+        Chart::trend("trend", "近 12 个月每月办结件数", "件", &series, &months)
+    }
+
+    /// Overdue clocks by department or town, in the table's order.
+    fn overdue_chart(&self) -> Chart {
+        let bars: Vec<Bar> = self
+            .c
+            .rows
+            .iter()
+            .map(|r| Bar {
+                label: r.name.clone(),
+                value: r.total.overdue,
+                shown: format!("{} 件", r.total.overdue),
+                exact: format!("{} 件", r.total.overdue),
+                more: vec![r.total.open.to_string(), self.delay(&r.total)],
+            })
+            .collect();
+        let (title, head) = match self.c.by {
+            By::Department => ("各部门已逾期件数", "部门"),
+            By::Town => ("各镇街已逾期件数", "镇街"),
+        };
+        Chart::bars(
+            "overdue",
+            title,
+            Tone::Bad,
+            &[head, "已逾期", "在办", "最长逾期"],
+            &bars,
+        )
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -159,9 +160,6 @@ async fn page(
     };
     CockpitPage {
         layout: Layout::new("监督驾驶舱", Some(&caller), &state, "/supervision"),
-        trend: trend(&c),
-        // Twelve months wide whatever the history, so bars keep their size.
-        chart_width: 12 * BAR_STEP,
         c,
     }
     .into_response()

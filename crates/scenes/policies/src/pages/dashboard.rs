@@ -1,6 +1,6 @@
 //! Figures of policy fulfilment (兑现统计).
 
-use super::yuan::filters;
+use super::yuan::{filters, grouped, short};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::chart::{Bar, Chart, Tone};
 use qinqing_kernel::web::pages::{Layout, error_page};
 use qinqing_kernel::web::session::PageUser;
 
@@ -28,10 +29,32 @@ impl DashboardPage {
     fn pct(&self, bp: &Option<i64>) -> String {
         bp.map_or_else(|| "—".into(), |v| format!("{}.{:02}%", v / 100, v % 100))
     }
-    /// The width of a bar, in percent of the largest amount paid by one policy.
-    fn bar(&self, fen: &i64) -> i64 {
-        let max = self.d.paid.iter().map(|p| p.paid_fen).max().unwrap_or(0);
-        if max > 0 { fen * 100 / max } else { 0 }
+    /// Money paid by policy, the amounts beside the bars in 万元 and exact in the table.
+    fn paid_chart(&self) -> Chart {
+        let yuan = |amount: &str| format!("{} 元", grouped(amount));
+        let bars: Vec<Bar> = self
+            .d
+            .paid
+            .iter()
+            .map(|p| Bar {
+                label: p.policy.clone(),
+                value: p.paid_fen,
+                shown: short(p.paid_fen),
+                exact: yuan(&p.paid),
+                more: vec![
+                    p.department.clone(),
+                    p.payouts.to_string(),
+                    yuan(&p.auto_grant),
+                ],
+            })
+            .collect();
+        Chart::bars(
+            "paid",
+            "各项政策已拨付金额",
+            Tone::Plain,
+            &["政策", "已拨付", "部门", "笔数", "其中免申即享"],
+            &bars,
+        )
     }
 }
 

@@ -15,6 +15,7 @@ use qinqing_exchange::RowError;
 use qinqing_exchange::hotline::HEADERS;
 use qinqing_kernel::AppError;
 use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::chart::{Bar, Chart, Month, Series, Tone};
 use qinqing_kernel::web::pages::{Layout, error_page, form_caller};
 use qinqing_kernel::web::session::PageUser;
 use qinqing_kernel::web::upload::UploadForm;
@@ -45,13 +46,43 @@ impl AnalysisPage {
         v.clone().unwrap_or_else(|| "—".into())
     }
 
-    /// The grouped charts: heading, element id, groups.
-    fn charts(&self) -> [(&'static str, &'static str, &[GroupRow]); 3] {
+    /// Requests registered by month.
+    fn month_chart(&self) -> Chart {
+        let series = [Series {
+            name: "登记诉求".into(),
+            tone: Tone::Plain,
+        }];
+        let months: Vec<Month> = self
+            .a
+            .by_month
+            .iter()
+            .map(|m| Month {
+                month: m.month.clone(),
+                values: vec![m.total],
+            })
+            .collect();
+        Chart::trend(
+            "chart-month-svg",
+            "每月登记的诉求件数",
+            "件",
+            &series,
+            &months,
+        )
+    }
+
+    /// The charts by group: heading, element id, chart.
+    fn charts(&self) -> [(&'static str, &'static str, Chart); 3] {
         [
-            ("按类别", "chart-category", &self.a.by_category),
-            ("按受理部门", "chart-department", &self.a.by_department),
-            ("按镇街", "chart-town", &self.a.by_town),
+            ("按类别", "chart-category", "类别", &self.a.by_category),
+            (
+                "按受理部门",
+                "chart-department",
+                "受理部门",
+                &self.a.by_department,
+            ),
+            ("按镇街", "chart-town", "镇街", &self.a.by_town),
         ]
+        .map(|(title, id, head, groups)| (title, id, group_chart(title, id, head, groups)))
     }
 
     /// The lists of unresolved problems: heading, element id, rows.
@@ -62,6 +93,27 @@ impl AnalysisPage {
             ("回访不满意重新办理", "reopened", &self.a.reopened),
         ]
     }
+}
+
+/// Requests by one grouping, the largest group's bar the full width.
+fn group_chart(title: &str, id: &str, head: &str, groups: &[GroupRow]) -> Chart {
+    let bars: Vec<Bar> = groups
+        .iter()
+        .map(|g| Bar {
+            label: g.label.clone(),
+            value: g.total,
+            shown: format!("{} 件", g.total),
+            exact: format!("{} 件", g.total),
+            more: vec![g.in_hand.to_string(), g.closed.to_string()],
+        })
+        .collect();
+    Chart::bars(
+        &format!("{id}-svg"),
+        &format!("本期诉求{title}"),
+        Tone::Plain,
+        &[head, "诉求", "办理中", "已办结"],
+        &bars,
+    )
 }
 
 pub async fn analysis(
