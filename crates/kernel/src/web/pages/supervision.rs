@@ -41,6 +41,8 @@ pub struct CockpitPage {
     c: Cockpit,
     trend: Vec<TrendBar>,
     chart_width: usize,
+    /// The caller reads 监督的再监督 (the supervising offices, the administrator).
+    oversight: bool,
 }
 
 impl CockpitPage {
@@ -162,6 +164,7 @@ async fn page(
         trend: trend(&c),
         // Twelve months wide whatever the history, so bars keep their size.
         chart_width: 12 * BAR_STEP,
+        oversight: crate::supervision::may_oversee(caller.principal.role),
         c,
     }
     .into_response()
@@ -174,6 +177,9 @@ pub struct ClocksPage {
     heading: String,
     clocks: Vec<ListedClock>,
     back: String,
+    /// The caller issues 督办 on an overdue clock (效能办, 纪检).
+    may_supervise: bool,
+    default_days: u32,
 }
 
 async fn list(
@@ -195,6 +201,8 @@ async fn list(
         heading: format!("{}的时限", q.status.label_zh()),
         clocks,
         back: format!("/supervision?by={by}"),
+        may_supervise: crate::supervision::may_supervise(caller.principal.role),
+        default_days: crate::supervision::DEFAULT_DAYS,
     }
     .into_response()
 }
