@@ -490,6 +490,8 @@ pub struct ListedClock {
     pub due_at: DateTime<Utc>,
     /// Calendar days past due (negative: days left).
     pub days_late: i64,
+    /// Running past its due time: a 督办 may be issued on it.
+    pub overdue: bool,
     /// Where its full trail is.
     pub trail: String,
 }
@@ -557,6 +559,7 @@ fn listed(owner: &Owner, d: Deadline, now: DateTime<Utc>) -> ListedClock {
         label: d.label,
         owner: owner.label,
         days_late: (now - d.due_at).num_days(),
+        overdue: d.state == crate::store::deadlines::State::Running && d.due_at < now,
         due_at: d.due_at,
     }
 }

@@ -29,7 +29,7 @@ pub const DEFAULT_DAYS: u32 = 3;
 const MAX_DAYS: u32 = 30;
 const MAX_TEXT: usize = 500;
 /// How many rows each list of the re-supervision page shows.
-const OVERSIGHT_LIMIT: i64 = 100;
+const OVERSIGHT_LIMIT: i64 = 50;
 
 /// A 督办 order to issue on a clock.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

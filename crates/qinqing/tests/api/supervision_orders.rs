@@ -217,6 +217,16 @@ async fn an_order_reaches_the_department_runs_on_its_own_clock_and_closes_when_a
     assert_eq!(closed["answered_by"], "林经办");
     let res = review(&supervisor, id, json!({ "decision": "accept" })).await;
     assert_error(res, StatusCode::CONFLICT, "conflict", None).await;
+    let trail = app
+        .text_of(
+            &supervisor.client,
+            &format!("/trace/supervision_order/{id}"),
+        )
+        .await;
+    assert!(
+        trail.contains("发出督办") && trail.contains("督办办结"),
+        "{trail}"
+    );
     assert_eq!(
         audit_actions(&app, id).await,
         [

@@ -131,6 +131,8 @@ async fn review(
 pub struct OrderPage {
     layout: Layout,
     o: OrderView,
+    /// The caller supervises (reads 监督的再监督 and the order's trail); else they answer it.
+    oversees: bool,
 }
 
 async fn order(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
@@ -138,6 +140,7 @@ async fn order(State(state): State<AppState>, user: PageUser, Path(id): Path<i64
     match supervision::order(&state.app, &caller.principal, id).await {
         Ok(o) => OrderPage {
             layout: Layout::new("督办事项", Some(caller), &state, "/supervision"),
+            oversees: supervision::may_oversee(caller.principal.role),
             o,
         }
         .into_response(),
