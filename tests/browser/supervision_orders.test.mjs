@@ -1,7 +1,7 @@
 // 督办 on the demo: 效能办 opens the cockpit, follows an overdue cell of 工业和信息化局 to its items and
 // issues a 督办 with a note and a deadline; the department's lead reads the 站内信 on a phone,
-// opens the order and answers with the result; 效能办 accepts it (办结). 监督的再监督 lists what
-// nobody acted on; on a phone every page fits the screen.
+// opens the order and answers with the result; 效能办 sends it back once, then accepts it (办结).
+// 监督的再监督 lists what nobody acted on; on a phone every page fits the screen.
 import assert from 'node:assert/strict';
 import {
   PHONE, DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll, navTo,
@@ -11,7 +11,7 @@ import { person, withPeople, fact } from './lib/fulfilment.mjs';
 
 useBrowser();
 
-journey('效能办从监督驾驶舱找到逾期事项发出督办,部门负责人在手机上收到站内信并报送结果,效能办办结', DESKTOP, async ({ page, watch }) => {
+journey('效能办从监督驾驶舱找到逾期事项发出督办,部门负责人在手机上收到站内信并报送结果,效能办退回一次后办结', DESKTOP, async ({ page, watch }) => {
   await login(page, 'efficiency');
   await navTo(page, '监督驾驶舱');
   const row = page.locator('table.cockpit tbody tr', { has: page.locator('th', { hasText: '工业和信息化局' }) });
@@ -47,12 +47,22 @@ journey('效能办从监督驾驶舱找到逾期事项发出督办,部门负责�
     assert.equal(await fact(lead, '状态'), '已报结果,待审核');
     assert.equal(await lead.getByRole('button', { name: '报送办理结果' }).count(), 0, 'answered once');
     await assertShownLinksOpen(lead);
-  });
 
-  await visit(page, orderPath);
-  assert.match(await fact(page, '办理结果'), /已约谈经办人/);
-  await clickAndWait(page, page.getByRole('button', { name: '办结' }));
-  assert.equal(await fact(page, '状态'), '已办结');
+    // Sent back once for want of measures, answered again, then accepted.
+    await visit(page, orderPath);
+    assert.match(await fact(page, '办理结果'), /已约谈经办人/);
+    await page.getByLabel('退回理由').fill('请补充整改措施');
+    await clickAndWait(page, page.getByRole('button', { name: '退回' }));
+    assert.equal(await fact(page, '状态'), '待办理');
+    assert.equal(await fact(page, '退回理由'), '请补充整改措施');
+    await visit(lead, orderPath);
+    await lead.getByLabel('办理结果').fill('已建立逐日跟踪台账,本周内办结');
+    await clickAndWait(lead, lead.getByRole('button', { name: '报送办理结果' }));
+    await visit(page, orderPath);
+    await clickAndWait(page, page.getByRole('button', { name: '办结' }));
+    assert.equal(await fact(page, '状态'), '已办结');
+    assert.match(await fact(page, '办理结果'), /逐日跟踪台账/);
+  });
   await screenshot(page, 'supervision-order-closed');
 });
 

@@ -18,8 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/supervision/orders", post(issue))
         .route("/supervision/orders/{id}", get(order))
-        .route("/supervision/orders/{id}/answer", post(answer))
-        .route("/supervision/orders/{id}/review", post(review))
+        .route("/supervision/orders/{id}/{step}", post(step))
         .route("/supervision/oversight", get(oversight))
 }
 
@@ -85,42 +84,31 @@ async fn issue(
     .await
 }
 
-async fn answer(
+/// A step on an order: the department's result (`answer`) or the supervisor's verdict
+/// (`review`: accept, or send back with a reason and days).
+async fn step(
     State(state): State<AppState>,
     user: PageUser,
-    Path(id): Path<i64>,
+    Path((id, step)): Path<(i64, String)>,
     axum::Form(form): axum::Form<OrderForm>,
 ) -> Response {
     submit(&state, &user, &form.csrf, async |caller| {
-        supervision::answer(
-            &state.app,
-            &caller.principal,
-            id,
-            &form.result,
-            &caller.meta,
-        )
-        .await?;
-        Ok(id)
-    })
-    .await
-}
-
-async fn review(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    axum::Form(form): axum::Form<OrderForm>,
-) -> Response {
-    submit(&state, &user, &form.csrf, async |caller| {
-        let review = match form.decision.as_str() {
-            "accept" => Review::Accept,
-            "send_back" => Review::SendBack {
-                reason: form.reason.clone(),
-                days: form_days(&form.days)?,
-            },
-            _ => return Err(AppError::invalid("decision", "请选择办结或退回")),
-        };
-        supervision::review(&state.app, &caller.principal, id, &review, &caller.meta).await?;
+        let (app, who, meta) = (&state.app, &caller.principal, &caller.meta);
+        match (step.as_str(), form.decision.as_str()) {
+            ("answer", _) => supervision::answer(app, who, id, &form.result, meta).await?,
+            ("review", "accept") => {
+                supervision::review(app, who, id, &Review::Accept, meta).await?
+            }
+            ("review", "send_back") => {
+                let back = Review::SendBack {
+                    reason: form.reason.clone(),
+                    days: form_days(&form.days)?,
+                };
+                supervision::review(app, who, id, &back, meta).await?
+            }
+            ("review", _) => return Err(AppError::invalid("decision", "请选择办结或退回")),
+            _ => return Err(AppError::NotFound("没有这个操作".into())),
+        }
         Ok(id)
     })
     .await
