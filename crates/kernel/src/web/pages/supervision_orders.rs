@@ -174,7 +174,12 @@ async fn oversight(State(state): State<AppState>, user: PageUser) -> Response {
     let caller = &user.0;
     match supervision::oversight(&state.app, &caller.principal).await {
         Ok(v) => OversightPage {
-            layout: Layout::new("监督的再监督", Some(caller), &state, "/supervision"),
+            layout: Layout::new(
+                "监督的再监督(全部业务)",
+                Some(caller),
+                &state,
+                "/supervision",
+            ),
             may_supervise: supervision::may_supervise(caller.principal.role),
             default_days: supervision::DEFAULT_DAYS,
             v,
