@@ -22,8 +22,7 @@ use utoipa::ToSchema;
 
 /// The kind of an order's own clock.
 pub const ORDER_KIND: &str = "supervision_order";
-/// The object type an order's clock and trail are on.
-pub const ORDER_OBJECT: &str = "supervision_order";
+pub use crate::store::supervision::ORDER_OBJECT;
 /// Working days an order gives when the supervisor names none.
 pub const DEFAULT_DAYS: u32 = 3;
 const MAX_DAYS: u32 = 30;

@@ -10,6 +10,9 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use utoipa::ToSchema;
 
+/// The object type an order's own clock and trail are on.
+pub const ORDER_OBJECT: &str = "supervision_order";
+
 /// Where a 督办 order stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -196,7 +199,7 @@ pub struct Pending {
 /// The orders in the window's scope not yet closed, the oldest first (at most `limit`).
 pub async fn pending(conn: &mut Conn, window: &Window<'_>, limit: i64) -> Result<Vec<Pending>> {
     let mut args = Vec::new();
-    let scope = region_condition(window, &mut args).replace("region_code", "o.region_code");
+    let scope = region_condition(window, &mut args);
     let limit = next(Arg::Int(limit), &mut args);
     let sql = format!(
         "{COLUMNS} WHERE o.status <> 'closed'{scope} ORDER BY o.issued_at, o.id LIMIT {limit}"
@@ -222,12 +225,7 @@ pub async fn pending(conn: &mut Conn, window: &Window<'_>, limit: i64) -> Result
 
 /// The due time of an order's running clock, if it has one.
 pub async fn order_clock_due(conn: &mut Conn, order_id: i64) -> Result<Option<DateTime<Utc>>> {
-    let open = super::deadlines::for_object(
-        conn,
-        crate::supervision::ORDER_OBJECT,
-        &order_id.to_string(),
-    )
-    .await?;
+    let open = super::deadlines::for_object(conn, ORDER_OBJECT, &order_id.to_string()).await?;
     Ok(open
         .into_iter()
         .rev()
