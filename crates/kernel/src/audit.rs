@@ -41,6 +41,10 @@ pub const KERNEL_ACTIONS: &[ActionLabel] = &[
     ("deadline.paused", "暂停计时"),
     ("deadline.resumed", "恢复计时"),
     ("deadline.stopped", "办结"),
+    ("supervision.order_issued", "发出督办"),
+    ("supervision.order_answered", "报送督办结果"),
+    ("supervision.order_closed", "督办办结"),
+    ("supervision.order_returned", "退回督办结果"),
     ("demo.organisations_created", "建立演示区县机构"),
 ];
 

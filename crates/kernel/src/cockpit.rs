@@ -94,12 +94,18 @@ fn owners(app: &App) -> Vec<Owner> {
         label: "企业画像",
         kinds: vec![crate::enterprises::CORRECTION_REVIEW.to_string()],
     };
+    let orders = Owner {
+        name: "supervision",
+        label: "督办",
+        kinds: vec![crate::supervision::ORDER_KIND.to_string()],
+    };
     let scenes = app.scenes().iter().map(|s| Owner {
         name: s.name(),
         label: s.label(),
         kinds: s.clocks().into_iter().map(|c| c.kind).collect(),
     });
-    std::iter::once(kernel)
+    [kernel, orders]
+        .into_iter()
         .chain(scenes)
         .filter(|o| !o.kinds.is_empty())
         .chain(std::iter::once(Owner {
@@ -230,9 +236,9 @@ const UNREACHED_LIMIT: i64 = 50;
 
 /// Who may look, and over what: the supervising offices, 纪检 and the administrator over their
 /// scope; a department lead over their own department.
-struct Viewer {
+pub(crate) struct Viewer {
     region_prefix: Option<String>,
-    only_org: Option<i64>,
+    pub(crate) only_org: Option<i64>,
 }
 
 /// Whether people of this role have the cockpit (over their scope or department).
@@ -247,7 +253,7 @@ pub fn may_view(role: Role) -> bool {
     )
 }
 
-fn viewer(who: &Principal) -> AppResult<Viewer> {
+pub(crate) fn viewer(who: &Principal) -> AppResult<Viewer> {
     let region_prefix = match &who.scope {
         Scope::All => None,
         Scope::Region(code) => Some(crate::principal::region_prefix(code)),
@@ -275,7 +281,7 @@ fn viewer(who: &Principal) -> AppResult<Viewer> {
     }
 }
 
-fn window(viewer: &Viewer, now: DateTime<Utc>) -> Window<'_> {
+pub(crate) fn window(viewer: &Viewer, now: DateTime<Utc>) -> Window<'_> {
     Window {
         region_prefix: viewer.region_prefix.as_deref(),
         now,
@@ -362,7 +368,7 @@ pub async fn cockpit(app: &App, who: &Principal, by: By, sort: Sort) -> AppResul
     })
 }
 
-async fn unreached(
+pub(crate) async fn unreached(
     conn: &mut crate::store::Conn,
     viewer: &Viewer,
     window: &Window<'_>,
@@ -437,7 +443,10 @@ fn sort_rows(rows: &mut [Row], sort: Sort) {
 }
 
 /// Names of departments by id, or of towns by division code.
-async fn row_names(conn: &mut crate::store::Conn, by: By) -> AppResult<BTreeMap<String, String>> {
+pub(crate) async fn row_names(
+    conn: &mut crate::store::Conn,
+    by: By,
+) -> AppResult<BTreeMap<String, String>> {
     let orgs = orgs::list_non_enterprise(conn).await?;
     Ok(orgs
         .into_iter()
@@ -448,7 +457,7 @@ async fn row_names(conn: &mut crate::store::Conn, by: By) -> AppResult<BTreeMap<
         .collect())
 }
 
-fn row_name(names: &BTreeMap<String, String>, by: By, key: &str) -> String {
+pub(crate) fn row_name(names: &BTreeMap<String, String>, by: By, key: &str) -> String {
     match (names.get(key), by) {
         (Some(name), _) => name.clone(),
         (None, By::Department) => "未指定部门".into(),
@@ -474,11 +483,15 @@ pub struct CellQuery {
 /// One clock behind a cell.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ListedClock {
+    /// The clock's id, which a 督办 order names.
+    pub id: i64,
     pub label: String,
     pub owner: &'static str,
     pub due_at: DateTime<Utc>,
     /// Calendar days past due (negative: days left).
     pub days_late: i64,
+    /// Running past its due time: a 督办 may be issued on it.
+    pub overdue: bool,
     /// Where its full trail is.
     pub trail: String,
 }
@@ -541,10 +554,12 @@ pub async fn clocks(app: &App, who: &Principal, q: &CellQuery) -> AppResult<Vec<
 
 fn listed(owner: &Owner, d: Deadline, now: DateTime<Utc>) -> ListedClock {
     ListedClock {
+        id: d.id,
         trail: format!("/trace/{}/{}", d.object_type, d.object_id),
         label: d.label,
         owner: owner.label,
         days_late: (now - d.due_at).num_days(),
+        overdue: d.state == crate::store::deadlines::State::Running && d.due_at < now,
         due_at: d.due_at,
     }
 }

@@ -242,7 +242,11 @@ fn addressed_to(
 
 /// Users of `roles` whose scope covers the deadline's region (and, for department roles, of
 /// the department answering for it).
-async fn users_told(conn: &mut Conn, roles: &[Role], d: &Deadline) -> AppResult<Vec<i64>> {
+pub(crate) async fn users_told(
+    conn: &mut Conn,
+    roles: &[Role],
+    d: &Deadline,
+) -> AppResult<Vec<i64>> {
     let region = DivisionCode::parse(&d.region_code)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("deadline region: {e}")))?;
     let mut ids = Vec::new();
@@ -395,6 +399,8 @@ pub struct DeadlineView {
 #[derive(Debug, Clone, Serialize)]
 pub struct WarningView {
     pub id: i64,
+    /// The clock warned of, which a 督办 order names.
+    pub deadline_id: i64,
     pub grade: Grade,
     pub grade_label: &'static str,
     pub fire_at: DateTime<Utc>,
@@ -428,6 +434,7 @@ fn warning_view(w: &Warning, d: &Deadline, now: DateTime<Utc>) -> WarningView {
     WarningView {
         overdue: d.state == State::Running && d.due_at < now,
         id: w.id,
+        deadline_id: d.id,
         grade: w.grade,
         grade_label: w.grade.label_zh(),
         fire_at: w.fire_at,
@@ -466,7 +473,7 @@ async fn view(conn: &mut Conn, d: Deadline, now: DateTime<Utc>) -> AppResult<Dea
     })
 }
 
-fn covers(who: &Principal, region: &str) -> bool {
+pub(crate) fn covers(who: &Principal, region: &str) -> bool {
     match DivisionCode::parse(region) {
         Ok(code) => who.scope == Scope::All || who.scope.covers_region(&code),
         Err(_) => false,
@@ -543,7 +550,7 @@ pub async fn warning_queue(
 
 /// Each item's warning of the highest grade (newest item first), with the lower grades fired
 /// before it: an item overdue for days is one row at 催告, not three.
-fn highest_per_item(
+pub(crate) fn highest_per_item(
     found: Vec<(Warning, Deadline)>,
 ) -> Vec<(Warning, Deadline, Vec<EarlierWarning>)> {
     let mut items: Vec<(Warning, Deadline, Vec<EarlierWarning>)> = Vec::new();
@@ -568,7 +575,9 @@ fn highest_per_item(
 }
 
 /// The names of the departments, by organisation id.
-async fn department_names(app: &App) -> AppResult<std::collections::HashMap<i64, String>> {
+pub(crate) async fn department_names(
+    app: &App,
+) -> AppResult<std::collections::HashMap<i64, String>> {
     let mut conn = app.db.conn().await?;
     let orgs = crate::store::orgs::list_non_enterprise(&mut conn).await?;
     Ok(orgs.into_iter().map(|o| (o.id, o.name)).collect())

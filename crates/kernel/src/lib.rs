@@ -32,6 +32,7 @@ pub mod setup;
 pub mod sms;
 pub mod stewards;
 pub mod store;
+pub mod supervision;
 pub mod users;
 pub mod web;
 
@@ -164,6 +165,9 @@ impl App {
     ) -> AppResult<Option<String>> {
         if object_type == "enterprise" {
             return Ok(Some(format!("/enterprises/{object_id}")));
+        }
+        if object_type == supervision::ORDER_OBJECT {
+            return Ok(Some(format!("/supervision/orders/{object_id}")));
         }
         for scene in self.scenes.iter() {
             if let Some(page) = scene.object_page(conn, object_type, object_id).await {

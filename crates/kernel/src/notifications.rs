@@ -70,6 +70,18 @@ impl Template {
         label: "预警无人接收",
         render: deadline_unreached,
     };
+    /// A supervisor ordered the department to act on a late item (督办).
+    pub const SUPERVISION_ORDER: Template = Template {
+        key: "supervision_order",
+        label: "督办",
+        render: supervision_order,
+    };
+    /// The department answered a 督办 order; the supervisor reviews the result.
+    pub const SUPERVISION_ANSWERED: Template = Template {
+        key: "supervision_answered",
+        label: "督办结果",
+        render: supervision_answered,
+    };
     /// An administrator reset the user's password.
     pub const PASSWORD_RESET: Template = Template {
         key: "password_reset",
@@ -77,12 +89,14 @@ impl Template {
         render: password_reset,
     };
     /// The kernel's own kinds of message.
-    pub const KERNEL: [Template; 6] = [
+    pub const KERNEL: [Template; 8] = [
         Template::DEADLINE_REMINDER,
         Template::DEADLINE_WARNING,
         Template::DEADLINE_DEMAND,
         Template::DEADLINE_ESCALATED,
         Template::DEADLINE_UNREACHED,
+        Template::SUPERVISION_ORDER,
+        Template::SUPERVISION_ANSWERED,
         Template::PASSWORD_RESET,
     ];
 
@@ -172,6 +186,33 @@ fn deadline_unreached(p: &Params) -> (String, String) {
         format!(
             "{object}的{kind}(时限 {due})发出{grade},但应接收的{missing}没有可用账户,现直接报送您。请督促办理,并为该部门配置账户。"
         ),
+    )
+}
+
+fn supervision_order(p: &Params) -> (String, String) {
+    let (object, _, due) = p.object_kind_due();
+    let note = p.get("note", "请抓紧办理");
+    let from = p.get("from", "监督部门");
+    let subject = match p.text("reason") {
+        Some(_) => "督办结果被退回",
+        None => "督办通知",
+    };
+    let reason = p
+        .text("reason")
+        .map(|r| format!("上次报送的结果被退回:{r}。"))
+        .unwrap_or_default();
+    (
+        subject.into(),
+        format!("{from}对{object}发出督办:{note}。{reason}请于 {due} 前办理并报送办理结果。"),
+    )
+}
+
+fn supervision_answered(p: &Params) -> (String, String) {
+    let object = p.get("object", "相关事项");
+    let by = p.get("by", "承办部门");
+    (
+        "督办事项已报送结果".into(),
+        format!("{by}已报送{object}的督办办理结果,请审核办结或退回。"),
     )
 }
 

@@ -40,7 +40,7 @@ pub struct Window<'a> {
     pub since: DateTime<Utc>,
 }
 
-fn region_condition(window: &Window, args: &mut Vec<Arg>) -> String {
+pub(crate) fn region_condition(window: &Window, args: &mut Vec<Arg>) -> String {
     match window.region_prefix {
         Some(prefix) => format!(
             " AND region_code LIKE {} ESCAPE '\\'",

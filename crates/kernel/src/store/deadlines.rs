@@ -339,7 +339,7 @@ pub async fn cancel_pending(conn: &mut Conn, deadline_id: i64, grades: &[Grade])
     Ok(())
 }
 
-const FIRED_COLUMNS: &str = "SELECT w.id AS w_id, w.deadline_id, w.grade, w.fire_at, w.fired_at, \
+pub(crate) const FIRED_COLUMNS: &str = "SELECT w.id AS w_id, w.deadline_id, w.grade, w.fire_at, w.fired_at, \
     w.acted_at, w.act_note, w.climbed_to, d.id, d.object_type, d.object_id, d.kind, d.label, d.region_code, \
     d.side, d.unit, d.amount, d.started_at, d.due_at, d.state, d.paused_at, d.org_id \
     FROM deadline_warning w JOIN deadline d ON d.id = w.deadline_id WHERE w.fired_at IS NOT NULL";
@@ -349,7 +349,7 @@ fn grade_list(grades: &[Grade]) -> String {
     list.join(", ")
 }
 
-fn fired_from_rows(rows: &[AnyRow]) -> Result<Vec<(Warning, Deadline)>> {
+pub(crate) fn fired_from_rows(rows: &[AnyRow]) -> Result<Vec<(Warning, Deadline)>> {
     rows.iter()
         .map(|r| {
             let mut w = warning_from_row_at(r, "w_id")?;

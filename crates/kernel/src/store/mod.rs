@@ -18,6 +18,7 @@ pub mod orgs;
 pub mod sessions;
 pub mod settings;
 pub mod sql;
+pub mod supervision;
 pub mod time;
 pub mod users;
 pub mod writes;

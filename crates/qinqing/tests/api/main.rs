@@ -44,4 +44,5 @@ mod rfc9162;
 mod security;
 mod sso;
 mod stewards;
+mod supervision_orders;
 mod system;

@@ -1,13 +1,16 @@
 //! The supervision cockpit's feed: every clock of every scene by department or town.
 
 use crate::cockpit::{self, By, CellQuery, Cockpit, ListedClock, Sort};
+use crate::supervision::{self, IssueRequest, OrderView, Oversight, Review};
 use crate::web::AppState;
+use crate::web::api::admin::Created;
 use crate::web::error::{ApiResult, ErrorBody};
 use crate::web::session::ApiUser;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use serde::Deserialize;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -16,6 +19,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(overview))
         .routes(routes!(clocks))
+        .routes(routes!(issue))
+        .routes(routes!(order))
+        .routes(routes!(answer))
+        .routes(routes!(review))
+        .routes(routes!(oversight))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -56,5 +64,87 @@ pub async fn clocks(
 ) -> ApiResult<Json<Vec<ListedClock>>> {
     Ok(Json(
         cockpit::clocks(&state.app, &caller.principal, &q).await?,
+    ))
+}
+
+/// Issues a 督办 order on an overdue or warned clock (效能办 or 纪检, within their scope): the
+/// department answering for it is told, and the order runs on its own clock.
+#[utoipa::path(post, path = "/api/v1/supervision/orders", tag = "deadlines", request_body = IssueRequest,
+    responses((status = 201, body = Created), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn issue(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Json(req): Json<IssueRequest>,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let id = supervision::issue(&state.app, &caller.principal, &req, &caller.meta).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// One 督办 order, for the department answering it and the supervisors over its region.
+#[utoipa::path(get, path = "/api/v1/supervision/orders/{id}", tag = "deadlines", params(("id" = i64, Path)),
+    responses((status = 200, body = OrderView), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn order(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<OrderView>> {
+    Ok(Json(
+        supervision::order(&state.app, &caller.principal, id).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AnswerRequest {
+    /// 办理结果 (at most 500 characters).
+    pub result: String,
+}
+
+/// The department's result (its handlers or lead), which stops the order's clock.
+#[utoipa::path(post, path = "/api/v1/supervision/orders/{id}/answer", tag = "deadlines",
+    params(("id" = i64, Path)), request_body = AnswerRequest,
+    responses((status = 204, description = "已报送"), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn answer(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+    Json(req): Json<AnswerRequest>,
+) -> ApiResult<StatusCode> {
+    supervision::answer(&state.app, &caller.principal, id, &req.result, &caller.meta).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The supervisor accepts the result (`{"decision": "accept"}`, 办结) or sends it back
+/// (`{"decision": "send_back", "reason": …, "days": …}`, 退回, with a fresh clock).
+#[utoipa::path(post, path = "/api/v1/supervision/orders/{id}/review", tag = "deadlines",
+    params(("id" = i64, Path)), request_body = Review,
+    responses((status = 204, description = "已办结或已退回"), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn review(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<i64>,
+    Json(req): Json<Review>,
+) -> ApiResult<StatusCode> {
+    supervision::review(&state.app, &caller.principal, id, &req, &caller.meta).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 监督的再监督 over every scene: warnings nobody acted on or nobody could be told of,
+/// escalations to 纪检 and what 纪检 did, 督办 orders without an accepted result.
+#[utoipa::path(get, path = "/api/v1/supervision/oversight", tag = "deadlines",
+    responses((status = 200, body = Oversight), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub async fn oversight(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> ApiResult<Json<Oversight>> {
+    Ok(Json(
+        supervision::oversight(&state.app, &caller.principal).await?,
     ))
 }

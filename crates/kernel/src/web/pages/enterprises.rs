@@ -87,6 +87,9 @@ pub struct WorkbenchPage {
     /// The scenes' shortcuts for this person.
     scene_links: Vec<crate::web::Link>,
     warnings: Vec<crate::deadlines::WarningView>,
+    /// The caller issues 督办 from a warning's row (效能办, 纪检).
+    may_supervise: bool,
+    default_days: u32,
     bar: QueueBar,
     pager: Pager,
 }
@@ -134,6 +137,8 @@ pub async fn workbench(
         bar: page.bar("/workbench#warnings", &Tab::ALL, "事项名称或编号"),
         pager: page.pager("/workbench#warnings", warnings.total),
         warnings: warnings.items,
+        may_supervise: crate::supervision::may_supervise(caller.principal.role),
+        default_days: crate::supervision::DEFAULT_DAYS,
         is_admin: caller.principal.role == Role::Admin,
         scene_links: state
             .scenes

@@ -11,6 +11,7 @@ pub mod messages;
 pub mod sso;
 pub mod stewards;
 pub mod supervision;
+pub mod supervision_orders;
 pub mod tools;
 pub mod trace;
 
@@ -40,6 +41,7 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .merge(messages::routes())
         .merge(sso::routes())
         .merge(supervision::routes())
+        .merge(supervision_orders::routes())
         .merge(tools::routes())
         .merge(trace::routes());
     scenes

@@ -25,6 +25,8 @@ pub fn routes() -> Router<AppState> {
 pub struct CockpitPage {
     layout: Layout,
     c: Cockpit,
+    /// The caller reads 监督的再监督 (the supervising offices, the administrator).
+    oversight: bool,
 }
 
 impl CockpitPage {
@@ -160,6 +162,7 @@ async fn page(
     };
     CockpitPage {
         layout: Layout::new("监督驾驶舱", Some(&caller), &state, "/supervision"),
+        oversight: crate::supervision::may_oversee(caller.principal.role),
         c,
     }
     .into_response()
@@ -172,6 +175,9 @@ pub struct ClocksPage {
     heading: String,
     clocks: Vec<ListedClock>,
     back: String,
+    /// The caller issues 督办 on an overdue clock (效能办, 纪检).
+    may_supervise: bool,
+    default_days: u32,
 }
 
 async fn list(
@@ -193,6 +199,8 @@ async fn list(
         heading: format!("{}的时限", q.status.label_zh()),
         clocks,
         back: format!("/supervision?by={by}"),
+        may_supervise: crate::supervision::may_supervise(caller.principal.role),
+        default_days: crate::supervision::DEFAULT_DAYS,
     }
     .into_response()
 }

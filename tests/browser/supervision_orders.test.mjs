@@ -1,0 +1,83 @@
+// 督办 on the demo: 效能办 opens the cockpit, follows an overdue cell of 工业和信息化局 to its items and
+// issues a 督办 with a note and a deadline; the department's lead reads the 站内信 on a phone,
+// opens the order and answers with the result; 效能办 sends it back once, then accepts it (办结).
+// 监督的再监督 lists what nobody acted on; on a phone every page fits the screen.
+import assert from 'node:assert/strict';
+import {
+  PHONE, DESKTOP, useBrowser, journey, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll, navTo,
+  assertNoRawCode, assertShownLinksOpen,
+} from './lib/harness.mjs';
+import { person, withPeople, fact } from './lib/fulfilment.mjs';
+
+useBrowser();
+
+journey('效能办从监督驾驶舱找到逾期事项发出督办,部门负责人在手机上收到站内信并报送结果,效能办退回一次后办结', DESKTOP, async ({ page, watch }) => {
+  await login(page, 'efficiency');
+  await navTo(page, '监督驾驶舱');
+  const row = page.locator('table.cockpit tbody tr', { has: page.locator('th', { hasText: '工业和信息化局' }) });
+  await clickAndWait(page, row.locator('td.tone-bad a').first());
+  assert.equal(new URL(page.url()).pathname, '/supervision/clocks');
+  const item = page.locator('ul.clock-list li.card', { has: page.locator('details.order-form') }).first();
+  const label = (await item.locator('strong').first().innerText()).trim();
+  await item.locator('details.order-form summary').click();
+  await item.getByLabel(`${label} 的督办要求`).fill('请于两个工作日内办结,并说明逾期原因');
+  await item.getByLabel('办理时限(工作日)').fill('2');
+  await screenshot(page, 'supervision-order-issue');
+  await clickAndWait(page, item.getByRole('button', { name: '发出督办' }));
+  const orderPath = new URL(page.url()).pathname;
+  assert.match(orderPath, /^\/supervision\/orders\/\d+$/);
+  await page.getByRole('heading', { name: '督办事项', level: 1 }).waitFor();
+  assert.equal(await fact(page, '状态'), '待办理');
+  assert.equal(await fact(page, '承办部门'), '工业和信息化局');
+  assert.match(await fact(page, '办理时限'), /^2 个工作日/);
+  await assertNoRawCode(page);
+
+  await withPeople(async (people) => {
+    const lead = await person(people, watch, PHONE, 'lead');
+    await visit(lead, '/messages');
+    const message = lead.locator('article.message', { hasText: '督办通知' }).filter({ hasText: label }).first();
+    assert.match(await message.innerText(), /两个工作日内办结/);
+    await assertNoHorizontalScroll(lead);
+    await clickAndWait(lead, message.getByRole('link', { name: '查看详情 →' }));
+    assert.equal(new URL(lead.url()).pathname, orderPath);
+    await lead.getByLabel('办理结果').fill('已办结,逾期系企业补正材料所致,已约谈经办人');
+    await assertNoHorizontalScroll(lead);
+    await screenshot(lead, 'supervision-order-answer-phone');
+    await clickAndWait(lead, lead.getByRole('button', { name: '报送办理结果' }));
+    assert.equal(await fact(lead, '状态'), '已报结果,待审核');
+    assert.equal(await lead.getByRole('button', { name: '报送办理结果' }).count(), 0, 'answered once');
+    await assertShownLinksOpen(lead);
+
+    // Sent back once for want of measures, answered again, then accepted.
+    await visit(page, orderPath);
+    assert.match(await fact(page, '办理结果'), /已约谈经办人/);
+    await page.getByLabel('退回理由').fill('请补充整改措施');
+    await clickAndWait(page, page.getByRole('button', { name: '退回' }));
+    assert.equal(await fact(page, '状态'), '待办理');
+    assert.equal(await fact(page, '退回理由'), '请补充整改措施');
+    await visit(lead, orderPath);
+    await lead.getByLabel('办理结果').fill('已建立逐日跟踪台账,本周内办结');
+    await clickAndWait(lead, lead.getByRole('button', { name: '报送办理结果' }));
+    await visit(page, orderPath);
+    await clickAndWait(page, page.getByRole('button', { name: '办结' }));
+    assert.equal(await fact(page, '状态'), '已办结');
+    assert.match(await fact(page, '办理结果'), /逐日跟踪台账/);
+  });
+  await screenshot(page, 'supervision-order-closed');
+});
+
+journey('监督的再监督在手机上不横向溢出,列出无人处理的预警和上报纪检的事项', PHONE, async ({ page }) => {
+  await login(page, 'discipline');
+  await visit(page, '/supervision');
+  await clickAndWait(page, page.getByRole('link', { name: /监督的再监督/ }));
+  await page.getByRole('heading', { name: '监督的再监督', level: 1 }).waitFor();
+  for (const heading of ['无人处理的预警', '上报纪检的事项', '尚未办结的督办']) {
+    await page.getByRole('heading', { name: heading, level: 2 }).waitFor();
+  }
+  const rows = page.locator('table.list tbody tr td.title');
+  assert.ok((await rows.count()) > 0, 'the demo has late items nobody acted on');
+  await page.locator('details.order-form summary').first().click();
+  await assertNoHorizontalScroll(page);
+  await assertNoRawCode(page);
+  await screenshot(page, 'supervision-oversight-phone');
+});
