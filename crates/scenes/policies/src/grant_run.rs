@@ -594,6 +594,8 @@ async fn write_chunk(
 ) -> AppResult<Option<Duration>> {
     let now = app.now();
     let (mut tx, turn) = app.db.begin_background(WORK).await?;
+    // The chunk's offers and the run's cursor commit together.
+    tx.redone_if_lost().await.map_err(StoreError::from)?;
     crate::store::policies::lock(&mut tx, ctx.policy.id).await?;
     let mut tally = Tally::default();
     for (e, verdict) in verdicts {

@@ -198,6 +198,8 @@ async fn push_chunk(
     drop(conn);
     let now = app.now();
     let (mut tx, turn) = app.db.begin_background(WORK).await?;
+    // The chunk's pushes and the sweep's cursor commit together.
+    tx.redone_if_lost().await.map_err(StoreError::from)?;
     if !store::advance_sweep(&mut tx, sweep.id, after, last).await? {
         // Another worker wrote this chunk; read on from where it left the cursor.
         tx.rollback().await.map_err(StoreError::from)?;
