@@ -350,6 +350,9 @@ async fn may_read_history_in(
     if may_read_entry(conn, who, &object).await? {
         return Ok(true);
     }
+    if object_type == crate::supervision::ORDER_OBJECT {
+        return crate::supervision::sees_order(conn, who, object_id).await;
+    }
     // Each scene decides for its own objects: for a request or an agreement the government
     // staff who may see it; for an application the enterprise and the departments handling it.
     for scene in app.scenes() {

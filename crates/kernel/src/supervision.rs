@@ -234,6 +234,23 @@ fn answers_for(who: &Principal, order: &Order) -> bool {
     }
 }
 
+/// Whether `who` sees the order: the department answering it and the supervisors over its
+/// region.
+fn sees(who: &Principal, order: &Order) -> bool {
+    answers_for(who, order) || (may_oversee(who.role) && deadlines::covers(who, &order.region_code))
+}
+
+/// Whether `who` may read the trail of order `id` (as written in the trail): whoever sees the
+/// order; no one for an order that does not exist.
+pub(crate) async fn sees_order(conn: &mut Conn, who: &Principal, id: &str) -> AppResult<bool> {
+    let Ok(id) = id.parse::<i64>() else {
+        return Ok(false);
+    };
+    Ok(store::get(conn, id)
+        .await?
+        .is_some_and(|order| sees(who, &order)))
+}
+
 /// The department answers with its result (办理结果), which stops the order's clock.
 pub async fn answer(
     app: &App,
@@ -414,9 +431,7 @@ pub struct OrderView {
 pub async fn order(app: &App, who: &Principal, id: i64) -> AppResult<OrderView> {
     let mut conn = app.db.conn().await?;
     let (order, d) = order_and_clock(&mut conn, id).await?;
-    let answers = answers_for(who, &order);
-    let supervises = may_oversee(who.role) && deadlines::covers(who, &order.region_code);
-    if !answers && !supervises {
+    if !sees(who, &order) {
         return Err(AppError::forbidden("您无权查看这项督办"));
     }
     let item_link = app
@@ -444,8 +459,10 @@ pub async fn order(app: &App, who: &Principal, id: i64) -> AppResult<OrderView> 
         issued_at: order.issued_at,
         due_at: store::order_clock_due(&mut conn, id).await?,
         answered_by: name(&mut conn, order.answered_by).await?,
-        may_answer: answers && order.status == OrderStatus::Open,
-        may_review: may_supervise(who.role) && supervises && order.status == OrderStatus::Answered,
+        may_answer: answers_for(who, &order) && order.status == OrderStatus::Open,
+        may_review: may_supervise(who.role)
+            && deadlines::covers(who, &order.region_code)
+            && order.status == OrderStatus::Answered,
         note: order.note,
         days: order.days,
         result: order.result,

@@ -56,6 +56,12 @@ const THINK: Duration = Duration::from_millis(100);
 mod support;
 
 fn main() -> anyhow::Result<()> {
+    // The server's warnings, among them each write transaction over 100 ms with its kind of
+    // work and length, so a slow one can be placed in the run.
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(std::io::stderr)
+        .init();
     let enterprises = support::size(100_000)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -227,6 +227,13 @@ async fn an_order_reaches_the_department_runs_on_its_own_clock_and_closes_when_a
         trail.contains("发出督办") && trail.contains("督办办结"),
         "{trail}"
     );
+    // The department that answered reads the order's trail too; the enterprise does not.
+    let trail_path = format!("/trace/supervision_order/{id}");
+    let res = handler.get(&trail_path).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("督办办结"));
+    let firm = app.login("enterprise").await;
+    assert_eq!(firm.get(&trail_path).await.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         audit_actions(&app, id).await,
         [

@@ -24,7 +24,7 @@ use std::time::Duration;
 pub(crate) const WORK: &str = "policy_push";
 /// Enterprises looked at per transaction, adapted to the time their pushes take to write
 /// (starting small, as runs do).
-const CHUNK: ChunkSize = ChunkSize::new(50, (10, 500), Duration::from_millis(25));
+const CHUNK: ChunkSize = ChunkSize::new(20, (10, 500), Duration::from_millis(20));
 /// Subscribers told per transaction.
 const SUBSCRIBERS_PER_CHUNK: usize = 100;
 /// How long the publishing request waits for its pushes before it answers; a sweep still
