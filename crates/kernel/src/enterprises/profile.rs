@@ -64,6 +64,9 @@ pub struct ProfileView {
     /// credit status) or only what an enterprise may correct.
     pub may_edit_registry: bool,
     pub may_edit: bool,
+    /// Where the enterprise is registered, by name ("东石镇 东石村"); the code when the
+    /// platform does not know the division.
+    pub region_name: String,
 }
 
 /// Edits to a profile. Absent fields stay as they are; for figures, an empty value removes it.
@@ -141,7 +144,14 @@ pub async fn profile(app: &App, who: &Principal, code: &CreditCode) -> AppResult
         })
         .collect();
     let pledge = store::latest_pledge(&mut conn, enterprise.id).await?;
+    let region = &enterprise.identity.region_code;
+    let region_name = crate::store::orgs::division_path(&mut conn, region).await?;
     Ok(ProfileView {
+        region_name: if region_name.is_empty() {
+            region.as_str().to_string()
+        } else {
+            region_name.join(" ")
+        },
         qualifications: store::qualifications(&mut conn, enterprise.id).await?,
         years,
         corrections,

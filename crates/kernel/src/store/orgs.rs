@@ -51,6 +51,28 @@ pub async fn get(conn: &mut Conn, id: i64) -> Result<Option<Organisation>> {
     row.map(|r| from_row(&r)).transpose()
 }
 
+/// The names of the town and village organisations holding `code` and its town (for a
+/// village; departments of a town share its code), town first:
+/// "东石镇 东石村"; empty when none is on the platform.
+pub async fn division_path(conn: &mut Conn, code: &DivisionCode) -> Result<Vec<String>> {
+    let town = match code.level() {
+        qinqing_domain::region::DivisionLevel::Village => code.parent(),
+        _ => None,
+    }
+    .unwrap_or_else(|| code.clone());
+    let rows = sqlx::query(
+        "SELECT name FROM organisation WHERE division_code IN ($1, $2) AND kind IN ($3, $4) \
+         AND active = 1 ORDER BY division_code",
+    )
+    .bind(town.as_str())
+    .bind(code.as_str())
+    .bind(OrgKind::Town.as_str())
+    .bind(OrgKind::Village.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get("name")?)).collect()
+}
+
 /// Government organisations and banks, in tree order of insertion (enterprises are listed
 /// through the enterprise register, not here).
 pub async fn list_non_enterprise(conn: &mut Conn) -> Result<Vec<Organisation>> {

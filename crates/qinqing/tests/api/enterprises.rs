@@ -471,3 +471,22 @@ async fn staff_change_registry_fields_within_their_scope() {
         .await;
     assert_error(res, StatusCode::NOT_FOUND, "not_found", None).await;
 }
+
+/// The enterprise's own page names where it is registered (town and village), not the code.
+#[tokio::test]
+async fn the_portal_names_the_town_and_village_of_the_enterprise() {
+    let app = TestApp::spawn().await;
+    let firm = app.login("enterprise").await;
+    let profile = firm
+        .get(&format!("/api/v1/enterprises/{}", firm.first_enterprise()))
+        .await;
+    let profile: Value = profile.json().await.unwrap();
+    assert_eq!(profile["identity"]["region_code"], "350521102201");
+    assert_eq!(profile["region_name"], "张坂镇 张坂村");
+    let page = firm.get("/portal").await.text().await.unwrap();
+    assert!(page.contains("<dd>张坂镇 张坂村</dd>"), "{page}");
+    assert!(
+        !page.contains("350521102201"),
+        "no division code on the page"
+    );
+}
