@@ -85,7 +85,8 @@ journey('企业在手机上自助注册:信用代码实时校验,未勾选承诺
   await card.getByRole('heading', { name: form.name }).waitFor();
   const text = await card.innerText();
   assert.ok(text.includes(form.legal), 'the card shows the legal representative');
-  assert.ok(text.includes(form.region), 'the card shows the region');
+  assert.ok(text.includes('东园镇 锦东村'), 'the card names the town and village');
+  assert.ok(!text.includes(form.region), 'and shows the enterprise no division code');
   await page.locator('header .who', { hasText: form.display }).waitFor();
 
   // The new enterprise's own profile opens, and the pledge is on record.
