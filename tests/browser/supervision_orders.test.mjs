@@ -81,3 +81,24 @@ journey('监督的再监督在手机上不横向溢出,列出无人处理的预�
   await assertNoRawCode(page);
   await screenshot(page, 'supervision-oversight-phone');
 });
+
+journey('纪检在手机上打开数智监督,看到逾期未回访的差评和深夜审批,各有理由和涉及人员,点开即是申报', PHONE, async ({ page }) => {
+  await login(page, 'discipline');
+  await visit(page, '/supervision');
+  await clickAndWait(page, page.getByRole('link', { name: /数智监督/ }));
+  await page.getByRole('heading', { name: '数智监督', level: 1 }).waitFor();
+  const rowsOf = (rule) => page.locator('div.list-wrap', { has: page.locator('td.title') })
+    .filter({ has: page.locator(`xpath=preceding-sibling::h2[1][contains(., "${rule}")]`) })
+    .locator('tbody tr');
+  const rating = rowsOf('差评追责').first();
+  assert.match(await rating.innerText(), /不满意[\s\S]*仍未回访/);
+  assert.match(await rating.innerText(), /黄初审、吴复审/);
+  const night = rowsOf('非工作时间审批').filter({ hasText: '23:40' }).first();
+  assert.match(await night.innerText(), /深夜[\s\S]*核准[\s\S]*黄初审/);
+  await assertNoHorizontalScroll(page);
+  await assertNoRawCode(page);
+  await screenshot(page, 'supervision-flags-phone');
+  await clickAndWait(page, rating.locator('td.title a').first());
+  assert.match(new URL(page.url()).pathname, /^\/applications\//);
+  await assertNoHorizontalScroll(page);
+});

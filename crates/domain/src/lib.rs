@@ -10,6 +10,7 @@ pub mod deadline;
 pub mod enterprise;
 pub mod industry;
 pub mod money;
+pub mod office_hours;
 pub mod org;
 pub mod region;
 pub mod size;

@@ -24,6 +24,11 @@ impl ManualClock {
         ManualClock(Mutex::new(at))
     }
 
+    /// Moves the clock to `at` (forwards, as time goes).
+    pub fn set(&self, at: DateTime<Utc>) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = at;
+    }
+
     pub fn advance(&self, by: chrono::Duration) {
         let mut now = self.0.lock().unwrap_or_else(|p| p.into_inner());
         *now += by;

@@ -237,7 +237,7 @@ const UNREACHED_LIMIT: i64 = 50;
 /// Who may look, and over what: the supervising offices, 纪检 and the administrator over their
 /// scope; a department lead over their own department.
 pub(crate) struct Viewer {
-    region_prefix: Option<String>,
+    pub(crate) region_prefix: Option<String>,
     pub(crate) only_org: Option<i64>,
 }
 

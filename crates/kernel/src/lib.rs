@@ -20,6 +20,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod enterprises;
 pub mod error;
+pub mod flags;
 pub mod listing;
 pub mod login_limits;
 pub mod notifications;

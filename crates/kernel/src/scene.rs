@@ -4,6 +4,7 @@
 //! web layer at start-up, and the kernel calls them at the seams below. The kernel never names a
 //! scene: everything it needs to know about one comes through these two traits.
 
+use crate::flags::{Flag, FlagRule, FlagScope};
 use crate::notifications::Template;
 use crate::store::enterprises::Enterprise;
 use crate::store::{Conn, Tx};
@@ -113,6 +114,21 @@ pub trait Scene: Send + Sync + 'static {
         _object_id: &str,
     ) -> Option<AppResult<String>> {
         None
+    }
+
+    /// The 数智监督 rules the scene raises flags by (see [`crate::flags`]).
+    fn flag_rules(&self) -> &'static [FlagRule] {
+        &[]
+    }
+
+    /// What the scene's rules flag in the scope, for 纪检 to look at; never acted on.
+    async fn flags(
+        &self,
+        _app: &App,
+        _conn: &mut Conn,
+        _scope: &FlagScope<'_>,
+    ) -> AppResult<Vec<Flag>> {
+        Ok(Vec::new())
     }
 
     /// Runs inside the transaction that changed an enterprise's profile (the change may make it

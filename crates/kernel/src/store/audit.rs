@@ -69,7 +69,7 @@ pub async fn append(conn: &mut Conn, entry: NewEntry<'_>, now: DateTime<Utc>) ->
         .map_err(|e| StoreError::Corrupt(format!("audit record: {e}")))?;
     sqlx::query(
         "INSERT INTO audit_entry (seq, recorded_at, user_id, action, object_type, object_id, \
-         request_id, entry) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         request_id, entry, on_behalf_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(seq)
     .bind(&record.recorded_at)
@@ -79,6 +79,12 @@ pub async fn append(conn: &mut Conn, entry: NewEntry<'_>, now: DateTime<Utc>) ->
     .bind(&record.object_id)
     .bind(&record.request_id)
     .bind(&bytes)
+    .bind(
+        record
+            .actor
+            .as_ref()
+            .and_then(|a| a.on_behalf_of.as_deref()),
+    )
     .execute(conn)
     .await?;
     Ok(seq)
@@ -107,6 +113,57 @@ pub async fn recent(conn: &mut Conn, limit: i64) -> Result<Vec<StoredEntry>> {
         .fetch_all(conn)
         .await?;
     rows.iter().map(entry_from_row).collect()
+}
+
+/// One person who acted for enterprises not their own (as 亲清管家 or under a mandate).
+#[derive(Debug, Clone)]
+pub struct Acting {
+    pub display_name: String,
+    pub org_name: String,
+    /// How many enterprises they acted for.
+    pub enterprises: i64,
+    /// How many changes they recorded for them.
+    pub entries: i64,
+    pub last_at: DateTime<Utc>,
+}
+
+/// Everyone who acted for at least `at_least` enterprises of the region (a division code
+/// prefix; empty for all) since `since`, most enterprises first.
+pub async fn acting_for_many(
+    conn: &mut Conn,
+    since: DateTime<Utc>,
+    region_prefix: &str,
+    at_least: i64,
+) -> Result<Vec<Acting>> {
+    let rows = sqlx::query(
+        "SELECT u.display_name, o.name AS org_name, COUNT(DISTINCT a.on_behalf_of) AS enterprises, \
+           COUNT(*) AS entries, MAX(a.recorded_at) AS last_at \
+         FROM audit_entry a JOIN enterprise e ON e.credit_code = a.on_behalf_of \
+         JOIN app_user u ON u.id = a.user_id JOIN organisation o ON o.id = u.org_id \
+         WHERE a.on_behalf_of IS NOT NULL AND a.recorded_at >= $1 \
+           AND e.region_code LIKE $2 ESCAPE '\\' \
+         GROUP BY a.user_id, u.display_name, o.name \
+         HAVING COUNT(DISTINCT a.on_behalf_of) >= $3 ORDER BY enterprises DESC",
+    )
+    .bind(time::to_text(since))
+    .bind(format!(
+        "{}%",
+        crate::store::sql::escape_like(region_prefix)
+    ))
+    .bind(at_least)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Acting {
+                display_name: r.try_get("display_name")?,
+                org_name: r.try_get("org_name")?,
+                enterprises: r.try_get("enterprises")?,
+                entries: r.try_get("entries")?,
+                last_at: time::from_text(&r.try_get::<String, _>("last_at")?)?,
+            })
+        })
+        .collect()
 }
 
 pub async fn count(conn: &mut Conn) -> Result<i64> {

@@ -26,6 +26,7 @@ mod cockpit;
 mod deadlines;
 mod directory;
 mod enterprises;
+mod flags;
 mod import;
 mod integrity;
 mod joint_review;

@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod entitlements;
 pub mod explanation;
+pub mod flags;
 pub mod front;
 pub mod grant_rules;
 pub mod grant_run;

@@ -8,6 +8,7 @@ use qinqing_domain::CreditCode;
 use qinqing_domain::deadline::WarningRule;
 use qinqing_domain::org::{Role, Scope};
 use qinqing_kernel::audit::ActionLabel;
+use qinqing_kernel::flags::{Flag, FlagRule, FlagScope};
 use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background};
 use qinqing_kernel::store::{Conn, Tx};
@@ -141,6 +142,19 @@ impl Scene for Policies {
             crate::ratings::OBJECT => Some(crate::ratings::page_of(conn, object_id).await),
             _ => None,
         }
+    }
+
+    fn flag_rules(&self) -> &'static [FlagRule] {
+        crate::flags::RULES
+    }
+
+    async fn flags(
+        &self,
+        app: &App,
+        conn: &mut Conn,
+        scope: &FlagScope<'_>,
+    ) -> AppResult<Vec<Flag>> {
+        crate::flags::raise(app, conn, scope).await
     }
 
     async fn profile_changed(

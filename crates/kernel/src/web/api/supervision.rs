@@ -1,6 +1,7 @@
 //! The supervision cockpit's feed: every clock of every scene by department or town.
 
 use crate::cockpit::{self, By, CellQuery, Cockpit, ListedClock, Sort};
+use crate::flags::{self, Flags};
 use crate::supervision::{self, IssueRequest, OrderView, Oversight, Review};
 use crate::web::AppState;
 use crate::web::api::admin::Created;
@@ -24,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(answer))
         .routes(routes!(review))
         .routes(routes!(oversight))
+        .routes(routes!(flagged))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -147,4 +149,16 @@ pub async fn oversight(
     Ok(Json(
         supervision::oversight(&state.app, &caller.principal).await?,
     ))
+}
+
+/// 数智监督 (纪检, administrator): what each rule flagged in the last 90 days over the caller's
+/// scope, each flag with its reason and the people it names. Flags are read, never acted on.
+#[utoipa::path(get, path = "/api/v1/supervision/flags", tag = "deadlines",
+    responses((status = 200, body = Flags), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody)))]
+pub async fn flagged(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> ApiResult<Json<Flags>> {
+    Ok(Json(flags::flags(&state.app, &caller.principal).await?))
 }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod directory;
 pub mod enterprises;
+pub mod flags;
 pub mod front;
 pub mod messages;
 pub mod sso;
@@ -42,6 +43,7 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .merge(sso::routes())
         .merge(supervision::routes())
         .merge(supervision_orders::routes())
+        .merge(flags::routes())
         .merge(tools::routes())
         .merge(trace::routes());
     scenes
@@ -180,6 +182,13 @@ fn kernel_nav_before(principal: Option<&Principal>) -> Vec<NavLink> {
     };
     if principal.is_some_and(|p| crate::cockpit::may_view(p.role)) {
         links.push(NavLink::new(Section::Watch, "/supervision", "监督驾驶舱"));
+    }
+    if principal.is_some_and(|p| crate::flags::may_read(p.role)) {
+        links.push(NavLink::new(
+            Section::Watch,
+            "/supervision/flags",
+            "数智监督",
+        ));
     }
     links
 }

@@ -27,6 +27,8 @@ pub struct CockpitPage {
     c: Cockpit,
     /// The caller reads 监督的再监督 (the supervising offices, the administrator).
     oversight: bool,
+    /// The caller reads 数智监督's flags (纪检, administrator).
+    flags: bool,
 }
 
 impl CockpitPage {
@@ -163,6 +165,7 @@ async fn page(
     CockpitPage {
         layout: Layout::new("监督驾驶舱", Some(&caller), &state, "/supervision"),
         oversight: crate::supervision::may_oversee(caller.principal.role),
+        flags: crate::flags::may_read(caller.principal.role),
         c,
     }
     .into_response()

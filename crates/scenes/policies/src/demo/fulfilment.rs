@@ -11,16 +11,21 @@
 use crate::applications::FactInput;
 use crate::applying::{self, ApplicationInput};
 use crate::payouts::{self, AccountInput};
+use crate::ratings::{self, RatingInput};
 use crate::review::{self, Decision};
 use crate::{Published, auto_grant, library};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use qinqing_domain::deadline::local_date;
 use qinqing_domain::enterprise::CreditStatus;
 use qinqing_domain::{CreditCode, Money};
+use qinqing_kernel::clock::ManualClock;
 use qinqing_kernel::demo::BANK;
 use qinqing_kernel::demo::principal;
 use qinqing_kernel::store::enterprises as enterprise_store;
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use qinqing_rules::{EvalOptions, Outcome, evaluate};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The policy year the demo applies for.
 const YEAR: i32 = 2025;
@@ -115,7 +120,14 @@ pub async fn load(app: &App) -> AppResult<()> {
     // Applications, up to the last approval of those paid in the second batch.
     let mut approved_later = Vec::new();
     let mut fails = None;
-    for (slot, targets) in &plan {
+    let weeks_ago = plan
+        .iter()
+        .position(|(s, t)| !s.own && t == &[Target::Paid]);
+    for (i, (slot, targets)) in plan.iter().enumerate() {
+        if Some(i) == weeks_ago {
+            rated_badly_weeks_ago(app, &cast, slot, &pledges, &meta).await?;
+            continue;
+        }
         for &target in targets {
             let applicant = if slot.own {
                 &cast.enterprise
@@ -446,6 +458,82 @@ async fn submit(
                 .map(|m| m.fen());
             (v.receipt_no, computed)
         }))
+}
+
+/// Another enterprise's paid application, played six weeks ago: submitted on a Friday
+/// afternoon, approved at 初审 late on the Saturday night and at 复审 on the Monday morning, then
+/// rated 不满意. Nobody followed the rating up, so its 15-working-day follow-up is long overdue:
+/// 数智监督 shows the night approval and the bad rating for 纪检 to look at, naming the two
+/// reviewers. It is paid in the first batch with the others.
+async fn rated_badly_weeks_ago(
+    app: &App,
+    cast: &Cast,
+    slot: &Slot,
+    pledges: &BTreeMap<String, Vec<String>>,
+    meta: &RequestMeta,
+) -> AppResult<()> {
+    let friday = last_friday_before(app.now() - Duration::weeks(6));
+    let clock = Arc::new(ManualClock::new(beijing_time(friday, 15, 0)));
+    let past = app.with_clock(clock.clone());
+    let Some((receipt, computed)) =
+        submit(&past, &cast.steward, slot, pledges, false, meta).await?
+    else {
+        return Ok(());
+    };
+    clock.set(beijing_time(friday + Duration::days(1), 23, 40));
+    let first = first_approval(slot, computed);
+    if quietly(review::decide(
+        &past,
+        &cast.reviewer1,
+        &receipt,
+        &first,
+        meta,
+    ))
+    .await?
+    .is_none()
+    {
+        return Ok(());
+    }
+    clock.set(beijing_time(friday + Duration::days(3), 10, 0));
+    let approve = Decision::Approve {
+        amount: None,
+        reason: None,
+    };
+    if quietly(review::decide(
+        &past,
+        &cast.reviewer2,
+        &receipt,
+        &approve,
+        meta,
+    ))
+    .await?
+    .is_none()
+    {
+        return Ok(());
+    }
+    clock.set(beijing_time(friday + Duration::days(3), 16, 30));
+    let rating = RatingInput {
+        level: 2,
+        comment: Some("审核期间没有任何进度告知,打电话询问也没人接听".into()),
+    };
+    quietly(ratings::rate(&past, &cast.steward, &receipt, &rating, meta)).await?;
+    Ok(())
+}
+
+/// The last Friday on or before the Beijing date of `at`.
+fn last_friday_before(at: DateTime<Utc>) -> NaiveDate {
+    let mut day = local_date(at);
+    while day.weekday() != Weekday::Fri {
+        day = day.pred_opt().unwrap_or(day);
+    }
+    day
+}
+
+/// An hour and minute of a Beijing date.
+fn beijing_time(day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
+    let local = day.and_hms_opt(hour, minute, 0).unwrap_or_default();
+    // Beijing is UTC+8 all year.
+    (local - Duration::hours(8)).and_utc()
 }
 
 /// Moves a submitted application on to its target; the approvals at 复审 of lines paid in the

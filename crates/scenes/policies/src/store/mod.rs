@@ -15,6 +15,7 @@
 
 pub mod applications;
 pub mod auto_grant;
+pub mod flags;
 pub mod integrity;
 pub mod payouts;
 pub mod policies;
