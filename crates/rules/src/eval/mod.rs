@@ -16,6 +16,7 @@
 mod explain;
 pub(crate) mod leaf;
 pub(crate) mod reward;
+mod terms;
 
 use crate::facts::{Facts, Source};
 use crate::model::{Condition, ParamValue, Policy};
@@ -26,6 +27,7 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 pub use explain::{Check, NearMiss, Status};
+pub use terms::{Terms, terms};
 
 /// A three-valued truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
