@@ -482,6 +482,22 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_region_the_names_lack_reads_as_what_it_is_to_the_district() {
+        let p = policy(
+            "[conditions]\nall = [{ attr = \"region\", under = [\"350521102\"] }]\n[reward]\nfixed = 1\n",
+        );
+        let mut f = facts(None, None);
+        f.set("region", Value::Region("350521102201".parse().unwrap()));
+        let names = RegionNames::from([("350521".to_string(), "泉州台商投资区".to_string())]);
+        let (s, o) = (Schema::standard(), EvalOptions::default());
+        let e = evaluate_named(&p, &s, &f, 2025, &o, Some(&names));
+        assert_eq!(
+            e.checks[0].sentence,
+            "所在区域 泉州台商投资区,需属于 本区指定的镇(街道)"
+        );
+    }
+
     fn rd(years: &[(i32, i64)]) -> Facts {
         let mut f = Facts::new("x", "x", Entity::Enterprise);
         for (y, v) in years {
