@@ -66,7 +66,7 @@ journey('免申即享政策页:访客看到谁可以享受、可享多少,可登
   const title = (await auto.innerText()).trim();
   await clickAndWait(page, auto);
   const policy = new URL(page.url()).pathname;
-  await page.locator('.card.terms', { hasText: '奖励' }).waitFor();
+  assert.match(await page.locator('.card.terms').last().innerText(), /奖励/, '可享多少 says the amount in words');
   await clickAndWait(page, page.getByRole('link', { name: '登录查看是否可享' }));
   assert.equal(new URL(page.url()).pathname, '/login');
   await page.getByLabel('用户名').fill('enterprise');
