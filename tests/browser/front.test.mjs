@@ -59,13 +59,14 @@ journey('首页:登录后回到各自的工作台', DESKTOP, async ({ page, cont
   }
 });
 
-journey('免申即享政策页:访客可登录查看是否可享,登录后回到政策页再看本企业', PHONE, async ({ page }) => {
+journey('免申即享政策页:访客看到谁可以享受、可享多少,可登录查看是否可享,登录后回到政策页再看本企业', PHONE, async ({ page }) => {
   await visit(page, '/');
   const auto = page.locator('section.card', { has: page.getByRole('heading', { name: '最新政策' }) })
     .locator('li', { hasText: '免申即享' }).first().getByRole('link');
   const title = (await auto.innerText()).trim();
   await clickAndWait(page, auto);
   const policy = new URL(page.url()).pathname;
+  assert.match(await page.locator('.card.terms').last().innerText(), /奖励/, '可享多少 says the amount in words');
   await clickAndWait(page, page.getByRole('link', { name: '登录查看是否可享' }));
   assert.equal(new URL(page.url()).pathname, '/login');
   await page.getByLabel('用户名').fill('enterprise');
@@ -73,7 +74,7 @@ journey('免申即享政策页:访客可登录查看是否可享,登录后回到
   await clickAndWait(page, page.getByRole('button', { name: '登录' }));
   assert.equal(new URL(page.url()).pathname, policy, 'the login returns to the policy');
   await page.getByRole('heading', { level: 1, name: title }).waitFor();
-  await clickAndWait(page, page.getByRole('link', { name: '查看本企业是否可享' }));
+  await clickAndWait(page, page.getByRole('link', { name: '查看本企业全部可享政策' }));
   assert.match(new URL(page.url()).pathname, /^\/enterprises\/\w+\/entitlements$/);
   await page.getByText(title).first().waitFor();
 });

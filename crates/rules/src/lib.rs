@@ -31,7 +31,8 @@ mod validate;
 pub use cases::{CaseReport, run_cases};
 pub use diag::Diagnostic;
 pub use eval::{
-    EvalOptions, Evaluation, MissingFact, Outcome, RegionNames, decide, evaluate, evaluate_named,
+    EvalOptions, Evaluation, MissingFact, Outcome, RegionNames, Terms, decide, evaluate,
+    evaluate_named, terms,
 };
 pub use facts::{Facts, Value};
 pub use model::Policy;

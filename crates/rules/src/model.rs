@@ -597,6 +597,14 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// `year` when the policy is in force during it, else the nearest year that it is.
+    pub fn nearest_year_in_force(&self, year: i32) -> i32 {
+        use chrono::Datelike;
+        let first = self.effective_from.year();
+        let last = self.effective_to.map_or(i32::MAX, |to| to.year());
+        year.clamp(first, last.max(first))
+    }
+
     /// True when the effective period overlaps calendar year `year`.
     pub fn in_force_during(&self, year: i32) -> bool {
         let (Some(start), Some(end)) = (

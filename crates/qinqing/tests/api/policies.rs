@@ -835,6 +835,113 @@ async fn the_enterprise_sees_what_it_may_get_and_others_do_not() {
     assert!(after["total_fen"].as_i64().unwrap() > ent["total_fen"].as_i64().unwrap());
 }
 
+/// The words of a page a visitor reads: its HTML without tags.
+fn visible_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => out.push(ch),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The demo's 免申即享 reward for a first 国家高新技术企业 recognition (in force 2025–2027).
+const P1A: &str = "p1a-gaoxin-first";
+
+/// The policy year a page speaks of: last year, moved into p1a's period.
+fn p1a_year(app: &TestApp) -> i32 {
+    use chrono::Datelike;
+    let now = app
+        .app
+        .now()
+        .with_timezone(&qinqing_domain::deadline::beijing());
+    (now.year() - 1).clamp(2025, 2027)
+}
+
+#[tokio::test]
+async fn a_policy_page_says_who_may_enjoy_it_and_how_much() {
+    let app = TestApp::spawn().await;
+    let year = p1a_year(&app);
+    let page = format!("/policies/{P1A}");
+    let html = app.text_of(&app.anonymous(), &page).await;
+    let text = visible_text(&html);
+    for line in [
+        "谁可以享受".to_string(),
+        "所在区域属于 泉州台商投资区".to_string(),
+        format!("资质「国家高新技术企业」在{year}年内获得认定"),
+        format!("资质「国家高新技术企业」不能在{year}年以前获得过认定"),
+        "可享多少".to_string(),
+        "奖励 30 万元".to_string(),
+        "与同一事项的其他政策不重复享受,就高享受".to_string(),
+        "免申即享:无需申报".to_string(),
+    ] {
+        assert!(text.contains(&line), "{line} missing from {text}");
+    }
+    assert!(
+        !text.contains("350521") && !text.contains("region"),
+        "{text}"
+    );
+    // A visitor is offered the login, which comes back to this policy.
+    assert!(
+        html.contains(&format!(
+            r#"href="/login?next=/policies/{P1A}">登录查看是否可享</a>"#
+        )),
+        "{html}"
+    );
+
+    // The demo enterprise was first recognised years ago: not this reward, and why.
+    let firm = app.login("enterprise").await;
+    let code = own_code(&firm);
+    let text = visible_text(&firm.get(&page).await.text().await.unwrap());
+    assert!(!text.contains("登录查看是否可享"), "{text}");
+    let path = format!("/api/v1/enterprises/{code}/entitlements?year={year}");
+    let name = ok(firm.get(&path).await).await["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.contains(&format!("{name} · {year} 年度")), "{text}");
+    assert!(text.contains("暂不符合"), "{text}");
+    assert!(
+        text.contains(&format!("认定,不能在{year}年以前获得过认定")),
+        "{text}"
+    );
+
+    // An enterprise first recognised in the policy year is told its amount.
+    let handler = app.login("handler").await;
+    let mut first = None;
+    for (candidate, _) in app.enterprises().await {
+        let ent = ok(handler
+            .get(&format!(
+                "/api/v1/enterprises/{candidate}/entitlements?year={year}"
+            ))
+            .await)
+        .await;
+        if ent["eligible"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["policy_id"] == P1A && e["granted"] == "300000.00")
+        {
+            first = Some((candidate, ent["name"].as_str().unwrap().to_string()));
+            break;
+        }
+    }
+    let (candidate, name) = first.expect("the demo has a first 国家高新技术企业 recognition");
+    let owner = enterprise_user_of(&app, "gaoxin-owner", &candidate).await;
+    let text = visible_text(&owner.get(&page).await.text().await.unwrap());
+    assert!(
+        text.contains(&format!("{name} · {year} 年度")) && text.contains("符合条件"),
+        "{text}"
+    );
+    assert!(text.contains("可享 ¥300,000.00"), "{text}");
+    assert!(text.contains("查看本企业全部可享政策"), "{text}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // 4. The application journey
 

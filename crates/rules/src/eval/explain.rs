@@ -11,6 +11,7 @@ use crate::schema::AttrType;
 use crate::text;
 use chrono::{Datelike, NaiveDate};
 use qinqing_domain::enterprise::{CreditStatus, Ownership};
+use qinqing_domain::region::DivisionLevel;
 use qinqing_domain::size::SizeClass;
 use qinqing_domain::{DivisionCode, IndustryCode};
 use std::cmp::Ordering;
@@ -126,47 +127,122 @@ fn explain_leaf<S: Source + ?Sized>(
     src: &S,
 ) -> Check {
     let status = Status::of(if negated { raw.negate() } else { raw });
-    let (subject, actual, required) = describe(&l.test, negated, env, src);
+    let req = requirement(&l.test, negated, env);
+    let actual = actual(&l.test, env, src);
     let required = match &l.label {
         Some(text) if negated => format!("不能:{text}"),
         Some(text) => text.clone(),
-        None => required,
+        None => req.required(),
     };
     Check {
         status,
-        sentence: format!("{subject} {actual},{required}"),
+        sentence: format!("{} {actual},{required}", req.subject),
         actual,
         required,
         line: l.line,
     }
 }
 
-/// (subject, actual, requirement) of a test.
-fn describe<S: Source + ?Sized>(
-    test: &Test,
-    negated: bool,
-    env: &Env<'_>,
-    src: &S,
-) -> (String, String, String) {
-    let must = if negated { "不能" } else { "需" };
-    match test {
-        Test::Compare { operand, bounds } => {
-            let (subject, actual) = operand_text(operand, env, src);
-            let required = bounds_text(bounds, operand, negated, env);
-            (subject, actual, required)
+/// Whether a requirement is stated as what must hold (需) or what must not (不能).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Modal {
+    Need,
+    MustNot,
+}
+
+/// What a test requires, without anyone's facts: the subject ("2025年营业收入") and the
+/// predicate ("不低于 1 亿元"). An explanation reads it as a demand beside the subject's value
+/// ("需不低于 1 亿元"); a policy's terms read it as a plain statement
+/// ("2025年营业收入不低于 1 亿元").
+struct Requirement {
+    subject: String,
+    modal: Modal,
+    predicate: String,
+}
+
+impl Requirement {
+    /// "需不低于 1 亿元", "不能为 失信".
+    fn required(&self) -> String {
+        match self.modal {
+            Modal::Need => format!("需{}", self.predicate),
+            Modal::MustNot => format!("不能{}", self.predicate),
         }
-        Test::InSet { attr, values } => {
-            let subject = subject(attr, env);
-            let ty = env.schema.def(attr.attr).ty;
-            let actual = if ty == AttrType::SizeClass {
-                match leaf::read_size(attr, env, src) {
-                    SizeRead::Known(c) => code_label(ty, c),
-                    SizeRead::NotApplicable => "所属行业不在划型标准范围内".to_string(),
-                    SizeRead::Missing(_) => "无法推算(缺少划型数据)".to_string(),
-                }
+    }
+
+    /// "2025年营业收入不低于 1 亿元", "信用状况不能为 失信".
+    fn statement(&self) -> String {
+        match self.modal {
+            Modal::Need => format!("{}{}", self.subject, self.predicate),
+            Modal::MustNot => format!("{}不能{}", self.subject, self.predicate),
+        }
+    }
+}
+
+/// A leaf of a policy's conditions as a statement for people: the drafter's label when there is
+/// one, else the generated requirement.
+pub(crate) fn statement(l: &Leaf, negated: bool, env: &Env<'_>) -> String {
+    match &l.label {
+        Some(text) if negated => format!("不能:{text}"),
+        Some(text) => text.clone(),
+        None => requirement(&l.test, negated, env).statement(),
+    }
+}
+
+/// A condition tree as statements for people, one per part of its top-level `all`: an `any`
+/// reads as its alternatives, and a `not` turns the parts below it around (不能…; an `all`
+/// under it becomes alternatives, as the evaluator reads it).
+pub(crate) fn statements(c: &Condition, env: &Env<'_>) -> Vec<String> {
+    let (c, negated) = strip_not(c, false);
+    match (c, negated) {
+        (Condition::All(items), false) | (Condition::Any(items), true) => items
+            .iter()
+            .map(|i| clause(i, negated, env, true))
+            .collect(),
+        _ => vec![clause(c, negated, env, true)],
+    }
+}
+
+/// One part of a condition tree as one sentence; `alone` when it stands on a line of its own.
+pub(crate) fn clause(c: &Condition, negated: bool, env: &Env<'_>, alone: bool) -> String {
+    match c {
+        Condition::Not(inner) => clause(inner, !negated, env, alone),
+        Condition::Leaf(l) => statement(l, negated, env),
+        Condition::All(items) | Condition::Any(items) => {
+            let all = matches!(c, Condition::All(_)) != negated;
+            let parts: Vec<String> = items
+                .iter()
+                .map(|i| clause(i, negated, env, false))
+                .collect();
+            if all {
+                parts.join(",且")
+            } else if alone {
+                format!("满足以下其一:{}", parts.join(";或"))
             } else {
-                value_text(attr, leaf::read(attr, env, src), env)
-            };
+                format!("({})", parts.join(",或"))
+            }
+        }
+    }
+}
+
+/// The condition below any `not`s, and whether an odd number of them turned it around.
+fn strip_not(c: &Condition, negated: bool) -> (&Condition, bool) {
+    match c {
+        Condition::Not(inner) => strip_not(inner, !negated),
+        _ => (c, negated),
+    }
+}
+
+/// The requirement of a test; `negated` (under a `not`) turns it around.
+fn requirement(test: &Test, negated: bool, env: &Env<'_>) -> Requirement {
+    let modal = if negated { Modal::MustNot } else { Modal::Need };
+    let (subject, modal, predicate) = match test {
+        Test::Compare { operand, bounds } => (
+            operand_subject(operand, env),
+            Modal::Need,
+            bounds_text(bounds, operand, negated, env),
+        ),
+        Test::InSet { attr, values } => {
+            let ty = env.schema.def(attr.attr).ty;
             let names: Vec<String> = values
                 .iter()
                 .map(|v| match v {
@@ -174,35 +250,32 @@ fn describe<S: Source + ?Sized>(
                     Atom::Text(t) => t.clone(),
                 })
                 .collect();
-            let required = if names.len() == 1 {
-                format!("{must}为 {}", names[0])
-            } else if negated {
-                format!("不能为 {}", names.join("、"))
+            let predicate = if names.len() == 1 || negated {
+                format!("为 {}", names.join("、"))
             } else {
-                format!("需为 {} 之一", names.join("、"))
+                format!("为 {} 之一", names.join("、"))
             };
-            (subject, actual, required)
+            (subject(attr, env), modal, predicate)
         }
         Test::Under { attr, codes } => {
             let ty = env.schema.def(attr.attr).ty;
             let names: Vec<String> = codes.iter().map(|c| code_name(ty, c, env)).collect();
             (
                 subject(attr, env),
-                value_text(attr, leaf::read(attr, env, src), env),
-                format!("{must}属于 {}", names.join(" 或 ")),
+                modal,
+                format!("属于 {}", names.join(" 或 ")),
             )
         }
         Test::Is { attr, value } => (
             subject(attr, env),
-            value_text(attr, leaf::read(attr, env, src), env),
-            format!("{must}为 {}", if *value { "是" } else { "否" }),
+            modal,
+            format!("为 {}", if *value { "是" } else { "否" }),
         ),
         Test::Tag {
             name,
             when,
             valid_at_year_end,
         } => {
-            let actual = tag_actual(name, src);
             let mut req = match when {
                 TagWhen::Any => "持有该资质".to_string(),
                 TagWhen::InPolicyYear => format!("在{}年内获得认定", env.year),
@@ -218,7 +291,7 @@ fn describe<S: Source + ?Sized>(
             if *valid_at_year_end {
                 req.push_str(&format!("且{}年末仍在有效期内", env.year));
             }
-            (format!("资质「{name}」"), actual, format!("{must}{req}"))
+            (format!("资质「{name}」"), modal, req)
         }
         Test::FirstGrant { scope } => {
             let subject = match scope {
@@ -227,10 +300,39 @@ fn describe<S: Source + ?Sized>(
             };
             (
                 subject.to_string(),
-                grants_actual(scope, env.year, src),
-                format!("{must}为首次获得(其他年度均未获得过)"),
+                modal,
+                "为首次获得(其他年度均未获得过)".to_string(),
             )
         }
+    };
+    Requirement {
+        subject,
+        modal,
+        predicate,
+    }
+}
+
+/// The subject's value for a test, in words ("8,000.00 万元", "未提供").
+fn actual<S: Source + ?Sized>(test: &Test, env: &Env<'_>, src: &S) -> String {
+    match test {
+        Test::Compare { operand, .. } => operand_actual(operand, env, src),
+        Test::InSet { attr, .. } => {
+            let ty = env.schema.def(attr.attr).ty;
+            if ty == AttrType::SizeClass {
+                match leaf::read_size(attr, env, src) {
+                    SizeRead::Known(c) => code_label(ty, c),
+                    SizeRead::NotApplicable => "所属行业不在划型标准范围内".to_string(),
+                    SizeRead::Missing(_) => "无法推算(缺少划型数据)".to_string(),
+                }
+            } else {
+                value_text(attr, leaf::read(attr, env, src), env)
+            }
+        }
+        Test::Under { attr, .. } | Test::Is { attr, .. } => {
+            value_text(attr, leaf::read(attr, env, src), env)
+        }
+        Test::Tag { name, .. } => tag_actual(name, src),
+        Test::FirstGrant { scope } => grants_actual(scope, env.year, src),
     }
 }
 
@@ -288,7 +390,7 @@ fn tag_actual<S: Source + ?Sized>(name: &str, src: &S) -> String {
 }
 
 /// "2025年营业收入", "所属行业".
-fn subject(r: &AttrRef, env: &Env<'_>) -> String {
+pub(crate) fn subject(r: &AttrRef, env: &Env<'_>) -> String {
     let def = env.schema.def(r.attr);
     match r.period.year(env.year) {
         Some(y) => format!("{y}年{}", def.label),
@@ -296,36 +398,44 @@ fn subject(r: &AttrRef, env: &Env<'_>) -> String {
     }
 }
 
-fn operand_text<S: Source + ?Sized>(op: &Operand, env: &Env<'_>, src: &S) -> (String, String) {
+/// "2025年营业收入", "2025年研发费用占营业收入的比例", "2025年研发费用较上年增加".
+fn operand_subject(op: &Operand, env: &Env<'_>) -> String {
     match op {
-        Operand::Value(r) => (subject(r, env), value_text(r, leaf::read(r, env, src), env)),
-        Operand::Count(r) => {
-            let actual = match leaf::read(r, env, src) {
-                Some(Val::List(l)) => format!("{} 项", l.len()),
-                _ => "未提供".to_string(),
-            };
-            (format!("{}(项数)", subject(r, env)), actual)
-        }
+        Operand::Value(r) => subject(r, env),
+        Operand::Count(r) => format!("{}(项数)", subject(r, env)),
         Operand::Ratio(n, d) => {
-            let nd = env.schema.def(n.attr);
-            let dd = env.schema.def(d.attr);
             let year = n
                 .period
                 .year(env.year)
                 .map_or(String::new(), |y| format!("{y}年"));
-            let subject = format!("{year}{}占{}的比例", nd.label, dd.label);
-            let actual = match (leaf::read(n, env, src), leaf::read(d, env, src)) {
+            let (nd, dd) = (env.schema.def(n.attr), env.schema.def(d.attr));
+            format!("{year}{}占{}的比例", nd.label, dd.label)
+        }
+        Operand::Change(a, _) => format!("{}较上年增加", subject(a, env)),
+        Operand::Growth(a, _) => format!("{}较上年增长", subject(a, env)),
+    }
+}
+
+fn operand_actual<S: Source + ?Sized>(op: &Operand, env: &Env<'_>, src: &S) -> String {
+    match op {
+        Operand::Value(r) => value_text(r, leaf::read(r, env, src), env),
+        Operand::Count(r) => match leaf::read(r, env, src) {
+            Some(Val::List(l)) => format!("{} 项", l.len()),
+            _ => "未提供".to_string(),
+        },
+        Operand::Ratio(n, d) => {
+            let (nd, dd) = (env.schema.def(n.attr), env.schema.def(d.attr));
+            match (leaf::read(n, env, src), leaf::read(d, env, src)) {
                 (Some(Val::Num(a)), Some(Val::Num(b))) => {
                     text::ratio_percent(a, nd.ty.scale(), b, dd.ty.scale())
                 }
                 _ => "无法计算(数据未提供)".to_string(),
-            };
-            (subject, actual)
+            }
         }
         Operand::Change(a, b) => {
             let def = env.schema.def(a.attr);
             let unit = def.unit.as_deref().unwrap_or("");
-            let actual = match (leaf::read(a, env, src), leaf::read(b, env, src)) {
+            match (leaf::read(a, env, src), leaf::read(b, env, src)) {
                 (Some(Val::Num(x)), Some(Val::Num(y))) => {
                     let d = x.saturating_sub(y);
                     let t = scaled_text(def.ty, d, unit, false);
@@ -337,12 +447,11 @@ fn operand_text<S: Source + ?Sized>(op: &Operand, env: &Env<'_>, src: &S) -> (St
                     }
                 }
                 _ => not_computable(b, env),
-            };
-            (format!("{}较上年增加", subject(a, env)), actual)
+            }
         }
         Operand::Growth(a, b) => {
             let scale = env.schema.def(a.attr).ty.scale();
-            let actual = match (leaf::read(a, env, src), leaf::read(b, env, src)) {
+            match (leaf::read(a, env, src), leaf::read(b, env, src)) {
                 (Some(Val::Num(x)), Some(Val::Num(y))) if y > 0 => {
                     text::ratio_percent(x.saturating_sub(y), scale, y, scale)
                 }
@@ -350,8 +459,7 @@ fn operand_text<S: Source + ?Sized>(op: &Operand, env: &Env<'_>, src: &S) -> (St
                     "无法计算(上年数值为零或负数)".to_string()
                 }
                 _ => not_computable(b, env),
-            };
-            (format!("{}较上年增长", subject(a, env)), actual)
+            }
         }
     }
 }
@@ -374,7 +482,7 @@ fn value_text(r: &AttrRef, v: Option<Val<'_>>, env: &Env<'_>) -> String {
         Some(Val::Bool(b)) => if b { "是" } else { "否" }.to_string(),
         Some(Val::Text(t)) => t.to_string(),
         Some(Val::Industry(c)) => format!("{} {}", c.as_str(), c.name()),
-        Some(Val::Region(c)) => region_name(c.as_str(), env),
+        Some(Val::Region(c)) => where_is(c, env),
         Some(Val::Code(c)) => code_label(def.ty, c),
         Some(Val::List(l)) => {
             let items: Vec<String> = l.iter().map(|x| format!("{x}{unit}")).collect();
@@ -384,7 +492,7 @@ fn value_text(r: &AttrRef, v: Option<Val<'_>>, env: &Env<'_>) -> String {
 }
 
 /// A scaled number in words; thresholds (`round`) read as written.
-fn scaled_text(ty: AttrType, n: i64, unit: &str, round: bool) -> String {
+pub(crate) fn scaled_text(ty: AttrType, n: i64, unit: &str, round: bool) -> String {
     let sep = if unit.is_empty() { "" } else { " " };
     match ty {
         AttrType::Money if round => text::money_round(n),
@@ -406,27 +514,53 @@ fn code_label(ty: AttrType, c: u8) -> String {
     .to_string()
 }
 
+/// An industry by its official name ("制造业"), a region by [`region_name`].
 fn code_name(ty: AttrType, code: &str, env: &Env<'_>) -> String {
     match ty {
         AttrType::Industry => match IndustryCode::parse(code) {
-            Ok(c) => format!("{}({})", c.as_str(), c.name()),
-            Err(_) => code.to_string(),
+            Ok(c) if !c.name().is_empty() => c.name().to_string(),
+            _ => code.to_string(),
         },
-        _ => match DivisionCode::parse(code) {
-            Ok(c) => region_name(c.as_str(), env),
-            Err(_) => code.to_string(),
-        },
+        _ => region_name(code, env),
     }
 }
 
-/// A region by its name when the caller gave names, else by its code.
-fn region_name(code: &str, env: &Env<'_>) -> String {
-    env.region_names
-        .and_then(|names| names.get(code))
-        .map_or_else(|| code.to_string(), Clone::clone)
+/// Where a subject is: its division's name, or that of the nearest division above it with one.
+fn where_is(code: &DivisionCode, env: &Env<'_>) -> String {
+    if let Some(names) = env.region_names {
+        let mut up = Some(code.clone());
+        while let Some(c) = up {
+            if let Some(name) = names.get(c.as_str()) {
+                return name.clone();
+            }
+            up = c.parent();
+        }
+    }
+    region_name(code.as_str(), env)
 }
 
-/// "需不低于 1 亿元", "需不低于 3% 且低于 10%"; negated: "需低于 1 亿元".
+/// A region by its name when the caller gave names; a division the names lack by what it is
+/// to the district ("本区", "本区指定的镇(街道)"), since people do not read division codes.
+/// Without names (the command line, for staff who write policies) by its code.
+fn region_name(code: &str, env: &Env<'_>) -> String {
+    let Some(names) = env.region_names else {
+        return code.to_string();
+    };
+    if let Some(name) = names.get(code) {
+        return name.clone();
+    }
+    match DivisionCode::parse(code).map(|c| c.level()) {
+        Ok(DivisionLevel::Province) => "本省",
+        Ok(DivisionLevel::City) => "本市",
+        Ok(DivisionLevel::County) => "本区",
+        Ok(DivisionLevel::Town) => "本区指定的镇(街道)",
+        Ok(DivisionLevel::Village) => "本区指定的村(社区)",
+        Err(_) => "指定区域",
+    }
+    .to_string()
+}
+
+/// "不低于 1 亿元", "不低于 3% 且低于 10%"; negated: "低于 1 亿元".
 fn bounds_text(b: &Bounds, op: &Operand, negated: bool, env: &Env<'_>) -> String {
     let (ty, unit) = match op {
         Operand::Value(r) | Operand::Change(r, _) => {
@@ -450,7 +584,7 @@ fn bounds_text(b: &Bounds, op: &Operand, negated: bool, env: &Env<'_>) -> String
     if let (Some((lo, true)), Some((hi, true))) = (&b.lower, &b.upper)
         && lo == hi
     {
-        let word = if negated { "需不等于" } else { "需等于" };
+        let word = if negated { "不等于" } else { "等于" };
         return format!("{word} {}", show(lo));
     }
     let mut parts = Vec::new();
@@ -473,7 +607,7 @@ fn bounds_text(b: &Bounds, op: &Operand, negated: bool, env: &Env<'_>) -> String
         parts.push(format!("{word} {}", show(bound)));
     }
     let joiner = if negated { " 或 " } else { " 且 " };
-    format!("需{}", parts.join(joiner))
+    parts.join(joiner)
 }
 
 /// The near miss: a failed numeric test (not under `not`) within the margin of its threshold,

@@ -16,6 +16,7 @@
 mod explain;
 pub(crate) mod leaf;
 pub(crate) mod reward;
+mod terms;
 
 use crate::facts::{Facts, Source};
 use crate::model::{Condition, ParamValue, Policy};
@@ -26,6 +27,7 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 pub use explain::{Check, NearMiss, Status};
+pub use terms::{Terms, terms};
 
 /// A three-valued truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -477,6 +479,22 @@ mod tests {
         assert_eq!(
             coded.checks[0].sentence,
             "所在区域 350521102201,需属于 350521"
+        );
+    }
+
+    #[test]
+    fn a_region_the_names_lack_reads_as_what_it_is_to_the_district() {
+        let p = policy(
+            "[conditions]\nall = [{ attr = \"region\", under = [\"350521102\"] }]\n[reward]\nfixed = 1\n",
+        );
+        let mut f = facts(None, None);
+        f.set("region", Value::Region("350521102201".parse().unwrap()));
+        let names = RegionNames::from([("350521".to_string(), "泉州台商投资区".to_string())]);
+        let (s, o) = (Schema::standard(), EvalOptions::default());
+        let e = evaluate_named(&p, &s, &f, 2025, &o, Some(&names));
+        assert_eq!(
+            e.checks[0].sentence,
+            "所在区域 泉州台商投资区,需属于 本区指定的镇(街道)"
         );
     }
 

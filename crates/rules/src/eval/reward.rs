@@ -6,6 +6,7 @@
 //! fen. A component never goes below zero. Arithmetic saturates at the bounds of `i64` rather
 //! than wrapping (no grant comes near 92 万亿亿元).
 
+use super::explain::{scaled_text, subject};
 use super::{Env, FactKey, Tri};
 use crate::facts::{Source, Val};
 use crate::model::{Amount, AttrRef, ParamValue, Rate, Reward, RewardKind, Tier, TierMode};
@@ -246,37 +247,18 @@ pub(crate) fn describe<S: Source + ?Sized>(r: &Reward, env: &Env<'_>, src: &S) -
         RewardKind::Percent { base, rate, minus } => {
             let b = percent_base(base, minus.as_ref(), env, src, &mut scratch)
                 .map_or("未知".into(), text::money_actual);
-            let rt = rate_value(rate, env, &mut scratch).map_or("?".into(), |d| {
-                crate::num::decimal_to_scaled(d, 4)
-                    .map(text::percent)
-                    .unwrap_or_else(|_| d.to_string())
-            });
-            let rt = match rate {
-                Rate::Param(n) => format!("{rt}{}", env.param_source(n)),
-                Rate::Lit(_) => rt,
-            };
-            match minus {
-                Some(m) => format!(
-                    "{}较{}年增量 {b} × {rt}",
-                    label(base, env),
-                    m.period.year(env.year).unwrap_or(env.year)
-                ),
-                None => format!("{} {b} × {rt}", label(base, env)),
-            }
+            format!(
+                "{} {b} × {}",
+                base_words(base, minus.as_ref(), env),
+                rate_words(rate, env)
+            )
         }
         RewardKind::Tiers { base, mode, .. } => {
             let b = num(base, env, src, &mut scratch)
-                .map_or("未知".into(), |v| value_text(base, v, env));
-            let how = match mode {
-                TierMode::Bracket => "按档定额",
-                TierMode::Marginal => "超额累进",
-            };
-            format!("{} {b},{how}", label(base, env))
+                .map_or("未知".into(), |v| value_text(base, v, env, false));
+            format!("{} {b},{}", subject(base, env), tier_words(*mode))
         }
-        RewardKind::PerUnit { rate, .. } => {
-            let rt = money(rate, env, &mut scratch).map_or("?".into(), text::money_round);
-            format!("每人每月 {rt}")
-        }
+        RewardKind::PerUnit { rate, .. } => per_unit_words(rate, env),
         RewardKind::Sum(parts) | RewardKind::Max(parts) => {
             let joined: Vec<String> = parts
                 .iter()
@@ -298,16 +280,155 @@ pub(crate) fn describe<S: Source + ?Sized>(r: &Reward, env: &Env<'_>, src: &S) -
         Some(l) => format!("{l}:{head}"),
         None => head,
     };
-    if let Some(cap) = r.cap.as_ref().and_then(|a| money(a, env, &mut scratch)) {
-        let source = source_of(r.cap.as_ref(), env);
-        s.push_str(&format!(",上限 {}{source}", text::money_round(cap)));
-    }
-    if let Some(floor) = r.floor.as_ref().and_then(|a| money(a, env, &mut scratch)) {
-        let source = source_of(r.floor.as_ref(), env);
-        s.push_str(&format!(",保底 {}{source}", text::money_round(floor)));
-    }
+    s.push_str(&limits_words(r, env));
     if let Some(v) = value {
         s.push_str(&format!(" → {}", text::money_exact(v)));
+    }
+    s
+}
+
+/// The amount rule in words for people, without anyone's figures: one line, or for a `sum` or
+/// `max` a line saying how the parts combine and one line per part.
+/// "奖励2025年研发费用的 5%,上限 100 万元,保底 2 万元".
+pub(crate) fn terms(r: &Reward, env: &Env<'_>) -> Vec<String> {
+    let mut lines = match &r.kind {
+        RewardKind::Sum(parts) | RewardKind::Max(parts) => {
+            let how = if matches!(r.kind, RewardKind::Sum(_)) {
+                "以下各项可同时享受,金额相加"
+            } else {
+                "以下各项只享受金额最高的一项"
+            };
+            let mut lines = vec![how.to_string()];
+            lines.extend(parts.iter().flat_map(|p| part_terms(p, env)));
+            lines
+        }
+        _ => vec![rule_words(r, env)],
+    };
+    let limits = limits_words(r, env);
+    if let Some(first) = lines.first_mut() {
+        first.push_str(&limits);
+    }
+    lines
+}
+
+/// A component of a `sum` or `max`: its label, or when it counts, before its rule.
+fn part_terms(r: &Reward, env: &Env<'_>) -> Vec<String> {
+    let mut lines = terms(r, env);
+    let lead = match (&r.label, &r.when) {
+        (Some(l), _) => Some(format!("{l}:")),
+        (None, Some(w)) => Some(format!(
+            "{}的,",
+            super::explain::clause(w, false, env, false)
+        )),
+        (None, None) => None,
+    };
+    if let (Some(lead), Some(first)) = (lead, lines.first_mut()) {
+        first.insert_str(0, &lead);
+    }
+    lines
+}
+
+/// The rule of a single component, without its cap and floor.
+fn rule_words(r: &Reward, env: &Env<'_>) -> String {
+    match &r.kind {
+        RewardKind::Fixed(a) => {
+            let amount = money(a, env, &mut Vec::new()).map_or("?".into(), text::money_round);
+            format!("奖励 {amount}{}", source_of(Some(a), env))
+        }
+        RewardKind::Percent { base, rate, minus } => format!(
+            "奖励{}的 {}",
+            base_words(base, minus.as_ref(), env),
+            rate_words(rate, env)
+        ),
+        RewardKind::Tiers { mode, base, tiers } => {
+            let brackets: Vec<String> = tiers
+                .iter()
+                .map(|t| bracket_words(*mode, base, t, env))
+                .collect();
+            format!(
+                "按{}{}:{}",
+                subject(base, env),
+                tier_words(*mode),
+                brackets.join(";")
+            )
+        }
+        RewardKind::PerUnit {
+            rate, max_months, ..
+        } => {
+            let most = max_months.map_or(String::new(), |m| format!(",每人最多 {m} 个月"));
+            format!("{}{most}", per_unit_words(rate, env))
+        }
+        RewardKind::Sum(_) | RewardKind::Max(_) => terms(r, env).join(";"),
+    }
+}
+
+/// "500 万元至 1,000 万元:奖励 10 万元", "1,000 万元以上的部分:3%".
+fn bracket_words(mode: TierMode, base: &AttrRef, t: &Tier, env: &Env<'_>) -> String {
+    let from = value_text(base, t.from, env, true);
+    let range = match t.to {
+        Some(to) => format!("{from}至{}", value_text(base, to, env, true)),
+        None => format!("{from}以上"),
+    };
+    match mode {
+        TierMode::Bracket => {
+            let a = t
+                .amount
+                .as_ref()
+                .and_then(|a| money(a, env, &mut Vec::new()));
+            format!("{range}:奖励 {}", a.map_or("?".into(), text::money_round))
+        }
+        TierMode::Marginal => {
+            let rate = t.rate.as_ref().map_or("?".into(), |r| rate_words(r, env));
+            format!("{range}的部分:{rate}")
+        }
+    }
+}
+
+/// "2025年研发费用", or "2025年研发费用较2024年增量" for a percent of the increase.
+fn base_words(base: &AttrRef, minus: Option<&AttrRef>, env: &Env<'_>) -> String {
+    match minus {
+        Some(m) => format!(
+            "{}较{}年增量",
+            subject(base, env),
+            m.period.year(env.year).unwrap_or(env.year)
+        ),
+        None => subject(base, env),
+    }
+}
+
+/// "10%", with the legal source of a rate given as a parameter.
+fn rate_words(rate: &Rate, env: &Env<'_>) -> String {
+    let rt = rate_value(rate, env, &mut Vec::new()).map_or("?".into(), |d| {
+        crate::num::decimal_to_scaled(d, 4)
+            .map(text::percent)
+            .unwrap_or_else(|_| d.to_string())
+    });
+    match rate {
+        Rate::Param(n) => format!("{rt}{}", env.param_source(n)),
+        Rate::Lit(_) => rt,
+    }
+}
+
+fn tier_words(mode: TierMode) -> &'static str {
+    match mode {
+        TierMode::Bracket => "按档定额",
+        TierMode::Marginal => "超额累进",
+    }
+}
+
+fn per_unit_words(rate: &Amount, env: &Env<'_>) -> String {
+    let rt = money(rate, env, &mut Vec::new()).map_or("?".into(), text::money_round);
+    format!("每人每月 {rt}")
+}
+
+/// ",上限 800 万元(依据:…),保底 2 万元": a component's cap and floor.
+fn limits_words(r: &Reward, env: &Env<'_>) -> String {
+    let mut s = String::new();
+    for (word, a) in [("上限", &r.cap), ("保底", &r.floor)] {
+        if let Some(v) = a.as_ref().and_then(|a| money(a, env, &mut Vec::new())) {
+            let source = source_of(a.as_ref(), env);
+            s.push_str(&format!(",{word} {}{source}", text::money_round(v)));
+        }
     }
     s
 }
@@ -320,18 +441,8 @@ fn source_of(a: Option<&Amount>, env: &Env<'_>) -> String {
     }
 }
 
-fn label(r: &AttrRef, env: &Env<'_>) -> String {
+/// A figure of the base in words: computed (`round` false) or a threshold as written.
+fn value_text(r: &AttrRef, v: i64, env: &Env<'_>, round: bool) -> String {
     let def = env.schema.def(r.attr);
-    match r.period.year(env.year) {
-        Some(y) => format!("{y}年{}", def.label),
-        None => def.label.clone(),
-    }
-}
-
-fn value_text(r: &AttrRef, v: i64, env: &Env<'_>) -> String {
-    let def = env.schema.def(r.attr);
-    match def.ty {
-        crate::schema::AttrType::Money => text::money_actual(v),
-        _ => format!("{v}{}", def.unit.as_deref().unwrap_or("")),
-    }
+    scaled_text(def.ty, v, def.unit.as_deref().unwrap_or(""), round)
 }

@@ -35,6 +35,7 @@ pub mod scene;
 pub mod search;
 pub mod status;
 pub mod store;
+pub mod terms;
 
 use crate::store::policies::{self as policy_store, PolicyRow};
 use qinqing_domain::Money;

@@ -7,6 +7,7 @@ use crate::grant_run::{self, RunReport};
 use crate::library::{self, LifecycleAction, PolicyQuery, PolicyView};
 use crate::search;
 use crate::status::{ApplicationStatus, PolicyStatus};
+use crate::terms::{self, Standing};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -14,12 +15,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use qinqing_domain::org::Role;
-use qinqing_kernel::Principal;
 use qinqing_kernel::listing::Queue;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::form::{Pairs, field};
 use qinqing_kernel::web::pages::{Done, Layout, error_page, form_caller};
 use qinqing_kernel::web::session::{Caller, MaybeUser, PageUser};
+use qinqing_kernel::{AppResult, Principal};
+use qinqing_rules::Terms;
 
 /// The routes of this module's pages and forms.
 pub fn routes() -> Router<AppState> {
@@ -101,6 +103,10 @@ pub struct PolicyPage {
     notice: String,
     /// The push form and push log (staff of the department, supervisors, admin).
     pushes: Option<super::pushes::PushPanel>,
+    /// 谁可以享受 and 可享多少, in words.
+    terms: Terms,
+    /// Where each of the caller's enterprises stands with the policy.
+    standings: Vec<Standing>,
 }
 
 impl PolicyPage {
@@ -219,11 +225,15 @@ async fn render_policy(
             } else {
                 notice
             };
+            let (terms, standings) = match terms_and_standings(state, who, &p).await {
+                Ok(found) => found,
+                Err(e) => return error_page(&e, caller, state),
+            };
             PolicyPage {
                 runs,
                 layout: Layout::new(p.title.clone(), caller, state, "/policies"),
                 enterprises: who
-                    .filter(|w| matches!(w.role, Role::EnterpriseUser | Role::Steward))
+                    .filter(|w| acts_for_enterprises(w))
                     .map(|w| w.enterprises().iter().map(ToString::to_string).collect())
                     .unwrap_or_default(),
                 is_staff: who.is_some_and(|w| w.role.is_staff() && w.role != Role::Steward),
@@ -240,12 +250,37 @@ async fn render_policy(
                 report,
                 pushes: super::pushes::push_panel(state, who, &p, &done.push_log).await,
                 notice,
+                terms,
+                standings,
                 p,
             }
             .into_response()
         }
         Err(e) => error_page(&e, caller, state),
     }
+}
+
+/// The policy's terms for the policy year the platform works on, and where the enterprises the
+/// caller acts for stand with it that year.
+async fn terms_and_standings(
+    state: &AppState,
+    who: Option<&Principal>,
+    p: &PolicyView,
+) -> AppResult<(Terms, Vec<Standing>)> {
+    let year = crate::api::policies::default_year(state);
+    let words = terms::of_policy(&state.app, p, year).await?;
+    let standings = match who.filter(|w| acts_for_enterprises(w)) {
+        Some(w) if p.status == PolicyStatus::Published => {
+            terms::standings(&state.app, w, w.enterprises(), &p.id, words.year).await?
+        }
+        _ => Vec::new(),
+    };
+    Ok((words, standings))
+}
+
+/// Enterprise users and stewards (帮办) act for enterprises on the platform.
+fn acts_for_enterprises(who: &Principal) -> bool {
+    matches!(who.role, Role::EnterpriseUser | Role::Steward)
 }
 
 /// 提交审核: the author sends a draft to the department lead.
