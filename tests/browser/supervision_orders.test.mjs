@@ -102,3 +102,23 @@ journey('纪检在手机上打开数智监督,看到逾期未回访的差评和�
   assert.match(new URL(page.url()).pathname, /^\/applications\//);
   await assertNoHorizontalScroll(page);
 });
+
+journey('部门负责人在手机上从监督驾驶舱打开部门评分,看到本年各部门排名、各项比率和得分图,切换到本月并下载表格', PHONE, async ({ page }) => {
+  await login(page, 'lead');
+  await visit(page, '/supervision');
+  await clickAndWait(page, page.getByRole('link', { name: /部门评分/ }));
+  await page.getByRole('heading', { name: '部门评分', level: 1 }).waitFor();
+  const first = page.locator('table.list tbody tr').first();
+  assert.match(await first.innerText(), /第 1 名\s+\d+\.\d\s+分\s+\d+\.\d%\s+\d+ \/ \d+ 件/);
+  await page.getByRole('img', { name: /各部门综合得分/ }).waitFor();
+  await assertNoHorizontalScroll(page);
+  await assertNoRawCode(page);
+  await screenshot(page, 'supervision-scorecard-phone');
+  const month = await page.locator('select[name=period] option').nth(2).getAttribute('value');
+  await page.getByLabel('统计期间').selectOption(month);
+  await clickAndWait(page, page.getByRole('button', { name: '查看' }));
+  assert.equal(new URL(page.url()).searchParams.get('period'), month);
+  await page.getByText(/年 \d+ 月各部门在全部业务中的表现/).waitFor();
+  const download = page.getByRole('link', { name: 'Excel 表格' });
+  assert.match(await download.getAttribute('href'), new RegExp(`period=${month}&format=xlsx`));
+});

@@ -45,6 +45,7 @@ pub const KERNEL_ACTIONS: &[ActionLabel] = &[
     ("supervision.order_answered", "报送督办结果"),
     ("supervision.order_closed", "督办办结"),
     ("supervision.order_returned", "退回督办结果"),
+    ("scorecard.weights_changed", "修改部门评分权重"),
     ("demo.organisations_created", "建立演示区县机构"),
 ];
 

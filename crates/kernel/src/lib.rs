@@ -29,6 +29,7 @@ pub mod organisations;
 pub mod principal;
 pub mod receipts;
 pub mod scene;
+pub mod scorecard;
 pub mod setup;
 pub mod sms;
 pub mod stewards;

@@ -6,6 +6,7 @@
 
 use crate::flags::{Flag, FlagRule, FlagScope};
 use crate::notifications::Template;
+use crate::scorecard::{Count, ScoreScope};
 use crate::store::enterprises::Enterprise;
 use crate::store::{Conn, Tx};
 use crate::{App, AppResult, Principal};
@@ -128,6 +129,16 @@ pub trait Scene: Send + Sync + 'static {
         _conn: &mut Conn,
         _scope: &FlagScope<'_>,
     ) -> AppResult<Vec<Flag>> {
+        Ok(Vec::new())
+    }
+
+    /// The scene's counts for 部门评分 over the scope (ratings it collects, commitments it
+    /// holds), read with [`crate::store::scorecard::read_counts`]; the kernel counts the clocks.
+    async fn scorecard_counts(
+        &self,
+        _conn: &mut Conn,
+        _scope: &ScoreScope<'_>,
+    ) -> AppResult<Vec<Count>> {
         Ok(Vec::new())
     }
 

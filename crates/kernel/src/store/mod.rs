@@ -15,6 +15,7 @@ pub mod long_work;
 pub mod notifications;
 pub mod oidc;
 pub mod orgs;
+pub mod scorecard;
 pub mod sessions;
 pub mod settings;
 pub mod sql;

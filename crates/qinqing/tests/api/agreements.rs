@@ -604,10 +604,9 @@ async fn page_form(
     form: &str,
     fields: &[(&str, &str)],
 ) -> reqwest::Response {
-    let mut all = vec![("_csrf", session.csrf.as_str())];
-    all.extend_from_slice(fields);
-    let url = format!("{}{}", session.base, page_form_path(agreement, form));
-    session.client.post(url).form(&all).send().await.unwrap()
+    session
+        .post_form(&page_form_path(agreement, form), fields)
+        .await
 }
 
 async fn evidence_count(session: &Session, agreement: &Value, key: &str) -> usize {

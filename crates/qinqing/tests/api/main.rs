@@ -42,6 +42,7 @@ mod reference;
 mod request_analysis;
 mod requests;
 mod rfc9162;
+mod scorecard;
 mod security;
 mod sso;
 mod stewards;

@@ -9,6 +9,7 @@ use qinqing_domain::org::Role;
 use qinqing_kernel::audit::ActionLabel;
 use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background, seen};
+use qinqing_kernel::scorecard::{Count, ScoreScope};
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::store::enterprises::Enterprise;
 use qinqing_kernel::web::{AppState, NavLink, Section, WebScene};
@@ -88,6 +89,14 @@ impl Scene for Agreements {
             crate::store::agreements::breached_of_enterprise(conn, enterprise.id).await?;
         facts.set("breached_commitments", Value::Integer(breached));
         Ok(())
+    }
+
+    async fn scorecard_counts(
+        &self,
+        conn: &mut Conn,
+        scope: &ScoreScope<'_>,
+    ) -> AppResult<Vec<Count>> {
+        Ok(crate::store::agreements::scorecard_counts(conn, scope).await?)
     }
 
     async fn sees_object(

@@ -11,6 +11,7 @@ use qinqing_kernel::audit::ActionLabel;
 use qinqing_kernel::flags::{Flag, FlagRule, FlagScope};
 use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background};
+use qinqing_kernel::scorecard::{Count, ScoreScope};
 use qinqing_kernel::store::{Conn, Tx};
 use qinqing_kernel::web::{AppState, FrontCard, Icon, Link, NavLink, Section, WebScene};
 use qinqing_kernel::{App, AppResult, Principal};
@@ -142,6 +143,14 @@ impl Scene for Policies {
             crate::ratings::OBJECT => Some(crate::ratings::page_of(conn, object_id).await),
             _ => None,
         }
+    }
+
+    async fn scorecard_counts(
+        &self,
+        conn: &mut Conn,
+        scope: &ScoreScope<'_>,
+    ) -> AppResult<Vec<Count>> {
+        Ok(crate::store::ratings::scorecard_counts(conn, scope).await?)
     }
 
     fn flag_rules(&self) -> &'static [FlagRule] {

@@ -7,6 +7,7 @@ use qinqing_domain::org::Role;
 use qinqing_kernel::audit::ActionLabel;
 use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background, seen};
+use qinqing_kernel::scorecard::{Count, ScoreScope};
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::web::{AppState, FrontCard, Icon, Link, NavLink, Section, WebScene};
 use qinqing_kernel::{App, AppResult, Principal};
@@ -81,6 +82,14 @@ impl Scene for Requests {
             builtin_rule: None,
         })
         .collect()
+    }
+
+    async fn scorecard_counts(
+        &self,
+        conn: &mut Conn,
+        scope: &ScoreScope<'_>,
+    ) -> AppResult<Vec<Count>> {
+        Ok(crate::store::requests::scorecard_counts(conn, scope).await?)
     }
 
     async fn sees_object(

@@ -2,6 +2,7 @@
 
 use crate::cockpit::{self, By, CellQuery, Cockpit, ListedClock, Sort};
 use crate::flags::{self, Flags};
+use crate::scorecard::{self, Scorecard, Weights};
 use crate::supervision::{self, IssueRequest, OrderView, Oversight, Review};
 use crate::web::AppState;
 use crate::web::api::admin::Created;
@@ -26,6 +27,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(review))
         .routes(routes!(oversight))
         .routes(routes!(flagged))
+        .routes(routes!(scorecard_report))
+        .routes(routes!(scorecard_weights))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -161,4 +164,43 @@ pub async fn flagged(
     ApiUser(caller): ApiUser,
 ) -> ApiResult<Json<Flags>> {
     Ok(Json(flags::flags(&state.app, &caller.principal).await?))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScorecardQuery {
+    /// A year (`2026`) or a month (`2026-11`); the current year when absent.
+    pub period: Option<String>,
+    /// json (default), csv (the ranking) or xlsx (the ranking and the weights).
+    pub format: Option<String>,
+}
+
+/// 部门评分: every department's on-time rate over every scene's clocks, its 好评率 and its
+/// commitments kept in the period, and the weighted score, the best first (supervising offices,
+/// department leads, the administrator).
+#[utoipa::path(get, path = "/api/v1/supervision/scorecard", tag = "deadlines", params(ScorecardQuery),
+    responses((status = 200, body = Scorecard), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn scorecard_report(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Query(q): Query<ScorecardQuery>,
+) -> ApiResult<axum::response::Response> {
+    let s = scorecard::scorecard(&state.app, &caller.principal, q.period.as_deref()).await?;
+    let name = format!("scorecard-{}", s.period);
+    crate::web::download::report_download(s, scorecard::tables, q.format.as_deref(), &name)
+}
+
+/// Sets what the measures weigh in the score (administrator); recorded in the trail.
+#[utoipa::path(put, path = "/api/v1/supervision/scorecard/weights", tag = "deadlines",
+    request_body = Weights,
+    responses((status = 200, body = Weights), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn scorecard_weights(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Json(req): Json<Weights>,
+) -> ApiResult<Json<Weights>> {
+    let set = scorecard::set_weights(&state.app, &caller.principal, &req, &caller.meta).await?;
+    Ok(Json(set))
 }

@@ -9,6 +9,7 @@ pub mod enterprises;
 pub mod flags;
 pub mod front;
 pub mod messages;
+pub mod scorecard;
 pub mod sso;
 pub mod stewards;
 pub mod supervision;
@@ -44,6 +45,7 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .merge(supervision::routes())
         .merge(supervision_orders::routes())
         .merge(flags::routes())
+        .merge(scorecard::routes())
         .merge(tools::routes())
         .merge(trace::routes());
     scenes

@@ -29,6 +29,8 @@ pub struct CockpitPage {
     oversight: bool,
     /// The caller reads 数智监督's flags (纪检, administrator).
     flags: bool,
+    /// The caller reads 部门评分.
+    scorecard: bool,
 }
 
 impl CockpitPage {
@@ -166,6 +168,7 @@ async fn page(
         layout: Layout::new("监督驾驶舱", Some(&caller), &state, "/supervision"),
         oversight: crate::supervision::may_oversee(caller.principal.role),
         flags: crate::flags::may_read(caller.principal.role),
+        scorecard: crate::scorecard::may_view(caller.principal.role),
         c,
     }
     .into_response()

@@ -398,3 +398,22 @@ pub async fn breached_of_enterprise(conn: &mut Conn, enterprise_id: i64) -> Resu
     .await?;
     Ok(row.try_get("n")?)
 }
+
+/// 承诺履约 for 部门评分: government-side commitments decided in the period (their outcome dated
+/// within it, a Beijing date), by the unit answering for them; fulfilled counts good, breached
+/// not, waived not at all.
+pub async fn scorecard_counts(
+    conn: &mut Conn,
+    scope: &qinqing_kernel::scorecard::ScoreScope<'_>,
+) -> Result<Vec<qinqing_kernel::scorecard::Count>> {
+    // A date compares with an instant as text by its day: '2026-11-01' >= '2026-10-31T16:00…'.
+    let sql = "SELECT c.responsible_org_id AS org_id, \
+           SUM(CASE WHEN c.outcome = 'fulfilled' THEN 1 ELSE 0 END) AS good, COUNT(*) AS total \
+         FROM commitment c JOIN agreement a ON a.id = c.agreement_id \
+         WHERE c.side = 'government' AND c.responsible_org_id IS NOT NULL \
+           AND c.outcome IN ('fulfilled', 'breached') \
+           AND c.outcome_on >= $1 AND c.outcome_on < $2 AND a.region_code LIKE $3 ESCAPE '\\' \
+         GROUP BY c.responsible_org_id";
+    let measure = qinqing_kernel::scorecard::Measure::Commitments;
+    qinqing_kernel::store::scorecard::read_counts(conn, measure, sql, scope).await
+}

@@ -125,3 +125,18 @@ pub async fn follow_up(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// 好差评 for 部门评分: ratings given in the period by the policy's department, 基本满意 or
+/// better counted good.
+pub async fn scorecard_counts(
+    conn: &mut Conn,
+    scope: &qinqing_kernel::scorecard::ScoreScope<'_>,
+) -> Result<Vec<qinqing_kernel::scorecard::Count>> {
+    let sql = "SELECT p.department_org_id AS org_id, \
+           SUM(CASE WHEN r.level >= 3 THEN 1 ELSE 0 END) AS good, COUNT(*) AS total \
+         FROM service_rating r JOIN policy p ON p.id = r.policy_id \
+         WHERE r.rated_at >= $1 AND r.rated_at < $2 AND r.region_code LIKE $3 ESCAPE '\\' \
+         GROUP BY p.department_org_id";
+    let measure = qinqing_kernel::scorecard::Measure::Satisfaction;
+    qinqing_kernel::store::scorecard::read_counts(conn, measure, sql, scope).await
+}

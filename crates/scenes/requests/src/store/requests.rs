@@ -614,3 +614,20 @@ pub async fn api_key_name(conn: &mut Conn, key_hash: &str) -> Result<Option<Stri
         .transpose()
         .map_err(Into::into)
 }
+
+/// 好差评 for 部门评分: the enterprises' answers at the follow-up call (回访) in the period, by the
+/// department that owned the request; 满意 and 基本满意 count good.
+pub async fn scorecard_counts(
+    conn: &mut Conn,
+    scope: &qinqing_kernel::scorecard::ScoreScope<'_>,
+) -> Result<Vec<qinqing_kernel::scorecard::Count>> {
+    let sql = "SELECT owner_org_id AS org_id, \
+           SUM(CASE WHEN follow_up_result IN ('satisfied', 'basic') THEN 1 ELSE 0 END) AS good, \
+           COUNT(*) AS total \
+         FROM request \
+         WHERE follow_up_result IS NOT NULL AND followed_up_at >= $1 AND followed_up_at < $2 \
+           AND region_code LIKE $3 ESCAPE '\\' \
+         GROUP BY owner_org_id";
+    let measure = qinqing_kernel::scorecard::Measure::Satisfaction;
+    qinqing_kernel::store::scorecard::read_counts(conn, measure, sql, scope).await
+}
