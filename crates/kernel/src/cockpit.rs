@@ -297,7 +297,7 @@ pub async fn cockpit(app: &App, who: &Principal, by: By, sort: Sort) -> AppResul
     let window = window(&viewer, now);
     let mut conn = app.db.conn().await?;
     let tallies = store::tallies(&mut conn, &window).await?;
-    let months = store::closed_by_month(&mut conn, &window).await?;
+    let months = store::closed_by_month(&mut conn, &window, viewer.only_org).await?;
     let names = row_names(&mut conn, by).await?;
     let unreached = unreached(&mut conn, &viewer, &window).await?;
     let long_work = crate::store::long_work::running(&mut conn).await?;

@@ -112,29 +112,52 @@ pub struct MonthClosed {
     pub on_time: i64,
 }
 
-/// Clocks closed per month since the window's start, oldest month first.
-pub async fn closed_by_month(conn: &mut Conn, window: &Window<'_>) -> Result<Vec<MonthClosed>> {
+/// Clocks closed per Beijing month since the window's start, oldest month first; only those of
+/// department `org` when given (a department lead's cockpit).
+pub async fn closed_by_month(
+    conn: &mut Conn,
+    window: &Window<'_>,
+    org: Option<i64>,
+) -> Result<Vec<MonthClosed>> {
     let mut args = Vec::new();
     let since = next(Arg::Text(time::to_text(window.since)), &mut args);
-    let scope = region_condition(window, &mut args);
+    let mut scope = region_condition(window, &mut args);
+    if let Some(org) = org {
+        scope.push_str(&format!(" AND org_id = {}", next(Arg::Int(org), &mut args)));
+    }
+    // Counted by UTC hour (stored times are UTC text), then folded into Beijing months here:
+    // a month's first eight Beijing hours are the last UTC day of the month before.
     let sql = format!(
-        "SELECT SUBSTR(stopped_at, 1, 7) AS month, COUNT(*) AS closed, \
+        "SELECT SUBSTR(stopped_at, 1, 13) AS hour, COUNT(*) AS closed, \
            SUM(CASE WHEN stopped_at <= due_at THEN 1 ELSE 0 END) AS on_time \
          FROM deadline WHERE state = 'stopped' AND stopped_at >= {since}{scope} \
-         GROUP BY SUBSTR(stopped_at, 1, 7) ORDER BY month"
+         GROUP BY SUBSTR(stopped_at, 1, 13)"
     );
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &args)
         .fetch_all(conn)
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(MonthClosed {
-                month: r.try_get("month")?,
-                closed: r.try_get("closed")?,
-                on_time: r.try_get("on_time")?,
-            })
-        })
-        .collect()
+    let mut months: std::collections::BTreeMap<String, MonthClosed> = Default::default();
+    for r in &rows {
+        let hour: String = r.try_get("hour")?;
+        let month = beijing_month(&hour)?;
+        let m = months.entry(month.clone()).or_insert(MonthClosed {
+            month,
+            closed: 0,
+            on_time: 0,
+        });
+        m.closed += r.try_get::<i64, _>("closed")?;
+        m.on_time += r.try_get::<i64, _>("on_time")?;
+    }
+    Ok(months.into_values().collect())
+}
+
+/// The Beijing month (`2026-12`) of a UTC hour as stored text gives it (`2026-11-30T17`).
+fn beijing_month(utc_hour: &str) -> Result<String> {
+    let at = time::from_text(&format!("{utc_hour}:00:00.000Z"))?;
+    Ok(at
+        .with_timezone(&qinqing_domain::deadline::beijing())
+        .format("%Y-%m")
+        .to_string())
 }
 
 /// Which of a cell's clocks to list.

@@ -1,10 +1,7 @@
 //! 监督驾驶舱: every clock of every scene by department and town, and the clocks behind a cell.
 
-use crate::helpers::{TestApp, assert_error};
+use crate::helpers::{REVIEW_CLOCK_LABEL, TestApp, assert_error, review_clock};
 use chrono::{DateTime, Duration, Utc};
-use qinqing_domain::DivisionCode;
-use qinqing_domain::deadline::{Limit, LimitUnit};
-use qinqing_kernel::deadlines::{self, Side, Start};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -17,34 +14,16 @@ async fn clock(
     due: DateTime<Utc>,
     stopped: Option<DateTime<Utc>>,
 ) {
-    let region = DivisionCode::parse("350521101").unwrap();
-    let id = format!("cockpit-{n}");
-    let start = Start {
-        object_type: "application",
-        object_id: &id,
-        kind: "policy.application_review",
-        label: "驾驶舱验证申报",
-        region: &region,
-        side: Side::Government,
-        limit: Limit {
-            unit: LimitUnit::WorkingDays,
-            amount: 3,
-        },
-        org_id: Some(org),
-    };
-    let mut tx = app.app.db.begin().await.unwrap();
-    let id = deadlines::start_until(&mut tx, &app.app, start, due, due - Duration::days(5))
-        .await
-        .unwrap();
+    let id = review_clock(app, org, "350521101", &format!("cockpit-{n}"), due).await;
     if let Some(at) = stopped {
+        let mut conn = app.app.db.conn().await.unwrap();
         sqlx::query("UPDATE deadline SET state = 'stopped', stopped_at = $1 WHERE id = $2")
             .bind(qinqing_kernel::store::time::to_text(at))
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await
             .unwrap();
     }
-    tx.commit().await.unwrap();
 }
 
 async fn cockpit(session: &crate::helpers::Session, query: &str) -> Value {
@@ -132,7 +111,7 @@ async fn the_cockpit_counts_every_clock_by_department_and_town_and_lists_what_is
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["label"] == "驾驶舱验证申报")
+        .filter(|c| c["label"] == REVIEW_CLOCK_LABEL)
         .collect();
     assert_eq!(mine.len(), 2, "{listed}");
     assert_eq!(mine[0]["trail"], "/trace/application/cockpit-1");
@@ -197,4 +176,54 @@ async fn a_department_lead_sees_only_the_own_department_and_others_see_no_cockpi
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// Clocks closed in one month of the cockpit's trend.
+fn closed_in(cockpit: &Value, month: &str) -> i64 {
+    cockpit["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["month"] == month)
+        .map_or(0, |m| m["closed"].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn the_trend_counts_beijing_months_and_a_lead_sees_only_their_department() {
+    use chrono::{Datelike, TimeZone};
+    use qinqing_domain::deadline::{beijing, local_date};
+    let app = TestApp::spawn().await;
+    let lead = app.login("lead").await;
+    let efficiency = app.login("efficiency").await;
+    let org = lead.me["org_id"].as_i64().unwrap();
+    let everyone = cockpit(&efficiency, "by=department").await;
+    let other: i64 = everyone["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["key"].as_str()?.parse().ok())
+        .find(|id| *id != org)
+        .unwrap();
+    // 03:00 in Beijing on the first of this month is still last month in UTC.
+    let first = local_date(Utc::now()).with_day(1).unwrap();
+    let month = first.format("%Y-%m").to_string();
+    let at = beijing()
+        .from_local_datetime(&first.and_hms_opt(3, 0, 0).unwrap())
+        .single()
+        .unwrap()
+        .with_timezone(&Utc);
+    let (lead_before, all_before) = (
+        closed_in(&cockpit(&lead, "").await, &month),
+        closed_in(&everyone, &month),
+    );
+
+    clock(&app, org, 91, at + Duration::days(1), Some(at)).await;
+    clock(&app, other, 92, at + Duration::days(1), Some(at)).await;
+
+    assert_eq!(
+        closed_in(&cockpit(&lead, "").await, &month),
+        lead_before + 1
+    );
+    let all = cockpit(&efficiency, "by=department").await;
+    assert_eq!(closed_in(&all, &month), all_before + 2);
 }

@@ -337,3 +337,40 @@ pub async fn enterprise_user_of(app: &TestApp, username: &str, code: &str) -> Se
     drop(conn);
     app.login(username).await
 }
+
+/// The label of the clocks [`review_clock`] starts.
+pub const REVIEW_CLOCK_LABEL: &str = "时限验证申报";
+
+/// Starts a 3-working-day review clock of department `org` on application `id` in `region`, due
+/// at `due` (started five days before); its id.
+pub async fn review_clock(
+    app: &TestApp,
+    org: i64,
+    region: &str,
+    id: &str,
+    due: chrono::DateTime<chrono::Utc>,
+) -> i64 {
+    use qinqing_domain::deadline::{Limit, LimitUnit};
+    use qinqing_kernel::deadlines::{Side, Start, start_until};
+    let region = qinqing_domain::DivisionCode::parse(region).unwrap();
+    let start = Start {
+        object_type: "application",
+        object_id: id,
+        kind: "policy.application_review",
+        label: REVIEW_CLOCK_LABEL,
+        region: &region,
+        side: Side::Government,
+        limit: Limit {
+            unit: LimitUnit::WorkingDays,
+            amount: 3,
+        },
+        org_id: Some(org),
+    };
+    let mut tx = app.app.db.begin().await.unwrap();
+    let started = due - chrono::Duration::days(5);
+    let id = start_until(&mut tx, &app.app, start, due, started)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    id
+}

@@ -2,11 +2,10 @@
 //! commitments kept, combined with the administrator's weights and ranked; downloadable; read by
 //! the supervising offices and department leads only.
 
-use crate::helpers::{TestApp, assert_error};
+use crate::helpers::{TestApp, assert_error, review_clock};
 use chrono::{Datelike, Duration, Utc};
-use qinqing_domain::DivisionCode;
-use qinqing_domain::deadline::{Limit, LimitUnit, local_date};
-use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
+use qinqing_domain::deadline::local_date;
+use qinqing_kernel::deadlines::{self, ClockAction};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -54,41 +53,19 @@ fn expected_score(row: &Value, weights: &Value) -> Option<f64> {
     (weight > 0.0).then(|| (sum / weight * 10.0).round() / 10.0)
 }
 
-/// A clock of department `org`, due `due_in` from now; closed at once when `close` says so.
+/// A clock of department `org` in 东园镇, due `due_in` from now; closed at once when `close`
+/// says so.
 async fn clock(app: &TestApp, org: i64, id: &str, due_in: Duration, close: bool) {
-    let region = DivisionCode::parse("350521101").unwrap();
-    let start = Start {
-        object_type: "application",
-        object_id: id,
-        kind: "policy.application_review",
-        label: "评分验证申报",
-        region: &region,
-        side: Side::Government,
-        limit: Limit {
-            unit: LimitUnit::WorkingDays,
-            amount: 3,
-        },
-        org_id: Some(org),
-    };
     let now = Utc::now();
-    let mut tx = app.app.db.begin().await.unwrap();
-    deadlines::start_until(
-        &mut tx,
-        &app.app,
-        start,
-        now + due_in,
-        now - Duration::days(5),
-    )
-    .await
-    .unwrap();
+    review_clock(app, org, "350521101", id, now + due_in).await;
     if close {
-        let kind = "policy.application_review";
-        let object = ("application", id);
+        let mut tx = app.app.db.begin().await.unwrap();
+        let (kind, object) = ("policy.application_review", ("application", id));
         deadlines::control_open(&mut tx, &app.app, object, kind, ClockAction::Stop, now)
             .await
             .unwrap();
+        tx.commit().await.unwrap();
     }
-    tx.commit().await.unwrap();
 }
 
 #[tokio::test]

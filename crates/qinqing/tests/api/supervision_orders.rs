@@ -1,40 +1,17 @@
 //! 督办 (supervision orders) and 监督的再监督: a supervisor orders the department answering for a
 //! late clock to act; the department answers; the supervisor accepts or sends the result back.
 
-use crate::helpers::{Session, TestApp, assert_error};
+use crate::helpers::{REVIEW_CLOCK_LABEL, Session, TestApp, assert_error, review_clock};
 use chrono::{Duration, Utc};
-use qinqing_domain::DivisionCode;
-use qinqing_domain::deadline::{Limit, LimitUnit};
 use qinqing_kernel::clock::ManualClock;
-use qinqing_kernel::deadlines::{self, Side, Start, run_due};
+use qinqing_kernel::deadlines::run_due;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// Starts a clock of department `org` in `region`, due `due_in` from now (negative: overdue).
 async fn clock(app: &TestApp, org: i64, region: &str, id: &str, due_in: Duration) -> i64 {
-    let region = DivisionCode::parse(region).unwrap();
-    let start = Start {
-        object_type: "application",
-        object_id: id,
-        kind: "policy.application_review",
-        label: "督办验证申报",
-        region: &region,
-        side: Side::Government,
-        limit: Limit {
-            unit: LimitUnit::WorkingDays,
-            amount: 3,
-        },
-        org_id: Some(org),
-    };
-    let now = Utc::now();
-    let due = now + due_in;
-    let mut tx = app.app.db.begin().await.unwrap();
-    let id = deadlines::start_until(&mut tx, &app.app, start, due, due - Duration::days(5))
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    id
+    review_clock(app, org, region, id, Utc::now() + due_in).await
 }
 
 async fn issue(session: &Session, deadline: i64, note: &str, days: Value) -> reqwest::Response {
@@ -120,7 +97,12 @@ async fn an_order_reaches_the_department_runs_on_its_own_clock_and_closes_when_a
         .collect();
     assert_eq!(told.len(), 1, "{inbox}");
     assert_eq!(told[0]["link"], format!("/supervision/orders/{id}"));
-    assert!(told[0]["body"].as_str().unwrap().contains("督办验证申报"));
+    assert!(
+        told[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains(REVIEW_CLOCK_LABEL)
+    );
     let shown = order(&lead, id).await;
     assert_eq!(shown["status"], "open");
     assert_eq!(shown["department"], "工业和信息化局");
@@ -419,7 +401,7 @@ async fn oversight_lists_unacted_warnings_escalations_and_orders_without_result(
     let page = app
         .text_of(&supervisor.client, "/supervision/oversight")
         .await;
-    assert!(page.contains("监督的再监督") && page.contains("督办验证申报"));
+    assert!(page.contains("监督的再监督") && page.contains(REVIEW_CLOCK_LABEL));
     let page = app
         .text_of(&lead.client, &format!("/supervision/orders/{id}"))
         .await;

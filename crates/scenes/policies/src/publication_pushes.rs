@@ -25,8 +25,6 @@ pub(crate) const WORK: &str = "policy_push";
 /// Enterprises looked at per transaction, adapted to the time their pushes take to write
 /// (starting small, as runs do).
 const CHUNK: ChunkSize = ChunkSize::new(20, (10, 500), Duration::from_millis(20));
-/// Subscribers told per transaction.
-const SUBSCRIBERS_PER_CHUNK: usize = 100;
 /// How long the publishing request waits for its pushes before it answers; a sweep still
 /// working then goes on in the background, its progress shown as long work.
 const WAIT_FOR_PUSHES: Duration = Duration::from_secs(10);
@@ -226,15 +224,20 @@ async fn push_chunk(
 }
 
 /// Tells the enterprises subscribed to one of the policy's topics, its department or its level,
-/// a chunk per transaction; those told before (by the machine match or earlier) are not told
-/// again.
+/// a chunk per transaction, sized like the sweep's by the time its writes take (a fixed hundred
+/// a transaction was bounded by nothing); those told before (by the machine match or earlier)
+/// are not told again.
 async fn tell_subscribers(app: &App, row: &PolicyRow, sweep: &Sweep) -> AppResult<()> {
     let topics: Vec<String> = serde_json::from_str(&row.topics).unwrap_or_default();
     let department = row.department_org_id.to_string();
     let mut conn = app.db.conn().await?;
     let subscribers = store::subscribers(&mut conn, &topics, &department, &row.level).await?;
     drop(conn);
-    for chunk in subscribers.chunks(SUBSCRIBERS_PER_CHUNK) {
+    let mut size = CHUNK;
+    let mut rest = subscribers.as_slice();
+    while !rest.is_empty() {
+        let (chunk, after) = rest.split_at(size.get().min(rest.len()));
+        rest = after;
         let now = app.now();
         let (mut tx, turn) = app.db.begin_background(WORK).await?;
         for enterprise_id in chunk {
@@ -252,7 +255,7 @@ async fn tell_subscribers(app: &App, row: &PolicyRow, sweep: &Sweep) -> AppResul
             .await?;
         }
         tx.commit().await.map_err(StoreError::from)?;
-        turn.done();
+        size.after(turn.done());
     }
     Ok(())
 }

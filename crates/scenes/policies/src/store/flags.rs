@@ -39,6 +39,20 @@ fn region(prefix: &str) -> String {
     format!("{}%", escape_like(prefix))
 }
 
+/// Runs a query of the region's applications since a time (`$1`; the region in `$2`).
+async fn since_in_region(
+    conn: &mut Conn,
+    sql: String,
+    since: DateTime<Utc>,
+    region_prefix: &str,
+) -> Result<Vec<AnyRow>> {
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(time::to_text(since))
+        .bind(region(region_prefix))
+        .fetch_all(conn)
+        .await?)
+}
+
 fn at(r: &AnyRow, column: &str) -> Result<DateTime<Utc>> {
     time::from_text(&r.try_get::<String, _>(column)?)
 }
@@ -68,11 +82,7 @@ pub async fn decisions(
          WHERE s.action IN ('approve', 'reject', 'confirm') AND s.at >= $1 AND {IN_REGION} \
          ORDER BY s.at DESC"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(time::to_text(since))
-        .bind(region(region_prefix))
-        .fetch_all(conn)
-        .await?;
+    let rows = since_in_region(conn, sql, since, region_prefix).await?;
     rows.iter()
         .map(|r| {
             Ok(Decision {
@@ -106,11 +116,7 @@ pub async fn above_computed(
          FROM application a {ITEM_JOINS} \
          WHERE a.approved_amount > a.computed_amount AND a.decided_at >= $1 AND {IN_REGION}"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(time::to_text(since))
-        .bind(region(region_prefix))
-        .fetch_all(conn)
-        .await?;
+    let rows = since_in_region(conn, sql, since, region_prefix).await?;
     rows.iter()
         .map(|r| {
             Ok(AboveComputed {
