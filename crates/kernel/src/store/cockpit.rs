@@ -125,21 +125,23 @@ pub async fn closed_by_month(
     if let Some(org) = org {
         scope.push_str(&format!(" AND org_id = {}", next(Arg::Int(org), &mut args)));
     }
-    // Counted by UTC hour (stored times are UTC text), then folded into Beijing months here:
-    // a month's first eight Beijing hours are the last UTC day of the month before.
+    // Stored times are UTC text. From 16:00 UTC it is the next day in Beijing, so the rows are
+    // counted by UTC day and by which side of 16:00 (two rows a day at most), then folded into
+    // Beijing months here.
+    let next_day = "CASE WHEN SUBSTR(stopped_at, 12, 2) >= '16' THEN 1 ELSE 0 END";
     let sql = format!(
-        "SELECT SUBSTR(stopped_at, 1, 13) AS hour, COUNT(*) AS closed, \
+        "SELECT SUBSTR(stopped_at, 1, 10) AS day, {next_day} AS next_day, COUNT(*) AS closed, \
            SUM(CASE WHEN stopped_at <= due_at THEN 1 ELSE 0 END) AS on_time \
          FROM deadline WHERE state = 'stopped' AND stopped_at >= {since}{scope} \
-         GROUP BY SUBSTR(stopped_at, 1, 13)"
+         GROUP BY SUBSTR(stopped_at, 1, 10), {next_day}"
     );
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), &args)
         .fetch_all(conn)
         .await?;
     let mut months: std::collections::BTreeMap<String, MonthClosed> = Default::default();
     for r in &rows {
-        let hour: String = r.try_get("hour")?;
-        let month = beijing_month(&hour)?;
+        let day: String = r.try_get("day")?;
+        let month = beijing_month(&day, r.try_get::<i64, _>("next_day")? == 1)?;
         let m = months.entry(month.clone()).or_insert(MonthClosed {
             month,
             closed: 0,
@@ -151,13 +153,15 @@ pub async fn closed_by_month(
     Ok(months.into_values().collect())
 }
 
-/// The Beijing month (`2026-12`) of a UTC hour as stored text gives it (`2026-11-30T17`).
-fn beijing_month(utc_hour: &str) -> Result<String> {
-    let at = time::from_text(&format!("{utc_hour}:00:00.000Z"))?;
-    Ok(at
-        .with_timezone(&qinqing_domain::deadline::beijing())
-        .format("%Y-%m")
-        .to_string())
+/// The Beijing month (`2026-12`) of a UTC day (`2026-11-30`), before or from 16:00 UTC.
+fn beijing_month(utc_day: &str, from_four_pm: bool) -> Result<String> {
+    let day = time::date_from_text(utc_day)?;
+    let day = if from_four_pm {
+        day.succ_opt().unwrap_or(day)
+    } else {
+        day
+    };
+    Ok(day.format("%Y-%m").to_string())
 }
 
 /// Which of a cell's clocks to list.
