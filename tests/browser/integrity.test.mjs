@@ -76,9 +76,14 @@ journey('好差评与诚信:管家手机差评(须写意见)、部门回访整�
     const handler = await person('handler');
     await visit(handler, `/applications/${receipt}`);
     await handler.getByLabel('回访整改情况(15 个工作日内)').fill(`已致电企业说明材料要求,今后一次告知(${tag})`);
+    // Without a 核实结论 the follow-up is refused and says why.
+    await clickAndWait(handler, handler.getByRole('button', { name: '记录回访' }));
+    await handler.getByText('请选择核实结论').first().waitFor();
+    await handler.getByLabel('回访整改情况(15 个工作日内)').fill(`已致电企业说明材料要求,今后一次告知(${tag})`);
+    await handler.getByLabel('不属于履职问题').check();
     await clickAndWait(handler, handler.getByRole('button', { name: '记录回访' }));
     await handler.getByRole('status').filter({ hasText: '回访已记录' }).waitFor();
-    assert.match(await handler.locator('#rating').innerText(), /回访整改:已致电企业/);
+    assert.match(await handler.locator('#rating').innerText(), /回访整改:已致电企业[\s\S]*核实结论:不属于履职问题/);
     assert.equal(await handler.locator('#false-pledge-form').count(), 0, 'only the lead finds a pledge false');
 
     // 3. The lead finds the pledge false: the paid money is to be clawed back, the enterprise blocked.

@@ -86,6 +86,31 @@ async fn discipline_sees_the_bad_rating_nobody_followed_up_and_the_night_approva
         .unwrap();
     assert!(page.contains("差评追责") && page.contains("仍未回访"));
     assert!(page.contains("黄初审、吴复审"));
+
+    // Followed up at last: the flag stays, now saying how late.
+    let admin = app.login("admin").await;
+    let ratings: Value = admin.get("/api/v1/ratings").await.json().await.unwrap();
+    let id = ratings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["needs_follow_up"] == true)
+        .and_then(|r| r["id"].as_i64())
+        .unwrap();
+    let follow =
+        json!({ "note": "已致电企业致歉,今后每一环节短信告知进度", "finding": "not_duty" });
+    let res = admin
+        .post(&format!("/api/v1/ratings/{id}/follow-up"), &follow)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let after = self::flags(&app, "discipline").await;
+    let late = of_rule(&after, "bad_rating_follow_up");
+    assert_eq!(late.len(), 1, "{after}");
+    let reason = late[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("天才回访") && !reason.contains("履职不到位"),
+        "{reason}"
+    );
 }
 
 #[tokio::test]

@@ -148,11 +148,16 @@ async fn a_bad_rating_opens_a_follow_up_that_the_department_answers() {
     let follow = format!("/api/v1/ratings/{id}/follow-up");
     let finance = app.login("finance").await;
     let res = finance
-        .post(&follow, &json!({ "note": "已电话回访" }))
+        .post(
+            &follow,
+            &json!({ "note": "已电话回访", "finding": "not_duty" }),
+        )
         .await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
     let handler = app.login("handler").await;
-    let res = handler.post(&follow, &json!({ "note": " " })).await;
+    let res = handler
+        .post(&follow, &json!({ "note": " ", "finding": "not_duty" }))
+        .await;
     assert_error(
         res,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -160,11 +165,50 @@ async fn a_bad_rating_opens_a_follow_up_that_the_department_answers() {
         Some("note"),
     )
     .await;
+    let res = handler
+        .post(&follow, &json!({ "note": "已电话回访" }))
+        .await;
+    assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("finding"),
+    )
+    .await;
     let done = ok(handler
-        .post(&follow, &json!({ "note": "已电话回访,改进补正告知书" }))
+        .post(
+            &follow,
+            &json!({ "note": "已电话回访,补正告知书写得不清", "finding": "duty_failed" }),
+        )
         .await)
     .await;
     assert_eq!(done["needs_follow_up"], false);
+    assert_eq!(done["follow_up_finding_label"], "属实,经办人员履职不到位");
+    // Followed up in time, but the handlers failed their duty: 纪检 is pointed at it (差评追责).
+    let flags = ok(app
+        .login("discipline")
+        .await
+        .get("/api/v1/supervision/flags")
+        .await)
+    .await;
+    let rule = flags["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["rule"]["key"] == "bad_rating_follow_up")
+        .unwrap();
+    let page = format!("/applications/{receipt}");
+    let flag = rule["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["link"] == page.as_str())
+        .unwrap_or_else(|| panic!("{rule}"));
+    let reason = flag["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("按时回访") && reason.contains("履职不到位:已电话回访,补正告知书写得不清"),
+        "{reason}"
+    );
     let clocks = ok(handler
         .get(&format!(
             "/api/v1/deadlines?object_type=rating&object_id={id}"

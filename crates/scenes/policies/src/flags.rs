@@ -5,7 +5,7 @@
 
 use crate::applications::{TRAIL_OBJECT, page_of};
 use crate::ratings::level_label;
-use crate::store::flags::{self as store, Item};
+use crate::store::flags::{self as store, BadRating, Item};
 use crate::yuan;
 use chrono::{DateTime, Utc};
 use qinqing_domain::office_hours::outside_office_hours;
@@ -27,7 +27,7 @@ const ABOVE_COMPUTED: FlagRule = FlagRule {
 const LATE_FOLLOW_UP: FlagRule = FlagRule {
     key: "bad_rating_follow_up",
     label: "差评追责",
-    looks_at: "企业给出差评后,政策所属部门逾期未回访整改或逾期才回访;列出作出审批的人员,供纪检核实是否履职不到位。",
+    looks_at: "企业给出差评后,政策所属部门逾期未回访整改、逾期才回访,或回访核实属于经办人员履职不到位;列出作出审批的人员,供纪检追责。",
 };
 
 /// The rules, in the order 纪检 reads them.
@@ -62,34 +62,50 @@ fn flag(
 }
 
 async fn late_follow_ups(conn: &mut Conn, scope: &FlagScope<'_>) -> AppResult<Vec<Flag>> {
-    let late = store::late_follow_ups(conn, scope.since, scope.now, scope.region_prefix).await?;
-    let receipts: Vec<&str> = late.iter().map(|l| l.item.receipt_no.as_str()).collect();
+    let bad = store::bad_ratings(conn, scope.since, scope.now, scope.region_prefix).await?;
+    let receipts: Vec<&str> = bad.iter().map(|b| b.item.receipt_no.as_str()).collect();
     let mut deciders = store::deciders(conn, &receipts).await?;
-    Ok(late
+    Ok(bad
         .iter()
-        .map(|l| {
-            let rating = match &l.comment {
-                Some(c) => format!("{}({})", level_label(l.level), c),
-                None => level_label(l.level).to_string(),
-            };
-            let due = beijing_minutes(l.due_at);
-            let reason = match l.followed_up_at {
-                None => format!(
-                    "{} 收到差评“{rating}”;回访整改应于 {due} 前完成,已逾期 {} 天仍未回访",
-                    beijing_minutes(l.rated_at),
-                    (scope.now - l.due_at).num_days().max(0)
-                ),
-                Some(done) => format!(
-                    "{} 收到差评“{rating}”;回访整改应于 {due} 前完成,逾期 {} 天才回访",
-                    beijing_minutes(l.rated_at),
-                    (done - l.due_at).num_days().max(0)
-                ),
-            };
-            let persons = deciders.remove(&l.item.receipt_no).unwrap_or_default();
-            let at = l.followed_up_at.unwrap_or(l.due_at);
-            flag(&LATE_FOLLOW_UP, &l.item, at, reason, persons)
+        .map(|b| {
+            let persons = deciders.remove(&b.item.receipt_no).unwrap_or_default();
+            let at = b.followed_up_at.unwrap_or(b.due_at);
+            flag(
+                &LATE_FOLLOW_UP,
+                &b.item,
+                at,
+                bad_rating_reason(b, scope.now),
+                persons,
+            )
         })
         .collect())
+}
+
+/// What became of a bad rating, in a sentence: when it was given, then whether and when it was
+/// followed up and what the follow-up found.
+fn bad_rating_reason(b: &BadRating, now: DateTime<Utc>) -> String {
+    let rating = match &b.comment {
+        Some(c) => format!("{}({})", level_label(b.level), c),
+        None => level_label(b.level).to_string(),
+    };
+    let due = beijing_minutes(b.due_at);
+    let mut reason = format!("{} 收到差评“{rating}”;", beijing_minutes(b.rated_at));
+    match b.followed_up_at {
+        None => reason.push_str(&format!(
+            "回访整改应于 {due} 前完成,已逾期 {} 天仍未回访",
+            (now - b.due_at).num_days().max(0)
+        )),
+        Some(done) if done > b.due_at => reason.push_str(&format!(
+            "回访整改应于 {due} 前完成,逾期 {} 天才回访",
+            (done - b.due_at).num_days().max(0)
+        )),
+        Some(done) => reason.push_str(&format!("{} 按时回访", beijing_minutes(done))),
+    }
+    if b.duty_failed {
+        let note = b.follow_up_note.as_deref().unwrap_or_default();
+        reason.push_str(&format!(";回访核实属于经办人员履职不到位:{note}"));
+    }
+    reason
 }
 
 async fn off_hours(app: &App, conn: &mut Conn, scope: &FlagScope<'_>) -> AppResult<Vec<Flag>> {

@@ -54,6 +54,38 @@ pub fn level_label(level: i64) -> &'static str {
         .map_or("未知", |(_, label)| label)
 }
 
+/// What the policy's department found when it looked into a bad rating (核实结论).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Finding {
+    /// 属实:经办人员履职不到位. 纪检 sees it among 数智监督's flags (差评追责).
+    DutyFailed,
+    /// 经核实不属于履职问题 (the policy's conditions, a misunderstanding).
+    NotDuty,
+}
+
+impl Finding {
+    pub const ALL: [Finding; 2] = [Finding::DutyFailed, Finding::NotDuty];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Finding::DutyFailed => "duty_failed",
+            Finding::NotDuty => "not_duty",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Finding> {
+        Finding::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Finding::DutyFailed => "属实,经办人员履职不到位",
+            Finding::NotDuty => "不属于履职问题",
+        }
+    }
+}
+
 fn is_bad(level: i64) -> bool {
     level <= 2
 }
@@ -78,6 +110,9 @@ pub struct RatingView {
     /// Bad ratings need a follow-up.
     pub needs_follow_up: bool,
     pub follow_up_note: Option<String>,
+    /// 核实结论 of the follow-up.
+    pub follow_up_finding: Option<Finding>,
+    pub follow_up_finding_label: Option<&'static str>,
     pub followed_up_at: Option<DateTime<Utc>>,
 }
 
@@ -94,6 +129,8 @@ impl From<RatingRow> for RatingView {
             comment: r.comment,
             rated_at: r.rated_at,
             follow_up_note: r.follow_up_note,
+            follow_up_finding: r.follow_up_finding,
+            follow_up_finding_label: r.follow_up_finding.map(Finding::label_zh),
             followed_up_at: r.followed_up_at,
         }
     }
@@ -187,18 +224,26 @@ pub async fn rate(
     Ok(rating.into())
 }
 
-/// The policy's department answers a bad rating (回访整改); the follow-up clock stops.
+/// The policy's department answers a bad rating (回访整改) with what it found (核实结论); the
+/// follow-up clock stops.
 pub async fn follow_up(
     app: &App,
     who: &Principal,
     id: i64,
     note: &str,
+    finding: Option<Finding>,
     meta: &RequestMeta,
 ) -> AppResult<RatingView> {
     let note = note.trim();
     if note.is_empty() {
         return Err(AppError::invalid("note", "请写明回访和整改情况"));
     }
+    let Some(finding) = finding else {
+        return Err(AppError::invalid(
+            "finding",
+            "请选择核实结论:是否属于经办人员履职不到位",
+        ));
+    };
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let rating = store::get(&mut tx, id)
@@ -221,7 +266,7 @@ pub async fn follow_up(
             message: "只有差评需要回访整改".into(),
         });
     }
-    if !store::follow_up(&mut tx, id, note, who.user_id, now).await? {
+    if !store::follow_up(&mut tx, id, (note, finding.as_str()), who.user_id, now).await? {
         return Err(AppError::Conflict {
             field: None,
             message: "这条差评已回访".into(),
@@ -241,7 +286,7 @@ pub async fn follow_up(
         object_type: "application",
         object_id: rating.receipt_no.clone(),
         on_behalf_of: None,
-        detail: serde_json::json!({ "rating": id, "note": note }),
+        detail: serde_json::json!({ "rating": id, "note": note, "finding": finding.label_zh() }),
     };
     audit::record(&mut tx, who, meta, change, now).await?;
     let rating = store::get(&mut tx, id)

@@ -690,6 +690,8 @@ pub async fn ratings_list(
 #[schema(as = RatingFollowUpInput)]
 pub struct FollowUpInput {
     pub note: String,
+    /// 核实结论: duty_failed (属实,经办人员履职不到位) or not_duty.
+    pub finding: Option<ratings::Finding>,
 }
 
 /// The policy's department records the follow-up of a bad rating.
@@ -703,7 +705,15 @@ pub async fn follow_up(
     Json(input): Json<FollowUpInput>,
 ) -> ApiResult<Json<RatingView>> {
     Ok(Json(
-        ratings::follow_up(&state.app, &caller.principal, id, &input.note, &caller.meta).await?,
+        ratings::follow_up(
+            &state.app,
+            &caller.principal,
+            id,
+            &input.note,
+            input.finding,
+            &caller.meta,
+        )
+        .await?,
     ))
 }
 

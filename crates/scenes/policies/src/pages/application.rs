@@ -29,6 +29,8 @@ pub struct ApplicationPage {
     a: ApplicationView,
     rating: Option<crate::ratings::RatingView>,
     levels: &'static [(i64, &'static str)],
+    /// The 核实结论 a follow-up chooses from.
+    findings: [crate::ratings::Finding; 2],
     acts_for_enterprise: bool,
     holds_stage: bool,
     /// When the caller's department must take it up (签收) by, while it has not.
@@ -120,6 +122,7 @@ pub(super) async fn render_application(
             && matches!(who.role, Role::DepartmentLead | Role::Admin),
         rating,
         levels: &crate::ratings::LEVELS,
+        findings: crate::ratings::Finding::ALL,
         holds_stage,
         response_due,
         materials,

@@ -194,7 +194,9 @@ pub async fn follow_up(step: Step) -> Result<Response, Response> {
     let caller = form_caller(&step.user, &step.pairs)?;
     let rating = step.field("rating").parse().unwrap_or(0);
     let (who, meta) = (&caller.principal, &caller.meta);
-    let result = crate::ratings::follow_up(step.app(), who, rating, step.field("note"), meta).await;
+    let finding = crate::ratings::Finding::parse(step.field("finding"));
+    let note = step.field("note");
+    let result = crate::ratings::follow_up(step.app(), who, rating, note, finding, meta).await;
     Ok(step
         .answer(caller, result.map(|_| Answer::Redirect("followed_up")))
         .await)

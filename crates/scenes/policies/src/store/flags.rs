@@ -1,7 +1,7 @@
 //! What 数智监督 reads of the fulfilment: decisions by time, approvals above what the rules
 //! computed, and bad ratings whose follow-up came late or not at all.
 
-use crate::ratings::FOLLOW_UP_CLOCK;
+use crate::ratings::{FOLLOW_UP_CLOCK, Finding};
 use chrono::{DateTime, Utc};
 use qinqing_kernel::store::sql::{Arg, bind_all, escape_like, next};
 use qinqing_kernel::store::{Conn, Result, time};
@@ -129,43 +129,50 @@ pub async fn above_computed(
         .collect()
 }
 
-/// A bad rating whose follow-up was due and came late or has not come.
+/// A bad rating someone answers for: its follow-up came late or has not come, or it found the
+/// people who handled the application failed their duty.
 #[derive(Debug, Clone)]
-pub struct LateFollowUp {
+pub struct BadRating {
     pub item: Item,
     pub level: i64,
     pub comment: Option<String>,
     pub rated_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     pub followed_up_at: Option<DateTime<Utc>>,
+    pub follow_up_note: Option<String>,
+    pub duty_failed: bool,
 }
 
 /// Bad ratings of the region still without a follow-up past its time, and those followed up
-/// late since `since`.
-pub async fn late_follow_ups(
+/// since `since` late or with the finding that the handlers failed their duty.
+pub async fn bad_ratings(
     conn: &mut Conn,
     since: DateTime<Utc>,
     now: DateTime<Utc>,
     region_prefix: &str,
-) -> Result<Vec<LateFollowUp>> {
+) -> Result<Vec<BadRating>> {
     let sql = format!(
-        "SELECT {ITEM}, r.level, r.comment, r.rated_at, r.followed_up_at, d.due_at \
+        "SELECT {ITEM}, r.level, r.comment, r.rated_at, r.followed_up_at, r.follow_up_note, \
+           r.follow_up_finding, d.due_at \
          FROM service_rating r JOIN application a ON a.id = r.application_id {ITEM_JOINS} \
          JOIN deadline d ON d.object_type = 'rating' AND d.object_id = CAST(r.id AS TEXT) \
            AND d.kind = $4 \
          WHERE {IN_REGION} AND ((r.followed_up_at IS NULL AND d.due_at < $3) \
-           OR (r.followed_up_at > d.due_at AND r.followed_up_at >= $1))"
+           OR (r.followed_up_at >= $1 \
+               AND (r.followed_up_at > d.due_at OR r.follow_up_finding = $5)))"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(time::to_text(since))
         .bind(region(region_prefix))
         .bind(time::to_text(now))
         .bind(FOLLOW_UP_CLOCK)
+        .bind(Finding::DutyFailed.as_str())
         .fetch_all(conn)
         .await?;
     rows.iter()
         .map(|r| {
-            Ok(LateFollowUp {
+            let finding: Option<String> = r.try_get("follow_up_finding")?;
+            Ok(BadRating {
                 item: item(r)?,
                 level: r.try_get("level")?,
                 comment: r.try_get("comment")?,
@@ -175,6 +182,8 @@ pub async fn late_follow_ups(
                     .try_get::<Option<String>, _>("followed_up_at")?
                     .map(|s| time::from_text(&s))
                     .transpose()?,
+                follow_up_note: r.try_get("follow_up_note")?,
+                duty_failed: finding.as_deref() == Some(Finding::DutyFailed.as_str()),
             })
         })
         .collect()

@@ -1,7 +1,7 @@
 //! 好差评 ratings of the service of an application, one per application, and their follow-up.
 
 use chrono::{DateTime, Utc};
-use qinqing_kernel::store::{Conn, Result, time};
+use qinqing_kernel::store::{Conn, Result, StoreError, time};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -16,6 +16,7 @@ pub struct RatingRow {
     pub comment: Option<String>,
     pub rated_at: DateTime<Utc>,
     pub follow_up_note: Option<String>,
+    pub follow_up_finding: Option<crate::ratings::Finding>,
     pub followed_up_at: Option<DateTime<Utc>>,
 }
 
@@ -49,7 +50,7 @@ pub async fn insert(conn: &mut Conn, r: &NewRating<'_>, now: DateTime<Utc>) -> R
 }
 
 const COLUMNS: &str = "SELECT r.id, a.receipt_no, p.title AS policy_title, e.name AS enterprise_name, \
-    r.region_code, r.level, r.comment, r.rated_at, r.follow_up_note, r.followed_up_at \
+    r.region_code, r.level, r.comment, r.rated_at, r.follow_up_note, r.follow_up_finding, r.followed_up_at \
     FROM service_rating r JOIN application a ON a.id = r.application_id \
     JOIN policy p ON p.id = r.policy_id JOIN enterprise e ON e.id = r.enterprise_id";
 
@@ -64,6 +65,14 @@ fn from_row(r: &AnyRow) -> Result<RatingRow> {
         comment: r.try_get("comment")?,
         rated_at: time::from_text(&r.try_get::<String, _>("rated_at")?)?,
         follow_up_note: r.try_get("follow_up_note")?,
+        follow_up_finding: r
+            .try_get::<Option<String>, _>("follow_up_finding")?
+            .as_deref()
+            .map(|f| {
+                crate::ratings::Finding::parse(f)
+                    .ok_or_else(|| StoreError::Corrupt(format!("rating finding {f}")))
+            })
+            .transpose()?,
         followed_up_at: r
             .try_get::<Option<String>, _>("followed_up_at")?
             .map(|s| time::from_text(&s))
@@ -105,22 +114,25 @@ pub async fn list(conn: &mut Conn, region_prefix: &str, limit: i64) -> Result<Ve
     rows.iter().map(from_row).collect()
 }
 
-/// Records the follow-up of a bad rating, once; false when it was followed up already.
+/// Records the follow-up of a bad rating (its note and finding), once; false when it was
+/// followed up already.
 pub async fn follow_up(
     conn: &mut Conn,
     id: i64,
-    note: &str,
+    (note, finding): (&str, &str),
     user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE service_rating SET follow_up_note = $1, followed_up_by = $2, followed_up_at = $3 \
+        "UPDATE service_rating SET follow_up_note = $1, follow_up_finding = $5, \
+           followed_up_by = $2, followed_up_at = $3 \
          WHERE id = $4 AND followed_up_at IS NULL",
     )
     .bind(note)
     .bind(user_id)
     .bind(time::to_text(now))
     .bind(id)
+    .bind(finding)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
