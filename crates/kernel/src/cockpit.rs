@@ -295,11 +295,19 @@ pub async fn cockpit(app: &App, who: &Principal, by: By, sort: Sort) -> AppResul
     let viewer = viewer(who)?;
     let now = app.now();
     let window = window(&viewer, now);
-    let mut conn = app.db.conn().await?;
-    let tallies = store::tallies(&mut conn, &window).await?;
-    let months = store::closed_by_month(&mut conn, &window, viewer.only_org).await?;
+    // The three reads that scan a year of clocks and warnings run side by side, each on its own
+    // connection: on PostgreSQL each gets a backend (and a core) of its own.
+    let db = &app.db;
+    let (tallies, months, unreached) = tokio::try_join!(
+        async { Ok::<_, AppError>(store::tallies(&mut *db.conn().await?, &window).await?) },
+        async {
+            let org = viewer.only_org;
+            Ok(store::closed_by_month(&mut *db.conn().await?, &window, org).await?)
+        },
+        async { unreached(&mut *db.conn().await?, &viewer, &window).await },
+    )?;
+    let mut conn = db.conn().await?;
     let names = row_names(&mut conn, by).await?;
-    let unreached = unreached(&mut conn, &viewer, &window).await?;
     let long_work = crate::store::long_work::running(&mut conn).await?;
     let owners = owners(app);
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
