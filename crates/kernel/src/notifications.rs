@@ -18,6 +18,7 @@ use chrono::{DateTime, Duration, Utc};
 use qinqing_domain::org::Role;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// A kind of message: the key stored with each message, the label an inbox shows for it and how
 /// its Chinese subject and body are written from its parameters. The kernel's own kinds are the
@@ -265,56 +266,112 @@ pub struct NewMessage {
 /// skips a duplicate leaves the transaction usable on PostgreSQL too. An unknown recipient is an
 /// error (`NotFound`), which the caller's `?` turns into a rollback of its change.
 pub async fn enqueue(conn: &mut Conn, message: NewMessage, now: DateTime<Utc>) -> AppResult<usize> {
-    let key = message.idempotency_key.trim();
-    if key.is_empty() || key.chars().count() > 200 {
-        return Err(AppError::invalid(
-            "idempotency_key",
-            "消息的幂等键须为 1–200 个字符",
-        ));
-    }
-    let user = users::get(conn, message.recipient_user_id)
+    let ready = prepare(conn, vec![message]).await?;
+    enqueue_prepared(conn, &ready, now).await
+}
+
+/// A message rendered and addressed, waiting to be queued: long work prepares a chunk's messages
+/// (reads only) before its write transaction and queues them inside it in one statement.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    recipient_user_id: i64,
+    template: &'static str,
+    subject: String,
+    body: String,
+    idempotency_key: String,
+    link: Option<String>,
+    /// The phone an SMS goes to, when the recipient takes SMS.
+    sms_to: Option<String>,
+}
+
+/// Renders the messages and reads how each recipient is reached. Refuses, as [`enqueue`] does, a
+/// key that is empty or too long and a recipient that does not exist.
+pub async fn prepare(conn: &mut Conn, messages: Vec<NewMessage>) -> AppResult<Vec<Prepared>> {
+    let ids: Vec<i64> = messages.iter().map(|m| m.recipient_user_id).collect();
+    let reach: HashMap<i64, store::Reach> = store::reach(conn, &ids)
         .await?
-        .ok_or_else(|| {
-            AppError::NotFound(format!("收信账户 {} 不存在", message.recipient_user_id))
-        })?;
-    let template = message.template.key;
-    let (subject, body) = message.template.render(&message.params);
-    let site = store::NewMessage {
-        recipient_user_id: user.id,
-        channel: Channel::Site,
-        address: None,
-        template,
-        subject: &subject,
-        body: &body,
-        idempotency_key: key,
-        state: DeliveryState::Sent,
-        next_attempt_at: None,
-        sent_at: Some(now),
-        link: message.link.as_deref(),
-    };
-    let mut queued = usize::from(store::insert(conn, &site, now).await?.is_some());
+        .into_iter()
+        .map(|r| (r.user_id, r))
+        .collect();
+    messages
+        .into_iter()
+        .map(|m| {
+            let key = m.idempotency_key.trim();
+            if key.is_empty() || key.chars().count() > 200 {
+                return Err(AppError::invalid(
+                    "idempotency_key",
+                    "消息的幂等键须为 1–200 个字符",
+                ));
+            }
+            let user = reach.get(&m.recipient_user_id).ok_or_else(|| {
+                AppError::NotFound(format!("收信账户 {} 不存在", m.recipient_user_id))
+            })?;
+            let (subject, body) = m.template.render(&m.params);
+            Ok(Prepared {
+                recipient_user_id: user.user_id,
+                template: m.template.key,
+                subject,
+                body,
+                idempotency_key: key.to_string(),
+                link: m.link,
+                sms_to: sms_address(user),
+            })
+        })
+        .collect()
+}
+
+/// The phone an SMS to this user goes to: none when they have no phone, are disabled or turned
+/// SMS off.
+fn sms_address(user: &store::Reach) -> Option<String> {
     let phone = user
         .phone
         .as_deref()
         .map(str::trim)
-        .filter(|p| !p.is_empty());
-    if let Some(phone) = phone
-        && !user.disabled
-        && store::sms_enabled(conn, user.id).await?
-    {
-        let text = sms_text(&subject, &body);
-        let sms = store::NewMessage {
-            channel: Channel::Sms,
-            address: Some(phone),
-            body: &text,
-            state: DeliveryState::Pending,
-            next_attempt_at: Some(now),
-            sent_at: None,
-            ..site
+        .filter(|p| !p.is_empty())?;
+    (!user.disabled && user.sms_enabled).then(|| phone.to_string())
+}
+
+/// Queues prepared messages (each on its site channel and, where it takes SMS, as an SMS) in as
+/// few statements as their number allows. Returns how many were queued; repeats queue nothing.
+pub async fn enqueue_prepared(
+    conn: &mut Conn,
+    ready: &[Prepared],
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let texts: Vec<Option<String>> = ready
+        .iter()
+        .map(|p| p.sms_to.as_ref().map(|_| sms_text(&p.subject, &p.body)))
+        .collect();
+    let mut rows = Vec::with_capacity(ready.len() * 2);
+    for (p, text) in ready.iter().zip(&texts) {
+        let site = store::NewMessage {
+            recipient_user_id: p.recipient_user_id,
+            channel: Channel::Site,
+            address: None,
+            template: p.template,
+            subject: &p.subject,
+            body: &p.body,
+            idempotency_key: &p.idempotency_key,
+            state: DeliveryState::Sent,
+            next_attempt_at: None,
+            sent_at: Some(now),
+            link: p.link.as_deref(),
         };
-        queued += usize::from(store::insert(conn, &sms, now).await?.is_some());
+        rows.push(site);
+        if let (Some(phone), Some(text)) = (p.sms_to.as_deref(), text) {
+            rows.push(store::NewMessage {
+                channel: Channel::Sms,
+                address: Some(phone),
+                body: text,
+                state: DeliveryState::Pending,
+                next_attempt_at: Some(now),
+                sent_at: None,
+                ..site
+            });
+        }
     }
-    Ok(queued)
+    let queued = store::insert_many(conn, &rows, now).await?;
+    Ok(usize::try_from(queued).unwrap_or(usize::MAX))
 }
 
 /// How many times an SMS is tried before it is marked failed.

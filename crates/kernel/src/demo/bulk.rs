@@ -5,6 +5,7 @@
 
 use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::store::sql::value_rows;
 use crate::store::{StoreError, Tx, time};
 use qinqing_domain::credit_code::check_char;
 use sqlx::Row;
@@ -43,19 +44,6 @@ pub async fn add_enterprises(app: &App, count: usize) -> AppResult<Vec<i64>> {
     Ok(ids)
 }
 
-/// `($1, $2, …), (…)` for `rows` rows of `columns` placeholders each.
-fn placeholders(rows: usize, columns: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let row: Vec<String> = (1..=columns)
-                .map(|c| format!("${}", r * columns + c))
-                .collect();
-            format!("({})", row.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn name(id: i64) -> String {
     format!("批量企业{id}")
 }
@@ -70,7 +58,7 @@ fn credit_code(id: i64) -> AppResult<String> {
 async fn insert_organisations(tx: &mut Tx, ids: &[i64], now: &str) -> AppResult<()> {
     let sql = format!(
         "INSERT INTO organisation (id, kind, name, created_at) VALUES {}",
-        placeholders(ids.len(), 4)
+        value_rows(ids.len(), 4)
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for id in ids {
@@ -88,7 +76,7 @@ async fn insert_enterprises(tx: &mut Tx, ids: &[i64], now: &str) -> AppResult<()
     let sql = format!(
         "INSERT INTO enterprise (id, credit_code, name, industry_code, region_code, ownership, \
          credit_status, created_at, updated_at) VALUES {}",
-        placeholders(ids.len(), 9)
+        value_rows(ids.len(), 9)
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
     for id in ids {

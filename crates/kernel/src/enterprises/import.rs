@@ -15,6 +15,7 @@ use super::registration::served_districts;
 use crate::audit::{self, Change};
 use crate::store::enterprises::{self as store, Enterprise, ListFilter};
 use crate::store::long_work::{self, NewWork, WorkState};
+use crate::store::writes::ChunkSize;
 use crate::store::{Conn, StoreError};
 use crate::{App, AppError, AppResult, Principal, RequestMeta};
 use chrono::Datelike;
@@ -69,11 +70,14 @@ pub async fn import_records(
     let mut ids: HashMap<String, i64> = existing.iter().map(|(k, e)| (k.clone(), e.id)).collect();
     let work_id = record_start(app, who, records.len()).await?;
     let mut written = Ok(());
-    for chunk in records.chunks(CHUNK) {
-        written = write_chunk(app, who, meta, chunk, &mut ids, work_id).await;
-        if written.is_err() {
-            break;
-        }
+    let mut size = CHUNK;
+    let mut rest = records;
+    while !rest.is_empty() && written.is_ok() {
+        let (chunk, after) = rest.split_at(size.get().min(rest.len()));
+        rest = after;
+        written = write_chunk(app, who, meta, chunk, &mut ids, work_id)
+            .await
+            .map(|took| size.after(took));
     }
     let end = if written.is_ok() {
         WorkState::Done
@@ -90,8 +94,9 @@ pub async fn import_records(
     })
 }
 
-/// Rows written per transaction.
-const CHUNK: usize = 500;
+/// Rows written per transaction: as many as take about 20 ms to write (a row is several
+/// statements: the enterprise, its figures, its audit entry), between 10 and 500.
+const CHUNK: ChunkSize = ChunkSize::new(50, (10, 500), std::time::Duration::from_millis(20));
 /// The kind of long work an import is.
 pub const IMPORT_WORK: &str = "enterprise_import";
 
@@ -120,7 +125,7 @@ async fn record_start(app: &App, who: &Principal, rows: usize) -> AppResult<i64>
 }
 
 /// Writes one chunk of rows, each with its audit entry, in one short transaction taken after
-/// any interactive request waiting to write.
+/// any interactive request waiting to write; how long the transaction took.
 async fn write_chunk(
     app: &App,
     who: &Principal,
@@ -128,7 +133,7 @@ async fn write_chunk(
     chunk: &[EnterpriseRecord],
     ids: &mut HashMap<String, i64>,
     work_id: i64,
-) -> AppResult<()> {
+) -> AppResult<std::time::Duration> {
     let now = app.now();
     let (mut tx, turn) = app.db.begin_background(IMPORT_WORK).await?;
     for record in chunk {
@@ -148,8 +153,7 @@ async fn write_chunk(
     long_work::advance(&mut tx, work_id, n, now).await?;
     // A failed chunk ends the import (interrupted), so the ids it made are not used again.
     tx.commit().await.map_err(StoreError::from)?;
-    turn.done();
-    Ok(())
+    Ok(turn.done())
 }
 
 /// One row: the identity (when the enterprise was `known` before this row), the year's figures,

@@ -1,6 +1,7 @@
 //! Storage of the audit trail's Merkle tree: stored hashes, signed checkpoints and the signer.
 //! The tree mechanics (which hashes, proofs) are `tlog_tiles`'; this module only keeps bytes.
 
+use crate::store::sql::in_list;
 use crate::store::{Conn, Result, StoreError, time};
 use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, Row};
@@ -102,10 +103,9 @@ pub async fn hashes(conn: &mut Conn, indexes: &[u64]) -> Result<HashMap<u64, Vec
     let mut found = HashMap::new();
     // Bounded batches keep the statement within every database's parameter limit.
     for chunk in indexes.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT idx, hash FROM audit_hash WHERE idx IN ({})",
-            placeholders.join(", ")
+            in_list(1, chunk.len())
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for &i in chunk {

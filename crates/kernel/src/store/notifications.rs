@@ -5,6 +5,7 @@
 //! not stored (`ON CONFLICT DO NOTHING`, which, unlike a failed INSERT, leaves a PostgreSQL
 //! transaction usable). SMS delivery claims a message with one conditional UPDATE (see [`claim`]).
 
+use crate::store::sql::{ROWS_PER_STATEMENT, in_list, value_rows};
 use crate::store::{Conn, Result, stored, time};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -81,6 +82,7 @@ impl DeliveryState {
     }
 }
 
+#[derive(Clone, Copy)]
 pub struct NewMessage<'a> {
     pub recipient_user_id: i64,
     pub channel: Channel,
@@ -124,34 +126,79 @@ pub struct Message {
     pub link: Option<String>,
 }
 
-/// Stores a message unless one with the same channel and idempotency key exists; returns the new
-/// id, or `None` for a repeat.
-pub async fn insert(
+/// Stores messages, skipping any whose channel and idempotency key are already stored; returns
+/// how many were stored. A few hundred rows per statement, so long work queues a chunk's
+/// messages in a round trip or two.
+pub async fn insert_many(
     conn: &mut Conn,
-    m: &NewMessage<'_>,
+    messages: &[NewMessage<'_>],
     now: DateTime<Utc>,
-) -> Result<Option<i64>> {
-    let row = sqlx::query(
-        "INSERT INTO outbox_message (recipient_user_id, channel, address, template, subject, body, \
-         idempotency_key, state, attempts, next_attempt_at, created_at, sent_at, link) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11, $12) \
-         ON CONFLICT (channel, idempotency_key) DO NOTHING RETURNING id",
-    )
-    .bind(m.recipient_user_id)
-    .bind(m.channel.as_str())
-    .bind(m.address)
-    .bind(m.template)
-    .bind(m.subject)
-    .bind(m.body)
-    .bind(m.idempotency_key)
-    .bind(m.state.as_str())
-    .bind(m.next_attempt_at.map(time::to_text))
-    .bind(time::to_text(now))
-    .bind(m.sent_at.map(time::to_text))
-    .bind(m.link)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|r| r.try_get("id")).transpose()?)
+) -> Result<u64> {
+    const COLUMNS: usize = 12;
+    let created = time::to_text(now);
+    let mut written = 0;
+    for chunk in messages.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO outbox_message (recipient_user_id, channel, address, template, subject, \
+             body, idempotency_key, state, next_attempt_at, created_at, sent_at, link) \
+             VALUES {} ON CONFLICT (channel, idempotency_key) DO NOTHING",
+            value_rows(chunk.len(), COLUMNS)
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for m in chunk {
+            query = query
+                .bind(m.recipient_user_id)
+                .bind(m.channel.as_str())
+                .bind(m.address)
+                .bind(m.template)
+                .bind(m.subject)
+                .bind(m.body)
+                .bind(m.idempotency_key)
+                .bind(m.state.as_str())
+                .bind(m.next_attempt_at.map(time::to_text))
+                .bind(created.clone())
+                .bind(m.sent_at.map(time::to_text))
+                .bind(m.link);
+        }
+        written += query.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(written)
+}
+
+/// Where a user can be reached: what queuing a message to them needs to know.
+#[derive(Debug, Clone)]
+pub struct Reach {
+    pub user_id: i64,
+    pub phone: Option<String>,
+    pub disabled: bool,
+    /// They have not turned SMS off (no preference stored means on).
+    pub sms_enabled: bool,
+}
+
+/// How each of these users can be reached; users that do not exist are left out.
+pub async fn reach(conn: &mut Conn, user_ids: &[i64]) -> Result<Vec<Reach>> {
+    let mut found = Vec::with_capacity(user_ids.len());
+    for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT u.id, u.phone, u.disabled, COALESCE(p.sms_enabled, 1) AS sms_enabled \
+             FROM app_user u LEFT JOIN notification_preference p ON p.user_id = u.id \
+             WHERE u.id IN ({})",
+            in_list(1, chunk.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.push(Reach {
+                user_id: row.try_get("id")?,
+                phone: row.try_get("phone")?,
+                disabled: row.try_get::<i64, _>("disabled")? != 0,
+                sms_enabled: row.try_get::<i64, _>("sms_enabled")? != 0,
+            });
+        }
+    }
+    Ok(found)
 }
 
 const COLUMNS: &str = "SELECT m.id, m.recipient_user_id, u.username AS recipient_username, \

@@ -6,10 +6,9 @@
 //! where its cursor stands. Each offer holds its amount back from the policy's budget, so
 //! nobody is offered money that is not there, however many runs are made.
 
-use crate::applications::step;
 use crate::status::{ApplicationStatus, PolicyStatus, RunStatus};
-use crate::store::applications::{self as store, NewApplication};
-use crate::store::auto_grant::{self as run_store, NewRun, NoteKind, RunRow, Tally};
+use crate::store::applications::{self as store, NewApplication, NewStep};
+use crate::store::auto_grant::{self as run_store, NewNote, NewRun, NoteKind, RunRow, Tally};
 use crate::store::policies::PolicyRow;
 use chrono::{DateTime, Utc};
 use qinqing_domain::Money;
@@ -18,7 +17,7 @@ use qinqing_domain::org::Role;
 use qinqing_kernel::store::enterprises::{self as enterprise_store, Enterprise};
 use qinqing_kernel::store::long_work::{self, NewWork, WorkState};
 use qinqing_kernel::store::writes::ChunkSize;
-use qinqing_kernel::store::{Conn, Savepoint, StoreError};
+use qinqing_kernel::store::{Conn, StoreError};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use qinqing_rules::{EvalOptions, Facts, Outcome, evaluate};
 use serde::Serialize;
@@ -585,8 +584,9 @@ async fn blocked_enterprises(
     Ok(blocked)
 }
 
-/// One chunk's transaction: the policy row first (the budget), then the run's cursor (which
-/// tells whether another worker got here first), then the offers and notes.
+/// One chunk's transaction: the policy row first (the budget), then the offers and notes, then
+/// the run's cursor (which tells whether another worker got here first). A statement or two per
+/// kind of row, whatever the chunk's size.
 async fn write_chunk(
     app: &App,
     ctx: &RunContext,
@@ -598,22 +598,32 @@ async fn write_chunk(
     let (mut tx, turn) = app.db.begin_background(WORK).await?;
     // The chunk's offers and the run's cursor commit together.
     tx.redone_if_lost().await.map_err(StoreError::from)?;
-    crate::store::policies::lock(&mut tx, ctx.policy.id).await?;
+    let budget_left = crate::store::policies::lock(&mut tx, ctx.policy.id).await?;
     let mut tally = Tally::default();
+    let mut wanted = Vec::new();
+    let mut notes = Vec::new();
     for (e, verdict) in verdicts {
         match verdict {
             Verdict::Offer(_) if blocked.contains(&e.id) => tally.credit_blocked += 1,
-            Verdict::Offer(amount) => {
-                let made = offer(&mut tx, ctx, e, *amount, now).await?;
-                note_offer(&mut tx, ctx.run.id, e, made, *amount, &mut tally).await?;
-            }
-            Verdict::Undetermined(missing) => {
-                run_store::add_note(&mut tx, ctx.run.id, e.id, NoteKind::Undetermined, missing)
-                    .await?;
-            }
+            Verdict::Offer(amount) => wanted.push((e, *amount)),
+            Verdict::Undetermined(missing) => notes.push(NewNote {
+                enterprise_id: e.id,
+                kind: NoteKind::Undetermined,
+                missing,
+            }),
             Verdict::Nothing => {}
         }
     }
+    let made = make_offers(&mut tx, ctx, &wanted, budget_left, now).await?;
+    tally.offered = i64::try_from(made.offered.len()).unwrap_or(i64::MAX);
+    tally.total_offered = made.offered.iter().map(|o| o.1).sum();
+    tally.already_offered = made.already_offered;
+    notes.extend(made.over_budget.iter().map(|&enterprise_id| NewNote {
+        enterprise_id,
+        kind: NoteKind::OverBudget,
+        missing: &[],
+    }));
+    run_store::add_notes(&mut tx, ctx.run.id, &notes).await?;
     let span = (ctx.run.after_enterprise, last);
     if !run_store::advance(&mut tx, ctx.run.id, span, &tally).await? {
         tx.rollback().await.map_err(StoreError::from)?;
@@ -628,81 +638,122 @@ async fn write_chunk(
     Ok(Some(turn.done()))
 }
 
-async fn note_offer(
-    conn: &mut Conn,
-    run_id: i64,
-    e: &Enterprise,
-    made: Made,
-    amount: i64,
-    tally: &mut Tally,
-) -> AppResult<()> {
-    match made {
-        Made::Offer => {
-            tally.offered += 1;
-            tally.total_offered += amount;
-        }
-        Made::AlreadyOffered => tally.already_offered += 1,
-        Made::OverBudget => {
-            run_store::add_note(conn, run_id, e.id, NoteKind::OverBudget, &[]).await?;
-        }
-    }
-    Ok(())
+/// What became of a chunk's eligible enterprises.
+#[derive(Default)]
+struct Made {
+    /// Offers made, waiting for staff to check them, each (application id, amount) with its
+    /// amount held back from the budget.
+    offered: Vec<(i64, i64)>,
+    /// Enterprises with a live offer or application for the policy and year already.
+    already_offered: i64,
+    /// Enterprises the budget left (after what earlier offers hold) cannot cover.
+    over_budget: Vec<i64>,
 }
 
-/// What became of one eligible enterprise in a run.
-enum Made {
-    /// An offer, waiting for staff to check it, with its amount held back from the budget.
-    Offer,
-    /// It already has a live offer or application for the policy and year.
-    AlreadyOffered,
-    /// What is left of the budget (after what earlier offers hold) cannot cover it.
-    OverBudget,
-}
+/// Most rounds of drawing receipt numbers again: a number drawn twice is one in four billion a
+/// day per pair, so a second round is rare and a sixth means something else refuses the rows.
+const MAX_INSERT_ROUNDS: usize = 5;
 
-/// Makes one offer of the run, holding its amount back from the policy's budget, or nothing.
-/// A receipt number drawn twice (the live-application index did not refuse it) is drawn again.
-async fn offer(
+/// Makes the chunk's offers, in enterprise order while the budget lasts, holding their amounts
+/// back from the budget in one update; each gets its first step ("offer").
+async fn make_offers(
     conn: &mut Conn,
     ctx: &RunContext,
-    enterprise: &Enterprise,
-    amount: i64,
+    wanted: &[(&Enterprise, i64)],
+    mut budget_left: Option<i64>,
     now: DateTime<Utc>,
 ) -> AppResult<Made> {
-    loop {
-        let receipt_no = qinqing_kernel::receipts::receipt_number("MS", now)?;
-        let new = new_offer(ctx, enterprise, amount, &receipt_no);
-        // The run goes on after a refused duplicate or an offer the budget cannot hold.
-        let attempt = Savepoint::begin(conn).await?;
-        let application_id = match store::insert(conn, &new, now).await {
-            Err(StoreError::Duplicate) => {
-                attempt.roll_back(conn).await?;
-                let (policy, year) = (ctx.policy.id, ctx.run.year);
-                if run_store::has_live(conn, policy, enterprise.id, year).await? {
-                    return Ok(Made::AlreadyOffered);
-                }
-                continue;
-            }
-            other => other?,
-        };
-        if !crate::store::policies::reserve_budget(conn, ctx.policy.id, amount).await? {
-            attempt.roll_back(conn).await?;
-            return Ok(Made::OverBudget);
+    let (policy, year) = (ctx.policy.id, ctx.run.year);
+    let ids: Vec<i64> = wanted.iter().map(|(e, _)| e.id).collect();
+    let live = run_store::live_among(conn, policy, year, &ids).await?;
+    let mut made = Made::default();
+    let mut pending = Vec::new();
+    for &(e, amount) in wanted {
+        if live.contains(&e.id) {
+            made.already_offered += 1;
+        } else if budget_left.is_some_and(|left| amount > left) {
+            made.over_budget.push(e.id);
+        } else {
+            budget_left = budget_left.map(|left| left - amount);
+            pending.push((e, amount));
         }
-        attempt.release(conn).await?;
-        let who = &ctx.starter;
-        step(
-            conn,
-            who,
-            application_id,
-            0,
-            "offer",
-            None,
-            Some(amount),
-            now,
-        )
-        .await?;
-        return Ok(Made::Offer);
     }
+    for _ in 0..MAX_INSERT_ROUNDS {
+        if pending.is_empty() {
+            break;
+        }
+        pending = insert_offers(conn, ctx, pending, &mut made, now).await?;
+    }
+    if !pending.is_empty() {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "{} offers of run {} refused by the database",
+            pending.len(),
+            ctx.run.id
+        )));
+    }
+    let held: i64 = made.offered.iter().map(|o| o.1).sum();
+    if held > 0 && !crate::store::policies::reserve_budget(conn, policy, held).await? {
+        // The policy row is locked and its budget was read under the lock: cannot happen.
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "the budget of policy {policy} moved under its lock"
+        )));
+    }
+    let starter = &ctx.starter;
+    let steps: Vec<NewStep> = made
+        .offered
+        .iter()
+        .map(|&(application_id, amount)| NewStep {
+            application_id,
+            stage: 0,
+            action: "offer",
+            user_id: (!starter.is_system()).then_some(starter.user_id),
+            username: &starter.display_name,
+            // A run is started by the department's staff, never on an enterprise's behalf.
+            org_name: &starter.org_name,
+            note: None,
+            amount: Some(amount),
+        })
+        .collect();
+    store::add_steps(conn, &steps, now).await?;
+    Ok(made)
+}
+
+/// Inserts offers for `pending` with fresh receipt numbers; returns those the database left out
+/// for a receipt number drawn twice, to be drawn again. An enterprise that got a live
+/// application meanwhile counts as already offered.
+async fn insert_offers<'e>(
+    conn: &mut Conn,
+    ctx: &RunContext,
+    pending: Vec<(&'e Enterprise, i64)>,
+    made: &mut Made,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<(&'e Enterprise, i64)>> {
+    let receipts = pending
+        .iter()
+        .map(|_| qinqing_kernel::receipts::receipt_number("MS", now))
+        .collect::<AppResult<Vec<String>>>()?;
+    let news: Vec<NewApplication> = pending
+        .iter()
+        .zip(&receipts)
+        .map(|(&(e, amount), receipt_no)| new_offer(ctx, e, amount, receipt_no))
+        .collect();
+    let inserted = store::insert_many(conn, &news, now).await?;
+    let mut left_out = Vec::new();
+    for (&(e, amount), receipt_no) in pending.iter().zip(&receipts) {
+        match inserted.get(receipt_no) {
+            Some(&id) => made.offered.push((id, amount)),
+            None => left_out.push((e, amount)),
+        }
+    }
+    if left_out.is_empty() {
+        return Ok(left_out);
+    }
+    let ids: Vec<i64> = left_out.iter().map(|(e, _)| e.id).collect();
+    let live = run_store::live_among(conn, ctx.policy.id, ctx.run.year, &ids).await?;
+    let before = left_out.len();
+    left_out.retain(|(e, _)| !live.contains(&e.id));
+    made.already_offered += i64::try_from(before - left_out.len()).unwrap_or(i64::MAX);
+    Ok(left_out)
 }
 
 fn new_offer<'a>(

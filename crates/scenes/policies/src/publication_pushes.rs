@@ -6,7 +6,7 @@
 //! crash is taken up on restart where its cursor stands: each enterprise hears of the policy
 //! once, however often the sweep is resumed.
 
-use crate::pushes::{eligible_amount, parse_definition, policy_year, push_one};
+use crate::pushes::{eligible_amount, parse_definition, policy_year, prepare_pushes, write_pushes};
 use crate::status::PolicyStatus;
 use crate::store::policies::{self as policy_store, PolicyRow};
 use crate::store::pushes::{self as store, Sweep};
@@ -190,9 +190,11 @@ async fn push_chunk(
             ctx.year,
         );
         if let Some(amount) = amount.await? {
-            eligible.push((enterprise.id, amount));
+            eligible.push((enterprise.id, Some(amount)));
         }
     }
+    let version = (sweep.policy_version, "machine");
+    let batch = prepare_pushes(&mut conn, row, version, None, eligible).await?;
     drop(conn);
     let now = app.now();
     let (mut tx, turn) = app.db.begin_background(WORK).await?;
@@ -203,20 +205,7 @@ async fn push_chunk(
         tx.rollback().await.map_err(StoreError::from)?;
         return Ok(Some(turn.done()));
     }
-    for (enterprise_id, amount) in eligible {
-        let version = sweep.policy_version;
-        push_one(
-            &mut tx,
-            row,
-            version,
-            enterprise_id,
-            "machine",
-            None,
-            Some(amount),
-            now,
-        )
-        .await?;
-    }
+    write_pushes(&mut tx, &batch, now).await?;
     let looked_at = i64::try_from(chunk.len()).unwrap_or(i64::MAX);
     long_work::advance(&mut tx, sweep.work_id, looked_at, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -238,22 +227,14 @@ async fn tell_subscribers(app: &App, row: &PolicyRow, sweep: &Sweep) -> AppResul
     while !rest.is_empty() {
         let (chunk, after) = rest.split_at(size.get().min(rest.len()));
         rest = after;
+        let targets = chunk.iter().map(|&id| (id, None)).collect();
+        let version = (sweep.policy_version, "subscription");
+        let mut conn = app.db.conn().await?;
+        let batch = prepare_pushes(&mut conn, row, version, None, targets).await?;
+        drop(conn);
         let now = app.now();
         let (mut tx, turn) = app.db.begin_background(WORK).await?;
-        for enterprise_id in chunk {
-            let version = sweep.policy_version;
-            push_one(
-                &mut tx,
-                row,
-                version,
-                *enterprise_id,
-                "subscription",
-                None,
-                None,
-                now,
-            )
-            .await?;
-        }
+        write_pushes(&mut tx, &batch, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         size.after(turn.done());
     }

@@ -19,7 +19,7 @@ use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::enterprises::visible_enterprise;
 use qinqing_kernel::error::FieldErrors;
 use qinqing_kernel::listing::{Paged, Queue};
-use qinqing_kernel::notifications::{self, NewMessage};
+use qinqing_kernel::notifications::{self, NewMessage, Prepared};
 use qinqing_kernel::store::enterprises::{
     self as enterprise_store, Enterprise, ListFilter, ScopeFilter,
 };
@@ -27,7 +27,7 @@ use qinqing_kernel::store::{Conn, StoreError, orgs, users};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use qinqing_rules::{EvalOptions, Outcome, Policy, Schema, evaluate};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use utoipa::ToSchema;
 
 pub const KINDS: [&str; 3] = ["topic", "department", "level"];
@@ -409,49 +409,104 @@ pub(crate) async fn eligible_amount(
     })
 }
 
-/// Records one push and tells the enterprise's users; false when it was told before.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn push_one(
-    conn: &mut Conn,
-    row: &PolicyRow,
+/// Pushes of one policy version by one channel, with the messages that tell each enterprise's
+/// users read and rendered ahead: long work prepares a chunk before its write transaction, which
+/// then writes the pushes and messages in a statement or two.
+pub(crate) struct PushBatch<'a> {
+    row: &'a PolicyRow,
     version: i64,
-    enterprise_id: i64,
-    channel: &str,
+    /// machine | subscription | staff
+    channel: &'a str,
     pushed_by: Option<i64>,
-    amount: Option<i64>,
-    now: DateTime<Utc>,
-) -> AppResult<bool> {
-    let push = NewPush {
-        policy_id: row.id,
-        policy_version: version,
-        enterprise_id,
+    /// The enterprises to tell, each with the amount the policy gives it when known.
+    targets: Vec<(i64, Option<i64>)>,
+    messages: HashMap<i64, Vec<Prepared>>,
+}
+
+/// Prepares telling `targets` about a policy version (reads only).
+pub(crate) async fn prepare_pushes<'a>(
+    conn: &mut Conn,
+    row: &'a PolicyRow,
+    (version, channel): (i64, &'a str),
+    pushed_by: Option<i64>,
+    targets: Vec<(i64, Option<i64>)>,
+) -> AppResult<PushBatch<'a>> {
+    let ids: Vec<i64> = targets.iter().map(|t| t.0).collect();
+    let amounts: HashMap<i64, Option<i64>> = targets.iter().copied().collect();
+    let pairs = users::of_enterprises(conn, &ids).await?;
+    let to_tell = pairs
+        .iter()
+        .map(|&(enterprise_id, user)| {
+            push_message(row, channel, enterprise_id, user, amounts[&enterprise_id])
+        })
+        .collect();
+    let mut messages: HashMap<i64, Vec<Prepared>> = HashMap::new();
+    let prepared = notifications::prepare(conn, to_tell).await?;
+    for ((enterprise_id, _), message) in pairs.iter().zip(prepared) {
+        messages.entry(*enterprise_id).or_default().push(message);
+    }
+    Ok(PushBatch {
+        row,
+        version,
         channel,
         pushed_by,
-        amount,
-    };
-    if !store::insert(conn, &push, now).await? {
-        return Ok(false);
+        targets,
+        messages,
+    })
+}
+
+fn push_message(
+    row: &PolicyRow,
+    channel: &str,
+    enterprise_id: i64,
+    user: i64,
+    amount: Option<i64>,
+) -> NewMessage {
+    NewMessage {
+        recipient_user_id: user,
+        template: crate::messages::POLICY_PUSHED,
+        params: serde_json::json!({
+            "object": format!("“{}”", row.title),
+            "via": channel,
+            "department": row.department_name,
+            "amount": amount.filter(|a| *a > 0).map(crate::yuan),
+        }),
+        idempotency_key: format!(
+            "policy_push:{}:enterprise:{enterprise_id}:user:{user}",
+            row.id
+        ),
+        link: Some(format!("/policies/{}", row.slug)),
     }
-    let params = serde_json::json!({
-        "object": format!("“{}”", row.title),
-        "via": channel,
-        "department": row.department_name,
-        "amount": amount.filter(|a| *a > 0).map(crate::yuan),
-    });
-    for user in users::of_enterprise(conn, enterprise_id).await? {
-        let message = NewMessage {
-            recipient_user_id: user,
-            template: crate::messages::POLICY_PUSHED,
-            params: params.clone(),
-            idempotency_key: format!(
-                "policy_push:{}:enterprise:{enterprise_id}:user:{user}",
-                row.id
-            ),
-            link: Some(format!("/policies/{}", row.slug)),
-        };
-        notifications::enqueue(conn, message, now).await?;
-    }
-    Ok(true)
+}
+
+/// Writes the prepared pushes and the messages of the enterprises not told before; returns the
+/// enterprises told now.
+pub(crate) async fn write_pushes(
+    conn: &mut Conn,
+    batch: &PushBatch<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<i64>> {
+    let pushes: Vec<NewPush> = batch
+        .targets
+        .iter()
+        .map(|&(enterprise_id, amount)| NewPush {
+            policy_id: batch.row.id,
+            policy_version: batch.version,
+            enterprise_id,
+            channel: batch.channel,
+            pushed_by: batch.pushed_by,
+            amount,
+        })
+        .collect();
+    let told = store::insert_many(conn, &pushes, now).await?;
+    let messages: Vec<Prepared> = told
+        .iter()
+        .filter_map(|id| batch.messages.get(id))
+        .flatten()
+        .cloned()
+        .collect();
+    notifications::enqueue_prepared(conn, &messages, now).await?;
+    Ok(told)
 }
 
 fn all_enterprises(
@@ -501,21 +556,9 @@ pub(crate) async fn push_newly_eligible(
         let Some(row) = policy_store::get(conn, id).await? else {
             continue;
         };
-        let amount = Some(amount.fen());
-        if push_one(
-            conn,
-            &row,
-            version,
-            enterprise.id,
-            "machine",
-            None,
-            amount,
-            now,
-        )
-        .await?
-        {
-            pushed += 1;
-        }
+        let target = vec![(enterprise.id, Some(amount.fen()))];
+        let batch = prepare_pushes(conn, &row, (version, "machine"), None, target).await?;
+        pushed += write_pushes(conn, &batch, now).await?.len();
     }
     Ok(pushed)
 }
@@ -606,31 +649,27 @@ pub async fn staff_push(
     // A short transaction per chunk; the first also records the push in the trail. Cut off
     // halfway, the push is made whole by pushing again: nobody is told twice.
     for chunk in to_tell.chunks(STAFF_CHUNK) {
+        let mut conn = app.db.conn().await?;
+        let batch = prepare_pushes(&mut conn, &row, (version, "staff"), by, chunk.to_vec()).await?;
+        drop(conn);
         let now = app.now();
         let mut tx = app.db.begin().await?;
         if let Some(change) = record.take() {
             audit::record(&mut tx, who, meta, change, now).await?;
         }
-        for &(enterprise_id, amount) in chunk {
-            if push_one(
-                &mut tx,
-                &row,
-                version,
-                enterprise_id,
-                "staff",
-                by,
-                amount,
-                now,
-            )
+        let told: HashSet<i64> = write_pushes(&mut tx, &batch, now)
             .await?
-            {
+            .into_iter()
+            .collect();
+        tx.commit().await.map_err(StoreError::from)?;
+        for (enterprise_id, amount) in chunk {
+            if told.contains(enterprise_id) {
                 report.pushed += 1;
                 report.eligible += usize::from(amount.is_some());
             } else {
                 report.already_pushed += 1;
             }
         }
-        tx.commit().await.map_err(StoreError::from)?;
     }
     if let Some(change) = record {
         // Nobody left to tell: the push is still recorded.

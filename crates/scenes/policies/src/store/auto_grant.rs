@@ -3,9 +3,11 @@
 
 use crate::status::RunStatus;
 use chrono::{DateTime, Utc};
+use qinqing_kernel::store::sql::{ROWS_PER_STATEMENT, in_list, value_rows};
 use qinqing_kernel::store::{Conn, Result, stored, time};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+use std::collections::HashSet;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunRow {
@@ -147,23 +149,32 @@ pub async fn finish(conn: &mut Conn, id: i64, status: RunStatus) -> Result<bool>
     Ok(done.rows_affected() == 1)
 }
 
-/// Whether the enterprise already has a live offer or application for the policy and year.
-pub async fn has_live(
+/// Which of these enterprises already have a live offer or application for the policy and year.
+pub async fn live_among(
     conn: &mut Conn,
     policy_id: i64,
-    enterprise_id: i64,
     year: i32,
-) -> Result<bool> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM application WHERE policy_id = $1 AND enterprise_id = $2 \
-         AND year = $3 AND status NOT IN ('withdrawn', 'rejected', 'declined', 'excluded')",
-    )
-    .bind(policy_id)
-    .bind(enterprise_id)
-    .bind(i64::from(year))
-    .fetch_one(conn)
-    .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
+    enterprise_ids: &[i64],
+) -> Result<HashSet<i64>> {
+    let mut live = HashSet::new();
+    for chunk in enterprise_ids.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "SELECT DISTINCT enterprise_id FROM application WHERE policy_id = $1 AND year = $2 \
+             AND status NOT IN ('withdrawn', 'rejected', 'declined', 'excluded') \
+             AND enterprise_id IN ({})",
+            in_list(3, chunk.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql))
+            .bind(policy_id)
+            .bind(i64::from(year));
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            live.insert(row.try_get("enterprise_id")?);
+        }
+    }
+    Ok(live)
 }
 
 /// Why a run offered nothing to an enterprise it found eligible or could not decide.
@@ -184,22 +195,31 @@ impl NoteKind {
     }
 }
 
-pub async fn add_note(
-    conn: &mut Conn,
-    run_id: i64,
-    enterprise_id: i64,
-    kind: NoteKind,
-    missing: &[String],
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO auto_grant_note (run_id, enterprise_id, kind, missing) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(run_id)
-    .bind(enterprise_id)
-    .bind(kind.as_str())
-    .bind(serde_json::to_string(missing).unwrap_or_else(|_| "[]".into()))
-    .execute(conn)
-    .await?;
+/// Why a run offered an enterprise nothing.
+pub struct NewNote<'a> {
+    pub enterprise_id: i64,
+    pub kind: NoteKind,
+    /// What is missing to decide (undetermined).
+    pub missing: &'a [String],
+}
+
+/// Writes a chunk's notes, a few hundred per statement.
+pub async fn add_notes(conn: &mut Conn, run_id: i64, notes: &[NewNote<'_>]) -> Result<()> {
+    for chunk in notes.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO auto_grant_note (run_id, enterprise_id, kind, missing) VALUES {}",
+            value_rows(chunk.len(), 4)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for note in chunk {
+            query = query
+                .bind(run_id)
+                .bind(note.enterprise_id)
+                .bind(note.kind.as_str())
+                .bind(serde_json::to_string(note.missing).unwrap_or_else(|_| "[]".into()));
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 use crate::status::PolicyStatus;
 use chrono::{DateTime, NaiveDate, Utc};
+use qinqing_kernel::store::sql::in_list;
 use qinqing_kernel::store::{Conn, Result, stored, time};
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
@@ -366,11 +367,10 @@ pub async fn transition(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let placeholders: Vec<String> = (0..from.len()).map(|i| format!("${}", i + 5)).collect();
     let sql = format!(
         "UPDATE policy SET status = $1, withdrawn_reason = COALESCE($2, withdrawn_reason), \
          updated_at = $3 WHERE id = $4 AND status IN ({})",
-        placeholders.join(", ")
+        in_list(5, from.len())
     );
     let mut q = sqlx::query(AssertSqlSafe(sql))
         .bind(to.as_str())
@@ -511,15 +511,19 @@ pub async fn release_reserved(conn: &mut Conn, id: i64, amount: i64) -> Result<(
     Ok(())
 }
 
-/// Takes the policy row for the rest of the transaction (a write that changes nothing): on
-/// PostgreSQL it stays locked until commit, so two 免申即享 runs of one policy run one after
-/// the other; SQLite writes one at a time anyway.
-pub async fn lock(conn: &mut Conn, id: i64) -> Result<()> {
-    sqlx::query("UPDATE policy SET budget_reserved = budget_reserved WHERE id = $1")
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+/// Takes the policy row for the rest of the transaction (a write that changes nothing) and
+/// returns what is left of its budget (`None`: no budget set). On PostgreSQL the row stays
+/// locked until commit, so two 免申即享 runs of one policy run one after the other and no
+/// approval moves the budget meanwhile; SQLite writes one at a time anyway.
+pub async fn lock(conn: &mut Conn, id: i64) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "UPDATE policy SET budget_reserved = budget_reserved WHERE id = $1 \
+         RETURNING budget_total - budget_committed - budget_reserved AS budget_left",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get("budget_left")?)
 }
 
 /// Gives back to the budget what a cancelled payout had committed.

@@ -3,7 +3,7 @@
 //! is an insert that does nothing when the pair is already there.
 
 use chrono::{DateTime, Utc};
-use qinqing_kernel::store::sql::{Arg, bind_all, next};
+use qinqing_kernel::store::sql::{Arg, ROWS_PER_STATEMENT, bind_all, next, value_rows};
 use qinqing_kernel::store::{Conn, Result, time};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -126,24 +126,39 @@ pub struct NewPush<'a> {
     pub amount: Option<i64>,
 }
 
-/// Records a push; false (and nothing written) when the enterprise was told about the policy
-/// before.
-pub async fn insert(conn: &mut Conn, push: &NewPush<'_>, now: DateTime<Utc>) -> Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO policy_push (policy_id, enterprise_id, policy_version, channel, pushed_by, \
-         pushed_at, amount) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (policy_id, enterprise_id) DO NOTHING",
-    )
-    .bind(push.policy_id)
-    .bind(push.enterprise_id)
-    .bind(push.policy_version)
-    .bind(push.channel)
-    .bind(push.pushed_by)
-    .bind(time::to_text(now))
-    .bind(push.amount)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+/// Records pushes, skipping enterprises told about the policy before; returns the enterprises
+/// told now. A few hundred per statement.
+pub async fn insert_many(
+    conn: &mut Conn,
+    pushes: &[NewPush<'_>],
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>> {
+    const COLUMNS: usize = 7;
+    let at = time::to_text(now);
+    let mut told = Vec::with_capacity(pushes.len());
+    for chunk in pushes.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO policy_push (policy_id, enterprise_id, policy_version, channel, \
+             pushed_by, pushed_at, amount) VALUES {} \
+             ON CONFLICT (policy_id, enterprise_id) DO NOTHING RETURNING enterprise_id",
+            value_rows(chunk.len(), COLUMNS)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for push in chunk {
+            query = query
+                .bind(push.policy_id)
+                .bind(push.enterprise_id)
+                .bind(push.policy_version)
+                .bind(push.channel)
+                .bind(push.pushed_by)
+                .bind(at.clone())
+                .bind(push.amount);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            told.push(row.try_get("enterprise_id")?);
+        }
+    }
+    Ok(told)
 }
 
 /// The enterprises already told about a policy.
