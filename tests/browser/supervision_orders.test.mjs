@@ -11,12 +11,14 @@ import { person, withPeople, fact } from './lib/fulfilment.mjs';
 
 useBrowser();
 
-journey('效能办从监督驾驶舱找到逾期事项发出督办,部门负责人在手机上收到站内信并报送结果,效能办退回一次后办结', DESKTOP, async ({ page, watch }) => {
+journey('效能办在手机上从监督驾驶舱两步找到逾期事项发出督办,部门负责人在手机上收到站内信并报送结果,效能办退回一次后办结', PHONE, async ({ page, watch }) => {
   await login(page, 'efficiency');
   await navTo(page, '监督驾驶舱');
+  // Two taps: the department's overdue cell, then the item's 督办.
   const row = page.locator('table.cockpit tbody tr', { has: page.locator('th', { hasText: '工业和信息化局' }) });
   await clickAndWait(page, row.locator('td.tone-bad a').first());
   assert.equal(new URL(page.url()).pathname, '/supervision/clocks');
+  await assertNoHorizontalScroll(page);
   const item = page.locator('ul.clock-list li.card', { has: page.locator('details.order-form') }).first();
   const label = (await item.locator('strong').first().innerText()).trim();
   await item.locator('details.order-form summary').click();
@@ -121,4 +123,29 @@ journey('部门负责人在手机上从监督驾驶舱打开部门评分,看到�
   await page.getByText(/年 \d+ 月各部门在全部业务中的表现/).waitFor();
   const download = page.getByRole('link', { name: 'Excel 表格' });
   assert.match(await download.getAttribute('href'), new RegExp(`period=${month}&format=xlsx`));
+});
+
+journey('效能办在手机上从监督驾驶舱下载上个月的月度报告,PDF 供会诊日打印,Excel 供再加工', { ...PHONE, acceptDownloads: true }, async ({ page }) => {
+  await login(page, 'efficiency');
+  await visit(page, '/supervision');
+  const form = page.locator('form.report-form');
+  await form.getByRole('heading', { name: '月度报告' }).waitFor();
+  const month = page.getByLabel('月份');
+  const lastMonth = await month.inputValue();
+  assert.match(lastMonth, /^\d{4}-\d{2}$/);
+  assert.match(await month.locator('option:checked').innerText(), /^\d{4} 年 \d{1,2} 月$/);
+  await assertNoHorizontalScroll(page);
+  for (const [button, extension, magic] of [['下载 PDF', 'pdf', '%PDF-'], ['下载 Excel', 'xlsx', 'PK']]) {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      form.getByRole('button', { name: button }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), `monthly-report-${lastMonth}.${extension}`);
+    const stream = await download.createReadStream();
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const bytes = Buffer.concat(chunks);
+    assert.equal(bytes.subarray(0, magic.length).toString('latin1'), magic);
+    assert.ok(bytes.length > 2000, `${extension} of ${bytes.length} bytes`);
+  }
 });

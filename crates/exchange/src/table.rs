@@ -123,6 +123,15 @@ pub fn write_table_csv(table: &Table) -> Vec<u8> {
 fn csv_field(cell: &Cell) -> Cow<'_, str> {
     match cell {
         Cell::Text(text) => guard(Cow::Borrowed(text.as_str())),
+        other => cell_text(other),
+    }
+}
+
+/// The cell as a person reads it (a PDF shows it so); CSV writes the same, with formula-like
+/// text guarded.
+pub(crate) fn cell_text(cell: &Cell) -> Cow<'_, str> {
+    match cell {
+        Cell::Text(text) => Cow::Borrowed(text.as_str()),
         Cell::Integer(n) => Cow::Owned(n.to_string()),
         Cell::Money(amount) => Cow::Owned(amount.to_string()),
         Cell::Percent(bp) => Cow::Owned(percent_text(*bp)),

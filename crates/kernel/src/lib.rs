@@ -23,6 +23,7 @@ pub mod error;
 pub mod flags;
 pub mod listing;
 pub mod login_limits;
+pub mod monthly_report;
 pub mod notifications;
 pub mod oidc;
 pub mod organisations;

@@ -33,6 +33,7 @@ mod joint_review;
 mod long_work;
 mod materials;
 mod money;
+mod monthly_report;
 mod notifications;
 mod open311;
 mod policies;

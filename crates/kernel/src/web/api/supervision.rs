@@ -2,6 +2,7 @@
 
 use crate::cockpit::{self, By, CellQuery, Cockpit, ListedClock, Sort};
 use crate::flags::{self, Flags};
+use crate::monthly_report::{self, MonthlyReport};
 use crate::scorecard::{self, Scorecard, Weights};
 use crate::supervision::{self, IssueRequest, OrderView, Oversight, Review};
 use crate::web::AppState;
@@ -28,6 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(oversight))
         .routes(routes!(flagged))
         .routes(routes!(scorecard_report))
+        .routes(routes!(monthly_report))
         .routes(routes!(scorecard_weights))
 }
 
@@ -189,6 +191,52 @@ pub async fn scorecard_report(
     let s = scorecard::scorecard(&state.app, &caller.principal, q.period.as_deref()).await?;
     let name = format!("scorecard-{}", s.period);
     crate::web::download::report_download(s, scorecard::tables, q.format.as_deref(), &name)
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MonthlyReportQuery {
+    /// A month (`2026-11`); the last full month when absent.
+    pub month: Option<String>,
+    /// json (default), pdf (to print) or xlsx (one sheet per part).
+    pub format: Option<String>,
+}
+
+/// 月度报告 for the 会诊日 and the leadership: the month's figures, each department's on-time
+/// rate, twelve months of trend, what is open and overdue by department and scene, the most
+/// overdue items and the departments ranked (supervising offices, department leads, the
+/// administrator).
+#[utoipa::path(get, path = "/api/v1/supervision/monthly-report", tag = "deadlines",
+    params(MonthlyReportQuery),
+    responses((status = 200, content(
+                  (MonthlyReport = "application/json"),
+                  (Vec<u8> = "application/pdf"),
+                  (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+              (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn monthly_report(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Query(q): Query<MonthlyReportQuery>,
+) -> ApiResult<axum::response::Response> {
+    use crate::web::download::{attachment, xlsx_download};
+    use axum::response::IntoResponse;
+    let format = q.format.as_deref().unwrap_or("json");
+    if !matches!(format, "json" | "pdf" | "xlsx") {
+        let message = format!("不支持的格式“{format}”,应为 pdf、xlsx 或 json");
+        return Err(crate::AppError::invalid("format", message).into());
+    }
+    let r =
+        monthly_report::monthly_report(&state.app, &caller.principal, q.month.as_deref()).await?;
+    let name = format!("monthly-report-{}", r.month);
+    match format {
+        "pdf" => {
+            let bytes = qinqing_exchange::pdf::write(&monthly_report::document(&r));
+            Ok(attachment(&format!("{name}.pdf"), "application/pdf", bytes))
+        }
+        "xlsx" => xlsx_download(&format!("{name}.xlsx"), &monthly_report::tables(&r)),
+        _ => Ok(Json(r).into_response()),
+    }
 }
 
 /// Sets what the measures weigh in the score (administrator); recorded in the trail.

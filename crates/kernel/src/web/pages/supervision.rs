@@ -31,6 +31,8 @@ pub struct CockpitPage {
     flags: bool,
     /// The caller reads 部门评分.
     scorecard: bool,
+    /// The months the 月度报告 can be downloaded for (none for whoever may not have it).
+    report_months: Vec<(String, String)>,
 }
 
 impl CockpitPage {
@@ -169,6 +171,11 @@ async fn page(
         oversight: crate::supervision::may_oversee(caller.principal.role),
         flags: crate::flags::may_read(caller.principal.role),
         scorecard: crate::scorecard::may_view(caller.principal.role),
+        report_months: if crate::monthly_report::may_view(caller.principal.role) {
+            crate::monthly_report::recent_months(state.app.now())
+        } else {
+            Vec::new()
+        },
         c,
     }
     .into_response()
