@@ -79,6 +79,18 @@ async fn discipline_sees_the_bad_rating_nobody_followed_up_and_the_night_approva
     );
     assert_eq!(night[0]["persons"], json!(["黄初审"]));
     assert!(of_rule(&flags, "approved_above_computed").is_empty());
+    // The demo's 免申即享 handler corrected an enterprise's legal representative, then released
+    // the run that offered it money.
+    let own = of_rule(&flags, "self_approval");
+    assert_eq!(own.len(), 1, "{flags}");
+    assert_eq!(own[0]["persons"], json!(["林经办"]));
+    let reason = own[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("修改了该企业的资料:法定代表人")
+            && reason.contains("核对发布了该企业的免申即享"),
+        "{reason}"
+    );
+    assert!(of_rule(&flags, "bounced_transfers").is_empty());
 
     // 纪检 opens the application and its trail from the flag.
     let discipline = app.login("discipline").await;
@@ -458,6 +470,7 @@ async fn releasing_money_to_an_enterprise_whose_figures_one_changed_is_flagged()
         .find(|o| o["credit_code"] != code.as_str())
         .unwrap_or_else(|| panic!("one offer only: {report}"));
     let other = theirs["credit_code"].as_str().unwrap();
+    let theirs = theirs["receipt_no"].as_str().unwrap();
     let phone = json!({ "contact_phone": "0595-22345678" });
     let res = handler
         .patch(&format!("/api/v1/enterprises/{other}"), &phone)
@@ -473,14 +486,22 @@ async fn releasing_money_to_an_enterprise_whose_figures_one_changed_is_flagged()
 
     let discipline = app.login("discipline").await;
     let flags = flags_of(&discipline).await;
-    let own = of_rule(&flags, "self_approval");
+    let on = |receipt: &str| {
+        of_rule(&flags, "self_approval")
+            .iter()
+            .filter(|f| f["link"] == format!("/applications/{receipt}"))
+            .count()
+    };
     assert_eq!(
-        own.len(),
-        1,
-        "only the enterprise whose figures it entered: {flags}"
+        on(theirs),
+        0,
+        "a contact phone is no data the offer depends on"
     );
-    let flag = &own[0];
-    assert_eq!(flag["link"], format!("/applications/{mine}"));
+    assert_eq!(on(&mine), 1, "{flags}");
+    let flag = of_rule(&flags, "self_approval")
+        .iter()
+        .find(|f| f["link"] == format!("/applications/{mine}"))
+        .unwrap();
     assert_eq!(flag["persons"], json!(["林经办"]));
     let reason = flag["reason"].as_str().unwrap();
     for word in [
