@@ -481,6 +481,22 @@ async fn releasing_money_to_an_enterprise_whose_figures_one_changed_is_flagged()
         "{}",
         res.text().await.unwrap()
     );
+    // It also registers a request the other enterprise phoned in: staff say whom a request is
+    // for, which is no acting as the enterprise.
+    set_routes(&app).await;
+    let call = json!({ "credit_code": other, "category": "policy", "description": "企业来电咨询研发费用补助" });
+    crate::requests::submit(&handler, call).await;
+    let mut conn = app.app.db.conn().await.unwrap();
+    let registered: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_entry a JOIN app_user u ON u.id = a.user_id \
+         WHERE u.username = 'handler' AND a.on_behalf_of = $1",
+    )
+    .bind(other)
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(registered, 1, "the trail says whom the request is for");
+    drop(conn);
     // The handler releases the run: both offers go out in its name.
     release(&handler, &report).await;
 

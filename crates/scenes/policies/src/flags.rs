@@ -45,7 +45,7 @@ const MANY_AWARDS: FlagRule = FlagRule {
 const SELF_APPROVAL: FlagRule = FlagRule {
     key: "self_approval",
     label: "自己录入自己审批",
-    looks_at: "作出最终核准、或核对发布免申即享的人,在此前 90 天内亲自修改过该企业的资料(经营数据、资质、登记信息,联系电话除外)、提交过这份申报,或代该企业办理过业务。数据录入和审批应由不同的人把关。",
+    looks_at: "作出最终核准、或核对发布免申即享的人,在此前 90 天内亲自修改过该企业的资料(经营数据、资质、登记信息,联系电话除外)、提交过这份申报,或以亲清管家、受托代办人身份代该企业办理过业务(工作人员替企业登记来电诉求不算)。数据录入和审批应由不同的人把关。",
 };
 
 /// The rules, in the order 纪检 reads them.
@@ -61,6 +61,10 @@ pub const RULES: &[FlagRule] = &[
 /// one policy year is flagged: the rules let several policies share a cap, but three or more
 /// grants to one enterprise from policies meant to be alternatives is where money is steered.
 const MANY_IN_GROUP: usize = 3;
+
+/// How many of the things a person did before approving a self-approval flag names (the
+/// latest); the trail has the rest.
+const DEEDS_SHOWN: usize = 3;
 
 /// What the rules flag in the scope.
 pub async fn raise(app: &App, conn: &mut Conn, scope: &FlagScope<'_>) -> AppResult<Vec<Flag>> {
@@ -334,9 +338,14 @@ async fn self_approvals(conn: &mut Conn, scope: &FlagScope<'_>) -> AppResult<Vec
                 .filter(|b| b.at >= c.at - look_back && b.at <= c.at)
                 .collect();
             done.sort_by_key(|b| b.at);
-            let deeds: Vec<String> = done.iter().filter_map(|b| deed(b)).collect();
+            let mut deeds: Vec<String> = done.iter().filter_map(|b| deed(b)).collect();
             if deeds.is_empty() {
                 return None;
+            }
+            if deeds.len() > DEEDS_SHOWN {
+                let n = deeds.len();
+                deeds.drain(..n - DEEDS_SHOWN);
+                deeds[0] = format!("(共 {n} 次,以下是最近 {DEEDS_SHOWN} 次){}", deeds[0]);
             }
             let what = match c.action.as_str() {
                 "release" => "核对发布了该企业的免申即享",
@@ -369,7 +378,7 @@ fn deed(b: &Before) -> Option<String> {
     let when = beijing_minutes(b.at);
     match &b.what {
         Earlier::Submitted => Some(format!("于 {when} 提交了这份申报")),
-        Earlier::OnBehalf(_) => Some(format!("于 {when} 代该企业办理过业务")),
+        Earlier::OnBehalf(_) => Some(format!("于 {when} 以企业身份代其办理过业务")),
         Earlier::Profile(changes) => {
             let changed: Vec<String> = changes
                 .as_array()

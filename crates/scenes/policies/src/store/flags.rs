@@ -5,6 +5,7 @@
 use crate::ratings::{FOLLOW_UP_CLOCK, Finding};
 use crate::status::ApplicationStatus;
 use chrono::{DateTime, Utc};
+use qinqing_domain::org::Role;
 use qinqing_kernel::store::sql::{Arg, bind_all, escape_like, next};
 use qinqing_kernel::store::{Conn, Result, stored, time};
 use sqlx::Row;
@@ -323,7 +324,8 @@ pub enum Earlier {
     Profile(serde_json::Value),
     /// Submitted (or resubmitted) the application.
     Submitted,
-    /// Acted on its behalf (as its 亲清管家 or under its mandate): the trail's action.
+    /// Acted on its behalf as the enterprise (its 亲清管家, or under its mandate), in a role the
+    /// person held then: the trail's action.
     OnBehalf(String),
 }
 
@@ -387,13 +389,21 @@ pub async fn done_before(
     }
     // Acting for others: the period's entries of the people committing, read once.
     let on_behalf = format!(
-        "{committed}SELECT c.id AS step_id, x.recorded_at AS at, x.action \
-         FROM c JOIN (SELECT user_id, on_behalf_of, recorded_at, action FROM audit_entry \
+        "{committed}SELECT c.id AS step_id, x.recorded_at AS at, x.action, x.entry \
+         FROM c JOIN (SELECT user_id, on_behalf_of, recorded_at, action, entry FROM audit_entry \
                WHERE on_behalf_of IS NOT NULL AND recorded_at >= $3 \
                  AND user_id IN (SELECT user_id FROM c)) x \
            ON x.on_behalf_of = c.credit_code AND x.user_id = c.user_id AND x.recorded_at <= c.at"
     );
     for r in since_from_in_region(conn, on_behalf, since, from, region_prefix).await? {
+        // Staff registering a request the enterprise phoned in say whom it is for; only acting
+        // as the enterprise (its 亲清管家, or under its mandate) counts.
+        let entry: String = r.try_get("entry")?;
+        let entry: serde_json::Value = stored("audit_entry.entry", serde_json::from_str(&entry))?;
+        let role = entry["actor"]["role"].as_str().and_then(Role::parse);
+        if !role.is_some_and(|role| acts_for_enterprise_as(role)) {
+            continue;
+        }
         out.push(Before {
             step_id: r.try_get("step_id")?,
             what: Earlier::OnBehalf(r.try_get("action")?),
@@ -454,4 +464,9 @@ async fn since_from_in_region(
         .bind(time::to_text(from))
         .fetch_all(conn)
         .await?)
+}
+
+/// Whether a role acts as an enterprise: its own users and its 亲清管家.
+fn acts_for_enterprise_as(role: Role) -> bool {
+    matches!(role, Role::EnterpriseUser | Role::Steward)
 }
