@@ -401,7 +401,7 @@ pub async fn done_before(
         let entry: String = r.try_get("entry")?;
         let entry: serde_json::Value = stored("audit_entry.entry", serde_json::from_str(&entry))?;
         let role = entry["actor"]["role"].as_str().and_then(Role::parse);
-        if !role.is_some_and(|role| acts_for_enterprise_as(role)) {
+        if !role.is_some_and(acts_for_enterprise_as) {
             continue;
         }
         out.push(Before {
