@@ -84,7 +84,7 @@ journey('监督的再监督在手机上不横向溢出,列出无人处理的预�
   await screenshot(page, 'supervision-oversight-phone');
 });
 
-journey('纪检在手机上打开数智监督,看到逾期未回访的差评和深夜审批,各有理由和涉及人员,点开即是申报', PHONE, async ({ page }) => {
+journey('纪检在手机上打开数智监督,看到逾期未回访的差评、深夜审批和自己录入自己审批,各有理由和涉及人员,点开即是申报', PHONE, async ({ page }) => {
   await login(page, 'discipline');
   await visit(page, '/supervision');
   await clickAndWait(page, page.getByRole('link', { name: /数智监督/ }));
@@ -97,6 +97,8 @@ journey('纪检在手机上打开数智监督,看到逾期未回访的差评和�
   assert.match(await rating.innerText(), /黄初审、吴复审/);
   const night = rowsOf('非工作时间审批').filter({ hasText: '23:40' }).first();
   assert.match(await night.innerText(), /深夜[\s\S]*核准[\s\S]*黄初审/);
+  const own = rowsOf('自己录入自己审批').first();
+  assert.match(await own.innerText(), /修改了该企业的资料:法定代表人[\s\S]*核对发布了该企业的免申即享[\s\S]*林经办/);
   await assertNoHorizontalScroll(page);
   await assertNoRawCode(page);
   await screenshot(page, 'supervision-flags-phone');

@@ -232,7 +232,7 @@ async fn assess(conn: &mut Conn, row: &ApplicationRow, amount: i64) -> AppResult
 }
 
 /// The cross-policy rules of one version of a policy.
-async fn cross_rules(
+pub(crate) async fn cross_rules(
     conn: &mut Conn,
     schema: &Schema,
     policy_id: i64,

@@ -25,6 +25,7 @@ pub mod clinic;
 pub mod consultation;
 pub mod demo;
 pub mod files;
+pub mod flags;
 pub mod handling;
 pub mod intake;
 pub mod messages;

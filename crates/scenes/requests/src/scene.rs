@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use axum::Router;
 use qinqing_domain::org::Role;
 use qinqing_kernel::audit::ActionLabel;
+use qinqing_kernel::flags::{Flag, FlagRule, FlagScope};
 use qinqing_kernel::notifications::Template;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background, seen};
 use qinqing_kernel::scorecard::{Count, ScoreScope};
@@ -116,6 +117,19 @@ impl Scene for Requests {
         object_id: &str,
     ) -> Option<AppResult<String>> {
         (object_type == crate::model::OBJECT).then(|| Ok(crate::model::page_of(object_id)))
+    }
+
+    fn flag_rules(&self) -> &'static [FlagRule] {
+        crate::flags::RULES
+    }
+
+    async fn flags(
+        &self,
+        app: &App,
+        conn: &mut Conn,
+        scope: &FlagScope<'_>,
+    ) -> AppResult<Vec<Flag>> {
+        crate::flags::raise(app, conn, scope).await
     }
 
     async fn background(&self, app: &App) {

@@ -2,7 +2,8 @@
 //! use cases, so every step is authorised, audited and on the clock as if people had done it:
 //! applications in every state (草稿, 初审, 复审, 待补正, 未通过, 已撤回, 已核准), confirmed bank
 //! accounts, one payout batch paid in full and one with a failed line left for finance, and one
-//! 免申即享 run with an offer confirmed and the others waiting.
+//! 免申即享 run with an offer confirmed and the others waiting (its handler having corrected that
+//! enterprise's registration before releasing it, which 数智监督 flags).
 //!
 //! Enterprise data is generated, so nothing here names an enterprise: it evaluates the ones the
 //! demo accounts act for and places each state where the rules allow it. A state that the
@@ -744,8 +745,6 @@ async fn grant_run(app: &App, cast: &Cast, firms: &[Firm], meta: &RequestMeta) -
         let Some(run_id) = report.run_id.filter(|_| !report.offered.is_empty()) else {
             continue;
         };
-        // The handler has checked the list: the run goes out to the enterprises.
-        quietly(auto_grant::release(app, &cast.handler, run_id, meta)).await?;
         let confirmed = report.offered.iter().find_map(|o| {
             firms
                 .iter()
@@ -753,6 +752,13 @@ async fn grant_run(app: &App, cast: &Cast, firms: &[Firm], meta: &RequestMeta) -
                 .find(|(_, f)| !f.own && f.code.as_str() == o.credit_code)
                 .map(|(i, f)| (o, i, f))
         });
+        // While checking the list the handler corrects one enterprise's registration itself,
+        // then releases the run: 数智监督 points 纪检 at the offer (自己录入自己审批).
+        if let Some((_, _, firm)) = confirmed {
+            correct_representative(app, cast, &firm.code, meta).await?;
+        }
+        // The handler has checked the list: the run goes out to the enterprises.
+        quietly(auto_grant::release(app, &cast.handler, run_id, meta)).await?;
         if let Some((offer, i, firm)) = confirmed {
             quietly(auto_grant::confirm(
                 app,
@@ -765,6 +771,35 @@ async fn grant_run(app: &App, cast: &Cast, firms: &[Firm], meta: &RequestMeta) -
         }
         return Ok(());
     }
+    Ok(())
+}
+
+/// The handler changes the legal representative of an enterprise on its profile.
+async fn correct_representative(
+    app: &App,
+    cast: &Cast,
+    code: &CreditCode,
+    meta: &RequestMeta,
+) -> AppResult<()> {
+    let profile = qinqing_kernel::enterprises::profile(app, &cast.handler, code).await?;
+    let now = profile.identity.legal_representative.as_deref();
+    let name = if now == Some("陈志明") {
+        "陈志强"
+    } else {
+        "陈志明"
+    };
+    let update = qinqing_kernel::enterprises::ProfileUpdate {
+        legal_representative: Some(name.to_string()),
+        ..Default::default()
+    };
+    quietly(qinqing_kernel::enterprises::update_profile(
+        app,
+        &cast.handler,
+        code,
+        &update,
+        meta,
+    ))
+    .await?;
     Ok(())
 }
 

@@ -3,5 +3,6 @@
 
 pub mod clinic;
 pub mod consultations;
+pub mod flags;
 pub mod request_analysis;
 pub mod requests;
