@@ -187,6 +187,7 @@ async fn hash_entries(
     let mut next = from;
     while next < to {
         let batch = store::entry_bytes(conn, next, (next + BATCH).min(to)).await?;
+        let mut computed = Vec::new();
         for (seq, bytes) in batch {
             if seq != next {
                 return Err(internal(&format!("audit entry {next} is missing")));
@@ -194,13 +195,15 @@ async fn hash_entries(
             let n = seq as u64;
             let hashes = with_hashes(conn, cache, |r| tlog::stored_hashes(n, &bytes, r)).await?;
             let first = tlog::stored_hash_index(0, n);
-            let raw: Vec<[u8; 32]> = hashes.iter().map(|h| h.0).collect();
-            store::insert_hashes(conn, first, &raw).await?;
             for (k, h) in hashes.into_iter().enumerate() {
-                cache.insert(first + k as u64, h);
+                let idx = first + k as u64;
+                computed.push((idx, h.0));
+                cache.insert(idx, h);
             }
             next += 1;
         }
+        // Later entries read earlier ones' hashes from the cache, so they are stored at once.
+        store::insert_hashes(conn, &computed).await?;
         if next < to && store::entry_bytes(conn, next, next + 1).await?.is_empty() {
             return Err(internal(&format!("audit entry {next} is missing")));
         }
