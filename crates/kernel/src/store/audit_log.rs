@@ -1,7 +1,7 @@
 //! Storage of the audit trail's Merkle tree: stored hashes, signed checkpoints and the signer.
 //! The tree mechanics (which hashes, proofs) are `tlog_tiles`'; this module only keeps bytes.
 
-use crate::store::sql::{ROWS_PER_STATEMENT, in_list, value_rows};
+use crate::store::sql::{in_list, statement_batches, value_rows};
 use crate::store::{Conn, Result, StoreError, time};
 use chrono::{DateTime, Utc};
 use sqlx::{AssertSqlSafe, Row};
@@ -133,7 +133,7 @@ pub async fn all_hashes(conn: &mut Conn) -> Result<Vec<(u64, Vec<u8>)>> {
 /// Stores tree hashes by their index, a few hundred per statement: a chunk of entries adds
 /// about two each, and a statement apiece made a chunk hundreds of round trips on PostgreSQL.
 pub async fn insert_hashes(conn: &mut Conn, hashes: &[(u64, [u8; 32])]) -> Result<()> {
-    for chunk in hashes.chunks(ROWS_PER_STATEMENT) {
+    for chunk in statement_batches(hashes) {
         let sql = format!(
             "INSERT INTO audit_hash (idx, hash) VALUES {}",
             value_rows(chunk.len(), 2)

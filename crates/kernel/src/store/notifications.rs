@@ -5,7 +5,7 @@
 //! not stored (`ON CONFLICT DO NOTHING`, which, unlike a failed INSERT, leaves a PostgreSQL
 //! transaction usable). SMS delivery claims a message with one conditional UPDATE (see [`claim`]).
 
-use crate::store::sql::{ROWS_PER_STATEMENT, in_list, value_rows};
+use crate::store::sql::{in_list, statement_batches, value_rows};
 use crate::store::{Conn, Result, stored, time};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -137,7 +137,7 @@ pub async fn insert_many(
     const COLUMNS: usize = 12;
     let created = time::to_text(now);
     let mut written = 0;
-    for chunk in messages.chunks(ROWS_PER_STATEMENT) {
+    for chunk in statement_batches(messages) {
         let sql = format!(
             "INSERT INTO outbox_message (recipient_user_id, channel, address, template, subject, \
              body, idempotency_key, state, next_attempt_at, created_at, sent_at, link) \
@@ -178,7 +178,7 @@ pub struct Reach {
 /// How each of these users can be reached; users that do not exist are left out.
 pub async fn reach(conn: &mut Conn, user_ids: &[i64]) -> Result<Vec<Reach>> {
     let mut found = Vec::with_capacity(user_ids.len());
-    for chunk in user_ids.chunks(ROWS_PER_STATEMENT) {
+    for chunk in statement_batches(user_ids) {
         let sql = format!(
             "SELECT u.id, u.phone, u.disabled, COALESCE(p.sms_enabled, 1) AS sms_enabled \
              FROM app_user u LEFT JOIN notification_preference p ON p.user_id = u.id \

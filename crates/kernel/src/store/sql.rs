@@ -36,9 +36,39 @@ pub fn in_list(from: usize, count: usize) -> String {
         .join(", ")
 }
 
-/// At most this many rows per multi-row statement: far below both databases' limits on bound
+/// The most rows one multi-row statement takes: far below both databases' limits on bound
 /// arguments (SQLite 32,766, PostgreSQL 65,535) for the widest rows written this way.
-pub const ROWS_PER_STATEMENT: usize = 500;
+const MOST_ROWS: usize = 256;
+
+/// Splits rows into runs of 256, 128, …, 1 (the binary digits of their number), one statement
+/// each. A multi-row statement then has one of nine shapes, which PostgreSQL parses and plans
+/// once per connection and keeps; a statement of exactly each chunk's size was a new one to
+/// parse and plan for nearly every chunk.
+pub fn statement_batches<T>(mut rows: &[T]) -> Vec<&[T]> {
+    let mut batches = Vec::new();
+    while !rows.is_empty() {
+        let size = MOST_ROWS.min(1 << rows.len().ilog2());
+        let (batch, rest) = rows.split_at(size);
+        batches.push(batch);
+        rows = rest;
+    }
+    batches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statement_batches;
+
+    #[test]
+    fn batches_have_power_of_two_sizes_and_keep_every_row_in_order() {
+        let rows: Vec<usize> = (0..1000).collect();
+        let batches = statement_batches(&rows);
+        let sizes: Vec<usize> = batches.iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, [256, 256, 256, 128, 64, 32, 8]);
+        assert_eq!(batches.concat(), rows);
+        assert!(statement_batches::<u8>(&[]).is_empty());
+    }
+}
 
 /// Escapes LIKE wildcards; queries using it say `ESCAPE '\\'`.
 pub fn escape_like(s: &str) -> String {

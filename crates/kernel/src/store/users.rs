@@ -1,7 +1,7 @@
 //! User accounts. Each account holds one role in one organisation; enterprise users and stewards
 //! are linked to the enterprises they act for.
 
-use crate::store::sql::{ROWS_PER_STATEMENT, in_list};
+use crate::store::sql::{in_list, statement_batches};
 use crate::store::{Conn, Result, stored, time};
 use chrono::{DateTime, Utc};
 use qinqing_domain::CreditCode;
@@ -259,7 +259,7 @@ pub async fn of_enterprise(conn: &mut Conn, enterprise_id: i64) -> Result<Vec<i6
 /// whom a chunk of long work tells, in one query.
 pub async fn of_enterprises(conn: &mut Conn, enterprise_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
     let mut pairs = Vec::new();
-    for chunk in enterprise_ids.chunks(ROWS_PER_STATEMENT) {
+    for chunk in statement_batches(enterprise_ids) {
         let sql = format!(
             "SELECT enterprise_id, user_id FROM user_enterprise WHERE enterprise_id IN ({}) \
              ORDER BY enterprise_id, user_id",

@@ -3,9 +3,7 @@
 
 use crate::status::ApplicationStatus;
 use chrono::{DateTime, Utc};
-use qinqing_kernel::store::sql::{
-    Arg, ROWS_PER_STATEMENT, bind_all, escape_like, next, value_rows,
-};
+use qinqing_kernel::store::sql::{Arg, bind_all, escape_like, next, statement_batches, value_rows};
 use qinqing_kernel::store::{Conn, Result, stored, time};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -150,7 +148,7 @@ pub async fn insert_many(
     const COLUMNS: usize = 19;
     let at = time::to_text(now);
     let mut inserted = HashMap::with_capacity(news.len());
-    for chunk in news.chunks(ROWS_PER_STATEMENT) {
+    for chunk in statement_batches(news) {
         let sql = format!(
             "INSERT INTO application (receipt_no, policy_id, policy_version, enterprise_id, \
              credit_code, region_code, year, channel, status, computed_amount, form, pledges, \
@@ -514,7 +512,7 @@ pub async fn add_step(conn: &mut Conn, s: &NewStep<'_>, now: DateTime<Utc>) -> R
 pub async fn add_steps(conn: &mut Conn, steps: &[NewStep<'_>], now: DateTime<Utc>) -> Result<()> {
     const COLUMNS: usize = 9;
     let at = time::to_text(now);
-    for chunk in steps.chunks(ROWS_PER_STATEMENT) {
+    for chunk in statement_batches(steps) {
         let sql = format!(
             "INSERT INTO review_step (application_id, stage, action, user_id, username, org_name, \
              note, amount, at) VALUES {}",

@@ -3,7 +3,7 @@
 
 use crate::status::RunStatus;
 use chrono::{DateTime, Utc};
-use qinqing_kernel::store::sql::{ROWS_PER_STATEMENT, in_list, value_rows};
+use qinqing_kernel::store::sql::{in_list, statement_batches, value_rows};
 use qinqing_kernel::store::{Conn, Result, stored, time};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -157,7 +157,7 @@ pub async fn live_among(
     enterprise_ids: &[i64],
 ) -> Result<HashSet<i64>> {
     let mut live = HashSet::new();
-    for chunk in enterprise_ids.chunks(ROWS_PER_STATEMENT) {
+    for chunk in statement_batches(enterprise_ids) {
         let sql = format!(
             "SELECT DISTINCT enterprise_id FROM application WHERE policy_id = $1 AND year = $2 \
              AND status NOT IN ('withdrawn', 'rejected', 'declined', 'excluded') \
@@ -205,7 +205,7 @@ pub struct NewNote<'a> {
 
 /// Writes a chunk's notes, a few hundred per statement.
 pub async fn add_notes(conn: &mut Conn, run_id: i64, notes: &[NewNote<'_>]) -> Result<()> {
-    for chunk in notes.chunks(ROWS_PER_STATEMENT) {
+    for chunk in statement_batches(notes) {
         let sql = format!(
             "INSERT INTO auto_grant_note (run_id, enterprise_id, kind, missing) VALUES {}",
             value_rows(chunk.len(), 4)

@@ -3,7 +3,7 @@
 //! is an insert that does nothing when the pair is already there.
 
 use chrono::{DateTime, Utc};
-use qinqing_kernel::store::sql::{Arg, ROWS_PER_STATEMENT, bind_all, next, value_rows};
+use qinqing_kernel::store::sql::{Arg, bind_all, next, statement_batches, value_rows};
 use qinqing_kernel::store::{Conn, Result, time};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -136,7 +136,7 @@ pub async fn insert_many(
     const COLUMNS: usize = 7;
     let at = time::to_text(now);
     let mut told = Vec::with_capacity(pushes.len());
-    for chunk in pushes.chunks(ROWS_PER_STATEMENT) {
+    for chunk in statement_batches(pushes) {
         let sql = format!(
             "INSERT INTO policy_push (policy_id, enterprise_id, policy_version, channel, \
              pushed_by, pushed_at, amount) VALUES {} \
