@@ -98,7 +98,7 @@ pub async fn import_records(
 /// statements: the enterprise, its figures, its audit entry), between 50 and 500. Not fewer
 /// than 50: on a busy machine the target cannot be met and ever smaller chunks only multiplied
 /// the transactions (100,000 rows took four times as long).
-const CHUNK: ChunkSize = ChunkSize::new(200, (50, 500), std::time::Duration::from_millis(40));
+const CHUNK: ChunkSize = ChunkSize::new(50, (50, 500), std::time::Duration::from_millis(40));
 /// The kind of long work an import is.
 pub const IMPORT_WORK: &str = "enterprise_import";
 
