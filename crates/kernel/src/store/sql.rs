@@ -55,21 +55,6 @@ pub fn statement_batches<T>(mut rows: &[T]) -> Vec<&[T]> {
     batches
 }
 
-#[cfg(test)]
-mod tests {
-    use super::statement_batches;
-
-    #[test]
-    fn batches_have_power_of_two_sizes_and_keep_every_row_in_order() {
-        let rows: Vec<usize> = (0..1000).collect();
-        let batches = statement_batches(&rows);
-        let sizes: Vec<usize> = batches.iter().map(|b| b.len()).collect();
-        assert_eq!(sizes, [256, 256, 256, 128, 64, 32, 8]);
-        assert_eq!(batches.concat(), rows);
-        assert!(statement_batches::<u8>(&[]).is_empty());
-    }
-}
-
 /// Escapes LIKE wildcards; queries using it say `ESCAPE '\\'`.
 pub fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")
@@ -88,4 +73,19 @@ pub fn bind_all<'q>(
         };
     }
     query
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statement_batches;
+
+    #[test]
+    fn batches_have_power_of_two_sizes_and_keep_every_row_in_order() {
+        let rows: Vec<usize> = (0..1000).collect();
+        let batches = statement_batches(&rows);
+        let sizes: Vec<usize> = batches.iter().map(|b| b.len()).collect();
+        assert_eq!(sizes, [256, 256, 256, 128, 64, 32, 8]);
+        assert_eq!(batches.concat(), rows);
+        assert!(statement_batches::<u8>(&[]).is_empty());
+    }
 }
