@@ -14,6 +14,7 @@ mod admin;
 mod agreement_rules;
 mod agreement_supervision;
 mod agreements;
+mod allocation;
 mod application_form;
 mod approvals;
 mod audit;

@@ -175,6 +175,7 @@ pub fn action_label(action: &str) -> &'static str {
         "confirm" => "确认收款账户",
         "decline" => "放弃享受",
         "exclude" => "核查排除",
+        "allocate" => "按比例核定",
         "release" => "核对后发布",
         "sign" => "签收",
         _ => "办理",

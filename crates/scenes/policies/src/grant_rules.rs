@@ -14,7 +14,7 @@ use qinqing_rules::api::limit_text;
 use qinqing_rules::cross::{Allowance, PriorGrant, allowance};
 use qinqing_rules::eval::Status;
 use qinqing_rules::facts::PastGrant;
-use qinqing_rules::model::{CostSharing, CrossRules};
+use qinqing_rules::model::{Allocation, CostSharing, CrossRules};
 use qinqing_rules::model::{Leaf, Test};
 use qinqing_rules::schema::Entity;
 use qinqing_rules::{EvalOptions, Facts, Outcome, Policy, Schema};
@@ -29,6 +29,8 @@ pub(crate) struct Settled {
     pub amount: i64,
     pub reasons: Vec<String>,
     pub sharing: Option<CostSharing>,
+    /// The version shares a budget 按比例: the grant waits for the department's allocation.
+    pub pro_rata: bool,
 }
 
 /// At the commitment, in its transaction: takes the enterprise's grants of the year first, so
@@ -53,6 +55,11 @@ pub(crate) async fn settle(
     Ok(Settled {
         amount: assessed.allowance.amount,
         reasons,
+        pro_rata: assessed
+            .cross
+            .budget
+            .as_ref()
+            .is_some_and(|b| b.allocation == Allocation::ProRata),
         sharing: assessed.cross.shares,
     })
 }

@@ -115,6 +115,11 @@ pub async fn record_false_pledge(
             };
             (Some(p.amount), false)
         }
+        Some((PayoutStatus::Allocating, p)) => {
+            // Nothing was committed for a grant still waiting for its share.
+            payouts::cancel(&mut tx, p.id).await?;
+            (None, true)
+        }
         Some((PayoutStatus::Pending | PayoutStatus::Failed, p)) => {
             payouts::cancel(&mut tx, p.id).await?;
             policies::release_budget(&mut tx, row.policy_id, p.amount).await?;

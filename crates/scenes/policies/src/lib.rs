@@ -6,6 +6,7 @@
 //! mode and period, and adds what the engine does not know: the document, the application guide,
 //! the review stages, the budget.
 
+pub mod allocation;
 pub mod api;
 pub mod applications;
 pub mod applying;

@@ -206,7 +206,7 @@ fn may_author(who: &Principal, department_org_id: i64) -> bool {
 }
 
 /// Who may publish or withdraw them: the department's lead, and the administrator.
-fn may_publish(who: &Principal, department_org_id: i64) -> bool {
+pub(crate) fn may_publish(who: &Principal, department_org_id: i64) -> bool {
     who.role == Role::Admin || (who.role == Role::DepartmentLead && who.org_id == department_org_id)
 }
 

@@ -6,7 +6,7 @@ use crate::status::ApplicationStatus::{
     self, Approved, Declined, Draft, Excluded, Offered, PendingCheck, Rejected, Returned,
     Submitted, Withdrawn,
 };
-use crate::status::PayoutStatus::{self, Batched, Cancelled, Failed, Paid, Pending};
+use crate::status::PayoutStatus::{self, Allocating, Batched, Cancelled, Failed, Paid, Pending};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -113,6 +113,7 @@ fn position(
         (Rejected, _) => (M::Reviewed, Stopped, Some("未通过")),
         (Withdrawn, _) => (M::Reviewed, Stopped, Some("已撤回")),
         (Approved, None | Some(Pending)) => (M::Paying, Current, Some("待拨付")),
+        (Approved, Some(Allocating)) => (M::Paying, Current, Some("待按比例核定")),
         (Approved, Some(Batched)) => (M::Paying, Current, Some("拨付中")),
         (Approved, Some(Failed)) => (M::Paying, Stopped, Some("拨付失败,待更正")),
         (Approved, Some(Cancelled)) => (M::Paying, Stopped, Some("已停止拨付")),

@@ -13,6 +13,7 @@ use crate::library::stage_of;
 use crate::library::{ReviewStage, StageHolder, stages};
 use crate::response::{self, AtStage};
 use crate::status::ApplicationStatus::{Approved, Offered, Rejected, Returned, Submitted};
+use crate::status::PayoutStatus;
 use crate::store::applications::{self as store, ApplicationFilter, ApplicationRow, Move};
 use crate::store::level_budgets::Sum;
 use crate::store::{payouts, policies};
@@ -626,22 +627,18 @@ pub(crate) async fn grant(
         ..Move::to(row.id, row.status, row.stage, Approved)
     };
     moved(conn, &m, now).await?;
-    // A confirmed 免申即享 offer takes the money its offer held back; any other grant takes
-    // what is left beside what offers hold.
     let sharing = settled.sharing.as_ref();
-    let committed = if row.status == Offered {
-        commit_offer(conn, row, amount, sharing).await?
+    let payout = if settled.pro_rata {
+        // 按比例: the budget is shared among the year's grants when the department allocates
+        // it (`allocation`); until then nothing is committed, and an offer's hold goes back.
+        if row.status == Offered {
+            give_back_hold(conn, row, 0, sharing).await?;
+        }
+        PayoutStatus::Allocating
     } else {
-        policies::commit_budget(conn, row.policy_id, amount).await?
+        commit(conn, row, amount, sharing).await?;
+        PayoutStatus::Pending
     };
-    if !committed {
-        return Err(AppError::Conflict {
-            field: Some("amount".into()),
-            message: format!("政策预算余额不足,无法核准 {}", crate::yuan(amount)),
-        });
-    }
-    let shares = funding::split(sharing, amount);
-    funding::commit(conn, row.policy_id, row.id, &shares).await?;
     let reference = format!("QQ-{}", row.receipt_no);
     payouts::insert(
         conn,
@@ -650,6 +647,7 @@ pub(crate) async fn grant(
         row.enterprise_id,
         amount,
         &reference,
+        payout,
         now,
     )
     .await?;
@@ -680,7 +678,14 @@ pub(crate) async fn grant(
         )
         .await?;
     }
-    let mut note = format!("核定金额 {},将直达企业账户", crate::yuan(amount));
+    let mut note = if settled.pro_rata {
+        format!(
+            "核定申报金额 {};本政策资金总额有限,将按比例统一核定实际拨付金额后直达企业账户",
+            crate::yuan(amount)
+        )
+    } else {
+        format!("核定金额 {},将直达企业账户", crate::yuan(amount))
+    };
     for r in &settled.reasons {
         note.push(';');
         note.push_str(r);
@@ -707,6 +712,30 @@ fn grant_note(reason: Option<&str>, rules: &[String]) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(";"))
 }
 
+/// Commits a grant of `amount`: the policy's budget (a confirmed 免申即享 offer takes what its
+/// offer held back; any other grant what is left beside what offers hold), then each fiscal
+/// level's share. Refused when the budget is short.
+async fn commit(
+    conn: &mut Conn,
+    row: &ApplicationRow,
+    amount: i64,
+    sharing: Option<&CostSharing>,
+) -> AppResult<()> {
+    let committed = if row.status == Offered {
+        commit_offer(conn, row, amount, sharing).await?
+    } else {
+        policies::commit_budget(conn, row.policy_id, amount).await?
+    };
+    if !committed {
+        return Err(AppError::Conflict {
+            field: Some("amount".into()),
+            message: format!("政策预算余额不足,无法核准 {}", crate::yuan(amount)),
+        });
+    }
+    let shares = funding::split(sharing, amount);
+    funding::commit(conn, row.policy_id, row.id, &shares).await
+}
+
 /// A confirmed 免申即享 offer takes `amount` of what it held back and gives the rest back (the
 /// rules may have cut it); the fiscal levels' held shares go back too, for the grant's shares to
 /// be committed in their place. False when the offer holds less.
@@ -719,13 +748,24 @@ async fn commit_offer(
     if !policies::commit_reserved(conn, row.policy_id, amount).await? {
         return Ok(false);
     }
-    let held = row.computed_amount.unwrap_or(amount);
-    if held > amount {
-        policies::release_reserved(conn, row.policy_id, held - amount).await?;
+    give_back_hold(conn, row, amount, sharing).await?;
+    Ok(true)
+}
+
+/// Gives back what an offer held beyond the `kept` fen its grant took from the policy's hold,
+/// and every fiscal level's hold (a grant commits its levels' shares anew).
+async fn give_back_hold(
+    conn: &mut Conn,
+    row: &ApplicationRow,
+    kept: i64,
+    sharing: Option<&CostSharing>,
+) -> AppResult<()> {
+    let held = row.computed_amount.unwrap_or(kept);
+    if held > kept {
+        policies::release_reserved(conn, row.policy_id, held - kept).await?;
     }
     let held_shares = funding::split(sharing, held);
-    funding::release(conn, row.policy_id, &held_shares, Sum::Reserved).await?;
-    Ok(true)
+    funding::release(conn, row.policy_id, &held_shares, Sum::Reserved).await
 }
 
 fn action_of(row: &ApplicationRow) -> &'static str {

@@ -49,8 +49,10 @@ macro_rules! status {
 status! {
     /// Where a payout (直达付) stands: `pending` → `batched` → `paid` or `failed`; a failed one
     /// is queued again after correction, and one not yet paid is `cancelled` when its pledge is
-    /// found false.
+    /// found false. A grant of a policy whose budget is shared 按比例 waits `allocating` until
+    /// its department allocates the budget among the year's grants.
     PayoutStatus {
+        Allocating => "allocating", "待按比例核定";
         Pending => "pending", "待拨付";
         Batched => "batched", "拨付中";
         Paid => "paid", "已到账";

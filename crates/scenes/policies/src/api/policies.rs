@@ -1,6 +1,7 @@
 //! Benefit-policy fulfilment: the policy library, entitlements, applications, review,
 //! 免申即享 and payouts.
 
+use crate::allocation::{self, AllocationView};
 use crate::applications::{self, ApplicationView};
 use crate::applying::{self, ApplicationInput};
 use crate::auto_grant::{self, RunView};
@@ -46,6 +47,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auto_grant_run))
         .routes(routes!(auto_grant_runs))
         .routes(routes!(release_auto_grant))
+        .routes(routes!(allocation, allocate))
         .routes(routes!(entitlements))
         .routes(routes!(enterprise_applications))
         .routes(routes!(bank_account, confirm_bank_account))
@@ -290,6 +292,47 @@ pub async fn release_auto_grant(
     Ok(Json(
         auto_grant::release(&state.app, &caller.principal, run, &caller.meta).await?,
     ))
+}
+
+/// 按比例分配: what allocating the policy's pool now would give the year's waiting grants
+/// (`null` when its budget is not shared 按比例). The policy's department lead.
+#[utoipa::path(get, path = "/api/v1/policies/{id}/allocation", tag = "policies",
+    params(("id" = String, Path, description = "政策编号"), AllocationQuery),
+    responses((status = 200, body = Option<AllocationView>), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody)))]
+pub async fn allocation(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<String>,
+    Query(q): Query<AllocationQuery>,
+) -> ApiResult<Json<Option<AllocationView>>> {
+    let shown = allocation::preview(&state.app, &caller.principal, &id, q.year).await?;
+    Ok(Json(shown))
+}
+
+/// Allocates the policy's 按比例 pool among the year's waiting grants of every policy sharing
+/// it: the shares are committed, the payouts queued and the enterprises told. The policy's
+/// department lead.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/allocation", tag = "policies",
+    params(("id" = String, Path, description = "政策编号"), AllocationQuery),
+    responses((status = 200, body = AllocationView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn allocate(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(id): Path<String>,
+    Query(q): Query<AllocationQuery>,
+) -> ApiResult<Json<AllocationView>> {
+    let shown =
+        allocation::allocate(&state.app, &caller.principal, &id, q.year, &caller.meta).await?;
+    Ok(Json(shown))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AllocationQuery {
+    /// The policy year whose grants are allocated.
+    year: i32,
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -4,6 +4,7 @@
 
 use crate::status::PayoutStatus;
 use chrono::{DateTime, Utc};
+use qinqing_kernel::store::sql::in_list;
 use qinqing_kernel::store::{Conn, Result, stored, time};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -75,7 +76,9 @@ fn from_row(r: &AnyRow) -> Result<PayoutRow> {
     })
 }
 
-/// Creates the payout instruction of an approved application (at most one per application).
+/// Creates the payout instruction of an approved application (at most one per application):
+/// `pending`, or `allocating` when the amount waits for a 按比例 allocation.
+#[allow(clippy::too_many_arguments, reason = "one payout row's columns")]
 pub async fn insert(
     conn: &mut Conn,
     application_id: i64,
@@ -83,17 +86,19 @@ pub async fn insert(
     enterprise_id: i64,
     amount: i64,
     reference: &str,
+    status: PayoutStatus,
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO payout (application_id, policy_id, enterprise_id, amount, reference, status, \
-         created_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING id",
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(application_id)
     .bind(policy_id)
     .bind(enterprise_id)
     .bind(amount)
     .bind(reference)
+    .bind(status.as_str())
     .bind(time::to_text(now))
     .fetch_one(conn)
     .await?;
@@ -380,8 +385,77 @@ pub async fn save_account(
 /// Stops a payout that has not gone to the bank (a false pledge found before payment).
 pub async fn cancel(conn: &mut Conn, payout_id: i64) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE payout SET status = 'cancelled' WHERE id = $1 AND status IN ('pending', 'failed')",
+        "UPDATE payout SET status = 'cancelled' WHERE id = $1 \
+         AND status IN ('pending', 'failed', 'allocating')",
     )
+    .bind(payout_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A grant waiting for its share of a 按比例 budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub payout_id: i64,
+    pub application_id: i64,
+    pub policy_id: i64,
+    /// What the grant would pay in full (fen).
+    pub claim: i64,
+}
+
+/// The grants of these policies for policy year `year` waiting for their share, in the order
+/// they were approved.
+pub async fn allocating(conn: &mut Conn, policy_ids: &[i64], year: i32) -> Result<Vec<Waiting>> {
+    let sql = format!(
+        "SELECT y.id, y.application_id, y.policy_id, y.amount FROM payout y \
+         JOIN application a ON a.id = y.application_id \
+         WHERE y.status = 'allocating' AND a.year = $1 AND y.policy_id IN ({}) ORDER BY y.id",
+        in_list(2, policy_ids.len())
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(year);
+    for id in policy_ids {
+        q = q.bind(id);
+    }
+    q.fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Waiting {
+                payout_id: r.try_get("id")?,
+                application_id: r.try_get("application_id")?,
+                policy_id: r.try_get("policy_id")?,
+                claim: r.try_get("amount")?,
+            })
+        })
+        .collect()
+}
+
+/// What earlier allocations already gave the grants of these policies for policy year `year`.
+pub async fn allocated(conn: &mut Conn, policy_ids: &[i64], year: i32) -> Result<i64> {
+    let sql = format!(
+        "SELECT COALESCE(SUM(y.amount), 0) AS total FROM payout y \
+         JOIN application a ON a.id = y.application_id \
+         WHERE y.status NOT IN ('allocating', 'cancelled') AND a.year = $1 \
+         AND y.policy_id IN ({})",
+        in_list(2, policy_ids.len())
+    );
+    let mut q = sqlx::query(AssertSqlSafe(sql)).bind(year);
+    for id in policy_ids {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_one(conn).await?.try_get("total")?)
+}
+
+/// Gives a waiting grant its share: the payout is queued for the bank with that amount, or
+/// cancelled when the share is nothing. False when it no longer waits.
+pub async fn allocate(conn: &mut Conn, payout_id: i64, amount: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE payout SET amount = $1, \
+         status = CASE WHEN $1 > 0 THEN 'pending' ELSE 'cancelled' END \
+         WHERE id = $2 AND status = 'allocating'",
+    )
+    .bind(amount)
     .bind(payout_id)
     .execute(conn)
     .await?;
