@@ -1,21 +1,25 @@
 //! The form-based builder: a policy definition as fields and rows a clerk fills in, and back.
 //!
 //! The builder covers the common shapes of a definition: its metadata, conditions as rows
-//! (comparisons, 较上年增加/增长率, qualifications, 首次) combined with all / any with one level
+//! (comparisons, 较上年增加/增长率, 连续 N 年, qualifications with a time of recognition, 首次) combined with all / any with one level
 //! of groups, a fixed, percent, per-unit, bracket,
 //! marginal or highest-tier reward, and the exclusive group and annual cap. [`read`] turns a definition
 //! into a [`Form`], or says plainly that it cannot ([`Unsupported`]) so the caller keeps the
 //! TOML as written. [`write`] puts a form back into a definition, replacing only the keys the
 //! form holds: parameters, test cases, budgets and the comments around them stay as they were.
 //! Neither validates; the definition the builder writes is read and checked by
-//! [`parse_policy`](crate::parse_policy) like any other.
+//! [`parse_policy`](crate::parse_policy) like any other, and [`problems`] words the mistakes
+//! of the fields whose keys that check would name, or which the writer would leave out, by the
+//! page's labels.
 
+mod check;
 mod read;
 mod write;
 
 #[cfg(test)]
 mod tests;
 
+pub use check::problems;
 pub use read::read;
 pub use write::write;
 
@@ -260,6 +264,20 @@ impl Op {
     pub fn parse(s: &str) -> Option<Self> {
         OPS.iter().find(|o| o.1 == s).map(|o| o.0)
     }
+
+    /// A comparison of figures, which may be required for several years in a row (连续 N 年).
+    pub fn takes_consecutive_years(self) -> bool {
+        matches!(
+            self.kind(),
+            OpKind::Ordered | OpKind::List | OpKind::Ratio | OpKind::YearOnYear
+        )
+    }
+
+    /// Holding (or not holding) a qualification, which may be limited to a time of recognition
+    /// (2023年至2025年间认定).
+    pub fn takes_recognition_window(self) -> bool {
+        matches!(self, Op::Has | Op::Lacks)
+    }
 }
 
 /// One condition: an attribute (or [`QUALIFICATION`]), an operator and a value.
@@ -279,6 +297,14 @@ pub struct Row {
     pub denominator: String,
     /// Replaces the generated requirement wording.
     pub label: String,
+    /// 连续 N 年: the comparison holds in each of the N years ending with its period; empty
+    /// (or 1) for the one year. Only on the rows whose operator [takes it](Op::takes_consecutive_years).
+    pub consecutive_years: String,
+    /// 认定时间范围: the qualification was recognised on or after this date (YYYY-MM-DD)…
+    pub recognised_from: String,
+    /// …and on or before this one; either may be empty. Only on the rows whose operator
+    /// [takes them](Op::takes_recognition_window).
+    pub recognised_to: String,
 }
 
 /// The policy's own fields.

@@ -61,7 +61,8 @@ fn every_representable_example_round_trips_with_identical_outcomes() {
         assert_eq!(read(&written).unwrap(), form, "{name}\n{written}");
         shown.push(name);
     }
-    assert_eq!(shown.len(), 10, "{shown:?}");
+    assert_eq!(shown.len(), 11, "{shown:?}");
+    assert!(shown.iter().any(|n| n.starts_with("p10-")), "{shown:?}");
 }
 
 #[test]
@@ -263,5 +264,176 @@ fn a_policy_claimed_per_project_keeps_its_claim_name_through_the_builder() {
             .unwrap()
             .per_claim,
         None
+    );
+}
+
+/// More of issue 16: 连续 N 年 on comparisons of per-year figures, and a qualification
+/// recognised within dates (2023年至2025年间认定), read, written back and evaluated.
+#[test]
+fn consecutive_years_and_recognition_windows_round_trip() {
+    let src = "id = \"t\"\ntitle = \"t\"\ndepartment = \"d\"\nlevel = \"district\"\nmode = \"apply\"\neffective = { from = 2024-01-01 }\n\n# 连续两年增长\n[conditions]\nall = [\n  { growth = \"revenue\", min = \"20%\", consecutive_years = 2 },\n  { attr = \"revenue\", min = \"1000\", consecutive_years = 3 },\n  { ratio = [\"rd_expense\", \"revenue\"], min = \"3%\", consecutive_years = 1 },\n  { tag = \"科技型中小企业\", recognised_from = 2023-01-01, recognised_to = 2025-12-31 },\n  { not = { tag = \"失信\", recognised_from = 2020-01-01 } },\n]\n\n[reward]\nfixed = \"1\"\n";
+    let form = read(src).unwrap();
+    let fields: Vec<(Op, &str, &str, &str)> = form
+        .conditions
+        .iter()
+        .map(|r| {
+            let (y, f, t) = (&r.consecutive_years, &r.recognised_from, &r.recognised_to);
+            (r.op, y.as_str(), f.as_str(), t.as_str())
+        })
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            (Op::GrowthMin, "2", "", ""),
+            (Op::Min, "3", "", ""),
+            // One year is the default, not written.
+            (Op::RatioMin, "", "", ""),
+            (Op::Has, "", "2023-01-01", "2025-12-31"),
+            (Op::Lacks, "", "2020-01-01", ""),
+        ]
+    );
+    assert!(problems(&form).is_empty(), "{:?}", problems(&form));
+
+    let mut changed = form.clone();
+    changed.conditions[2].consecutive_years = "4".into();
+    changed.conditions[3].recognised_from = "2022-01-01".into();
+    changed.conditions[4].recognised_from.clear();
+    changed.conditions[4].recognised_to = "2024-12-31".into();
+    let written = write(&changed, src);
+    for line in [
+        "# 连续两年增长",
+        "{ growth = \"revenue\", min = \"20%\", consecutive_years = 2 }",
+        "{ ratio = [\"rd_expense\", \"revenue\"], min = \"3%\", consecutive_years = 4 }",
+        "{ tag = \"科技型中小企业\", recognised_from = 2022-01-01, recognised_to = 2025-12-31 }",
+        "{ not = { tag = \"失信\", recognised_to = 2024-12-31 } }",
+    ] {
+        assert!(written.contains(line), "{line}\n{written}");
+    }
+    let p = parse_policy("t.toml", &written, &Schema::standard())
+        .unwrap_or_else(|d| panic!("{d:?}\n{written}"));
+    // Each year of 连续 N 年 is a test of its own: 2 + 3 + 4 + 1 + 1.
+    assert_eq!(p.condition.leaves().len(), 11);
+    assert_eq!(read(&written).unwrap(), changed);
+
+    // Back to one year: the key goes.
+    let mut one = changed.clone();
+    one.conditions[0].consecutive_years = "1".into();
+    let written = write(&one, &written);
+    assert!(
+        written.contains("{ growth = \"revenue\", min = \"20%\" }"),
+        "{written}"
+    );
+}
+
+/// The evaluation of a window and of consecutive years written by the builder.
+#[test]
+fn a_window_and_consecutive_years_from_the_builder_evaluate_as_written() {
+    let form = Form {
+        meta: Meta {
+            id: "t".into(),
+            title: "t".into(),
+            department: "d".into(),
+            level: "district".into(),
+            mode: "apply".into(),
+            effective_from: "2024-01-01".into(),
+            ..Meta::default()
+        },
+        conditions: vec![
+            Row {
+                attr: "revenue".into(),
+                op: Op::GrowthMin,
+                value: "0%".into(),
+                consecutive_years: "2".into(),
+                ..Row::default()
+            },
+            Row {
+                attr: QUALIFICATION.into(),
+                op: Op::Has,
+                value: "科技型中小企业".into(),
+                recognised_from: "2023-01-01".into(),
+                recognised_to: "2025-12-31".into(),
+                ..Row::default()
+            },
+        ],
+        reward: RewardForm {
+            amount: "50000".into(),
+            ..RewardForm::default()
+        },
+        ..Form::default()
+    };
+    let written = write(&form, "");
+    let schema = Schema::standard();
+    let p =
+        parse_policy("t.toml", &written, &schema).unwrap_or_else(|d| panic!("{d:?}\n{written}"));
+    let outcome = |revenues: [&str; 3], recognised: &str| {
+        let mut facts = Facts::new("e1", "企业", crate::Entity::Enterprise);
+        for (year, r) in (2023..).zip(revenues) {
+            let value = Value::parse(crate::AttrType::Money, r).unwrap();
+            facts
+                .set_checked(&schema, "revenue", Some(year), value)
+                .unwrap();
+        }
+        let held = format!("科技型中小企业@{recognised}");
+        let held = qinqing_domain::enterprise::Qualification::parse(&held).unwrap();
+        facts.set_qualifications(Some(vec![held]));
+        let e = evaluate(&p, &schema, &facts, 2025, &EvalOptions::default());
+        e.outcome.amount().is_some()
+    };
+    assert!(outcome(["100", "110", "120"], "2023-04-10"));
+    // Growth this year but not the year before.
+    assert!(!outcome(["120", "110", "120"], "2023-04-10"));
+    // Recognised before the window.
+    assert!(!outcome(["100", "110", "120"], "2022-12-31"));
+}
+
+/// What the clerk filled in wrongly is said in Chinese, by the field's label and row.
+#[test]
+fn wrong_consecutive_years_and_windows_are_named_by_their_fields() {
+    let row = |op, years: &str, from: &str, to: &str| Row {
+        attr: "revenue".into(),
+        op,
+        value: "1".into(),
+        consecutive_years: years.into(),
+        recognised_from: from.into(),
+        recognised_to: to.into(),
+        ..Row::default()
+    };
+    let mut form = Form {
+        conditions: vec![
+            row(Op::Min, "0", "", ""),
+            row(Op::GrowthMin, "11", "", ""),
+            row(Op::ChangeMin, "两", "", ""),
+            row(Op::Has, "", "2025-01-01", "2023-12-31"),
+            row(Op::Lacks, "", "2023-02-30", ""),
+            // Fields the operator does not take are not written, so not checked.
+            row(Op::In, "0", "", ""),
+            row(Op::HasInPolicyYear, "", "2025-01-01", "2023-12-31"),
+            row(Op::Below, "10", "", ""),
+        ],
+        ..Form::default()
+    };
+    form.reward.tiers.push(Tier {
+        conditions: vec![row(Op::Above, "12", "", "")],
+        ..Tier::default()
+    });
+    assert_eq!(
+        problems(&form),
+        [
+            "第 1 项条件的“连续年数”应为 1 到 10 之间的整数(只要求当年时不填),现为“0”",
+            "第 2 项条件的“连续年数”应为 1 到 10 之间的整数(只要求当年时不填),现为“11”",
+            "第 3 项条件的“连续年数”应为 1 到 10 之间的整数(只要求当年时不填),现为“两”",
+            "第 4 项条件的“认定日期自”(2025-01-01)晚于“认定日期至”(2023-12-31)",
+            "第 5 项条件的“认定日期自”应为日期,如 2023-01-01,现为“2023-02-30”",
+            "第 1 档的第 1 项条件的“连续年数”应为 1 到 10 之间的整数(只要求当年时不填),现为“12”",
+        ]
+    );
+    let written = write(&form, "");
+    assert!(
+        !written.contains("{ attr = \"revenue\", in = [\"1\"], consecutive_years"),
+        "{written}"
+    );
+    assert!(
+        written.contains("{ tag = \"1\", recognised = \"in_policy_year\" }"),
+        "{written}"
     );
 }

@@ -68,6 +68,13 @@ fn date(text: &str) -> Value {
         .map_or_else(|_| Value::from(text), Value::from)
 }
 
+/// A TOML integer when the text is one, else the text (for the reader to report).
+fn integer(text: &str) -> Value {
+    let text = text.trim();
+    text.parse::<i64>()
+        .map_or_else(|_| Value::from(text), Value::from)
+}
+
 /// Replaces a table where it stands in the file, with the comments above it; a new table
 /// gets a blank line before it.
 fn replace(doc: &mut DocumentMut, key: &str, mut table: Table) {
@@ -143,6 +150,16 @@ fn leaf(r: &Row) -> Value {
         if let Some(w) = recognised {
             t.insert("recognised", w.into());
         }
+        if r.op.takes_recognition_window() {
+            for (key, text) in [
+                ("recognised_from", &r.recognised_from),
+                ("recognised_to", &r.recognised_to),
+            ] {
+                if !text.trim().is_empty() {
+                    t.insert(key, date(text));
+                }
+            }
+        }
     } else {
         let subject = match r.op {
             Op::CountMin => ("count", Value::from(r.attr.trim())),
@@ -174,6 +191,14 @@ fn leaf(r: &Row) -> Value {
             op => (op.as_str(), Value::from(r.value.trim())),
         };
         t.insert(key, value);
+        if r.op.takes_consecutive_years() {
+            match r.consecutive_years.trim() {
+                "" | "1" => {}
+                n => {
+                    t.insert("consecutive_years", integer(n));
+                }
+            }
+        }
     }
     if !r.label.trim().is_empty() {
         t.insert("label", r.label.trim().into());

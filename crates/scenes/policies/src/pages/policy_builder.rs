@@ -4,8 +4,9 @@
 //! saves: the editor saves the definition through the library as before.
 
 use crate::builder::AttributeChoice;
+pub use crate::builder::form::Form;
 use crate::builder::form::{
-    self as builder, Bracket, Combine, CrossForm, Form, Meta, Op, RewardForm, RewardType, Row, Tier,
+    self as builder, Bracket, Combine, CrossForm, Meta, Op, RewardForm, RewardType, Row, Tier,
 };
 use std::collections::HashMap;
 
@@ -60,6 +61,14 @@ impl Editor {
             form: Ok(form),
             notice: None,
         }
+    }
+
+    /// What is wrong in the form's fields, by their labels; none without a form.
+    pub fn problems(&self) -> Vec<String> {
+        self.form
+            .as_ref()
+            .map(builder::problems)
+            .unwrap_or_default()
     }
 
     /// Applies an edit of the form's shape ("add_row", "remove_row:2", …) and rewrites the
@@ -221,6 +230,9 @@ fn rows_of(v: &Values, prefix: &str) -> Vec<Row> {
                 year_before: get("period") == "year_before",
                 denominator: get("denominator"),
                 label: get("label"),
+                consecutive_years: get("consecutive_years"),
+                recognised_from: get("recognised_from"),
+                recognised_to: get("recognised_to"),
             }
         })
         .collect()
@@ -282,6 +294,16 @@ pub struct RowView {
     pub denominators: Vec<SelectOption>,
     /// Top level or one of the groups; empty for the rows of a tier.
     pub groups: Vec<SelectOption>,
+    /// The operators (codes, space-separated) that take 连续年数, and those that take a time
+    /// of recognition: the script shows those fields only for them.
+    pub years_ops: String,
+    pub window_ops: String,
+}
+
+/// The codes of the operators that `takes`, space-separated.
+fn ops_that(takes: fn(Op) -> bool) -> String {
+    let codes: Vec<&str> = Op::all().filter(|o| takes(*o)).map(Op::as_str).collect();
+    codes.join(" ")
 }
 
 pub struct GroupView {
@@ -402,6 +424,8 @@ impl FormView {
             } else {
                 Vec::new()
             },
+            years_ops: ops_that(Op::takes_consecutive_years),
+            window_ops: ops_that(Op::takes_recognition_window),
             prefix,
             remove,
             row: row.clone(),
