@@ -82,6 +82,14 @@ pub fn unsourced_params(set: &PolicySet) -> Vec<Diagnostic> {
                 ));
             }
         }
+        if p.cross.shares.as_ref().is_some_and(|s| s.source.is_none()) {
+            out.push(Diagnostic::new(
+                &p.file,
+                p.cross.line,
+                "分级承担(shares)缺少法律依据:请写明 source = \"第几条\"",
+                "`shares` lacks its legal source (`source`)",
+            ));
+        }
     }
     out
 }

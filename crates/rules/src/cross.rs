@@ -279,7 +279,7 @@ pub fn allocate(total: i64, claims: &[i64], allocation: Allocation) -> Vec<i64> 
 }
 
 /// Largest-remainder (Hamilton) apportionment of `total` fen; `sum` > `total` > 0.
-fn pro_rata(total: i64, claims: &[i64], sum: i128) -> Vec<i64> {
+pub(crate) fn pro_rata(total: i64, claims: &[i64], sum: i128) -> Vec<i64> {
     let t = i128::from(total);
     let mut shares = Vec::with_capacity(claims.len());
     let mut remainders = Vec::with_capacity(claims.len());
@@ -334,6 +334,33 @@ mod tests {
         );
         // 7 × 2/3 = 4.67, 7 × 1/3 = 2.33 → 5, 2.
         assert_eq!(allocate(7, &[20, 10], Allocation::ProRata), vec![5, 2]);
+    }
+
+    #[test]
+    fn shares_add_up_to_the_award_and_leftover_fen_go_to_the_higher_level() {
+        let c =
+            rules("shares = { provincial = 8, municipal = 1, district = 1, source = \"第七条\" }");
+        let s = c.shares.unwrap();
+        assert_eq!(s.ratio(), "8:1:1");
+        assert_eq!(s.levels_zh(), "省级、市级、区级");
+        use crate::model::Level::{District, Municipal, Provincial};
+        assert_eq!(
+            s.split(1_000_000),
+            vec![
+                (Provincial, 800_000),
+                (Municipal, 100_000),
+                (District, 100_000)
+            ]
+        );
+        // 1 fen shared 1:1 goes to the city; 3 fen 8:1:1 are 2.4, 0.3, 0.3 → 3, 0, 0.
+        let half = rules("shares = { district = 1, municipal = 1 }")
+            .shares
+            .unwrap();
+        assert_eq!(half.split(1), vec![(Municipal, 1), (District, 0)]);
+        assert_eq!(
+            s.split(3),
+            vec![(Provincial, 3), (Municipal, 0), (District, 0)]
+        );
     }
 
     fn rules(toml: &str) -> CrossRules {
@@ -421,6 +448,27 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn shares_always_add_up_to_the_award(
+            amount in 0i64..10_000_000_000,
+            parts in proptest::collection::vec(1u32..=100, 2..=4),
+        ) {
+            let levels = crate::model::Level::ALL;
+            let s = crate::model::CostSharing {
+                parts: levels.iter().copied().zip(parts.iter().copied()).collect(),
+                source: None,
+                line: 1,
+            };
+            let split = s.split(amount);
+            prop_assert_eq!(split.iter().map(|(_, f)| f).sum::<i64>(), amount);
+            let sum = i128::from(parts.iter().sum::<u32>());
+            for ((_, fen), p) in split.iter().zip(&parts) {
+                // Each share is its exact part, rounded down or up by less than a fen.
+                let exact = i128::from(amount) * i128::from(*p);
+                prop_assert!(i128::from(*fen) * sum <= exact + sum && i128::from(*fen) * sum + sum > exact);
+            }
+        }
+
         #[test]
         fn pro_rata_pays_exactly_the_total_and_never_more_than_claimed(
             claims in proptest::collection::vec(0i64..10_000_000, 1..50),

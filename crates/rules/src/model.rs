@@ -11,8 +11,9 @@ use qinqing_domain::Money;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
-/// Government level of the issuing body (国/省/市/区).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Government level of the issuing body (国/省/市/区), and the fiscal level that pays a share.
+/// Ordered from the national level down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
     National,
     Provincial,
@@ -28,6 +29,24 @@ impl Level {
             "municipal" | "市" => Some(Level::Municipal),
             "district" | "区" | "县" => Some(Level::District),
             _ => None,
+        }
+    }
+
+    /// Every level, from the national level down.
+    pub const ALL: [Level; 4] = [
+        Level::National,
+        Level::Provincial,
+        Level::Municipal,
+        Level::District,
+    ];
+
+    /// The key a policy file writes it with.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::National => "national",
+            Level::Provincial => "provincial",
+            Level::Municipal => "municipal",
+            Level::District => "district",
         }
     }
 
@@ -516,7 +535,43 @@ pub struct CrossRules {
     pub annual_cap: Option<(String, Money)>,
     /// A budget pool (policies naming the same pool share it), its total and its rule.
     pub budget: Option<Budget>,
+    /// 分级承担: the fiscal levels that share each award, and in what parts.
+    pub shares: Option<CostSharing>,
     pub line: usize,
+}
+
+/// How fiscal levels share every award of a policy ("市、区两级按1:1分担", "省市县按8:1:1"):
+/// each level pays its part of the granted amount from its own budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CostSharing {
+    /// (level, parts), in fiscal order (national first); at least two levels, parts ≥ 1.
+    pub parts: Vec<(Level, u32)>,
+    pub source: Option<LegalSource>,
+    pub line: usize,
+}
+
+impl CostSharing {
+    /// Each level's share of `amount` fen: ⌊amount × part / Σparts⌋, and the fen left over — fewer
+    /// than the number of levels — one each to the largest remainders (ties to the higher level),
+    /// so the shares add up to exactly `amount`.
+    pub fn split(&self, amount: i64) -> Vec<(Level, i64)> {
+        let parts: Vec<i64> = self.parts.iter().map(|&(_, p)| i64::from(p)).collect();
+        let sum = parts.iter().map(|&p| i128::from(p)).sum();
+        let shares = crate::cross::pro_rata(amount.max(0), &parts, sum);
+        self.parts.iter().map(|&(l, _)| l).zip(shares).collect()
+    }
+
+    /// "1:1", "8:1:1".
+    pub fn ratio(&self) -> String {
+        let parts: Vec<String> = self.parts.iter().map(|(_, p)| p.to_string()).collect();
+        parts.join(":")
+    }
+
+    /// "市级、区级".
+    pub fn levels_zh(&self) -> String {
+        let levels: Vec<&str> = self.parts.iter().map(|(l, _)| l.label_zh()).collect();
+        levels.join("、")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -565,6 +620,15 @@ pub struct Case {
     /// Expected missing facts ("rd_expense@2025") when undetermined.
     pub missing: Option<Vec<String>>,
     pub near_miss: Option<bool>,
+    /// What the subject was already granted in the same policy year (policy id, fen), for
+    /// `granted_amount`.
+    pub earlier: Vec<(String, Money)>,
+    /// Expected amount granted after the cross-policy rules, given `earlier` and `budget_left`.
+    pub granted_amount: Option<Money>,
+    /// What is left of the budget the grant is paid from.
+    pub budget_left: Option<Money>,
+    /// Expected share of each fiscal level of the granted amount (分级承担).
+    pub shares: Option<Vec<(Level, Money)>>,
     pub line: usize,
 }
 

@@ -457,6 +457,8 @@ fn policy(s: &Schema) -> impl Strategy<Value = Policy> + use<> {
                     total: Money::from_fen(if b == "b1" { 5_000_000 } else { 777 }),
                     allocation: if b == "b1" { Allocation::ProRata } else { Allocation::InOrder },
                 }),
+                // Shares split a grant; they never change whether or how much is granted.
+                shares: None,
                 line: 1,
             },
             per_claim: None,

@@ -113,7 +113,10 @@ fn year_on_year_tests_and_a_percent_of_the_increase() {
     assert_eq!(t.who[2], "2025年研发费用较上年增加不低于 100 万元");
     assert_eq!(
         t.amount,
-        ["奖励2025年研发费用较2024年增量的 6%,上限 50 万元"]
+        [
+            "奖励2025年研发费用较2024年增量的 6%,上限 50 万元",
+            "由市级、区级财政按 1:1 分担(泉台管〔2025〕8号(示例)第五条)"
+        ]
     );
     let growth = terms_of("p9-revenue-growth", &district());
     assert_eq!(growth.who[3], "2025年营业收入较上年增长不低于 20%");
@@ -212,4 +215,13 @@ fn a_year_outside_the_effective_period_moves_to_the_nearest_one() {
         .find(|p| p.id == "p3-equipment-investment")
         .unwrap();
     assert_eq!(open.nearest_year_in_force(2030), 2030);
+}
+
+#[test]
+fn cost_sharing_names_the_levels_their_ratio_and_the_clause() {
+    let t = terms_of("p12-upgrade-project", &district());
+    assert_eq!(
+        t.amount.last().map(String::as_str),
+        Some("由省级、市级、区级财政按 8:1:1 分担(泉台管〔2025〕12号(示例)第七条)")
+    );
 }

@@ -61,7 +61,8 @@ fn every_representable_example_round_trips_with_identical_outcomes() {
         assert_eq!(read(&written).unwrap(), form, "{name}\n{written}");
         shown.push(name);
     }
-    assert_eq!(shown.len(), 11, "{shown:?}");
+    // p8 and p12 share costs between fiscal levels, which the form does not show yet.
+    assert_eq!(shown.len(), 10, "{shown:?}");
     assert!(shown.iter().any(|n| n.starts_with("p10-")), "{shown:?}");
 }
 

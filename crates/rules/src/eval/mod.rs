@@ -27,7 +27,7 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 pub use explain::{Check, NearMiss, Status};
-pub use terms::{Terms, terms};
+pub use terms::{Terms, sharing_sentence, terms};
 
 /// A three-valued truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

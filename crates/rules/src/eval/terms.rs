@@ -4,7 +4,7 @@
 //! "2025年设备投资不低于 500 万元" where an explanation reads "…,需不低于 500 万元".
 
 use super::{Env, RegionNames, explain, reward};
-use crate::model::{Allocation, CrossRules, Policy};
+use crate::model::{Allocation, CostSharing, CrossRules, Policy};
 use crate::schema::{Entity, Schema};
 use crate::text;
 
@@ -41,12 +41,12 @@ pub fn terms(
     if let Some(label) = &policy.per_claim {
         amount.push(format!("可按{label}分项申报,每项分别计算"));
     }
-    amount.extend(cross_terms(&policy.cross));
+    amount.extend(cross_terms(&policy.cross, policy.document_no.as_deref()));
     Terms { year, who, amount }
 }
 
-/// How the policy shares with other policies and other subjects.
-fn cross_terms(c: &CrossRules) -> Vec<String> {
+/// How the policy shares with other policies and other subjects, and who pays.
+fn cross_terms(c: &CrossRules, document_no: Option<&str>) -> Vec<String> {
     let mut lines = Vec::new();
     if c.exclusive_group.is_some() {
         lines.push(
@@ -74,5 +74,18 @@ fn cross_terms(c: &CrossRules) -> Vec<String> {
             text::money_round(b.total.fen())
         ));
     }
+    if let Some(s) = &c.shares {
+        lines.push(sharing_sentence(s, document_no));
+    }
     lines
+}
+
+/// "由市级、区级财政按 1:1 分担(泉政文〔2023〕12号第八条)".
+pub fn sharing_sentence(s: &CostSharing, document_no: Option<&str>) -> String {
+    let source = s
+        .source
+        .as_ref()
+        .map(|src| format!("({})", src.text(document_no)))
+        .unwrap_or_default();
+    format!("由{}财政按 {} 分担{source}", s.levels_zh(), s.ratio())
 }

@@ -3,13 +3,13 @@
 use super::Ctx;
 use super::fields::{self, Fields};
 use crate::facts::{Facts, PastGrant, Value};
-use crate::model::{Case, Expect};
+use crate::model::{Case, Expect, Level};
 use crate::schema::AttrType;
 use crate::tree::{Node, NodeKind};
 use qinqing_domain::Money;
 use qinqing_domain::enterprise::Qualification;
 
-const CASE_KEYS: [&str; 7] = [
+const CASE_KEYS: [&str; 11] = [
     "name",
     "year",
     "expect",
@@ -17,6 +17,10 @@ const CASE_KEYS: [&str; 7] = [
     "missing",
     "near_miss",
     "facts",
+    "earlier",
+    "granted_amount",
+    "budget_left",
+    "shares",
 ];
 
 impl Ctx<'_> {
@@ -103,6 +107,25 @@ impl Ctx<'_> {
             Some(e) => self.case_facts(&e.value),
             None => Some(Facts::new("case", "测试用例", self.entity)),
         };
+        let earlier = match f.take("earlier") {
+            Some(e) => self.earlier(&e.value)?,
+            None => Vec::new(),
+        };
+        let granted_amount = self.case_money(&mut f, "granted_amount")?;
+        let budget_left = self.case_money(&mut f, "budget_left")?;
+        let shares = match f.take("shares") {
+            Some(e) => Some(self.case_shares(&e.value)?),
+            None => None,
+        };
+        if expect.is_some_and(|e| e != Expect::Eligible)
+            && (granted_amount.is_some() || shares.is_some())
+        {
+            self.sink.error(
+                node.line,
+                "只有 expect = \"eligible\" 的用例才能写 granted_amount 或 shares",
+                "`granted_amount` and `shares` only go with expect = \"eligible\"",
+            );
+        }
         f.finish("测试用例", &CASE_KEYS, &mut self.sink);
         Some(Case {
             name: name?.0,
@@ -112,8 +135,77 @@ impl Ctx<'_> {
             amount: amount.map(|a| a.0),
             missing,
             near_miss,
+            earlier,
+            granted_amount,
+            budget_left,
+            shares,
             line: node.line,
         })
+    }
+
+    /// An optional amount: `Some(None)` when absent, `None` after reporting an invalid one.
+    fn case_money(&mut self, f: &mut Fields<'_>, key: &str) -> Option<Option<Money>> {
+        let Some(e) = f.take(key) else {
+            return Some(None);
+        };
+        let text = e.value.scalar_text().unwrap_or_default();
+        match Money::parse_yuan(&text) {
+            Ok(m) if m >= Money::ZERO => Some(Some(m)),
+            _ => {
+                self.sink.error(
+                    e.line,
+                    format!("{key}“{text}”不是有效金额(元,不小于 0)"),
+                    format!("`{key}` = `{text}` is not an amount"),
+                );
+                None
+            }
+        }
+    }
+
+    /// `earlier = [{ policy = "p6a", amount = "300000" }, …]`: grants of the same policy year.
+    fn earlier(&mut self, node: &Node) -> Option<Vec<(String, Money)>> {
+        let Some(items) = node.as_array() else {
+            self.sink.error(
+                node.line,
+                "earlier 应为数组,如 [{ policy = \"p6a\", amount = \"300000\" }]",
+                "`earlier` must be an array of { policy, amount }",
+            );
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let mut f = Fields::of(item, "earlier", &mut self.sink)?;
+            let policy = f.req_str("policy", "earlier", &mut self.sink);
+            let amount = self.case_money(&mut f, "amount")?;
+            f.finish("earlier", &["policy", "amount"], &mut self.sink);
+            let Some(amount) = amount else {
+                self.sink.error(
+                    item.line,
+                    "earlier 的每一项都需要 amount(已核准的金额)",
+                    "each item of `earlier` needs an `amount`",
+                );
+                return None;
+            };
+            out.push((policy?.0, amount));
+        }
+        Some(out)
+    }
+
+    /// `shares = { municipal = "25000", district = "25000" }`: each level's expected share.
+    fn case_shares(&mut self, node: &Node) -> Option<Vec<(Level, Money)>> {
+        let mut f = Fields::of(node, "shares", &mut self.sink)?;
+        let mut out = Vec::new();
+        for level in Level::ALL {
+            if let Some(m) = self.case_money(&mut f, level.as_str())? {
+                out.push((level, m));
+            }
+        }
+        f.finish(
+            "shares",
+            &["national", "provincial", "municipal", "district"],
+            &mut self.sink,
+        );
+        Some(out)
     }
 
     /// `[case.facts]`: static attributes at the top, per-year ones under `years.YYYY`.

@@ -1,8 +1,9 @@
-//! Reading the cross-policy rules (`[cross]`): exclusive group, annual cap and budget pool.
+//! Reading the cross-policy rules (`[cross]`): exclusive group, annual cap, budget pool and
+//! the fiscal levels' shares.
 
 use super::Ctx;
 use super::fields::Fields;
-use crate::model::CrossRules;
+use crate::model::{CostSharing, CrossRules, Level};
 use crate::tree::Node;
 use qinqing_domain::Money;
 
@@ -28,9 +29,18 @@ impl Ctx<'_> {
         if let Some(e) = f.take("budget") {
             rules.budget = self.budget(&e.value);
         }
+        if let Some(e) = f.take("shares") {
+            rules.shares = self.shares(&e.value);
+        }
         f.finish(
             "跨政策规则 cross",
-            &["exclusive_group", "top_up", "annual_cap", "budget"],
+            &[
+                "exclusive_group",
+                "top_up",
+                "annual_cap",
+                "budget",
+                "shares",
+            ],
             &mut self.sink,
         );
         Some(rules)
@@ -64,6 +74,54 @@ impl Ctx<'_> {
             pool: pool?.0,
             total: total?,
             allocation: allocation?,
+        })
+    }
+
+    /// `shares = { municipal = 1, district = 1, source = "第八条" }`: at least two fiscal levels,
+    /// each with a whole number of parts.
+    fn shares(&mut self, node: &Node) -> Option<CostSharing> {
+        const WHAT: &str = "分级承担 shares";
+        let mut f = Fields::of(node, WHAT, &mut self.sink)?;
+        let mut parts = Vec::new();
+        let mut valid = true;
+        for level in Level::ALL {
+            let Some((n, line)) = f.opt_int(level.as_str(), &mut self.sink) else {
+                valid &= !f.has(level.as_str());
+                continue;
+            };
+            match u32::try_from(n) {
+                Ok(p) if (1..=100).contains(&p) => parts.push((level, p)),
+                _ => {
+                    self.sink.error(
+                        line,
+                        format!(
+                            "{}承担的份数应为 1 到 100 的整数,实际为 {n}",
+                            level.label_zh()
+                        ),
+                        format!("the parts of `{}` must be 1..=100", level.as_str()),
+                    );
+                    valid = false;
+                }
+            }
+        }
+        let source = match f.take("source") {
+            Some(e) => Some(self.legal_source(&e.value)?),
+            None => None,
+        };
+        let allowed = ["national", "provincial", "municipal", "district", "source"];
+        f.finish(WHAT, &allowed, &mut self.sink);
+        if valid && parts.len() < 2 {
+            self.sink.error(
+                node.line,
+                "分级承担至少要有两级财政,如 shares = { municipal = 1, district = 1 }(市、区按 1:1 分担)",
+                "`shares` needs at least two fiscal levels",
+            );
+            valid = false;
+        }
+        valid.then_some(CostSharing {
+            parts,
+            source,
+            line: node.line,
         })
     }
 

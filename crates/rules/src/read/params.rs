@@ -109,7 +109,7 @@ impl Ctx<'_> {
 
     /// `source = "第三条"` (a clause of this policy's document) or
     /// `source = { document_no = "闽政〔2023〕5号", article = "第四条" }`.
-    fn legal_source(&mut self, node: &Node) -> Option<LegalSource> {
+    pub(super) fn legal_source(&mut self, node: &Node) -> Option<LegalSource> {
         if let NodeKind::Str(article) = &node.kind {
             return self.article(article.clone(), node.line);
         }

@@ -34,6 +34,31 @@ fn reads_a_minimal_policy() {
 }
 
 #[test]
+fn cost_sharing_needs_two_levels_whole_parts_and_known_levels() {
+    let body = |shares: &str| format!("[reward]\nfixed = 1\n[cross]\nshares = {shares}\n");
+    assert!(errors(&body("{ municipal = 1, district = 1 }")).is_empty());
+    assert_eq!(
+        errors(&body("{ district = 1 }")),
+        vec!["10:`shares` needs at least two fiscal levels"]
+    );
+    assert_eq!(
+        errors(&body("{ municipal = 0, district = 1 }")),
+        vec!["10:the parts of `municipal` must be 1..=100"]
+    );
+    assert_eq!(
+        errors(&body("{ municipal = \"1\", district = 1 }")),
+        vec!["10:`municipal` must be an integer"]
+    );
+    assert_eq!(
+        errors(&body("{ city = 1, district = 1 }")),
+        vec![
+            "10:unknown key `city` in 分级承担 shares (allowed: national, provincial, municipal, district, source)",
+            "10:`shares` needs at least two fiscal levels",
+        ]
+    );
+}
+
+#[test]
 fn unknown_attributes_and_keys_are_reported_with_lines() {
     let e = errors(
         "[conditions]\nall = [\n  { attr = \"revenu\", min = 1 },\n  { attr = \"revenue\", mni = 1 },\n]\n[reward]\nfixed = 1\n",
