@@ -1,8 +1,9 @@
 //! What a clerk filled in wrongly, in Chinese, naming the field as the page labels it. Only
 //! the fields whose mistakes the definition's own checks would word in its keys, or that the
-//! writer would leave out: everything else is checked when the definition is read.
+//! writer would leave out (a single level's share): everything else is checked when the
+//! definition is read.
 
-use super::{Form, Row};
+use super::{Form, Level, Row, SharesForm};
 use chrono::NaiveDate;
 
 /// The page's labels of a row's fields.
@@ -25,7 +26,45 @@ pub fn problems(form: &Form) -> Vec<String> {
             );
         }
     }
+    shares(&form.cross.shares, &mut out);
     out
+}
+
+/// The page's label of a level's parts: 省级份额.
+pub fn share_label(level: Level) -> String {
+    format!("{}份额", level.label_zh())
+}
+
+const SHARES_SOURCE: &str = "分级承担依据(条款)";
+const SHARES_DOCUMENT_NO: &str = "分级承担依据的文号";
+
+/// 分级承担: whole parts of 1 to 100, at least two levels, a source only with them.
+fn shares(s: &SharesForm, out: &mut Vec<String>) {
+    let given = s.given();
+    for (level, parts) in &given {
+        let parts = parts.trim();
+        if !parts.parse::<u32>().is_ok_and(|n| (1..=100).contains(&n)) {
+            let label = share_label(*level);
+            out.push(format!(
+                "分级承担的“{label}”应为 1 到 100 的整数(如省、市、区按 8:1:1 分担时省级填 8),现为“{parts}”"
+            ));
+        }
+    }
+    match given.as_slice() {
+        [(level, _)] => out.push(format!(
+            "分级承担须填写至少两级财政的份额(如市级 1、区级 1 即市、区按 1:1 分担),现只填了“{}”",
+            share_label(*level)
+        )),
+        [] if !s.source.trim().is_empty() => out.push(format!(
+            "填写了“{SHARES_SOURCE}”,还须填写至少两级财政的份额"
+        )),
+        _ => {}
+    }
+    if s.source.trim().is_empty() && !s.source_document_no.trim().is_empty() {
+        out.push(format!(
+            "填写了“{SHARES_DOCUMENT_NO}”,还须填写“{SHARES_SOURCE}”"
+        ));
+    }
 }
 
 fn row(name: &str, r: &Row, out: &mut Vec<String>) {

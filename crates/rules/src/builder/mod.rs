@@ -3,7 +3,7 @@
 //! The builder covers the common shapes of a definition: its metadata, conditions as rows
 //! (comparisons, 较上年增加/增长率, 连续 N 年, qualifications with a time of recognition, 首次) combined with all / any with one level
 //! of groups, a fixed, percent, per-unit, bracket,
-//! marginal or highest-tier reward, and the exclusive group and annual cap. [`read`] turns a definition
+//! marginal or highest-tier reward, and the exclusive group, annual cap and 分级承担. [`read`] turns a definition
 //! into a [`Form`], or says plainly that it cannot ([`Unsupported`]) so the caller keeps the
 //! TOML as written. [`write`] puts a form back into a definition, replacing only the keys the
 //! form holds: parameters, test cases, budgets and the comments around them stay as they were.
@@ -19,10 +19,11 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-pub use check::problems;
+pub use check::{problems, share_label};
 pub use read::read;
 pub use write::write;
 
+pub use crate::model::Level;
 use crate::schema::AttrType;
 use serde::{Deserialize, Serialize};
 
@@ -447,6 +448,52 @@ pub struct CrossForm {
     /// The annual cap's group and amount.
     pub annual_cap_group: String,
     pub annual_cap: String,
+    /// 分级承担: how the fiscal levels share each award.
+    pub shares: SharesForm,
+}
+
+/// 分级承担 (`shares`): each fiscal level's whole parts ("8", "1", "1" for 省市县按8:1:1),
+/// empty for a level that pays none; written only with two levels or more.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SharesForm {
+    pub national: String,
+    pub provincial: String,
+    pub municipal: String,
+    pub district: String,
+    /// The clause that lays the sharing down ("第八条")…
+    pub source: String,
+    /// …of this document, when it is not the policy's own `document_no`.
+    pub source_document_no: String,
+}
+
+impl SharesForm {
+    /// Each level, from the national level down, with its parts as filled in.
+    pub fn parts(&self) -> [(Level, &str); 4] {
+        [
+            (Level::National, &self.national),
+            (Level::Provincial, &self.provincial),
+            (Level::Municipal, &self.municipal),
+            (Level::District, &self.district),
+        ]
+        .map(|(l, p)| (l, p.as_str()))
+    }
+
+    /// The parts of one level, to fill in.
+    pub fn part_mut(&mut self, level: Level) -> &mut String {
+        match level {
+            Level::National => &mut self.national,
+            Level::Provincial => &mut self.provincial,
+            Level::Municipal => &mut self.municipal,
+            Level::District => &mut self.district,
+        }
+    }
+
+    /// The levels given parts.
+    pub fn given(&self) -> Vec<(Level, &str)> {
+        let given = self.parts().into_iter();
+        given.filter(|(_, p)| !p.trim().is_empty()).collect()
+    }
 }
 
 /// A definition as the builder shows it.

@@ -2,8 +2,8 @@
 //! anything else is [`Unsupported`], so nothing the user wrote is silently dropped.
 
 use super::{
-    Bracket, Combine, CrossForm, Form, GRANTS, Meta, Op, QUALIFICATION, RewardForm, RewardType,
-    Row, Tier, Unsupported, split_list,
+    Bracket, Combine, CrossForm, Form, GRANTS, Level, Meta, Op, QUALIFICATION, RewardForm,
+    RewardType, Row, SharesForm, Tier, Unsupported, split_list,
 };
 use toml_edit::{DocumentMut, Item, TableLike, Value};
 
@@ -388,7 +388,13 @@ fn tier(t: &dyn TableLike) -> Result<Tier> {
 fn cross(t: &dyn TableLike) -> Result<CrossForm> {
     only(
         t,
-        &["exclusive_group", "top_up", "annual_cap", "budget"],
+        &[
+            "exclusive_group",
+            "top_up",
+            "annual_cap",
+            "budget",
+            "shares",
+        ],
         "跨政策规则",
     )?;
     let (group, amount) = pair(t, "annual_cap", ["group", "amount"], "年度封顶")?;
@@ -404,5 +410,30 @@ fn cross(t: &dyn TableLike) -> Result<CrossForm> {
         top_up,
         annual_cap_group: group,
         annual_cap: amount,
+        shares: match t.get("shares") {
+            Some(item) => shares(table(item, "分级承担")?)?,
+            None => SharesForm::default(),
+        },
     })
+}
+
+/// `shares = { provincial = 8, municipal = 1, district = 1, source = "第八条" }`.
+fn shares(t: &dyn TableLike) -> Result<SharesForm> {
+    let keys = ["national", "provincial", "municipal", "district", "source"];
+    only(t, &keys, "分级承担")?;
+    let mut form = SharesForm::default();
+    for level in Level::ALL {
+        *form.part_mut(level) = text(t, level.as_str())?;
+    }
+    match t.get("source") {
+        None => {}
+        Some(item) if item.is_str() => form.source = text(t, "source")?,
+        Some(item) => {
+            let source = table(item, "分级承担的依据")?;
+            only(source, &["document_no", "article"], "分级承担的依据")?;
+            form.source = text(source, "article")?;
+            form.source_document_no = text(source, "document_no")?;
+        }
+    }
+    Ok(form)
 }

@@ -61,9 +61,11 @@ fn every_representable_example_round_trips_with_identical_outcomes() {
         assert_eq!(read(&written).unwrap(), form, "{name}\n{written}");
         shown.push(name);
     }
-    // p8 and p12 share costs between fiscal levels, which the form does not show yet.
-    assert_eq!(shown.len(), 10, "{shown:?}");
-    assert!(shown.iter().any(|n| n.starts_with("p10-")), "{shown:?}");
+    assert_eq!(shown.len(), 11, "{shown:?}");
+    // A recognition window (p10), and shares between fiscal levels (p12, 8:1:1).
+    for prefix in ["p10-", "p12-"] {
+        assert!(shown.iter().any(|n| n.starts_with(prefix)), "{shown:?}");
+    }
 }
 
 #[test]
@@ -436,5 +438,109 @@ fn wrong_consecutive_years_and_windows_are_named_by_their_fields() {
     assert!(
         written.contains("{ tag = \"1\", recognised = \"in_policy_year\" }"),
         "{written}"
+    );
+}
+
+/// 分级承担 in the cross-policy section: each level's parts and the source, read from p12
+/// (省市县按 8:1:1), written back with the comments around, and left out below two levels.
+#[test]
+fn shares_between_fiscal_levels_round_trip() {
+    use crate::model::{LegalSource, Level};
+    let src = example("p12-");
+    let form = read(&src).unwrap();
+    let s = &form.cross.shares;
+    assert_eq!(
+        s.given(),
+        [
+            (Level::Provincial, "8"),
+            (Level::Municipal, "1"),
+            (Level::District, "1")
+        ]
+    );
+    assert_eq!(
+        (s.source.as_str(), s.source_document_no.as_str()),
+        ("第七条", "")
+    );
+    assert!(problems(&form).is_empty(), "{:?}", problems(&form));
+
+    // 市、区两级按 1:1, laid down in another document.
+    let mut changed = form.clone();
+    let s = &mut changed.cross.shares;
+    s.provincial.clear();
+    s.source = "第三条".into();
+    s.source_document_no = "泉财〔2025〕3号".into();
+    let written = write(&changed, &src);
+    for line in [
+        "# 补助资金由省、市、区三级财政按 8:1:1 分担。",
+        "annual_cap = { group = \"upgrade-projects\", amount = \"1500000\" }   # 各项目合计",
+        "shares = { municipal = 1, district = 1, source = { document_no = \"泉财〔2025〕3号\", article = \"第三条\" } }",
+    ] {
+        assert!(written.contains(line), "{line}\n{written}");
+    }
+    let p = parse_policy("p12.toml", &written, &schema()).unwrap_or_else(|d| panic!("{d:?}"));
+    let shares = p.cross.shares.as_ref().unwrap();
+    assert_eq!(shares.parts, [(Level::Municipal, 1), (Level::District, 1)]);
+    assert_eq!(
+        shares.source,
+        Some(LegalSource {
+            document_no: Some("泉财〔2025〕3号".into()),
+            article: "第三条".into()
+        })
+    );
+    assert_eq!(read(&written).unwrap(), changed);
+
+    // One level is not a sharing: not written, and said so.
+    let mut single = changed.clone();
+    single.cross.shares.district.clear();
+    let one = write(&single, &written);
+    assert!(!one.contains("shares = { municipal"), "{one}");
+    assert_eq!(
+        problems(&single),
+        [
+            "分级承担须填写至少两级财政的份额(如市级 1、区级 1 即市、区按 1:1 分担),现只填了“市级份额”"
+        ]
+    );
+    // All cleared: the key goes, the rest of [cross] stays.
+    let mut none = single;
+    none.cross.shares = SharesForm::default();
+    let written = write(&none, &written);
+    let p = parse_policy("p12.toml", &written, &schema()).unwrap_or_else(|d| panic!("{d:?}"));
+    assert!(p.cross.shares.is_none(), "{written}");
+    assert!(p.cross.annual_cap.is_some(), "{written}");
+}
+
+/// Wrong parts are named by their level's field.
+#[test]
+fn wrong_shares_are_named_by_their_fields() {
+    let mut form = Form::default();
+    let s = &mut form.cross.shares;
+    (s.national, s.provincial, s.municipal, s.district) =
+        ("0".into(), "101".into(), "一".into(), "1".into());
+    assert_eq!(
+        problems(&form),
+        [
+            "分级承担的“国家级份额”应为 1 到 100 的整数(如省、市、区按 8:1:1 分担时省级填 8),现为“0”",
+            "分级承担的“省级份额”应为 1 到 100 的整数(如省、市、区按 8:1:1 分担时省级填 8),现为“101”",
+            "分级承担的“市级份额”应为 1 到 100 的整数(如省、市、区按 8:1:1 分担时省级填 8),现为“一”",
+        ]
+    );
+    // Written as filled in, the definition's own check refuses them too.
+    let written = write(&form, "");
+    assert!(
+        written.contains(
+            "shares = { national = 0, provincial = 101, municipal = \"一\", district = 1 }"
+        ),
+        "{written}"
+    );
+    let mut source_only = Form::default();
+    source_only.cross.shares.source_document_no = "泉财〔2025〕3号".into();
+    assert_eq!(
+        problems(&source_only),
+        ["填写了“分级承担依据的文号”,还须填写“分级承担依据(条款)”"]
+    );
+    source_only.cross.shares.source = "第三条".into();
+    assert_eq!(
+        problems(&source_only),
+        ["填写了“分级承担依据(条款)”,还须填写至少两级财政的份额"]
     );
 }

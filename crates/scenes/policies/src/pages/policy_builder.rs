@@ -6,7 +6,8 @@
 use crate::builder::AttributeChoice;
 pub use crate::builder::form::Form;
 use crate::builder::form::{
-    self as builder, Bracket, Combine, CrossForm, Meta, Op, RewardForm, RewardType, Row, Tier,
+    self as builder, Bracket, Combine, CrossForm, Level, Meta, Op, RewardForm, RewardType, Row,
+    SharesForm, Tier,
 };
 use std::collections::HashMap;
 
@@ -211,8 +212,23 @@ fn form_of(v: &Values) -> Form {
             top_up: get("x.top_up") == "true",
             annual_cap_group: get("x.annual_cap_group"),
             annual_cap: get("x.annual_cap"),
+            shares: shares_of(v),
         },
     }
+}
+
+/// 分级承担 as posted: `x.shares.provincial` etc.
+fn shares_of(v: &Values) -> SharesForm {
+    let get = |k: &str| v.get(&format!("x.shares.{k}")).cloned().unwrap_or_default();
+    let mut shares = SharesForm {
+        source: get("source"),
+        source_document_no: get("source_document_no"),
+        ..SharesForm::default()
+    };
+    for level in Level::ALL {
+        *shares.part_mut(level) = get(level.as_str());
+    }
+    shares
 }
 
 /// The rows `{prefix}0.…`, `{prefix}1.…` while they exist.
@@ -334,6 +350,17 @@ pub struct FormView {
     pub months: Vec<SelectOption>,
     pub tiers: Vec<TierView>,
     pub cross: CrossForm,
+    /// 分级承担's part fields, from the national level down.
+    pub shares: Vec<ShareField>,
+}
+
+/// One level's part field of 分级承担.
+pub struct ShareField {
+    /// `x.shares.provincial`.
+    pub name: String,
+    /// 省级份额.
+    pub label: String,
+    pub value: String,
 }
 
 /// The builder part of the editor page.
@@ -521,6 +548,17 @@ impl FormView {
                 .collect(),
             meta: m.clone(),
             reward: r.clone(),
+            shares: form
+                .cross
+                .shares
+                .parts()
+                .into_iter()
+                .map(|(level, parts)| ShareField {
+                    name: format!("x.shares.{}", level.as_str()),
+                    label: builder::share_label(level),
+                    value: parts.to_string(),
+                })
+                .collect(),
             cross: form.cross.clone(),
         }
     }
