@@ -33,7 +33,10 @@ async fn apply_to_all(firm: &Session, policies: &[String]) -> Vec<String> {
 }
 
 /// Every application approved at once, each by its own reviewer session; the answers in order.
-async fn approve_at_once(app: &TestApp, receipts: &[String]) -> Vec<(StatusCode, Value)> {
+pub(crate) async fn approve_at_once(
+    app: &TestApp,
+    receipts: &[String],
+) -> Vec<(StatusCode, Value)> {
     let mut sessions = Vec::new();
     for _ in receipts {
         sessions.push(Arc::new(app.login("reviewer1").await));
@@ -74,7 +77,7 @@ fn granted(answers: &[(StatusCode, Value)]) -> (i64, usize) {
     (fen, passed)
 }
 
-fn fen_of(yuan: &Value) -> i64 {
+pub(crate) fn fen_of(yuan: &Value) -> i64 {
     let text = yuan.as_str().unwrap_or_else(|| panic!("{yuan}"));
     let (whole, cents) = text.split_once('.').unwrap();
     whole.parse::<i64>().unwrap() * 100 + cents.parse::<i64>().unwrap()

@@ -26,6 +26,7 @@ mod cockpit;
 mod deadlines;
 mod directory;
 mod enterprises;
+mod fiscal_shares;
 mod flags;
 mod import;
 mod integrity;

@@ -62,8 +62,8 @@ fn every_representable_example_round_trips_with_identical_outcomes() {
         shown.push(name);
     }
     assert_eq!(shown.len(), 11, "{shown:?}");
-    // A recognition window (p10), and shares between fiscal levels (p12, 8:1:1).
-    for prefix in ["p10-", "p12-"] {
+    // A recognition window (p10), and shares between fiscal levels (p7 1:1, p12 8:1:1).
+    for prefix in ["p10-", "p7-", "p12-"] {
         assert!(shown.iter().any(|n| n.starts_with(prefix)), "{shown:?}");
     }
 }

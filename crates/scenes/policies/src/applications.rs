@@ -144,6 +144,8 @@ pub struct ApplicationView {
     pub due_at: Option<DateTime<Utc>>,
     pub computed_amount: Option<String>,
     pub approved_amount: Option<String>,
+    /// 分级承担: each fiscal level's share of the granted amount, once granted.
+    pub funding: Vec<crate::funding::ShareView>,
     pub facts: Vec<FactInput>,
     /// The same facts as people read them (2025年研发费用:400 万元).
     pub facts_shown: Vec<ShownFact>,
@@ -440,6 +442,8 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
         })
         .collect();
     let payout = payouts::of_application(conn, row.id).await?;
+    let shares = crate::store::level_budgets::shares_of(conn, &[row.id]).await?;
+    let shares: Vec<_> = shares.into_iter().map(|(_, l, fen)| (l, fen)).collect();
     let facts: Vec<FactInput> = serde_json::from_str(&row.form).unwrap_or_default();
     let schema = crate::schema(conn).await?;
     Ok(ApplicationView {
@@ -461,6 +465,7 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
         due_at,
         computed_amount: row.computed_amount.map(|a| Money::from_fen(a).to_string()),
         approved_amount: row.approved_amount.map(|a| Money::from_fen(a).to_string()),
+        funding: crate::funding::views(&shares),
         facts_shown: facts.iter().map(|f| shown_fact(&schema, f)).collect(),
         facts,
         pledges: serde_json::from_str(&row.pledges).unwrap_or_default(),

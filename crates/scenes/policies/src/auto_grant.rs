@@ -11,11 +11,14 @@
 use crate::applications::{
     ApplicationView, CONFIRM_CLOCK, get_row, notify_enterprise, record, step, view, visible_row,
 };
+use crate::funding;
+use crate::grant_rules;
 use crate::grant_run::may_run;
 use crate::payouts::{AccountInput, parse_account};
 use crate::status::{ApplicationStatus, RunStatus};
 use crate::store::applications::{self as store, Move};
 use crate::store::auto_grant::{self as run_store, RunRow};
+use crate::store::level_budgets::Sum;
 use crate::store::payouts as payout_store;
 use chrono::{DateTime, Utc};
 use qinqing_domain::deadline::{Limit, LimitUnit};
@@ -392,9 +395,13 @@ pub async fn close_offer(
             message: "该事项刚被处理,请刷新后再试".into(),
         });
     }
-    // The money the offer held goes back to the budget for others.
+    // The money the offer held goes back to the budget for others, each fiscal level's too.
     if let Some(amount) = row.computed_amount {
         crate::store::policies::release_reserved(&mut tx, row.policy_id, amount).await?;
+        let schema = crate::schema(&mut tx).await?;
+        let cross = grant_rules::cross_rules(&mut tx, &schema, row.policy_id, row.policy_version);
+        let held = funding::split(cross.await?.shares.as_ref(), amount);
+        funding::release(&mut tx, row.policy_id, &held, Sum::Reserved).await?;
     }
     step(&mut tx, who, row.id, row.stage, action, reason, None, now).await?;
     deadlines::control_open(

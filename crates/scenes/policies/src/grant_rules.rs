@@ -14,7 +14,7 @@ use qinqing_rules::api::limit_text;
 use qinqing_rules::cross::{Allowance, PriorGrant, allowance};
 use qinqing_rules::eval::Status;
 use qinqing_rules::facts::PastGrant;
-use qinqing_rules::model::CrossRules;
+use qinqing_rules::model::{CostSharing, CrossRules};
 use qinqing_rules::model::{Leaf, Test};
 use qinqing_rules::schema::Entity;
 use qinqing_rules::{EvalOptions, Facts, Outcome, Policy, Schema};
@@ -23,10 +23,12 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use utoipa::ToSchema;
 
-/// A grant's amount after the cross-policy rules, with the reasons it is less.
+/// A grant's amount after the cross-policy rules, with the reasons it is less, and how its
+/// policy version shares it between fiscal levels.
 pub(crate) struct Settled {
     pub amount: i64,
     pub reasons: Vec<String>,
+    pub sharing: Option<CostSharing>,
 }
 
 /// At the commitment, in its transaction: takes the enterprise's grants of the year first, so
@@ -51,6 +53,7 @@ pub(crate) async fn settle(
     Ok(Settled {
         amount: assessed.allowance.amount,
         reasons,
+        sharing: assessed.cross.shares,
     })
 }
 
@@ -124,6 +127,8 @@ pub struct GrantedBefore {
 /// The cross-policy rules of an application still to be decided.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GrantRulesView {
+    /// Whether the policy shares an exclusive group or an annual cap with other policies.
+    pub with_other_policies: bool,
     /// Grants made to the enterprise in the same policy year under the same exclusive group or
     /// annual cap.
     pub granted_before: Vec<GrantedBefore>,
@@ -131,6 +136,10 @@ pub struct GrantRulesView {
     pub allowed_amount: String,
     /// Why that is less than the amount computed (or approved so far).
     pub reasons: Vec<String>,
+    /// 分级承担: each fiscal level's share of the allowed amount.
+    pub shares: Vec<crate::funding::ShareView>,
+    /// The rule in words ("由市级、区级财政按 1:1 分担(…第六条)").
+    pub sharing: Option<String>,
 }
 
 /// The rules as they stand for an application not yet decided whose policy has an exclusive
@@ -148,9 +157,18 @@ pub(crate) async fn view(
     }
     let assessed = assess(conn, row, amount).await?;
     let own = &assessed.cross;
-    if own.exclusive_group.is_none() && own.annual_cap.is_none() {
+    if own.exclusive_group.is_none() && own.annual_cap.is_none() && own.shares.is_none() {
         return Ok(None);
     }
+    let allowed = assessed.allowance.amount;
+    let shares = crate::funding::split(own.shares.as_ref(), allowed);
+    let document_no = policies::get(conn, row.policy_id)
+        .await?
+        .and_then(|p| p.document_no);
+    let sharing = own
+        .shares
+        .as_ref()
+        .map(|s| qinqing_rules::eval::sharing_sentence(s, document_no.as_deref()));
     let granted_before = assessed
         .prior
         .iter()
@@ -163,9 +181,12 @@ pub(crate) async fn view(
         })
         .collect();
     Ok(Some(GrantRulesView {
+        with_other_policies: own.exclusive_group.is_some() || own.annual_cap.is_some(),
         granted_before,
-        allowed_amount: qinqing_domain::Money::from_fen(assessed.allowance.amount).to_string(),
+        allowed_amount: qinqing_domain::Money::from_fen(allowed).to_string(),
         reasons: assessed.reasons(),
+        shares: crate::funding::views(&shares),
+        sharing,
     }))
 }
 

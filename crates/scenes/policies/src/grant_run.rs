@@ -6,6 +6,7 @@
 //! where its cursor stands. Each offer holds its amount back from the policy's budget, so
 //! nobody is offered money that is not there, however many runs are made.
 
+use crate::funding::{self, LevelPurse};
 use crate::status::{ApplicationStatus, PolicyStatus, RunStatus};
 use crate::store::applications::{self as store, NewApplication, NewStep};
 use crate::store::auto_grant::{self as run_store, NewNote, NewRun, NoteKind, RunRow, Tally};
@@ -19,6 +20,7 @@ use qinqing_kernel::store::long_work::{self, NewWork, WorkState};
 use qinqing_kernel::store::writes::ChunkSize;
 use qinqing_kernel::store::{Conn, StoreError};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
+use qinqing_rules::model::CostSharing;
 use qinqing_rules::{EvalOptions, Facts, Outcome, evaluate};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -404,6 +406,14 @@ struct RunContext {
     starter: Principal,
 }
 
+impl RunContext {
+    /// How the fiscal levels share the policy's awards, as published.
+    fn sharing(&self) -> Option<&CostSharing> {
+        let policy = self.published.set.policies.get(self.index)?;
+        policy.cross.shares.as_ref()
+    }
+}
+
 /// Works a run through to its end, chunk after chunk.
 async fn work(app: &App, run_id: i64) -> AppResult<()> {
     let Some(ctx) = context(app, run_id).await? else {
@@ -599,6 +609,7 @@ async fn write_chunk(
     // The chunk's offers and the run's cursor commit together.
     tx.redone_if_lost().await.map_err(StoreError::from)?;
     let budget_left = crate::store::policies::lock(&mut tx, ctx.policy.id).await?;
+    let levels = LevelPurse::open(&mut tx, ctx.policy.id, ctx.sharing()).await?;
     let mut tally = Tally::default();
     let mut wanted = Vec::new();
     let mut notes = Vec::new();
@@ -614,7 +625,7 @@ async fn write_chunk(
             Verdict::Nothing => {}
         }
     }
-    let made = make_offers(&mut tx, ctx, &wanted, budget_left, now).await?;
+    let made = make_offers(&mut tx, ctx, &wanted, (budget_left, levels), now).await?;
     tally.offered = i64::try_from(made.offered.len()).unwrap_or(i64::MAX);
     tally.total_offered = made.offered.iter().map(|o| o.1).sum();
     tally.already_offered = made.already_offered;
@@ -654,13 +665,14 @@ struct Made {
 /// day per pair, so a second round is rare and a sixth means something else refuses the rows.
 const MAX_INSERT_ROUNDS: usize = 5;
 
-/// Makes the chunk's offers, in enterprise order while the budget lasts, holding their amounts
-/// back from the budget in one update; each gets its first step ("offer").
+/// Makes the chunk's offers, in enterprise order while the budget (and each sharing fiscal
+/// level's) lasts, holding their amounts back from the budgets in one update each; each offer
+/// gets its first step ("offer").
 async fn make_offers(
     conn: &mut Conn,
     ctx: &RunContext,
     wanted: &[(&Enterprise, i64)],
-    mut budget_left: Option<i64>,
+    (mut budget_left, mut levels): (Option<i64>, LevelPurse<'_>),
     now: DateTime<Utc>,
 ) -> AppResult<Made> {
     let (policy, year) = (ctx.policy.id, ctx.run.year);
@@ -671,7 +683,7 @@ async fn make_offers(
     for &(e, amount) in wanted {
         if live.contains(&e.id) {
             made.already_offered += 1;
-        } else if budget_left.is_some_and(|left| amount > left) {
+        } else if budget_left.is_some_and(|left| amount > left) || !levels.take(amount) {
             made.over_budget.push(e.id);
         } else {
             budget_left = budget_left.map(|left| left - amount);
@@ -692,7 +704,11 @@ async fn make_offers(
         )));
     }
     let held: i64 = made.offered.iter().map(|o| o.1).sum();
-    if held > 0 && !crate::store::policies::reserve_budget(conn, policy, held).await? {
+    let amounts = made.offered.iter().map(|o| o.1);
+    if held > 0
+        && !(crate::store::policies::reserve_budget(conn, policy, held).await?
+            && funding::hold(conn, policy, ctx.sharing(), amounts).await?)
+    {
         // The policy row is locked and its budget was read under the lock: cannot happen.
         return Err(AppError::Internal(anyhow::anyhow!(
             "the budget of policy {policy} moved under its lock"

@@ -118,6 +118,7 @@ pub async fn record_false_pledge(
         Some((PayoutStatus::Pending | PayoutStatus::Failed, p)) => {
             payouts::cancel(&mut tx, p.id).await?;
             policies::release_budget(&mut tx, row.policy_id, p.amount).await?;
+            crate::funding::release_granted(&mut tx, row.policy_id, row.id).await?;
             (None, true)
         }
         Some((_, _)) => {

@@ -17,6 +17,7 @@ pub mod entitlements;
 pub mod explanation;
 pub mod flags;
 pub mod front;
+pub mod funding;
 pub mod grant_rules;
 pub mod grant_run;
 pub mod integrity;

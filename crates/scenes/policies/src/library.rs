@@ -13,7 +13,9 @@ use qinqing_kernel::error::FieldErrors;
 use qinqing_kernel::store::{Conn, StoreError, orgs};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use qinqing_rules::Policy;
+use qinqing_rules::model::Level;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// The application guide (申报指南), in words for the enterprise.
@@ -106,6 +108,10 @@ pub struct PolicyInput {
     pub decision_days: Option<u32>,
     /// The budget in yuan ("5000000"); absent for no limit.
     pub budget: Option<String>,
+    /// 分级承担: each sharing level's budget of the policy in yuan, by level (`"municipal":
+    /// "3000000"`); a level left out has no limit. Only the levels the definition's `shares`
+    /// name. Takes effect when saved: it is the levels' allocation, not a term of the policy.
+    pub level_budgets: BTreeMap<String, String>,
     /// The department that owns the policy; defaults to the caller's organisation.
     pub department_org_id: Option<i64>,
 }
@@ -137,6 +143,8 @@ pub struct PolicyView {
     pub budget_committed: String,
     /// Held back by 免申即享 offers not yet confirmed.
     pub budget_reserved: String,
+    /// 分级承担: each sharing level's budget of the policy (read with the policy, not the list).
+    pub level_budgets: Vec<crate::funding::LevelBudgetView>,
     pub effective_from: Option<NaiveDate>,
     pub effective_to: Option<NaiveDate>,
     pub current_version: i64,
@@ -176,6 +184,7 @@ pub(crate) fn view(row: &PolicyRow) -> PolicyView {
         budget_total: row.budget_total.map(|f| Money::from_fen(f).to_string()),
         budget_committed: Money::from_fen(row.budget_committed).to_string(),
         budget_reserved: Money::from_fen(row.budget_reserved).to_string(),
+        level_budgets: Vec::new(),
         effective_from: row.effective_from,
         effective_to: row.effective_to,
         current_version: row.current_version,
@@ -212,6 +221,8 @@ struct Parsed {
     stages: String,
     decision_days: i64,
     budget_total: Option<i64>,
+    /// Each level the definition shares the cost with, and its budget (`None`: no limit).
+    level_budgets: Vec<(Level, Option<i64>)>,
     department_org_id: i64,
 }
 
@@ -221,7 +232,7 @@ impl Parsed {
             slug: &self.policy.id,
             title: &self.policy.title,
             department_org_id: self.department_org_id,
-            level: level_str(&self.policy),
+            level: self.policy.level.as_str(),
             mode: self.policy.mode.as_str(),
             topics: &self.topics,
             document_no: self.policy.document_no.as_deref(),
@@ -237,13 +248,84 @@ impl Parsed {
     }
 }
 
-fn level_str(p: &Policy) -> &'static str {
-    match p.level {
-        qinqing_rules::model::Level::National => "national",
-        qinqing_rules::model::Level::Provincial => "provincial",
-        qinqing_rules::model::Level::Municipal => "municipal",
-        qinqing_rules::model::Level::District => "district",
+/// Each level the definition shares the cost with, and the budget given for it; a budget for a
+/// level the definition does not share, or not an amount, is an error of its field.
+fn level_budgets(
+    input: &BTreeMap<String, String>,
+    policy: Option<&Policy>,
+    errors: &mut FieldErrors,
+) -> Vec<(Level, Option<i64>)> {
+    let shared: Vec<Level> = policy
+        .and_then(|p| p.cross.shares.as_ref())
+        .map(|s| s.parts.iter().map(|&(l, _)| l).collect())
+        .unwrap_or_default();
+    let mut given = Vec::new();
+    for (key, text) in input {
+        let field = format!("level_budgets.{key}");
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let Some(level) = Level::parse(key) else {
+            errors.add(&field, "未知的财政级次");
+            continue;
+        };
+        if policy.is_some() && !shared.contains(&level) {
+            let name = level.label_zh();
+            errors.add(
+                &field,
+                format!("政策定义未规定由{name}财政分担,不需填写{name}预算"),
+            );
+            continue;
+        }
+        match Money::parse_yuan(text) {
+            Ok(m) if m.fen() > 0 => given.push((level, m.fen())),
+            Ok(_) => errors.add(&field, "预算须大于 0"),
+            Err(e) => errors.add(&field, format!("预算金额有误:{e}")),
+        }
     }
+    shared
+        .into_iter()
+        .map(|l| (l, given.iter().find(|g| g.0 == l).map(|g| g.1)))
+        .collect()
+}
+
+/// The levels' budgets as the trail records them: fen by level, null for no limit.
+fn level_budgets_detail(totals: &[(Level, Option<i64>)]) -> serde_json::Value {
+    totals
+        .iter()
+        .map(|&(level, total)| (level.as_str().to_string(), serde_json::json!(total)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
+/// Sets the levels' budgets of a policy, none below what its grants and offers already hold.
+async fn save_level_budgets(
+    conn: &mut Conn,
+    policy_id: i64,
+    totals: &[(Level, Option<i64>)],
+) -> AppResult<()> {
+    let held = crate::store::level_budgets::of_policy(conn, policy_id).await?;
+    for &(level, total) in totals {
+        let used = held
+            .iter()
+            .find(|b| b.level == level)
+            .map_or(0, |b| b.committed + b.reserved);
+        if let Some(total) = total
+            && total < used
+        {
+            return Err(AppError::Conflict {
+                field: Some(format!("level_budgets.{}", level.as_str())),
+                message: format!(
+                    "{}预算不能少于已核准和预留的 {}",
+                    level.label_zh(),
+                    crate::yuan(used)
+                ),
+            });
+        }
+    }
+    crate::store::level_budgets::set_totals(conn, policy_id, totals).await?;
+    Ok(())
 }
 
 /// Policy ids that are also fixed paths under `/policies/` and `/api/v1/policies/`.
@@ -286,6 +368,7 @@ async fn parse_input(conn: &mut Conn, who: &Principal, input: &PolicyInput) -> A
             }
         },
     };
+    let level_budgets = level_budgets(&input.level_budgets, policy.as_ref(), &mut errors);
     let decision_days = input.decision_days.unwrap_or(DEFAULT_DECISION_DAYS);
     if !(1..=60).contains(&decision_days) {
         errors.add("decision_days", "审核时限应为 1 到 60 个工作日");
@@ -342,6 +425,7 @@ async fn parse_input(conn: &mut Conn, who: &Principal, input: &PolicyInput) -> A
         stages: serde_json::to_string(&stages).map_err(anyhow::Error::from)?,
         decision_days: i64::from(decision_days),
         budget_total,
+        level_budgets,
         department_org_id,
         policy,
     })
@@ -407,7 +491,12 @@ pub async fn create(
         }
         other => other?,
     };
-    let detail = serde_json::json!({ "version": 1, "title": parsed.policy.title });
+    save_level_budgets(&mut tx, id, &parsed.level_budgets).await?;
+    let detail = serde_json::json!({
+        "version": 1,
+        "title": parsed.policy.title,
+        "level_budgets": level_budgets_detail(&parsed.level_budgets),
+    });
     record(
         &mut tx,
         who,
@@ -476,8 +565,13 @@ pub async fn update(
         now,
     )
     .await?;
+    save_level_budgets(&mut tx, row.id, &parsed.level_budgets).await?;
     let new_version = edit == store::Edit::NewVersion;
-    let detail = serde_json::json!({ "version": version, "new_version": new_version });
+    let detail = serde_json::json!({
+        "version": version,
+        "new_version": new_version,
+        "level_budgets": level_budgets_detail(&parsed.level_budgets),
+    });
     record(&mut tx, who, meta, "policy.edited", slug, detail, now).await?;
     let row = get_row(&mut tx, row.id).await?;
     tx.commit().await.map_err(StoreError::from)?;
@@ -554,7 +648,7 @@ pub async fn lifecycle(
                 let texts = store::version_texts(&mut tx, row.id, row.current_version).await?;
                 let base = PolicyFields {
                     title: &policy.title,
-                    level: level_str(&policy),
+                    level: policy.level.as_str(),
                     mode: policy.mode.as_str(),
                     topics: &topics,
                     document_no: policy.document_no.as_deref(),
@@ -695,7 +789,17 @@ pub async fn get(app: &App, who: Option<&Principal>, slug: &str) -> AppResult<Po
     if !is_visible(who, &row) {
         return Err(AppError::NotFound(format!("没有编号为“{slug}”的政策")));
     }
-    Ok(view(&row))
+    with_level_budgets(&mut conn, &row, view(&row)).await
+}
+
+async fn with_level_budgets(
+    conn: &mut Conn,
+    row: &PolicyRow,
+    mut shown: PolicyView,
+) -> AppResult<PolicyView> {
+    let budgets = crate::store::level_budgets::of_policy(conn, row.id).await?;
+    shown.level_budgets = crate::funding::budget_views(&budgets);
+    Ok(shown)
 }
 
 /// The definition file of the current version, for staff who edit it.
@@ -732,7 +836,7 @@ pub async fn editing(app: &App, who: &Principal, slug: &str) -> AppResult<Policy
         shown.offline_channel = t.offline_channel;
         shown.decision_days = t.decision_days;
     }
-    Ok(shown)
+    with_level_budgets(&mut conn, &row, shown).await
 }
 
 /// Whether `who` (or the public) may see the policy at all.

@@ -8,11 +8,13 @@ use crate::applications::{
     ApplicationView, REVIEW_CLOCK, at_stage, get_row, notify_enterprise, record, step,
     stop_review_clock, view, visible_row,
 };
+use crate::funding;
 use crate::library::stage_of;
 use crate::library::{ReviewStage, StageHolder, stages};
 use crate::response::{self, AtStage};
 use crate::status::ApplicationStatus::{Approved, Offered, Rejected, Returned, Submitted};
 use crate::store::applications::{self as store, ApplicationFilter, ApplicationRow, Move};
+use crate::store::level_budgets::Sum;
 use crate::store::{payouts, policies};
 use chrono::{DateTime, Utc};
 use qinqing_domain::{CreditCode, Money};
@@ -20,6 +22,7 @@ use qinqing_kernel::deadlines::{self, ClockAction};
 use qinqing_kernel::listing::{Paged, Queue, Tab};
 use qinqing_kernel::store::{Conn, StoreError, deadlines as deadline_store};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
+use qinqing_rules::model::CostSharing;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -625,8 +628,9 @@ pub(crate) async fn grant(
     moved(conn, &m, now).await?;
     // A confirmed 免申即享 offer takes the money its offer held back; any other grant takes
     // what is left beside what offers hold.
+    let sharing = settled.sharing.as_ref();
     let committed = if row.status == Offered {
-        commit_offer(conn, row, amount).await?
+        commit_offer(conn, row, amount, sharing).await?
     } else {
         policies::commit_budget(conn, row.policy_id, amount).await?
     };
@@ -636,6 +640,8 @@ pub(crate) async fn grant(
             message: format!("政策预算余额不足,无法核准 {}", crate::yuan(amount)),
         });
     }
+    let shares = funding::split(sharing, amount);
+    funding::commit(conn, row.policy_id, row.id, &shares).await?;
     let reference = format!("QQ-{}", row.receipt_no);
     payouts::insert(
         conn,
@@ -702,8 +708,14 @@ fn grant_note(reason: Option<&str>, rules: &[String]) -> Option<String> {
 }
 
 /// A confirmed 免申即享 offer takes `amount` of what it held back and gives the rest back (the
-/// rules may have cut it). False when the offer holds less.
-async fn commit_offer(conn: &mut Conn, row: &ApplicationRow, amount: i64) -> AppResult<bool> {
+/// rules may have cut it); the fiscal levels' held shares go back too, for the grant's shares to
+/// be committed in their place. False when the offer holds less.
+async fn commit_offer(
+    conn: &mut Conn,
+    row: &ApplicationRow,
+    amount: i64,
+    sharing: Option<&CostSharing>,
+) -> AppResult<bool> {
     if !policies::commit_reserved(conn, row.policy_id, amount).await? {
         return Ok(false);
     }
@@ -711,6 +723,8 @@ async fn commit_offer(conn: &mut Conn, row: &ApplicationRow, amount: i64) -> App
     if held > amount {
         policies::release_reserved(conn, row.policy_id, held - amount).await?;
     }
+    let held_shares = funding::split(sharing, held);
+    funding::release(conn, row.policy_id, &held_shares, Sum::Reserved).await?;
     Ok(true)
 }
 

@@ -7,6 +7,7 @@ use qinqing_domain::org::Role;
 use qinqing_kernel::demo::department;
 use qinqing_kernel::store::settings;
 use qinqing_kernel::{App, AppResult, Principal, RequestMeta};
+use std::collections::BTreeMap;
 
 /// The example library, compiled in so the demo works wherever the binary runs.
 const ATTRIBUTES: &str = include_str!("../../../../../policies/examples/attributes.toml");
@@ -120,7 +121,7 @@ fn texts(id: &str) -> Texts {
         },
         "p7-rd-investment" => Texts {
             department: INDUSTRY_DEPARTMENT,
-            document: "对规模以上工业企业年度研发费用占营业收入比例达到 3% 以上的,按研发费用的 5% 给予奖励,最低 2 万元,最高 100 万元。研发费用以企业所得税加计扣除申报数为准。",
+            document: "对规模以上工业企业年度研发费用占营业收入比例达到 3% 以上的,按研发费用的 5% 给予奖励,最低 2 万元,最高 100 万元。研发费用以企业所得税加计扣除申报数为准。奖励资金由市、区两级财政按 1:1 分担。",
             guide: guide(
                 "本区规模以上工业企业",
                 "年营业收入不低于 2,000 万元,研发费用占营业收入不低于 3%",
@@ -175,6 +176,18 @@ fn texts(id: &str) -> Texts {
     }
 }
 
+/// Each fiscal level's budget of the policies whose awards several levels share.
+fn level_budgets(id: &str) -> BTreeMap<String, String> {
+    let budgets: &[(&str, &str)] = match id {
+        "p7-rd-investment" => &[("municipal", "1500000"), ("district", "1500000")],
+        _ => &[],
+    };
+    budgets
+        .iter()
+        .map(|&(level, yuan)| (level.to_string(), yuan.to_string()))
+        .collect()
+}
+
 /// Stores the custom attributes and publishes the library.
 pub async fn load(app: &App) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
@@ -214,6 +227,7 @@ pub async fn load(app: &App) -> AppResult<()> {
             review_stages: stages.clone(),
             decision_days: None,
             budget: Some(t.budget.into()),
+            level_budgets: level_budgets(id),
             department_org_id: Some(department(app, t.department).await?),
         };
         library::create(app, &system, &input, &meta).await?;

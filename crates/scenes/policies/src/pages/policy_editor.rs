@@ -20,6 +20,7 @@ use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::form::{Pairs, field};
 use qinqing_kernel::web::pages::{Errors, Layout, error_page, form_caller, form_errors};
 use qinqing_kernel::web::session::{Caller, PageUser};
+use qinqing_rules::model::Level;
 use std::collections::HashMap;
 
 /// The routes of this module's pages and forms.
@@ -54,6 +55,19 @@ impl PolicyEditPage {
     }
     fn is(&self, key: &str, id: &i64) -> bool {
         self.value(key) == id.to_string()
+    }
+    /// (field, label) of each fiscal level's budget, from the national level down.
+    fn levels(&self) -> Vec<(String, &'static str)> {
+        Level::ALL
+            .iter()
+            .map(|&l| (level_budget_field(l), l.label_zh()))
+            .collect()
+    }
+    /// Whether any level's budget is filled in or refused, to open their section.
+    fn has_level_budgets(&self) -> bool {
+        self.levels()
+            .iter()
+            .any(|(key, _)| !self.value(key).is_empty() || !self.error(key).is_empty())
     }
     /// Whether a department is among those a stage is reviewed jointly with (联审).
     fn joins(&self, key: &str, id: &i64) -> bool {
@@ -105,7 +119,22 @@ fn policy_values(p: &PolicyView, definition: String) -> HashMap<String, String> 
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
+    // Each level's budget of a policy several levels pay for.
+    .chain(Level::ALL.map(|l| (level_budget_field(l), level_total(p, l))))
     .collect()
+}
+
+/// The name of the field of a level's budget, as the API names its errors.
+fn level_budget_field(level: Level) -> String {
+    format!("level_budgets.{}", level.as_str())
+}
+
+fn level_total(p: &library::PolicyView, level: Level) -> String {
+    p.level_budgets
+        .iter()
+        .find(|b| b.key == level.as_str())
+        .and_then(|b| b.total.clone())
+        .unwrap_or_default()
 }
 
 fn policy_input(values: &HashMap<String, String>) -> library::PolicyInput {
@@ -170,6 +199,16 @@ fn policy_input(values: &HashMap<String, String>) -> library::PolicyInput {
         review_stages,
         decision_days: v("decision_days").parse().ok(),
         budget: Some(v("budget").to_string()),
+        level_budgets: Level::ALL
+            .iter()
+            .map(|l| {
+                (
+                    l.as_str().to_string(),
+                    v(&level_budget_field(*l)).to_string(),
+                )
+            })
+            .filter(|(_, yuan)| !yuan.is_empty())
+            .collect(),
         department_org_id: org("department_org_id"),
     }
 }

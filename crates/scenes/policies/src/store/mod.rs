@@ -5,7 +5,8 @@
 //! this order, so two transactions never wait for each other in a circle:
 //! 1. the application (`applications::lock`; a grant takes it first, whatever took it before);
 //! 2. the enterprise's grants of the year (`applications::lock_grants`);
-//! 3. the policy's budget (`policies::lock`, `commit_budget`, `reserve_budget`, `commit_reserved`);
+//! 3. the policy's budget (`policies::lock`, `commit_budget`, `reserve_budget`, `commit_reserved`),
+//!    then its fiscal levels' budgets (`level_budgets`), from the national level down;
 //! 4. rows the transaction creates (offers, payouts, pushes, messages) and the trail entry,
 //!    written last.
 //!
@@ -17,6 +18,7 @@ pub mod applications;
 pub mod auto_grant;
 pub mod flags;
 pub mod integrity;
+pub mod level_budgets;
 pub mod payouts;
 pub mod policies;
 pub mod pushes;
