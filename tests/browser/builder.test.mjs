@@ -1,5 +1,7 @@
 // The form-based policy builder, on a phone: a 经办人 who writes no TOML builds a policy with
-// two conditions and a percent reward, tries it on an enterprise, downloads the definition file,
+// two conditions and a percent reward, tries it on an enterprise, asks for the revenue two years
+// in a row and shares the cost between city and district (told plainly what is wrong on the
+// way), downloads the definition file,
 // is told plainly why a broken file cannot be imported, and saves; the saved definition is the
 // one the form built.
 import assert from 'node:assert/strict';
@@ -66,6 +68,24 @@ journey('表单编写政策:经办人在手机上添加两项条件和比例奖�
   assert.match(preview, /✓ .*营业收入/, preview);
   await screenshot(page, 'builder-trial-phone');
 
+  // 连续 N 年 and 分级承担 (市、区按 1:1): a mistake is named by its field, the form keeps what
+  // was typed, and once right the definition file has both.
+  const years = page.locator('[name="c1.consecutive_years"]');
+  assert.equal(await page.locator('[name="c0.consecutive_years"]').isVisible(), false, 'not on a region row');
+  await years.fill('11');
+  await page.getByLabel('市级份额').fill('1');
+  await press(page, '按表单更新定义文件');
+  const mistakes = await page.locator('#builder-error').innerText();
+  assert.match(mistakes, /第 2 项条件的“连续年数”应为 1 到 10 之间的整数/, mistakes);
+  assert.match(mistakes, /分级承担须填写至少两级财政的份额.*现只填了“市级份额”/, mistakes);
+  assert.equal(await page.getByLabel('市级份额').inputValue(), '1');
+  await screenshot(page, 'builder-mistakes-phone');
+  await years.fill('2');
+  await page.getByLabel('区级份额').fill('1');
+  await page.getByLabel('分级承担依据(条款,如 第八条)').fill('第五条');
+  await press(page, '按表单更新定义文件');
+  assert.equal(await page.locator('#builder-error').count(), 0);
+
   // The definition file is what the form built, and downloads as <id>.toml.
   await page.locator('details.advanced summary').click();
   const built = await page.getByLabel('政策定义文件').inputValue();
@@ -73,7 +93,8 @@ journey('表单编写政策:经办人在手机上添加两项条件和比例奖�
     `id = "${id}"`,
     'per_claim = "研发项目名称"',
     '{ attr = "region", under = ["350521"] },',
-    '{ attr = "revenue", min = "1" },',
+    '{ attr = "revenue", min = "1", consecutive_years = 2 },',
+    'shares = { municipal = 1, district = 1, source = "第五条" }',
     'percent = "5%"',
     'of = "revenue"',
     'cap = "50000"',
@@ -107,6 +128,8 @@ journey('表单编写政策:经办人在手机上添加两项条件和比例奖�
   // Editing it again shows the same rows in the builder.
   await visit(page, `/policies/${id}/edit`);
   assert.equal(await page.locator('[name="c1.attr"]').inputValue(), 'revenue');
+  assert.equal(await page.locator('[name="c1.consecutive_years"]').inputValue(), '2');
+  assert.equal(await page.getByLabel('区级份额').inputValue(), '1');
   assert.equal(await page.getByLabel('按项目申报时,项目的叫法').inputValue(), '研发项目名称');
   assert.equal(await page.getByLabel('奖补方式').inputValue(), 'percent');
 });

@@ -2186,6 +2186,29 @@ async fn the_builder_shows_a_definition_as_a_form_and_writes_it_back() {
         "{body}"
     );
 
+    // A mistake in the form's own fields is named by the field, before anything is written.
+    changed["conditions"][2]["attr"] = json!("revenue");
+    changed["conditions"][2]["consecutive_years"] = json!("0");
+    changed["cross"]["shares"] = json!({ "municipal": "1" });
+    let res = handler
+        .post(
+            "/api/v1/policies/builder/definition",
+            &json!({ "form": changed, "base": p3 }),
+        )
+        .await;
+    let body = assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("form"),
+    )
+    .await;
+    let message = body["message"].as_str().unwrap();
+    for words in ["第 3 项条件的“连续年数”应为 1 到 10", "现只填了“市级份额”"]
+    {
+        assert!(message.contains(words), "{words}: {body}");
+    }
+
     // Deeper nesting than one level of groups has no form, and says so.
     let nested =
         "[conditions]\nall = [{ any = [{ all = [{ attr = \"revenue\", min = \"1\" }] }] }]\n";
@@ -2257,8 +2280,14 @@ async fn the_builder_shows_growth_and_first_grant() {
         .text()
         .await
         .unwrap();
-    for words in ["较上年增长率不低于", "首次获得本政策奖励", "获奖记录(首次)"]
-    {
+    for words in [
+        "较上年增长率不低于",
+        "首次获得本政策奖励",
+        "获奖记录(首次)",
+        "连续年数(可不填)",
+        "认定日期自(可不填)",
+        "省级份额",
+    ] {
         assert!(page.contains(words), "{words}");
     }
 }

@@ -1,24 +1,29 @@
 //! The form-based builder: a policy definition as fields and rows a clerk fills in, and back.
 //!
 //! The builder covers the common shapes of a definition: its metadata, conditions as rows
-//! (comparisons, 较上年增加/增长率, qualifications, 首次) combined with all / any with one level
+//! (comparisons, 较上年增加/增长率, 连续 N 年, qualifications with a time of recognition, 首次) combined with all / any with one level
 //! of groups, a fixed, percent, per-unit, bracket,
-//! marginal or highest-tier reward, and the exclusive group and annual cap. [`read`] turns a definition
+//! marginal or highest-tier reward, and the exclusive group, annual cap and 分级承担. [`read`] turns a definition
 //! into a [`Form`], or says plainly that it cannot ([`Unsupported`]) so the caller keeps the
 //! TOML as written. [`write`] puts a form back into a definition, replacing only the keys the
 //! form holds: parameters, test cases, budgets and the comments around them stay as they were.
 //! Neither validates; the definition the builder writes is read and checked by
-//! [`parse_policy`](crate::parse_policy) like any other.
+//! [`parse_policy`](crate::parse_policy) like any other, and [`problems`] words the mistakes
+//! of the fields whose keys that check would name, or which the writer would leave out, by the
+//! page's labels.
 
+mod check;
 mod read;
 mod write;
 
 #[cfg(test)]
 mod tests;
 
+pub use check::{problems, share_label};
 pub use read::read;
 pub use write::write;
 
+pub use crate::model::Level;
 use crate::schema::AttrType;
 use serde::{Deserialize, Serialize};
 
@@ -260,6 +265,20 @@ impl Op {
     pub fn parse(s: &str) -> Option<Self> {
         OPS.iter().find(|o| o.1 == s).map(|o| o.0)
     }
+
+    /// A comparison of figures, which may be required for several years in a row (连续 N 年).
+    pub fn takes_consecutive_years(self) -> bool {
+        matches!(
+            self.kind(),
+            OpKind::Ordered | OpKind::List | OpKind::Ratio | OpKind::YearOnYear
+        )
+    }
+
+    /// Holding (or not holding) a qualification, which may be limited to a time of recognition
+    /// (2023年至2025年间认定).
+    pub fn takes_recognition_window(self) -> bool {
+        matches!(self, Op::Has | Op::Lacks)
+    }
 }
 
 /// One condition: an attribute (or [`QUALIFICATION`]), an operator and a value.
@@ -279,6 +298,14 @@ pub struct Row {
     pub denominator: String,
     /// Replaces the generated requirement wording.
     pub label: String,
+    /// 连续 N 年: the comparison holds in each of the N years ending with its period; empty
+    /// (or 1) for the one year. Only on the rows whose operator [takes it](Op::takes_consecutive_years).
+    pub consecutive_years: String,
+    /// 认定时间范围: the qualification was recognised on or after this date (YYYY-MM-DD)…
+    pub recognised_from: String,
+    /// …and on or before this one; either may be empty. Only on the rows whose operator
+    /// [takes them](Op::takes_recognition_window).
+    pub recognised_to: String,
 }
 
 /// The policy's own fields.
@@ -421,6 +448,52 @@ pub struct CrossForm {
     /// The annual cap's group and amount.
     pub annual_cap_group: String,
     pub annual_cap: String,
+    /// 分级承担: how the fiscal levels share each award.
+    pub shares: SharesForm,
+}
+
+/// 分级承担 (`shares`): each fiscal level's whole parts ("8", "1", "1" for 省市县按8:1:1),
+/// empty for a level that pays none; written only with two levels or more.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SharesForm {
+    pub national: String,
+    pub provincial: String,
+    pub municipal: String,
+    pub district: String,
+    /// The clause that lays the sharing down ("第八条")…
+    pub source: String,
+    /// …of this document, when it is not the policy's own `document_no`.
+    pub source_document_no: String,
+}
+
+impl SharesForm {
+    /// Each level, from the national level down, with its parts as filled in.
+    pub fn parts(&self) -> [(Level, &str); 4] {
+        [
+            (Level::National, &self.national),
+            (Level::Provincial, &self.provincial),
+            (Level::Municipal, &self.municipal),
+            (Level::District, &self.district),
+        ]
+        .map(|(l, p)| (l, p.as_str()))
+    }
+
+    /// The parts of one level, to fill in.
+    pub fn part_mut(&mut self, level: Level) -> &mut String {
+        match level {
+            Level::National => &mut self.national,
+            Level::Provincial => &mut self.provincial,
+            Level::Municipal => &mut self.municipal,
+            Level::District => &mut self.district,
+        }
+    }
+
+    /// The levels given parts.
+    pub fn given(&self) -> Vec<(Level, &str)> {
+        let given = self.parts().into_iter();
+        given.filter(|(_, p)| !p.trim().is_empty()).collect()
+    }
 }
 
 /// A definition as the builder shows it.

@@ -2,8 +2,8 @@
 //! anything else is [`Unsupported`], so nothing the user wrote is silently dropped.
 
 use super::{
-    Bracket, Combine, CrossForm, Form, GRANTS, Meta, Op, QUALIFICATION, RewardForm, RewardType,
-    Row, Tier, Unsupported, split_list,
+    Bracket, Combine, CrossForm, Form, GRANTS, Level, Meta, Op, QUALIFICATION, RewardForm,
+    RewardType, Row, SharesForm, Tier, Unsupported, split_list,
 };
 use toml_edit::{DocumentMut, Item, TableLike, Value};
 
@@ -183,7 +183,14 @@ fn row(t: &dyn TableLike, group: usize) -> Result<Row> {
         ..Row::default()
     };
     if t.contains_key("tag") {
-        only(t, &["tag", "recognised", "label"], "资质条件")?;
+        let keys = [
+            "tag",
+            "recognised",
+            "recognised_from",
+            "recognised_to",
+            "label",
+        ];
+        only(t, &keys, "资质条件")?;
         r.attr = QUALIFICATION.into();
         r.value = text(t, "tag")?;
         r.op = match text(t, "recognised")?.as_str() {
@@ -193,6 +200,12 @@ fn row(t: &dyn TableLike, group: usize) -> Result<Row> {
             "before_policy_year" => Op::HasBeforePolicyYear,
             other => return unsupported(format!("认定时间“{other}”")),
         };
+        r.recognised_from = text(t, "recognised_from")?;
+        r.recognised_to = text(t, "recognised_to")?;
+        let window = !(r.recognised_from.is_empty() && r.recognised_to.is_empty());
+        if window && !r.op.takes_recognition_window() {
+            return unsupported("认定时间与认定时间范围同时使用");
+        }
         return Ok(r);
     }
     if let Some(scope) = t.get("first_grant") {
@@ -206,9 +219,10 @@ fn row(t: &dyn TableLike, group: usize) -> Result<Row> {
         return Ok(r);
     }
     r.year_before = year_before(t)?;
+    r.consecutive_years = consecutive_years(t)?;
     for (key, op) in [("change", Op::ChangeMin), ("growth", Op::GrowthMin)] {
         if t.contains_key(key) {
-            only(t, &[key, "period", "min", "label"], "较上年条件")?;
+            only(t, &[key, "period", "min", YEARS, "label"], "较上年条件")?;
             r.attr = text(t, key)?;
             r.op = op;
             r.value = text(t, "min")?;
@@ -216,14 +230,14 @@ fn row(t: &dyn TableLike, group: usize) -> Result<Row> {
         }
     }
     if t.contains_key("count") {
-        only(t, &["count", "period", "min", "label"], "项数条件")?;
+        only(t, &["count", "period", "min", YEARS, "label"], "项数条件")?;
         r.attr = text(t, "count")?;
         r.op = Op::CountMin;
         r.value = text(t, "min")?;
         return Ok(r);
     }
     if let Some(ratio) = t.get("ratio") {
-        only(t, &["ratio", "period", "min", "label"], "比例条件")?;
+        only(t, &["ratio", "period", "min", YEARS, "label"], "比例条件")?;
         let names: Option<Vec<&str>> = ratio
             .as_array()
             .map(|a| a.iter().filter_map(Value::as_str).collect());
@@ -239,7 +253,7 @@ fn row(t: &dyn TableLike, group: usize) -> Result<Row> {
     let comparators: Vec<&str> = t
         .iter()
         .map(|(k, _)| k)
-        .filter(|k| !["attr", "period", "label"].contains(k))
+        .filter(|k| !["attr", "period", YEARS, "label"].contains(k))
         .collect();
     let [key] = comparators.as_slice() else {
         return unsupported(format!("“{}”的条件写法", r.attr));
@@ -258,7 +272,18 @@ fn row(t: &dyn TableLike, group: usize) -> Result<Row> {
             None => return unsupported(format!("条件中的“{other}”")),
         },
     };
+    if !r.consecutive_years.is_empty() && !r.op.takes_consecutive_years() {
+        return unsupported(format!("“{}”的连续年数", r.attr));
+    }
     Ok(r)
+}
+
+const YEARS: &str = "consecutive_years";
+
+/// `consecutive_years` as written; empty when absent or 1 (the one year, which is not written).
+fn consecutive_years(t: &dyn TableLike) -> Result<String> {
+    let n = text(t, YEARS)?;
+    Ok(if n.trim() == "1" { String::new() } else { n })
 }
 
 fn group_like(t: &dyn TableLike) -> bool {
@@ -363,7 +388,13 @@ fn tier(t: &dyn TableLike) -> Result<Tier> {
 fn cross(t: &dyn TableLike) -> Result<CrossForm> {
     only(
         t,
-        &["exclusive_group", "top_up", "annual_cap", "budget"],
+        &[
+            "exclusive_group",
+            "top_up",
+            "annual_cap",
+            "budget",
+            "shares",
+        ],
         "跨政策规则",
     )?;
     let (group, amount) = pair(t, "annual_cap", ["group", "amount"], "年度封顶")?;
@@ -379,5 +410,30 @@ fn cross(t: &dyn TableLike) -> Result<CrossForm> {
         top_up,
         annual_cap_group: group,
         annual_cap: amount,
+        shares: match t.get("shares") {
+            Some(item) => shares(table(item, "分级承担")?)?,
+            None => SharesForm::default(),
+        },
     })
+}
+
+/// `shares = { provincial = 8, municipal = 1, district = 1, source = "第八条" }`.
+fn shares(t: &dyn TableLike) -> Result<SharesForm> {
+    let keys = ["national", "provincial", "municipal", "district", "source"];
+    only(t, &keys, "分级承担")?;
+    let mut form = SharesForm::default();
+    for level in Level::ALL {
+        *form.part_mut(level) = text(t, level.as_str())?;
+    }
+    match t.get("source") {
+        None => {}
+        Some(item) if item.is_str() => form.source = text(t, "source")?,
+        Some(item) => {
+            let source = table(item, "分级承担的依据")?;
+            only(source, &["document_no", "article"], "分级承担的依据")?;
+            form.source = text(source, "article")?;
+            form.source_document_no = text(source, "document_no")?;
+        }
+    }
+    Ok(form)
 }

@@ -1,7 +1,7 @@
 //! Form → definition: the form's keys are set in the base definition, every other key
 //! (parameters, cases, budget, rounding) and its comments are kept.
 
-use super::{Form, Op, OpKind, QUALIFICATION, RewardForm, RewardType, Row, split_list};
+use super::{Form, Op, OpKind, QUALIFICATION, RewardForm, RewardType, Row, SharesForm, split_list};
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 
 /// The definition of `form`, written over `base` (a definition the form was read from, or
@@ -65,6 +65,13 @@ fn meta(doc: &mut DocumentMut, form: &Form) {
 fn date(text: &str) -> Value {
     let text = text.trim();
     text.parse::<toml_edit::Datetime>()
+        .map_or_else(|_| Value::from(text), Value::from)
+}
+
+/// A TOML integer when the text is one, else the text (for the reader to report).
+fn integer(text: &str) -> Value {
+    let text = text.trim();
+    text.parse::<i64>()
         .map_or_else(|_| Value::from(text), Value::from)
 }
 
@@ -143,6 +150,16 @@ fn leaf(r: &Row) -> Value {
         if let Some(w) = recognised {
             t.insert("recognised", w.into());
         }
+        if r.op.takes_recognition_window() {
+            for (key, text) in [
+                ("recognised_from", &r.recognised_from),
+                ("recognised_to", &r.recognised_to),
+            ] {
+                if !text.trim().is_empty() {
+                    t.insert(key, date(text));
+                }
+            }
+        }
     } else {
         let subject = match r.op {
             Op::CountMin => ("count", Value::from(r.attr.trim())),
@@ -174,6 +191,14 @@ fn leaf(r: &Row) -> Value {
             op => (op.as_str(), Value::from(r.value.trim())),
         };
         t.insert(key, value);
+        if r.op.takes_consecutive_years() {
+            match r.consecutive_years.trim() {
+                "" | "1" => {}
+                n => {
+                    t.insert("consecutive_years", integer(n));
+                }
+            }
+        }
     }
     if !r.label.trim().is_empty() {
         t.insert("label", r.label.trim().into());
@@ -256,7 +281,7 @@ fn reward(r: &RewardForm) -> Table {
     t
 }
 
-/// Sets the exclusive group and annual cap; a budget stays; an empty `[cross]` goes.
+/// Sets the exclusive group, annual cap and 分级承担; a budget stays; an empty `[cross]` goes.
 fn cross(doc: &mut DocumentMut, form: &Form) {
     let c = &form.cross;
     let mut t = doc
@@ -279,10 +304,50 @@ fn cross(doc: &mut DocumentMut, form: &Form) {
         let mut cap = InlineTable::new();
         cap.insert("group", c.annual_cap_group.trim().into());
         cap.insert("amount", c.annual_cap.trim().into());
-        cap.fmt();
-        t.insert("annual_cap", toml_edit::value(cap));
+        set_value(&mut t, "annual_cap", cap);
+    }
+    match shares(&c.shares) {
+        Some(shares) => set_value(&mut t, "shares", shares),
+        None => {
+            t.remove("shares");
+        }
     }
     if !t.is_empty() {
         doc.insert("cross", Item::Table(t));
     }
+}
+
+/// Sets a small table, keeping the comment after the one it replaces
+/// (`annual_cap = { … }   # 各项目合计`).
+fn set_value(t: &mut Table, key: &str, mut value: InlineTable) {
+    value.fmt();
+    let mut value = Value::InlineTable(value);
+    if let Some(old) = t.get(key).and_then(Item::as_value) {
+        *value.decor_mut() = old.decor().clone();
+    }
+    t.insert(key, Item::Value(value));
+}
+
+/// 分级承担, when two levels or more are given parts: whole numbers as integers (anything
+/// else as text, for the reader to report), the source as a clause or `{ document_no, article }`.
+fn shares(s: &SharesForm) -> Option<InlineTable> {
+    let given = s.given();
+    if given.len() < 2 {
+        return None;
+    }
+    let mut t = InlineTable::new();
+    for (level, parts) in given {
+        t.insert(level.as_str(), integer(parts));
+    }
+    let (article, document_no) = (s.source.trim(), s.source_document_no.trim());
+    if !document_no.is_empty() {
+        let mut source = InlineTable::new();
+        source.insert("document_no", document_no.into());
+        source.insert("article", article.into());
+        source.fmt();
+        t.insert("source", Value::InlineTable(source));
+    } else if !article.is_empty() {
+        t.insert("source", article.into());
+    }
+    Some(t)
 }

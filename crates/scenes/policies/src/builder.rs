@@ -109,8 +109,14 @@ pub async fn view(app: &App, who: &Principal, definition: &str) -> AppResult<Bui
     })
 }
 
-/// The definition of a form, checked as the library will check it on saving.
+/// The definition of a form, checked as the library will check it on saving; the form's own
+/// mistakes first, by the builder's labels.
 pub async fn definition(app: &App, who: &Principal, input: &BuildInput) -> AppResult<String> {
+    may_build(who)?;
+    let problems = builder::problems(&input.form);
+    if !problems.is_empty() {
+        return Err(AppError::invalid("form", problems.join(";")));
+    }
     let definition = builder::write(&input.form, &input.base);
     check(app, who, &definition).await?;
     Ok(definition)

@@ -1,7 +1,8 @@
 // 惠企政策兑现: scripts of the scene's own pages, served after the kernel's app.js.
 
 // The policy builder: offer only the operators that fit the chosen attribute, the ratio's
-// denominator only for a ratio, and only the reward fields of the chosen kind. Without the
+// denominator only for a ratio, 连续年数 and the time of recognition only for the operators
+// that take them, and only the reward fields of the chosen kind. Without the
 // script every field shows; the server writes the definition either way.
 function policyBuilder(section) {
   // Only a change moves the operator: on loading, the page shows what the definition says.
@@ -12,6 +13,7 @@ function policyBuilder(section) {
     for (const o of op.options) o.hidden = kinds.length > 0 && !kinds.includes(o.dataset.kind);
     if (adjust && op.selectedOptions[0]?.hidden) op.value = [...op.options].find((o) => !o.hidden)?.value ?? op.value;
     row.querySelector("[data-ratio]").hidden = op.selectedOptions[0]?.dataset.kind !== "ratio";
+    row.querySelectorAll("[data-ops]").forEach((el) => { el.hidden = !el.dataset.ops.split(" ").includes(op.value); });
   };
   section.querySelectorAll("[data-row]").forEach((row) => {
     fitOps(row, false);

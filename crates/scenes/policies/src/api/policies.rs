@@ -165,7 +165,9 @@ pub async fn builder_view(
     Ok(Json(view))
 }
 
-/// The definition (TOML) a builder form makes over its base, checked as saving checks it.
+/// The definition (TOML) a builder form makes over its base, checked as saving checks it; a
+/// mistake in the form's own fields (连续年数, 认定日期, 分级承担的份额) is refused first, field
+/// `form`, naming the field as the builder labels it.
 #[utoipa::path(post, path = "/api/v1/policies/builder/definition", tag = "policies", request_body = BuildInput,
     responses((status = 200, content_type = "application/toml", body = String),
               (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]

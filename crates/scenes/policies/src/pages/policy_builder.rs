@@ -4,8 +4,10 @@
 //! saves: the editor saves the definition through the library as before.
 
 use crate::builder::AttributeChoice;
+pub use crate::builder::form::Form;
 use crate::builder::form::{
-    self as builder, Bracket, Combine, CrossForm, Form, Meta, Op, RewardForm, RewardType, Row, Tier,
+    self as builder, Bracket, Combine, CrossForm, Level, Meta, Op, RewardForm, RewardType, Row,
+    SharesForm, Tier,
 };
 use std::collections::HashMap;
 
@@ -60,6 +62,14 @@ impl Editor {
             form: Ok(form),
             notice: None,
         }
+    }
+
+    /// What is wrong in the form's fields, by their labels; none without a form.
+    pub fn problems(&self) -> Vec<String> {
+        self.form
+            .as_ref()
+            .map(builder::problems)
+            .unwrap_or_default()
     }
 
     /// Applies an edit of the form's shape ("add_row", "remove_row:2", …) and rewrites the
@@ -202,8 +212,23 @@ fn form_of(v: &Values) -> Form {
             top_up: get("x.top_up") == "true",
             annual_cap_group: get("x.annual_cap_group"),
             annual_cap: get("x.annual_cap"),
+            shares: shares_of(v),
         },
     }
+}
+
+/// 分级承担 as posted: `x.shares.provincial` etc.
+fn shares_of(v: &Values) -> SharesForm {
+    let get = |k: &str| v.get(&format!("x.shares.{k}")).cloned().unwrap_or_default();
+    let mut shares = SharesForm {
+        source: get("source"),
+        source_document_no: get("source_document_no"),
+        ..SharesForm::default()
+    };
+    for level in Level::ALL {
+        *shares.part_mut(level) = get(level.as_str());
+    }
+    shares
 }
 
 /// The rows `{prefix}0.…`, `{prefix}1.…` while they exist.
@@ -221,6 +246,9 @@ fn rows_of(v: &Values, prefix: &str) -> Vec<Row> {
                 year_before: get("period") == "year_before",
                 denominator: get("denominator"),
                 label: get("label"),
+                consecutive_years: get("consecutive_years"),
+                recognised_from: get("recognised_from"),
+                recognised_to: get("recognised_to"),
             }
         })
         .collect()
@@ -282,6 +310,16 @@ pub struct RowView {
     pub denominators: Vec<SelectOption>,
     /// Top level or one of the groups; empty for the rows of a tier.
     pub groups: Vec<SelectOption>,
+    /// The operators (codes, space-separated) that take 连续年数, and those that take a time
+    /// of recognition: the script shows those fields only for them.
+    pub years_ops: String,
+    pub window_ops: String,
+}
+
+/// The codes of the operators that `takes`, space-separated.
+fn ops_that(takes: fn(Op) -> bool) -> String {
+    let codes: Vec<&str> = Op::all().filter(|o| takes(*o)).map(Op::as_str).collect();
+    codes.join(" ")
 }
 
 pub struct GroupView {
@@ -312,6 +350,17 @@ pub struct FormView {
     pub months: Vec<SelectOption>,
     pub tiers: Vec<TierView>,
     pub cross: CrossForm,
+    /// 分级承担's part fields, from the national level down.
+    pub shares: Vec<ShareField>,
+}
+
+/// One level's part field of 分级承担.
+pub struct ShareField {
+    /// `x.shares.provincial`.
+    pub name: String,
+    /// 省级份额.
+    pub label: String,
+    pub value: String,
 }
 
 /// The builder part of the editor page.
@@ -402,6 +451,8 @@ impl FormView {
             } else {
                 Vec::new()
             },
+            years_ops: ops_that(Op::takes_consecutive_years),
+            window_ops: ops_that(Op::takes_recognition_window),
             prefix,
             remove,
             row: row.clone(),
@@ -497,6 +548,17 @@ impl FormView {
                 .collect(),
             meta: m.clone(),
             reward: r.clone(),
+            shares: form
+                .cross
+                .shares
+                .parts()
+                .into_iter()
+                .map(|(level, parts)| ShareField {
+                    name: format!("x.shares.{}", level.as_str()),
+                    label: builder::share_label(level),
+                    value: parts.to_string(),
+                })
+                .collect(),
             cross: form.cross.clone(),
         }
     }

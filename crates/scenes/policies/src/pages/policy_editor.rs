@@ -218,6 +218,9 @@ fn policy_input(values: &HashMap<String, String>) -> library::PolicyInput {
 struct Shown {
     preview: Option<Entitlement>,
     notice: Option<String>,
+    /// The builder's form as posted, when it is shown as filled in rather than as read back
+    /// from the definition (a field the definition does not hold yet, with its mistake).
+    form: Option<policy_builder::Form>,
 }
 
 async fn render_editor(
@@ -244,7 +247,10 @@ async fn render_editor(
         Ok(d) => d,
         Err(e) => return error_page(&e, Some(caller), state),
     };
-    let editor = Editor::of(values.get("definition").cloned().unwrap_or_default());
+    let mut editor = Editor::of(values.get("definition").cloned().unwrap_or_default());
+    if let Some(form) = shown.form {
+        editor.form = Ok(form);
+    }
     let title = if editing.is_some() {
         "修改政策"
     } else {
@@ -365,15 +371,36 @@ async fn save(
         }
     }
     values.insert("definition".into(), editor.definition.clone());
-    let input = policy_input(&values);
+    let problems = editor.problems();
+    // A form with mistakes is shown as filled in, not as read back from the definition (which
+    // may not hold a wrong field at all); saving, trying or updating the file says what is
+    // wrong instead.
+    let form = (!problems.is_empty())
+        .then(|| editor.form.clone().ok())
+        .flatten();
     let notice = editor.notice;
+    if !problems.is_empty() && ["save", "check", "sync"].contains(&field(&pairs, "intent")) {
+        errors.insert("builder".into(), problems.join(";"));
+        let shown = Shown {
+            notice,
+            form,
+            ..Shown::default()
+        };
+        return Ok(render_editor(state, caller, editing, values, errors, shown).await);
+    }
+    let input = policy_input(&values);
     match field(&pairs, "intent") {
         "save" => {}
         "check" => {
             let (errors, shown) = match trial(state, caller, &pairs, &input.definition).await {
                 Ok(p) => {
                     let preview = Some(p);
-                    (Errors::new(), Shown { preview, notice })
+                    let shown = Shown {
+                        preview,
+                        notice,
+                        form: None,
+                    };
+                    (Errors::new(), shown)
                 }
                 Err(e) => (form_errors(&e), Shown::default()),
             };
@@ -381,8 +408,9 @@ async fn save(
         }
         _ => {
             let shown = Shown {
-                preview: None,
                 notice,
+                form,
+                preview: None,
             };
             return Ok(render_editor(state, caller, editing, values, errors, shown).await);
         }
