@@ -80,8 +80,19 @@ async fn a_pro_rata_pool_pays_nothing_until_its_lead_allocates_it_among_the_year
         "{body}"
     );
 
-    let done = ok(lead.post(&path, &json!({})).await).await;
-    assert_eq!(done["granted"], "15000.00", "{done}");
+    // The lead sees the same on the policy's page and allocates there.
+    let page = lead.get(&format!("/policies/{a}")).await.text().await.unwrap();
+    assert!(page.contains("待核定 2 笔"), "{page}");
+    assert!(page.contains("按 75.00% 比例核定"), "{page}");
+    let res = lead
+        .post_form(&format!("/policies/{a}/allocation"), &[("year", "2025")])
+        .await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let back = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(back, format!("/policies/{a}?done=allocated#allocation"));
+    let page = lead.get(&back).await.text().await.unwrap();
+    assert!(page.contains("已按比例核定"), "{page}");
+    assert!(page.contains("没有待按比例核定的款项"), "{page}");
     for (receipt, policy) in receipts.iter().zip([&a, &b]) {
         let view = application_view(&firm, receipt).await;
         assert_eq!(view["approved_amount"], "7500.00", "{view}");

@@ -2,6 +2,7 @@
 //! life cycle, and the 免申即享 runs (compare, then release).
 
 use super::yuan::{filters, grouped};
+use crate::allocation::AllocationView;
 use crate::auto_grant::{self, RunView};
 use crate::grant_run::{self, RunReport};
 use crate::library::{self, LifecycleAction, PolicyQuery, PolicyView};
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/policies/{id}/publish", post(publish))
         .route("/policies/{id}/withdraw", post(withdraw))
         .route("/policies/{id}/auto-grant", post(run_auto_grant))
+        .route("/policies/{id}/allocation", post(allocate))
         .route(
             "/policies/{id}/auto-grant/runs/{run}/release",
             post(release_auto_grant),
@@ -107,6 +109,8 @@ pub struct PolicyPage {
     terms: Terms,
     /// Where each of the caller's enterprises stands with the policy.
     standings: Vec<Standing>,
+    /// 按比例分配 of the policy year, for the department's lead of a policy paid 按比例.
+    allocation: Option<AllocationView>,
 }
 
 impl PolicyPage {
@@ -188,6 +192,7 @@ async fn wait_briefly(state: &AppState, who: &Principal, mut report: RunReport) 
 fn policy_notice(done: &PolicyDone, p: &PolicyView, runs: &[RunView]) -> String {
     match done.done.code() {
         Some("lifecycle") => format!("政策{}", p.status_label),
+        Some("allocated") => "已按比例核定:款项已排队拨付,企业已收到通知".to_string(),
         Some("released") => {
             let sent = runs.iter().find(|r| Some(r.id) == done.run).map_or(0, |r| {
                 r.offers
@@ -229,8 +234,17 @@ async fn render_policy(
                 Ok(found) => found,
                 Err(e) => return error_page(&e, caller, state),
             };
+            let year = crate::api::policies::default_year(state);
+            let allocation =
+                match who.filter(|w| crate::library::may_publish(w, p.department_org_id)) {
+                    Some(w) => crate::allocation::preview(&state.app, w, id, year)
+                        .await
+                        .unwrap_or_default(),
+                    None => None,
+                };
             PolicyPage {
                 runs,
+                allocation,
                 layout: Layout::new(p.title.clone(), caller, state, "/policies"),
                 enterprises: who
                     .filter(|w| acts_for_enterprises(w))
@@ -246,7 +260,7 @@ async fn render_policy(
                             && who.is_some_and(|w| {
                                 matches!(w.role, Role::Handler | Role::DepartmentLead)
                             }))),
-                year: crate::api::policies::default_year(state),
+                year,
                 report,
                 pushes: super::pushes::push_panel(state, who, &p, &done.push_log).await,
                 notice,
@@ -281,6 +295,28 @@ async fn terms_and_standings(
 /// Enterprise users and stewards (帮办) act for enterprises on the platform.
 fn acts_for_enterprises(who: &Principal) -> bool {
     matches!(who.role, Role::EnterpriseUser | Role::Steward)
+}
+
+/// 按比例核定: the lead allocates the pool among the year's waiting grants.
+pub async fn allocate(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, Response> {
+    let caller = form_caller(&user, &pairs)?;
+    let year = field(&pairs, "year")
+        .parse()
+        .unwrap_or_else(|_| crate::api::policies::default_year(&state));
+    let (who, meta) = (&caller.principal, &caller.meta);
+    Ok(
+        match crate::allocation::allocate(&state.app, who, &id, year, meta).await {
+            Ok(_) => {
+                Redirect::to(&format!("/policies/{id}?done=allocated#allocation")).into_response()
+            }
+            Err(e) => error_page(&e, Some(caller), &state),
+        },
+    )
 }
 
 /// 提交审核: the author sends a draft to the department lead.
