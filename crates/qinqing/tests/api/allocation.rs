@@ -81,7 +81,12 @@ async fn a_pro_rata_pool_pays_nothing_until_its_lead_allocates_it_among_the_year
     );
 
     // The lead sees the same on the policy's page and allocates there.
-    let page = lead.get(&format!("/policies/{a}")).await.text().await.unwrap();
+    let page = lead
+        .get(&format!("/policies/{a}"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("待核定 2 笔"), "{page}");
     assert!(page.contains("按 75.00% 比例核定"), "{page}");
     let res = lead

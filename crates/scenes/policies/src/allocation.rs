@@ -10,7 +10,7 @@
 
 use crate::applications::{get_row, notify_enterprise, step};
 use crate::review::object;
-use crate::store::applications as app_store;
+use crate::store::applications::{self as app_store, ApplicationRow};
 use crate::store::payouts::{self, Waiting};
 use crate::store::policies;
 use crate::{funding, grant_rules, row_by_slug};
@@ -18,8 +18,9 @@ use chrono::{DateTime, Utc};
 use qinqing_domain::Money;
 use qinqing_kernel::store::{Conn, StoreError};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
-use qinqing_rules::model::{Allocation, Budget};
+use qinqing_rules::model::{Allocation, Budget, CostSharing};
 use serde::Serialize;
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// A pool's allocation for one policy year: what waits, or what was given.
@@ -90,8 +91,18 @@ pub async fn allocate(
     let before = payouts::allocated(&mut tx, &pool.policy_ids, year).await?;
     let shares = shares(&pool.budget, before, &waiting);
     let shown = view(&pool, year, before, &waiting, &shares);
+    // Each policy version's cost sharing, read once however many grants it made.
+    let mut sharings: HashMap<(i64, i64), Option<CostSharing>> = HashMap::new();
+    let schema = crate::schema(&mut tx).await?;
     for (w, &share) in waiting.iter().zip(&shares) {
-        give(&mut tx, who, w, share, &shown, now).await?;
+        let row = get_row(&mut tx, w.application_id).await?;
+        let key = (row.policy_id, row.policy_version);
+        if !sharings.contains_key(&key) {
+            let cross = grant_rules::cross_rules(&mut tx, &schema, key.0, key.1).await?;
+            sharings.insert(key, cross.shares);
+        }
+        let sharing = sharings.get(&key).and_then(Option::as_ref);
+        give(&mut tx, who, (&row, w), share, sharing, &shown, now).await?;
     }
     let detail = serde_json::json!({
         "year": year,
@@ -195,12 +206,12 @@ fn view(
 async fn give(
     conn: &mut Conn,
     who: &Principal,
-    w: &Waiting,
+    (row, w): (&ApplicationRow, &Waiting),
     share: i64,
+    sharing: Option<&CostSharing>,
     shown: &AllocationView,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let row = get_row(conn, w.application_id).await?;
     if !payouts::allocate(conn, w.payout_id, share).await? {
         return Err(AppError::Conflict {
             field: None,
@@ -216,9 +227,7 @@ async fn give(
             message: format!("“{}”的政策预算余额不足,无法按比例核定", row.policy_title),
         });
     }
-    let schema = crate::schema(conn).await?;
-    let cross = grant_rules::cross_rules(conn, &schema, row.policy_id, row.policy_version).await?;
-    let levels = funding::split(cross.shares.as_ref(), share);
+    let levels = funding::split(sharing, share);
     funding::commit(conn, row.policy_id, row.id, &levels).await?;
     let note = format!(
         "资金总额 {} 元,本年度申报核定合计 {} 元,{}:{}",
@@ -239,8 +248,8 @@ async fn give(
     )
     .await?;
     let params =
-        serde_json::json!({ "object": object(&row), "status": "已按比例核定", "note": note });
+        serde_json::json!({ "object": object(row), "status": "已按比例核定", "note": note });
     let template = crate::messages::APPLICATION_PROGRESS;
-    notify_enterprise(conn, &row, template, params, "allocated", now).await?;
+    notify_enterprise(conn, row, template, params, "allocated", now).await?;
     Ok(())
 }

@@ -434,7 +434,7 @@ pub async fn allocating(conn: &mut Conn, policy_ids: &[i64], year: i32) -> Resul
 /// What earlier allocations already gave the grants of these policies for policy year `year`.
 pub async fn allocated(conn: &mut Conn, policy_ids: &[i64], year: i32) -> Result<i64> {
     let sql = format!(
-        "SELECT COALESCE(SUM(y.amount), 0) AS total FROM payout y \
+        "SELECT CAST(COALESCE(SUM(y.amount), 0) AS BIGINT) AS total FROM payout y \
          JOIN application a ON a.id = y.application_id \
          WHERE y.status NOT IN ('allocating', 'cancelled') AND a.year = $1 \
          AND y.policy_id IN ({})",
