@@ -21,6 +21,7 @@ use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use qinqing_rules::model::{Allocation, Budget, CostSharing};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use utoipa::ToSchema;
 
 /// A pool's allocation for one policy year: what waits, or what was given.
@@ -97,9 +98,9 @@ pub async fn allocate(
     for (w, &share) in waiting.iter().zip(&shares) {
         let row = get_row(&mut tx, w.application_id).await?;
         let key = (row.policy_id, row.policy_version);
-        if !sharings.contains_key(&key) {
+        if let Entry::Vacant(e) = sharings.entry(key) {
             let cross = grant_rules::cross_rules(&mut tx, &schema, key.0, key.1).await?;
-            sharings.insert(key, cross.shares);
+            e.insert(cross.shares);
         }
         let sharing = sharings.get(&key).and_then(Option::as_ref);
         give(&mut tx, who, (&row, w), share, sharing, &shown, now).await?;
