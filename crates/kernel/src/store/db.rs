@@ -236,6 +236,19 @@ impl Db {
         Ok(())
     }
 
+    /// Refreshes PostgreSQL's planner statistics of `tables` (`ANALYZE`, which takes no lock that
+    /// writers wait for); nothing on SQLite, whose plans here do not depend on them.
+    pub async fn analyze(&self, tables: &[&str]) -> crate::store::Result<()> {
+        if self.backend == Backend::Postgres {
+            for table in tables {
+                sqlx::query(sqlx::AssertSqlSafe(format!("ANALYZE {table}")))
+                    .execute(&self.pool)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// The writer queue, for the server's metrics.
     pub fn gate(&self) -> &Arc<WriteGate> {
         &self.gate

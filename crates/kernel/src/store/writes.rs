@@ -150,6 +150,40 @@ impl WriteGate {
     }
 }
 
+/// Keeps the planner's statistics of the tables long work fills up to date while it fills
+/// them: a 免申即享 run adds a row per enterprise to a table that may have held a few hundred,
+/// and with statistics from before, PostgreSQL estimated one row for the policy's applications
+/// and read all of them in every chunk (about 100 ms a chunk at 88,000 rows). Autovacuum
+/// catches up only a minute later, or never where it is turned off. The tables are analysed
+/// each time the rows written since the work started double, from 1,000 on: about 17 times
+/// for 100,000 rows.
+#[derive(Debug, Clone)]
+pub struct FreshStatistics {
+    tables: &'static [&'static str],
+    written: u64,
+    next: u64,
+}
+
+impl FreshStatistics {
+    pub fn new(tables: &'static [&'static str]) -> Self {
+        FreshStatistics {
+            tables,
+            written: 0,
+            next: 1_000,
+        }
+    }
+
+    /// Counts `rows` more written, and refreshes the statistics when they have doubled.
+    pub async fn wrote(&mut self, db: &super::Db, rows: usize) -> super::Result<()> {
+        self.written += u64::try_from(rows).unwrap_or(u64::MAX);
+        if self.written >= self.next {
+            self.next = self.written.saturating_mul(2);
+            db.analyze(self.tables).await?;
+        }
+        Ok(())
+    }
+}
+
 /// How many items long work takes in its next chunk: more while chunks write quickly, fewer
 /// when they are slow, so each chunk's write transaction takes about `target` on whatever
 /// database and machine it runs (PostgreSQL pays a round trip per statement, SQLite does not).

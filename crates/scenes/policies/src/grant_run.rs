@@ -17,7 +17,7 @@ use qinqing_domain::enterprise::CreditStatus;
 use qinqing_domain::org::Role;
 use qinqing_kernel::store::enterprises::{self as enterprise_store, Enterprise};
 use qinqing_kernel::store::long_work::{self, NewWork, WorkState};
-use qinqing_kernel::store::writes::ChunkSize;
+use qinqing_kernel::store::writes::{ChunkSize, FreshStatistics};
 use qinqing_kernel::store::{Conn, StoreError};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use qinqing_rules::model::CostSharing;
@@ -421,6 +421,8 @@ async fn work(app: &App, run_id: i64) -> AppResult<()> {
     };
     let mut ctx = ctx;
     let mut size = CHUNK;
+    // Each chunk looks up the policy's live applications among its enterprises.
+    let mut statistics = FreshStatistics::new(&["application"]);
     loop {
         let chunk = read_chunk(app, &ctx, size.get()).await?;
         let Some(last) = chunk.last().map(|(e, _)| e.id) else {
@@ -430,6 +432,7 @@ async fn work(app: &App, run_id: i64) -> AppResult<()> {
         // Nothing when another worker wrote this chunk: read on from where it left the cursor.
         if let Some(took) = write_with_retries(app, &ctx, last, &verdicts).await? {
             size.after(took);
+            statistics.wrote(&app.db, verdicts.len()).await?;
         }
         ctx.run = current(app, run_id).await?;
         if ctx.run.status != RunStatus::Running {
