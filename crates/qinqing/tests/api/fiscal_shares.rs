@@ -266,3 +266,60 @@ async fn a_confirmed_offer_turns_each_levels_hold_into_its_share() {
     assert_eq!(fen_of(&district["reserved"]), held - 500_000, "{after}");
     assert_eq!(level(&after, "市级")["committed"], "5000.01", "{after}");
 }
+
+#[tokio::test]
+async fn a_level_budget_lowered_while_grants_commit_never_falls_below_them() {
+    let app = TestApp::spawn().await;
+    let policy = shared_policy(&app, "qq-shares-race", "apply", "10000", "20000").await;
+    let firm = app.login("enterprise").await;
+    let mut receipts = Vec::new();
+    for year in [2022, 2023, 2024, 2025] {
+        receipts.push(submit(&firm, &policy, year, &["integrity"]).await);
+    }
+    // The district's 20,000 covers the four shares of 5,000; at the same time its handler
+    // lowers it to 10,000. Either the edit comes first (then at most two grants pass) or it is
+    // refused because the grants hold more: never a total below what is committed.
+    let handler = app.login("handler").await;
+    let text = format!(
+        "{}\n{SHARES}",
+        definition(
+            "qq-shares-race",
+            "分级承担测试奖励",
+            "apply",
+            "350521",
+            "10000"
+        )
+    );
+    let mut input = policy_input(&text, Some("100000000"));
+    input["level_budgets"] = json!({ "district": "10000" });
+    // Everyone is logged in before anything starts, so that the edit and the approvals overlap.
+    let mut decisions = Vec::new();
+    for receipt in receipts {
+        let reviewer = app.login("reviewer1").await;
+        decisions.push(async move {
+            decide(&reviewer, &receipt, &json!({ "action": "approve" }))
+                .await
+                .status()
+        });
+    }
+    let decisions: Vec<_> = decisions.into_iter().map(tokio::spawn).collect();
+    let edited = handler
+        .put("/api/v1/policies/qq-shares-race", &input)
+        .await
+        .status();
+    let mut answers = Vec::new();
+    for decision in decisions {
+        answers.push(decision.await.unwrap());
+    }
+    let passed = answers.iter().filter(|a| **a == StatusCode::OK).count();
+    let shown = policy_view(&app, &policy).await;
+    let district = level(&shown, "区级");
+    let (total, committed) = (fen_of(&district["total"]), fen_of(&district["committed"]));
+    assert!(committed <= total, "{edited} {answers:?} {shown}");
+    assert_eq!(committed, 500_000 * passed as i64, "{shown}");
+    match edited {
+        StatusCode::OK => assert_eq!(total, 1_000_000, "{shown}"),
+        StatusCode::CONFLICT => assert_eq!(total, 2_000_000, "{shown}"),
+        other => panic!("the edit answered {other}: {shown}"),
+    }
+}

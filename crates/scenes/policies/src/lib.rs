@@ -211,3 +211,11 @@ pub(crate) async fn row_by_slug(conn: &mut Conn, slug: &str) -> AppResult<Policy
         .await?
         .ok_or_else(|| AppError::NotFound(format!("没有编号为“{slug}”的政策")))
 }
+
+/// The policy with this id, read after taking its row: what is checked against its budgets
+/// (committed, reserved) stays true until the transaction ends, whatever a grant does meanwhile.
+pub(crate) async fn locked_row_by_slug(conn: &mut Conn, slug: &str) -> AppResult<PolicyRow> {
+    let id = row_by_slug(conn, slug).await?.id;
+    store::policies::lock(conn, id).await?;
+    row_by_slug(conn, slug).await
+}

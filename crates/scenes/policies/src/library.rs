@@ -4,7 +4,7 @@
 
 use crate::status::PolicyStatus;
 use crate::store::policies::{self as store, PolicyFields, PolicyRow};
-use crate::{level_label, row_by_slug};
+use crate::{level_label, locked_row_by_slug, row_by_slug};
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::Money;
 use qinqing_domain::org::Role;
@@ -529,7 +529,7 @@ pub async fn update(
 ) -> AppResult<PolicyView> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let row = row_by_slug(&mut tx, slug).await?;
+    let row = locked_row_by_slug(&mut tx, slug).await?;
     if !may_author(who, row.department_org_id) {
         return Err(AppError::forbidden(
             "只有本部门的经办人或负责人可以修改政策",
@@ -602,7 +602,7 @@ pub async fn lifecycle(
 ) -> AppResult<PolicyView> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let row = row_by_slug(&mut tx, slug).await?;
+    let row = locked_row_by_slug(&mut tx, slug).await?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let allowed = match action {
         LifecycleAction::SubmitForReview => may_author(who, row.department_org_id),
