@@ -106,7 +106,7 @@ impl Scene for Agreements {
         object_type: &str,
         object_id: &str,
     ) -> Option<AppResult<bool>> {
-        if object_type != TRAIL_OBJECT {
+        if object_type != TRAIL_OBJECT && object_type != crate::model::OBJECT {
             return None;
         }
         // The enterprise side sees the outcome on the case's own page, not the trail.
@@ -116,7 +116,19 @@ impl Scene for Agreements {
         let Ok(id) = object_id.parse::<i64>() else {
             return Some(Ok(false));
         };
-        Some(seen(crate::access::visible(conn, who, id).await))
+        // An item's trail (its clock, its warnings) is read by whoever sees its agreement.
+        let agreement = if object_type == TRAIL_OBJECT {
+            Some(id)
+        } else {
+            match crate::store::agreements::agreement_of_commitment(conn, id).await {
+                Ok(found) => found,
+                Err(e) => return Some(Err(e.into())),
+            }
+        };
+        let Some(agreement) = agreement else {
+            return Some(Ok(false));
+        };
+        Some(seen(crate::access::visible(conn, who, agreement).await))
     }
 
     async fn object_page(

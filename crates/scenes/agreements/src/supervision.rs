@@ -20,7 +20,7 @@ use qinqing_kernel::store::deadlines::{self as clock_store, State};
 use qinqing_kernel::store::{Conn, orgs};
 use qinqing_kernel::{App, AppError, AppResult, Principal};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use utoipa::ToSchema;
 
 /// An item with where it stands today and the date the agreement gave it as signed.
@@ -289,6 +289,27 @@ fn starts(items: &[Tracked]) -> Vec<ProjectStart> {
 }
 
 /// The supervision dashboard of the caller's scope.
+/// The agreements named on the dashboard that `who` may open: a lead watches the district's
+/// figures but opens only the agreements its department manages or answers for.
+pub async fn openable(
+    app: &App,
+    who: &Principal,
+    d: &SupervisionDashboard,
+) -> AppResult<HashSet<i64>> {
+    let mut conn = app.db.conn().await?;
+    let mut open = HashSet::new();
+    for id in d.starts.iter().map(|s| s.agreement_id) {
+        if open.contains(&id) {
+            continue;
+        }
+        let (a, rows) = crate::access::load(&mut conn, id).await?;
+        if may_see(who, &a, &rows) {
+            open.insert(id);
+        }
+    }
+    Ok(open)
+}
+
 pub async fn dashboard(app: &App, who: &Principal) -> AppResult<SupervisionDashboard> {
     refuse_unless_supervisor(who)?;
     let now = app.now();

@@ -18,7 +18,7 @@ use qinqing_kernel::principal::region_prefix;
 use qinqing_kernel::store::orgs;
 use qinqing_kernel::{App, AppError, AppResult, Principal};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use utoipa::{IntoParams, ToSchema};
 
 /// Requests of one enterprise this close together count as repeats.
@@ -143,6 +143,34 @@ async fn may_view(app: &App, who: &Principal) -> AppResult<bool> {
     let mut conn = app.db.conn().await?;
     let kind = orgs::get(&mut conn, who.org_id).await?.map(|o| o.kind);
     Ok(matches!(kind, Some(OrgKind::Town | OrgKind::District)))
+}
+
+/// The requests named in the analysis that `who` may open: a lead reads the district's figures
+/// but opens only the requests that reached the department, so the page links only those.
+pub async fn openable(app: &App, who: &Principal, a: &Analysis) -> AppResult<HashSet<String>> {
+    let named: HashSet<&String> = a
+        .repeat_enterprises
+        .iter()
+        .flat_map(|r| &r.receipts)
+        .chain(a.repeat_subjects.iter().flat_map(|r| &r.receipts))
+        .chain(
+            [&a.oldest, &a.overdue, &a.reopened]
+                .into_iter()
+                .flatten()
+                .map(|p| &p.receipt_no),
+        )
+        .collect();
+    let mut conn = app.db.conn().await?;
+    let mut open = HashSet::new();
+    for receipt in named {
+        if crate::access::visible_row(&mut conn, who, receipt)
+            .await
+            .is_ok()
+        {
+            open.insert(receipt.clone());
+        }
+    }
+    Ok(open)
 }
 
 fn parse_month(field: &str, text: &str) -> AppResult<NaiveDate> {

@@ -14,6 +14,7 @@ use qinqing_domain::commitment::Status;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::pages::{Layout, error_page};
 use qinqing_kernel::web::session::PageUser;
+use std::collections::HashSet;
 
 /// The routes of this module's pages and forms.
 pub fn routes() -> Router<AppState> {
@@ -46,6 +47,8 @@ impl DeskPage {
 pub struct DashboardPage {
     layout: Layout,
     d: SupervisionDashboard,
+    /// The agreements on the page that the reader may open (the others are not links).
+    openable: HashSet<i64>,
 }
 
 impl DashboardPage {
@@ -91,10 +94,17 @@ pub async fn desk_page(State(state): State<AppState>, PageUser(caller): PageUser
 }
 
 pub async fn dashboard_page(State(state): State<AppState>, PageUser(caller): PageUser) -> Response {
-    match supervision::dashboard(&state.app, &caller.principal).await {
-        Ok(d) => DashboardPage {
+    let found = match supervision::dashboard(&state.app, &caller.principal).await {
+        Ok(d) => supervision::openable(&state.app, &caller.principal, &d)
+            .await
+            .map(|open| (d, open)),
+        Err(e) => Err(e),
+    };
+    match found {
+        Ok((d, openable)) => DashboardPage {
             layout: Layout::new("履约监督", Some(&caller), &state, "/agreements/supervision"),
             d,
+            openable,
         }
         .into_response(),
         Err(e) => error_page(&e, Some(&caller), &state),

@@ -19,6 +19,7 @@ use qinqing_kernel::web::chart::{Bar, Chart, Month, Series, Tone};
 use qinqing_kernel::web::pages::{Layout, error_page, form_caller};
 use qinqing_kernel::web::session::PageUser;
 use qinqing_kernel::web::upload::UploadForm;
+use std::collections::HashSet;
 
 /// The routes of this module's pages and forms.
 pub fn routes() -> Router<AppState> {
@@ -32,6 +33,8 @@ pub fn routes() -> Router<AppState> {
 pub struct AnalysisPage {
     layout: Layout,
     a: Analysis,
+    /// The requests named on the page that the reader may open (the others are not links).
+    openable: HashSet<String>,
     repeat_days: i64,
     subject_chars: usize,
 }
@@ -121,10 +124,17 @@ pub async fn analysis(
     PageUser(caller): PageUser,
     Query(q): Query<AnalysisQuery>,
 ) -> Response {
-    match analysis::analyse(&state.app, &caller.principal, &q).await {
-        Ok(a) => AnalysisPage {
+    let found = match analysis::analyse(&state.app, &caller.principal, &q).await {
+        Ok(a) => analysis::openable(&state.app, &caller.principal, &a)
+            .await
+            .map(|open| (a, open)),
+        Err(e) => Err(e),
+    };
+    match found {
+        Ok((a, openable)) => AnalysisPage {
             layout: Layout::new("诉求研判", Some(&caller), &state, "/requests/analysis"),
             a,
+            openable,
             repeat_days: REPEAT_DAYS,
             subject_chars: SUBJECT_CHARS,
         }
