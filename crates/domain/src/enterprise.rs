@@ -133,12 +133,16 @@ pub struct Qualification {
 }
 
 impl Qualification {
-    /// Parses "国家高新技术企业@2025-03-01" or a bare "专精特新" (date unknown).
+    /// Parses "国家高新技术企业@2025-03-01" (the files' form), "国家高新技术企业 2025-03-01" (the
+    /// form a person types: the date after a space) or a bare "专精特新" (date unknown).
     pub fn parse(s: &str) -> Result<Self, String> {
         let s = s.trim();
         let (name, date) = match s.split_once('@') {
             Some((name, date)) => (name.trim(), Some(date.trim())),
-            None => (s, None),
+            None => match s.rsplit_once(char::is_whitespace) {
+                Some((name, date)) if looks_like_date(date) => (name.trim(), Some(date)),
+                _ => (s, None),
+            },
         };
         if name.is_empty() {
             return Err("资质名称不能为空".into());
@@ -156,13 +160,29 @@ impl Qualification {
         })
     }
 
-    /// The inverse of [`Qualification::parse`].
+    /// The inverse of [`Qualification::parse`], as files write it.
     pub fn to_tag(&self) -> String {
         match self.recognised_on {
             Some(d) => format!("{}@{}", self.name, d),
             None => self.name.clone(),
         }
     }
+
+    /// The inverse of [`Qualification::parse`], as a person reads and types it.
+    pub fn to_line(&self) -> String {
+        match self.recognised_on {
+            Some(d) => format!("{} {}", self.name, d),
+            None => self.name.clone(),
+        }
+    }
+}
+
+/// A word meant as a date ("2025-03-01", also a wrong one such as "2025-13-01"): digits and
+/// dashes starting with a year, so that a name ending in a number stays a name.
+fn looks_like_date(word: &str) -> bool {
+    word.len() >= 8
+        && word.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && word.chars().all(|c| c.is_ascii_digit() || c == '-')
 }
 
 /// An enterprise's figures for one calendar year; every figure may be unknown.
@@ -259,9 +279,17 @@ mod tests {
         assert_eq!(q.name, "国家高新技术企业");
         assert_eq!(q.recognised_on, NaiveDate::from_ymd_opt(2025, 3, 1));
         assert_eq!(Qualification::parse(&q.to_tag()).unwrap(), q);
+        assert_eq!(Qualification::parse(&q.to_line()).unwrap(), q);
+        assert_eq!(q.to_line(), "国家高新技术企业 2025-03-01");
         assert_eq!(
             Qualification::parse("专精特新").unwrap().recognised_on,
             None
+        );
+        // A name that ends in a number, or holds a space, stays a name.
+        let named = Qualification::parse("省级 工业设计中心 2024").unwrap();
+        assert_eq!(
+            (named.name.as_str(), named.recognised_on),
+            ("省级 工业设计中心 2024", None)
         );
     }
 
@@ -270,6 +298,11 @@ mod tests {
         let err = Qualification::parse("专精特新@2025/03/01").unwrap_err();
         assert!(err.contains("专精特新"), "{err}");
         assert!(Qualification::parse("@2025-03-01").is_err());
+        let err = Qualification::parse("国家高新技术企业 2025-13-01").unwrap_err();
+        assert!(
+            err.contains("国家高新技术企业") && err.contains("2025-13-01"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -339,7 +339,7 @@ fn stored_values(p: &ProfileView) -> HashMap<String, String> {
             "qualifications".to_string(),
             p.qualifications
                 .iter()
-                .map(|q| q.to_tag())
+                .map(|q| q.to_line())
                 .collect::<Vec<_>>()
                 .join("\n"),
         ),
