@@ -125,7 +125,7 @@ pub async fn warning_rules(conn: &mut Conn) -> AppResult<WarningRules> {
 /// The rule of a kind: the administrator's for the kind, else for its family (the part before
 /// the last `.`: `commitment` for `commitment.land_delivery`, and so on up), else the platform's
 /// own for it, else the administrator's default, else the platform default.
-fn rule_for(rules: &WarningRules, builtin: &[ClockKind], kind: &str) -> WarningRule {
+pub(crate) fn rule_for(rules: &WarningRules, builtin: &[ClockKind], kind: &str) -> WarningRule {
     let mut family = Some(kind);
     while let Some(k) = family {
         if let Some(rule) = rules.get(k) {
@@ -151,6 +151,12 @@ pub async fn replace_warning_rules(
     if who.role != Role::Admin {
         return Err(AppError::forbidden("只有平台管理员可以修改预警规则"));
     }
+    let kinds = app.clock_kinds();
+    let name = |kind: &str| match kinds.iter().find(|k| k.kind == kind) {
+        Some(k) => k.label.clone(),
+        None if kind == "default" => "默认".to_string(),
+        None => kind.to_string(),
+    };
     for (kind, rule) in rules {
         let hours = [
             rule.reminder_hours_before,
@@ -159,12 +165,14 @@ pub async fn replace_warning_rules(
         ];
         let outsiders = rule.recipients.values().flatten().any(|r| !r.is_staff());
         if outsiders {
-            let message = format!("“{kind}”的预警只能发给政府工作人员的角色");
+            let message = format!("“{}”的预警只能发给政府工作人员的角色", name(kind));
             return Err(AppError::invalid(kind, message));
         }
         if hours.iter().any(|h| *h > MAX_RULE_HOURS) || rule.escalate_hours_after_demand == 0 {
-            let message =
-                format!("“{kind}”的预警时点应在 0 至 {MAX_RULE_HOURS} 小时之间,上报纪检须晚于催告");
+            let message = format!(
+                "“{}”的预警时点应在 0 至 {MAX_RULE_HOURS} 小时之间,上报纪检须晚于催告",
+                name(kind)
+            );
             return Err(AppError::invalid(kind, message));
         }
     }

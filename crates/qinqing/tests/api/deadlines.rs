@@ -583,3 +583,102 @@ async fn the_admin_chooses_who_is_told_at_each_grade() {
         .await;
     assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
 }
+
+#[tokio::test]
+async fn the_warning_rules_page_sets_hours_and_recipients_by_the_kinds_name() {
+    let app = TestApp::spawn().await;
+    let admin = app.login("admin").await;
+    // A family's rule set through the API is not a row of the page; saving the page keeps it.
+    let family = json!({ "commitment": { "reminder_hours_before": 72, "demand_hours_after": 24, "escalate_hours_after_demand": 24 } });
+    let put = admin
+        .client
+        .put(format!("{}/api/v1/admin/warning-rules", admin.base))
+        .header("X-CSRF-Token", &admin.csrf)
+        .json(&family)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::NO_CONTENT);
+
+    let page = app.text_of(&admin.client, "/admin/warning-rules").await;
+    assert!(page.contains("申报审核"), "kinds by name");
+    assert!(!page.contains("reminder_hours_before"), "no field codes");
+    assert!(
+        page.contains("placeholder=\"72\""),
+        "the family's hours show on its kinds"
+    );
+
+    // Half a row is refused with the kind's name, and what was typed stays on the form.
+    let res = admin
+        .post_form(
+            "/admin/warning-rules",
+            &[
+                ("reminder.policy.application_review", "48"),
+                ("demand.policy.application_review", ""),
+                ("escalate.policy.application_review", "4"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("“申报审核”的三个时点请都填写"), "{page}");
+    assert!(page.contains("value=\"48\""), "typed values kept");
+    assert_eq!(stored_rules(&admin).await, family, "nothing saved");
+
+    // A whole row with recipients is saved; the family's rule stays.
+    let res = admin
+        .post_form(
+            "/admin/warning-rules",
+            &[
+                ("reminder.policy.application_review", "48"),
+                ("demand.policy.application_review", "8"),
+                ("escalate.policy.application_review", "4"),
+                ("to.demand.policy.application_review", "department_lead"),
+                (
+                    "to.demand.policy.application_review",
+                    "supervisor_efficiency",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("已保存"));
+    let mut expected = family.clone();
+    expected["policy.application_review"] = json!({
+        "reminder_hours_before": 48, "demand_hours_after": 8, "escalate_hours_after_demand": 4,
+        "recipients": { "demand": ["department_lead", "supervisor_efficiency"] }
+    });
+    assert_eq!(stored_rules(&admin).await, expected);
+
+    // An hour count out of range names the kind, not its code.
+    let res = admin
+        .post_form(
+            "/admin/warning-rules",
+            &[
+                ("reminder.policy.application_review", "48"),
+                ("demand.policy.application_review", "8"),
+                ("escalate.policy.application_review", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("“申报审核”的预警时点应在"), "{page}");
+    assert_eq!(stored_rules(&admin).await, expected, "nothing changed");
+
+    // Only the administrator.
+    let handler = app.login("handler").await;
+    let res = handler
+        .post_form("/admin/warning-rules", &[("reminder.default", "1")])
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
+
+async fn stored_rules(admin: &crate::helpers::Session) -> Value {
+    admin
+        .get("/api/v1/admin/warning-rules")
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()
+}

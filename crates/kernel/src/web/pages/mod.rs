@@ -16,6 +16,7 @@ pub mod supervision;
 pub mod supervision_orders;
 pub mod tools;
 pub mod trace;
+pub mod warning_rules;
 
 use crate::web::error::status_of;
 use crate::web::form::{Pairs, field};
@@ -47,7 +48,8 @@ pub fn routes(scenes: &[Arc<dyn WebScene>]) -> Router<AppState> {
         .merge(flags::routes())
         .merge(scorecard::routes())
         .merge(tools::routes())
-        .merge(trace::routes());
+        .merge(trace::routes())
+        .merge(warning_rules::routes());
     scenes
         .iter()
         .fold(kernel, |pages, scene| pages.merge(scene.pages()))
