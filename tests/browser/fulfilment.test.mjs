@@ -288,7 +288,7 @@ journey('免申即享全流程:经办人编写并上架、运行比对、核对�
     const offered = report.locator('tbody tr', { hasText: name });
     assert.equal(await offered.count(), 1, 'the enterprise is offered the grant');
     assert.equal((await offered.locator('td.num').innerText()).trim(), '66,000.00');
-    const receipt = (await offered.getByRole('link').innerText()).trim();
+    const receipt = (await offered.locator('a .sub').innerText()).trim();
     await screenshot(handler, 'fulfilment-auto-run-report');
 
     // Nobody is told before staff have checked the list and released (发布) the run.
