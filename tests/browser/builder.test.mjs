@@ -42,6 +42,14 @@ journey('表单编写政策:经办人在手机上添加两项条件和比例奖�
   await page.getByLabel('按项目申报时,项目的叫法').fill('研发项目名称');
 
   await press(page, '添加条件');
+  // An industry condition's value is picked by name: 计算机 offers the classes with their codes.
+  await page.locator('[name="c0.attr"]').selectOption({ label: '所属行业' });
+  await page.locator('[name="c0.value"]').fill('计算机');
+  const classes = page.locator('#c0\\.value-classes option[value="C3911"]');
+  await classes.waitFor({ state: 'attached' });
+  assert.match(await classes.textContent(), /计算机整机制造/);
+  await page.locator('[name="c0.attr"]').selectOption({ label: '所在区域' });
+  assert.equal(await page.locator('[name="c0.value"]').getAttribute('list'), null, 'no industries for a region');
   await condition(page, 0, { attr: '所在区域', op: '属于(含下级)', value: '350521' });
   await press(page, '添加条件');
   // The first row kept what was chosen while the page went to the server and back.

@@ -78,6 +78,8 @@ function industryPicker(input) {
   input.insertAdjacentElement("afterend", list);
   let timer;
   const lookUp = async () => {
+    // A box that offers industries only for some choices (the policy builder) drops its list.
+    if (!input.hasAttribute("list")) return;
     const text = input.value.trim();
     if (text.length === 0) { list.replaceChildren(); named.textContent = ""; return; }
     try {

@@ -4,6 +4,20 @@
 // denominator only for a ratio, 连续年数 and the time of recognition only for the operators
 // that take them, and only the reward fields of the chosen kind. Without the
 // script every field shows; the server writes the definition either way.
+// An industry condition's value box offers the industry picker (name or code); another
+// attribute's value box is a plain box.
+function offerIndustries(row, attr) {
+  const value = row.querySelector("input[data-value]");
+  const industry = (row.dataset.industryAttrs || "").split(" ").includes(attr.value);
+  if (industry && !value.dataset.picker) {
+    value.dataset.picker = "industry";
+    industryPicker(value);
+  }
+  if (!value.dataset.picker) return;
+  if (industry) value.setAttribute("list", value.id + "-classes"); else value.removeAttribute("list");
+  value.nextElementSibling?.nextElementSibling?.toggleAttribute("hidden", !industry);
+}
+
 function policyBuilder(section) {
   // Only a change moves the operator: on loading, the page shows what the definition says.
   const fitOps = (row, adjust) => {
@@ -14,6 +28,7 @@ function policyBuilder(section) {
     if (adjust && op.selectedOptions[0]?.hidden) op.value = [...op.options].find((o) => !o.hidden)?.value ?? op.value;
     row.querySelector("[data-ratio]").hidden = op.selectedOptions[0]?.dataset.kind !== "ratio";
     row.querySelectorAll("[data-ops]").forEach((el) => { el.hidden = !el.dataset.ops.split(" ").includes(op.value); });
+    offerIndustries(row, attr);
   };
   section.querySelectorAll("[data-row]").forEach((row) => {
     fitOps(row, false);

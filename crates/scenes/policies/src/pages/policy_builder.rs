@@ -9,6 +9,7 @@ use crate::builder::form::{
     self as builder, Bracket, Combine, CrossForm, Level, Meta, Op, RewardForm, RewardType, Row,
     SharesForm, Tier,
 };
+use qinqing_rules::schema::AttrType;
 use std::collections::HashMap;
 
 type Values = HashMap<String, String>;
@@ -314,6 +315,9 @@ pub struct RowView {
     /// of recognition: the script shows those fields only for them.
     pub years_ops: String,
     pub window_ops: String,
+    /// The attributes (names, space-separated) whose value is an industry code: the script
+    /// offers the industry picker in the value box for them.
+    pub industry_attrs: String,
 }
 
 /// The codes of the operators that `takes`, space-separated.
@@ -408,6 +412,12 @@ impl FormView {
                 .map(|a| (a.name.as_str(), a.label.clone(), String::new()));
             choices(current, std::iter::once(none).chain(fit))
         };
+        let industry_attrs = attrs
+            .iter()
+            .filter(|a| a.ty == AttrType::Industry.as_str())
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         let groups = form.groups.len();
         let row_view = |prefix: String, remove: String, row: &Row, grouped: bool| RowView {
             attrs: choices(
@@ -453,6 +463,7 @@ impl FormView {
             },
             years_ops: ops_that(Op::takes_consecutive_years),
             window_ops: ops_that(Op::takes_recognition_window),
+            industry_attrs: industry_attrs.clone(),
             prefix,
             remove,
             row: row.clone(),
