@@ -139,25 +139,27 @@ async fn pool_of(conn: &mut Conn, who: &Principal, slug: &str) -> AppResult<Opti
             "只有政策所属部门的负责人可以按比例核定资金",
         ));
     }
-    let published = crate::published(conn).await?;
-    let Some(budget) = published
-        .set
-        .get(slug)
-        .and_then(|p| p.cross.budget.clone())
+    // Ended policies count: their grants are allocated after the application period.
+    let schema = crate::schema(conn).await?;
+    let mut pooled = Vec::new();
+    for (id, version, src) in crate::store::policies::paying_definitions(conn).await? {
+        let policy = crate::parse_stored(&schema, id, version, &src)?;
+        if let Some(budget) = policy.cross.budget {
+            pooled.push((policy.id, budget));
+        }
+    }
+    let Some(budget) = pooled
+        .iter()
+        .find(|(id, _)| id == slug)
+        .map(|(_, b)| b.clone())
         .filter(|b| b.allocation == Allocation::ProRata)
     else {
         return Ok(None);
     };
     let mut members = Vec::new();
-    for p in &published.set.policies {
-        if p.cross
-            .budget
-            .as_ref()
-            .is_some_and(|b| b.pool == budget.pool)
-        {
-            let member = row_by_slug(conn, &p.id).await?;
-            members.push((member.id, member.title));
-        }
+    for (id, _) in pooled.iter().filter(|(_, b)| b.pool == budget.pool) {
+        let member = row_by_slug(conn, id).await?;
+        members.push((member.id, member.title));
     }
     members.sort();
     Ok(Some(Pool {

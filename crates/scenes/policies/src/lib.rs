@@ -45,7 +45,7 @@ use qinqing_domain::enterprise::Qualification;
 use qinqing_kernel::store::enterprises::{self as enterprise_store, Enterprise, Figure};
 use qinqing_kernel::store::{Conn, settings};
 use qinqing_kernel::{App, AppError, AppResult};
-use qinqing_rules::{Facts, PolicySet, Schema};
+use qinqing_rules::{Facts, Policy, PolicySet, Schema};
 use std::collections::BTreeMap;
 
 /// The scene, for the binary's list of scenes.
@@ -112,19 +112,24 @@ impl Published {
     }
 }
 
+/// A stored published definition, which parsed when it was published.
+pub(crate) fn parse_stored(schema: &Schema, id: i64, version: i64, src: &str) -> AppResult<Policy> {
+    let file = format!("policy-{id}-v{version}.toml");
+    qinqing_rules::parse_policy(&file, src, schema).map_err(|d| {
+        AppError::Internal(anyhow::anyhow!(
+            "published definition {file} no longer parses: {}",
+            d.first().map_or(String::new(), |d| d.message_en.clone())
+        ))
+    })
+}
+
 pub(crate) async fn published(conn: &mut Conn) -> AppResult<Published> {
     let schema = schema(conn).await?;
     let definitions = policy_store::published_definitions(conn).await?;
     let mut policies = Vec::new();
     let mut by_slug = BTreeMap::new();
     for (id, version, src) in definitions {
-        let file = format!("policy-{id}-v{version}.toml");
-        let policy = qinqing_rules::parse_policy(&file, &src, &schema).map_err(|d| {
-            AppError::Internal(anyhow::anyhow!(
-                "published definition {file} no longer parses: {}",
-                d.first().map_or(String::new(), |d| d.message_en.clone())
-            ))
-        })?;
+        let policy = parse_stored(&schema, id, version, &src)?;
         if let Some(row) = policy_store::get(conn, id).await? {
             by_slug.insert(row.slug.clone(), row);
         }

@@ -338,12 +338,27 @@ pub async fn definition(conn: &mut Conn, policy_id: i64, version: i64) -> Result
 
 /// The published definitions of every published policy: (policy id, version, definition).
 pub async fn published_definitions(conn: &mut Conn) -> Result<Vec<(i64, i64, String)>> {
+    definitions_in(conn, PolicyStatus::Published, PolicyStatus::Published).await
+}
+
+/// The published versions of the policies that still pay: in force, or ended with grants that
+/// may still wait for their money (a 按比例 pool is allocated after the application period).
+pub async fn paying_definitions(conn: &mut Conn) -> Result<Vec<(i64, i64, String)>> {
+    definitions_in(conn, PolicyStatus::Published, PolicyStatus::Expired).await
+}
+
+async fn definitions_in(
+    conn: &mut Conn,
+    one: PolicyStatus,
+    other: PolicyStatus,
+) -> Result<Vec<(i64, i64, String)>> {
     let rows = sqlx::query(
         "SELECT p.id, v.version, v.definition FROM policy p JOIN policy_version v \
          ON v.policy_id = p.id AND v.version = p.published_version \
-         WHERE p.status = $1 ORDER BY p.id",
+         WHERE p.status = $1 OR p.status = $2 ORDER BY p.id",
     )
-    .bind(PolicyStatus::Published.as_str())
+    .bind(one.as_str())
+    .bind(other.as_str())
     .fetch_all(conn)
     .await?;
     rows.iter()
