@@ -8,7 +8,7 @@
 use crate::status::ApplicationStatus;
 use crate::store::applications::{self as store, ApplicationRow, GrantRow};
 use crate::store::policies;
-use qinqing_kernel::store::Conn;
+use qinqing_kernel::store::{Conn, settings};
 use qinqing_kernel::{AppError, AppResult};
 use qinqing_rules::api::limit_text;
 use qinqing_rules::cross::{Allowance, PriorGrant, allowance};
@@ -21,6 +21,7 @@ use qinqing_rules::{EvalOptions, Facts, Outcome, Policy, Schema};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// A grant's amount after the cross-policy rules, with the reasons it is less, and how its
@@ -109,7 +110,7 @@ pub(crate) async fn history(conn: &mut Conn, enterprise_id: i64) -> AppResult<Ve
         let key = (r.policy_id, r.policy_version);
         if let Entry::Vacant(e) = groups.entry(key) {
             let policy = version_policy(conn, schema, r.policy_id, r.policy_version).await?;
-            e.insert(policy.cross.exclusive_group);
+            e.insert(policy.cross.exclusive_group.clone());
         }
         out.push(PastGrant {
             policy_id: r.slug,
@@ -268,20 +269,22 @@ pub(crate) async fn cross_rules(
 ) -> AppResult<CrossRules> {
     Ok(version_policy(conn, schema, policy_id, version)
         .await?
-        .cross)
+        .cross
+        .clone())
 }
 
-/// One version of a policy, read.
+/// One version of a policy, read (and parsed once for its text).
 async fn version_policy(
     conn: &mut Conn,
     schema: &Schema,
     policy_id: i64,
     version: i64,
-) -> AppResult<Policy> {
+) -> AppResult<Arc<Policy>> {
     let src = policies::definition(conn, policy_id, version)
         .await?
         .unwrap_or_default();
-    let file = format!("policy-{policy_id}-v{version}.toml");
-    qinqing_rules::parse_policy(&file, &src, schema)
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("definition {file} no longer parses")))
+    let attributes = settings::get(conn, crate::POLICY_ATTRIBUTES).await?;
+    crate::library_cache::policy_of(attributes.as_deref(), (policy_id, version), &src, || {
+        crate::parse_stored(schema, policy_id, version, &src)
+    })
 }

@@ -23,6 +23,7 @@ pub mod grant_rules;
 pub mod grant_run;
 pub mod integrity;
 pub mod library;
+mod library_cache;
 pub mod materials;
 pub mod messages;
 pub mod pages;
@@ -39,6 +40,7 @@ pub mod status;
 pub mod store;
 pub mod terms;
 
+use crate::status::PolicyStatus;
 use crate::store::policies::{self as policy_store, PolicyRow};
 use qinqing_domain::Money;
 use qinqing_domain::enterprise::Qualification;
@@ -47,6 +49,7 @@ use qinqing_kernel::store::{Conn, settings};
 use qinqing_kernel::{App, AppError, AppResult};
 use qinqing_rules::{Facts, Policy, PolicySet, Schema};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The scene, for the binary's list of scenes.
 pub fn scene() -> std::sync::Arc<dyn qinqing_kernel::web::WebScene> {
@@ -88,8 +91,13 @@ pub async fn region_names(conn: &mut Conn) -> AppResult<qinqing_rules::RegionNam
 /// The attribute schema policies are written against: the standard profile fields plus the
 /// custom attributes the administrator declared (`attributes.toml`).
 pub async fn schema(conn: &mut Conn) -> AppResult<Schema> {
-    match settings::get(conn, POLICY_ATTRIBUTES).await? {
-        Some(src) => Schema::with_custom("attributes.toml", &src).map_err(|d| {
+    schema_of(settings::get(conn, POLICY_ATTRIBUTES).await?.as_deref())
+}
+
+/// The schema of a stored attribute catalogue (none: the standard one).
+fn schema_of(attributes: Option<&str>) -> AppResult<Schema> {
+    match attributes {
+        Some(src) => Schema::with_custom("attributes.toml", src).map_err(|d| {
             AppError::Internal(anyhow::anyhow!(
                 "stored policy attributes do not parse: {}",
                 d.first().map_or(String::new(), |d| d.message_en.clone())
@@ -102,7 +110,7 @@ pub async fn schema(conn: &mut Conn) -> AppResult<Schema> {
 /// The published library as the rules engine sees it, with the rows it came from (in the
 /// set's order of policy ids).
 pub(crate) struct Published {
-    pub set: PolicySet,
+    pub set: Arc<PolicySet>,
     pub rows: Vec<PolicyRow>,
 }
 
@@ -124,23 +132,28 @@ pub(crate) fn parse_stored(schema: &Schema, id: i64, version: i64, src: &str) ->
 }
 
 pub(crate) async fn published(conn: &mut Conn) -> AppResult<Published> {
-    let schema = schema(conn).await?;
+    let attributes = settings::get(conn, POLICY_ATTRIBUTES).await?;
     let definitions = policy_store::published_definitions(conn).await?;
-    let mut policies = Vec::new();
-    let mut by_slug = BTreeMap::new();
-    for (id, version, src) in definitions {
-        let policy = parse_stored(&schema, id, version, &src)?;
-        if let Some(row) = policy_store::get(conn, id).await? {
-            by_slug.insert(row.slug.clone(), row);
-        }
-        policies.push(policy);
-    }
-    let set = PolicySet::new(schema, policies).map_err(|d| {
-        AppError::Internal(anyhow::anyhow!(
-            "published policies conflict: {}",
-            d.first().map_or(String::new(), |d| d.message_en.clone())
-        ))
+    let set = library_cache::set_of(attributes.as_deref(), &definitions, || {
+        let schema = schema_of(attributes.as_deref())?;
+        let policies = definitions
+            .iter()
+            .map(|(id, version, src)| parse_stored(&schema, *id, *version, src))
+            .collect::<AppResult<Vec<_>>>()?;
+        PolicySet::new(schema, policies).map_err(|d| {
+            AppError::Internal(anyhow::anyhow!(
+                "published policies conflict: {}",
+                d.first().map_or(String::new(), |d| d.message_en.clone())
+            ))
+        })
     })?;
+    // The rows are read fresh each time: their budgets move with every grant.
+    let mut by_slug: BTreeMap<String, PolicyRow> =
+        policy_store::list(conn, Some(PolicyStatus::Published))
+            .await?
+            .into_iter()
+            .map(|row| (row.slug.clone(), row))
+            .collect();
     let rows = set
         .policies
         .iter()

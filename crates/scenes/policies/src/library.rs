@@ -713,13 +713,14 @@ async fn publish_checked(conn: &mut Conn, row: &PolicyRow) -> AppResult<Policy> 
     let mut policies: Vec<Policy> = published
         .set
         .policies
-        .into_iter()
+        .iter()
         .filter(|p| p.id != row.slug)
+        .cloned()
         .collect();
     let policy = qinqing_rules::parse_policy(&file, &definition, &published.set.schema)
         .map_err(|d| diagnostics_error(&d))?;
     policies.push(policy.clone());
-    qinqing_rules::PolicySet::new(published.set.schema, policies)
+    qinqing_rules::PolicySet::new(published.set.schema.clone(), policies)
         .map_err(|d| diagnostics_error(&d))?;
     Ok(policy)
 }
