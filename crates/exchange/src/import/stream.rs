@@ -272,6 +272,37 @@ mod tests {
         );
     }
 
+    /// A code of the demo district for enterprise `n`.
+    fn code(n: usize) -> String {
+        let body = format!("91350521MA{n:07}");
+        let check = qinqing_domain::credit_code::check_char(&body).unwrap();
+        format!("{body}{check}")
+    }
+
+    #[test]
+    fn a_long_file_reads_and_reports_like_the_whole_file() {
+        // 6,000 rows: a year given twice, a changed name and a bad figure far apart, read in
+        // one piece and in many.
+        let mut rows: Vec<String> = (0..3000)
+            .flat_map(|n| {
+                [2024, 2025].map(|y| format!("{},公司{n},C3311,350521,private,{y},{n},", code(n)))
+            })
+            .collect();
+        let good = file(&rows.iter().map(String::as_str).collect::<Vec<_>>());
+        let whole = parse_enterprises(&good, FileFormat::Csv);
+        assert_eq!(whole.as_ref().map(Vec::len), Ok(6000));
+        assert_eq!(stream(&good, 1 << 20), whole);
+
+        rows[3] = format!("{},公司1,C3311,350521,private,2024,1,", code(1));
+        rows[3101] = format!("{},别的名字,C3311,350521,private,2025,1,", code(1550));
+        rows[5998] = format!("{},公司2999,C3311,350521,private,2024,12x,", code(2999));
+        let bad = file(&rows.iter().map(String::as_str).collect::<Vec<_>>());
+        let whole = parse_enterprises(&bad, FileFormat::Csv).unwrap_err();
+        assert_eq!(whole.errors.len(), 3, "{whole:?}");
+        assert_eq!(stream(&bad, 1 << 20).unwrap_err(), whole);
+        assert_eq!(stream(&bad, 4096).unwrap_err(), whole);
+    }
+
     #[test]
     fn an_empty_file_or_a_header_alone_has_no_data_rows() {
         for bytes in [&b""[..], HEADER.as_bytes()] {
