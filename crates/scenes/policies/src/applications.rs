@@ -422,12 +422,7 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
         (Returned | Draft | Offered, _) => (None, Some(format!("{}(企业)", row.enterprise_name))),
         _ => (None, None),
     };
-    let due_at = deadline_store::for_object(conn, "application", &row.receipt_no)
-        .await?
-        .into_iter()
-        .rfind(|d| d.kind == REVIEW_CLOCK || d.kind == CONFIRM_CLOCK)
-        .filter(|d| !matches!(d.state, deadline_store::State::Stopped))
-        .map(|d| d.due_at);
+    let due_at = review_due(conn, &row.receipt_no).await?;
     let steps = store::steps(conn, row.id)
         .await?
         .into_iter()
@@ -478,6 +473,19 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
         progress: crate::progress::of(row.status, payout.as_ref().map(|p| p.status)),
         payout_status: payout.map(|p| p.status),
     })
+}
+
+/// When the application's running review (or 免申即享 confirmation) falls due.
+pub(crate) async fn review_due(
+    conn: &mut Conn,
+    receipt_no: &str,
+) -> AppResult<Option<DateTime<Utc>>> {
+    Ok(deadline_store::for_object(conn, "application", receipt_no)
+        .await?
+        .into_iter()
+        .rfind(|d| d.kind == REVIEW_CLOCK || d.kind == CONFIRM_CLOCK)
+        .filter(|d| !matches!(d.state, deadline_store::State::Stopped))
+        .map(|d| d.due_at))
 }
 
 /// The holders of the stage an application is at: who approved (联审) and whose response is due.

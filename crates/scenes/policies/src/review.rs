@@ -5,7 +5,7 @@
 //! the budget and creates the payout instruction in the same transaction.
 
 use crate::applications::{
-    ApplicationView, REVIEW_CLOCK, at_stage, get_row, notify_enterprise, record, step,
+    ApplicationView, REVIEW_CLOCK, at_stage, get_row, notify_enterprise, record, review_due, step,
     stop_review_clock, view, visible_row,
 };
 use crate::funding;
@@ -16,6 +16,7 @@ use crate::status::ApplicationStatus::{Approved, Offered, Rejected, Returned, Su
 use crate::status::PayoutStatus;
 use crate::store::applications::{self as store, ApplicationFilter, ApplicationRow, Move};
 use crate::store::level_budgets::Sum;
+use crate::store::policies::PolicyRow;
 use crate::store::{payouts, policies};
 use chrono::{DateTime, Utc};
 use qinqing_domain::{CreditCode, Money};
@@ -25,6 +26,7 @@ use qinqing_kernel::store::{Conn, StoreError, deadlines as deadline_store};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use qinqing_rules::model::CostSharing;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -57,69 +59,109 @@ pub struct QueueItem {
 
 /// One page of the review queue: 待我审核 (the stages the caller holds), 已超期 or all, searched
 /// in receipt number, policy title and enterprise name; those the caller holds first, by due time.
+/// Only the page's applications are read in full.
 pub async fn queue(app: &App, who: &Principal, page: &Queue) -> AppResult<Paged<QueueItem>> {
-    let items = gather(app, who).await?;
-    let shown = items.into_iter().filter(|i| match page.tab {
-        Tab::Mine => i.mine,
-        Tab::Overdue => i.overdue,
+    let mut conn = app.db.conn().await?;
+    let keys = gather(app, &mut conn, who).await?;
+    let shown = keys.into_iter().filter(|k| match page.tab {
+        Tab::Mine => k.mine,
+        Tab::Overdue => k.overdue,
         Tab::All => true,
     });
-    let found = shown.filter(|i| {
-        let a = &i.application;
-        page.finds(&[&a.receipt_no, &a.policy_title, &a.enterprise_name])
+    let found = shown.filter(|k| {
+        let r = &k.row;
+        page.finds(&[&r.receipt_no, &r.policy_title, &r.enterprise_name])
     });
-    Ok(page.page_of(found.collect()))
+    let paged = page.page_of(found.collect());
+    let mut items = Vec::with_capacity(paged.items.len());
+    for key in &paged.items {
+        items.push(key.item(&mut conn).await?);
+    }
+    Ok(Paged {
+        total: paged.total,
+        page: paged.page,
+        per_page: paged.per_page,
+        items,
+    })
 }
 
 /// One application as it stands in the caller's review queue, if it is there.
 pub async fn queued(app: &App, who: &Principal, receipt_no: &str) -> AppResult<Option<QueueItem>> {
-    let items = gather(app, who).await?;
-    Ok(items
-        .into_iter()
-        .find(|i| i.application.receipt_no == receipt_no))
+    let mut conn = app.db.conn().await?;
+    let keys = gather(app, &mut conn, who).await?;
+    match keys.into_iter().find(|k| k.row.receipt_no == receipt_no) {
+        Some(key) => Ok(Some(key.item(&mut conn).await?)),
+        None => Ok(None),
+    }
+}
+
+/// What places an application in the queue: its row and the caller's part in it.
+struct QueueKey {
+    row: ApplicationRow,
+    mine: bool,
+    response_due_at: Option<DateTime<Utc>>,
+    due_at: Option<DateTime<Utc>>,
+    overdue: bool,
+}
+
+impl QueueKey {
+    async fn item(&self, conn: &mut Conn) -> AppResult<QueueItem> {
+        Ok(QueueItem {
+            application: view(conn, &self.row).await?,
+            mine: self.mine,
+            response_due_at: self.response_due_at,
+            overdue: self.overdue,
+        })
+    }
 }
 
 /// Every submitted application in the caller's scope, the ones the caller holds first, each
-/// group by due time. The scope check is per row (`covers`), so the queue is gathered whole.
-async fn gather(app: &App, who: &Principal) -> AppResult<Vec<QueueItem>> {
+/// group by due time. The scope check is per row (`covers`), so the queue is gathered whole,
+/// but from its rows, the policies (read once) and the caller's own stage only.
+async fn gather(app: &App, conn: &mut Conn, who: &Principal) -> AppResult<Vec<QueueKey>> {
     if !who.role.is_staff() {
         return Err(AppError::forbidden("只有工作人员可以查看审核队列"));
     }
-    let mut conn = app.db.conn().await?;
     let filter = ApplicationFilter {
         statuses: vec![Submitted, Returned],
         region_prefix: region_prefix(who),
         ..ApplicationFilter::default()
     };
-    let rows = store::list(&mut conn, &filter, 1000).await?;
+    let rows = store::list(conn, &filter, 1000).await?;
+    let policies: HashMap<i64, PolicyRow> = policies::list(conn, None)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
     let now = app.now();
-    let mut items = Vec::new();
-    for row in rows.iter().filter(|r| covers(who, r)) {
-        let application = view(&mut conn, row).await?;
-        let holder = held_stage(&mut conn, who, row).await?;
-        let own = application
-            .holders
-            .iter()
-            .find(|h| holder.is_some_and(|s| s.org_id == h.org_id));
-        let mine = row.status == Submitted && own.is_some_and(|h| !h.approved);
-        let response_due_at = own.and_then(|h| h.response_due_at);
+    let mut keys = Vec::new();
+    for row in rows.into_iter().filter(|r| covers(who, r)) {
+        let holder = policies
+            .get(&row.policy_id)
+            .and_then(|p| stage_of(&stages(p), row.stage).and_then(|s| s.holder_for(who)));
+        let submitted = row.status == Submitted;
+        let (mine, response_due_at) = match holder {
+            Some(h) if submitted => {
+                let approvals = store::joint_approvals(conn, row.id, row.stage).await?;
+                let approved = approvals.iter().any(|a| a.org_id == h.org_id);
+                let due = response::due(conn, &row.receipt_no, row.stage, h.org_id).await?;
+                (!approved, due)
+            }
+            _ => (false, None),
+        };
+        let due_at = review_due(conn, &row.receipt_no).await?;
         let late = |due: Option<DateTime<Utc>>| due.is_some_and(|d| d < now);
-        let overdue =
-            row.status == Submitted && (late(application.due_at) || late(response_due_at));
-        items.push(QueueItem {
-            application,
+        let overdue = submitted && (late(due_at) || late(response_due_at));
+        keys.push(QueueKey {
+            row,
             mine,
             response_due_at,
+            due_at,
             overdue,
         });
     }
-    items.sort_by_key(|i| {
-        (
-            !i.mine,
-            i.application.due_at.unwrap_or(DateTime::<Utc>::MAX_UTC),
-        )
-    });
-    Ok(items)
+    keys.sort_by_key(|k| (!k.mine, k.due_at.unwrap_or(DateTime::<Utc>::MAX_UTC)));
+    Ok(keys)
 }
 
 fn region_prefix(who: &Principal) -> Option<String> {
@@ -139,19 +181,6 @@ fn covers(who: &Principal, row: &ApplicationRow) -> bool {
         (Ok(code), Ok(region)) => who.covers_enterprise(&code, &region),
         _ => false,
     }
-}
-
-/// The part the caller has in the stage the application is at, if any.
-async fn held_stage(
-    conn: &mut Conn,
-    who: &Principal,
-    row: &ApplicationRow,
-) -> AppResult<Option<StageHolder>> {
-    let Some(policy) = policies::get(conn, row.policy_id).await? else {
-        return Ok(None);
-    };
-    let stages = stages(&policy);
-    Ok(stage_of(&stages, row.stage).and_then(|s| s.holder_for(who)))
 }
 
 pub async fn decide(
