@@ -114,6 +114,32 @@ pub async fn for_object(
     rows.iter().map(from_row).collect()
 }
 
+/// The clocks of several objects of one type in one statement (a page of a list), by object id,
+/// each object's in order; objects without clocks are absent.
+pub async fn for_objects(
+    conn: &mut Conn,
+    object_type: &str,
+    object_ids: &[&str],
+) -> Result<std::collections::HashMap<String, Vec<Deadline>>> {
+    let mut out: std::collections::HashMap<String, Vec<Deadline>> = Default::default();
+    if object_ids.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "{COLUMNS} WHERE object_type = $1 AND object_id IN ({}) ORDER BY id",
+        crate::store::sql::in_list(2, object_ids.len())
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(object_type);
+    for id in object_ids {
+        query = query.bind(*id);
+    }
+    for row in query.fetch_all(conn).await? {
+        let clock = from_row(&row)?;
+        out.entry(clock.object_id.clone()).or_default().push(clock);
+    }
+    Ok(out)
+}
+
 /// Hands the open clocks of an object to another department (a request transferred).
 pub async fn reassign(
     conn: &mut Conn,

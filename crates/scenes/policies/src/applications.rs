@@ -476,16 +476,18 @@ pub(crate) async fn view(conn: &mut Conn, row: &ApplicationRow) -> AppResult<App
 }
 
 /// When the application's running review (or 免申即享 confirmation) falls due.
-pub(crate) async fn review_due(
-    conn: &mut Conn,
-    receipt_no: &str,
-) -> AppResult<Option<DateTime<Utc>>> {
-    Ok(deadline_store::for_object(conn, "application", receipt_no)
-        .await?
-        .into_iter()
+async fn review_due(conn: &mut Conn, receipt_no: &str) -> AppResult<Option<DateTime<Utc>>> {
+    let clocks = deadline_store::for_object(conn, TRAIL_OBJECT, receipt_no).await?;
+    Ok(review_due_in(&clocks))
+}
+
+/// When the running review (or confirmation) among an application's clocks falls due.
+pub(crate) fn review_due_in(clocks: &[deadline_store::Deadline]) -> Option<DateTime<Utc>> {
+    clocks
+        .iter()
         .rfind(|d| d.kind == REVIEW_CLOCK || d.kind == CONFIRM_CLOCK)
         .filter(|d| !matches!(d.state, deadline_store::State::Stopped))
-        .map(|d| d.due_at))
+        .map(|d| d.due_at)
 }
 
 /// The holders of the stage an application is at: who approved (联审) and whose response is due.

@@ -5,8 +5,8 @@
 //! the budget and creates the payout instruction in the same transaction.
 
 use crate::applications::{
-    ApplicationView, REVIEW_CLOCK, at_stage, get_row, notify_enterprise, record, review_due, step,
-    stop_review_clock, view, visible_row,
+    ApplicationView, REVIEW_CLOCK, TRAIL_OBJECT, at_stage, get_row, notify_enterprise, record,
+    review_due_in, step, stop_review_clock, view, visible_row,
 };
 use crate::funding;
 use crate::library::stage_of;
@@ -127,7 +127,13 @@ async fn gather(app: &App, conn: &mut Conn, who: &Principal) -> AppResult<Vec<Qu
         region_prefix: region_prefix(who),
         ..ApplicationFilter::default()
     };
-    let rows = store::list(conn, &filter, 1000).await?;
+    let rows: Vec<ApplicationRow> = store::list(conn, &filter, 1000)
+        .await?
+        .into_iter()
+        .filter(|r| covers(who, r))
+        .collect();
+    let receipts: Vec<&str> = rows.iter().map(|r| r.receipt_no.as_str()).collect();
+    let clocks = deadline_store::for_objects(conn, TRAIL_OBJECT, &receipts).await?;
     let policies: HashMap<i64, PolicyRow> = policies::list(conn, None)
         .await?
         .into_iter()
@@ -135,7 +141,7 @@ async fn gather(app: &App, conn: &mut Conn, who: &Principal) -> AppResult<Vec<Qu
         .collect();
     let now = app.now();
     let mut keys = Vec::new();
-    for row in rows.into_iter().filter(|r| covers(who, r)) {
+    for row in rows {
         let holder = policies
             .get(&row.policy_id)
             .and_then(|p| stage_of(&stages(p), row.stage).and_then(|s| s.holder_for(who)));
@@ -149,7 +155,7 @@ async fn gather(app: &App, conn: &mut Conn, who: &Principal) -> AppResult<Vec<Qu
             }
             _ => (false, None),
         };
-        let due_at = review_due(conn, &row.receipt_no).await?;
+        let due_at = clocks.get(&row.receipt_no).and_then(|c| review_due_in(c));
         let late = |due: Option<DateTime<Utc>>| due.is_some_and(|d| d < now);
         let overdue = submitted && (late(due_at) || late(response_due_at));
         keys.push(QueueKey {

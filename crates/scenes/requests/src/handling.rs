@@ -703,12 +703,13 @@ pub async fn queue(
         Tab::Mine => {}
     }
     let total = store::count(&mut conn, &filter).await?;
-    let mut items = Vec::new();
+    let mut seen = Vec::new();
     for r in store::list(&mut conn, &filter).await? {
         if may_see(&mut conn, who, &r).await? {
-            items.push(view(&mut conn, r, now).await?);
+            seen.push(r);
         }
     }
+    let items = crate::model::views(&mut conn, seen, now).await?;
     Ok(queue.paged(total, items))
 }
 

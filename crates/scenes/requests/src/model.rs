@@ -305,6 +305,32 @@ pub(crate) async fn view(
     now: DateTime<Utc>,
 ) -> AppResult<RequestView> {
     let clocks = deadline_store::for_object(conn, OBJECT, &r.receipt_no).await?;
+    view_with(conn, r, &clocks, now).await
+}
+
+/// Requests as their list shows them: their clocks read in one statement.
+pub(crate) async fn views(
+    conn: &mut Conn,
+    rows: Vec<RequestRow>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<RequestView>> {
+    let receipts: Vec<&str> = rows.iter().map(|r| r.receipt_no.as_str()).collect();
+    let mut clocks = deadline_store::for_objects(conn, OBJECT, &receipts).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let own = clocks.remove(&r.receipt_no).unwrap_or_default();
+        out.push(view_with(conn, r, &own, now).await?);
+    }
+    Ok(out)
+}
+
+/// A request as people read it, with its clocks (in the order they were started).
+async fn view_with(
+    conn: &mut Conn,
+    r: RequestRow,
+    clocks: &[deadline_store::Deadline],
+    now: DateTime<Utc>,
+) -> AppResult<RequestView> {
     let latest = |kind: &str| clocks.iter().rev().find(|d| d.kind == kind);
     let latest_due = |kind: &str| latest(kind).map(|d| d.due_at);
     let running = |kind: &str| latest(kind).is_some_and(|d| d.state == State::Running);
