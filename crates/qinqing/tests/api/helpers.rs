@@ -7,6 +7,7 @@ use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Connection;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Enterprises the test district holds: enough to cover every town, small enough to be quick.
 pub const TEST_ENTERPRISES: usize = 24;
@@ -18,9 +19,22 @@ pub struct TestApp {
     pub db_url: String,
 }
 
-/// A fresh database URL: a new SQLite file, or a new PostgreSQL database.
+/// What every test database's name starts with; then the test process's id.
+const PREFIX: &str = "qq_test_";
+
+/// Whether this process has removed the databases earlier test runs left behind.
+static SWEPT: AtomicBool = AtomicBool::new(false);
+
+/// A fresh database URL: a new SQLite file, or a new PostgreSQL database, named after this
+/// process. The first one a process makes first removes those of processes that have ended
+/// (every test leaves its database, to be looked at after a failure; runs would pile them up).
 async fn fresh_database() -> String {
-    let name = format!("qq_test_{}", uuid::Uuid::new_v4().simple());
+    let name = format!(
+        "{PREFIX}{}_{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let sweep = !SWEPT.swap(true, Ordering::SeqCst);
     match std::env::var("QINQING_TEST_POSTGRES") {
         Ok(server) if !server.is_empty() => {
             sqlx::any::install_default_drivers();
@@ -28,16 +42,66 @@ async fn fresh_database() -> String {
             let mut admin = sqlx::AnyConnection::connect(&format!("{server}/postgres"))
                 .await
                 .expect("PostgreSQL named by QINQING_TEST_POSTGRES is reachable");
+            if sweep {
+                drop_ended_databases(&mut admin).await;
+            }
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
                 .execute(&mut admin)
                 .await
                 .expect("creating a test database");
             format!("{server}/{name}")
         }
-        _ => format!(
-            "sqlite://{}",
-            std::env::temp_dir().join(format!("{name}.db")).display()
-        ),
+        _ => {
+            let dir = std::env::temp_dir();
+            if sweep {
+                remove_ended_files(&dir);
+            }
+            format!("sqlite://{}", dir.join(format!("{name}.db")).display())
+        }
+    }
+}
+
+/// Whether a test database (or file) named `name` belongs to a process that has ended.
+fn of_ended_process(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix(PREFIX) else {
+        return false;
+    };
+    match rest
+        .split_once('_')
+        .and_then(|(pid, _)| pid.parse::<u32>().ok())
+    {
+        Some(pid) => !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        // Named before the process id was part of the name.
+        None => true,
+    }
+}
+
+async fn drop_ended_databases(admin: &mut sqlx::AnyConnection) {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT CAST(datname AS TEXT) FROM pg_database WHERE datname LIKE 'qq\\_test\\_%'",
+    )
+    .fetch_all(&mut *admin)
+    .await
+    .unwrap_or_default();
+    for name in names.iter().filter(|n| of_ended_process(n)) {
+        let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        // Another process may be dropping it too; what is left goes next time.
+        let _ = sqlx::query(sqlx::AssertSqlSafe(drop))
+            .execute(&mut *admin)
+            .await;
+    }
+}
+
+fn remove_ended_files(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // The database file and SQLite's -wal and -shm files beside it.
+        if name.contains(".db") && of_ended_process(&name) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
