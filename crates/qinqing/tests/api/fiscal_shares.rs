@@ -26,6 +26,15 @@ async fn shared_policy(app: &TestApp, id: &str, mode: &str, fixed: &str, distric
     publish_input(app, &input).await
 }
 
+/// Applications of `firm` for four policy years of `policy` (four grants of one policy).
+async fn four_years(firm: &Session, policy: &str) -> Vec<String> {
+    let mut receipts = Vec::new();
+    for year in [2022, 2023, 2024, 2025] {
+        receipts.push(submit(firm, policy, year, &["integrity"]).await);
+    }
+    receipts
+}
+
 fn level<'a>(policy: &'a Value, label: &str) -> &'a Value {
     policy["level_budgets"]
         .as_array()
@@ -42,10 +51,7 @@ async fn each_level_pays_its_share_and_a_short_level_refuses_even_at_once() {
     let firm = app.login("enterprise").await;
     // Four grants of 10,000 yuan (four policy years), the district paying 5,000 of each: its
     // 15,000 covers three.
-    let mut receipts = Vec::new();
-    for year in [2022, 2023, 2024, 2025] {
-        receipts.push(submit(&firm, &policy, year, &["integrity"]).await);
-    }
+    let receipts = four_years(&firm, &policy).await;
 
     // Before deciding, the reviewer sees who pays what.
     let reviewer = app.login("reviewer1").await;
@@ -272,10 +278,7 @@ async fn a_level_budget_lowered_while_grants_commit_never_falls_below_them() {
     let app = TestApp::spawn().await;
     let policy = shared_policy(&app, "qq-shares-race", "apply", "10000", "20000").await;
     let firm = app.login("enterprise").await;
-    let mut receipts = Vec::new();
-    for year in [2022, 2023, 2024, 2025] {
-        receipts.push(submit(&firm, &policy, year, &["integrity"]).await);
-    }
+    let receipts = four_years(&firm, &policy).await;
     // The district's 20,000 covers the four shares of 5,000; at the same time its handler
     // lowers it to 10,000. Either the edit comes first (then at most two grants pass) or it is
     // refused because the grants hold more: never a total below what is committed.
