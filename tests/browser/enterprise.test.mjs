@@ -83,11 +83,13 @@ journey('企业用户在手机上更正经营数据:错误标红、保留填写,
 
   await page.getByRole('heading', { name: '企业更正记录' }).waitFor();
   const corrections = page.locator('table', { has: page.locator('th', { hasText: '更正人' }) });
-  const row = corrections.locator('tbody tr', { hasText: newRevenue });
+  const row = corrections.locator('tbody tr', { hasText: grouped });
   assert.equal(await row.count(), 1, 'one correction row holds the new tax figure');
   const cells = (await row.locator('td').allInnerTexts()).map((s) => s.trim());
-  assert.equal(cells[1], year);
-  assert.equal(cells[3], oldRevenue, 'the correction row keeps the old value');
-  assert.equal(cells[4], newRevenue);
-  assert.match(cells[5], /enterprise/);
+  // In words: the year and the figure's name, money with separators, the person's name.
+  assert.equal(cells[0], `${year} 年纳税额(元)`);
+  const oldGrouped = Number(oldRevenue).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  assert.equal(cells[1], oldGrouped, 'the correction row keeps the old value');
+  assert.equal(cells[2], grouped);
+  assert.equal(cells[3], '陈企业');
 });

@@ -43,9 +43,16 @@ pub struct YearView {
 pub struct CorrectionView {
     pub year: i32,
     pub field: String,
+    /// The figure's name (营业收入).
+    pub field_label: &'static str,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
+    /// The values as pages show them (thousands separated).
+    pub old_shown: Option<String>,
+    pub new_shown: Option<String>,
     pub username: String,
+    /// Who corrected it, by name.
+    pub person: String,
     pub on_behalf_of: Option<String>,
     pub corrected_at: DateTime<Utc>,
 }
@@ -136,9 +143,13 @@ pub async fn profile(app: &App, who: &Principal, code: &CreditCode) -> AppResult
         .map(|c| CorrectionView {
             old_value: c.old_value.map(|v| show(&c.field, v)),
             new_value: c.new_value.map(|v| show(&c.field, v)),
+            old_shown: c.old_value.map(|v| show_grouped(&c.field, v)),
+            new_shown: c.new_value.map(|v| show_grouped(&c.field, v)),
+            field_label: figure_label(&c.field),
             year: c.year,
             field: c.field,
             username: c.username,
+            person: c.display_name,
             on_behalf_of: c.on_behalf_of,
             corrected_at: c.corrected_at,
         })

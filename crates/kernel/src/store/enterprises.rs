@@ -36,6 +36,8 @@ pub struct Correction {
     pub old_value: Option<i64>,
     pub new_value: Option<i64>,
     pub username: String,
+    /// The person's name, as pages show who did it.
+    pub display_name: String,
     pub on_behalf_of: Option<String>,
     pub corrected_at: DateTime<Utc>,
 }
@@ -364,7 +366,8 @@ pub async fn insert_correction(
 
 pub async fn corrections(conn: &mut Conn, id: i64) -> Result<Vec<Correction>> {
     let rows = sqlx::query(
-        "SELECT c.year, c.field, c.old_value, c.new_value, u.username, e.credit_code AS behalf, \
+        "SELECT c.year, c.field, c.old_value, c.new_value, u.username, u.display_name, \
+         e.credit_code AS behalf, \
          c.corrected_at FROM figure_correction c JOIN app_user u ON u.id = c.user_id \
          LEFT JOIN enterprise e ON e.id = c.on_behalf_of WHERE c.enterprise_id = $1 \
          ORDER BY c.id",
@@ -383,6 +386,7 @@ pub async fn corrections(conn: &mut Conn, id: i64) -> Result<Vec<Correction>> {
                 old_value: r.try_get("old_value")?,
                 new_value: r.try_get("new_value")?,
                 username: r.try_get("username")?,
+                display_name: r.try_get("display_name")?,
                 on_behalf_of: r.try_get("behalf")?,
                 corrected_at: time::from_text(&r.try_get::<String, _>("corrected_at")?)?,
             })
