@@ -56,7 +56,7 @@ fn may_build(who: &Principal) -> AppResult<()> {
     }
 }
 
-async fn schema(app: &App) -> AppResult<Schema> {
+async fn schema(app: &App) -> AppResult<std::sync::Arc<Schema>> {
     let mut conn = app.db.conn().await?;
     crate::schema(&mut conn).await
 }

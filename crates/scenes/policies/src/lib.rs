@@ -90,8 +90,9 @@ pub async fn region_names(conn: &mut Conn) -> AppResult<qinqing_rules::RegionNam
 
 /// The attribute schema policies are written against: the standard profile fields plus the
 /// custom attributes the administrator declared (`attributes.toml`).
-pub async fn schema(conn: &mut Conn) -> AppResult<Schema> {
-    schema_of(settings::get(conn, POLICY_ATTRIBUTES).await?.as_deref())
+pub async fn schema(conn: &mut Conn) -> AppResult<Arc<Schema>> {
+    let attributes = settings::get(conn, POLICY_ATTRIBUTES).await?;
+    library_cache::schema_of(attributes.as_deref(), || schema_of(attributes.as_deref()))
 }
 
 /// The schema of a stored attribute catalogue (none: the standard one).

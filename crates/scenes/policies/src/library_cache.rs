@@ -6,7 +6,7 @@
 //! processes holding many databases never mix their libraries up.
 
 use qinqing_kernel::AppResult;
-use qinqing_rules::{Policy, PolicySet};
+use qinqing_rules::{Policy, PolicySet, Schema};
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -59,6 +59,17 @@ static LIBRARIES: Recent<PolicySet> = Recent::new(8);
 /// Single versions, as earlier grants and decisions name them.
 static VERSIONS: Recent<Policy> = Recent::new(512);
 
+/// Attribute catalogues, read on almost every page that shows a policy's facts.
+static SCHEMAS: Recent<Schema> = Recent::new(8);
+
+/// The schema of this attribute catalogue (none: the standard one), parsed once for its text.
+pub(crate) fn schema_of(
+    attributes: Option<&str>,
+    parse: impl FnOnce() -> AppResult<Schema>,
+) -> AppResult<Arc<Schema>> {
+    SCHEMAS.get_or_parse(fingerprint(attributes, &[]), parse)
+}
+
 /// The set for this attribute catalogue and these definitions (id, version, text): the one
 /// parsed before for the same text, or the one `build` makes.
 pub(crate) fn set_of(
@@ -80,14 +91,21 @@ pub(crate) fn policy_of(
     VERSIONS.get_or_parse(key, parse)
 }
 
-/// Lengths go in before each text, so that no two different inputs hash the same bytes.
+/// Lengths go in before each text, so that no two different inputs hash the same bytes; no
+/// catalogue (the standard schema) differs from an empty one.
 fn fingerprint(attributes: Option<&str>, definitions: &[(i64, i64, String)]) -> Key {
     let mut hash = Sha256::new();
     let mut text = |t: &str| {
         hash.update((t.len() as u64).to_le_bytes());
         hash.update(t.as_bytes());
     };
-    text(attributes.unwrap_or(""));
+    match attributes {
+        None => text("standard"),
+        Some(catalogue) => {
+            text("custom");
+            text(catalogue);
+        }
+    }
     for (id, version, src) in definitions {
         text(&format!("{id}/{version}"));
         text(src);
@@ -106,10 +124,18 @@ mod tests {
         let first = set_of(Some("a"), &defs("x"), empty).unwrap();
         let again = set_of(Some("a"), &defs("x"), || panic!("parsed twice")).unwrap();
         assert!(Arc::ptr_eq(&first, &again));
-        for (attributes, src) in [(Some("a"), "y"), (Some("b"), "x"), (None, "x")] {
+        for (attributes, src) in [
+            (Some("a"), "y"),
+            (Some("b"), "x"),
+            (None, "x"),
+            (Some(""), "x"),
+        ] {
             let other = set_of(attributes, &defs(src), empty).unwrap();
             assert!(!Arc::ptr_eq(&first, &other), "{attributes:?} {src}");
         }
+        let standard = set_of(None, &defs("x"), empty).unwrap();
+        let empty_catalogue = set_of(Some(""), &defs("x"), empty).unwrap();
+        assert!(!Arc::ptr_eq(&standard, &empty_catalogue));
         // Length prefixes: moving text from the catalogue into a definition is a change.
         let split = set_of(Some("ax"), &defs(""), empty).unwrap();
         assert!(!Arc::ptr_eq(&first, &split));

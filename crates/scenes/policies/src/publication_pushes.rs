@@ -102,7 +102,7 @@ pub async fn in_progress(app: &App, slug: &str) -> AppResult<Option<long_work::W
 /// What a worker needs for every chunk of its sweep.
 struct SweepContext {
     policy: Policy,
-    schema: Schema,
+    schema: std::sync::Arc<Schema>,
     /// The policy year evaluated: the one before the publication's.
     year: i32,
 }
