@@ -177,12 +177,18 @@ impl Qualification {
     }
 }
 
-/// A word meant as a date ("2025-03-01", also a wrong one such as "2025-13-01"): digits and
-/// dashes starting with a year, so that a name ending in a number stays a name.
+/// A word meant as a date: a year, a month and a day of one or two digits, joined by dashes
+/// ("2025-03-01", also a wrong one such as "2025-13-01"), so that a name ending in a number or a
+/// standard's number ("GB/T 19001-2016") stays a name.
 fn looks_like_date(word: &str) -> bool {
-    word.len() >= 8
-        && word.as_bytes()[..4].iter().all(u8::is_ascii_digit)
-        && word.chars().all(|c| c.is_ascii_digit() || c == '-')
+    let parts: Vec<&str> = word.split('-').collect();
+    let digits = |p: &str, lengths: std::ops::RangeInclusive<usize>| {
+        lengths.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    parts.len() == 3
+        && digits(parts[0], 4..=4)
+        && digits(parts[1], 1..=2)
+        && digits(parts[2], 1..=2)
 }
 
 /// An enterprise's figures for one calendar year; every figure may be unknown.
@@ -285,12 +291,15 @@ mod tests {
             Qualification::parse("专精特新").unwrap().recognised_on,
             None
         );
-        // A name that ends in a number, or holds a space, stays a name.
-        let named = Qualification::parse("省级 工业设计中心 2024").unwrap();
-        assert_eq!(
-            (named.name.as_str(), named.recognised_on),
-            ("省级 工业设计中心 2024", None)
-        );
+        // A name that ends in a number or a standard's number, or holds a space, stays a name.
+        for name in [
+            "省级 工业设计中心 2024",
+            "质量管理体系认证 GB/T 19001-2016",
+            "知识产权管理体系 20230101",
+        ] {
+            let named = Qualification::parse(name).unwrap();
+            assert_eq!((named.name.as_str(), named.recognised_on), (name, None));
+        }
     }
 
     #[test]
