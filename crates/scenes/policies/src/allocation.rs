@@ -157,7 +157,9 @@ async fn pool_of(conn: &mut Conn, who: &Principal, slug: &str) -> AppResult<Opti
         return Ok(None);
     };
     let mut members = Vec::new();
-    for (id, _) in pooled.iter().filter(|(_, b)| b.pool == budget.pool) {
+    // The same pool is the same name, total and rule: last year's pool of the same name with
+    // another total is another pool.
+    for (id, _) in pooled.iter().filter(|(_, b)| *b == budget) {
         let member = row_by_slug(conn, id).await?;
         members.push((member.id, member.title));
     }

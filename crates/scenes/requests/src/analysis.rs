@@ -163,11 +163,12 @@ pub async fn openable(app: &App, who: &Principal, a: &Analysis) -> AppResult<Has
     let mut conn = app.db.conn().await?;
     let mut open = HashSet::new();
     for receipt in named {
-        if crate::access::visible_row(&mut conn, who, receipt)
-            .await
-            .is_ok()
-        {
-            open.insert(receipt.clone());
+        match crate::access::visible_row(&mut conn, who, receipt).await {
+            Ok(_) => {
+                open.insert(receipt.clone());
+            }
+            Err(AppError::NotFound(_)) => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(open)
