@@ -19,8 +19,19 @@ pub struct TestApp {
     pub db_url: String,
 }
 
-/// What every test database's name starts with; then the test process's id.
+/// What every test database's name starts with; then the test process's id and the second it
+/// was made.
 const PREFIX: &str = "qq_test_";
+
+/// A test database this old is left over, whatever process made it (where there is no `/proc`
+/// to ask whether that process still runs, or its id was reused).
+const LEFT_OVER_SECONDS: u64 = 24 * 3600;
+
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
 
 /// Whether this process has removed the databases earlier test runs left behind.
 static SWEPT: AtomicBool = AtomicBool::new(false);
@@ -30,8 +41,9 @@ static SWEPT: AtomicBool = AtomicBool::new(false);
 /// (every test leaves its database, to be looked at after a failure; runs would pile them up).
 async fn fresh_database() -> String {
     let name = format!(
-        "{PREFIX}{}_{}",
+        "{PREFIX}{}_{}_{}",
         std::process::id(),
+        unix_seconds(),
         uuid::Uuid::new_v4().simple()
     );
     let sweep = !SWEPT.swap(true, Ordering::SeqCst);
@@ -61,19 +73,22 @@ async fn fresh_database() -> String {
     }
 }
 
-/// Whether a test database (or file) named `name` belongs to a process that has ended.
+/// Whether a test database (or file) named `name` belongs to a process that has ended: one
+/// that `/proc` no longer lists, or (without `/proc`) one made over a day ago.
 fn of_ended_process(name: &str) -> bool {
     let Some(rest) = name.strip_prefix(PREFIX) else {
         return false;
     };
-    match rest
-        .split_once('_')
-        .and_then(|(pid, _)| pid.parse::<u32>().ok())
-    {
-        Some(pid) => !std::path::Path::new(&format!("/proc/{pid}")).exists(),
-        // Named before the process id was part of the name.
-        None => true,
-    }
+    let mut parts = rest.splitn(3, '_');
+    let pid = parts.next().and_then(|p| p.parse::<u32>().ok());
+    let made = parts.next().and_then(|s| s.parse::<u64>().ok());
+    let (Some(pid), Some(made)) = (pid, made) else {
+        // Named before the process id and time were part of the name.
+        return true;
+    };
+    let old = unix_seconds().saturating_sub(made) > LEFT_OVER_SECONDS;
+    let proc = std::path::Path::new("/proc/self").exists();
+    old || proc && !std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
 async fn drop_ended_databases(admin: &mut sqlx::AnyConnection) {
