@@ -148,9 +148,64 @@ pub async fn replace_warning_rules(
     rules: &WarningRules,
     meta: &RequestMeta,
 ) -> AppResult<()> {
+    edit_warning_rules(app, who, meta, |_| rules.clone())
+        .await
+        .map(drop)
+}
+
+/// Sets the rules of the kinds in `set` and removes those of the kinds in `remove` (which then
+/// follow their family or the default again), keeping every other kind's rule (administrator).
+/// Returns the rules now in force.
+pub async fn change_warning_rules(
+    app: &App,
+    who: &Principal,
+    set: WarningRules,
+    remove: &[String],
+    meta: &RequestMeta,
+) -> AppResult<WarningRules> {
+    edit_warning_rules(app, who, meta, |mut rules| {
+        rules.retain(|kind, _| !remove.contains(kind));
+        rules.extend(set);
+        rules
+    })
+    .await
+}
+
+/// Reads, edits and writes the rules in one transaction with their row taken, so an edit made
+/// meanwhile (through the API, or on another page) is not lost.
+async fn edit_warning_rules(
+    app: &App,
+    who: &Principal,
+    meta: &RequestMeta,
+    edit: impl FnOnce(WarningRules) -> WarningRules,
+) -> AppResult<WarningRules> {
     if who.role != Role::Admin {
         return Err(AppError::forbidden("只有平台管理员可以修改预警规则"));
     }
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let stored = settings::get_for_update(&mut tx, settings::WARNING_RULES, "{}", now).await?;
+    let stored: WarningRules = serde_json::from_str(&stored)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("stored warning rules: {e}")))?;
+    let rules = edit(stored);
+    check_warning_rules(app, &rules)?;
+    let text = serde_json::to_string(&rules).map_err(|e| AppError::Internal(e.into()))?;
+    settings::put(&mut tx, settings::WARNING_RULES, &text, now).await?;
+    let change = Change {
+        action: "deadline.rules_replaced",
+        object_type: "setting",
+        object_id: settings::WARNING_RULES.to_string(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "rules": rules }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(rules)
+}
+
+/// Every rule tells only staff, with hours in range and 上报纪检 after 催告; an error names the
+/// kind by its label.
+fn check_warning_rules(app: &App, rules: &WarningRules) -> AppResult<()> {
     let kinds = app.clock_kinds();
     let name = |kind: &str| match kinds.iter().find(|k| k.kind == kind) {
         Some(k) => k.label.clone(),
@@ -176,19 +231,6 @@ pub async fn replace_warning_rules(
             return Err(AppError::invalid(kind, message));
         }
     }
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let text = serde_json::to_string(rules).map_err(|e| AppError::Internal(e.into()))?;
-    settings::put(&mut tx, settings::WARNING_RULES, &text, now).await?;
-    let change = Change {
-        action: "deadline.rules_replaced",
-        object_type: "setting",
-        object_id: settings::WARNING_RULES.to_string(),
-        on_behalf_of: None,
-        detail: serde_json::json!({ "rules": rules }),
-    };
-    audit::record(&mut tx, who, meta, change, now).await?;
-    tx.commit().await.map_err(StoreError::from)?;
     Ok(())
 }
 

@@ -29,3 +29,28 @@ pub async fn put(conn: &mut Conn, key: &str, value: &str, now: DateTime<Utc>) ->
     .await?;
     Ok(())
 }
+
+/// The value of `key` with its row taken until the transaction ends, so a read-change-write
+/// of a document loses no edit made meanwhile. A key never set is first set to `empty`, so
+/// there is a row to take.
+pub async fn get_for_update(
+    conn: &mut Conn,
+    key: &str,
+    empty: &str,
+    now: DateTime<Utc>,
+) -> Result<String> {
+    sqlx::query(
+        "INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(empty)
+    .bind(time::to_text(now))
+    .execute(&mut *conn)
+    .await?;
+    let row = sqlx::query("UPDATE setting SET value = value WHERE key = $1 RETURNING value")
+        .bind(key)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get("value")?)
+}

@@ -116,3 +116,39 @@ async fn a_pro_rata_pool_pays_nothing_until_its_lead_allocates_it_among_the_year
     let again = expect(lead.post(&path, &json!({})).await, StatusCode::CONFLICT).await;
     assert_eq!(again["field"], "year", "{again}");
 }
+
+#[tokio::test]
+async fn a_withdrawn_members_earlier_allocation_still_counts_against_the_pool() {
+    let app = TestApp::spawn().await;
+    let [a, b] = pooled_policies(&app).await;
+    let firm = app.login("enterprise").await;
+    let reviewer = app.login("reviewer1").await;
+    let lead = app.login("lead").await;
+    let allocation = |policy: &str| format!("/api/v1/policies/{policy}/allocation?year=2025");
+
+    // The first grant fits the pool whole: 10,000 of its 15,000 are given.
+    let first = submit(&firm, &a, 2025, &["integrity"]).await;
+    ok(decide(&reviewer, &first, &json!({ "action": "approve" })).await).await;
+    let given = ok(lead.post(&allocation(&a), &json!({})).await).await;
+    assert_eq!(given["granted"], "10000.00", "{given}");
+    let reason = json!({ "action": "withdraw", "reason": "上级政策调整,本政策停止执行" });
+    let withdrawn = ok(lead
+        .post(&format!("/api/v1/policies/{a}/lifecycle"), &reason)
+        .await)
+    .await;
+    assert_eq!(withdrawn["status"], "withdrawn");
+
+    // The other member's grant shares only what is left: the withdrawn policy's 10,000 were paid.
+    let second = submit(&firm, &b, 2025, &["integrity"]).await;
+    ok(decide(&reviewer, &second, &json!({ "action": "approve" })).await).await;
+    let shown = ok(lead.post(&allocation(&b), &json!({})).await).await;
+    assert_eq!(
+        (&shown["allocated_before"], &shown["granted"]),
+        (&json!("10000.00"), &json!("5000.00")),
+        "{shown}"
+    );
+    assert_eq!(
+        application_view(&firm, &second).await["approved_amount"],
+        "5000.00"
+    );
+}

@@ -666,6 +666,32 @@ async fn the_warning_rules_page_sets_hours_and_recipients_by_the_kinds_name() {
     assert!(page.contains("“申报审核”的预警时点应在"), "{page}");
     assert_eq!(stored_rules(&admin).await, expected, "nothing changed");
 
+    // A form without a kind's row (a page opened before a scene added the kind) keeps its rule.
+    let default_row = [
+        ("reminder.default", "24"),
+        ("demand.default", "4"),
+        ("escalate.default", "4"),
+    ];
+    let res = admin.post_form("/admin/warning-rules", &default_row).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    expected["default"] = json!({
+        "reminder_hours_before": 24, "demand_hours_after": 4, "escalate_hours_after_demand": 4
+    });
+    assert_eq!(stored_rules(&admin).await, expected);
+    // A row sent empty gives its kind back to the rule in force.
+    let empty_row = [
+        ("reminder.policy.application_review", ""),
+        ("demand.policy.application_review", ""),
+        ("escalate.policy.application_review", ""),
+    ];
+    let res = admin.post_form("/admin/warning-rules", &empty_row).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    expected
+        .as_object_mut()
+        .unwrap()
+        .remove("policy.application_review");
+    assert_eq!(stored_rules(&admin).await, expected);
+
     // Only the administrator.
     let handler = app.login("handler").await;
     let res = handler

@@ -139,11 +139,21 @@ async fn pool_of(conn: &mut Conn, who: &Principal, slug: &str) -> AppResult<Opti
             "只有政策所属部门的负责人可以按比例核定资金",
         ));
     }
-    // Ended policies count: their grants are allocated after the application period.
+    // Ended policies count: their grants are allocated after the application period; so do
+    // withdrawn ones, whose earlier allocations the pool has given.
     let schema = crate::schema(conn).await?;
     let mut pooled = Vec::new();
-    for (id, version, src) in crate::store::policies::paying_definitions(conn).await? {
-        let policy = crate::parse_stored(&schema, id, version, &src)?;
+    for (id, version, src) in crate::store::policies::ever_published_definitions(conn).await? {
+        let policy = match crate::parse_stored(&schema, id, version, &src) {
+            Ok(policy) => policy,
+            Err(e) if id == row.id => return Err(e),
+            // An old definition the attribute catalogue no longer reads cannot be in the pool
+            // of a policy that still parses; it must not stop every allocation.
+            Err(e) => {
+                tracing::warn!(policy = id, version, error = %e, "skipping an unreadable definition");
+                continue;
+            }
+        };
         if let Some(budget) = policy.cross.budget {
             pooled.push((policy.id, budget));
         }

@@ -231,10 +231,25 @@ pub(crate) async fn row_by_slug(conn: &mut Conn, slug: &str) -> AppResult<Policy
         .ok_or_else(|| AppError::NotFound(format!("没有编号为“{slug}”的政策")))
 }
 
-/// The policy with this id, read after taking its row: what is checked against its budgets
-/// (committed, reserved) stays true until the transaction ends, whatever a grant does meanwhile.
-pub(crate) async fn locked_row_by_slug(conn: &mut Conn, slug: &str) -> AppResult<PolicyRow> {
-    let id = row_by_slug(conn, slug).await?.id;
-    store::policies::lock(conn, id).await?;
-    row_by_slug(conn, slug).await
+/// The policy with this id, read after taking its row, for a caller `may` allows to change it:
+/// what is checked against its budgets (committed, reserved) stays true until the transaction
+/// ends, whatever a grant does meanwhile. `may` is asked of the row before it is taken, so a
+/// caller refused never holds its grants back, and again after (an administrator may have moved
+/// the policy to another department in between).
+pub(crate) async fn locked_row_by_slug(
+    conn: &mut Conn,
+    slug: &str,
+    may: impl Fn(&PolicyRow) -> bool,
+    refusal: &str,
+) -> AppResult<PolicyRow> {
+    let unlocked = row_by_slug(conn, slug).await?;
+    if !may(&unlocked) {
+        return Err(AppError::forbidden(refusal));
+    }
+    store::policies::lock(conn, unlocked.id).await?;
+    let row = row_by_slug(conn, slug).await?;
+    if !may(&row) {
+        return Err(AppError::forbidden(refusal));
+    }
+    Ok(row)
 }

@@ -529,12 +529,13 @@ pub async fn update(
 ) -> AppResult<PolicyView> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let row = locked_row_by_slug(&mut tx, slug).await?;
-    if !may_author(who, row.department_org_id) {
-        return Err(AppError::forbidden(
-            "只有本部门的经办人或负责人可以修改政策",
-        ));
-    }
+    let row = locked_row_by_slug(
+        &mut tx,
+        slug,
+        |row| may_author(who, row.department_org_id),
+        "只有本部门的经办人或负责人可以修改政策",
+    )
+    .await?;
     if matches!(row.status, PolicyStatus::Expired | PolicyStatus::Withdrawn) {
         return Err(AppError::Conflict {
             field: None,
@@ -602,18 +603,18 @@ pub async fn lifecycle(
 ) -> AppResult<PolicyView> {
     let now = app.now();
     let mut tx = app.db.begin().await?;
-    let row = locked_row_by_slug(&mut tx, slug).await?;
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    let allowed = match action {
-        LifecycleAction::SubmitForReview => may_author(who, row.department_org_id),
-        _ => may_publish(who, row.department_org_id),
+    let (may, refusal): (fn(&Principal, i64) -> bool, _) = match action {
+        LifecycleAction::SubmitForReview => (may_author, "只有本部门的经办人或负责人可以提交审核"),
+        _ => (may_publish, "只有本部门负责人可以上架或下架政策"),
     };
-    if !allowed {
-        return Err(AppError::forbidden(match action {
-            LifecycleAction::SubmitForReview => "只有本部门的经办人或负责人可以提交审核",
-            _ => "只有本部门负责人可以上架或下架政策",
-        }));
-    }
+    let row = locked_row_by_slug(
+        &mut tx,
+        slug,
+        |row| may(who, row.department_org_id),
+        refusal,
+    )
+    .await?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let needs_reason = matches!(
         action,
         LifecycleAction::SendBack | LifecycleAction::Withdraw

@@ -113,7 +113,15 @@ fn in_force(state: &AppState, rules: &WarningRules, kind: &str) -> WarningRule {
     deadlines::rule_for(rules, &state.app.clock_kinds(), kind)
 }
 
-/// The rows as the administrator typed them, over the rules in force.
+/// Whether the form had the row: a page opened before a scene added a kind has no row for it,
+/// and its stored rule must stay.
+fn sent(form: &[(String, String)], row: &RuleRow) -> bool {
+    let name = row.field("reminder");
+    form.iter().any(|(k, _)| *k == name)
+}
+
+/// The rows as the administrator typed them, over the rules in force; rows the form did not
+/// have stay as stored.
 fn typed_rows(state: &AppState, rules: &WarningRules, form: &[(String, String)]) -> Vec<RuleRow> {
     let value = |name: String| {
         form.iter()
@@ -124,6 +132,9 @@ fn typed_rows(state: &AppState, rules: &WarningRules, form: &[(String, String)])
     stored_rows(state, rules)
         .into_iter()
         .map(|mut row| {
+            if !sent(form, &row) {
+                return row;
+            }
             row.reminder = value(row.field("reminder"));
             row.demand = value(row.field("demand"));
             row.escalate = value(row.field("escalate"));
@@ -194,8 +205,8 @@ pub async fn page(State(state): State<AppState>, PageUser(caller): PageUser) -> 
     }
 }
 
-/// Saves the table. Rules set through the API for a whole family of kinds (`commitment`),
-/// which the table does not show, are kept.
+/// Saves the rows the form had; other kinds' rules, and rules set through the API for a whole
+/// family of kinds (`commitment`), which the table does not show, are kept.
 pub async fn save(
     State(state): State<AppState>,
     user: PageUser,
@@ -214,18 +225,14 @@ pub async fn save(
         Err(e) => return error_page(&e, Some(caller), &state),
     };
     let mut rows = typed_rows(&state, &stored, &form);
-    let mut rules: WarningRules = stored
-        .iter()
-        .filter(|(kind, _)| !rows.iter().any(|r| r.kind == **kind))
-        .map(|(k, r)| (k.clone(), r.clone()))
-        .collect();
+    let (mut set, mut remove) = (WarningRules::new(), Vec::new());
     let mut wrong = None;
-    for row in &mut rows {
+    for row in rows.iter_mut().filter(|row| sent(&form, row)) {
         match row_rule(row) {
             Ok(Some(rule)) => {
-                rules.insert(row.kind.clone(), rule);
+                set.insert(row.kind.clone(), rule);
             }
-            Ok(None) => {}
+            Ok(None) => remove.push(row.kind.clone()),
             Err(message) => {
                 row.wrong = true;
                 wrong.get_or_insert(AppError::invalid(&row.kind, message));
@@ -235,12 +242,12 @@ pub async fn save(
     let result = match wrong {
         Some(e) => Err(e),
         None => {
-            deadlines::replace_warning_rules(&state.app, &caller.principal, &rules, &caller.meta)
-                .await
+            let (who, meta) = (&caller.principal, &caller.meta);
+            deadlines::change_warning_rules(&state.app, who, set, &remove, meta).await
         }
     };
     match result {
-        Ok(()) => {
+        Ok(rules) => {
             let mut page = view(caller, &state, stored_rows(&state, &rules));
             page.saved = true;
             page.into_response()

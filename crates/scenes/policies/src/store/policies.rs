@@ -338,27 +338,26 @@ pub async fn definition(conn: &mut Conn, policy_id: i64, version: i64) -> Result
 
 /// The published definitions of every published policy: (policy id, version, definition).
 pub async fn published_definitions(conn: &mut Conn) -> Result<Vec<(i64, i64, String)>> {
-    definitions_in(conn, PolicyStatus::Published, PolicyStatus::Published).await
+    published_definitions_of(conn, Some(PolicyStatus::Published)).await
 }
 
-/// The published versions of the policies that still pay: in force, or ended with grants that
-/// may still wait for their money (a 按比例 pool is allocated after the application period).
-pub async fn paying_definitions(conn: &mut Conn) -> Result<Vec<(i64, i64, String)>> {
-    definitions_in(conn, PolicyStatus::Published, PolicyStatus::Expired).await
+/// The published version of every policy ever published, whatever it is now: a 按比例 pool's
+/// members pay after their end date, and a withdrawn member's earlier allocations still count
+/// against the pool.
+pub async fn ever_published_definitions(conn: &mut Conn) -> Result<Vec<(i64, i64, String)>> {
+    published_definitions_of(conn, None).await
 }
 
-async fn definitions_in(
+async fn published_definitions_of(
     conn: &mut Conn,
-    one: PolicyStatus,
-    other: PolicyStatus,
+    status: Option<PolicyStatus>,
 ) -> Result<Vec<(i64, i64, String)>> {
     let rows = sqlx::query(
         "SELECT p.id, v.version, v.definition FROM policy p JOIN policy_version v \
          ON v.policy_id = p.id AND v.version = p.published_version \
-         WHERE p.status = $1 OR p.status = $2 ORDER BY p.id",
+         WHERE $1 IS NULL OR p.status = $1 ORDER BY p.id",
     )
-    .bind(one.as_str())
-    .bind(other.as_str())
+    .bind(status.map(PolicyStatus::as_str))
     .fetch_all(conn)
     .await?;
     rows.iter()
