@@ -422,16 +422,8 @@ async fn create_accounts(
                     crate::AppError::Internal(anyhow::anyhow!("no demo org {}", account.org))
                 })?
         };
-        let user = users::NewUser {
-            username: account.username,
-            display_name: account.display_name,
-            phone: None,
-            password_hash: &hash,
-            org_id,
-            role: account.role,
-            must_change_password: false,
-        };
-        let id = users::insert(&mut tx, &user, now).await?;
+        let (username, name, role) = (account.username, account.display_name, account.role);
+        let id = insert_account(&mut tx, (username, name, role), org_id, &hash, now).await?;
         let links: &[i64] = match account.role {
             Role::EnterpriseUser => &enterprise_ids[..1],
             Role::Steward => &enterprise_ids,
@@ -455,18 +447,39 @@ async fn create_accounts(
                 }
             }
         }
-        let entry = audit::NewEntry {
-            actor: None,
-            action: "user.created",
-            object_type: "user",
-            object_id: &id.to_string(),
-            request_id: None,
-            detail: serde_json::json!({ "username": account.username, "role": account.role.as_str(), "org_id": org_id, "demo": true }),
-        };
-        audit::append(&mut tx, entry, now).await?;
     }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(())
+}
+
+/// One demo account (username, name, role) in `org_id`, with its entry in the trail.
+async fn insert_account(
+    tx: &mut crate::store::Conn,
+    (username, display_name, role): (&str, &str, Role),
+    org_id: i64,
+    hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<i64> {
+    let user = users::NewUser {
+        username,
+        display_name,
+        phone: None,
+        password_hash: hash,
+        org_id,
+        role,
+        must_change_password: false,
+    };
+    let id = users::insert(tx, &user, now).await?;
+    let entry = audit::NewEntry {
+        actor: None,
+        action: "user.created",
+        object_type: "user",
+        object_id: &id.to_string(),
+        request_id: None,
+        detail: serde_json::json!({ "username": username, "role": role.as_str(), "org_id": org_id, "demo": true }),
+    };
+    audit::append(tx, entry, now).await?;
+    Ok(id)
 }
 
 fn parse_code(code: &str) -> AppResult<DivisionCode> {
@@ -488,6 +501,45 @@ async fn insert_org(
         division_code,
     };
     Ok(orgs::insert(conn, &org, now).await?)
+}
+
+/// An office a scene's demo needs, with its staff accounts (username, name, role; the demo
+/// password): a scene brings the departments the district's first list lacks.
+pub struct DemoOffice {
+    pub name: &'static str,
+    pub kind: OrgKind,
+    pub staff: &'static [(&'static str, &'static str, Role)],
+}
+
+/// Adds the offices the district lacks under the district, and their accounts that do not exist.
+pub async fn add_offices(app: &App, offices: &[DemoOffice]) -> AppResult<()> {
+    let now = app.now();
+    let hash = hash_password(DEMO_PASSWORD)?;
+    let district_code = parse_code(DISTRICT.0)?;
+    let mut tx = app.db.begin().await?;
+    let existing = orgs::list_non_enterprise(&mut tx).await?;
+    let district = existing
+        .iter()
+        .find(|o| o.kind == OrgKind::District)
+        .map(|o| o.id)
+        .ok_or_else(|| crate::AppError::Internal(anyhow::anyhow!("demo district missing")))?;
+    for office in offices {
+        let org_id = match existing.iter().find(|o| o.name == office.name) {
+            Some(org) => org.id,
+            None => {
+                let code = Some(&district_code);
+                insert_org(&mut tx, Some(district), office.kind, office.name, code, now).await?
+            }
+        };
+        for &(username, display_name, role) in office.staff {
+            if users::find_by_username(&mut tx, username).await?.is_some() {
+                continue;
+            }
+            insert_account(&mut tx, (username, display_name, role), org_id, &hash, now).await?;
+        }
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
 }
 
 /// The demo account `username` as a logged-in principal, if it exists.

@@ -51,30 +51,7 @@ pub struct RequestInput {
     pub submit_key: Option<String>,
 }
 
-/// Trimmed text, None when empty; refused when longer than `max` characters.
-pub(crate) fn optional_text(
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> AppResult<Option<String>> {
-    let value = value.map(str::trim).filter(|v| !v.is_empty());
-    match value {
-        Some(v) if v.chars().count() > max => {
-            Err(AppError::invalid(field, format!("不超过 {max} 字")))
-        }
-        other => Ok(other.map(str::to_string)),
-    }
-}
-
-/// Required text: refused when empty or too long, with `missing` as the message.
-pub(crate) fn required_text(
-    field: &str,
-    value: &str,
-    max: usize,
-    missing: &str,
-) -> AppResult<String> {
-    optional_text(field, Some(value), max)?.ok_or_else(|| AppError::invalid(field, missing))
-}
+pub(crate) use qinqing_kernel::input::{optional_text, required_text};
 
 /// The channel a caller registers through: enterprises on-line, stewards as such, and a
 /// handler or lead of a government organisation covering the enterprise as the hotline

@@ -11,6 +11,7 @@ pub mod front;
 pub mod messages;
 pub mod scorecard;
 pub mod sso;
+pub mod step;
 pub mod stewards;
 pub mod supervision;
 pub mod supervision_orders;
