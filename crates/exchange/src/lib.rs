@@ -18,6 +18,7 @@ mod export;
 mod format;
 pub mod hotline;
 mod import;
+pub mod matters;
 pub mod pdf;
 mod record;
 mod report;

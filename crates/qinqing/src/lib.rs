@@ -19,6 +19,7 @@ pub fn scenes() -> Vec<Arc<dyn WebScene>> {
         qinqing_policies::scene(),
         qinqing_requests::scene(),
         qinqing_agreements::scene(),
+        qinqing_construction::scene(),
     ]
 }
 

@@ -46,12 +46,12 @@ async fn the_admin_creates_renames_moves_and_deactivates_an_organisation_each_au
     let res = admin
         .post(
             "/api/v1/organisations",
-            &new_org("发展和改革局", "department", Some(district)),
+            &new_org("统计局", "department", Some(district)),
         )
         .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let id = res.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
-    let created = org(&admin, "发展和改革局").await;
+    let created = org(&admin, "统计局").await;
     assert_eq!(created["kind"], "department");
     assert_eq!(
         created["division_code"], "350521",
@@ -101,7 +101,7 @@ async fn every_kind_of_the_tree_can_be_created_under_its_own_parent() {
         ("效能办公室", "efficiency_office"),
         ("招商办公室", "investment_office"),
         ("纪检监察室", "discipline_office"),
-        ("行政服务中心", "service_centre"),
+        ("政务服务中心", "service_centre"),
     ] {
         let res = admin
             .post(

@@ -24,6 +24,7 @@ mod cli;
 mod clinic;
 mod cluster;
 mod cockpit;
+mod construction;
 mod deadlines;
 mod directory;
 mod enterprises;

@@ -1,0 +1,397 @@
+//! 厂房报建全网办 (issue 19): projects, their matters stage by stage, and cases applied for,
+//! taken in and decided by the department that owns the matter, on the working-day clock.
+
+use crate::helpers::{Session, TestApp};
+use crate::policies::{expect, ok};
+use chrono::{DateTime, TimeZone, Utc};
+use qinqing_kernel::clock::ManualClock;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+fn beijing_time(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    chrono::FixedOffset::east_opt(8 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(y, m, d, h, 0, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// A project of the enterprise without the land's title yet.
+async fn project(firm: &Session) -> String {
+    let input = json!({
+        "credit_code": firm.first_enterprise(),
+        "name": "年产 10 万套智能卫浴生产线项目",
+        "parcel": "2026G-012",
+        "location": "东园镇锦厝村",
+        "investment": "120,000,000",
+        "floor_area": "36500.5",
+    });
+    let shown = expect(
+        firm.post("/api/v1/projects", &input).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(shown["floor_area"], "36500.5", "{shown}");
+    shown["code"].as_str().unwrap().to_string()
+}
+
+async fn apply(firm: &Session, project: &str, matter: &str) -> String {
+    let path = format!("/api/v1/projects/{project}/cases");
+    let case = expect(
+        firm.post(&path, &json!({ "matter": matter })).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(case["status"], "submitted", "{case}");
+    case["receipt_no"].as_str().unwrap().to_string()
+}
+
+async fn accept(staff: &Session, receipt: &str) -> Value {
+    let path = format!("/api/v1/construction-cases/{receipt}/accept");
+    staff.post(&path, &json!({})).await.json().await.unwrap()
+}
+
+async fn decide(lead: &Session, receipt: &str, approve: bool, note: &str) -> reqwest::Response {
+    decide_with(lead, receipt, &json!({ "approve": approve, "note": note })).await
+}
+
+async fn decide_with(lead: &Session, receipt: &str, decision: &Value) -> reqwest::Response {
+    let path = format!("/api/v1/construction-cases/{receipt}/decision");
+    lead.post(&path, decision).await
+}
+
+/// Applies, takes in and approves a matter.
+async fn approve(app: &TestApp, firm: &Session, project: &str, matter: &str, office: &str) {
+    let receipt = apply(firm, project, matter).await;
+    let clerk = app.login(office).await;
+    assert_eq!(accept(&clerk, &receipt).await["status"], "accepted");
+    let lead = app.login(&format!("{office}.lead")).await;
+    let decided = ok(decide(&lead, &receipt, true, "").await).await;
+    assert_eq!(decided["status"], "approved", "{decided}");
+}
+
+fn matter<'a>(project: &'a Value, code: &str) -> &'a Value {
+    project["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["matters"].as_array().unwrap())
+        .find(|m| m["code"] == code)
+        .unwrap_or_else(|| panic!("no matter {code}"))
+}
+
+#[tokio::test]
+async fn a_project_shows_every_matter_it_needs_and_refuses_wrong_input_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let firm = app.login("enterprise").await;
+    let catalogue = app
+        .text_of(&app.anonymous(), "/api/v1/construction/matters")
+        .await;
+    let catalogue: Value = serde_json::from_str(&catalogue).unwrap();
+    assert!(catalogue.as_array().unwrap().len() >= 12, "{catalogue}");
+
+    let bad = json!({
+        "credit_code": firm.first_enterprise(), "name": "厂房", "parcel": "G1",
+        "location": "东园镇", "investment": "很多", "floor_area": "100",
+    });
+    let refused = expect(
+        firm.post("/api/v1/projects", &bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(refused["field"], "investment", "{refused}");
+    let mut bad = bad;
+    bad["investment"] = json!("1000000");
+    bad["floor_area"] = json!("-3");
+    let refused = expect(
+        firm.post("/api/v1/projects", &bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(refused["field"], "floor_area", "{refused}");
+    // Staff do not register projects for enterprises.
+    let handler = app.login("handler").await;
+    expect(
+        handler.post("/api/v1/projects", &bad).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+
+    let code = project(&firm).await;
+    let shown = ok(firm.get(&format!("/api/v1/projects/{code}")).await).await;
+    let stages: Vec<&str> = shown["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "立项用地规划许可",
+            "工程建设许可",
+            "施工许可",
+            "竣工验收",
+            "并行推进"
+        ]
+    );
+    assert_eq!(matter(&shown, "project_filing")["state"], "可申报");
+    let pre_review = matter(&shown, "land_pre_review");
+    assert_eq!(pre_review["waiting_for"], json!(["企业投资项目备案"]));
+    assert_eq!(
+        matter(&shown, "construction_permit")["needs_land_title"],
+        true
+    );
+    // Nobody else's: a department that decides none of its matters does not find it.
+    expect(
+        handler.get(&format!("/api/v1/projects/{code}")).await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    // The enterprise's list and page.
+    let list = ok(firm.get("/api/v1/projects").await).await;
+    assert_eq!(list[0]["code"], code.as_str());
+    assert_eq!(list[0]["current_stage"], "立项用地规划许可");
+    let page = firm
+        .get(&format!("/projects/{code}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("企业投资项目备案") && page.contains("在线申报"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn only_the_owning_department_takes_in_and_decides_and_never_before_the_prerequisites() {
+    let app = TestApp::spawn().await;
+    let firm = app.login("enterprise").await;
+    let code = project(&firm).await;
+    let filing = apply(&firm, &code, "project_filing").await;
+    let pre_review = apply(&firm, &code, "land_pre_review").await;
+    // Applied once at a time.
+    let again = expect(
+        firm.post(
+            &format!("/api/v1/projects/{code}/cases"),
+            &json!({ "matter": "project_filing" }),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(
+        again["message"].as_str().unwrap().contains("不能重复申报"),
+        "{again}"
+    );
+
+    // 自然资源局 sees the project (it decides one of its matters) but not the 发改 case's forms.
+    let zrj = app.login("zrj").await;
+    let path = format!("/api/v1/construction-cases/{filing}/accept");
+    let wrong = expect(zrj.post(&path, &json!({})).await, StatusCode::FORBIDDEN).await;
+    assert!(
+        wrong["message"].as_str().unwrap().contains("发展和改革局"),
+        "{wrong}"
+    );
+    // Its own case: taken in, but not approved while 项目备案 is open.
+    assert_eq!(accept(&zrj, &pre_review).await["status"], "accepted");
+    let zrj_lead = app.login("zrj.lead").await;
+    let early = expect(
+        decide(&zrj_lead, &pre_review, true, "").await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert!(
+        early["message"]
+            .as_str()
+            .unwrap()
+            .contains("企业投资项目备案"),
+        "{early}"
+    );
+    // The window clerk does not decide; the lead does, once the prerequisite is approved.
+    let fgj = app.login("fgj").await;
+    assert_eq!(accept(&fgj, &filing).await["status"], "accepted");
+    expect(decide(&fgj, &filing, true, "").await, StatusCode::FORBIDDEN).await;
+    let fgj_lead = app.login("fgj.lead").await;
+    ok(decide(&fgj_lead, &filing, true, "予以备案").await).await;
+    let decided = ok(decide(&zrj_lead, &pre_review, true, "").await).await;
+    assert_eq!(decided["status"], "approved");
+    // Decided once.
+    expect(
+        decide(&zrj_lead, &pre_review, false, "重复").await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+
+    let shown = ok(firm.get(&format!("/api/v1/projects/{code}")).await).await;
+    assert_eq!(matter(&shown, "land_pre_review")["state"], "准予许可");
+    assert_eq!(shown["stages"][0]["approved"], 2);
+    // The trail names each step; another department's staff may not read it.
+    let trail = zrj_lead
+        .get(&format!("/trace/construction_case/{pre_review}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        trail.contains("受理审批事项") && trail.contains("准予许可"),
+        "{trail}"
+    );
+    let handler = app.login("handler").await;
+    let res = handler
+        .get(&format!("/trace/construction_case/{pre_review}"))
+        .await;
+    assert_ne!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_matter_needing_the_land_title_waits_for_it_and_a_refusal_needs_a_reason() {
+    let app = TestApp::spawn().await;
+    let firm = app.login("enterprise").await;
+    let code = project(&firm).await;
+    approve(&app, &firm, &code, "project_filing", "fgj").await;
+    for m in ["land_pre_review", "land_use_permit", "design_review"] {
+        approve(&app, &firm, &code, m, "zrj").await;
+    }
+    let permit = apply(&firm, &code, "building_planning_permit").await;
+    let zrj = app.login("zrj").await;
+    accept(&zrj, &permit).await;
+    let lead = app.login("zrj.lead").await;
+    // Without the land's title only a 模拟 approval, with its conditions and date.
+    let no_title = expect(
+        decide(&lead, &permit, true, "").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(no_title["field"], "conditions", "{no_title}");
+    assert!(
+        no_title["message"].as_str().unwrap().contains("不动产权证"),
+        "{no_title}"
+    );
+    // Refused only with a reason; then it may be applied for again.
+    let bare = expect(
+        decide(&lead, &permit, false, " ").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(bare["field"], "note", "{bare}");
+    let refused = ok(decide(&lead, &permit, false, "未取得不动产权证书").await).await;
+    assert_eq!(refused["status"], "refused");
+    apply(&firm, &code, "building_planning_permit").await;
+}
+
+#[tokio::test]
+async fn a_case_taken_in_is_due_its_promised_working_days_later_across_the_holidays() {
+    // Tuesday 30 September 2025, the eve of 国庆节 and 中秋节 (1–8 October).
+    let clock = Arc::new(ManualClock::new(beijing_time(2025, 9, 30, 9)));
+    let app = TestApp::spawn_at(clock.clone()).await;
+    let firm = app.login("enterprise").await;
+    let code = project(&firm).await;
+    let filing = apply(&firm, &code, "project_filing").await;
+    let taken = accept(&app.login("fgj").await, &filing).await;
+    // One working day: Thursday 9 October, to its end (Beijing).
+    assert_eq!(taken["due_at"], "2025-10-09T16:00:00Z", "{taken}");
+
+    // Thursday 12 February 2026, before 春节 (15–23 February; 14 and 28 February are worked).
+    clock.set(beijing_time(2026, 2, 12, 9));
+    let firm = app.login("enterprise").await;
+    let pre_review = apply(&firm, &code, "land_pre_review").await;
+    let taken = accept(&app.login("zrj").await, &pre_review).await;
+    // Ten working days: 13, 14, 24, 25, 26, 27, 28 February, 2, 3, 4 March.
+    assert_eq!(taken["due_at"], "2026-03-04T16:00:00Z", "{taken}");
+}
+
+#[tokio::test]
+async fn a_simulated_approval_becomes_formal_when_the_land_title_is_registered_or_lapses() {
+    // Monday 16 November 2026.
+    let clock = Arc::new(ManualClock::new(beijing_time(2026, 11, 16, 9)));
+    let app = TestApp::spawn_at(clock.clone()).await;
+    let firm = app.login("enterprise").await;
+    let code = project(&firm).await;
+    approve(&app, &firm, &code, "project_filing", "fgj").await;
+    for m in ["land_pre_review", "land_use_permit", "design_review"] {
+        approve(&app, &firm, &code, m, "zrj").await;
+    }
+    let permit = apply(&firm, &code, "building_planning_permit").await;
+    let zrj = app.login("zrj").await;
+    let taken = accept(&zrj, &permit).await;
+    assert_eq!(taken["would_be_simulated"], true, "{taken}");
+    let lead = app.login("zrj.lead").await;
+    let simulate = |lapses_on: &str| {
+        json!({ "approve": true, "conditions": "取得不动产权证后生效;规划指标不得调整",
+                "lapses_on": lapses_on })
+    };
+    // The date must be after today.
+    let past = expect(
+        decide_with(&lead, &permit, &simulate("2026-11-16")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(past["field"], "lapses_on", "{past}");
+    let simulated = ok(decide_with(&lead, &permit, &simulate("2027-03-31")).await).await;
+    assert_eq!(simulated["status"], "simulated", "{simulated}");
+    assert_eq!(simulated["lapses_on"], "2027-03-31");
+    // The matters after it go on: 施工图审查 is approved on the 模拟 permit.
+    approve(&app, &firm, &code, "drawing_review", "zjj").await;
+
+    // The land's title is registered: the 模拟 permit is formal, without a new application.
+    let registration = apply(&firm, &code, "land_registration").await;
+    accept(&zrj, &registration).await;
+    let bare = expect(
+        decide(&lead, &registration, true, "").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(bare["field"], "land_title_no", "{bare}");
+    let title =
+        json!({ "approve": true, "land_title_no": "闽(2026)泉州台商投资区不动产权第 0004321 号" });
+    ok(decide_with(&lead, &registration, &title).await).await;
+    let formal = ok(firm
+        .get(&format!("/api/v1/construction-cases/{permit}"))
+        .await)
+    .await;
+    assert_eq!(formal["status"], "approved", "{formal}");
+    assert!(formal["made_formal_at"].is_string(), "{formal}");
+    let shown = ok(firm.get(&format!("/api/v1/projects/{code}")).await).await;
+    assert_eq!(
+        shown["land_title_no"],
+        "闽(2026)泉州台商投资区不动产权第 0004321 号"
+    );
+    let trail = lead
+        .get(&format!("/trace/construction_case/{permit}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(trail.contains("模拟审批转为正式审批"), "{trail}");
+
+    // Another project's 模拟 permit lapses after its date when the title never comes.
+    let other = project(&firm).await;
+    approve(&app, &firm, &other, "project_filing", "fgj").await;
+    for m in ["land_pre_review", "land_use_permit", "design_review"] {
+        approve(&app, &firm, &other, m, "zrj").await;
+    }
+    let permit = apply(&firm, &other, "building_planning_permit").await;
+    accept(&zrj, &permit).await;
+    ok(decide_with(&lead, &permit, &simulate("2026-11-30")).await).await;
+    let lapse = qinqing_construction::case::lapse_simulated;
+    clock.set(beijing_time(2026, 11, 30, 23));
+    assert_eq!(
+        lapse(&app.app).await.unwrap(),
+        0,
+        "not before its last day ends"
+    );
+    clock.set(beijing_time(2026, 12, 1, 9));
+    assert_eq!(lapse(&app.app).await.unwrap(), 1);
+    assert_eq!(lapse(&app.app).await.unwrap(), 0, "once");
+    let firm = app.login("enterprise").await;
+    let lapsed = ok(firm
+        .get(&format!("/api/v1/construction-cases/{permit}"))
+        .await)
+    .await;
+    assert_eq!(lapsed["status"], "lapsed", "{lapsed}");
+    // A lapsed matter may be applied for again.
+    apply(&firm, &other, "building_planning_permit").await;
+}

@@ -1,0 +1,148 @@
+//! The scene's JSON API under `/api/v1`: the matter catalogue, projects and their cases.
+
+use crate::case::{self, ApplyInput, CaseView, DecisionInput};
+use crate::project::{self, ProjectInput, ProjectSummary, ProjectView};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::error::{ApiResult, ErrorBody};
+use qinqing_kernel::web::session::ApiUser;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The scene's tag in the API document; its paths come from the handlers' annotations.
+#[derive(utoipa::OpenApi)]
+#[openapi(tags((name = "construction", description = "厂房报建全网办:审批事项目录、工业项目登记、事项申报、受理与审批")))]
+pub struct ApiDoc;
+
+/// The routes of the scene's handlers; each path is written once, in its handler's annotation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(matters))
+        .routes(routes!(list, register))
+        .routes(routes!(get))
+        .routes(routes!(apply))
+        .routes(routes!(queue))
+        .routes(routes!(get_case))
+        .routes(routes!(accept))
+        .routes(routes!(decide))
+}
+
+/// The approval matters of the catalogue, stage by stage, with their time limits, materials
+/// and legal basis. Public: an investor reads it before registering a project.
+#[utoipa::path(get, path = "/api/v1/construction/matters", tag = "construction",
+    responses((status = 200, body = Vec<project::CatalogueEntry>)))]
+pub async fn matters() -> Json<Vec<project::CatalogueEntry>> {
+    Json(project::catalogue_entries())
+}
+
+/// The projects the caller sees, newest first.
+#[utoipa::path(get, path = "/api/v1/projects", tag = "construction",
+    responses((status = 200, body = Vec<ProjectSummary>), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> ApiResult<Json<Vec<ProjectSummary>>> {
+    Ok(Json(project::list(&state.app, &caller.principal).await?))
+}
+
+/// Registers a project for an enterprise the caller acts for (the enterprise or its steward).
+#[utoipa::path(post, path = "/api/v1/projects", tag = "construction", request_body = ProjectInput,
+    responses((status = 201, body = ProjectView), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn register(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Json(input): Json<ProjectInput>,
+) -> ApiResult<(StatusCode, Json<ProjectView>)> {
+    let shown = project::register(&state.app, &caller.principal, &input, &caller.meta).await?;
+    Ok((StatusCode::CREATED, Json(shown)))
+}
+
+/// One project with every matter it will need and where each stands.
+#[utoipa::path(get, path = "/api/v1/projects/{code}", tag = "construction",
+    params(("code" = String, Path, description = "项目编号")),
+    responses((status = 200, body = ProjectView), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(code): Path<String>,
+) -> ApiResult<Json<ProjectView>> {
+    Ok(Json(
+        project::get(&state.app, &caller.principal, &code).await?,
+    ))
+}
+
+/// Applies for one matter of the project; matters may be applied for in parallel.
+#[utoipa::path(post, path = "/api/v1/projects/{code}/cases", tag = "construction",
+    params(("code" = String, Path, description = "项目编号")), request_body = ApplyInput,
+    responses((status = 201, body = CaseView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn apply(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(code): Path<String>,
+    Json(input): Json<ApplyInput>,
+) -> ApiResult<(StatusCode, Json<CaseView>)> {
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let shown = case::apply(&state.app, who, &code, &input, meta).await?;
+    Ok((StatusCode::CREATED, Json(shown)))
+}
+
+/// The cases of the caller's department, open ones first.
+#[utoipa::path(get, path = "/api/v1/construction-cases", tag = "construction",
+    responses((status = 200, body = Vec<CaseView>), (status = 401, body = ErrorBody)))]
+pub async fn queue(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> ApiResult<Json<Vec<CaseView>>> {
+    Ok(Json(case::queue(&state.app, &caller.principal).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/construction-cases/{receipt}", tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号")),
+    responses((status = 200, body = CaseView), (status = 404, body = ErrorBody)))]
+pub async fn get_case(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+) -> ApiResult<Json<CaseView>> {
+    Ok(Json(
+        case::get(&state.app, &caller.principal, &receipt).await?,
+    ))
+}
+
+/// 受理: the owning department's window takes the case in; its promised limit starts.
+#[utoipa::path(post, path = "/api/v1/construction-cases/{receipt}/accept", tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号")),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+) -> ApiResult<Json<CaseView>> {
+    let (who, meta) = (&caller.principal, &caller.meta);
+    Ok(Json(case::accept(&state.app, who, &receipt, meta).await?))
+}
+
+/// 审批: the owning department's lead approves (once the prerequisites are approved and, where
+/// the matter needs it, the land's title registered) or refuses with a reason.
+#[utoipa::path(post, path = "/api/v1/construction-cases/{receipt}/decision", tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号")), request_body = DecisionInput,
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn decide(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+    Json(input): Json<DecisionInput>,
+) -> ApiResult<Json<CaseView>> {
+    let (who, meta) = (&caller.principal, &caller.meta);
+    Ok(Json(
+        case::decide(&state.app, who, &receipt, &input, meta).await?,
+    ))
+}

@@ -1,0 +1,524 @@
+//! Cases (办件): the enterprise applies for a matter of its project; the department that owns
+//! the matter takes it in (受理), which starts the promised time limit in working days, and
+//! decides. Matters are applied for in parallel (并联审批), but a matter is decided only once
+//! its prerequisites are approved, and one that needs the land's title only once the project
+//! has it.
+
+use crate::access::{acts_for, of_department, visible_case, visible_project};
+use crate::catalogue::{LAND_TITLE_MATTER, MatterDef};
+use crate::status::CaseStatus;
+use crate::store::cases::{self as store, CaseRow, Decision, NewCase};
+use crate::store::projects::{self as project_store, ProjectRow};
+use chrono::{DateTime, NaiveDate, Utc};
+use qinqing_domain::CreditCode;
+use qinqing_domain::deadline::{Limit, LimitUnit, local_date};
+use qinqing_domain::org::Role;
+use qinqing_kernel::audit::{self, Change};
+use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
+use qinqing_kernel::input::{optional_text, required_text};
+use qinqing_kernel::principal::on_behalf;
+use qinqing_kernel::store::deadlines as deadline_store;
+use qinqing_kernel::store::{Conn, StoreError};
+use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The audit trail's object type of a case.
+pub const OBJECT: &str = "construction_case";
+/// The clock of a case taken in: its matter's promised limit in working days.
+pub const CLOCK: &str = "construction.matter";
+
+/// An application for one matter of a project.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ApplyInput {
+    /// The matter's code in the catalogue.
+    pub matter: String,
+    /// What the enterprise adds, in words (optional).
+    pub note: Option<String>,
+}
+
+/// A department's decision on a case it took in.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct DecisionInput {
+    /// true: 准予许可 (模拟 when the matter needs the land's title and the project has none yet);
+    /// false: 不予许可 (a reason is required).
+    pub approve: bool,
+    pub note: Option<String>,
+    /// 模拟审批 only: the conditions the approval rests on.
+    pub conditions: Option<String>,
+    /// 模拟审批 only: the last day (YYYY-MM-DD) it holds unless the title is registered.
+    pub lapses_on: Option<String>,
+    /// The land's registration only: the 不动产权证号 issued.
+    pub land_title_no: Option<String>,
+}
+
+/// A case as its reader sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseView {
+    pub receipt_no: String,
+    pub project_code: String,
+    pub project_name: String,
+    pub enterprise_name: String,
+    pub matter: String,
+    pub matter_name: String,
+    pub stage: String,
+    pub department: String,
+    pub status: CaseStatus,
+    pub status_label: String,
+    pub promised_days: i64,
+    pub legal_days: i64,
+    pub note: String,
+    pub submitted_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    /// When the department must decide by (its promised limit from 受理).
+    pub due_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
+    /// 模拟审批: its conditions, its last day, and when it became formal.
+    pub conditions: Option<String>,
+    pub lapses_on: Option<NaiveDate>,
+    pub made_formal_at: Option<DateTime<Utc>>,
+    /// Whether approving it now would be 模拟 (the matter needs a title the project lacks).
+    pub would_be_simulated: bool,
+    /// Whether approving it registers the land's title.
+    pub registers_land_title: bool,
+    /// What the caller may do now.
+    pub may_accept: bool,
+    pub may_decide: bool,
+}
+
+/// Applies for a matter of a project the caller acts for.
+pub async fn apply(
+    app: &App,
+    who: &Principal,
+    project_code: &str,
+    input: &ApplyInput,
+    meta: &RequestMeta,
+) -> AppResult<CaseView> {
+    let note = optional_text("note", input.note.as_deref(), 500)?.unwrap_or_default();
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let project = visible_project(&mut tx, who, project_code).await?;
+    if !acts_for(who, &project) {
+        return Err(AppError::forbidden("只有项目所属企业或其亲清管家可以申报"));
+    }
+    let matter = crate::catalogue()
+        .get(input.matter.trim())
+        .ok_or_else(|| AppError::invalid("matter", "没有这个审批事项"))?;
+    let (org_id, _) = crate::offices::deciding_org(&mut tx, &matter.department).await?;
+    let receipt_no = qinqing_kernel::receipts::receipt_number("BJ", now)?;
+    let new = NewCase {
+        receipt_no: &receipt_no,
+        project_id: project.id,
+        matter_code: &matter.code,
+        matter_name: &matter.name,
+        stage: matter.stage,
+        org_id,
+        legal_days: matter.legal_days,
+        promised_days: matter.promised_days,
+        note: &note,
+        submitted_by: who.user_id,
+    };
+    match store::insert(&mut tx, &new, now).await {
+        Err(StoreError::Duplicate) => {
+            return Err(AppError::Conflict {
+                field: Some("matter".into()),
+                message: format!("“{}”已在办理或已办结,不能重复申报", matter.name),
+            });
+        }
+        other => other?,
+    };
+    let code = credit_code(&project)?;
+    let change = Change {
+        action: "construction.case_submitted",
+        object_type: OBJECT,
+        object_id: receipt_no.clone(),
+        on_behalf_of: on_behalf(who, &code),
+        detail: serde_json::json!({ "project": project.code, "matter": matter.code }),
+    };
+    audit::record(&mut tx, who, meta, change, now).await?;
+    let shown = view_in(&mut tx, who, &receipt_no).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+fn credit_code(project: &ProjectRow) -> AppResult<CreditCode> {
+    qinqing_kernel::store::stored("credit_code", CreditCode::parse(&project.credit_code))
+        .map_err(AppError::from)
+}
+
+/// The department's window takes a case in: its promised limit starts, in working days.
+pub async fn accept(
+    app: &App,
+    who: &Principal,
+    receipt_no: &str,
+    meta: &RequestMeta,
+) -> AppResult<CaseView> {
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let (project, case) = visible_case(&mut tx, who, receipt_no).await?;
+    if !of_department(who, &case) {
+        return Err(AppError::forbidden(format!(
+            "本件由{}受理,其他部门不能受理",
+            case.org_name
+        )));
+    }
+    if !store::accept(&mut tx, case.id, who.user_id, now).await? {
+        return Err(moved_on(&case));
+    }
+    let region = qinqing_kernel::store::stored(
+        "region_code",
+        qinqing_domain::DivisionCode::parse(&project.region_code),
+    )?;
+    let label = format!("{}办理", case.matter_name);
+    let start = Start {
+        object_type: OBJECT,
+        object_id: &case.receipt_no,
+        kind: CLOCK,
+        label: &label,
+        region: &region,
+        side: Side::Government,
+        limit: limit_of(case.promised_days),
+        org_id: Some(case.org_id),
+    };
+    deadlines::start(&mut tx, app, start, now).await?;
+    record(&mut tx, who, meta, "construction.case_accepted", &case, now).await?;
+    let shown = view_in(&mut tx, who, receipt_no).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+/// A matter's promised limit as a clock's length.
+fn limit_of(days: i64) -> Limit {
+    Limit {
+        unit: LimitUnit::WorkingDays,
+        amount: u32::try_from(days).unwrap_or(u32::MAX),
+    }
+}
+
+/// The department's lead decides a case taken in.
+pub async fn decide(
+    app: &App,
+    who: &Principal,
+    receipt_no: &str,
+    input: &DecisionInput,
+    meta: &RequestMeta,
+) -> AppResult<CaseView> {
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let (project, case) = visible_case(&mut tx, who, receipt_no).await?;
+    if !(of_department(who, &case) && who.role == Role::DepartmentLead) {
+        return Err(AppError::forbidden(format!(
+            "本件由{}负责人审批,其他人不能作出决定",
+            case.org_name
+        )));
+    }
+    if case.status != CaseStatus::Accepted {
+        return Err(moved_on(&case));
+    }
+    let decision = if input.approve {
+        approval(&mut tx, &project, &case, input, local_date(now)).await?
+    } else {
+        Approval {
+            to: CaseStatus::Refused,
+            note: required_text(
+                "note",
+                input.note.as_deref().unwrap_or_default(),
+                500,
+                "不予许可须说明理由和依据",
+            )?,
+            simulated: None,
+            land_title: None,
+        }
+    };
+    let stored = Decision {
+        to: decision.to,
+        note: &decision.note,
+        simulated: decision.simulated.as_ref().map(|(c, on)| (c.as_str(), *on)),
+    };
+    if !store::decide(&mut tx, case.id, &stored, who.user_id, now).await? {
+        return Err(moved_on(&case));
+    }
+    let object = (OBJECT, case.receipt_no.as_str());
+    deadlines::control_open(&mut tx, app, object, CLOCK, ClockAction::Stop, now).await?;
+    let action = match decision.to {
+        CaseStatus::Simulated => "construction.case_simulated",
+        CaseStatus::Refused => "construction.case_refused",
+        _ => "construction.case_approved",
+    };
+    record(&mut tx, who, meta, action, &case, now).await?;
+    if let Some(title) = &decision.land_title {
+        register_title(&mut tx, who, meta, &project, title, now).await?;
+    }
+    let shown = view_in(&mut tx, who, receipt_no).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+/// What approving a case records: formal or 模拟, and the land's title when it registers one.
+struct Approval {
+    to: CaseStatus,
+    note: String,
+    simulated: Option<(String, NaiveDate)>,
+    land_title: Option<String>,
+}
+
+/// An approval, once its prerequisites are approved (formally or 模拟): 模拟, on conditions until
+/// a date, when the matter needs the land's title and the project has none yet.
+async fn approval(
+    conn: &mut Conn,
+    project: &ProjectRow,
+    case: &CaseRow,
+    input: &DecisionInput,
+    today: NaiveDate,
+) -> AppResult<Approval> {
+    prerequisites_done(conn, project, case).await?;
+    let note = optional_text("note", input.note.as_deref(), 500)?.unwrap_or_default();
+    let land_title = if case.matter_code == LAND_TITLE_MATTER {
+        if project.land_title_no.is_some() {
+            return Err(title_already());
+        }
+        Some(required_text(
+            "land_title_no",
+            input.land_title_no.as_deref().unwrap_or_default(),
+            60,
+            "请填写核发的不动产权证号",
+        )?)
+    } else {
+        None
+    };
+    let simulated = if needs_title(case) && project.land_title_no.is_none() {
+        Some(simulation_terms(input, today)?)
+    } else {
+        None
+    };
+    Ok(Approval {
+        to: if simulated.is_some() {
+            CaseStatus::Simulated
+        } else {
+            CaseStatus::Approved
+        },
+        note,
+        simulated,
+        land_title,
+    })
+}
+
+fn title_already() -> AppError {
+    AppError::Conflict {
+        field: None,
+        message: "项目用地已登记不动产权证,不需再次登记".into(),
+    }
+}
+
+fn needs_title(case: &CaseRow) -> bool {
+    crate::catalogue()
+        .get(&case.matter_code)
+        .is_some_and(|m| m.needs_land_title)
+}
+
+/// The conditions of a 模拟 approval and its last day, after today.
+fn simulation_terms(input: &DecisionInput, today: NaiveDate) -> AppResult<(String, NaiveDate)> {
+    let conditions = required_text(
+        "conditions",
+        input.conditions.as_deref().unwrap_or_default(),
+        500,
+        "项目用地尚未取得不动产权证,只能模拟审批:请写明模拟审批的条件",
+    )?;
+    let lapses_on = input.lapses_on.as_deref().unwrap_or_default().trim();
+    let lapses_on = NaiveDate::parse_from_str(lapses_on, "%Y-%m-%d")
+        .ok()
+        .filter(|d| *d > today)
+        .ok_or_else(|| {
+            AppError::invalid(
+                "lapses_on",
+                "请填写模拟审批的失效日期(今天以后,如 2027-06-30):届时仍未取得不动产权证即失效",
+            )
+        })?;
+    Ok((conditions, lapses_on))
+}
+
+/// A matter is decided only once its prerequisites are approved, formally or 模拟.
+async fn prerequisites_done(
+    conn: &mut Conn,
+    project: &ProjectRow,
+    case: &CaseRow,
+) -> AppResult<()> {
+    let cases = store::of_project(conn, project.id).await?;
+    let open: Vec<&str> = crate::catalogue()
+        .open_prerequisites(&case.matter_code, &going_on(&cases))
+        .into_iter()
+        .map(|m: &MatterDef| m.name.as_str())
+        .collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Conflict {
+        field: None,
+        message: format!("前置事项“{}”尚未办结,本事项暂不能准予许可", open.join("”“")),
+    })
+}
+
+/// The matters approved, formally or 模拟, of a project's cases: those that let others go on.
+pub(crate) fn going_on(cases: &[CaseRow]) -> Vec<&str> {
+    cases
+        .iter()
+        .filter(|c| c.status.lets_others_go_on())
+        .map(|c| c.matter_code.as_str())
+        .collect()
+}
+
+/// Records the land's title and makes every 模拟 approval of the project formal, in one step and
+/// without a new application, each traced.
+async fn register_title(
+    conn: &mut Conn,
+    who: &Principal,
+    meta: &RequestMeta,
+    project: &ProjectRow,
+    title: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if !project_store::set_land_title(conn, project.id, title, now).await? {
+        return Err(title_already());
+    }
+    for case in store::of_project(conn, project.id).await? {
+        if case.status == CaseStatus::Simulated
+            && store::end_simulation(conn, case.id, CaseStatus::Approved, now).await?
+        {
+            let change = Change {
+                action: "construction.case_made_formal",
+                object_type: OBJECT,
+                object_id: case.receipt_no.clone(),
+                on_behalf_of: None,
+                detail: serde_json::json!({ "project": project.code, "land_title_no": title }),
+            };
+            audit::record(conn, who, meta, change, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// 模拟 approvals whose last day has passed without the land's title lapse; each traced.
+/// Safe to run in several processes: a case moves once.
+pub async fn lapse_simulated(app: &App) -> AppResult<usize> {
+    let now = app.now();
+    let mut conn = app.db.conn().await?;
+    let due = store::simulated_past(&mut conn, local_date(now)).await?;
+    drop(conn);
+    let mut lapsed = 0;
+    for case in due {
+        let mut tx = app.db.begin().await?;
+        if store::end_simulation(&mut tx, case.id, CaseStatus::Lapsed, now).await? {
+            let system = Principal::system();
+            let meta = RequestMeta::default();
+            record(
+                &mut tx,
+                &system,
+                &meta,
+                "construction.case_lapsed",
+                &case,
+                now,
+            )
+            .await?;
+            lapsed += 1;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+    }
+    Ok(lapsed)
+}
+
+/// The answer when a case is no longer where the action expects it.
+fn moved_on(case: &CaseRow) -> AppError {
+    AppError::Conflict {
+        field: None,
+        message: format!("本件已{},请刷新后再看", case.status.label_zh()),
+    }
+}
+
+async fn record(
+    conn: &mut Conn,
+    who: &Principal,
+    meta: &RequestMeta,
+    action: &str,
+    case: &CaseRow,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let change = Change {
+        action,
+        object_type: OBJECT,
+        object_id: case.receipt_no.clone(),
+        on_behalf_of: None,
+        detail: serde_json::json!({ "project": case.project_code, "matter": case.matter_code }),
+    };
+    audit::record(conn, who, meta, change, now).await?;
+    Ok(())
+}
+
+/// One case, if the caller may see it.
+pub async fn get(app: &App, who: &Principal, receipt_no: &str) -> AppResult<CaseView> {
+    let mut conn = app.db.conn().await?;
+    view_in(&mut conn, who, receipt_no).await
+}
+
+async fn view_in(conn: &mut Conn, who: &Principal, receipt_no: &str) -> AppResult<CaseView> {
+    let (_, case) = visible_case(conn, who, receipt_no).await?;
+    let clocks = deadline_store::for_object(conn, OBJECT, &case.receipt_no).await?;
+    let due_at = clocks
+        .iter()
+        .rev()
+        .find(|d| d.kind == CLOCK)
+        .map(|d| d.due_at);
+    Ok(view(who, case, due_at))
+}
+
+fn view(who: &Principal, case: CaseRow, due_at: Option<DateTime<Utc>>) -> CaseView {
+    let ours = of_department(who, &case);
+    CaseView {
+        would_be_simulated: needs_title(&case) && case.project_land_title.is_none(),
+        registers_land_title: case.matter_code == LAND_TITLE_MATTER,
+        conditions: case.conditions.clone(),
+        lapses_on: case.lapses_on,
+        made_formal_at: case.made_formal_at,
+        may_accept: ours && case.status == CaseStatus::Submitted,
+        may_decide: ours && who.role == Role::DepartmentLead && case.status == CaseStatus::Accepted,
+        receipt_no: case.receipt_no,
+        project_code: case.project_code,
+        project_name: case.project_name,
+        enterprise_name: case.enterprise_name,
+        matter: case.matter_code,
+        matter_name: case.matter_name,
+        stage: case.stage.label().into(),
+        department: case.org_name,
+        status_label: case.status.label_zh().into(),
+        status: case.status,
+        promised_days: case.promised_days,
+        legal_days: case.legal_days,
+        note: case.note,
+        submitted_at: case.submitted_at,
+        accepted_at: case.accepted_at,
+        due_at,
+        decided_at: case.decided_at,
+        decision_note: case.decision_note,
+    }
+}
+
+/// The cases of the caller's department, open ones first.
+pub async fn queue(app: &App, who: &Principal) -> AppResult<Vec<CaseView>> {
+    if !matches!(who.role, Role::Handler | Role::DepartmentLead) {
+        return Ok(Vec::new());
+    }
+    let mut conn = app.db.conn().await?;
+    let rows = store::of_org(&mut conn, who.org_id).await?;
+    let ids: Vec<&str> = rows.iter().map(|c| c.receipt_no.as_str()).collect();
+    let clocks = deadline_store::for_objects(&mut conn, OBJECT, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|case| {
+            let due = clocks
+                .get(&case.receipt_no)
+                .and_then(|ds| ds.iter().rev().find(|d| d.kind == CLOCK))
+                .map(|d| d.due_at);
+            view(who, case, due)
+        })
+        .collect())
+}

@@ -1,0 +1,25 @@
+//! The scene's pages: the enterprise's projects (phone first) with the registration form, one
+//! project with its matters stage by stage, and the department's cases with their forms. The
+//! use cases decide; a form shown to someone who may not use it is refused like the API would.
+
+mod cases;
+mod projects;
+
+use axum::Router;
+use axum::routing::{get, post};
+use qinqing_kernel::web::AppState;
+
+/// The routes of the scene's pages and forms.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/projects", get(projects::list).post(projects::register))
+        .route("/projects/{code}", get(projects::page))
+        .route("/projects/{code}/cases", post(projects::apply))
+        .route("/construction-cases", get(cases::queue))
+        .route("/construction-cases/{receipt}", get(cases::page))
+        .route("/construction-cases/{receipt}/accept", post(cases::accept))
+        .route(
+            "/construction-cases/{receipt}/decision",
+            post(cases::decide),
+        )
+}

@@ -1,0 +1,139 @@
+//! 厂房报建 as a scene of the platform: its navigation, its clock, who may read a project's or
+//! a case's trail, and its share of the demo.
+
+use async_trait::async_trait;
+use axum::Router;
+use qinqing_domain::org::Role;
+use qinqing_kernel::audit::ActionLabel;
+use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background, seen};
+use qinqing_kernel::store::Conn;
+use qinqing_kernel::web::{AppState, NavLink, Section, WebScene};
+use qinqing_kernel::{App, AppResult, Principal};
+use utoipa_axum::router::OpenApiRouter;
+
+pub struct Construction;
+
+/// What the trail calls the actions the scene records.
+const ACTIONS: &[ActionLabel] = &[
+    ("construction.project_registered", "登记工业项目"),
+    ("construction.case_submitted", "申报审批事项"),
+    ("construction.case_accepted", "受理审批事项"),
+    ("construction.case_approved", "准予许可"),
+    ("construction.case_simulated", "模拟审批通过"),
+    ("construction.case_made_formal", "模拟审批转为正式审批"),
+    ("construction.case_lapsed", "模拟审批失效"),
+    ("construction.case_refused", "不予许可"),
+];
+
+#[async_trait]
+impl Scene for Construction {
+    fn name(&self) -> &'static str {
+        "construction"
+    }
+
+    fn label(&self) -> &'static str {
+        "厂房报建"
+    }
+
+    fn action_labels(&self) -> &'static [ActionLabel] {
+        ACTIONS
+    }
+
+    fn matters(&self) -> Vec<Matter> {
+        vec![Matter {
+            key: "construction",
+            label: "厂房报建:登记工业项目、申报审批事项",
+            actions: &["construction.project_", "construction.case_submitted"],
+        }]
+    }
+
+    fn clocks(&self) -> Vec<ClockKind> {
+        vec![ClockKind {
+            kind: crate::case::CLOCK.into(),
+            label: "报建审批事项办理".into(),
+            builtin_rule: None,
+        }]
+    }
+
+    async fn sees_object(
+        &self,
+        conn: &mut Conn,
+        who: &Principal,
+        object_type: &str,
+        object_id: &str,
+    ) -> Option<AppResult<bool>> {
+        // The trail is for staff; the enterprise follows its matters on the project's page.
+        let staff = who.role.is_staff();
+        match object_type {
+            crate::project::OBJECT => Some(match staff {
+                true => seen(crate::access::visible_project(conn, who, object_id).await),
+                false => Ok(false),
+            }),
+            crate::case::OBJECT => Some(match staff {
+                true => seen(crate::access::visible_case(conn, who, object_id).await),
+                false => Ok(false),
+            }),
+            _ => None,
+        }
+    }
+
+    async fn object_page(
+        &self,
+        _conn: &mut Conn,
+        object_type: &str,
+        object_id: &str,
+    ) -> Option<AppResult<String>> {
+        match object_type {
+            crate::project::OBJECT => Some(Ok(format!("/projects/{object_id}"))),
+            crate::case::OBJECT => Some(Ok(format!("/construction-cases/{object_id}"))),
+            _ => None,
+        }
+    }
+
+    async fn background(&self, app: &App) {
+        log_background(
+            crate::case::lapse_simulated(app).await,
+            "模拟 approvals lapsed",
+            "lapsing 模拟 approvals failed",
+        );
+    }
+
+    async fn load_demo(&self, app: &App, part: DemoPart) -> AppResult<()> {
+        match part {
+            DemoPart::Base => crate::demo::load(app).await,
+            DemoPart::History => crate::demo::load_history(app).await,
+        }
+    }
+}
+
+#[async_trait]
+impl WebScene for Construction {
+    fn api(&self) -> OpenApiRouter<AppState> {
+        OpenApiRouter::with_openapi(<crate::api::ApiDoc as utoipa::OpenApi>::openapi())
+            .merge(crate::api::routes())
+    }
+
+    fn pages(&self) -> Router<AppState> {
+        crate::pages::routes()
+    }
+
+    fn nav(&self, who: Option<&Principal>) -> Vec<NavLink> {
+        let Some(p) = who else {
+            return Vec::new();
+        };
+        let mut links = Vec::new();
+        let watches = matches!(p.role, Role::Handler | Role::DepartmentLead | Role::Admin)
+            || p.role.is_supervisor();
+        if matches!(p.role, Role::EnterpriseUser | Role::Steward) || watches {
+            links.push(NavLink::new(Section::Work, "/projects", "项目报建"));
+        }
+        if matches!(p.role, Role::Handler | Role::DepartmentLead) {
+            links.push(NavLink::new(
+                Section::Work,
+                "/construction-cases",
+                "报建办件",
+            ));
+        }
+        links
+    }
+}
