@@ -21,10 +21,11 @@ async function linksOf(page) {
     .map((u) => u.pathname + u.search))];
 }
 
-// Every account of the demo district but the reviewers 2 and 3 (the same pages as reviewer1).
+// Every account of the demo district but the reviewers 2 and 3 (the same pages as reviewer1),
+// and of the offices 厂房报建 adds, 自然资源局's window clerk and lead (the others see the same).
 const ROLES = [
   'enterprise', 'steward', 'handler', 'reviewer1', 'lead', 'finance', 'bank', 'efficiency',
-  'investment', 'discipline', 'town', 'admin',
+  'investment', 'discipline', 'town', 'admin', 'zrj', 'zrj.lead',
 ];
 
 for (const role of ROLES) {

@@ -2,10 +2,11 @@
 //! clerk (经办人) and a lead each, so every matter can be applied for, taken in and decided.
 
 use crate::case::{self, ApplyInput, DecisionInput};
+use crate::catalogue::LAND_TITLE_MATTER;
 use crate::project::{self, ProjectInput};
 use qinqing_domain::org::{OrgKind, Role};
 use qinqing_kernel::demo::{DemoOffice, add_offices, principal};
-use qinqing_kernel::{App, AppResult, Principal, RequestMeta};
+use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 
 const OFFICES: [DemoOffice; 6] = [
     DemoOffice {
@@ -63,8 +64,9 @@ pub async fn load(app: &App) -> AppResult<()> {
     add_offices(app, &OFFICES).await
 }
 
-/// The full demo's projects: one under way in its first stage (two matters approved, one being
-/// examined, one applied for alongside), one just registered.
+/// The full demo's projects: one with its land's title under way in its first stage, one
+/// without it whose 建设工程规划许可证 waits for the lead (who may approve it 模拟), and one whose
+/// 模拟 approval became formal when its land was registered.
 pub async fn load_history(app: &App) -> AppResult<()> {
     let Some(firm) = principal(app, "enterprise").await? else {
         return Ok(());
@@ -72,58 +74,129 @@ pub async fn load_history(app: &App) -> AppResult<()> {
     let Some(code) = firm.enterprises().first().map(ToString::to_string) else {
         return Ok(());
     };
-    let meta = RequestMeta::default();
-    let input = ProjectInput {
-        credit_code: code.clone(),
-        name: "年产 10 万套智能卫浴生产线项目".into(),
-        parcel: "2026G-012".into(),
-        location: "东园镇锦厝村".into(),
-        investment: "120000000".into(),
-        floor_area: "36500.5".into(),
-        land_title_no: Some("闽(2026)泉州台商投资区不动产权第 0001234 号".into()),
-        ..ProjectInput::default()
+    let demo = Demo { app, firm, code };
+    let titled = demo
+        .project(
+            "年产 10 万套智能卫浴生产线项目",
+            ("2026G-012", "东园镇锦厝村"),
+            Some("闽(2026)泉州台商投资区不动产权第 0001234 号"),
+        )
+        .await?;
+    demo.approve(&titled, "project_filing", "fgj", None).await?;
+    demo.approve(&titled, "land_pre_review", "zrj", None)
+        .await?;
+    demo.take_in(&titled, "land_use_permit", "zrj").await?;
+    demo.apply(&titled, "eia_approval").await?;
+
+    let waiting = demo
+        .project("新建标准厂房项目", ("2026G-027", "张坂镇后边村"), None)
+        .await?;
+    demo.approve_up_to_the_permit(&waiting).await?;
+    demo.take_in(&waiting, "building_planning_permit", "zrj")
+        .await?;
+
+    let converted = demo
+        .project("智能装备产业园二期项目", ("2026G-031", "洛阳镇"), None)
+        .await?;
+    demo.approve_up_to_the_permit(&converted).await?;
+    let terms = ("以取得不动产权证为生效条件;规划指标不得调整", "2027-06-30");
+    demo.approve(&converted, "building_planning_permit", "zrj", Some(terms))
+        .await?;
+    let title = DecisionInput {
+        approve: true,
+        land_title_no: Some("闽(2026)泉州台商投资区不动产权第 0002468 号".into()),
+        ..DecisionInput::default()
     };
-    let under_way = project::register(app, &firm, &input, &meta).await?;
-    for (matter, office, decided) in [
-        ("project_filing", "fgj", true),
-        ("land_pre_review", "zrj", true),
-        ("land_use_permit", "zrj", false),
-    ] {
-        let receipt = apply(app, &firm, &under_way.code, matter).await?;
-        let Some(clerk) = principal(app, office).await? else {
-            return Ok(());
-        };
-        case::accept(app, &clerk, &receipt, &meta).await?;
-        if decided && let Some(lead) = principal(app, &format!("{office}.lead")).await? {
-            let approve = DecisionInput {
-                approve: true,
-                note: Some("材料齐全,符合规定,准予许可".into()),
-                ..DecisionInput::default()
-            };
-            case::decide(app, &lead, &receipt, &approve, &meta).await?;
-        }
-    }
-    apply(app, &firm, &under_way.code, "eia_approval").await?;
-    let input = ProjectInput {
-        credit_code: code,
-        name: "新建标准厂房项目".into(),
-        parcel: "2026G-027".into(),
-        location: "张坂镇后边村".into(),
-        investment: "45000000".into(),
-        floor_area: "18000".into(),
-        ..ProjectInput::default()
-    };
-    project::register(app, &firm, &input, &meta).await?;
-    Ok(())
+    let receipt = demo.take_in(&converted, LAND_TITLE_MATTER, "zrj").await?;
+    demo.decide(&receipt, "zrj", &title).await
 }
 
-async fn apply(app: &App, firm: &Principal, project: &str, matter: &str) -> AppResult<String> {
-    let input = ApplyInput {
-        matter: matter.into(),
-        note: None,
-    };
-    let meta = RequestMeta::default();
-    Ok(case::apply(app, firm, project, &input, &meta)
+/// The demo enterprise's projects, played through the use cases.
+struct Demo<'a> {
+    app: &'a App,
+    firm: Principal,
+    code: String,
+}
+
+impl Demo<'_> {
+    async fn project(
+        &self,
+        name: &str,
+        (parcel, location): (&str, &str),
+        land_title_no: Option<&str>,
+    ) -> AppResult<String> {
+        let input = ProjectInput {
+            credit_code: self.code.clone(),
+            name: name.into(),
+            parcel: parcel.into(),
+            location: location.into(),
+            investment: "120000000".into(),
+            floor_area: "36500.5".into(),
+            land_title_no: land_title_no.map(Into::into),
+            ..ProjectInput::default()
+        };
+        let meta = RequestMeta::default();
+        Ok(project::register(self.app, &self.firm, &input, &meta)
+            .await?
+            .code)
+    }
+
+    async fn apply(&self, project: &str, matter: &str) -> AppResult<String> {
+        let input = ApplyInput {
+            matter: matter.into(),
+            note: None,
+        };
+        let meta = RequestMeta::default();
+        Ok(case::apply(self.app, &self.firm, project, &input, &meta)
+            .await?
+            .receipt_no)
+    }
+
+    /// Applied for and taken in by the office's window clerk.
+    async fn take_in(&self, project: &str, matter: &str, office: &str) -> AppResult<String> {
+        let receipt = self.apply(project, matter).await?;
+        let clerk = staff(self.app, office).await?;
+        case::accept(self.app, &clerk, &receipt, &RequestMeta::default()).await?;
+        Ok(receipt)
+    }
+
+    async fn decide(&self, receipt: &str, office: &str, input: &DecisionInput) -> AppResult<()> {
+        let lead = staff(self.app, &format!("{office}.lead")).await?;
+        case::decide(self.app, &lead, receipt, input, &RequestMeta::default()).await?;
+        Ok(())
+    }
+
+    /// Applied for, taken in and approved; 模拟 on (conditions, last day) when given.
+    async fn approve(
+        &self,
+        project: &str,
+        matter: &str,
+        office: &str,
+        simulated: Option<(&str, &str)>,
+    ) -> AppResult<()> {
+        let receipt = self.take_in(project, matter, office).await?;
+        let input = DecisionInput {
+            approve: true,
+            note: Some("材料齐全,符合规定,准予许可".into()),
+            conditions: simulated.map(|(c, _)| c.into()),
+            lapses_on: simulated.map(|(_, on)| on.into()),
+            ..DecisionInput::default()
+        };
+        self.decide(&receipt, office, &input).await
+    }
+
+    /// Every matter before the 建设工程规划许可证 approved.
+    async fn approve_up_to_the_permit(&self, project: &str) -> AppResult<()> {
+        self.approve(project, "project_filing", "fgj", None).await?;
+        for matter in ["land_pre_review", "land_use_permit", "design_review"] {
+            self.approve(project, matter, "zrj", None).await?;
+        }
+        Ok(())
+    }
+}
+
+async fn staff(app: &App, username: &str) -> AppResult<Principal> {
+    principal(app, username)
         .await?
-        .receipt_no)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demo account {username} missing")))
 }

@@ -4,14 +4,15 @@ use crate::case::{self, CaseView, DecisionInput};
 use crate::status::CaseStatus;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use qinqing_kernel::AppResult;
 use qinqing_kernel::listing::Tone;
 use qinqing_kernel::web::AppState;
+use qinqing_kernel::web::form::{Pairs, field};
 use qinqing_kernel::web::pages::step::Step;
-use qinqing_kernel::web::pages::{Errors, Layout, answer, error_page};
+use qinqing_kernel::web::pages::{Done, Errors, Layout, answer, error_page};
 use qinqing_kernel::web::session::{Caller, PageUser};
 
 /// The colour of a case's status: a running limit by how near it is, then where it stands.
@@ -58,9 +59,17 @@ pub struct CasePage {
     c: CaseView,
     now: DateTime<Utc>,
     errors: Errors,
+    /// The confirmation of the step just taken, if any.
+    notice: &'static str,
+    /// What was typed in the decision form, kept when it comes back with a mistake.
+    form: Pairs,
 }
 
 impl CasePage {
+    fn kept(&self, name: &str) -> &str {
+        field(&self.form, name)
+    }
+
     fn tone(&self) -> Tone {
         tone(&self.c, self.now)
     }
@@ -75,7 +84,13 @@ impl CasePage {
     }
 }
 
-async fn render_case(state: &AppState, caller: &Caller, receipt: &str, errors: Errors) -> Response {
+async fn render_case(
+    state: &AppState,
+    caller: &Caller,
+    receipt: &str,
+    (errors, form): (Errors, Pairs),
+    notice: &'static str,
+) -> Response {
     match case::get(&state.app, &caller.principal, receipt).await {
         Ok(c) => CasePage {
             layout: Layout::new(
@@ -87,6 +102,8 @@ async fn render_case(state: &AppState, caller: &Caller, receipt: &str, errors: E
             c,
             now: state.app.now(),
             errors,
+            notice,
+            form,
         }
         .into_response(),
         Err(e) => error_page(&e, Some(caller), state),
@@ -97,8 +114,15 @@ pub async fn page(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
     Path(receipt): Path<String>,
+    Query(done): Query<Done>,
 ) -> Response {
-    render_case(&state, &caller, &receipt, Errors::new()).await
+    let notices = [
+        ("accepted", "已受理,办理时限开始计算"),
+        ("decided", "审批决定已作出,企业可在项目页看到"),
+    ];
+    let notice = done.notice(&notices).unwrap_or_default();
+    let blank = (Errors::new(), Pairs::new());
+    render_case(&state, &caller, &receipt, blank, notice).await
 }
 
 /// Answers a step of the case's page: back to the page, or the page again with the mistake.
@@ -106,7 +130,7 @@ async fn step_answer<T>(step: &Step<String>, result: AppResult<T>, done: &str) -
     let (state, caller, receipt) = (step.state(), step.caller(), step.key.as_str());
     let next = format!("/construction-cases/{receipt}?done={done}");
     answer(state, caller, result, &next, |errors| {
-        render_case(state, caller, receipt, errors)
+        render_case(state, caller, receipt, (errors, step.pairs().clone()), "")
     })
     .await
 }

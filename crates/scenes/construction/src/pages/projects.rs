@@ -5,7 +5,7 @@ use crate::project::{self, MatterView, ProjectInput, ProjectSummary, ProjectView
 use crate::status::CaseStatus;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use qinqing_kernel::AppResult;
 use qinqing_kernel::listing::Tone;
@@ -13,7 +13,7 @@ use qinqing_kernel::principal::acts_for_enterprise;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::form::{Pairs, field};
 use qinqing_kernel::web::pages::step::Step;
-use qinqing_kernel::web::pages::{Errors, Layout, answer, error_page, form_caller};
+use qinqing_kernel::web::pages::{Done, Errors, Layout, answer, error_page, form_caller};
 use qinqing_kernel::web::session::{Caller, PageUser};
 
 #[derive(Template, WebTemplate)]
@@ -106,6 +106,8 @@ pub struct ProjectPage {
     layout: Layout,
     p: ProjectView,
     errors: Errors,
+    /// The confirmation of the step just taken, if any.
+    notice: &'static str,
 }
 
 impl ProjectPage {
@@ -119,12 +121,19 @@ impl ProjectPage {
     }
 }
 
-async fn render_project(state: &AppState, caller: &Caller, code: &str, errors: Errors) -> Response {
+async fn render_project(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+    errors: Errors,
+    notice: &'static str,
+) -> Response {
     match project::get(&state.app, &caller.principal, code).await {
         Ok(p) => ProjectPage {
             layout: Layout::new(p.name.clone(), Some(caller), state, "/projects"),
             p,
             errors,
+            notice,
         }
         .into_response(),
         Err(e) => error_page(&e, Some(caller), state),
@@ -135,8 +144,11 @@ pub async fn page(
     State(state): State<AppState>,
     PageUser(caller): PageUser,
     Path(code): Path<String>,
+    Query(done): Query<Done>,
 ) -> Response {
-    render_project(&state, &caller, &code, Errors::new()).await
+    let notices = [("applied", "已申报,等待审批部门受理")];
+    let notice = done.notice(&notices).unwrap_or_default();
+    render_project(&state, &caller, &code, Errors::new(), notice).await
 }
 
 /// 申报 one matter from the project's page.
@@ -149,7 +161,7 @@ pub async fn apply(step: Step<String>) -> Response {
     let result = case::apply(step.app(), step.who(), code, &input, step.meta()).await;
     let next = format!("/projects/{code}?done=applied#stages");
     answer(state, caller, result, &next, |errors| {
-        render_project(state, caller, code, errors)
+        render_project(state, caller, code, errors, "")
     })
     .await
 }

@@ -1,0 +1,147 @@
+// 厂房报建全网办 on a phone: an enterprise registers its project (a mistake is caught and what was
+// typed kept), sees every matter it needs stage by stage and applies for the first; the
+// 发展和改革局's window takes it in on the clock and its lead approves. And 模拟审批: the demo's
+// 新建标准厂房项目 has no land title yet, so 自然资源局's lead approves its 建设工程规划许可证 as
+// 模拟, on conditions until a date; when the land is registered, the permit becomes formal without
+// a new application.
+import assert from 'node:assert/strict';
+import {
+  PHONE, useBrowser, journey, newContext, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll,
+  assertNoRawCode, runTag, unfold,
+} from './lib/harness.mjs';
+
+useBrowser();
+
+/** Logs `username` in on a phone of its own, runs `fn(page)` and closes it. */
+async function as(watch, username, fn) {
+  const context = await newContext(PHONE, watch);
+  try {
+    const page = await context.newPage();
+    await login(page, username);
+    await fn(page);
+  } finally {
+    await context.close();
+  }
+}
+
+/** The matter `name`'s entry on a project's page. */
+function matter(page, name) {
+  return page.locator('ul.matters > li').filter({ has: page.getByText(name, { exact: true }) });
+}
+
+journey('企业在手机上登记工业项目并申报,发改局受理并准予备案', PHONE, async ({ page, watch }) => {
+  const name = `年产 5 万台新能源电机项目 ${runTag()}`;
+  await login(page, 'enterprise');
+  await visit(page, '/projects');
+  await unfold(page, '登记新项目');
+  await page.getByLabel('项目名称').fill(name);
+  await page.getByLabel('地块编号').fill('2026G-045');
+  await page.getByLabel('建设地点').fill('东园镇埭村');
+  await page.getByLabel('总投资(元)').fill('很多');
+  await page.getByLabel('总建筑面积(平方米)').fill('21000');
+  watch.expectStatus(422, '/projects');
+  await clickAndWait(page, page.getByRole('button', { name: '登记项目' }));
+  await page.locator('.field-error').filter({ hasText: '总投资应为大于 0 的金额' }).waitFor();
+  assert.equal(await page.getByLabel('项目名称').inputValue(), name, 'what was typed is kept');
+  await page.getByLabel('总投资(元)').fill('80,000,000');
+  await clickAndWait(page, page.getByRole('button', { name: '登记项目' }));
+
+  await page.getByRole('heading', { name }).waitFor();
+  for (const stage of ['立项用地规划许可阶段', '工程建设许可阶段', '施工许可阶段', '竣工验收阶段', '并行推进']) {
+    await page.getByRole('heading', { name: new RegExp(`^${stage}`) }).waitFor();
+  }
+  const permit = matter(page, '建筑工程施工许可证核发');
+  assert.match(await permit.innerText(), /需先办结:.*施工图设计文件审查/);
+  await assertNoHorizontalScroll(page);
+  await assertNoRawCode(page);
+  await screenshot(page, 'construction-project-phone');
+  const projectPath = new URL(page.url()).pathname;
+
+  await clickAndWait(page, matter(page, '企业投资项目备案').getByRole('button', { name: '在线申报' }));
+  await page.getByRole('status').filter({ hasText: '已申报' }).waitFor();
+  const filing = matter(page, '企业投资项目备案');
+  assert.match(await filing.innerText(), /待受理/);
+  const casePath = await filing.getByRole('link', { name: /查看办件/ }).getAttribute('href');
+
+  await as(watch, 'fgj', async (clerk) => {
+    await visit(clerk, casePath);
+    await clickAndWait(clerk, clerk.getByRole('button', { name: '受理' }));
+    await clerk.getByRole('status').filter({ hasText: '办理时限开始计算' }).waitFor();
+    assert.match(await clerk.locator('main').innerText(), /办结期限\s*\d{4}-\d{2}-\d{2}.含当日./);
+  });
+  await as(watch, 'fgj.lead', async (lead) => {
+    await visit(lead, casePath);
+    await lead.getByLabel('审批意见(不予许可须写明理由和依据)').fill('予以备案');
+    await clickAndWait(lead, lead.getByRole('button', { name: '提交决定' }));
+    await lead.getByRole('status').filter({ hasText: '审批决定已作出' }).waitFor();
+    assert.match(await lead.locator('main').innerText(), /准予许可/);
+  });
+
+  await visit(page, projectPath);
+  assert.match(await matter(page, '企业投资项目备案').innerText(), /准予许可/);
+  assert.match(await page.getByRole('heading', { name: /^立项用地规划许可阶段/ }).innerText(), /已办结 1 \//);
+  await screenshot(page, 'construction-filed-phone');
+});
+
+journey('模拟审批:尚无土地证时模拟准予规划许可,土地登记后自动转为正式', PHONE, async ({ page, watch }) => {
+  // 自然资源局's lead finds the permit waiting in the office's cases.
+  let casePath = '';
+  await as(watch, 'zrj.lead', async (lead) => {
+    await visit(lead, '/construction-cases');
+    const row = lead.locator('table.list tbody tr')
+      .filter({ hasText: '新建标准厂房项目' })
+      .filter({ hasText: '建设工程规划许可证核发' });
+    casePath = await row.getByRole('link').first().getAttribute('href');
+    await visit(lead, casePath);
+    watch.expectStatus(422, `${casePath}/decision`);
+    assert.match(await lead.locator('main').innerText(), /尚未取得不动产权证:准予许可即为模拟审批/);
+    // Without conditions and a date it cannot be approved; what was typed stays.
+    await lead.getByLabel('审批意见(不予许可须写明理由和依据)').fill('方案符合规划条件');
+    await clickAndWait(lead, lead.getByRole('button', { name: '提交决定' }));
+    await lead.locator('.field-error').filter({ hasText: '请写明模拟审批的条件' }).waitFor();
+    assert.equal(await lead.getByLabel('审批意见(不予许可须写明理由和依据)').inputValue(), '方案符合规划条件');
+    await lead.getByLabel('模拟审批的条件').fill('以取得不动产权证为生效条件;规划指标不得调整');
+    await lead.getByLabel('失效日期(届时仍未取得不动产权证即失效)').fill('2027-12-31');
+    await clickAndWait(lead, lead.getByRole('button', { name: '提交决定' }));
+    await lead.getByRole('status').filter({ hasText: '审批决定已作出' }).waitFor();
+    const text = await lead.locator('main').innerText();
+    assert.match(text, /模拟审批通过/);
+    assert.match(text, /模拟审批失效日期\s*2027-12-31/);
+    await assertNoHorizontalScroll(lead);
+    await screenshot(lead, 'construction-simulated-phone');
+  });
+
+  // The enterprise applies for the land's registration from its project's page.
+  await login(page, 'enterprise');
+  await visit(page, '/projects');
+  await clickAndWait(page, page.getByRole('link', { name: /新建标准厂房项目/ }));
+  assert.match(await matter(page, '建设工程规划许可证核发').innerText(), /模拟审批通过/);
+  const registration = matter(page, '国有建设用地使用权首次登记(不动产权证书核发)');
+  await clickAndWait(page, registration.getByRole('button', { name: '在线申报' }));
+  const registrationPath = await matter(page, '国有建设用地使用权首次登记(不动产权证书核发)')
+    .getByRole('link', { name: /查看办件/ }).getAttribute('href');
+  const projectPath = new URL(page.url()).pathname;
+
+  await as(watch, 'zrj', async (clerk) => {
+    await visit(clerk, registrationPath);
+    await clickAndWait(clerk, clerk.getByRole('button', { name: '受理' }));
+  });
+  const title = '闽(2026)泉州台商投资区不动产权第 0009876 号';
+  await as(watch, 'zrj.lead', async (lead) => {
+    await visit(lead, registrationPath);
+    await lead.getByLabel('核发的不动产权证号').fill(title);
+    await clickAndWait(lead, lead.getByRole('button', { name: '提交决定' }));
+    await lead.getByRole('status').filter({ hasText: '审批决定已作出' }).waitFor();
+    // The 模拟 permit is formal now, without a new application.
+    await visit(lead, casePath);
+    const text = await lead.locator('main').innerText();
+    assert.match(text, /准予许可/);
+    assert.match(text, /转为正式审批\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2}.已取得不动产权证./);
+    await screenshot(lead, 'construction-made-formal-phone');
+  });
+
+  await visit(page, projectPath);
+  assert.ok((await page.locator('dl.facts').innerText()).includes(title), 'the land title is on the project');
+  assert.match(await matter(page, '建设工程规划许可证核发').innerText(), /准予许可/);
+  await assertNoRawCode(page);
+});
