@@ -30,6 +30,21 @@ CREATE TABLE construction_project (
 CREATE INDEX construction_project_enterprise ON construction_project(enterprise_id);
 CREATE INDEX construction_project_region ON construction_project(region_code);
 
+-- 集中授权: a department entrusts a matter to the 行政服务中心 for a period; cases applied for
+-- while it is in force are taken in and decided by the centre in the department's name.
+CREATE TABLE construction_entrustment (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    matter_code    TEXT NOT NULL,
+    from_org_id    BIGINT NOT NULL REFERENCES organisation(id),
+    to_org_id      BIGINT NOT NULL REFERENCES organisation(id),
+    -- Beijing dates, both included.
+    starts_on      TEXT NOT NULL,
+    ends_on        TEXT NOT NULL,
+    created_by     BIGINT NOT NULL,
+    created_at     TEXT NOT NULL
+);
+CREATE INDEX construction_entrustment_matter ON construction_entrustment(matter_code, from_org_id);
+
 -- One application for one matter of the catalogue; the matter's name, stage and limits are
 -- copied in, so a later catalogue does not rewrite what was applied for.
 CREATE TABLE construction_case (
@@ -39,8 +54,12 @@ CREATE TABLE construction_case (
     matter_code    TEXT NOT NULL,
     matter_name    TEXT NOT NULL,
     stage          TEXT NOT NULL,
-    -- The department that decides.
+    -- The office that decides: the department, or the centre it entrusted the matter to.
     org_id         BIGINT NOT NULL REFERENCES organisation(id),
+    -- Under an entrustment: which, and the department in whose name the centre acts. When it
+    -- ends before the case is decided, the case goes back to that department.
+    entrustment_id BIGINT REFERENCES construction_entrustment(id),
+    entrusted_by   BIGINT REFERENCES organisation(id),
     legal_days     BIGINT NOT NULL,
     promised_days  BIGINT NOT NULL,
     -- submitted | accepted | approved | simulated | refused | lapsed

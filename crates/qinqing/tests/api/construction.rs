@@ -395,3 +395,103 @@ async fn a_simulated_approval_becomes_formal_when_the_land_title_is_registered_o
     // A lapsed matter may be applied for again.
     apply(&firm, &other, "building_planning_permit").await;
 }
+
+#[tokio::test]
+async fn an_entrusted_matter_is_decided_by_the_centre_until_the_entrustment_ends() {
+    // Monday 16 November 2026.
+    let clock = Arc::new(ManualClock::new(beijing_time(2026, 11, 16, 9)));
+    let app = TestApp::spawn_at(clock.clone()).await;
+    let lead = app.login("zrj.lead").await;
+    let admin = app.login("admin").await;
+    let orgs = ok(admin.get("/api/v1/organisations").await).await;
+    let id_of = |name: &str| {
+        orgs.as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == name)
+            .and_then(|o| o["id"].as_i64())
+            .unwrap()
+    };
+    let (centre, housing) = (id_of("行政服务中心"), id_of("住房和城乡建设局"));
+    let entrust = |to: i64, ends_on: &str| {
+        json!({ "matter": "land_pre_review", "to_org_id": to,
+                "starts_on": "2026-11-16", "ends_on": ends_on })
+    };
+    let path = "/api/v1/construction/entrustments";
+    // Only the lead of the department that decides the matter; only to the centre; a sane period.
+    let other_lead = app.login("zjj.lead").await;
+    expect(
+        other_lead.post(path, &entrust(centre, "2026-11-20")).await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let wrong = expect(
+        lead.post(path, &entrust(housing, "2026-11-20")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(wrong["field"], "to_org_id", "{wrong}");
+    let wrong = expect(
+        lead.post(path, &entrust(centre, "2026-11-01")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(wrong["field"], "ends_on", "{wrong}");
+    let made = expect(
+        lead.post(path, &entrust(centre, "2026-11-20")).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(made["in_force"], true, "{made}");
+
+    // Applied for while in force: the centre takes it in, in the department's name.
+    let firm = app.login("enterprise").await;
+    let code = project(&firm).await;
+    approve(&app, &firm, &code, "project_filing", "fgj").await;
+    let receipt = apply(&firm, &code, "land_pre_review").await;
+    let zrj = app.login("zrj").await;
+    let path = format!("/api/v1/construction-cases/{receipt}/accept");
+    expect(zrj.post(&path, &json!({})).await, StatusCode::NOT_FOUND).await;
+    let taken = accept(&app.login("fwzx").await, &receipt).await;
+    assert_eq!(
+        (
+            &taken["department"],
+            &taken["entrusted_by"],
+            &taken["status"]
+        ),
+        (
+            &json!("行政服务中心"),
+            &json!("自然资源局"),
+            &json!("accepted")
+        ),
+        "{taken}"
+    );
+
+    // The entrustment ends before the decision: the centre may no longer decide, the case is
+    // back with 自然资源局 and its lead decides.
+    clock.set(beijing_time(2026, 11, 23, 9));
+    let centre_lead = app.login("fwzx.lead").await;
+    expect(
+        decide(&centre_lead, &receipt, true, "").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let lead = app.login("zrj.lead").await;
+    let decided = ok(decide(&lead, &receipt, true, "").await).await;
+    assert_eq!(
+        (
+            &decided["department"],
+            &decided["entrusted_by"],
+            &decided["status"]
+        ),
+        (&json!("自然资源局"), &Value::Null, &json!("approved")),
+        "{decided}"
+    );
+    let trail = lead
+        .get(&format!("/trace/construction_case/{receipt}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(trail.contains("委托到期,交还主管部门"), "{trail}");
+}

@@ -8,6 +8,7 @@ use crate::access::{acts_for, of_department, visible_case, visible_project};
 use crate::catalogue::{LAND_TITLE_MATTER, MatterDef};
 use crate::status::CaseStatus;
 use crate::store::cases::{self as store, CaseRow, Decision, NewCase};
+use crate::store::entrustments as entrust_store;
 use crate::store::projects::{self as project_store, ProjectRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::CreditCode;
@@ -63,6 +64,8 @@ pub struct CaseView {
     pub matter_name: String,
     pub stage: String,
     pub department: String,
+    /// The department in whose name the 行政服务中心 acts (受××局委托), under an entrustment.
+    pub entrusted_by: Option<String>,
     pub status: CaseStatus,
     pub status_label: String,
     pub promised_days: i64,
@@ -105,7 +108,10 @@ pub async fn apply(
     let matter = crate::catalogue()
         .get(input.matter.trim())
         .ok_or_else(|| AppError::invalid("matter", "没有这个审批事项"))?;
-    let (org_id, _) = crate::offices::deciding_org(&mut tx, &matter.department).await?;
+    let (department, _) = crate::offices::deciding_org(&mut tx, &matter.department).await?;
+    let entrusted =
+        entrust_store::in_force(&mut tx, &matter.code, department, local_date(now)).await?;
+    let org_id = entrusted.as_ref().map_or(department, |e| e.to_org_id);
     let receipt_no = qinqing_kernel::receipts::receipt_number("BJ", now)?;
     let new = NewCase {
         receipt_no: &receipt_no,
@@ -114,6 +120,7 @@ pub async fn apply(
         matter_name: &matter.name,
         stage: matter.stage,
         org_id,
+        entrustment: entrusted.map(|e| (e.id, department)),
         legal_days: matter.legal_days,
         promised_days: matter.promised_days,
         note: &note,
@@ -154,6 +161,8 @@ pub async fn accept(
     receipt_no: &str,
     meta: &RequestMeta,
 ) -> AppResult<CaseView> {
+    // A case whose entrustment has ended goes back to its department before anyone acts.
+    crate::entrustment::give_back_ended(app).await?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let (project, case) = visible_case(&mut tx, who, receipt_no).await?;
@@ -204,6 +213,8 @@ pub async fn decide(
     input: &DecisionInput,
     meta: &RequestMeta,
 ) -> AppResult<CaseView> {
+    // A case whose entrustment has ended goes back to its department before anyone acts.
+    crate::entrustment::give_back_ended(app).await?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let (project, case) = visible_case(&mut tx, who, receipt_no).await?;
@@ -489,6 +500,7 @@ fn view(who: &Principal, case: CaseRow, due_at: Option<DateTime<Utc>>) -> CaseVi
         matter_name: case.matter_name,
         stage: case.stage.label().into(),
         department: case.org_name,
+        entrusted_by: case.entrusted_by_name,
         status_label: case.status.label_zh().into(),
         status: case.status,
         promised_days: case.promised_days,

@@ -13,6 +13,7 @@ pub mod api;
 pub mod case;
 pub mod catalogue;
 pub mod demo;
+pub mod entrustment;
 mod offices;
 pub mod pages;
 pub mod project;

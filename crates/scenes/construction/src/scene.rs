@@ -23,6 +23,8 @@ const ACTIONS: &[ActionLabel] = &[
     ("construction.case_made_formal", "模拟审批转为正式审批"),
     ("construction.case_lapsed", "模拟审批失效"),
     ("construction.case_refused", "不予许可"),
+    ("construction.entrusted", "委托行政服务中心审批"),
+    ("construction.case_given_back", "委托到期,交还主管部门"),
 ];
 
 #[async_trait]
@@ -95,6 +97,11 @@ impl Scene for Construction {
             crate::case::lapse_simulated(app).await,
             "模拟 approvals lapsed",
             "lapsing 模拟 approvals failed",
+        );
+        log_background(
+            crate::entrustment::give_back_ended(app).await,
+            "cases of ended entrustments given back",
+            "giving back cases of ended entrustments failed",
         );
     }
 

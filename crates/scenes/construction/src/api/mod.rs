@@ -1,6 +1,7 @@
 //! The scene's JSON API under `/api/v1`: the matter catalogue, projects and their cases.
 
 use crate::case::{self, ApplyInput, CaseView, DecisionInput};
+use crate::entrustment::{self, EntrustmentInput, EntrustmentView};
 use crate::project::{self, ProjectInput, ProjectSummary, ProjectView};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -27,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_case))
         .routes(routes!(accept))
         .routes(routes!(decide))
+        .routes(routes!(entrustments, entrust))
 }
 
 /// The approval matters of the catalogue, stage by stage, with their time limits, materials
@@ -145,4 +147,33 @@ pub async fn decide(
     Ok(Json(
         case::decide(&state.app, who, &receipt, &input, meta).await?,
     ))
+}
+
+/// Every entrustment (集中授权) of matters to the 行政服务中心, newest first; staff.
+#[utoipa::path(get, path = "/api/v1/construction/entrustments", tag = "construction",
+    responses((status = 200, body = Vec<EntrustmentView>), (status = 403, body = ErrorBody)))]
+pub async fn entrustments(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> ApiResult<Json<Vec<EntrustmentView>>> {
+    Ok(Json(
+        entrustment::list(&state.app, &caller.principal).await?,
+    ))
+}
+
+/// Entrusts a matter of the caller's department to the 行政服务中心 for a period (its lead or the
+/// administrator): cases applied for meanwhile are decided by the centre in the department's
+/// name, and go back to the department if the period ends first.
+#[utoipa::path(post, path = "/api/v1/construction/entrustments", tag = "construction",
+    request_body = EntrustmentInput,
+    responses((status = 201, body = EntrustmentView), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn entrust(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Json(input): Json<EntrustmentInput>,
+) -> ApiResult<(StatusCode, Json<EntrustmentView>)> {
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let shown = entrustment::entrust(&state.app, who, &input, meta).await?;
+    Ok((StatusCode::CREATED, Json(shown)))
 }

@@ -21,6 +21,10 @@ pub struct CaseRow {
     pub stage: Stage,
     pub org_id: i64,
     pub org_name: String,
+    /// Under an entrustment: which, and the department in whose name the centre acts.
+    pub entrustment_id: Option<i64>,
+    pub entrusted_by: Option<i64>,
+    pub entrusted_by_name: Option<String>,
     pub legal_days: i64,
     pub promised_days: i64,
     pub status: CaseStatus,
@@ -43,6 +47,8 @@ pub struct NewCase<'a> {
     pub matter_name: &'a str,
     pub stage: Stage,
     pub org_id: i64,
+    /// The entrustment it is applied under, and the department that made it.
+    pub entrustment: Option<(i64, i64)>,
     pub legal_days: u32,
     pub promised_days: u32,
     pub note: &'a str,
@@ -51,11 +57,12 @@ pub struct NewCase<'a> {
 
 const SELECT: &str = "SELECT c.id, c.receipt_no, c.project_id, p.code AS project_code, \
      p.name AS project_name, e.name AS enterprise_name, c.matter_code, c.matter_name, c.stage, \
-     c.org_id, o.name AS org_name, c.legal_days, c.promised_days, c.status, c.note, \
+     c.org_id, o.name AS org_name, c.entrustment_id, c.entrusted_by, \
+     b.name AS entrusted_by_name, c.legal_days, c.promised_days, c.status, c.note, \
      c.submitted_at, c.accepted_at, c.decided_at, c.decision_note, c.conditions, c.lapses_on, \
      c.made_formal_at, p.land_title_no AS project_land_title \
      FROM construction_case c JOIN construction_project p ON p.id = c.project_id \
-     JOIN enterprise e ON e.id = p.enterprise_id JOIN organisation o ON o.id = c.org_id";
+     JOIN enterprise e ON e.id = p.enterprise_id JOIN organisation o ON o.id = c.org_id LEFT JOIN organisation b ON b.id = c.entrusted_by";
 
 fn from_row(r: &AnyRow) -> Result<CaseRow> {
     let stage: String = r.try_get("stage")?;
@@ -71,6 +78,9 @@ fn from_row(r: &AnyRow) -> Result<CaseRow> {
         stage: qinqing_kernel::store::stored("stage", Stage::parse(&stage).ok_or(stage))?,
         org_id: r.try_get("org_id")?,
         org_name: r.try_get("org_name")?,
+        entrustment_id: r.try_get("entrustment_id")?,
+        entrusted_by: r.try_get("entrusted_by")?,
+        entrusted_by_name: r.try_get("entrusted_by_name")?,
         legal_days: r.try_get("legal_days")?,
         promised_days: r.try_get("promised_days")?,
         status: kind(r, "status")?,
@@ -92,8 +102,9 @@ fn from_row(r: &AnyRow) -> Result<CaseRow> {
 pub async fn insert(conn: &mut Conn, c: &NewCase<'_>, now: DateTime<Utc>) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO construction_case (receipt_no, project_id, matter_code, matter_name, stage, \
-         org_id, legal_days, promised_days, status, note, submitted_by, submitted_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id",
+         org_id, legal_days, promised_days, status, note, submitted_by, submitted_at, updated_at, \
+         entrustment_id, entrusted_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14) RETURNING id",
     )
     .bind(c.receipt_no)
     .bind(c.project_id)
@@ -107,6 +118,8 @@ pub async fn insert(conn: &mut Conn, c: &NewCase<'_>, now: DateTime<Utc>) -> Res
     .bind(c.note)
     .bind(c.submitted_by)
     .bind(time::to_text(now))
+    .bind(c.entrustment.map(|(id, _)| id))
+    .bind(c.entrustment.map(|(_, from)| from))
     .fetch_one(conn)
     .await?;
     Ok(row.try_get("id")?)
@@ -222,6 +235,32 @@ pub async fn simulated_past(conn: &mut Conn, today: NaiveDate) -> Result<Vec<Cas
     let sql = format!("{SELECT} WHERE c.status = $1 AND c.lapses_on < $2 ORDER BY c.id");
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(CaseStatus::Simulated.as_str())
+        .bind(time::date_to_text(today))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Gives a case back to the department that entrusted it; false when it was not entrusted.
+pub async fn give_back(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE construction_case SET org_id = entrusted_by, entrusted_by = NULL, \
+         entrustment_id = NULL, updated_at = $1 WHERE id = $2 AND entrusted_by IS NOT NULL",
+    )
+    .bind(time::to_text(now))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The open cases under entrustments that ended before `today`.
+pub async fn entrusted_past(conn: &mut Conn, today: NaiveDate) -> Result<Vec<CaseRow>> {
+    let sql = format!(
+        "{SELECT} JOIN construction_entrustment t ON t.id = c.entrustment_id \
+         WHERE c.status IN ('submitted', 'accepted') AND t.ends_on < $1 ORDER BY c.id"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(time::date_to_text(today))
         .fetch_all(conn)
         .await?;

@@ -2,6 +2,7 @@
 //! do what is decided by the use cases.
 
 pub mod cases;
+pub mod entrustments;
 pub mod projects;
 
 use chrono::{DateTime, Utc};
