@@ -85,3 +85,4 @@ CREATE UNIQUE INDEX construction_case_live ON construction_case(project_id, matt
     WHERE status NOT IN ('refused', 'lapsed');
 CREATE INDEX construction_case_simulated ON construction_case(lapses_on) WHERE status = 'simulated';
 CREATE INDEX construction_case_org ON construction_case(org_id, status);
+CREATE INDEX construction_case_project ON construction_case(project_id);

@@ -71,6 +71,14 @@ async fn approve(app: &TestApp, firm: &Session, project: &str, matter: &str, off
     assert_eq!(decided["status"], "approved", "{decided}");
 }
 
+/// Every matter before the 建设工程规划许可证 approved.
+async fn approve_up_to_the_permit(app: &TestApp, firm: &Session, project: &str) {
+    approve(app, firm, project, "project_filing", "fgj").await;
+    for m in ["land_pre_review", "land_use_permit", "design_review"] {
+        approve(app, firm, project, m, "zrj").await;
+    }
+}
+
 fn matter<'a>(project: &'a Value, code: &str) -> &'a Value {
     project["stages"]
         .as_array()
@@ -104,6 +112,13 @@ async fn a_project_shows_every_matter_it_needs_and_refuses_wrong_input_naming_th
     let mut bad = bad;
     bad["investment"] = json!("1000000");
     bad["floor_area"] = json!("-3");
+    let refused = expect(
+        firm.post("/api/v1/projects", &bad).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(refused["field"], "floor_area", "{refused}");
+    bad["floor_area"] = json!("1000000000000000000000000000");
     let refused = expect(
         firm.post("/api/v1/projects", &bad).await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -251,10 +266,7 @@ async fn a_matter_needing_the_land_title_waits_for_it_and_a_refusal_needs_a_reas
     let app = TestApp::spawn().await;
     let firm = app.login("enterprise").await;
     let code = project(&firm).await;
-    approve(&app, &firm, &code, "project_filing", "fgj").await;
-    for m in ["land_pre_review", "land_use_permit", "design_review"] {
-        approve(&app, &firm, &code, m, "zrj").await;
-    }
+    approve_up_to_the_permit(&app, &firm, &code).await;
     let permit = apply(&firm, &code, "building_planning_permit").await;
     let zrj = app.login("zrj").await;
     accept(&zrj, &permit).await;
@@ -310,10 +322,7 @@ async fn a_simulated_approval_becomes_formal_when_the_land_title_is_registered_o
     let app = TestApp::spawn_at(clock.clone()).await;
     let firm = app.login("enterprise").await;
     let code = project(&firm).await;
-    approve(&app, &firm, &code, "project_filing", "fgj").await;
-    for m in ["land_pre_review", "land_use_permit", "design_review"] {
-        approve(&app, &firm, &code, m, "zrj").await;
-    }
+    approve_up_to_the_permit(&app, &firm, &code).await;
     let permit = apply(&firm, &code, "building_planning_permit").await;
     let zrj = app.login("zrj").await;
     let taken = accept(&zrj, &permit).await;
@@ -366,13 +375,20 @@ async fn a_simulated_approval_becomes_formal_when_the_land_title_is_registered_o
         .await
         .unwrap();
     assert!(trail.contains("模拟审批转为正式审批"), "{trail}");
+    // Registered once.
+    expect(
+        firm.post(
+            &format!("/api/v1/projects/{code}/cases"),
+            &json!({ "matter": "land_registration" }),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
 
     // Another project's 模拟 permit lapses after its date when the title never comes.
     let other = project(&firm).await;
-    approve(&app, &firm, &other, "project_filing", "fgj").await;
-    for m in ["land_pre_review", "land_use_permit", "design_review"] {
-        approve(&app, &firm, &other, m, "zrj").await;
-    }
+    approve_up_to_the_permit(&app, &firm, &other).await;
     let permit = apply(&firm, &other, "building_planning_permit").await;
     accept(&zrj, &permit).await;
     ok(decide_with(&lead, &permit, &simulate("2026-11-30")).await).await;
@@ -384,9 +400,20 @@ async fn a_simulated_approval_becomes_formal_when_the_land_title_is_registered_o
         "not before its last day ends"
     );
     clock.set(beijing_time(2026, 12, 1, 9));
+    // A title registered after the last day does not revive it, even before the lapse job ran.
+    let firm = app.login("enterprise").await;
+    let registration = apply(&firm, &other, "land_registration").await;
+    accept(&app.login("zrj").await, &registration).await;
+    let title =
+        json!({ "approve": true, "land_title_no": "闽(2026)泉州台商投资区不动产权第 0004322 号" });
+    ok(decide_with(&app.login("zrj.lead").await, &registration, &title).await).await;
+    let still = ok(firm
+        .get(&format!("/api/v1/construction-cases/{permit}"))
+        .await)
+    .await;
+    assert_eq!(still["status"], "simulated", "{still}");
     assert_eq!(lapse(&app.app).await.unwrap(), 1);
     assert_eq!(lapse(&app.app).await.unwrap(), 0, "once");
-    let firm = app.login("enterprise").await;
     let lapsed = ok(firm
         .get(&format!("/api/v1/construction-cases/{permit}"))
         .await)

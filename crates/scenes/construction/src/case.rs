@@ -19,7 +19,7 @@ use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
 use qinqing_kernel::input::{optional_text, required_text};
 use qinqing_kernel::principal::on_behalf;
 use qinqing_kernel::store::deadlines as deadline_store;
-use qinqing_kernel::store::{Conn, StoreError};
+use qinqing_kernel::store::{Conn, StoreError, Tx};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -85,7 +85,8 @@ pub struct CaseView {
     pub would_be_simulated: bool,
     /// Whether approving it registers the land's title.
     pub registers_land_title: bool,
-    /// What the caller may do now.
+    /// What the caller may do now; staff read the trail, the enterprise follows the case here.
+    pub may_read_trail: bool,
     pub may_accept: bool,
     pub may_decide: bool,
 }
@@ -108,6 +109,9 @@ pub async fn apply(
     let matter = crate::catalogue()
         .get(input.matter.trim())
         .ok_or_else(|| AppError::invalid("matter", "没有这个审批事项"))?;
+    if matter.code == LAND_TITLE_MATTER && project.land_title_no.is_some() {
+        return Err(title_already());
+    }
     let (department, _) = crate::offices::deciding_org(&mut tx, &matter.department).await?;
     let entrusted =
         entrust_store::in_force(&mut tx, &matter.code, department, local_date(now)).await?;
@@ -154,6 +158,25 @@ fn credit_code(project: &ProjectRow) -> AppResult<CreditCode> {
         .map_err(AppError::from)
 }
 
+/// A transaction on the case `who` acts on, once the cases of ended entrustments are back with
+/// their departments (so no one acts in a department's name after its entrustment ended);
+/// refused with `refusal` unless `may` lets `who` act on it.
+async fn begin_on_case(
+    app: &App,
+    who: &Principal,
+    receipt_no: &str,
+    may: impl Fn(&Principal, &CaseRow) -> bool,
+    refusal: impl Fn(&CaseRow) -> String,
+) -> AppResult<(Tx, ProjectRow, CaseRow)> {
+    crate::entrustment::give_back_ended(app).await?;
+    let mut tx = app.db.begin().await?;
+    let (project, case) = visible_case(&mut tx, who, receipt_no).await?;
+    if !may(who, &case) {
+        return Err(AppError::forbidden(refusal(&case)));
+    }
+    Ok((tx, project, case))
+}
+
 /// The department's window takes a case in: its promised limit starts, in working days.
 pub async fn accept(
     app: &App,
@@ -161,18 +184,11 @@ pub async fn accept(
     receipt_no: &str,
     meta: &RequestMeta,
 ) -> AppResult<CaseView> {
-    // A case whose entrustment has ended goes back to its department before anyone acts.
-    crate::entrustment::give_back_ended(app).await?;
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let (project, case) = visible_case(&mut tx, who, receipt_no).await?;
-    if !of_department(who, &case) {
-        return Err(AppError::forbidden(format!(
-            "本件由{}受理,其他部门不能受理",
-            case.org_name
-        )));
-    }
-    if !store::accept(&mut tx, case.id, who.user_id, now).await? {
+    let refusal = |c: &CaseRow| format!("本件由{}受理,其他部门不能受理", c.org_name);
+    let (mut tx, project, case) =
+        begin_on_case(app, who, receipt_no, of_department, refusal).await?;
+    if !store::accept(&mut tx, (case.id, case.org_id), who.user_id, now).await? {
         return Err(moved_on(&case));
     }
     let region = qinqing_kernel::store::stored(
@@ -213,17 +229,17 @@ pub async fn decide(
     input: &DecisionInput,
     meta: &RequestMeta,
 ) -> AppResult<CaseView> {
-    // A case whose entrustment has ended goes back to its department before anyone acts.
-    crate::entrustment::give_back_ended(app).await?;
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let (project, case) = visible_case(&mut tx, who, receipt_no).await?;
-    if !(of_department(who, &case) && who.role == Role::DepartmentLead) {
-        return Err(AppError::forbidden(format!(
-            "本件由{}负责人审批,其他人不能作出决定",
-            case.org_name
-        )));
-    }
+    let lead =
+        |who: &Principal, c: &CaseRow| of_department(who, c) && who.role == Role::DepartmentLead;
+    let refusal = |c: &CaseRow| format!("本件由{}负责人审批,其他人不能作出决定", c.org_name);
+    let (mut tx, project, case) = begin_on_case(app, who, receipt_no, lead, refusal).await?;
+    // The land's title, read with the project's row taken: a registration committed meanwhile
+    // is seen, and one after waits for this decision (and then makes it formal).
+    project_store::lock(&mut tx, project.id).await?;
+    let project = project_store::by_code(&mut tx, &project.code)
+        .await?
+        .ok_or_else(|| AppError::NotFound("没有这个项目".into()))?;
     if case.status != CaseStatus::Accepted {
         return Err(moved_on(&case));
     }
@@ -247,7 +263,7 @@ pub async fn decide(
         note: &decision.note,
         simulated: decision.simulated.as_ref().map(|(c, on)| (c.as_str(), *on)),
     };
-    if !store::decide(&mut tx, case.id, &stored, who.user_id, now).await? {
+    if !store::decide(&mut tx, (case.id, case.org_id), &stored, who.user_id, now).await? {
         return Err(moved_on(&case));
     }
     let object = (OBJECT, case.receipt_no.as_str());
@@ -392,8 +408,12 @@ async fn register_title(
     if !project_store::set_land_title(conn, project.id, title, now).await? {
         return Err(title_already());
     }
+    // A 模拟 approval past its last day has lapsed, whether or not the lapse job ran yet.
+    let today = local_date(now);
+    let still_holds = |c: &CaseRow| c.lapses_on.is_some_and(|last| last >= today);
     for case in store::of_project(conn, project.id).await? {
         if case.status == CaseStatus::Simulated
+            && still_holds(&case)
             && store::end_simulation(conn, case.id, CaseStatus::Approved, now).await?
         {
             let change = Change {
@@ -490,6 +510,7 @@ fn view(who: &Principal, case: CaseRow, due_at: Option<DateTime<Utc>>) -> CaseVi
         conditions: case.conditions.clone(),
         lapses_on: case.lapses_on,
         made_formal_at: case.made_formal_at,
+        may_read_trail: who.role.is_staff(),
         may_accept: ours && case.status == CaseStatus::Submitted,
         may_decide: ours && who.role == Role::DepartmentLead && case.status == CaseStatus::Accepted,
         receipt_no: case.receipt_no,

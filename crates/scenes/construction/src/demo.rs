@@ -4,6 +4,7 @@
 use crate::case::{self, ApplyInput, DecisionInput};
 use crate::catalogue::LAND_TITLE_MATTER;
 use crate::project::{self, ProjectInput};
+use qinqing_domain::deadline::local_date;
 use qinqing_domain::org::{OrgKind, Role};
 use qinqing_kernel::demo::{DemoOffice, add_offices, principal};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
@@ -99,7 +100,13 @@ pub async fn load_history(app: &App) -> AppResult<()> {
         .project("智能装备产业园二期项目", ("2026G-031", "洛阳镇"), None)
         .await?;
     demo.approve_up_to_the_permit(&converted).await?;
-    let terms = ("以取得不动产权证为生效条件;规划指标不得调整", "2027-06-30");
+    // Half a year from today, as a department would set it.
+    let last_day = local_date(app.now()) + chrono::Duration::days(183);
+    let last_day = last_day.format("%Y-%m-%d").to_string();
+    let terms = (
+        "以取得不动产权证为生效条件;规划指标不得调整",
+        last_day.as_str(),
+    );
     demo.approve(&converted, "building_planning_permit", "zrj", Some(terms))
         .await?;
     let title = DecisionInput {

@@ -89,7 +89,7 @@ pub async fn entrust(
     }
     let centre = orgs::get(&mut tx, input.to_org_id)
         .await?
-        .filter(|o| o.active && o.kind == OrgKind::ServiceCentre)
+        .filter(|o| o.active && o.kind == OrgKind::ServiceCentre && o.id != department)
         .ok_or_else(|| AppError::invalid("to_org_id", "受托单位应为本区的行政服务中心"))?;
     let new = NewEntrustment {
         matter_code: &matter.code,

@@ -149,7 +149,14 @@ pub async fn register(
         registered_by: who.user_id,
         submit_key: submit_key.as_deref(),
     };
-    store::insert(&mut tx, &new, now).await?;
+    match store::insert(&mut tx, &new, now).await {
+        // The same form sent twice at once: the other registered it first.
+        Err(StoreError::Duplicate) if submit_key.is_some() => {
+            drop(tx);
+            return registered_by_key(app, who, enterprise.id, submit_key.as_deref()).await;
+        }
+        other => other?,
+    };
     let change = Change {
         action: "construction.project_registered",
         object_type: OBJECT,
@@ -168,6 +175,22 @@ pub async fn register(
     let shown = view_of(&mut tx, who, row).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
+}
+
+/// The project a form with this key registered.
+async fn registered_by_key(
+    app: &App,
+    who: &Principal,
+    enterprise_id: i64,
+    key: Option<&str>,
+) -> AppResult<ProjectView> {
+    let mut conn = app.db.conn().await?;
+    let first = store::by_submit_key(&mut conn, enterprise_id, key.unwrap_or_default())
+        .await?
+        .ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("project of a duplicate key vanished"))
+        })?;
+    view_of(&mut conn, who, first).await
 }
 
 /// A project's fields, read from what was typed.
@@ -204,12 +227,19 @@ impl ProjectFields {
 
 /// An area in square metres, up to two decimals, as hundredths.
 fn square_metres(text: &str) -> AppResult<i64> {
-    let wrong = || AppError::invalid("floor_area", "总建筑面积应为大于 0 的平方米数,如 12500.5");
+    let wrong = || {
+        AppError::invalid(
+            "floor_area",
+            "总建筑面积应为大于 0、不超过 1000 万的平方米数,如 12500.5",
+        )
+    };
     let area: Decimal = text.trim().replace(',', "").parse().map_err(|_| wrong())?;
-    if area <= Decimal::ZERO || area.scale() > 2 {
+    // No single industrial project reaches ten million square metres: a larger figure is a slip.
+    if area <= Decimal::ZERO || area.scale() > 2 || area > Decimal::from(10_000_000) {
         return Err(wrong());
     }
-    i64::try_from(area * Decimal::ONE_HUNDRED).map_err(|_| wrong())
+    let hundredths = area.checked_mul(Decimal::ONE_HUNDRED).ok_or_else(wrong)?;
+    i64::try_from(hundredths).map_err(|_| wrong())
 }
 
 /// Hundredths of a square metre, in square metres as people write them.

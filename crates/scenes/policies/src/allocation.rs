@@ -144,16 +144,9 @@ async fn pool_of(conn: &mut Conn, who: &Principal, slug: &str) -> AppResult<Opti
     let schema = crate::schema(conn).await?;
     let mut pooled = Vec::new();
     for (id, version, src) in crate::store::policies::ever_published_definitions(conn).await? {
-        let policy = match crate::parse_stored(&schema, id, version, &src) {
-            Ok(policy) => policy,
-            Err(e) if id == row.id => return Err(e),
-            // An old definition the attribute catalogue no longer reads cannot be in the pool
-            // of a policy that still parses; it must not stop every allocation.
-            Err(e) => {
-                tracing::warn!(policy = id, version, error = %e, "skipping an unreadable definition");
-                continue;
-            }
-        };
+        // A definition that no longer reads may be a member whose allocations count against
+        // the pool: skipping it could pay the pool twice, so allocation stops and says which.
+        let policy = crate::parse_stored(&schema, id, version, &src)?;
         if let Some(budget) = policy.cross.budget {
             pooled.push((policy.id, budget));
         }

@@ -115,7 +115,8 @@ impl ProjectPage {
     fn tone(&self, m: &MatterView) -> Tone {
         match m.status {
             Some(CaseStatus::Approved) => Tone::Done,
-            Some(CaseStatus::Refused | CaseStatus::Lapsed) | None => Tone::Refused,
+            Some(CaseStatus::Refused | CaseStatus::Lapsed) => Tone::Refused,
+            None => Tone::Progress,
             Some(_) => Tone::Progress,
         }
     }

@@ -157,18 +157,24 @@ pub async fn of_org(conn: &mut Conn, org_id: i64) -> Result<Vec<CaseRow>> {
     rows.iter().map(from_row).collect()
 }
 
-/// Moves a case from one status to another, stamping who and when; false when it was no longer
-/// in `from` (someone else acted first).
-pub async fn accept(conn: &mut Conn, id: i64, by: i64, now: DateTime<Utc>) -> Result<bool> {
+/// Takes a case in for the office `org_id`; false when it was no longer submitted or no longer
+/// that office's (given back meanwhile).
+pub async fn accept(
+    conn: &mut Conn,
+    (id, org_id): (i64, i64),
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE construction_case SET status = $1, accepted_by = $2, accepted_at = $3, \
-         updated_at = $3 WHERE id = $4 AND status = $5",
+         updated_at = $3 WHERE id = $4 AND status = $5 AND org_id = $6",
     )
     .bind(CaseStatus::Accepted.as_str())
     .bind(by)
     .bind(time::to_text(now))
     .bind(id)
     .bind(CaseStatus::Submitted.as_str())
+    .bind(org_id)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -181,10 +187,11 @@ pub struct Decision<'a> {
     pub simulated: Option<(&'a str, NaiveDate)>,
 }
 
-/// Records the decision on an accepted case; false when it was no longer accepted.
+/// Records the decision on an accepted case of the office `org_id`; false when it was no longer
+/// accepted or no longer that office's.
 pub async fn decide(
     conn: &mut Conn,
-    id: i64,
+    (id, org_id): (i64, i64),
     d: &Decision<'_>,
     by: i64,
     now: DateTime<Utc>,
@@ -192,7 +199,7 @@ pub async fn decide(
     let done = sqlx::query(
         "UPDATE construction_case SET status = $1, decision_note = $2, decided_by = $3, \
          decided_at = $4, updated_at = $4, conditions = $5, lapses_on = $6 \
-         WHERE id = $7 AND status = $8",
+         WHERE id = $7 AND status = $8 AND org_id = $9",
     )
     .bind(d.to.as_str())
     .bind(d.note)
@@ -202,6 +209,7 @@ pub async fn decide(
     .bind(d.simulated.map(|(_, on)| time::date_to_text(on)))
     .bind(id)
     .bind(CaseStatus::Accepted.as_str())
+    .bind(org_id)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -258,10 +266,12 @@ pub async fn give_back(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<b
 pub async fn entrusted_past(conn: &mut Conn, today: NaiveDate) -> Result<Vec<CaseRow>> {
     let sql = format!(
         "{SELECT} JOIN construction_entrustment t ON t.id = c.entrustment_id \
-         WHERE c.status IN ('submitted', 'accepted') AND t.ends_on < $1 ORDER BY c.id"
+         WHERE c.status IN ($2, $3) AND t.ends_on < $1 ORDER BY c.id"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(time::date_to_text(today))
+        .bind(CaseStatus::Submitted.as_str())
+        .bind(CaseStatus::Accepted.as_str())
         .fetch_all(conn)
         .await?;
     rows.iter().map(from_row).collect()

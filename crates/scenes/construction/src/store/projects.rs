@@ -160,3 +160,13 @@ pub async fn set_land_title(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Takes the project's row until the transaction ends: a decision that depends on the land's
+/// title and the title's registration are made one after the other.
+pub async fn lock(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE construction_project SET updated_at = updated_at WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
