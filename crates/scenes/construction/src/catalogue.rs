@@ -685,7 +685,12 @@ mod tests {
             .collect();
         assert_eq!(
             first,
-            ["project_filing", "land_pre_review", "land_use_permit"]
+            [
+                "project_filing",
+                "land_pre_review",
+                "land_use_permit",
+                LAND_TITLE_MATTER
+            ]
         );
     }
 
