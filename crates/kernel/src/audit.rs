@@ -65,19 +65,41 @@ pub async fn record(
     change: Change<'_>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<i64> {
+    record_many(conn, who, meta, vec![change], now).await
+}
+
+/// Records `changes` by `who` in their order, in a few statements however many there are (a
+/// bulk import records one per row); the first one's sequence number. Call inside the
+/// transaction that makes the changes.
+pub async fn record_many(
+    conn: &mut Conn,
+    who: &Principal,
+    meta: &RequestMeta,
+    mut changes: Vec<Change<'_>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<i64> {
     // Acting for an enterprise needs its authorisation in force: checked here, where every
     // change made on an enterprise's behalf passes, inside the change's transaction.
-    if let Some(code) = change.on_behalf_of {
-        crate::authorisations::check_acting(conn, who, code, change.action, now).await?;
+    for change in &changes {
+        if let Some(code) = change.on_behalf_of {
+            crate::authorisations::check_acting(conn, who, code, change.action, now).await?;
+        }
     }
-    let actor = who.audit_actor(change.on_behalf_of);
-    let entry = audit::NewEntry {
-        actor: actor.as_ref(),
-        action: change.action,
-        object_type: change.object_type,
-        object_id: &change.object_id,
-        request_id: meta.request_id.as_deref(),
-        detail: change.detail,
-    };
-    Ok(audit::append(conn, entry, now).await?)
+    let actors: Vec<_> = changes
+        .iter()
+        .map(|c| who.audit_actor(c.on_behalf_of))
+        .collect();
+    let entries = changes
+        .iter_mut()
+        .zip(&actors)
+        .map(|(change, actor)| audit::NewEntry {
+            actor: actor.as_ref(),
+            action: change.action,
+            object_type: change.object_type,
+            object_id: &change.object_id,
+            request_id: meta.request_id.as_deref(),
+            detail: change.detail.take(),
+        })
+        .collect();
+    Ok(audit::append_many(conn, entries, now).await?)
 }

@@ -185,4 +185,13 @@ mod tests {
         );
         assert_eq!(super::redact("sqlite://qinqing.db"), "sqlite://qinqing.db");
     }
+
+    #[test]
+    fn every_schema_name_means_one_shape_across_kernel_and_scenes() {
+        let clashes = qinqing_kernel::web::api::schema_clashes(&super::scenes());
+        assert!(
+            clashes.is_empty(),
+            "two types share these schema names; rename one: {clashes:?}"
+        );
+    }
 }

@@ -14,17 +14,18 @@ use super::profile::year_figures;
 use super::registration::served_districts;
 use crate::audit::{self, Change};
 use crate::store::enterprises::{self as store, Enterprise, ListFilter};
+use crate::store::enterprises_bulk as bulk;
 use crate::store::long_work::{self, NewWork, WorkState};
 use crate::store::writes::ChunkSize;
 use crate::store::{Conn, StoreError};
 use crate::{App, AppError, AppResult, Principal, RequestMeta};
 use chrono::Datelike;
 use qinqing_domain::DivisionCode;
-use qinqing_domain::enterprise::{FigureSource, YearFigures};
+use qinqing_domain::enterprise::{FigureSource, Qualification, YearFigures};
 use qinqing_domain::org::may_import_enterprises;
 use qinqing_exchange::{EnterpriseRecord, FileFormat, ImportReport, RowError};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ImportSummary {
@@ -94,10 +95,10 @@ pub async fn import_records(
     })
 }
 
-/// Rows written per transaction: as many as take about 40 ms to write (a row is several
-/// statements: the enterprise, its figures, its audit entry), between 50 and 500. Not fewer
-/// than 50: on a busy machine the target cannot be met and ever smaller chunks only multiplied
-/// the transactions (100,000 rows took four times as long).
+/// Rows written per transaction: as many as take about 40 ms to write (a chunk is a few
+/// multi-row statements: the new organisations, the identities, the figures, the audit
+/// entries), between 50 and 500. Not fewer than 50: on a busy machine the target cannot be met
+/// and ever smaller chunks only multiplied the transactions.
 const CHUNK: ChunkSize = ChunkSize::new(50, (50, 500), std::time::Duration::from_millis(40));
 /// The kind of long work an import is.
 pub const IMPORT_WORK: &str = "enterprise_import";
@@ -127,7 +128,9 @@ async fn record_start(app: &App, who: &Principal, rows: usize) -> AppResult<i64>
 }
 
 /// Writes one chunk of rows, each with its audit entry, in one short transaction taken after
-/// any interactive request waiting to write; how long the transaction took.
+/// any interactive request waiting to write; how long the transaction took. A file's checks
+/// make an enterprise's rows agree on its identity and give each year once; records that do not
+/// (from another caller) apply in order, the later row standing.
 async fn write_chunk(
     app: &App,
     who: &Principal,
@@ -138,19 +141,35 @@ async fn write_chunk(
 ) -> AppResult<std::time::Duration> {
     let now = app.now();
     let (mut tx, turn) = app.db.begin_background(IMPORT_WORK).await?;
-    for record in chunk {
-        let code = record.identity.credit_code.as_str().to_string();
-        let (id, known) = match ids.get(&code) {
-            Some(&id) => (id, true),
-            None => {
-                let phone = record.contact_phone.as_ref().map(|p| p.as_str());
-                let id = store::insert(&mut tx, &record.identity, phone, now).await?;
-                ids.insert(code, id);
-                (id, false)
-            }
-        };
-        write_record(&mut tx, who, meta, record, id, known, now).await?;
+    let latest = latest_per_enterprise(chunk);
+    let new: Vec<&EnterpriseRecord> = latest
+        .iter()
+        .copied()
+        .filter(|r| !ids.contains_key(r.identity.credit_code.as_str()))
+        .collect();
+    let names: Vec<&str> = new.iter().map(|r| r.identity.name.as_str()).collect();
+    let created = bulk::insert_organisations(&mut tx, &names, now).await?;
+    for (record, id) in new.iter().zip(created) {
+        ids.insert(record.identity.credit_code.as_str().to_string(), id);
     }
+    let id_of = |r: &EnterpriseRecord| ids.get(r.identity.credit_code.as_str()).copied();
+    let identities: Vec<bulk::IdentityRow> = latest
+        .iter()
+        .filter_map(|r| {
+            Some(bulk::IdentityRow {
+                id: id_of(r)?,
+                identity: &r.identity,
+                contact_phone: r.contact_phone.as_ref().map(|p| p.as_str()),
+            })
+        })
+        .collect();
+    bulk::write_identities(&mut tx, &identities, now).await?;
+    let figures = figures_of(chunk, &id_of);
+    bulk::write_figures(&mut tx, &figures, FigureSource::Government, now).await?;
+    let qualifications = qualifications_of(chunk, &id_of);
+    bulk::replace_qualifications(&mut tx, &qualifications).await?;
+    let changes = chunk.iter().map(imported).collect();
+    audit::record_many(&mut tx, who, meta, changes, now).await?;
     let n = i64::try_from(chunk.len()).unwrap_or(i64::MAX);
     long_work::advance(&mut tx, work_id, n, now).await?;
     // A failed chunk ends the import (interrupted), so the ids it made are not used again.
@@ -158,51 +177,85 @@ async fn write_chunk(
     Ok(turn.done())
 }
 
-/// One row: the identity (when the enterprise was `known` before this row), the year's figures,
-/// the qualifications, and the audit entry.
-async fn write_record(
-    conn: &mut Conn,
-    who: &Principal,
-    meta: &RequestMeta,
-    record: &EnterpriseRecord,
-    id: i64,
-    known: bool,
-    now: chrono::DateTime<chrono::Utc>,
-) -> AppResult<()> {
-    if known {
-        let phone = record.contact_phone.as_ref().map(|p| p.as_str());
-        store::update_identity(conn, id, &record.identity, phone, now).await?;
+/// Each enterprise of the chunk once, in order of first appearance, as its last row gives it.
+fn latest_per_enterprise(chunk: &[EnterpriseRecord]) -> Vec<&EnterpriseRecord> {
+    let mut order: Vec<&str> = Vec::new();
+    let mut last: HashMap<&str, &EnterpriseRecord> = HashMap::new();
+    for record in chunk {
+        let code = record.identity.credit_code.as_str();
+        if last.insert(code, record).is_none() {
+            order.push(code);
+        }
     }
-    write_figures(conn, id, &record.figures, now).await?;
-    if !record.qualifications.is_empty() {
-        store::replace_qualifications(conn, id, &record.qualifications).await?;
+    order
+        .iter()
+        .filter_map(|code| last.get(code).copied())
+        .collect()
+}
+
+/// The figures the chunk gives, each once with the value of the last row giving it.
+fn figures_of(
+    chunk: &[EnterpriseRecord],
+    id_of: &impl Fn(&EnterpriseRecord) -> Option<i64>,
+) -> Vec<(bulk::FigureKey, i64)> {
+    let mut figures = BTreeMap::new();
+    for record in chunk {
+        let Some(enterprise_id) = id_of(record) else {
+            continue;
+        };
+        for (field, value) in figure_values(&record.figures) {
+            if let Some(value) = value {
+                let key = bulk::FigureKey {
+                    enterprise_id,
+                    year: record.figures.year,
+                    field,
+                };
+                figures.insert(key, value);
+            }
+        }
     }
-    let change = Change {
+    figures.into_iter().collect()
+}
+
+/// The qualifications of each enterprise whose rows list any, as its last such row lists them.
+fn qualifications_of<'a>(
+    chunk: &'a [EnterpriseRecord],
+    id_of: &impl Fn(&EnterpriseRecord) -> Option<i64>,
+) -> Vec<(i64, &'a [Qualification])> {
+    let mut listed: BTreeMap<i64, &'a [Qualification]> = BTreeMap::new();
+    for record in chunk.iter().filter(|r| !r.qualifications.is_empty()) {
+        if let Some(id) = id_of(record) {
+            listed.insert(id, &record.qualifications);
+        }
+    }
+    listed.into_iter().collect()
+}
+
+/// The audit entry of one imported row: the identity and the year's figures it gave.
+fn imported(record: &EnterpriseRecord) -> Change<'static> {
+    Change {
         action: "enterprise.imported",
         object_type: "enterprise",
         object_id: record.identity.credit_code.as_str().to_string(),
         on_behalf_of: None,
         detail: serde_json::json!({ "identity": record.identity, "figures": record.figures }),
-    };
-    audit::record(conn, who, meta, change, now).await?;
-    Ok(())
+    }
 }
 
 async fn existing_enterprises(
     conn: &mut Conn,
     records: &[EnterpriseRecord],
 ) -> AppResult<HashMap<String, Enterprise>> {
-    let mut found = HashMap::new();
-    for r in records {
-        let code = r.identity.credit_code.as_str();
-        if found.contains_key(code) {
-            continue;
-        }
-        if let Some(e) = store::get_by_credit_code(conn, &r.identity.credit_code).await? {
-            found.insert(code.to_string(), e);
-        }
-    }
-    Ok(found)
+    let codes: BTreeSet<&str> = records
+        .iter()
+        .map(|r| r.identity.credit_code.as_str())
+        .collect();
+    let codes: Vec<&str> = codes.into_iter().collect();
+    Ok(bulk::by_credit_codes(conn, &codes)
+        .await?
+        .into_iter()
+        .map(|e| (e.identity.credit_code.as_str().to_string(), e))
+        .collect())
 }
 
 /// Every row must lie in a district the platform serves and in the importer's scope, and so
@@ -247,14 +300,10 @@ fn check_rows(
     }
 }
 
-async fn write_figures(
-    conn: &mut Conn,
-    id: i64,
-    figures: &YearFigures,
-    now: chrono::DateTime<chrono::Utc>,
-) -> AppResult<()> {
+/// The figures a row may give, by the name the register stores them under.
+fn figure_values(figures: &YearFigures) -> [(&'static str, Option<i64>); 7] {
     let money = |m: Option<qinqing_domain::Money>| m.map(|m| m.fen());
-    let values = [
+    [
         ("revenue", money(figures.revenue)),
         ("tax_paid", money(figures.tax_paid)),
         (
@@ -268,22 +317,7 @@ async fn write_figures(
             money(figures.fixed_asset_investment),
         ),
         ("equipment_investment", money(figures.equipment_investment)),
-    ];
-    for (field, value) in values {
-        if value.is_some() {
-            store::set_figure(
-                conn,
-                id,
-                figures.year,
-                field,
-                value,
-                FigureSource::Government,
-                now,
-            )
-            .await?;
-        }
-    }
-    Ok(())
+    ]
 }
 
 /// Every enterprise in the caller's scope, one row per enterprise and year, in the import format.

@@ -1,10 +1,11 @@
 //! The audit trail (全程留痕): every state change appends one entry in the transaction of the
 //! change. The entry's exact bytes are stored so that later a Merkle tree can be built over them.
 
+use crate::store::sql::{statement_batches, value_rows};
 use crate::store::{Conn, Result, StoreError, time};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 
 /// Who did it. `on_behalf_of` is the credit code of the enterprise a steward acted for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,15 +50,62 @@ pub struct NewEntry<'a> {
 
 /// Appends an entry; returns its sequence number. Call inside the transaction of the change.
 pub async fn append(conn: &mut Conn, entry: NewEntry<'_>, now: DateTime<Utc>) -> Result<i64> {
-    let seq: i64 = sqlx::query(
-        "UPDATE audit_head SET next_seq = next_seq + 1 WHERE id = 1 RETURNING next_seq",
+    append_many(conn, vec![entry], now).await
+}
+
+/// Appends entries in their order under consecutive sequence numbers, in multi-row statements
+/// (a bulk import records one entry per row); the first one's number. Call inside the
+/// transaction of the change.
+pub async fn append_many(
+    conn: &mut Conn,
+    entries: Vec<NewEntry<'_>>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let count = i64::try_from(entries.len()).unwrap_or(i64::MAX);
+    let first: i64 = sqlx::query(
+        "UPDATE audit_head SET next_seq = next_seq + $1 WHERE id = 1 RETURNING next_seq",
     )
+    .bind(count)
     .fetch_one(&mut *conn)
     .await?
     .try_get::<i64, _>("next_seq")?
-        - 1;
+        - count;
+    let recorded_at = time::to_text(now);
+    let rows = entries
+        .into_iter()
+        .map(|entry| stored_entry(entry, &recorded_at))
+        .collect::<Result<Vec<_>>>()?;
+    let mut seq = first;
+    for batch in statement_batches(&rows) {
+        let sql = format!(
+            "INSERT INTO audit_entry (seq, recorded_at, user_id, action, object_type, object_id, \
+             request_id, entry, on_behalf_of) VALUES {}",
+            value_rows(batch.len(), 9)
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (record, bytes) in batch {
+            let actor = record.actor.as_ref();
+            query = query
+                .bind(seq)
+                .bind(&record.recorded_at)
+                .bind(actor.map(|a| a.user_id))
+                .bind(&record.action)
+                .bind(&record.object_type)
+                .bind(&record.object_id)
+                .bind(&record.request_id)
+                .bind(bytes)
+                .bind(actor.and_then(|a| a.on_behalf_of.as_deref()));
+            seq += 1;
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(first)
+}
+
+/// The record of `entry` and its exact bytes, as the trail keeps them.
+fn stored_entry(entry: NewEntry<'_>, recorded_at: &str) -> Result<(AuditRecord, String)> {
     let record = AuditRecord {
-        recorded_at: time::to_text(now),
+        recorded_at: recorded_at.to_string(),
         actor: entry.actor.cloned(),
         action: entry.action.to_string(),
         object_type: entry.object_type.to_string(),
@@ -67,27 +115,7 @@ pub async fn append(conn: &mut Conn, entry: NewEntry<'_>, now: DateTime<Utc>) ->
     };
     let bytes = serde_json::to_string(&record)
         .map_err(|e| StoreError::Corrupt(format!("audit record: {e}")))?;
-    sqlx::query(
-        "INSERT INTO audit_entry (seq, recorded_at, user_id, action, object_type, object_id, \
-         request_id, entry, on_behalf_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(seq)
-    .bind(&record.recorded_at)
-    .bind(record.actor.as_ref().map(|a| a.user_id))
-    .bind(&record.action)
-    .bind(&record.object_type)
-    .bind(&record.object_id)
-    .bind(&record.request_id)
-    .bind(&bytes)
-    .bind(
-        record
-            .actor
-            .as_ref()
-            .and_then(|a| a.on_behalf_of.as_deref()),
-    )
-    .execute(conn)
-    .await?;
-    Ok(seq)
+    Ok((record, bytes))
 }
 
 /// The history of one object in time order.

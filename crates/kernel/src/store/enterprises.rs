@@ -131,7 +131,7 @@ pub async fn update_identity(
     Ok(())
 }
 
-const COLUMNS: &str = "SELECT id, credit_code, name, legal_representative, contact_phone, \
+pub(crate) const COLUMNS: &str = "SELECT id, credit_code, name, legal_representative, contact_phone, \
     industry_code, region_code, ownership, established_on, credit_status, updated_at FROM enterprise";
 
 pub async fn get_by_credit_code(conn: &mut Conn, code: &CreditCode) -> Result<Option<Enterprise>> {
@@ -442,7 +442,7 @@ pub async fn count(conn: &mut Conn) -> Result<i64> {
         .try_get("n")?)
 }
 
-fn from_row(row: &AnyRow) -> Result<Enterprise> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<Enterprise> {
     let text = |col: &str| -> Result<String> { Ok(row.try_get(col)?) };
     let ownership = text("ownership")?;
     let credit_status = text("credit_status")?;

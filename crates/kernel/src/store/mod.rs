@@ -11,6 +11,7 @@ pub mod cockpit;
 pub mod db;
 pub mod deadlines;
 pub mod enterprises;
+pub mod enterprises_bulk;
 pub mod long_work;
 pub mod notifications;
 pub mod oidc;

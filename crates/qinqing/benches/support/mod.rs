@@ -2,6 +2,11 @@
 //! measurement on a fresh SQLite file and then, when `QINQING_BENCH_POSTGRES` names a server,
 //! on a fresh PostgreSQL database, and serving the platform to measure it over HTTP.
 
+#![allow(
+    dead_code,
+    reason = "each benchmark compiles this module and uses only what it needs"
+)]
+
 use sqlx::Connection;
 use std::future::Future;
 

@@ -75,6 +75,88 @@ async fn a_good_file_imports_every_row_with_its_years() {
     assert_eq!(profile["qualifications"][0]["name"], "国家高新技术企业");
 }
 
+/// The value of `field` in `year` of an enterprise's profile, as forms write it.
+fn figure(profile: &Value, year: i64, field: &str) -> String {
+    let year = profile["years"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|y| y["year"] == year)
+        .unwrap();
+    let figure = year["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == field)
+        .unwrap();
+    figure["value"].as_str().unwrap().to_string()
+}
+
+/// The names an enterprise's trail gives it, entry by entry, and its organisation's name.
+async fn trail_and_organisation(app: &TestApp, code: &str) -> (Vec<String>, String) {
+    let mut conn = app.app.db.conn().await.unwrap();
+    let trail = qinqing_kernel::store::audit::for_object(&mut conn, "enterprise", code)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            assert_eq!(e.record.action, "enterprise.imported");
+            e.record.detail["identity"]["name"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let code = qinqing_domain::CreditCode::parse(code).unwrap();
+    let enterprise = qinqing_kernel::store::enterprises::get_by_credit_code(&mut conn, &code)
+        .await
+        .unwrap()
+        .unwrap();
+    let organisation = qinqing_kernel::store::orgs::get(&mut conn, enterprise.id)
+        .await
+        .unwrap()
+        .unwrap();
+    (trail, organisation.name)
+}
+
+#[tokio::test]
+async fn every_row_is_on_the_trail_and_a_later_file_overwrites_the_register() {
+    let app = TestApp::spawn().await;
+    let a = credit_code("91350521MA2JMP011");
+    let handler = app.login("handler").await;
+    let first = csv(&[
+        row(&a, "旧名有限公司", "350521101201", 2025, "1000000"),
+        row(&a, "旧名有限公司", "350521101201", 2024, "900000"),
+    ]);
+    let res = handler
+        .upload("/api/v1/enterprises/import", "enterprises.csv", first)
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (trail, organisation) = trail_and_organisation(&app, &a).await;
+    assert_eq!(trail, ["旧名有限公司", "旧名有限公司"], "one entry per row");
+    assert_eq!(organisation, "旧名有限公司");
+
+    // A later file renames it and gives 2025 again: the register, its organisation and its
+    // trail follow; the year the file does not give is kept.
+    let second = csv(&[row(&a, "新名有限公司", "350521101201", 2025, "2500000")]);
+    let res = handler
+        .upload("/api/v1/enterprises/import", "enterprises.csv", second)
+        .await;
+    let summary: Value = res.json().await.unwrap();
+    assert_eq!(
+        summary,
+        serde_json::json!({ "rows": 1, "created": 0, "updated": 1 })
+    );
+    let path = format!("/api/v1/enterprises/{a}");
+    let profile: Value = handler.get(&path).await.json().await.unwrap();
+    assert_eq!(profile["identity"]["name"], "新名有限公司");
+    assert_eq!(figure(&profile, 2025, "revenue"), "2500000.00");
+    assert_eq!(figure(&profile, 2024, "revenue"), "900000.00");
+    let (trail, organisation) = trail_and_organisation(&app, &a).await;
+    assert_eq!(trail, ["旧名有限公司", "旧名有限公司", "新名有限公司"]);
+    assert_eq!(organisation, "新名有限公司");
+}
+
 #[tokio::test]
 async fn a_file_with_bad_rows_imports_nothing_and_names_every_bad_row() {
     let app = TestApp::spawn().await;

@@ -40,7 +40,7 @@ pub struct ApplyInput {
 
 /// A department's decision on a case it took in.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct DecisionInput {
+pub struct CaseDecisionInput {
     /// true: 准予许可 (模拟 when the matter needs the land's title and the project has none yet);
     /// false: 不予许可 (a reason is required).
     pub approve: bool,
@@ -226,7 +226,7 @@ pub async fn decide(
     app: &App,
     who: &Principal,
     receipt_no: &str,
-    input: &DecisionInput,
+    input: &CaseDecisionInput,
     meta: &RequestMeta,
 ) -> AppResult<CaseView> {
     let now = app.now();
@@ -296,7 +296,7 @@ async fn approval(
     conn: &mut Conn,
     project: &ProjectRow,
     case: &CaseRow,
-    input: &DecisionInput,
+    input: &CaseDecisionInput,
     today: NaiveDate,
 ) -> AppResult<Approval> {
     prerequisites_done(conn, project, case).await?;
@@ -345,7 +345,7 @@ fn needs_title(case: &CaseRow) -> bool {
 }
 
 /// The conditions of a 模拟 approval and its last day, after today.
-fn simulation_terms(input: &DecisionInput, today: NaiveDate) -> AppResult<(String, NaiveDate)> {
+fn simulation_terms(input: &CaseDecisionInput, today: NaiveDate) -> AppResult<(String, NaiveDate)> {
     let conditions = required_text(
         "conditions",
         input.conditions.as_deref().unwrap_or_default(),

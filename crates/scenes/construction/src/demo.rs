@@ -1,7 +1,7 @@
 //! The scene's part of the demo district: the offices that decide the matters, with a window
 //! clerk (经办人) and a lead each, so every matter can be applied for, taken in and decided.
 
-use crate::case::{self, ApplyInput, DecisionInput};
+use crate::case::{self, ApplyInput, CaseDecisionInput};
 use crate::catalogue::LAND_TITLE_MATTER;
 use crate::project::{self, ProjectInput};
 use qinqing_domain::deadline::local_date;
@@ -109,10 +109,10 @@ pub async fn load_history(app: &App) -> AppResult<()> {
     );
     demo.approve(&converted, "building_planning_permit", "zrj", Some(terms))
         .await?;
-    let title = DecisionInput {
+    let title = CaseDecisionInput {
         approve: true,
         land_title_no: Some("闽(2026)泉州台商投资区不动产权第 0002468 号".into()),
-        ..DecisionInput::default()
+        ..CaseDecisionInput::default()
     };
     let receipt = demo.take_in(&converted, LAND_TITLE_MATTER, "zrj").await?;
     demo.decide(&receipt, "zrj", &title).await
@@ -167,7 +167,12 @@ impl Demo<'_> {
         Ok(receipt)
     }
 
-    async fn decide(&self, receipt: &str, office: &str, input: &DecisionInput) -> AppResult<()> {
+    async fn decide(
+        &self,
+        receipt: &str,
+        office: &str,
+        input: &CaseDecisionInput,
+    ) -> AppResult<()> {
         let lead = staff(self.app, &format!("{office}.lead")).await?;
         case::decide(self.app, &lead, receipt, input, &RequestMeta::default()).await?;
         Ok(())
@@ -182,12 +187,12 @@ impl Demo<'_> {
         simulated: Option<(&str, &str)>,
     ) -> AppResult<()> {
         let receipt = self.take_in(project, matter, office).await?;
-        let input = DecisionInput {
+        let input = CaseDecisionInput {
             approve: true,
             note: Some("材料齐全,符合规定,准予许可".into()),
             conditions: simulated.map(|(c, _)| c.into()),
             lapses_on: simulated.map(|(_, on)| on.into()),
-            ..DecisionInput::default()
+            ..CaseDecisionInput::default()
         };
         self.decide(&receipt, office, &input).await
     }

@@ -82,12 +82,12 @@ pub struct StageView {
     pub stage: String,
     pub label: String,
     pub approved: usize,
-    pub matters: Vec<MatterView>,
+    pub matters: Vec<ProjectMatter>,
 }
 
 /// One matter of the project: its catalogue entry and its latest case.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct MatterView {
+pub struct ProjectMatter {
     pub code: String,
     pub name: String,
     pub department: String,
@@ -313,7 +313,7 @@ async fn view_of(
     let stages = Stage::ALL
         .into_iter()
         .map(|stage| {
-            let matters: Vec<MatterView> = catalogue
+            let matters: Vec<ProjectMatter> = catalogue
                 .of_stage(stage)
                 .into_iter()
                 .map(|m| matter_view(catalogue, m, &cases, &approved))
@@ -353,7 +353,7 @@ fn matter_view(
     m: &MatterDef,
     cases: &[CaseRow],
     approved: &[&str],
-) -> MatterView {
+) -> ProjectMatter {
     // The latest case of the matter: a refused one stays shown until it is applied for again.
     let latest = cases.iter().rev().find(|c| c.matter_code == m.code);
     let waiting_for: Vec<String> = catalogue
@@ -367,7 +367,7 @@ fn matter_view(
         None if waiting_for.is_empty() => "可申报".into(),
         None => "可并联申报,待前置事项办结后审批".into(),
     };
-    MatterView {
+    ProjectMatter {
         code: m.code.clone(),
         name: m.name.clone(),
         department: m.department.clone(),

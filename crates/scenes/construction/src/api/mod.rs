@@ -1,6 +1,6 @@
 //! The scene's JSON API under `/api/v1`: the matter catalogue, projects and their cases.
 
-use crate::case::{self, ApplyInput, CaseView, DecisionInput};
+use crate::case::{self, ApplyInput, CaseDecisionInput, CaseView};
 use crate::entrustment::{self, EntrustmentInput, EntrustmentView};
 use crate::project::{self, ProjectInput, ProjectSummary, ProjectView};
 use axum::Json;
@@ -133,7 +133,7 @@ pub async fn accept(
 /// 审批: the owning department's lead approves (once the prerequisites are approved and, where
 /// the matter needs it, the land's title registered) or refuses with a reason.
 #[utoipa::path(post, path = "/api/v1/construction-cases/{receipt}/decision", tag = "construction",
-    params(("receipt" = String, Path, description = "办件编号")), request_body = DecisionInput,
+    params(("receipt" = String, Path, description = "办件编号")), request_body = CaseDecisionInput,
     responses((status = 200, body = CaseView), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -141,7 +141,7 @@ pub async fn decide(
     State(state): State<AppState>,
     ApiUser(caller): ApiUser,
     Path(receipt): Path<String>,
-    Json(input): Json<DecisionInput>,
+    Json(input): Json<CaseDecisionInput>,
 ) -> ApiResult<Json<CaseView>> {
     let (who, meta) = (&caller.principal, &caller.meta);
     Ok(Json(

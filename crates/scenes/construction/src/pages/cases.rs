@@ -1,6 +1,6 @@
 //! 报建办件: a department's cases, and one case with the forms of 受理 and 审批.
 
-use crate::case::{self, CaseView, DecisionInput};
+use crate::case::{self, CaseDecisionInput, CaseView};
 use crate::status::CaseStatus;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -144,7 +144,7 @@ pub async fn accept(step: Step<String>) -> Response {
 /// 审批.
 pub async fn decide(step: Step<String>) -> Response {
     let text = |name: &str| Some(step.field(name).to_string());
-    let input = DecisionInput {
+    let input = CaseDecisionInput {
         approve: step.field("decision") == "approve",
         note: text("note"),
         conditions: text("conditions"),

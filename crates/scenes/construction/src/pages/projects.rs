@@ -1,7 +1,7 @@
 //! 项目报建: the caller's projects with the registration form, and one project.
 
 use crate::case::{self, ApplyInput};
-use crate::project::{self, MatterView, ProjectInput, ProjectSummary, ProjectView};
+use crate::project::{self, ProjectInput, ProjectMatter, ProjectSummary, ProjectView};
 use crate::status::CaseStatus;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -112,7 +112,7 @@ pub struct ProjectPage {
 
 impl ProjectPage {
     /// The colour of a matter's state: approved, under way, or over without approval.
-    fn tone(&self, m: &MatterView) -> Tone {
+    fn tone(&self, m: &ProjectMatter) -> Tone {
         match m.status {
             Some(CaseStatus::Approved) => Tone::Done,
             Some(CaseStatus::Refused | CaseStatus::Lapsed) => Tone::Refused,
