@@ -335,10 +335,13 @@ pub async fn export(app: &App, who: &Principal, format: FileFormat) -> AppResult
         offset: 0,
     };
     let (enterprises, _) = store::list(&mut conn, &filter).await?;
+    let ids: Vec<i64> = enterprises.iter().map(|e| e.id).collect();
+    let mut figures_of = bulk::figures_of(&mut conn, &ids).await?;
+    let mut qualifications_of = bulk::qualifications_of(&mut conn, &ids).await?;
     let mut records = Vec::new();
     for e in enterprises {
-        let figures = store::figures(&mut conn, e.id).await?;
-        let qualifications = store::qualifications(&mut conn, e.id).await?;
+        let figures = figures_of.remove(&e.id).unwrap_or_default();
+        let qualifications = qualifications_of.remove(&e.id).unwrap_or_default();
         let contact_phone = e
             .contact_phone
             .as_deref()

@@ -229,19 +229,19 @@ pub async fn qualifications(conn: &mut Conn, id: i64) -> Result<Vec<Qualificatio
     .bind(id)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let date = |col: &str| -> Result<_> {
-                let v: Option<String> = r.try_get(col)?;
-                v.as_deref().map(time::date_from_text).transpose()
-            };
-            Ok(Qualification {
-                name: r.try_get("name")?,
-                recognised_on: date("recognised_on")?,
-                expires_on: date("expires_on")?,
-            })
-        })
-        .collect()
+    rows.iter().map(qualification_from_row).collect()
+}
+
+pub(crate) fn qualification_from_row(r: &AnyRow) -> Result<Qualification> {
+    let date = |col: &str| -> Result<_> {
+        let v: Option<String> = r.try_get(col)?;
+        v.as_deref().map(time::date_from_text).transpose()
+    };
+    Ok(Qualification {
+        name: r.try_get("name")?,
+        recognised_on: date("recognised_on")?,
+        expires_on: date("expires_on")?,
+    })
 }
 
 pub async fn replace_qualifications(
@@ -276,23 +276,23 @@ pub async fn figures(conn: &mut Conn, id: i64) -> Result<Vec<Figure>> {
     .bind(id)
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            let source: String = r.try_get("source")?;
-            Ok(Figure {
-                year: stored(
-                    "enterprise_figure.year",
-                    i32::try_from(r.try_get::<i64, _>("year")?),
-                )?,
-                field: r.try_get("field")?,
-                value: r.try_get("value")?,
-                source: stored(
-                    "enterprise_figure.source",
-                    FigureSource::parse(&source).ok_or(source.clone()),
-                )?,
-            })
-        })
-        .collect()
+    rows.iter().map(figure_from_row).collect()
+}
+
+pub(crate) fn figure_from_row(r: &AnyRow) -> Result<Figure> {
+    let source: String = r.try_get("source")?;
+    Ok(Figure {
+        year: stored(
+            "enterprise_figure.year",
+            i32::try_from(r.try_get::<i64, _>("year")?),
+        )?,
+        field: r.try_get("field")?,
+        value: r.try_get("value")?,
+        source: stored(
+            "enterprise_figure.source",
+            FigureSource::parse(&source).ok_or(source.clone()),
+        )?,
+    })
 }
 
 /// Sets one figure; `None` removes it.

@@ -2,7 +2,9 @@
 //! few multi-row statements per chunk of rows instead of a dozen statements per row (100,000
 //! enterprises were 1.2 million statements).
 
-use super::enterprises::{COLUMNS, Enterprise, from_row};
+use super::enterprises::{
+    COLUMNS, Enterprise, Figure, figure_from_row, from_row, qualification_from_row,
+};
 use crate::store::sql::{in_list, statement_batches, value_rows};
 use crate::store::{Conn, Result, time};
 use chrono::{DateTime, Utc};
@@ -207,4 +209,52 @@ pub async fn replace_qualifications(conn: &mut Conn, of: &[(i64, &[Qualification
         query.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// The figures of each of `ids` that has any, in year and field order.
+pub async fn figures_of(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, Vec<Figure>>> {
+    let mut figures: HashMap<i64, Vec<Figure>> = HashMap::new();
+    for batch in statement_batches(ids) {
+        let sql = format!(
+            "SELECT enterprise_id, year, field, value, source FROM enterprise_figure \
+             WHERE enterprise_id IN ({}) ORDER BY enterprise_id, year, field",
+            in_list(1, batch.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for id in batch {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let id: i64 = row.try_get("enterprise_id")?;
+            figures.entry(id).or_default().push(figure_from_row(&row)?);
+        }
+    }
+    Ok(figures)
+}
+
+/// The qualifications of each of `ids` that has any, by name.
+pub async fn qualifications_of(
+    conn: &mut Conn,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<Qualification>>> {
+    let mut qualifications: HashMap<i64, Vec<Qualification>> = HashMap::new();
+    for batch in statement_batches(ids) {
+        let sql = format!(
+            "SELECT enterprise_id, name, recognised_on, expires_on FROM enterprise_qualification \
+             WHERE enterprise_id IN ({}) ORDER BY enterprise_id, name",
+            in_list(1, batch.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for id in batch {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let id: i64 = row.try_get("enterprise_id")?;
+            qualifications
+                .entry(id)
+                .or_default()
+                .push(qualification_from_row(&row)?);
+        }
+    }
+    Ok(qualifications)
 }
