@@ -83,13 +83,14 @@ pub trait Scene: Send + Sync + 'static {
         Vec::new()
     }
 
-    /// Facts the scene knows about an enterprise, for the rules engine (a breached commitment
-    /// makes an enterprise ineligible for policies that require none).
+    /// Facts the scene knows about enterprises, for the rules engine (a breached commitment
+    /// makes an enterprise ineligible for policies that require none): `facts[i]` are
+    /// `enterprises[i]`'s. Many at once, since long work reads the register a chunk at a time.
     async fn add_enterprise_facts(
         &self,
         _conn: &mut Conn,
-        _enterprise: &Enterprise,
-        _facts: &mut Facts,
+        _enterprises: &[Enterprise],
+        _facts: &mut [Facts],
     ) -> AppResult<()> {
         Ok(())
     }

@@ -82,12 +82,15 @@ impl Scene for Agreements {
     async fn add_enterprise_facts(
         &self,
         conn: &mut Conn,
-        enterprise: &Enterprise,
-        facts: &mut Facts,
+        enterprises: &[Enterprise],
+        facts: &mut [Facts],
     ) -> AppResult<()> {
-        let breached =
-            crate::store::agreements::breached_of_enterprise(conn, enterprise.id).await?;
-        facts.set("breached_commitments", Value::Integer(breached));
+        let ids: Vec<i64> = enterprises.iter().map(|e| e.id).collect();
+        let breached = crate::store::agreements::breached_of_enterprises(conn, &ids).await?;
+        for (enterprise, facts) in enterprises.iter().zip(facts) {
+            let count = breached.get(&enterprise.id).copied().unwrap_or(0);
+            facts.set("breached_commitments", Value::Integer(count));
+        }
         Ok(())
     }
 

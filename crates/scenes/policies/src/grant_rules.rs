@@ -78,7 +78,9 @@ async fn first_time(conn: &mut Conn, row: &ApplicationRow) -> AppResult<()> {
     }
     let mut facts = Facts::new(&row.credit_code, "", Entity::Enterprise);
     facts.set_qualifications(None);
-    facts.set_grants(Some(history(conn, row.enterprise_id).await?));
+    let mut histories = histories(conn, &[row.enterprise_id]).await?;
+    let history = histories.remove(&row.enterprise_id).unwrap_or_default();
+    facts.set_grants(Some(history));
     let ev = qinqing_rules::evaluate(&policy, &schema, &facts, row.year, &EvalOptions::default());
     if ev.outcome != Outcome::Ineligible {
         return Ok(());
@@ -95,30 +97,37 @@ async fn first_time(conn: &mut Conn, row: &ApplicationRow) -> AppResult<()> {
     })
 }
 
-/// Every grant ever made to the enterprise, with the exclusive group its policy version named:
-/// what 首次 tests read.
-pub(crate) async fn history(conn: &mut Conn, enterprise_id: i64) -> AppResult<Vec<PastGrant>> {
-    let rows = store::grant_history(conn, enterprise_id).await?;
+/// Every grant ever made to each of `enterprise_ids`, with the exclusive group its policy
+/// version named: what 首次 tests read. An enterprise without grants has none listed.
+pub(crate) async fn histories(
+    conn: &mut Conn,
+    enterprise_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<PastGrant>>> {
+    let rows = store::grant_histories(conn, enterprise_ids).await?;
     if rows.is_empty() {
         // Most enterprises: no definition to read.
-        return Ok(Vec::new());
+        return Ok(HashMap::new());
     }
     let schema = &crate::schema(conn).await?;
     let mut groups: HashMap<(i64, i64), Option<String>> = HashMap::new();
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let key = (r.policy_id, r.policy_version);
-        if let Entry::Vacant(e) = groups.entry(key) {
-            let policy = version_policy(conn, schema, r.policy_id, r.policy_version).await?;
-            e.insert(policy.cross.exclusive_group.clone());
+    let mut histories = HashMap::with_capacity(rows.len());
+    for (enterprise_id, grants) in rows {
+        let mut history = Vec::with_capacity(grants.len());
+        for r in grants {
+            let key = (r.policy_id, r.policy_version);
+            if let Entry::Vacant(e) = groups.entry(key) {
+                let policy = version_policy(conn, schema, r.policy_id, r.policy_version).await?;
+                e.insert(policy.cross.exclusive_group.clone());
+            }
+            history.push(PastGrant {
+                policy_id: r.slug,
+                group: groups.get(&key).cloned().flatten(),
+                year: r.year,
+            });
         }
-        out.push(PastGrant {
-            policy_id: r.slug,
-            group: groups.get(&key).cloned().flatten(),
-            year: r.year,
-        });
+        histories.insert(enterprise_id, history);
     }
-    Ok(out)
+    Ok(histories)
 }
 
 /// One earlier grant that shares a rule with the application, as the reviewer and the

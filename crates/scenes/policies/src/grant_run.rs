@@ -496,12 +496,8 @@ async fn read_chunk(
     let limit = i64::try_from(size).unwrap_or(i64::MAX);
     let (after, up_to) = (ctx.run.after_enterprise, ctx.run.up_to_enterprise);
     let enterprises = enterprise_store::chunk(&mut conn, after, up_to, limit).await?;
-    let mut out = Vec::with_capacity(enterprises.len());
-    for e in enterprises {
-        let facts = crate::enterprise_facts(app, &mut conn, &e).await?;
-        out.push((e, facts));
-    }
-    Ok(out)
+    let facts = crate::facts_of_many(app, &mut conn, &enterprises).await?;
+    Ok(enterprises.into_iter().zip(facts).collect())
 }
 
 /// What a run does for one enterprise.
@@ -578,22 +574,21 @@ async fn blocked_enterprises(
     app: &App,
     verdicts: &[(Enterprise, Verdict)],
 ) -> AppResult<HashSet<i64>> {
-    let now = app.now();
+    let eligible: Vec<i64> = verdicts
+        .iter()
+        .filter(|(_, v)| matches!(v, Verdict::Offer(_)))
+        .map(|(e, _)| e.id)
+        .collect();
     let mut conn = app.db.conn().await?;
-    let mut blocked = HashSet::new();
-    for (e, v) in verdicts {
-        if !matches!(v, Verdict::Offer(_)) {
-            continue;
-        }
-        let bad = e.identity.credit_status == CreditStatus::Bad;
-        if bad
-            || crate::integrity::blocked_until(&mut conn, e.id, now)
-                .await?
-                .is_some()
-        {
-            blocked.insert(e.id);
-        }
-    }
+    let mut blocked = crate::integrity::blocked_among(&mut conn, &eligible, app.now()).await?;
+    blocked.extend(
+        verdicts
+            .iter()
+            .filter(|(e, v)| {
+                matches!(v, Verdict::Offer(_)) && e.identity.credit_status == CreditStatus::Bad
+            })
+            .map(|(e, _)| e.id),
+    );
     Ok(blocked)
 }
 

@@ -14,6 +14,7 @@ use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::store::{Conn, StoreError, enterprises};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use utoipa::ToSchema;
 
 /// How long a record blocks when it names no end: three years, the usual term of a 失信 listing.
@@ -30,6 +31,15 @@ pub(crate) async fn blocked_until(
     now: DateTime<Utc>,
 ) -> AppResult<Option<NaiveDate>> {
     Ok(store::blocked_until(conn, enterprise_id, today(now)).await?)
+}
+
+/// Those of `enterprise_ids` a record blocks today.
+pub(crate) async fn blocked_among(
+    conn: &mut Conn,
+    enterprise_ids: &[i64],
+    now: DateTime<Utc>,
+) -> AppResult<HashSet<i64>> {
+    Ok(store::blocked_among(conn, enterprise_ids, today(now)).await?)
 }
 
 /// Refuses pledges and benefits to an enterprise with a bad credit entry.

@@ -43,8 +43,8 @@ pub mod terms;
 use crate::status::PolicyStatus;
 use crate::store::policies::{self as policy_store, PolicyRow};
 use qinqing_domain::Money;
-use qinqing_domain::enterprise::Qualification;
-use qinqing_kernel::store::enterprises::{self as enterprise_store, Enterprise, Figure};
+use qinqing_kernel::store::enterprises::{Enterprise, Figure};
+use qinqing_kernel::store::enterprises_bulk;
 use qinqing_kernel::store::{Conn, settings};
 use qinqing_kernel::{App, AppError, AppResult};
 use qinqing_rules::{Facts, Policy, PolicySet, Schema};
@@ -170,25 +170,52 @@ pub(crate) async fn enterprise_facts(
     conn: &mut Conn,
     enterprise: &Enterprise,
 ) -> AppResult<Facts> {
-    let qualifications: Vec<Qualification> =
-        enterprise_store::qualifications(conn, enterprise.id).await?;
-    let figures = enterprise_store::figures(conn, enterprise.id).await?;
-    let mut by_year: BTreeMap<i32, Vec<&Figure>> = BTreeMap::new();
-    for f in &figures {
-        by_year.entry(f.year).or_default().push(f);
-    }
-    let years: Vec<_> = by_year
+    let facts = facts_of_many(app, conn, std::slice::from_ref(enterprise)).await?;
+    facts
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no facts read for an enterprise")))
+}
+
+/// [`enterprise_facts`] of each of `enterprises`, in their order, read a few statements per
+/// 256 enterprises: long work over the whole register reads it a chunk at a time.
+pub(crate) async fn facts_of_many(
+    app: &App,
+    conn: &mut Conn,
+    enterprises: &[Enterprise],
+) -> AppResult<Vec<Facts>> {
+    let ids: Vec<i64> = enterprises.iter().map(|e| e.id).collect();
+    let mut figures = enterprises_bulk::figures_of(conn, &ids).await?;
+    let mut qualifications = enterprises_bulk::qualifications_of(conn, &ids).await?;
+    let mut histories = grant_rules::histories(conn, &ids).await?;
+    let mut facts: Vec<Facts> = enterprises
         .iter()
-        .map(|(year, figs)| qinqing_kernel::enterprises::year_figures(*year, figs))
+        .map(|e| {
+            let figures = figures.remove(&e.id).unwrap_or_default();
+            let qualifications = qualifications.remove(&e.id).unwrap_or_default();
+            let mut facts = Facts::from_profile(&e.identity, &qualifications, &years_of(&figures));
+            facts.set_grants(Some(histories.remove(&e.id).unwrap_or_default()));
+            facts
+        })
         .collect();
-    let mut facts = Facts::from_profile(&enterprise.identity, &qualifications, &years);
-    facts.set_grants(Some(grant_rules::history(conn, enterprise.id).await?));
     for scene in app.scenes() {
         scene
-            .add_enterprise_facts(conn, enterprise, &mut facts)
+            .add_enterprise_facts(conn, enterprises, &mut facts)
             .await?;
     }
     Ok(facts)
+}
+
+/// An enterprise's stored figures as the yearly profiles the rules read.
+fn years_of(figures: &[Figure]) -> Vec<qinqing_domain::enterprise::YearFigures> {
+    let mut by_year: BTreeMap<i32, Vec<&Figure>> = BTreeMap::new();
+    for f in figures {
+        by_year.entry(f.year).or_default().push(f);
+    }
+    by_year
+        .iter()
+        .map(|(year, figs)| qinqing_kernel::enterprises::year_figures(*year, figs))
+        .collect()
 }
 
 /// Reads a definition against the stored schema; its problems, each with its line, are one

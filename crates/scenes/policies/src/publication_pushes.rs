@@ -6,12 +6,14 @@
 //! crash is taken up on restart where its cursor stands: each enterprise hears of the policy
 //! once, however often the sweep is resumed.
 
-use crate::pushes::{eligible_amount, parse_definition, policy_year, prepare_pushes, write_pushes};
+use crate::pushes::{
+    eligible_amounts, parse_definition, policy_year, prepare_pushes, write_pushes,
+};
 use crate::status::PolicyStatus;
 use crate::store::policies::{self as policy_store, PolicyRow};
 use crate::store::pushes::{self as store, Sweep};
 use chrono::{DateTime, Utc};
-use qinqing_kernel::store::enterprises as enterprise_store;
+use qinqing_kernel::store::enterprises::{self as enterprise_store, Enterprise};
 use qinqing_kernel::store::long_work::{self, NewWork, WorkState};
 use qinqing_kernel::store::writes::ChunkSize;
 use qinqing_kernel::store::{Conn, StoreError};
@@ -179,20 +181,18 @@ async fn push_chunk(
         .await?
         .into_iter()
         .collect();
-    let mut eligible = Vec::new();
-    for enterprise in chunk.iter().filter(|e| !told.contains(&e.id)) {
-        let amount = eligible_amount(
-            app,
-            &mut conn,
-            &ctx.policy,
-            &ctx.schema,
-            enterprise,
-            ctx.year,
-        );
-        if let Some(amount) = amount.await? {
-            eligible.push((enterprise.id, Some(amount)));
-        }
-    }
+    let looked_at = i64::try_from(chunk.len()).unwrap_or(i64::MAX);
+    let untold: Vec<Enterprise> = chunk
+        .into_iter()
+        .filter(|e| !told.contains(&e.id))
+        .collect();
+    let (policy, schema) = (&ctx.policy, &ctx.schema);
+    let amounts = eligible_amounts(app, &mut conn, policy, schema, &untold, ctx.year).await?;
+    let eligible: Vec<(i64, Option<i64>)> = untold
+        .iter()
+        .zip(amounts)
+        .filter_map(|(e, amount)| Some((e.id, Some(amount?))))
+        .collect();
     let version = (sweep.policy_version, "machine");
     let batch = prepare_pushes(&mut conn, row, version, None, eligible).await?;
     drop(conn);
@@ -206,7 +206,6 @@ async fn push_chunk(
         return Ok(Some(turn.done()));
     }
     write_pushes(&mut tx, &batch, now).await?;
-    let looked_at = i64::try_from(chunk.len()).unwrap_or(i64::MAX);
     long_work::advance(&mut tx, sweep.work_id, looked_at, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(Some(turn.done()))

@@ -389,24 +389,29 @@ pub(crate) fn parse_definition(
     })
 }
 
-/// What the policy gives the enterprise when it is eligible (fen), `None` otherwise.
-pub(crate) async fn eligible_amount(
+/// What the policy gives each of `enterprises` (fen), in their order: `None` for those it does
+/// not make eligible. Their facts are read a chunk at a time.
+pub(crate) async fn eligible_amounts(
     app: &App,
     conn: &mut Conn,
     policy: &Policy,
     schema: &Schema,
-    enterprise: &Enterprise,
+    enterprises: &[Enterprise],
     year: i32,
-) -> AppResult<Option<i64>> {
-    let facts = crate::enterprise_facts(app, conn, enterprise).await?;
-    if policy.entity != facts.entity {
-        return Ok(None);
-    }
-    let ev = evaluate(policy, schema, &facts, year, &EvalOptions::default());
-    Ok(match ev.outcome {
-        Outcome::Eligible { amount } => Some(amount.fen()),
-        _ => None,
-    })
+) -> AppResult<Vec<Option<i64>>> {
+    let facts = crate::facts_of_many(app, conn, enterprises).await?;
+    Ok(facts
+        .iter()
+        .map(|facts| {
+            if policy.entity != facts.entity {
+                return None;
+            }
+            match evaluate(policy, schema, facts, year, &EvalOptions::default()).outcome {
+                Outcome::Eligible { amount } => Some(amount.fen()),
+                _ => None,
+            }
+        })
+        .collect())
 }
 
 /// Pushes of one policy version by one channel, with the messages that tell each enterprise's
@@ -622,11 +627,13 @@ pub async fn staff_push(
         .collect();
     // Read and evaluate first, outside any transaction; then write briefly.
     let year = policy_year(app.now());
-    let mut to_tell = Vec::new();
-    for enterprise in enterprises.iter().filter(|e| !told.contains(&e.id)) {
-        let amount = eligible_amount(app, &mut conn, &policy, &schema, enterprise, year).await?;
-        to_tell.push((enterprise.id, amount));
-    }
+    let untold: Vec<Enterprise> = enterprises
+        .iter()
+        .filter(|e| !told.contains(&e.id))
+        .cloned()
+        .collect();
+    let amounts = eligible_amounts(app, &mut conn, &policy, &schema, &untold, year).await?;
+    let to_tell: Vec<(i64, Option<i64>)> = untold.iter().map(|e| e.id).zip(amounts).collect();
     drop(conn);
     let mut report = PushReport {
         policy_id: row.slug.clone(),

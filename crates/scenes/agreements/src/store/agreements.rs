@@ -2,9 +2,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::commitment::{Due, ItemType, Offset, OffsetUnit, Outcome, Side};
+use qinqing_kernel::store::sql::{in_list, statement_batches};
 use qinqing_kernel::store::{Conn, Result, stored, time};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgreementRow {
@@ -386,17 +388,26 @@ pub async fn commitments(conn: &mut Conn, agreement_id: i64) -> Result<Vec<Commi
     rows.iter().map(commitment_from_row).collect()
 }
 
-/// How many enterprise-side commitments of an enterprise's agreements were breached.
-pub async fn breached_of_enterprise(conn: &mut Conn, enterprise_id: i64) -> Result<i64> {
-    let row = sqlx::query(
-        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM commitment c \
-         JOIN agreement a ON a.id = c.agreement_id \
-         WHERE a.enterprise_id = $1 AND c.side = 'enterprise' AND c.outcome = 'breached'",
-    )
-    .bind(enterprise_id)
-    .fetch_one(conn)
-    .await?;
-    Ok(row.try_get("n")?)
+/// How many of each enterprise's own commitments are breached, for those of `ids` with any.
+pub async fn breached_of_enterprises(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, i64>> {
+    let mut breached = HashMap::new();
+    for batch in statement_batches(ids) {
+        let sql = format!(
+            "SELECT a.enterprise_id, CAST(COUNT(*) AS BIGINT) AS n FROM commitment c \
+             JOIN agreement a ON a.id = c.agreement_id \
+             WHERE a.enterprise_id IN ({}) AND c.side = 'enterprise' AND c.outcome = 'breached' \
+             GROUP BY a.enterprise_id",
+            in_list(1, batch.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for id in batch {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            breached.insert(row.try_get("enterprise_id")?, row.try_get("n")?);
+        }
+    }
+    Ok(breached)
 }
 
 /// 承诺履约 for 部门评分: government-side commitments decided in the period (their outcome dated

@@ -3,7 +3,9 @@
 
 use crate::status::ApplicationStatus;
 use chrono::{DateTime, Utc};
-use qinqing_kernel::store::sql::{Arg, bind_all, escape_like, next, statement_batches, value_rows};
+use qinqing_kernel::store::sql::{
+    Arg, bind_all, escape_like, in_list, next, statement_batches, value_rows,
+};
 use qinqing_kernel::store::{Conn, Result, stored, time};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -561,7 +563,7 @@ pub async fn steps(conn: &mut Conn, application_id: i64) -> Result<Vec<Step>> {
 
 /// The stored values of `statuses` as an SQL list (`'approved', 'rejected'`): they are the
 /// enum's own constants, never input, so they are written into the statement.
-fn in_list(statuses: &[ApplicationStatus]) -> String {
+fn status_list(statuses: &[ApplicationStatus]) -> String {
     statuses
         .iter()
         .map(|s| format!("'{}'", s.as_str()))
@@ -585,7 +587,7 @@ pub struct Figures {
 
 pub async fn figures(conn: &mut Conn, region_prefix: &str, review_clock: &str) -> Result<Figures> {
     let like = format!("{}%", escape_like(region_prefix));
-    let decided = in_list(ApplicationStatus::DECIDED);
+    let decided = status_list(ApplicationStatus::DECIDED);
     let by_status = sqlx::query(
         "SELECT status, channel, COUNT(*) AS n FROM application \
          WHERE region_code LIKE $1 ESCAPE '\\' GROUP BY status, channel ORDER BY status, channel",
@@ -695,28 +697,38 @@ pub struct PastGrantRow {
     pub year: i32,
 }
 
-/// Every grant ever made to the enterprise, by year.
-pub async fn grant_history(conn: &mut Conn, enterprise_id: i64) -> Result<Vec<PastGrantRow>> {
-    let rows = sqlx::query(
-        "SELECT p.slug, a.policy_id, a.policy_version, a.year \
-         FROM application a JOIN policy p ON p.id = a.policy_id \
-         WHERE a.enterprise_id = $1 AND a.status = $2 AND a.approved_amount IS NOT NULL \
-         ORDER BY a.year, a.id",
-    )
-    .bind(enterprise_id)
-    .bind(ApplicationStatus::Approved.as_str())
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(PastGrantRow {
+/// Every grant ever made to each of `enterprise_ids` that has any, by year.
+pub async fn grant_histories(
+    conn: &mut Conn,
+    enterprise_ids: &[i64],
+) -> Result<HashMap<i64, Vec<PastGrantRow>>> {
+    let mut histories: HashMap<i64, Vec<PastGrantRow>> = HashMap::new();
+    for batch in statement_batches(enterprise_ids) {
+        let sql = format!(
+            "SELECT a.enterprise_id, p.slug, a.policy_id, a.policy_version, a.year \
+             FROM application a JOIN policy p ON p.id = a.policy_id \
+             WHERE a.status = $1 AND a.approved_amount IS NOT NULL \
+             AND a.enterprise_id IN ({}) ORDER BY a.enterprise_id, a.year, a.id",
+            in_list(2, batch.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(ApplicationStatus::Approved.as_str());
+        for id in batch {
+            query = query.bind(*id);
+        }
+        for r in query.fetch_all(&mut *conn).await? {
+            let grant = PastGrantRow {
                 slug: r.try_get("slug")?,
                 policy_id: r.try_get("policy_id")?,
                 policy_version: r.try_get("policy_version")?,
                 year: i32::try_from(r.try_get::<i64, _>("year")?).unwrap_or(HISTORY),
-            })
-        })
-        .collect()
+            };
+            histories
+                .entry(r.try_get("enterprise_id")?)
+                .or_default()
+                .push(grant);
+        }
+    }
+    Ok(histories)
 }
 
 /// Money committed to an enterprise for one policy year: an approved application or a

@@ -1,9 +1,11 @@
 //! Integrity records (false pledges, credit blacklist entries) and clawbacks (追回).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use qinqing_kernel::store::sql::{in_list, statement_batches};
 use qinqing_kernel::store::{Conn, Result, time};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+use std::collections::HashSet;
 
 pub struct NewRecord<'a> {
     pub enterprise_id: i64,
@@ -50,6 +52,30 @@ pub async fn blocked_until(
     row.try_get::<Option<String>, _>("until")?
         .map(|s| time::date_from_text(&s))
         .transpose()
+}
+
+/// Those of `enterprise_ids` a record blocks today.
+pub async fn blocked_among(
+    conn: &mut Conn,
+    enterprise_ids: &[i64],
+    today: NaiveDate,
+) -> Result<HashSet<i64>> {
+    let mut blocked = HashSet::new();
+    for batch in statement_batches(enterprise_ids) {
+        let sql = format!(
+            "SELECT DISTINCT enterprise_id FROM integrity_record \
+             WHERE blocked_until >= $1 AND enterprise_id IN ({})",
+            in_list(2, batch.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(time::date_to_text(today));
+        for id in batch {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            blocked.insert(row.try_get("enterprise_id")?);
+        }
+    }
+    Ok(blocked)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
