@@ -5,6 +5,7 @@
 use crate::helpers::{Session, TestApp, assert_error, enterprise_user_of};
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 const P3: &str = "p3-equipment-investment";
@@ -1748,6 +1749,80 @@ async fn payouts_go_to_the_confirmed_account_through_the_bank_files() {
 
 // ---------------------------------------------------------------------------------------------
 // 7. 免申即享
+
+/// An automatic R&D reward sharing p7's annual cap: the demo district has enterprises it makes
+/// eligible, ones it cannot decide for want of R&D figures, and ones whose cap it meets.
+const RD_AUTO: &str = r#"id = "qq-rd-auto"
+title = "研发投入免申即享奖励"
+department = "区工业和信息化局"
+level = "district"
+topics = ["测试"]
+entity = "enterprise"
+mode = "auto_grant"
+effective = { from = 2024-01-01 }
+
+[conditions]
+all = [
+  { attr = "region", under = ["350521"] },
+  { ratio = ["rd_expense", "revenue"], min = "1%" },
+]
+
+[reward]
+percent = "10%"
+of = "rd_expense"
+cap = "1500000"
+
+[cross]
+annual_cap = { group = "district-industrial-support", amount = "2000000" }
+"#;
+
+/// The values of `list` (`offered`, `undetermined` of a run) by credit code.
+fn by_code(list: &Value, value: impl Fn(&Value) -> Value) -> BTreeMap<String, Value> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["credit_code"].as_str().unwrap().to_string(), value(e)))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_run_offers_what_each_enterprises_entitlements_show() {
+    let app = TestApp::spawn().await;
+    let id = publish_policy(&app, RD_AUTO, None).await;
+    let handler = app.login("handler").await;
+    let report = run_to_end(&handler, &id, 2025).await;
+    let offered = by_code(&report["offered"], |o| o["amount"].clone());
+    let undetermined = by_code(&report["undetermined"], |u| u["missing"].clone());
+
+    // The page each enterprise reads works enterprise by enterprise; the run by column.
+    let (mut eligible, mut undecided) = (BTreeMap::new(), BTreeMap::new());
+    for (code, _) in app.enterprises().await {
+        let path = format!("/api/v1/enterprises/{code}/entitlements?year=2025");
+        let ent = ok(handler.get(&path).await).await;
+        let ours = |outcome: &str| {
+            ent[outcome]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["policy_id"] == id.as_str())
+                .cloned()
+        };
+        if let Some(e) = ours("eligible").filter(|e| e["granted_fen"].as_i64() > Some(0)) {
+            eligible.insert(code.clone(), e["granted"].clone());
+        }
+        if let Some(e) = ours("undetermined") {
+            let labels = e["missing"].as_array().unwrap().iter();
+            undecided.insert(code, labels.map(|m| m["label"].clone()).collect());
+        }
+    }
+    let blocked = report["credit_blocked"].as_u64().unwrap() as usize;
+    assert_eq!(offered.len() + blocked, eligible.len(), "{report}");
+    for (code, amount) in &offered {
+        assert_eq!(eligible.get(code), Some(amount), "{code}");
+    }
+    assert_eq!(undetermined, undecided);
+    assert!(!offered.is_empty() && !undetermined.is_empty(), "{report}");
+}
 
 #[tokio::test]
 async fn auto_grant_offers_once_and_staff_exclude_with_a_reason() {

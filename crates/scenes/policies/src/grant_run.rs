@@ -20,8 +20,9 @@ use qinqing_kernel::store::long_work::{self, NewWork, WorkState};
 use qinqing_kernel::store::writes::{ChunkSize, FreshStatistics};
 use qinqing_kernel::store::{Conn, StoreError};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
+use qinqing_rules::batch::{Columns, sweep};
 use qinqing_rules::model::CostSharing;
-use qinqing_rules::{EvalOptions, Facts, Outcome, evaluate};
+use qinqing_rules::{Entity, Facts, Outcome};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -507,45 +508,50 @@ enum Verdict {
     Nothing,
 }
 
-/// Works out every enterprise's verdict outside any transaction: the rules (with exclusive
-/// groups and caps across policies) on a blocking thread, then the integrity records.
+/// Works out every enterprise's verdict outside any transaction, on a blocking thread: the
+/// chunk against the whole published library at once by column, since exclusive groups and
+/// caps across policies decide what the run's policy grants.
 async fn judge(
     ctx: &RunContext,
     chunk: Vec<(Enterprise, Facts)>,
 ) -> AppResult<Vec<(Enterprise, Verdict)>> {
     let (published, index, year) = (ctx.published.clone(), ctx.index, ctx.run.year);
-    let judged = tokio::task::spawn_blocking(move || {
-        chunk
-            .into_iter()
-            .map(|(e, facts)| {
-                let v = rule_verdict(&published.set, index, &facts, year);
-                (e, v)
-            })
-            .collect::<Vec<_>>()
+    tokio::task::spawn_blocking(move || {
+        let (enterprises, facts): (Vec<Enterprise>, Vec<Facts>) = chunk.into_iter().unzip();
+        let verdicts = verdicts(&published.set, index, &facts, year)?;
+        Ok(enterprises.into_iter().zip(verdicts).collect())
     })
     .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("evaluating a chunk: {e}")))?;
-    Ok(judged)
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("evaluating a chunk: {e}")))?
 }
 
-fn rule_verdict(set: &qinqing_rules::PolicySet, index: usize, facts: &Facts, year: i32) -> Verdict {
-    let opts = EvalOptions::default();
-    let outcomes = set
-        .policies
-        .iter()
-        .map(|p| evaluate(p, &set.schema, facts, year, &opts).outcome)
-        .collect();
-    let result = set.subject_result(facts.subject_id.clone(), outcomes);
-    let cell = &result.cells[index];
-    match (&cell.outcome, cell.granted) {
-        (Outcome::Eligible { .. }, Some(granted)) if granted.fen() > 0 => {
-            Verdict::Offer(granted.fen())
-        }
-        (Outcome::Undetermined { missing }, _) => {
-            Verdict::Undetermined(missing.iter().map(|m| m.label.clone()).collect())
-        }
-        _ => Verdict::Nothing,
+/// What the policy at `index` of `set` means for each of `facts` (enterprises), in order.
+fn verdicts(
+    set: &qinqing_rules::PolicySet,
+    index: usize,
+    facts: &[Facts],
+    year: i32,
+) -> AppResult<Vec<Verdict>> {
+    let columns = Columns::from_facts(&set.schema, Entity::Enterprise, facts);
+    if columns.len() != facts.len() {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "{} of a chunk's {} subjects are not enterprises",
+            facts.len() - columns.len(),
+            facts.len()
+        )));
     }
+    let swept = sweep(set, &columns, year);
+    let verdict = |row: usize| match swept.granted(index, row) {
+        Some(granted) if granted.fen() > 0 => Verdict::Offer(granted.fen()),
+        Some(_) => Verdict::Nothing,
+        None => match swept.outcome(set, &columns, index, row) {
+            Outcome::Undetermined { missing } => {
+                Verdict::Undetermined(missing.into_iter().map(|m| m.label).collect())
+            }
+            _ => Verdict::Nothing,
+        },
+    };
+    Ok((0..columns.len()).map(verdict).collect())
 }
 
 /// Writes a chunk, trying again a few times while the database is busy; the time its
