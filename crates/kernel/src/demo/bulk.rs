@@ -5,13 +5,11 @@
 
 use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::store::sql::value_rows;
+use crate::store::sql::{statement_batches, value_rows};
 use crate::store::{StoreError, Tx, time};
 use qinqing_domain::credit_code::check_char;
 use sqlx::Row;
 
-/// Rows per INSERT.
-const ROWS_PER_INSERT: usize = 500;
 /// Where every bulk enterprise is registered (a village of 张坂镇).
 const VILLAGE: &str = "350521102001";
 
@@ -27,7 +25,7 @@ pub async fn add_enterprises(app: &App, count: usize) -> AppResult<Vec<i64>> {
         .map_err(StoreError::from)?;
     let now = time::to_text(app.now());
     let ids: Vec<i64> = (0..count).map(|n| first + n as i64).collect();
-    for batch in ids.chunks(ROWS_PER_INSERT) {
+    for batch in statement_batches(&ids, 9) {
         insert_organisations(&mut tx, batch, &now).await?;
         insert_enterprises(&mut tx, batch, &now).await?;
     }

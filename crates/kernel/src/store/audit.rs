@@ -76,7 +76,7 @@ pub async fn append_many(
         .map(|entry| stored_entry(entry, &recorded_at))
         .collect::<Result<Vec<_>>>()?;
     let mut seq = first;
-    for batch in statement_batches(&rows) {
+    for batch in statement_batches(&rows, 9) {
         let sql = format!(
             "INSERT INTO audit_entry (seq, recorded_at, user_id, action, object_type, object_id, \
              request_id, entry, on_behalf_of) VALUES {}",

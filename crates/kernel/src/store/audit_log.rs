@@ -133,7 +133,7 @@ pub async fn all_hashes(conn: &mut Conn) -> Result<Vec<(u64, Vec<u8>)>> {
 /// Stores tree hashes by their index, a few hundred per statement: a chunk of entries adds
 /// about two each, and a statement apiece made a chunk hundreds of round trips on PostgreSQL.
 pub async fn insert_hashes(conn: &mut Conn, hashes: &[(u64, [u8; 32])]) -> Result<()> {
-    for chunk in statement_batches(hashes) {
+    for chunk in statement_batches(hashes, 2) {
         let sql = format!(
             "INSERT INTO audit_hash (idx, hash) VALUES {}",
             value_rows(chunk.len(), 2)

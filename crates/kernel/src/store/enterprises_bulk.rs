@@ -16,7 +16,7 @@ use std::collections::HashMap;
 /// The enterprises whose credit codes are among `codes`, by credit code.
 pub async fn by_credit_codes(conn: &mut Conn, codes: &[&str]) -> Result<Vec<Enterprise>> {
     let mut found = Vec::new();
-    for batch in statement_batches(codes) {
+    for batch in statement_batches(codes, 1) {
         let sql = format!(
             "{COLUMNS} WHERE credit_code IN ({})",
             in_list(1, batch.len())
@@ -42,7 +42,7 @@ pub async fn insert_organisations(
 ) -> Result<Vec<i64>> {
     let created_at = time::to_text(now);
     let mut ids_by_name: HashMap<String, Vec<i64>> = HashMap::new();
-    for batch in statement_batches(names) {
+    for batch in statement_batches(names, 3) {
         let sql = format!(
             "INSERT INTO organisation (kind, name, created_at) VALUES {} RETURNING id, name",
             value_rows(batch.len(), 3)
@@ -88,7 +88,7 @@ pub async fn write_identities(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let now = time::to_text(now);
-    for batch in statement_batches(rows) {
+    for batch in statement_batches(rows, 12) {
         let sql = format!(
             "INSERT INTO enterprise (id, credit_code, name, legal_representative, contact_phone, \
              industry_code, region_code, ownership, established_on, credit_status, created_at, \
@@ -152,7 +152,7 @@ pub async fn write_figures(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let now = time::to_text(now);
-    for batch in statement_batches(figures) {
+    for batch in statement_batches(figures, 6) {
         let sql = format!(
             "INSERT INTO enterprise_figure (enterprise_id, year, field, value, source, updated_at) \
              VALUES {} ON CONFLICT (enterprise_id, year, field) DO UPDATE \
@@ -177,7 +177,7 @@ pub async fn write_figures(
 /// Replaces each listed enterprise's qualifications with those given for it.
 pub async fn replace_qualifications(conn: &mut Conn, of: &[(i64, &[Qualification])]) -> Result<()> {
     let ids: Vec<i64> = of.iter().map(|(id, _)| *id).collect();
-    for batch in statement_batches(&ids) {
+    for batch in statement_batches(&ids, 1) {
         let sql = format!(
             "DELETE FROM enterprise_qualification WHERE enterprise_id IN ({})",
             in_list(1, batch.len())
@@ -192,7 +192,7 @@ pub async fn replace_qualifications(conn: &mut Conn, of: &[(i64, &[Qualification
         .iter()
         .flat_map(|(id, qualifications)| qualifications.iter().map(|q| (*id, q)))
         .collect();
-    for batch in statement_batches(&rows) {
+    for batch in statement_batches(&rows, 4) {
         let sql = format!(
             "INSERT INTO enterprise_qualification (enterprise_id, name, recognised_on, expires_on) \
              VALUES {}",
@@ -214,7 +214,7 @@ pub async fn replace_qualifications(conn: &mut Conn, of: &[(i64, &[Qualification
 /// The figures of each of `ids` that has any, in year and field order.
 pub async fn figures_of(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, Vec<Figure>>> {
     let mut figures: HashMap<i64, Vec<Figure>> = HashMap::new();
-    for batch in statement_batches(ids) {
+    for batch in statement_batches(ids, 1) {
         let sql = format!(
             "SELECT enterprise_id, year, field, value, source FROM enterprise_figure \
              WHERE enterprise_id IN ({}) ORDER BY enterprise_id, year, field",
@@ -238,7 +238,7 @@ pub async fn qualifications_of(
     ids: &[i64],
 ) -> Result<HashMap<i64, Vec<Qualification>>> {
     let mut qualifications: HashMap<i64, Vec<Qualification>> = HashMap::new();
-    for batch in statement_batches(ids) {
+    for batch in statement_batches(ids, 1) {
         let sql = format!(
             "SELECT enterprise_id, name, recognised_on, expires_on FROM enterprise_qualification \
              WHERE enterprise_id IN ({}) ORDER BY enterprise_id, name",

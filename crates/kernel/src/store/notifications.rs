@@ -137,7 +137,7 @@ pub async fn insert_many(
     const COLUMNS: usize = 12;
     let created = time::to_text(now);
     let mut written = 0;
-    for chunk in statement_batches(messages) {
+    for chunk in statement_batches(messages, COLUMNS) {
         let sql = format!(
             "INSERT INTO outbox_message (recipient_user_id, channel, address, template, subject, \
              body, idempotency_key, state, next_attempt_at, created_at, sent_at, link) \
@@ -178,7 +178,7 @@ pub struct Reach {
 /// How each of these users can be reached; users that do not exist are left out.
 pub async fn reach(conn: &mut Conn, user_ids: &[i64]) -> Result<Vec<Reach>> {
     let mut found = Vec::with_capacity(user_ids.len());
-    for chunk in statement_batches(user_ids) {
+    for chunk in statement_batches(user_ids, 1) {
         let sql = format!(
             "SELECT u.id, u.phone, u.disabled, COALESCE(p.sms_enabled, 1) AS sms_enabled \
              FROM app_user u LEFT JOIN notification_preference p ON p.user_id = u.id \

@@ -259,7 +259,7 @@ pub async fn of_enterprise(conn: &mut Conn, enterprise_id: i64) -> Result<Vec<i6
 /// whom a chunk of long work tells, in one query.
 pub async fn of_enterprises(conn: &mut Conn, enterprise_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
     let mut pairs = Vec::new();
-    for chunk in statement_batches(enterprise_ids) {
+    for chunk in statement_batches(enterprise_ids, 1) {
         let sql = format!(
             "SELECT enterprise_id, user_id FROM user_enterprise WHERE enterprise_id IN ({}) \
              ORDER BY enterprise_id, user_id",

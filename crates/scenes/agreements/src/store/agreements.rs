@@ -391,7 +391,7 @@ pub async fn commitments(conn: &mut Conn, agreement_id: i64) -> Result<Vec<Commi
 /// How many of each enterprise's own commitments are breached, for those of `ids` with any.
 pub async fn breached_of_enterprises(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, i64>> {
     let mut breached = HashMap::new();
-    for batch in statement_batches(ids) {
+    for batch in statement_batches(ids, 1) {
         let sql = format!(
             "SELECT a.enterprise_id, CAST(COUNT(*) AS BIGINT) AS n FROM commitment c \
              JOIN agreement a ON a.id = c.agreement_id \

@@ -150,7 +150,7 @@ pub async fn insert_many(
     const COLUMNS: usize = 19;
     let at = time::to_text(now);
     let mut inserted = HashMap::with_capacity(news.len());
-    for chunk in statement_batches(news) {
+    for chunk in statement_batches(news, COLUMNS) {
         let sql = format!(
             "INSERT INTO application (receipt_no, policy_id, policy_version, enterprise_id, \
              credit_code, region_code, year, channel, status, computed_amount, form, pledges, \
@@ -514,7 +514,7 @@ pub async fn add_step(conn: &mut Conn, s: &NewStep<'_>, now: DateTime<Utc>) -> R
 pub async fn add_steps(conn: &mut Conn, steps: &[NewStep<'_>], now: DateTime<Utc>) -> Result<()> {
     const COLUMNS: usize = 9;
     let at = time::to_text(now);
-    for chunk in statement_batches(steps) {
+    for chunk in statement_batches(steps, COLUMNS) {
         let sql = format!(
             "INSERT INTO review_step (application_id, stage, action, user_id, username, org_name, \
              note, amount, at) VALUES {}",
@@ -703,7 +703,7 @@ pub async fn grant_histories(
     enterprise_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<PastGrantRow>>> {
     let mut histories: HashMap<i64, Vec<PastGrantRow>> = HashMap::new();
-    for batch in statement_batches(enterprise_ids) {
+    for batch in statement_batches(enterprise_ids, 1) {
         let sql = format!(
             "SELECT a.enterprise_id, p.slug, a.policy_id, a.policy_version, a.year \
              FROM application a JOIN policy p ON p.id = a.policy_id \

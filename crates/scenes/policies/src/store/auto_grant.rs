@@ -157,7 +157,7 @@ pub async fn live_among(
     enterprise_ids: &[i64],
 ) -> Result<HashSet<i64>> {
     let mut live = HashSet::new();
-    for chunk in statement_batches(enterprise_ids) {
+    for chunk in statement_batches(enterprise_ids, 1) {
         let sql = format!(
             "SELECT DISTINCT enterprise_id FROM application WHERE policy_id = $1 AND year = $2 \
              AND status NOT IN ('withdrawn', 'rejected', 'declined', 'excluded') \
@@ -205,7 +205,7 @@ pub struct NewNote<'a> {
 
 /// Writes a chunk's notes, a few hundred per statement.
 pub async fn add_notes(conn: &mut Conn, run_id: i64, notes: &[NewNote<'_>]) -> Result<()> {
-    for chunk in statement_batches(notes) {
+    for chunk in statement_batches(notes, 4) {
         let sql = format!(
             "INSERT INTO auto_grant_note (run_id, enterprise_id, kind, missing) VALUES {}",
             value_rows(chunk.len(), 4)

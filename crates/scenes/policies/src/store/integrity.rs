@@ -61,7 +61,7 @@ pub async fn blocked_among(
     today: NaiveDate,
 ) -> Result<HashSet<i64>> {
     let mut blocked = HashSet::new();
-    for batch in statement_batches(enterprise_ids) {
+    for batch in statement_batches(enterprise_ids, 1) {
         let sql = format!(
             "SELECT DISTINCT enterprise_id FROM integrity_record \
              WHERE blocked_until >= $1 AND enterprise_id IN ({})",

@@ -136,7 +136,7 @@ pub async fn insert_many(
     const COLUMNS: usize = 7;
     let at = time::to_text(now);
     let mut told = Vec::with_capacity(pushes.len());
-    for chunk in statement_batches(pushes) {
+    for chunk in statement_batches(pushes, COLUMNS) {
         let sql = format!(
             "INSERT INTO policy_push (policy_id, enterprise_id, policy_version, channel, \
              pushed_by, pushed_at, amount) VALUES {} \
