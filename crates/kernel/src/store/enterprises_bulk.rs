@@ -5,7 +5,7 @@
 use super::enterprises::{
     COLUMNS, Enterprise, Figure, figure_from_row, from_row, qualification_from_row,
 };
-use crate::store::sql::{in_list, statement_batches, value_rows};
+use crate::store::sql::{id_conditions, in_list, statement_batches, value_rows};
 use crate::store::{Conn, Result, time};
 use chrono::{DateTime, Utc};
 use qinqing_domain::enterprise::{EnterpriseIdentity, FigureSource, Qualification};
@@ -211,18 +211,18 @@ pub async fn replace_qualifications(conn: &mut Conn, of: &[(i64, &[Qualification
     Ok(())
 }
 
-/// The figures of each of `ids` that has any, in year and field order.
+/// The figures of each of `ids` that has any, in year and field order (and perhaps of ids
+/// between them, when they lie close together).
 pub async fn figures_of(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, Vec<Figure>>> {
     let mut figures: HashMap<i64, Vec<Figure>> = HashMap::new();
-    for batch in statement_batches(ids, 1) {
+    for (condition, args) in id_conditions("enterprise_id", ids, 1) {
         let sql = format!(
             "SELECT enterprise_id, year, field, value, source FROM enterprise_figure \
-             WHERE enterprise_id IN ({}) ORDER BY enterprise_id, year, field",
-            in_list(1, batch.len())
+             WHERE {condition} ORDER BY enterprise_id, year, field"
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
-        for id in batch {
-            query = query.bind(*id);
+        for arg in args {
+            query = query.bind(arg);
         }
         for row in query.fetch_all(&mut *conn).await? {
             let id: i64 = row.try_get("enterprise_id")?;
@@ -232,21 +232,21 @@ pub async fn figures_of(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, Vec
     Ok(figures)
 }
 
-/// The qualifications of each of `ids` that has any, by name.
+/// The qualifications of each of `ids` that has any, by name (and perhaps of ids between
+/// them, when they lie close together).
 pub async fn qualifications_of(
     conn: &mut Conn,
     ids: &[i64],
 ) -> Result<HashMap<i64, Vec<Qualification>>> {
     let mut qualifications: HashMap<i64, Vec<Qualification>> = HashMap::new();
-    for batch in statement_batches(ids, 1) {
+    for (condition, args) in id_conditions("enterprise_id", ids, 1) {
         let sql = format!(
             "SELECT enterprise_id, name, recognised_on, expires_on FROM enterprise_qualification \
-             WHERE enterprise_id IN ({}) ORDER BY enterprise_id, name",
-            in_list(1, batch.len())
+             WHERE {condition} ORDER BY enterprise_id, name"
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
-        for id in batch {
-            query = query.bind(*id);
+        for arg in args {
+            query = query.bind(arg);
         }
         for row in query.fetch_all(&mut *conn).await? {
             let id: i64 = row.try_get("enterprise_id")?;

@@ -63,6 +63,28 @@ pub fn statement_batches<T>(mut rows: &[T], arguments_per_row: usize) -> Vec<&[T
     batches
 }
 
+/// The conditions that select the rows whose `column` is one of `ids`, one statement each,
+/// with the arguments each binds (numbered from `first`). Ids that lie close together (a chunk
+/// of the register read in id order) are one range with two arguments, and the rows of ids in
+/// it not asked for come along for the caller to drop; others are lists of at most 256.
+pub fn id_conditions(column: &str, ids: &[i64], first: usize) -> Vec<(String, Vec<i64>)> {
+    let (Some(&low), Some(&high)) = (ids.iter().min(), ids.iter().max()) else {
+        return Vec::new();
+    };
+    let span = usize::try_from(high.saturating_sub(low)).unwrap_or(usize::MAX);
+    if span < ids.len().saturating_mul(2) {
+        let range = format!("{column} BETWEEN ${first} AND ${}", first + 1);
+        return vec![(range, vec![low, high])];
+    }
+    statement_batches(ids, 1)
+        .into_iter()
+        .map(|batch| {
+            let list = format!("{column} IN ({})", in_list(first, batch.len()));
+            (list, batch.to_vec())
+        })
+        .collect()
+}
+
 /// Escapes LIKE wildcards; queries using it say `ESCAPE '\\'`.
 pub fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")
@@ -85,7 +107,7 @@ pub fn bind_all<'q>(
 
 #[cfg(test)]
 mod tests {
-    use super::statement_batches;
+    use super::{id_conditions, statement_batches};
 
     #[test]
     fn batches_have_power_of_two_sizes_and_keep_every_row_in_order() {
@@ -95,6 +117,25 @@ mod tests {
         assert_eq!(sizes, [256, 256, 256, 128, 64, 32, 8]);
         assert_eq!(batches.concat(), rows);
         assert!(statement_batches::<u8>(&[], 1).is_empty());
+    }
+
+    #[test]
+    fn close_ids_are_one_range_and_scattered_ones_lists() {
+        let chunk: Vec<i64> = (1000..1500).filter(|id| id % 3 != 0).collect();
+        assert_eq!(
+            id_conditions("enterprise_id", &chunk, 2),
+            [(
+                "enterprise_id BETWEEN $2 AND $3".to_string(),
+                vec![1000, 1499]
+            )]
+        );
+        let scattered: Vec<i64> = (0..300).map(|n| n * 1000).collect();
+        let lists = id_conditions("id", &scattered, 1);
+        assert_eq!(lists.len(), 4, "256, 32, 8 and 4 ids");
+        assert!(lists[0].0.starts_with("id IN ($1, $2,"));
+        let listed: Vec<i64> = lists.into_iter().flat_map(|(_, ids)| ids).collect();
+        assert_eq!(listed, scattered);
+        assert!(id_conditions("id", &[], 1).is_empty());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::commitment::{Due, ItemType, Offset, OffsetUnit, Outcome, Side};
-use qinqing_kernel::store::sql::{in_list, statement_batches};
+use qinqing_kernel::store::sql::id_conditions;
 use qinqing_kernel::store::{Conn, Result, stored, time};
 use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
@@ -388,20 +388,20 @@ pub async fn commitments(conn: &mut Conn, agreement_id: i64) -> Result<Vec<Commi
     rows.iter().map(commitment_from_row).collect()
 }
 
-/// How many of each enterprise's own commitments are breached, for those of `ids` with any.
+/// How many of each enterprise's own commitments are breached, for those of `ids` with any (and
+/// perhaps of ids between them, when they lie close together).
 pub async fn breached_of_enterprises(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, i64>> {
     let mut breached = HashMap::new();
-    for batch in statement_batches(ids, 1) {
+    for (condition, args) in id_conditions("a.enterprise_id", ids, 1) {
         let sql = format!(
             "SELECT a.enterprise_id, CAST(COUNT(*) AS BIGINT) AS n FROM commitment c \
              JOIN agreement a ON a.id = c.agreement_id \
-             WHERE a.enterprise_id IN ({}) AND c.side = 'enterprise' AND c.outcome = 'breached' \
-             GROUP BY a.enterprise_id",
-            in_list(1, batch.len())
+             WHERE {condition} AND c.side = 'enterprise' AND c.outcome = 'breached' \
+             GROUP BY a.enterprise_id"
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
-        for id in batch {
-            query = query.bind(*id);
+        for arg in args {
+            query = query.bind(arg);
         }
         for row in query.fetch_all(&mut *conn).await? {
             breached.insert(row.try_get("enterprise_id")?, row.try_get("n")?);

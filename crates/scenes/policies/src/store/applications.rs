@@ -4,7 +4,7 @@
 use crate::status::ApplicationStatus;
 use chrono::{DateTime, Utc};
 use qinqing_kernel::store::sql::{
-    Arg, bind_all, escape_like, in_list, next, statement_batches, value_rows,
+    Arg, bind_all, escape_like, id_conditions, next, statement_batches, value_rows,
 };
 use qinqing_kernel::store::{Conn, Result, stored, time};
 use sqlx::any::AnyRow;
@@ -697,23 +697,23 @@ pub struct PastGrantRow {
     pub year: i32,
 }
 
-/// Every grant ever made to each of `enterprise_ids` that has any, by year.
+/// Every grant ever made to each of `enterprise_ids` that has any, by year (and perhaps to ids
+/// between them, when they lie close together).
 pub async fn grant_histories(
     conn: &mut Conn,
     enterprise_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<PastGrantRow>>> {
     let mut histories: HashMap<i64, Vec<PastGrantRow>> = HashMap::new();
-    for batch in statement_batches(enterprise_ids, 1) {
+    for (condition, args) in id_conditions("a.enterprise_id", enterprise_ids, 2) {
         let sql = format!(
             "SELECT a.enterprise_id, p.slug, a.policy_id, a.policy_version, a.year \
              FROM application a JOIN policy p ON p.id = a.policy_id \
              WHERE a.status = $1 AND a.approved_amount IS NOT NULL \
-             AND a.enterprise_id IN ({}) ORDER BY a.enterprise_id, a.year, a.id",
-            in_list(2, batch.len())
+             AND {condition} ORDER BY a.enterprise_id, a.year, a.id"
         );
         let mut query = sqlx::query(AssertSqlSafe(sql)).bind(ApplicationStatus::Approved.as_str());
-        for id in batch {
-            query = query.bind(*id);
+        for arg in args {
+            query = query.bind(arg);
         }
         for r in query.fetch_all(&mut *conn).await? {
             let grant = PastGrantRow {
