@@ -8,6 +8,12 @@
 )]
 
 use sqlx::Connection;
+
+/// The allocator the `qinqing` binary runs on (see its `main.rs`), so that benchmarks measure
+/// what the server does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::future::Future;
 
 /// The first argument that is not a flag, as the dataset's size; `default` without one.

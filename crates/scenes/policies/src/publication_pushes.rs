@@ -25,8 +25,8 @@ use std::time::Duration;
 /// The kind of long work a sweep is.
 pub(crate) const WORK: &str = "policy_push";
 /// Enterprises looked at per transaction, adapted to the time their pushes take to write
-/// (starting small, as runs do).
-const CHUNK: ChunkSize = ChunkSize::new(20, (10, 500), Duration::from_millis(20));
+/// (starting small, and up to 2,000, as runs do).
+const CHUNK: ChunkSize = ChunkSize::new(20, (10, 2000), Duration::from_millis(20));
 /// How long the publishing request waits for its pushes before it answers; a sweep still
 /// working then goes on in the background, its progress shown as long work.
 const WAIT_FOR_PUSHES: Duration = Duration::from_secs(10);
