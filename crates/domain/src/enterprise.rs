@@ -205,6 +205,23 @@ pub struct YearFigures {
 }
 
 impl YearFigures {
+    /// Sets the figure stored under `field` (one of [`FIGURE_FIELDS`]) to `value`: fen for
+    /// money, a count for employees. `false` for a field it does not know.
+    pub fn set_stored(&mut self, field: &str, value: i64) -> bool {
+        let money = Some(Money::from_fen(value));
+        match field {
+            "revenue" => self.revenue = money,
+            "tax_paid" => self.tax_paid = money,
+            "employees" => self.employees = u64::try_from(value).ok(),
+            "total_assets" => self.total_assets = money,
+            "rd_expense" => self.rd_expense = money,
+            "fixed_asset_investment" => self.fixed_asset_investment = money,
+            "equipment_investment" => self.equipment_investment = money,
+            _ => return false,
+        }
+        true
+    }
+
     /// The size class these figures give in `industry`; `None` when a figure the sector's row
     /// needs is unknown.
     pub fn size_class(&self, industry: &IndustryCode) -> Option<Classification> {

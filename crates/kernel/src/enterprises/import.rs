@@ -10,7 +10,6 @@
 //! (已中断) by the next server's background round — importing the same file again completes it,
 //! since every row is written by credit code and writing a row twice changes nothing.
 
-use super::profile::year_figures;
 use super::registration::served_districts;
 use crate::audit::{self, Change};
 use crate::store::enterprises::{self as store, Enterprise, ListFilter};
@@ -336,29 +335,29 @@ pub async fn export(app: &App, who: &Principal, format: FileFormat) -> AppResult
     };
     let (enterprises, _) = store::list(&mut conn, &filter).await?;
     let ids: Vec<i64> = enterprises.iter().map(|e| e.id).collect();
-    let mut figures_of = bulk::figures_of(&mut conn, &ids).await?;
+    let mut years_of = bulk::years_of(&mut conn, &ids).await?;
     let mut qualifications_of = bulk::qualifications_of(&mut conn, &ids).await?;
     let mut records = Vec::new();
     for e in enterprises {
-        let figures = figures_of.remove(&e.id).unwrap_or_default();
+        let mut years = years_of.remove(&e.id).unwrap_or_default();
         let qualifications = qualifications_of.remove(&e.id).unwrap_or_default();
         let contact_phone = e
             .contact_phone
             .as_deref()
             .and_then(|p| qinqing_domain::contact::PhoneNumber::parse(p).ok());
-        let mut years: Vec<i32> = figures.iter().map(|f| f.year).collect();
-        years.dedup();
         if years.is_empty() {
             // The format has a row per enterprise and year; an enterprise with no figures yet
             // still gets its row, under last year, with the figures blank.
-            years.push(app.now().year() - 1);
+            years.push(YearFigures {
+                year: app.now().year() - 1,
+                ..YearFigures::default()
+            });
         }
-        for year in years {
-            let of_year: Vec<_> = figures.iter().filter(|f| f.year == year).collect();
+        for figures in years {
             records.push(EnterpriseRecord {
                 identity: e.identity.clone(),
                 contact_phone: contact_phone.clone(),
-                figures: year_figures(year, &of_year),
+                figures,
                 qualifications: qualifications.clone(),
             });
         }

@@ -215,17 +215,7 @@ pub fn year_figures(year: i32, figures: &[&Figure]) -> YearFigures {
         ..YearFigures::default()
     };
     for f in figures {
-        let money = Some(Money::from_fen(f.value));
-        match f.field.as_str() {
-            "revenue" => y.revenue = money,
-            "tax_paid" => y.tax_paid = money,
-            "employees" => y.employees = u64::try_from(f.value).ok(),
-            "total_assets" => y.total_assets = money,
-            "rd_expense" => y.rd_expense = money,
-            "fixed_asset_investment" => y.fixed_asset_investment = money,
-            "equipment_investment" => y.equipment_investment = money,
-            _ => {}
-        }
+        y.set_stored(&f.field, f.value);
     }
     y
 }

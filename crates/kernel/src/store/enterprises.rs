@@ -279,7 +279,7 @@ pub async fn figures(conn: &mut Conn, id: i64) -> Result<Vec<Figure>> {
     rows.iter().map(figure_from_row).collect()
 }
 
-pub(crate) fn figure_from_row(r: &AnyRow) -> Result<Figure> {
+fn figure_from_row(r: &AnyRow) -> Result<Figure> {
     let source: String = r.try_get("source")?;
     Ok(Figure {
         year: stored(

@@ -2,13 +2,13 @@
 //! few multi-row statements per chunk of rows instead of a dozen statements per row (100,000
 //! enterprises were 1.2 million statements).
 
-use super::enterprises::{
-    COLUMNS, Enterprise, Figure, figure_from_row, from_row, qualification_from_row,
-};
+use super::enterprises::{COLUMNS, Enterprise, from_row, qualification_from_row};
 use crate::store::sql::{id_conditions, in_list, statement_batches, value_rows};
-use crate::store::{Conn, Result, time};
+use crate::store::{Conn, Result, stored, time};
 use chrono::{DateTime, Utc};
-use qinqing_domain::enterprise::{EnterpriseIdentity, FigureSource, Qualification};
+use qinqing_domain::enterprise::{
+    EnterpriseIdentity, FIGURE_FIELDS, FigureSource, Qualification, YearFigures,
+};
 use qinqing_domain::org::OrgKind;
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::HashMap;
@@ -211,25 +211,40 @@ pub async fn replace_qualifications(conn: &mut Conn, of: &[(i64, &[Qualification
     Ok(())
 }
 
-/// The figures of each of `ids` that has any, in year and field order (and perhaps of ids
-/// between them, when they lie close together).
-pub async fn figures_of(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, Vec<Figure>>> {
-    let mut figures: HashMap<i64, Vec<Figure>> = HashMap::new();
+/// The figures of each of `ids` that has any as yearly profiles, oldest year first (and perhaps
+/// of ids between them, when they lie close together). The database turns the stored rows (one
+/// per figure) into one row per enterprise and year: a seventh of the rows to carry over.
+pub async fn years_of(conn: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, Vec<YearFigures>>> {
+    let pivot: Vec<String> = FIGURE_FIELDS
+        .iter()
+        .map(|(field, _)| format!("MAX(CASE WHEN field = '{field}' THEN value END)"))
+        .collect();
+    let mut years: HashMap<i64, Vec<YearFigures>> = HashMap::new();
     for (condition, args) in id_conditions("enterprise_id", ids, 1) {
         let sql = format!(
-            "SELECT enterprise_id, year, field, value, source FROM enterprise_figure \
-             WHERE {condition} ORDER BY enterprise_id, year, field"
+            "SELECT enterprise_id, year, {} FROM enterprise_figure WHERE {condition} \
+             GROUP BY enterprise_id, year ORDER BY enterprise_id, year",
+            pivot.join(", ")
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for arg in args {
             query = query.bind(arg);
         }
         for row in query.fetch_all(&mut *conn).await? {
-            let id: i64 = row.try_get("enterprise_id")?;
-            figures.entry(id).or_default().push(figure_from_row(&row)?);
+            let year: i64 = row.try_get(1)?;
+            let mut figures = YearFigures {
+                year: stored("enterprise_figure.year", i32::try_from(year))?,
+                ..YearFigures::default()
+            };
+            for (i, (field, _)) in FIGURE_FIELDS.iter().enumerate() {
+                if let Some(value) = row.try_get::<Option<i64>, _>(i + 2)? {
+                    figures.set_stored(field, value);
+                }
+            }
+            years.entry(row.try_get(0)?).or_default().push(figures);
         }
     }
-    Ok(figures)
+    Ok(years)
 }
 
 /// The qualifications of each of `ids` that has any, by name (and perhaps of ids between

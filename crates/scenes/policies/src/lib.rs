@@ -43,7 +43,7 @@ pub mod terms;
 use crate::status::PolicyStatus;
 use crate::store::policies::{self as policy_store, PolicyRow};
 use qinqing_domain::Money;
-use qinqing_kernel::store::enterprises::{Enterprise, Figure};
+use qinqing_kernel::store::enterprises::Enterprise;
 use qinqing_kernel::store::enterprises_bulk;
 use qinqing_kernel::store::{Conn, settings};
 use qinqing_kernel::{App, AppError, AppResult};
@@ -185,15 +185,15 @@ pub(crate) async fn facts_of_many(
     enterprises: &[Enterprise],
 ) -> AppResult<Vec<Facts>> {
     let ids: Vec<i64> = enterprises.iter().map(|e| e.id).collect();
-    let mut figures = enterprises_bulk::figures_of(conn, &ids).await?;
+    let mut years = enterprises_bulk::years_of(conn, &ids).await?;
     let mut qualifications = enterprises_bulk::qualifications_of(conn, &ids).await?;
     let mut histories = grant_rules::histories(conn, &ids).await?;
     let mut facts: Vec<Facts> = enterprises
         .iter()
         .map(|e| {
-            let figures = figures.remove(&e.id).unwrap_or_default();
+            let years = years.remove(&e.id).unwrap_or_default();
             let qualifications = qualifications.remove(&e.id).unwrap_or_default();
-            let mut facts = Facts::from_profile(&e.identity, &qualifications, &years_of(&figures));
+            let mut facts = Facts::from_profile(&e.identity, &qualifications, &years);
             facts.set_grants(Some(histories.remove(&e.id).unwrap_or_default()));
             facts
         })
@@ -204,18 +204,6 @@ pub(crate) async fn facts_of_many(
             .await?;
     }
     Ok(facts)
-}
-
-/// An enterprise's stored figures as the yearly profiles the rules read.
-fn years_of(figures: &[Figure]) -> Vec<qinqing_domain::enterprise::YearFigures> {
-    let mut by_year: BTreeMap<i32, Vec<&Figure>> = BTreeMap::new();
-    for f in figures {
-        by_year.entry(f.year).or_default().push(f);
-    }
-    by_year
-        .iter()
-        .map(|(year, figs)| qinqing_kernel::enterprises::year_figures(*year, figs))
-        .collect()
 }
 
 /// Reads a definition against the stored schema; its problems, each with its line, are one
