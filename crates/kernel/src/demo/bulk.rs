@@ -1,7 +1,7 @@
 //! A large district in seconds, for load tests and benchmarks: bare enterprises (an organisation
 //! and an enterprise row each, in one village of 张坂镇, no yearly figures) written straight
-//! through SQL, a few hundred rows per statement. An import of the same register takes about a
-//! minute per 100,000; this takes seconds.
+//! through SQL, dozens of rows per statement. An import of 100,000 enterprises with three years
+//! each takes about half a minute (with its audit entries); this takes seconds.
 
 use crate::App;
 use crate::error::{AppError, AppResult};
