@@ -389,6 +389,10 @@ pub(crate) fn parse_definition(
     })
 }
 
+/// Enterprises whose facts are held in memory at once: a push by staff may match a whole
+/// register.
+const FACTS_AT_ONCE: usize = 2000;
+
 /// What the policy gives each of `enterprises` (fen), in their order: `None` for those it does
 /// not make eligible. Their facts are read a chunk at a time.
 pub(crate) async fn eligible_amounts(
@@ -399,10 +403,10 @@ pub(crate) async fn eligible_amounts(
     enterprises: &[Enterprise],
     year: i32,
 ) -> AppResult<Vec<Option<i64>>> {
-    let facts = crate::facts_of_many(app, conn, enterprises).await?;
-    Ok(facts
-        .iter()
-        .map(|facts| {
+    let mut amounts = Vec::with_capacity(enterprises.len());
+    for chunk in enterprises.chunks(FACTS_AT_ONCE) {
+        let facts = crate::facts_of_many(app, conn, chunk).await?;
+        amounts.extend(facts.iter().map(|facts| {
             if policy.entity != facts.entity {
                 return None;
             }
@@ -410,8 +414,9 @@ pub(crate) async fn eligible_amounts(
                 Outcome::Eligible { amount } => Some(amount.fen()),
                 _ => None,
             }
-        })
-        .collect())
+        }));
+    }
+    Ok(amounts)
 }
 
 /// Pushes of one policy version by one channel, with the messages that tell each enterprise's
