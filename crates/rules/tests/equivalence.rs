@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use qinqing_domain::enterprise::{CreditStatus, Ownership, Qualification};
 use qinqing_domain::{DivisionCode, IndustryCode, Money};
-use qinqing_rules::batch::{Columns, sweep};
+use qinqing_rules::batch::{Columns, sweep, sweep_before_budgets};
 use qinqing_rules::facts::PastGrant;
 use qinqing_rules::model::*;
 use qinqing_rules::schema::{AttrType, Entity, Schema};
@@ -604,11 +604,18 @@ proptest! {
         let single = set.evaluate_all(&subjects, year);
         let cols = Columns::from_facts(&s, Entity::Enterprise, &subjects);
         let swept = sweep(&set, &cols, year);
+        let each = sweep_before_budgets(&set, &cols, year);
         for (row, r) in single.iter().enumerate() {
             for (p, cell) in r.cells.iter().enumerate() {
                 let outcome = swept.outcome(&set, &cols, p, row);
                 prop_assert_eq!(&outcome, &cell.outcome, "policy {} row {}", p, row);
                 prop_assert_eq!(swept.granted(p, row), cell.granted, "granted, policy {} row {}", p, row);
+            }
+            // Before budgets: what the subject is granted on its own.
+            let outcomes = r.cells.iter().map(|c| c.outcome.clone()).collect();
+            let alone = set.subject_result(r.subject_id.clone(), outcomes);
+            for (p, cell) in alone.cells.iter().enumerate() {
+                prop_assert_eq!(each.granted(p, row), cell.granted, "alone, policy {} row {}", p, row);
             }
         }
     }

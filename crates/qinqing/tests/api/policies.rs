@@ -1751,7 +1751,9 @@ async fn payouts_go_to_the_confirmed_account_through_the_bank_files() {
 // 7. 免申即享
 
 /// An automatic R&D reward sharing p7's annual cap: the demo district has enterprises it makes
-/// eligible, ones it cannot decide for want of R&D figures, and ones whose cap it meets.
+/// eligible, ones it cannot decide for want of R&D figures, and ones whose cap it meets. Its
+/// budget pool is far too small for them all: the pool is shared out as money is granted, never
+/// among whichever enterprises one chunk of a run happens to hold.
 const RD_AUTO: &str = r#"id = "qq-rd-auto"
 title = "研发投入免申即享奖励"
 department = "区工业和信息化局"
@@ -1774,6 +1776,7 @@ cap = "1500000"
 
 [cross]
 annual_cap = { group = "district-industrial-support", amount = "2000000" }
+budget = { pool = "qq-rd-pool", total = "100", allocation = "pro_rata" }
 "#;
 
 /// The values of `list` (`offered`, `undetermined` of a run) by credit code.

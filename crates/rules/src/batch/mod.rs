@@ -12,4 +12,4 @@ mod sweep;
 
 pub use columns::{Columns, ColumnsBuilder};
 pub use profiles::ProfileColumns;
-pub use sweep::{BLOCK, Counts, PolicyColumn, SweepResult, sweep};
+pub use sweep::{BLOCK, Counts, PolicyColumn, SweepResult, sweep, sweep_before_budgets};

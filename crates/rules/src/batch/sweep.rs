@@ -185,8 +185,19 @@ impl SweepResult {
     }
 }
 
-/// Evaluates every policy of `set` for every row of `cols` in policy year `year`.
+/// Evaluates every policy of `set` for every row of `cols` in policy year `year`, budget pools
+/// shared among the rows as [`PolicySet::evaluate_all`] shares them among its subjects.
 pub fn sweep(set: &PolicySet, cols: &Columns, year: i32) -> SweepResult {
+    let mut result = sweep_before_budgets(set, cols, year);
+    apply_budgets(set, &mut result.policies);
+    result
+}
+
+/// [`sweep`] without sharing budget pools: what each row is granted on its own, after exclusive
+/// groups and annual caps, as [`PolicySet::subject_result`] gives it. For callers that hold a
+/// budget back themselves, offer by offer (a 免申即享 run): a pool shared among whichever rows
+/// one call happens to see would make a row's amount depend on its neighbours.
+pub fn sweep_before_budgets(set: &PolicySet, cols: &Columns, year: i32) -> SweepResult {
     let envs: Vec<Env<'_>> = set
         .policies
         .iter()
@@ -284,7 +295,6 @@ pub fn sweep(set: &PolicySet, cols: &Columns, year: i32) -> SweepResult {
             col.parts.push(part);
         }
     }
-    apply_budgets(set, &mut policies);
     SweepResult {
         year,
         rows: cols.n,

@@ -19,8 +19,8 @@ use qinqing_rules::model::{Leaf, Test};
 use qinqing_rules::schema::Entity;
 use qinqing_rules::{EvalOptions, Facts, Outcome, Policy, Schema};
 use serde::Serialize;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use utoipa::ToSchema;
 
@@ -103,7 +103,10 @@ pub(crate) async fn histories(
     conn: &mut Conn,
     enterprise_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<PastGrant>>> {
-    let rows = store::grant_histories(conn, enterprise_ids).await?;
+    let mut rows = store::grant_histories(conn, enterprise_ids).await?;
+    // A chunk's id range may bring other enterprises' grants along.
+    let wanted: HashSet<&i64> = enterprise_ids.iter().collect();
+    rows.retain(|id, _| wanted.contains(id));
     if rows.is_empty() {
         // Most enterprises: no definition to read.
         return Ok(HashMap::new());

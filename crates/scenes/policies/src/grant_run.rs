@@ -20,7 +20,7 @@ use qinqing_kernel::store::long_work::{self, NewWork, WorkState};
 use qinqing_kernel::store::writes::{ChunkSize, FreshStatistics};
 use qinqing_kernel::store::{Conn, StoreError};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
-use qinqing_rules::batch::{Columns, sweep};
+use qinqing_rules::batch::{Columns, sweep_before_budgets};
 use qinqing_rules::model::CostSharing;
 use qinqing_rules::{Entity, Facts, Outcome};
 use serde::Serialize;
@@ -541,7 +541,8 @@ fn verdicts(
             facts.len()
         )));
     }
-    let swept = sweep(set, &columns, year);
+    // The run holds the budget back offer by offer; pools shared within a chunk would not.
+    let swept = sweep_before_budgets(set, &columns, year);
     let verdict = |row: usize| match swept.granted(index, row) {
         Some(granted) if granted.fen() > 0 => Verdict::Offer(granted.fen()),
         Some(_) => Verdict::Nothing,
