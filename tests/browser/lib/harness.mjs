@@ -252,11 +252,13 @@ const RAW_CODE = [/@20\d\d/, /\.draft\b/, /crates\//, /\b[a-z]+(?:_[a-z]+)+\b/];
 
 /**
  * Asserts the page's visible text holds no raw code (`rd_expense@2025`, `application.draft`, `crates/`).
- * A file format's description (`data-file-format`) is left out: its column names are the file's words.
+ * Words people type are left out: a file format's description (`data-file-format`: its column names
+ * are the file's words) and what is shown as it was typed (`data-as-typed`: an account's username,
+ * which may be `m_wang`).
  */
 export async function assertNoRawCode(page) {
   const text = await page.evaluate(() => {
-    const formats = [...document.querySelectorAll('[data-file-format]')];
+    const formats = [...document.querySelectorAll('[data-file-format], [data-as-typed]')];
     for (const f of formats) f.style.display = 'none';
     const shown = document.body.innerText;
     for (const f of formats) f.style.display = '';
