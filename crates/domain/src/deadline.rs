@@ -34,6 +34,17 @@ pub fn end_of_day(date: NaiveDate) -> DateTime<Utc> {
         .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
 }
 
+/// A Beijing minute as people type it: "2026-12-08 09:30", or "2026-12-08T09:30" as a browser's
+/// date-and-time field sends it.
+pub fn parse_beijing_minute(text: &str) -> Option<DateTime<Utc>> {
+    let text = text.trim().replacen('T', " ", 1);
+    let naive = chrono::NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M").ok()?;
+    beijing()
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LimitUnit {
@@ -227,6 +238,15 @@ impl WarningRule {
 mod tests {
     use super::*;
     use crate::calendar::CalendarData;
+
+    #[test]
+    fn a_typed_beijing_minute_is_eight_hours_ahead_of_utc() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 8, 1, 30, 0).unwrap();
+        assert_eq!(parse_beijing_minute(" 2026-12-08 09:30 "), Some(at));
+        assert_eq!(parse_beijing_minute("2026-12-08T09:30"), Some(at));
+        assert_eq!(parse_beijing_minute("2026-12-08"), None);
+        assert_eq!(parse_beijing_minute("2026-13-08 09:30"), None);
+    }
 
     fn calendar() -> WorkingCalendar {
         WorkingCalendar::new(CalendarData::official())

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod credit_code;
 pub mod deadline;
 pub mod enterprise;
+pub mod geo;
 pub mod industry;
 pub mod money;
 pub mod office_hours;

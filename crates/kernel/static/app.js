@@ -129,6 +129,27 @@ function scrollableTables() {
   });
 }
 
+// A "获取当前位置" button fills the latitude and longitude fields of its form from the phone's
+// location (the fields can still be typed by hand, e.g. read off a map app).
+function locateButton(button) {
+  const form = button.closest("form");
+  const status = document.createElement("div");
+  status.className = "hint";
+  status.setAttribute("aria-live", "polite");
+  button.insertAdjacentElement("afterend", status);
+  if (!navigator.geolocation) { button.hidden = true; return; }
+  button.addEventListener("click", () => {
+    status.textContent = "正在获取位置……";
+    navigator.geolocation.getCurrentPosition((position) => {
+      form.querySelector("[name=latitude]").value = position.coords.latitude.toFixed(6);
+      form.querySelector("[name=longitude]").value = position.coords.longitude.toFixed(6);
+      status.textContent = "已获取当前位置(精度约 " + Math.round(position.coords.accuracy) + " 米)";
+    }, () => {
+      status.textContent = "未能获取位置:请允许本网站使用位置信息,或手工填写经纬度";
+    }, { enableHighAccuracy: true, timeout: 15000 });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   scrollableTables();
   navMenus();
@@ -136,4 +157,5 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("input[data-industry-picker]").forEach(industryPicker);
   document.querySelectorAll("form[data-upload]").forEach(uploadWithProgress);
   document.querySelectorAll("form[data-tool]").forEach(referenceTool);
+  document.querySelectorAll("button[data-locate]").forEach(locateButton);
 });

@@ -522,3 +522,203 @@ async fn an_entrusted_matter_is_decided_by_the_centre_until_the_entrustment_ends
         .unwrap();
     assert!(trail.contains("委托到期,交还主管部门"), "{trail}");
 }
+
+/// A tiny PNG, as a phone's camera would send a photo.
+const PHOTO: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+async fn check_in(
+    inspector: &Session,
+    receipt: &str,
+    survey: i64,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let path = format!("/api/v1/construction-cases/{receipt}/surveys/{survey}/check-in");
+    inspector
+        .upload_with(&path, fields, "现场.png", PHOTO.to_vec())
+        .await
+}
+
+async fn check_in_without_photo(
+    inspector: &Session,
+    receipt: &str,
+    survey: i64,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let path = format!("/api/v1/construction-cases/{receipt}/surveys/{survey}/check-in");
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    inspector.post_multipart(&path, form).await
+}
+
+#[tokio::test]
+async fn an_inspector_checks_in_on_the_site_with_a_photo_and_is_refused_away_from_it() {
+    // Tuesday 8 December 2026, 09:00 Beijing.
+    let clock = Arc::new(ManualClock::new(beijing_time(2026, 12, 8, 9)));
+    let app = TestApp::spawn_at(clock.clone()).await;
+    let firm = app.login("enterprise").await;
+    let code = project(&firm).await;
+    let filing = apply(&firm, &code, "project_filing").await;
+    let clerk = app.login("fgj").await;
+    accept(&clerk, &filing).await;
+    let surveys = format!("/api/v1/construction-cases/{filing}/surveys");
+    let on_site = json!({
+        "mode": "on_site", "starts_at": "2026-12-08 10:00", "ends_at": "2026-12-08T12:00",
+        "site_latitude": "24.874512", "site_longitude": "118.675103", "radius_m": "300",
+    });
+
+    // Only the department examining the case appoints; mistakes name their field.
+    let trail = app.audit_count().await;
+    crate::helpers::assert_error(
+        firm.post(&surveys, &on_site).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    )
+    .await;
+    let mistakes = [
+        ("mode", json!("walk"), "mode"),
+        ("ends_at", json!("2026-12-08 09:30"), "ends_at"),
+        ("starts_at", json!("明天上午"), "starts_at"),
+        ("site_latitude", json!("118.675103"), "site_latitude"),
+        ("radius_m", json!("10"), "radius_m"),
+    ];
+    for (key, value, field) in mistakes {
+        let mut wrong = on_site.clone();
+        wrong[key] = value;
+        let res = clerk.post(&surveys, &wrong).await;
+        crate::helpers::assert_error(
+            res,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some(field),
+        )
+        .await;
+    }
+    assert_eq!(
+        app.audit_count().await,
+        trail,
+        "a refused appointment is not on the trail"
+    );
+    assert_eq!(ok(firm.get(&surveys).await).await, json!([]));
+
+    let survey = expect(clerk.post(&surveys, &on_site).await, StatusCode::CREATED).await;
+    assert_eq!(survey["site"], "24.874512, 118.675103", "{survey}");
+    assert_eq!(survey["radius_m"], 300);
+    assert_eq!(survey["may_check_in"], true);
+    let id = survey["id"].as_i64().unwrap();
+
+    // About 2.8 km north of the site: refused, naming how far; without a photo or with a
+    // document instead of one: refused. Nothing is recorded.
+    clock.set(beijing_time(2026, 12, 8, 10) + chrono::Duration::minutes(30));
+    let inspector = app.login("fgj").await;
+    let other_office = app.login("zrj").await;
+    let trail = app.audit_count().await;
+    let far = [
+        ("latitude", "24.900000"),
+        ("longitude", "118.675103"),
+        ("findings", "已到现场"),
+    ];
+    let body = crate::helpers::assert_error(
+        check_in(&inspector, &filing, id, &far).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("location"),
+    )
+    .await;
+    assert!(
+        body["message"].as_str().unwrap().contains("2.8 公里"),
+        "{body}"
+    );
+    let near = [
+        ("latitude", "24.875412"),
+        ("longitude", "118.675103"),
+        ("findings", "现场与申报图纸一致"),
+    ];
+    let res = check_in_without_photo(&inspector, &filing, id, &near).await;
+    crate::helpers::assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("file"),
+    )
+    .await;
+    let path = format!("/api/v1/construction-cases/{filing}/surveys/{id}/check-in");
+    let pdf = inspector
+        .upload_with(&path, &near, "现场.pdf", b"%PDF-1.4\n".to_vec())
+        .await;
+    crate::helpers::assert_error(
+        pdf,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("file"),
+    )
+    .await;
+    let res = check_in(&other_office, &filing, id, &near).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "another department does not see the case"
+    );
+    assert_eq!(app.audit_count().await, trail);
+
+    // 100 m from the centre, in the window, with a photo: recorded once.
+    let done = ok(check_in(&inspector, &filing, id, &near).await).await;
+    assert_eq!(done["distance_m"], 100, "{done}");
+    assert_eq!(done["location"], "24.875412, 118.675103");
+    assert_eq!(done["outside_window"], false);
+    assert_eq!(done["findings"], "现场与申报图纸一致");
+    assert_eq!(done["may_check_in"], false);
+    assert_eq!(done["photos"].as_array().unwrap().len(), 1, "{done}");
+    assert_eq!(app.audit_count().await, trail + 1);
+    let again = check_in(&inspector, &filing, id, &near).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+
+    // The enterprise sees the survey and its photo.
+    let photo = done["photos"][0]["id"].as_i64().unwrap();
+    let seen = firm.get(&format!("{surveys}/{id}/photos/{photo}")).await;
+    assert_eq!(seen.status(), StatusCode::OK);
+    assert_eq!(seen.headers()["content-type"], "image/png");
+    assert_eq!(ok(firm.get(&surveys).await).await[0]["distance_m"], 100);
+}
+
+#[tokio::test]
+async fn a_video_survey_records_its_recording_and_flags_a_check_in_outside_its_window() {
+    let clock = Arc::new(ManualClock::new(beijing_time(2026, 12, 8, 9)));
+    let app = TestApp::spawn_at(clock.clone()).await;
+    let firm = app.login("enterprise").await;
+    let code = project(&firm).await;
+    let filing = apply(&firm, &code, "project_filing").await;
+    let clerk = app.login("fgj").await;
+    accept(&clerk, &filing).await;
+    let surveys = format!("/api/v1/construction-cases/{filing}/surveys");
+    let video =
+        json!({ "mode": "video", "starts_at": "2026-12-09 09:00", "ends_at": "2026-12-09 10:00" });
+    let survey = expect(clerk.post(&surveys, &video).await, StatusCode::CREATED).await;
+    assert_eq!(survey["site"], Value::Null, "{survey}");
+    let id = survey["id"].as_i64().unwrap();
+
+    let res = check_in_without_photo(&clerk, &filing, id, &[("findings", "视频查看")]).await;
+    crate::helpers::assert_error(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("video_record"),
+    )
+    .await;
+    // A day early: recorded, and flagged for the supervisors.
+    let fields = [
+        ("video_record", "腾讯会议 123 456 789"),
+        ("findings", "企业通过视频展示了场地"),
+    ];
+    let done = ok(check_in_without_photo(&clerk, &filing, id, &fields).await).await;
+    assert_eq!(done["outside_window"], true, "{done}");
+    assert_eq!(done["video_record"], "腾讯会议 123 456 789");
+    assert_eq!(done["distance_m"], Value::Null);
+
+    // Once the case is decided, no new survey is appointed.
+    ok(decide(&app.login("fgj.lead").await, &filing, true, "").await).await;
+    let res = clerk.post(&surveys, &video).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+}

@@ -339,10 +339,15 @@ impl Session {
         for (name, value) in fields {
             form = form.text(name.to_string(), value.to_string());
         }
+        self.post_multipart(path, form.part("file", part)).await
+    }
+
+    /// A multipart POST of `form` as it is.
+    pub async fn post_multipart(&self, path: &str, form: reqwest::multipart::Form) -> Response {
         self.client
             .post(format!("{}{path}", self.base))
             .header("X-CSRF-Token", &self.csrf)
-            .multipart(form.part("file", part))
+            .multipart(form)
             .send()
             .await
             .unwrap()

@@ -89,6 +89,8 @@ pub struct CaseView {
     pub may_read_trail: bool,
     pub may_accept: bool,
     pub may_decide: bool,
+    /// Whether the caller may appoint a survey (勘查) or check in to one.
+    pub may_survey: bool,
 }
 
 /// Applies for a matter of a project the caller acts for.
@@ -161,7 +163,7 @@ fn credit_code(project: &ProjectRow) -> AppResult<CreditCode> {
 /// A transaction on the case `who` acts on, once the cases of ended entrustments are back with
 /// their departments (so no one acts in a department's name after its entrustment ended);
 /// refused with `refusal` unless `may` lets `who` act on it.
-async fn begin_on_case(
+pub(crate) async fn begin_on_case(
     app: &App,
     who: &Principal,
     receipt_no: &str,
@@ -459,7 +461,7 @@ pub async fn lapse_simulated(app: &App) -> AppResult<usize> {
 }
 
 /// The answer when a case is no longer where the action expects it.
-fn moved_on(case: &CaseRow) -> AppError {
+pub(crate) fn moved_on(case: &CaseRow) -> AppError {
     AppError::Conflict {
         field: None,
         message: format!("本件已{},请刷新后再看", case.status.label_zh()),
@@ -505,6 +507,7 @@ async fn view_in(conn: &mut Conn, who: &Principal, receipt_no: &str) -> AppResul
 fn view(who: &Principal, case: CaseRow, due_at: Option<DateTime<Utc>>) -> CaseView {
     let ours = of_department(who, &case);
     CaseView {
+        may_survey: crate::survey::may_survey(who, &case),
         would_be_simulated: needs_title(&case) && case.project_land_title.is_none(),
         registers_land_title: case.matter_code == LAND_TITLE_MATTER,
         conditions: case.conditions.clone(),

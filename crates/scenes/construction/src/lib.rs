@@ -20,6 +20,7 @@ pub mod project;
 pub mod scene;
 pub mod status;
 pub mod store;
+pub mod survey;
 
 use catalogue::Catalogue;
 use std::sync::LazyLock;

@@ -25,6 +25,8 @@ const ACTIONS: &[ActionLabel] = &[
     ("construction.case_refused", "不予许可"),
     ("construction.entrusted", "委托行政服务中心审批"),
     ("construction.case_given_back", "委托到期,交还主管部门"),
+    ("construction.survey_appointed", "安排勘查"),
+    ("construction.survey_checked_in", "勘查签到"),
 ];
 
 #[async_trait]

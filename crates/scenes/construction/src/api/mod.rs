@@ -3,12 +3,15 @@
 use crate::case::{self, ApplyInput, CaseDecisionInput, CaseView};
 use crate::entrustment::{self, EntrustmentInput, EntrustmentView};
 use crate::project::{self, ProjectInput, ProjectSummary, ProjectView};
+use crate::survey::{self, CheckInInput, SurveyInput, SurveyView};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::error::{ApiResult, ErrorBody};
 use qinqing_kernel::web::session::ApiUser;
+use qinqing_kernel::web::upload::{UploadForm, file_response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -29,6 +32,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(accept))
         .routes(routes!(decide))
         .routes(routes!(entrustments, entrust))
+        .routes(routes!(surveys, appoint_survey))
+        .routes(routes!(check_in))
+        .routes(routes!(survey_photo))
 }
 
 /// The approval matters of the catalogue, stage by stage, with their time limits, materials
@@ -176,4 +182,89 @@ pub async fn entrust(
     let (who, meta) = (&caller.principal, &caller.meta);
     let shown = entrustment::entrust(&state.app, who, &input, meta).await?;
     Ok((StatusCode::CREATED, Json(shown)))
+}
+
+/// The surveys (勘查) of a case, in the order they were appointed, with their check-ins.
+#[utoipa::path(get, path = "/api/v1/construction-cases/{receipt}/surveys", tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号")),
+    responses((status = 200, body = Vec<SurveyView>), (status = 404, body = ErrorBody)))]
+pub async fn surveys(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+) -> ApiResult<Json<Vec<SurveyView>>> {
+    let who = &caller.principal;
+    Ok(Json(survey::of_case(&state.app, who, &receipt).await?))
+}
+
+/// 勘查: the department examining a case appoints a survey on site (the site's centre and
+/// radius) or by video, in a window of Beijing time.
+#[utoipa::path(post, path = "/api/v1/construction-cases/{receipt}/surveys", tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号")), request_body = SurveyInput,
+    responses((status = 201, body = SurveyView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn appoint_survey(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+    Json(input): Json<SurveyInput>,
+) -> ApiResult<(StatusCode, Json<SurveyView>)> {
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let shown = survey::appoint(&state.app, who, &receipt, &input, meta).await?;
+    Ok((StatusCode::CREATED, Json(shown)))
+}
+
+/// The inspector checks in (multipart): on site `latitude`, `longitude` and a photo (`file`,
+/// JPG or PNG), refused beyond the site's radius; by video `video_record`; both `findings`.
+/// A check-in outside the appointed window is recorded and flagged.
+#[utoipa::path(post, path = "/api/v1/construction-cases/{receipt}/surveys/{id}/check-in",
+    tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号"), ("id" = i64, Path, description = "勘查")),
+    request_body(content = Object, content_type = "multipart/form-data",
+        description = "latitude, longitude: 所在位置(度); findings: 勘查意见; video_record: 视频会议号或录像编号; file: 现场照片(JPG/PNG)"),
+    responses((status = 200, body = SurveyView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn check_in(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path((receipt, id)): Path<(String, i64)>,
+    form: Multipart,
+) -> ApiResult<Json<SurveyView>> {
+    let form = UploadForm::read(form, "file").await;
+    let input = check_in_form(&form)?;
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let shown = survey::check_in(&state.app, who, (&receipt, id), &input, meta).await?;
+    Ok(Json(shown))
+}
+
+/// One photo of a survey, to whoever may see the case.
+#[utoipa::path(get, path = "/api/v1/construction-cases/{receipt}/surveys/{id}/photos/{file}",
+    tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号"), ("id" = i64, Path, description = "勘查"),
+           ("file" = i64, Path, description = "照片")),
+    responses((status = 200, description = "照片"), (status = 404, body = ErrorBody)))]
+pub async fn survey_photo(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path((receipt, id, file)): Path<(String, i64, i64)>,
+) -> ApiResult<Response> {
+    let content = survey::photo(&state.app, &caller.principal, (&receipt, id, file)).await?;
+    Ok(file_response(content))
+}
+
+/// A check-in as a multipart form (the API's and the phone page's alike) carries it.
+pub(crate) fn check_in_form(form: &UploadForm) -> qinqing_kernel::AppResult<CheckInInput<'_>> {
+    let photo = match (&form.file, form.interrupted) {
+        (None, false) => None,
+        _ => Some(qinqing_kernel::web::upload::material(form)?),
+    };
+    Ok(CheckInInput {
+        latitude: form.field("latitude"),
+        longitude: form.field("longitude"),
+        findings: form.field("findings"),
+        video_record: form.field("video_record"),
+        photo,
+    })
 }

@@ -2,9 +2,10 @@
 
 use crate::case::{self, CaseDecisionInput, CaseView};
 use crate::status::CaseStatus;
+use crate::survey::{self, SurveyInput, SurveyMode, SurveyView};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use qinqing_kernel::AppResult;
@@ -12,8 +13,9 @@ use qinqing_kernel::listing::Tone;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::form::{Pairs, field};
 use qinqing_kernel::web::pages::step::Step;
-use qinqing_kernel::web::pages::{Done, Errors, Layout, answer, error_page};
+use qinqing_kernel::web::pages::{Done, Errors, Layout, answer, error_page, form_caller};
 use qinqing_kernel::web::session::{Caller, PageUser};
+use qinqing_kernel::web::upload::UploadForm;
 
 /// The colour of a case's status: a running limit by how near it is, then where it stands.
 fn tone(c: &CaseView, now: DateTime<Utc>) -> Tone {
@@ -57,6 +59,8 @@ pub async fn queue(State(state): State<AppState>, PageUser(caller): PageUser) ->
 pub struct CasePage {
     layout: Layout,
     c: CaseView,
+    /// Its surveys (勘查), with their check-ins.
+    surveys: Vec<SurveyView>,
     now: DateTime<Utc>,
     errors: Errors,
     /// The confirmation of the step just taken, if any.
@@ -72,6 +76,15 @@ impl CasePage {
 
     fn tone(&self) -> Tone {
         tone(&self.c, self.now)
+    }
+
+    fn on_site(&self, s: &SurveyView) -> bool {
+        s.mode == SurveyMode::OnSite
+    }
+
+    /// The mode the appointment form has chosen: what was sent back, else on site.
+    fn appoints_video(&self) -> bool {
+        self.kept("mode") == SurveyMode::Video.as_str()
     }
 
     /// The last day of the limit (a limit runs to the end of its last day, Beijing time).
@@ -91,8 +104,14 @@ async fn render_case(
     (errors, form): (Errors, Pairs),
     notice: &'static str,
 ) -> Response {
-    match case::get(&state.app, &caller.principal, receipt).await {
-        Ok(c) => CasePage {
+    let who = &caller.principal;
+    let found = async {
+        let c = case::get(&state.app, who, receipt).await?;
+        let surveys = survey::of_case(&state.app, who, receipt).await?;
+        Ok((c, surveys))
+    };
+    match found.await {
+        Ok((c, surveys)) => CasePage {
             layout: Layout::new(
                 c.matter_name.clone(),
                 Some(caller),
@@ -100,6 +119,7 @@ async fn render_case(
                 "/construction-cases",
             ),
             c,
+            surveys,
             now: state.app.now(),
             errors,
             notice,
@@ -119,6 +139,8 @@ pub async fn page(
     let notices = [
         ("accepted", "已受理,办理时限开始计算"),
         ("decided", "审批决定已作出,企业可在项目页看到"),
+        ("appointed", "勘查已安排"),
+        ("checked_in", "已签到,勘查记录已保存"),
     ];
     let notice = done.notice(&notices).unwrap_or_default();
     let blank = (Errors::new(), Pairs::new());
@@ -127,10 +149,22 @@ pub async fn page(
 
 /// Answers a step of the case's page: back to the page, or the page again with the mistake.
 async fn step_answer<T>(step: &Step<String>, result: AppResult<T>, done: &str) -> Response {
-    let (state, caller, receipt) = (step.state(), step.caller(), step.key.as_str());
+    let posted = (step.key.as_str(), step.pairs());
+    finish(step.state(), step.caller(), posted, result, done).await
+}
+
+/// Back to the case's page with the confirmation `done`, or the page again with the mistake
+/// and what was typed.
+async fn finish<T>(
+    state: &AppState,
+    caller: &Caller,
+    (receipt, pairs): (&str, &Pairs),
+    result: AppResult<T>,
+    done: &str,
+) -> Response {
     let next = format!("/construction-cases/{receipt}?done={done}");
     answer(state, caller, result, &next, |errors| {
-        render_case(state, caller, receipt, (errors, step.pairs().clone()), "")
+        render_case(state, caller, receipt, (errors, pairs.clone()), "")
     })
     .await
 }
@@ -153,4 +187,38 @@ pub async fn decide(step: Step<String>) -> Response {
     };
     let result = case::decide(step.app(), step.who(), &step.key, &input, step.meta()).await;
     step_answer(&step, result, "decided").await
+}
+
+/// 安排勘查.
+pub async fn appoint_survey(step: Step<String>) -> Response {
+    let text = |name: &str| step.field(name).to_string();
+    let input = SurveyInput {
+        mode: text("mode"),
+        starts_at: text("starts_at"),
+        ends_at: text("ends_at"),
+        site_latitude: Some(text("site_latitude")),
+        site_longitude: Some(text("site_longitude")),
+        radius_m: Some(text("radius_m")),
+    };
+    let result = survey::appoint(step.app(), step.who(), &step.key, &input, step.meta()).await;
+    step_answer(&step, result, "appointed").await
+}
+
+/// 勘查签到, from the inspector's phone: the form carries the photo.
+pub async fn check_in(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((receipt, id)): Path<(String, i64)>,
+    form: Multipart,
+) -> Result<Response, Response> {
+    let form = UploadForm::read(form, "file").await;
+    let caller = form_caller(&user, &form.pairs)?;
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let result = async {
+        let input = crate::api::check_in_form(&form)?;
+        survey::check_in(&state.app, who, (&receipt, id), &input, meta).await
+    }
+    .await;
+    let posted = (receipt.as_str(), &form.pairs);
+    Ok(finish(&state, caller, posted, result, "checked_in").await)
 }

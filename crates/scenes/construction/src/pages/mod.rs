@@ -22,4 +22,12 @@ pub fn routes() -> Router<AppState> {
             "/construction-cases/{receipt}/decision",
             post(cases::decide),
         )
+        .route(
+            "/construction-cases/{receipt}/surveys",
+            post(cases::appoint_survey),
+        )
+        .route(
+            "/construction-cases/{receipt}/surveys/{id}/check-in",
+            post(cases::check_in),
+        )
 }

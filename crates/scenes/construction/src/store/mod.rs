@@ -4,6 +4,7 @@
 pub mod cases;
 pub mod entrustments;
 pub mod projects;
+pub mod surveys;
 
 use chrono::{DateTime, Utc};
 use qinqing_kernel::store::{Result, stored, time};
