@@ -1,6 +1,7 @@
 // 厂房报建全网办 on a phone: an enterprise registers its project (a mistake is caught and what was
 // typed kept), sees every matter it needs stage by stage and applies for the first; the
-// 发展和改革局's window takes it in on the clock and its lead approves. And 模拟审批: the demo's
+// 发展和改革局's window takes it in on the clock, surveys the site from a phone (refused away
+// from it, checked in with location and photo on it), and its lead approves. And 模拟审批: the demo's
 // 新建标准厂房项目 has no land title yet, so 自然资源局's lead approves its 建设工程规划许可证 as
 // 模拟, on conditions until a date; when the land is registered, the permit becomes formal without
 // a new application.
@@ -27,6 +28,60 @@ async function as(watch, username, fn) {
 /** The matter `name`'s entry on a project's page. */
 function matter(page, name) {
   return page.locator('ul.matters > li').filter({ has: page.getByText(name, { exact: true }) });
+}
+
+/** A datetime-local value `minutes` from now in Beijing time (UTC+8), whatever this machine's zone. */
+function minutesFromNow(minutes) {
+  return new Date(Date.now() + (8 * 60 + minutes) * 60_000).toISOString().slice(0, 16);
+}
+
+/** A 1×1 PNG, as a phone's camera would send a photo. */
+const PHOTO = {
+  name: '现场.png',
+  mimeType: 'image/png',
+  buffer: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'),
+};
+
+/**
+ * 勘查 on the clerk's phone: appoints a survey on site now, is refused checking in 2.8 km away
+ * (what was typed kept), then checks in from 100 m with the phone's location and a photo.
+ */
+async function surveyOnSite(clerk, watch, casePath) {
+  await unfold(clerk, '安排勘查');
+  await clerk.getByLabel('约定开始时间(北京时间)').fill(minutesFromNow(-10));
+  await clerk.getByLabel('约定结束时间').fill(minutesFromNow(120));
+  await clerk.getByLabel('现场中心纬度').fill('24.874512');
+  await clerk.getByLabel('现场中心经度').fill('118.675103');
+  await clerk.getByLabel('签到范围(米)').fill('300');
+  await clickAndWait(clerk, clerk.getByRole('button', { name: '安排勘查' }));
+  await clerk.getByRole('status').filter({ hasText: '勘查已安排' }).waitFor();
+
+  const phone = clerk.context();
+  await phone.grantPermissions(['geolocation']);
+  await phone.setGeolocation({ latitude: 24.9, longitude: 118.675103 });
+  await clerk.getByRole('button', { name: '获取当前位置' }).click();
+  await clerk.getByText(/已获取当前位置/).waitFor();
+  await clerk.getByLabel('现场照片').setInputFiles(PHOTO);
+  await clerk.getByLabel('勘查意见').fill('现场与申报图纸一致,场地已平整');
+  watch.expectStatus(422, new RegExp(`^${casePath}/surveys/\\d+/check-in$`));
+  await clickAndWait(clerk, clerk.getByRole('button', { name: '签到并保存勘查记录' }));
+  await clerk.locator('.field-error').filter({ hasText: '超出 300 米的现场范围' }).waitFor();
+  assert.equal(await clerk.getByLabel('勘查意见').inputValue(), '现场与申报图纸一致,场地已平整');
+
+  await phone.setGeolocation({ latitude: 24.875412, longitude: 118.675103 });
+  await clerk.getByRole('button', { name: '获取当前位置' }).click();
+  await clerk.getByText(/已获取当前位置/).waitFor();
+  await clerk.getByLabel('现场照片').setInputFiles(PHOTO);
+  await clickAndWait(clerk, clerk.getByRole('button', { name: '签到并保存勘查记录' }));
+  await clerk.getByRole('status').filter({ hasText: '已签到' }).waitFor();
+  const survey = clerk.locator('#surveys');
+  assert.match(await survey.innerText(), /已签到[\s\S]*签到位置距现场中心 100 米[\s\S]*勘查意见:现场与申报图纸一致/);
+  assert.equal(await survey.locator('[data-outside-window]').count(), 0, 'checked in within the window');
+  await survey.locator('.photos img').waitFor();
+  assert.ok(await survey.locator('.photos img').evaluate((img) => img.naturalWidth > 0), 'the photo shows');
+  await assertNoHorizontalScroll(clerk);
+  await assertNoRawCode(clerk);
+  await screenshot(clerk, 'construction-survey-phone');
 }
 
 journey('企业在手机上登记工业项目并申报,发改局受理并准予备案', PHONE, async ({ page, watch }) => {
@@ -68,6 +123,7 @@ journey('企业在手机上登记工业项目并申报,发改局受理并准予�
     await clickAndWait(clerk, clerk.getByRole('button', { name: '受理' }));
     await clerk.getByRole('status').filter({ hasText: '办理时限开始计算' }).waitFor();
     assert.match(await clerk.locator('main').innerText(), /办结期限\s*\d{4}-\d{2}-\d{2}.含当日./);
+    await surveyOnSite(clerk, watch, casePath);
   });
   await as(watch, 'fgj.lead', async (lead) => {
     await visit(lead, casePath);
