@@ -4,18 +4,19 @@
 // from it, checked in with location and photo on it), and its lead approves. And 模拟审批: the demo's
 // 新建标准厂房项目 has no land title yet, so 自然资源局's lead approves its 建设工程规划许可证 as
 // 模拟, on conditions until a date; when the land is registered, the permit becomes formal without
-// a new application.
+// a new application. And 集中公示: 生态环境局 merges the notices of 环评 and 水保 into one period,
+// a neighbour objects from a phone without logging in, and the answer is shown to everyone.
 import assert from 'node:assert/strict';
 import {
-  PHONE, useBrowser, journey, newContext, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll,
+  PHONE, DESKTOP, useBrowser, journey, newContext, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll,
   assertNoRawCode, runTag, unfold,
 } from './lib/harness.mjs';
 
 useBrowser();
 
-/** Logs `username` in on a phone of its own, runs `fn(page)` and closes it. */
-async function as(watch, username, fn) {
-  const context = await newContext(PHONE, watch);
+/** Logs `username` in on a device of its own (a phone unless told), runs `fn(page)` and closes it. */
+async function as(watch, username, fn, device = PHONE) {
+  const context = await newContext(device, watch);
   try {
     const page = await context.newPage();
     await login(page, username);
@@ -200,4 +201,69 @@ journey('模拟审批:尚无土地证时模拟准予规划许可,土地登记后
   assert.ok((await page.locator('dl.facts').innerText()).includes(title), 'the land title is on the project');
   assert.match(await matter(page, '建设工程规划许可证核发').innerText(), /准予许可/);
   await assertNoRawCode(page);
+});
+
+journey('集中公示:环评与水保合并公示,群众在手机上提出意见,生态环境局答复并公开', PHONE, async ({ page, watch }) => {
+  const title = `年产 10 万套智能卫浴生产线项目批前集中公示 ${runTag()}`;
+  let noticePath = '';
+  await as(watch, 'hbj', async (desk) => {
+    await visit(desk, '/construction-cases');
+    const row = desk.locator('table.list tbody tr').filter({ hasText: '建设项目环境影响报告表审批' });
+    await visit(desk, await row.getByRole('link').first().getAttribute('href'));
+    await unfold(desk, '发起集中公示');
+    await desk.getByRole('checkbox', { name: /生产建设项目水土保持方案审批\(水利局\)/ }).check();
+    await desk.getByLabel('公示标题').fill(title);
+    await desk.getByLabel('公示内容').fill('项目年产智能卫浴 10 万套,废水经处理后纳入园区污水管网;水土保持措施投资 86 万元。');
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    await desk.getByLabel('公示开始日期').fill(today);
+    await desk.getByLabel('公示结束日期(含当日)').fill('2020-01-01');
+    watch.expectStatus(422, /^\/construction-cases\/[^/]+\/notice$/);
+    await clickAndWait(desk, desk.getByRole('button', { name: '发布公示' }));
+    await desk.locator('.field-error').filter({ hasText: '公示结束日期不能早于开始日期' }).waitFor();
+    assert.equal(await desk.getByLabel('公示标题').inputValue(), title, 'what was typed is kept');
+    await desk.getByRole('checkbox', { name: /生产建设项目水土保持方案审批\(水利局\)/ }).check();
+    const tenDaysOn = new Date(Date.now() + (8 + 9 * 24) * 3600_000).toISOString().slice(0, 10);
+    await desk.getByLabel('公示结束日期(含当日)').fill(tenDaysOn);
+    await clickAndWait(desk, desk.getByRole('button', { name: '发布公示' }));
+    await desk.getByRole('status').filter({ hasText: '集中公示已发布' }).waitFor();
+    const text = await desk.locator('main').innerText();
+    assert.match(text, /建设项目环境影响报告表审批\(生态环境局\)/);
+    assert.match(text, /生产建设项目水土保持方案审批\(水利局\)/);
+    noticePath = new URL(desk.url()).pathname;
+  }, DESKTOP);
+
+  // A neighbour, not logged in, finds it on the list and objects; a wrong number is caught and
+  // what was written kept.
+  await visit(page, '/notices');
+  await clickAndWait(page, page.getByRole('link', { name: new RegExp(title) }));
+  assert.equal(new URL(page.url()).pathname, noticePath);
+  await page.getByLabel('姓名').fill('李明');
+  await page.getByLabel('联系电话').fill('12345');
+  const objection = '项目废水排放口离锦厝村水井较近,请说明监测安排。';
+  await page.getByLabel('意见和理由').fill(objection);
+  watch.expectStatus(422, `${noticePath}/objections`);
+  await clickAndWait(page, page.getByRole('button', { name: '提交意见' }));
+  await page.locator('.field-error').filter({ hasText: '请填写可以回复您的电话' }).waitFor();
+  assert.equal(await page.getByLabel('意见和理由').inputValue(), objection);
+  await page.getByLabel('联系电话').fill('138 0595 6789');
+  await clickAndWait(page, page.getByRole('button', { name: '提交意见' }));
+  await page.getByRole('status').filter({ hasText: '您的意见已提交' }).waitFor();
+  const mine = page.locator('.objection').filter({ hasText: objection });
+  assert.match(await mine.innerText(), /李\*/);
+  assert.doesNotMatch(await page.locator('main').innerText(), /13805956789|李明/, 'neither the number nor the full name is public');
+  await assertNoHorizontalScroll(page);
+  await assertNoRawCode(page);
+
+  await as(watch, 'hbj', async (desk) => {
+    await visit(desk, noticePath);
+    const theirs = desk.locator('.objection').filter({ hasText: objection });
+    assert.match(await theirs.innerText(), /李明\(联系电话 13805956789\)/, 'the office sees who to call back');
+    await theirs.getByLabel('答复').fill('废水经预处理后纳入园区管网,不设排放口;锦厝村水井每季度监测一次并公开结果。');
+    await clickAndWait(desk, theirs.getByRole('button', { name: '公布答复' }));
+    await desk.getByRole('status').filter({ hasText: '答复已公布' }).waitFor();
+  }, DESKTOP);
+
+  await visit(page, noticePath);
+  assert.match(await page.locator('.objection').filter({ hasText: objection }).innerText(), /生态环境局答复[\s\S]*每季度监测一次/);
+  await screenshot(page, 'construction-notice-phone');
 });

@@ -722,3 +722,185 @@ async fn a_video_survey_records_its_recording_and_flags_a_check_in_outside_its_w
     let res = clerk.post(&surveys, &video).await;
     assert_eq!(res.status(), StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn a_merged_notice_takes_objections_only_in_its_period_and_shows_the_answers() {
+    // Tuesday 8 December 2026.
+    let clock = Arc::new(ManualClock::new(beijing_time(2026, 12, 8, 9)));
+    let app = TestApp::spawn_at(clock.clone()).await;
+    let firm = app.login("enterprise").await;
+    let code = project(&firm).await;
+    let filing = apply(&firm, &code, "project_filing").await;
+    let pre_review = apply(&firm, &code, "land_pre_review").await;
+    let not_taken_in = apply(&firm, &code, "land_use_permit").await;
+    let (fgj, zrj) = (app.login("fgj").await, app.login("zrj").await);
+    accept(&fgj, &filing).await;
+    accept(&zrj, &pre_review).await;
+    let notice = json!({
+        "cases": [pre_review, filing],
+        "title": "年产 10 万套智能卫浴生产线项目批前集中公示",
+        "body": "项目位于东园镇锦厝村,总建筑面积 36500.5 平方米;选址及备案信息予以公示。",
+        "starts_on": "2026-12-08", "ends_on": "2026-12-17",
+    });
+
+    // Only an office deciding one of the matters publishes; mistakes name their field.
+    let assert_error = crate::helpers::assert_error;
+    let res = firm.post("/api/v1/construction/notices", &notice).await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let mut others = notice.clone();
+    others["cases"] = json!([filing]);
+    let res = zrj.post("/api/v1/construction/notices", &others).await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let mistakes = [
+        ("starts_on", json!("2026-12-07"), "starts_on"),
+        ("ends_on", json!("2026-12-01"), "ends_on"),
+        ("cases", json!([pre_review, not_taken_in]), "cases"),
+        ("cases", json!([]), "cases"),
+        ("title", json!(" "), "title"),
+    ];
+    for (key, value, field) in mistakes {
+        let mut wrong = notice.clone();
+        wrong[key] = value;
+        let res = zrj.post("/api/v1/construction/notices", &wrong).await;
+        assert_error(
+            res,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some(field),
+        )
+        .await;
+    }
+
+    let published = expect(
+        zrj.post("/api/v1/construction/notices", &notice).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(published["state"], "open", "{published}");
+    let names: Vec<&str> = published["matters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["department"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["发展和改革局", "自然资源局"]);
+    let path = format!(
+        "/api/v1/construction/notices/{}",
+        published["code"].as_str().unwrap()
+    );
+    let listed: Value = app
+        .anonymous()
+        .get(app.url("/api/v1/construction/notices"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["code"], published["code"], "{listed}");
+
+    // Anyone objects, logged out, with a number to be answered on.
+    let public = app.anonymous();
+    let objects = |body: Value| {
+        let request = public
+            .post(app.url(&format!("{path}/objections")))
+            .json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    let objection = json!({ "name": "张三", "phone": "138 0595 1234", "content": "担心施工噪声影响锦厝村居民休息" });
+    for (key, value, field) in [
+        ("phone", "12345", "phone"),
+        ("content", "", "content"),
+        ("name", "", "name"),
+    ] {
+        let mut wrong = objection.clone();
+        wrong[key] = json!(value);
+        assert_error(
+            objects(wrong).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some(field),
+        )
+        .await;
+    }
+    let lodged = expect(objects(objection.clone()).await, StatusCode::CREATED).await;
+    assert_eq!(lodged["name"], "张*", "{lodged}");
+    assert_eq!(lodged["phone"], Value::Null);
+    let id = lodged["id"].as_i64().unwrap();
+    for _ in 0..2 {
+        expect(objects(objection.clone()).await, StatusCode::CREATED).await;
+    }
+    assert_error(
+        objects(objection.clone()).await,
+        StatusCode::CONFLICT,
+        "conflict",
+        Some("phone"),
+    )
+    .await;
+
+    // The public reads the objection masked; the office reads who and how to call back.
+    let seen: Value = public
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["objections"][0]["name"], "张*", "{seen}");
+    assert_eq!(seen["objections"][0]["phone"], Value::Null);
+    let office = ok(zrj.get(&path).await).await;
+    assert_eq!(office["objections"][0]["name"], "张三");
+    assert_eq!(office["objections"][0]["phone"], "13805951234");
+    assert_eq!(office["may_answer"], true);
+
+    // The office that published it answers, once; another office may not.
+    let answer_path = format!("{path}/objections/{id}/answer");
+    let answer = json!({ "answer": "施工将限定在 7:00–12:00、14:00–22:00,并设置隔音围挡。" });
+    assert_error(
+        fgj.post(&answer_path, &answer).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    )
+    .await;
+    let answered = ok(zrj.post(&answer_path, &answer).await).await;
+    assert_eq!(answered["objections"][0]["answer"], answer["answer"]);
+    let again = zrj.post(&answer_path, &answer).await;
+    assert_error(again, StatusCode::CONFLICT, "conflict", None).await;
+    let seen: Value = public
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        seen["objections"][0]["answer"], answer["answer"],
+        "the answer is public"
+    );
+
+    // The day after the period: refused, and nothing recorded.
+    clock.set(beijing_time(2026, 12, 18, 9));
+    let trail = app.audit_count().await;
+    let mut late = objection.clone();
+    late["phone"] = json!("13900000000");
+    let body = assert_error(objects(late).await, StatusCode::CONFLICT, "conflict", None).await;
+    assert!(
+        body["message"].as_str().unwrap().contains("2026-12-17"),
+        "{body}"
+    );
+    assert_eq!(app.audit_count().await, trail);
+    let seen: Value = public
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["state"], "closed");
+    assert_eq!(seen["may_object"], false);
+    assert_eq!(seen["objections"].as_array().unwrap().len(), 3);
+}

@@ -91,6 +91,8 @@ pub struct CaseView {
     pub may_decide: bool,
     /// Whether the caller may appoint a survey (勘查) or check in to one.
     pub may_survey: bool,
+    /// Whether the caller may publish the case's notice (集中公示), merged with others.
+    pub may_publish_notice: bool,
 }
 
 /// Applies for a matter of a project the caller acts for.
@@ -508,6 +510,7 @@ fn view(who: &Principal, case: CaseRow, due_at: Option<DateTime<Utc>>) -> CaseVi
     let ours = of_department(who, &case);
     CaseView {
         may_survey: crate::survey::may_survey(who, &case),
+        may_publish_notice: ours && crate::notice::may_be_noticed(case.status),
         would_be_simulated: needs_title(&case) && case.project_land_title.is_none(),
         registers_land_title: case.matter_code == LAND_TITLE_MATTER,
         conditions: case.conditions.clone(),

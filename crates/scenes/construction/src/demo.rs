@@ -3,6 +3,7 @@
 
 use crate::case::{self, ApplyInput, CaseDecisionInput};
 use crate::catalogue::LAND_TITLE_MATTER;
+use crate::notice::{self, NoticeInput, ObjectionInput};
 use crate::project::{self, ProjectInput};
 use qinqing_domain::deadline::local_date;
 use qinqing_domain::org::{OrgKind, Role};
@@ -87,7 +88,8 @@ pub async fn load_history(app: &App) -> AppResult<()> {
     demo.approve(&titled, "land_pre_review", "zrj", None)
         .await?;
     demo.take_in(&titled, "land_use_permit", "zrj").await?;
-    demo.apply(&titled, "eia_approval").await?;
+    demo.take_in(&titled, "eia_approval", "hbj").await?;
+    demo.take_in(&titled, "soil_conservation", "slj").await?;
 
     let waiting = demo
         .project("新建标准厂房项目", ("2026G-027", "张坂镇后边村"), None)
@@ -115,7 +117,8 @@ pub async fn load_history(app: &App) -> AppResult<()> {
         ..CaseDecisionInput::default()
     };
     let receipt = demo.take_in(&converted, LAND_TITLE_MATTER, "zrj").await?;
-    demo.decide(&receipt, "zrj", &title).await
+    demo.decide(&receipt, "zrj", &title).await?;
+    demo.notice_with_an_objection(&converted).await
 }
 
 /// The demo enterprise's projects, played through the use cases.
@@ -195,6 +198,37 @@ impl Demo<'_> {
             ..CaseDecisionInput::default()
         };
         self.decide(&receipt, office, &input).await
+    }
+
+    /// 自然资源局's 批后公示 of the project's planning permits, in its period today, with an
+    /// objection from a neighbour waiting for the answer.
+    async fn notice_with_an_objection(&self, project: &str) -> AppResult<()> {
+        let clerk = staff(self.app, "zrj").await?;
+        let shown = project::get(self.app, &clerk, project).await?;
+        let receipts = shown
+            .stages
+            .iter()
+            .flat_map(|s| &s.matters)
+            .filter(|m| ["land_use_permit", "building_planning_permit"].contains(&m.code.as_str()))
+            .filter_map(|m| m.receipt_no.clone())
+            .collect();
+        let today = local_date(self.app.now());
+        let input = NoticeInput {
+            cases: receipts,
+            title: format!("{}规划许可批后集中公示", shown.name),
+            body: "项目用地面积 46,800 平方米,容积率 1.6,建筑密度 45%,绿地率 15%;\n建设用地规划许可证、建设工程规划许可证已核发,现予公示。".into(),
+            starts_on: today.format("%Y-%m-%d").to_string(),
+            ends_on: (today + chrono::Duration::days(9)).format("%Y-%m-%d").to_string(),
+        };
+        let meta = RequestMeta::default();
+        let published = notice::publish(self.app, &clerk, &input, &meta).await?;
+        let objection = ObjectionInput {
+            name: "陈海滨".into(),
+            phone: "13905951234".into(),
+            content: "厂房北侧距洛阳镇居民区较近,请说明货车进出道路的安排。".into(),
+        };
+        notice::object(self.app, &published.code, &objection, &meta).await?;
+        Ok(())
     }
 
     /// Every matter before the 建设工程规划许可证 approved.

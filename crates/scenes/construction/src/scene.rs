@@ -7,7 +7,7 @@ use qinqing_domain::org::Role;
 use qinqing_kernel::audit::ActionLabel;
 use qinqing_kernel::scene::{ClockKind, DemoPart, Matter, Scene, log_background, seen};
 use qinqing_kernel::store::Conn;
-use qinqing_kernel::web::{AppState, NavLink, Section, WebScene};
+use qinqing_kernel::web::{AppState, FrontCard, FrontItem, Icon, Link, NavLink, Section, WebScene};
 use qinqing_kernel::{App, AppResult, Principal};
 use utoipa_axum::router::OpenApiRouter;
 
@@ -27,6 +27,9 @@ const ACTIONS: &[ActionLabel] = &[
     ("construction.case_given_back", "委托到期,交还主管部门"),
     ("construction.survey_appointed", "安排勘查"),
     ("construction.survey_checked_in", "勘查签到"),
+    ("construction.notice_published", "发布集中公示"),
+    ("construction.objection_lodged", "公众对公示提出意见"),
+    ("construction.objection_answered", "答复公示意见"),
 ];
 
 #[async_trait]
@@ -77,6 +80,8 @@ impl Scene for Construction {
                 true => seen(crate::access::visible_case(conn, who, object_id).await),
                 false => Ok(false),
             }),
+            // A notice is public; its trail, like every trail, is for staff.
+            crate::notice::OBJECT => Some(Ok(staff)),
             _ => None,
         }
     }
@@ -90,6 +95,7 @@ impl Scene for Construction {
         match object_type {
             crate::project::OBJECT => Some(Ok(format!("/projects/{object_id}"))),
             crate::case::OBJECT => Some(Ok(format!("/construction-cases/{object_id}"))),
+            crate::notice::OBJECT => Some(Ok(format!("/notices/{object_id}"))),
             _ => None,
         }
     }
@@ -126,6 +132,33 @@ impl WebScene for Construction {
         crate::pages::routes()
     }
 
+    /// Notices in their period, for anyone to read and object to.
+    async fn front_cards(&self, app: &App) -> AppResult<Vec<FrontCard>> {
+        let open: Vec<FrontItem> = crate::notice::public_list(app)
+            .await?
+            .into_iter()
+            .filter(|n| n.state == crate::notice::NoticeState::Open)
+            .take(3)
+            .map(|n| FrontItem {
+                href: format!("/notices/{}", n.code),
+                label: n.title,
+                note: format!("公示至 {}", n.ends_on),
+            })
+            .collect();
+        Ok(vec![FrontCard {
+            title: "建设项目集中公示",
+            icon: Icon::Watch,
+            steps: match open.is_empty() {
+                true => vec![
+                    "目前没有正在公示的项目。公示期内,任何人都可以在线提出意见,审批部门的答复公开。",
+                ],
+                false => Vec::new(),
+            },
+            items: open,
+            more: Some(Link::new("/notices", "查看全部公示")),
+        }])
+    }
+
     fn nav(&self, who: Option<&Principal>) -> Vec<NavLink> {
         let Some(p) = who else {
             return Vec::new();
@@ -135,6 +168,7 @@ impl WebScene for Construction {
             || p.role.is_supervisor();
         if matches!(p.role, Role::EnterpriseUser | Role::Steward) || watches {
             links.push(NavLink::new(Section::Work, "/projects", "项目报建"));
+            links.push(NavLink::new(Section::Work, "/notices", "集中公示"));
         }
         if matches!(p.role, Role::Handler | Role::DepartmentLead) {
             links.push(NavLink::new(

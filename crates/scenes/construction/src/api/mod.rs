@@ -2,6 +2,9 @@
 
 use crate::case::{self, ApplyInput, CaseDecisionInput, CaseView};
 use crate::entrustment::{self, EntrustmentInput, EntrustmentView};
+use crate::notice::{
+    self, AnswerInput, NoticeInput, NoticeSummary, NoticeView, ObjectionInput, ObjectionView,
+};
 use crate::project::{self, ProjectInput, ProjectSummary, ProjectView};
 use crate::survey::{self, CheckInInput, SurveyInput, SurveyView};
 use axum::Json;
@@ -10,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::error::{ApiResult, ErrorBody};
-use qinqing_kernel::web::session::ApiUser;
+use qinqing_kernel::web::session::{ApiUser, MaybeUser};
 use qinqing_kernel::web::upload::{UploadForm, file_response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -35,6 +38,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(surveys, appoint_survey))
         .routes(routes!(check_in))
         .routes(routes!(survey_photo))
+        .routes(routes!(notices, publish_notice))
+        .routes(routes!(get_notice))
+        .routes(routes!(object))
+        .routes(routes!(answer_objection))
 }
 
 /// The approval matters of the catalogue, stage by stage, with their time limits, materials
@@ -267,4 +274,79 @@ pub(crate) fn check_in_form(form: &UploadForm) -> qinqing_kernel::AppResult<Chec
         video_record: form.field("video_record"),
         photo,
     })
+}
+
+/// 集中公示 on the public list: those in or before their period, and those over within a month,
+/// open ones first. Public.
+#[utoipa::path(get, path = "/api/v1/construction/notices", tag = "construction",
+    responses((status = 200, body = Vec<NoticeSummary>)))]
+pub async fn notices(State(state): State<AppState>) -> ApiResult<Json<Vec<NoticeSummary>>> {
+    Ok(Json(notice::public_list(&state.app).await?))
+}
+
+/// Publishes a notice merging the notices of a project's cases (环评, 水保, 规划 …) into one
+/// period; by the staff of an office that decides one of them.
+#[utoipa::path(post, path = "/api/v1/construction/notices", tag = "construction",
+    request_body = NoticeInput,
+    responses((status = 201, body = NoticeView), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn publish_notice(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Json(input): Json<NoticeInput>,
+) -> ApiResult<(StatusCode, Json<NoticeView>)> {
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let shown = notice::publish(&state.app, who, &input, meta).await?;
+    Ok((StatusCode::CREATED, Json(shown)))
+}
+
+/// One notice with its objections and answers. Public; the office that published it also sees
+/// the objectors' names and numbers.
+#[utoipa::path(get, path = "/api/v1/construction/notices/{code}", tag = "construction",
+    params(("code" = String, Path, description = "公示编号")),
+    responses((status = 200, body = NoticeView), (status = 404, body = ErrorBody)))]
+pub async fn get_notice(
+    State(state): State<AppState>,
+    MaybeUser(caller): MaybeUser,
+    Path(code): Path<String>,
+) -> ApiResult<Json<NoticeView>> {
+    let who = caller.as_ref().map(|c| &c.principal);
+    Ok(Json(notice::get(&state.app, who, &code).await?))
+}
+
+/// Anyone objects to a notice during its period, with a name and a telephone number to be
+/// answered on; after the period (or before it) the objection is refused.
+#[utoipa::path(post, path = "/api/v1/construction/notices/{code}/objections", tag = "construction",
+    params(("code" = String, Path, description = "公示编号")), request_body = ObjectionInput,
+    responses((status = 201, body = ObjectionView), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn object(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    headers: axum::http::HeaderMap,
+    Json(input): Json<ObjectionInput>,
+) -> ApiResult<(StatusCode, Json<ObjectionView>)> {
+    let meta = qinqing_kernel::web::session::request_meta(&headers);
+    let lodged = notice::object(&state.app, &code, &input, &meta).await?;
+    Ok((StatusCode::CREATED, Json(lodged)))
+}
+
+/// The office that published the notice answers an objection; the answer is shown with it.
+#[utoipa::path(post, path = "/api/v1/construction/notices/{code}/objections/{id}/answer",
+    tag = "construction",
+    params(("code" = String, Path, description = "公示编号"), ("id" = i64, Path, description = "意见")),
+    request_body = AnswerInput,
+    responses((status = 200, body = NoticeView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn answer_objection(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path((code, id)): Path<(String, i64)>,
+    Json(input): Json<AnswerInput>,
+) -> ApiResult<Json<NoticeView>> {
+    let (who, meta) = (&caller.principal, &caller.meta);
+    Ok(Json(
+        notice::answer(&state.app, who, (&code, id), &input, meta).await?,
+    ))
 }

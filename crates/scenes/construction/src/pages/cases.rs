@@ -1,6 +1,7 @@
 //! 报建办件: a department's cases, and one case with the forms of 受理 and 审批.
 
 use crate::case::{self, CaseDecisionInput, CaseView};
+use crate::notice::Companion;
 use crate::status::CaseStatus;
 use crate::survey::{self, SurveyInput, SurveyMode, SurveyView};
 use askama::Template;
@@ -61,6 +62,8 @@ pub struct CasePage {
     c: CaseView,
     /// Its surveys (勘查), with their check-ins.
     surveys: Vec<SurveyView>,
+    /// The project's other cases whose notices may be merged with its own (for its office).
+    companions: Vec<Companion>,
     now: DateTime<Utc>,
     errors: Errors,
     /// The confirmation of the step just taken, if any.
@@ -108,10 +111,14 @@ async fn render_case(
     let found = async {
         let c = case::get(&state.app, who, receipt).await?;
         let surveys = survey::of_case(&state.app, who, receipt).await?;
-        Ok((c, surveys))
+        let companions = match c.may_publish_notice {
+            true => crate::notice::companions(&state.app, who, receipt).await?,
+            false => Vec::new(),
+        };
+        Ok((c, surveys, companions))
     };
     match found.await {
-        Ok((c, surveys)) => CasePage {
+        Ok((c, surveys, companions)) => CasePage {
             layout: Layout::new(
                 c.matter_name.clone(),
                 Some(caller),
@@ -120,6 +127,7 @@ async fn render_case(
             ),
             c,
             surveys,
+            companions,
             now: state.app.now(),
             errors,
             notice,
@@ -151,6 +159,11 @@ pub async fn page(
 async fn step_answer<T>(step: &Step<String>, result: AppResult<T>, done: &str) -> Response {
     let posted = (step.key.as_str(), step.pairs());
     finish(step.state(), step.caller(), posted, result, done).await
+}
+
+/// The case's page again with a form's mistake, or the error page for a refusal.
+pub(super) async fn again(step: &Step<String>, e: qinqing_kernel::AppError) -> Response {
+    step_answer::<()>(step, Err(e), "").await
 }
 
 /// Back to the case's page with the confirmation `done`, or the page again with the mistake

@@ -3,6 +3,7 @@
 //! use cases decide; a form shown to someone who may not use it is refused like the API would.
 
 mod cases;
+mod notices;
 mod projects;
 
 use axum::Router;
@@ -29,5 +30,16 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/construction-cases/{receipt}/surveys/{id}/check-in",
             post(cases::check_in),
+        )
+        .route(
+            "/construction-cases/{receipt}/notice",
+            post(notices::publish),
+        )
+        .route("/notices", get(notices::list))
+        .route("/notices/{code}", get(notices::page))
+        .route("/notices/{code}/objections", post(notices::object))
+        .route(
+            "/notices/{code}/objections/{id}/answer",
+            post(notices::answer),
         )
 }
