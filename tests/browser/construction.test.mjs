@@ -1,12 +1,14 @@
 // 厂房报建全网办 on a phone: an enterprise registers its project (a mistake is caught and what was
 // typed kept), sees every matter it needs stage by stage and applies for the first; the
 // 发展和改革局's window takes it in on the clock, surveys the site from a phone (refused away
-// from it, checked in with location and photo on it), and its lead approves. And 模拟审批: the demo's
+// from it, checked in with location and photo on it), and its lead approves; the licence's QR
+// code, scanned, verifies it to a logged-out phone. And 模拟审批: the demo's
 // 新建标准厂房项目 has no land title yet, so 自然资源局's lead approves its 建设工程规划许可证 as
 // 模拟, on conditions until a date; when the land is registered, the permit becomes formal without
 // a new application. And 集中公示: 生态环境局 merges the notices of 环评 and 水保 into one period,
 // a neighbour objects from a phone without logging in, and the answer is shown to everyone.
 import assert from 'node:assert/strict';
+import jsQR from 'jsqr';
 import {
   PHONE, DESKTOP, useBrowser, journey, newContext, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll,
   assertNoRawCode, runTag, unfold,
@@ -29,6 +31,34 @@ async function as(watch, username, fn, device = PHONE) {
 /** The matter `name`'s entry on a project's page. */
 function matter(page, name) {
   return page.locator('ul.matters > li').filter({ has: page.getByText(name, { exact: true }) });
+}
+
+/**
+ * Reads the QR code a licence PDF draws (black squares in its uncompressed page) as a scanner
+ * would: the squares painted as pixels, four per module with a white margin, decoded by jsQR.
+ */
+function scanLicence(pdf) {
+  const squares = [...pdf.toString('latin1').matchAll(/0 0 0 rg\s+([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) re/g)]
+    .map((m) => m.slice(1, 5).map(Number));
+  assert.ok(squares.length > 100, 'the licence draws a QR code');
+  const module = Math.min(...squares.map((s) => s[2])) - 0.05;
+  const left = Math.min(...squares.map((s) => s[0]));
+  const top = Math.max(...squares.map((s) => s[1]));
+  const cells = squares.map(([x, y]) => [Math.round((top - y) / module), Math.round((x - left) / module)]);
+  const width = Math.max(...cells.flat()) + 1;
+  const scale = 4, margin = 4 * scale, side = width * scale + 2 * margin;
+  const pixels = new Uint8ClampedArray(side * side * 4).fill(255);
+  for (const [row, column] of cells) {
+    for (let dy = 0; dy < scale; dy++) {
+      for (let dx = 0; dx < scale; dx++) {
+        const at = ((margin + row * scale + dy) * side + margin + column * scale + dx) * 4;
+        pixels[at] = pixels[at + 1] = pixels[at + 2] = 0;
+      }
+    }
+  }
+  const code = jsQR(pixels, side, side);
+  assert.ok(code, 'the QR code scans');
+  return code.data;
 }
 
 /** A datetime-local value `minutes` from now in Beijing time (UTC+8), whatever this machine's zone. */
@@ -138,6 +168,29 @@ journey('企业在手机上登记工业项目并申报,发改局受理并准予�
   assert.match(await matter(page, '企业投资项目备案').innerText(), /准予许可/);
   assert.match(await page.getByRole('heading', { name: /^立项用地规划许可阶段/ }).innerText(), /已办结 1 \//);
   await screenshot(page, 'construction-filed-phone');
+
+  // 发证: the enterprise downloads its electronic licence; anyone who scans its QR code, logged
+  // out, reads that the platform issued it and what it says.
+  await visit(page, casePath);
+  const pdfPath = await page.locator('a[data-licence]').getAttribute('href');
+  const pdf = await page.request.get(pdfPath);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  const scanned = scanLicence(await pdf.body());
+  assert.match(scanned, /^http:\/\/127\.0\.0\.1:\d+\/licences\/ZZ\w+\?h=[0-9a-f]{16}$/);
+  const stranger = await newContext(PHONE, watch);
+  try {
+    const phone = await stranger.newPage();
+    await visit(phone, scanned.replace(/^http:\/\/[^/]+/, ''));
+    await phone.getByRole('status').filter({ hasText: '核验通过' }).waitFor();
+    const text = await phone.locator('main').innerText();
+    assert.match(text, /企业投资项目备案/);
+    assert.match(text, new RegExp(name));
+    assert.match(text, /发证机关\s*发展和改革局/);
+    await assertNoRawCode(phone);
+    await screenshot(phone, 'construction-licence-verified-phone');
+  } finally {
+    await stranger.close();
+  }
 });
 
 journey('模拟审批:尚无土地证时模拟准予规划许可,土地登记后自动转为正式', PHONE, async ({ page, watch }) => {

@@ -35,6 +35,11 @@ pub enum Block {
     /// Split across pages with its header repeated; text too wide for its column is cut
     /// with "…".
     Table(Table),
+    /// A QR code of the text (an address to verify the document at), with a caption beside it.
+    Qr {
+        text: String,
+        caption: String,
+    },
 }
 
 /// What a figure or bar says about itself, as the pages' status colours do.
@@ -89,6 +94,7 @@ pub fn write(doc: &Document) -> Vec<u8> {
             Block::Figures(figures) => layout.figures(figures),
             Block::Bars(chart) => layout.bars(chart),
             Block::Table(table) => layout.table(table),
+            Block::Qr { text, caption } => layout.qr(text, caption),
         }
     }
     let pages = layout.finish(&doc.footer);
@@ -235,6 +241,47 @@ impl Layout {
         self.y -= 6.0;
     }
 
+    /// The QR code at the left, 120 points square with its quiet zone, the caption beside it.
+    fn qr(&mut self, content: &str, caption: &str) {
+        const SIDE: f32 = 120.0;
+        /// Light modules around the code, as scanners need (ISO/IEC 18004: four).
+        const QUIET: usize = 4;
+        let Some((width, dark)) = qr_modules(content) else {
+            self.paragraph(content);
+            return;
+        };
+        self.room_for(SIDE + 12.0);
+        self.y -= SIDE + 8.0;
+        let module = SIDE / (width + 2 * QUIET) as f32;
+        for (i, _) in dark.iter().enumerate().filter(|(_, d)| **d) {
+            let (row, column) = (i / width, i % width);
+            let x = MARGIN + (column + QUIET) as f32 * module;
+            let y = self.y + SIDE - (row + QUIET + 1) as f32 * module;
+            // A hair wider than a module, so neighbouring squares leave no seams when printed.
+            box_fill(
+                &mut self.page,
+                x,
+                y,
+                module + 0.05,
+                module + 0.05,
+                (0.0, 0.0, 0.0),
+            );
+        }
+        let mut line_y = self.y + SIDE - 30.0;
+        for line in wrap(caption, 10.0, BODY_WIDTH - SIDE - 16.0) {
+            text(
+                &mut self.page,
+                MARGIN + SIDE + 16.0,
+                line_y,
+                10.0,
+                INK,
+                &line,
+            );
+            line_y -= 15.0;
+        }
+        self.y -= 4.0;
+    }
+
     fn table_header(&mut self, table: &Table, widths: &[f32], size: f32) {
         const ROW: f32 = 18.0;
         self.y -= ROW;
@@ -277,6 +324,18 @@ fn column_widths(table: &Table, size: f32) -> Vec<f32> {
         .collect();
     let sum: f32 = natural.iter().sum();
     natural.iter().map(|w| w * BODY_WIDTH / sum).collect()
+}
+
+/// The QR code of `content` (error correction M, as printed documents use): its width in
+/// modules and whether each module, row by row, is dark; `None` when it is too long for a code.
+pub fn qr_modules(content: &str) -> Option<(usize, Vec<bool>)> {
+    let code = qrcode::QrCode::with_error_correction_level(content, qrcode::EcLevel::M).ok()?;
+    let dark = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    Some((code.width(), dark))
 }
 
 type Rgb = (f32, f32, f32);
@@ -508,7 +567,65 @@ fn used_chars(doc: &Document) -> BTreeSet<char> {
                 let cells = table.rows.iter().flatten();
                 texts.extend(cells.map(|c| cell_text(c).into_owned()));
             }
+            // The text too: shown as a paragraph when it is too long for a code.
+            Block::Qr { text, caption } => texts.extend([text.clone(), caption.clone()]),
         }
     }
     texts.iter().flat_map(|t| t.chars()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A finder pattern at (row, column): a dark 7×7 ring around a light ring around a dark 3×3.
+    fn is_finder(width: usize, dark: &[bool], (row, column): (usize, usize)) -> bool {
+        (0..7).all(|r| {
+            (0..7).all(|c| {
+                let ring = r.min(c).min(6 - r).min(6 - c);
+                dark[(row + r) * width + column + c] == (ring != 1)
+            })
+        })
+    }
+
+    #[test]
+    fn a_qr_code_has_its_three_finder_patterns() {
+        let (width, dark) =
+            qr_modules("http://127.0.0.1:8080/licences/ZZ20261208ABCDEF12?h=0123456789abcdef")
+                .unwrap();
+        assert_eq!(dark.len(), width * width);
+        assert!(
+            width >= 21 && (width - 17) % 4 == 0,
+            "a QR version's width: {width}"
+        );
+        for corner in [(0, 0), (0, width - 7), (width - 7, 0)] {
+            assert!(is_finder(width, &dark, corner), "finder at {corner:?}");
+        }
+        assert!(
+            !is_finder(width, &dark, (width - 7, width - 7)),
+            "none at the fourth corner"
+        );
+    }
+
+    #[test]
+    fn a_licence_page_draws_its_code_and_keeps_its_caption_searchable() {
+        let doc = Document {
+            title: "企业投资项目备案".into(),
+            subtitle: "电子证照".into(),
+            footer: "亲清家园".into(),
+            blocks: vec![Block::Qr {
+                text: "http://localhost/licences/ZZ1".into(),
+                caption: "扫码核验".into(),
+            }],
+        };
+        let pdf = write(&doc);
+        let body = String::from_utf8_lossy(&pdf);
+        let squares = body.matches(" re").count();
+        let (_, dark) = qr_modules("http://localhost/licences/ZZ1").unwrap();
+        let modules = dark.iter().filter(|d| **d).count();
+        assert!(
+            squares >= modules,
+            "{squares} rectangles for {modules} dark modules"
+        );
+    }
 }

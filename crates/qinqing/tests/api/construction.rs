@@ -342,6 +342,11 @@ async fn a_simulated_approval_becomes_formal_when_the_land_title_is_registered_o
     let simulated = ok(decide_with(&lead, &permit, &simulate("2027-03-31")).await).await;
     assert_eq!(simulated["status"], "simulated", "{simulated}");
     assert_eq!(simulated["lapses_on"], "2027-03-31");
+    assert_eq!(
+        simulated["licence_no"],
+        Value::Null,
+        "no licence on a 模拟 approval"
+    );
     // The matters after it go on: 施工图审查 is approved on the 模拟 permit.
     approve(&app, &firm, &code, "drawing_review", "zjj").await;
 
@@ -363,6 +368,24 @@ async fn a_simulated_approval_becomes_formal_when_the_land_title_is_registered_o
     .await;
     assert_eq!(formal["status"], "approved", "{formal}");
     assert!(formal["made_formal_at"].is_string(), "{formal}");
+    // Formal now, it has its licence, naming the land's title.
+    let no = formal["licence_no"]
+        .as_str()
+        .expect("a licence once formal");
+    let licence: Value = app
+        .anonymous()
+        .get(app.url(&format!("/api/v1/licences/{no}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(licence["genuine"], true, "{licence}");
+    assert_eq!(
+        licence["licence"]["land_title_no"],
+        "闽(2026)泉州台商投资区不动产权第 0004321 号"
+    );
     let shown = ok(firm.get(&format!("/api/v1/projects/{code}")).await).await;
     assert_eq!(
         shown["land_title_no"],
@@ -903,4 +926,55 @@ async fn a_merged_notice_takes_objections_only_in_its_period_and_shows_the_answe
     assert_eq!(seen["state"], "closed");
     assert_eq!(seen["may_object"], false);
     assert_eq!(seen["objections"].as_array().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn an_approval_issues_a_licence_anyone_can_verify_by_its_number_and_code() {
+    let app = TestApp::spawn().await;
+    let firm = app.login("enterprise").await;
+    let code = project(&firm).await;
+    approve(&app, &firm, &code, "project_filing", "fgj").await;
+    let shown = ok(firm.get(&format!("/api/v1/projects/{code}")).await).await;
+    let receipt = matter(&shown, "project_filing")["receipt_no"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let case = ok(firm
+        .get(&format!("/api/v1/construction-cases/{receipt}"))
+        .await)
+    .await;
+    let no = case["licence_no"].as_str().expect("issued on approval");
+
+    // The holder downloads it as PDF; a visitor cannot.
+    let path = format!("/api/v1/construction-cases/{receipt}/licence");
+    let pdf = firm.get(&path).await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let public = app.anonymous();
+    let res = public.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    // Anyone checks it by its number: what it says, and that the platform issued it.
+    let check = |query: String| {
+        let request = public.get(app.url(&format!("/api/v1/licences/{query}")));
+        async move { request.send().await.unwrap() }
+    };
+    let seen: Value = check(no.to_string()).await.json().await.unwrap();
+    assert_eq!(seen["genuine"], true, "{seen}");
+    assert_eq!(seen["code_matches"], Value::Null);
+    assert_eq!(seen["licence"]["matter_name"], "企业投资项目备案");
+    assert_eq!(seen["licence"]["issuer"], "发展和改革局");
+    assert_eq!(seen["licence"]["receipt_no"], receipt.as_str());
+    assert!(seen["trail_seq"].is_i64(), "{seen}");
+    let forged: Value = check(format!("{no}?h=0123456789abcdef"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(forged["code_matches"], false, "{forged}");
+    let unknown = check("ZZ20260101DEADBEEF".into()).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let page = app.text_of(&public, &format!("/licences/{no}")).await;
+    assert!(page.contains("核验通过"), "{page}");
 }

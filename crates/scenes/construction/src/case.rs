@@ -93,6 +93,8 @@ pub struct CaseView {
     pub may_survey: bool,
     /// Whether the caller may publish the case's notice (集中公示), merged with others.
     pub may_publish_notice: bool,
+    /// The electronic licence issued on its formal approval.
+    pub licence_no: Option<String>,
 }
 
 /// Applies for a matter of a project the caller acts for.
@@ -241,9 +243,7 @@ pub async fn decide(
     // The land's title, read with the project's row taken: a registration committed meanwhile
     // is seen, and one after waits for this decision (and then makes it formal).
     project_store::lock(&mut tx, project.id).await?;
-    let project = project_store::by_code(&mut tx, &project.code)
-        .await?
-        .ok_or_else(|| AppError::NotFound("没有这个项目".into()))?;
+    let project = project_again(&mut tx, &project.code).await?;
     if case.status != CaseStatus::Accepted {
         return Err(moved_on(&case));
     }
@@ -281,9 +281,21 @@ pub async fn decide(
     if let Some(title) = &decision.land_title {
         register_title(&mut tx, who, meta, &project, title, now).await?;
     }
+    if decision.to == CaseStatus::Approved {
+        // Read again: registering the land's title just now is on the licence.
+        let project = project_again(&mut tx, &project.code).await?;
+        let by = (who, meta);
+        crate::licence::issue(&mut tx, by, (&project, &case), &decision.note, now).await?;
+    }
     let shown = view_in(&mut tx, who, receipt_no).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
+}
+
+async fn project_again(conn: &mut Conn, code: &str) -> AppResult<ProjectRow> {
+    project_store::by_code(conn, code)
+        .await?
+        .ok_or_else(|| AppError::NotFound("没有这个项目".into()))
 }
 
 /// What approving a case records: formal or 模拟, and the land's title when it registers one.
@@ -415,6 +427,7 @@ async fn register_title(
     // A 模拟 approval past its last day has lapsed, whether or not the lapse job ran yet.
     let today = local_date(now);
     let still_holds = |c: &CaseRow| c.lapses_on.is_some_and(|last| last >= today);
+    let titled = project_again(conn, &project.code).await?;
     for case in store::of_project(conn, project.id).await? {
         if case.status == CaseStatus::Simulated
             && still_holds(&case)
@@ -428,6 +441,8 @@ async fn register_title(
                 detail: serde_json::json!({ "project": project.code, "land_title_no": title }),
             };
             audit::record(conn, who, meta, change, now).await?;
+            let note = case.decision_note.clone().unwrap_or_default();
+            crate::licence::issue(conn, (who, meta), (&titled, &case), &note, now).await?;
         }
     }
     Ok(())
@@ -511,6 +526,7 @@ fn view(who: &Principal, case: CaseRow, due_at: Option<DateTime<Utc>>) -> CaseVi
     CaseView {
         may_survey: crate::survey::may_survey(who, &case),
         may_publish_notice: ours && crate::notice::may_be_noticed(case.status),
+        licence_no: case.licence_no.clone(),
         would_be_simulated: needs_title(&case) && case.project_land_title.is_none(),
         registers_land_title: case.matter_code == LAND_TITLE_MATTER,
         conditions: case.conditions.clone(),

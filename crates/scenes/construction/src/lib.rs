@@ -14,6 +14,7 @@ pub mod case;
 pub mod catalogue;
 pub mod demo;
 pub mod entrustment;
+pub mod licence;
 pub mod notice;
 mod offices;
 pub mod pages;

@@ -30,6 +30,7 @@ const ACTIONS: &[ActionLabel] = &[
     ("construction.notice_published", "发布集中公示"),
     ("construction.objection_lodged", "公众对公示提出意见"),
     ("construction.objection_answered", "答复公示意见"),
+    ("construction.licence_issued", "核发电子证照"),
 ];
 
 #[async_trait]
@@ -81,7 +82,7 @@ impl Scene for Construction {
                 false => Ok(false),
             }),
             // A notice is public; its trail, like every trail, is for staff.
-            crate::notice::OBJECT => Some(Ok(staff)),
+            crate::notice::OBJECT | crate::licence::OBJECT => Some(Ok(staff)),
             _ => None,
         }
     }
@@ -96,6 +97,7 @@ impl Scene for Construction {
             crate::project::OBJECT => Some(Ok(format!("/projects/{object_id}"))),
             crate::case::OBJECT => Some(Ok(format!("/construction-cases/{object_id}"))),
             crate::notice::OBJECT => Some(Ok(format!("/notices/{object_id}"))),
+            crate::licence::OBJECT => Some(Ok(format!("/licences/{object_id}"))),
             _ => None,
         }
     }

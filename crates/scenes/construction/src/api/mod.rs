@@ -2,13 +2,14 @@
 
 use crate::case::{self, ApplyInput, CaseDecisionInput, CaseView};
 use crate::entrustment::{self, EntrustmentInput, EntrustmentView};
+use crate::licence::{self, LicenceCheck};
 use crate::notice::{
     self, AnswerInput, NoticeInput, NoticeSummary, NoticeView, ObjectionInput, ObjectionView,
 };
 use crate::project::{self, ProjectInput, ProjectSummary, ProjectView};
 use crate::survey::{self, CheckInInput, SurveyInput, SurveyView};
 use axum::Json;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use qinqing_kernel::web::AppState;
@@ -42,6 +43,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_notice))
         .routes(routes!(object))
         .routes(routes!(answer_objection))
+        .routes(routes!(licence_pdf))
+        .routes(routes!(check_licence))
 }
 
 /// The approval matters of the catalogue, stage by stage, with their time limits, materials
@@ -348,5 +351,69 @@ pub async fn answer_objection(
     let (who, meta) = (&caller.principal, &caller.meta);
     Ok(Json(
         notice::answer(&state.app, who, (&code, id), &input, meta).await?,
+    ))
+}
+
+/// The case's electronic licence as PDF, once approved formally: its QR code leads to the public
+/// page that verifies it. To whoever may see the case.
+#[utoipa::path(get, path = "/api/v1/construction-cases/{receipt}/licence", tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号")),
+    responses((status = 200, description = "电子证照 PDF", content_type = "application/pdf"),
+              (status = 404, body = ErrorBody)))]
+pub async fn licence_pdf(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Response> {
+    let base = platform_address(&state, &headers);
+    let (file_name, bytes) = licence::pdf(&state.app, &caller.principal, &receipt, &base).await?;
+    Ok(file_response(qinqing_kernel::attachments::FileContent {
+        file_name,
+        content_type: "application/pdf".into(),
+        inline: true,
+        bytes,
+    }))
+}
+
+/// This platform's address as the caller reached it (scheme from how it is served), for
+/// addresses printed on documents.
+fn platform_address(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct CodeQuery {
+    /// The code the licence's QR code carried.
+    pub h: Option<String>,
+}
+
+/// Verifies an electronic licence by its number: what it says, whether it is one the platform
+/// issued (its words match the hash the trail recorded at issue), and whether the scanned code
+/// is its own. Public.
+#[utoipa::path(get, path = "/api/v1/licences/{no}", tag = "construction",
+    params(("no" = String, Path, description = "证照编号"), CodeQuery),
+    responses((status = 200, body = LicenceCheck), (status = 404, body = ErrorBody)))]
+pub async fn check_licence(
+    State(state): State<AppState>,
+    Path(no): Path<String>,
+    Query(code): Query<CodeQuery>,
+) -> ApiResult<Json<LicenceCheck>> {
+    Ok(Json(
+        licence::check(&state.app, &no, code.h.as_deref()).await?,
     ))
 }

@@ -3,6 +3,7 @@
 //! use cases decide; a form shown to someone who may not use it is refused like the API would.
 
 mod cases;
+mod licences;
 mod notices;
 mod projects;
 
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
             "/construction-cases/{receipt}/notice",
             post(notices::publish),
         )
+        .route("/licences/{no}", get(licences::check))
         .route("/notices", get(notices::list))
         .route("/notices/{code}", get(notices::page))
         .route("/notices/{code}/objections", post(notices::object))

@@ -38,6 +38,8 @@ pub struct CaseRow {
     pub made_formal_at: Option<DateTime<Utc>>,
     /// The project's land title, if registered.
     pub project_land_title: Option<String>,
+    /// The electronic licence issued on its approval.
+    pub licence_no: Option<String>,
 }
 
 pub struct NewCase<'a> {
@@ -60,9 +62,11 @@ const SELECT: &str = "SELECT c.id, c.receipt_no, c.project_id, p.code AS project
      c.org_id, o.name AS org_name, c.entrustment_id, c.entrusted_by, \
      b.name AS entrusted_by_name, c.legal_days, c.promised_days, c.status, c.note, \
      c.submitted_at, c.accepted_at, c.decided_at, c.decision_note, c.conditions, c.lapses_on, \
-     c.made_formal_at, p.land_title_no AS project_land_title \
+     c.made_formal_at, p.land_title_no AS project_land_title, l.licence_no \
      FROM construction_case c JOIN construction_project p ON p.id = c.project_id \
-     JOIN enterprise e ON e.id = p.enterprise_id JOIN organisation o ON o.id = c.org_id LEFT JOIN organisation b ON b.id = c.entrusted_by";
+     JOIN enterprise e ON e.id = p.enterprise_id JOIN organisation o ON o.id = c.org_id \
+     LEFT JOIN organisation b ON b.id = c.entrusted_by \
+     LEFT JOIN construction_licence l ON l.case_id = c.id";
 
 fn from_row(r: &AnyRow) -> Result<CaseRow> {
     let stage: String = r.try_get("stage")?;
@@ -96,6 +100,7 @@ fn from_row(r: &AnyRow) -> Result<CaseRow> {
             .transpose()?,
         made_formal_at: optional_time(r, "made_formal_at")?,
         project_land_title: r.try_get("project_land_title")?,
+        licence_no: r.try_get("licence_no")?,
     })
 }
 

@@ -3,6 +3,7 @@
 
 pub mod cases;
 pub mod entrustments;
+pub mod licences;
 pub mod notices;
 pub mod projects;
 pub mod surveys;
