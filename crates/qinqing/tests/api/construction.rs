@@ -372,15 +372,7 @@ async fn a_simulated_approval_becomes_formal_when_the_land_title_is_registered_o
     let no = formal["licence_no"]
         .as_str()
         .expect("a licence once formal");
-    let licence: Value = app
-        .anonymous()
-        .get(app.url(&format!("/api/v1/licences/{no}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let licence = app.public_json(&format!("/api/v1/licences/{no}")).await;
     assert_eq!(licence["genuine"], true, "{licence}");
     assert_eq!(
         licence["licence"]["land_title_no"],
@@ -575,16 +567,27 @@ async fn check_in_without_photo(
     inspector.post_multipart(&path, form).await
 }
 
-#[tokio::test]
-async fn an_inspector_checks_in_on_the_site_with_a_photo_and_is_refused_away_from_it() {
-    // Tuesday 8 December 2026, 09:00 Beijing.
+/// Tuesday 8 December 2026, 09:00 Beijing, on a clock the test moves.
+async fn at_eight_on_a_tuesday() -> (Arc<ManualClock>, TestApp) {
     let clock = Arc::new(ManualClock::new(beijing_time(2026, 12, 8, 9)));
     let app = TestApp::spawn_at(clock.clone()).await;
+    (clock, app)
+}
+
+/// A new project's 项目备案 taken in by 发展和改革局: the enterprise, the case and the clerk.
+async fn filing_taken_in(app: &TestApp) -> (Session, String, Session) {
     let firm = app.login("enterprise").await;
     let code = project(&firm).await;
     let filing = apply(&firm, &code, "project_filing").await;
     let clerk = app.login("fgj").await;
     accept(&clerk, &filing).await;
+    (firm, filing, clerk)
+}
+
+#[tokio::test]
+async fn an_inspector_checks_in_on_the_site_with_a_photo_and_is_refused_away_from_it() {
+    let (clock, app) = at_eight_on_a_tuesday().await;
+    let (firm, filing, clerk) = filing_taken_in(&app).await;
     let surveys = format!("/api/v1/construction-cases/{filing}/surveys");
     let on_site = json!({
         "mode": "on_site", "starts_at": "2026-12-08 10:00", "ends_at": "2026-12-08T12:00",
@@ -708,13 +711,8 @@ async fn an_inspector_checks_in_on_the_site_with_a_photo_and_is_refused_away_fro
 
 #[tokio::test]
 async fn a_video_survey_records_its_recording_and_flags_a_check_in_outside_its_window() {
-    let clock = Arc::new(ManualClock::new(beijing_time(2026, 12, 8, 9)));
-    let app = TestApp::spawn_at(clock.clone()).await;
-    let firm = app.login("enterprise").await;
-    let code = project(&firm).await;
-    let filing = apply(&firm, &code, "project_filing").await;
-    let clerk = app.login("fgj").await;
-    accept(&clerk, &filing).await;
+    let (_clock, app) = at_eight_on_a_tuesday().await;
+    let (_, filing, clerk) = filing_taken_in(&app).await;
     let surveys = format!("/api/v1/construction-cases/{filing}/surveys");
     let video =
         json!({ "mode": "video", "starts_at": "2026-12-09 09:00", "ends_at": "2026-12-09 10:00" });
@@ -811,15 +809,7 @@ async fn a_merged_notice_takes_objections_only_in_its_period_and_shows_the_answe
         "/api/v1/construction/notices/{}",
         published["code"].as_str().unwrap()
     );
-    let listed: Value = app
-        .anonymous()
-        .get(app.url("/api/v1/construction/notices"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed = app.public_json("/api/v1/construction/notices").await;
     assert_eq!(listed[0]["code"], published["code"], "{listed}");
 
     // Anyone objects, logged out, with a number to be answered on.
@@ -862,14 +852,7 @@ async fn a_merged_notice_takes_objections_only_in_its_period_and_shows_the_answe
     .await;
 
     // The public reads the objection masked; the office reads who and how to call back.
-    let seen: Value = public
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let seen = app.public_json(&path).await;
     assert_eq!(seen["objections"][0]["name"], "张*", "{seen}");
     assert_eq!(seen["objections"][0]["phone"], Value::Null);
     let office = ok(zrj.get(&path).await).await;
@@ -891,14 +874,7 @@ async fn a_merged_notice_takes_objections_only_in_its_period_and_shows_the_answe
     assert_eq!(answered["objections"][0]["answer"], answer["answer"]);
     let again = zrj.post(&answer_path, &answer).await;
     assert_error(again, StatusCode::CONFLICT, "conflict", None).await;
-    let seen: Value = public
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let seen = app.public_json(&path).await;
     assert_eq!(
         seen["objections"][0]["answer"], answer["answer"],
         "the answer is public"
@@ -915,14 +891,7 @@ async fn a_merged_notice_takes_objections_only_in_its_period_and_shows_the_answe
         "{body}"
     );
     assert_eq!(app.audit_count().await, trail);
-    let seen: Value = public
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let seen = app.public_json(&path).await;
     assert_eq!(seen["state"], "closed");
     assert_eq!(seen["may_object"], false);
     assert_eq!(seen["objections"].as_array().unwrap().len(), 3);

@@ -192,6 +192,12 @@ impl TestApp {
         res.text().await.unwrap()
     }
 
+    /// The body of `path` as a visitor who is not logged in gets it, as JSON.
+    pub async fn public_json(&self, path: &str) -> serde_json::Value {
+        let res = self.anonymous().get(self.url(path)).send().await.unwrap();
+        res.json().await.unwrap()
+    }
+
     /// The server's Prometheus metrics.
     pub async fn metrics(&self) -> String {
         self.text_of(&self.anonymous(), "/metrics").await
