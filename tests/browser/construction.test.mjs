@@ -108,6 +108,7 @@ async function surveyOnSite(clerk, watch, casePath) {
   const survey = clerk.locator('#surveys');
   assert.match(await survey.innerText(), /已签到[\s\S]*签到位置距现场中心 100 米[\s\S]*勘查意见:现场与申报图纸一致/);
   assert.equal(await survey.locator('[data-outside-window]').count(), 0, 'checked in within the window');
+  assert.equal(await survey.locator('[data-typed-location]').count(), 0, 'the position came from the phone');
   await survey.locator('.photos img').waitFor();
   assert.ok(await survey.locator('.photos img').evaluate((img) => img.naturalWidth > 0), 'the photo shows');
   await assertNoHorizontalScroll(clerk);

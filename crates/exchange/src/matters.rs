@@ -10,7 +10,7 @@ use crate::report::ImportReport;
 
 /// The catalogue sheet. `after` lists prerequisite codes separated by `、`; `materials` are
 /// separated by `;`; `land_title` is 是 or 否 (empty means 否).
-pub const MATTER_COLUMNS: [Column; 10] = [
+pub const MATTER_COLUMNS: [Column; 11] = [
     ("code", "事项编码", true),
     ("name", "事项名称", true),
     ("stage", "审批阶段", true),
@@ -21,9 +21,10 @@ pub const MATTER_COLUMNS: [Column; 10] = [
     ("land_title", "需不动产权证", false),
     ("materials", "申请材料", false),
     ("basis", "设定依据", true),
+    ("licence", "核发证照", false),
 ];
 
-const MATTER_EXAMPLES: [[&str; 10]; 1] = [[
+const MATTER_EXAMPLES: [[&str; 11]; 1] = [[
     "construction_permit",
     "建筑工程施工许可证核发",
     "施工许可",
@@ -34,6 +35,7 @@ const MATTER_EXAMPLES: [[&str; 10]; 1] = [[
     "是",
     "建筑工程施工许可证申请表;施工合同;施工图审查合格书",
     "《中华人民共和国建筑法》第八条",
+    "建筑工程施工许可证",
 ]];
 
 /// Reads a catalogue sheet into rows by column code; see [`read`] for what rejects a file.

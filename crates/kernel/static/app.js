@@ -130,19 +130,27 @@ function scrollableTables() {
 }
 
 // A "获取当前位置" button fills the latitude and longitude fields of its form from the phone's
-// location (the fields can still be typed by hand, e.g. read off a map app).
+// location and marks the position as the device's; typing in the fields marks it typed.
 function locateButton(button) {
   const form = button.closest("form");
   const status = document.createElement("div");
   status.className = "hint";
   status.setAttribute("aria-live", "polite");
   button.insertAdjacentElement("afterend", status);
+  // Where the position came from: the server flags one typed by hand.
+  const source = form.querySelector("[name=located_by]");
+  const accuracy = form.querySelector("[name=accuracy_m]");
+  form.querySelectorAll("[name=latitude], [name=longitude]").forEach((field) => {
+    field.addEventListener("input", () => { source.value = ""; accuracy.value = ""; });
+  });
   if (!navigator.geolocation) { button.hidden = true; return; }
   button.addEventListener("click", () => {
     status.textContent = "正在获取位置……";
     navigator.geolocation.getCurrentPosition((position) => {
       form.querySelector("[name=latitude]").value = position.coords.latitude.toFixed(6);
       form.querySelector("[name=longitude]").value = position.coords.longitude.toFixed(6);
+      source.value = "device";
+      accuracy.value = String(Math.round(position.coords.accuracy));
       status.textContent = "已获取当前位置(精度约 " + Math.round(position.coords.accuracy) + " 米)";
     }, () => {
       status.textContent = "未能获取位置:请允许本网站使用位置信息,或手工填写经纬度";

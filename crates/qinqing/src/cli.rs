@@ -80,6 +80,10 @@ pub enum Command {
         /// Mark cookies Secure (serve behind HTTPS).
         #[arg(long, env = "QINQING_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The address the public reaches the platform at (https://qinqing.example.gov.cn),
+        /// printed in the QR codes of licences; without it, the address each download came by.
+        #[arg(long, env = "QINQING_PUBLIC_URL", value_parser = parse_public_url)]
+        public_url: Option<String>,
         /// POST queued SMS as JSON {phone, text} to this gateway URL (http://); without it SMS
         /// are only recorded and shown to administrators.
         #[arg(long, env = "QINQING_SMS_WEBHOOK")]
@@ -381,6 +385,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             demo,
             secure_cookies,
+            public_url,
             sms_webhook,
             background_interval,
             oidc,
@@ -388,6 +393,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let options = crate::ServeOptions {
                 demo,
                 secure_cookies,
+                public_url,
                 background: Some(std::time::Duration::from_secs(background_interval)),
                 sms_webhook,
                 oidc: oidc.settings(),
@@ -622,5 +628,44 @@ fn policy(what: PolicyWhat) -> anyhow::Result<()> {
             reasons: crate::policy_eval::Reasons::parse(reasons.as_deref()),
             breached_commitments,
         }),
+    }
+}
+
+/// A public address: http(s)://host[:port][/path], kept without its trailing slash.
+fn parse_public_url(text: &str) -> Result<String, String> {
+    let url = text.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("应为 http:// 或 https:// 开头的网址")?;
+    let host = rest.split('/').next().unwrap_or_default();
+    let allowed = |c: char| c.is_ascii_alphanumeric() || ".-:[]".contains(c);
+    if host.is_empty() || !host.chars().all(allowed) || rest.contains(['?', '#', ' ']) {
+        return Err("网址应带主机名,且不含空格、查询参数".into());
+    }
+    Ok(url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_public_url;
+
+    #[test]
+    fn a_public_url_is_http_with_a_host_and_loses_its_trailing_slash() {
+        let ok = |s: &str| parse_public_url(s).unwrap();
+        assert_eq!(
+            ok("https://qinqing.example.gov.cn/"),
+            "https://qinqing.example.gov.cn"
+        );
+        assert_eq!(ok(" http://10.0.0.5:8080/qq "), "http://10.0.0.5:8080/qq");
+        for wrong in [
+            "qinqing.example.gov.cn",
+            "ftp://x",
+            "https://",
+            "https://a b",
+            "https://x?y=1",
+        ] {
+            assert!(parse_public_url(wrong).is_err(), "{wrong}");
+        }
     }
 }

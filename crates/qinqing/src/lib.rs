@@ -115,6 +115,8 @@ fn resume_long_work(app: &App) {
 pub struct ServeOptions {
     pub demo: bool,
     pub secure_cookies: bool,
+    /// The address the public reaches the platform at, printed on documents (licences' QR codes).
+    pub public_url: Option<String>,
     /// How often to sign checkpoints, fire warnings, send SMS and run each scene's background
     /// round; `None` runs none of it (tests do it explicitly).
     pub background: Option<std::time::Duration>,
@@ -146,6 +148,7 @@ pub async fn serve(
         app,
         demo: options.demo,
         secure_cookies: options.secure_cookies,
+        public_url: options.public_url,
         metrics,
         oidc,
         scenes: scenes().into(),

@@ -23,6 +23,10 @@ CREATE TABLE construction_survey (
     latitude         BIGINT,
     longitude        BIGINT,
     distance_m       BIGINT,
+    -- How the phone's position was had: 'device' (its location service, with the accuracy it
+    -- reported, in metres) or 'typed' (by hand: flagged, since anyone can type the centre).
+    located_by       TEXT,
+    accuracy_m       BIGINT,
     -- 1 when the check-in fell outside the appointed window.
     outside_window   BIGINT NOT NULL DEFAULT 0,
     findings         TEXT,

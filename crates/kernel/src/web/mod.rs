@@ -42,6 +42,8 @@ pub struct AppState {
     pub demo: bool,
     /// Set `Secure` on cookies (when served over HTTPS).
     pub secure_cookies: bool,
+    /// The address the public reaches the platform at (no trailing slash), for documents.
+    pub public_url: Option<String>,
     pub metrics: Arc<Metrics>,
     /// The single sign-on provider, when one is configured (`qinqing serve --oidc-issuer …`).
     pub oidc: Option<Arc<crate::oidc::Oidc>>,

@@ -70,6 +70,7 @@ pub async fn serve(app: &qinqing_kernel::App) -> anyhow::Result<String> {
     let options = qinqing::ServeOptions {
         demo: true,
         secure_cookies: false,
+        public_url: None,
         background: None,
         sms_webhook: None,
         oidc: None,

@@ -692,6 +692,7 @@ async fn an_inspector_checks_in_on_the_site_with_a_photo_and_is_refused_away_fro
     // 100 m from the centre, in the window, with a photo: recorded once.
     let done = ok(check_in(&inspector, &filing, id, &near).await).await;
     assert_eq!(done["distance_m"], 100, "{done}");
+    assert_eq!(done["typed_location"], true, "typed by hand, so flagged");
     assert_eq!(done["location"], "24.875412, 118.675103");
     assert_eq!(done["outside_window"], false);
     assert_eq!(done["findings"], "现场与申报图纸一致");
@@ -860,11 +861,14 @@ async fn a_merged_notice_takes_objections_only_in_its_period_and_shows_the_answe
     assert_eq!(office["objections"][0]["phone"], "13805951234");
     assert_eq!(office["may_answer"], true);
 
-    // The office that published it answers, once; another office may not.
+    // The offices of the merged matters answer, once; an office with no part in it may not.
+    let fgj_sees = ok(fgj.get(&path).await).await;
+    assert_eq!(fgj_sees["objections"][0]["phone"], "13805951234");
+    let hbj = app.login("hbj").await;
     let answer_path = format!("{path}/objections/{id}/answer");
     let answer = json!({ "answer": "施工将限定在 7:00–12:00、14:00–22:00,并设置隔音围挡。" });
     assert_error(
-        fgj.post(&answer_path, &answer).await,
+        hbj.post(&answer_path, &answer).await,
         StatusCode::FORBIDDEN,
         "forbidden",
         None,
@@ -933,6 +937,7 @@ async fn an_approval_issues_a_licence_anyone_can_verify_by_its_number_and_code()
     assert_eq!(seen["genuine"], true, "{seen}");
     assert_eq!(seen["code_matches"], Value::Null);
     assert_eq!(seen["licence"]["matter_name"], "企业投资项目备案");
+    assert_eq!(seen["licence"]["licence_name"], "企业投资项目备案证明");
     assert_eq!(seen["licence"]["issuer"], "发展和改革局");
     assert_eq!(seen["licence"]["receipt_no"], receipt.as_str());
     assert!(seen["trail_seq"].is_i64(), "{seen}");

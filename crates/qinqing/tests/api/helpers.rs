@@ -157,6 +157,7 @@ impl TestApp {
         let options = qinqing::ServeOptions {
             demo: true,
             secure_cookies: false,
+            public_url: None,
             background: None,
             sms_webhook: None,
             oidc: None,

@@ -318,6 +318,7 @@ async fn every_answer_carries_the_security_headers_and_pages_have_no_inline_scri
     let options = qinqing::ServeOptions {
         demo: false,
         secure_cookies: true,
+        public_url: None,
         background: None,
         sms_webhook: None,
         oidc: None,

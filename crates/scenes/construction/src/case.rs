@@ -433,14 +433,9 @@ async fn register_title(
             && still_holds(&case)
             && store::end_simulation(conn, case.id, CaseStatus::Approved, now).await?
         {
-            let change = Change {
-                action: "construction.case_made_formal",
-                object_type: OBJECT,
-                object_id: case.receipt_no.clone(),
-                on_behalf_of: None,
-                detail: serde_json::json!({ "project": project.code, "land_title_no": title }),
-            };
-            audit::record(conn, who, meta, change, now).await?;
+            let detail = serde_json::json!({ "project": project.code, "land_title_no": title });
+            let change = ("construction.case_made_formal", detail);
+            crate::trail::on_case(conn, (who, meta), &case, change, now).await?;
             let note = case.decision_note.clone().unwrap_or_default();
             crate::licence::issue(conn, (who, meta), (&titled, &case), &note, now).await?;
         }
@@ -493,15 +488,8 @@ async fn record(
     case: &CaseRow,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let change = Change {
-        action,
-        object_type: OBJECT,
-        object_id: case.receipt_no.clone(),
-        on_behalf_of: None,
-        detail: serde_json::json!({ "project": case.project_code, "matter": case.matter_code }),
-    };
-    audit::record(conn, who, meta, change, now).await?;
-    Ok(())
+    let detail = serde_json::json!({ "project": case.project_code, "matter": case.matter_code });
+    crate::trail::on_case(conn, (who, meta), case, (action, detail), now).await
 }
 
 /// One case, if the caller may see it.

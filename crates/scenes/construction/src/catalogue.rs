@@ -90,6 +90,9 @@ pub struct MatterDef {
     pub needs_land_title: bool,
     pub materials: Vec<String>,
     pub basis: String,
+    /// The electronic licence (电子证照) an approval issues, by name; none for matters that issue
+    /// none (a design review, a utility connection).
+    pub licence: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,7 +162,7 @@ impl Catalogue {
     /// The catalogue as a sheet in the import format, so an administrator can edit it and
     /// import it back.
     pub fn write(&self, format: FileFormat) -> Result<Vec<u8>, ExportError> {
-        let rows: Vec<[String; 10]> = self.matters.iter().map(matter_cells).collect();
+        let rows: Vec<[String; 11]> = self.matters.iter().map(matter_cells).collect();
         let rows: Vec<Vec<&str>> = rows
             .iter()
             .map(|r| r.iter().map(String::as_str).collect())
@@ -339,6 +342,7 @@ fn parse_line(line: &Line, errors: &mut Vec<RowError>) -> Option<MatterDef> {
         needs_land_title,
         materials: split(line.get("materials"), &[';', ';']),
         basis: line.get("basis").to_string(),
+        licence: Some(line.get("licence").to_string()).filter(|l| !l.is_empty()),
     })
 }
 
@@ -367,7 +371,7 @@ fn header(code: &str) -> &'static str {
 }
 
 /// A matter's cells in the order of [`MATTER_COLUMNS`]; the promise is always written out.
-fn matter_cells(m: &MatterDef) -> [String; 10] {
+fn matter_cells(m: &MatterDef) -> [String; 11] {
     [
         m.code.clone(),
         m.name.clone(),
@@ -379,6 +383,7 @@ fn matter_cells(m: &MatterDef) -> [String; 10] {
         if m.needs_land_title { "是" } else { "否" }.to_string(),
         m.materials.join(";"),
         m.basis.clone(),
+        m.licence.clone().unwrap_or_default(),
     ]
 }
 

@@ -19,10 +19,12 @@ pub mod notice;
 mod offices;
 pub mod pages;
 pub mod project;
+pub mod review;
 pub mod scene;
 pub mod status;
 pub mod store;
 pub mod survey;
+mod trail;
 
 use catalogue::Catalogue;
 use std::sync::LazyLock;

@@ -10,7 +10,6 @@ use crate::store::projects::ProjectRow;
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::deadline::local_date;
 use qinqing_exchange::pdf::{Block, Document};
-use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::store::Conn;
 use qinqing_kernel::store::audit as trail;
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
@@ -28,6 +27,8 @@ const CODE_HEX: usize = 16;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct LicenceContent {
     pub licence_no: String,
+    /// What it is (建设工程规划许可证), as the catalogue names the matter's licence.
+    pub licence_name: String,
     /// The matter approved (建设工程规划许可证核发).
     pub matter_name: String,
     pub holder: String,
@@ -56,15 +57,21 @@ pub struct LicenceCheck {
     pub code_matches: Option<bool>,
 }
 
-/// Issues the licence of a case just approved formally, on the trail; inside the decision's
-/// transaction, so an approval never stands without its licence.
+/// Issues the licence of a case just approved formally, if its matter issues one, on the
+/// trail; inside the decision's transaction, so an approval never stands without its licence.
 pub(crate) async fn issue(
     conn: &mut Conn,
     (who, meta): (&Principal, &RequestMeta),
     (project, case): (&ProjectRow, &CaseRow),
     decision_note: &str,
     now: DateTime<Utc>,
-) -> AppResult<String> {
+) -> AppResult<Option<String>> {
+    let Some(licence_name) = crate::catalogue()
+        .get(&case.matter_code)
+        .and_then(|m| m.licence.clone())
+    else {
+        return Ok(None);
+    };
     let licence_no = qinqing_kernel::receipts::receipt_number("ZZ", now)?;
     let issuer = match &case.entrusted_by_name {
         Some(by) => format!("{}(受{by}委托)", case.org_name),
@@ -72,6 +79,7 @@ pub(crate) async fn issue(
     };
     let content = LicenceContent {
         licence_no: licence_no.clone(),
+        licence_name,
         matter_name: case.matter_name.clone(),
         holder: case.enterprise_name.clone(),
         credit_code: project.credit_code.clone(),
@@ -95,15 +103,10 @@ pub(crate) async fn issue(
         issued_at: now,
     };
     store::insert(conn, &row).await?;
-    let change = Change {
-        action: ISSUED,
-        object_type: OBJECT,
-        object_id: licence_no.clone(),
-        on_behalf_of: None,
-        detail: serde_json::json!({ "case": case.receipt_no, "sha256": sha256 }),
-    };
-    audit::record(conn, who, meta, change, now).await?;
-    Ok(licence_no)
+    let detail = serde_json::json!({ "case": case.receipt_no, "sha256": sha256 });
+    let object = (OBJECT, licence_no.as_str());
+    crate::trail::record(conn, (who, meta), object, (ISSUED, detail), now).await?;
+    Ok(Some(licence_no))
 }
 
 fn hash(text: &str) -> String {
@@ -171,12 +174,6 @@ pub async fn pdf(
     ))
 }
 
-/// What the licence is called: the matter without its "核发" (建设工程规划许可证核发 issues a
-/// 建设工程规划许可证).
-fn licence_title(matter_name: &str) -> &str {
-    matter_name.strip_suffix("核发").unwrap_or(matter_name)
-}
-
 fn document(c: &LicenceContent, address: String) -> Document {
     let mut lines = vec![
         format!("持证单位:{}", c.holder),
@@ -199,23 +196,9 @@ fn document(c: &LicenceContent, address: String) -> Document {
         caption: "扫码核验:用手机扫描左侧二维码,在亲清家园平台查验本证照是否由平台签发,以及证照的原始内容。".into(),
     });
     Document {
-        title: licence_title(&c.matter_name).to_string(),
+        title: c.licence_name.clone(),
         subtitle: format!("电子证照 · 证照编号 {}", c.licence_no),
         footer: format!("亲清家园电子证照 {}", c.licence_no),
         blocks,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_licence_is_called_what_the_matter_issues() {
-        assert_eq!(
-            licence_title("建设工程规划许可证核发"),
-            "建设工程规划许可证"
-        );
-        assert_eq!(licence_title("企业投资项目备案"), "企业投资项目备案");
     }
 }

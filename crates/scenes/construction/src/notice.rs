@@ -5,12 +5,13 @@
 
 use crate::status::CaseStatus;
 use crate::store::cases::{self as case_store, CaseRow};
-use crate::store::notices::{self as store, NewNotice, NewObjection, NoticeRow, ObjectionRow};
+use crate::store::notices::{
+    self as store, NewNotice, NewObjection, NoticeRow, NoticedMatter, ObjectionRow,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::contact::PhoneNumber;
 use qinqing_domain::deadline::local_date;
 use qinqing_domain::org::Role;
-use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::input::required_text;
 use qinqing_kernel::store::{Conn, StoreError};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta, status};
@@ -25,6 +26,34 @@ const LONGEST_PERIOD_DAYS: i64 = 90;
 const OBJECTIONS_PER_PHONE: i64 = 3;
 /// How long a notice stays on the public list after its period, in days.
 const SHOWN_AFTER_DAYS: u64 = 30;
+/// The most cases one notice merges.
+const MOST_CASES: usize = 20;
+/// Objections one address may lodge at once, and how fast that allowance comes back: enough
+/// for a village meeting behind one router, too few to flood a notice.
+const OBJECTIONS_PER_ADDRESS: u32 = 20;
+const OBJECTION_ALLOWANCE_BACK: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Admits one objection from `address` (anyone may object, without an account), or tells how
+/// long to wait. Kept in memory for the life of the process, like the limits on logins.
+pub fn admit_objection(address: Option<std::net::IpAddr>) -> AppResult<()> {
+    use governor::{DefaultKeyedRateLimiter, Quota};
+    use std::num::NonZeroU32;
+    static LIMITER: std::sync::LazyLock<DefaultKeyedRateLimiter<std::net::IpAddr>> =
+        std::sync::LazyLock::new(|| {
+            let burst = NonZeroU32::new(OBJECTIONS_PER_ADDRESS).unwrap_or(NonZeroU32::MIN);
+            let quota = Quota::with_period(OBJECTION_ALLOWANCE_BACK)
+                .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+                .allow_burst(burst);
+            DefaultKeyedRateLimiter::keyed(quota)
+        });
+    let address = address.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    LIMITER
+        .check_key(&address)
+        .map_err(|_| AppError::Throttled {
+            message: "提交过于频繁,请稍后再试".into(),
+            retry_after_seconds: OBJECTION_ALLOWANCE_BACK.as_secs(),
+        })
+}
 
 status! {
     /// Where a notice's period stands, by the Beijing date.
@@ -142,8 +171,16 @@ pub async fn publish(
     }
     let title = required_text("title", &input.title, 100, "请填写公示标题")?;
     let body = required_text("body", &input.body, 4000, "请填写公示内容")?;
+    if input.cases.len() > MOST_CASES {
+        return Err(AppError::invalid(
+            "cases",
+            format!("一则集中公示最多合并 {MOST_CASES} 个事项"),
+        ));
+    }
     let now = app.now();
     let period = period_of(input, local_date(now))?;
+    // No office acts in a department's name after its entrustment ended.
+    crate::entrustment::give_back_ended(app).await?;
     let mut tx = app.db.begin().await?;
     let cases = noticed_cases(&mut tx, who, &input.cases).await?;
     let code = qinqing_kernel::receipts::receipt_number("GS", now)?;
@@ -163,10 +200,10 @@ pub async fn publish(
         "cases": cases.iter().map(|c| &c.receipt_no).collect::<Vec<_>>(),
         "period": [period.0, period.1],
     });
-    record(
+    crate::trail::record(
         &mut tx,
         (who, meta),
-        &code,
+        (OBJECT, &code),
         ("construction.notice_published", detail),
         now,
     )
@@ -313,9 +350,12 @@ async fn notice(conn: &mut Conn, code: &str) -> AppResult<NoticeRow> {
         .ok_or_else(|| AppError::NotFound("没有这则公示".into()))
 }
 
-fn answers_for(who: Option<&Principal>, n: &NoticeRow) -> bool {
+/// The staff who answer a notice's objections (and see who lodged them): those of the office
+/// that published it and of every office deciding a matter it merges.
+fn answers_for(who: Option<&Principal>, n: &NoticeRow, matters: &[NoticedMatter]) -> bool {
     who.is_some_and(|p| {
-        p.org_id == n.org_id && matches!(p.role, Role::Handler | Role::DepartmentLead)
+        matches!(p.role, Role::Handler | Role::DepartmentLead)
+            && (p.org_id == n.org_id || matters.iter().any(|m| m.org_id == p.org_id))
     })
 }
 
@@ -327,7 +367,7 @@ async fn view_in(
 ) -> AppResult<NoticeView> {
     let n = notice(conn, code).await?;
     let matters = store::matters_of(conn, n.id).await?;
-    let office = answers_for(who, &n);
+    let office = answers_for(who, &n, &matters);
     let objections = store::objections_of(conn, n.id)
         .await?
         .into_iter()
@@ -392,6 +432,8 @@ pub async fn object(
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let n = notice(&mut tx, code).await?;
+    // One objection at a time per notice, so that the count per telephone holds.
+    store::lock(&mut tx, n.id).await?;
     let today = local_date(now);
     match NoticeState::on(n.period, today) {
         NoticeState::Open => {}
@@ -424,10 +466,10 @@ pub async fn object(
     // The public lodges it: the trail records it under the platform, without the number.
     let detail = serde_json::json!({ "objection": id });
     let system = Principal::system();
-    record(
+    crate::trail::record(
         &mut tx,
         (&system, meta),
-        &n.code,
+        (OBJECT, &n.code),
         ("construction.objection_lodged", detail),
         now,
     )
@@ -460,9 +502,10 @@ pub async fn answer(
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let n = notice(&mut tx, code).await?;
-    if !answers_for(Some(who), &n) {
+    let matters = store::matters_of(&mut tx, n.id).await?;
+    if !answers_for(Some(who), &n, &matters) {
         return Err(AppError::forbidden(format!(
-            "本公示由{}发布并答复异议",
+            "本公示由{}发布,由其和所公示事项的审批部门答复意见",
             n.org_name
         )));
     }
@@ -475,10 +518,10 @@ pub async fn answer(
         });
     }
     let detail = serde_json::json!({ "objection": objection_id });
-    record(
+    crate::trail::record(
         &mut tx,
         (who, meta),
-        &n.code,
+        (OBJECT, &n.code),
         ("construction.objection_answered", detail),
         now,
     )
@@ -486,24 +529,6 @@ pub async fn answer(
     let shown = view_in(&mut tx, Some(who), &n.code, local_date(now)).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
-}
-
-async fn record(
-    conn: &mut Conn,
-    (who, meta): (&Principal, &RequestMeta),
-    code: &str,
-    (action, detail): (&str, serde_json::Value),
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let change = Change {
-        action,
-        object_type: OBJECT,
-        object_id: code.to_string(),
-        on_behalf_of: None,
-        detail,
-    };
-    audit::record(conn, who, meta, change, now).await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -14,7 +14,6 @@ use qinqing_domain::deadline::parse_beijing_minute;
 use qinqing_domain::geo::GeoPoint;
 use qinqing_domain::upload::{FileKind, Upload};
 use qinqing_kernel::attachments::{self, AttachmentView, FileContent, NewMaterial};
-use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::input::optional_text;
 use qinqing_kernel::store::attachments::Owner;
 use qinqing_kernel::store::{Conn, StoreError};
@@ -60,6 +59,10 @@ pub struct CheckInInput<'a> {
     /// On site: where the phone is, in decimal degrees.
     pub latitude: &'a str,
     pub longitude: &'a str,
+    /// "device" when the page took the position from the phone's location service (with
+    /// `accuracy_m`, as it reported); anything else counts as typed by hand.
+    pub located_by: &'a str,
+    pub accuracy_m: &'a str,
     /// 勘查意见.
     pub findings: &'a str,
     /// By video: the meeting's or the recording's number.
@@ -82,6 +85,11 @@ pub struct SurveyView {
     /// On site: where the phone was, and how far from the site's centre in metres.
     pub location: Option<String>,
     pub distance_m: Option<i64>,
+    /// On site: the position was typed by hand rather than taken from the phone's location
+    /// service: flagged, since anyone can type the site's centre.
+    pub typed_location: bool,
+    /// On site, from the phone: the accuracy it reported, in metres.
+    pub accuracy_m: Option<i64>,
     /// The check-in fell outside the appointed window.
     pub outside_window: bool,
     pub findings: Option<String>,
@@ -115,10 +123,8 @@ pub async fn photo(
 ) -> AppResult<FileContent> {
     let mut conn = app.db.conn().await?;
     let (_, case) = visible_case(&mut conn, who, receipt_no).await?;
-    let survey = store::of_case(&mut conn, case.id)
+    let survey = store::of_case_by_id(&mut conn, case.id, survey_id)
         .await?
-        .into_iter()
-        .find(|s| s.id == survey_id)
         .ok_or_else(no_such_survey)?;
     attachments::content(&mut conn, photos_of(&survey.id.to_string()), file_id).await
 }
@@ -151,6 +157,8 @@ fn view(who: &Principal, case: &CaseRow, s: SurveyRow, photos: Vec<AttachmentVie
         checked_in_at: check_in.map(|c| c.at),
         location: check_in.and_then(|c| c.place).map(|(p, _)| p.to_string()),
         distance_m: check_in.and_then(|c| c.place).map(|(_, d)| d),
+        typed_location: check_in.is_some_and(|c| c.place.is_some() && c.from_device.is_none()),
+        accuracy_m: check_in.and_then(|c| c.from_device.flatten()),
         outside_window: check_in.is_some_and(|c| c.outside_window),
         findings: check_in.map(|c| c.findings.clone()),
         video_record: check_in.and_then(|c| c.video_record.clone()),
@@ -197,7 +205,7 @@ pub async fn appoint(
         "window": [window.0, window.1],
         "site": site.map(|(p, r)| format!("{p} ±{r}m")),
     });
-    trace(
+    crate::trail::on_case(
         &mut tx,
         (who, meta),
         &case,
@@ -279,11 +287,12 @@ pub async fn check_in(
     if case.status != CaseStatus::Accepted {
         return Err(moved_on(&case));
     }
-    let survey = store::of_case(&mut tx, case.id)
+    let survey = store::of_case_by_id(&mut tx, case.id, survey_id)
         .await?
-        .into_iter()
-        .find(|s| s.id == survey_id)
         .ok_or_else(no_such_survey)?;
+    if let Some(photo) = &input.photo {
+        photo_is_an_image(photo)?;
+    }
     let findings = optional_text("findings", Some(input.findings), 1000)?.unwrap_or_default();
     let (place, video_record) = match survey.mode {
         SurveyMode::OnSite => (Some(on_the_site(&survey, input)?), None),
@@ -293,6 +302,16 @@ pub async fn check_in(
     let new = NewCheckIn {
         by: who.user_id,
         place,
+        from_device: (input.located_by == "device").then(|| {
+            // What a browser reports: metres, as a decimal.
+            input
+                .accuracy_m
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|a| a.is_finite() && *a >= 0.0)
+                .map(|a| a.round().min(1e9) as i64)
+        }),
         outside_window,
         findings: &findings,
         video_record: video_record.as_deref(),
@@ -300,7 +319,7 @@ pub async fn check_in(
     if !store::check_in(&mut tx, survey.id, &new, now).await? {
         return Err(AppError::Conflict {
             field: None,
-            message: "这次勘查已有人签到,请刷新后再看".into(),
+            message: "这次勘查已有人签到,或本件已办结,请刷新后再看".into(),
         });
     }
     if let Some(photo) = &input.photo {
@@ -327,7 +346,7 @@ pub async fn check_in(
         "distance_m": place.map(|(_, d)| d),
         "outside_window": outside_window,
     });
-    trace(
+    crate::trail::on_case(
         &mut tx,
         (who, meta),
         &case,
@@ -358,16 +377,20 @@ fn on_the_site(survey: &SurveyRow, input: &CheckInInput<'_>) -> AppResult<(GeoPo
             ),
         ));
     }
-    let photo = input
-        .photo
-        .as_ref()
-        .ok_or_else(|| AppError::invalid("file", "现场勘查须拍摄至少一张现场照片"))?;
+    if input.photo.is_none() {
+        return Err(AppError::invalid("file", "现场勘查须拍摄至少一张现场照片"));
+    }
+    Ok((here, distance))
+}
+
+/// A survey's photo is a picture: JPG or PNG.
+fn photo_is_an_image(photo: &NewMaterial<'_>) -> AppResult<()> {
     let is_image = Upload::parse(photo.file_name, photo.bytes.clone())
         .is_ok_and(|u| matches!(u.kind(), FileKind::Jpeg | FileKind::Png));
     if !is_image {
         return Err(AppError::invalid("file", "现场照片须为 JPG 或 PNG 图片"));
     }
-    Ok((here, distance))
+    Ok(())
 }
 
 /// "320 米", "3.2 公里".
@@ -394,22 +417,4 @@ async fn one(conn: &mut Conn, who: &Principal, case: &CaseRow, id: i64) -> AppRe
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("survey {id} vanished")))
-}
-
-async fn trace(
-    conn: &mut Conn,
-    (who, meta): (&Principal, &RequestMeta),
-    case: &CaseRow,
-    (action, detail): (&str, serde_json::Value),
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let change = Change {
-        action,
-        object_type: crate::case::OBJECT,
-        object_id: case.receipt_no.clone(),
-        on_behalf_of: None,
-        detail,
-    };
-    audit::record(conn, who, meta, change, now).await?;
-    Ok(())
 }

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::error::{ApiResult, ErrorBody};
-use qinqing_kernel::web::session::{ApiUser, MaybeUser};
+use qinqing_kernel::web::session::{ApiUser, ClientAddress, MaybeUser};
 use qinqing_kernel::web::upload::{UploadForm, file_response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -232,7 +232,7 @@ pub async fn appoint_survey(
     tag = "construction",
     params(("receipt" = String, Path, description = "办件编号"), ("id" = i64, Path, description = "勘查")),
     request_body(content = Object, content_type = "multipart/form-data",
-        description = "latitude, longitude: 所在位置(度); findings: 勘查意见; video_record: 视频会议号或录像编号; file: 现场照片(JPG/PNG)"),
+        description = "latitude, longitude: 所在位置(度,WGS-84); located_by: device(取自手机定位)或留空(手工填写,将被标注); accuracy_m: 定位精度(米); findings: 勘查意见; video_record: 视频会议号或录像编号; file: 现场照片(JPG/PNG)"),
     responses((status = 200, body = SurveyView), (status = 403, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
@@ -273,6 +273,8 @@ pub(crate) fn check_in_form(form: &UploadForm) -> qinqing_kernel::AppResult<Chec
     Ok(CheckInInput {
         latitude: form.field("latitude"),
         longitude: form.field("longitude"),
+        located_by: form.field("located_by"),
+        accuracy_m: form.field("accuracy_m"),
         findings: form.field("findings"),
         video_record: form.field("video_record"),
         photo,
@@ -322,13 +324,16 @@ pub async fn get_notice(
 #[utoipa::path(post, path = "/api/v1/construction/notices/{code}/objections", tag = "construction",
     params(("code" = String, Path, description = "公示编号")), request_body = ObjectionInput,
     responses((status = 201, body = ObjectionView), (status = 404, body = ErrorBody),
-              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+              (status = 429, body = ErrorBody)))]
 pub async fn object(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    ClientAddress(address): ClientAddress,
     headers: axum::http::HeaderMap,
     Json(input): Json<ObjectionInput>,
 ) -> ApiResult<(StatusCode, Json<ObjectionView>)> {
+    notice::admit_objection(address)?;
     let meta = qinqing_kernel::web::session::request_meta(&headers);
     let lodged = notice::object(&state.app, &code, &input, &meta).await?;
     Ok((StatusCode::CREATED, Json(lodged)))
@@ -376,9 +381,12 @@ pub async fn licence_pdf(
     }))
 }
 
-/// This platform's address as the caller reached it (scheme from how it is served), for
-/// addresses printed on documents.
+/// This platform's public address, as configured (`--public-url`), else as the caller reached
+/// it (scheme from how it is served), for addresses printed on documents.
 fn platform_address(state: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(url) = &state.public_url {
+        return url.clone();
+    }
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())

@@ -81,6 +81,19 @@ impl CasePage {
         tone(&self.c, self.now)
     }
 
+    /// Whether the notice form sent back had case `receipt` ticked.
+    fn ticked(&self, receipt: &str) -> bool {
+        self.form
+            .iter()
+            .any(|(name, value)| name == "cases" && value == receipt)
+    }
+
+    /// Whether the form sent back was the check-in of survey `id`: its mistakes and what was
+    /// typed go back to that form only.
+    fn posted_to(&self, id: &i64) -> bool {
+        self.kept("survey") == id.to_string()
+    }
+
     fn on_site(&self, s: &SurveyView) -> bool {
         s.mode == SurveyMode::OnSite
     }

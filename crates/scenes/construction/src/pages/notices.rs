@@ -18,7 +18,7 @@ use qinqing_kernel::web::pages::step::Step;
 use qinqing_kernel::web::pages::{
     Done, Errors, Layout, error_page, form_caller, form_errors, shows_error_page,
 };
-use qinqing_kernel::web::session::{Caller, MaybeUser, PageUser};
+use qinqing_kernel::web::session::{Caller, ClientAddress, MaybeUser, PageUser};
 
 fn tone(state: NoticeState) -> Tone {
     match state {
@@ -71,6 +71,12 @@ impl NoticePage {
 
     fn tone(&self) -> Tone {
         tone(self.n.state)
+    }
+
+    /// Whether the form sent back was the answer to objection `id`: its mistake and what was
+    /// typed go back under that objection only.
+    fn answering(&self, id: &i64) -> bool {
+        self.kept("objection") == id.to_string()
     }
 }
 
@@ -140,6 +146,7 @@ pub async fn object(
     State(state): State<AppState>,
     MaybeUser(caller): MaybeUser,
     Path(code): Path<String>,
+    ClientAddress(address): ClientAddress,
     headers: axum::http::HeaderMap,
     Form(pairs): Form<Pairs>,
 ) -> Response {
@@ -150,7 +157,10 @@ pub async fn object(
         content: text("content"),
     };
     let meta = qinqing_kernel::web::session::request_meta(&headers);
-    let result = notice::object(&state.app, &code, &input, &meta).await;
+    let result = match notice::admit_objection(address) {
+        Ok(()) => notice::object(&state.app, &code, &input, &meta).await,
+        Err(e) => Err(e),
+    };
     finish(&state, caller.as_ref(), (&code, &pairs), result, "objected").await
 }
 

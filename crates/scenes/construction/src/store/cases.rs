@@ -40,6 +40,8 @@ pub struct CaseRow {
     pub project_land_title: Option<String>,
     /// The electronic licence issued on its approval.
     pub licence_no: Option<String>,
+    /// The project's 建设地点.
+    pub project_location: String,
 }
 
 pub struct NewCase<'a> {
@@ -62,7 +64,8 @@ const SELECT: &str = "SELECT c.id, c.receipt_no, c.project_id, p.code AS project
      c.org_id, o.name AS org_name, c.entrustment_id, c.entrusted_by, \
      b.name AS entrusted_by_name, c.legal_days, c.promised_days, c.status, c.note, \
      c.submitted_at, c.accepted_at, c.decided_at, c.decision_note, c.conditions, c.lapses_on, \
-     c.made_formal_at, p.land_title_no AS project_land_title, l.licence_no \
+     c.made_formal_at, p.land_title_no AS project_land_title, l.licence_no, \
+     p.location AS project_location \
      FROM construction_case c JOIN construction_project p ON p.id = c.project_id \
      JOIN enterprise e ON e.id = p.enterprise_id JOIN organisation o ON o.id = c.org_id \
      LEFT JOIN organisation b ON b.id = c.entrusted_by \
@@ -101,6 +104,7 @@ fn from_row(r: &AnyRow) -> Result<CaseRow> {
         made_formal_at: optional_time(r, "made_formal_at")?,
         project_land_title: r.try_get("project_land_title")?,
         licence_no: r.try_get("licence_no")?,
+        project_location: r.try_get("project_location")?,
     })
 }
 
@@ -134,6 +138,15 @@ pub async fn by_receipt(conn: &mut Conn, receipt_no: &str) -> Result<Option<Case
     let sql = format!("{SELECT} WHERE c.receipt_no = $1");
     let row = sqlx::query(AssertSqlSafe(sql))
         .bind(receipt_no)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn by_id(conn: &mut Conn, id: i64) -> Result<Option<CaseRow>> {
+    let sql = format!("{SELECT} WHERE c.id = $1");
+    let row = sqlx::query(AssertSqlSafe(sql))
+        .bind(id)
         .fetch_optional(conn)
         .await?;
     row.as_ref().map(from_row).transpose()

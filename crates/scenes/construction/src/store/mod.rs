@@ -6,6 +6,7 @@ pub mod entrustments;
 pub mod licences;
 pub mod notices;
 pub mod projects;
+pub mod reviews;
 pub mod surveys;
 
 use chrono::{DateTime, Utc};

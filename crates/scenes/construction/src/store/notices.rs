@@ -28,6 +28,8 @@ pub struct NoticeRow {
 pub struct NoticedMatter {
     pub matter_name: String,
     pub department: String,
+    /// The office deciding its case: it too answers the notice's objections.
+    pub org_id: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -137,7 +139,7 @@ pub async fn ending_since(conn: &mut Conn, since: NaiveDate) -> Result<Vec<Notic
 /// The matters a notice merges, in the order of their cases.
 pub async fn matters_of(conn: &mut Conn, notice_id: i64) -> Result<Vec<NoticedMatter>> {
     let rows = sqlx::query(
-        "SELECT c.matter_name, COALESCE(b.name, o.name) AS department \
+        "SELECT c.matter_name, COALESCE(b.name, o.name) AS department, c.org_id \
          FROM construction_notice_case nc JOIN construction_case c ON c.id = nc.case_id \
          JOIN organisation o ON o.id = c.org_id LEFT JOIN organisation b ON b.id = c.entrusted_by \
          WHERE nc.notice_id = $1 ORDER BY c.id",
@@ -150,6 +152,7 @@ pub async fn matters_of(conn: &mut Conn, notice_id: i64) -> Result<Vec<NoticedMa
             Ok(NoticedMatter {
                 matter_name: r.try_get("matter_name")?,
                 department: r.try_get("department")?,
+                org_id: r.try_get("org_id")?,
             })
         })
         .collect()
@@ -172,6 +175,15 @@ pub async fn insert_objection(
     .fetch_one(conn)
     .await?;
     Ok(row.try_get("id")?)
+}
+
+/// Takes the notice's row until the transaction ends.
+pub async fn lock(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE construction_notice SET created_at = created_at WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// How many objections one phone lodged against a notice.

@@ -27,6 +27,9 @@ pub struct CheckInRow {
     pub at: DateTime<Utc>,
     /// On site: where the phone was, and how far from the site's centre.
     pub place: Option<(GeoPoint, i64)>,
+    /// On site: the position came from the phone's location service, with this accuracy in
+    /// metres (`Some(None)` when it reported none); `None` when typed by hand.
+    pub from_device: Option<Option<i64>>,
     pub outside_window: bool,
     pub findings: String,
     pub video_record: Option<String>,
@@ -43,6 +46,7 @@ pub struct NewSurvey {
 pub struct NewCheckIn<'a> {
     pub by: i64,
     pub place: Option<(GeoPoint, i64)>,
+    pub from_device: Option<Option<i64>>,
     pub outside_window: bool,
     pub findings: &'a str,
     pub video_record: Option<&'a str>,
@@ -51,7 +55,7 @@ pub struct NewCheckIn<'a> {
 const SELECT: &str = "SELECT s.id, s.case_id, s.mode, s.window_starts_at, s.window_ends_at, \
      s.site_latitude, s.site_longitude, s.radius_m, s.scheduled_at, s.checked_in_at, \
      u.display_name AS checked_in_name, s.latitude, s.longitude, s.distance_m, \
-     s.outside_window, s.findings, s.video_record \
+     s.outside_window, s.findings, s.video_record, s.located_by, s.accuracy_m \
      FROM construction_survey s LEFT JOIN app_user u ON u.id = s.checked_in_by";
 
 fn point(r: &AnyRow, latitude: &str, longitude: &str) -> Result<Option<GeoPoint>> {
@@ -74,6 +78,10 @@ fn from_row(r: &AnyRow) -> Result<SurveyRow> {
             at,
             place: point(r, "latitude", "longitude")?
                 .zip(r.try_get::<Option<i64>, _>("distance_m")?),
+            from_device: match r.try_get::<Option<String>, _>("located_by")?.as_deref() {
+                Some("device") => Some(r.try_get("accuracy_m")?),
+                _ => None,
+            },
             outside_window: r.try_get::<i64, _>("outside_window")? != 0,
             findings: r
                 .try_get::<Option<String>, _>("findings")?
@@ -126,7 +134,20 @@ pub async fn of_case(conn: &mut Conn, case_id: i64) -> Result<Vec<SurveyRow>> {
     rows.iter().map(from_row).collect()
 }
 
-/// Records the check-in of a survey not yet checked in; false when someone checked in first.
+/// One survey of a case.
+pub async fn of_case_by_id(conn: &mut Conn, case_id: i64, id: i64) -> Result<Option<SurveyRow>> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE s.case_id = $1 AND s.id = $2"
+    )))
+    .bind(case_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Records the check-in of a survey not yet checked in, of a case still being examined; false
+/// when someone checked in first or the case was decided meanwhile.
 pub async fn check_in(
     conn: &mut Conn,
     id: i64,
@@ -135,8 +156,10 @@ pub async fn check_in(
 ) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE construction_survey SET checked_in_by = $1, checked_in_at = $2, latitude = $3, \
-         longitude = $4, distance_m = $5, outside_window = $6, findings = $7, video_record = $8 \
-         WHERE id = $9 AND checked_in_at IS NULL",
+         longitude = $4, distance_m = $5, outside_window = $6, findings = $7, video_record = $8, \
+         located_by = $10, accuracy_m = $11 \
+         WHERE id = $9 AND checked_in_at IS NULL AND EXISTS (SELECT 1 FROM construction_case c \
+         WHERE c.id = construction_survey.case_id AND c.status = $12)",
     )
     .bind(c.by)
     .bind(time::to_text(now))
@@ -147,6 +170,12 @@ pub async fn check_in(
     .bind(c.findings)
     .bind(c.video_record)
     .bind(id)
+    .bind(c.place.map(|_| match c.from_device {
+        Some(_) => "device",
+        None => "typed",
+    }))
+    .bind(c.from_device.flatten())
+    .bind(crate::status::CaseStatus::Accepted.as_str())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
