@@ -321,3 +321,55 @@ journey('集中公示:环评与水保合并公示,群众在手机上提出意见
   assert.match(await page.locator('.objection').filter({ hasText: objection }).innerText(), /生态环境局答复[\s\S]*每季度监测一次/);
   await screenshot(page, 'construction-notice-phone');
 });
+
+journey('专家评审:自然资源局随机抽取规划专家(有利害关系的回避),专家在手机上凭链接评审', PHONE, async ({ page, watch }) => {
+  let casePath = '';
+  let links = [];
+  await as(watch, 'zrj', async (desk) => {
+    await visit(desk, '/construction-cases');
+    const row = desk.locator('table.list tbody tr')
+      .filter({ hasText: '年产 10 万套智能卫浴生产线项目' })
+      .filter({ hasText: '建设用地规划许可证核发' });
+    casePath = await row.getByRole('link').first().getAttribute('href');
+    await visit(desk, casePath);
+    await unfold(desk, '抽取评审专家');
+    await desk.getByLabel('专业').selectOption({ label: '城乡规划' });
+    await desk.getByLabel('抽取人数').fill('2');
+    const inThreeDays = new Date(Date.now() + (8 + 3 * 24) * 3600_000).toISOString().slice(0, 10);
+    await desk.getByLabel('意见截止日期(含当日)').fill(inThreeDays);
+    await clickAndWait(desk, desk.getByRole('button', { name: '抽取专家' }));
+    await desk.getByRole('status').filter({ hasText: '已抽取 2 名城乡规划专家' }).waitFor();
+    const text = await desk.locator('main').innerText();
+    assert.match(text, /郑国华\(福建省城乡规划设计研究院\):申报与建设单位.*存在利害关系/, 'the expert with a declared interest stands aside');
+    links = await desk.locator('[data-invitation] a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.equal(links.length, 2);
+    await screenshot(desk, 'construction-experts-drawn');
+  }, DESKTOP);
+
+  // The first expert reviews on a phone, logged out, by the link; a score out of range is caught
+  // and the opinion kept.
+  await visit(page, links[0]);
+  await page.getByText('您被抽取为以下事项的城乡规划评审专家').waitFor();
+  await page.getByLabel('评分(0–100)').fill('120');
+  const opinion = '方案符合控制性详细规划,建议北侧退让用地红线不少于 10 米。';
+  await page.getByLabel('评审意见', { exact: true }).fill(opinion);
+  watch.expectStatus(422, links[0]);
+  await clickAndWait(page, page.getByRole('button', { name: '提交' }));
+  await page.locator('.field-error').filter({ hasText: '评分应为 0 至 100 的整数' }).waitFor();
+  assert.equal(await page.getByLabel('评审意见', { exact: true }).inputValue(), opinion);
+  await page.getByLabel('评分(0–100)').fill('85');
+  await clickAndWait(page, page.getByRole('button', { name: '提交' }));
+  await page.getByRole('status').filter({ hasText: '评审意见已提交' }).waitFor();
+  assert.match(await page.locator('main').innerText(), /评分:85 分/);
+  await assertNoHorizontalScroll(page);
+  await assertNoRawCode(page);
+  await screenshot(page, 'construction-expert-review-phone');
+
+  await as(watch, 'zrj', async (desk) => {
+    await visit(desk, casePath);
+    const review = desk.locator('#reviews');
+    assert.equal(await review.locator('[data-mean-score]').first().innerText(), '85.0');
+    assert.match(await review.innerText(), /85 分,方案符合控制性详细规划/);
+    assert.match(await review.innerText(), /待提交/);
+  }, DESKTOP);
+});

@@ -952,3 +952,185 @@ async fn an_approval_issues_a_licence_anyone_can_verify_by_its_number_and_code()
     let page = app.text_of(&public, &format!("/licences/{no}")).await;
     assert!(page.contains("核验通过"), "{page}");
 }
+
+#[tokio::test]
+async fn experts_are_drawn_at_random_with_conflicts_standing_aside_and_review_by_their_link() {
+    let (clock, app) = at_eight_on_a_tuesday().await;
+    let assert_error = crate::helpers::assert_error;
+    let admin = app.login("admin").await;
+    let firm = app.login("enterprise").await;
+    let credit_code = firm.first_enterprise();
+    let code = project(&firm).await;
+    let shown = ok(firm.get(&format!("/api/v1/projects/{code}")).await).await;
+    let firm_name = shown["enterprise_name"].as_str().unwrap().to_string();
+    let expert = |name: &str, employer: &str, conflicts: &str| {
+        json!({ "name": name, "speciality": "planning", "employer": employer,
+                "phone": "13905950001", "conflicts": conflicts })
+    };
+    let pool = "/api/v1/construction/experts";
+    let res = firm
+        .post(pool, &expert("林规", "泉州市规划设计院", ""))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    let mut wrong = expert("林规", "泉州市规划设计院", "");
+    wrong["phone"] = json!("12");
+    assert_error(
+        admin.post(pool, &wrong).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("phone"),
+    )
+    .await;
+    for (name, employer, conflicts) in [
+        ("林规", "泉州市规划设计院", ""),
+        ("陈建", "福建省建筑设计研究院", credit_code.as_str()),
+        ("王工", firm_name.as_str(), ""),
+        ("黄规", "厦门大学建筑与土木工程学院", "某某房地产有限公司"),
+        ("郑规", "泉州市城乡规划局退休", ""),
+    ] {
+        expect(
+            admin.post(pool, &expert(name, employer, conflicts)).await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+
+    let design = apply(&firm, &code, "design_review").await;
+    let zrj = app.login("zrj").await;
+    accept(&zrj, &design).await;
+    let path = format!("/api/v1/construction-cases/{design}/reviews");
+    let draw = |n: &str| json!({ "speciality": "planning", "experts": n, "due_on": "2026-12-10" });
+    assert_error(
+        firm.post(&path, &draw("3")).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        None,
+    )
+    .await;
+    assert_error(
+        zrj.post(&path, &draw("8")).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("experts"),
+    )
+    .await;
+    let body = assert_error(
+        zrj.post(&path, &draw("4")).await,
+        StatusCode::CONFLICT,
+        "conflict",
+        Some("experts"),
+    )
+    .await;
+    assert!(
+        body["message"].as_str().unwrap().contains("只有 3 名"),
+        "{body}"
+    );
+
+    // Three drawn; the two with a conflict stand aside, with the reason on record.
+    let drawn = expect(zrj.post(&path, &draw("3")).await, StatusCode::CREATED).await;
+    let invitations = drawn["invitations"].as_array().unwrap();
+    assert_eq!(invitations.len(), 3, "{drawn}");
+    let names = invitations
+        .iter()
+        .map(|i| i["expert"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>();
+    assert!(
+        names
+            .iter()
+            .all(|n| !n.starts_with("陈建") && !n.starts_with("王工")),
+        "{names:?}"
+    );
+    let seats = drawn["review"]["seats"].as_array().unwrap();
+    let recused: Vec<&str> = seats.iter().filter_map(|s| s["recusal"].as_str()).collect();
+    assert_eq!(recused.len(), 2, "{seats:?}");
+    assert!(
+        recused.iter().any(|r| r.contains("任职于建设单位")),
+        "{recused:?}"
+    );
+
+    // Each expert reviews by their own link, logged out.
+    let public = app.anonymous();
+    let link = |i: usize| {
+        format!(
+            "/api/v1{}",
+            invitations[i]["path"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("")
+        )
+    };
+    let opens = app.public_json(&link(0)).await;
+    assert_eq!(opens["open"], true, "{opens}");
+    assert_eq!(opens["matter_name"], "建设工程设计方案审查");
+    let answer = |i: usize, body: Value| {
+        let request = public.post(app.url(&link(i))).json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    assert_error(
+        answer(0, json!({ "score": "120", "opinion": "方案可行" })).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("score"),
+    )
+    .await;
+    assert_error(
+        answer(0, json!({ "score": "85" })).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("opinion"),
+    )
+    .await;
+    let given = ok(answer(
+        0,
+        json!({ "score": "85", "opinion": "方案符合规划条件,建议优化北侧退距" }),
+    )
+    .await)
+    .await;
+    assert_eq!(given["open"], false, "{given}");
+    assert_eq!(
+        answer(0, json!({ "score": "90", "opinion": "再提" }))
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    let aside = ok(answer(1, json!({ "stand_aside": "曾参与该项目前期方案咨询" })).await).await;
+    assert!(
+        aside["recusal"].as_str().unwrap().contains("曾参与"),
+        "{aside}"
+    );
+    let unknown = public
+        .get(app.url("/api/v1/expert-reviews/0123456789abcdef"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+
+    // After the deadline (the end of 10 December, Beijing) the third is refused.
+    clock.set(beijing_time(2026, 12, 11, 0) + chrono::Duration::minutes(1));
+    let late = answer(2, json!({ "score": "70", "opinion": "同意" })).await;
+    assert_error(late, StatusCode::CONFLICT, "conflict", None).await;
+
+    // The enterprise reads the opinions and the mean, not who gave them; staff read names.
+    let firm = app.login("enterprise").await;
+    let seen = ok(firm.get(&path).await).await;
+    let review = &seen[0];
+    assert_eq!(review["mean_score"], "85.0", "{review}");
+    let experts: Vec<&str> = review["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["expert"].as_str().unwrap())
+        .collect();
+    assert!(
+        experts.iter().all(|e| e.starts_with("专家 ")),
+        "{experts:?}"
+    );
+    let staff = ok(app.login("zrj").await.get(&path).await).await;
+    assert!(
+        staff[0]["seats"][0]["expert"]
+            .as_str()
+            .unwrap()
+            .contains('('),
+        "{staff}"
+    );
+}

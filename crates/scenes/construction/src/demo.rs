@@ -5,6 +5,7 @@ use crate::case::{self, ApplyInput, CaseDecisionInput};
 use crate::catalogue::LAND_TITLE_MATTER;
 use crate::notice::{self, NoticeInput, ObjectionInput};
 use crate::project::{self, ProjectInput};
+use crate::review::{self, ExpertInput};
 use qinqing_domain::deadline::local_date;
 use qinqing_domain::org::{OrgKind, Role};
 use qinqing_kernel::demo::{DemoOffice, add_offices, principal};
@@ -77,6 +78,7 @@ pub async fn load_history(app: &App) -> AppResult<()> {
         return Ok(());
     };
     let demo = Demo { app, firm, code };
+    demo.experts().await?;
     let titled = demo
         .project(
             "年产 10 万套智能卫浴生产线项目",
@@ -228,6 +230,38 @@ impl Demo<'_> {
             content: "厂房北侧距洛阳镇居民区较近,请说明货车进出道路的安排。".into(),
         };
         notice::object(self.app, &published.code, &objection, &meta).await?;
+        Ok(())
+    }
+
+    /// The pool of review experts; one declared an interest in the demo enterprise, so stands
+    /// aside from its reviews.
+    async fn experts(&self) -> AppResult<()> {
+        let admin = staff(self.app, "admin").await?;
+        let pool = [
+            ("林志远", "planning", "泉州市城市规划设计研究院", ""),
+            ("黄晓岚", "planning", "厦门大学建筑与土木工程学院", ""),
+            (
+                "郑国华",
+                "planning",
+                "福建省城乡规划设计研究院",
+                self.code.as_str(),
+            ),
+            ("陈明辉", "planning", "华侨大学建筑学院", ""),
+            ("王建平", "architecture", "福建省建筑设计研究院", ""),
+            ("苏文彬", "fire", "泉州市消防救援支队(退休)", ""),
+            ("吴海燕", "environment", "泉州市环境科学研究所", ""),
+            ("许志强", "water", "泉州市水利水电勘测设计院", ""),
+        ];
+        for (i, (name, speciality, employer, conflicts)) in pool.into_iter().enumerate() {
+            let input = ExpertInput {
+                name: name.into(),
+                speciality: speciality.into(),
+                employer: employer.into(),
+                phone: format!("1390595{:04}", 1001 + i),
+                conflicts: conflicts.into(),
+            };
+            review::add_expert(self.app, &admin, &input, &RequestMeta::default()).await?;
+        }
         Ok(())
     }
 

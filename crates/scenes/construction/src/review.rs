@@ -37,7 +37,7 @@ status! {
 /// The most experts one review draws.
 const MOST_SEATS: usize = 7;
 /// The trail's object type of the pool's experts.
-const EXPERT_OBJECT: &str = "construction_expert";
+pub const EXPERT_OBJECT: &str = "construction_expert";
 
 /// An expert as the administrator adds them to the pool.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]

@@ -31,6 +31,10 @@ const ACTIONS: &[ActionLabel] = &[
     ("construction.objection_lodged", "公众对公示提出意见"),
     ("construction.objection_answered", "答复公示意见"),
     ("construction.licence_issued", "核发电子证照"),
+    ("construction.expert_added", "专家入库"),
+    ("construction.review_drawn", "抽取评审专家"),
+    ("construction.review_opinion", "专家提交评审意见"),
+    ("construction.review_stood_aside", "专家申请回避"),
 ];
 
 #[async_trait]
@@ -83,6 +87,7 @@ impl Scene for Construction {
             }),
             // A notice is public; its trail, like every trail, is for staff.
             crate::notice::OBJECT | crate::licence::OBJECT => Some(Ok(staff)),
+            crate::review::EXPERT_OBJECT => Some(Ok(who.role == Role::Admin)),
             _ => None,
         }
     }
@@ -178,6 +183,13 @@ impl WebScene for Construction {
                 "/construction-cases",
                 "报建办件",
             ));
+        }
+        if matches!(p.role, Role::Handler | Role::DepartmentLead | Role::Admin) {
+            let section = match p.role {
+                Role::Admin => Section::Manage,
+                _ => Section::Work,
+            };
+            links.push(NavLink::new(section, "/construction/experts", "评审专家库"));
         }
         links
     }

@@ -7,6 +7,9 @@ use crate::notice::{
     self, AnswerInput, NoticeInput, NoticeSummary, NoticeView, ObjectionInput, ObjectionView,
 };
 use crate::project::{self, ProjectInput, ProjectSummary, ProjectView};
+use crate::review::{
+    self, DrawInput, Drawn, ExpertInput, ExpertView, OpinionInput, ReviewView, SeatPage,
+};
 use crate::survey::{self, CheckInInput, SurveyInput, SurveyView};
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
@@ -45,6 +48,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(answer_objection))
         .routes(routes!(licence_pdf))
         .routes(routes!(check_licence))
+        .routes(routes!(experts, add_expert))
+        .routes(routes!(reviews, draw_review))
+        .routes(routes!(expert_seat, expert_answer))
 }
 
 /// The approval matters of the catalogue, stage by stage, with their time limits, materials
@@ -423,5 +429,91 @@ pub async fn check_licence(
 ) -> ApiResult<Json<LicenceCheck>> {
     Ok(Json(
         licence::check(&state.app, &no, code.h.as_deref()).await?,
+    ))
+}
+
+/// The district's pool of review experts; the administrator and the staff of departments.
+#[utoipa::path(get, path = "/api/v1/construction/experts", tag = "construction",
+    responses((status = 200, body = Vec<ExpertView>), (status = 403, body = ErrorBody)))]
+pub async fn experts(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> ApiResult<Json<Vec<ExpertView>>> {
+    Ok(Json(review::experts(&state.app, &caller.principal).await?))
+}
+
+/// Adds an expert to the pool, with their declared conflicts of interest; the administrator.
+#[utoipa::path(post, path = "/api/v1/construction/experts", tag = "construction",
+    request_body = ExpertInput,
+    responses((status = 201, body = ExpertView), (status = 403, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn add_expert(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Json(input): Json<ExpertInput>,
+) -> ApiResult<(StatusCode, Json<ExpertView>)> {
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let added = review::add_expert(&state.app, who, &input, meta).await?;
+    Ok((StatusCode::CREATED, Json(added)))
+}
+
+/// The expert reviews of a case; experts are named to staff only.
+#[utoipa::path(get, path = "/api/v1/construction-cases/{receipt}/reviews", tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号")),
+    responses((status = 200, body = Vec<ReviewView>), (status = 404, body = ErrorBody)))]
+pub async fn reviews(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+) -> ApiResult<Json<Vec<ReviewView>>> {
+    let who = &caller.principal;
+    Ok(Json(review::of_case(&state.app, who, &receipt).await?))
+}
+
+/// 专家评审: the department examining a case draws experts of a speciality at random, those with
+/// a declared conflict standing aside; each drawn expert's review link is in the answer, once.
+#[utoipa::path(post, path = "/api/v1/construction-cases/{receipt}/reviews", tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号")), request_body = DrawInput,
+    responses((status = 201, body = Drawn), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn draw_review(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+    Json(input): Json<DrawInput>,
+) -> ApiResult<(StatusCode, Json<Drawn>)> {
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let drawn = review::draw(&state.app, who, &receipt, &input, meta).await?;
+    Ok((StatusCode::CREATED, Json(drawn)))
+}
+
+/// What an expert's review link opens: the case to review and the deadline. The link is the
+/// expert's credential; an unknown one is not found.
+#[utoipa::path(get, path = "/api/v1/expert-reviews/{secret}", tag = "construction",
+    params(("secret" = String, Path, description = "评审链接")),
+    responses((status = 200, body = SeatPage), (status = 404, body = ErrorBody)))]
+pub async fn expert_seat(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+) -> ApiResult<Json<SeatPage>> {
+    Ok(Json(review::seat(&state.app, &secret).await?))
+}
+
+/// The expert gives an opinion and a score (0–100) before the deadline, or stands aside for a
+/// conflict of interest; once.
+#[utoipa::path(post, path = "/api/v1/expert-reviews/{secret}", tag = "construction",
+    params(("secret" = String, Path, description = "评审链接")), request_body = OpinionInput,
+    responses((status = 200, body = SeatPage), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn expert_answer(
+    State(state): State<AppState>,
+    Path(secret): Path<String>,
+    headers: axum::http::HeaderMap,
+    Json(input): Json<OpinionInput>,
+) -> ApiResult<Json<SeatPage>> {
+    let meta = qinqing_kernel::web::session::request_meta(&headers);
+    Ok(Json(
+        review::answer(&state.app, &secret, &input, &meta).await?,
     ))
 }

@@ -2,6 +2,7 @@
 
 use crate::case::{self, CaseDecisionInput, CaseView};
 use crate::notice::Companion;
+use crate::review::{ExpertField, ReviewView};
 use crate::status::CaseStatus;
 use crate::survey::{self, SurveyInput, SurveyMode, SurveyView};
 use askama::Template;
@@ -64,6 +65,9 @@ pub struct CasePage {
     surveys: Vec<SurveyView>,
     /// The project's other cases whose notices may be merged with its own (for its office).
     companions: Vec<Companion>,
+    /// Its expert reviews, and the specialities experts are drawn by.
+    reviews: Vec<ReviewView>,
+    fields: &'static [ExpertField],
     now: DateTime<Utc>,
     errors: Errors,
     /// The confirmation of the step just taken, if any.
@@ -128,10 +132,11 @@ async fn render_case(
             true => crate::notice::companions(&state.app, who, receipt).await?,
             false => Vec::new(),
         };
-        Ok((c, surveys, companions))
+        let reviews = crate::review::of_case(&state.app, who, receipt).await?;
+        Ok((c, surveys, companions, reviews))
     };
     match found.await {
-        Ok((c, surveys, companions)) => CasePage {
+        Ok((c, surveys, companions, reviews)) => CasePage {
             layout: Layout::new(
                 c.matter_name.clone(),
                 Some(caller),
@@ -141,6 +146,8 @@ async fn render_case(
             c,
             surveys,
             companions,
+            reviews,
+            fields: ExpertField::ALL,
             now: state.app.now(),
             errors,
             notice,

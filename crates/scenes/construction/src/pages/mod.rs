@@ -6,10 +6,18 @@ mod cases;
 mod licences;
 mod notices;
 mod projects;
+mod reviews;
 
 use axum::Router;
 use axum::routing::{get, post};
 use qinqing_kernel::web::AppState;
+
+/// The last minute before a deadline (which falls at the end of a day: 00:00 of the next),
+/// Beijing time, as people read it.
+pub(crate) fn last_minute(at: &chrono::DateTime<chrono::Utc>) -> String {
+    let before = *at - chrono::Duration::seconds(1);
+    qinqing_kernel::web::pages::beijing(&before, "%Y-%m-%d %H:%M")
+}
 
 /// The routes of the scene's pages and forms.
 pub fn routes() -> Router<AppState> {
@@ -37,6 +45,15 @@ pub fn routes() -> Router<AppState> {
             post(notices::publish),
         )
         .route("/licences/{no}", get(licences::check))
+        .route("/construction-cases/{receipt}/reviews", post(reviews::draw))
+        .route(
+            "/expert-reviews/{secret}",
+            get(reviews::seat).post(reviews::answer),
+        )
+        .route(
+            "/construction/experts",
+            get(reviews::pool).post(reviews::add),
+        )
         .route("/notices", get(notices::list))
         .route("/notices/{code}", get(notices::page))
         .route("/notices/{code}/objections", post(notices::object))
