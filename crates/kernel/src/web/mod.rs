@@ -71,6 +71,19 @@ fn always(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<Heade
     SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
+/// A request's path as the logs keep it: without its query (which may carry what people
+/// searched for) and with any segment that looks like a secret (32 or more hex digits, as the
+/// links experts review by) blanked, so logs hold no credential.
+fn loggable(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            let secret = segment.len() >= 32 && segment.bytes().all(|b| b.is_ascii_hexdigit());
+            if secret { "…" } else { segment }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 pub fn router(state: AppState) -> Router {
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
         let id = req
@@ -78,7 +91,8 @@ pub fn router(state: AppState) -> Router {
             .get(&REQUEST_ID)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("-");
-        tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id = %id)
+        let path = loggable(req.uri().path());
+        tracing::info_span!("request", method = %req.method(), path = %path, request_id = %id)
     });
     let hsts = state.secure_cookies.then(|| HeaderValue::from_static(HSTS));
     let others = state.scenes.iter().fold(Router::new(), |routes, scene| {
@@ -120,4 +134,23 @@ pub fn router(state: AppState) -> Router {
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable;
+
+    #[test]
+    fn logs_keep_no_secret_segment() {
+        let secret = "7ed67e785d874cba94c9355be33d03db8436ccdc45cc4febab44555d4bc65ea8";
+        assert_eq!(
+            loggable(&format!("/expert-reviews/{secret}")),
+            "/expert-reviews/…"
+        );
+        assert_eq!(
+            loggable("/construction-cases/BJ2026120813DF2B86"),
+            "/construction-cases/BJ2026120813DF2B86"
+        );
+        assert_eq!(loggable("/"), "/");
+    }
 }

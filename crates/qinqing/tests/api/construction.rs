@@ -1048,6 +1048,13 @@ async fn experts_are_drawn_at_random_with_conflicts_standing_aside_and_review_by
         "{recused:?}"
     );
 
+    // No second drawing of the speciality while the first runs: no drawing until it suits.
+    let again = zrj.post(&path, &draw("1")).await;
+    assert_error(again, StatusCode::CONFLICT, "conflict", Some("speciality")).await;
+    // Departments draw from the pool but do not read the experts' telephones.
+    let listed = ok(zrj.get(pool).await).await;
+    assert_eq!(listed[0]["phone"], Value::Null, "{listed}");
+
     // Each expert reviews by their own link, logged out.
     let public = app.anonymous();
     let link = |i: usize| {
@@ -1093,6 +1100,14 @@ async fn experts_are_drawn_at_random_with_conflicts_standing_aside_and_review_by
             .status(),
         StatusCode::CONFLICT
     );
+    let no_reason = answer(1, json!({ "stand_aside": " " })).await;
+    assert_error(
+        no_reason,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("reason"),
+    )
+    .await;
     let aside = ok(answer(1, json!({ "stand_aside": "曾参与该项目前期方案咨询" })).await).await;
     assert!(
         aside["recusal"].as_str().unwrap().contains("曾参与"),
@@ -1124,6 +1139,24 @@ async fn experts_are_drawn_at_random_with_conflicts_standing_aside_and_review_by
     assert!(
         experts.iter().all(|e| e.starts_with("专家 ")),
         "{experts:?}"
+    );
+    let recusals: Vec<&str> = review["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["recusal"].as_str())
+        .collect();
+    assert!(
+        recusals.iter().all(|r| *r == "回避"),
+        "an expert's own reason could name them: {recusals:?}"
+    );
+    let steward = ok(app.login("steward").await.get(&path).await).await;
+    assert!(
+        steward[0]["seats"][0]["expert"]
+            .as_str()
+            .unwrap()
+            .starts_with("专家 "),
+        "{steward}"
     );
     let staff = ok(app.login("zrj").await.get(&path).await).await;
     assert!(

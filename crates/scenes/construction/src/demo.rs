@@ -229,7 +229,7 @@ impl Demo<'_> {
             phone: "13905951234".into(),
             content: "厂房北侧距洛阳镇居民区较近,请说明货车进出道路的安排。".into(),
         };
-        notice::object(self.app, &published.code, &objection, &meta).await?;
+        notice::object(self.app, &published.code, (&objection, None), &meta).await?;
         Ok(())
     }
 

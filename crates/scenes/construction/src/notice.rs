@@ -35,7 +35,7 @@ const OBJECTION_ALLOWANCE_BACK: std::time::Duration = std::time::Duration::from_
 
 /// Admits one objection from `address` (anyone may object, without an account), or tells how
 /// long to wait. Kept in memory for the life of the process, like the limits on logins.
-pub fn admit_objection(address: Option<std::net::IpAddr>) -> AppResult<()> {
+fn admit_objection(address: Option<std::net::IpAddr>) -> AppResult<()> {
     use governor::{DefaultKeyedRateLimiter, Quota};
     use std::num::NonZeroU32;
     static LIMITER: std::sync::LazyLock<DefaultKeyedRateLimiter<std::net::IpAddr>> =
@@ -47,6 +47,10 @@ pub fn admit_objection(address: Option<std::net::IpAddr>) -> AppResult<()> {
             DefaultKeyedRateLimiter::keyed(quota)
         });
     let address = address.unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    // Forget addresses whose allowance is whole again, so the map does not grow for ever.
+    if LIMITER.len() > 10_000 {
+        LIMITER.retain_recent();
+    }
     LIMITER
         .check_key(&address)
         .map_err(|_| AppError::Throttled {
@@ -418,17 +422,19 @@ fn masked(name: &str) -> String {
     first + &"*".repeat(chars.count().clamp(1, 3))
 }
 
-/// Anyone objects during the period, with a name and a number to be called back on.
+/// Anyone objects during the period, with a name and a number to be called back on; from
+/// `address`, whose allowance a well-formed objection uses up (a mistake costs none).
 pub async fn object(
     app: &App,
     code: &str,
-    input: &ObjectionInput,
+    (input, address): (&ObjectionInput, Option<std::net::IpAddr>),
     meta: &RequestMeta,
 ) -> AppResult<ObjectionView> {
     let name = required_text("name", &input.name, 50, "请填写您的姓名")?;
     let phone = PhoneNumber::parse(&input.phone)
         .map_err(|e| AppError::invalid("phone", format!("请填写可以回复您的电话:{e}")))?;
     let content = required_text("content", &input.content, 2000, "请写明您的意见和理由")?;
+    admit_objection(address)?;
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let n = notice(&mut tx, code).await?;

@@ -36,6 +36,8 @@ status! {
 
 /// The most experts one review draws.
 const MOST_SEATS: usize = 7;
+/// The longest a review may take, in days (the hint of [`due_of`] says so).
+const LONGEST_REVIEW_DAYS: i64 = 90;
 /// The trail's object type of the pool's experts.
 pub const EXPERT_OBJECT: &str = "construction_expert";
 
@@ -58,7 +60,8 @@ pub struct ExpertView {
     pub speciality: ExpertField,
     pub speciality_label: String,
     pub employer: String,
-    pub phone: String,
+    /// To the administrator only.
+    pub phone: Option<String>,
     pub conflicts: Vec<String>,
 }
 
@@ -130,7 +133,7 @@ pub struct SeatPage {
 
 /// An expert's answer by their link.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct OpinionInput {
+pub struct ExpertOpinionInput {
     /// 0 to 100; not needed when standing aside.
     pub score: Option<String>,
     pub opinion: Option<String>,
@@ -155,7 +158,7 @@ pub async fn add_expert(
         PhoneNumber::parse(&input.phone).map_err(|e| AppError::invalid("phone", e.to_string()))?;
     let conflicts: Vec<String> = input
         .conflicts
-        .lines()
+        .split(['\n', '、', ',', ',', ';', ';'])
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(str::to_string)
@@ -185,15 +188,33 @@ pub async fn add_expert(
     };
     audit::record(&mut tx, who, meta, change, now).await?;
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(ExpertView {
+    let row = ExpertRow {
         id,
         name,
         speciality: field,
-        speciality_label: field.label_zh().into(),
         employer,
         phone: phone.as_str().into(),
         conflicts,
-    })
+    };
+    Ok(expert_view(row, true))
+}
+
+/// An expert as the pool's page shows them; the telephone only to the administrator.
+fn expert_view(e: ExpertRow, with_phone: bool) -> ExpertView {
+    ExpertView {
+        id: e.id,
+        name: e.name,
+        speciality: e.speciality,
+        speciality_label: e.speciality.label_zh().into(),
+        employer: e.employer,
+        phone: with_phone.then_some(e.phone),
+        conflicts: e.conflicts,
+    }
+}
+
+/// "林志远(泉州市城市规划设计研究院)": how staff read an expert.
+fn named(name: &str, employer: &str) -> String {
+    format!("{name}({employer})")
 }
 
 fn field_of(name: &str, text: &str) -> AppResult<ExpertField> {
@@ -210,32 +231,39 @@ pub async fn experts(app: &App, who: &Principal) -> AppResult<Vec<ExpertView>> {
         ));
     }
     let mut conn = app.db.conn().await?;
+    let with_phone = who.role == Role::Admin;
     Ok(store::experts(&mut conn)
         .await?
         .into_iter()
-        .map(|e| ExpertView {
-            id: e.id,
-            name: e.name,
-            speciality: e.speciality,
-            speciality_label: e.speciality.label_zh().into(),
-            employer: e.employer,
-            phone: e.phone,
-            conflicts: e.conflicts,
-        })
+        .map(|e| expert_view(e, with_phone))
         .collect())
 }
 
 /// Why an expert must stand aside from the enterprise's case, if they must.
 fn conflict(expert: &ExpertRow, (credit_code, name): (&str, &str)) -> Option<String> {
-    if expert.employer.trim() == name {
+    let (code, firm) = (comparable(credit_code), comparable(name));
+    if comparable(&expert.employer) == firm {
         return Some(format!("任职于建设单位{name}"));
     }
     expert
         .conflicts
         .iter()
-        .map(|c| c.trim())
-        .find(|c| *c == credit_code || *c == name)
+        .map(|c| comparable(c))
+        .find(|c| *c == code || *c == firm)
         .map(|_| format!("申报与建设单位{name}存在利害关系"))
+}
+
+/// A name or code as written in different hands compares equal: no spaces, Latin letters in
+/// capitals, full-width brackets as half-width.
+fn comparable(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{ff08}' => '(',
+            '\u{ff09}' => ')',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect()
 }
 
 /// The department draws experts for a case it is examining.
@@ -263,6 +291,16 @@ pub async fn draw(
         begin_on_case(app, who, receipt_no, of_department, refusal).await?;
     if case.status != CaseStatus::Accepted {
         return Err(moved_on(&case));
+    }
+    let open_already = store::reviews_of_case(&mut tx, case.id)
+        .await?
+        .into_iter()
+        .any(|r| r.speciality == field && r.due_at > now);
+    if open_already {
+        return Err(AppError::Conflict {
+            field: Some("speciality".into()),
+            message: format!("本件已抽取{}专家,评审截止前不能重新抽取", field.label_zh()),
+        });
     }
     let enterprise = (project.credit_code.as_str(), case.enterprise_name.as_str());
     let (recused, mut eligible): (Vec<_>, Vec<_>) = store::experts_in(&mut tx, field)
@@ -298,7 +336,7 @@ pub async fn draw(
         );
         store::insert_seat(&mut tx, (review_id, expert.id), Some(&hash(&secret)), None).await?;
         invitations.push(Invitation {
-            expert: format!("{}({})", expert.name, expert.employer),
+            expert: named(&expert.name, &expert.employer),
             phone: expert.phone.clone(),
             path: format!("/expert-reviews/{secret}"),
         });
@@ -330,16 +368,15 @@ pub async fn draw(
     })
 }
 
-/// The end of the Beijing day typed, today or later.
+/// The end of the Beijing day typed, from today to [`LONGEST_REVIEW_DAYS`] on.
 fn due_of(text: &str, today: NaiveDate) -> AppResult<DateTime<Utc>> {
+    let latest = today + chrono::Duration::days(LONGEST_REVIEW_DAYS);
     let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .ok()
-        .filter(|d| *d >= today)
+        .filter(|d| (today..=latest).contains(d))
         .ok_or_else(|| {
-            AppError::invalid(
-                "due_on",
-                "请填写提交评审意见的截止日期(今天或以后,如 2026-12-15)",
-            )
+            let hint = "请填写提交评审意见的截止日期(今天起 90 天内,如 2026-12-15)";
+            AppError::invalid("due_on", hint)
         })?;
     Ok(end_of_day(day))
 }
@@ -348,11 +385,13 @@ fn hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// The reviews of a case the caller may see; names of experts only for staff.
+/// The reviews of a case the caller may see; experts are named to government staff only.
 pub async fn of_case(app: &App, who: &Principal, receipt_no: &str) -> AppResult<Vec<ReviewView>> {
     let mut conn = app.db.conn().await?;
-    let (_, case) = visible_case(&mut conn, who, receipt_no).await?;
-    views(&mut conn, who.role.is_staff(), &case).await
+    let (project, case) = visible_case(&mut conn, who, receipt_no).await?;
+    // Government staff read who reviewed; the enterprise and its steward do not.
+    let names = who.role.is_staff() && !crate::access::acts_for(who, &project);
+    views(&mut conn, names, &case).await
 }
 
 async fn views(conn: &mut Conn, staff: bool, case: &CaseRow) -> AppResult<Vec<ReviewView>> {
@@ -367,7 +406,9 @@ async fn views(conn: &mut Conn, staff: bool, case: &CaseRow) -> AppResult<Vec<Re
 fn view(review: ReviewRow, seats: Vec<SeatRow>, staff: bool) -> ReviewView {
     let scores: Vec<i64> = seats.iter().filter_map(|s| s.score).collect();
     let mean_score = (!scores.is_empty()).then(|| {
-        let tenths = scores.iter().sum::<i64>() * 10 / i64::try_from(scores.len()).unwrap_or(1);
+        let n = i64::try_from(scores.len()).unwrap_or(1);
+        // Tenths, rounded half up (scores are 0 to 100).
+        let tenths = (scores.iter().sum::<i64>() * 10 + n / 2) / n;
         format!("{}.{}", tenths / 10, tenths % 10)
     });
     ReviewView {
@@ -382,10 +423,11 @@ fn view(review: ReviewRow, seats: Vec<SeatRow>, staff: bool) -> ReviewView {
             .enumerate()
             .map(|(i, s)| SeatView {
                 expert: match staff {
-                    true => format!("{}({})", s.expert_name, s.employer),
+                    true => named(&s.expert_name, &s.employer),
                     false => format!("专家 {}", i + 1),
                 },
-                recusal: s.recusal,
+                // An expert's own reason could tell the enterprise who they are.
+                recusal: s.recusal.map(|why| if staff { why } else { "回避".into() }),
                 opinion: s.opinion,
                 score: s.score,
                 submitted_at: s.submitted_at,
@@ -425,7 +467,10 @@ fn seat_page(seat: &SeatRow, review: &ReviewRow, case: &CaseRow, now: DateTime<U
         location: case.project_location.clone(),
         department: case.org_name.clone(),
         due_at: review.due_at,
-        open: seat.submitted_at.is_none() && seat.recusal.is_none() && now < review.due_at,
+        open: seat.submitted_at.is_none()
+            && seat.recusal.is_none()
+            && now < review.due_at
+            && case.status == CaseStatus::Accepted,
         opinion: seat.opinion.clone(),
         score: seat.score,
         recusal: seat.recusal.clone(),
@@ -437,15 +482,12 @@ fn seat_page(seat: &SeatRow, review: &ReviewRow, case: &CaseRow, now: DateTime<U
 pub async fn answer(
     app: &App,
     secret: &str,
-    input: &OpinionInput,
+    input: &ExpertOpinionInput,
     meta: &RequestMeta,
 ) -> AppResult<SeatPage> {
-    let stand_aside = input
-        .stand_aside
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty());
+    let stand_aside = input.stand_aside.as_deref().map(str::trim);
     let (text, score) = match stand_aside {
+        Some("") => return Err(AppError::invalid("reason", "请写明回避理由")),
         Some(_) => (String::new(), 0),
         None => (
             required_text(
@@ -460,6 +502,9 @@ pub async fn answer(
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let (seat, review, case) = seat_of(&mut tx, secret).await?;
+    if case.status != CaseStatus::Accepted {
+        return Err(moved_on(&case));
+    }
     if now >= review.due_at {
         return Err(AppError::Conflict {
             field: None,
@@ -538,5 +583,11 @@ mod tests {
             conflict(&expert("泉州市规划设计院", &["恒信"]), firm).is_none(),
             "whole names only"
         );
+        assert!(conflict(&expert("泉州市规划设计院", &["91350521ma0000000x"]), firm).is_some());
+        let bracketed = (
+            "91350521MA0000000X",
+            "泉州恒信\u{ff08}集团\u{ff09}电机有限公司",
+        );
+        assert!(conflict(&expert("院", &["泉州恒信(集团)电机有限公司"]), bracketed).is_some());
     }
 }

@@ -8,7 +8,7 @@ use crate::notice::{
 };
 use crate::project::{self, ProjectInput, ProjectSummary, ProjectView};
 use crate::review::{
-    self, DrawInput, Drawn, ExpertInput, ExpertView, OpinionInput, ReviewView, SeatPage,
+    self, DrawInput, Drawn, ExpertInput, ExpertOpinionInput, ExpertView, ReviewView, SeatPage,
 };
 use crate::survey::{self, CheckInInput, SurveyInput, SurveyView};
 use axum::Json;
@@ -339,9 +339,8 @@ pub async fn object(
     headers: axum::http::HeaderMap,
     Json(input): Json<ObjectionInput>,
 ) -> ApiResult<(StatusCode, Json<ObjectionView>)> {
-    notice::admit_objection(address)?;
     let meta = qinqing_kernel::web::session::request_meta(&headers);
-    let lodged = notice::object(&state.app, &code, &input, &meta).await?;
+    let lodged = notice::object(&state.app, &code, (&input, address), &meta).await?;
     Ok((StatusCode::CREATED, Json(lodged)))
 }
 
@@ -503,14 +502,14 @@ pub async fn expert_seat(
 /// The expert gives an opinion and a score (0–100) before the deadline, or stands aside for a
 /// conflict of interest; once.
 #[utoipa::path(post, path = "/api/v1/expert-reviews/{secret}", tag = "construction",
-    params(("secret" = String, Path, description = "评审链接")), request_body = OpinionInput,
+    params(("secret" = String, Path, description = "评审链接")), request_body = ExpertOpinionInput,
     responses((status = 200, body = SeatPage), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn expert_answer(
     State(state): State<AppState>,
     Path(secret): Path<String>,
     headers: axum::http::HeaderMap,
-    Json(input): Json<OpinionInput>,
+    Json(input): Json<ExpertOpinionInput>,
 ) -> ApiResult<Json<SeatPage>> {
     let meta = qinqing_kernel::web::session::request_meta(&headers);
     Ok(Json(

@@ -157,10 +157,7 @@ pub async fn object(
         content: text("content"),
     };
     let meta = qinqing_kernel::web::session::request_meta(&headers);
-    let result = match notice::admit_objection(address) {
-        Ok(()) => notice::object(&state.app, &code, &input, &meta).await,
-        Err(e) => Err(e),
-    };
+    let result = notice::object(&state.app, &code, (&input, address), &meta).await;
     finish(&state, caller.as_ref(), (&code, &pairs), result, "objected").await
 }
 

@@ -3,7 +3,7 @@
 //! administrator keeps.
 
 use crate::review::{
-    self, DrawInput, Drawn, ExpertField, ExpertInput, ExpertView, OpinionInput, SeatPage,
+    self, DrawInput, Drawn, ExpertField, ExpertInput, ExpertOpinionInput, ExpertView, SeatPage,
 };
 use askama::Template;
 use askama_web::WebTemplate;
@@ -43,18 +43,20 @@ pub async fn draw(step: Step<String>) -> Response {
         due_on: text("due_on"),
     };
     match review::draw(step.app(), step.who(), &step.key, &input, step.meta()).await {
-        Ok(drawn) => DrawnPage {
-            layout: Layout::new(
-                "评审专家已抽取",
-                Some(step.caller()),
-                step.state(),
-                "/construction-cases",
-            ),
-            origin: step.state().public_url.clone().unwrap_or_default(),
-            receipt: step.key.clone(),
-            drawn,
-        }
-        .into_response(),
+        Ok(drawn) => private(
+            DrawnPage {
+                layout: Layout::new(
+                    "评审专家已抽取",
+                    Some(step.caller()),
+                    step.state(),
+                    "/construction-cases",
+                ),
+                origin: step.state().public_url.clone().unwrap_or_default(),
+                receipt: step.key.clone(),
+                drawn,
+            }
+            .into_response(),
+        ),
         Err(e) => super::cases::again(&step, e).await,
     }
 }
@@ -97,6 +99,20 @@ async fn render_seat(
     }
 }
 
+/// An answer that carries an expert's link (in its address or on its page): never sent on as a
+/// referrer, never kept by a browser or proxy cache.
+fn private(page: Response) -> Response {
+    use axum::http::{HeaderValue, header};
+    let mut page = page;
+    let headers = page.headers_mut();
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    page
+}
+
 /// The expert's page: the case and, while open, the form.
 pub async fn seat(
     State(state): State<AppState>,
@@ -108,7 +124,7 @@ pub async fn seat(
         .notice(&[("given", "评审意见已提交,感谢您的评审")])
         .unwrap_or_default();
     let blank = (Errors::new(), Pairs::new());
-    render_seat(&state, caller.as_ref(), &secret, blank, notice).await
+    private(render_seat(&state, caller.as_ref(), &secret, blank, notice).await)
 }
 
 /// The expert's answer: the link is their credential, so no session is needed.
@@ -120,27 +136,29 @@ pub async fn answer(
     Form(pairs): Form<Pairs>,
 ) -> Response {
     let text = |name: &str| Some(field(&pairs, name).to_string());
-    let input = OpinionInput {
+    let input = ExpertOpinionInput {
         score: text("score"),
         opinion: text("opinion"),
         stand_aside: (field(&pairs, "choice") == "stand_aside")
             .then(|| field(&pairs, "reason").to_string()),
     };
     let meta = qinqing_kernel::web::session::request_meta(&headers);
-    match review::answer(&state.app, &secret, &input, &meta).await {
-        Ok(_) => Redirect::to(&format!("/expert-reviews/{secret}?done=given")).into_response(),
-        Err(e) if shows_error_page(&e) => error_page(&e, caller.as_ref(), &state),
-        Err(e) => {
-            let again = render_seat(
-                &state,
-                caller.as_ref(),
-                &secret,
-                (form_errors(&e), pairs),
-                "",
-            );
-            (status_of(&e), again.await).into_response()
-        }
-    }
+    private(
+        match review::answer(&state.app, &secret, &input, &meta).await {
+            Ok(_) => Redirect::to(&format!("/expert-reviews/{secret}?done=given")).into_response(),
+            Err(e) if shows_error_page(&e) => error_page(&e, caller.as_ref(), &state),
+            Err(e) => {
+                let again = render_seat(
+                    &state,
+                    caller.as_ref(),
+                    &secret,
+                    (form_errors(&e), pairs),
+                    "",
+                );
+                (status_of(&e), again.await).into_response()
+            }
+        },
+    )
 }
 
 #[derive(Template, WebTemplate)]
