@@ -373,3 +373,56 @@ journey('专家评审:自然资源局随机抽取规划专家(有利害关系的
     assert.match(await review.innerText(), /待提交/);
   }, DESKTOP);
 });
+
+journey('容缺受理:生态环境局缺一项材料先行受理,企业在手机上补齐后准予许可', PHONE, async ({ page, watch }) => {
+  // The enterprise applies for the 环评 of its 新建标准厂房项目 on its phone.
+  await login(page, 'enterprise');
+  await visit(page, '/projects');
+  await clickAndWait(page, page.getByRole('link', { name: /新建标准厂房项目/ }));
+  const projectPath = new URL(page.url()).pathname;
+  await clickAndWait(page, matter(page, '建设项目环境影响报告表审批').getByRole('button', { name: '在线申报' }));
+  const casePath = await matter(page, '建设项目环境影响报告表审批').getByRole('link', { name: /查看办件/ }).getAttribute('href');
+
+  // 生态环境局's window takes it in with the disclosure statement still missing.
+  await as(watch, 'hbj', async (clerk) => {
+    await visit(clerk, casePath);
+    await unfold(clerk, '容缺受理');
+    await clerk.getByLabel('缺少的材料').selectOption('公开情况说明');
+    watch.expectStatus(422, `${casePath}/accept-tolerating`);
+    await clickAndWait(clerk, clerk.getByRole('button', { name: '容缺受理' }));
+    await clerk.locator('.field-error').filter({ hasText: '请填写企业承诺补齐的日期' }).waitFor();
+    const inFiveDays = new Date(Date.now() + (8 + 5 * 24) * 3600_000).toISOString().slice(0, 10);
+    await clerk.getByLabel('企业承诺补齐日期').fill(inFiveDays);
+    await clickAndWait(clerk, clerk.getByRole('button', { name: '容缺受理' }));
+    await clerk.getByRole('status').filter({ hasText: '已容缺受理' }).waitFor();
+    assert.match(await clerk.locator('[data-tolerance]').innerText(), new RegExp(`缺“公开情况说明”,企业承诺 ${inFiveDays} 前补齐`));
+  }, DESKTOP);
+
+  // The lead cannot approve before the material comes.
+  await as(watch, 'hbj.lead', async (lead) => {
+    await visit(lead, casePath);
+    watch.expectStatus(409, `${casePath}/decision`);
+    await clickAndWait(lead, lead.getByRole('button', { name: '提交决定' }));
+    await lead.getByRole('alert').filter({ hasText: '容缺受理的“公开情况说明”尚未补齐' }).waitFor();
+  }, DESKTOP);
+
+  // The enterprise supplies it from its phone.
+  await visit(page, casePath);
+  await page.getByLabel('补齐的材料(PDF、OFD、JPG 或 PNG)').setInputFiles({
+    name: '公开情况说明.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n'),
+  });
+  await clickAndWait(page, page.getByRole('button', { name: '上传并补齐' }));
+  await page.getByRole('status').filter({ hasText: '材料已补齐' }).waitFor();
+  assert.match(await page.locator('[data-tolerance]').innerText(), /已于 .* 补齐 · 公开情况说明\.pdf/);
+  await assertNoHorizontalScroll(page);
+  await assertNoRawCode(page);
+  await screenshot(page, 'construction-tolerance-supplied-phone');
+
+  await as(watch, 'hbj.lead', async (lead) => {
+    await visit(lead, casePath);
+    await clickAndWait(lead, lead.getByRole('button', { name: '提交决定' }));
+    await lead.getByRole('status').filter({ hasText: '审批决定已作出' }).waitFor();
+  }, DESKTOP);
+  await visit(page, projectPath);
+  assert.match(await matter(page, '建设项目环境影响报告表审批').innerText(), /准予许可/);
+});

@@ -1167,3 +1167,110 @@ async fn experts_are_drawn_at_random_with_conflicts_standing_aside_and_review_by
         "{staff}"
     );
 }
+
+#[tokio::test]
+async fn a_case_taken_in_with_a_material_missing_is_approved_only_once_it_is_supplied() {
+    let (clock, app) = at_eight_on_a_tuesday().await;
+    let assert_error = crate::helpers::assert_error;
+    let firm = app.login("enterprise").await;
+    let code = project(&firm).await;
+    let pre_review = apply(&firm, &code, "land_pre_review").await;
+    let zrj = app.login("zrj").await;
+    let shown = ok(zrj
+        .get(&format!("/api/v1/construction-cases/{pre_review}"))
+        .await)
+    .await;
+    let tolerable: Vec<&str> = shown["tolerable_materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(
+        tolerable.contains(&"土地利用及规划符合性说明"),
+        "{tolerable:?}"
+    );
+    assert!(
+        !tolerable.iter().any(|m| m.contains("申请表")),
+        "the application itself is never missing"
+    );
+
+    let path = format!("/api/v1/construction-cases/{pre_review}/accept-tolerating");
+    let terms = |material: &str, by: &str| json!({ "material": material, "supply_by": by });
+    let res = firm
+        .post(&path, &terms("土地利用及规划符合性说明", "2026-12-15"))
+        .await;
+    assert_error(res, StatusCode::FORBIDDEN, "forbidden", None).await;
+    for (material, by, field) in [
+        ("用地预审与选址申请表", "2026-12-15", "material"),
+        ("营业执照", "2026-12-15", "material"),
+        ("土地利用及规划符合性说明", "2026-12-08", "supply_by"),
+        ("土地利用及规划符合性说明", "2027-03-01", "supply_by"),
+    ] {
+        let res = zrj.post(&path, &terms(material, by)).await;
+        assert_error(
+            res,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some(field),
+        )
+        .await;
+    }
+    let taken = ok(zrj
+        .post(&path, &terms("土地利用及规划符合性说明", "2026-12-15"))
+        .await)
+    .await;
+    assert_eq!(taken["status"], "accepted", "{taken}");
+    assert_eq!(taken["supply_by"], "2026-12-15");
+
+    // The enterprise's promise runs on its own clock, to the end of the day promised.
+    let clocks = ok(app
+        .login("admin")
+        .await
+        .get(&format!(
+            "/api/v1/deadlines?object_type=construction_case&object_id={pre_review}"
+        ))
+        .await)
+    .await;
+    let promise = clocks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["label"] == "补齐容缺材料:土地利用及规划符合性说明")
+        .unwrap_or_else(|| panic!("no promise clock: {clocks}"));
+    assert_eq!(promise["due_at"], "2026-12-15T16:00:00Z", "{promise}");
+
+    // Approved the day the prerequisite is done? Not before the material comes.
+    approve(&app, &firm, &code, "project_filing", "fgj").await;
+    let lead = app.login("zrj.lead").await;
+    let early = decide(&lead, &pre_review, true, "").await;
+    let body = assert_error(early, StatusCode::CONFLICT, "conflict", None).await;
+    assert!(
+        body["message"].as_str().unwrap().contains("尚未补齐"),
+        "{body}"
+    );
+
+    clock.set(beijing_time(2026, 12, 14, 10));
+    let firm = app.login("enterprise").await;
+    let supply = format!("/api/v1/construction-cases/{pre_review}/supply");
+    let other = app.login("fgj").await;
+    let refused = other
+        .upload(&supply, "说明.pdf", b"%PDF-1.4\n".to_vec())
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let supplied = ok(firm
+        .upload(&supply, "符合性说明.pdf", b"%PDF-1.4\n".to_vec())
+        .await)
+    .await;
+    assert!(supplied["supplied_at"].is_string(), "{supplied}");
+    assert_eq!(
+        supplied["supplied_files"][0]["label"],
+        "土地利用及规划符合性说明"
+    );
+    let again = firm
+        .upload(&supply, "符合性说明.pdf", b"%PDF-1.4\n".to_vec())
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let approved = ok(decide(&app.login("zrj.lead").await, &pre_review, true, "").await).await;
+    assert_eq!(approved["status"], "approved", "{approved}");
+}

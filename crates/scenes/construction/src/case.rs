@@ -10,6 +10,7 @@ use crate::status::CaseStatus;
 use crate::store::cases::{self as store, CaseRow, Decision, NewCase};
 use crate::store::entrustments as entrust_store;
 use crate::store::projects::{self as project_store, ProjectRow};
+use crate::tolerance::ToleranceInput;
 use chrono::{DateTime, NaiveDate, Utc};
 use qinqing_domain::CreditCode;
 use qinqing_domain::deadline::{Limit, LimitUnit, local_date};
@@ -95,6 +96,16 @@ pub struct CaseView {
     pub may_publish_notice: bool,
     /// The electronic licence issued on its formal approval.
     pub licence_no: Option<String>,
+    /// 容缺受理: the material taken in missing, the day it is promised by, when it came.
+    pub tolerated_material: Option<String>,
+    pub supply_by: Option<NaiveDate>,
+    pub supplied_at: Option<DateTime<Utc>>,
+    /// The files supplied on the case (read on the case itself, not in lists).
+    pub supplied_files: Vec<qinqing_kernel::attachments::AttachmentView>,
+    /// Whether the caller (the enterprise) may supply the tolerated material now.
+    pub may_supply: bool,
+    /// To the department taking it in: the materials that may be missing (容缺受理).
+    pub tolerable_materials: Vec<String>,
 }
 
 /// Applies for a matter of a project the caller acts for.
@@ -190,17 +201,53 @@ pub async fn accept(
     receipt_no: &str,
     meta: &RequestMeta,
 ) -> AppResult<CaseView> {
+    take_in(app, who, receipt_no, None, meta).await
+}
+
+/// 容缺受理: takes the case in with a non-essential material missing until a promised day.
+pub async fn accept_tolerating(
+    app: &App,
+    who: &Principal,
+    receipt_no: &str,
+    input: &ToleranceInput,
+    meta: &RequestMeta,
+) -> AppResult<CaseView> {
+    take_in(app, who, receipt_no, Some(input), meta).await
+}
+
+/// 受理, whole or 容缺 when `tolerance` says which material is missing.
+async fn take_in(
+    app: &App,
+    who: &Principal,
+    receipt_no: &str,
+    tolerance: Option<&ToleranceInput>,
+    meta: &RequestMeta,
+) -> AppResult<CaseView> {
     let now = app.now();
     let refusal = |c: &CaseRow| format!("本件由{}受理,其他部门不能受理", c.org_name);
     let (mut tx, project, case) =
         begin_on_case(app, who, receipt_no, of_department, refusal).await?;
-    if !store::accept(&mut tx, (case.id, case.org_id), who.user_id, now).await? {
-        return Err(moved_on(&case));
-    }
     let region = qinqing_kernel::store::stored(
         "region_code",
         qinqing_domain::DivisionCode::parse(&project.region_code),
     )?;
+    let key = (case.id, case.org_id);
+    let taken = match tolerance {
+        None => store::accept(&mut tx, key, who.user_id, now).await?,
+        Some(input) => {
+            let (material, by) = crate::tolerance::terms(&case, input, local_date(now))?;
+            let taken =
+                store::accept_tolerating(&mut tx, key, (&material, by), who.user_id, now).await?;
+            if taken {
+                let on = (&case, &region);
+                crate::tolerance::start_clock(&mut tx, app, on, (&material, by), now).await?;
+            }
+            taken
+        }
+    };
+    if !taken {
+        return Err(moved_on(&case));
+    }
     let label = format!("{}办理", case.matter_name);
     let start = Start {
         object_type: OBJECT,
@@ -213,7 +260,11 @@ pub async fn accept(
         org_id: Some(case.org_id),
     };
     deadlines::start(&mut tx, app, start, now).await?;
-    record(&mut tx, who, meta, "construction.case_accepted", &case, now).await?;
+    let action = match tolerance {
+        None => "construction.case_accepted",
+        Some(_) => "construction.case_accepted_tolerating",
+    };
+    record(&mut tx, who, meta, action, &case, now).await?;
     let shown = view_in(&mut tx, who, receipt_no).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
@@ -272,6 +323,9 @@ pub async fn decide(
     }
     let object = (OBJECT, case.receipt_no.as_str());
     deadlines::control_open(&mut tx, app, object, CLOCK, ClockAction::Stop, now).await?;
+    // A case refused ends the enterprise's promise to supply a missing material too.
+    let promise = crate::tolerance::CLOCK;
+    deadlines::control_open(&mut tx, app, object, promise, ClockAction::Stop, now).await?;
     let action = match decision.to {
         CaseStatus::Simulated => "construction.case_simulated",
         CaseStatus::Refused => "construction.case_refused",
@@ -316,6 +370,7 @@ async fn approval(
     today: NaiveDate,
 ) -> AppResult<Approval> {
     prerequisites_done(conn, project, case).await?;
+    crate::tolerance::supplied_before_approval(case)?;
     let note = optional_text("note", input.note.as_deref(), 500)?.unwrap_or_default();
     let land_title = if case.matter_code == LAND_TITLE_MATTER {
         if project.land_title_no.is_some() {
@@ -498,20 +553,45 @@ pub async fn get(app: &App, who: &Principal, receipt_no: &str) -> AppResult<Case
     view_in(&mut conn, who, receipt_no).await
 }
 
-async fn view_in(conn: &mut Conn, who: &Principal, receipt_no: &str) -> AppResult<CaseView> {
-    let (_, case) = visible_case(conn, who, receipt_no).await?;
+pub(crate) async fn view_in(
+    conn: &mut Conn,
+    who: &Principal,
+    receipt_no: &str,
+) -> AppResult<CaseView> {
+    let (project, case) = visible_case(conn, who, receipt_no).await?;
     let clocks = deadline_store::for_object(conn, OBJECT, &case.receipt_no).await?;
     let due_at = clocks
         .iter()
         .rev()
         .find(|d| d.kind == CLOCK)
         .map(|d| d.due_at);
-    Ok(view(who, case, due_at))
+    let owner = qinqing_kernel::store::attachments::Owner {
+        kind: OBJECT,
+        id: &case.receipt_no,
+    };
+    let files = qinqing_kernel::attachments::listed(conn, owner).await?;
+    let mut shown = view(who, case, due_at);
+    shown.may_supply = acts_for(who, &project)
+        && shown.status == CaseStatus::Accepted
+        && shown.tolerated_material.is_some()
+        && shown.supplied_at.is_none();
+    shown.supplied_files = files;
+    Ok(shown)
 }
 
 fn view(who: &Principal, case: CaseRow, due_at: Option<DateTime<Utc>>) -> CaseView {
     let ours = of_department(who, &case);
+    let tolerated = case.tolerated.clone();
     CaseView {
+        tolerable_materials: match ours && case.status == CaseStatus::Submitted {
+            true => crate::tolerance::tolerable(&case.matter_code),
+            false => Vec::new(),
+        },
+        tolerated_material: tolerated.as_ref().map(|t| t.material.clone()),
+        supply_by: tolerated.as_ref().map(|t| t.supply_by),
+        supplied_at: tolerated.and_then(|t| t.supplied_at),
+        may_supply: false,
+        supplied_files: Vec::new(),
         may_survey: crate::survey::may_survey(who, &case),
         may_publish_notice: ours && crate::notice::may_be_noticed(case.status),
         licence_no: case.licence_no.clone(),

@@ -24,6 +24,7 @@ pub mod scene;
 pub mod status;
 pub mod store;
 pub mod survey;
+pub mod tolerance;
 mod trail;
 
 use catalogue::Catalogue;

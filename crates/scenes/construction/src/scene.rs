@@ -18,6 +18,8 @@ const ACTIONS: &[ActionLabel] = &[
     ("construction.project_registered", "登记工业项目"),
     ("construction.case_submitted", "申报审批事项"),
     ("construction.case_accepted", "受理审批事项"),
+    ("construction.case_accepted_tolerating", "容缺受理"),
+    ("construction.material_supplied", "补齐容缺材料"),
     ("construction.case_approved", "准予许可"),
     ("construction.case_simulated", "模拟审批通过"),
     ("construction.case_made_formal", "模拟审批转为正式审批"),
@@ -60,11 +62,18 @@ impl Scene for Construction {
     }
 
     fn clocks(&self) -> Vec<ClockKind> {
-        vec![ClockKind {
-            kind: crate::case::CLOCK.into(),
-            label: "报建审批事项办理".into(),
-            builtin_rule: None,
-        }]
+        vec![
+            ClockKind {
+                kind: crate::case::CLOCK.into(),
+                label: "报建审批事项办理".into(),
+                builtin_rule: None,
+            },
+            ClockKind {
+                kind: crate::tolerance::CLOCK.into(),
+                label: "报建容缺材料补齐".into(),
+                builtin_rule: None,
+            },
+        ]
     }
 
     async fn sees_object(

@@ -11,6 +11,7 @@ use crate::review::{
     self, DrawInput, Drawn, ExpertInput, ExpertOpinionInput, ExpertView, ReviewView, SeatPage,
 };
 use crate::survey::{self, CheckInInput, SurveyInput, SurveyView};
+use crate::tolerance::{self, ToleranceInput};
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
@@ -37,6 +38,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(queue))
         .routes(routes!(get_case))
         .routes(routes!(accept))
+        .routes(routes!(accept_tolerating))
+        .routes(routes!(supply))
+        .routes(routes!(case_file))
         .routes(routes!(decide))
         .routes(routes!(entrustments, entrust))
         .routes(routes!(surveys, appoint_survey))
@@ -515,4 +519,59 @@ pub async fn expert_answer(
     Ok(Json(
         review::answer(&state.app, &secret, &input, &meta).await?,
     ))
+}
+
+/// 容缺受理: the owning department's window takes the case in with one non-essential material
+/// missing, on the enterprise's promise to supply it by a day (a clock of the enterprise's side);
+/// the case is approved only once it has come.
+#[utoipa::path(post, path = "/api/v1/construction-cases/{receipt}/accept-tolerating",
+    tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号")), request_body = ToleranceInput,
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn accept_tolerating(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+    Json(input): Json<ToleranceInput>,
+) -> ApiResult<Json<CaseView>> {
+    let (who, meta) = (&caller.principal, &caller.meta);
+    Ok(Json(
+        case::accept_tolerating(&state.app, who, &receipt, &input, meta).await?,
+    ))
+}
+
+/// The enterprise supplies the material its case was taken in without (multipart `file`).
+#[utoipa::path(post, path = "/api/v1/construction-cases/{receipt}/supply", tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号")),
+    request_body(content = Object, content_type = "multipart/form-data", description = "file: 补齐的材料(PDF/OFD/JPG/PNG)"),
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn supply(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+    form: Multipart,
+) -> ApiResult<Json<CaseView>> {
+    let form = UploadForm::read(form, "file").await;
+    let file = qinqing_kernel::web::upload::material(&form)?;
+    let (who, meta) = (&caller.principal, &caller.meta);
+    Ok(Json(
+        tolerance::supply(&state.app, who, &receipt, file, meta).await?,
+    ))
+}
+
+/// A file supplied on a case, to whoever may see the case.
+#[utoipa::path(get, path = "/api/v1/construction-cases/{receipt}/files/{file}", tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号"), ("file" = i64, Path, description = "文件")),
+    responses((status = 200, description = "文件内容"), (status = 404, body = ErrorBody)))]
+pub async fn case_file(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path((receipt, file)): Path<(String, i64)>,
+) -> ApiResult<Response> {
+    let content = tolerance::file(&state.app, &caller.principal, &receipt, file).await?;
+    Ok(file_response(content))
 }

@@ -166,6 +166,8 @@ pub async fn page(
 ) -> Response {
     let notices = [
         ("accepted", "已受理,办理时限开始计算"),
+        ("tolerated", "已容缺受理,企业补齐材料的时限开始计算"),
+        ("supplied", "材料已补齐"),
         ("decided", "审批决定已作出,企业可在项目页看到"),
         ("appointed", "勘查已安排"),
         ("checked_in", "已签到,勘查记录已保存"),
@@ -254,4 +256,34 @@ pub async fn check_in(
     .await;
     let posted = (receipt.as_str(), &form.pairs);
     Ok(finish(&state, caller, posted, result, "checked_in").await)
+}
+
+/// 容缺受理.
+pub async fn accept_tolerating(step: Step<String>) -> Response {
+    let input = crate::tolerance::ToleranceInput {
+        material: step.field("material").to_string(),
+        supply_by: step.field("supply_by").to_string(),
+    };
+    let (app, who, meta) = (step.app(), step.who(), step.meta());
+    let result = case::accept_tolerating(app, who, &step.key, &input, meta).await;
+    step_answer(&step, result, "tolerated").await
+}
+
+/// 补齐容缺材料: the enterprise's form carries the file.
+pub async fn supply(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(receipt): Path<String>,
+    form: Multipart,
+) -> Result<Response, Response> {
+    let form = UploadForm::read(form, "file").await;
+    let caller = form_caller(&user, &form.pairs)?;
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let result = async {
+        let file = qinqing_kernel::web::upload::material(&form)?;
+        crate::tolerance::supply(&state.app, who, &receipt, file, meta).await
+    }
+    .await;
+    let posted = (receipt.as_str(), &form.pairs);
+    Ok(finish(&state, caller, posted, result, "supplied").await)
 }

@@ -29,6 +29,11 @@ pub fn routes() -> Router<AppState> {
         .route("/construction-cases/{receipt}", get(cases::page))
         .route("/construction-cases/{receipt}/accept", post(cases::accept))
         .route(
+            "/construction-cases/{receipt}/accept-tolerating",
+            post(cases::accept_tolerating),
+        )
+        .route("/construction-cases/{receipt}/supply", post(cases::supply))
+        .route(
             "/construction-cases/{receipt}/decision",
             post(cases::decide),
         )

@@ -42,6 +42,16 @@ pub struct CaseRow {
     pub licence_no: Option<String>,
     /// The project's 建设地点.
     pub project_location: String,
+    /// 容缺受理: the material taken in missing, the day it is promised by, when it came.
+    pub tolerated: Option<Tolerance>,
+}
+
+/// A material a case was taken in without (容缺受理), on the enterprise's dated promise.
+#[derive(Debug, Clone)]
+pub struct Tolerance {
+    pub material: String,
+    pub supply_by: NaiveDate,
+    pub supplied_at: Option<DateTime<Utc>>,
 }
 
 pub struct NewCase<'a> {
@@ -65,6 +75,7 @@ const SELECT: &str = "SELECT c.id, c.receipt_no, c.project_id, p.code AS project
      b.name AS entrusted_by_name, c.legal_days, c.promised_days, c.status, c.note, \
      c.submitted_at, c.accepted_at, c.decided_at, c.decision_note, c.conditions, c.lapses_on, \
      c.made_formal_at, p.land_title_no AS project_land_title, l.licence_no, \
+     c.tolerated_material, c.supply_by, c.supplied_at, \
      p.location AS project_location \
      FROM construction_case c JOIN construction_project p ON p.id = c.project_id \
      JOIN enterprise e ON e.id = p.enterprise_id JOIN organisation o ON o.id = c.org_id \
@@ -105,6 +116,14 @@ fn from_row(r: &AnyRow) -> Result<CaseRow> {
         project_land_title: r.try_get("project_land_title")?,
         licence_no: r.try_get("licence_no")?,
         project_location: r.try_get("project_location")?,
+        tolerated: match r.try_get::<Option<String>, _>("tolerated_material")? {
+            None => None,
+            Some(material) => Some(Tolerance {
+                material,
+                supply_by: time::date_from_text(&r.try_get::<String, _>("supply_by")?)?,
+                supplied_at: optional_time(r, "supplied_at")?,
+            }),
+        },
     })
 }
 
@@ -193,6 +212,42 @@ pub async fn accept(
     .bind(id)
     .bind(CaseStatus::Submitted.as_str())
     .bind(org_id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Takes a case in as [`accept`] does, with `material` missing until `supply_by` (容缺受理).
+pub async fn accept_tolerating(
+    conn: &mut Conn,
+    (id, org_id): (i64, i64),
+    (material, supply_by): (&str, NaiveDate),
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    if !accept(conn, (id, org_id), by, now).await? {
+        return Ok(false);
+    }
+    sqlx::query(
+        "UPDATE construction_case SET tolerated_material = $1, supply_by = $2 WHERE id = $3",
+    )
+    .bind(material)
+    .bind(time::date_to_text(supply_by))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(true)
+}
+
+/// Records the tolerated material supplied; false when it was supplied already (or none was
+/// tolerated).
+pub async fn supplied(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE construction_case SET supplied_at = $1, updated_at = $1 \
+         WHERE id = $2 AND tolerated_material IS NOT NULL AND supplied_at IS NULL",
+    )
+    .bind(time::to_text(now))
+    .bind(id)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
