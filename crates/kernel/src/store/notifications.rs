@@ -105,8 +105,9 @@ pub struct NewMessage<'a> {
 pub struct Message {
     pub id: i64,
     pub recipient_user_id: i64,
-    /// The recipient's user name (for the administrator's outbox view).
+    /// The recipient's user name and display name (for the administrator's outbox view).
     pub recipient_username: String,
+    pub recipient_name: String,
     pub channel: Channel,
     pub address: Option<String>,
     pub template: String,
@@ -202,6 +203,7 @@ pub async fn reach(conn: &mut Conn, user_ids: &[i64]) -> Result<Vec<Reach>> {
 }
 
 const COLUMNS: &str = "SELECT m.id, m.recipient_user_id, u.username AS recipient_username, \
+                       u.display_name AS recipient_name, \
                        m.channel, m.address, m.template, m.subject, m.body, m.idempotency_key, \
                        m.state, m.attempts, m.next_attempt_at, m.last_error, m.created_at, \
                        m.sent_at, m.sent_via, m.read_at, m.link \
@@ -425,6 +427,7 @@ fn from_row(row: &AnyRow) -> Result<Message> {
         id: row.try_get("id")?,
         recipient_user_id: row.try_get("recipient_user_id")?,
         recipient_username: row.try_get("recipient_username")?,
+        recipient_name: row.try_get("recipient_name")?,
         channel: stored(
             "outbox_message.channel",
             Channel::parse(&channel).ok_or(channel.clone()),

@@ -1236,9 +1236,27 @@ async fn a_case_taken_in_with_a_material_missing_is_approved_only_once_it_is_sup
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["label"] == "补齐容缺材料:土地利用及规划符合性说明")
+        .find(|c| {
+            c["label"]
+                .as_str()
+                .unwrap()
+                .starts_with("补齐容缺材料:土地利用及规划符合性说明")
+        })
         .unwrap_or_else(|| panic!("no promise clock: {clocks}"));
     assert_eq!(promise["due_at"], "2026-12-15T16:00:00Z", "{promise}");
+    let own_clock = |clocks: &Value| {
+        let matter = clocks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["label"] == "建设项目用地预审与选址意见书核发办理");
+        matter.unwrap()["state"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        own_clock(&clocks),
+        "已暂停",
+        "the department's limit waits for the material"
+    );
 
     // Approved the day the prerequisite is done? Not before the material comes.
     approve(&app, &firm, &code, "project_filing", "fgj").await;
@@ -1271,6 +1289,10 @@ async fn a_case_taken_in_with_a_material_missing_is_approved_only_once_it_is_sup
         .upload(&supply, "符合性说明.pdf", b"%PDF-1.4\n".to_vec())
         .await;
     assert_eq!(again.status(), StatusCode::CONFLICT);
+    let clocks_path =
+        format!("/api/v1/deadlines?object_type=construction_case&object_id={pre_review}");
+    let clocks = ok(app.login("admin").await.get(&clocks_path).await).await;
+    assert_eq!(own_clock(&clocks), "计时中", "and runs again once it came");
     let approved = ok(decide(&app.login("zrj.lead").await, &pre_review, true, "").await).await;
     assert_eq!(approved["status"], "approved", "{approved}");
 }

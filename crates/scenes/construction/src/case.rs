@@ -260,6 +260,12 @@ async fn take_in(
         org_id: Some(case.org_id),
     };
     deadlines::start(&mut tx, app, start, now).await?;
+    if tolerance.is_some() {
+        // The department cannot approve before the material comes, so its limit waits, as
+        // during 补正; supplying resumes it.
+        let object = (OBJECT, case.receipt_no.as_str());
+        deadlines::control_open(&mut tx, app, object, CLOCK, ClockAction::Pause, now).await?;
+    }
     let action = match tolerance {
         None => "construction.case_accepted",
         Some(_) => "construction.case_accepted_tolerating",

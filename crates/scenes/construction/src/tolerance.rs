@@ -1,7 +1,7 @@
 //! 容缺受理: the department takes a case in with a non-essential material missing, on the
 //! enterprise's promise to supply it by a date; that promise runs on a clock of its own (the
-//! enterprise's side, warned like every clock), the material comes in as a file on the case, and
-//! the case is approved only once it has.
+//! enterprise's side, the department reminded to chase it) while the department's own limit waits,
+//! the material comes in as a file on the case, and the case is approved only once it has.
 
 use crate::access::acts_for;
 use crate::case::{CaseView, OBJECT, begin_on_case, moved_on, view_in};
@@ -68,9 +68,10 @@ pub(crate) fn terms(
         .ok()
         .filter(|d| *d > today && *d <= latest)
         .ok_or_else(|| {
+            let example = today + chrono::Duration::days(7);
             AppError::invalid(
                 "supply_by",
-                format!("请填写企业承诺补齐的日期(明天起 {LONGEST_DAYS} 天内,如 2026-12-20)"),
+                format!("请填写企业承诺补齐的日期(明天起 {LONGEST_DAYS} 天内,如 {example})"),
             )
         })?;
     Ok((material.to_string(), supply_by))
@@ -84,7 +85,7 @@ pub(crate) async fn start_clock(
     (material, supply_by): (&str, NaiveDate),
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let label = format!("补齐容缺材料:{material}");
+    let label = format!("补齐容缺材料:{material}({})", case.project_name);
     let days = (supply_by - qinqing_domain::deadline::local_date(now)).num_days();
     let start = Start {
         object_type: OBJECT,
@@ -97,7 +98,8 @@ pub(crate) async fn start_clock(
             unit: LimitUnit::CalendarDays,
             amount: u32::try_from(days).unwrap_or(1),
         },
-        org_id: None,
+        // The department chases the enterprise: its staff are reminded, not every office's.
+        org_id: Some(case.org_id),
     };
     deadlines::start_until(conn, app, start, end_of_day(supply_by), now).await?;
     Ok(())
@@ -141,6 +143,8 @@ pub async fn supply(
     }
     let object = (OBJECT, case.receipt_no.as_str());
     deadlines::control_open(&mut tx, app, object, CLOCK, ClockAction::Stop, now).await?;
+    let resumed = ClockAction::Resume;
+    deadlines::control_open(&mut tx, app, object, crate::case::CLOCK, resumed, now).await?;
     let detail = serde_json::json!({ "material": tolerance.material });
     let change = ("construction.material_supplied", detail);
     crate::trail::on_case(&mut tx, (who, meta), &case, change, now).await?;

@@ -138,7 +138,9 @@ pub async fn preferences(
 /// One outbox row as the administrator's page shows it.
 pub struct OutboxLine {
     pub created_at: String,
+    /// The recipient by name, and the account as typed (an administrator finds it by that).
     pub recipient: String,
+    pub account: String,
     pub address: String,
     pub channel: &'static str,
     pub kind: &'static str,
@@ -164,7 +166,8 @@ impl From<OutboxItem> for OutboxLine {
         };
         OutboxLine {
             created_at: beijing_minutes(m.created_at),
-            recipient: m.recipient_username,
+            recipient: m.recipient_name,
+            account: m.recipient_username,
             address: m.address.unwrap_or_default(),
             channel: item.channel_label,
             kind: item.template_label,

@@ -239,15 +239,17 @@ pub async fn accept_tolerating(
     Ok(true)
 }
 
-/// Records the tolerated material supplied; false when it was supplied already (or none was
-/// tolerated).
+/// Records the tolerated material supplied on a case still being examined; false when it was
+/// supplied already, none was tolerated, or the case was decided meanwhile.
 pub async fn supplied(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE construction_case SET supplied_at = $1, updated_at = $1 \
-         WHERE id = $2 AND tolerated_material IS NOT NULL AND supplied_at IS NULL",
+         WHERE id = $2 AND tolerated_material IS NOT NULL AND supplied_at IS NULL \
+         AND status = $3",
     )
     .bind(time::to_text(now))
     .bind(id)
+    .bind(CaseStatus::Accepted.as_str())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
