@@ -33,6 +33,22 @@ function matter(page, name) {
   return page.locator('ul.matters > li').filter({ has: page.getByText(name, { exact: true }) });
 }
 
+/** Ticks the matter in its stage's form (one form per stage) and applies for what is ticked. */
+async function applyFor(page, name) {
+  const item = matter(page, name);
+  await item.getByRole('checkbox').check();
+  const form = page.locator('form[data-stage]').filter({ has: item });
+  await clickAndWait(page, form.getByRole('button', { name: '申报所选事项' }));
+  await page.getByRole('status').filter({ hasText: '已申报' }).waitFor();
+}
+
+/** A one-page PDF, as an enterprise's scanner would send a signed statement. */
+const STATEMENT = {
+  name: '产业政策符合性声明.pdf',
+  mimeType: 'application/pdf',
+  buffer: Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n'),
+};
+
 /**
  * Reads the QR code a licence PDF draws (black squares in its uncompressed page) as a scanner
  * would: the squares painted as pixels, four per module with a white margin, decoded by jsQR.
@@ -144,14 +160,31 @@ journey('企业在手机上登记工业项目并申报,发改局受理并准予�
   await screenshot(page, 'construction-project-phone');
   const projectPath = new URL(page.url()).pathname;
 
-  await clickAndWait(page, matter(page, '企业投资项目备案').getByRole('button', { name: '在线申报' }));
-  await page.getByRole('status').filter({ hasText: '已申报' }).waitFor();
+  // 数据云柜: the statement is filed once; every matter that needs it takes it from there.
+  const vault = page.locator('#vault');
+  await vault.getByLabel('材料').selectOption('项目符合产业政策的声明');
+  await vault.getByLabel('有效期至(长期有效的留空)').fill('2020-01-01');
+  await vault.getByLabel('文件(PDF、OFD、JPG 或 PNG)').setInputFiles(STATEMENT);
+  watch.expectStatus(422, `${projectPath}/vault`);
+  await clickAndWait(page, vault.getByRole('button', { name: '存入数据云柜' }));
+  await page.locator('#vault .field-error').filter({ hasText: '有效期请写今天或以后的日期' }).waitFor();
+  assert.equal(await page.locator('#vault-material').inputValue(), '项目符合产业政策的声明', 'the choice is kept');
+  await page.locator('#vault-valid').fill('');
+  await page.locator('#vault-file').setInputFiles(STATEMENT);
+  await clickAndWait(page, page.locator('#vault').getByRole('button', { name: '存入数据云柜' }));
+  await page.getByRole('status').filter({ hasText: '已存入数据云柜' }).waitFor();
+  assert.match(await page.locator('#vault').innerText(), /项目符合产业政策的声明 · 产业政策符合性声明\.pdf · 长期有效/);
+
+  await applyFor(page, '企业投资项目备案');
   const filing = matter(page, '企业投资项目备案');
   assert.match(await filing.innerText(), /待受理/);
   const casePath = await filing.getByRole('link', { name: /查看办件/ }).getAttribute('href');
 
   await as(watch, 'fgj', async (clerk) => {
     await visit(clerk, casePath);
+    const materials = await clerk.locator('#materials').innerText();
+    assert.match(materials, /项目符合产业政策的声明:产业政策符合性声明\.pdf \(数据云柜\)/);
+    assert.match(materials, /项目备案信息表.*:未提供/);
     await clickAndWait(clerk, clerk.getByRole('button', { name: '受理' }));
     await clerk.getByRole('status').filter({ hasText: '办理时限开始计算' }).waitFor();
     assert.match(await clerk.locator('main').innerText(), /办结期限\s*\d{4}-\d{2}-\d{2}.含当日./);
@@ -192,6 +225,19 @@ journey('企业在手机上登记工业项目并申报,发改局受理并准予�
   } finally {
     await stranger.close();
   }
+
+  // The licence is in the 数据云柜 now: the next matter of the stage reuses it as its
+  // 项目备案证明, never uploaded.
+  await visit(page, projectPath);
+  const firstStage = page.locator('section').filter({ has: page.getByRole('heading', { name: /^立项用地规划许可阶段/ }) });
+  await firstStage.getByText('本阶段可申报事项所需材料').click();
+  assert.match(await firstStage.innerText(), /项目备案证明:数据云柜已有\(平台核发的电子证照\)/);
+  await applyFor(page, '建设项目用地预审与选址意见书核发');
+  await visit(page, await matter(page, '建设项目用地预审与选址意见书核发').getByRole('link', { name: /查看办件/ }).getAttribute('href'));
+  const given = page.locator('#materials li').filter({ hasText: '项目备案证明' });
+  assert.match(await given.innerText(), /平台核发的电子证照/);
+  await assertNoRawCode(page);
+  await screenshot(page, 'construction-vault-reused-phone');
 });
 
 journey('模拟审批:尚无土地证时模拟准予规划许可,土地登记后自动转为正式', PHONE, async ({ page, watch }) => {
@@ -227,8 +273,7 @@ journey('模拟审批:尚无土地证时模拟准予规划许可,土地登记后
   await visit(page, '/projects');
   await clickAndWait(page, page.getByRole('link', { name: /新建标准厂房项目/ }));
   assert.match(await matter(page, '建设工程规划许可证核发').innerText(), /模拟审批通过/);
-  const registration = matter(page, '国有建设用地使用权首次登记(不动产权证书核发)');
-  await clickAndWait(page, registration.getByRole('button', { name: '在线申报' }));
+  await applyFor(page, '国有建设用地使用权首次登记(不动产权证书核发)');
   const registrationPath = await matter(page, '国有建设用地使用权首次登记(不动产权证书核发)')
     .getByRole('link', { name: /查看办件/ }).getAttribute('href');
   const projectPath = new URL(page.url()).pathname;
@@ -380,7 +425,7 @@ journey('容缺受理:生态环境局缺一项材料先行受理,企业在手机
   await visit(page, '/projects');
   await clickAndWait(page, page.getByRole('link', { name: /新建标准厂房项目/ }));
   const projectPath = new URL(page.url()).pathname;
-  await clickAndWait(page, matter(page, '建设项目环境影响报告表审批').getByRole('button', { name: '在线申报' }));
+  await applyFor(page, '建设项目环境影响报告表审批');
   const casePath = await matter(page, '建设项目环境影响报告表审批').getByRole('link', { name: /查看办件/ }).getAttribute('href');
 
   // 生态环境局's window takes it in with the disclosure statement still missing.

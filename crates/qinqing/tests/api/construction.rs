@@ -175,7 +175,7 @@ async fn a_project_shows_every_matter_it_needs_and_refuses_wrong_input_naming_th
         .await
         .unwrap();
     assert!(
-        page.contains("企业投资项目备案") && page.contains("在线申报"),
+        page.contains("申报“企业投资项目备案”") && page.contains("申报所选事项"),
         "{page}"
     );
 }
@@ -1295,4 +1295,194 @@ async fn a_case_taken_in_with_a_material_missing_is_approved_only_once_it_is_sup
     assert_eq!(own_clock(&clocks), "计时中", "and runs again once it came");
     let approved = ok(decide(&app.login("zrj.lead").await, &pre_review, true, "").await).await;
     assert_eq!(approved["status"], "approved", "{approved}");
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n";
+
+#[tokio::test]
+async fn materials_filed_once_in_the_vault_serve_every_application_and_licences_file_themselves() {
+    use crate::helpers::assert_error;
+    let app = TestApp::spawn().await;
+    let firm = app.login("enterprise").await;
+    let code = project(&firm).await;
+    let vault_path = format!("/api/v1/projects/{code}/vault");
+    let empty = ok(firm.get(&vault_path).await).await;
+    assert_eq!(empty["items"], json!([]));
+    assert!(
+        empty["wanted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w == "项目符合产业政策的声明"),
+        "{empty}"
+    );
+
+    // Refusals name the field and keep nothing.
+    let file = |material: &'static str, until: &'static str| {
+        [("material", material), ("valid_until", until)]
+    };
+    let declaration = "项目符合产业政策的声明";
+    for (fields, field) in [
+        (file("营业执照复印件", ""), "material"),
+        (file(declaration, "2020-01-01"), "valid_until"),
+        (file(declaration, "明年"), "valid_until"),
+    ] {
+        let refused = firm
+            .upload_with(&vault_path, &fields, "声明.pdf", PDF.to_vec())
+            .await;
+        assert_error(
+            refused,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some(field),
+        )
+        .await;
+    }
+    let not_pdf = firm
+        .upload_with(
+            &vault_path,
+            &file(declaration, ""),
+            "声明.exe",
+            b"MZ".to_vec(),
+        )
+        .await;
+    assert_error(
+        not_pdf,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("file"),
+    )
+    .await;
+    let staff = app.login("fgj").await;
+    let hidden = staff
+        .upload_with(
+            &vault_path,
+            &file(declaration, ""),
+            "声明.pdf",
+            PDF.to_vec(),
+        )
+        .await;
+    assert_eq!(
+        hidden.status(),
+        StatusCode::NOT_FOUND,
+        "a department sees no project it has no case of"
+    );
+    assert_eq!(ok(firm.get(&vault_path).await).await["items"], json!([]));
+
+    let filed = expect(
+        firm.upload_with(
+            &vault_path,
+            &file(declaration, "2099-12-31"),
+            "声明.pdf",
+            PDF.to_vec(),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(filed["source"], "企业上传");
+    assert_eq!(filed["valid_until"], "2099-12-31");
+
+    // Applied for, the case carries the declaration; the form it lacks is shown as not given.
+    let filing = apply(&firm, &code, "project_filing").await;
+    let case = ok(staff
+        .get(&format!("/api/v1/construction-cases/{filing}"))
+        .await)
+    .await;
+    let materials = case["materials"].as_array().unwrap();
+    assert_eq!(materials.len(), 2, "{case}");
+    assert!(
+        materials[0]["item"].is_null(),
+        "the information sheet was not given: {case}"
+    );
+    assert_eq!(materials[1]["material"], declaration);
+    let item = materials[1]["item"]["id"].as_i64().unwrap();
+    let file_path = format!("/api/v1/construction-cases/{filing}/materials/{item}");
+    let read = staff.get(&file_path).await;
+    assert_eq!(read.status(), StatusCode::OK);
+    assert_eq!(read.bytes().await.unwrap().as_ref(), PDF);
+    let stranger = app.login("zrj").await;
+    assert_eq!(
+        stranger.get(&file_path).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // Filed before the window takes the case in, the missing sheet joins it.
+    let sheet = materials[0]["material"].as_str().unwrap().to_string();
+    let fields = [("material", sheet.as_str()), ("valid_until", "")];
+    let late = firm
+        .upload_with(&vault_path, &fields, "信息表.pdf", PDF.to_vec())
+        .await;
+    assert_eq!(late.status(), StatusCode::CREATED);
+    let case = ok(staff
+        .get(&format!("/api/v1/construction-cases/{filing}"))
+        .await)
+    .await;
+    assert_eq!(
+        case["materials"][0]["item"]["file_name"], "信息表.pdf",
+        "{case}"
+    );
+
+    // The filing's licence files itself as the 项目备案证明 later matters need.
+    assert_eq!(accept(&staff, &filing).await["status"], "accepted");
+    ok(decide(&app.login("fgj.lead").await, &filing, true, "").await).await;
+    let vault = ok(firm.get(&vault_path).await).await;
+    let proof = vault["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["material"] == "项目备案证明")
+        .unwrap_or_else(|| panic!("no 项目备案证明 in {vault}"));
+    assert_eq!(proof["source"], "平台核发的电子证照");
+    assert!(proof["licence_no"].as_str().unwrap().starts_with("ZZ"));
+
+    // One form per stage: all of one stage, or nothing.
+    let stage_path = format!("/api/v1/projects/{code}/stage-cases");
+    for matters in [
+        json!([]),
+        json!(["land_pre_review", "design_review"]),
+        json!(["nonsense"]),
+    ] {
+        let refused = firm.post(&stage_path, &json!({ "matters": matters })).await;
+        assert_error(
+            refused,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some("matters"),
+        )
+        .await;
+    }
+    let twice = json!({ "matters": ["land_pre_review", "project_filing"] });
+    let refused = firm.post(&stage_path, &twice).await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::CONFLICT,
+        "the filing is approved already"
+    );
+    let cases = expect(
+        firm.post(
+            &stage_path,
+            &json!({ "matters": ["land_pre_review", "land_registration"] }),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let cases = cases.as_array().unwrap();
+    assert_eq!(
+        cases.len(),
+        2,
+        "the refused form applied for nothing before"
+    );
+    let pre_review = &cases[0];
+    let given = pre_review["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["material"] == "项目备案证明")
+        .unwrap();
+    assert_eq!(
+        given["item"]["licence_no"], proof["licence_no"],
+        "{pre_review}"
+    );
 }

@@ -102,6 +102,9 @@ pub struct CaseView {
     pub supplied_at: Option<DateTime<Utc>>,
     /// The files supplied on the case (read on the case itself, not in lists).
     pub supplied_files: Vec<qinqing_kernel::attachments::AttachmentView>,
+    /// The matter's materials, each with the item of the 数据云柜 it was applied with, or none
+    /// (not given: the department may take the case in 容缺 or refuse it). Read on the case itself.
+    pub materials: Vec<crate::vault::CaseMaterialView>,
     /// Whether the caller (the enterprise) may supply the tolerated material now.
     pub may_supply: bool,
     /// To the department taking it in: the materials that may be missing (容缺受理).
@@ -117,21 +120,104 @@ pub async fn apply(
     meta: &RequestMeta,
 ) -> AppResult<CaseView> {
     let note = optional_text("note", input.note.as_deref(), 500)?.unwrap_or_default();
-    let now = app.now();
     let mut tx = app.db.begin().await?;
-    let project = visible_project(&mut tx, who, project_code).await?;
-    if !acts_for(who, &project) {
-        return Err(AppError::forbidden("只有项目所属企业或其亲清管家可以申报"));
-    }
+    let project = applicant_project(&mut tx, who, project_code).await?;
     let matter = crate::catalogue()
         .get(input.matter.trim())
         .ok_or_else(|| AppError::invalid("matter", "没有这个审批事项"))?;
+    let by = (who, meta);
+    let receipt_no = apply_in(&mut tx, by, &project, (matter, &note), app.now()).await?;
+    let shown = view_in(&mut tx, who, &receipt_no).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+/// One form per stage: matters of one stage applied for together, each with the materials the
+/// 数据云柜 holds.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct StageApplyInput {
+    /// The matters' codes, all of one stage.
+    pub matters: Vec<String>,
+    /// What the enterprise adds, in words (optional), on every case.
+    pub note: Option<String>,
+}
+
+/// Applies for several matters of one stage at once: all are applied for, or none.
+pub async fn apply_stage(
+    app: &App,
+    who: &Principal,
+    project_code: &str,
+    input: &StageApplyInput,
+    meta: &RequestMeta,
+) -> AppResult<Vec<CaseView>> {
+    let note = optional_text("note", input.note.as_deref(), 500)?.unwrap_or_default();
+    let matters = stage_matters(&input.matters)?;
+    let mut tx = app.db.begin().await?;
+    let project = applicant_project(&mut tx, who, project_code).await?;
+    let mut receipts = Vec::new();
+    for matter in matters {
+        let by = (who, meta);
+        receipts.push(apply_in(&mut tx, by, &project, (matter, &note), app.now()).await?);
+    }
+    let mut shown = Vec::new();
+    for receipt_no in &receipts {
+        shown.push(view_in(&mut tx, who, receipt_no).await?);
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(shown)
+}
+
+/// The matters chosen, each once, all of one stage.
+fn stage_matters(codes: &[String]) -> AppResult<Vec<&'static MatterDef>> {
+    let mut matters: Vec<&MatterDef> = Vec::new();
+    for code in codes {
+        let matter = crate::catalogue()
+            .get(code.trim())
+            .ok_or_else(|| AppError::invalid("matters", "没有这个审批事项"))?;
+        if !matters.iter().any(|m| m.code == matter.code) {
+            matters.push(matter);
+        }
+    }
+    let Some(first) = matters.first() else {
+        return Err(AppError::invalid("matters", "请至少选择一个要申报的事项"));
+    };
+    if matters.iter().any(|m| m.stage != first.stage) {
+        return Err(AppError::invalid(
+            "matters",
+            "一次只能申报同一阶段的事项,请分阶段申报",
+        ));
+    }
+    Ok(matters)
+}
+
+/// The project, if `who` may apply for its matters.
+pub(crate) async fn applicant_project(
+    conn: &mut Conn,
+    who: &Principal,
+    project_code: &str,
+) -> AppResult<ProjectRow> {
+    let project = visible_project(conn, who, project_code).await?;
+    if !acts_for(who, &project) {
+        return Err(AppError::forbidden("只有项目所属企业或其亲清管家可以申报"));
+    }
+    Ok(project)
+}
+
+/// Applies for `matter` inside the caller's transaction, with the materials the 数据云柜 holds;
+/// returns the receipt number.
+pub(crate) async fn apply_in(
+    conn: &mut Conn,
+    (who, meta): (&Principal, &RequestMeta),
+    project: &ProjectRow,
+    (matter, note): (&MatterDef, &str),
+    now: DateTime<Utc>,
+) -> AppResult<String> {
     if matter.code == LAND_TITLE_MATTER && project.land_title_no.is_some() {
         return Err(title_already());
     }
-    let (department, _) = crate::offices::deciding_org(&mut tx, &matter.department).await?;
+    let (department, _) = crate::offices::deciding_org(conn, &matter.department).await?;
     let entrusted =
-        entrust_store::in_force(&mut tx, &matter.code, department, local_date(now)).await?;
+        entrust_store::in_force(conn, &matter.code, department, local_date(now)).await?;
     let org_id = entrusted.as_ref().map_or(department, |e| e.to_org_id);
     let receipt_no = qinqing_kernel::receipts::receipt_number("BJ", now)?;
     let new = NewCase {
@@ -144,10 +230,10 @@ pub async fn apply(
         entrustment: entrusted.map(|e| (e.id, department)),
         legal_days: matter.legal_days,
         promised_days: matter.promised_days,
-        note: &note,
+        note,
         submitted_by: who.user_id,
     };
-    match store::insert(&mut tx, &new, now).await {
+    let case_id = match store::insert(conn, &new, now).await {
         Err(StoreError::Duplicate) => {
             return Err(AppError::Conflict {
                 field: Some("matter".into()),
@@ -156,7 +242,9 @@ pub async fn apply(
         }
         other => other?,
     };
-    let code = credit_code(&project)?;
+    let ids = (project.id, case_id);
+    crate::vault::apply_with(conn, ids, &matter.materials, local_date(now)).await?;
+    let code = credit_code(project)?;
     let change = Change {
         action: "construction.case_submitted",
         object_type: OBJECT,
@@ -164,10 +252,8 @@ pub async fn apply(
         on_behalf_of: on_behalf(who, &code),
         detail: serde_json::json!({ "project": project.code, "matter": matter.code }),
     };
-    audit::record(&mut tx, who, meta, change, now).await?;
-    let shown = view_in(&mut tx, who, &receipt_no).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    Ok(shown)
+    audit::record(conn, who, meta, change, now).await?;
+    Ok(receipt_no)
 }
 
 fn credit_code(project: &ProjectRow) -> AppResult<CreditCode> {
@@ -565,6 +651,7 @@ pub(crate) async fn view_in(
     receipt_no: &str,
 ) -> AppResult<CaseView> {
     let (project, case) = visible_case(conn, who, receipt_no).await?;
+    let case_id = case.id;
     let clocks = deadline_store::for_object(conn, OBJECT, &case.receipt_no).await?;
     let due_at = clocks
         .iter()
@@ -582,6 +669,9 @@ pub(crate) async fn view_in(
         && shown.tolerated_material.is_some()
         && shown.supplied_at.is_none();
     shown.supplied_files = files;
+    // Each item served on the day of the application, which is what the department judges.
+    let applied_on = local_date(shown.submitted_at);
+    shown.materials = crate::vault::of_case(conn, (case_id, &shown.matter), applied_on).await?;
     Ok(shown)
 }
 
@@ -598,6 +688,7 @@ fn view(who: &Principal, case: CaseRow, due_at: Option<DateTime<Utc>>) -> CaseVi
         supplied_at: tolerated.and_then(|t| t.supplied_at),
         may_supply: false,
         supplied_files: Vec::new(),
+        materials: Vec::new(),
         may_survey: crate::survey::may_survey(who, &case),
         may_publish_notice: ours && crate::notice::may_be_noticed(case.status),
         licence_no: case.licence_no.clone(),

@@ -175,6 +175,19 @@ impl Catalogue {
         self.matters.iter().find(|m| m.code == code)
     }
 
+    /// The materials, of any matter, that the licence named `licence` serves as (数据云柜), each
+    /// once, in catalogue order.
+    pub fn materials_served_by(&self, licence: &str) -> Vec<&str> {
+        let mut served: Vec<&str> = Vec::new();
+        let all = self.matters.iter().flat_map(|m| &m.materials);
+        for material in all.filter(|m| licence_serves(licence, m)) {
+            if !served.contains(&material.as_str()) {
+                served.push(material);
+            }
+        }
+        served
+    }
+
     /// The prerequisites of `code` that are not in `done` (codes), in the order the matter
     /// lists them; empty for an unknown code.
     pub fn open_prerequisites<'a>(&'a self, code: &str, done: &[&str]) -> Vec<&'a MatterDef> {
@@ -397,9 +410,41 @@ fn file_error(message: &str) -> RowError {
     }
 }
 
+/// Whether a licence serves as a material: the material names it exactly, names it without the
+/// kind of project in front (企业投资项目备案证明 serves as 项目备案证明), or names it with its
+/// attachments (建设工程规划许可证 serves as 建设工程规划许可证及附图) — but never the
+/// application for it (建筑工程施工许可证申请表 is a form the enterprise fills, not the licence).
+pub fn licence_serves(licence: &str, material: &str) -> bool {
+    let long_enough = material.chars().count() >= 4;
+    material == licence
+        || (long_enough && licence.ends_with(material))
+        || material
+            .strip_prefix(licence)
+            .is_some_and(|rest| rest.starts_with('及'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn licences_serve_as_the_materials_that_name_them_and_never_as_their_application() {
+        let national = Catalogue::builtin();
+        assert_eq!(
+            national.materials_served_by("企业投资项目备案证明"),
+            ["项目备案证明"]
+        );
+        assert_eq!(
+            national.materials_served_by("建设工程规划许可证"),
+            ["建设工程规划许可证", "建设工程规划许可证及附图"]
+        );
+        assert!(
+            national
+                .materials_served_by("建筑工程施工许可证")
+                .is_empty()
+        );
+        assert!(!licence_serves("企业投资项目备案证明", "证明"));
+    }
 
     const HEADER: &str = "事项编码,事项名称,审批阶段,主管部门,法定时限(工作日),承诺时限(工作日),前置事项,需不动产权证,申请材料,设定依据";
 

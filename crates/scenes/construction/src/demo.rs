@@ -6,8 +6,11 @@ use crate::catalogue::LAND_TITLE_MATTER;
 use crate::notice::{self, NoticeInput, ObjectionInput};
 use crate::project::{self, ProjectInput};
 use crate::review::{self, ExpertInput};
+use crate::vault::{self, VaultInput};
 use qinqing_domain::deadline::local_date;
 use qinqing_domain::org::{OrgKind, Role};
+use qinqing_exchange::pdf::{Block, Document};
+use qinqing_kernel::attachments::NewMaterial;
 use qinqing_kernel::demo::{DemoOffice, add_offices, principal};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 
@@ -154,6 +157,7 @@ impl Demo<'_> {
     }
 
     async fn apply(&self, project: &str, matter: &str) -> AppResult<String> {
+        self.file_materials(project, matter).await?;
         let input = ApplyInput {
             matter: matter.into(),
             note: None,
@@ -162,6 +166,40 @@ impl Demo<'_> {
         Ok(case::apply(self.app, &self.firm, project, &input, &meta)
             .await?
             .receipt_no)
+    }
+
+    /// Files in the project's 数据云柜 each material of the matter it cannot serve yet, as a
+    /// one-page PDF saying what it stands for.
+    async fn file_materials(&self, project: &str, matter: &str) -> AppResult<()> {
+        let wanted = vault::of_project(self.app, &self.firm, project)
+            .await?
+            .wanted;
+        let materials = crate::catalogue()
+            .get(matter)
+            .map(|m| m.materials.clone())
+            .unwrap_or_default();
+        for material in materials.iter().filter(|m| wanted.contains(m)) {
+            let page = Document {
+                title: material.clone(),
+                subtitle: "演示材料".into(),
+                footer: "亲清家园演示区".into(),
+                blocks: vec![Block::Paragraph(format!(
+                    "本文件是演示区为“{material}”生成的示例材料,不具法律效力。"
+                ))],
+            };
+            let file = NewMaterial {
+                label: material,
+                file_name: &format!("{material}.pdf"),
+                bytes: qinqing_exchange::pdf::write(&page),
+            };
+            let input = VaultInput {
+                material: material.clone(),
+                valid_until: None,
+            };
+            let meta = RequestMeta::default();
+            vault::file(self.app, &self.firm, project, &input, file, &meta).await?;
+        }
+        Ok(())
     }
 
     /// Applied for and taken in by the office's window clerk.

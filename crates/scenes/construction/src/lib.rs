@@ -26,6 +26,7 @@ pub mod store;
 pub mod survey;
 pub mod tolerance;
 mod trail;
+pub mod vault;
 
 use catalogue::Catalogue;
 use std::sync::LazyLock;

@@ -1,6 +1,6 @@
 //! The scene's JSON API under `/api/v1`: the matter catalogue, projects and their cases.
 
-use crate::case::{self, ApplyInput, CaseDecisionInput, CaseView};
+use crate::case::{self, ApplyInput, CaseDecisionInput, CaseView, StageApplyInput};
 use crate::entrustment::{self, EntrustmentInput, EntrustmentView};
 use crate::licence::{self, LicenceCheck};
 use crate::notice::{
@@ -12,6 +12,7 @@ use crate::review::{
 };
 use crate::survey::{self, CheckInInput, SurveyInput, SurveyView};
 use crate::tolerance::{self, ToleranceInput};
+use crate::vault::{self, VaultInput, VaultItemView, VaultView};
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
@@ -35,6 +36,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list, register))
         .routes(routes!(get))
         .routes(routes!(apply))
+        .routes(routes!(apply_stage))
+        .routes(routes!(vault, file_in_vault))
+        .routes(routes!(vault_file))
+        .routes(routes!(case_material))
         .routes(routes!(queue))
         .routes(routes!(get_case))
         .routes(routes!(accept))
@@ -573,5 +578,95 @@ pub async fn case_file(
     Path((receipt, file)): Path<(String, i64)>,
 ) -> ApiResult<Response> {
     let content = tolerance::file(&state.app, &caller.principal, &receipt, file).await?;
+    Ok(file_response(content))
+}
+
+/// Applies for several matters of one stage at once (one form per stage), each with the
+/// materials the project's 数据云柜 holds; all are applied for, or none.
+#[utoipa::path(post, path = "/api/v1/projects/{code}/stage-cases", tag = "construction",
+    params(("code" = String, Path, description = "项目编号")), request_body = StageApplyInput,
+    responses((status = 201, body = Vec<CaseView>), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn apply_stage(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(code): Path<String>,
+    Json(input): Json<StageApplyInput>,
+) -> ApiResult<(StatusCode, Json<Vec<CaseView>>)> {
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let shown = case::apply_stage(&state.app, who, &code, &input, meta).await?;
+    Ok((StatusCode::CREATED, Json(shown)))
+}
+
+/// The project's 数据云柜: the materials kept for reuse, and those its coming matters still need.
+#[utoipa::path(get, path = "/api/v1/projects/{code}/vault", tag = "construction",
+    params(("code" = String, Path, description = "项目编号")),
+    responses((status = 200, body = VaultView), (status = 404, body = ErrorBody)))]
+pub async fn vault(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(code): Path<String>,
+) -> ApiResult<Json<VaultView>> {
+    Ok(Json(
+        vault::of_project(&state.app, &caller.principal, &code).await?,
+    ))
+}
+
+/// Files a material in the 数据云柜 (multipart): it replaces the one of the same name and serves
+/// every application made from now on while valid.
+#[utoipa::path(post, path = "/api/v1/projects/{code}/vault", tag = "construction",
+    params(("code" = String, Path, description = "项目编号")),
+    request_body(content = Object, content_type = "multipart/form-data",
+        description = "material: 材料名称(审批事项所需材料之一); valid_until: 有效期至(YYYY-MM-DD,可空); file: 文件(PDF/OFD/JPG/PNG)"),
+    responses((status = 201, body = VaultItemView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn file_in_vault(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(code): Path<String>,
+    form: Multipart,
+) -> ApiResult<(StatusCode, Json<VaultItemView>)> {
+    let form = UploadForm::read(form, "file").await;
+    let (input, file) = vault_form(&form)?;
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let shown = vault::file(&state.app, who, &code, &input, file, meta).await?;
+    Ok((StatusCode::CREATED, Json(shown)))
+}
+
+/// What a 数据云柜 form carries, the API's and the page's alike.
+pub(crate) fn vault_form(
+    form: &UploadForm,
+) -> Result<(VaultInput, qinqing_kernel::attachments::NewMaterial<'_>), qinqing_kernel::AppError> {
+    let input = VaultInput {
+        material: form.field("material").to_string(),
+        valid_until: Some(form.field("valid_until").to_string()),
+    };
+    Ok((input, qinqing_kernel::web::upload::material(form)?))
+}
+
+/// The file of an item of the project's 数据云柜.
+#[utoipa::path(get, path = "/api/v1/projects/{code}/vault/{item}", tag = "construction",
+    params(("code" = String, Path, description = "项目编号"), ("item" = i64, Path, description = "云柜材料")),
+    responses((status = 200, description = "文件内容"), (status = 404, body = ErrorBody)))]
+pub async fn vault_file(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path((code, item)): Path<(String, i64)>,
+) -> ApiResult<Response> {
+    let content = vault::content(&state.app, &caller.principal, &code, item).await?;
+    Ok(file_response(content))
+}
+
+/// The file a case was applied with as one of its materials.
+#[utoipa::path(get, path = "/api/v1/construction-cases/{receipt}/materials/{item}", tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号"), ("item" = i64, Path, description = "云柜材料")),
+    responses((status = 200, description = "文件内容"), (status = 404, body = ErrorBody)))]
+pub async fn case_material(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path((receipt, item)): Path<(String, i64)>,
+) -> ApiResult<Response> {
+    let content = vault::case_content(&state.app, &caller.principal, &receipt, item).await?;
     Ok(file_response(content))
 }

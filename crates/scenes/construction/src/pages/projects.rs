@@ -1,11 +1,12 @@
 //! 项目报建: the caller's projects with the registration form, and one project.
 
-use crate::case::{self, ApplyInput};
-use crate::project::{self, ProjectInput, ProjectMatter, ProjectSummary, ProjectView};
+use crate::case::{self, StageApplyInput};
+use crate::project::{self, ProjectInput, ProjectMatter, ProjectSummary, ProjectView, StageView};
 use crate::status::CaseStatus;
+use crate::vault::{self, VaultItemView, VaultView};
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use qinqing_kernel::AppResult;
 use qinqing_kernel::listing::Tone;
@@ -15,6 +16,7 @@ use qinqing_kernel::web::form::{Pairs, field};
 use qinqing_kernel::web::pages::step::Step;
 use qinqing_kernel::web::pages::{Done, Errors, Layout, answer, error_page, form_caller};
 use qinqing_kernel::web::session::{Caller, PageUser};
+use qinqing_kernel::web::upload::UploadForm;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "construction_projects.html")]
@@ -105,9 +107,12 @@ pub async fn register(
 pub struct ProjectPage {
     layout: Layout,
     p: ProjectView,
+    vault: VaultView,
     errors: Errors,
     /// The confirmation of the step just taken, if any.
     notice: &'static str,
+    /// What was chosen in the 数据云柜 form, kept when it comes back with a mistake.
+    form: Pairs,
 }
 
 impl ProjectPage {
@@ -120,21 +125,72 @@ impl ProjectPage {
             Some(_) => Tone::Progress,
         }
     }
+
+    /// The materials of the stage's matters open to apply, each once, with the item of the
+    /// 数据云柜 that would serve it today (none: not yet filed, or expired).
+    fn stage_materials<'a>(
+        &'a self,
+        s: &'a StageView,
+    ) -> Vec<(&'a str, Option<&'a VaultItemView>)> {
+        let mut listed: Vec<(&str, Option<&VaultItemView>)> = Vec::new();
+        let open = s.matters.iter().filter(|m| m.open_to_apply);
+        for material in open.flat_map(|m| &m.materials) {
+            if listed.iter().all(|(name, _)| name != material) {
+                let held = self
+                    .vault
+                    .items
+                    .iter()
+                    .find(|i| &i.material == material && i.valid);
+                listed.push((material, held));
+            }
+        }
+        listed
+    }
+
+    /// Whether any matter of the stage may be applied for now.
+    fn stage_open(&self, s: &StageView) -> bool {
+        self.p.may_apply && s.matters.iter().any(|m| m.open_to_apply)
+    }
+
+    /// The materials the 数据云柜 form offers: those still wanted, then those held (to renew).
+    fn vault_choices(&self) -> Vec<&str> {
+        let held = self.vault.items.iter().map(|i| i.material.as_str());
+        let mut choices: Vec<&str> = self.vault.wanted.iter().map(String::as_str).collect();
+        choices.extend(held.filter(|h| !self.vault.wanted.iter().any(|w| w == h)));
+        choices
+    }
+
+    fn kept(&self, name: &str) -> &str {
+        field(&self.form, name)
+    }
+
+    /// Whether the 数据云柜 form came back with this material chosen.
+    fn chosen(&self, material: &str) -> bool {
+        self.kept("material") == material
+    }
 }
 
 async fn render_project(
     state: &AppState,
     caller: &Caller,
-    code: &str,
+    (code, form): (&str, Pairs),
     errors: Errors,
     notice: &'static str,
 ) -> Response {
-    match project::get(&state.app, &caller.principal, code).await {
-        Ok(p) => ProjectPage {
+    let who = &caller.principal;
+    let found = async {
+        let p = project::get(&state.app, who, code).await?;
+        let vault = vault::of_project(&state.app, who, code).await?;
+        AppResult::Ok((p, vault))
+    };
+    match found.await {
+        Ok((p, vault)) => ProjectPage {
             layout: Layout::new(p.name.clone(), Some(caller), state, "/projects"),
             p,
+            vault,
             errors,
             notice,
+            form,
         }
         .into_response(),
         Err(e) => error_page(&e, Some(caller), state),
@@ -147,22 +203,63 @@ pub async fn page(
     Path(code): Path<String>,
     Query(done): Query<Done>,
 ) -> Response {
-    let notices = [("applied", "已申报,等待审批部门受理")];
+    let notices = [
+        ("applied", "已申报,等待审批部门受理"),
+        ("filed", "已存入数据云柜,申报时自动复用"),
+    ];
     let notice = done.notice(&notices).unwrap_or_default();
-    render_project(&state, &caller, &code, Errors::new(), notice).await
+    render_project(
+        &state,
+        &caller,
+        (&code, Pairs::new()),
+        Errors::new(),
+        notice,
+    )
+    .await
 }
 
-/// 申报 one matter from the project's page.
-pub async fn apply(step: Step<String>) -> Response {
-    let input = ApplyInput {
-        matter: step.field("matter").to_string(),
+/// 申报 the matters ticked in one stage's form, each with what the 数据云柜 holds.
+pub async fn apply_stage(step: Step<String>) -> Response {
+    let input = StageApplyInput {
+        matters: all_of(step.pairs(), "matters"),
         note: Some(step.field("note").to_string()),
     };
     let (state, caller, code) = (step.state(), step.caller(), step.key.as_str());
-    let result = case::apply(step.app(), step.who(), code, &input, step.meta()).await;
+    let result = case::apply_stage(step.app(), step.who(), code, &input, step.meta()).await;
     let next = format!("/projects/{code}?done=applied#stages");
     answer(state, caller, result, &next, |errors| {
-        render_project(state, caller, code, errors, "")
+        render_project(state, caller, (code, Pairs::new()), errors, "")
     })
     .await
+}
+
+fn all_of(pairs: &Pairs, name: &str) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// 存入数据云柜: the form carries the file.
+pub async fn file_in_vault(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(code): Path<String>,
+    form: Multipart,
+) -> Result<Response, Response> {
+    let form = UploadForm::read(form, "file").await;
+    let caller = form_caller(&user, &form.pairs)?;
+    let (who, meta) = (&caller.principal, &caller.meta);
+    let result = async {
+        let (input, file) = crate::api::vault_form(&form)?;
+        vault::file(&state.app, who, &code, &input, file, meta).await
+    }
+    .await;
+    let next = format!("/projects/{code}?done=filed#vault");
+    let kept = (code.as_str(), form.pairs.clone());
+    Ok(answer(&state, caller, result, &next, |errors| {
+        render_project(&state, caller, kept, errors, "")
+    })
+    .await)
 }

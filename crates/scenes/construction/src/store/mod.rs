@@ -8,6 +8,7 @@ pub mod notices;
 pub mod projects;
 pub mod reviews;
 pub mod surveys;
+pub mod vault;
 
 use chrono::{DateTime, Utc};
 use qinqing_kernel::store::{Result, stored, time};
