@@ -1,16 +1,21 @@
 // 厂房报建全网办 on a phone: an enterprise registers its project (a mistake is caught and what was
-// typed kept), sees every matter it needs stage by stage and applies for the first; the
+// typed kept), sees every matter it needs stage by stage, files a statement in the project's
+// 数据云柜 once and applies for the first matter with it (the next matter later takes the
+// licence itself from the 云柜); the
 // 发展和改革局's window takes it in on the clock, surveys the site from a phone (refused away
 // from it, checked in with location and photo on it), and its lead approves; the licence's QR
 // code, scanned, verifies it to a logged-out phone. And 模拟审批: the demo's
 // 新建标准厂房项目 has no land title yet, so 自然资源局's lead approves its 建设工程规划许可证 as
-// 模拟, on conditions until a date; when the land is registered, the permit becomes formal without
-// a new application. And 集中公示: 生态环境局 merges the notices of 环评 and 水保 into one period,
+// 模拟, on conditions until a date; the land's registration owes a fee, which the enterprise
+// reads on its phone and pays under the order's number (the non-tax payment system's signed
+// notice settles it); when the land is registered, the permit becomes formal without a new
+// application. And 集中公示: 生态环境局 merges the notices of 环评 and 水保 into one period,
 // a neighbour objects from a phone without logging in, and the answer is shown to everyone.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import jsQR from 'jsqr';
 import {
-  PHONE, DESKTOP, useBrowser, journey, newContext, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll,
+  BASE_URL, PHONE, DESKTOP, useBrowser, journey, newContext, login, visit, clickAndWait, screenshot, assertNoHorizontalScroll,
   assertNoRawCode, runTag, unfold,
 } from './lib/harness.mjs';
 
@@ -40,6 +45,18 @@ async function applyFor(page, name) {
   const form = page.locator('form[data-stage]').filter({ has: item });
   await clickAndWait(page, form.getByRole('button', { name: '申报所选事项' }));
   await page.getByRole('status').filter({ hasText: '已申报' }).waitFor();
+}
+
+/** Plays the non-tax payment system: tells the platform the order was paid, signed as it signs. */
+async function paymentSystemNotifies(orderNo, amountFen, transactionId) {
+  const body = JSON.stringify({ order_no: orderNo, amount_fen: amountFen, transaction_id: transactionId });
+  const signature = createHmac('sha256', process.env.PAYMENT_SECRET).update(body).digest('hex');
+  const answer = await fetch(`${BASE_URL}/api/v1/construction/payments/notify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-payment-signature': `sha256=${signature}` },
+    body,
+  });
+  assert.equal(answer.status, 200, await answer.text());
 }
 
 /** A one-page PDF, as an enterprise's scanner would send a signed statement. */
@@ -282,6 +299,23 @@ journey('模拟审批:尚无土地证时模拟准予规划许可,土地登记后
     await visit(clerk, registrationPath);
     await clickAndWait(clerk, clerk.getByRole('button', { name: '受理' }));
   });
+
+  // 缴费: the enterprise reads what it owes, with the rate's legal basis, and pays in its bank's
+  // app under the order's number; the payment system's notice settles it.
+  await visit(page, registrationPath);
+  const payment = page.locator('#payment');
+  const due = await payment.innerText();
+  assert.match(due, /待缴费/);
+  assert.match(due, /不动产登记费\(非住宅类\)\s*550\.00 元\(1 件 × 550\.00 元\)/);
+  assert.match(due, /发改价格规〔2016〕2559号/);
+  assert.match(due, /合计\s*550\.00 元/);
+  await assertNoHorizontalScroll(page);
+  await screenshot(page, 'construction-fee-due-phone');
+  const orderNo = (await payment.locator('[data-order]').innerText()).trim();
+  await paymentSystemNotifies(orderNo, 55000, `ICBC${runTag()}`);
+  await visit(page, registrationPath);
+  assert.match(await page.locator('#payment').innerText(), /已缴清[\s\S]*网上缴款/);
+
   const title = '闽(2026)泉州台商投资区不动产权第 0009876 号';
   await as(watch, 'zrj.lead', async (lead) => {
     await visit(lead, registrationPath);

@@ -68,7 +68,10 @@ export OIDC_CLIENT_SECRET="$(node -e 'console.log(require("crypto").randomBytes(
 node "$here/lib/oidc-provider.mjs" "$provider_port" "$BASE_URL/auth/oidc/callback" >"$work/provider.log" 2>&1 &
 provider_pid=$!
 
-QINQING_OIDC_CLIENT_SECRET="$OIDC_CLIENT_SECRET" "$bin" serve --db "sqlite://$work/qq.db" --demo \
+# The secret the platform shares with the non-tax payment system, which journeys play.
+export PAYMENT_SECRET="$(node -e 'console.log(require("crypto").randomBytes(24).toString("hex"))')"
+
+QINQING_OIDC_CLIENT_SECRET="$OIDC_CLIENT_SECRET" QINQING_PAYMENT_SECRET="$PAYMENT_SECRET" "$bin" serve --db "sqlite://$work/qq.db" --demo \
   --listen "127.0.0.1:$port" --oidc-issuer "$OIDC_ISSUER" --oidc-client-id qinqing \
   --oidc-redirect-url "$BASE_URL/auth/oidc/callback" >"$work/server.log" 2>&1 &
 server_pid=$!

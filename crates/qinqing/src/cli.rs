@@ -84,6 +84,12 @@ pub enum Command {
         /// printed in the QR codes of licences; without it, the address each download came by.
         #[arg(long, env = "QINQING_PUBLIC_URL", value_parser = parse_public_url)]
         public_url: Option<String>,
+        /// The secret shared with the non-tax payment system (非税收入缴款系统), which signs
+        /// its notices of payment with it (HMAC-SHA256 of the body, header
+        /// X-Payment-Signature); without it, notices of payment are refused and fees are
+        /// recorded at the counter.
+        #[arg(long, env = "QINQING_PAYMENT_SECRET", hide_env_values = true)]
+        payment_secret: Option<String>,
         /// POST queued SMS as JSON {phone, text} to this gateway URL (http://); without it SMS
         /// are only recorded and shown to administrators.
         #[arg(long, env = "QINQING_SMS_WEBHOOK")]
@@ -386,6 +392,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             secure_cookies,
             public_url,
+            payment_secret,
             sms_webhook,
             background_interval,
             oidc,
@@ -394,6 +401,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 demo,
                 secure_cookies,
                 public_url,
+                payment_secret,
                 background: Some(std::time::Duration::from_secs(background_interval)),
                 sms_webhook,
                 oidc: oidc.settings(),

@@ -117,6 +117,8 @@ pub struct ServeOptions {
     pub secure_cookies: bool,
     /// The address the public reaches the platform at, printed on documents (licences' QR codes).
     pub public_url: Option<String>,
+    /// The secret the non-tax payment system signs its notices of payment with.
+    pub payment_secret: Option<String>,
     /// How often to sign checkpoints, fire warnings, send SMS and run each scene's background
     /// round; `None` runs none of it (tests do it explicitly).
     pub background: Option<std::time::Duration>,
@@ -149,6 +151,7 @@ pub async fn serve(
         demo: options.demo,
         secure_cookies: options.secure_cookies,
         public_url: options.public_url,
+        payment_secret: options.payment_secret.map(Into::into),
         metrics,
         oidc,
         scenes: scenes().into(),

@@ -44,6 +44,9 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The address the public reaches the platform at (no trailing slash), for documents.
     pub public_url: Option<String>,
+    /// The secret the non-tax payment system signs its notices of payment with
+    /// (`qinqing serve --payment-secret`); without one, no notice is taken.
+    pub payment_secret: Option<Arc<str>>,
     pub metrics: Arc<Metrics>,
     /// The single sign-on provider, when one is configured (`qinqing serve --oidc-issuer …`).
     pub oidc: Option<Arc<crate::oidc::Oidc>>,

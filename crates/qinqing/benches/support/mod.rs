@@ -71,6 +71,7 @@ pub async fn serve(app: &qinqing_kernel::App) -> anyhow::Result<String> {
         demo: true,
         secure_cookies: false,
         public_url: None,
+        payment_secret: None,
         background: None,
         sms_webhook: None,
         oidc: None,

@@ -353,6 +353,7 @@ async fn a_simulated_approval_becomes_formal_when_the_land_title_is_registered_o
     // The land's title is registered: the 模拟 permit is formal, without a new application.
     let registration = apply(&firm, &code, "land_registration").await;
     accept(&zrj, &registration).await;
+    pay(&app, &zrj, &registration, "T-355").await;
     let bare = expect(
         decide(&lead, &registration, true, "").await,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -418,7 +419,9 @@ async fn a_simulated_approval_becomes_formal_when_the_land_title_is_registered_o
     // A title registered after the last day does not revive it, even before the lapse job ran.
     let firm = app.login("enterprise").await;
     let registration = apply(&firm, &other, "land_registration").await;
-    accept(&app.login("zrj").await, &registration).await;
+    let zrj = app.login("zrj").await;
+    accept(&zrj, &registration).await;
+    pay(&app, &zrj, &registration, "T-421").await;
     let title =
         json!({ "approve": true, "land_title_no": "闽(2026)泉州台商投资区不动产权第 0004322 号" });
     ok(decide_with(&app.login("zrj.lead").await, &registration, &title).await).await;
@@ -1485,4 +1488,215 @@ async fn materials_filed_once_in_the_vault_serve_every_application_and_licences_
         given["item"]["licence_no"], proof["licence_no"],
         "{pre_review}"
     );
+}
+
+/// Plays the non-tax payment system: posts `notice`, signed with `secret`.
+async fn notify(app: &TestApp, notice: &Value, secret: &str) -> reqwest::Response {
+    use hmac::{KeyInit, Mac};
+    let body = serde_json::to_vec(notice).unwrap();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(&body);
+    let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/construction/payments/notify", app.base))
+        .header("content-type", "application/json")
+        .header("x-payment-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The payment system's notice that the case's order was paid in full.
+async fn pay(app: &TestApp, staff: &Session, receipt: &str, transaction: &str) -> Value {
+    let case = ok(staff
+        .get(&format!("/api/v1/construction-cases/{receipt}"))
+        .await)
+    .await;
+    let order = &case["payment"];
+    let notice = json!({
+        "order_no": order["order_no"],
+        "amount_fen": order["total_fen"],
+        "transaction_id": transaction,
+    });
+    ok(notify(app, &notice, crate::helpers::PAYMENT_SECRET).await).await
+}
+
+#[tokio::test]
+async fn fees_are_computed_from_the_schedule_and_paid_once_by_the_signed_notice_or_at_the_counter()
+{
+    use crate::helpers::assert_error;
+    let app = TestApp::spawn().await;
+    let firm = app.login("enterprise").await;
+    let code = project(&firm).await;
+    let registration = apply(&firm, &code, "land_registration").await;
+    let zrj = app.login("zrj").await;
+    let taken = accept(&zrj, &registration).await;
+    let order = &taken["payment"];
+    assert_eq!(order["total"], "550.00", "{taken}");
+    assert_eq!(order["paid"], false);
+    assert!(
+        order["lines"][0]["basis"]
+            .as_str()
+            .unwrap()
+            .contains("发改价格规〔2016〕2559号")
+    );
+    let order_no = order["order_no"].as_str().unwrap().to_string();
+    let title =
+        json!({ "approve": true, "land_title_no": "闽(2026)泉州台商投资区不动产权第 0000777 号" });
+    let lead = app.login("zrj.lead").await;
+    let early = decide_with(&lead, &registration, &title).await;
+    let body = assert_error(early, StatusCode::CONFLICT, "conflict", None).await;
+    assert!(
+        body["message"].as_str().unwrap().contains("尚未缴清"),
+        "{body}"
+    );
+
+    // The payment system's notices: only signed ones, only the exact amount, only known orders.
+    let notice = |amount: i64, transaction: &str| json!({ "order_no": order_no, "amount_fen": amount, "transaction_id": transaction });
+    let forged = notify(&app, &notice(55_000, "T-1"), "guessed-secret").await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let short = notify(&app, &notice(5_500, "T-1"), crate::helpers::PAYMENT_SECRET).await;
+    assert_error(
+        short,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("amount_fen"),
+    )
+    .await;
+    let unknown = json!({ "order_no": "JF0", "amount_fen": 55_000, "transaction_id": "T-1" });
+    let unknown = notify(&app, &unknown, crate::helpers::PAYMENT_SECRET).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let still = ok(zrj
+        .get(&format!("/api/v1/construction-cases/{registration}"))
+        .await)
+    .await;
+    assert_eq!(
+        still["payment"]["paid"], false,
+        "no refused notice paid anything"
+    );
+
+    // Paid once; the same notice again is received, another payment of it refused.
+    let paid = ok(notify(&app, &notice(55_000, "T-1"), crate::helpers::PAYMENT_SECRET).await).await;
+    assert_eq!(paid["recorded"], true);
+    let again =
+        ok(notify(&app, &notice(55_000, "T-1"), crate::helpers::PAYMENT_SECRET).await).await;
+    assert_eq!(again["recorded"], false);
+    let twice = notify(&app, &notice(55_000, "T-2"), crate::helpers::PAYMENT_SECRET).await;
+    assert_eq!(twice.status(), StatusCode::CONFLICT);
+    let counter = json!({ "receipt_no": "闽财 0001" });
+    let payment_path = format!("/api/v1/construction-cases/{registration}/payment");
+    assert_eq!(
+        zrj.post(&payment_path, &counter).await.status(),
+        StatusCode::CONFLICT
+    );
+    let shown = ok(firm
+        .get(&format!("/api/v1/construction-cases/{registration}"))
+        .await)
+    .await;
+    assert_eq!(shown["payment"]["paid_via"], "网上缴款");
+    assert_eq!(shown["payment"]["payment_ref"], "T-1");
+    let mut conn = app.app.db.conn().await.unwrap();
+    let trail =
+        qinqing_kernel::store::audit::for_object(&mut conn, "construction_case", &registration)
+            .await
+            .unwrap();
+    let paid_entries = trail
+        .iter()
+        .filter(|e| e.record.action == "construction.fee_paid")
+        .count();
+    assert_eq!(paid_entries, 1, "the payment is recorded once");
+    let approved = ok(decide_with(&lead, &registration, &title).await).await;
+    assert_eq!(approved["status"], "approved", "{approved}");
+
+    // By floor area, to the fen; paid at the counter, recorded only by the department.
+    approve_up_to_the_permit(&app, &firm, &code).await;
+    for (m, office) in [
+        ("building_planning_permit", "zrj"),
+        ("drawing_review", "zjj"),
+    ] {
+        approve(&app, &firm, &code, m, office).await;
+    }
+    let permit = apply(&firm, &code, "construction_permit").await;
+    let zjj = app.login("zjj").await;
+    let taken = accept(&zjj, &permit).await;
+    assert_eq!(
+        taken["payment"]["total"], "2920040.00",
+        "36500.5 m² at 80 yuan: {taken}"
+    );
+    assert_eq!(taken["may_record_payment"], true);
+    let payment_path = format!("/api/v1/construction-cases/{permit}/payment");
+    assert_eq!(
+        firm.post(&payment_path, &counter).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        zrj.post(&payment_path, &counter).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let unseen = app.login("hbj").await.post(&payment_path, &counter).await;
+    assert_eq!(unseen.status(), StatusCode::NOT_FOUND);
+    let blank = zjj.post(&payment_path, &json!({ "receipt_no": " " })).await;
+    assert_error(
+        blank,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        Some("receipt_no"),
+    )
+    .await;
+    let recorded = ok(zjj.post(&payment_path, &counter).await).await;
+    assert_eq!(recorded["payment"]["paid_via"], "窗口缴款");
+    assert_eq!(recorded["payment"]["payment_ref"], "闽财 0001");
+    assert_eq!(recorded["may_record_payment"], false);
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_working_days_per_stage_against_the_target_for_staff_only() {
+    // Monday 16 November 2026, a plain working week.
+    let clock = Arc::new(ManualClock::new(beijing_time(2026, 11, 16, 9)));
+    let app = TestApp::spawn_at(clock.clone()).await;
+    let firm = app.login("enterprise").await;
+    let code = project(&firm).await;
+    let filing = apply(&firm, &code, "project_filing").await;
+    accept(&app.login("fgj").await, &filing).await;
+    clock.set(beijing_time(2026, 11, 19, 10));
+    ok(decide(&app.login("fgj.lead").await, &filing, true, "").await).await;
+    let firm = app.login("enterprise").await;
+    let pre_review = apply(&firm, &code, "land_pre_review").await;
+    accept(&app.login("zrj").await, &pre_review).await;
+    clock.set(beijing_time(2026, 11, 20, 15));
+
+    let path = "/api/v1/construction/dashboard";
+    let firm = app.login("enterprise").await;
+    assert_eq!(firm.get(path).await.status(), StatusCode::FORBIDDEN);
+    let board = ok(app.login("admin").await.get(path).await).await;
+    assert_eq!(board["target_days"], 120);
+    let ours = board["project_times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["code"] == code.as_str())
+        .unwrap_or_else(|| panic!("no {code} in {board}"));
+    // The stage runs from the filing's 受理 on Monday to today, Friday, its second matter open.
+    assert_eq!(ours["days"], 4, "{ours}");
+    assert_eq!(ours["finished"], false);
+    assert_eq!(ours["over_target"], false);
+    let filing_time = board["matters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "企业投资项目备案")
+        .unwrap();
+    assert!(
+        filing_time["over_promise"].as_u64().unwrap() >= 1,
+        "3 days against a promise of 1: {filing_time}"
+    );
+    let stages = board["projects_by_stage"].as_array().unwrap();
+    assert_eq!(stages[0]["label"], "立项用地规划许可");
+    assert!(stages[0]["count"].as_u64().unwrap() >= 1, "{board}");
+
+    let page = app.login("zrj").await.get("/construction/dashboard").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let text = page.text().await.unwrap();
+    assert!(text.contains("各项目审批用时") && text.contains("年产 10 万套智能卫浴生产线项目"));
 }

@@ -9,6 +9,9 @@ use sqlx::Connection;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// The secret the test platform shares with the non-tax payment system (tests play the system).
+pub const PAYMENT_SECRET: &str = "test-payment-system-secret";
+
 /// Enterprises the test district holds: enough to cover every town, small enough to be quick.
 pub const TEST_ENTERPRISES: usize = 24;
 
@@ -158,6 +161,7 @@ impl TestApp {
             demo: true,
             secure_cookies: false,
             public_url: None,
+            payment_secret: Some(PAYMENT_SECRET.into()),
             background: None,
             sms_webhook: None,
             oidc: None,

@@ -319,6 +319,7 @@ async fn every_answer_carries_the_security_headers_and_pages_have_no_inline_scri
         demo: false,
         secure_cookies: true,
         public_url: None,
+        payment_secret: None,
         background: None,
         sms_webhook: None,
         oidc: None,

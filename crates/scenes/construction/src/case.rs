@@ -105,6 +105,10 @@ pub struct CaseView {
     /// The matter's materials, each with the item of the 数据云柜 it was applied with, or none
     /// (not given: the department may take the case in 容缺 or refuse it). Read on the case itself.
     pub materials: Vec<crate::vault::CaseMaterialView>,
+    /// 缴费: the case's payment order, once the department took it in, if its matter has fees.
+    pub payment: Option<crate::fee::PaymentView>,
+    /// Whether the caller (the department) may record a payment made at the counter.
+    pub may_record_payment: bool,
     /// Whether the caller (the enterprise) may supply the tolerated material now.
     pub may_supply: bool,
     /// To the department taking it in: the materials that may be missing (容缺受理).
@@ -357,6 +361,7 @@ async fn take_in(
         Some(_) => "construction.case_accepted_tolerating",
     };
     record(&mut tx, who, meta, action, &case, now).await?;
+    crate::fee::assess_on_acceptance(&mut tx, (who, meta), (&project, &case), now).await?;
     let shown = view_in(&mut tx, who, receipt_no).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)
@@ -463,6 +468,7 @@ async fn approval(
 ) -> AppResult<Approval> {
     prerequisites_done(conn, project, case).await?;
     crate::tolerance::supplied_before_approval(case)?;
+    crate::fee::paid_before_approval(conn, case).await?;
     let note = optional_text("note", input.note.as_deref(), 500)?.unwrap_or_default();
     let land_title = if case.matter_code == LAND_TITLE_MATTER {
         if project.land_title_no.is_some() {
@@ -663,6 +669,7 @@ pub(crate) async fn view_in(
         id: &case.receipt_no,
     };
     let files = qinqing_kernel::attachments::listed(conn, owner).await?;
+    let ours = of_department(who, &case);
     let mut shown = view(who, case, due_at);
     shown.may_supply = acts_for(who, &project)
         && shown.status == CaseStatus::Accepted
@@ -672,6 +679,10 @@ pub(crate) async fn view_in(
     // Each item served on the day of the application, which is what the department judges.
     let applied_on = local_date(shown.submitted_at);
     shown.materials = crate::vault::of_case(conn, (case_id, &shown.matter), applied_on).await?;
+    let payment = crate::store::payments::of_case(conn, case_id).await?;
+    shown.payment = payment.map(crate::fee::payment_view);
+    let due = shown.payment.as_ref().is_some_and(|p| !p.paid);
+    shown.may_record_payment = due && ours;
     Ok(shown)
 }
 
@@ -689,6 +700,8 @@ fn view(who: &Principal, case: CaseRow, due_at: Option<DateTime<Utc>>) -> CaseVi
         may_supply: false,
         supplied_files: Vec::new(),
         materials: Vec::new(),
+        payment: None,
+        may_record_payment: false,
         may_survey: crate::survey::may_survey(who, &case),
         may_publish_notice: ours && crate::notice::may_be_noticed(case.status),
         licence_no: case.licence_no.clone(),

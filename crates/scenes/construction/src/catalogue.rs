@@ -411,16 +411,16 @@ fn file_error(message: &str) -> RowError {
 }
 
 /// Whether a licence serves as a material: the material names it exactly, names it without the
-/// kind of project in front (企业投资项目备案证明 serves as 项目备案证明), or names it with its
-/// attachments (建设工程规划许可证 serves as 建设工程规划许可证及附图) — but never the
-/// application for it (建筑工程施工许可证申请表 is a form the enterprise fills, not the licence).
+/// kind of project in front (企业投资项目备案证明 serves as 项目备案证明), or names it in brackets
+/// after what it proves (用地批准手续(不动产权证书)) — but never the application for it
+/// (建筑工程施工许可证申请表 is a form the enterprise fills) nor the licence with more than it
+/// holds (建设工程规划许可证及附图: the drawings are the enterprise's).
 pub fn licence_serves(licence: &str, material: &str) -> bool {
     let long_enough = material.chars().count() >= 4;
+    let bracketed = [format!("({licence})"), format!("({licence})")];
     material == licence
         || (long_enough && licence.ends_with(material))
-        || material
-            .strip_prefix(licence)
-            .is_some_and(|rest| rest.starts_with('及'))
+        || bracketed.iter().any(|b| material.ends_with(b.as_str()))
 }
 
 #[cfg(test)]
@@ -436,13 +436,22 @@ mod tests {
         );
         assert_eq!(
             national.materials_served_by("建设工程规划许可证"),
-            ["建设工程规划许可证", "建设工程规划许可证及附图"]
+            ["建设工程规划许可证"],
+            "the drawings of 建设工程规划许可证及附图 are the enterprise's"
         );
         assert!(
             national
                 .materials_served_by("建筑工程施工许可证")
                 .is_empty()
         );
+        let title = national.materials_served_by("不动产权证书");
+        assert!(!title.is_empty());
+        assert!(
+            title.iter().all(|m| m.ends_with("(不动产权证书)")),
+            "{title:?}"
+        );
+        // Too short a material names no licence in particular.
+        assert!(!licence_serves("建设工程规划许可证", "许可证"));
         assert!(!licence_serves("企业投资项目备案证明", "证明"));
     }
 

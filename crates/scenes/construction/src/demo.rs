@@ -3,6 +3,7 @@
 
 use crate::case::{self, ApplyInput, CaseDecisionInput};
 use crate::catalogue::LAND_TITLE_MATTER;
+use crate::fee::{self, CounterPaymentInput};
 use crate::notice::{self, NoticeInput, ObjectionInput};
 use crate::project::{self, ProjectInput};
 use crate::review::{self, ExpertInput};
@@ -122,6 +123,7 @@ pub async fn load_history(app: &App) -> AppResult<()> {
         ..CaseDecisionInput::default()
     };
     let receipt = demo.take_in(&converted, LAND_TITLE_MATTER, "zrj").await?;
+    demo.paid_at_counter(&receipt, "zrj").await?;
     demo.decide(&receipt, "zrj", &title).await?;
     demo.notice_with_an_objection(&converted).await
 }
@@ -199,6 +201,17 @@ impl Demo<'_> {
             let meta = RequestMeta::default();
             vault::file(self.app, &self.firm, project, &input, file, &meta).await?;
         }
+        Ok(())
+    }
+
+    /// The case's fees, paid at the office's counter.
+    async fn paid_at_counter(&self, receipt: &str, office: &str) -> AppResult<()> {
+        let clerk = staff(self.app, office).await?;
+        let input = CounterPaymentInput {
+            receipt_no: "闽财非税(2026)00012345".into(),
+        };
+        let meta = RequestMeta::default();
+        fee::paid_at_counter(self.app, &clerk, receipt, &input, &meta).await?;
         Ok(())
     }
 

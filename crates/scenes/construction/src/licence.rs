@@ -104,7 +104,7 @@ pub(crate) async fn issue(
     };
     store::insert(conn, &row).await?;
     let served = (project, content.licence_name.as_str(), licence_no.as_str());
-    crate::vault::file_licence(conn, served, who.user_id, now).await?;
+    crate::vault::file_licence(conn, (who, meta), served, now).await?;
     let detail = serde_json::json!({ "case": case.receipt_no, "sha256": sha256 });
     let object = (OBJECT, licence_no.as_str());
     crate::trail::record(conn, (who, meta), object, (ISSUED, detail), now).await?;

@@ -20,6 +20,10 @@ const ACTIONS: &[ActionLabel] = &[
     ("construction.case_accepted", "受理审批事项"),
     ("construction.case_accepted_tolerating", "容缺受理"),
     ("construction.material_supplied", "补齐容缺材料"),
+    ("construction.vault_filed", "存入数据云柜"),
+    ("construction.case_material_filed", "补充申请材料"),
+    ("construction.fee_assessed", "核定应缴费用"),
+    ("construction.fee_paid", "缴清费用"),
     ("construction.case_approved", "准予许可"),
     ("construction.case_simulated", "模拟审批通过"),
     ("construction.case_made_formal", "模拟审批转为正式审批"),
@@ -57,7 +61,12 @@ impl Scene for Construction {
         vec![Matter {
             key: "construction",
             label: "厂房报建:登记工业项目、申报审批事项",
-            actions: &["construction.project_", "construction.case_submitted"],
+            actions: &[
+                "construction.project_",
+                "construction.case_submitted",
+                "construction.vault_filed",
+                "construction.material_supplied",
+            ],
         }]
     }
 
@@ -185,6 +194,13 @@ impl WebScene for Construction {
         if matches!(p.role, Role::EnterpriseUser | Role::Steward) || watches {
             links.push(NavLink::new(Section::Work, "/projects", "项目报建"));
             links.push(NavLink::new(Section::Work, "/notices", "集中公示"));
+        }
+        if watches {
+            let section = match p.role {
+                Role::Handler | Role::DepartmentLead => Section::Work,
+                _ => Section::Watch,
+            };
+            links.push(NavLink::new(section, "/construction/dashboard", "报建看板"));
         }
         if matches!(p.role, Role::Handler | Role::DepartmentLead) {
             links.push(NavLink::new(

@@ -147,7 +147,8 @@ pub async fn supply(
     deadlines::control_open(&mut tx, app, object, crate::case::CLOCK, resumed, now).await?;
     let detail = serde_json::json!({ "material": tolerance.material });
     let change = ("construction.material_supplied", detail);
-    crate::trail::on_case(&mut tx, (who, meta), &case, change, now).await?;
+    let object = (&project, OBJECT, case.receipt_no.as_str());
+    crate::trail::for_enterprise(&mut tx, (who, meta), object, change, now).await?;
     let shown = view_in(&mut tx, who, receipt_no).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(shown)

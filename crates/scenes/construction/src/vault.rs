@@ -92,13 +92,19 @@ pub async fn of_project(app: &App, who: &Principal, code: &str) -> AppResult<Vau
     let project = visible_project(&mut conn, who, code).await?;
     let today = local_date(app.now());
     let rows = store::live(&mut conn, project.id).await?;
-    let applied = crate::store::cases::of_project(&mut conn, project.id).await?;
-    let applied: BTreeSet<&str> = applied.iter().map(|c| c.matter_code.as_str()).collect();
+    let cases = crate::store::cases::of_project(&mut conn, project.id).await?;
+    // A matter still wants its materials until a case of it is taken in (a refused or lapsed
+    // one may be applied for again).
+    let settled: BTreeSet<&str> = cases
+        .iter()
+        .filter(|c| c.status != CaseStatus::Submitted && !c.status.may_apply_again())
+        .map(|c| c.matter_code.as_str())
+        .collect();
     let mut wanted: Vec<String> = Vec::new();
     let open = crate::catalogue()
         .matters
         .iter()
-        .filter(|m| !applied.contains(m.code.as_str()));
+        .filter(|m| !settled.contains(m.code.as_str()));
     for material in open.flat_map(|m| &m.materials) {
         let held = rows
             .iter()
@@ -129,7 +135,9 @@ pub async fn file(
     let today = local_date(now);
     let material = known_material(&input.material)?;
     let valid_until = valid_until(input.valid_until.as_deref(), today)?;
-    attachments::check(material, file.file_name, &file.bytes)?;
+    // A file's label is at most 50 characters; a district's material may be named longer.
+    let label: String = material.chars().take(50).collect();
+    attachments::check(&label, file.file_name, &file.bytes)?;
     let mut tx = app.db.begin().await?;
     let project = visible_project(&mut tx, who, code).await?;
     if !acts_for(who, &project) {
@@ -150,15 +158,18 @@ pub async fn file(
         kind: OWNER,
         id: &owner_id,
     };
-    // A file's label is at most 50 characters; a district's material may be named longer.
-    let label: String = material.chars().take(50).collect();
     let (name, bytes) = (file.file_name, file.bytes);
-    attachments::attach(&mut tx, owner, &label, name, bytes, who.user_id, now).await?;
-    give_to_waiting_cases(&mut tx, &project, (material, id)).await?;
-    let detail =
-        serde_json::json!({ "material": material, "item": id, "valid_until": valid_until });
-    let object = (crate::project::OBJECT, project.code.as_str());
-    crate::trail::record(&mut tx, (who, meta), object, (FILED, detail), now).await?;
+    let kept = attachments::attach(&mut tx, owner, &label, name, bytes, who.user_id, now).await?;
+    let detail = serde_json::json!({
+        "material": material,
+        "item": id,
+        "valid_until": valid_until,
+        "file_name": kept.file_name,
+        "sha256": kept.sha256,
+    });
+    let object = (&project, crate::project::OBJECT, project.code.as_str());
+    crate::trail::for_enterprise(&mut tx, (who, meta), object, (FILED, detail), now).await?;
+    give_to_waiting_cases(&mut tx, (who, meta), &project, (material, id), now).await?;
     let row = store::get(&mut tx, project.id, id).await?;
     tx.commit().await.map_err(StoreError::from)?;
     let row = row.ok_or_else(|| AppError::Internal(anyhow::anyhow!("vault item {id} vanished")))?;
@@ -169,8 +180,10 @@ pub async fn file(
 /// window judges the application as it stands when it takes it in.
 async fn give_to_waiting_cases(
     conn: &mut Conn,
+    by: (&Principal, &RequestMeta),
     project: &ProjectRow,
     (material, item_id): (&str, i64),
+    now: DateTime<Utc>,
 ) -> AppResult<()> {
     let cases = crate::store::cases::of_project(conn, project.id).await?;
     let needs = |code: &str| {
@@ -183,6 +196,9 @@ async fn give_to_waiting_cases(
         .filter(|c| c.status == CaseStatus::Submitted && needs(&c.matter_code));
     for case in waiting {
         store::record_case_material(conn, case.id, material, item_id).await?;
+        let detail = serde_json::json!({ "material": material, "item": item_id });
+        let change = ("construction.case_material_filed", detail);
+        crate::trail::on_case(conn, by, case, change, now).await?;
     }
     Ok(())
 }
@@ -227,13 +243,14 @@ fn valid_until(typed: Option<&str>, today: NaiveDate) -> AppResult<Option<NaiveD
 /// uploaded for them: the platform's own licence is the better evidence.
 pub(crate) async fn file_licence(
     conn: &mut Conn,
+    by: (&Principal, &RequestMeta),
     (project, licence_name, licence_no): (&ProjectRow, &str, &str),
-    by: i64,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     for material in crate::catalogue().materials_served_by(licence_name) {
         let item = (Some(licence_no), None);
-        store::file(conn, (project.id, material), item, by, now).await?;
+        let id = store::file(conn, (project.id, material), item, by.0.user_id, now).await?;
+        give_to_waiting_cases(conn, by, project, (material, id), now).await?;
     }
     Ok(())
 }
@@ -279,10 +296,14 @@ pub(crate) async fn of_case(
         .collect())
 }
 
-/// The file of an item of the project's 云柜, to whoever may see the project.
+/// The file of an item of the project's 云柜, to the enterprise's side; staff read the files a
+/// case was applied with through the case.
 pub async fn content(app: &App, who: &Principal, code: &str, id: i64) -> AppResult<FileContent> {
     let mut conn = app.db.conn().await?;
     let project = visible_project(&mut conn, who, code).await?;
+    if !acts_for(who, &project) {
+        return Err(AppError::NotFound("没有这个文件".into()));
+    }
     item_file(&mut conn, project.id, id).await
 }
 

@@ -1,7 +1,9 @@
 //! The scene's JSON API under `/api/v1`: the matter catalogue, projects and their cases.
 
 use crate::case::{self, ApplyInput, CaseDecisionInput, CaseView, StageApplyInput};
+use crate::dashboard::Dashboard;
 use crate::entrustment::{self, EntrustmentInput, EntrustmentView};
+use crate::fee::{self, CounterPaymentInput, NoticeReceipt, PaymentNotice};
 use crate::licence::{self, LicenceCheck};
 use crate::notice::{
     self, AnswerInput, NoticeInput, NoticeSummary, NoticeView, ObjectionInput, ObjectionView,
@@ -17,6 +19,7 @@ use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use qinqing_kernel::AppError;
 use qinqing_kernel::web::AppState;
 use qinqing_kernel::web::error::{ApiResult, ErrorBody};
 use qinqing_kernel::web::session::{ApiUser, ClientAddress, MaybeUser};
@@ -40,6 +43,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(vault, file_in_vault))
         .routes(routes!(vault_file))
         .routes(routes!(case_material))
+        .routes(routes!(payment_notice))
+        .routes(routes!(counter_payment))
+        .routes(routes!(dashboard))
         .routes(routes!(queue))
         .routes(routes!(get_case))
         .routes(routes!(accept))
@@ -669,4 +675,69 @@ pub async fn case_material(
 ) -> ApiResult<Response> {
     let content = vault::case_content(&state.app, &caller.principal, &receipt, item).await?;
     Ok(file_response(content))
+}
+
+/// The gateway hook: the non-tax payment system (非税收入缴款系统) tells of a payment, its JSON
+/// body signed with the secret shared with it (header `X-Payment-Signature: sha256=` and the hex
+/// HMAC-SHA256 of the body). The order is paid once and for its exact amount; the same notice
+/// sent again is answered as received (`recorded: false`), another payment of a paid order is
+/// refused.
+#[utoipa::path(post, path = "/api/v1/construction/payments/notify", tag = "construction",
+    request_body = PaymentNotice,
+    responses((status = 200, body = NoticeReceipt), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn payment_notice(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<NoticeReceipt>> {
+    let secret = state
+        .payment_secret
+        .as_deref()
+        .ok_or_else(|| AppError::NotFound("本平台未接入非税收入缴款系统".into()))?;
+    let signature = headers
+        .get("x-payment-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !fee::signed_by_payment_system(secret, &body, signature) {
+        return Err(AppError::forbidden("缴款通知的签名无效").into());
+    }
+    let notice: PaymentNotice = serde_json::from_slice(&body)
+        .map_err(|e| AppError::invalid("body", format!("缴款通知格式有误:{e}")))?;
+    let meta = qinqing_kernel::web::session::request_meta(&headers);
+    Ok(Json(fee::notified(&state.app, &notice, &meta).await?))
+}
+
+/// A payment made at the counter, recorded by the department handling the case with the
+/// receipt's number (非税收入票据号).
+#[utoipa::path(post, path = "/api/v1/construction-cases/{receipt}/payment", tag = "construction",
+    params(("receipt" = String, Path, description = "办件编号")), request_body = CounterPaymentInput,
+    responses((status = 200, body = CaseView), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn counter_payment(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+    Path(receipt): Path<String>,
+    Json(input): Json<CounterPaymentInput>,
+) -> ApiResult<Json<CaseView>> {
+    let (who, meta) = (&caller.principal, &caller.meta);
+    Ok(Json(
+        fee::paid_at_counter(&state.app, who, &receipt, &input, meta).await?,
+    ))
+}
+
+/// 报建看板: the region's projects by stage, cases by status, working days per matter against
+/// its limits, each project's working days against the district's target, the share done
+/// wholly on-line and what became of 模拟 approvals. Staff.
+#[utoipa::path(get, path = "/api/v1/construction/dashboard", tag = "construction",
+    responses((status = 200, body = Dashboard), (status = 403, body = ErrorBody)))]
+pub async fn dashboard(
+    State(state): State<AppState>,
+    ApiUser(caller): ApiUser,
+) -> ApiResult<Json<Dashboard>> {
+    Ok(Json(
+        crate::dashboard::of_region(&state.app, &caller.principal).await?,
+    ))
 }

@@ -171,6 +171,7 @@ pub async fn page(
         ("decided", "审批决定已作出,企业可在项目页看到"),
         ("appointed", "勘查已安排"),
         ("checked_in", "已签到,勘查记录已保存"),
+        ("paid", "窗口缴款已登记"),
     ];
     let notice = done.notice(&notices).unwrap_or_default();
     let blank = (Errors::new(), Pairs::new());
@@ -286,4 +287,14 @@ pub async fn supply(
     .await;
     let posted = (receipt.as_str(), &form.pairs);
     Ok(finish(&state, caller, posted, result, "supplied").await)
+}
+
+/// 登记窗口缴款: the department records a payment made at its counter.
+pub async fn record_payment(step: Step<String>) -> Response {
+    let input = crate::fee::CounterPaymentInput {
+        receipt_no: step.field("receipt_no").to_string(),
+    };
+    let (app, who, meta) = (step.app(), step.who(), step.meta());
+    let result = crate::fee::paid_at_counter(app, who, &step.key, &input, meta).await;
+    step_answer(&step, result, "paid").await
 }

@@ -3,6 +3,7 @@
 //! use cases decide; a form shown to someone who may not use it is refused like the API would.
 
 mod cases;
+mod dashboard;
 mod licences;
 mod notices;
 mod projects;
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{code}/stage-cases", post(projects::apply_stage))
         .route("/projects/{code}/vault", post(projects::file_in_vault))
         .route("/construction-cases", get(cases::queue))
+        .route("/construction/dashboard", get(dashboard::page))
         .route("/construction-cases/{receipt}", get(cases::page))
         .route("/construction-cases/{receipt}/accept", post(cases::accept))
         .route(
@@ -34,6 +36,10 @@ pub fn routes() -> Router<AppState> {
             post(cases::accept_tolerating),
         )
         .route("/construction-cases/{receipt}/supply", post(cases::supply))
+        .route(
+            "/construction-cases/{receipt}/payment",
+            post(cases::record_payment),
+        )
         .route(
             "/construction-cases/{receipt}/decision",
             post(cases::decide),

@@ -164,6 +164,16 @@ impl ProjectPage {
         field(&self.form, name)
     }
 
+    /// Whether the stage's form came back (with a mistake) from this stage.
+    fn sent_from(&self, s: &StageView) -> bool {
+        self.kept("stage") == s.stage
+    }
+
+    /// Whether the stage's form came back with this matter ticked.
+    fn ticked(&self, s: &StageView, m: &ProjectMatter) -> bool {
+        self.sent_from(s) && all_of(&self.form, "matters").contains(&m.code)
+    }
+
     /// Whether the 数据云柜 form came back with this material chosen.
     fn chosen(&self, material: &str) -> bool {
         self.kept("material") == material
@@ -227,8 +237,9 @@ pub async fn apply_stage(step: Step<String>) -> Response {
     let (state, caller, code) = (step.state(), step.caller(), step.key.as_str());
     let result = case::apply_stage(step.app(), step.who(), code, &input, step.meta()).await;
     let next = format!("/projects/{code}?done=applied#stages");
+    let kept = (code, step.pairs().clone());
     answer(state, caller, result, &next, |errors| {
-        render_project(state, caller, (code, Pairs::new()), errors, "")
+        render_project(state, caller, kept, errors, "")
     })
     .await
 }

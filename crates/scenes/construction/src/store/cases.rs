@@ -351,3 +351,52 @@ pub async fn entrusted_past(conn: &mut Conn, today: NaiveDate) -> Result<Vec<Cas
         .await?;
     rows.iter().map(from_row).collect()
 }
+
+/// Every case of the projects of the region (`prefix` of its division code; "" for all).
+pub async fn in_region(conn: &mut Conn, prefix: &str) -> Result<Vec<CaseRow>> {
+    let sql = format!("{SELECT} WHERE p.region_code LIKE $1 ORDER BY c.id");
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(format!("{prefix}%"))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// What the dashboard counts of a case beyond its row.
+#[derive(Debug, Clone)]
+pub struct CaseTally {
+    pub case_id: i64,
+    pub matter_code: String,
+    /// Materials it was applied with from the 云柜.
+    pub given: usize,
+    /// A 容缺 material was supplied on-line.
+    pub supplied: bool,
+    /// Its fees were paid at the counter.
+    pub at_counter: bool,
+}
+
+/// The tallies of the cases of the projects of the region.
+pub async fn tallies_in_region(conn: &mut Conn, prefix: &str) -> Result<Vec<CaseTally>> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.matter_code, c.supplied_at, \
+         (SELECT COUNT(*) FROM construction_case_material m WHERE m.case_id = c.id) AS given, \
+         (SELECT COUNT(*) FROM construction_payment f \
+          WHERE f.case_id = c.id AND f.paid_via = 'counter') AS at_counter \
+         FROM construction_case c JOIN construction_project p ON p.id = c.project_id \
+         WHERE p.region_code LIKE $1",
+    )
+    .bind(format!("{prefix}%"))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CaseTally {
+                case_id: r.try_get("id")?,
+                matter_code: r.try_get("matter_code")?,
+                given: usize::try_from(r.try_get::<i64, _>("given")?).unwrap_or(0),
+                supplied: r.try_get::<Option<String>, _>("supplied_at")?.is_some(),
+                at_counter: r.try_get::<i64, _>("at_counter")? > 0,
+            })
+        })
+        .collect()
+}

@@ -5,6 +5,7 @@ pub mod cases;
 pub mod entrustments;
 pub mod licences;
 pub mod notices;
+pub mod payments;
 pub mod projects;
 pub mod reviews;
 pub mod surveys;
