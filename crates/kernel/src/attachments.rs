@@ -8,7 +8,6 @@ use crate::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use qinqing_domain::upload::{FileKind, Upload};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 /// The most files one owner keeps at a time.
@@ -85,7 +84,7 @@ pub async fn attach(
             format!("最多上传 {MAX_FILES} 个文件,请先删除不需要的文件"),
         ));
     }
-    let sha256 = hex::encode(Sha256::digest(upload.bytes()));
+    let sha256 = crate::digest::sha256_hex(upload.bytes());
     let new = NewAttachment {
         owner,
         label,

@@ -15,7 +15,6 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
 use qinqing_domain::org::Scope;
-use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 
 /// How long a session lasts without logging in again.
@@ -382,7 +381,7 @@ fn random_token() -> String {
 }
 
 fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    crate::digest::sha256_hex(token)
 }
 
 /// Compares two CSRF tokens in constant time.

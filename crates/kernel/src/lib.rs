@@ -18,6 +18,7 @@ pub mod clock;
 pub mod cockpit;
 pub mod deadlines;
 pub mod demo;
+pub mod digest;
 pub mod enterprises;
 pub mod error;
 pub mod flags;

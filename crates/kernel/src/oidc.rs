@@ -31,7 +31,6 @@ use openidconnect::{
 use qinqing_domain::CreditCode;
 use qinqing_domain::contact::PhoneNumber;
 use qinqing_domain::org::Role;
-use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 
 /// How long the provider may take to send the person back.
@@ -666,7 +665,7 @@ fn user_change(action: &'static str, user_id: i64, detail: serde_json::Value) ->
 }
 
 fn hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
+    crate::digest::sha256_hex(secret)
 }
 
 #[cfg(test)]

@@ -88,7 +88,8 @@ pub enum Command {
         /// its notices of payment with it (HMAC-SHA256 of the body, header
         /// X-Payment-Signature); without it, notices of payment are refused and fees are
         /// recorded at the counter.
-        #[arg(long, env = "QINQING_PAYMENT_SECRET", hide_env_values = true)]
+        #[arg(long, env = "QINQING_PAYMENT_SECRET", hide_env_values = true,
+              value_parser = parse_payment_secret)]
         payment_secret: Option<String>,
         /// POST queued SMS as JSON {phone, text} to this gateway URL (http://); without it SMS
         /// are only recorded and shown to administrators.
@@ -640,6 +641,14 @@ fn policy(what: PolicyWhat) -> anyhow::Result<()> {
 }
 
 /// A public address: http(s)://host[:port][/path], kept without its trailing slash.
+/// A shared secret long enough not to be guessed (at least 16 characters).
+fn parse_payment_secret(text: &str) -> Result<String, String> {
+    match text.trim().chars().count() {
+        0..16 => Err("至少 16 个字符(用随机生成的字符串)".into()),
+        _ => Ok(text.trim().to_string()),
+    }
+}
+
 fn parse_public_url(text: &str) -> Result<String, String> {
     let url = text.trim().trim_end_matches('/');
     let rest = url
@@ -656,7 +665,16 @@ fn parse_public_url(text: &str) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_public_url;
+    use super::{parse_payment_secret, parse_public_url};
+
+    #[test]
+    fn a_payment_secret_is_refused_when_short_enough_to_guess() {
+        assert!(parse_payment_secret("").is_err());
+        assert!(parse_payment_secret("   ").is_err());
+        assert!(parse_payment_secret("short-secret").is_err());
+        let long = "3f9c2a7d1e8b4c6f0a5d";
+        assert_eq!(parse_payment_secret(&format!(" {long} ")).unwrap(), long);
+    }
 
     #[test]
     fn a_public_url_is_http_with_a_host_and_loses_its_trailing_slash() {

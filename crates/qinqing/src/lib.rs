@@ -151,7 +151,11 @@ pub async fn serve(
         demo: options.demo,
         secure_cookies: options.secure_cookies,
         public_url: options.public_url,
-        payment_secret: options.payment_secret.map(Into::into),
+        // An empty secret would let anyone sign: it is no secret at all.
+        payment_secret: options
+            .payment_secret
+            .filter(|s| !s.trim().is_empty())
+            .map(Into::into),
         metrics,
         oidc,
         scenes: scenes().into(),

@@ -1576,14 +1576,24 @@ async fn fees_are_computed_from_the_schedule_and_paid_once_by_the_signed_notice_
         "no refused notice paid anything"
     );
 
-    // Paid once; the same notice again is received, another payment of it refused.
-    let paid = ok(notify(&app, &notice(55_000, "T-1"), crate::helpers::PAYMENT_SECRET).await).await;
-    assert_eq!(paid["recorded"], true);
-    let again =
-        ok(notify(&app, &notice(55_000, "T-1"), crate::helpers::PAYMENT_SECRET).await).await;
-    assert_eq!(again["recorded"], false);
-    let twice = notify(&app, &notice(55_000, "T-2"), crate::helpers::PAYMENT_SECRET).await;
-    assert_eq!(twice.status(), StatusCode::CONFLICT);
+    // Paid once; the same notice again is received; a second payment (another transaction) is
+    // received too, never counted, and put on the trail to be refunded.
+    let secret = crate::helpers::PAYMENT_SECRET;
+    let paid = ok(notify(&app, &notice(55_000, "T-1"), secret).await).await;
+    assert_eq!(
+        (&paid["recorded"], &paid["duplicate"]),
+        (&json!(true), &json!(false))
+    );
+    let again = ok(notify(&app, &notice(55_000, "T-1"), secret).await).await;
+    assert_eq!(
+        (&again["recorded"], &again["duplicate"]),
+        (&json!(false), &json!(false))
+    );
+    let twice = ok(notify(&app, &notice(55_000, "T-2"), secret).await).await;
+    assert_eq!(
+        (&twice["recorded"], &twice["duplicate"]),
+        (&json!(false), &json!(true))
+    );
     let counter = json!({ "receipt_no": "闽财 0001" });
     let payment_path = format!("/api/v1/construction-cases/{registration}/payment");
     assert_eq!(
@@ -1601,11 +1611,17 @@ async fn fees_are_computed_from_the_schedule_and_paid_once_by_the_signed_notice_
         qinqing_kernel::store::audit::for_object(&mut conn, "construction_case", &registration)
             .await
             .unwrap();
-    let paid_entries = trail
-        .iter()
-        .filter(|e| e.record.action == "construction.fee_paid")
-        .count();
-    assert_eq!(paid_entries, 1, "the payment is recorded once");
+    let entries = |action: &str| trail.iter().filter(|e| e.record.action == action).count();
+    assert_eq!(
+        entries("construction.fee_paid"),
+        1,
+        "the payment is recorded once"
+    );
+    assert_eq!(
+        entries("construction.fee_refund_due"),
+        1,
+        "the second is to be refunded"
+    );
     let approved = ok(decide_with(&lead, &registration, &title).await).await;
     assert_eq!(approved["status"], "approved", "{approved}");
 
@@ -1648,6 +1664,11 @@ async fn fees_are_computed_from_the_schedule_and_paid_once_by_the_signed_notice_
     assert_eq!(recorded["payment"]["paid_via"], "窗口缴款");
     assert_eq!(recorded["payment"]["payment_ref"], "闽财 0001");
     assert_eq!(recorded["may_record_payment"], false);
+    let clicked_twice = ok(zjj.post(&payment_path, &counter).await).await;
+    assert_eq!(clicked_twice["payment"]["payment_ref"], "闽财 0001");
+    let another = json!({ "receipt_no": "闽财 0002" });
+    let another = zjj.post(&payment_path, &another).await;
+    assert_eq!(another.status(), StatusCode::CONFLICT);
 }
 
 #[tokio::test]
@@ -1694,6 +1715,14 @@ async fn the_dashboard_counts_working_days_per_stage_against_the_target_for_staf
     let stages = board["projects_by_stage"].as_array().unwrap();
     assert_eq!(stages[0]["label"], "立项用地规划许可");
     assert!(stages[0]["count"].as_u64().unwrap() >= 1, "{board}");
+
+    // A department reads the figures of its own cases only.
+    let theirs = ok(app.login("hbj").await.get(path).await).await;
+    let listed = theirs["project_times"].as_array().unwrap();
+    assert!(
+        listed.iter().all(|p| p["code"] != code.as_str()),
+        "{theirs}"
+    );
 
     let page = app.login("zrj").await.get("/construction/dashboard").await;
     assert_eq!(page.status(), StatusCode::OK);

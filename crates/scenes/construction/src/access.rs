@@ -32,7 +32,13 @@ async fn watches_region(conn: &mut Conn, who: &Principal, region: &str) -> AppRe
     let Ok(region) = DivisionCode::parse(region) else {
         return Ok(false);
     };
-    if !who.role.is_staff() || !who.scope.covers_region(&region) {
+    Ok(who.scope.covers_region(&region) && watches(conn, who).await?)
+}
+
+/// Whether `who` watches every project of the region its scope covers (supervisors, the
+/// administrator, district and town staff), rather than only what reaches its department.
+pub(crate) async fn watches(conn: &mut Conn, who: &Principal) -> AppResult<bool> {
+    if !who.role.is_staff() {
         return Ok(false);
     }
     if who.role.is_supervisor() || who.role == Role::Admin {

@@ -17,7 +17,7 @@ use qinqing_domain::deadline::{Limit, LimitUnit, local_date};
 use qinqing_domain::org::Role;
 use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
-use qinqing_kernel::input::{optional_text, required_text};
+use qinqing_kernel::input::{date_within, optional_text, required_text};
 use qinqing_kernel::principal::on_behalf;
 use qinqing_kernel::store::deadlines as deadline_store;
 use qinqing_kernel::store::{Conn, StoreError, Tx};
@@ -429,6 +429,9 @@ pub async fn decide(
         _ => "construction.case_approved",
     };
     record(&mut tx, who, meta, action, &case, now).await?;
+    if decision.to == CaseStatus::Refused {
+        crate::fee::refund_if_paid(&mut tx, (who, meta), &case, now).await?;
+    }
     if let Some(title) = &decision.land_title {
         register_title(&mut tx, who, meta, &project, title, now).await?;
     }
@@ -521,16 +524,13 @@ fn simulation_terms(input: &CaseDecisionInput, today: NaiveDate) -> AppResult<(S
         500,
         "项目用地尚未取得不动产权证,只能模拟审批:请写明模拟审批的条件",
     )?;
-    let lapses_on = input.lapses_on.as_deref().unwrap_or_default().trim();
-    let lapses_on = NaiveDate::parse_from_str(lapses_on, "%Y-%m-%d")
-        .ok()
-        .filter(|d| *d > today)
-        .ok_or_else(|| {
-            AppError::invalid(
-                "lapses_on",
-                "请填写模拟审批的失效日期(今天以后,如 2027-06-30):届时仍未取得不动产权证即失效",
-            )
-        })?;
+    let lapses_on = input.lapses_on.as_deref().unwrap_or_default();
+    let lapses_on = date_within(
+        "lapses_on",
+        lapses_on,
+        today + chrono::Duration::days(1)..,
+        || "请填写模拟审批的失效日期(今天以后,如 2027-06-30):届时仍未取得不动产权证即失效".into(),
+    )?;
     Ok((conditions, lapses_on))
 }
 
@@ -680,9 +680,9 @@ pub(crate) async fn view_in(
     let applied_on = local_date(shown.submitted_at);
     shown.materials = crate::vault::of_case(conn, (case_id, &shown.matter), applied_on).await?;
     let payment = crate::store::payments::of_case(conn, case_id).await?;
-    shown.payment = payment.map(crate::fee::payment_view);
-    let due = shown.payment.as_ref().is_some_and(|p| !p.paid);
-    shown.may_record_payment = due && ours;
+    let payable = shown.status == CaseStatus::Accepted;
+    shown.payment = payment.map(|p| crate::fee::payment_view(p, payable));
+    shown.may_record_payment = ours && shown.payment.as_ref().is_some_and(|p| p.payable);
     Ok(shown)
 }
 

@@ -356,7 +356,8 @@ fn current_stage(cases: &[&CaseRow]) -> Option<Stage> {
         .min()
 }
 
-/// The dashboard of the caller's region, for staff.
+/// The dashboard of the caller's region, for staff: the whole region to those who watch it, a
+/// department's own cases to its staff.
 pub async fn of_region(app: &App, who: &Principal) -> AppResult<Dashboard> {
     if !who.role.is_staff() {
         return Err(AppError::forbidden("报建看板供政府工作人员查看"));
@@ -367,7 +368,11 @@ pub async fn of_region(app: &App, who: &Principal) -> AppResult<Dashboard> {
         _ => return Err(AppError::forbidden("报建看板供政府工作人员查看")),
     };
     let mut conn = app.db.conn().await?;
-    let cases = crate::store::cases::in_region(&mut conn, &prefix).await?;
+    let mut cases = crate::store::cases::in_region(&mut conn, &prefix).await?;
+    // A department sees the figures of its own cases; the district's are for those who watch it.
+    if !crate::access::watches(&mut conn, who).await? {
+        cases.retain(|c| c.org_id == who.org_id);
+    }
     let tallies = crate::store::cases::tallies_in_region(&mut conn, &prefix).await?;
     let extras = tallies
         .into_iter()

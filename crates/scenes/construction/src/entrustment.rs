@@ -119,8 +119,9 @@ pub async fn entrust(
 }
 
 fn date(field: &str, text: &str) -> AppResult<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::invalid(field, "日期应写成 YYYY-MM-DD,如 2027-01-01"))
+    qinqing_kernel::input::date_within(field, text, .., || {
+        "日期应写成 YYYY-MM-DD,如 2027-01-01".into()
+    })
 }
 
 /// Every entrustment, for staff.

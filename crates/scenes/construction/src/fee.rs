@@ -6,6 +6,7 @@
 //! is paid once and for its exact amount, and the case is approved only once it is paid.
 
 use crate::case::{CaseView, begin_on_case, view_in};
+use crate::status::CaseStatus;
 use crate::store::cases::CaseRow;
 use crate::store::payments::{self as store, NewPayment, PaidVia, PaymentRow};
 use crate::store::projects::ProjectRow;
@@ -167,6 +168,8 @@ pub struct PaymentView {
     pub total: String,
     pub total_fen: i64,
     pub paid: bool,
+    /// Whether it may be paid now: not yet paid, and the case is with the department.
+    pub payable: bool,
     pub paid_at: Option<DateTime<Utc>>,
     /// 网上缴款 (the payment system's notice) or 窗口缴款 (recorded by the department).
     pub paid_via: Option<String>,
@@ -174,9 +177,11 @@ pub struct PaymentView {
     pub payment_ref: Option<String>,
 }
 
-pub(crate) fn payment_view(row: PaymentRow) -> PaymentView {
+/// The order as shown; `case_open` when its case is with the department (taken in, undecided).
+pub(crate) fn payment_view(row: PaymentRow, case_open: bool) -> PaymentView {
     let lines: Vec<FeeLine> = serde_json::from_str(&row.lines).unwrap_or_default();
     PaymentView {
+        payable: case_open && row.paid.is_none(),
         order_no: row.order_no,
         lines,
         total: Money::from_fen(row.amount_fen).to_string(),
@@ -248,6 +253,19 @@ pub struct NoticeReceipt {
     /// true when this notice recorded the payment; false when it had been recorded already
     /// (the payment system sends a notice again until it is answered).
     pub recorded: bool,
+    /// A second payment of an order already paid (another transaction): received and put on
+    /// the case's trail for the department to refund (退付), never counted as a payment.
+    pub duplicate: bool,
+}
+
+/// How a payment met its order.
+enum Settled {
+    /// Paid now.
+    Now,
+    /// Paid before by this same transaction or receipt.
+    Already,
+    /// Paid before by another: this one is a second payment.
+    Twice,
 }
 
 /// Records a payment the non-tax payment system notifies (its signature already checked): once,
@@ -275,42 +293,79 @@ pub async fn notified(
             format!("缴款金额应为 {} 分,与缴费单不符", order.amount_fen),
         ));
     }
-    let recorded = record_paid(&mut tx, &order, (PaidVia::Gateway, &reference), None, now).await?;
-    if recorded {
-        let system = Principal::system();
-        let case = crate::store::cases::by_id(&mut tx, order.case_id)
-            .await?
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("case of {}", order.order_no)))?;
-        let detail = serde_json::json!({ "order_no": order.order_no, "transaction_id": reference });
-        let change = ("construction.fee_paid", detail);
-        crate::trail::on_case(&mut tx, (&system, meta), &case, change, now).await?;
+    let settled = settle(&mut tx, &order, (PaidVia::Gateway, &reference), None, now).await?;
+    let system = Principal::system();
+    let case = crate::store::cases::by_id(&mut tx, order.case_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("case of {}", order.order_no)))?;
+    let detail = serde_json::json!({
+        "order_no": order.order_no,
+        "transaction_id": reference,
+        "amount_fen": order.amount_fen,
+    });
+    let by = (&system, meta);
+    match settled {
+        Settled::Now => {
+            let change = ("construction.fee_paid", detail.clone());
+            crate::trail::on_case(&mut tx, by, &case, change, now).await?;
+            // Paid for a case no longer with the department: the money goes back.
+            if case.status != CaseStatus::Accepted {
+                let change = ("construction.fee_refund_due", detail);
+                crate::trail::on_case(&mut tx, by, &case, change, now).await?;
+            }
+        }
+        Settled::Twice => {
+            let change = ("construction.fee_refund_due", detail);
+            crate::trail::on_case(&mut tx, by, &case, change, now).await?;
+        }
+        Settled::Already => {}
     }
     tx.commit().await.map_err(StoreError::from)?;
     Ok(NoticeReceipt {
         order_no: order.order_no,
-        recorded,
+        recorded: matches!(settled, Settled::Now),
+        duplicate: matches!(settled, Settled::Twice),
     })
 }
 
-/// Marks the order paid unless it is; Ok(false) when it was paid by this same reference already.
-async fn record_paid(
+/// A refused case whose fees were paid: the refund is put on its trail for the department.
+pub(crate) async fn refund_if_paid(
+    conn: &mut Conn,
+    by: (&Principal, &RequestMeta),
+    case: &CaseRow,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let Some(order) = store::of_case(conn, case.id).await? else {
+        return Ok(());
+    };
+    if let Some(paid) = &order.paid {
+        let detail = serde_json::json!({
+            "order_no": order.order_no,
+            "payment_ref": paid.reference,
+            "amount_fen": order.amount_fen,
+        });
+        let change = ("construction.fee_refund_due", detail);
+        crate::trail::on_case(conn, by, case, change, now).await?;
+    }
+    Ok(())
+}
+
+/// Marks the order paid unless it is, and says how the payment met it.
+async fn settle(
     conn: &mut Conn,
     order: &PaymentRow,
     (via, reference): (PaidVia, &str),
     by: Option<i64>,
     now: DateTime<Utc>,
-) -> AppResult<bool> {
+) -> AppResult<Settled> {
     if store::mark_paid(conn, order.id, (via, reference), by, now).await? {
-        return Ok(true);
+        return Ok(Settled::Now);
     }
     let again = store::by_order(conn, &order.order_no).await?;
-    match again.and_then(|o| o.paid) {
-        Some(paid) if paid.via == via && paid.reference == reference => Ok(false),
-        _ => Err(AppError::Conflict {
-            field: None,
-            message: format!("缴费单 {} 已经缴清,不能重复缴款", order.order_no),
-        }),
-    }
+    Ok(match again.and_then(|o| o.paid) {
+        Some(paid) if paid.via == via && paid.reference == reference => Settled::Already,
+        _ => Settled::Twice,
+    })
 }
 
 /// A payment at the counter, recorded by the department handling the case with the receipt's
@@ -339,11 +394,18 @@ pub async fn paid_at_counter(
             message: "本件没有需要缴纳的费用".into(),
         })?;
     let via = (PaidVia::Counter, reference.as_str());
-    if !record_paid(&mut tx, &order, via, Some(who.user_id), now).await? {
-        return Err(AppError::Conflict {
-            field: None,
-            message: format!("缴费单 {} 已经缴清", order.order_no),
-        });
+    let already = || AppError::Conflict {
+        field: None,
+        message: format!("缴费单 {} 已经缴清,不能重复登记", order.order_no),
+    };
+    if order.paid.is_none() && case.status != CaseStatus::Accepted {
+        return Err(crate::case::moved_on(&case));
+    }
+    match settle(&mut tx, &order, via, Some(who.user_id), now).await? {
+        Settled::Now => {}
+        // The same receipt sent twice (a second click): already recorded.
+        Settled::Already => return view_in(&mut tx, who, receipt_no).await,
+        Settled::Twice => return Err(already()),
     }
     let detail = serde_json::json!({ "order_no": order.order_no, "receipt_no": reference });
     let change = ("construction.fee_paid", detail);

@@ -14,7 +14,6 @@ use qinqing_kernel::store::Conn;
 use qinqing_kernel::store::audit as trail;
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 /// The audit trail's object type of a licence.
@@ -112,7 +111,7 @@ pub(crate) async fn issue(
 }
 
 fn hash(text: &str) -> String {
-    hex::encode(Sha256::digest(text.as_bytes()))
+    qinqing_kernel::digest::sha256_hex(text)
 }
 
 /// Anyone checks a licence by its number; `code` is the hash prefix its QR code carried.

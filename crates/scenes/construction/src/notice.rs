@@ -220,8 +220,7 @@ pub async fn publish(
 /// The period typed: from today or later, in order, at most [`LONGEST_PERIOD_DAYS`] long.
 fn period_of(input: &NoticeInput, today: NaiveDate) -> AppResult<(NaiveDate, NaiveDate)> {
     let date = |field: &str, text: &str| {
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| AppError::invalid(field, "请填写日期,如 2026-12-08"))
+        qinqing_kernel::input::date_within(field, text, .., || "请填写日期,如 2026-12-08".into())
     };
     let starts = date("starts_on", &input.starts_on)?;
     let ends = date("ends_on", &input.ends_on)?;

@@ -19,7 +19,6 @@ use qinqing_kernel::input::required_text;
 use qinqing_kernel::store::{Conn, StoreError};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta, status};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 status! {
@@ -371,18 +370,14 @@ pub async fn draw(
 /// The end of the Beijing day typed, from today to [`LONGEST_REVIEW_DAYS`] on.
 fn due_of(text: &str, today: NaiveDate) -> AppResult<DateTime<Utc>> {
     let latest = today + chrono::Duration::days(LONGEST_REVIEW_DAYS);
-    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .ok()
-        .filter(|d| (today..=latest).contains(d))
-        .ok_or_else(|| {
-            let hint = "请填写提交评审意见的截止日期(今天起 90 天内,如 2026-12-15)";
-            AppError::invalid("due_on", hint)
-        })?;
+    let day = qinqing_kernel::input::date_within("due_on", text, today..=latest, || {
+        "请填写提交评审意见的截止日期(今天起 90 天内,如 2026-12-15)".into()
+    })?;
     Ok(end_of_day(day))
 }
 
 fn hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
+    qinqing_kernel::digest::sha256_hex(secret)
 }
 
 /// The reviews of a case the caller may see; experts are named to government staff only.

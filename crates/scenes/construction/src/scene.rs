@@ -24,6 +24,7 @@ const ACTIONS: &[ActionLabel] = &[
     ("construction.case_material_filed", "补充申请材料"),
     ("construction.fee_assessed", "核定应缴费用"),
     ("construction.fee_paid", "缴清费用"),
+    ("construction.fee_refund_due", "重复或多缴的费用待退付"),
     ("construction.case_approved", "准予许可"),
     ("construction.case_simulated", "模拟审批通过"),
     ("construction.case_made_formal", "模拟审批转为正式审批"),

@@ -12,6 +12,7 @@ use qinqing_domain::DivisionCode;
 use qinqing_domain::deadline::{Limit, LimitUnit, end_of_day};
 use qinqing_kernel::attachments::{self, NewMaterial};
 use qinqing_kernel::deadlines::{self, ClockAction, Side, Start};
+use qinqing_kernel::input::date_within;
 use qinqing_kernel::store::attachments::Owner;
 use qinqing_kernel::store::{Conn, StoreError};
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
@@ -64,16 +65,11 @@ pub(crate) fn terms(
         ));
     }
     let latest = today + chrono::Duration::days(LONGEST_DAYS);
-    let supply_by = NaiveDate::parse_from_str(input.supply_by.trim(), "%Y-%m-%d")
-        .ok()
-        .filter(|d| *d > today && *d <= latest)
-        .ok_or_else(|| {
-            let example = today + chrono::Duration::days(7);
-            AppError::invalid(
-                "supply_by",
-                format!("请填写企业承诺补齐的日期(明天起 {LONGEST_DAYS} 天内,如 {example})"),
-            )
-        })?;
+    let tomorrow = today + chrono::Duration::days(1);
+    let supply_by = date_within("supply_by", &input.supply_by, tomorrow..=latest, || {
+        let example = today + chrono::Duration::days(7);
+        format!("请填写企业承诺补齐的日期(明天起 {LONGEST_DAYS} 天内,如 {example})")
+    })?;
     Ok((material.to_string(), supply_by))
 }
 

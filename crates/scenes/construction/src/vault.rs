@@ -224,19 +224,13 @@ fn valid_until(typed: Option<&str>, today: NaiveDate) -> AppResult<Option<NaiveD
     let Some(typed) = typed.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    NaiveDate::parse_from_str(typed, "%Y-%m-%d")
-        .ok()
-        .filter(|d| *d >= today)
-        .map(Some)
-        .ok_or_else(|| {
-            AppError::invalid(
-                "valid_until",
-                format!(
-                    "有效期请写今天或以后的日期(如 {}),长期有效请留空",
-                    year_end(today)
-                ),
-            )
-        })
+    let hint = || {
+        format!(
+            "有效期请写今天或以后的日期(如 {}),长期有效请留空",
+            year_end(today)
+        )
+    };
+    qinqing_kernel::input::date_within("valid_until", typed, today.., hint).map(Some)
 }
 
 /// Files a licence just issued to the project as every material it serves, replacing what was

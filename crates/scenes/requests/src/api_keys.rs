@@ -8,7 +8,6 @@ use qinqing_kernel::audit::{self, Change};
 use qinqing_kernel::store::StoreError;
 use qinqing_kernel::{App, AppError, AppResult, Principal, RequestMeta};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -34,7 +33,7 @@ pub struct IssuedKey {
 }
 
 fn hash(key: &str) -> String {
-    hex::encode(Sha256::digest(key.as_bytes()))
+    qinqing_kernel::digest::sha256_hex(key)
 }
 
 fn admin_only(who: &Principal) -> AppResult<()> {
