@@ -334,6 +334,19 @@ journey('模拟审批:尚无土地证时模拟准予规划许可,土地登记后
   assert.ok((await page.locator('dl.facts').innerText()).includes(title), 'the land title is on the project');
   assert.match(await matter(page, '建设工程规划许可证核发').innerText(), /准予许可/);
   await assertNoRawCode(page);
+
+  // 效能办 reads the conversion on the dashboard, with each project's days against the target.
+  await as(watch, 'efficiency', async (desk) => {
+    await visit(desk, '/construction/dashboard');
+    const text = await desk.locator('main').innerText();
+    assert.match(text, /模拟审批[\s\S]*已转正式 [1-9]\d* 件/);
+    assert.match(text, /全流程目标\s*120/);
+    // Stages and statuses are counted; the demo's cases were decided the day they came, so the
+    // charts of working days may have nothing above zero to draw.
+    assert.ok(await desk.locator('figure.chart svg').count() >= 2, 'the charts are drawn');
+    await assertNoRawCode(desk);
+    await screenshot(desk, 'construction-dashboard');
+  }, DESKTOP);
 });
 
 journey('集中公示:环评与水保合并公示,群众在手机上提出意见,生态环境局答复并公开', PHONE, async ({ page, watch }) => {

@@ -58,6 +58,16 @@ impl DashboardPage {
         )
     }
 
+    /// Whether any decided matter took a working day or more (a chart of zeros shows nothing).
+    fn matters_took_days(&self) -> bool {
+        self.d.matters.iter().any(|m| m.mean_tenths > 0)
+    }
+
+    /// Whether any project has spent a working day or more.
+    fn projects_took_days(&self) -> bool {
+        self.d.project_times.iter().any(|p| p.days > 0)
+    }
+
     fn matter_chart(&self) -> Chart {
         let bars: Vec<Bar> = self
             .d
