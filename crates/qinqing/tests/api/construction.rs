@@ -1729,3 +1729,70 @@ async fn the_dashboard_counts_working_days_per_stage_against_the_target_for_staf
     let text = page.text().await.unwrap();
     assert!(text.contains("各项目审批用时") && text.contains("年产 10 万套智能卫浴生产线项目"));
 }
+
+#[tokio::test]
+async fn a_lead_entrusts_its_own_matters_from_the_page_and_a_mistake_keeps_the_form() {
+    let app = TestApp::spawn().await;
+    let lead = app.login("zrj.lead").await;
+    let page = lead
+        .get("/construction/entrustments")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("建设用地规划许可证核发"),
+        "its own matters are offered"
+    );
+    assert!(
+        !page.contains(">企业投资项目备案<"),
+        "not another department's"
+    );
+    let centre = page
+        .split("name=\"to_org_id\">")
+        .nth(1)
+        .and_then(|s| s.split("value=\"").nth(1))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let form = |ends_on: &'static str| {
+        vec![
+            ("matter", "land_use_permit"),
+            ("to_org_id", centre.as_str()),
+            ("starts_on", "2026-12-01"),
+            ("ends_on", ends_on),
+        ]
+    };
+    let wrong = lead
+        .post_form("/construction/entrustments", &form("2020-01-01"))
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let again = wrong.text().await.unwrap();
+    assert!(
+        again.contains("委托截止日期应不早于开始日期") && again.contains("value=\"2020-01-01\"")
+    );
+    let done = lead
+        .post_form("/construction/entrustments", &form("2099-12-31"))
+        .await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    let listed = lead
+        .get("/construction/entrustments")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(listed.contains("2026-12-01 至 2099-12-31"), "{listed}");
+    // A handler reads the list without the form; an enterprise not at all.
+    let clerk = app
+        .login("zrj")
+        .await
+        .get("/construction/entrustments")
+        .await;
+    assert!(!clerk.text().await.unwrap().contains("委托事项</summary>"));
+    let firm = app
+        .login("enterprise")
+        .await
+        .get("/construction/entrustments")
+        .await;
+    assert_eq!(firm.status(), StatusCode::FORBIDDEN);
+}

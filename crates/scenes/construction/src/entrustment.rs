@@ -172,3 +172,35 @@ pub async fn give_back_ended(app: &App) -> AppResult<usize> {
     }
     Ok(given)
 }
+
+/// What the entrustment form offers the caller: the matters it may entrust (those of its
+/// department for a lead; every matter for the administrator) and the service centres.
+pub struct Choices {
+    pub matters: Vec<(String, String)>,
+    pub centres: Vec<(i64, String)>,
+}
+
+pub async fn choices(app: &App, who: &Principal) -> AppResult<Choices> {
+    let mut conn = app.db.conn().await?;
+    let offices = orgs::list_non_enterprise(&mut conn).await?;
+    let own = |department: &str| {
+        who.role == Role::Admin
+            || (who.role == Role::DepartmentLead
+                && offices
+                    .iter()
+                    .any(|o| o.active && o.id == who.org_id && o.name == department))
+    };
+    Ok(Choices {
+        matters: crate::catalogue()
+            .matters
+            .iter()
+            .filter(|m| own(&m.department))
+            .map(|m| (m.code.clone(), m.name.clone()))
+            .collect(),
+        centres: offices
+            .into_iter()
+            .filter(|o| o.active && o.kind == OrgKind::ServiceCentre)
+            .map(|o| (o.id, o.name))
+            .collect(),
+    })
+}

@@ -216,6 +216,11 @@ impl WebScene for Construction {
                 _ => Section::Work,
             };
             links.push(NavLink::new(section, "/construction/experts", "评审专家库"));
+            links.push(NavLink::new(
+                section,
+                "/construction/entrustments",
+                "集中授权",
+            ));
         }
         links
     }

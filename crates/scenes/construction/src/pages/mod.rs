@@ -4,6 +4,7 @@
 
 mod cases;
 mod dashboard;
+mod entrustments;
 mod licences;
 mod notices;
 mod projects;
@@ -29,6 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{code}/vault", post(projects::file_in_vault))
         .route("/construction-cases", get(cases::queue))
         .route("/construction/dashboard", get(dashboard::page))
+        .route(
+            "/construction/entrustments",
+            get(entrustments::list).post(entrustments::entrust),
+        )
         .route("/construction-cases/{receipt}", get(cases::page))
         .route("/construction-cases/{receipt}/accept", post(cases::accept))
         .route(
