@@ -1225,6 +1225,11 @@ async fn a_case_taken_in_with_a_material_missing_is_approved_only_once_it_is_sup
     .await;
     assert_eq!(taken["status"], "accepted", "{taken}");
     assert_eq!(taken["supply_by"], "2026-12-15");
+    assert_eq!(
+        taken["clock_paused"], true,
+        "the department's limit waits: {taken}"
+    );
+    assert!(taken["due_at"].is_null(), "no day while paused: {taken}");
 
     // The enterprise's promise runs on its own clock, to the end of the day promised.
     let clocks = ok(app

@@ -74,8 +74,10 @@ pub struct CaseView {
     pub note: String,
     pub submitted_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
-    /// When the department must decide by (its promised limit from 受理).
+    /// When the department must decide by (its promised limit from 受理); none while paused.
     pub due_at: Option<DateTime<Utc>>,
+    /// The department's limit is paused (容缺: waiting for the enterprise's material).
+    pub clock_paused: bool,
     pub decided_at: Option<DateTime<Utc>>,
     pub decision_note: Option<String>,
     /// 模拟审批: its conditions, its last day, and when it became formal.
@@ -659,11 +661,10 @@ pub(crate) async fn view_in(
     let (project, case) = visible_case(conn, who, receipt_no).await?;
     let case_id = case.id;
     let clocks = deadline_store::for_object(conn, OBJECT, &case.receipt_no).await?;
-    let due_at = clocks
-        .iter()
-        .rev()
-        .find(|d| d.kind == CLOCK)
-        .map(|d| d.due_at);
+    let clock = clocks.iter().rev().find(|d| d.kind == CLOCK);
+    // A paused limit has no day yet: it moves by the time the pause lasts.
+    let clock_paused = clock.is_some_and(|d| d.paused_at.is_some());
+    let due_at = clock.filter(|d| d.paused_at.is_none()).map(|d| d.due_at);
     let owner = qinqing_kernel::store::attachments::Owner {
         kind: OBJECT,
         id: &case.receipt_no,
@@ -676,6 +677,7 @@ pub(crate) async fn view_in(
         && shown.tolerated_material.is_some()
         && shown.supplied_at.is_none();
     shown.supplied_files = files;
+    shown.clock_paused = clock_paused;
     // Each item served on the day of the application, which is what the department judges.
     let applied_on = local_date(shown.submitted_at);
     shown.materials = crate::vault::of_case(conn, (case_id, &shown.matter), applied_on).await?;
@@ -700,6 +702,7 @@ fn view(who: &Principal, case: CaseRow, due_at: Option<DateTime<Utc>>) -> CaseVi
         may_supply: false,
         supplied_files: Vec::new(),
         materials: Vec::new(),
+        clock_paused: false,
         payment: None,
         may_record_payment: false,
         may_survey: crate::survey::may_survey(who, &case),

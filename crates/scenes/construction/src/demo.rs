@@ -171,7 +171,7 @@ impl Demo<'_> {
     }
 
     /// Files in the project's 数据云柜 each material of the matter it cannot serve yet, as a
-    /// one-page PDF saying what it stands for.
+    /// one-page sample PDF.
     async fn file_materials(&self, project: &str, matter: &str) -> AppResult<()> {
         let wanted = vault::of_project(self.app, &self.firm, project)
             .await?
@@ -181,18 +181,10 @@ impl Demo<'_> {
             .map(|m| m.materials.clone())
             .unwrap_or_default();
         for material in materials.iter().filter(|m| wanted.contains(m)) {
-            let page = Document {
-                title: material.clone(),
-                subtitle: "演示材料".into(),
-                footer: "亲清家园演示区".into(),
-                blocks: vec![Block::Paragraph(format!(
-                    "本文件是演示区为“{material}”生成的示例材料,不具法律效力。"
-                ))],
-            };
             let file = NewMaterial {
                 label: material,
                 file_name: &format!("{material}.pdf"),
-                bytes: qinqing_exchange::pdf::write(&page),
+                bytes: sample_pdf().to_vec(),
             };
             let input = VaultInput {
                 material: material.clone(),
@@ -324,6 +316,22 @@ impl Demo<'_> {
         }
         Ok(())
     }
+}
+
+/// The one-page PDF every demo material is: written once (embedding the font's glyphs is the
+/// costly part, and every test's district is a demo), the same for every material.
+fn sample_pdf() -> &'static [u8] {
+    static PDF: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
+        qinqing_exchange::pdf::write(&Document {
+            title: "演示材料".into(),
+            subtitle: "亲清家园演示区".into(),
+            footer: "亲清家园演示区".into(),
+            blocks: vec![Block::Paragraph(
+                "本文件是演示区生成的示例申请材料,不具法律效力。".into(),
+            )],
+        })
+    });
+    &PDF
 }
 
 async fn staff(app: &App, username: &str) -> AppResult<Principal> {
