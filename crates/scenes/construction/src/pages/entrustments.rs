@@ -5,14 +5,11 @@ use crate::entrustment::{self, Choices, EntrustmentInput, EntrustmentView};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Form, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use qinqing_kernel::AppResult;
 use qinqing_kernel::web::AppState;
-use qinqing_kernel::web::error::status_of;
 use qinqing_kernel::web::form::{Pairs, field};
-use qinqing_kernel::web::pages::{
-    Done, Errors, Layout, error_page, form_caller, form_errors, shows_error_page,
-};
+use qinqing_kernel::web::pages::{Done, Errors, Layout, error_page, form_caller};
 use qinqing_kernel::web::session::{Caller, PageUser};
 
 #[derive(Template, WebTemplate)]
@@ -96,14 +93,13 @@ pub async fn entrust(
         ends_on: text("ends_on"),
     };
     let (who, meta) = (&caller.principal, &caller.meta);
-    Ok(
-        match entrustment::entrust(&state.app, who, &input, meta).await {
-            Ok(_) => Redirect::to("/construction/entrustments?done=entrusted").into_response(),
-            Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
-            Err(e) => {
-                let again = render(&state, caller, (form_errors(&e), pairs), "");
-                (status_of(&e), again.await).into_response()
-            }
-        },
+    let result = entrustment::entrust(&state.app, who, &input, meta).await;
+    Ok(qinqing_kernel::web::pages::answer(
+        &state,
+        caller,
+        result,
+        "/construction/entrustments?done=entrusted",
+        |errors| render(&state, caller, (errors, pairs.clone()), ""),
     )
+    .await)
 }

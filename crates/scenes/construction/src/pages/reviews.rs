@@ -229,14 +229,13 @@ pub async fn add(
         conflicts: text("conflicts"),
     };
     let (who, meta) = (&caller.principal, &caller.meta);
-    Ok(
-        match review::add_expert(&state.app, who, &input, meta).await {
-            Ok(_) => Redirect::to("/construction/experts?done=added").into_response(),
-            Err(e) if shows_error_page(&e) => error_page(&e, Some(caller), &state),
-            Err(e) => {
-                let again = render_pool(&state, caller, (form_errors(&e), pairs), "");
-                (status_of(&e), again.await).into_response()
-            }
-        },
+    let result = review::add_expert(&state.app, who, &input, meta).await;
+    Ok(qinqing_kernel::web::pages::answer(
+        &state,
+        caller,
+        result,
+        "/construction/experts?done=added",
+        |errors| render_pool(&state, caller, (errors, pairs.clone()), ""),
     )
+    .await)
 }
